@@ -1,0 +1,215 @@
+/**
+ * Reads HAProxy-syntax text into sections of directives (config/source.ts).
+ *
+ * It knows the section headers and the line grammar (`no`/`default` prefixes, comments, the
+ * `.if/.elif/.else/.endif` conditional blocks of 2.4+, `.diag/.notice/.warning/.alert`), and
+ * nothing of what keywords mean: that is the builder's job, shared with the YAML reader.
+ */
+import type { Diagnostic, Directive, ReadResult, SectionSource, SectionType, SourcePos } from '../source.ts'
+import { ConfigError } from '../source.ts'
+import { tokenizeLine, type Env } from './tokenizer.ts'
+
+/** Section keywords and whether the section carries a name. */
+const SECTION_HEADERS: Readonly<Record<string, { type: SectionType; named: 'no' | 'optional' | 'yes' }>> = {
+  global: { type: 'global', named: 'no' },
+  defaults: { type: 'defaults', named: 'optional' },
+  frontend: { type: 'frontend', named: 'yes' },
+  backend: { type: 'backend', named: 'yes' },
+  listen: { type: 'listen', named: 'yes' },
+  peers: { type: 'peers', named: 'yes' },
+  userlist: { type: 'userlist', named: 'yes' },
+  resolvers: { type: 'resolvers', named: 'yes' },
+  mailers: { type: 'mailers', named: 'yes' },
+  cache: { type: 'cache', named: 'yes' },
+  program: { type: 'program', named: 'yes' },
+  'http-errors': { type: 'http-errors', named: 'yes' },
+  ring: { type: 'ring', named: 'yes' },
+  'log-forward': { type: 'log-forward', named: 'yes' },
+  'fcgi-app': { type: 'fcgi-app', named: 'yes' },
+  'crt-store': { type: 'crt-store', named: 'optional' },
+  traces: { type: 'traces', named: 'no' },
+}
+
+export function isSectionHeader(word: string): boolean {
+  return Object.hasOwn(SECTION_HEADERS, word)
+}
+
+/** An address-looking word (`1.2.3.4:80`, `:80`, `0.0.0.0:81`, `[::]:80`, `ipv6@…`, `a:80,b:81`):
+ *  decides whether `listen X` names the section or binds it. */
+export function looksLikeAddress(word: string): boolean {
+  return /^(ipv4@|ipv6@|unix@|abns@|fd@|sockpair@|udp@|tcp@|tcp4@|tcp6@)/.test(word) ||
+    /^(\[[0-9a-fA-F:.]*\]|[0-9.]*|\*)?:[0-9+-]/.test(word) ||
+    /^[0-9a-fA-F]*::?[0-9a-fA-F:]*:[0-9]+$/.test(word)
+}
+
+interface CondFrame {
+  /** Some branch of this .if chain already ran. */
+  taken: boolean
+  /** The current branch runs. */
+  active: boolean
+  /** The enclosing block runs. */
+  parentActive: boolean
+  pos: SourcePos
+}
+
+/** Parses HAProxy text. Never throws: every problem becomes a diagnostic, and reading goes on
+ *  with the next line so that `edgelb check` can report them all at once. */
+export function readHaproxy(text: string, file: string, env: Env = {}): ReadResult {
+  const sections: SectionSource[] = []
+  const diagnostics: Diagnostic[] = []
+  const err = (pos: SourcePos, message: string): void => { diagnostics.push({ severity: 'error', pos, message }) }
+  const warn = (pos: SourcePos, message: string): void => { diagnostics.push({ severity: 'warning', pos, message }) }
+
+  let current: SectionSource | undefined
+  let pendingComment: string[] = []
+  const conds: CondFrame[] = []
+  const active = (): boolean => conds.length === 0 || conds[conds.length - 1]!.active
+
+  const lines = text.split('\n')
+  for (let idx = 0; idx < lines.length; idx++) {
+    let raw = lines[idx]!
+    if (raw.endsWith('\r')) raw = raw.slice(0, -1)
+    const pos: SourcePos = { file, line: idx + 1 }
+    let tl
+    try {
+      tl = tokenizeLine(raw, pos, env)
+    } catch (e) {
+      if (e instanceof ConfigError) { err(e.pos, e.message); continue }
+      throw e
+    }
+    const words = tl.words
+    if (words.length === 0) {
+      if (tl.comment !== undefined) pendingComment.push(tl.comment)
+      else pendingComment = []
+      continue
+    }
+
+    // Conditional blocks: evaluated even inside inactive branches to keep nesting right.
+    const w0 = words[0]!
+    if (w0.startsWith('.')) {
+      handleDotDirective(words, pos)
+      continue
+    }
+    if (!active()) continue
+    for (const v of tl.unsetVars) warn(pos, `environment variable '${v}' is not set; it expands to an empty string (write \${${v}-default} to give a default)`)
+
+    const comment = [...pendingComment, ...(tl.comment !== undefined ? [tl.comment] : [])].join('\n') || undefined
+    pendingComment = []
+
+    const header = Object.hasOwn(SECTION_HEADERS, w0) ? SECTION_HEADERS[w0]! : undefined
+    if (header) {
+      const section: SectionSource = { type: header.type, name: '', args: [], pos, directives: [] }
+      if (comment !== undefined) section.comment = comment
+      const rest = words.slice(1)
+      if (header.named === 'no') {
+        if (rest.length > 0) warn(pos, `'${w0}' takes no name; ignoring '${rest.join(' ')}'`)
+      } else if (header.type === 'listen' && rest.length > 0 && looksLikeAddress(rest[0]!)) {
+        section.args = rest // `listen 1.2.3.4:80`: the builder names it after the address
+      } else if (header.type === 'defaults' && rest[0] === 'from') {
+        section.args = rest
+      } else if (rest.length > 0) {
+        section.name = rest[0]!
+        section.args = rest.slice(1)
+      } else if (header.named === 'yes') {
+        err(pos, `'${w0}' needs a name: write '${w0} NAME'`)
+      }
+      sections.push(section)
+      current = section
+      continue
+    }
+
+    if (!current) {
+      err(pos, `'${w0}' appears before any section; start one with 'global', 'defaults', 'frontend', 'backend' or 'listen'`)
+      continue
+    }
+    const d: Directive = { kw: w0, args: words.slice(1), pos }
+    if ((w0 === 'no' || w0 === 'default') && words.length > 1) {
+      d.kw = words[1]!
+      d.args = words.slice(2)
+      if (w0 === 'no') d.no = true
+      else d.reset = true
+    }
+    if (comment !== undefined) d.comment = comment
+    current.directives.push(d)
+  }
+  for (const c of conds) err(c.pos, `'.if' block is never closed; add '.endif'`)
+  return { sections, diagnostics }
+
+  function handleDotDirective(words: string[], pos: SourcePos): void {
+    const kw = words[0]!
+    const top = conds[conds.length - 1]
+    switch (kw) {
+      case '.if': {
+        const parentActive = active()
+        const v = parentActive ? evalCond(words.slice(1), pos) : false
+        conds.push({ taken: v, active: v, parentActive, pos })
+        return
+      }
+      case '.elif':
+        if (!top) { err(pos, `'.elif' without '.if'`); return }
+        if (top.taken || !top.parentActive) { top.active = false; return }
+        top.active = evalCond(words.slice(1), pos)
+        top.taken = top.active
+        return
+      case '.else':
+        if (!top) { err(pos, `'.else' without '.if'`); return }
+        top.active = top.parentActive && !top.taken
+        top.taken = true
+        return
+      case '.endif':
+        if (!top) { err(pos, `'.endif' without '.if'`); return }
+        conds.pop()
+        return
+      case '.diag':
+      case '.notice':
+        return
+      case '.warning':
+        if (active()) warn(pos, words.slice(1).join(' '))
+        return
+      case '.alert':
+        if (active()) err(pos, words.slice(1).join(' '))
+        return
+      default:
+        if (active()) err(pos, `unknown directive '${kw}'; known: .if, .elif, .else, .endif, .diag, .notice, .warning, .alert`)
+    }
+  }
+
+  /** `.if` terms: a number (0 = false), `defined(VAR)`, `streq(a,b)`, `strneq(a,b)`,
+   *  `feature(X)` (false), `version_atleast(X)`/`version_before(X)` against HAProxy 2.6, and
+   *  `!`, `&&`, `||` between terms. */
+  function evalCond(words: string[], pos: SourcePos): boolean {
+    const expr = words.join(' ').trim()
+    if (expr === '') { err(pos, `'.if' needs a condition`); return false }
+    return expr.split('||').some((alt) => alt.split('&&').every((term) => evalTerm(term.trim(), pos)))
+  }
+
+  function evalTerm(term: string, pos: SourcePos): boolean {
+    if (term.startsWith('!')) return !evalTerm(term.slice(1).trim(), pos)
+    if (/^-?\d+$/.test(term)) return Number(term) !== 0
+    const m = /^([a-z_]+)\((.*)\)$/.exec(term)
+    if (!m) { err(pos, `cannot evaluate '.if' term '${term}'`); return false }
+    const [, fn, argText] = m as unknown as [string, string, string]
+    const args = argText.split(',').map((a) => a.trim())
+    switch (fn) {
+      case 'defined': return env[args[0] ?? ''] !== undefined
+      case 'streq': return args[0] === args[1]
+      case 'strneq': return args[0] !== args[1]
+      case 'feature': return false
+      case 'version_atleast': return compareVersion('2.6', args[0] ?? '') >= 0
+      case 'version_before': return compareVersion('2.6', args[0] ?? '') < 0
+      default:
+        err(pos, `unknown '.if' function '${fn}'; known: defined, streq, strneq, feature, version_atleast, version_before`)
+        return false
+    }
+  }
+}
+
+function compareVersion(a: string, b: string): number {
+  const pa = a.split('.').map(Number)
+  const pb = b.split('.').map(Number)
+  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
+    const d = (pa[i] ?? 0) - (pb[i] ?? 0)
+    if (d !== 0) return d
+  }
+  return 0
+}

@@ -1,0 +1,270 @@
+/**
+ * The configuration model: what the engine reads. Format-neutral (both readers build it through
+ * the same keyword tables) and fully resolved: defaults are already applied, durations are
+ * milliseconds (`Infinity` = never), sizes are bytes, addresses are parsed.
+ *
+ * Vocabulary is HAProxy's: a *proxy* is a frontend, a backend, or a listen section (both at once).
+ */
+import type { SourcePos } from './source.ts'
+
+export type Mode = 'tcp' | 'http'
+
+/** A listening address after expansion of lists and port ranges. `host` '' = every address. */
+export type ListenAddr =
+  | { family: 'ipv4' | 'ipv6'; host: string; port: number }
+  | { family: 'unix'; path: string }
+  | { family: 'fd'; fd: number }
+
+export interface BindConfig {
+  /** The address text as written (`:3389,:1494`, `10.0.0.1:8000-8010`, `unix@/run/x.sock`). */
+  spec: string
+  addrs: ListenAddr[]
+  pos: SourcePos
+  name?: string
+  backlog?: number
+  maxconn?: number
+  /** Options that parse but whose behaviour is not built yet, kept for `convert` and warnings. */
+  options: Record<string, string | true>
+}
+
+/** Where a server lives. `port` undefined: the port the client connected to, plus `portOffset`. */
+export interface ServerAddr {
+  host: string
+  port?: number
+  portOffset?: number
+  /** `unix@/path` servers. */
+  path?: string
+}
+
+export type OnError = 'fastinter' | 'fail-check' | 'sudden-death' | 'mark-down'
+
+/** Server options, as written on `server` and `default-server` lines. */
+export interface ServerOptions {
+  check: boolean
+  inter: number
+  fastinter?: number
+  downinter?: number
+  rise: number
+  fall: number
+  checkPort?: number
+  checkAddr?: string
+  backup: boolean
+  weight: number
+  maxconn: number // 0 = no limit
+  minconn: number // 0 = equal to maxconn
+  maxqueue: number // 0 = no limit
+  slowstart: number
+  track?: string // 'backend/server' or 'server'
+  source?: string
+  disabled: boolean
+  cookie?: string
+  agentCheck: boolean
+  agentPort?: number
+  agentInter?: number
+  agentSend?: string
+  agentAddr?: string
+  observe?: 'layer4' | 'layer7'
+  errorLimit: number
+  onError: OnError
+  onMarkedDown?: 'shutdown-sessions'
+  onMarkedUp?: 'shutdown-backup-sessions'
+  /** Options that parse but are not built yet (`ssl`, `send-proxy`, …), kept for warnings. */
+  extra: Record<string, string | true>
+}
+
+export interface ServerConfig extends ServerOptions {
+  name: string
+  addr: ServerAddr
+  pos: SourcePos
+  /** Declaration order within the backend, from 0; algorithms that care use it. */
+  index: number
+}
+
+export type BalanceAlgo =
+  | 'roundrobin'
+  | 'static-rr'
+  | 'leastconn'
+  | 'first'
+  | 'source'
+  | 'random'
+  | 'uri'
+  | 'url_param'
+  | 'hdr'
+  | 'rdp-cookie'
+  | 'hash'
+
+export interface BalanceConfig {
+  algo: BalanceAlgo
+  /** `random(N)`: draws; default 2. */
+  draws?: number
+  /** `uri whole|len N|depth N`. */
+  whole?: boolean
+  len?: number
+  depth?: number
+  /** `url_param NAME`, `hdr(NAME)`, `rdp-cookie(NAME)`, `hash EXPR`. */
+  param?: string
+}
+
+export interface HashType {
+  method: 'map-based' | 'consistent'
+  fn: 'sdbm' | 'djb2' | 'wt6' | 'crc32' | 'none'
+  avalanche: boolean
+}
+
+export interface CookieConfig {
+  name: string
+  /** `insert`, `rewrite`, `prefix`, or none: passive (read and route, never write). */
+  method?: 'insert' | 'rewrite' | 'prefix'
+  indirect: boolean
+  nocache: boolean
+  postonly: boolean
+  preserve: boolean
+  httponly: boolean
+  secure: boolean
+  domains: string[]
+  maxidle?: number
+  maxlife?: number
+  dynamic: boolean
+  attrs: string[]
+  pos: SourcePos
+}
+
+/** Every timeout, in ms. Unset ones are `undefined` (the engine chooses what "unset" means). */
+export interface Timeouts {
+  connect?: number
+  client?: number
+  server?: number
+  queue?: number
+  tunnel?: number
+  clientFin?: number
+  serverFin?: number
+  httpRequest?: number
+  httpKeepAlive?: number
+  check?: number
+  tarpit?: number
+}
+
+export interface ForwardForConfig {
+  except?: string // CIDR
+  header: string
+  ifNone: boolean
+}
+
+export interface OriginalToConfig {
+  except?: string
+  header: string
+}
+
+export interface HttpCheckConfig {
+  method: string
+  uri: string
+  version: string
+  /** Header lines embedded in the 1.x version word (`HTTP/1.1\r\nHost:\ www`), sent as written. */
+  rawHeaders?: string
+}
+
+/** `http-request …`, `tcp-request …`, `acl …`, `stick …`: kept as words until rules are compiled. */
+export interface RuleConfig {
+  kw: string
+  args: string[]
+  pos: SourcePos
+}
+
+export interface StickTableConfig {
+  type: 'ip' | 'ipv6' | 'integer' | 'string' | 'binary'
+  len?: number
+  size: number
+  expire?: number
+  store: string[]
+  peers?: string
+  pos: SourcePos
+}
+
+export interface LogTarget {
+  /** `stdout`, `stderr`, `udp@host:port`, `/dev/log`, `global`… as written. */
+  address: string
+  facility?: string
+  level?: string
+  minLevel?: string
+  format?: string
+  pos: SourcePos
+}
+
+export interface CaptureConfig {
+  kind: 'request' | 'response'
+  header: string
+  len: number
+}
+
+export interface ProxyConfig {
+  kind: 'frontend' | 'backend' | 'listen' | 'defaults'
+  name: string
+  pos: SourcePos
+  /** Named defaults this section took its settings from, if any. */
+  from?: string
+  mode: Mode
+  disabled: boolean
+  binds: BindConfig[]
+  maxconn?: number
+  backlog?: number
+  fullconn?: number
+  retries: number
+  grace: number
+  balance: BalanceConfig
+  hashType: HashType
+  timeouts: Timeouts
+  /** `option NAME` flags as written, after `no option` and defaults: name → enabled. */
+  options: Record<string, boolean>
+  forwardFor?: ForwardForConfig
+  originalTo?: OriginalToConfig
+  httpCheck?: HttpCheckConfig
+  cookie?: CookieConfig
+  defaultServer: ServerOptions
+  servers: ServerConfig[]
+  dispatch?: ServerAddr
+  source?: string
+  monitorNet: string[]
+  monitorUri?: string
+  defaultBackend?: string
+  /** `use_backend NAME [if|unless cond]` in order; `args[0]` is the backend name (may be `%[…]`). */
+  useBackends: RuleConfig[]
+  acls: RuleConfig[]
+  /** Every other rule keyword (`http-request`, `http-response`, `tcp-request`, `stick`,
+   *  `http-check`, `tcp-check`, `redirect`, …) in declaration order. */
+  rules: RuleConfig[]
+  stickTable?: StickTableConfig
+  logs: LogTarget[]
+  logFormat?: string
+  captures: CaptureConfig[]
+  errorFiles: Record<number, string>
+}
+
+export interface GlobalConfig {
+  maxconn?: number
+  nbthread?: number
+  pidfile?: string
+  daemon: boolean
+  quiet: boolean
+  logs: LogTarget[]
+  statsSockets: { address: string; options: string[]; pos: SourcePos }[]
+  spreadChecks: number
+  hardStopAfter?: number
+  /** `tune.*` values that edgelb reads: `tune.bufsize` (16384), `tune.http.maxhdr` (101). */
+  tune: { bufsize: number; maxhdr: number; [k: string]: number }
+  localPeer?: string
+}
+
+export interface PeersConfig {
+  name: string
+  pos: SourcePos
+  peers: { name: string; address: string; pos: SourcePos }[]
+}
+
+export interface Config {
+  global: GlobalConfig
+  /** Every proxy (frontend, backend, listen) in declaration order; `defaults` are folded in. */
+  proxies: ProxyConfig[]
+  peers: PeersConfig[]
+  /** The files it was read from, in order. */
+  files: string[]
+}
