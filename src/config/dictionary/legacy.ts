@@ -1,0 +1,78 @@
+/**
+ * Keywords HAProxy 1.x accepted that the 2.x/3.x series removed or renamed, with the modern
+ * form to write instead. HAProxy 2.6+ rejects most of these with its own "removed" message;
+ * edgelb must still load configurations written for older releases, so the reader recognises
+ * them, says what replaces them, and (where it can) translates them itself — `monitor-net`
+ * is implemented by edgelb directly.
+ *
+ * A few entries also appear in the live tables (proxy.ts, global.ts) because the 2.6–2.8
+ * series still knew them (`option accept-invalid-http-request`, `nbproc`'s error path): the
+ * reader decides which table it consults first.
+ */
+import type { LegacyKeyword } from './types.ts'
+
+export const legacyKeywords: readonly LegacyKeyword[] = [
+  // --- 1.x timeouts (removed in 2.1; HAProxy 2.x still names them in its error) -------------
+  { kw: 'contimeout', replacement: 'timeout connect' },
+  { kw: 'clitimeout', replacement: 'timeout client' },
+  { kw: 'srvtimeout', replacement: 'timeout server' },
+  { kw: 'timeout appsession', replacement: 'stick-table expire' },
+
+  // --- Persistence and dispatch ---------------------------------------------------------------
+  { kw: 'redispatch', replacement: 'option redispatch' },
+  { kw: 'redisp', replacement: 'option redispatch' },
+  { kw: 'appsession', replacement: 'stick-table + stick on (e.g. stick on req.cook(NAME))' },
+  { kw: 'monitor-net', replacement: 'tcp-request connection reject if { src NET }' },
+  { kw: 'block', replacement: 'http-request deny' },
+
+  // --- Regex request filters (removed in 2.1) -------------------------------------------------
+  { kw: 'reqadd', replacement: 'http-request add-header' },
+  { kw: 'reqallow', replacement: 'http-request allow' },
+  { kw: 'reqiallow', replacement: 'http-request allow' },
+  { kw: 'reqdel', replacement: 'http-request del-header' },
+  { kw: 'reqidel', replacement: 'http-request del-header' },
+  { kw: 'reqdeny', replacement: 'http-request deny' },
+  { kw: 'reqideny', replacement: 'http-request deny' },
+  { kw: 'reqpass', replacement: 'an http-request rule with an ACL condition' },
+  { kw: 'reqipass', replacement: 'an http-request rule with an ACL condition' },
+  { kw: 'reqrep', replacement: 'http-request replace-header / replace-uri / replace-path' },
+  { kw: 'reqirep', replacement: 'http-request replace-header / replace-uri / replace-path' },
+  { kw: 'reqtarpit', replacement: 'http-request tarpit' },
+  { kw: 'reqitarpit', replacement: 'http-request tarpit' },
+  { kw: 'reqsetbe', replacement: 'use_backend' },
+  { kw: 'reqisetbe', replacement: 'use_backend' },
+
+  // --- Regex response filters (removed in 2.1) ------------------------------------------------
+  { kw: 'rspadd', replacement: 'http-response add-header' },
+  { kw: 'rspdel', replacement: 'http-response del-header' },
+  { kw: 'rspidel', replacement: 'http-response del-header' },
+  { kw: 'rspdeny', replacement: 'http-response deny' },
+  { kw: 'rspideny', replacement: 'http-response deny' },
+  { kw: 'rsprep', replacement: 'http-response replace-header / replace-value' },
+  { kw: 'rspirep', replacement: 'http-response replace-header / replace-value' },
+
+  // --- Options removed or renamed -------------------------------------------------------------
+  { kw: 'option forceclose', replacement: 'option httpclose' },
+  { kw: 'option http-tunnel', replacement: 'option http-keep-alive' },
+  { kw: 'option http-use-htx', replacement: 'nothing: HTX is always used' },
+  { kw: 'option http_proxy', replacement: 'http-request set-dst (with do-resolve)' },
+  { kw: 'option independant-streams', replacement: 'option independent-streams' },
+  { kw: 'option tcpsplice', replacement: 'option splice-auto' },
+  {
+    kw: 'option accept-invalid-http-request',
+    replacement: 'option accept-unsafe-violations-in-http-request',
+  },
+  {
+    kw: 'option accept-invalid-http-response',
+    replacement: 'option accept-unsafe-violations-in-http-response',
+  },
+
+  // --- Multi-process mode (removed in 2.5) ----------------------------------------------------
+  { kw: 'nbproc', replacement: 'nbthread' },
+  { kw: 'bind-process', replacement: "the 'thread' bind option" },
+  { kw: 'stats bind-process', replacement: "the 'thread' option on 'stats socket'" },
+
+  // --- Other ----------------------------------------------------------------------------------
+  { kw: 'grace', replacement: "the global 'grace' keyword" },
+  { kw: 'debug', replacement: "the command line's -d" },
+]

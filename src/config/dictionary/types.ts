@@ -1,0 +1,39 @@
+/**
+ * The shapes of the keyword dictionary: every word HAProxy's configuration language knows
+ * (HAProxy 2.6 and later, plus the 1.x words old configurations still carry). The HAProxy
+ * reader uses these tables to tell three things apart: a keyword edgelb implements, a keyword
+ * HAProxy knows that edgelb does not implement yet (a warning), and a word HAProxy itself
+ * would reject (an error, with a did-you-mean).
+ */
+
+/**
+ * A keyword HAProxy knows. `kw` is the full phrase as written: 'maxconn', 'timeout connect',
+ * 'option httpclose', 'stats socket', 'tcp-request content', 'http-check expect'.
+ */
+export interface KnownKeyword {
+  kw: string
+  /**
+   * Proxy keywords only: the letters of 'dfbl' (defaults, frontend, backend, listen) naming
+   * the sections where HAProxy allows the keyword. Absent for the other sections' tables.
+   */
+  sections?: string
+  /** The keyword accepts a leading `no` (`no option httpclose`, `no log`). */
+  noForm?: boolean
+}
+
+/** A word on a `server`/`default-server` or `bind` line: how many argument words follow it. */
+export interface KnownOption {
+  kw: string
+  args: number
+  /** Only meaningful on `default-server` lines. */
+  defaultServerOnly?: boolean
+  /** Refused on `default-server` lines: it names one server (its `id`, its `guid`). */
+  serverOnly?: boolean
+}
+
+/** A keyword HAProxy removed or renamed, and what to write instead. */
+export interface LegacyKeyword {
+  kw: string
+  /** What to write instead, e.g. 'timeout connect'. */
+  replacement: string
+}
