@@ -87,5 +87,7 @@ export class ConfigError extends Error {
 
 /** `file:line: severity: message`: the one format every tool and test reads. */
 export function formatDiagnostic(d: Diagnostic): string {
-  return `${d.pos.file}:${d.pos.line}: ${d.severity}: ${d.message}`
+  // Line 0 = about the file as a whole (missing, unreadable, binary…).
+  const where = d.pos.line > 0 ? `${d.pos.file}:${d.pos.line}` : d.pos.file
+  return `${where}: ${d.severity}: ${d.message}`
 }

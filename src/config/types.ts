@@ -215,6 +215,8 @@ export interface ProxyConfig {
   timeouts: Timeouts
   /** `option NAME` flags as written, after `no option` and defaults: name → enabled. */
   options: Record<string, boolean>
+  /** Words after `option NAME` for options that take some and have no typed field below. */
+  optionArgs: Record<string, string[]>
   forwardFor?: ForwardForConfig
   originalTo?: OriginalToConfig
   httpCheck?: HttpCheckConfig

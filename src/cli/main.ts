@@ -1,0 +1,89 @@
+/**
+ * The `edgelb` command line: `edgelb COMMAND [args]`, plus HAProxy's own flags so edgelb can stand
+ * where haproxy is scripted today (`edgelb -f x.cfg` = `edgelb run x.cfg`, `-c` = check).
+ */
+import { checkCommand, checkFiles } from './check.ts'
+import { convertCommand } from './convert.ts'
+import { runCommand } from './run.ts'
+import { EXIT_OK, EXIT_USAGE, type Command, type Io } from './types.ts'
+import { versionCommand } from './version.ts'
+import { versionLine } from '../version.ts'
+
+export const commands: readonly Command[] = [runCommand, checkCommand, convertCommand, versionCommand]
+
+function helpText(): string {
+  const width = Math.max(...commands.map((c) => c.name.length))
+  return `usage: edgelb COMMAND [options]
+
+commands:
+${commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`).join('\n')}
+  ${'help'.padEnd(width)}  show help for a command: edgelb help COMMAND
+
+HAProxy-compatible form:
+  edgelb -f FILE|DIR [-f ...] [-c] [-p PIDFILE] [-d|-db] [-L NAME] [-v]
+    -f  load this file (repeatable; a directory loads its *.cfg in order)
+    -c  check the configuration and exit (like 'edgelb check')
+    -p  write the process id to PIDFILE
+    -d, -db  stay in the foreground (edgelb always does)
+    -L  local peer name
+    -v  print the version`
+}
+
+/** Translates HAProxy's flags into `run`/`check` arguments. Returns undefined when argv is not in
+ *  that form. */
+export function fromHaproxyFlags(argv: string[]): { command: 'run' | 'check' | 'version'; files: string[]; pidfile?: string; localPeer?: string } | { error: string } | undefined {
+  if (argv.length === 0 || !argv[0]!.startsWith('-') || argv[0] === '--help' || argv[0] === '-h') return undefined
+  const files: string[] = []
+  let check = false
+  let pidfile: string | undefined
+  let localPeer: string | undefined
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!
+    const value = (): string | undefined => argv[++i]
+    switch (a) {
+      case '-f': { const f = value(); if (f === undefined) return { error: `-f expects a file` }; files.push(f); break }
+      case '-c': check = true; break
+      case '-p': { pidfile = value(); if (pidfile === undefined) return { error: `-p expects a file` }; break }
+      case '-L': { localPeer = value(); if (localPeer === undefined) return { error: `-L expects a name` }; break }
+      case '-d': case '-db': case '-D': case '-Ws': case '-W': case '-q': break
+      case '-v': case '-vv': case '-V': return { command: 'version', files }
+      default:
+        if (a.startsWith('-f') && a.length > 2) { files.push(a.slice(2)); break }
+        return { error: `unknown option '${a}'` }
+    }
+  }
+  if (files.length === 0) return { error: `no configuration file: give -f FILE` }
+  const out: { command: 'run' | 'check'; files: string[]; pidfile?: string; localPeer?: string } = { command: check ? 'check' : 'run', files }
+  if (pidfile !== undefined) out.pidfile = pidfile
+  if (localPeer !== undefined) out.localPeer = localPeer
+  return out
+}
+
+export async function main(argv: string[], io: Io): Promise<number> {
+  const hp = fromHaproxyFlags(argv)
+  if (hp) {
+    if ('error' in hp) { io.err(`edgelb: ${hp.error}\n${helpText()}`); return EXIT_USAGE }
+    if (hp.command === 'version') { io.out(versionLine()); return EXIT_OK }
+    if (hp.command === 'check') return checkFiles(hp.files, io)
+    const args = [...hp.files]
+    if (hp.pidfile !== undefined) args.push('--pidfile', hp.pidfile)
+    if (hp.localPeer !== undefined) args.push('--local-peer', hp.localPeer)
+    return runCommand.run(args, io)
+  }
+  const [name, ...rest] = argv
+  if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
+    const topic = name === 'help' ? rest[0] : undefined
+    if (topic === undefined) { io.out(helpText()); return EXIT_OK }
+    const cmd = commands.find((c) => c.name === topic)
+    if (!cmd) { io.err(`edgelb: no help for '${topic}'; commands: ${commands.map((c) => c.name).join(', ')}`); return EXIT_USAGE }
+    io.out(cmd.usage)
+    return EXIT_OK
+  }
+  if (name === '--version') { io.out(versionLine()); return EXIT_OK }
+  const cmd = commands.find((c) => c.name === name)
+  if (!cmd) {
+    io.err(`edgelb: unknown command '${name}'; commands: ${commands.map((c) => c.name).join(', ')} (edgelb help)`)
+    return EXIT_USAGE
+  }
+  return cmd.run(rest, io)
+}

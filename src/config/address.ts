@@ -1,0 +1,160 @@
+/**
+ * Listening and server addresses as HAProxy writes them.
+ *
+ *   bind  :80   *:80   0.0.0.0:80   10.0.0.1:8000-8010   :3389,:1494,:5900   [::]:443   :::80
+ *         ipv4@1.2.3.4:80   ipv6@::1:80   unix@/run/x.sock   /run/x.sock   fd@3
+ *   server 10.0.0.1:80   10.0.0.1 (client's port)   10.0.0.1:+1000 / :-1 (offset)   unix@/path
+ *
+ * For IPv6 the last colon separates the port, as in HAProxy (`::1:80` is ::1 port 80).
+ */
+import { ConfigError, type SourcePos } from './source.ts'
+import type { ListenAddr, ServerAddr } from './types.ts'
+
+/** Ranges wider than this are almost certainly a typo (and would open thousands of sockets). */
+const MAX_PORT_RANGE = 1024
+
+function parsePort(text: string, at: SourcePos, spec: string): number {
+  if (!/^\d+$/.test(text)) throw new ConfigError(`invalid port '${text}' in '${spec}'; ports are numbers from 1 to 65535`, at)
+  const p = Number(text)
+  if (p < 1 || p > 65535) throw new ConfigError(`port ${p} out of range in '${spec}'; ports are 1 to 65535`, at)
+  return p
+}
+
+/** Splits `host:port` on the last colon and unwraps `[v6]`. */
+function splitHostPort(text: string): { host: string; port?: string } {
+  if (text.startsWith('[')) {
+    const end = text.indexOf(']')
+    if (end > 0) {
+      const rest = text.slice(end + 1)
+      return rest.startsWith(':') ? { host: text.slice(1, end), port: rest.slice(1) } : { host: text.slice(1, end) }
+    }
+  }
+  const colon = text.lastIndexOf(':')
+  if (colon < 0) return { host: text }
+  return { host: text.slice(0, colon), port: text.slice(colon + 1) }
+}
+
+function familyOf(host: string): 'ipv4' | 'ipv6' {
+  return host.includes(':') ? 'ipv6' : 'ipv4'
+}
+
+/** One element of a bind list (no commas). */
+function parseBindOne(part: string, at: SourcePos, spec: string): ListenAddr[] {
+  let text = part
+  let forced: 'ipv4' | 'ipv6' | undefined
+  const prefix = /^([a-z0-9]+)@/.exec(text)
+  if (prefix) {
+    const p = prefix[1]!
+    text = text.slice(prefix[0].length)
+    if (p === 'unix') return [{ family: 'unix', path: text }]
+    if (p === 'fd') {
+      if (!/^\d+$/.test(text)) throw new ConfigError(`'fd@' expects a file descriptor number, got '${text}'`, at)
+      return [{ family: 'fd', fd: Number(text) }]
+    }
+    if (p === 'ipv4' || p === 'tcp4') forced = 'ipv4'
+    else if (p === 'ipv6' || p === 'tcp6') forced = 'ipv6'
+    else if (p === 'tcp') forced = undefined
+    else throw new ConfigError(`address family '${p}@' is not supported by edgelb in '${spec}'; use ipv4@, ipv6@, unix@ or fd@`, at)
+  }
+  if (text.startsWith('/')) return [{ family: 'unix', path: text }]
+  const { host: rawHost, port } = splitHostPort(text)
+  if (port === undefined || port === '') {
+    throw new ConfigError(`missing port in bind address '${spec}'; write ADDRESS:PORT, e.g. ':80' or '127.0.0.1:8080'`, at)
+  }
+  const host = rawHost === '*' ? '' : rawHost
+  const family = forced ?? familyOf(host)
+  const dash = port.indexOf('-')
+  if (dash < 0) return [{ family, host, port: parsePort(port, at, spec) }]
+  const lo = parsePort(port.slice(0, dash), at, spec)
+  const hi = parsePort(port.slice(dash + 1), at, spec)
+  if (hi < lo) throw new ConfigError(`port range ${lo}-${hi} is reversed in '${spec}'; write ${hi}-${lo}`, at)
+  if (hi - lo >= MAX_PORT_RANGE) throw new ConfigError(`port range ${lo}-${hi} spans ${hi - lo + 1} ports in '${spec}'; edgelb allows at most ${MAX_PORT_RANGE} per range`, at)
+  const out: ListenAddr[] = []
+  for (let p = lo; p <= hi; p++) out.push({ family, host, port: p })
+  return out
+}
+
+/** Expands a bind address list (`:3389,:1494`, port ranges) into every address to listen on. */
+export function parseBindSpec(spec: string, at: SourcePos): ListenAddr[] {
+  if (spec === '') throw new ConfigError(`empty bind address; write ADDRESS:PORT, e.g. ':80'`, at)
+  return spec.split(',').flatMap((part) => parseBindOne(part, at, spec))
+}
+
+/** A server or dispatch address. No port: the client's destination port; `+N`/`-N`: an offset. */
+export function parseServerAddr(text: string, at: SourcePos): ServerAddr {
+  let body = text
+  const prefix = /^([a-z0-9]+)@/.exec(body)
+  if (prefix) {
+    const p = prefix[1]!
+    body = body.slice(prefix[0].length)
+    if (p === 'unix') return { host: '', path: body }
+    if (p !== 'ipv4' && p !== 'ipv6' && p !== 'tcp' && p !== 'tcp4' && p !== 'tcp6') {
+      throw new ConfigError(`address family '${p}@' is not supported for servers in '${text}'; use ipv4@, ipv6@ or unix@`, at)
+    }
+  }
+  if (body.startsWith('/')) return { host: '', path: body }
+  // A bare IPv6 address without port (`::1`) has colons but no port: only [v6]:port or
+  // ipv6@addr:port forms carry a port for IPv6, as the last-colon rule would misread it.
+  let host: string
+  let port: string | undefined
+  if (!body.startsWith('[') && (body.match(/:/g)?.length ?? 0) > 1 && !prefix) {
+    host = body
+  } else {
+    ;({ host, port } = splitHostPort(body))
+  }
+  if (host === '' || host === '*') throw new ConfigError(`server address '${text}' has no host; write HOST[:PORT], e.g. 10.0.0.1:80`, at)
+  if (port === undefined || port === '') return { host }
+  if (port.startsWith('+') || port.startsWith('-')) {
+    if (!/^[+-]\d+$/.test(port)) throw new ConfigError(`invalid port offset '${port}' in '${text}'; write +N or -N`, at)
+    return { host, portOffset: Number(port) }
+  }
+  return { host, port: parsePort(port, at, text) }
+}
+
+/** Renders a listening address for logs and names (`127.0.0.1:80`, `[::1]:80`, `unix@/x`, `fd@3`). */
+export function formatListenAddr(a: ListenAddr): string {
+  if (a.family === 'unix') return `unix@${a.path}`
+  if (a.family === 'fd') return `fd@${a.fd}`
+  const host = a.family === 'ipv6' && a.host !== '' ? `[${a.host}]` : a.host
+  return `${host}:${a.port}`
+}
+
+/** True when `ip` (dotted IPv4) is inside `cidr` (`192.168.1.252/31`, or a bare address). */
+export function ipv4InCidr(ip: string, cidr: string): boolean {
+  const [net, bitsText] = cidr.split('/') as [string, string | undefined]
+  const bits = bitsText === undefined ? 32 : Number(bitsText)
+  const a = ipv4ToInt(ip.startsWith('::ffff:') ? ip.slice(7) : ip)
+  const b = ipv4ToInt(net)
+  if (a === undefined || b === undefined) return false
+  if (bits === 0) return true
+  const mask = bits >= 32 ? 0xffffffff : (~((1 << (32 - bits)) - 1)) >>> 0
+  return ((a & mask) >>> 0) === ((b & mask) >>> 0)
+}
+
+export function ipv4ToInt(ip: string): number | undefined {
+  const parts = ip.split('.')
+  if (parts.length !== 4) return undefined
+  let n = 0
+  for (const p of parts) {
+    if (!/^\d{1,3}$/.test(p)) return undefined
+    const v = Number(p)
+    if (v > 255) return undefined
+    n = n * 256 + v
+  }
+  return n >>> 0
+}
+
+/** Validates `NET` as written after monitor-net / `except`: an IPv4 address with optional /bits
+ *  or dotted mask. Returns the normalised `a.b.c.d/bits`. */
+export function parseIpv4Net(text: string, at: SourcePos): string {
+  const [net, mask] = text.split('/') as [string, string | undefined]
+  if (ipv4ToInt(net) === undefined) throw new ConfigError(`invalid network '${text}'; write an IPv4 address with an optional /bits, e.g. 192.168.1.252/31`, at)
+  if (mask === undefined) return `${net}/32`
+  if (/^\d+$/.test(mask) && Number(mask) <= 32) return `${net}/${Number(mask)}`
+  const m = ipv4ToInt(mask)
+  if (m !== undefined) {
+    const bits = 32 - Math.log2(((~m) >>> 0) + 1)
+    if (Number.isInteger(bits)) return `${net}/${bits}`
+  }
+  throw new ConfigError(`invalid netmask '${mask}' in '${text}'; write /0 to /32 or a dotted mask like 255.255.255.0`, at)
+}

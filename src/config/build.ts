@@ -1,0 +1,279 @@
+/**
+ * Builds the configuration model from the sections either reader produced.
+ *
+ * For each directive it finds edgelb's own keyword entry (longest phrase first: 'timeout
+ * connect' before 'timeout'), checks the section allows it, and runs it. A keyword HAProxy knows
+ * but edgelb does not act on yet is accepted with one "not implemented yet" warning per keyword;
+ * a keyword HAProxy removed gets an error naming its replacement; anything else is an unknown
+ * keyword, with a did-you-mean suggestion. Defaults follow HAProxy: each `defaults` section
+ * replaces the previous unnamed one for the proxies that follow; `from NAME` picks a named one.
+ */
+import { findGlobalKeyword, findLegacyKeyword, findProxyKeyword } from './dictionary/lookup.ts'
+import { globalKeywords as knownGlobal } from './dictionary/global.ts'
+import { proxyKeywords as knownProxy } from './dictionary/proxy.ts'
+import { globalKeywords } from './keywords/global.ts'
+import { proxyKeywords } from './keywords/proxy.ts'
+import { parseBindLine } from './keywords/servers.ts'
+import { defaultServerOptions } from './keywords/server-options.ts'
+import type { GlobalKeyword, KeywordCtx, ProxyKeyword } from './keywords/types.ts'
+import { ConfigError, type Diagnostic, type Directive, type SectionSource, type SourcePos } from './source.ts'
+import { suggest } from './suggest.ts'
+import type { Config, GlobalConfig, PeersConfig, ProxyConfig } from './types.ts'
+import { validateConfig } from './validate.ts'
+
+export interface BuildResult {
+  config: Config
+  diagnostics: Diagnostic[]
+}
+
+const SECTION_LETTER = { defaults: 'd', frontend: 'f', backend: 'b', listen: 'l' } as const
+const SECTION_NAMES: Readonly<Record<string, string>> = { d: 'defaults', f: 'frontend', b: 'backend', l: 'listen' }
+
+const ownProxy = new Map<string, ProxyKeyword>(proxyKeywords.map((k) => [k.kw, k]))
+const ownGlobal = new Map<string, GlobalKeyword>(globalKeywords.map((k) => [k.kw, k]))
+
+/** Candidate spellings for suggestions: every first word, and every `option X` name. */
+const proxyFirstWords = [...new Set([...knownProxy.map((k) => k.kw.split(' ')[0]!), ...proxyKeywords.map((k) => k.kw.split(' ')[0]!)])]
+const optionNames = [...new Set([...knownProxy, ...proxyKeywords].filter((k) => k.kw.startsWith('option ')).map((k) => k.kw.slice(7)))]
+const globalWords = [...new Set([...knownGlobal.map((k) => k.kw.split(' ')[0]!), ...globalKeywords.map((k) => k.kw.split(' ')[0]!)])]
+
+export function defaultGlobal(): GlobalConfig {
+  return { daemon: false, quiet: false, logs: [], statsSockets: [], spreadChecks: 0, tune: { bufsize: 16384, maxhdr: 101 } }
+}
+
+/** A proxy with HAProxy's built-in defaults (what applies before any `defaults` section). */
+export function defaultProxy(kind: ProxyConfig['kind'], name: string, pos: SourcePos): ProxyConfig {
+  return {
+    kind,
+    name,
+    pos,
+    mode: 'tcp',
+    disabled: false,
+    binds: [],
+    retries: 3,
+    grace: 0,
+    balance: { algo: 'roundrobin' },
+    hashType: { method: 'map-based', fn: 'sdbm', avalanche: false },
+    timeouts: {},
+    options: {},
+    optionArgs: {},
+    defaultServer: defaultServerOptions(),
+    servers: [],
+    monitorNet: [],
+    useBackends: [],
+    acls: [],
+    rules: [],
+    logs: [],
+    captures: [],
+    errorFiles: {},
+  }
+}
+
+/** Positions are data: keep them; everything else of a defaults section is copied deeply. */
+function inherit(from: ProxyConfig, kind: ProxyConfig['kind'], name: string, pos: SourcePos): ProxyConfig {
+  const p = structuredClone(from)
+  p.kind = kind
+  p.name = name
+  p.pos = pos
+  // Lists that belong to the section that declares them, not to what inherits from it.
+  p.binds = []
+  p.servers = []
+  delete p.from
+  return p
+}
+
+export function buildConfig(sections: readonly SectionSource[], files: readonly string[] = []): BuildResult {
+  const diagnostics: Diagnostic[] = []
+  const notBuilt = new Map<string, { area: string; at: SourcePos; more: number }>()
+  const ctx: KeywordCtx & { notBuilt(what: string, area: string, at: SourcePos): void } = {
+    warn: (message, pos) => { diagnostics.push({ severity: 'warning', pos, message }) },
+    error: (message, pos) => { diagnostics.push({ severity: 'error', pos, message }) },
+    notBuilt(what, area, at) {
+      const seen = notBuilt.get(what)
+      if (seen) seen.more++
+      else notBuilt.set(what, { area, at, more: 0 })
+    },
+  }
+  const guard = (fn: () => void): void => {
+    try {
+      fn()
+    } catch (e) {
+      if (e instanceof ConfigError) ctx.error(e.message, e.pos)
+      else throw e
+    }
+  }
+
+  const global = defaultGlobal()
+  const proxies: ProxyConfig[] = []
+  const peers: PeersConfig[] = []
+  const namedDefaults = new Map<string, ProxyConfig>()
+  let current = defaultProxy('defaults', '', { file: files[0] ?? '', line: 0 })
+  const ignoredSections = new Set<string>()
+
+  for (const s of sections) {
+    switch (s.type) {
+      case 'global':
+        for (const d of s.directives) guard(() => applyGlobal(d, global))
+        break
+      case 'defaults': {
+        let base = defaultProxy('defaults', '', s.pos)
+        if (s.args[0] === 'from') {
+          const parent = namedDefaults.get(s.args[1] ?? '')
+          if (parent) base = parent
+          else ctx.error(`defaults section '${s.args[1] ?? ''}' is not declared before this one`, s.pos)
+        }
+        const p = inherit(base, 'defaults', s.name, s.pos)
+        for (const d of s.directives) guard(() => applyProxy(d, p, 'd'))
+        if (s.name !== '') {
+          if (namedDefaults.has(s.name)) ctx.warn(`defaults section '${s.name}' is declared again; the later one replaces it`, s.pos)
+          namedDefaults.set(s.name, p)
+        }
+        current = p
+        break
+      }
+      case 'frontend':
+      case 'backend':
+      case 'listen': {
+        const letter = SECTION_LETTER[s.type]
+        let base = current
+        let from: string | undefined
+        let headerAddr: string | undefined
+        const args = [...s.args]
+        if (args[0] === 'from') {
+          from = args[1]
+          const named = namedDefaults.get(from ?? '')
+          if (named) base = named
+          else ctx.error(`defaults section '${from ?? ''}' is not declared; declare 'defaults ${from ?? 'NAME'}' before this ${s.type}`, s.pos)
+          args.splice(0, 2)
+        }
+        let name = s.name
+        if (args.length > 0) {
+          if (s.type === 'backend') ctx.error(`a backend does not take an address on its header; remove '${args.join(' ')}'`, s.pos)
+          else headerAddr = args[0]
+          if (args.length > 1) ctx.error(`unexpected '${args.slice(1).join(' ')}' after the address of ${s.type} '${name || args[0]}'`, s.pos)
+        }
+        if (name === '' && headerAddr !== undefined) {
+          name = headerAddr
+          ctx.warn(`this listen section has no name; edgelb names it '${name}' (write 'listen NAME ${headerAddr}' to choose one)`, s.pos)
+        }
+        const p = inherit(base, s.type, name, s.pos)
+        if (from !== undefined) p.from = from
+        if (headerAddr !== undefined) {
+          const addr = headerAddr
+          guard(() => { p.binds.push(parseBindLine([addr], { kw: 'bind', args: [addr], pos: s.pos }, ctx)) })
+        }
+        for (const d of s.directives) guard(() => applyProxy(d, p, letter))
+        proxies.push(p)
+        break
+      }
+      case 'peers':
+        peers.push(readPeers(s))
+        break
+      default:
+        if (!ignoredSections.has(s.type)) {
+          ignoredSections.add(s.type)
+          ctx.warn(`'${s.type}' sections are not implemented yet; edgelb ignores '${s.type}${s.name ? ` ${s.name}` : ''}'`, s.pos)
+        }
+    }
+  }
+
+  for (const [what, { area, at, more }] of notBuilt) {
+    const also = more > 0 ? ` (and ${more} more use${more > 1 ? 's' : ''})` : ''
+    const why = area === 'not implemented yet' ? '' : ` (${area})`
+    ctx.warn(`${what} is parsed but not implemented yet${why}; edgelb ignores it for now${also}`, at)
+  }
+
+  const config: Config = { global, proxies, peers, files: [...files] }
+  validateConfig(config, ctx)
+  diagnostics.sort((a, b) => (a.pos.file === b.pos.file ? a.pos.line - b.pos.line : files.indexOf(a.pos.file) - files.indexOf(b.pos.file)))
+  return { config, diagnostics }
+
+  function applyGlobal(d: Directive, g: GlobalConfig): void {
+    const words = [d.kw, ...d.args]
+    for (let n = Math.min(3, words.length); n >= 1; n--) {
+      const phrase = words.slice(0, n).join(' ')
+      const own = ownGlobal.get(phrase)
+      if (!own) continue
+      if (d.no && !own.noForm) throw new ConfigError(`'no' cannot be used with '${phrase}'`, d.pos)
+      own.parse(words.slice(n), d, g, ctx)
+      if (own.notBuilt) ctx.notBuilt(`'${phrase}'`, own.notBuilt, d.pos)
+      return
+    }
+    const known = findGlobalKeyword(words)
+    if (known) {
+      ctx.notBuilt(`'${words.slice(0, known.words).join(' ')}'`, 'not implemented yet', d.pos)
+      return
+    }
+    const legacy = findLegacyKeyword(words)
+    if (legacy) throw new ConfigError(`'${legacy.entry.kw}' was removed from HAProxy; write '${legacy.entry.replacement}' instead`, d.pos)
+    if (ownProxy.has(d.kw) || findProxyKeyword(words, 'listen')) {
+      throw new ConfigError(`'${d.kw}' belongs in a defaults, frontend, backend or listen section, not in 'global'`, d.pos)
+    }
+    const hint = suggest(d.kw, globalWords)
+    throw new ConfigError(`unknown keyword '${d.kw}' in 'global'${hint ? `; did you mean '${hint}'?` : ''}`, d.pos)
+  }
+
+  function applyProxy(d: Directive, p: ProxyConfig, letter: 'd' | 'f' | 'b' | 'l'): void {
+    const words = [d.kw, ...d.args]
+    const where = letter === 'd' ? 'a defaults section' : `a ${SECTION_NAMES[letter]} section`
+    const allowedIn = (sections: string): string => [...sections].map((c) => SECTION_NAMES[c]).join(', ')
+    for (let n = Math.min(3, words.length); n >= 1; n--) {
+      const phrase = words.slice(0, n).join(' ')
+      const own = ownProxy.get(phrase)
+      if (!own) continue
+      if (!own.sections.includes(letter)) {
+        throw new ConfigError(`'${phrase}' is not allowed in ${where}; it belongs in: ${allowedIn(own.sections)}`, d.pos)
+      }
+      if (d.no && !own.noForm) throw new ConfigError(`'no' cannot be used with '${phrase}'`, d.pos)
+      if (d.reset) {
+        if (!phrase.startsWith('option ')) throw new ConfigError(`'default' can only reset an option ('default option NAME')`, d.pos)
+        const name = phrase.slice(7)
+        if (current.options[name] === undefined) delete p.options[name]
+        else p.options[name] = current.options[name]!
+        return
+      }
+      own.parse(words.slice(n), d, p, ctx)
+      if (own.notBuilt && !d.no) ctx.notBuilt(`'${phrase}'`, own.notBuilt, d.pos)
+      return
+    }
+    const known = findProxyKeyword(words, SECTION_NAMES[letter] as 'defaults' | 'frontend' | 'backend' | 'listen')
+    if (known) {
+      const phrase = words.slice(0, known.words).join(' ')
+      const sections = known.entry.sections ?? 'dfbl'
+      if (!sections.includes(letter)) throw new ConfigError(`'${phrase}' is not allowed in ${where}; it belongs in: ${allowedIn(sections)}`, d.pos)
+      if (phrase.startsWith('option ')) p.options[phrase.slice(7)] = !d.no
+      ctx.notBuilt(`'${phrase}'`, 'not implemented yet', d.pos)
+      return
+    }
+    const legacy = findLegacyKeyword(words)
+    if (legacy) throw new ConfigError(`'${legacy.entry.kw}' was removed from HAProxy; write '${legacy.entry.replacement}' instead`, d.pos)
+    if (d.kw === 'option') {
+      const name = d.args[0]
+      if (name === undefined) throw new ConfigError(`'option' expects an option name, e.g. option httpclose`, d.pos)
+      const hint = suggest(name, optionNames)
+      throw new ConfigError(`unknown option '${name}'${hint ? `; did you mean '${hint}'?` : ''}`, d.pos)
+    }
+    if (ownGlobal.has(d.kw) && !ownProxy.has(d.kw)) {
+      throw new ConfigError(`'${d.kw}' belongs in the 'global' section, not in ${where}`, d.pos)
+    }
+    const hint = suggest(d.kw, proxyFirstWords)
+    throw new ConfigError(`unknown keyword '${d.kw}'${hint ? `; did you mean '${hint}'?` : ''}`, d.pos)
+  }
+
+  function readPeers(s: SectionSource): PeersConfig {
+    const out: PeersConfig = { name: s.name, pos: s.pos, peers: [] }
+    for (const d of s.directives) {
+      guard(() => {
+        if (d.kw === 'peer' || d.kw === 'server') {
+          const [name, address] = d.args
+          if (!name || !address) throw new ConfigError(`'${d.kw}' expects a name and an address: ${d.kw} NAME ADDRESS:PORT`, d.pos)
+          out.peers.push({ name, address, pos: d.pos })
+          ctx.notBuilt(`'peers'`, 'stick table replication', d.pos)
+        } else if (!['bind', 'default-server', 'default-bind', 'disabled', 'enabled', 'log', 'table', 'shards'].includes(d.kw)) {
+          throw new ConfigError(`unknown keyword '${d.kw}' in a peers section; known: peer, server, bind, default-server, default-bind, table, log, disabled, enabled, shards`, d.pos)
+        }
+      })
+    }
+    return out
+  }
+}

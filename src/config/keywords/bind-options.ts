@@ -1,0 +1,12 @@
+/**
+ * Options of `bind` lines that edgelb gives a meaning to. Other options HAProxy knows are kept in
+ * `BindConfig.options` with a "not implemented yet" warning (arity from the dictionary).
+ */
+import { parseIntIn } from '../units.ts'
+import type { BindOptionKeyword } from './types.ts'
+
+export const bindOptionKeywords: readonly BindOptionKeyword[] = [
+  { kw: 'name', args: 1, apply: ([v], b) => { b.name = v! } },
+  { kw: 'backlog', args: 1, apply: ([v], b, at) => { b.backlog = parseIntIn(v!, at, "'backlog'", 1, 1_000_000) } },
+  { kw: 'maxconn', args: 1, apply: ([v], b, at) => { b.maxconn = parseIntIn(v!, at, "'maxconn'", 0, 10_000_000) } },
+]

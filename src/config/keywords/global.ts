@@ -1,0 +1,62 @@
+/**
+ * Keywords of the `global` section that edgelb gives a meaning to, or accepts with a warning that
+ * says what edgelb does instead (it never forks, never changes user, never chroots: systemd does).
+ */
+import { ConfigError, type Directive } from '../source.ts'
+import { parseDuration, parseIntIn, parseSize } from '../units.ts'
+import { parseLogLine } from './proxy.ts'
+import type { GlobalKeyword } from './types.ts'
+
+function one(kw: string, args: string[], d: Directive, what: string): string {
+  if (args.length !== 1) throw new ConfigError(`'${kw}' expects ${what}`, d.pos)
+  return args[0]!
+}
+
+/** Accepted for compatibility; edgelb does not act on it, and says why. */
+function ignored(kw: string, why: string): GlobalKeyword {
+  return { kw, parse: (_args, d, _g, ctx) => ctx.warn(`'${kw}' is ignored: ${why}`, d.pos) }
+}
+
+const PRIVS = 'edgelb does not change user, group or root directory itself; run it under systemd with User=, Group= and RootDirectory= (see conf/edgelb.service)'
+
+export const globalKeywords: readonly GlobalKeyword[] = [
+  {
+    kw: 'daemon',
+    parse(_args, d, g, ctx) {
+      g.daemon = true
+      ctx.warn(`'daemon' is ignored: edgelb always stays in the foreground (let systemd or your supervisor run it in the background)`, d.pos)
+    },
+  },
+  { kw: 'quiet', parse: (_args, _d, g) => { g.quiet = true } },
+  { kw: 'pidfile', parse: (args, d, g) => { g.pidfile = one('pidfile', args, d, 'a file path') } },
+  { kw: 'maxconn', parse: (args, d, g) => { g.maxconn = parseIntIn(one('maxconn', args, d, 'a number'), d.pos, "'maxconn'", 1, 10_000_000) } },
+  {
+    kw: 'nbthread',
+    parse(args, d, g, ctx) {
+      g.nbthread = parseIntIn(one('nbthread', args, d, 'a number'), d.pos, "'nbthread'", 1, 4096)
+      if (g.nbthread > 1) ctx.warn(`'nbthread ${g.nbthread}': edgelb runs one event loop per process for now and uses 1 thread`, d.pos)
+    },
+  },
+  ignored('nbproc', 'edgelb runs one process; start several with SO_REUSEPORT binds if you need more'),
+  { kw: 'log', noForm: true, parse: (args, d, g) => { if (d.no) g.logs = []; else g.logs.push(parseLogLine(args, d)) } },
+  {
+    kw: 'stats socket',
+    notBuilt: 'admin socket',
+    parse(args, d, g) {
+      const [address, ...options] = args
+      if (!address) throw new ConfigError(`'stats socket' expects an address: stats socket /run/edgelb.sock mode 600 level admin`, d.pos)
+      g.statsSockets.push({ address, options, pos: d.pos })
+    },
+  },
+  { kw: 'stats timeout', notBuilt: 'admin socket', parse: (args, d) => { parseDuration(one('stats timeout', args, d, 'a duration'), d.pos) } },
+  ignored('user', PRIVS),
+  ignored('group', PRIVS),
+  ignored('uid', PRIVS),
+  ignored('gid', PRIVS),
+  ignored('chroot', PRIVS),
+  { kw: 'spread-checks', notBuilt: 'health checks', parse: (args, d, g) => { g.spreadChecks = parseIntIn(one('spread-checks', args, d, 'a percentage'), d.pos, "'spread-checks'", 0, 50) } },
+  { kw: 'hard-stop-after', parse: (args, d, g) => { g.hardStopAfter = parseDuration(one('hard-stop-after', args, d, 'a duration'), d.pos) } },
+  { kw: 'localpeer', parse: (args, d, g) => { g.localPeer = one('localpeer', args, d, 'a peer name') } },
+  { kw: 'tune.bufsize', parse: (args, d, g) => { g.tune.bufsize = parseSize(one('tune.bufsize', args, d, 'a size'), d.pos) } },
+  { kw: 'tune.http.maxhdr', parse: (args, d, g) => { g.tune.maxhdr = parseIntIn(one('tune.http.maxhdr', args, d, 'a number'), d.pos, "'tune.http.maxhdr'", 1, 32767) } },
+]

@@ -1,0 +1,183 @@
+/**
+ * `option NAME [args]` keywords edgelb gives a meaning to. Every option sets
+ * `ProxyConfig.options[NAME]` (false after `no option NAME`); a few also parse arguments into a
+ * typed field. Options HAProxy knows that are absent here are kept with a "not implemented yet"
+ * warning by the builder.
+ */
+import { parseIpv4Net } from '../address.ts'
+import { ConfigError, type Directive } from '../source.ts'
+import type { ProxyConfig } from '../types.ts'
+import type { KeywordCtx, ProxyKeyword } from './types.ts'
+
+const HTTP = 'HTTP mode'
+const HEALTH = 'health checks'
+const LOGS = 'logging'
+
+/** The HTTP connection modes exclude each other: setting one clears the others, as in HAProxy. */
+const HTTP_CONN_MODES = ['httpclose', 'http-server-close', 'http-keep-alive'] as const
+
+function setFlag(p: ProxyConfig, name: string, d: Directive): void {
+  p.options[name] = !d.no
+  if (!d.no && (HTTP_CONN_MODES as readonly string[]).includes(name)) {
+    for (const other of HTTP_CONN_MODES) if (other !== name) delete p.options[other]
+  }
+}
+
+function noArgs(name: string, args: string[], d: Directive): void {
+  if (args.length > 0) throw new ConfigError(`'option ${name}' takes no argument; remove '${args.join(' ')}'`, d.pos)
+}
+
+/** A plain on/off option. */
+function flagOption(name: string, sections: string, notBuilt?: string): ProxyKeyword {
+  const k: ProxyKeyword = {
+    kw: `option ${name}`,
+    sections,
+    noForm: true,
+    parse: (args, d, p) => { noArgs(name, args, d); setFlag(p, name, d) },
+  }
+  if (notBuilt) k.notBuilt = notBuilt
+  return k
+}
+
+/** `option forwardfor [except NET] [header NAME] [if-none]` and `option originalto [except NET] [header NAME]`. */
+function parseHeaderOption(name: 'forwardfor' | 'originalto', args: string[], d: Directive): { except?: string; header?: string; ifNone: boolean } {
+  const out: { except?: string; header?: string; ifNone: boolean } = { ifNone: false }
+  for (let i = 0; i < args.length; i++) {
+    const w = args[i]!
+    if (w === 'except' || w === 'header') {
+      const v = args[++i]
+      if (v === undefined) throw new ConfigError(`'option ${name} ${w}' expects a value`, d.pos)
+      if (w === 'except') out.except = parseIpv4Net(v, d.pos)
+      else out.header = v
+    } else if (w === 'if-none' && name === 'forwardfor') {
+      out.ifNone = true
+    } else {
+      const known = name === 'forwardfor' ? "'except NET', 'header NAME' or 'if-none'" : "'except NET' or 'header NAME'"
+      throw new ConfigError(`unexpected '${w}' in 'option ${name}'; expected ${known}`, d.pos)
+    }
+  }
+  return out
+}
+
+const forwardfor: ProxyKeyword = {
+  kw: 'option forwardfor',
+  sections: 'dfbl',
+  noForm: true,
+  notBuilt: HTTP,
+  parse(args, d, p) {
+    setFlag(p, 'forwardfor', d)
+    if (d.no) { delete p.forwardFor; return }
+    const o = parseHeaderOption('forwardfor', args, d)
+    p.forwardFor = { header: o.header ?? 'X-Forwarded-For', ifNone: o.ifNone }
+    if (o.except) p.forwardFor.except = o.except
+  },
+}
+
+const originalto: ProxyKeyword = {
+  kw: 'option originalto',
+  sections: 'dfbl',
+  noForm: true,
+  notBuilt: HTTP,
+  parse(args, d, p) {
+    setFlag(p, 'originalto', d)
+    if (d.no) { delete p.originalTo; return }
+    const o = parseHeaderOption('originalto', args, d)
+    p.originalTo = { header: o.header ?? 'X-Original-To' }
+    if (o.except) p.originalTo.except = o.except
+  },
+}
+
+/** `option httpchk`, `option httpchk URI`, `option httpchk METH URI [VERSION]`. The 1.x form hides
+ *  header lines in VERSION after a CRLF (`HTTP/1.1\r\nHost:\ www`): they are kept to be sent as is. */
+const httpchk: ProxyKeyword = {
+  kw: 'option httpchk',
+  sections: 'dbl',
+  noForm: true,
+  notBuilt: HEALTH,
+  parse(args, d, p, ctx: KeywordCtx) {
+    setFlag(p, 'httpchk', d)
+    if (d.no) { delete p.httpCheck; return }
+    if (args.length > 3) throw new ConfigError(`'option httpchk' takes at most METHOD URI VERSION; remove '${args.slice(3).join(' ')}'`, d.pos)
+    let method = 'OPTIONS'
+    let uri = '/'
+    let version = 'HTTP/1.0'
+    if (args.length === 1) uri = args[0]!
+    else if (args.length >= 2) { method = args[0]!; uri = args[1]! }
+    if (args.length === 3) version = args[2]!
+    let rawHeaders: string | undefined
+    const crlf = version.indexOf('\r\n')
+    if (crlf >= 0) {
+      rawHeaders = version.slice(crlf + 2)
+      version = version.slice(0, crlf)
+      ctx.warn(`headers embedded in the 'option httpchk' version are a 1.x form; edgelb sends them as written (the 2.x form is 'http-check send hdr NAME VALUE')`, d.pos)
+    }
+    if (!/^[A-Z]+$/.test(method)) throw new ConfigError(`invalid HTTP method '${method}' in 'option httpchk'; write it in capitals, e.g. HEAD or GET`, d.pos)
+    p.httpCheck = { method, uri, version }
+    if (rawHeaders !== undefined) p.httpCheck.rawHeaders = rawHeaders
+  },
+}
+
+/** `option httplog [clf]`: the HTTP log line. Turning it on also turns off tcplog. */
+const httplog: ProxyKeyword = {
+  kw: 'option httplog',
+  sections: 'dfl',
+  noForm: true,
+  notBuilt: LOGS,
+  parse(args, d, p) {
+    if (args.length > 1 || (args.length === 1 && args[0] !== 'clf')) throw new ConfigError(`'option httplog' takes only the optional word 'clf'`, d.pos)
+    setFlag(p, 'httplog', d)
+    if (!d.no) delete p.options['tcplog']
+    if (args[0] === 'clf') p.options['httplog-clf'] = !d.no
+  },
+}
+
+const tcplog: ProxyKeyword = {
+  kw: 'option tcplog',
+  sections: 'dfl',
+  noForm: true,
+  notBuilt: LOGS,
+  parse(args, d, p) {
+    noArgs('tcplog', args, d)
+    setFlag(p, 'tcplog', d)
+    if (!d.no) delete p.options['httplog']
+  },
+}
+
+/** An option whose arguments edgelb keeps as words (`option mysql-check user edgelb`). */
+function argsOption(name: string, sections: string, notBuilt: string): ProxyKeyword {
+  return {
+    kw: `option ${name}`,
+    sections,
+    noForm: true,
+    notBuilt,
+    parse: (args, d, p) => {
+      setFlag(p, name, d)
+      if (d.no) delete p.optionArgs[name]
+      else p.optionArgs[name] = args
+    },
+  }
+}
+
+export const optionKeywords: readonly ProxyKeyword[] = [
+  forwardfor,
+  originalto,
+  httpchk,
+  httplog,
+  tcplog,
+  flagOption('httpclose', 'dfbl', HTTP),
+  flagOption('http-server-close', 'dfbl', HTTP),
+  flagOption('http-keep-alive', 'dfbl', HTTP),
+  flagOption('redispatch', 'dbl'),
+  flagOption('persist', 'dbl', HTTP),
+  flagOption('allbackups', 'dbl'),
+  flagOption('abortonclose', 'dbl', HTTP),
+  flagOption('dontlognull', 'dfl', LOGS),
+  flagOption('log-separate-errors', 'dfl', LOGS),
+  flagOption('ssl-hello-chk', 'dbl', HEALTH),
+  argsOption('smtpchk', 'dbl', HEALTH),
+  argsOption('redis-check', 'dbl', HEALTH),
+  argsOption('mysql-check', 'dbl', HEALTH),
+  argsOption('pgsql-check', 'dbl', HEALTH),
+  argsOption('ldap-check', 'dbl', HEALTH),
+  flagOption('tcp-check', 'dbl', HEALTH),
+]

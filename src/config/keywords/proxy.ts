@@ -1,0 +1,393 @@
+/**
+ * Keywords of `defaults`, `frontend`, `backend` and `listen` sections that edgelb gives a meaning
+ * to. Sections letters: d = defaults, f = frontend, b = backend, l = listen.
+ * `option …` lives in options.ts; server and bind lines in servers.ts.
+ */
+import { parseIpv4Net, parseServerAddr } from '../address.ts'
+import { ConfigError, type Directive } from '../source.ts'
+import type { BalanceAlgo, CookieConfig, ProxyConfig, Timeouts } from '../types.ts'
+import { parseDuration, parseIntIn, parseSize } from '../units.ts'
+import { optionKeywords } from './options.ts'
+import { applyServerOptions, parseBindLine, parseServerLine, type NotBuiltSink } from './servers.ts'
+import type { KeywordCtx, ProxyKeyword } from './types.ts'
+
+type Ctx = KeywordCtx & NotBuiltSink
+
+const HTTP = 'HTTP mode'
+const RULES = 'rules'
+const HEALTH = 'health checks'
+const LOGS = 'logging'
+const STATS = 'stats page'
+const STICK = 'stick tables'
+
+function one(kw: string, args: string[], d: Directive, what = 'a value'): string {
+  if (args.length !== 1) throw new ConfigError(`'${kw}' expects ${what}${args.length > 1 ? `; remove '${args.slice(1).join(' ')}'` : ''}`, d.pos)
+  return args[0]!
+}
+
+function none(kw: string, args: string[], d: Directive): void {
+  if (args.length > 0) throw new ConfigError(`'${kw}' takes no argument; remove '${args.join(' ')}'`, d.pos)
+}
+
+/** `timeout NAME VALUE` for one timeout, and its 1.x alias when there is one. */
+const TIMEOUTS: readonly { name: string; field: keyof Timeouts; sections: string; legacy?: string; notBuilt?: string }[] = [
+  { name: 'connect', field: 'connect', sections: 'dbl', legacy: 'contimeout' },
+  { name: 'client', field: 'client', sections: 'dfl', legacy: 'clitimeout' },
+  { name: 'server', field: 'server', sections: 'dbl', legacy: 'srvtimeout' },
+  { name: 'queue', field: 'queue', sections: 'dbl' },
+  { name: 'tunnel', field: 'tunnel', sections: 'dbl' },
+  { name: 'client-fin', field: 'clientFin', sections: 'dfl' },
+  { name: 'server-fin', field: 'serverFin', sections: 'dbl' },
+  { name: 'http-request', field: 'httpRequest', sections: 'dfbl', notBuilt: HTTP },
+  { name: 'http-keep-alive', field: 'httpKeepAlive', sections: 'dfbl', notBuilt: HTTP },
+  { name: 'check', field: 'check', sections: 'dbl', notBuilt: HEALTH },
+  { name: 'tarpit', field: 'tarpit', sections: 'dfbl', notBuilt: RULES },
+]
+
+const timeoutKeywords: ProxyKeyword[] = TIMEOUTS.flatMap((t) => {
+  const modern: ProxyKeyword = {
+    kw: `timeout ${t.name}`,
+    sections: t.sections,
+    parse(args, d, p) { p.timeouts[t.field] = parseDuration(one(`timeout ${t.name}`, args, d, 'a duration'), d.pos) },
+  }
+  if (t.notBuilt) modern.notBuilt = t.notBuilt
+  if (!t.legacy) return [modern]
+  const legacy: ProxyKeyword = {
+    kw: t.legacy,
+    sections: t.sections,
+    parse(args, d, p, ctx) {
+      const v = one(t.legacy!, args, d, 'a duration')
+      p.timeouts[t.field] = parseDuration(v, d.pos)
+      ctx.warn(`'${t.legacy}' is a 1.x keyword; edgelb reads it as 'timeout ${t.name} ${v}' (write that instead)`, d.pos)
+    },
+  }
+  return [modern, legacy]
+})
+
+const BALANCE: readonly BalanceAlgo[] = ['roundrobin', 'static-rr', 'leastconn', 'first', 'source', 'random', 'uri', 'url_param', 'hdr', 'rdp-cookie', 'hash']
+const HTTP_BALANCE: ReadonlySet<string> = new Set(['uri', 'url_param', 'hdr'])
+
+/** `balance ALGO [args]`: `random(3)`, `hdr(Host)`, `rdp-cookie(mstshash)`, `uri whole len 10 depth 2`. */
+function parseBalance(args: string[], d: Directive, p: ProxyConfig, ctx: Ctx): void {
+  const [word, ...rest] = args
+  if (word === undefined) throw new ConfigError(`'balance' expects an algorithm: ${BALANCE.join(', ')}`, d.pos)
+  const m = /^([a-z_-]+)(?:\((.*)\))?$/.exec(word)
+  const algo = BALANCE.find((a) => a === m?.[1])
+  if (!m || !algo) {
+    const near = BALANCE.find((a) => a.startsWith(word.slice(0, 3)))
+    throw new ConfigError(`unknown balance algorithm '${word}'${near ? `; did you mean '${near}'?` : `; known: ${BALANCE.join(', ')}`}`, d.pos)
+  }
+  const param = m[2]
+  p.balance = { algo }
+  switch (algo) {
+    case 'random':
+      if (param !== undefined) p.balance.draws = parseIntIn(param, d.pos, 'random draws', 1, 100)
+      break
+    case 'hdr':
+    case 'rdp-cookie':
+      if (algo === 'hdr' && !param) throw new ConfigError(`'balance hdr' expects a header name: balance hdr(Host)`, d.pos)
+      if (param) p.balance.param = param
+      if (rest.includes('use_domain_only')) p.balance.whole = false
+      break
+    case 'url_param':
+      if (!rest[0]) throw new ConfigError(`'balance url_param' expects a parameter name: balance url_param userid`, d.pos)
+      p.balance.param = rest[0]
+      break
+    case 'hash':
+      if (rest.length === 0) throw new ConfigError(`'balance hash' expects a sample expression: balance hash req.cookie(id)`, d.pos)
+      p.balance.param = rest.join(' ')
+      break
+    case 'uri':
+      for (let i = 0; i < rest.length; i++) {
+        const w = rest[i]!
+        if (w === 'whole') p.balance.whole = true
+        else if (w === 'len') p.balance.len = parseIntIn(rest[++i] ?? '', d.pos, "'balance uri len'", 1, 65535)
+        else if (w === 'depth') p.balance.depth = parseIntIn(rest[++i] ?? '', d.pos, "'balance uri depth'", 1, 65535)
+        else if (w === 'path-only') p.balance.whole = false
+        else throw new ConfigError(`unexpected '${w}' after 'balance uri'; expected whole, len N, depth N or path-only`, d.pos)
+      }
+      break
+    default:
+      if (param !== undefined || rest.length > 0) throw new ConfigError(`'balance ${algo}' takes no argument`, d.pos)
+  }
+  if (HTTP_BALANCE.has(algo)) ctx.notBuilt(`'balance ${algo}'`, HTTP, d.pos)
+  if (algo === 'rdp-cookie' || algo === 'hash') ctx.notBuilt(`'balance ${algo}'`, 'not implemented yet', d.pos)
+}
+
+function parseHashType(args: string[], d: Directive, p: ProxyConfig): void {
+  const [method, fn, mod] = args
+  if (method !== 'map-based' && method !== 'consistent') throw new ConfigError(`'hash-type' expects 'map-based' or 'consistent', got '${method ?? ''}'`, d.pos)
+  p.hashType = { method, fn: 'sdbm', avalanche: false }
+  if (fn !== undefined) {
+    if (fn !== 'sdbm' && fn !== 'djb2' && fn !== 'wt6' && fn !== 'crc32' && fn !== 'none') throw new ConfigError(`unknown hash function '${fn}'; known: sdbm, djb2, wt6, crc32, none`, d.pos)
+    p.hashType.fn = fn
+  }
+  if (mod !== undefined) {
+    if (mod !== 'avalanche') throw new ConfigError(`unknown hash modifier '${mod}'; known: avalanche`, d.pos)
+    p.hashType.avalanche = true
+  }
+}
+
+/** `cookie NAME [insert|rewrite|prefix] [indirect] [nocache] [postonly] [preserve] [httponly]
+ *  [secure] [domain D]* [maxidle T] [maxlife T] [dynamic] [attr A]*`. */
+function parseCookie(args: string[], d: Directive, p: ProxyConfig): void {
+  const [name, ...rest] = args
+  if (!name) throw new ConfigError(`'cookie' expects a cookie name: cookie SERVERID insert indirect`, d.pos)
+  const c: CookieConfig = { name, indirect: false, nocache: false, postonly: false, preserve: false, httponly: false, secure: false, domains: [], dynamic: false, attrs: [], pos: d.pos }
+  for (let i = 0; i < rest.length; i++) {
+    const w = rest[i]!
+    switch (w) {
+      case 'insert': case 'rewrite': case 'prefix':
+        if (c.method && c.method !== w) throw new ConfigError(`'cookie' accepts only one of insert, rewrite, prefix (got '${c.method}' and '${w}')`, d.pos)
+        c.method = w
+        break
+      case 'indirect': c.indirect = true; break
+      case 'nocache': c.nocache = true; break
+      case 'postonly': c.postonly = true; break
+      case 'preserve': c.preserve = true; break
+      case 'httponly': c.httponly = true; break
+      case 'secure': c.secure = true; break
+      case 'dynamic': c.dynamic = true; break
+      case 'domain': case 'maxidle': case 'maxlife': case 'attr': {
+        const v = rest[++i]
+        if (v === undefined) throw new ConfigError(`'cookie ${w}' expects a value`, d.pos)
+        if (w === 'domain') c.domains.push(v)
+        else if (w === 'attr') c.attrs.push(v)
+        else c[w] = parseDuration(v, d.pos, 's')
+        break
+      }
+      default:
+        throw new ConfigError(`unknown cookie option '${w}'; known: insert, rewrite, prefix, indirect, nocache, postonly, preserve, httponly, secure, domain, maxidle, maxlife, dynamic, attr`, d.pos)
+    }
+  }
+  if (c.method === undefined && (c.indirect || c.nocache || c.postonly)) {
+    throw new ConfigError(`'cookie ${name}' uses insert-only options (indirect, nocache, postonly) without 'insert' or 'prefix'`, d.pos)
+  }
+  p.cookie = c
+}
+
+/** A rule keyword: kept as words for the rules engine, in declaration order. */
+function rule(kw: string, sections: string, notBuilt: string): ProxyKeyword {
+  return {
+    kw,
+    sections,
+    notBuilt,
+    parse(args, d, p) {
+      const takesAction = !/^(stats|http-check|tcp-check) /.test(kw)
+      if (args.length === 0 && takesAction) throw new ConfigError(`'${kw}' expects an action or a value`, d.pos)
+      p.rules.push({ kw, args, pos: d.pos })
+    },
+  }
+}
+
+function countKw(kw: string, sections: string, field: 'maxconn' | 'backlog' | 'fullconn', max: number): ProxyKeyword {
+  return { kw, sections, parse: (args, d, p) => { p[field] = parseIntIn(one(kw, args, d, 'a number'), d.pos, `'${kw}'`, 0, max) } }
+}
+
+const LOG_FACILITIES = ['kern', 'user', 'mail', 'daemon', 'auth', 'syslog', 'lpr', 'news', 'uucp', 'cron', 'auth2', 'ftp', 'ntp', 'audit', 'alert', 'cron2', 'local0', 'local1', 'local2', 'local3', 'local4', 'local5', 'local6', 'local7']
+const LOG_LEVELS = ['emerg', 'alert', 'crit', 'err', 'warning', 'notice', 'info', 'debug']
+
+/** `log global` | `log ADDRESS [len N] [format F] [sample R:S] FACILITY [LEVEL [MINLEVEL]]`. Shared with global. */
+export function parseLogLine(args: string[], d: Directive): import('../types.ts').LogTarget {
+  const [address, ...rest] = args
+  if (!address) throw new ConfigError(`'log' expects a target: log global, log stdout format raw local0, log 127.0.0.1:514 local0`, d.pos)
+  const t: import('../types.ts').LogTarget = { address, pos: d.pos }
+  if (address === 'global') {
+    if (rest.length > 0) throw new ConfigError(`'log global' takes no more words`, d.pos)
+    return t
+  }
+  let i = 0
+  while (i < rest.length && ['len', 'format', 'sample', 'profile'].includes(rest[i]!)) {
+    const k = rest[i]!
+    const v = rest[i + 1]
+    if (v === undefined) throw new ConfigError(`'log ... ${k}' expects a value`, d.pos)
+    if (k === 'format') t.format = v
+    i += 2
+  }
+  const [facility, level, minLevel, extra] = rest.slice(i)
+  if (facility === undefined) throw new ConfigError(`'log ${address}' needs a facility, e.g. 'log ${address} local0'`, d.pos)
+  if (!LOG_FACILITIES.includes(facility)) throw new ConfigError(`unknown log facility '${facility}'; known: ${LOG_FACILITIES.join(', ')}`, d.pos)
+  t.facility = facility
+  for (const lv of [level, minLevel]) {
+    if (lv !== undefined && !LOG_LEVELS.includes(lv)) throw new ConfigError(`unknown log level '${lv}'; known: ${LOG_LEVELS.join(', ')}`, d.pos)
+  }
+  if (level !== undefined) t.level = level
+  if (minLevel !== undefined) t.minLevel = minLevel
+  if (extra !== undefined) throw new ConfigError(`unexpected '${extra}' at the end of 'log'`, d.pos)
+  return t
+}
+
+export const proxyKeywords: readonly ProxyKeyword[] = [
+  {
+    kw: 'mode',
+    sections: 'dfbl',
+    parse(args, d, p) {
+      const m = one('mode', args, d, "'tcp' or 'http'")
+      if (m === 'health') throw new ConfigError(`'mode health' was removed from HAProxy; use 'monitor-uri' in an http frontend or 'monitor-net' instead`, d.pos)
+      if (m !== 'tcp' && m !== 'http') throw new ConfigError(`unknown mode '${m}'; write 'mode tcp' or 'mode http'`, d.pos)
+      p.mode = m
+    },
+  },
+  { kw: 'bind', sections: 'fl', parse: (args, d, p, ctx) => { p.binds.push(parseBindLine(args, d, ctx as Ctx)) } },
+  { kw: 'balance', sections: 'dbl', parse: (args, d, p, ctx) => parseBalance(args, d, p, ctx as Ctx) },
+  { kw: 'hash-type', sections: 'dbl', parse: parseHashType },
+  ...timeoutKeywords,
+  {
+    kw: 'redispatch',
+    sections: 'dbl',
+    parse(args, d, p, ctx) {
+      none('redispatch', args, d)
+      p.options['redispatch'] = true
+      ctx.warn(`'redispatch' is a 1.x keyword; edgelb reads it as 'option redispatch' (write that instead)`, d.pos)
+    },
+  },
+  {
+    kw: 'server',
+    sections: 'bl',
+    parse(args, d, p, ctx) { p.servers.push(parseServerLine(args, d, p, ctx as Ctx)) },
+  },
+  { kw: 'default-server', sections: 'dbl', parse: (args, d, p, ctx) => applyServerOptions(args, p.defaultServer, d, ctx as Ctx) },
+  { kw: 'cookie', sections: 'dbl', notBuilt: HTTP, parse: parseCookie },
+  countKw('maxconn', 'dfl', 'maxconn', 10_000_000),
+  countKw('backlog', 'dfl', 'backlog', 1_000_000),
+  countKw('fullconn', 'dbl', 'fullconn', 10_000_000),
+  { kw: 'retries', sections: 'dbl', parse: (args, d, p) => { p.retries = parseIntIn(one('retries', args, d, 'a number'), d.pos, "'retries'", 0, 100) } },
+  { kw: 'grace', sections: 'dfbl', parse: (args, d, p) => { p.grace = parseDuration(one('grace', args, d, 'a duration'), d.pos) } },
+  { kw: 'dispatch', sections: 'bl', parse: (args, d, p) => { p.dispatch = parseServerAddr(one('dispatch', args, d, 'an address'), d.pos) } },
+  {
+    kw: 'source',
+    sections: 'dbl',
+    parse(args, d, p) {
+      if (args.length === 0) throw new ConfigError(`'source' expects an address: source 10.0.0.1`, d.pos)
+      p.source = args[0]!
+    },
+  },
+  {
+    kw: 'monitor-net',
+    sections: 'dfl',
+    parse(args, d, p) { p.monitorNet.push(parseIpv4Net(one('monitor-net', args, d, 'a network'), d.pos)) },
+  },
+  { kw: 'monitor-uri', sections: 'dfl', notBuilt: HTTP, parse: (args, d, p) => { p.monitorUri = one('monitor-uri', args, d, 'a path') } },
+  { kw: 'default_backend', sections: 'dfl', parse: (args, d, p) => { p.defaultBackend = one('default_backend', args, d, 'a backend name') } },
+  {
+    kw: 'use_backend',
+    sections: 'fl',
+    parse(args, d, p, ctx) {
+      if (args.length === 0) throw new ConfigError(`'use_backend' expects a backend name: use_backend NAME [if|unless CONDITION]`, d.pos)
+      if (args.length > 1) (ctx as Ctx).notBuilt(`conditions on 'use_backend'`, RULES, d.pos)
+      p.useBackends.push({ kw: 'use_backend', args, pos: d.pos })
+    },
+  },
+  {
+    kw: 'acl',
+    sections: 'fbl',
+    notBuilt: RULES,
+    parse(args, d, p) {
+      if (args.length < 2) throw new ConfigError(`'acl' expects a name and a criterion: acl NAME FETCH [flags] [values]`, d.pos)
+      if (!/^[A-Za-z0-9_.:-]+$/.test(args[0]!)) throw new ConfigError(`invalid ACL name '${args[0]}'; use letters, digits, '_', '-', '.', ':'`, d.pos)
+      p.acls.push({ kw: 'acl', args, pos: d.pos })
+    },
+  },
+  { kw: 'disabled', sections: 'dfbl', parse: (args, d, p) => { none('disabled', args, d); p.disabled = true } },
+  { kw: 'enabled', sections: 'dfbl', parse: (args, d, p) => { none('enabled', args, d); p.disabled = false } },
+  {
+    kw: 'log',
+    sections: 'dfbl',
+    noForm: true,
+    notBuilt: LOGS,
+    parse(args, d, p) {
+      if (d.no) { p.logs = []; return }
+      p.logs.push(parseLogLine(args, d))
+    },
+  },
+  { kw: 'log-format', sections: 'dfl', notBuilt: LOGS, parse: (args, d, p) => { p.logFormat = one('log-format', args, d, 'a format string (quote it)') } },
+  ...(['request', 'response'] as const).map((kind): ProxyKeyword => ({
+    kw: `capture ${kind} header`,
+    sections: 'fl',
+    notBuilt: LOGS,
+    parse(args, d, p) {
+      const [header, lenKw, len] = args
+      if (!header || lenKw !== 'len' || len === undefined || args.length !== 3) throw new ConfigError(`'capture ${kind} header' expects NAME len LENGTH`, d.pos)
+      p.captures.push({ kind, header, len: parseIntIn(len, d.pos, "'len'", 1, 65535) })
+    },
+  })),
+  {
+    kw: 'errorfile',
+    sections: 'dfbl',
+    notBuilt: HTTP,
+    parse(args, d, p) {
+      const [code, file] = args
+      if (code === undefined || file === undefined || args.length !== 2) throw new ConfigError(`'errorfile' expects a status code and a file: errorfile 503 /etc/edgelb/errors/503.http`, d.pos)
+      const n = parseIntIn(code, d.pos, 'errorfile status', 200, 599)
+      p.errorFiles[n] = file
+    },
+  },
+  {
+    kw: 'stick-table',
+    sections: 'fbl',
+    notBuilt: STICK,
+    parse(args, d, p) {
+      const st: NonNullable<ProxyConfig['stickTable']> = { type: 'ip', size: 0, store: [], pos: d.pos }
+      let sawType = false
+      for (let i = 0; i < args.length; i++) {
+        const w = args[i]!
+        const v = args[i + 1]
+        const need = (): string => {
+          if (v === undefined) throw new ConfigError(`'stick-table ${w}' expects a value`, d.pos)
+          i++
+          return v
+        }
+        if (w === 'type') {
+          const t = need()
+          if (t !== 'ip' && t !== 'ipv6' && t !== 'integer' && t !== 'string' && t !== 'binary') throw new ConfigError(`unknown stick-table type '${t}'; known: ip, ipv6, integer, string, binary`, d.pos)
+          st.type = t
+          sawType = true
+          if ((t === 'string' || t === 'binary') && args[i + 1] === 'len') { i++; st.len = parseIntIn(args[++i] ?? '', d.pos, "'len'", 1, 65535) }
+        } else if (w === 'size') st.size = parseSize(need(), d.pos)
+        else if (w === 'expire') st.expire = parseDuration(need(), d.pos)
+        else if (w === 'store') st.store.push(...need().split(','))
+        else if (w === 'peers') st.peers = need()
+        else if (w === 'nopurge' || w === 'write-to' || w === 'srvkey' || w === 'recv-only') { if (w !== 'nopurge' && w !== 'recv-only') need() }
+        else throw new ConfigError(`unknown stick-table option '${w}'; known: type, size, expire, store, peers, nopurge, srvkey, write-to, recv-only`, d.pos)
+      }
+      if (!sawType) throw new ConfigError(`'stick-table' needs a type: stick-table type ip size 100k expire 30m`, d.pos)
+      if (st.size === 0) throw new ConfigError(`'stick-table' needs a size: stick-table type ${st.type} size 100k`, d.pos)
+      p.stickTable = st
+    },
+  },
+  rule('http-request', 'dfbl', RULES),
+  rule('http-response', 'dfbl', RULES),
+  rule('http-after-response', 'dfbl', RULES),
+  rule('tcp-request connection', 'dfl', RULES),
+  rule('tcp-request session', 'dfl', RULES),
+  rule('tcp-request content', 'dfbl', RULES),
+  rule('tcp-request inspect-delay', 'dfbl', RULES),
+  rule('tcp-response content', 'dbl', RULES),
+  rule('tcp-response inspect-delay', 'dbl', RULES),
+  rule('stick on', 'bl', STICK),
+  rule('stick match', 'bl', STICK),
+  rule('stick store-request', 'bl', STICK),
+  rule('stick store-response', 'bl', STICK),
+  rule('redirect', 'fbl', RULES),
+  rule('use-server', 'bl', RULES),
+  rule('force-persist', 'fbl', RULES),
+  rule('ignore-persist', 'fbl', RULES),
+  rule('http-check connect', 'dbl', HEALTH),
+  rule('http-check send', 'dbl', HEALTH),
+  rule('http-check expect', 'dbl', HEALTH),
+  rule('http-check disable-on-404', 'dbl', HEALTH),
+  rule('http-check send-state', 'dbl', HEALTH),
+  rule('tcp-check connect', 'dbl', HEALTH),
+  rule('tcp-check send', 'dbl', HEALTH),
+  rule('tcp-check send-binary', 'dbl', HEALTH),
+  rule('tcp-check expect', 'dbl', HEALTH),
+  rule('tcp-check comment', 'dbl', HEALTH),
+  rule('stats enable', 'dfbl', STATS),
+  rule('stats uri', 'dfbl', STATS),
+  rule('stats auth', 'dfbl', STATS),
+  rule('stats realm', 'dfbl', STATS),
+  rule('stats refresh', 'dfbl', STATS),
+  rule('stats admin', 'fbl', STATS),
+  rule('stats hide-version', 'dfbl', STATS),
+  ...optionKeywords,
+]

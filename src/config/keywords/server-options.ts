@@ -1,0 +1,148 @@
+/**
+ * Options of `server` and `default-server` lines that edgelb gives a meaning to. Options HAProxy
+ * knows that are not in this table are kept in `ServerOptions.extra` with a "not implemented yet"
+ * warning (arity from config/dictionary/server-options.ts).
+ */
+import { ConfigError } from '../source.ts'
+import type { OnError, ServerOptions } from '../types.ts'
+import { parseDuration, parseIntIn } from '../units.ts'
+import type { ServerOptionKeyword } from './types.ts'
+
+const HEALTH = 'health checks'
+
+function flag(kw: string, field: 'check' | 'backup' | 'disabled' | 'agentCheck', value: boolean, notBuilt?: string): ServerOptionKeyword {
+  const k: ServerOptionKeyword = { kw, args: 0, apply: (_v, s) => { s[field] = value } }
+  if (notBuilt) k.notBuilt = notBuilt
+  return k
+}
+
+function duration(kw: string, field: 'inter' | 'fastinter' | 'downinter' | 'slowstart' | 'agentInter', notBuilt?: string): ServerOptionKeyword {
+  const k: ServerOptionKeyword = {
+    kw,
+    args: 1,
+    apply: ([v], s, at) => {
+      const ms = parseDuration(v!, at)
+      if (ms <= 0 && field !== 'slowstart') throw new ConfigError(`'${kw}' must be greater than 0, got '${v}'`, at)
+      s[field] = ms
+    },
+  }
+  if (notBuilt) k.notBuilt = notBuilt
+  return k
+}
+
+function count(kw: string, field: 'rise' | 'fall' | 'maxconn' | 'minconn' | 'maxqueue' | 'errorLimit', min: number, notBuilt?: string): ServerOptionKeyword {
+  const k: ServerOptionKeyword = { kw, args: 1, apply: ([v], s, at) => { s[field] = parseIntIn(v!, at, `'${kw}'`, min, 1_000_000_000) } }
+  if (notBuilt) k.notBuilt = notBuilt
+  return k
+}
+
+function text(kw: string, field: 'track' | 'cookie' | 'checkAddr' | 'agentSend' | 'agentAddr', notBuilt?: string): ServerOptionKeyword {
+  const k: ServerOptionKeyword = { kw, args: 1, apply: ([v], s) => { s[field] = v! } }
+  if (notBuilt) k.notBuilt = notBuilt
+  return k
+}
+
+function port(kw: string, field: 'checkPort' | 'agentPort', notBuilt?: string): ServerOptionKeyword {
+  const k: ServerOptionKeyword = { kw, args: 1, apply: ([v], s, at) => { s[field] = parseIntIn(v!, at, `'${kw}'`, 1, 65535) } }
+  if (notBuilt) k.notBuilt = notBuilt
+  return k
+}
+
+const ON_ERROR: readonly OnError[] = ['fastinter', 'fail-check', 'sudden-death', 'mark-down']
+
+export const serverOptionKeywords: readonly ServerOptionKeyword[] = [
+  flag('check', 'check', true, HEALTH),
+  flag('no-check', 'check', false),
+  duration('inter', 'inter', HEALTH),
+  duration('fastinter', 'fastinter', HEALTH),
+  duration('downinter', 'downinter', HEALTH),
+  count('rise', 'rise', 1, HEALTH),
+  count('fall', 'fall', 1, HEALTH),
+  port('port', 'checkPort', HEALTH),
+  text('addr', 'checkAddr', HEALTH),
+  flag('backup', 'backup', true),
+  flag('no-backup', 'backup', false),
+  { kw: 'weight', args: 1, apply: ([v], s, at) => { s.weight = parseIntIn(v!, at, 'weight', 0, 256) } },
+  count('maxconn', 'maxconn', 0),
+  count('minconn', 'minconn', 0),
+  count('maxqueue', 'maxqueue', 0),
+  duration('slowstart', 'slowstart', HEALTH),
+  text('track', 'track', HEALTH),
+  {
+    kw: 'source',
+    args: 1,
+    apply: ([v], s, at) => {
+      if (!/^[0-9.]+(:\d+)?$|^[0-9a-fA-F:]+$/.test(v!)) throw new ConfigError(`'source' expects an IP address (optionally :port), got '${v}'`, at)
+      s.source = v!
+    },
+  },
+  flag('disabled', 'disabled', true),
+  flag('enabled', 'disabled', false),
+  text('cookie', 'cookie', 'HTTP mode'),
+  flag('agent-check', 'agentCheck', true, HEALTH),
+  flag('no-agent-check', 'agentCheck', false),
+  port('agent-port', 'agentPort', HEALTH),
+  duration('agent-inter', 'agentInter', HEALTH),
+  text('agent-send', 'agentSend', HEALTH),
+  text('agent-addr', 'agentAddr', HEALTH),
+  {
+    kw: 'observe',
+    args: 1,
+    notBuilt: HEALTH,
+    apply: ([v], s, at) => {
+      if (v !== 'layer4' && v !== 'layer7') throw new ConfigError(`'observe' expects 'layer4' or 'layer7', got '${v}'`, at)
+      s.observe = v
+    },
+  },
+  count('error-limit', 'errorLimit', 1, HEALTH),
+  {
+    kw: 'on-error',
+    args: 1,
+    notBuilt: HEALTH,
+    apply: ([v], s, at) => {
+      const mode = ON_ERROR.find((m) => m === v)
+      if (!mode) throw new ConfigError(`'on-error' expects one of ${ON_ERROR.join(', ')}, got '${v}'`, at)
+      s.onError = mode
+    },
+  },
+  {
+    kw: 'on-marked-down',
+    args: 1,
+    notBuilt: HEALTH,
+    apply: ([v], s, at) => {
+      if (v !== 'shutdown-sessions') throw new ConfigError(`'on-marked-down' expects 'shutdown-sessions', got '${v}'`, at)
+      s.onMarkedDown = v
+    },
+  },
+  {
+    kw: 'on-marked-up',
+    args: 1,
+    notBuilt: HEALTH,
+    apply: ([v], s, at) => {
+      if (v !== 'shutdown-backup-sessions') throw new ConfigError(`'on-marked-up' expects 'shutdown-backup-sessions', got '${v}'`, at)
+      s.onMarkedUp = v
+    },
+  },
+]
+
+/** The values HAProxy 2.x gives a server that says nothing (and `default-server` may change). */
+export function defaultServerOptions(): ServerOptions {
+  return {
+    check: false,
+    inter: 2000,
+    rise: 2,
+    fall: 3,
+    backup: false,
+    weight: 1,
+    maxconn: 0,
+    minconn: 0,
+    maxqueue: 0,
+    slowstart: 0,
+    disabled: false,
+    agentCheck: false,
+    errorLimit: 10,
+    onError: 'fail-check',
+    extra: {},
+  }
+}
+

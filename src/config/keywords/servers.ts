@@ -1,0 +1,96 @@
+/**
+ * `server`, `default-server` and `bind` lines: a head (name, address) followed by option words,
+ * each option taking a fixed number of values. edgelb's own tables say what an option means; the
+ * dictionary of HAProxy's options says how many words to skip for the ones edgelb keeps as is.
+ */
+import { findBindOption, findServerOption } from '../dictionary/lookup.ts'
+import { bindOptions } from '../dictionary/bind-options.ts'
+import { serverOptions } from '../dictionary/server-options.ts'
+import { parseBindSpec, parseServerAddr } from '../address.ts'
+import { ConfigError, type Directive, type SourcePos } from '../source.ts'
+import { suggest } from '../suggest.ts'
+import type { BindConfig, ProxyConfig, ServerConfig, ServerOptions } from '../types.ts'
+import { bindOptionKeywords } from './bind-options.ts'
+import { serverOptionKeywords } from './server-options.ts'
+import type { KeywordCtx } from './types.ts'
+
+/** Reports a keyword that parses but does nothing yet; the builder folds repeats into one line. */
+export interface NotBuiltSink {
+  notBuilt(what: string, area: string, at: SourcePos): void
+}
+
+const serverTable = new Map(serverOptionKeywords.map((k) => [k.kw, k]))
+const bindTable = new Map(bindOptionKeywords.map((k) => [k.kw, k]))
+
+function takeValues(words: string[], i: number, n: number, kw: string, at: SourcePos): string[] {
+  const values = words.slice(i + 1, i + 1 + n)
+  if (values.length < n) throw new ConfigError(`'${kw}' expects ${n === 1 ? 'a value' : `${n} values`}`, at)
+  return values
+}
+
+/** Applies option words to `s`. `line` names the line in messages ('server', 'default-server'). */
+export function applyServerOptions(words: string[], s: ServerOptions, d: Directive, ctx: KeywordCtx & NotBuiltSink): void {
+  for (let i = 0; i < words.length; i++) {
+    const w = words[i]!
+    const own = serverTable.get(w)
+    if (own) {
+      const values = takeValues(words, i, own.args, w, d.pos)
+      own.apply(values, s, d.pos, ctx)
+      if (own.notBuilt) ctx.notBuilt(`server option '${w}'`, own.notBuilt, d.pos)
+      i += own.args
+      continue
+    }
+    const known = findServerOption(w)
+    if (known) {
+      const values = takeValues(words, i, known.args, w, d.pos)
+      s.extra[w] = values.length === 0 ? true : values.join(' ')
+      ctx.notBuilt(`server option '${w}'`, 'not implemented yet', d.pos)
+      i += known.args
+      continue
+    }
+    const hint = suggest(w, serverOptions.map((o) => o.kw))
+    throw new ConfigError(`unknown ${d.kw} option '${w}'${hint ? `; did you mean '${hint}'?` : ''}`, d.pos)
+  }
+}
+
+/** `server NAME ADDRESS [options…]`. */
+export function parseServerLine(args: string[], d: Directive, p: ProxyConfig, ctx: KeywordCtx & NotBuiltSink): ServerConfig {
+  const [name, address] = args
+  if (name === undefined) throw new ConfigError(`'server' expects a name and an address: server NAME ADDRESS[:PORT] [options]`, d.pos)
+  if (address === undefined) throw new ConfigError(`server '${name}' has no address; write server ${name} ADDRESS[:PORT] [options]`, d.pos)
+  if (serverTable.has(address) || findServerOption(address)) {
+    throw new ConfigError(`server '${name}' has no address before its options ('${address}' is an option); write server ${name} ADDRESS[:PORT] ${args.slice(1).join(' ')}`, d.pos)
+  }
+  const opts: ServerOptions = structuredClone(p.defaultServer)
+  applyServerOptions(args.slice(2), opts, d, ctx)
+  return { ...opts, name, addr: parseServerAddr(address, d.pos), pos: d.pos, index: p.servers.length }
+}
+
+/** `bind ADDRESS [options…]`. */
+export function parseBindLine(args: string[], d: Directive, ctx: KeywordCtx & NotBuiltSink): BindConfig {
+  const [spec] = args
+  if (spec === undefined) throw new ConfigError(`'bind' expects an address: bind ADDRESS:PORT [options], e.g. bind :80`, d.pos)
+  const b: BindConfig = { spec, addrs: parseBindSpec(spec, d.pos), pos: d.pos, options: {} }
+  const words = args.slice(1)
+  for (let i = 0; i < words.length; i++) {
+    const w = words[i]!
+    const own = bindTable.get(w)
+    if (own) {
+      own.apply(takeValues(words, i, own.args, w, d.pos), b, d.pos, ctx)
+      if (own.notBuilt) ctx.notBuilt(`bind option '${w}'`, own.notBuilt, d.pos)
+      i += own.args
+      continue
+    }
+    const known = findBindOption(w)
+    if (known) {
+      const values = takeValues(words, i, known.args, w, d.pos)
+      b.options[w] = values.length === 0 ? true : values.join(' ')
+      ctx.notBuilt(`bind option '${w}'`, 'not implemented yet', d.pos)
+      i += known.args
+      continue
+    }
+    const hint = suggest(w, bindOptions.map((o) => o.kw))
+    throw new ConfigError(`unknown bind option '${w}'${hint ? `; did you mean '${hint}'?` : ''}`, d.pos)
+  }
+  return b
+}
