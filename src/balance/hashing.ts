@@ -1,0 +1,180 @@
+import { selectPool } from './pool.ts'
+import { buildSmoothMap } from './smooth-map.ts'
+import type { HashType, LbOptions, LbRequest, LbServer, LbState } from './types.ts'
+
+// The hashing layer under `source` (and later `uri`, `url_param`, `hdr`): HAProxy's hash
+// functions (src/hash.c), its avalanche (full_hash), and its two ways from a hash to a server:
+//
+//   map-based:  table[hash % table.length], the table holding each server weight times, smoothly
+//               interleaved. Even spread; any change of the usable set remaps most keys.
+//   consistent: a ring of weight × 16 points per server (HAProxy's BE_WEIGHT_SCALE); the key goes
+//               to the first point at or after its hash. A point's position depends only on its
+//               server and its number, so removing a server moves only that server's keys
+//               (about 1/N of them), and raising a weight only adds points.
+//
+// The hashed server is returned even when full, so that the caller queues on it and stickiness
+// holds. All hashes are unsigned 32-bit.
+
+/** Hashes the first `len` bytes of `key`. */
+export type HashFunction = (key: Uint8Array, len: number) => number
+
+export function sdbm(key: Uint8Array, len: number): number {
+  let h = 0
+  for (let i = 0; i < len; i++) h = (key[i] + (h << 6) + (h << 16) - h) | 0
+  return h >>> 0
+}
+
+export function djb2(key: Uint8Array, len: number): number {
+  let h = 5381
+  for (let i = 0; i < len; i++) h = ((h << 5) + h + key[i]) | 0
+  return h >>> 0
+}
+
+/** Willy Tarreau's wt6. Rotations by 0 shift by 32, which x86 (and JS) reduce to 0. */
+export function wt6(key: Uint8Array, len: number): number {
+  let h0 = 0xa53c965a | 0
+  let h1 = 0x5ca6953a | 0
+  let step0 = 6
+  let step1 = 18
+  for (let i = 0; i < len; i++) {
+    const c = key[i]
+    h0 = ~(h0 ^ c)
+    h1 = ~((h1 + c) | 0)
+    const t = (h1 << step0) | (h1 >>> (32 - step0))
+    h1 = (h0 << step1) | (h0 >>> (32 - step1))
+    h0 = t
+    const u = ((h0 >>> 16) ^ h1) & 0xffff
+    step0 = u & 0x1f
+    step1 = u >>> 11
+  }
+  return (h0 ^ h1) >>> 0
+}
+
+/** CRC-32 (IEEE 802.3, reflected, as zlib), bit by bit as HAProxy does, sparing the cache a table. */
+export function crc32(key: Uint8Array, len: number): number {
+  let h = ~0
+  for (let i = 0; i < len; i++) {
+    h ^= key[i]
+    for (let bit = 0; bit < 8; bit++) h = (h >>> 1) ^ (h & 1 ? 0xedb88320 : 0)
+  }
+  return ~h >>> 0
+}
+
+/** `none`: the key is already a hash, written in decimal (an optional '-', then digits). */
+export function noHash(key: Uint8Array, len: number): number {
+  let i = 0
+  const neg = len > 0 && key[0] === 0x2d
+  if (neg) i++
+  let h = 0
+  for (; i < len; i++) {
+    const d = key[i] - 0x30
+    if (d < 0 || d > 9) break
+    h = (h * 10 + d) >>> 0
+  }
+  return (neg ? -h : h) >>> 0
+}
+
+export const hashFunctions: Readonly<Record<HashType['fn'], HashFunction>> = {
+  sdbm,
+  djb2,
+  wt6,
+  crc32,
+  none: noHash,
+}
+
+/** Bob Jenkins' full avalanche integer hash, then spread by a large prime, as HAProxy's full_hash(). */
+export function fullHash(a: number): number {
+  a = (a + 0x7ed55d16 + (a << 12)) | 0
+  a = a ^ 0xc761c23c ^ (a >>> 19)
+  a = (a + 0x165667b1 + (a << 5)) | 0
+  a = ((a + 0xd3a2646c) | 0) ^ (a << 9)
+  a = (a + 0xfd7046c5 + (a << 3)) | 0
+  a = a ^ 0xb55a4f09 ^ (a >>> 16)
+  return Math.imul(a, 3221225473 | 0) >>> 0
+}
+
+export const defaultHashType: HashType = { method: 'map-based', fn: 'sdbm', avalanche: false }
+
+const encoder = new TextEncoder()
+let scratch = new Uint8Array(256)
+
+/** The hash of a key as `type` defines it. Strings are hashed as UTF-8 without allocating. */
+export function hashKey(key: Uint8Array | string, type: HashType = defaultHashType): number {
+  const fn = hashFunctions[type.fn]
+  let h: number
+  if (typeof key === 'string') {
+    if (key.length * 3 > scratch.length) scratch = new Uint8Array(key.length * 3)
+    h = fn(scratch, encoder.encodeInto(key, scratch).written)
+  } else h = fn(key, key.length)
+  return type.avalanche ? fullHash(h) : h
+}
+
+/** Ring points per unit of weight. */
+const POINTS_PER_WEIGHT = 16
+/** Point numbers per server: weight 256 × 16 points, so (index + 1) × this + point is unique. */
+const POINT_RANGE = 256 * POINTS_PER_WEIGHT
+const OWNER_BITS = 2 ** 20
+
+/** Builds the ring: sorted point keys, and for each the position in `pool` of its server. */
+function buildRing(pool: readonly LbServer[]): { keys: Uint32Array; owners: Uint32Array } {
+  if (pool.length > OWNER_BITS) throw new RangeError(`consistent hashing supports up to ${OWNER_BITS} servers`)
+  let count = 0
+  for (const s of pool) count += Math.min(s.weight, 256) * POINTS_PER_WEIGHT
+  // key × 2^20 + owner stays exact in a double, so one native numeric sort orders both.
+  const packed = new Float64Array(count)
+  let j = 0
+  for (let p = 0; p < pool.length; p++) {
+    const s = pool[p]
+    const points = Math.min(s.weight, 256) * POINTS_PER_WEIGHT
+    for (let n = 0; n < points; n++) packed[j++] = fullHash(((s.index + 1) * POINT_RANGE + n) >>> 0) * OWNER_BITS + p
+  }
+  packed.sort()
+  const keys = new Uint32Array(count)
+  const owners = new Uint32Array(count)
+  for (let i = 0; i < count; i++) {
+    keys[i] = Math.floor(packed[i] / OWNER_BITS)
+    owners[i] = packed[i] % OWNER_BITS
+  }
+  return { keys, owners }
+}
+
+/** The selection state shared by every hashing algorithm: pick() hashes `req.hashKey` as
+ *  `options.hashType` says. Without a key (e.g. a client on a UNIX socket) it spreads requests
+ *  over the same table or ring, by weight, as HAProxy falls back to round robin. */
+export function createHashState(servers: readonly LbServer[], options: LbOptions): LbState {
+  const type = options.hashType ?? defaultHashType
+  const consistent = type.method === 'consistent'
+  let pool: LbServer[] = []
+  let table: LbServer[] = []
+  let keys: Uint32Array = new Uint32Array(0)
+  let owners: Uint32Array = new Uint32Array(0)
+  let unkeyed = 0
+
+  const lookup = (h: number): LbServer | undefined => {
+    if (!consistent) return table.length === 0 ? undefined : table[h % table.length]
+    const n = keys.length
+    if (n === 0) return undefined
+    let lo = 0
+    let hi = n
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1
+      if (keys[mid] < h) lo = mid + 1
+      else hi = mid
+    }
+    return pool[owners[lo === n ? 0 : lo]]
+  }
+
+  const state: LbState = {
+    pick(req?: LbRequest): LbServer | undefined {
+      const key = req?.hashKey
+      return lookup(key === undefined ? fullHash(unkeyed++ >>> 0) : hashKey(key, type))
+    },
+    update(): void {
+      pool = selectPool(servers, options.allBackups)
+      if (consistent) ({ keys, owners } = buildRing(pool))
+      else table = buildSmoothMap(pool, pool.map((s) => s.weight))
+    },
+  }
+  state.update()
+  return state
+}
