@@ -3,10 +3,12 @@
  * Anything wrong in the config, or any bind that fails, ends the process with a non-zero status
  * and the reason, with nothing left bound.
  */
-import { existsSync } from 'node:fs'
+import { existsSync, rmSync, writeFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
 import { hasErrors, loadConfig } from '../config/load.ts'
 import { formatDiagnostic } from '../config/source.ts'
+import { onSignal } from '../net/runtime.ts'
+import { Engine } from '../proxy/engine.ts'
 import { EXIT_INVALID, EXIT_OK, EXIT_USAGE, type Command, type Io } from './types.ts'
 
 export const DEFAULT_CONFIG = 'conf/edgelb.yaml'
@@ -57,7 +59,38 @@ ports, SIGTTIN take them back, SIGTERM/SIGINT stop now.`,
       io.err(`edgelb: not started: the configuration has errors`)
       return EXIT_INVALID
     }
-    io.out(`edgelb: configuration valid: ${config.proxies.length} proxies (${config.proxies.map((p) => `${p.kind} ${p.name}`).join(', ')})`)
+    let engine: Engine
+    try {
+      engine = Engine.start(config, { out: io.out, err: io.err })
+    } catch (e) {
+      io.err(`edgelb: not started: ${(e as Error).message}`)
+      return EXIT_INVALID
+    }
+    const pidfile = parsed.values.pidfile ?? config.global.pidfile
+    if (pidfile !== undefined) {
+      try {
+        writeFileSync(pidfile, `${process.pid}\n`)
+      } catch (e) {
+        engine.stop()
+        io.err(`edgelb: not started: cannot write pidfile ${pidfile}: ${(e as Error).message}`)
+        return EXIT_INVALID
+      }
+    }
+    for (const l of engine.listening()) {
+      if (!config.global.quiet) io.err(`edgelb: ${l.frontend} listening on ${l.addrs.join(', ') || '(nothing)'}`)
+    }
+    const off = [
+      onSignal('SIGUSR1', () => { io.err('edgelb: soft stop: finishing live sessions'); engine.softStop() }),
+      onSignal('SIGTTOU', () => { engine.pause(); io.err('edgelb: listening ports released (SIGTTOU)') }),
+      onSignal('SIGTTIN', () => {
+        try { engine.resume(); io.err('edgelb: listening again (SIGTTIN)') } catch (e) { io.err(`edgelb: cannot listen again: ${(e as Error).message}`) }
+      }),
+      onSignal('SIGTERM', () => engine.stop()),
+      onSignal('SIGINT', () => engine.stop()),
+    ]
+    await engine.done
+    for (const f of off) f()
+    if (pidfile !== undefined) rmSync(pidfile, { force: true })
     return EXIT_OK
   },
 }

@@ -79,8 +79,9 @@ export function readHaproxy(text: string, file: string, env: Env = {}): ReadResu
     }
     const words = tl.words
     if (words.length === 0) {
+      // A comment block is kept for the next directive even across blank lines, so that
+      // `convert` carries a file's header comment over.
       if (tl.comment !== undefined) pendingComment.push(tl.comment)
-      else pendingComment = []
       continue
     }
 

@@ -135,7 +135,6 @@ const tcplog: ProxyKeyword = {
   kw: 'option tcplog',
   sections: 'dfl',
   noForm: true,
-  notBuilt: LOGS,
   parse(args, d, p) {
     noArgs('tcplog', args, d)
     setFlag(p, 'tcplog', d)
@@ -171,7 +170,7 @@ export const optionKeywords: readonly ProxyKeyword[] = [
   flagOption('persist', 'dbl', HTTP),
   flagOption('allbackups', 'dbl'),
   flagOption('abortonclose', 'dbl', HTTP),
-  flagOption('dontlognull', 'dfl', LOGS),
+  flagOption('dontlognull', 'dfl'),
   flagOption('log-separate-errors', 'dfl', LOGS),
   flagOption('ssl-hello-chk', 'dbl', HEALTH),
   argsOption('smtpchk', 'dbl', HEALTH),

@@ -294,7 +294,6 @@ export const proxyKeywords: readonly ProxyKeyword[] = [
     kw: 'log',
     sections: 'dfbl',
     noForm: true,
-    notBuilt: LOGS,
     parse(args, d, p) {
       if (d.no) { p.logs = []; return }
       p.logs.push(parseLogLine(args, d))

@@ -1,0 +1,193 @@
+/**
+ * A backend at run time: its servers, its balancer, its connection limits and queues.
+ *
+ * Assignment follows HAProxy: a server with a free slot takes the session; when every usable
+ * server is full, the session waits in the backend's queue (or, when it must go to one server —
+ * persistence, hashing — in that server's queue, up to `maxqueue`). When a slot frees, the server
+ * serves the older of its own queue head and the backend queue head.
+ *
+ * Dynamic limits (guide §7): a server with `minconn` accepts
+ *   max(minconn, maxconn × beconn / fullconn)   while beconn < fullconn, else maxconn,
+ * where beconn counts the backend's current sessions (queued ones included). `fullconn`
+ * defaults, as the guide describes, to the maxconn of the frontends that use this backend.
+ */
+import type { LbState } from '../balance/types.ts'
+import { findAlgorithm } from '../balance/registry.ts'
+import type { ProxyConfig, ServerAddr } from '../config/types.ts'
+import { now } from '../core/clock.ts'
+import { WaitQueue, type Waiter } from './queue.ts'
+import { Server } from './server.ts'
+
+export type Assignment =
+  | { kind: 'server'; server: Server }
+  /** Waiting in a queue: `grant()` comes later, or the caller's queue timeout fires first. */
+  | { kind: 'queued' }
+  /** Every queue that could take it is full (server `maxqueue`). */
+  | { kind: 'queue-full' }
+  /** No usable server at all. */
+  | { kind: 'none' }
+
+export interface AssignOptions {
+  /** The server persistence or hashing chose; used when it can take traffic. */
+  prefer?: Server
+  /** A server not to pick (the one that just failed, on redispatch). */
+  avoid?: Server
+  hashKey?: Uint8Array | string
+}
+
+export interface BackendCounters {
+  total: number
+  /** Requests that found no server. */
+  noServer: number
+  /** Highest queue length seen. */
+  queueMax: number
+  redispatches: number
+  retries: number
+  connectErrors: number
+  bytesIn: number
+  bytesOut: number
+}
+
+export class Backend {
+  readonly cfg: ProxyConfig
+  readonly name: string
+  readonly servers: Server[]
+  readonly lb: LbState
+  readonly queue = new WaitQueue()
+  readonly dispatch: ServerAddr | undefined
+  readonly counters: BackendCounters = { total: 0, noServer: 0, queueMax: 0, redispatches: 0, retries: 0, connectErrors: 0, bytesIn: 0, bytesOut: 0 }
+  /** Sessions currently attached to this backend, queued ones included. */
+  beconn = 0
+  fullconn: number
+  readonly #dynamic: Server[]
+
+  constructor(cfg: ProxyConfig, options: { fullconn: number }) {
+    this.cfg = cfg
+    this.name = cfg.name
+    this.servers = cfg.servers.map((s) => new Server(s))
+    this.dispatch = cfg.dispatch
+    this.fullconn = options.fullconn
+    this.#dynamic = this.servers.filter((s) => s.minconn > 0 && s.cfg.maxconn > 0 && s.minconn < s.cfg.maxconn)
+    for (const s of this.#dynamic) s.maxconn = this.#dynamicMaxconn(s)
+    const algo = findAlgorithm(cfg.balance.algo) ?? findAlgorithm('roundrobin')!
+    const opts: import('../balance/types.ts').LbOptions = { allBackups: cfg.options['allbackups'] === true, hashType: cfg.hashType }
+    if (cfg.balance.draws !== undefined) opts.draws = cfg.balance.draws
+    this.lb = algo.create(this.servers, opts)
+  }
+
+  #dynamicMaxconn(s: Server): number {
+    const max = s.cfg.maxconn
+    if (this.fullconn <= 0 || this.beconn >= this.fullconn) return max
+    return Math.max(s.minconn, Math.floor((max * this.beconn) / this.fullconn))
+  }
+
+  #beconnChanged(): void {
+    for (const s of this.#dynamic) s.maxconn = this.#dynamicMaxconn(s)
+  }
+
+  hasSlot(s: Server): boolean {
+    return s.maxconn === 0 || s.cur < s.maxconn
+  }
+
+  /** A session enters the backend (counts toward beconn until `leave`). */
+  enter(): void {
+    this.beconn++
+    this.counters.total++
+    if (this.#dynamic.length > 0) this.#beconnChanged()
+  }
+
+  leave(): void {
+    this.beconn--
+    if (this.#dynamic.length > 0) this.#beconnChanged()
+  }
+
+  /** Finds a server for `w` now, or queues it. */
+  assign(w: Waiter, options: AssignOptions = {}): Assignment {
+    const pref = options.prefer
+    if (pref && pref.usable && pref !== options.avoid) return this.#takeOrQueueOn(pref, w)
+    let s = this.lb.pick(options.hashKey !== undefined ? { hashKey: options.hashKey } : undefined)
+    if (s && s === options.avoid) {
+      // Redispatch: one more pick; the balancer moves on after a pick, so this finds another
+      // server when there is one.
+      const again = this.lb.pick(options.hashKey !== undefined ? { hashKey: options.hashKey } : undefined)
+      if (again) s = again
+    }
+    if (s) {
+      const srv = s as Server
+      if (this.hasSlot(srv)) { this.take(srv); return { kind: 'server', server: srv } }
+      // Hash-based algorithms return their server even when full: wait for that one.
+      return this.#queueOn(srv, w)
+    }
+    if (this.servers.some((x) => x.usable)) {
+      this.queue.push(w, now())
+      if (this.queue.length > this.counters.queueMax) this.counters.queueMax = this.queue.length
+      return { kind: 'queued' }
+    }
+    this.counters.noServer++
+    return { kind: 'none' }
+  }
+
+  #takeOrQueueOn(s: Server, w: Waiter): Assignment {
+    if (this.hasSlot(s) && s.queue.length === 0) { this.take(s); return { kind: 'server', server: s } }
+    return this.#queueOn(s, w)
+  }
+
+  #queueOn(s: Server, w: Waiter): Assignment {
+    if (s.maxqueue > 0 && s.queue.length >= s.maxqueue) return { kind: 'queue-full' }
+    s.queue.push(w, now())
+    if (s.queue.length > this.counters.queueMax) this.counters.queueMax = s.queue.length
+    return { kind: 'queued' }
+  }
+
+  /** Counts a connection on `s` (assign does it; the caller does it for a forced server). */
+  take(s: Server): void {
+    s.cur++
+    s.counters.total++
+    if (s.cur > s.counters.maxCur) s.counters.maxCur = s.cur
+    this.lb.taken?.(s)
+  }
+
+  /** A connection on `s` ended: hand its slot to the oldest waiter that can use it. */
+  release(s: Server): void {
+    s.cur--
+    this.lb.released?.(s)
+    this.serveQueues(s)
+  }
+
+  /** Grants slots of `s` (or of every server) to queued waiters, oldest first. */
+  serveQueues(only?: Server): void {
+    const list = only ? [only] : this.servers
+    for (const s of list) {
+      while (s.usable && this.hasSlot(s)) {
+        const mine = s.queue.peek()
+        const shared = this.queue.peek()
+        let w: Waiter | null
+        if (mine && (!shared || mine.queuedAt <= shared.queuedAt)) w = s.queue.shift()
+        else if (shared) w = this.queue.shift()
+        else break
+        if (!w) break
+        this.take(s)
+        w.grant(s)
+      }
+    }
+  }
+
+  /** Takes a waiter out of whatever queue holds it (queue timeout, client gone). */
+  unqueue(w: Waiter): void {
+    w._queue?.remove(w)
+  }
+
+  /** A server's usable state changed: rebuild the balancer, move its queue if it can no longer
+   *  serve, and serve queues that may now move. */
+  serverStateChanged(s: Server): void {
+    if (s.refresh()) this.lb.update()
+    if (!s.usable) {
+      for (const w of s.queue.drain()) this.queue.push(w, w.queuedAt)
+    }
+    this.serveQueues()
+  }
+
+  findServer(name: string): Server | undefined {
+    return this.servers.find((s) => s.name === name)
+  }
+}

@@ -1,0 +1,224 @@
+/**
+ * The engine: the run-time objects built from a Config (backends, then frontends that point at
+ * them), the listeners, and the process life around them (guide §4.3, §5.4.4):
+ *
+ *   running --softStop (SIGUSR1)--> stopping: each frontend keeps accepting for its `grace`,
+ *      |                             then unbinds; the process ends when the last session ends
+ *      |--pause (SIGTTOU)--> listeners released, sessions untouched --resume (SIGTTIN)--> running
+ *      `--stop (SIGTERM/SIGINT)--> every session killed, listeners closed, done
+ */
+import { Backend } from '../backend/backend.ts'
+import type { Config, ProxyConfig } from '../config/types.ts'
+import { startWheelDriver } from '../core/timer-wheel.ts'
+import { wheel } from '../core/wheel.ts'
+import { formatTcpLog } from '../log/tcplog.ts'
+import { Frontend, type FrontendHost } from './frontend.ts'
+import { formatTermination } from './termination.ts'
+import type { TcpSession } from './tcp-session.ts'
+
+export interface EngineOptions {
+  /** Log lines (`log stdout`) and notices. */
+  out(line: string): void
+  /** `log stderr` lines and problems. */
+  err(line: string): void
+}
+
+type LogSink = (line: string) => void
+
+/** With no `maxconn` anywhere, edgelb takes what the system gives; this only guards arithmetic. */
+const UNLIMITED = Number.MAX_SAFE_INTEGER
+
+export class Engine implements FrontendHost {
+  readonly config: Config
+  readonly backends = new Map<string, Backend>()
+  readonly frontends: Frontend[] = []
+  actconn = 0
+  readonly globalMaxconn: number
+  readonly #opts: EngineOptions
+  readonly #logSinks = new Map<Frontend, LogSink | null>()
+  #driver: { stop(): void } | null = null
+  #state: 'running' | 'paused' | 'stopping' | 'stopped' = 'running'
+  #graceTimers: ReturnType<typeof setTimeout>[] = []
+  #hardStopTimer: ReturnType<typeof setTimeout> | undefined
+  #resolveDone!: () => void
+  /** Resolves when the engine has stopped (after stop(), or a soft stop that drained). */
+  readonly done: Promise<void>
+
+  private constructor(config: Config, opts: EngineOptions) {
+    this.config = config
+    this.#opts = opts
+    this.globalMaxconn = config.global.maxconn ?? UNLIMITED
+    this.done = new Promise((r) => { this.#resolveDone = r })
+    const frontendMaxconn = new Map<string, number>()
+    for (const p of config.proxies) {
+      if (p.kind === 'backend') continue
+      const target = p.kind === 'listen' ? p.name : staticBackendOf(p)
+      if (target !== undefined && p.maxconn !== undefined) frontendMaxconn.set(target, (frontendMaxconn.get(target) ?? 0) + p.maxconn)
+    }
+    for (const p of config.proxies) {
+      if (p.kind === 'backend' || p.kind === 'listen') {
+        this.backends.set(p.name, new Backend(p, { fullconn: p.fullconn ?? frontendMaxconn.get(p.name) ?? 0 }))
+      }
+    }
+    for (const p of config.proxies) {
+      if (p.kind !== 'frontend' && p.kind !== 'listen') continue
+      if (p.disabled) continue
+      const beName = p.kind === 'listen' ? p.name : staticBackendOf(p)
+      const fe = new Frontend(p, this, beName === undefined ? null : this.backends.get(beName) ?? null)
+      this.frontends.push(fe)
+      this.#logSinks.set(fe, this.#sinkFor(p))
+    }
+  }
+
+  /** Builds and binds everything; throws with the failing address after unbinding the rest. */
+  static start(config: Config, opts: EngineOptions): Engine {
+    const e = new Engine(config, opts)
+    const bound: Frontend[] = []
+    try {
+      for (const fe of e.frontends) { fe.bind(); bound.push(fe) }
+    } catch (err) {
+      for (const fe of bound) fe.unbind()
+      throw err
+    }
+    e.#driver = startWheelDriver(wheel)
+    return e
+  }
+
+  get state(): string {
+    return this.#state
+  }
+
+  /** Where each frontend listens (actual ports), for the startup notice and tests. */
+  listening(): { frontend: string; addrs: string[] }[] {
+    return this.frontends.map((fe) => ({ frontend: fe.name, addrs: fe.describeBound() }))
+  }
+
+  /** The first bound TCP port of a frontend (tests bind port 0). */
+  portOf(frontend: string): number {
+    const fe = this.frontends.find((f) => f.name === frontend)
+    const b = fe?.bound.find((x) => x.addr.family === 'ipv4' || x.addr.family === 'ipv6')
+    if (!b) throw new Error(`frontend '${frontend}' has no TCP listener`)
+    return b.port
+  }
+
+  // --- FrontendHost ---------------------------------------------------------------------------
+
+  slotFreed(): void {
+    for (const fe of this.frontends) if (fe.parked > 0) fe.unpark()
+    if (this.#state === 'stopping') this.#maybeStopped()
+  }
+
+  sessionLog(sess: TcpSession): void {
+    const sink = this.#logSinks.get(sess.fe)
+    if (!sink) return
+    if (sess.fe.cfg.options['dontlognull'] && sess.bytesIn === 0 && sess.bytesOut === 0) return
+    const t0 = sess.acceptTime
+    const tw = sess.queueStart < 0 ? (sess.connectStart < 0 ? -1 : 0) : Math.round((sess.connectStart < 0 ? sess.connectEnd : sess.connectStart) - sess.queueStart)
+    const tc = sess.connectEnd < 0 ? -1 : Math.round(sess.connectEnd - sess.connectStart)
+    const be = sess.be
+    sink(formatTcpLog({
+      clientAddr: sess.cli.remoteAddress,
+      clientPort: sess.cli.remotePort ?? 0,
+      acceptDate: sess.acceptDate,
+      frontend: sess.fe.name,
+      backend: be?.name ?? '<NOBACKEND>',
+      server: sess.server?.name ?? (be?.dispatch && sess.connectStart >= 0 ? '<dispatch>' : '<NOSRV>'),
+      tw: tw < 0 ? -1 : tw,
+      tc,
+      tt: Math.round(performance.now() - t0),
+      bytesOut: sess.bytesOut,
+      termination: sess.termination ? formatTermination(sess.termination) : '--',
+      actconn: this.actconn,
+      feconn: sess.fe.cur,
+      beconn: be?.beconn ?? 0,
+      srvConn: sess.server?.cur ?? 0,
+      retries: sess.retries,
+      srvQueue: sess.server?.queue.length ?? 0,
+      beQueue: be?.queue.length ?? 0,
+    }))
+  }
+
+  /** tcplog goes where the proxy's `log` lines say (`log global` = the global ones): stdout or
+   *  stderr; other targets (syslog) fall back to stdout until the syslog sender exists. */
+  #sinkFor(p: ProxyConfig): LogSink | null {
+    if (!p.options['tcplog']) return null
+    const targets = p.logs.flatMap((t) => (t.address === 'global' ? this.config.global.logs : [t]))
+    if (targets.length === 0) return null
+    return targets.every((t) => t.address === 'stderr') ? this.#opts.err : this.#opts.out
+  }
+
+  // --- process life ---------------------------------------------------------------------------
+
+  /** SIGTTOU: release every listening port, keep sessions. */
+  pause(): void {
+    if (this.#state !== 'running') return
+    for (const fe of this.frontends) fe.unbind()
+    this.#state = 'paused'
+  }
+
+  /** SIGTTIN: bind again. Throws if a port was taken meanwhile (the engine stays paused). */
+  resume(): void {
+    if (this.#state !== 'paused') return
+    const bound: Frontend[] = []
+    try {
+      for (const fe of this.frontends) { fe.bind(); bound.push(fe) }
+    } catch (e) {
+      for (const fe of bound) fe.unbind()
+      throw e
+    }
+    this.#state = 'running'
+  }
+
+  /** SIGUSR1: stop accepting (after each frontend's grace), finish live sessions, then stop. */
+  softStop(): void {
+    if (this.#state === 'stopping' || this.#state === 'stopped') return
+    this.#state = 'stopping'
+    for (const fe of this.frontends) {
+      if (fe.cfg.grace > 0 && !fe.stopped) {
+        this.#graceTimers.push(setTimeout(() => { fe.unbind(); this.#maybeStopped() }, fe.cfg.grace))
+      } else {
+        fe.unbind()
+      }
+    }
+    const hard = this.config.global.hardStopAfter
+    if (hard !== undefined) this.#hardStopTimer = setTimeout(() => this.stop(), hard)
+    this.#maybeStopped()
+  }
+
+  #maybeStopped(): void {
+    if (this.#state !== 'stopping') return
+    if (this.frontends.some((fe) => !fe.stopped || fe.cur > 0 || fe.parked > 0)) return
+    this.#finish()
+  }
+
+  /** SIGTERM/SIGINT: close everything now. */
+  stop(): void {
+    if (this.#state === 'stopped') return
+    for (const fe of this.frontends) fe.unbind()
+    this.#state = 'stopped'
+    for (const fe of this.frontends) fe.killAll()
+    this.#finish()
+  }
+
+  #finish(): void {
+    this.#state = 'stopped'
+    for (const t of this.#graceTimers) clearTimeout(t)
+    if (this.#hardStopTimer !== undefined) clearTimeout(this.#hardStopTimer)
+    this.#driver?.stop()
+    this.#driver = null
+    this.#resolveDone()
+  }
+
+  /** For `await using` in tests. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    this.stop()
+    await this.done
+  }
+}
+
+/** The backend a frontend sends to without evaluating rules: an unconditional use_backend, else
+ *  default_backend. Conditional rules come with the rules engine. */
+function staticBackendOf(p: ProxyConfig): string | undefined {
+  const always = p.useBackends.find((u) => u.args.length === 1)
+  return always?.args[0] ?? p.defaultBackend
+}

@@ -1,0 +1,160 @@
+/**
+ * A frontend at run time: its listeners, its connection limit, and where its sessions go.
+ *
+ * `maxconn` (the frontend's, and the global one across frontends): a connection accepted while
+ * full is paused and parked, untouched, until a slot frees, in arrival order. This stands in for
+ * HAProxy's "stop polling the listener, let the kernel backlog hold the rest", which the runtime
+ * does not offer; the client sees the same thing: a connection that waits. `backlog` bounds the
+ * parked ones; beyond it new connections are closed.
+ */
+import { formatListenAddr, ipv4InCidr } from '../config/address.ts'
+import type { ListenAddr, ProxyConfig } from '../config/types.ts'
+import type { Backend } from '../backend/backend.ts'
+import { listen, type Listener, type Sock, type SockHandlers } from '../net/runtime.ts'
+import { cliHandlers, TcpSession } from './tcp-session.ts'
+
+/** What a frontend needs from the engine that owns it. */
+export interface FrontendHost {
+  /** Sessions alive across all frontends (HAProxy's actconn). */
+  actconn: number
+  readonly globalMaxconn: number
+  /** A slot freed somewhere: frontends parked on the global limit may proceed. */
+  slotFreed(): void
+  sessionLog(sess: TcpSession): void
+}
+
+export interface BoundAddr {
+  addr: ListenAddr
+  /** The port actually bound (differs from addr.port when it was 0). */
+  port: number
+}
+
+export class Frontend {
+  readonly cfg: ProxyConfig
+  readonly name: string
+  readonly host: FrontendHost
+  readonly backend: Backend | null
+  readonly maxconn: number
+  readonly backlog: number
+  /** Sessions alive on this frontend (feconn). */
+  cur = 0
+  totalSessions = 0
+  readonly #sessions = new Set<TcpSession>()
+  readonly #parked: TcpSession[] = []
+  #listeners: Listener[] = []
+  readonly bound: BoundAddr[] = []
+  readonly #monitorNets: readonly string[]
+  readonly #handlers: SockHandlers<TcpSession>
+  stopped = false
+
+  constructor(cfg: ProxyConfig, host: FrontendHost, backend: Backend | null) {
+    this.cfg = cfg
+    this.name = cfg.name
+    this.host = host
+    this.backend = backend
+    this.maxconn = cfg.maxconn ?? host.globalMaxconn
+    this.backlog = cfg.backlog ?? Math.max(this.maxconn, 1024)
+    this.#monitorNets = cfg.monitorNet
+    const fe = this
+    this.#handlers = { ...cliHandlers, open(s: Sock<TcpSession>) { fe.#accept(s) } }
+  }
+
+  get sessions(): ReadonlySet<TcpSession> {
+    return this.#sessions
+  }
+
+  /** Binds every address. Throws (after closing what it bound) if any bind fails. */
+  bind(): void {
+    try {
+      for (const b of this.cfg.binds) {
+        for (const a of b.addrs) {
+          const target = a.family === 'unix' ? { kind: 'unix' as const, path: a.path }
+            : a.family === 'fd' ? { kind: 'fd' as const, fd: a.fd }
+            : { kind: 'tcp' as const, host: a.host === '' ? (a.family === 'ipv6' ? '::' : '0.0.0.0') : a.host, port: a.port }
+          const opts: { backlog?: number } = {}
+          const backlog = b.backlog ?? this.cfg.backlog
+          if (backlog !== undefined) opts.backlog = backlog
+          const l = listen(target, this.#handlers, opts)
+          this.#listeners.push(l)
+          this.bound.push({ addr: a, port: l.port })
+        }
+      }
+    } catch (e) {
+      this.unbind()
+      throw new Error(`frontend '${this.name}': ${(e as Error).message}`)
+    }
+    this.stopped = false
+  }
+
+  /** Stops accepting (SIGTTOU, soft stop). Live sessions go on. */
+  unbind(): void {
+    for (const l of this.#listeners) l.stop()
+    this.#listeners = []
+    this.bound.length = 0
+    this.stopped = true
+  }
+
+  describeBound(): string[] {
+    return this.bound.map((b) => (b.addr.family === 'ipv4' || b.addr.family === 'ipv6' ? formatListenAddr({ ...b.addr, port: b.port }) : formatListenAddr(b.addr)))
+  }
+
+  #accept(s: Sock<TcpSession>): void {
+    // monitor-net: health checkers of an upstream load balancer; closed at once, never logged.
+    if (this.#monitorNets.length > 0) {
+      const ip = s.remoteAddress
+      if (this.#monitorNets.some((n) => ipv4InCidr(ip, n))) {
+        s.data = undefined as unknown as TcpSession
+        s.terminate()
+        return
+      }
+    }
+    const sess = new TcpSession(this, s)
+    s.data = sess
+    s.setNoDelay?.(true)
+    if (this.cur >= this.maxconn || this.host.actconn >= this.host.globalMaxconn) {
+      if (this.#parked.length >= this.backlog) { s.terminate(); return }
+      s.pause()
+      this.#parked.push(sess)
+      return
+    }
+    this.#begin(sess)
+  }
+
+  #begin(sess: TcpSession): void {
+    this.cur++
+    this.totalSessions++
+    this.host.actconn++
+    this.#sessions.add(sess)
+    sess.start(this.backend)
+  }
+
+  /** Called by the session when it ends (once). */
+  sessionEnded(sess: TcpSession): void {
+    if (this.#sessions.delete(sess)) {
+      this.cur--
+      this.host.actconn--
+      this.host.sessionLog(sess)
+      this.host.slotFreed()
+    } else {
+      const i = this.#parked.indexOf(sess)
+      if (i >= 0) this.#parked.splice(i, 1)
+    }
+  }
+
+  /** Starts parked connections while there is room. */
+  unpark(): void {
+    while (this.#parked.length > 0 && this.cur < this.maxconn && this.host.actconn < this.host.globalMaxconn) {
+      const sess = this.#parked.shift()!
+      this.#begin(sess)
+    }
+  }
+
+  get parked(): number {
+    return this.#parked.length
+  }
+
+  /** Kills every session (hard stop). */
+  killAll(): void {
+    for (const s of [...this.#sessions, ...this.#parked]) s.kill()
+  }
+}

@@ -1,0 +1,420 @@
+/**
+ * A `mode tcp` session: one client connection relayed to one server connection.
+ *
+ *   accepted --assign--> [queued Q] --grant--> connecting C --open--> data D --FIN both ways--> closed
+ *                 \-- no server: closed SC        \-- refused/timeout: retry (redispatch on the last)
+ *
+ * Bytes move as received: each Buffer is handed to the other socket; what the kernel does not take
+ * waits in a ByteQueue and the reading side is paused until `drain` (so a slow reader never grows
+ * the proxy's memory). A FIN from one side becomes a shutdown of writing on the other side once
+ * its queue is flushed. One Timer per session carries the earliest of its deadlines.
+ */
+import type { Backend } from '../backend/backend.ts'
+import type { Waiter, WaitQueue } from '../backend/queue.ts'
+import type { Server } from '../backend/server.ts'
+import { ByteQueue, CLOSED, FLUSHED } from '../core/byte-queue.ts'
+import { now } from '../core/clock.ts'
+import { Timer } from '../core/timer-wheel.ts'
+import { wheel } from '../core/wheel.ts'
+import { connect, type Sock, type SockHandlers } from '../net/runtime.ts'
+import type { Frontend } from './frontend.ts'
+import type { TermCause, TermPhase, Termination } from './termination.ts'
+
+type Phase = 'new' | 'Q' | 'C' | 'D' | 'closed'
+
+/** One connection attempt to a server. Stale attempts (timed out, superseded) are closed on open. */
+class SrvLink {
+  readonly sess: TcpSession
+  alive = true
+  constructor(sess: TcpSession) {
+    this.sess = sess
+  }
+}
+
+export class TcpSession implements Waiter {
+  // Waiter links (backend/queue.ts)
+  queuedAt = 0
+  _qPrev: Waiter | null = null
+  _qNext: Waiter | null = null
+  _queue: WaitQueue | null = null
+
+  readonly fe: Frontend
+  readonly cli: Sock<TcpSession>
+  be: Backend | null = null
+  srv: Sock<SrvLink> | null = null
+  server: Server | null = null
+  #link: SrvLink | null = null
+  phase: Phase = 'new'
+
+  readonly toCli = new ByteQueue()
+  readonly toSrv = new ByteQueue()
+  /** The peer sent FIN. */
+  cliEof = false
+  srvEof = false
+  /** We sent FIN to the peer. */
+  cliShut = false
+  srvShut = false
+
+  /** Deadlines (monotonic ms; Infinity = none). The timer holds the earliest. */
+  cliExp = Infinity
+  srvExp = Infinity
+  connExp = Infinity
+  queueExp = Infinity
+  readonly #timer: Timer
+
+  retriesLeft = 0
+  retries = 0
+  bytesIn = 0
+  bytesOut = 0
+  readonly acceptTime: number
+  readonly acceptDate: number
+  queueStart = -1
+  connectStart = -1
+  connectEnd = -1
+  termination: Termination | null = null
+
+  constructor(fe: Frontend, cli: Sock<TcpSession>) {
+    this.fe = fe
+    this.cli = cli
+    this.acceptTime = now()
+    this.acceptDate = Date.now()
+    this.#timer = new Timer(() => this.#onTimer())
+  }
+
+  /** Starts the session: picks a server (or queues), with the client paused until connected. */
+  start(be: Backend | null): void {
+    this.cli.pause()
+    this.be = be
+    this.#refreshCli()
+    if (!be) { this.finish('S', 'C'); return }
+    be.enter()
+    this.retriesLeft = be.cfg.retries
+    this.#assign(undefined)
+  }
+
+  #assign(avoid: Server | undefined): void {
+    const be = this.be!
+    const r = be.assign(this, avoid ? { avoid } : {})
+    switch (r.kind) {
+      case 'server':
+        this.#connectTo(r.server)
+        return
+      case 'queued': {
+        this.phase = 'Q'
+        this.queueStart = now()
+        const t = be.cfg.timeouts.queue ?? be.cfg.timeouts.connect
+        this.queueExp = t === undefined ? Infinity : this.queueStart + t
+        this.#resched()
+        return
+      }
+      case 'queue-full':
+      case 'none':
+        if (be.dispatch && r.kind === 'none') { this.#connectDispatch(); return }
+        this.finish(r.kind === 'none' ? 'S' : 'R', 'C')
+        return
+    }
+  }
+
+  /** Waiter: a queue granted a slot on `server` (already counted by the backend). */
+  grant(server: Server): void {
+    if (this.phase !== 'Q') { this.be?.release(server); return }
+    this.queueExp = Infinity
+    this.#connectTo(server)
+  }
+
+  #connectTo(server: Server): void {
+    this.server = server
+    const addr = server.cfg.addr
+    const be = this.be!
+    const source = server.cfg.source ?? be.cfg.source
+    if (addr.path !== undefined) this.#dial({ path: addr.path })
+    else {
+      const port = addr.port ?? (this.cli.localPort ?? 0) + (addr.portOffset ?? 0)
+      this.#dial(source ? { host: addr.host, port, localAddress: source } : { host: addr.host, port })
+    }
+  }
+
+  #connectDispatch(): void {
+    const d = this.be!.dispatch!
+    if (d.path !== undefined) { this.#dial({ path: d.path }); return }
+    const port = d.port ?? (this.cli.localPort ?? 0) + (d.portOffset ?? 0)
+    this.#dial({ host: d.host, port })
+  }
+
+  #dial(target: Parameters<typeof connect>[0]): void {
+    this.phase = 'C'
+    this.connectStart = now()
+    const t = this.be!.cfg.timeouts.connect
+    this.connExp = t === undefined ? Infinity : this.connectStart + t
+    this.#resched()
+    const link = new SrvLink(this)
+    this.#link = link
+    connect(target, link, srvHandlers)
+  }
+
+  /** The server connection is up: release the client and flush what it already sent. */
+  onSrvOpen(s: Sock<SrvLink>): void {
+    this.srv = s
+    this.phase = 'D'
+    this.connectEnd = now()
+    this.connExp = Infinity
+    s.setNoDelay?.(true)
+    this.#refreshSrv()
+    if (this.toSrv.size > 0 && this.toSrv.flush(s) === CLOSED) return
+    if (this.cliEof) this.#shutSrv()
+    else if (this.toSrv.size === 0) this.cli.resume()
+    this.#resched()
+  }
+
+  /** A connection attempt failed: retry, redispatch on the last retry, or give up. */
+  onConnectFailed(timedOut: boolean): void {
+    const be = this.be!
+    const server = this.server
+    this.#link = null
+    if (server) server.counters.econ++
+    be.counters.connectErrors++
+    if (this.retriesLeft > 0 && server) {
+      this.retriesLeft--
+      this.retries++
+      server.counters.wretr++
+      be.counters.retries++
+      if (this.retriesLeft === 0 && be.cfg.options['redispatch'] && be.servers.length > 1) {
+        server.counters.wredis++
+        be.counters.redispatches++
+        this.server = null
+        be.release(server)
+        this.#assign(server)
+      } else {
+        this.#connectTo(server)
+      }
+      return
+    }
+    this.finish(timedOut ? 's' : 'S', 'C')
+  }
+
+  // --- data -----------------------------------------------------------------------------------
+
+  onCliData(chunk: Buffer): void {
+    this.bytesIn += chunk.length
+    this.#refreshCli()
+    const srv = this.srv
+    if (!srv || this.toSrv.size > 0) { this.toSrv.push(chunk); this.cli.pause(); return }
+    const n = srv.write(chunk)
+    if (n === chunk.length) { this.#refreshSrv(); return }
+    if (n < 0) return
+    this.toSrv.push(n === 0 ? chunk : chunk.subarray(n))
+    this.cli.pause()
+  }
+
+  onSrvData(chunk: Buffer): void {
+    this.bytesOut += chunk.length
+    this.#refreshSrv()
+    if (this.toCli.size > 0) { this.toCli.push(chunk); this.srv?.pause(); return }
+    const n = this.cli.write(chunk)
+    if (n === chunk.length) { this.#refreshCli(); return }
+    if (n < 0) return
+    this.toCli.push(n === 0 ? chunk : chunk.subarray(n))
+    this.srv?.pause()
+  }
+
+  /** The client can take more: flush, then let the server speak again. */
+  onCliDrain(): void {
+    if (this.toCli.size === 0) return
+    const r = this.toCli.flush(this.cli)
+    if (r !== FLUSHED) return
+    this.#refreshCli()
+    if (this.srvEof) this.#shutCli()
+    else this.srv?.resume()
+  }
+
+  onSrvDrain(): void {
+    const srv = this.srv
+    if (!srv || this.toSrv.size === 0) return
+    const r = this.toSrv.flush(srv)
+    if (r !== FLUSHED) return
+    this.#refreshSrv()
+    if (this.cliEof) this.#shutSrv()
+    else this.cli.resume()
+  }
+
+  onCliEnd(): void {
+    this.cliEof = true
+    if (this.phase === 'Q' || this.phase === 'C') {
+      // The client gave up before we reached a server (abortonclose in TCP terms): nothing to send.
+      if (this.toSrv.size === 0) { this.finish('C', this.phase); return }
+    }
+    this.#refreshCli()
+    if (this.srv && this.toSrv.size === 0) this.#shutSrv()
+    this.#maybeDone()
+  }
+
+  onSrvEnd(): void {
+    this.srvEof = true
+    this.#refreshSrv()
+    if (this.toCli.size === 0) this.#shutCli()
+    this.#maybeDone()
+  }
+
+  onCliClose(error: Error | undefined): void {
+    if (this.phase === 'closed') return
+    if (this.cliEof && this.cliShut && !error) { this.finish('-', '-'); return }
+    this.finish('C', this.#termPhase())
+  }
+
+  onSrvClose(link: SrvLink, error: Error | undefined): void {
+    if (this.phase === 'closed' || link !== this.#link) return
+    if (this.phase === 'C') { this.onConnectFailed(false); return }
+    if (this.srvEof && this.srvShut && !error) { this.finish('-', '-'); return }
+    if (!error && !this.srvEof) {
+      // Closed without FIN first: the peer reset it.
+      this.finish('S', this.#termPhase())
+      return
+    }
+    this.finish(error ? 'S' : '-', error ? this.#termPhase() : '-')
+  }
+
+  #shutSrv(): void {
+    if (this.srvShut || !this.srv) return
+    this.srvShut = true
+    this.srv.shutdown()
+    this.#refreshSrv()
+  }
+
+  #shutCli(): void {
+    if (this.cliShut) return
+    this.cliShut = true
+    this.cli.shutdown()
+    this.#refreshCli()
+  }
+
+  #maybeDone(): void {
+    if (this.cliEof && this.srvEof && this.cliShut && this.srvShut) this.finish('-', '-')
+  }
+
+  #termPhase(): TermPhase {
+    return this.phase === 'Q' ? 'Q' : this.phase === 'C' ? 'C' : 'D'
+  }
+
+  // --- deadlines ------------------------------------------------------------------------------
+
+  #refreshCli(): void {
+    const to = this.fe.cfg.timeouts
+    const tunnel = this.phase === 'D' ? this.be?.cfg.timeouts.tunnel : undefined
+    const t = tunnel ?? (this.cliEof && to.clientFin !== undefined ? to.clientFin : to.client)
+    this.cliExp = t === undefined ? Infinity : now() + t
+    this.#resched()
+  }
+
+  #refreshSrv(): void {
+    const to = this.be?.cfg.timeouts
+    if (!to) return
+    const t = this.phase === 'D' && to.tunnel !== undefined ? to.tunnel : this.srvEof && to.serverFin !== undefined ? to.serverFin : to.server
+    this.srvExp = t === undefined || this.phase !== 'D' ? Infinity : now() + t
+    this.#resched()
+  }
+
+  #resched(): void {
+    const exp = Math.min(this.cliExp, this.srvExp, this.connExp, this.queueExp)
+    if (exp !== this.#timer.exp) wheel.schedule(this.#timer, exp)
+  }
+
+  #onTimer(): void {
+    if (this.phase === 'closed') return
+    const t = now()
+    if (this.queueExp <= t) { this.finish('s', 'Q'); return }
+    if (this.connExp <= t) {
+      if (this.#link) this.#link.alive = false
+      this.connExp = Infinity
+      this.onConnectFailed(true)
+      return
+    }
+    if (this.cliExp <= t) { this.finish('c', this.#termPhase()); return }
+    if (this.srvExp <= t) { this.finish('s', this.#termPhase()); return }
+    this.#resched()
+  }
+
+  // --- end ------------------------------------------------------------------------------------
+
+  /** Ends the session once: closes both sides, frees the server slot and the frontend slot, logs. */
+  finish(by: TermCause, phase: TermPhase): void {
+    if (this.phase === 'closed') return
+    const wasQueued = this.phase === 'Q'
+    this.phase = 'closed'
+    this.termination = { by, phase }
+    wheel.cancel(this.#timer)
+    const be = this.be
+    if (be && wasQueued) be.unqueue(this)
+    if (this.#link) this.#link.alive = false
+    const normal = by === '-'
+    const srv = this.srv
+    if (srv) {
+      if (normal) srv.end()
+      else srv.terminate()
+    }
+    if (normal) this.cli.end()
+    else this.cli.terminate()
+    this.toCli.clear()
+    this.toSrv.clear()
+    if (be) {
+      if (this.server) {
+        this.server.counters.bytesIn += this.bytesIn
+        this.server.counters.bytesOut += this.bytesOut
+      }
+      be.counters.bytesIn += this.bytesIn
+      be.counters.bytesOut += this.bytesOut
+    }
+    this.fe.sessionEnded(this)
+    if (be) {
+      if (this.server) be.release(this.server)
+      be.leave()
+    }
+  }
+
+  /** Hard stop: kill the session now (SIGTERM). */
+  kill(): void {
+    this.finish('K', this.#termPhase())
+  }
+}
+
+// Module-level handlers: one set for every server connection; state lives in socket.data.
+export const srvHandlers: SockHandlers<SrvLink> = {
+  open(s) {
+    const link = s.data
+    if (!link.alive || link.sess.phase !== 'C') { s.terminate(); return }
+    link.sess.onSrvOpen(s)
+  },
+  data(s, chunk) {
+    const link = s.data
+    if (link.alive) link.sess.onSrvData(chunk)
+  },
+  drain(s) {
+    const link = s.data
+    if (link.alive) link.sess.onSrvDrain()
+  },
+  end(s) {
+    const link = s.data
+    if (link.alive && link.sess.srv === s) link.sess.onSrvEnd()
+  },
+  close(s, error) {
+    const link = s.data
+    if (link.alive) link.sess.onSrvClose(link, error)
+  },
+  error() {
+    // Followed by close, which decides.
+  },
+  connectError(s) {
+    const link = s.data
+    if (!link.alive) return
+    link.alive = false
+    link.sess.onConnectFailed(false)
+  },
+}
+
+/** Client-side handlers, shared by every listener (the frontend is in the session). */
+export const cliHandlers: Omit<SockHandlers<TcpSession>, 'open'> = {
+  data(s, chunk) { s.data.onCliData(chunk) },
+  drain(s) { s.data.onCliDrain() },
+  end(s) { s.data.onCliEnd() },
+  close(s, error) { s.data.onCliClose(error) },
+  error() {},
+}
