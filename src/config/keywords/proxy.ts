@@ -221,11 +221,12 @@ export const proxyKeywords: readonly ProxyKeyword[] = [
   {
     kw: 'mode',
     sections: 'dfbl',
-    parse(args, d, p) {
+    parse(args, d, p, ctx) {
       const m = one('mode', args, d, "'tcp' or 'http'")
       if (m === 'health') throw new ConfigError(`'mode health' was removed from HAProxy; use 'monitor-uri' in an http frontend or 'monitor-net' instead`, d.pos)
       if (m !== 'tcp' && m !== 'http') throw new ConfigError(`unknown mode '${m}'; write 'mode tcp' or 'mode http'`, d.pos)
       p.mode = m
+      if (m === 'http') (ctx as Ctx).notBuilt(`'mode http'`, 'HTTP engine; until it lands edgelb relays the bytes as in tcp mode', d.pos)
     },
   },
   { kw: 'bind', sections: 'fl', parse: (args, d, p, ctx) => { p.binds.push(parseBindLine(args, d, ctx as Ctx)) } },
