@@ -117,8 +117,8 @@ export class Engine implements FrontendHost {
     const tc = sess.connectEnd < 0 ? -1 : Math.round(sess.connectEnd - sess.connectStart)
     const be = sess.be
     sink(formatTcpLog({
-      clientAddr: sess.cli.remoteAddress,
-      clientPort: sess.cli.remotePort ?? 0,
+      clientAddr: sess.cliAddr,
+      clientPort: sess.cliPort,
       acceptDate: sess.acceptDate,
       frontend: sess.fe.name,
       backend: be?.name ?? '<NOBACKEND>',

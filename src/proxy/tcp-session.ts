@@ -40,6 +40,11 @@ export class TcpSession implements Waiter {
 
   readonly fe: Frontend
   readonly cli: Sock<TcpSession>
+  /** The client's address and the port it connected to, read at accept: a closed socket no
+   *  longer tells them (the log line is written after the close). */
+  readonly cliAddr: string
+  readonly cliPort: number
+  readonly feLocalPort: number
   be: Backend | null = null
   srv: Sock<SrvLink> | null = null
   server: Server | null = null
@@ -54,6 +59,8 @@ export class TcpSession implements Waiter {
   /** We sent FIN to the peer. */
   cliShut = false
   srvShut = false
+  /** The server connection closed (cleanly); client bytes for it are dropped from then on. */
+  srvGone = false
 
   /** Deadlines (monotonic ms; Infinity = none). The timer holds the earliest. */
   cliExp = Infinity
@@ -76,6 +83,9 @@ export class TcpSession implements Waiter {
   constructor(fe: Frontend, cli: Sock<TcpSession>) {
     this.fe = fe
     this.cli = cli
+    this.cliAddr = cli.remoteAddress ?? ''
+    this.cliPort = cli.remotePort ?? 0
+    this.feLocalPort = cli.localPort ?? 0
     this.acceptTime = now()
     this.acceptDate = Date.now()
     this.#timer = new Timer(() => this.#onTimer())
@@ -129,7 +139,7 @@ export class TcpSession implements Waiter {
     const source = server.cfg.source ?? be.cfg.source
     if (addr.path !== undefined) this.#dial({ path: addr.path })
     else {
-      const port = addr.port ?? (this.cli.localPort ?? 0) + (addr.portOffset ?? 0)
+      const port = addr.port ?? this.feLocalPort + (addr.portOffset ?? 0)
       this.#dial(source ? { host: addr.host, port, localAddress: source } : { host: addr.host, port })
     }
   }
@@ -137,7 +147,7 @@ export class TcpSession implements Waiter {
   #connectDispatch(): void {
     const d = this.be!.dispatch!
     if (d.path !== undefined) { this.#dial({ path: d.path }); return }
-    const port = d.port ?? (this.cli.localPort ?? 0) + (d.portOffset ?? 0)
+    const port = d.port ?? this.feLocalPort + (d.portOffset ?? 0)
     this.#dial({ host: d.host, port })
   }
 
@@ -198,6 +208,7 @@ export class TcpSession implements Waiter {
     this.bytesIn += chunk.length
     this.#refreshCli()
     const srv = this.srv
+    if (this.srvGone) return
     if (!srv || this.toSrv.size > 0) { this.toSrv.push(chunk); this.cli.pause(); return }
     const n = srv.write(chunk)
     if (n === chunk.length) { this.#refreshSrv(); return }
@@ -255,22 +266,31 @@ export class TcpSession implements Waiter {
     this.#maybeDone()
   }
 
+  // A reset arrives as a close with an error (ECONNRESET). A close without one is a FIN: Bun
+  // reports the peer's FIN as `close`, never `end`, once our own FIN went out first, and a peer
+  // may close both ways at once. Either way nothing more will come from that side, and what is
+  // still queued for the other side must be delivered before the session ends.
+
   onCliClose(error: Error | undefined): void {
     if (this.phase === 'closed') return
-    if (this.cliEof && this.cliShut && !error) { this.finish('-', '-'); return }
-    this.finish('C', this.#termPhase())
+    if (error || !this.cliShut) { this.finish('C', this.#termPhase()); return }
+    this.cliEof = true
+    this.#refreshCli()
+    if (this.srv && this.toSrv.size === 0) this.#shutSrv()
+    this.#maybeDone()
   }
 
   onSrvClose(link: SrvLink, error: Error | undefined): void {
     if (this.phase === 'closed' || link !== this.#link) return
     if (this.phase === 'C') { this.onConnectFailed(false); return }
-    if (this.srvEof && this.srvShut && !error) { this.finish('-', '-'); return }
-    if (!error && !this.srvEof) {
-      // Closed without FIN first: the peer reset it.
-      this.finish('S', this.#termPhase())
-      return
-    }
-    this.finish(error ? 'S' : '-', error ? this.#termPhase() : '-')
+    if (error) { this.finish('S', this.#termPhase()); return }
+    this.srvEof = true
+    // Closed: nothing more can be sent to it, which is as good as our FIN.
+    this.srvShut = true
+    this.srvGone = true
+    this.#refreshSrv()
+    if (this.toCli.size === 0) this.#shutCli()
+    this.#maybeDone()
   }
 
   #shutSrv(): void {
