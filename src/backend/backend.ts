@@ -81,8 +81,15 @@ export class Backend {
     return Math.max(s.minconn, Math.floor((max * this.beconn) / this.fullconn))
   }
 
-  #beconnChanged(): void {
-    for (const s of this.#dynamic) s.maxconn = this.#dynamicMaxconn(s)
+  /** Recomputes the dynamic limits; returns whether one rose (queued sessions may then go). */
+  #beconnChanged(): boolean {
+    let rose = false
+    for (const s of this.#dynamic) {
+      const m = this.#dynamicMaxconn(s)
+      if (m > s.maxconn) rose = true
+      s.maxconn = m
+    }
+    return rose
   }
 
   hasSlot(s: Server): boolean {
@@ -93,7 +100,8 @@ export class Backend {
   enter(): void {
     this.beconn++
     this.counters.total++
-    if (this.#dynamic.length > 0) this.#beconnChanged()
+    // A higher limit admits the oldest waiters first, before this newcomer picks a server.
+    if (this.#dynamic.length > 0 && this.#beconnChanged()) this.serveQueues()
   }
 
   leave(): void {
@@ -107,10 +115,16 @@ export class Backend {
     if (pref && pref.usable && pref !== options.avoid) return this.#takeOrQueueOn(pref, w)
     let s = this.lb.pick(options.hashKey !== undefined ? { hashKey: options.hashKey } : undefined)
     if (s && s === options.avoid) {
-      // Redispatch: one more pick; the balancer moves on after a pick, so this finds another
-      // server when there is one.
+      // Redispatch: the balancer has no "avoid" parameter. Rotating ones move on after a pick;
+      // deterministic ones (first, source, a hash) return the same server again, so then take
+      // the first other server of the same tier (active or backup) that has a free slot.
       const again = this.lb.pick(options.hashKey !== undefined ? { hashKey: options.hashKey } : undefined)
-      if (again) s = again
+      if (again && again !== options.avoid) s = again
+      else {
+        const avoid = options.avoid
+        const other = this.servers.find((x) => x !== avoid && x.usable && x.backup === avoid.backup && this.hasSlot(x))
+        if (other) s = other
+      }
     }
     if (s) {
       const srv = s as Server
