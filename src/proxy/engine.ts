@@ -113,7 +113,8 @@ export class Engine implements FrontendHost {
     if (!sink) return
     if (sess.fe.cfg.options['dontlognull'] && sess.bytesIn === 0 && sess.bytesOut === 0) return
     const t0 = sess.acceptTime
-    const tw = sess.queueStart < 0 ? (sess.connectStart < 0 ? -1 : 0) : Math.round((sess.connectStart < 0 ? sess.connectEnd : sess.connectStart) - sess.queueStart)
+    // Tw: time in queues (0 when it went straight to a server, -1 when it never got that far).
+    const tw = sess.queueStart < 0 ? (sess.connectStart < 0 ? -1 : 0) : Math.round(sess.queueEnd - sess.queueStart)
     const tc = sess.connectEnd < 0 ? -1 : Math.round(sess.connectEnd - sess.connectStart)
     const be = sess.be
     sink(formatTcpLog({

@@ -76,6 +76,8 @@ export class TcpSession implements Waiter {
   readonly acceptTime: number
   readonly acceptDate: number
   queueStart = -1
+  /** When it left the queue (granted a slot, timed out, or aborted); -1 if never queued. */
+  queueEnd = -1
   connectStart = -1
   connectEnd = -1
   termination: Termination | null = null
@@ -129,6 +131,7 @@ export class TcpSession implements Waiter {
   grant(server: Server): void {
     if (this.phase !== 'Q') { this.be?.release(server); return }
     this.queueExp = Infinity
+    this.queueEnd = now()
     this.#connectTo(server)
   }
 
@@ -171,8 +174,10 @@ export class TcpSession implements Waiter {
     s.setNoDelay?.(true)
     this.#refreshSrv()
     if (this.toSrv.size > 0 && this.toSrv.flush(s) === CLOSED) return
-    if (this.cliEof) this.#shutSrv()
-    else if (this.toSrv.size === 0) this.cli.resume()
+    if (this.toSrv.size === 0) {
+      if (this.cliEof) this.#shutSrv()
+      else this.cli.resume()
+    }
     this.#resched()
   }
 
@@ -215,6 +220,7 @@ export class TcpSession implements Waiter {
     if (n < 0) return
     this.toSrv.push(n === 0 ? chunk : chunk.subarray(n))
     this.cli.pause()
+    this.#refreshSrv()
   }
 
   onSrvData(chunk: Buffer): void {
@@ -226,6 +232,7 @@ export class TcpSession implements Waiter {
     if (n < 0) return
     this.toCli.push(n === 0 ? chunk : chunk.subarray(n))
     this.srv?.pause()
+    this.#refreshCli()
   }
 
   /** The client can take more: flush, then let the server speak again. */
@@ -317,10 +324,21 @@ export class TcpSession implements Waiter {
 
   // --- deadlines ------------------------------------------------------------------------------
 
+  // A side's deadline runs while we expect something of it (HAProxy's read and write timeouts):
+  // its data or FIN (it has not sent FIN yet), or room for what we queued for it. Once we sent
+  // our FIN to it, waiting for its own FIN uses client-fin / server-fin (HAProxy's half-closed
+  // timeouts: no FIN_WAIT connection lingers for the long tunnel timeout). In data transfer,
+  // `timeout tunnel` supersedes client and server. A side that sent FIN and has nothing queued
+  // for it has no deadline: the other side's governs (a slow server answering a request that
+  // ended with FIN is judged by `timeout server`, not `timeout client`).
+
   #refreshCli(): void {
     const to = this.fe.cfg.timeouts
-    const tunnel = this.phase === 'D' ? this.be?.cfg.timeouts.tunnel : undefined
-    const t = tunnel ?? (this.cliEof && to.clientFin !== undefined ? to.clientFin : to.client)
+    let t: number | undefined
+    if (!this.cliEof || this.toCli.size > 0) {
+      const tunnel = this.phase === 'D' ? this.be?.cfg.timeouts.tunnel : undefined
+      t = this.cliShut && to.clientFin !== undefined ? to.clientFin : tunnel ?? to.client
+    }
     this.cliExp = t === undefined ? Infinity : now() + t
     this.#resched()
   }
@@ -328,8 +346,11 @@ export class TcpSession implements Waiter {
   #refreshSrv(): void {
     const to = this.be?.cfg.timeouts
     if (!to) return
-    const t = this.phase === 'D' && to.tunnel !== undefined ? to.tunnel : this.srvEof && to.serverFin !== undefined ? to.serverFin : to.server
-    this.srvExp = t === undefined || this.phase !== 'D' ? Infinity : now() + t
+    let t: number | undefined
+    if (this.phase === 'D' && (!this.srvEof || (this.toSrv.size > 0 && !this.srvGone))) {
+      t = this.srvShut && to.serverFin !== undefined ? to.serverFin : to.tunnel ?? to.server
+    }
+    this.srvExp = t === undefined ? Infinity : now() + t
     this.#resched()
   }
 
@@ -363,7 +384,7 @@ export class TcpSession implements Waiter {
     this.termination = { by, phase }
     wheel.cancel(this.#timer)
     const be = this.be
-    if (be && wasQueued) be.unqueue(this)
+    if (be && wasQueued) { be.unqueue(this); this.queueEnd = now() }
     if (this.#link) this.#link.alive = false
     const normal = by === '-'
     const srv = this.srv
