@@ -266,6 +266,7 @@ export class TestConn {
     this.received += chunk.length
     this.onData?.(this, chunk)
     this.changed.notify()
+    this.server?.changed.notify()
   }
   _drain(): void { this.#flush() }
   _end(): void { this.eof = true; this.onEnd?.(this); this.changed.notify() }
