@@ -416,6 +416,47 @@ export function closedPort(): number {
   return p
 }
 
+/**
+ * A loopback address where a connect hangs (no SYN-ACK), for connect timeouts: a socket that
+ * listens with backlog 0 and never accepts (made with libc through bun:ffi, since every runtime
+ * listener accepts on its own), its one accept-queue place taken by a filler connection. Linux
+ * then drops further SYNs. Dispose closes both.
+ */
+export async function startBlackhole(): Promise<{ port: number } & AsyncDisposable> {
+  const { dlopen, FFIType, ptr } = await import('bun:ffi')
+  const libc = dlopen('libc.so.6', {
+    socket: { args: [FFIType.i32, FFIType.i32, FFIType.i32], returns: FFIType.i32 },
+    bind: { args: [FFIType.i32, FFIType.ptr, FFIType.u32], returns: FFIType.i32 },
+    listen: { args: [FFIType.i32, FFIType.i32], returns: FFIType.i32 },
+    getsockname: { args: [FFIType.i32, FFIType.ptr, FFIType.ptr], returns: FFIType.i32 },
+    close: { args: [FFIType.i32], returns: FFIType.i32 },
+  })
+  const AF_INET = 2
+  const SOCK_STREAM = 1
+  const fd = libc.symbols.socket(AF_INET, SOCK_STREAM, 0)
+  if (fd < 0) throw new Error('blackhole: socket() failed')
+  // struct sockaddr_in { sa_family (host order), port (network order), 127.0.0.1, zero }
+  const sa = new Uint8Array(16)
+  new DataView(sa.buffer).setUint16(0, AF_INET, true)
+  sa.set([127, 0, 0, 1], 4)
+  const len = new Uint32Array([16])
+  if (libc.symbols.bind(fd, ptr(sa), 16) !== 0 || libc.symbols.listen(fd, 0) !== 0 || libc.symbols.getsockname(fd, ptr(sa), ptr(len)) !== 0) {
+    libc.symbols.close(fd)
+    throw new Error('blackhole: bind/listen failed')
+  }
+  const port = new DataView(sa.buffer).getUint16(2, false)
+  // backlog 0 holds one completed connection: take it, so the next SYN finds the queue full.
+  const filler = await connectClient(port)
+  return {
+    port,
+    async [Symbol.asyncDispose]() {
+      filler[Symbol.dispose]()
+      libc.symbols.close(fd)
+      libc.close()
+    },
+  }
+}
+
 // --- edgelb as a subprocess ---------------------------------------------------------------------
 
 export interface Proc extends AsyncDisposable {
