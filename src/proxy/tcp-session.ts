@@ -9,7 +9,7 @@
  * the proxy's memory). A FIN from one side becomes a shutdown of writing on the other side once
  * its queue is flushed. One Timer per session carries the earliest of its deadlines.
  */
-import type { Backend } from '../backend/backend.ts'
+import type { AssignOptions, Backend } from '../backend/backend.ts'
 import type { Waiter, WaitQueue } from '../backend/queue.ts'
 import type { Server } from '../backend/server.ts'
 import { ByteQueue, CLOSED, FLUSHED } from '../core/byte-queue.ts'
@@ -18,6 +18,7 @@ import { Timer } from '../core/timer-wheel.ts'
 import { wheel } from '../core/wheel.ts'
 import { connect, type Sock, type SockHandlers } from '../net/runtime.ts'
 import type { Frontend } from './frontend.ts'
+import { addressBytes } from './source-key.ts'
 import type { TermCause, TermPhase, Termination } from './termination.ts'
 
 type Phase = 'new' | 'Q' | 'C' | 'D' | 'closed'
@@ -106,7 +107,13 @@ export class TcpSession implements Waiter {
 
   #assign(avoid: Server | undefined): void {
     const be = this.be!
-    const r = be.assign(this, avoid ? { avoid } : {})
+    const opts: AssignOptions = {}
+    if (avoid) opts.avoid = avoid
+    if (be.cfg.balance.algo === 'source') {
+      const key = addressBytes(this.cliAddr)
+      if (key) opts.hashKey = key
+    }
+    const r = be.assign(this, opts)
     switch (r.kind) {
       case 'server':
         this.#connectTo(r.server)
