@@ -176,9 +176,8 @@ export class TestConn {
   onData: ((c: TestConn, chunk: Buffer) => void) | null = null
   onEnd: ((c: TestConn) => void) | null = null
 
-  get remoteAddress(): string {
-    return this.sock?.remoteAddress ?? ''
-  }
+  /** The peer's address, read at open (a closed Bun socket no longer tells it). */
+  remoteAddress = ''
 
   /** Writes everything; resolves when the kernel took the last byte (or the socket closed). */
   write(data: Uint8Array | string): Promise<void> {
@@ -260,7 +259,11 @@ export class TestConn {
   }
 
   /** @internal socket events */
-  _open(s: BunSocket): void { this.sock = s; this.#flush() }
+  _open(s: BunSocket): void {
+    this.sock = s
+    this.remoteAddress = s.remoteAddress ?? ''
+    this.#flush()
+  }
   _data(chunk: Buffer): void {
     this.chunks.push(chunk)
     this.received += chunk.length
