@@ -410,12 +410,13 @@ export class TcpSession implements Waiter {
       }
       be.counters.bytesIn += this.bytesIn
       be.counters.bytesOut += this.bytesOut
+      // Before the log line, so that it counts this session nowhere (HAProxy's tcplog shows
+      // 0/0/0/0 for a lone session); leaving first lets a lowered dynamic limit apply to the
+      // queue the released slot serves.
+      be.leave()
+      if (this.server) be.release(this.server)
     }
     this.fe.sessionEnded(this)
-    if (be) {
-      if (this.server) be.release(this.server)
-      be.leave()
-    }
   }
 
   /** Hard stop: kill the session now (SIGTERM). */
