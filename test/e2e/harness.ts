@@ -76,20 +76,23 @@ export function cfg(strings: TemplateStringsArray, ...values: unknown[]): string
   return lines.map((l) => l.slice(indent)).join('\n') + '\n'
 }
 
-/** A port no test uses, standing in for 0 on `bind` lines while the config is read: the config
- *  layer accepts ports 1..65535 only, and tests must bind port 0 (the kernel picks). */
-const PORT0_STANDIN = 1
+/** Ports no test uses (1, 2, …), standing in for 0 on `bind` lines while the config is read: the
+ *  config layer accepts ports 1..65535 only (and each address once), and tests must bind port 0
+ *  (the kernel picks). */
+const PORT0_STANDINS = 20
 
 /** Builds a Config from HAProxy text; throws with the diagnostics if it has errors. `bind …:0`
  *  means "any free port", as the tests need. */
 export function parseConfig(text: string, file = 'e2e.cfg'): Config {
-  const src = text.replace(/^(\s*bind\s+\S*?):0(?=[\s,]|$)/gm, `$1:${PORT0_STANDIN}`)
+  let n = 0
+  const src = text.replace(/^\s*bind\s+\S+/gm, (line) => line.replace(/:0(?=,|$)/g, () => `:${++n}`))
+  if (n > PORT0_STANDINS) throw new Error('too many port-0 binds in one test config')
   const read = readHaproxy(src, file)
   const built = buildConfig(read.sections, [file])
   const errors = [...read.diagnostics, ...built.diagnostics].filter((d) => d.severity === 'error')
   if (errors.length > 0) throw new Error(`bad test config:\n${errors.map(formatDiagnostic).join('\n')}\n---\n${text}`)
   for (const p of built.config.proxies) {
-    for (const b of p.binds) for (const a of b.addrs) if ((a.family === 'ipv4' || a.family === 'ipv6') && a.port === PORT0_STANDIN) a.port = 0
+    for (const b of p.binds) for (const a of b.addrs) if ((a.family === 'ipv4' || a.family === 'ipv6') && a.port >= 1 && a.port <= n) a.port = 0
   }
   return built.config
 }
@@ -176,8 +179,9 @@ export class TestConn {
   onData: ((c: TestConn, chunk: Buffer) => void) | null = null
   onEnd: ((c: TestConn) => void) | null = null
 
-  /** The peer's address, read at open (a closed Bun socket no longer tells it). */
+  /** The peer's address and our port, read at open (a closed Bun socket no longer tells them). */
   remoteAddress = ''
+  localPort = 0
 
   /** Writes everything; resolves when the kernel took the last byte (or the socket closed). */
   write(data: Uint8Array | string): Promise<void> {
@@ -262,6 +266,7 @@ export class TestConn {
   _open(s: BunSocket): void {
     this.sock = s
     this.remoteAddress = s.remoteAddress ?? ''
+    this.localPort = s.localPort ?? 0
     this.#flush()
   }
   _data(chunk: Buffer): void {
