@@ -5,7 +5,7 @@
  * Everything here is disposable (`await using`) and every wait is on an event, bounded by a
  * deadline that fails the test with what was being waited for, never by a sleep.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { buildConfig } from '../../src/config/build.ts'
@@ -467,6 +467,23 @@ export async function startBlackhole(): Promise<{ port: number } & AsyncDisposab
 
 // --- edgelb as a subprocess ---------------------------------------------------------------------
 
+/** SIGINT, SIGUSR1, SIGTERM, SIGTTIN, SIGTTOU (Linux numbers). */
+const HANDLED_SIGNALS = [2, 10, 15, 21, 22]
+
+/** Whether `pid` has handlers for every signal in `signals` (Linux: SigCgt in /proc/PID/status). */
+function catches(pid: number, signals: number[]): boolean {
+  let status: string
+  try {
+    status = readFileSync(`/proc/${pid}/status`, 'utf8')
+  } catch {
+    return false
+  }
+  const m = status.match(/^SigCgt:\s*([0-9a-f]+)$/m)
+  if (!m) return false
+  const mask = BigInt(`0x${m[1]}`)
+  return signals.every((sig) => (mask & (1n << BigInt(sig - 1))) !== 0n)
+}
+
 export interface Proc extends AsyncDisposable {
   readonly proc: import('bun').Subprocess<'ignore', 'pipe', 'pipe'>
   readonly dir: string
@@ -553,6 +570,10 @@ export async function spawnEdgelb(text: string, options: { args?: string[]; fron
     const n = options.frontends ?? 1
     await changed.until(() => ports.size >= n || exitCode !== null, `edgelb to listen (stderr: ${JSON.stringify(stderr)})`, 15000)
     if (ports.size < n) throw new Error(`edgelb did not start (exit ${exitCode}): ${stderr.join('\n')}`)
+    // `run` prints its listening lines before it installs its signal handlers, so a signal sent
+    // on that line alone can meet the default action (SIGUSR1 kills, SIGTTOU stops the process).
+    // Wait until the kernel shows them caught.
+    await until(() => exitCode !== null || catches(proc.pid, HANDLED_SIGNALS), 'edgelb to install its signal handlers', 10000)
   } catch (e) {
     await p[Symbol.asyncDispose]()
     throw e
