@@ -25,6 +25,23 @@ export interface EngineOptions {
 
 type LogSink = (line: string) => void
 
+/** The wheel is one per process, and so must its driver be: a driver owns the wheel's wake-up
+ *  hook, so a second one would steal it and stopping either would leave the wheel undriven. The
+ *  engines alive in the process (one in production, several in tests) share it. */
+let driver: { stop(): void } | null = null
+let driverUsers = 0
+
+function acquireDriver(): void {
+  if (driverUsers++ === 0) driver = startWheelDriver(wheel)
+}
+
+function releaseDriver(): void {
+  if (--driverUsers === 0) {
+    driver?.stop()
+    driver = null
+  }
+}
+
 /** With no `maxconn` anywhere, edgelb takes what the system gives; this only guards arithmetic. */
 const UNLIMITED = Number.MAX_SAFE_INTEGER
 
@@ -36,7 +53,7 @@ export class Engine implements FrontendHost {
   readonly globalMaxconn: number
   readonly #opts: EngineOptions
   readonly #logSinks = new Map<Frontend, LogSink | null>()
-  #driver: { stop(): void } | null = null
+  #drives = false
   #state: 'running' | 'paused' | 'stopping' | 'stopped' = 'running'
   #graceTimers: ReturnType<typeof setTimeout>[] = []
   #hardStopTimer: ReturnType<typeof setTimeout> | undefined
@@ -80,7 +97,8 @@ export class Engine implements FrontendHost {
       for (const fe of bound) fe.unbind()
       throw err
     }
-    e.#driver = startWheelDriver(wheel)
+    acquireDriver()
+    e.#drives = true
     return e
   }
 
@@ -205,8 +223,10 @@ export class Engine implements FrontendHost {
     this.#state = 'stopped'
     for (const t of this.#graceTimers) clearTimeout(t)
     if (this.#hardStopTimer !== undefined) clearTimeout(this.#hardStopTimer)
-    this.#driver?.stop()
-    this.#driver = null
+    if (this.#drives) {
+      this.#drives = false
+      releaseDriver()
+    }
     this.#resolveDone()
   }
 
