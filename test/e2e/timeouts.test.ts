@@ -188,3 +188,26 @@ test('timeout tunnel supersedes timeout client and server once data flows', asyn
   expectAbout(cli.closedAt - t0, 400)
   expect(['cD', 'sD']).toContain((await term(lb)).term)
 })
+
+test('two engines in one process: stopping one leaves the other\'s timeouts running', async () => {
+  await using srv = startServer('s1', 'manual')
+  await using keep = await startLb(LOG + cfg`
+    listen keep
+      bind 127.0.0.1:0
+      timeout client 300ms
+      timeout server 5s
+      timeout connect 1s
+      server s1 127.0.0.1:${srv.port}`)
+  {
+    await using other = await startLb(cfg`
+      listen other
+        bind 127.0.0.1:0
+        timeout client 5s
+        server s1 127.0.0.1:${srv.port}`)
+    expect(other.port()).toBeGreaterThan(0)
+  }
+  const t0 = performance.now()
+  using cli = await connectClient(keep.port())
+  await cli.waitClosed(3000)
+  expectAbout(cli.closedAt - t0, 300)
+})
