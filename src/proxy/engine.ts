@@ -54,6 +54,9 @@ export class Engine implements FrontendHost {
   readonly #opts: EngineOptions
   readonly #logSinks = new Map<Frontend, LogSink | null>()
   #drives = false
+  /** Holds the event loop open until the engine stops: a paused engine (SIGTTOU) with no live
+   *  session has no socket left, and the process would otherwise end on its own. */
+  #keepAlive: ReturnType<typeof setInterval> | undefined
   #state: 'running' | 'paused' | 'stopping' | 'stopped' = 'running'
   #graceTimers: ReturnType<typeof setTimeout>[] = []
   #hardStopTimer: ReturnType<typeof setTimeout> | undefined
@@ -99,6 +102,7 @@ export class Engine implements FrontendHost {
     }
     acquireDriver()
     e.#drives = true
+    e.#keepAlive = setInterval(() => {}, 0x7fffffff)
     return e
   }
 
@@ -223,6 +227,8 @@ export class Engine implements FrontendHost {
     this.#state = 'stopped'
     for (const t of this.#graceTimers) clearTimeout(t)
     if (this.#hardStopTimer !== undefined) clearTimeout(this.#hardStopTimer)
+    if (this.#keepAlive !== undefined) clearInterval(this.#keepAlive)
+    this.#keepAlive = undefined
     if (this.#drives) {
       this.#drives = false
       releaseDriver()
