@@ -95,18 +95,37 @@ test('SIGTTOU releases the port (another process can bind it) while a live sessi
   expect(await lb.exited()).toBe(0)
 })
 
+test('an idle process stays up after SIGTTOU, waiting for SIGTTIN or SIGUSR1', async () => {
+  await using srv = startServer('s1')
+  const port = freePort()
+  await using lb = await spawnEdgelb(config(port, srv.port))
+  lb.signal('SIGTTOU')
+  await lb.waitStderr(/released/)
+  expect(await refused(port)).toBe(true)
+  lb.signal('SIGTTIN')
+  await lb.waitStderr(/listening again/)
+  {
+    using c = await connectClient(port)
+    await c.waitText('s1')
+  }
+  lb.signal('SIGUSR1')
+  expect(await lb.exited()).toBe(0)
+})
+
 test('SIGTTIN when the port was taken meanwhile: the process says so and keeps its sessions', async () => {
   await using srv = startServer('s1', 'echo')
   const port = freePort()
   await using lb = await spawnEdgelb(config(port, srv.port))
   using live = await connectClient(port)
+  await live.write('first;')
+  await live.waitText('first;')
   lb.signal('SIGTTOU')
   await lb.waitStderr(/released/)
   await using other = startServer('other', 'tag', { port })
   lb.signal('SIGTTIN')
   await lb.waitStderr(/cannot listen again/)
   await live.write('still;')
-  await live.waitText('still;')
+  await live.waitText('first;still;')
   lb.signal('SIGTERM')
   expect(await lb.exited()).toBe(0)
 })
