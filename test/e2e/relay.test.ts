@@ -121,9 +121,11 @@ test('a client that stops reading pauses the server; the proxy holds little, and
   expect(sess).toBeDefined()
   // Backpressure: far from everything was accepted from the server.
   expect(serverWritten).toBeLessThan(total / 2)
-  // The proxy holds at most about one read's worth for the client, not megabytes.
-  expect(sess!.toCli.size).toBeLessThan(1 * MB)
-  expect(process.memoryUsage().rss - rss0).toBeLessThan(32 * MB)
+  // The proxy holds at most about one read's worth for the client, not megabytes (the rest sits
+  // in the kernel's socket buffers on both legs, a few MB each).
+  expect(sess!.toCli.size).toBeLessThan(512 * 1024)
+  // Buffering it all would grow the process by ~50 MB; a few MB is this test's own noise.
+  expect(process.memoryUsage().rss - rss0).toBeLessThan(16 * MB)
   cli.resume()
   await cli.waitEof(20000)
   expect(cli.received).toBe(total)
