@@ -156,3 +156,28 @@ test('a server that resets mid-stream: the client connection is closed and the l
   expect(f.server).toBe('s1')
   expect(f.bytes).toBe('partial answer'.length)
 })
+
+test('a client that resets mid-stream: the server connection is closed and the log says CD', async () => {
+  await using srv = startServer('s1', 'manual')
+  await using lb = await startLb(cfg`
+    global
+      log stdout format raw local0
+    listen relay
+      bind 127.0.0.1:0
+      mode tcp
+      option tcplog
+      log global
+      timeout client 5s
+      timeout server 5s
+      server s1 127.0.0.1:${srv.port}`)
+  using cli = await connectClient(lb.port())
+  await cli.write('hello')
+  await srv.waitAccepted(1)
+  const s = srv.conns[0]!
+  await s.waitText('hello')
+  cli.reset()
+  await s.waitClosed()
+  const f = parseTcpLog((await lb.waitLogs(1))[0]!)
+  expect(f.term).toBe('CD')
+  expect(lb.engine.backends.get('relay')!.servers[0]!.cur).toBe(0)
+})
