@@ -76,11 +76,8 @@ ports, SIGTTIN take them back, SIGTERM/SIGINT stop now.`,
         return EXIT_INVALID
       }
     }
-    for (const l of engine.listening()) {
-      if (!config.global.quiet) io.err(`edgelb: ${l.frontend} listening on ${l.addrs.join(', ') || '(nothing)'}`)
-    }
     const off = [
-      onSignal('SIGUSR1', () => { io.err('edgelb: soft stop: finishing live sessions'); engine.softStop() }),
+      onSignal('SIGUSR1', () => { engine.softStop(); io.err('edgelb: soft stop: listeners closed (after grace), finishing live sessions') }),
       onSignal('SIGTTOU', () => { engine.pause(); io.err('edgelb: listening ports released (SIGTTOU)') }),
       onSignal('SIGTTIN', () => {
         try { engine.resume(); io.err('edgelb: listening again (SIGTTIN)') } catch (e) { io.err(`edgelb: cannot listen again: ${(e as Error).message}`) }
@@ -88,6 +85,11 @@ ports, SIGTTIN take them back, SIGTERM/SIGINT stop now.`,
       onSignal('SIGTERM', () => engine.stop()),
       onSignal('SIGINT', () => engine.stop()),
     ]
+    // Printed once the signal handlers are in place: a supervisor that signals as soon as it
+    // reads this line must not kill the process with a default action.
+    for (const l of engine.listening()) {
+      if (!config.global.quiet) io.err(`edgelb: ${l.frontend} listening on ${l.addrs.join(', ') || '(nothing)'}`)
+    }
     await engine.done
     for (const f of off) f()
     if (pidfile !== undefined) rmSync(pidfile, { force: true })

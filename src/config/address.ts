@@ -13,10 +13,11 @@ import type { ListenAddr, ServerAddr } from './types.ts'
 /** Ranges wider than this are almost certainly a typo (and would open thousands of sockets). */
 const MAX_PORT_RANGE = 1024
 
-function parsePort(text: string, at: SourcePos, spec: string): number {
+/** `allowZero`: a bind on port 0 takes any free port (what tests and `edgelb bench` use). */
+function parsePort(text: string, at: SourcePos, spec: string, allowZero = false): number {
   if (!/^\d+$/.test(text)) throw new ConfigError(`invalid port '${text}' in '${spec}'; ports are numbers from 1 to 65535`, at)
   const p = Number(text)
-  if (p < 1 || p > 65535) throw new ConfigError(`port ${p} out of range in '${spec}'; ports are 1 to 65535`, at)
+  if ((p < 1 && !(allowZero && p === 0)) || p > 65535) throw new ConfigError(`port ${p} out of range in '${spec}'; ports are 1 to 65535${allowZero ? ' (0 = any free port)' : ''}`, at)
   return p
 }
 
@@ -64,7 +65,7 @@ function parseBindOne(part: string, at: SourcePos, spec: string): ListenAddr[] {
   const host = rawHost === '*' ? '' : rawHost
   const family = forced ?? familyOf(host)
   const dash = port.indexOf('-')
-  if (dash < 0) return [{ family, host, port: parsePort(port, at, spec) }]
+  if (dash < 0) return [{ family, host, port: parsePort(port, at, spec, true) }]
   const lo = parsePort(port.slice(0, dash), at, spec)
   const hi = parsePort(port.slice(dash + 1), at, spec)
   if (hi < lo) throw new ConfigError(`port range ${lo}-${hi} is reversed in '${spec}'; write ${hi}-${lo}`, at)

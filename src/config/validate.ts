@@ -52,6 +52,7 @@ export function validateConfig(config: Config, ctx: KeywordCtx): void {
     }
     for (const b of p.binds) {
       for (const a of b.addrs) {
+        if ((a.family === 'ipv4' || a.family === 'ipv6') && a.port === 0) continue // any free port: never a clash
         const key = a.family === 'ipv4' || a.family === 'ipv6' ? `${a.host === '0.0.0.0' || a.host === '::' ? '' : a.host}:${a.port}` : formatListenAddr(a)
         const other = bound.get(key)
         if (other && other !== p) ctx.error(`${formatListenAddr(a)} is already bound by ${other.kind} '${other.name}' (line ${other.pos.line}); each address can be bound once`, b.pos)
