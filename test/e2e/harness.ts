@@ -76,24 +76,13 @@ export function cfg(strings: TemplateStringsArray, ...values: unknown[]): string
   return lines.map((l) => l.slice(indent)).join('\n') + '\n'
 }
 
-/** Ports no test uses (1, 2, …), standing in for 0 on `bind` lines while the config is read: the
- *  config layer accepts ports 1..65535 only (and each address once), and tests must bind port 0
- *  (the kernel picks). */
-const PORT0_STANDINS = 20
-
 /** Builds a Config from HAProxy text; throws with the diagnostics if it has errors. `bind …:0`
  *  means "any free port", as the tests need. */
 export function parseConfig(text: string, file = 'e2e.cfg'): Config {
-  let n = 0
-  const src = text.replace(/^\s*bind\s+\S+/gm, (line) => line.replace(/:0(?=,|$)/g, () => `:${++n}`))
-  if (n > PORT0_STANDINS) throw new Error('too many port-0 binds in one test config')
-  const read = readHaproxy(src, file)
+  const read = readHaproxy(text, file)
   const built = buildConfig(read.sections, [file])
   const errors = [...read.diagnostics, ...built.diagnostics].filter((d) => d.severity === 'error')
   if (errors.length > 0) throw new Error(`bad test config:\n${errors.map(formatDiagnostic).join('\n')}\n---\n${text}`)
-  for (const p of built.config.proxies) {
-    for (const b of p.binds) for (const a of b.addrs) if ((a.family === 'ipv4' || a.family === 'ipv6') && a.port >= 1 && a.port <= n) a.port = 0
-  }
   return built.config
 }
 
