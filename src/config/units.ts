@@ -13,13 +13,16 @@ const TIME_UNITS: Readonly<Record<string, number>> = {
   d: 86_400_000,
 }
 
-/** `5s`, `500ms`, `2m`, `1h`, `1d`, `100us`; a plain number is in `unit` (ms unless said). */
+/** `5s`, `500ms`, `2m`, `1h`, `1d`, `100us`; a plain number is in `unit` (ms unless said).
+ *  Returns whole milliseconds, rounded up. */
 export function parseDuration(text: string, at: SourcePos, unit: 'ms' | 's' = 'ms'): number {
   const m = /^(\d+(?:\.\d+)?)([a-z]*)$/.exec(text)
   if (m) {
     const [, num, suffix] = m as unknown as [string, string, string]
     const mult = suffix === '' ? TIME_UNITS[unit]! : TIME_UNITS[suffix]
-    if (mult !== undefined) return Math.round(Number(num) * mult)
+    // Rounded up to the millisecond, as HAProxy does, so `100us` does not become 0 (= no
+    // timeout); counted in whole microseconds first so that `1.1s` is 1100, not 1101.
+    if (mult !== undefined) return Math.ceil(Math.round(Number(num) * mult * 1000) / 1000)
   }
   throw new ConfigError(`invalid duration '${text}'; write a number with a unit: 100ms, 5s, 2m, 1h, 1d (a plain number means ${unit === 'ms' ? 'milliseconds' : 'seconds'})`, at)
 }
