@@ -53,9 +53,11 @@ export function validateConfig(config: Config, ctx: KeywordCtx): void {
     for (const b of p.binds) {
       for (const a of b.addrs) {
         if ((a.family === 'ipv4' || a.family === 'ipv6') && a.port === 0) continue // any free port: never a clash
-        const key = a.family === 'ipv4' || a.family === 'ipv6' ? `${a.host === '0.0.0.0' || a.host === '::' ? '' : a.host}:${a.port}` : formatListenAddr(a)
+        // Per family: `bind :80` and `bind :::80 v6only` are both valid in one proxy.
+        const key = a.family === 'ipv4' || a.family === 'ipv6' ? `${a.family} ${a.host === '0.0.0.0' || a.host === '::' ? '' : a.host}:${a.port}` : formatListenAddr(a)
         const other = bound.get(key)
-        if (other && other !== p) ctx.error(`${formatListenAddr(a)} is already bound by ${other.kind} '${other.name}' (line ${other.pos.line}); each address can be bound once`, b.pos)
+        // Twice in the same proxy fails at startup just the same (EADDRINUSE).
+        if (other) ctx.error(`${formatListenAddr(a)} is already bound by ${other.kind} '${other.name}' (line ${other.pos.line}); each address can be bound once`, b.pos)
         else bound.set(key, p)
       }
     }

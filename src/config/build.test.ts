@@ -1,0 +1,568 @@
+import { describe, expect, test } from 'bun:test'
+import { buildConfig } from './build.ts'
+import { readHaproxy } from './haproxy/reader.ts'
+import { formatDiagnostic } from './source.ts'
+import type { ProxyConfig } from './types.ts'
+
+const FILE = 'edgelb.cfg'
+
+/** Reads and builds HAProxy text as `edgelb check` does. `problems` leaves out the "not
+ *  implemented yet" warnings, which have tests of their own. */
+function build(text: string, env: Record<string, string> = {}) {
+  const read = readHaproxy(text, FILE, env)
+  const built = buildConfig(read.sections, [FILE])
+  const all = [...read.diagnostics, ...built.diagnostics]
+  return {
+    config: built.config,
+    lines: all.map(formatDiagnostic),
+    problems: all.filter((d) => !d.message.includes('not implemented yet')).map(formatDiagnostic),
+    proxy(name: string): ProxyConfig {
+      const p = built.config.proxies.find((x) => x.name === name)
+      if (!p) throw new Error(`no proxy '${name}'`)
+      return p
+    },
+  }
+}
+
+/** Four lines of timeouts, so that examples are about what they show; sections start on line 5. */
+const T = `defaults
+  timeout connect 5s
+  timeout client 30s
+  timeout server 30s
+`
+const at = (line: number) => `${FILE}:${line}`
+
+describe('defaults', () => {
+  test('a proxy takes the settings of the last defaults section above it', () => {
+    const b = build(`defaults
+  mode http
+  retries 5
+  timeout connect 1s
+backend a
+  server s 10.0.0.1:80
+defaults
+  timeout connect 2s
+backend b
+  server s 10.0.0.1:80
+`)
+    expect([b.proxy('a').mode, b.proxy('a').retries, b.proxy('a').timeouts.connect]).toEqual(['http', 5, 1000])
+    // The second unnamed defaults replaces the first entirely: HAProxy's built-in values come back.
+    expect([b.proxy('b').mode, b.proxy('b').retries, b.proxy('b').timeouts.connect]).toEqual(['tcp', 3, 2000])
+  })
+
+  test('without any defaults section, HAProxy built-in values apply', () => {
+    const p = build('backend b\n  server s 10.0.0.1:80\n').proxy('b')
+    expect(p).toMatchObject({ mode: 'tcp', retries: 3, grace: 0, balance: { algo: 'roundrobin' }, timeouts: {}, options: {} })
+    expect(p.defaultServer).toMatchObject({ check: false, inter: 2000, rise: 2, fall: 3, weight: 1, maxconn: 0 })
+  })
+
+  test('`from NAME` takes a named defaults section, not the last one', () => {
+    const b = build(`defaults base
+  mode http
+  timeout connect 2s
+defaults
+  mode tcp
+backend b from base
+  server s 10.0.0.1:80
+backend c
+  server s 10.0.0.1:80
+`)
+    expect(b.proxy('b')).toMatchObject({ mode: 'http', from: 'base', timeouts: { connect: 2000 } })
+    expect(b.proxy('c').mode).toBe('tcp')
+    expect(b.proxy('c').from).toBeUndefined()
+  })
+
+  test('a named defaults may take from another', () => {
+    const b = build(`defaults base
+  mode http
+  retries 7
+defaults child from base
+  retries 2
+listen web from child
+  bind :80
+  server s 10.0.0.1:80
+`)
+    expect(b.proxy('web')).toMatchObject({ mode: 'http', retries: 2, from: 'child' })
+  })
+
+  test('`from` an undeclared defaults is an error on the header line', () => {
+    const b = build(T + 'backend b from nope\n  server s 10.0.0.1:80\ndefaults x from missing\n')
+    expect(b.problems).toEqual([
+      `${at(5)}: error: defaults section 'nope' is not declared; declare 'defaults nope' before this backend`,
+      `${at(7)}: error: defaults section 'missing' is not declared before this one`,
+    ])
+  })
+
+  test('declaring a named defaults twice warns; the later one wins', () => {
+    const b = build(`defaults d\n  retries 1\ndefaults d\n  retries 2\n` + 'backend b from d\n  timeout connect 1s\n  timeout server 1s\n  server s 10.0.0.1:80\n')
+    expect(b.problems).toEqual([`${at(3)}: warning: defaults section 'd' is declared again; the later one replaces it`])
+    expect(b.proxy('b').retries).toBe(2)
+  })
+
+  test('binds and servers are never inherited', () => {
+    const b = build(T + 'backend b\n  server s 10.0.0.1:80\nbackend c\n  server t 10.0.0.2:80\n')
+    expect(b.proxy('c').servers.map((s) => s.name)).toEqual(['t'])
+  })
+
+  test('`default option NAME` resets an option to the value of the defaults section', () => {
+    const b = build(T + `defaults
+  option redispatch
+listen web
+  bind :80
+  no option redispatch
+  option dontlognull
+  default option redispatch
+  default option dontlognull
+  server s 10.0.0.1:80
+`)
+    expect(b.proxy('web').options).toEqual({ redispatch: true })
+  })
+})
+
+describe('default-server', () => {
+  test('servers start from default-server values: defaults section first, then the backend own', () => {
+    const b = build(T + `defaults
+  default-server inter 3s fall 5 weight 10
+backend b
+  default-server maxconn 7 check
+  server s 10.0.0.1:80
+  server t 10.0.0.2:80 no-check fall 2 weight 20
+backend c
+  server u 10.0.0.3:80
+`)
+    const [s, t] = b.proxy('b').servers
+    expect(s).toMatchObject({ name: 's', inter: 3000, fall: 5, weight: 10, maxconn: 7, check: true, index: 0 })
+    expect(t).toMatchObject({ name: 't', inter: 3000, fall: 2, weight: 20, maxconn: 7, check: false, index: 1 })
+    expect(b.proxy('c').servers[0]).toMatchObject({ inter: 3000, fall: 5, weight: 10, maxconn: 0, check: false })
+  })
+})
+
+describe('options', () => {
+  test('`option NAME` sets a flag, `no option NAME` clears it, also against defaults', () => {
+    const b = build(T + `defaults
+  option redispatch
+  option dontlognull
+backend b
+  no option redispatch
+  option allbackups
+  server s 10.0.0.1:80
+`)
+    expect(b.proxy('b').options).toEqual({ redispatch: false, dontlognull: true, allbackups: true })
+  })
+
+  test('the HTTP connection modes exclude each other; the last one wins', () => {
+    const b = build(T + `defaults
+  mode http
+  option httpclose
+backend a
+  option http-server-close
+  server s 10.0.0.1:80
+backend b
+  option http-keep-alive
+  no option http-keep-alive
+  server s 10.0.0.1:80
+backend c
+  server s 10.0.0.1:80
+`)
+    expect(b.proxy('a').options).toEqual({ 'http-server-close': true })
+    expect(b.proxy('b').options).toEqual({ 'http-keep-alive': false })
+    expect(b.proxy('c').options).toEqual({ httpclose: true })
+  })
+
+  test('httplog and tcplog replace each other', () => {
+    const b = build(T + 'defaults\n  option tcplog\nlisten web\n  mode http\n  bind :80\n  option httplog clf\n  server s 10.0.0.1:80\n')
+    expect(b.proxy('web').options).toEqual({ httplog: true, 'httplog-clf': true })
+  })
+
+  test('option forwardfor with except, header and if-none', () => {
+    const p = build(T + 'listen web\n  mode http\n  bind :80\n  option forwardfor except 127.0.0.0/8 header X-Client if-none\n  server s 10.0.0.1:80\n').proxy('web')
+    expect(p.forwardFor).toEqual({ except: '127.0.0.0/8', header: 'X-Client', ifNone: true })
+    expect(p.options.forwardfor).toBe(true)
+  })
+
+  test('`option forwardfor except ADDR` without mask (guide §3.1) is a /32', () => {
+    const p = build(T + 'listen web\n  mode http\n  bind :80\n  option forwardfor except 192.168.1.1\n  server s 10.0.0.1:80\n').proxy('web')
+    expect(p.forwardFor).toEqual({ except: '192.168.1.1/32', header: 'X-Forwarded-For', ifNone: false })
+  })
+
+  test('option httpchk: no argument, a URI, METHOD URI, METHOD URI VERSION', () => {
+    const chk = (args: string) => build(T + `backend b\n  option httpchk ${args}\n  server s 10.0.0.1:80\n`).proxy('b').httpCheck
+    expect(chk('')).toEqual({ method: 'OPTIONS', uri: '/', version: 'HTTP/1.0' })
+    expect(chk('/health')).toEqual({ method: 'OPTIONS', uri: '/health', version: 'HTTP/1.0' })
+    expect(chk('HEAD /running')).toEqual({ method: 'HEAD', uri: '/running', version: 'HTTP/1.0' })
+    expect(chk('HEAD /index.html HTTP/1.0')).toEqual({ method: 'HEAD', uri: '/index.html', version: 'HTTP/1.0' })
+  })
+
+  test('the 1.x httpchk form with headers after \\r\\n keeps them as raw headers, with a warning', () => {
+    const b = build(T + 'backend b\n  option httpchk OPTIONS * HTTP/1.1\\r\\nHost:\\ www\n  server s 10.0.0.1:80\n')
+    expect(b.proxy('b').httpCheck).toEqual({ method: 'OPTIONS', uri: '*', version: 'HTTP/1.1', rawHeaders: 'Host: www' })
+    expect(b.problems).toEqual([
+      `${at(6)}: warning: headers embedded in the 'option httpchk' version are a 1.x form; edgelb sends them as written (the 2.x form is 'http-check send hdr NAME VALUE')`,
+    ])
+  })
+
+  test('option httpchk errors', () => {
+    const b = build(T + 'backend b\n  option httpchk get /\n  option httpchk GET / HTTP/1.1 extra\n  server s 10.0.0.1:80\n')
+    expect(b.problems).toEqual([
+      `${at(6)}: error: invalid HTTP method 'get' in 'option httpchk'; write it in capitals, e.g. HEAD or GET`,
+      `${at(7)}: error: 'option httpchk' takes at most METHOD URI VERSION; remove 'extra'`,
+    ])
+  })
+
+  test('an unknown option is an error with a suggestion', () => {
+    const b = build(T + 'listen web\n  bind :80\n  option httpclos\n  option\n  option zzzzzz\n  server s 10.0.0.1:80\n')
+    expect(b.problems).toEqual([
+      `${at(7)}: error: unknown option 'httpclos'; did you mean 'httpclose'?`,
+      `${at(8)}: error: 'option' expects an option name, e.g. option httpclose`,
+      `${at(9)}: error: unknown option 'zzzzzz'`,
+    ])
+  })
+
+  test('a flag option takes no argument; `no` is refused where it means nothing', () => {
+    const b = build(T + 'backend b\n  option redispatch now\n  no balance roundrobin\n  server s 10.0.0.1:80\n')
+    expect(b.problems).toEqual([
+      `${at(6)}: error: 'option redispatch' takes no argument; remove 'now'`,
+      `${at(7)}: error: 'no' cannot be used with 'balance'`,
+    ])
+  })
+})
+
+describe('cookie', () => {
+  test('every option of the cookie line', () => {
+    const p = build(T + 'backend b\n  mode http\n  cookie SERVERID insert indirect nocache postonly preserve httponly secure domain .a.com domain .b.com maxidle 30m maxlife 8h dynamic attr SameSite=Lax\n  server s 10.0.0.1:80 cookie A\n').proxy('b')
+    expect(p.cookie).toEqual({
+      name: 'SERVERID', method: 'insert', indirect: true, nocache: true, postonly: true, preserve: true, httponly: true, secure: true,
+      domains: ['.a.com', '.b.com'], maxidle: 1_800_000, maxlife: 28_800_000, dynamic: true, attrs: ['SameSite=Lax'], pos: { file: FILE, line: 7 },
+    })
+    expect(p.servers[0]!.cookie).toBe('A')
+  })
+
+  test('prefix, and the passive form (guide §5.4.2: `cookie SITE`)', () => {
+    expect(build(T + 'backend b\n  cookie JSESSIONID prefix\n').proxy('b').cookie).toMatchObject({ name: 'JSESSIONID', method: 'prefix', indirect: false })
+    const passive = build(T + 'backend b\n  cookie SITE\n').proxy('b').cookie!
+    expect(passive.name).toBe('SITE')
+    expect(passive.method).toBeUndefined()
+  })
+
+  test('maxidle and maxlife without unit are seconds', () => {
+    expect(build(T + 'backend b\n  cookie S insert maxidle 30 maxlife 60\n').proxy('b').cookie).toMatchObject({ maxidle: 30_000, maxlife: 60_000 })
+  })
+
+  test('errors', () => {
+    const b = build(T + 'backend b\n  cookie\n  cookie S insert prefix\n  cookie S indirect\n  cookie S insert sticky\n  cookie S insert domain\n')
+    expect(b.problems.filter((l) => l.includes('error'))).toEqual([
+      `${at(6)}: error: 'cookie' expects a cookie name: cookie SERVERID insert indirect`,
+      `${at(7)}: error: 'cookie' accepts only one of insert, rewrite, prefix (got 'insert' and 'prefix')`,
+      `${at(8)}: error: 'cookie S' uses insert-only options (indirect, nocache, postonly) without 'insert' or 'prefix'`,
+      `${at(9)}: error: unknown cookie option 'sticky'; known: insert, rewrite, prefix, indirect, nocache, postonly, preserve, httponly, secure, domain, maxidle, maxlife, dynamic, attr`,
+      `${at(10)}: error: 'cookie domain' expects a value`,
+    ])
+  })
+})
+
+describe('balance', () => {
+  const balance = (line: string) => build(T + `backend b\n  mode http\n  balance ${line}\n  server s 10.0.0.1:80\n`)
+
+  test('algorithms without arguments', () => {
+    for (const algo of ['roundrobin', 'static-rr', 'leastconn', 'first', 'source', 'random'] as const) {
+      expect(balance(algo).proxy('b').balance).toEqual({ algo })
+    }
+  })
+
+  test('algorithms with arguments', () => {
+    expect(balance('random(3)').proxy('b').balance).toEqual({ algo: 'random', draws: 3 })
+    expect(balance('uri whole len 10 depth 2').proxy('b').balance).toEqual({ algo: 'uri', whole: true, len: 10, depth: 2 })
+    expect(balance('uri path-only').proxy('b').balance).toEqual({ algo: 'uri', whole: false })
+    expect(balance('url_param userid').proxy('b').balance).toEqual({ algo: 'url_param', param: 'userid' })
+    expect(balance('hdr(Host) use_domain_only').proxy('b').balance).toEqual({ algo: 'hdr', param: 'Host', whole: false })
+    expect(balance('rdp-cookie(mstshash)').proxy('b').balance).toEqual({ algo: 'rdp-cookie', param: 'mstshash' })
+    expect(balance('rdp-cookie').proxy('b').balance).toEqual({ algo: 'rdp-cookie' })
+    expect(balance('hash req.cookie(id) lower').proxy('b').balance).toEqual({ algo: 'hash', param: 'req.cookie(id) lower' })
+  })
+
+  test('the algorithms edgelb does not run yet say so', () => {
+    expect(balance('rdp-cookie').lines).toContain(`${at(7)}: warning: 'balance rdp-cookie' is parsed but not implemented yet; edgelb ignores it for now`)
+    expect(balance('uri').lines).toContain(`${at(7)}: warning: 'balance uri' is parsed but not implemented yet (HTTP mode); edgelb ignores it for now`)
+  })
+
+  test('errors', () => {
+    const err = (line: string) => balance(line).problems.filter((l) => l.includes(': error: '))
+    expect(err('roundrobbin')).toEqual([`${at(7)}: error: unknown balance algorithm 'roundrobbin'; did you mean 'roundrobin'?`])
+    expect(err('weighted')).toEqual([`${at(7)}: error: unknown balance algorithm 'weighted'; known: roundrobin, static-rr, leastconn, first, source, random, uri, url_param, hdr, rdp-cookie, hash`])
+    expect(err('')).toEqual([`${at(7)}: error: 'balance' expects an algorithm: roundrobin, static-rr, leastconn, first, source, random, uri, url_param, hdr, rdp-cookie, hash`])
+    expect(err('hdr')).toEqual([`${at(7)}: error: 'balance hdr' expects a header name: balance hdr(Host)`])
+    expect(err('url_param')).toEqual([`${at(7)}: error: 'balance url_param' expects a parameter name: balance url_param userid`])
+    expect(err('hash')).toEqual([`${at(7)}: error: 'balance hash' expects a sample expression: balance hash req.cookie(id)`])
+    expect(err('leastconn now')).toEqual([`${at(7)}: error: 'balance leastconn' takes no argument`])
+    expect(err('random(0)')).toEqual([`${at(7)}: error: random draws must be between 1 and 100, got 0`])
+    expect(err('uri deep')).toEqual([`${at(7)}: error: unexpected 'deep' after 'balance uri'; expected whole, len N, depth N or path-only`])
+  })
+
+  test('hash-type', () => {
+    const p = build(T + 'backend b\n  hash-type consistent djb2 avalanche\n  server s 10.0.0.1:80\n').proxy('b')
+    expect(p.hashType).toEqual({ method: 'consistent', fn: 'djb2', avalanche: true })
+    expect(build(T + 'backend b\n  hash-type ring\n').problems).toContain(`${at(6)}: error: 'hash-type' expects 'map-based' or 'consistent', got 'ring'`)
+  })
+})
+
+describe('stick-table', () => {
+  test('type, len, size, expire, store and peers', () => {
+    const p = build(T + 'backend b\n  stick-table type string len 32 size 100k expire 30m store conn_cur,http_req_rate(10s) peers mypeers\n  server s 10.0.0.1:80\n').proxy('b')
+    expect(p.stickTable).toEqual({ type: 'string', len: 32, size: 102_400, expire: 1_800_000, store: ['conn_cur', 'http_req_rate(10s)'], peers: 'mypeers', pos: { file: FILE, line: 6 } })
+  })
+
+  test('the smallest table: an IP table with a size', () => {
+    expect(build(T + 'backend b\n  stick-table type ip size 1m\n').proxy('b').stickTable).toEqual({ type: 'ip', size: 1_048_576, store: [], pos: { file: FILE, line: 6 } })
+  })
+
+  test('errors', () => {
+    const b = build(T + 'backend b\n  stick-table size 1m\n  stick-table type ip\n  stick-table type mac size 1m\n  stick-table type ip size 1q\n  stick-table type ip size 1m expire\n  stick-table type ip size 1m colour blue\n')
+    expect(b.problems.filter((l) => l.includes(': error: '))).toEqual([
+      `${at(6)}: error: 'stick-table' needs a type: stick-table type ip size 100k expire 30m`,
+      `${at(7)}: error: 'stick-table' needs a size: stick-table type ip size 100k`,
+      `${at(8)}: error: unknown stick-table type 'mac'; known: ip, ipv6, integer, string, binary`,
+      `${at(9)}: error: invalid size '1q'; write a number of bytes, optionally with k, m or g: 16384, 16k, 1m`,
+      `${at(10)}: error: 'stick-table expire' expects a value`,
+      `${at(11)}: error: unknown stick-table option 'colour'; known: type, size, expire, store, peers, nopurge, srvkey, write-to, recv-only`,
+    ])
+  })
+})
+
+describe('keywords in the wrong section', () => {
+  test("'not allowed in a frontend section' names where the keyword belongs", () => {
+    const b = build(T + 'frontend f\n  bind :80\n  default_backend b\n  server s 10.0.0.1:80\n  balance roundrobin\n  timeout server 5s\nbackend b\n  bind :81\n  server s 10.0.0.1:80\n')
+    expect(b.problems).toEqual([
+      `${at(8)}: error: 'server' is not allowed in a frontend section; it belongs in: backend, listen`,
+      `${at(9)}: error: 'balance' is not allowed in a frontend section; it belongs in: defaults, backend, listen`,
+      `${at(10)}: error: 'timeout server' is not allowed in a frontend section; it belongs in: defaults, backend, listen`,
+      `${at(12)}: error: 'bind' is not allowed in a backend section; it belongs in: frontend, listen`,
+    ])
+  })
+
+  test('a keyword HAProxy knows is also checked against its sections', () => {
+    const b = build(T + 'defaults\n  use-server s if TRUE\n')
+    expect(b.problems.filter((l) => l.includes(': error: '))).toEqual([`${at(6)}: error: 'use-server' is not allowed in a defaults section; it belongs in: backend, listen`])
+  })
+
+  test('global keywords in a proxy, and proxy keywords in global', () => {
+    const b = build('global\n  balance roundrobin\n  frobnicate 1\n  maxcon 10\n' + T + 'listen web\n  bind :80\n  daemon\n  server s 10.0.0.1:80\n')
+    expect(b.problems).toEqual([
+      `${at(2)}: error: 'balance' belongs in a defaults, frontend, backend or listen section, not in 'global'`,
+      `${at(3)}: error: unknown keyword 'frobnicate' in 'global'`,
+      `${at(4)}: error: unknown keyword 'maxcon' in 'global'; did you mean 'maxconn'?`,
+      `${at(11)}: error: 'daemon' belongs in the 'global' section, not in a listen section`,
+    ])
+  })
+})
+
+describe('unknown, removed and not yet implemented keywords', () => {
+  test('an unknown keyword is an error with a suggestion when one is close', () => {
+    const b = build(T + 'listen web\n  bind :80\n  balence roundrobin\n  zzyzx 1\n  server s 10.0.0.1:80\n')
+    expect(b.problems).toEqual([`${at(7)}: error: unknown keyword 'balence'; did you mean 'balance'?`, `${at(8)}: error: unknown keyword 'zzyzx'`])
+  })
+
+  test('keywords HAProxy removed name their replacement', () => {
+    const b = build(T + 'listen web\n  bind :80\n  reqadd X-Proto:\\ SSL\n  rspadd X-Y:\\ z\n  block if TRUE\n  mode health\n  server s 10.0.0.1:80\n')
+    expect(b.problems).toEqual([
+      `${at(7)}: error: 'reqadd' was removed from HAProxy; write 'http-request add-header' instead`,
+      `${at(8)}: error: 'rspadd' was removed from HAProxy; write 'http-response add-header' instead`,
+      `${at(9)}: error: 'block' was removed from HAProxy; write 'http-request deny' instead`,
+      `${at(10)}: error: 'mode health' was removed from HAProxy; use 'monitor-uri' in an http frontend or 'monitor-net' instead`,
+    ])
+  })
+
+  test('a keyword HAProxy knows but edgelb does not build yet is a warning, once per keyword, never silent', () => {
+    const b = build(T + `listen web
+  bind :80
+  option http-buffer-request
+  unique-id-format %{+X}o
+  compression algo gzip
+  compression type text/html
+  server s 10.0.0.1:80 send-proxy
+  server t 10.0.0.2:80 send-proxy
+`)
+    expect(b.lines).toEqual([
+      `${at(7)}: warning: 'option http-buffer-request' is parsed but not implemented yet; edgelb ignores it for now`,
+      `${at(8)}: warning: 'unique-id-format' is parsed but not implemented yet; edgelb ignores it for now`,
+      `${at(9)}: warning: 'compression algo' is parsed but not implemented yet; edgelb ignores it for now`,
+      `${at(10)}: warning: 'compression type' is parsed but not implemented yet; edgelb ignores it for now`,
+      `${at(11)}: warning: server option 'send-proxy' is parsed but not implemented yet; edgelb ignores it for now (and 1 more use)`,
+    ])
+    expect(b.proxy('web').options['http-buffer-request']).toBe(true)
+    expect(b.proxy('web').servers.map((s) => s.extra)).toEqual([{ 'send-proxy': true }, { 'send-proxy': true }])
+  })
+
+  test('edgelb keywords whose engine part is missing say which part', () => {
+    const b = build(T + 'listen web\n  bind :80\n  acl local src 127.0.0.1\n  stats enable\n  server s 10.0.0.1:80 check\n')
+    expect(b.lines).toEqual([
+      `${at(7)}: warning: 'acl' is parsed but not implemented yet (rules); edgelb ignores it for now`,
+      `${at(8)}: warning: 'stats enable' is parsed but not implemented yet (stats page); edgelb ignores it for now`,
+      `${at(9)}: warning: server option 'check' is parsed but not implemented yet (health checks); edgelb ignores it for now`,
+    ])
+  })
+
+  test('an unknown server or bind option is an error with a suggestion', () => {
+    const b = build(T + 'listen web\n  bind :80 backlg 10\n  server s 10.0.0.1:80 chek\n')
+    expect(b.problems.filter((l) => l.includes(': error: '))).toEqual([
+      `${at(6)}: error: unknown bind option 'backlg'; did you mean 'backlog'?`,
+      `${at(7)}: error: unknown server option 'chek'; did you mean 'check'?`,
+    ])
+  })
+
+  test('sections edgelb does not implement are named once each', () => {
+    const b = build(T + 'userlist admins\n  user a password x\nuserlist ops\nresolvers dns\n  nameserver a 10.0.0.53:53\n')
+    expect(b.lines).toEqual([
+      `${at(5)}: warning: 'userlist' sections are not implemented yet; edgelb ignores 'userlist admins'`,
+      `${at(8)}: warning: 'resolvers' sections are not implemented yet; edgelb ignores 'resolvers dns'`,
+      `${at(1)}: warning: no frontend or listen section: edgelb has nothing to listen on`,
+    ].sort((a, b) => Number(a.split(':')[1]) - Number(b.split(':')[1])))
+  })
+
+  test('peers sections are read, with a warning that replication is not implemented yet', () => {
+    const b = build('peers mypeers\n  peer a 10.0.0.1:1024\n  peer b 10.0.0.2:1024\n  peer c\n  mystery 1\n' + T + 'listen web\n  bind :80\n  server s 10.0.0.1:80\n')
+    expect(b.config.peers).toEqual([{ name: 'mypeers', pos: { file: FILE, line: 1 }, peers: [{ name: 'a', address: '10.0.0.1:1024', pos: { file: FILE, line: 2 } }, { name: 'b', address: '10.0.0.2:1024', pos: { file: FILE, line: 3 } }] }])
+    expect(b.lines).toEqual([
+      `${at(2)}: warning: 'peers' is parsed but not implemented yet (stick table replication); edgelb ignores it for now (and 1 more use)`,
+      `${at(4)}: error: 'peer' expects a name and an address: peer NAME ADDRESS:PORT`,
+      `${at(5)}: error: unknown keyword 'mystery' in a peers section; known: peer, server, bind, default-server, default-bind, table, log, disabled, enabled, shards`,
+    ])
+  })
+})
+
+describe('HAProxy 1.x forms', () => {
+  test('`listen NAME IP:PORT` binds the address', () => {
+    const p = build(T + 'listen webfarm 192.168.1.1:80\n  server s 10.0.0.1:80\n').proxy('webfarm')
+    expect(p.binds).toEqual([{ spec: '192.168.1.1:80', addrs: [{ family: 'ipv4', host: '192.168.1.1', port: 80 }], pos: { file: FILE, line: 5 }, options: {} }])
+  })
+
+  test('`listen IP:PORT` with no name is named after its address, with a warning', () => {
+    const b = build(T + 'listen 0.0.0.0:81\n  server s 10.0.0.1:80\n')
+    expect(b.config.proxies.map((p) => [p.kind, p.name, p.binds[0]!.spec])).toEqual([['listen', '0.0.0.0:81', '0.0.0.0:81']])
+    expect(b.lines).toEqual([`${at(5)}: warning: this listen section has no name; edgelb names it '0.0.0.0:81' (write 'listen NAME 0.0.0.0:81' to choose one)`])
+  })
+
+  test('a backend header takes no address; a listen header one only', () => {
+    const b = build(T + 'backend b 10.0.0.1:80\n  server s 10.0.0.1:80\nlisten l :81 :82\n  server s 10.0.0.1:80\n')
+    expect(b.problems).toEqual([
+      `${at(5)}: error: a backend does not take an address on its header; remove '10.0.0.1:80'`,
+      `${at(7)}: error: unexpected ':82' after the address of listen 'l'`,
+    ])
+  })
+
+  test('bind lists, ranges, ipv6@, unix@ and fd@', () => {
+    const p = build(T + 'listen web\n  bind :3389,:1494,:5900\n  bind 10.0.0.1:8000-8010\n  bind ipv6@:::443\n  bind unix@/run/web.sock\n  bind fd@3\n  server s 10.0.0.1\n').proxy('web')
+    expect(p.binds.map((b) => b.addrs.length)).toEqual([3, 11, 1, 1, 1])
+    expect(p.binds[0]!.addrs.map((a) => 'port' in a && a.port)).toEqual([3389, 1494, 5900])
+    expect(p.binds.slice(2).map((b) => b.addrs[0])).toEqual([{ family: 'ipv6', host: '::', port: 443 }, { family: 'unix', path: '/run/web.sock' }, { family: 'fd', fd: 3 }])
+  })
+
+  test('contimeout, clitimeout and srvtimeout are the connect, client and server timeouts, with warnings', () => {
+    const b = build('listen web\n  bind :80\n  contimeout 1000\n  clitimeout 10s\n  srvtimeout 10000\n  server s 10.0.0.1:80\n')
+    expect(b.proxy('web').timeouts).toEqual({ connect: 1000, client: 10_000, server: 10_000 })
+    expect(b.lines).toEqual([
+      `${at(3)}: warning: 'contimeout' is a 1.x keyword; edgelb reads it as 'timeout connect 1000' (write that instead)`,
+      `${at(4)}: warning: 'clitimeout' is a 1.x keyword; edgelb reads it as 'timeout client 10s' (write that instead)`,
+      `${at(5)}: warning: 'srvtimeout' is a 1.x keyword; edgelb reads it as 'timeout server 10000' (write that instead)`,
+    ])
+  })
+
+  test('bare `redispatch` is `option redispatch`, with a warning', () => {
+    const b = build(T + 'listen web\n  bind :80\n  redispatch\n  server s 10.0.0.1:80\n')
+    expect(b.proxy('web').options).toEqual({ redispatch: true })
+    expect(b.lines).toEqual([`${at(7)}: warning: 'redispatch' is a 1.x keyword; edgelb reads it as 'option redispatch' (write that instead)`])
+  })
+
+  test('monitor-net, grace, dispatch and source', () => {
+    const b = build(T + 'listen web\n  bind :80\n  monitor-net 192.168.1.252/31\n  monitor-net 10.0.0.0/255.0.0.0\n  grace 20000\n  dispatch 127.0.0.1:80\n  source 10.1.2.1\n')
+    expect(b.problems).toEqual([])
+    expect(b.proxy('web')).toMatchObject({ monitorNet: ['192.168.1.252/31', '10.0.0.0/8'], grace: 20_000, dispatch: { host: '127.0.0.1', port: 80 }, source: '10.1.2.1' })
+  })
+
+  test('server addresses without a port or with an offset', () => {
+    const p = build(T + 'listen web\n  bind :80\n  server a 192.168.1.10\n  server b 10.0.0.1:+1000\n  server c 10.0.0.1:-1\n').proxy('web')
+    expect(p.servers.map((s) => s.addr)).toEqual([{ host: '192.168.1.10' }, { host: '10.0.0.1', portOffset: 1000 }, { host: '10.0.0.1', portOffset: -1 }])
+  })
+
+  test('every 1.x server option', () => {
+    const b = build(T + `backend app
+  mode http
+  cookie SERVERID insert indirect
+  server a 10.0.0.1:80 cookie A check inter 2000 fastinter 500 downinter 10s rise 3 fall 4 port 81 addr 10.0.0.9 weight 20 maxconn 12 minconn 4 maxqueue 100 slowstart 30s source 10.1.2.1
+  server b 10.0.0.2:80 backup disabled track a
+`)
+    expect(b.problems).toEqual([])
+    const [a, bk] = b.proxy('app').servers
+    expect(a).toMatchObject({
+      cookie: 'A', check: true, inter: 2000, fastinter: 500, downinter: 10_000, rise: 3, fall: 4, checkPort: 81, checkAddr: '10.0.0.9',
+      weight: 20, maxconn: 12, minconn: 4, maxqueue: 100, slowstart: 30_000, source: '10.1.2.1', backup: false, disabled: false,
+    })
+    expect(bk).toMatchObject({ backup: true, disabled: true, track: 'a' })
+  })
+
+  test('server option values are checked', () => {
+    const b = build(T + 'backend b\n  server a 10.0.0.1:80 inter 0\n  server b 10.0.0.1:80 port 0\n  server c 10.0.0.1:80 source nowhere\n  server d 10.0.0.1:80 rise\n')
+    expect(b.problems.filter((l) => l.includes(': error: '))).toEqual([
+      `${at(6)}: error: 'inter' must be greater than 0, got '0'`,
+      `${at(7)}: error: 'port' must be between 1 and 65535, got 0`,
+      `${at(8)}: error: 'source' expects an IP address (optionally :port), got 'nowhere'`,
+      `${at(9)}: error: 'rise' expects a value`,
+    ])
+  })
+
+  test('global 1.x keywords are accepted; those edgelb does not act on say what is ignored', () => {
+    const b = build(`global
+  daemon
+  quiet
+  pidfile /var/run/haproxy.pid
+  maxconn 10000
+  nbthread 4
+  log 127.0.0.1 local0 notice
+  stats socket /run/haproxy.sock mode 600 level admin
+  user haproxy
+  group haproxy
+  chroot /var/empty
+  uid 99
+  gid 99
+` + T + 'listen web\n  bind :80\n  server s 10.0.0.1:80\n')
+    expect(b.config.global).toMatchObject({ daemon: true, quiet: true, pidfile: '/var/run/haproxy.pid', maxconn: 10_000, nbthread: 4 })
+    expect(b.config.global.logs).toEqual([{ address: '127.0.0.1', facility: 'local0', level: 'notice', pos: { file: FILE, line: 7 } }])
+    expect(b.config.global.statsSockets).toEqual([{ address: '/run/haproxy.sock', options: ['mode', '600', 'level', 'admin'], pos: { file: FILE, line: 8 } }])
+    const privs = 'edgelb does not change user, group or root directory itself; run it under systemd with User=, Group= and RootDirectory= (see conf/edgelb.service)'
+    expect(b.lines).toEqual([
+      `${at(2)}: warning: 'daemon' is ignored: edgelb always stays in the foreground (let systemd or your supervisor run it in the background)`,
+      `${at(6)}: warning: 'nbthread 4': edgelb runs one event loop per process for now and uses 1 thread`,
+      `${at(8)}: warning: 'stats socket' is parsed but not implemented yet (admin socket); edgelb ignores it for now`,
+      `${at(9)}: warning: 'user' is ignored: ${privs}`,
+      `${at(10)}: warning: 'group' is ignored: ${privs}`,
+      `${at(11)}: warning: 'chroot' is ignored: ${privs}`,
+      `${at(12)}: warning: 'uid' is ignored: ${privs}`,
+      `${at(13)}: warning: 'gid' is ignored: ${privs}`,
+    ])
+  })
+})
+
+describe('other proxy keywords', () => {
+  test('maxconn, backlog, fullconn, retries, disabled, logs', () => {
+    const p = build(T + 'defaults\n  log global\nlisten web\n  bind :80 name public backlog 64 maxconn 50\n  maxconn 10000\n  backlog 128\n  retries 0\n  disabled\n  no log\n  log stdout format raw local0\n  server s 10.0.0.1:80 minconn 1 maxconn 2\n  fullconn 100\n').proxy('web')
+    expect(p).toMatchObject({ maxconn: 10_000, backlog: 128, fullconn: 100, retries: 0, disabled: true })
+    expect(p.binds[0]).toMatchObject({ name: 'public', backlog: 64, maxconn: 50 })
+    expect(p.logs).toEqual([{ address: 'stdout', format: 'raw', facility: 'local0', pos: { file: FILE, line: 14 } }])
+  })
+
+  test('value errors name the keyword', () => {
+    const b = build(T + 'listen web\n  bind :80\n  maxconn lots\n  retries 101\n  log 127.0.0.1 local9\n  mode ftp\n  grace 1 2\n  server s 10.0.0.1:80\n')
+    expect(b.problems).toEqual([
+      `${at(7)}: error: 'maxconn' expects a whole number, got 'lots'`,
+      `${at(8)}: error: 'retries' must be between 0 and 100, got 101`,
+      `${at(9)}: error: unknown log facility 'local9'; known: kern, user, mail, daemon, auth, syslog, lpr, news, uucp, cron, auth2, ftp, ntp, audit, alert, cron2, local0, local1, local2, local3, local4, local5, local6, local7`,
+      `${at(10)}: error: unknown mode 'ftp'; write 'mode tcp' or 'mode http'`,
+      `${at(11)}: error: 'grace' expects a duration; remove '2'`,
+    ])
+  })
+
+  test('environment variables reach the model', () => {
+    const p = build(T + 'listen web\n  bind ${ADDR}:${PORT-8080}\n  server s ${APP-127.0.0.1}:9001\n', { ADDR: '127.0.0.1' }).proxy('web')
+    expect(p.binds[0]!.addrs).toEqual([{ family: 'ipv4', host: '127.0.0.1', port: 8080 }])
+    expect(p.servers[0]!.addr).toEqual({ host: '127.0.0.1', port: 9001 })
+  })
+})
