@@ -1,9 +1,10 @@
 import { describe, expect, test } from 'bun:test'
 import { formatListenAddr, ipv4InCidr, parseBindSpec, parseIpv4Net, parseServerAddr } from './address.ts'
 import { ConfigError, type SourcePos } from './source.ts'
+import type { ListenAddr } from './types.ts'
 
 const at: SourcePos = { file: 'edgelb.cfg', line: 3 }
-const any4 = (port: number) => ({ family: 'ipv4', host: '', port })
+const any4 = (port: number): ListenAddr => ({ family: 'ipv4', host: '', port })
 
 function messageOf(fn: () => unknown): string {
   try {
