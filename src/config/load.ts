@@ -4,7 +4,7 @@
  * anything else → HAProxy syntax), and builds one model from all of them in order, as HAProxy
  * does with several `-f` options. A directory given with `-f` loads its `*.cfg` files in name order.
  */
-import { readdirSync, readFileSync, statSync } from 'node:fs'
+import { closeSync, openSync, readdirSync, readSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { buildConfig, type BuildResult } from './build.ts'
 import { readHaproxy } from './haproxy/reader.ts'
@@ -41,6 +41,25 @@ export function expandPaths(paths: readonly string[]): string[] {
   return out
 }
 
+/** Reads at most `limit` bytes; undefined when there is more. Works for files, pipes and devices. */
+function readAtMost(path: string, limit: number): Buffer | undefined {
+  const fd = openSync(path, 'r')
+  try {
+    const chunks: Buffer[] = []
+    let total = 0
+    for (;;) {
+      const chunk = Buffer.allocUnsafe(64 * 1024)
+      const n = readSync(fd, chunk, 0, chunk.length, null)
+      if (n === 0) return Buffer.concat(chunks, total)
+      total += n
+      if (total > limit) return undefined
+      chunks.push(chunk.subarray(0, n))
+    }
+  } finally {
+    closeSync(fd)
+  }
+}
+
 /** Reads a config file's text, or returns the one-line reason it cannot be a config. */
 export function readText(path: string): { text: string } | { error: string } {
   let st
@@ -49,21 +68,26 @@ export function readText(path: string): { text: string } | { error: string } {
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code
     if (code === 'ENOENT') return { error: `no such file` }
+    if (code === 'ENOTDIR') return { error: `no such file (a part of the path is a file, not a directory)` }
     if (code === 'EACCES') return { error: `permission denied` }
+    if (code === 'ENAMETOOLONG') return { error: `file name too long` }
+    if (code === 'ELOOP') return { error: `too many symbolic links in the path` }
     return { error: `cannot read (${code ?? String(e)})` }
   }
   if (st.isDirectory()) return { error: `is a directory; give a config file (or use -f DIR to load its *.cfg files)` }
   if (st.size > MAX_CONFIG_BYTES) {
     return { error: `file is ${(st.size / 1048576).toFixed(1)} MB; edgelb reads configs up to ${MAX_CONFIG_BYTES / 1048576} MB (is this the right file?)` }
   }
-  let buf: Buffer
+  let buf: Buffer | undefined
   try {
-    buf = readFileSync(path)
+    buf = readAtMost(path, MAX_CONFIG_BYTES)
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code
     if (code === 'EACCES') return { error: `permission denied` }
     return { error: `cannot read (${code ?? String(e)})` }
   }
+  // A device or a pipe has no size to check beforehand (`/dev/zero` never ends).
+  if (buf === undefined) return { error: `more than ${MAX_CONFIG_BYTES / 1048576} MB to read; edgelb reads configs up to ${MAX_CONFIG_BYTES / 1048576} MB (is this the right file?)` }
   if (buf.includes(0)) return { error: `binary file (it contains NUL bytes); a config is text` }
   const text = buf.toString('utf8')
   if (text.includes('\uFFFD')) return { error: `not valid UTF-8 text; a config is text` }
