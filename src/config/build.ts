@@ -109,6 +109,8 @@ export function buildConfig(sections: readonly SectionSource[], files: readonly 
   const namedDefaults = new Map<string, ProxyConfig>()
   let current = defaultProxy('defaults', '', { file: files[0] ?? '', line: 0 })
   const ignoredSections = new Set<string>()
+  /** First line of each phrase per proxy, for messages about settings the model keeps no line for. */
+  const phrasePos = new Map<ProxyConfig, Map<string, SourcePos>>()
 
   for (const s of sections) {
     switch (s.type) {
@@ -184,7 +186,7 @@ export function buildConfig(sections: readonly SectionSource[], files: readonly 
   }
 
   const config: Config = { global, proxies, peers, files: [...files] }
-  validateConfig(config, ctx)
+  validateConfig(config, ctx, (p, phrase) => phrasePos.get(p)?.get(phrase))
   diagnostics.sort((a, b) => (a.pos.file === b.pos.file ? a.pos.line - b.pos.line : files.indexOf(a.pos.file) - files.indexOf(b.pos.file)))
   return { config, diagnostics }
 
@@ -234,6 +236,9 @@ export function buildConfig(sections: readonly SectionSource[], files: readonly 
       }
       own.parse(words.slice(n), d, p, ctx)
       if (own.notBuilt && !d.no) ctx.notBuilt(`'${phrase}'`, own.notBuilt, d.pos)
+      let seen = phrasePos.get(p)
+      if (!seen) phrasePos.set(p, (seen = new Map()))
+      if (!seen.has(phrase)) seen.set(phrase, d.pos)
       return
     }
     const known = findProxyKeyword(words, SECTION_NAMES[letter] as 'defaults' | 'frontend' | 'backend' | 'listen')

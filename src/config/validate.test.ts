@@ -183,12 +183,12 @@ describe('mode', () => {
   capture request header Host len 32
   server s 10.0.0.1:80
 `)).toEqual([
-      `${at(5)}: warning: 'option httpclose' requires 'mode http'; listen 'web' is in tcp mode and ignores it`,
-      `${at(5)}: warning: 'option forwardfor' requires 'mode http'; listen 'web' is in tcp mode and ignores it`,
-      `${at(5)}: warning: 'balance uri' requires 'mode http'; listen 'web' is in tcp mode and ignores it`,
-      `${at(5)}: warning: 'capture request header Host' requires 'mode http'; listen 'web' is in tcp mode and ignores it`,
       `${at(8)}: warning: 'cookie SRV' requires 'mode http'; listen 'web' is in tcp mode and ignores it`,
+      `${at(9)}: warning: 'option forwardfor' requires 'mode http'; listen 'web' is in tcp mode and ignores it`,
+      `${at(10)}: warning: 'option httpclose' requires 'mode http'; listen 'web' is in tcp mode and ignores it`,
+      `${at(11)}: warning: 'balance uri' requires 'mode http'; listen 'web' is in tcp mode and ignores it`,
       `${at(12)}: warning: 'http-request' requires 'mode http'; listen 'web' is in tcp mode and ignores it`,
+      `${at(13)}: warning: 'capture request header Host' requires 'mode http'; listen 'web' is in tcp mode and ignores it`,
     ])
   })
 

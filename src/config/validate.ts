@@ -6,26 +6,32 @@
 import { formatListenAddr } from './address.ts'
 import type { KeywordCtx } from './keywords/types.ts'
 import { suggest } from './suggest.ts'
+import type { SourcePos } from './source.ts'
 import type { Config, ProxyConfig } from './types.ts'
 
 const isFrontend = (p: ProxyConfig): boolean => p.kind === 'frontend' || p.kind === 'listen'
 const isBackend = (p: ProxyConfig): boolean => p.kind === 'backend' || p.kind === 'listen'
 
 /** Things that need `mode http`, and how to name them in a message. */
-function httpOnlySettings(p: ProxyConfig): { what: string; line: number }[] {
+/** Where a keyword phrase was written in a proxy (the builder knows; the model keeps no line for
+ *  options and flags). Undefined when it came from a defaults section. */
+export type PhrasePos = (p: ProxyConfig, phrase: string) => SourcePos | undefined
+
+function httpOnlySettings(p: ProxyConfig, where: PhrasePos): { what: string; line: number }[] {
   const out: { what: string; line: number }[] = []
+  const lineOf = (phrase: string): number => where(p, phrase)?.line ?? p.pos.line
   if (p.cookie) out.push({ what: `'cookie ${p.cookie.name}'`, line: p.cookie.pos.line })
   for (const o of ['httpclose', 'http-server-close', 'http-keep-alive', 'forwardfor', 'originalto', 'httplog', 'abortonclose']) {
-    if (p.options[o]) out.push({ what: `'option ${o}'`, line: p.pos.line })
+    if (p.options[o]) out.push({ what: `'option ${o}'`, line: lineOf(`option ${o}`) })
   }
-  if (p.balance.algo === 'uri' || p.balance.algo === 'url_param' || p.balance.algo === 'hdr') out.push({ what: `'balance ${p.balance.algo}'`, line: p.pos.line })
+  if (p.balance.algo === 'uri' || p.balance.algo === 'url_param' || p.balance.algo === 'hdr') out.push({ what: `'balance ${p.balance.algo}'`, line: lineOf('balance') })
   for (const r of p.rules) if (r.kw.startsWith('http-')) out.push({ what: `'${r.kw}'`, line: r.pos.line })
-  for (const c of p.captures) out.push({ what: `'capture ${c.kind} header ${c.header}'`, line: p.pos.line })
-  if (p.monitorUri) out.push({ what: `'monitor-uri'`, line: p.pos.line })
+  for (const c of p.captures) out.push({ what: `'capture ${c.kind} header ${c.header}'`, line: lineOf(`capture ${c.kind} header`) })
+  if (p.monitorUri) out.push({ what: `'monitor-uri'`, line: lineOf('monitor-uri') })
   return out
 }
 
-export function validateConfig(config: Config, ctx: KeywordCtx): void {
+export function validateConfig(config: Config, ctx: KeywordCtx, where: PhrasePos = () => undefined): void {
   const backends = new Map<string, ProxyConfig>()
   const frontends = new Map<string, ProxyConfig>()
   for (const p of config.proxies) {
@@ -118,7 +124,7 @@ export function validateConfig(config: Config, ctx: KeywordCtx): void {
 
     // Mode
     if (p.mode === 'tcp' && p.kind !== 'defaults') {
-      for (const s of httpOnlySettings(p)) {
+      for (const s of httpOnlySettings(p, where)) {
         ctx.warn(`${s.what} requires 'mode http'; ${label} is in tcp mode and ignores it`, { file: at.file, line: s.line })
       }
     }
