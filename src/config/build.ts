@@ -13,7 +13,7 @@ import { globalKeywords as knownGlobal } from './dictionary/global.ts'
 import { proxyKeywords as knownProxy } from './dictionary/proxy.ts'
 import { globalKeywords } from './keywords/global.ts'
 import { proxyKeywords } from './keywords/proxy.ts'
-import { parseBindLine } from './keywords/servers.ts'
+import { parseBindLine, type NotBuiltSink } from './keywords/servers.ts'
 import { defaultServerOptions } from './keywords/server-options.ts'
 import type { GlobalKeyword, KeywordCtx, ProxyKeyword } from './keywords/types.ts'
 import { ConfigError, type Diagnostic, type Directive, type SectionSource, type SourcePos } from './source.ts'
@@ -84,14 +84,14 @@ function inherit(from: ProxyConfig, kind: ProxyConfig['kind'], name: string, pos
 
 export function buildConfig(sections: readonly SectionSource[], files: readonly string[] = []): BuildResult {
   const diagnostics: Diagnostic[] = []
-  const notBuilt = new Map<string, { area: string; at: SourcePos; more: number }>()
-  const ctx: KeywordCtx & { notBuilt(what: string, area: string, at: SourcePos): void } = {
+  const notBuilt = new Map<string, { area: string; at: SourcePos; more: number; instead: string | undefined }>()
+  const ctx: KeywordCtx & NotBuiltSink = {
     warn: (message, pos) => { diagnostics.push({ severity: 'warning', pos, message }) },
     error: (message, pos) => { diagnostics.push({ severity: 'error', pos, message }) },
-    notBuilt(what, area, at) {
+    notBuilt(what, area, at, instead) {
       const seen = notBuilt.get(what)
       if (seen) seen.more++
-      else notBuilt.set(what, { area, at, more: 0 })
+      else notBuilt.set(what, { area, at, more: 0, instead })
     },
   }
   const guard = (fn: () => void): void => {
@@ -179,10 +179,10 @@ export function buildConfig(sections: readonly SectionSource[], files: readonly 
     }
   }
 
-  for (const [what, { area, at, more }] of notBuilt) {
+  for (const [what, { area, at, more, instead }] of notBuilt) {
     const also = more > 0 ? ` (and ${more} more use${more > 1 ? 's' : ''})` : ''
     const why = area === 'not implemented yet' ? '' : ` (${area})`
-    ctx.warn(`${what} is parsed but not implemented yet${why}; edgelb ignores it for now${also}`, at)
+    ctx.warn(`${what} is parsed but not implemented yet${why}; ${instead ?? 'edgelb ignores it for now'}${also}`, at)
   }
 
   const config: Config = { global, proxies, peers, files: [...files] }

@@ -226,7 +226,7 @@ export const proxyKeywords: readonly ProxyKeyword[] = [
       if (m === 'health') throw new ConfigError(`'mode health' was removed from HAProxy; use 'monitor-uri' in an http frontend or 'monitor-net' instead`, d.pos)
       if (m !== 'tcp' && m !== 'http') throw new ConfigError(`unknown mode '${m}'; write 'mode tcp' or 'mode http'`, d.pos)
       p.mode = m
-      if (m === 'http') (ctx as Ctx).notBuilt(`'mode http'`, 'HTTP engine; until it lands edgelb relays the bytes as in tcp mode', d.pos)
+      if (m === 'http') (ctx as Ctx).notBuilt(`'mode http'`, 'HTTP engine', d.pos, 'until it lands, edgelb relays the bytes as in tcp mode')
     },
   },
   { kw: 'bind', sections: 'fl', parse: (args, d, p, ctx) => { p.binds.push(parseBindLine(args, d, ctx as Ctx)) } },

@@ -16,7 +16,8 @@ import type { KeywordCtx } from './types.ts'
 
 /** Reports a keyword that parses but does nothing yet; the builder folds repeats into one line. */
 export interface NotBuiltSink {
-  notBuilt(what: string, area: string, at: SourcePos): void
+  /** `instead` replaces "edgelb ignores it for now" when edgelb does something else meanwhile. */
+  notBuilt(what: string, area: string, at: SourcePos, instead?: string): void
 }
 
 const serverTable = new Map(serverOptionKeywords.map((k) => [k.kw, k]))
