@@ -73,8 +73,8 @@ const PROXY_CPUS = pin ? '0' : undefined
 const LOAD_CPUS = pin ? '1' : undefined
 const pinned = (cpus: string | undefined, cmd: string[]): string[] => (cpus === undefined ? cmd : ['taskset', '-c', cpus, ...cmd])
 
-installCleanup()
 const dir = mkdtempSync(join(tmpdir(), 'edgelb-bench-tcp-'))
+installCleanup(() => rmSync(dir, { recursive: true, force: true }))
 chmodSync(dir, 0o755) // nginx's worker may run as another user and must read the files
 await clockTicks()
 

@@ -130,8 +130,8 @@ export function freePort(): number {
 export function installCleanup(onSignal?: () => void): void {
   const bye = (sig: string) => {
     process.stderr.write(`\n${sig}: stopping every process the benchmark started\n`)
-    onSignal?.()
     killAllNow()
+    onSignal?.()
     process.exit(130)
   }
   process.on('SIGINT', () => bye('SIGINT'))
