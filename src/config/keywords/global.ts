@@ -4,8 +4,9 @@
  */
 import { ConfigError, type Directive } from '../source.ts'
 import { parseDuration, parseIntIn, parseSize } from '../units.ts'
-import { parseLogLine } from './proxy.ts'
-import type { GlobalKeyword } from './types.ts'
+import { parseLogLine, warnSyslogTarget } from './proxy.ts'
+import type { NotBuiltSink } from './servers.ts'
+import type { GlobalKeyword, KeywordCtx } from './types.ts'
 
 function one(kw: string, args: string[], d: Directive, what: string): string {
   if (args.length !== 1) throw new ConfigError(`'${kw}' expects ${what}`, d.pos)
@@ -38,7 +39,16 @@ export const globalKeywords: readonly GlobalKeyword[] = [
     },
   },
   ignored('nbproc', 'edgelb runs one process; start several with SO_REUSEPORT binds if you need more'),
-  { kw: 'log', noForm: true, parse: (args, d, g) => { if (d.no) g.logs = []; else g.logs.push(parseLogLine(args, d)) } },
+  {
+    kw: 'log',
+    noForm: true,
+    parse(args, d, g, ctx) {
+      if (d.no) { g.logs = []; return }
+      const t = parseLogLine(args, d)
+      warnSyslogTarget(t, d, ctx as KeywordCtx & NotBuiltSink)
+      g.logs.push(t)
+    },
+  },
   {
     kw: 'stats socket',
     notBuilt: 'admin socket',

@@ -217,6 +217,13 @@ export function parseLogLine(args: string[], d: Directive): import('../types.ts'
   return t
 }
 
+/** Logs reach stdout and stderr; a syslog target (UDP, TCP, /dev/log) is accepted and its lines
+ *  go to stdout until the syslog sender exists. Shared with the global `log`. */
+export function warnSyslogTarget(t: import('../types.ts').LogTarget, d: Directive, ctx: NotBuiltSink): void {
+  if (t.address === 'global' || t.address === 'stdout' || t.address === 'stderr') return
+  ctx.notBuilt(`logging to '${t.address}'`, 'syslog', d.pos, 'its lines go to stdout for now')
+}
+
 export const proxyKeywords: readonly ProxyKeyword[] = [
   {
     kw: 'mode',
@@ -295,9 +302,11 @@ export const proxyKeywords: readonly ProxyKeyword[] = [
     kw: 'log',
     sections: 'dfbl',
     noForm: true,
-    parse(args, d, p) {
+    parse(args, d, p, ctx) {
       if (d.no) { p.logs = []; return }
-      p.logs.push(parseLogLine(args, d))
+      const t = parseLogLine(args, d)
+      warnSyslogTarget(t, d, ctx as Ctx)
+      p.logs.push(t)
     },
   },
   { kw: 'log-format', sections: 'dfl', notBuilt: LOGS, parse: (args, d, p) => { p.logFormat = one('log-format', args, d, 'a format string (quote it)') } },
