@@ -75,17 +75,14 @@ function bun(): BunLike {
   return b
 }
 
+/** Bun's handler object for ours: Buffers in `data`, the same functions (no per-socket closure). */
+function bunHandlers<T>(h: SockHandlers<T>): Record<string, unknown> {
+  return { binaryType: 'buffer', open: h.open, data: h.data, drain: h.drain, end: h.end, close: h.close, error: h.error, connectError: h.connectError }
+}
+
 /** Binds and listens. Throws an Error naming the address and the OS error when the bind fails. */
 export function listen<T>(target: ListenTarget, handlers: SockHandlers<T>, options: ListenOptions = {}): Listener {
-  const socket = {
-    binaryType: 'buffer',
-    open: handlers.open,
-    data: handlers.data,
-    drain: handlers.drain,
-    end: handlers.end,
-    close: handlers.close,
-    error: handlers.error,
-  }
+  const socket = bunHandlers(handlers)
   const base: Record<string, unknown> = { socket, allowHalfOpen: true }
   if (options.backlog !== undefined) base['backlog'] = options.backlog
   if (options.reusePort) base['reusePort'] = true
@@ -109,16 +106,7 @@ export type ConnectTarget = { host: string; port: number; localAddress?: string 
 
 /** Starts a connection; its outcome arrives on `handlers.open` or `handlers.connectError`. */
 export function connect<T>(target: ConnectTarget, data: T, handlers: SockHandlers<T>): void {
-  const socket = {
-    binaryType: 'buffer',
-    open: handlers.open,
-    data: handlers.data,
-    drain: handlers.drain,
-    end: handlers.end,
-    close: handlers.close,
-    error: handlers.error,
-    connectError: handlers.connectError,
-  }
+  const socket = bunHandlers(handlers)
   const options: Record<string, unknown> = 'path' in target
     ? { unix: target.path, socket, data, allowHalfOpen: true }
     : { hostname: target.host, port: target.port, socket, data, allowHalfOpen: true }

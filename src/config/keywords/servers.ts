@@ -29,29 +29,53 @@ function takeValues(words: string[], i: number, n: number, kw: string, at: Sourc
   return values
 }
 
-/** Applies option words to `s`. `line` names the line in messages ('server', 'default-server'). */
-export function applyServerOptions(words: string[], s: ServerOptions, d: Directive, ctx: KeywordCtx & NotBuiltSink): void {
+/** What an option table entry offers the shared word loop. */
+interface OptionEntry<T> {
+  args: number
+  notBuilt?: string
+  apply(values: string[], target: T, at: SourcePos, ctx: KeywordCtx): void
+}
+
+/**
+ * Walks option words: edgelb's own entries give them a meaning; words HAProxy knows (the
+ * dictionary gives their arity) are kept in `extra` with a "not implemented yet" warning; any
+ * other word is an error with a suggestion. `line` names the line kind in messages.
+ */
+function applyOptions<T>(words: string[], target: T, d: Directive, ctx: KeywordCtx & NotBuiltSink, table: {
+  line: string
+  own: ReadonlyMap<string, OptionEntry<T>>
+  known(word: string): { args: number } | undefined
+  extra(target: T): Record<string, string | true>
+  names: readonly string[]
+}): void {
   for (let i = 0; i < words.length; i++) {
     const w = words[i]!
-    const own = serverTable.get(w)
+    const own = table.own.get(w)
     if (own) {
-      const values = takeValues(words, i, own.args, w, d.pos)
-      own.apply(values, s, d.pos, ctx)
-      if (own.notBuilt) ctx.notBuilt(`server option '${w}'`, own.notBuilt, d.pos)
+      own.apply(takeValues(words, i, own.args, w, d.pos), target, d.pos, ctx)
+      if (own.notBuilt) ctx.notBuilt(`${table.line} option '${w}'`, own.notBuilt, d.pos)
       i += own.args
       continue
     }
-    const known = findServerOption(w)
+    const known = table.known(w)
     if (known) {
       const values = takeValues(words, i, known.args, w, d.pos)
-      s.extra[w] = values.length === 0 ? true : values.join(' ')
-      ctx.notBuilt(`server option '${w}'`, 'not implemented yet', d.pos)
+      table.extra(target)[w] = values.length === 0 ? true : values.join(' ')
+      ctx.notBuilt(`${table.line} option '${w}'`, 'not implemented yet', d.pos)
       i += known.args
       continue
     }
-    const hint = suggest(w, serverOptions.map((o) => o.kw))
-    throw new ConfigError(`unknown ${d.kw} option '${w}'${hint ? `; did you mean '${hint}'?` : ''}`, d.pos)
+    const hint = suggest(w, table.names)
+    throw new ConfigError(`unknown ${table.line === 'bind' ? 'bind' : d.kw} option '${w}'${hint ? `; did you mean '${hint}'?` : ''}`, d.pos)
   }
+}
+
+const serverOptionNames = serverOptions.map((o) => o.kw)
+const bindOptionNames = bindOptions.map((o) => o.kw)
+
+/** Applies `server` / `default-server` option words to `s`. */
+export function applyServerOptions(words: string[], s: ServerOptions, d: Directive, ctx: KeywordCtx & NotBuiltSink): void {
+  applyOptions(words, s, d, ctx, { line: 'server', own: serverTable, known: findServerOption, extra: (t) => t.extra, names: serverOptionNames })
 }
 
 /** `server NAME ADDRESS [options…]`. */
@@ -72,26 +96,6 @@ export function parseBindLine(args: string[], d: Directive, ctx: KeywordCtx & No
   const [spec] = args
   if (spec === undefined) throw new ConfigError(`'bind' expects an address: bind ADDRESS:PORT [options], e.g. bind :80`, d.pos)
   const b: BindConfig = { spec, addrs: parseBindSpec(spec, d.pos), pos: d.pos, options: {} }
-  const words = args.slice(1)
-  for (let i = 0; i < words.length; i++) {
-    const w = words[i]!
-    const own = bindTable.get(w)
-    if (own) {
-      own.apply(takeValues(words, i, own.args, w, d.pos), b, d.pos, ctx)
-      if (own.notBuilt) ctx.notBuilt(`bind option '${w}'`, own.notBuilt, d.pos)
-      i += own.args
-      continue
-    }
-    const known = findBindOption(w)
-    if (known) {
-      const values = takeValues(words, i, known.args, w, d.pos)
-      b.options[w] = values.length === 0 ? true : values.join(' ')
-      ctx.notBuilt(`bind option '${w}'`, 'not implemented yet', d.pos)
-      i += known.args
-      continue
-    }
-    const hint = suggest(w, bindOptions.map((o) => o.kw))
-    throw new ConfigError(`unknown bind option '${w}'${hint ? `; did you mean '${hint}'?` : ''}`, d.pos)
-  }
+  applyOptions(args.slice(1), b, d, ctx, { line: 'bind', own: bindTable, known: findBindOption, extra: (t) => t.options, names: bindOptionNames })
   return b
 }
