@@ -86,7 +86,9 @@ export class Engine implements FrontendHost {
       const beName = p.kind === 'listen' ? p.name : staticBackendOf(p)
       const fe = new Frontend(p, this, beName === undefined ? null : this.backends.get(beName) ?? null)
       this.frontends.push(fe)
-      this.#logSinks.set(fe, this.#sinkFor(p))
+      const sink = this.#sinkFor(p)
+      fe.logsSessions = sink !== null
+      this.#logSinks.set(fe, sink)
     }
   }
 

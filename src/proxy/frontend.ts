@@ -46,6 +46,9 @@ export class Frontend {
   readonly #monitorNets: readonly string[]
   readonly #handlers: SockHandlers<TcpSession>
   stopped = false
+  /** Set by the engine when this frontend writes a log line per session (the session then keeps
+   *  the client address, which costs system calls to read). */
+  logsSessions = false
 
   constructor(cfg: ProxyConfig, host: FrontendHost, backend: Backend | null) {
     this.cfg = cfg
@@ -110,10 +113,9 @@ export class Frontend {
     }
     const sess = new TcpSession(this, s)
     s.data = sess
-    s.setNoDelay?.(true)
     if (this.cur >= this.maxconn || this.host.actconn >= this.host.globalMaxconn) {
       if (this.#parked.length >= this.backlog) { s.terminate(); return }
-      s.pause()
+      sess.pauseCli()
       this.#parked.push(sess)
       return
     }

@@ -23,6 +23,9 @@ import type { TermCause, TermPhase, Termination } from './termination.ts'
 
 type Phase = 'new' | 'Q' | 'C' | 'D' | 'closed'
 
+/** Bytes a client may send before its server connection is up before it is paused. */
+const EARLY_DATA_LIMIT = 64 * 1024
+
 /** One connection attempt to a server. Stale attempts (timed out, superseded) are closed on open. */
 class SrvLink {
   readonly sess: TcpSession
@@ -43,9 +46,11 @@ export class TcpSession implements Waiter {
   readonly cli: Sock<TcpSession>
   /** The client's address and the port it connected to, read at accept: a closed socket no
    *  longer tells them (the log line is written after the close). */
-  readonly cliAddr: string
-  readonly cliPort: number
-  readonly feLocalPort: number
+  #cliAddr: string | undefined
+  #cliPort = 0
+  /** Reading is paused (by us): resume only what was paused, each call is a system call. */
+  #cliPaused = false
+  #srvPaused = false
   be: Backend | null = null
   srv: Sock<SrvLink> | null = null
   server: Server | null = null
@@ -86,17 +91,55 @@ export class TcpSession implements Waiter {
   constructor(fe: Frontend, cli: Sock<TcpSession>) {
     this.fe = fe
     this.cli = cli
-    this.cliAddr = cli.remoteAddress ?? ''
-    this.cliPort = cli.remotePort ?? 0
-    this.feLocalPort = cli.localPort ?? 0
     this.acceptTime = now()
     this.acceptDate = Date.now()
     this.#timer = new Timer(() => this.#onTimer())
   }
 
-  /** Starts the session: picks a server (or queues), with the client paused until connected. */
-  start(be: Backend | null): void {
+  /** The client's address and port, read on first use (each read is a system call, and most
+   *  sessions need it only for the log line). Unreadable once the socket is closed: finish()
+   *  reads it first when the frontend logs. */
+  get cliAddr(): string {
+    if (this.#cliAddr === undefined) {
+      this.#cliAddr = this.cli.remoteAddress ?? ''
+      this.#cliPort = this.cli.remotePort ?? 0
+    }
+    return this.#cliAddr
+  }
+
+  get cliPort(): number {
+    void this.cliAddr
+    return this.#cliPort
+  }
+
+  pauseCli(): void {
+    if (this.#cliPaused) return
+    this.#cliPaused = true
     this.cli.pause()
+  }
+
+  #resumeCli(): void {
+    if (!this.#cliPaused) return
+    this.#cliPaused = false
+    this.cli.resume()
+  }
+
+  #pauseSrv(): void {
+    if (this.#srvPaused || !this.srv) return
+    this.#srvPaused = true
+    this.srv.pause()
+  }
+
+  #resumeSrv(): void {
+    if (!this.#srvPaused || !this.srv) return
+    this.#srvPaused = false
+    this.srv.resume()
+  }
+
+  /** Starts the session: picks a server (or queues). Bytes the client sends before the server
+   *  connection is up wait in `toSrv`; the client is paused only past EARLY_DATA_LIMIT (pausing
+   *  and resuming each cost the runtime several system calls, which most sessions never need). */
+  start(be: Backend | null): void {
     this.be = be
     this.#refreshCli()
     if (!be) { this.finish('S', 'C'); return }
@@ -149,7 +192,7 @@ export class TcpSession implements Waiter {
     const source = server.cfg.source ?? be.cfg.source
     if (addr.path !== undefined) this.#dial({ path: addr.path })
     else {
-      const port = addr.port ?? this.feLocalPort + (addr.portOffset ?? 0)
+      const port = addr.port ?? (this.cli.localPort ?? 0) + (addr.portOffset ?? 0)
       this.#dial(source ? { host: addr.host, port, localAddress: source } : { host: addr.host, port })
     }
   }
@@ -157,7 +200,7 @@ export class TcpSession implements Waiter {
   #connectDispatch(): void {
     const d = this.be!.dispatch!
     if (d.path !== undefined) { this.#dial({ path: d.path }); return }
-    const port = d.port ?? this.feLocalPort + (d.portOffset ?? 0)
+    const port = d.port ?? (this.cli.localPort ?? 0) + (d.portOffset ?? 0)
     this.#dial({ host: d.host, port })
   }
 
@@ -178,12 +221,11 @@ export class TcpSession implements Waiter {
     this.phase = 'D'
     this.connectEnd = now()
     this.connExp = Infinity
-    s.setNoDelay?.(true)
     this.#refreshSrv()
     if (this.toSrv.size > 0 && this.toSrv.flush(s) === CLOSED) return
     if (this.toSrv.size === 0) {
       if (this.cliEof) this.#shutSrv()
-      else this.cli.resume()
+      else this.#resumeCli()
     }
     this.#resched()
   }
@@ -221,24 +263,29 @@ export class TcpSession implements Waiter {
     this.#refreshCli()
     const srv = this.srv
     if (this.srvGone) return
-    if (!srv || this.toSrv.size > 0) { this.toSrv.push(chunk); this.cli.pause(); return }
+    if (!srv) {
+      this.toSrv.push(chunk)
+      if (this.toSrv.size > EARLY_DATA_LIMIT) this.pauseCli()
+      return
+    }
+    if (this.toSrv.size > 0) { this.toSrv.push(chunk); this.pauseCli(); return }
     const n = srv.write(chunk)
     if (n === chunk.length) { this.#refreshSrv(); return }
     if (n < 0) return
     this.toSrv.push(n === 0 ? chunk : chunk.subarray(n))
-    this.cli.pause()
+    this.pauseCli()
     this.#refreshSrv()
   }
 
   onSrvData(chunk: Buffer): void {
     this.bytesOut += chunk.length
     this.#refreshSrv()
-    if (this.toCli.size > 0) { this.toCli.push(chunk); this.srv?.pause(); return }
+    if (this.toCli.size > 0) { this.toCli.push(chunk); this.#pauseSrv(); return }
     const n = this.cli.write(chunk)
     if (n === chunk.length) { this.#refreshCli(); return }
     if (n < 0) return
     this.toCli.push(n === 0 ? chunk : chunk.subarray(n))
-    this.srv?.pause()
+    this.#pauseSrv()
     this.#refreshCli()
   }
 
@@ -249,7 +296,7 @@ export class TcpSession implements Waiter {
     if (r !== FLUSHED) return
     this.#refreshCli()
     if (this.srvEof) this.#shutCli()
-    else this.srv?.resume()
+    else this.#resumeSrv()
   }
 
   onSrvDrain(): void {
@@ -259,7 +306,7 @@ export class TcpSession implements Waiter {
     if (r !== FLUSHED) return
     this.#refreshSrv()
     if (this.cliEof) this.#shutSrv()
-    else this.cli.resume()
+    else this.#resumeCli()
   }
 
   onCliEnd(): void {
@@ -307,17 +354,21 @@ export class TcpSession implements Waiter {
     this.#maybeDone()
   }
 
+  // When the other direction is already over, the session ends right after: finish() closes the
+  // socket with a FIN anyway, so the separate shutdown() (and its system calls) is skipped.
   #shutSrv(): void {
     if (this.srvShut || !this.srv) return
     this.srvShut = true
-    this.srv.shutdown()
+    if (!(this.srvEof && this.cliEof && this.cliShut)) this.srv.shutdown()
+    else this.#maybeDone()
     this.#refreshSrv()
   }
 
   #shutCli(): void {
     if (this.cliShut) return
     this.cliShut = true
-    this.cli.shutdown()
+    if (!(this.cliEof && this.srvEof && this.srvShut)) this.cli.shutdown()
+    else this.#maybeDone()
     this.#refreshCli()
   }
 
@@ -362,6 +413,7 @@ export class TcpSession implements Waiter {
   }
 
   #resched(): void {
+    if (this.phase === 'closed') return
     const exp = Math.min(this.cliExp, this.srvExp, this.connExp, this.queueExp)
     if (exp !== this.#timer.exp) wheel.schedule(this.#timer, exp)
   }
@@ -387,6 +439,8 @@ export class TcpSession implements Waiter {
   finish(by: TermCause, phase: TermPhase): void {
     if (this.phase === 'closed') return
     const wasQueued = this.phase === 'Q'
+    // The address is unreadable once the socket is closed: take it now if the log line needs it.
+    if (this.fe.logsSessions) void this.cliAddr
     this.phase = 'closed'
     this.termination = { by, phase }
     wheel.cancel(this.#timer)
