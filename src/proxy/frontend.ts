@@ -113,6 +113,8 @@ export class Frontend {
     }
     const sess = new TcpSession(this, s)
     s.data = sess
+    // Read while the socket is open: a client that already closed has no address to read.
+    if (this.logsSessions) void sess.cliAddr
     if (this.cur >= this.maxconn || this.host.actconn >= this.host.globalMaxconn) {
       if (this.#parked.length >= this.backlog) { s.terminate(); return }
       sess.pauseCli()

@@ -97,8 +97,8 @@ export class TcpSession implements Waiter {
   }
 
   /** The client's address and port, read on first use (each read is a system call, and most
-   *  sessions need it only for the log line). Unreadable once the socket is closed: finish()
-   *  reads it first when the frontend logs. */
+   *  sessions need it only for the log line). Unreadable once the socket is closed: a frontend
+   *  that logs reads it at accept. */
   get cliAddr(): string {
     if (this.#cliAddr === undefined) {
       this.#cliAddr = this.cli.remoteAddress ?? ''
@@ -439,8 +439,6 @@ export class TcpSession implements Waiter {
   finish(by: TermCause, phase: TermPhase): void {
     if (this.phase === 'closed') return
     const wasQueued = this.phase === 'Q'
-    // The address is unreadable once the socket is closed: take it now if the log line needs it.
-    if (this.fe.logsSessions) void this.cliAddr
     this.phase = 'closed'
     this.termination = { by, phase }
     wheel.cancel(this.#timer)

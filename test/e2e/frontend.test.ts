@@ -116,6 +116,21 @@ test('global maxconn counts across frontends', async () => {
   b[Symbol.dispose]()
 })
 
+test('tcplog keeps the client address when the client closes first', async () => {
+  await using srv = startServer('s1', 'echo')
+  await using lb = await startLb(LOG + cfg`
+    listen fe_in
+      bind 127.0.0.1:0
+      server app1 127.0.0.1:${srv.port}`)
+  const cli = await connectClient(lb.port())
+  const port = cli.localPort
+  await cli.write('ping')
+  await cli.waitText('ping')
+  cli[Symbol.dispose]()
+  const [line] = await lb.waitLogs(1)
+  expect(parseTcpLog(line!).client).toBe(`127.0.0.1:${port}`)
+})
+
 test('tcplog: one line per session, in HAProxy\'s format, with the real numbers', async () => {
   await using srv = startServer('s1', 'manual')
   srv.onAccept = (c) => { c.onEnd = (cc) => { void cc.write('0123456789').then(() => cc.shutdown()) } }
