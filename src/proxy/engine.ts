@@ -10,6 +10,7 @@
 import { Backend } from '../backend/backend.ts'
 import type { Config, ProxyConfig } from '../config/types.ts'
 import { startWheelDriver } from '../core/timer-wheel.ts'
+import { now } from '../core/clock.ts'
 import { wheel } from '../core/wheel.ts'
 import { formatTcpLog } from '../log/tcplog.ts'
 import { Frontend, type FrontendHost } from './frontend.ts'
@@ -95,13 +96,7 @@ export class Engine implements FrontendHost {
   /** Builds and binds everything; throws with the failing address after unbinding the rest. */
   static start(config: Config, opts: EngineOptions): Engine {
     const e = new Engine(config, opts)
-    const bound: Frontend[] = []
-    try {
-      for (const fe of e.frontends) { fe.bind(); bound.push(fe) }
-    } catch (err) {
-      for (const fe of bound) fe.unbind()
-      throw err
-    }
+    e.#bindAll()
     acquireDriver()
     e.#drives = true
     e.#keepAlive = setInterval(() => {}, 0x7fffffff)
@@ -150,7 +145,7 @@ export class Engine implements FrontendHost {
       server: sess.server?.name ?? (be?.dispatch && sess.connectStart >= 0 ? '<dispatch>' : '<NOSRV>'),
       tw: tw < 0 ? -1 : tw,
       tc,
-      tt: Math.round(performance.now() - t0),
+      tt: Math.round(now() - t0),
       bytesOut: sess.bytesOut,
       termination: sess.termination ? formatTermination(sess.termination) : '--',
       actconn: this.actconn,
@@ -174,6 +169,18 @@ export class Engine implements FrontendHost {
 
   // --- process life ---------------------------------------------------------------------------
 
+  /** Binds every frontend, or none: on the first failure the ones already bound are released
+   *  and the error (naming the address) is thrown. */
+  #bindAll(): void {
+    const bound: Frontend[] = []
+    try {
+      for (const fe of this.frontends) { fe.bind(); bound.push(fe) }
+    } catch (err) {
+      for (const fe of bound) fe.unbind()
+      throw err
+    }
+  }
+
   /** SIGTTOU: release every listening port, keep sessions. */
   pause(): void {
     if (this.#state !== 'running') return
@@ -184,13 +191,7 @@ export class Engine implements FrontendHost {
   /** SIGTTIN: bind again. Throws if a port was taken meanwhile (the engine stays paused). */
   resume(): void {
     if (this.#state !== 'paused') return
-    const bound: Frontend[] = []
-    try {
-      for (const fe of this.frontends) { fe.bind(); bound.push(fe) }
-    } catch (e) {
-      for (const fe of bound) fe.unbind()
-      throw e
-    }
+    this.#bindAll()
     this.#state = 'running'
   }
 

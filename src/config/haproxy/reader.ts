@@ -30,10 +30,6 @@ const SECTION_HEADERS: Readonly<Record<string, { type: SectionType; named: 'no' 
   traces: { type: 'traces', named: 'no' },
 }
 
-export function isSectionHeader(word: string): boolean {
-  return Object.hasOwn(SECTION_HEADERS, word)
-}
-
 /** An address-looking word (`1.2.3.4:80`, `:80`, `0.0.0.0:81`, `[::]:80`, `ipv6@…`, `a:80,b:81`):
  *  decides whether `listen X` names the section or binds it. */
 export function looksLikeAddress(word: string): boolean {
