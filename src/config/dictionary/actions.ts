@@ -28,6 +28,12 @@ const trackActions = ['track-sc0', 'track-sc1', 'track-sc2'] as const
 
 const varActions = ['set-var', 'set-var-fmt', 'unset-var'] as const
 
+/** Rewrite the connection's addresses and marks: every rule set that runs on the request side. */
+const addressActions = ['set-src', 'set-src-port', 'set-dst', 'set-dst-port', 'set-mark', 'set-tos', 'set-fc-mark', 'set-fc-tos'] as const
+
+/** Backend-side marks and scheduling priority: http-request and tcp-request content. */
+const priorityActions = ['set-bc-mark', 'set-bc-tos', 'set-nice', 'set-priority-class', 'set-priority-offset'] as const
+
 export const httpRequestActions: readonly string[] = [
   // Verdicts
   'allow',
@@ -69,19 +75,8 @@ export const httpRequestActions: readonly string[] = [
   ...trackActions,
   ...stickCounterActions,
   // Connection and stream tuning
-  'set-src',
-  'set-src-port',
-  'set-dst',
-  'set-dst-port',
-  'set-mark',
-  'set-tos',
-  'set-fc-mark',
-  'set-fc-tos',
-  'set-bc-mark',
-  'set-bc-tos',
-  'set-nice',
-  'set-priority-class',
-  'set-priority-offset',
+  ...addressActions,
+  ...priorityActions,
   'set-timeout',
   'set-retries',
   'set-bandwidth-limit',
@@ -171,14 +166,7 @@ export const tcpRequestConnectionActions: readonly string[] = [
   ...trackActions,
   ...stickCounterActions,
   ...varActions,
-  'set-src',
-  'set-src-port',
-  'set-dst',
-  'set-dst-port',
-  'set-mark',
-  'set-tos',
-  'set-fc-mark',
-  'set-fc-tos',
+  ...addressActions,
   'do-log',
 ]
 
@@ -190,14 +178,7 @@ export const tcpRequestSessionActions: readonly string[] = [
   ...trackActions,
   ...stickCounterActions,
   ...varActions,
-  'set-src',
-  'set-src-port',
-  'set-dst',
-  'set-dst-port',
-  'set-mark',
-  'set-tos',
-  'set-fc-mark',
-  'set-fc-tos',
+  ...addressActions,
   'do-log',
 ]
 
@@ -211,19 +192,8 @@ export const tcpRequestContentActions: readonly string[] = [
   ...trackActions,
   ...stickCounterActions,
   ...varActions,
-  'set-src',
-  'set-src-port',
-  'set-dst',
-  'set-dst-port',
-  'set-mark',
-  'set-tos',
-  'set-fc-mark',
-  'set-fc-tos',
-  'set-bc-mark',
-  'set-bc-tos',
-  'set-nice',
-  'set-priority-class',
-  'set-priority-offset',
+  ...addressActions,
+  ...priorityActions,
   'set-retries',
   'set-bandwidth-limit',
   'set-log-level',
