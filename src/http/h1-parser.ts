@@ -1,0 +1,555 @@
+import type { H1ErrorStatus, H1Limits, H1Parser, H1Result } from './types.ts'
+import { C_DIGIT, C_FIELD, C_TCHAR, C_VCHAR, CHARS, COMMA, CR, HT, LF, LOWER, SEMI, SP, COLON } from './h1-chars.ts'
+import { F_BARE_LF, Head, M_A, M_B, M_FIELDS, M_FLAGS, M_LINE_END, M_SIZE, M_START, M_STATUS, M_VERSION } from './head.ts'
+
+/*
+ * HTTP/1.x head parser (RFC 9112 §2-§6), incremental at every byte.
+ *
+ *   BEFORE ─(CR LF | LF)*─> request:  METHOD ─SP─> URI ─SP─> RQ_VERSION ─┐
+ *                           response: RS_VERSION ─SP─> RS_CODE ─SP?─> RS_REASON ─┤
+ *                                                                 (CR) LINE_LF  │ (LF)
+ *   ┌───────────────────────────────────────────────────────────────────────────┘
+ *   └> FIELD_START ─tchar─> NAME ─:─> OWS ─> VALUE ─(CR) LINE_LF ─LF─> FIELD_START …
+ *      FIELD_START ─CR─> EOH_LF ─LF─> done            FIELD_START ─LF─> done
+ *
+ * Each state reads with a tight loop over one byte class and stops at the first byte outside
+ * it; when the bytes run out, the state, the position and the marks are kept (the checkpoint),
+ * and the next call resumes exactly there. Nothing is read twice except the version token and
+ * the trailing OWS of a value, both a few bytes long.
+ */
+
+const ST_BEFORE = 0
+const ST_BEFORE_LF = 1
+const ST_METHOD = 2
+const ST_URI = 3
+const ST_RQ_VERSION = 4
+const ST_RS_VERSION = 5
+const ST_RS_CODE = 6
+const ST_RS_REASON = 7
+const ST_LINE_LF = 8
+const ST_FIELD_START = 9
+const ST_NAME = 10
+const ST_OWS = 11
+const ST_VALUE = 12
+const ST_EOH_LF = 13
+
+const NEED_MORE: H1Result = Object.freeze({ kind: 'need-more' }) as H1Result
+
+/** The version of `HTTP/1.x` in `buf[a, b)`: 10, 11 (any later minor version reads as 1.1), or 0. */
+function versionAt(buf: Uint8Array, a: number, b: number): number {
+  if (b - a !== 8) return 0
+  if (buf[a] !== 0x48 || buf[a + 1] !== 0x54 || buf[a + 2] !== 0x54 || buf[a + 3] !== 0x50) return 0
+  if (buf[a + 4] !== 0x2f || buf[a + 5] !== 0x31 || buf[a + 6] !== 0x2e) return 0
+  const minor = buf[a + 7]
+  if (minor === 0x30) return 10
+  return minor > 0x30 && minor <= 0x39 ? 11 : 0
+}
+
+class Parser implements H1Parser {
+  readonly #req: boolean
+  readonly #maxHead: number
+  readonly #maxHeaders: number
+  /** Scratch offsets (M_* layout) while parsing; copied to the head when done. */
+  readonly #m: Int32Array
+  #state = ST_BEFORE
+  #pos = 0
+  /** Start of the token being read (method, target, version, code, reason, name). */
+  #mark = 0
+  /** End of the field name being read (its colon). */
+  #nameEnd = 0
+  /** Start of the field value being read (after leading OWS). */
+  #valStart = 0
+  #count = 0
+  #flags = 0
+  #last: H1Result | undefined
+
+  constructor(req: boolean, limits: H1Limits) {
+    this.#req = req
+    this.#maxHead = Math.max(1, limits.maxHead | 0)
+    this.#maxHeaders = Math.max(0, limits.maxHeaders | 0)
+    this.#m = new Int32Array(M_FIELDS + 4 * this.#maxHeaders)
+  }
+
+  reset(): void {
+    this.#state = ST_BEFORE
+    this.#pos = 0
+    this.#mark = 0
+    this.#count = 0
+    this.#flags = 0
+    this.#last = undefined
+  }
+
+  parse(buf: Uint8Array, len: number): H1Result {
+    if (this.#last !== undefined) return this.#last
+    if (len > buf.length) len = buf.length
+    const maxHead = this.#maxHead
+    const lim = len < maxHead ? len : maxHead
+    const m = this.#m
+    let p = this.#pos
+    let st = this.#state
+    let mark = this.#mark
+    let c = 0
+    for (;;) {
+      switch (st) {
+        case ST_BEFORE:
+          if (p >= lim) break
+          c = buf[p]
+          if (c === LF) {
+            p++
+            continue
+          }
+          if (c === CR) {
+            p++
+            st = ST_BEFORE_LF
+            continue
+          }
+          m[M_START] = mark = p
+          st = this.#req ? ST_METHOD : ST_RS_VERSION
+          continue
+
+        case ST_BEFORE_LF:
+          if (p >= lim) break
+          if (buf[p] !== LF) return this.#fail(400, p, 'bare CR before the start line')
+          p++
+          st = ST_BEFORE
+          continue
+
+        case ST_METHOD:
+          while (p < lim && (CHARS[buf[p]] & C_TCHAR) !== 0) p++
+          if (p >= lim) break
+          if (p === mark) return this.#fail(400, p, 'invalid character at the start of the request line')
+          if (buf[p] !== SP) return this.#fail(400, p, 'invalid character in method')
+          m[M_A] = mark
+          m[M_A + 1] = p
+          mark = ++p
+          st = ST_URI
+          continue
+
+        case ST_URI:
+          while (p < lim && (CHARS[buf[p]] & C_VCHAR) !== 0) p++
+          if (p >= lim) break
+          c = buf[p]
+          if (c === SP) {
+            if (p === mark) return this.#fail(400, p, 'empty request target')
+            m[M_B] = mark
+            m[M_B + 1] = p
+            mark = ++p
+            st = ST_RQ_VERSION
+            continue
+          }
+          if (c === CR || c === LF) return this.#fail(400, p, 'missing HTTP version (HTTP/0.9 is not supported)')
+          return this.#fail(400, p, 'invalid character in request target')
+
+        case ST_RQ_VERSION: {
+          while (p < lim && (CHARS[buf[p]] & C_VCHAR) !== 0) p++
+          if (p >= lim) break
+          c = buf[p]
+          if (c !== CR && c !== LF) return this.#fail(400, p, 'invalid character after HTTP version')
+          const v = versionAt(buf, mark, p)
+          if (v === 0) return this.#fail(400, mark, 'unsupported HTTP version')
+          m[M_VERSION] = v
+          m[M_LINE_END] = p++
+          if (c === CR) st = ST_LINE_LF
+          else {
+            this.#flags |= F_BARE_LF
+            st = ST_FIELD_START
+          }
+          continue
+        }
+
+        case ST_RS_VERSION: {
+          while (p < lim && (CHARS[buf[p]] & C_VCHAR) !== 0) p++
+          if (p >= lim) break
+          if (buf[p] !== SP) return this.#fail(502, p, 'invalid status line')
+          const v = versionAt(buf, mark, p)
+          if (v === 0) return this.#fail(502, mark, 'unsupported HTTP version')
+          m[M_VERSION] = v
+          mark = ++p
+          st = ST_RS_CODE
+          continue
+        }
+
+        case ST_RS_CODE:
+          while (p < lim && (CHARS[buf[p]] & C_DIGIT) !== 0 && p - mark < 3) p++
+          if (p >= lim) break
+          c = buf[p]
+          if (p - mark !== 3 || (c !== SP && c !== CR && c !== LF)) return this.#fail(502, p, 'invalid status code')
+          m[M_STATUS] = (buf[mark] - 0x30) * 100 + (buf[mark + 1] - 0x30) * 10 + (buf[mark + 2] - 0x30)
+          if (c === SP) {
+            mark = ++p
+            st = ST_RS_REASON
+            continue
+          }
+          mark = p // no reason phrase, not even its SP: tolerated
+          st = ST_RS_REASON
+          continue
+
+        case ST_RS_REASON:
+          while (p < lim && (CHARS[buf[p]] & C_FIELD) !== 0) p++
+          if (p >= lim) break
+          c = buf[p]
+          if (c !== CR && c !== LF) return this.#fail(502, p, 'invalid character in reason phrase')
+          m[M_B] = mark
+          m[M_B + 1] = p
+          m[M_LINE_END] = p++
+          if (c === CR) st = ST_LINE_LF
+          else {
+            this.#flags |= F_BARE_LF
+            st = ST_FIELD_START
+          }
+          continue
+
+        case ST_LINE_LF:
+          if (p >= lim) break
+          if (buf[p] !== LF) return this.#fail(400, p, 'bare CR')
+          p++
+          st = ST_FIELD_START
+          continue
+
+        case ST_FIELD_START:
+          if (p >= lim) break
+          c = buf[p]
+          if ((CHARS[c] & C_TCHAR) !== 0) {
+            mark = p++
+            st = ST_NAME
+            continue
+          }
+          if (c === CR) {
+            p++
+            st = ST_EOH_LF
+            continue
+          }
+          if (c === LF) {
+            this.#flags |= F_BARE_LF
+            return this.#finish(buf, p + 1)
+          }
+          if (c === SP || c === HT) return this.#fail(400, p, 'obsolete line folding')
+          return this.#fail(400, p, 'invalid character in header name')
+
+        case ST_NAME:
+          while (p < lim && (CHARS[buf[p]] & C_TCHAR) !== 0) p++
+          if (p >= lim) break
+          c = buf[p]
+          if (c === COLON) {
+            this.#nameEnd = p++
+            st = ST_OWS
+            continue
+          }
+          if (c === SP || c === HT) return this.#fail(400, p, 'whitespace before colon in header name')
+          if (c === CR || c === LF) return this.#fail(400, p, 'header line without colon')
+          return this.#fail(400, p, 'invalid character in header name')
+
+        case ST_OWS:
+          while (p < lim && ((c = buf[p]) === SP || c === HT)) p++
+          if (p >= lim) break
+          this.#valStart = p
+          st = ST_VALUE
+          continue
+
+        case ST_VALUE: {
+          while (p < lim && (CHARS[buf[p]] & C_FIELD) !== 0) p++
+          if (p >= lim) break
+          c = buf[p]
+          if (c !== CR && c !== LF) return this.#fail(400, p, c === 0 ? 'NUL in header value' : 'invalid character in header value')
+          const i = this.#count
+          if (i >= this.#maxHeaders) return this.#fail(431, mark, 'too many header fields')
+          const vs = this.#valStart
+          let ve = p
+          while (ve > vs && ((c = buf[ve - 1]) === SP || c === HT)) ve--
+          const f = M_FIELDS + 4 * i
+          m[f] = mark
+          m[f + 1] = this.#nameEnd
+          m[f + 2] = vs
+          m[f + 3] = ve
+          this.#count = i + 1
+          if (buf[p++] === CR) st = ST_LINE_LF
+          else {
+            this.#flags |= F_BARE_LF
+            st = ST_FIELD_START
+          }
+          continue
+        }
+
+        case ST_EOH_LF:
+          if (p >= lim) break
+          if (buf[p] !== LF) return this.#fail(400, p, 'bare CR')
+          return this.#finish(buf, p + 1)
+      }
+      break
+    }
+    // Out of bytes (or at the size limit) inside the head.
+    this.#pos = p
+    this.#state = st
+    this.#mark = mark
+    if (len < maxHead) return NEED_MORE
+    if (st <= ST_RQ_VERSION && this.#req) return this.#fail(414, maxHead, 'request line too long')
+    return this.#fail(431, maxHead, 'header section too large')
+  }
+
+  /** Responses are always refused with 502: the client is told the server misbehaved. */
+  #fail(status: H1ErrorStatus, pos: number, reason: string): H1Result {
+    const r: H1Result = { kind: 'error', status: this.#req ? status : 502, pos, reason }
+    this.#last = r
+    return r
+  }
+
+  #finish(buf: Uint8Array, size: number): H1Result {
+    const m = this.#m
+    m[M_SIZE] = size
+    m[M_FLAGS] = this.#flags
+    if (!this.#req) m[M_A] = m[M_A + 1] = 0
+    else m[M_STATUS] = 0
+    const head = new Head(this.#req ? 'request' : 'response', buf, m.slice(0, M_FIELDS + 4 * this.#count))
+    const err = this.#req ? analyzeRequest(head, buf, m, this.#count) : analyzeResponse(head, buf, m, this.#count)
+    if (err !== undefined) return this.#fail(err.status, err.pos, err.reason)
+    const r: H1Result = { kind: 'done', head }
+    this.#last = r
+    return r
+  }
+}
+
+// ---- what the fields say: framing, connection, expect, host ----
+
+interface FieldError {
+  status: H1ErrorStatus
+  pos: number
+  reason: string
+}
+
+/** What one pass over the fields finds; reused, the parser being synchronous. */
+const seen = {
+  hosts: 0,
+  clFields: 0,
+  clFirst: -1,
+  clValue: -1,
+  clMerged: false,
+  clError: undefined as FieldError | undefined,
+  teFields: 0,
+  teChunked: 0,
+  teChunkedLast: false,
+  teError: undefined as FieldError | undefined,
+  close: false,
+  keepAlive: false,
+  upgrade: false,
+  expect100: false,
+}
+
+const CODINGS_KNOWN = ['compress', 'deflate', 'gzip', 'x-gzip', 'x-compress']
+
+function nameIs(buf: Uint8Array, a: number, lit: string): boolean {
+  for (let i = 1; i < lit.length; i++) if (LOWER[buf[a + i]] !== lit.charCodeAt(i)) return false
+  return true
+}
+
+function tokenIs(buf: Uint8Array, a: number, b: number, lit: string): boolean {
+  if (b - a !== lit.length) return false
+  for (let i = 0; i < lit.length; i++) if (LOWER[buf[a + i]] !== lit.charCodeAt(i)) return false
+  return true
+}
+
+/** Reads the fields that matter to the proxy, comparing names as bytes (no strings made). */
+function scanFields(buf: Uint8Array, m: Int32Array, count: number, req: boolean): void {
+  const s = seen
+  s.hosts = s.clFields = s.teFields = s.teChunked = 0
+  s.clFirst = s.clValue = -1
+  s.clMerged = s.teChunkedLast = s.close = s.keepAlive = s.upgrade = s.expect100 = false
+  s.clError = s.teError = undefined
+  for (let i = 0; i < count; i++) {
+    const f = M_FIELDS + 4 * i
+    const a = m[f]
+    const c0 = LOWER[buf[a]]
+    switch (m[f + 1] - a) {
+      case 4:
+        if (c0 === 0x68 && nameIs(buf, a, 'host')) s.hosts++
+        break
+      case 6:
+        if (req && c0 === 0x65 && nameIs(buf, a, 'expect')) {
+          if (tokenIs(buf, m[f + 2], m[f + 3], '100-continue')) s.expect100 = true
+        }
+        break
+      case 10:
+        if (c0 === 0x63 && nameIs(buf, a, 'connection')) scanConnection(buf, m[f + 2], m[f + 3])
+        break
+      case 14:
+        if (c0 === 0x63 && nameIs(buf, a, 'content-length')) {
+          if (s.clFields++ === 0) s.clFirst = i
+          if (s.clError === undefined) scanContentLength(buf, m[f + 2], m[f + 3], req)
+        }
+        break
+      case 17:
+        if (c0 === 0x74 && nameIs(buf, a, 'transfer-encoding')) {
+          s.teFields++
+          if (s.teError === undefined) scanTransferEncoding(buf, m[f + 2], m[f + 3], req)
+        }
+        break
+    }
+  }
+}
+
+function scanConnection(buf: Uint8Array, a: number, b: number): void {
+  let p = a
+  while (p < b) {
+    let c = buf[p]
+    while (p < b && ((c = buf[p]) === SP || c === HT || c === COMMA)) p++
+    const t = p
+    while (p < b && (c = buf[p]) !== COMMA && c !== SP && c !== HT) p++
+    switch (p - t) {
+      case 5:
+        if (tokenIs(buf, t, p, 'close')) seen.close = true
+        break
+      case 7:
+        if (tokenIs(buf, t, p, 'upgrade')) seen.upgrade = true
+        break
+      case 10:
+        if (tokenIs(buf, t, p, 'keep-alive')) seen.keepAlive = true
+        break
+    }
+  }
+}
+
+/** Content-Length: 1*DIGIT, or a list of them that must all be equal (RFC 9110 §8.6). */
+function scanContentLength(buf: Uint8Array, a: number, b: number, req: boolean): void {
+  const s = seen
+  const bad = (pos: number, reason: string): void => {
+    s.clError = { status: req ? 400 : 502, pos, reason }
+  }
+  if (a === b) return bad(a, 'empty Content-Length')
+  let p = a
+  let elems = 0
+  for (;;) {
+    while (p < b && (buf[p] === SP || buf[p] === HT)) p++
+    const d = p
+    let n = 0
+    while (p < b && (CHARS[buf[p]] & C_DIGIT) !== 0) {
+      n = n * 10 + (buf[p] - 0x30)
+      if (n > Number.MAX_SAFE_INTEGER) return bad(d, 'Content-Length too large')
+      p++
+    }
+    if (p === d) return bad(p, 'invalid Content-Length')
+    while (p < b && (buf[p] === SP || buf[p] === HT)) p++
+    if (s.clValue >= 0 && s.clValue !== n) return bad(d, 'different Content-Length values')
+    s.clValue = n
+    elems++
+    if (p >= b) break
+    if (buf[p] !== COMMA) return bad(p, 'invalid Content-Length')
+    p++
+  }
+  if (elems > 1) s.clMerged = true
+}
+
+/** Transfer-Encoding: a list of codings over all fields; chunked must come last, once. */
+function scanTransferEncoding(buf: Uint8Array, a: number, b: number, req: boolean): void {
+  const s = seen
+  const bad = (status: H1ErrorStatus, pos: number, reason: string): void => {
+    s.teError = { status: req ? status : 502, pos, reason }
+  }
+  if (a === b) return bad(400, a, 'empty Transfer-Encoding')
+  let p = a
+  for (;;) {
+    while (p < b && (buf[p] === SP || buf[p] === HT)) p++
+    const t = p
+    while (p < b && (CHARS[buf[p]] & C_TCHAR) !== 0) p++
+    const e = p
+    while (p < b && (buf[p] === SP || buf[p] === HT)) p++
+    if (p < b && buf[p] !== COMMA) {
+      return bad(400, p, buf[p] === SEMI ? 'parameters on a transfer coding' : 'invalid Transfer-Encoding')
+    }
+    if (e > t) {
+      if (tokenIs(buf, t, e, 'chunked')) {
+        if (s.teChunked++ > 0) return bad(400, t, 'chunked twice in Transfer-Encoding')
+        s.teChunkedLast = true
+      } else {
+        if (req && s.teChunkedLast) return bad(400, t, 'chunked is not the last transfer coding')
+        s.teChunkedLast = false
+        if (req) {
+          if (tokenIs(buf, t, e, 'identity')) return bad(400, t, 'obsolete transfer coding "identity"')
+          let known = false
+          for (const k of CODINGS_KNOWN) if (tokenIs(buf, t, e, k)) known = true
+          if (!known) return bad(501, t, 'unknown transfer coding')
+        }
+      }
+    }
+    if (p >= b) return
+    p++
+  }
+}
+
+/** Mends the head after the fields were read: Content-Length dropped (TE + CL) or merged. */
+function applyContentLength(head: Head, teWins: boolean): void {
+  const s = seen
+  if (s.clFields === 0) return
+  if (teWins) {
+    head.remove('content-length')
+    head.mustClose = true
+    return
+  }
+  if (s.clFields > 1 || s.clMerged) {
+    for (let j = head.find('content-length', s.clFirst + 1); j >= 0; j = head.find('content-length', j)) head.removeAt(j)
+    head.setValue(s.clFirst, String(s.clValue))
+  }
+}
+
+function analyzeRequest(head: Head, buf: Uint8Array, m: Int32Array, count: number): FieldError | undefined {
+  scanFields(buf, m, count, true)
+  const s = seen
+  const pos = m[M_START]
+  const v11 = m[M_VERSION] === 11
+  if (s.teFields > 0) {
+    if (!v11) return { status: 400, pos, reason: 'Transfer-Encoding in an HTTP/1.0 request' }
+    if (s.teError !== undefined) return s.teError
+    if (!s.teChunkedLast) return { status: 400, pos, reason: 'Transfer-Encoding without chunked last' }
+  } else if (s.clError !== undefined) return s.clError
+  if (s.hosts > 1) return { status: 400, pos, reason: 'more than one Host field' }
+  if (s.hosts === 0 && v11) return { status: 400, pos, reason: 'missing Host field in an HTTP/1.1 request' }
+  if (s.teFields > 0) {
+    head.framing = 'chunked'
+    applyContentLength(head, true)
+  } else if (s.clFields > 0) {
+    head.framing = 'length'
+    head.contentLength = s.clValue
+    applyContentLength(head, false)
+  }
+  head.connClose = s.close || (!v11 && !s.keepAlive)
+  head.connKeepAlive = s.keepAlive
+  head.connUpgrade = s.upgrade
+  head.expectContinue = s.expect100
+  return undefined
+}
+
+function analyzeResponse(head: Head, buf: Uint8Array, m: Int32Array, count: number): FieldError | undefined {
+  scanFields(buf, m, count, false)
+  const s = seen
+  const pos = m[M_START]
+  const v11 = m[M_VERSION] === 11
+  const status = m[M_STATUS]
+  if (status < 100) return { status: 502, pos, reason: 'invalid status code' }
+  if (status < 200 || status === 204 || status === 304) {
+    head.framing = 'none'
+  } else if (s.teFields > 0) {
+    if (!v11) return { status: 502, pos, reason: 'Transfer-Encoding in an HTTP/1.0 response' }
+    if (s.teError !== undefined) return s.teError
+    head.framing = s.teChunkedLast ? 'chunked' : 'eof'
+    applyContentLength(head, true)
+  } else if (s.clFields > 0) {
+    if (s.clError !== undefined) return s.clError
+    head.framing = 'length'
+    head.contentLength = s.clValue
+    applyContentLength(head, false)
+  } else {
+    head.framing = 'eof'
+  }
+  head.connClose = s.close || (!v11 && !s.keepAlive)
+  head.connKeepAlive = s.keepAlive
+  head.connUpgrade = s.upgrade
+  return undefined
+}
+
+/** A parser of request heads (errors carry 400, 414, 431 or 501). */
+export function createRequestParser(limits: H1Limits): H1Parser {
+  return new Parser(true, limits)
+}
+
+/** A parser of response heads (every error carries 502). */
+export function createResponseParser(limits: H1Limits): H1Parser {
+  return new Parser(false, limits)
+}

@@ -1,0 +1,298 @@
+import type { BodyFraming, H1Head, HeaderList, HttpVersion } from './types.ts'
+import { bytesEqualLower } from './h1-chars.ts'
+
+/**
+ * Layout of the offsets a parser hands to `new Head()` (an Int32Array it owns afterwards):
+ * the start line first, then 4 per field: name start, name end, value start, value end
+ * (the value already trimmed of OWS). Offsets index the received buffer.
+ *
+ * A field added or edited later keeps its name (value) as a string instead: its name (value)
+ * start is then -1 and the string sits at the same index in `#names` (`#values`).
+ */
+export const M_START = 0 // first byte of the start line (after tolerated leading empty lines)
+export const M_LINE_END = 1 // the CR or LF that ends the start line
+export const M_A = 2 // [2, 3): method (request); unused in a response
+export const M_B = 4 // [4, 5): request-target (request) or reason phrase (response)
+export const M_SIZE = 6 // bytes from buf[0] through the empty line
+export const M_VERSION = 7 // 10 | 11
+export const M_STATUS = 8 // status code (response)
+export const M_FLAGS = 9 // F_* bits
+export const M_FIELDS = 10
+
+/** Some line ended with a bare LF: the head is written anew (with CRLFs) when encoded, so that
+ *  the next hop never has to agree with us on bare LFs. */
+export const F_BARE_LF = 1
+
+const EMPTY: string[] = []
+
+/** Latin-1 string of `buf[a, b)` (each byte one UTF-16 unit: no byte is lost or merged). */
+export function latin1(buf: Uint8Array, a: number, b: number): string {
+  const n = b - a
+  if (n <= 0) return ''
+  if (n <= 16) {
+    let s = ''
+    for (let i = a; i < b; i++) s += String.fromCharCode(buf[i])
+    return s
+  }
+  let s = ''
+  for (let i = a; i < b; i += 8192) {
+    const part = buf.subarray(i, Math.min(b, i + 8192))
+    s += String.fromCharCode.apply(null, part as unknown as number[])
+  }
+  return s
+}
+
+function writeLatin1(out: Uint8Array, p: number, s: string): number {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i)
+    out[p++] = c > 0xff ? 0x3f : c // '?' for what latin1 cannot carry
+  }
+  return p
+}
+
+/**
+ * One parsed head. It is also its own header list (`headers` returns `this`), so that a message
+ * costs one object plus its offsets array.
+ *
+ * Reads turn bytes into strings on demand; edits keep the received fields as offsets and hold
+ * only what changed as strings; `encode()` copies the untouched parts from the received buffer.
+ */
+export class Head implements H1Head, HeaderList {
+  readonly kind: 'request' | 'response'
+  framing: BodyFraming = 'none'
+  contentLength = -1
+  connClose = false
+  connKeepAlive = false
+  connUpgrade = false
+  expectContinue = false
+  mustClose = false
+  readonly size: number
+
+  readonly #buf: Uint8Array
+  #m: Int32Array
+  #count: number
+  #names: string[] = EMPTY
+  #values: string[] = EMPTY
+  #method: string | undefined
+  #uri: string | undefined
+  #reason: string | undefined
+  #status: number
+  #version: HttpVersion
+  #lineEdited = false
+  #changed = false
+
+  /** `m` follows the M_* layout; the head keeps it (and `buf`) and reads them lazily. */
+  constructor(kind: 'request' | 'response', buf: Uint8Array, m: Int32Array) {
+    this.kind = kind
+    this.#buf = buf
+    this.#m = m
+    this.#count = (m.length - M_FIELDS) >> 2
+    this.size = m[M_SIZE]
+    this.#status = m[M_STATUS]
+    this.#version = m[M_VERSION] as HttpVersion
+  }
+
+  get headers(): HeaderList {
+    return this
+  }
+
+  get changed(): boolean {
+    return this.#changed
+  }
+
+  get method(): string {
+    if (this.kind !== 'request') return ''
+    return (this.#method ??= latin1(this.#buf, this.#m[M_A], this.#m[M_A + 1]))
+  }
+  set method(v: string) {
+    this.#method = v
+    this.#editLine()
+  }
+
+  get uri(): string {
+    if (this.kind !== 'request') return ''
+    return (this.#uri ??= latin1(this.#buf, this.#m[M_B], this.#m[M_B + 1]))
+  }
+  set uri(v: string) {
+    this.#uri = v
+    this.#editLine()
+  }
+
+  get status(): number {
+    return this.#status
+  }
+  set status(v: number) {
+    this.#status = v
+    this.#editLine()
+  }
+
+  get reason(): string {
+    if (this.kind !== 'response') return ''
+    return (this.#reason ??= latin1(this.#buf, this.#m[M_B], this.#m[M_B + 1]))
+  }
+  set reason(v: string) {
+    this.#reason = v
+    this.#editLine()
+  }
+
+  get version(): HttpVersion {
+    return this.#version
+  }
+  set version(v: HttpVersion) {
+    this.#version = v
+    this.#editLine()
+  }
+
+  #editLine(): void {
+    this.#lineEdited = true
+    this.#changed = true
+  }
+
+  // ---- HeaderList ----
+
+  get count(): number {
+    return this.#count
+  }
+
+  name(i: number): string {
+    if (i < 0 || i >= this.#count) return ''
+    const a = this.#m[M_FIELDS + 4 * i]
+    return a < 0 ? this.#names[i] : latin1(this.#buf, a, this.#m[M_FIELDS + 4 * i + 1])
+  }
+
+  value(i: number): string {
+    if (i < 0 || i >= this.#count) return ''
+    const a = this.#m[M_FIELDS + 4 * i + 2]
+    return a < 0 ? this.#values[i] : latin1(this.#buf, a, this.#m[M_FIELDS + 4 * i + 3])
+  }
+
+  find(lname: string, from = 0): number {
+    const m = this.#m
+    for (let i = from < 0 ? 0 : from; i < this.#count; i++) {
+      const a = m[M_FIELDS + 4 * i]
+      if (a >= 0 ? bytesEqualLower(this.#buf, a, m[M_FIELDS + 4 * i + 1], lname) : this.#names[i].toLowerCase() === lname) {
+        return i
+      }
+    }
+    return -1
+  }
+
+  get(lname: string): string | undefined {
+    const i = this.find(lname)
+    return i < 0 ? undefined : this.value(i)
+  }
+
+  add(name: string, value: string): void {
+    const i = this.#count
+    this.#ensureStrings()
+    if (this.#m.length < M_FIELDS + 4 * (i + 1)) {
+      const m = new Int32Array(M_FIELDS + 4 * (i + 4 + (i >> 1)))
+      m.set(this.#m)
+      this.#m = m
+    }
+    this.#m[M_FIELDS + 4 * i] = -1
+    this.#m[M_FIELDS + 4 * i + 2] = -1
+    this.#names[i] = name
+    this.#values[i] = value
+    this.#count = i + 1
+    this.#changed = true
+  }
+
+  set(name: string, value: string): void {
+    const lname = name.toLowerCase()
+    const i = this.find(lname)
+    if (i < 0) {
+      this.add(name, value)
+      return
+    }
+    this.setValue(i, value)
+    for (let j = this.find(lname, i + 1); j >= 0; j = this.find(lname, j)) this.removeAt(j)
+  }
+
+  setValue(i: number, value: string): void {
+    if (i < 0 || i >= this.#count) return
+    this.#ensureStrings()
+    this.#m[M_FIELDS + 4 * i + 2] = -1
+    this.#values[i] = value
+    this.#changed = true
+  }
+
+  remove(lname: string): number {
+    let n = 0
+    for (let j = this.find(lname); j >= 0; j = this.find(lname, j)) {
+      this.removeAt(j)
+      n++
+    }
+    return n
+  }
+
+  removeAt(i: number): void {
+    const count = this.#count
+    if (i < 0 || i >= count) return
+    this.#m.copyWithin(M_FIELDS + 4 * i, M_FIELDS + 4 * (i + 1), M_FIELDS + 4 * count)
+    if (this.#names !== EMPTY) {
+      this.#names.splice(i, 1)
+      this.#values.splice(i, 1)
+    }
+    this.#count = count - 1
+    this.#changed = true
+  }
+
+  #ensureStrings(): void {
+    if (this.#names !== EMPTY) return
+    this.#names = new Array<string>(this.#count)
+    this.#values = new Array<string>(this.#count)
+  }
+
+  // ---- encoding ----
+
+  encode(): Uint8Array {
+    const m = this.#m
+    const buf = this.#buf
+    if (!this.#changed && (m[M_FLAGS] & F_BARE_LF) === 0) return buf.subarray(m[M_START], this.size)
+
+    const line = this.#lineEdited ? this.#startLine() : undefined
+    let n = (line === undefined ? m[M_LINE_END] - m[M_START] : line.length) + 4
+    for (let i = 0; i < this.#count; i++) {
+      const f = M_FIELDS + 4 * i
+      n += (m[f] < 0 ? this.#names[i].length : m[f + 1] - m[f]) + 4
+      n += m[f + 2] < 0 ? this.#values[i].length : m[f + 3] - m[f + 2]
+    }
+    const out = new Uint8Array(n)
+    let p: number
+    if (line === undefined) {
+      out.set(buf.subarray(m[M_START], m[M_LINE_END]))
+      p = m[M_LINE_END] - m[M_START]
+    } else {
+      p = writeLatin1(out, 0, line)
+    }
+    out[p++] = 0x0d
+    out[p++] = 0x0a
+    for (let i = 0; i < this.#count; i++) {
+      const f = M_FIELDS + 4 * i
+      if (m[f] < 0) p = writeLatin1(out, p, this.#names[i])
+      else {
+        out.set(buf.subarray(m[f], m[f + 1]), p)
+        p += m[f + 1] - m[f]
+      }
+      out[p++] = 0x3a
+      out[p++] = 0x20
+      if (m[f + 2] < 0) p = writeLatin1(out, p, this.#values[i])
+      else {
+        out.set(buf.subarray(m[f + 2], m[f + 3]), p)
+        p += m[f + 3] - m[f + 2]
+      }
+      out[p++] = 0x0d
+      out[p++] = 0x0a
+    }
+    out[p++] = 0x0d
+    out[p++] = 0x0a
+    return out
+  }
+
+  #startLine(): string {
+    const v = this.#version === 10 ? 'HTTP/1.0' : 'HTTP/1.1'
+    if (this.kind === 'request') return `${this.method} ${this.uri} ${v}`
+    return `${v} ${String(this.#status).padStart(3, '0')} ${this.reason}`
+  }
+}
