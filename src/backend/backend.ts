@@ -30,6 +30,8 @@ export type Assignment =
 export interface AssignOptions {
   /** The server persistence or hashing chose; used when it can take traffic. */
   prefer?: Server
+  /** Use `prefer` even when checks see it down (`option persist`), unless it is in maintenance. */
+  force?: boolean
   /** A server not to pick (the one that just failed, on redispatch). */
   avoid?: Server
   hashKey?: Uint8Array | string
@@ -76,9 +78,17 @@ export class Backend {
   }
 
   #dynamicMaxconn(s: Server): number {
-    const max = s.cfg.maxconn
-    if (this.fullconn <= 0 || this.beconn >= this.fullconn) return max
-    return Math.max(s.minconn, Math.floor((max * this.beconn) / this.fullconn))
+    const max = s.maxconnBase
+    if (this.fullconn <= 0 || this.beconn >= this.fullconn) return s.throttled(max)
+    return s.throttled(Math.max(s.minconn, Math.floor((max * this.beconn) / this.fullconn)))
+  }
+
+  /** A server's limit as its base, minconn/fullconn and slowstart make it now (after an agent's
+   *  `maxconn:N` or a slowstart step); serves its queue when the limit rose. */
+  limitChanged(s: Server): void {
+    const before = s.maxconn
+    s.maxconn = this.#dynamic.includes(s) ? this.#dynamicMaxconn(s) : s.throttled(s.maxconnBase)
+    if (s.maxconn === 0 || s.maxconn > before) this.serveQueues(s)
   }
 
   /** Recomputes the dynamic limits; returns whether one rose (queued sessions may then go). */
@@ -112,7 +122,7 @@ export class Backend {
   /** Finds a server for `w` now, or queues it. */
   assign(w: Waiter, options: AssignOptions = {}): Assignment {
     const pref = options.prefer
-    if (pref && pref.usable && pref !== options.avoid) return this.#takeOrQueueOn(pref, w)
+    if (pref && pref !== options.avoid && (pref.usable || (options.force && pref.admin !== 'maint'))) return this.#takeOrQueueOn(pref, w)
     let s = this.lb.pick(options.hashKey !== undefined ? { hashKey: options.hashKey } : undefined)
     if (s && s === options.avoid) {
       // Redispatch: the balancer has no "avoid" parameter. Rotating ones move on after a pick;
@@ -191,14 +201,22 @@ export class Backend {
     w._queue?.remove(w)
   }
 
-  /** A server's usable state changed: rebuild the balancer, move its queue if it can no longer
-   *  serve, and serve queues that may now move. */
-  serverStateChanged(s: Server): void {
+  /** A server's usable state or weight changed: rebuild the balancer, move its queue if it can
+   *  no longer serve, and serve queues that may now move. Returns how many sessions moved: out of
+   *  its queue (it became unusable) or onto it from the backend's queue (it became usable), as
+   *  HAProxy's "N requeued" in the state change log line. */
+  serverStateChanged(s: Server): number {
     if (s.refresh()) this.lb.update()
+    let moved = 0
     if (!s.usable) {
-      for (const w of s.queue.drain()) this.queue.push(w, w.queuedAt)
+      for (const w of s.queue.drain()) { this.queue.push(w, w.queuedAt); moved++ }
+    } else {
+      const before = s.counters.total
+      this.serveQueues(s)
+      moved = s.counters.total - before
     }
     this.serveQueues()
+    return moved
   }
 
   findServer(name: string): Server | undefined {

@@ -5,7 +5,7 @@ import { roundrobin } from './roundrobin.ts'
 describe('balance registry', () => {
   test('lists each algorithm once under its HAProxy keyword', () => {
     const names = algorithms.map((a) => a.name)
-    expect(names).toEqual(['roundrobin', 'static-rr', 'leastconn', 'first', 'source', 'random'])
+    expect(names).toEqual(['roundrobin', 'static-rr', 'leastconn', 'first', 'source', 'random', 'uri', 'url_param', 'hdr'])
     expect(new Set(names).size).toBe(names.length)
   })
 

@@ -66,6 +66,7 @@ export function defaultProxy(kind: ProxyConfig['kind'], name: string, pos: Sourc
     logs: [],
     captures: [],
     errorFiles: {},
+    httpReuse: 'safe',
   }
 }
 

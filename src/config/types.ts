@@ -239,6 +239,8 @@ export interface ProxyConfig {
   logFormat?: string
   captures: CaptureConfig[]
   errorFiles: Record<number, string>
+  /** `http-reuse`: which idle server connections a request may use (HAProxy's default: safe). */
+  httpReuse: 'never' | 'safe' | 'aggressive' | 'always'
 }
 
 export interface GlobalConfig {

@@ -24,6 +24,14 @@ export class ByteQueue {
     this.size += chunk.length
   }
 
+  /** Puts `chunk` before everything queued (a message head that must precede body bytes that
+   *  arrived while the connection was being set up). */
+  unshift(chunk: Uint8Array): void {
+    if (this.#head > 0) this.#chunks[--this.#head] = chunk
+    else this.#chunks.unshift(chunk)
+    this.size += chunk.length
+  }
+
   /** Writes as much as `to` accepts. Returns FLUSHED (empty now), PENDING, or CLOSED. */
   flush(to: Writable): number {
     while (this.#head < this.#chunks.length) {

@@ -13,9 +13,9 @@ import { startWheelDriver } from '../core/timer-wheel.ts'
 import { now } from '../core/clock.ts'
 import { wheel } from '../core/wheel.ts'
 import { formatTcpLog } from '../log/tcplog.ts'
-import { Frontend, type FrontendHost } from './frontend.ts'
+import { Frontend, type ClientSession, type FrontendHost } from './frontend.ts'
 import { formatTermination } from './termination.ts'
-import type { TcpSession } from './tcp-session.ts'
+import { TcpSession } from './tcp-session.ts'
 
 export interface EngineOptions {
   /** Log lines (`log stdout`) and notices. */
@@ -52,6 +52,7 @@ export class Engine implements FrontendHost {
   readonly frontends: Frontend[] = []
   actconn = 0
   readonly globalMaxconn: number
+  readonly tune: Config['global']['tune']
   readonly #opts: EngineOptions
   readonly #logSinks = new Map<Frontend, LogSink | null>()
   #drives = false
@@ -69,6 +70,7 @@ export class Engine implements FrontendHost {
     this.config = config
     this.#opts = opts
     this.globalMaxconn = config.global.maxconn ?? UNLIMITED
+    this.tune = config.global.tune
     this.done = new Promise((r) => { this.#resolveDone = r })
     const frontendMaxconn = new Map<string, number>()
     for (const p of config.proxies) {
@@ -89,7 +91,8 @@ export class Engine implements FrontendHost {
       this.frontends.push(fe)
       const sink = this.#sinkFor(p)
       fe.logsSessions = sink !== null
-      this.#logSinks.set(fe, sink)
+      if (fe.http) fe.httpLogSink = sink
+      else this.#logSinks.set(fe, sink)
     }
   }
 
@@ -127,7 +130,8 @@ export class Engine implements FrontendHost {
     if (this.#state === 'stopping') this.#maybeStopped()
   }
 
-  sessionLog(sess: TcpSession): void {
+  sessionLog(sess: ClientSession): void {
+    if (!(sess instanceof TcpSession)) return // http sessions log each request themselves
     const sink = this.#logSinks.get(sess.fe)
     if (!sink) return
     if (sess.fe.cfg.options['dontlognull'] && sess.bytesIn === 0 && sess.bytesOut === 0) return
@@ -158,10 +162,10 @@ export class Engine implements FrontendHost {
     }))
   }
 
-  /** tcplog goes where the proxy's `log` lines say (`log global` = the global ones): stdout or
-   *  stderr; other targets (syslog) fall back to stdout until the syslog sender exists. */
+  /** tcplog and httplog go where the proxy's `log` lines say (`log global` = the global ones):
+   *  stdout or stderr; other targets (syslog) fall back to stdout until the syslog sender exists. */
   #sinkFor(p: ProxyConfig): LogSink | null {
-    if (!p.options['tcplog']) return null
+    if (!(p.mode === 'http' ? p.options['httplog'] : p.options['tcplog'])) return null
     const targets = p.logs.flatMap((t) => (t.address === 'global' ? this.config.global.logs : [t]))
     if (targets.length === 0) return null
     return targets.every((t) => t.address === 'stderr') ? this.#opts.err : this.#opts.out

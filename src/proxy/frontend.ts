@@ -8,19 +8,35 @@
  * parked ones; beyond it new connections are closed.
  */
 import { formatListenAddr, ipv4InCidr } from '../config/address.ts'
-import type { ListenAddr, ProxyConfig } from '../config/types.ts'
+import type { GlobalConfig, ListenAddr, ProxyConfig } from '../config/types.ts'
 import type { Backend } from '../backend/backend.ts'
 import { listen, type Listener, type Sock, type SockHandlers } from '../net/runtime.ts'
-import { cliHandlers, TcpSession } from './tcp-session.ts'
+import { HttpSession } from './http-session.ts'
+import { HttpFront } from './http-front.ts'
+import { TcpSession } from './tcp-session.ts'
+
+/** A client connection of either mode, as the frontend and the engine handle it. */
+export type ClientSession = TcpSession | HttpSession
+
+/** Client-side handlers, shared by every listener and both modes (the session is in `data`). */
+const cliHandlers: Omit<SockHandlers<ClientSession>, 'open'> = {
+  data(s, chunk) { s.data.onCliData(chunk) },
+  drain(s) { s.data.onCliDrain() },
+  end(s) { s.data.onCliEnd() },
+  close(s, error) { s.data.onCliClose(error) },
+  error() {},
+}
 
 /** What a frontend needs from the engine that owns it. */
 export interface FrontendHost {
   /** Sessions alive across all frontends (HAProxy's actconn). */
   actconn: number
   readonly globalMaxconn: number
+  /** The global `tune.*` values (buffer size, header count limit). */
+  readonly tune: GlobalConfig['tune']
   /** A slot freed somewhere: frontends parked on the global limit may proceed. */
   slotFreed(): void
-  sessionLog(sess: TcpSession): void
+  sessionLog(sess: ClientSession): void
 }
 
 export interface BoundAddr {
@@ -39,12 +55,16 @@ export class Frontend {
   /** Sessions alive on this frontend (feconn). */
   cur = 0
   totalSessions = 0
-  readonly #sessions = new Set<TcpSession>()
-  readonly #parked: TcpSession[] = []
+  readonly #sessions = new Set<ClientSession>()
+  readonly #parked: ClientSession[] = []
   #listeners: Listener[] = []
   readonly bound: BoundAddr[] = []
   readonly #monitorNets: readonly string[]
-  readonly #handlers: SockHandlers<TcpSession>
+  readonly #handlers: SockHandlers<ClientSession>
+  /** What `mode http` sessions share (parsers' limits, error pages, captures); null in tcp mode. */
+  readonly http: HttpFront | null
+  /** Where `option httplog` lines go (set by the engine); null: not logged. */
+  httpLogSink: ((line: string) => void) | null = null
   stopped = false
   /** Set by the engine when this frontend writes a log line per session (the session then keeps
    *  the client address, which costs system calls to read). */
@@ -58,11 +78,12 @@ export class Frontend {
     this.maxconn = cfg.maxconn ?? host.globalMaxconn
     this.backlog = cfg.backlog ?? Math.max(this.maxconn, 1024)
     this.#monitorNets = cfg.monitorNet
+    this.http = cfg.mode === 'http' ? new HttpFront(cfg, host.tune) : null
     const fe = this
-    this.#handlers = { ...cliHandlers, open(s: Sock<TcpSession>) { fe.#accept(s) } }
+    this.#handlers = { ...cliHandlers, open(s: Sock<ClientSession>) { fe.#accept(s) } }
   }
 
-  get sessions(): ReadonlySet<TcpSession> {
+  get sessions(): ReadonlySet<ClientSession> {
     return this.#sessions
   }
 
@@ -101,17 +122,18 @@ export class Frontend {
     return this.bound.map((b) => (b.addr.family === 'ipv4' || b.addr.family === 'ipv6' ? formatListenAddr({ ...b.addr, port: b.port }) : formatListenAddr(b.addr)))
   }
 
-  #accept(s: Sock<TcpSession>): void {
-    // monitor-net: health checkers of an upstream load balancer; closed at once, never logged.
+  #accept(s: Sock<ClientSession>): void {
+    // monitor-net: health checkers of an upstream load balancer, never forwarded nor logged: in
+    // tcp mode closed at once, in http mode answered "200 OK" at once.
     if (this.#monitorNets.length > 0) {
       const ip = s.remoteAddress
       if (this.#monitorNets.some((n) => ipv4InCidr(ip, n))) {
-        s.data = undefined as unknown as TcpSession
-        s.terminate()
+        s.data = monitorOnly
+        if (this.http) { s.write(this.http.errors.page(200)); s.end() } else s.terminate()
         return
       }
     }
-    const sess = new TcpSession(this, s)
+    const sess = this.http ? new HttpSession(this, s as Sock<HttpSession>) : new TcpSession(this, s as Sock<TcpSession>)
     s.data = sess
     // Read while the socket is open: a client that already closed has no address to read.
     if (this.logsSessions) void sess.cliAddr
@@ -124,7 +146,7 @@ export class Frontend {
     this.#begin(sess)
   }
 
-  #begin(sess: TcpSession): void {
+  #begin(sess: ClientSession): void {
     this.cur++
     this.totalSessions++
     this.host.actconn++
@@ -133,7 +155,7 @@ export class Frontend {
   }
 
   /** Called by the session when it ends (once). */
-  sessionEnded(sess: TcpSession): void {
+  sessionEnded(sess: ClientSession): void {
     if (this.#sessions.delete(sess)) {
       this.cur--
       this.host.actconn--
@@ -162,3 +184,11 @@ export class Frontend {
     for (const s of [...this.#sessions, ...this.#parked]) s.kill()
   }
 }
+
+/** The session of a monitor-net connection: it ignores whatever happens on it. */
+const monitorOnly = {
+  onCliData() {},
+  onCliDrain() {},
+  onCliEnd() {},
+  onCliClose() {},
+} as unknown as ClientSession

@@ -510,12 +510,3 @@ export const srvHandlers: SockHandlers<SrvLink> = {
     link.sess.onConnectFailed(false)
   },
 }
-
-/** Client-side handlers, shared by every listener (the frontend is in the session). */
-export const cliHandlers: Omit<SockHandlers<TcpSession>, 'open'> = {
-  data(s, chunk) { s.data.onCliData(chunk) },
-  drain(s) { s.data.onCliDrain() },
-  end(s) { s.data.onCliEnd() },
-  close(s, error) { s.data.onCliClose(error) },
-  error() {},
-}

@@ -14,7 +14,7 @@ import { formatDiagnostic } from '../../src/config/source.ts'
 import type { Config } from '../../src/config/types.ts'
 import { Engine } from '../../src/proxy/engine.ts'
 import type { Frontend } from '../../src/proxy/frontend.ts'
-import type { TcpSession } from '../../src/proxy/tcp-session.ts'
+import type { ClientSession } from '../../src/proxy/frontend.ts'
 
 export const ROOT = join(import.meta.dir, '..', '..')
 export const BUN = process.execPath
@@ -104,7 +104,7 @@ export interface Lb extends AsyncDisposable {
   port(frontend?: string): number
   frontend(name?: string): Frontend
   /** Live sessions of a frontend. */
-  sessions(frontend?: string): TcpSession[]
+  sessions(frontend?: string): ClientSession[]
   /** Resolves when `n` log lines exist. */
   waitLogs(n: number, ms?: number): Promise<string[]>
 }

@@ -63,7 +63,6 @@ const forwardfor: ProxyKeyword = {
   kw: 'option forwardfor',
   sections: 'dfbl',
   noForm: true,
-  notBuilt: HTTP,
   parse(args, d, p) {
     setFlag(p, 'forwardfor', d)
     if (d.no) { delete p.forwardFor; return }
@@ -77,7 +76,6 @@ const originalto: ProxyKeyword = {
   kw: 'option originalto',
   sections: 'dfbl',
   noForm: true,
-  notBuilt: HTTP,
   parse(args, d, p) {
     setFlag(p, 'originalto', d)
     if (d.no) { delete p.originalTo; return }
@@ -122,7 +120,6 @@ const httplog: ProxyKeyword = {
   kw: 'option httplog',
   sections: 'dfl',
   noForm: true,
-  notBuilt: LOGS,
   parse(args, d, p) {
     if (args.length > 1 || (args.length === 1 && args[0] !== 'clf')) throw new ConfigError(`'option httplog' takes only the optional word 'clf'`, d.pos)
     setFlag(p, 'httplog', d)
@@ -163,13 +160,13 @@ export const optionKeywords: readonly ProxyKeyword[] = [
   httpchk,
   httplog,
   tcplog,
-  flagOption('httpclose', 'dfbl', HTTP),
-  flagOption('http-server-close', 'dfbl', HTTP),
-  flagOption('http-keep-alive', 'dfbl', HTTP),
+  flagOption('httpclose', 'dfbl'),
+  flagOption('http-server-close', 'dfbl'),
+  flagOption('http-keep-alive', 'dfbl'),
   flagOption('redispatch', 'dbl'),
-  flagOption('persist', 'dbl', HTTP),
+  flagOption('persist', 'dbl'),
   flagOption('allbackups', 'dbl'),
-  flagOption('abortonclose', 'dbl', HTTP),
+  flagOption('abortonclose', 'dbl'),
   flagOption('dontlognull', 'dfl'),
   flagOption('log-separate-errors', 'dfl', LOGS),
   flagOption('ssl-hello-chk', 'dbl', HEALTH),

@@ -38,8 +38,8 @@ const TIMEOUTS: readonly { name: string; field: keyof Timeouts; sections: string
   { name: 'tunnel', field: 'tunnel', sections: 'dbl' },
   { name: 'client-fin', field: 'clientFin', sections: 'dfl' },
   { name: 'server-fin', field: 'serverFin', sections: 'dbl' },
-  { name: 'http-request', field: 'httpRequest', sections: 'dfbl', notBuilt: HTTP },
-  { name: 'http-keep-alive', field: 'httpKeepAlive', sections: 'dfbl', notBuilt: HTTP },
+  { name: 'http-request', field: 'httpRequest', sections: 'dfbl' },
+  { name: 'http-keep-alive', field: 'httpKeepAlive', sections: 'dfbl' },
   { name: 'check', field: 'check', sections: 'dbl', notBuilt: HEALTH },
   { name: 'tarpit', field: 'tarpit', sections: 'dfbl', notBuilt: RULES },
 ]
@@ -110,7 +110,6 @@ function parseBalance(args: string[], d: Directive, p: ProxyConfig, ctx: Ctx): v
     default:
       if (param !== undefined || rest.length > 0) throw new ConfigError(`'balance ${algo}' takes no argument`, d.pos)
   }
-  if (HTTP_BALANCE.has(algo)) ctx.notBuilt(`'balance ${algo}'`, HTTP, d.pos)
   if (algo === 'rdp-cookie' || algo === 'hash') ctx.notBuilt(`'balance ${algo}'`, 'not implemented yet', d.pos)
 }
 
@@ -233,7 +232,6 @@ export const proxyKeywords: readonly ProxyKeyword[] = [
       if (m === 'health') throw new ConfigError(`'mode health' was removed from HAProxy; use 'monitor-uri' in an http frontend or 'monitor-net' instead`, d.pos)
       if (m !== 'tcp' && m !== 'http') throw new ConfigError(`unknown mode '${m}'; write 'mode tcp' or 'mode http'`, d.pos)
       p.mode = m
-      if (m === 'http') (ctx as Ctx).notBuilt(`'mode http'`, 'HTTP engine', d.pos, 'until it lands, edgelb relays the bytes as in tcp mode')
     },
   },
   { kw: 'bind', sections: 'fl', parse: (args, d, p, ctx) => { p.binds.push(parseBindLine(args, d, ctx as Ctx)) } },
@@ -255,7 +253,7 @@ export const proxyKeywords: readonly ProxyKeyword[] = [
     parse(args, d, p, ctx) { p.servers.push(parseServerLine(args, d, p, ctx as Ctx)) },
   },
   { kw: 'default-server', sections: 'dbl', parse: (args, d, p, ctx) => applyServerOptions(args, p.defaultServer, d, ctx as Ctx) },
-  { kw: 'cookie', sections: 'dbl', notBuilt: HTTP, parse: parseCookie },
+  { kw: 'cookie', sections: 'dbl', parse: parseCookie },
   countKw('maxconn', 'dfl', 'maxconn', 10_000_000),
   countKw('backlog', 'dfl', 'backlog', 1_000_000),
   countKw('fullconn', 'dbl', 'fullconn', 10_000_000),
@@ -275,7 +273,16 @@ export const proxyKeywords: readonly ProxyKeyword[] = [
     sections: 'dfl',
     parse(args, d, p) { p.monitorNet.push(parseIpv4Net(one('monitor-net', args, d, 'a network'), d.pos)) },
   },
-  { kw: 'monitor-uri', sections: 'dfl', notBuilt: HTTP, parse: (args, d, p) => { p.monitorUri = one('monitor-uri', args, d, 'a path') } },
+  {
+    kw: 'http-reuse',
+    sections: 'dbl',
+    parse(args, d, p) {
+      const m = one('http-reuse', args, d, "'never', 'safe', 'aggressive' or 'always'")
+      if (m !== 'never' && m !== 'safe' && m !== 'aggressive' && m !== 'always') throw new ConfigError(`unknown 'http-reuse' mode '${m}'; write never, safe, aggressive or always`, d.pos)
+      p.httpReuse = m
+    },
+  },
+  { kw: 'monitor-uri', sections: 'dfl', parse: (args, d, p) => { p.monitorUri = one('monitor-uri', args, d, 'a path') } },
   { kw: 'default_backend', sections: 'dfl', parse: (args, d, p) => { p.defaultBackend = one('default_backend', args, d, 'a backend name') } },
   {
     kw: 'use_backend',
@@ -313,7 +320,6 @@ export const proxyKeywords: readonly ProxyKeyword[] = [
   ...(['request', 'response'] as const).map((kind): ProxyKeyword => ({
     kw: `capture ${kind} header`,
     sections: 'fl',
-    notBuilt: LOGS,
     parse(args, d, p) {
       const [header, lenKw, len] = args
       if (!header || lenKw !== 'len' || len === undefined || args.length !== 3) throw new ConfigError(`'capture ${kind} header' expects NAME len LENGTH`, d.pos)
@@ -323,7 +329,6 @@ export const proxyKeywords: readonly ProxyKeyword[] = [
   {
     kw: 'errorfile',
     sections: 'dfbl',
-    notBuilt: HTTP,
     parse(args, d, p) {
       const [code, file] = args
       if (code === undefined || file === undefined || args.length !== 2) throw new ConfigError(`'errorfile' expects a status code and a file: errorfile 503 /etc/edgelb/errors/503.http`, d.pos)

@@ -1,0 +1,1063 @@
+/**
+ * A `mode http` session: one client connection carrying requests one after the other (keep-alive,
+ * pipelining), each analysed and balanced on its own (a *stream*, in HAProxy's words), each sent
+ * over a server connection that may be reused by the next request.
+ *
+ * Client side, per request:
+ *
+ *   wait-req --head parsed--> req-body --body ended--> req-done --response ended--> wait-req
+ *      |  \--bad head: 400/414/431/501       \--------- (bodyless requests skip req-body)
+ *      |   \--timeout http-request: 408           Upgrade + 101 --> tunnel (bytes both ways)
+ *      `--keep-alive idle timeout or FIN: session ends        close wanted --> closing --> end
+ *
+ * Server side, per request:
+ *
+ *   none --assign--> [queued] --> connecting (or an idle connection taken) --open--> res-head
+ *     --final head--> res-body --body ended--> res-done (connection parked for reuse, or closed)
+ *   1xx heads are forwarded and the next head is awaited; a bad head becomes 502; `timeout
+ *   server` before the head becomes 504; no server (or a queue timeout) becomes 503.
+ *
+ * Bytes move as in `mode tcp`: the head is forwarded as parsed (a subarray when nothing was
+ * edited), body bytes as received (subarrays split at message boundaries, never copied), with
+ * the reading side paused while the writing side is full. One Timer carries the session's
+ * earliest deadline. A request that fails never takes the connection's other requests with it
+ * unless the framing is lost (then the client connection closes after the answer).
+ */
+import type { AssignOptions, Backend } from '../backend/backend.ts'
+import type { Waiter, WaitQueue } from '../backend/queue.ts'
+import type { Server } from '../backend/server.ts'
+import { ByteQueue, CLOSED, FLUSHED } from '../core/byte-queue.ts'
+import { now, wallNow } from '../core/clock.ts'
+import { Timer } from '../core/timer-wheel.ts'
+import { wheel } from '../core/wheel.ts'
+import { balanceKey } from '../http/balance-key.ts'
+import { createChunkedScanner } from '../http/chunked.ts'
+import { addForwardedFor, addOriginalTo } from '../http/forwarded.ts'
+import { isCacheable, requestCookie, responseCookie, type ReqCookieFlag, type ResCookieFlag } from '../http/persist.ts'
+import type { BodyFraming, ChunkedScanner, H1Head, H1Parser } from '../http/types.ts'
+import { formatHttpLog } from '../log/httplog.ts'
+import type { ConnectTarget, Sock } from '../net/runtime.ts'
+import type { Frontend } from './frontend.ts'
+import { addressBytes } from './source-key.ts'
+import { poolIdle, SrvConn, takePooled, type SrvConnOwner } from './srv-conn.ts'
+import type { TermCause, TermPhase, Termination } from './termination.ts'
+
+type CliState = 'wait-req' | 'req-body' | 'req-done' | 'tunnel' | 'closing' | 'closed'
+type SrvState = 'none' | 'queued' | 'connecting' | 'res-head' | 'res-body' | 'res-done' | 'tunnel'
+
+/** Body bytes a client may send ahead of its server connection before it is paused. */
+const EARLY_DATA_LIMIT = 64 * 1024
+
+/** One request/response exchange: what the log line and the decisions need. */
+class Stream {
+  req: H1Head | null = null
+  res: H1Head | null = null
+  /** Monotonic ms of the request's first byte, and its wall-clock date for the log. */
+  start = 0
+  date = 0
+  headAt = -1
+  reqFraming: BodyFraming = 'none'
+  reqRemain = 0
+  reqDone = false
+  resFraming: BodyFraming = 'none'
+  resRemain = 0
+  resDone = false
+  /** When the request head was sent (Tr runs from here), and when the response head came. */
+  sentAt = -1
+  resHeadAt = -1
+  queueStart = -1
+  queueEnd = -1
+  connectStart = -1
+  connectEnd = -1
+  be: Backend | null = null
+  server: Server | null = null
+  /** The server slot is counted (backend.take) and must be released. */
+  holdsSlot = false
+  retriesLeft = 0
+  retries = 0
+  redispatched = false
+  status = -1
+  bytesOut = 0
+  reqCookie: ReqCookieFlag = '-'
+  resCookie: ResCookieFlag = '-'
+  cookieServer: Server | undefined = undefined
+  /** The client connection closes after this exchange. */
+  cliClose = false
+  /** The server connection closes after this exchange (http-server-close, httpclose). */
+  srvClose = false
+  upgrade = false
+  /** Bytes of the response that went to the client (for retries on a reused connection). */
+  resBytes = 0
+  logged = false
+  reqCaptures: string[] | null = null
+  resCaptures: string[] | null = null
+}
+
+export class HttpSession implements Waiter, SrvConnOwner {
+  // Waiter links (backend/queue.ts)
+  queuedAt = 0
+  _qPrev: Waiter | null = null
+  _qNext: Waiter | null = null
+  _queue: WaitQueue | null = null
+
+  readonly fe: Frontend
+  readonly cli: Sock<HttpSession>
+  #cliAddr: string | undefined
+  #cliPort = 0
+  #cliPaused = false
+  #srvPaused = false
+  cs: CliState = 'wait-req'
+  ss: SrvState = 'none'
+  /** Client bytes not yet processed: a head being received, or pipelined requests. */
+  #in: Uint8Array | null = null
+  /** Server bytes of a response head being received. */
+  #srvIn: Uint8Array | null = null
+  readonly #reqParser: H1Parser
+  readonly #resParser: H1Parser
+  readonly #reqChunks: ChunkedScanner = createChunkedScanner()
+  readonly #resChunks: ChunkedScanner = createChunkedScanner()
+  /** The current exchange; a new one per request. */
+  st: Stream = new Stream()
+  /** Requests completed on this connection. */
+  requests = 0
+  /** The server connection of the current exchange, and one kept idle for the next request. */
+  srv: SrvConn | null = null
+  #idle: SrvConn | null = null
+  readonly toCli = new ByteQueue()
+  readonly toSrv = new ByteQueue()
+  cliEof = false
+
+  cliExp = Infinity
+  srvExp = Infinity
+  connExp = Infinity
+  queueExp = Infinity
+  readonly #timer: Timer
+  readonly acceptTime: number
+  readonly acceptDate: number
+  bytesIn = 0
+  bytesOut = 0
+  termination: Termination | null = null
+
+  constructor(fe: Frontend, cli: Sock<HttpSession>) {
+    this.fe = fe
+    this.cli = cli
+    this.acceptTime = now()
+    this.acceptDate = wallNow()
+    this.#timer = new Timer(() => this.#onTimer())
+    this.#reqParser = fe.http!.requestParser()
+    this.#resParser = fe.http!.responseParser()
+  }
+
+  get cliAddr(): string {
+    if (this.#cliAddr === undefined) {
+      this.#cliAddr = this.cli.remoteAddress ?? ''
+      this.#cliPort = this.cli.remotePort ?? 0
+    }
+    return this.#cliAddr
+  }
+
+  get cliPort(): number {
+    void this.cliAddr
+    return this.#cliPort
+  }
+
+  get phase(): string {
+    return this.cs === 'closed' ? 'closed' : this.ss
+  }
+
+  pauseCli(): void {
+    if (this.#cliPaused) return
+    this.#cliPaused = true
+    this.cli.pause()
+  }
+
+  #resumeCli(): void {
+    if (!this.#cliPaused) return
+    this.#cliPaused = false
+    this.cli.resume()
+  }
+
+  #pauseSrv(): void {
+    if (this.#srvPaused || !this.srv?.sock) return
+    this.#srvPaused = true
+    this.srv.sock.pause()
+  }
+
+  #resumeSrv(): void {
+    if (!this.#srvPaused) return
+    this.#srvPaused = false
+    this.srv?.sock?.resume()
+  }
+
+  /** Starts the session (the frontend's backend is the default for its requests). */
+  start(_be: Backend | null): void {
+    this.#resumeCli()
+    const to = this.fe.cfg.timeouts
+    const t = to.httpRequest ?? to.client
+    this.cliExp = t === undefined ? Infinity : this.acceptTime + t
+    this.st.start = this.acceptTime
+    this.st.date = this.acceptDate
+    this.#resched()
+  }
+
+  // --- client input ---------------------------------------------------------------------------
+
+  onCliData(chunk: Buffer): void {
+    this.bytesIn += chunk.length
+    switch (this.cs) {
+      case 'req-body':
+        this.#reqBody(chunk)
+        return
+      case 'tunnel':
+        this.#toServer(chunk)
+        this.#refreshCli()
+        return
+      case 'wait-req':
+        if (this.#in === null && this.requests > 0 && this.st.start < 0) {
+          // First byte of a keep-alive request: from now on `timeout http-request` runs.
+          this.#beginRequestClock()
+        }
+        this.#append(chunk)
+        this.#parseRequest()
+        return
+      case 'req-done':
+      case 'closing':
+        // Pipelined: kept until the current exchange ends; read no further than one buffer.
+        if (this.st.cliClose) return
+        this.#append(chunk)
+        if (this.#in!.length > this.fe.http!.bufsize) this.pauseCli()
+        return
+      case 'closed':
+        return
+    }
+  }
+
+  #append(chunk: Uint8Array): void {
+    const cur = this.#in
+    this.#in = cur === null || cur.length === 0 ? chunk : Buffer.concat([cur, chunk])
+  }
+
+  #beginRequestClock(): void {
+    const st = this.st
+    st.start = now()
+    st.date = wallNow()
+    const to = this.fe.cfg.timeouts
+    const t = to.httpRequest ?? to.client
+    this.cliExp = t === undefined ? Infinity : st.start + t
+    this.#resched()
+  }
+
+  #parseRequest(): void {
+    const buf = this.#in
+    if (buf === null || buf.length === 0) return
+    const r = this.#reqParser.parse(buf, buf.length)
+    if (r.kind === 'need-more') return
+    if (r.kind === 'error') {
+      this.#reqParser.reset()
+      this.#in = null
+      this.st.headAt = now()
+      this.#answer(r.status, 'P', 'R')
+      return
+    }
+    this.#reqParser.reset()
+    const head = r.head
+    this.#in = head.size < buf.length ? buf.subarray(head.size) : null
+    this.#onRequest(head)
+  }
+
+  /** A request head arrived: analyse it, choose a backend and a server, send it. */
+  #onRequest(req: H1Head): void {
+    const st = this.st
+    const fe = this.fe
+    st.req = req
+    st.headAt = now()
+    if (st.start < 0) { st.start = st.headAt; st.date = wallNow() }
+    this.cliExp = Infinity
+    this.cs = 'req-body'
+    st.reqFraming = req.framing
+    st.reqRemain = req.framing === 'length' ? req.contentLength : 0
+    if (req.framing === 'chunked') this.#reqChunks.reset()
+    const http = fe.http!
+    if (http.captures.request.length > 0) st.reqCaptures = http.captures.request.map((c) => (req.headers.get(c.lname) ?? '').slice(0, c.len))
+
+    // monitor-uri: answered here, never forwarded.
+    if (fe.cfg.monitorUri !== undefined && pathOf(req.uri) === fe.cfg.monitorUri) {
+      this.#answer(200, '-', '-')
+      return
+    }
+
+    const be = fe.backend
+    st.be = be
+    if (!be) { this.#answer(503, 'S', 'C'); return }
+    be.enter()
+    st.retriesLeft = be.cfg.retries
+    const fcfg = fe.cfg
+    const bcfg = be.cfg
+    const opt = (name: string): boolean => fcfg.options[name] === true || bcfg.options[name] === true
+    const httpclose = opt('httpclose')
+    const serverClose = httpclose || opt('http-server-close')
+    st.cliClose = req.connClose || req.mustClose || httpclose || (req.version === 10 && !req.connKeepAlive)
+    st.srvClose = serverClose || req.mustClose
+    st.upgrade = req.connUpgrade && req.headers.find('upgrade') >= 0
+
+    // Persistence cookie (and its removal or unprefixing on the way to the server).
+    const ck = bcfg.cookie
+    if (ck) {
+      const p = requestCookie(ck, be.servers, req, bcfg.options['persist'] === true)
+      st.reqCookie = p.flag
+      st.cookieServer = p.server
+    }
+
+    // Headers for the server.
+    const ff = bcfg.forwardFor ?? fcfg.forwardFor
+    if (ff) addForwardedFor(ff, req, this.cliAddr)
+    const ot = bcfg.originalTo ?? fcfg.originalTo
+    if (ot) addOriginalTo(ot, req, this.cli.localAddress ?? '')
+    if (st.upgrade) {
+      // Connection: upgrade goes through as it came.
+    } else if (st.srvClose) {
+      if (!(req.version === 10 && !req.connKeepAlive) && !(req.connClose && countConnection(req) === 1)) setConnection(req, 'close')
+    } else if (req.connClose && req.version === 11) {
+      // The client's "close" concerns its own connection, not ours to the server.
+      req.headers.remove('connection')
+    }
+
+    if (st.reqFraming === 'none') this.#requestEnded()
+    else if (this.#in !== null) {
+      const pending = this.#in
+      this.#in = null
+      this.#reqBody(pending)
+    }
+    if ((this.cs as CliState) === 'closed') return
+    this.#assign(undefined)
+  }
+
+  /** Body bytes of the current request: forwarded; what follows its end waits as the next request. */
+  #reqBody(chunk: Uint8Array): void {
+    const st = this.st
+    let n: number
+    if (st.reqFraming === 'length') {
+      n = Math.min(st.reqRemain, chunk.length)
+      st.reqRemain -= n
+    } else if (st.reqFraming === 'chunked') {
+      n = this.#reqChunks.scan(chunk, 0, chunk.length)
+      if (n < 0) {
+        // The framing is lost: nothing after this can be trusted.
+        if (st.sentAt < 0) { this.#answer(400, 'P', 'D'); return }
+        this.finish('P', 'D')
+        return
+      }
+    } else n = 0
+    if (n > 0) this.#toServer(n === chunk.length ? chunk : chunk.subarray(0, n))
+    const ended = st.reqFraming === 'length' ? st.reqRemain === 0 : this.#reqChunks.done
+    if (ended) {
+      if (n < chunk.length) this.#append(chunk.subarray(n))
+      this.#requestEnded()
+    } else this.#refreshCli()
+  }
+
+  #requestEnded(): void {
+    const st = this.st
+    st.reqDone = true
+    if (this.cs === 'req-body') this.cs = 'req-done'
+    this.#refreshCli()
+    if (st.resDone) this.#streamEnded()
+  }
+
+  // --- server choice --------------------------------------------------------------------------
+
+  #assign(avoid: Server | undefined): void {
+    const st = this.st
+    const be = st.be!
+    const opts: AssignOptions = {}
+    if (avoid) opts.avoid = avoid
+    else if (st.cookieServer) {
+      opts.prefer = st.cookieServer
+      if (!st.cookieServer.usable) opts.force = true
+    }
+    const algo = be.cfg.balance.algo
+    if (algo === 'source') {
+      const key = addressBytes(this.cliAddr)
+      if (key) opts.hashKey = key
+    } else if (algo === 'uri' || algo === 'url_param' || algo === 'hdr') {
+      const key = balanceKey(be.cfg.balance, st.req!)
+      if (key !== undefined) opts.hashKey = key
+    }
+    const r = be.assign(this, opts)
+    switch (r.kind) {
+      case 'server':
+        st.server = r.server
+        st.holdsSlot = true
+        this.#connect()
+        return
+      case 'queued': {
+        this.ss = 'queued'
+        st.queueStart = now()
+        const t = be.cfg.timeouts.queue ?? be.cfg.timeouts.connect
+        this.queueExp = t === undefined ? Infinity : st.queueStart + t
+        this.#resched()
+        return
+      }
+      case 'queue-full':
+      case 'none':
+        if (be.dispatch && r.kind === 'none') { this.#connect(); return }
+        this.#answer(503, r.kind === 'none' ? 'S' : 'R', 'C')
+        return
+    }
+  }
+
+  /** Waiter: a queue granted a slot on `server`. */
+  grant(server: Server): void {
+    const st = this.st
+    if (this.ss !== 'queued' || !st.be) { st.be?.release(server); return }
+    this.queueExp = Infinity
+    st.queueEnd = now()
+    st.server = server
+    st.holdsSlot = true
+    this.#connect()
+  }
+
+  #target(): ConnectTarget {
+    const st = this.st
+    const server = st.server
+    const be = st.be!
+    const addr = server ? server.cfg.addr : be.dispatch!
+    if (addr.path !== undefined) return { path: addr.path }
+    const port = addr.port ?? (this.cli.localPort ?? 0) + (addr.portOffset ?? 0)
+    const source = server?.cfg.source ?? be.cfg.source
+    return source ? { host: addr.host, port, localAddress: source } : { host: addr.host, port }
+  }
+
+  /** Sends the request over an idle connection to the chosen server, or a new one. */
+  #connect(): void {
+    const st = this.st
+    const server = st.server
+    st.connectStart = now()
+    const reuse = st.be!.cfg.httpReuse
+    let c: SrvConn | null = null
+    if (server && this.#idle && this.#idle.server === server && this.#idle.state === 'idle') {
+      c = this.#idle
+      this.#idle = null
+    } else if (server && reuse !== 'never' && (reuse !== 'safe' || this.requests > 0)) {
+      // safe: a first request goes on a connection of its own; later ones (and every request
+      // with aggressive or always) may take one another session left idle.
+      c = takePooled(server) ?? null
+    }
+    if (this.#idle) { this.#releaseIdle(this.#idle); this.#idle = null }
+    if (c) {
+      c.take(this)
+      this.srv = c
+      this.onSrvOpen(c)
+      return
+    }
+    this.ss = 'connecting'
+    const t = st.be!.cfg.timeouts.connect
+    this.connExp = t === undefined ? Infinity : st.connectStart + t
+    this.#resched()
+    this.srv = SrvConn.open(this.#target(), server, this)
+    this.srv.shareable = reuse !== 'never'
+  }
+
+  /** An idle connection this session no longer wants: to the shared pool, or closed. */
+  #releaseIdle(c: SrvConn): void {
+    if (!c.shareable || !c.server) c.close()
+    else poolIdle(c)
+  }
+
+  // --- server side ----------------------------------------------------------------------------
+
+  onSrvOpen(c: SrvConn): void {
+    if (c !== this.srv) { c.close(); return }
+    const st = this.st
+    this.connExp = Infinity
+    st.connectEnd = now()
+    this.ss = 'res-head'
+    this.#srvPaused = false
+    this.#srvIn = null
+    this.#resParser.reset()
+    const head = st.req!.encode()
+    st.sentAt = now()
+    if (this.toSrv.size > 0) this.toSrv.unshift(head)
+    else this.toSrv.push(head)
+    this.#flushSrv()
+    this.#refreshSrv()
+  }
+
+  onSrvConnectFailed(c: SrvConn): void {
+    if (c !== this.srv) return
+    this.srv = null
+    this.#connectFailed(false)
+  }
+
+  #connectFailed(timedOut: boolean): void {
+    const st = this.st
+    const be = st.be!
+    const server = st.server
+    if (server) server.counters.econ++
+    be.counters.connectErrors++
+    if (st.retriesLeft > 0 && server) {
+      st.retriesLeft--
+      st.retries++
+      server.counters.wretr++
+      be.counters.retries++
+      if (st.retriesLeft === 0 && be.cfg.options['redispatch'] && be.servers.length > 1) {
+        server.counters.wredis++
+        be.counters.redispatches++
+        st.redispatched = true
+        st.server = null
+        st.holdsSlot = false
+        st.cookieServer = undefined
+        be.release(server)
+        this.#assign(server)
+      } else this.#connect()
+      return
+    }
+    this.#answer(503, timedOut ? 's' : 'S', 'C')
+  }
+
+  onSrvData(c: SrvConn, chunk: Buffer): void {
+    if (c !== this.srv) { c.abort(); return }
+    this.bytesOut += chunk.length
+    switch (this.ss) {
+      case 'res-head': {
+        const cur = this.#srvIn
+        this.#srvIn = cur === null ? chunk : Buffer.concat([cur, chunk])
+        this.#parseResponse()
+        return
+      }
+      case 'res-body':
+        this.#resBody(chunk)
+        return
+      case 'tunnel':
+        this.#toClient(chunk)
+        this.#refreshSrv()
+        return
+      default:
+        // Bytes after a complete response, or before a request: the server is out of step.
+        this.srv = null
+        c.abort()
+    }
+  }
+
+  #parseResponse(): void {
+    const buf = this.#srvIn!
+    const r = this.#resParser.parse(buf, buf.length)
+    if (r.kind === 'need-more') { this.#refreshSrv(); return }
+    const st = this.st
+    if (r.kind === 'error') {
+      this.#dropSrv(true)
+      this.#answer(502, 'P', 'H')
+      return
+    }
+    this.#resParser.reset()
+    const res = r.head
+    const rest = res.size < buf.length ? buf.subarray(res.size) : null
+    this.#srvIn = null
+    if (res.status < 200) {
+      if (res.status === 101 && st.upgrade) { this.#startTunnel(res, rest); return }
+      // 100 Continue, 103 Early Hints: forwarded; the final head follows.
+      this.#toClient(res.encode())
+      if (rest) { this.#srvIn = rest; this.#parseResponse() }
+      return
+    }
+    this.#onResponse(res, rest)
+  }
+
+  #onResponse(res: H1Head, rest: Uint8Array | null): void {
+    const st = this.st
+    const req = st.req!
+    const be = st.be!
+    st.res = res
+    st.status = res.status
+    st.resHeadAt = now()
+    this.ss = 'res-body'
+    const http = this.fe.http!
+    if (http.captures.response.length > 0) st.resCaptures = http.captures.response.map((c) => (res.headers.get(c.lname) ?? '').slice(0, c.len))
+    let framing = res.framing
+    if (req.method === 'HEAD' || res.status === 204 || res.status === 304) framing = 'none'
+    st.resFraming = framing
+    st.resRemain = framing === 'length' ? res.contentLength : 0
+    if (framing === 'chunked') this.#resChunks.reset()
+    if (res.connClose || res.mustClose || framing === 'eof') st.srvClose = true
+    if (framing === 'eof') st.cliClose = true
+
+    const ck = be.cfg.cookie
+    if (ck) {
+      st.resCookie = responseCookie(ck, st.server, st.reqCookie, st.cookieServer, req.method, res)
+      if (st.resCookie === 'I' && ck.nocache && isCacheable(req.method, req, res)) res.headers.add('Cache-Control', 'private')
+    }
+    // The Connection header the client needs, for its own connection.
+    if (st.cliClose) {
+      if (req.version === 11 || req.connKeepAlive) {
+        if (!(res.connClose && countConnection(res) === 1 && res.version === 11)) setConnection(res, 'close')
+      }
+    } else if (req.version === 10) {
+      if (!res.connKeepAlive) setConnection(res, 'keep-alive')
+    } else if (res.connClose || res.version === 10) {
+      setConnection(res, res.version === 10 ? 'keep-alive' : null)
+    }
+    this.#toClient(res.encode())
+    if (framing === 'none') this.#responseEnded()
+    else if (rest) this.#resBody(rest)
+    else this.#refreshSrv()
+  }
+
+  #resBody(chunk: Uint8Array): void {
+    const st = this.st
+    let n: number
+    if (st.resFraming === 'length') {
+      n = Math.min(st.resRemain, chunk.length)
+      st.resRemain -= n
+    } else if (st.resFraming === 'chunked') {
+      n = this.#resChunks.scan(chunk, 0, chunk.length)
+      if (n < 0) { this.#dropSrv(true); this.finish('S', 'D'); return }
+    } else n = chunk.length
+    if (n > 0) this.#toClient(n === chunk.length ? chunk : chunk.subarray(0, n))
+    const ended = st.resFraming === 'length' ? st.resRemain === 0 : st.resFraming === 'chunked' ? this.#resChunks.done : false
+    if (ended) {
+      // Anything after the end of a response is a server out of step: never reuse it.
+      if (n < chunk.length) st.srvClose = true
+      this.#responseEnded()
+    } else this.#refreshSrv()
+  }
+
+  #responseEnded(): void {
+    const st = this.st
+    st.resDone = true
+    this.ss = 'res-done'
+    this.srvExp = Infinity
+    if (!st.reqDone) {
+      // Answered before the request ended (an early error, a redirect during an upload): the
+      // rest of the request body cannot be told from a next request, so both sides close.
+      st.cliClose = true
+      st.srvClose = true
+    }
+    this.#streamEnded()
+  }
+
+  #startTunnel(res: H1Head, rest: Uint8Array | null): void {
+    const st = this.st
+    st.res = res
+    st.status = res.status
+    st.resHeadAt = now()
+    this.ss = 'tunnel'
+    this.cs = 'tunnel'
+    st.srvClose = true
+    st.cliClose = true
+    this.#toClient(res.encode())
+    if (rest) this.#toClient(rest)
+    if (this.#in) { const pending = this.#in; this.#in = null; this.#toServer(pending) }
+    this.#refreshCli()
+    this.#refreshSrv()
+  }
+
+  onSrvDrain(c: SrvConn): void {
+    if (c !== this.srv) return
+    this.#flushSrv()
+  }
+
+  #flushSrv(): void {
+    const sock = this.srv?.sock
+    if (!sock || this.toSrv.size === 0) return
+    const r = this.toSrv.flush(sock)
+    if (r !== FLUSHED) return
+    this.#refreshSrv()
+    if (this.cs === 'req-body' || this.cs === 'tunnel') this.#resumeCli()
+  }
+
+  onSrvEnd(c: SrvConn): void {
+    this.onSrvClose(c, undefined)
+  }
+
+  onSrvClose(c: SrvConn, error: Error | undefined): void {
+    if (c === this.#idle) { this.#idle = null; return }
+    if (c !== this.srv || this.cs === 'closed') return
+    this.srv = null
+    c.abort()
+    const st = this.st
+    switch (this.ss) {
+      case 'connecting':
+        this.#connectFailed(false)
+        return
+      case 'res-head':
+        if (this.#srvIn === null && st.resBytes === 0 && c.uses > 0 && st.reqFraming === 'none') {
+          // A reused connection the server had closed meanwhile: try again on a new one.
+          this.#connect()
+          return
+        }
+        this.#answer(502, 'S', 'H')
+        return
+      case 'res-body':
+        if (st.resFraming === 'eof' && !error) { this.#responseEnded(); return }
+        this.finish('S', 'D')
+        return
+      case 'tunnel':
+        if (this.toCli.size === 0) this.finish('-', '-')
+        else this.st.cliClose = true
+        this.cs = 'closing'
+        return
+      default:
+        return
+    }
+  }
+
+  /** Stops using the current server connection: parked for reuse when it may carry more. */
+  #dropSrv(broken: boolean): void {
+    const c = this.srv
+    if (!c) return
+    this.srv = null
+    this.#resumeSrv()
+    this.#srvPaused = false
+    if (broken || this.st.srvClose || !this.st.reqDone || c.state !== 'busy') { c.abort(); return }
+    if (this.cs === 'closing' || this.st.cliClose) { this.#releaseIdle(c); return }
+    c.park()
+    this.#idle = c
+  }
+
+  // --- the end of an exchange -----------------------------------------------------------------
+
+  #streamEnded(): void {
+    const st = this.st
+    this.requests++
+    this.#dropSrv(false)
+    this.#log()
+    this.#releaseServer()
+    if (st.cliClose || this.cliEof) {
+      this.cs = 'closing'
+      this.#in = null
+      if (this.toCli.size === 0) this.finish('-', '-')
+      else this.#refreshCli()
+      return
+    }
+    // Next request: a fresh exchange; what the client already sent is parsed now.
+    this.st = new Stream()
+    this.st.start = -1
+    this.cs = 'wait-req'
+    this.ss = 'none'
+    this.srvExp = Infinity
+    const to = this.fe.cfg.timeouts
+    const t = to.httpKeepAlive ?? to.httpRequest ?? to.client
+    this.cliExp = t === undefined ? Infinity : now() + t
+    this.#resched()
+    this.#resumeCli()
+    if (this.#in !== null) {
+      this.#beginRequestClock()
+      this.#parseRequest()
+    }
+  }
+
+  #releaseServer(): void {
+    const st = this.st
+    const be = st.be
+    if (!be) return
+    st.be = null
+    be.counters.bytesOut += st.bytesOut
+    const server = st.server
+    if (server) server.counters.bytesOut += st.bytesOut
+    be.leave()
+    if (server && st.holdsSlot) { st.holdsSlot = false; be.release(server) }
+  }
+
+  /** Answers the current request with edgelb's own response (an error page, the monitor's 200),
+   *  then closes: every page edgelb writes says `connection: close`, since after a refused or
+   *  failed request the framing of what follows on the connection cannot be trusted. */
+  #answer(status: number, by: TermCause, phase: TermPhase): void {
+    const st = this.st
+    if (this.ss === 'queued') st.be?.unqueue(this)
+    this.#dropSrv(true)
+    this.queueExp = this.connExp = this.srvExp = Infinity
+    st.status = status
+    const page = this.fe.http!.errors.page(status)
+    this.#toClient(page)
+    st.resDone = true
+    this.ss = 'res-done'
+    this.termination = { by, phase }
+    st.cliClose = true
+    this.#log()
+    this.#releaseServer()
+    this.cs = 'closing'
+    this.#in = null
+    if (this.toCli.size === 0) this.finish(by, phase)
+    else this.#refreshCli()
+  }
+
+  // --- writing --------------------------------------------------------------------------------
+
+  #toServer(chunk: Uint8Array): void {
+    const sock = this.srv?.sock
+    if (!sock || this.ss === 'connecting' || this.ss === 'queued' || this.ss === 'none') {
+      this.toSrv.push(chunk)
+      if (this.toSrv.size > EARLY_DATA_LIMIT) this.pauseCli()
+      return
+    }
+    if (this.toSrv.size > 0) { this.toSrv.push(chunk); this.pauseCli(); return }
+    const n = sock.write(chunk)
+    if (n === chunk.length) { this.#refreshSrv(); return }
+    if (n < 0) return
+    this.toSrv.push(n === 0 ? chunk : chunk.subarray(n))
+    this.pauseCli()
+  }
+
+  #toClient(chunk: Uint8Array): void {
+    const st = this.st
+    st.bytesOut += chunk.length
+    st.resBytes += chunk.length
+    if (this.toCli.size > 0) { this.toCli.push(chunk); this.#pauseSrv(); return }
+    const n = this.cli.write(chunk)
+    if (n === chunk.length) return
+    if (n < 0) return
+    this.toCli.push(n === 0 ? chunk : chunk.subarray(n))
+    this.#pauseSrv()
+    this.#refreshCli()
+  }
+
+  onCliDrain(): void {
+    if (this.toCli.size === 0) return
+    const r = this.toCli.flush(this.cli)
+    if (r === CLOSED) return
+    if (r !== FLUSHED) { this.#refreshCli(); return }
+    if (this.cs === 'closing') { this.finish(this.termination?.by ?? '-', this.termination?.phase ?? '-'); return }
+    this.#resumeSrv()
+    this.#refreshCli()
+  }
+
+  // --- client end -----------------------------------------------------------------------------
+
+  onCliEnd(): void {
+    this.cliEof = true
+    const st = this.st
+    switch (this.cs) {
+      case 'wait-req':
+        if (this.#in === null || this.#in.length === 0) {
+          // A client leaving between requests (or before its first): nothing to answer.
+          if (this.requests === 0 && !(this.fe.cfg.options['dontlognull'])) { st.headAt = -1; this.termination = { by: 'C', phase: 'R' }; this.#log() }
+          this.finish('-', '-')
+        } else {
+          st.headAt = now()
+          this.#answer(400, 'C', 'R')
+        }
+        return
+      case 'req-body':
+        this.finish('C', 'D')
+        return
+      case 'req-done':
+        // A client that half-closed after its request still gets its answer, unless it gave up
+        // waiting in a queue or for a connection and `option abortonclose` says to drop it.
+        if ((this.ss === 'queued' || this.ss === 'connecting') && this.#abortOnClose()) { this.finish('C', this.ss === 'queued' ? 'Q' : 'C'); return }
+        st.cliClose = true
+        return
+      case 'tunnel':
+        if (this.srv?.sock && this.toSrv.size === 0) this.srv.sock.shutdown()
+        return
+      default:
+        return
+    }
+  }
+
+  #abortOnClose(): boolean {
+    const be = this.st.be
+    return this.fe.cfg.options['abortonclose'] === true || be?.cfg.options['abortonclose'] === true
+  }
+
+  onCliClose(error: Error | undefined): void {
+    if (this.cs === 'closed') return
+    if (this.cs === 'closing' && !error) { this.finish(this.termination?.by ?? '-', this.termination?.phase ?? '-'); return }
+    if (this.cs === 'wait-req' && !error && (this.#in === null || this.#in.length === 0)) { this.onCliEnd(); return }
+    if (this.cs === 'req-done' && !error && this.toCli.size === 0 && !this.#abortOnClose() && this.ss !== 'res-body') {
+      // FIN after the request: the answer can still not be delivered (the socket is gone).
+    }
+    this.finish('C', this.#termPhase())
+  }
+
+  #termPhase(): TermPhase {
+    switch (this.ss) {
+      case 'queued': return 'Q'
+      case 'connecting': return 'C'
+      case 'res-head': return 'H'
+      case 'res-body':
+      case 'tunnel': return 'D'
+      default: return this.cs === 'wait-req' || this.cs === 'req-body' ? 'R' : 'D'
+    }
+  }
+
+  // --- deadlines ------------------------------------------------------------------------------
+
+  #refreshCli(): void {
+    const to = this.fe.cfg.timeouts
+    let t: number | undefined
+    switch (this.cs) {
+      case 'req-body':
+        t = to.client
+        break
+      case 'tunnel':
+        t = this.st.be?.cfg.timeouts.tunnel ?? to.client
+        break
+      case 'wait-req':
+        return // set when the request clock starts
+      default:
+        // Waiting for the server: the client has nothing to do unless it is slow to read.
+        t = this.toCli.size > 0 ? to.client : undefined
+    }
+    this.cliExp = t === undefined ? Infinity : now() + t
+    this.#resched()
+  }
+
+  #refreshSrv(): void {
+    const to = this.st.be?.cfg.timeouts
+    let t: number | undefined
+    if (this.ss === 'res-head' || this.ss === 'res-body') t = to?.server
+    else if (this.ss === 'tunnel') t = to?.tunnel ?? to?.server
+    this.srvExp = t === undefined ? Infinity : now() + t
+    this.#resched()
+  }
+
+  #resched(): void {
+    if (this.cs === 'closed') return
+    const exp = Math.min(this.cliExp, this.srvExp, this.connExp, this.queueExp)
+    if (exp !== this.#timer.exp) wheel.schedule(this.#timer, exp)
+  }
+
+  #onTimer(): void {
+    if (this.cs === 'closed') return
+    const t = now()
+    if (this.queueExp <= t) { this.queueExp = Infinity; this.#queueTimedOut(); return }
+    if (this.connExp <= t) {
+      this.connExp = Infinity
+      const c = this.srv
+      this.srv = null
+      c?.abort()
+      this.#connectFailed(true)
+      return
+    }
+    if (this.cliExp <= t) {
+      this.cliExp = Infinity
+      if (this.cs === 'wait-req') {
+        // An idle keep-alive connection closes silently; a request that did not arrive in time
+        // (slowloris, or a connection that never spoke) is answered 408.
+        if (this.requests > 0 && (this.#in === null || this.#in.length === 0)) { this.finish('-', '-'); return }
+        this.st.headAt = now()
+        this.#answer(408, 'c', 'R')
+        return
+      }
+      this.finish('c', this.#termPhase())
+      return
+    }
+    if (this.srvExp <= t) {
+      this.srvExp = Infinity
+      if (this.ss === 'res-head') { this.#answer(504, 's', 'H'); return }
+      this.finish('s', this.#termPhase())
+      return
+    }
+    this.#resched()
+  }
+
+  /** Queue timeout: 503, as HAProxy answers a request that waited too long for a server. */
+  #queueTimedOut(): void {
+    const st = this.st
+    st.be?.unqueue(this)
+    st.queueEnd = now()
+    this.ss = 'none'
+    this.#answer(503, 's', 'Q')
+  }
+
+  // --- logging and the end ----------------------------------------------------------------------
+
+  #log(): void {
+    const st = this.st
+    if (st.logged) return
+    st.logged = true
+    const sink = this.fe.httpLogSink
+    if (!sink) return
+    const t = now()
+    const be = st.be ?? this.fe.backend
+    const server = st.server
+    const term = this.termination ?? { by: '-', phase: '-' }
+    const tr = st.headAt < 0 ? -1 : Math.round(st.headAt - Math.max(st.start, 0))
+    const tw = st.queueStart < 0 ? (st.connectStart < 0 ? -1 : 0) : Math.round((st.queueEnd < 0 ? t : st.queueEnd) - st.queueStart)
+    const tc = st.connectEnd < 0 ? -1 : Math.round(st.connectEnd - st.connectStart)
+    const trs = st.resHeadAt < 0 || st.sentAt < 0 ? -1 : Math.round(st.resHeadAt - st.sentAt)
+    const req = st.req
+    const cookieOn = !!be?.cfg.cookie
+    sink(formatHttpLog({
+      clientAddr: this.cliAddr,
+      clientPort: this.cliPort,
+      requestDate: st.date,
+      frontend: this.fe.name,
+      backend: be?.name ?? '<NOBACKEND>',
+      server: server?.name ?? (be?.dispatch && st.connectStart >= 0 ? '<dispatch>' : '<NOSRV>'),
+      tr,
+      tw: tw < 0 ? -1 : tw,
+      tc,
+      trs,
+      ta: Math.round(t - (st.start < 0 ? t : st.start)),
+      status: st.status,
+      bytesOut: st.bytesOut,
+      tsc: term.by + term.phase + (cookieOn ? st.reqCookie : '-') + (cookieOn ? st.resCookie : '-'),
+      actconn: this.fe.host.actconn,
+      feconn: this.fe.cur,
+      beconn: be?.beconn ?? 0,
+      srvConn: server?.cur ?? 0,
+      retries: st.retries,
+      redispatched: st.redispatched,
+      srvQueue: server?.queue.length ?? 0,
+      beQueue: be?.queue.length ?? 0,
+      reqCaptures: this.fe.http!.captures.request.length > 0 ? st.reqCaptures ?? [] : null,
+      resCaptures: this.fe.http!.captures.response.length > 0 ? st.resCaptures ?? [] : null,
+      request: req ? `${req.method} ${req.uri} HTTP/1.${req.version === 10 ? 0 : 1}` : '<BADREQ>',
+    }))
+  }
+
+  /** Ends the session once: both sides closed, slots released, the current exchange logged. */
+  finish(by: TermCause, phase: TermPhase): void {
+    if (this.cs === 'closed') return
+    const st = this.st
+    if (this.termination === null || by !== '-') this.termination = { by, phase }
+    if (this.ss === 'queued') { st.be?.unqueue(this); st.queueEnd = now() }
+    this.cs = 'closed'
+    wheel.cancel(this.#timer)
+    const normal = by === '-'
+    const c = this.srv
+    this.srv = null
+    if (c) { if (normal && st.resDone && !st.srvClose) this.#releaseIdle(c); else c.abort() }
+    if (this.#idle) { this.#releaseIdle(this.#idle); this.#idle = null }
+    if (normal) this.cli.end()
+    else this.cli.terminate()
+    this.toCli.clear()
+    this.toSrv.clear()
+    // An exchange cut short is logged with how it ended.
+    if (st.req !== null && !st.logged) this.#log()
+    this.#releaseServer()
+    this.fe.sessionEnded(this)
+  }
+
+  kill(): void {
+    this.finish('K', this.#termPhase())
+  }
+}
+
+/** The path of a request target (origin form; the path of an absolute form). */
+function pathOf(uri: string): string {
+  let start = 0
+  if (uri.charCodeAt(0) !== 0x2f) {
+    const scheme = uri.indexOf('://')
+    if (scheme > 0) {
+      const slash = uri.indexOf('/', scheme + 3)
+      if (slash < 0) return '/'
+      start = slash
+    }
+  }
+  const q = uri.indexOf('?', start)
+  return q < 0 ? (start === 0 ? uri : uri.slice(start)) : uri.slice(start, q)
+}
+
+function countConnection(h: H1Head): number {
+  let n = 0
+  for (let i = h.headers.find('connection'); i >= 0; i = h.headers.find('connection', i + 1)) n++
+  return n
+}
+
+/** Replaces the Connection header with one token, or removes it (null). */
+function setConnection(h: H1Head, token: string | null): void {
+  h.headers.remove('connection')
+  if (token !== null) h.headers.add('Connection', token)
+}

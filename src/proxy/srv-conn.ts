@@ -1,0 +1,174 @@
+/**
+ * Server-side connections of `mode http`, and the idle ones kept for reuse.
+ *
+ * A connection belongs to at most one HTTP session at a time (its `owner`), which receives its
+ * events. Between requests a connection that may carry another one is idle: kept by its session
+ * (the next request to the same server uses it), or, with `http-reuse safe|always`, put in its
+ * server's pool where any session's later request may take it. An idle connection the server
+ * closes, or that stays unused for IDLE_TIMEOUT, is closed and forgotten.
+ *
+ *   connecting --open--> busy (owner set) --request done, reusable--> idle (session or pool)
+ *        \--fail--> closed        \--close/error/not reusable--> closed      \--taken--> busy
+ */
+import type { Server } from '../backend/server.ts'
+import { Timer } from '../core/timer-wheel.ts'
+import { wheel } from '../core/wheel.ts'
+import { now } from '../core/clock.ts'
+import { connect, type ConnectTarget, type Sock, type SockHandlers } from '../net/runtime.ts'
+
+/** How long an idle server connection is kept (HAProxy's `pool-purge-delay` default). */
+export const IDLE_TIMEOUT = 5000
+
+/** What a connection reports to the session that owns it. */
+export interface SrvConnOwner {
+  onSrvOpen(c: SrvConn): void
+  onSrvConnectFailed(c: SrvConn): void
+  onSrvData(c: SrvConn, chunk: Buffer): void
+  onSrvDrain(c: SrvConn): void
+  onSrvEnd(c: SrvConn): void
+  onSrvClose(c: SrvConn, error: Error | undefined): void
+}
+
+export class SrvConn {
+  sock: Sock<SrvConn> | null = null
+  /** Null for `dispatch` and transparent targets. */
+  readonly server: Server | null
+  owner: SrvConnOwner | null
+  state: 'connecting' | 'busy' | 'idle' | 'closed' = 'connecting'
+  /** Requests this connection carried before the current one. */
+  uses = 0
+  /** In the server's shared pool (else idle with its session, or busy). */
+  pooled = false
+  /** May go to the shared pool when its session is done with it (`http-reuse` is not never). */
+  shareable = false
+  readonly #timer = new Timer(() => this.close())
+
+  constructor(server: Server | null, owner: SrvConnOwner) {
+    this.server = server
+    this.owner = owner
+  }
+
+  static open(target: ConnectTarget, server: Server | null, owner: SrvConnOwner): SrvConn {
+    const c = new SrvConn(server, owner)
+    connect(target, c, srvConnHandlers)
+    return c
+  }
+
+  /** Idle from now on: no owner events; closed after IDLE_TIMEOUT unless taken. */
+  park(): void {
+    this.state = 'idle'
+    this.owner = null
+    this.sock?.resume()
+    wheel.schedule(this.#timer, now() + IDLE_TIMEOUT)
+  }
+
+  /** Busy again, for `owner`. */
+  take(owner: SrvConnOwner): void {
+    wheel.cancel(this.#timer)
+    if (this.pooled) removeFromPool(this)
+    this.state = 'busy'
+    this.owner = owner
+    this.uses++
+  }
+
+  close(): void {
+    if (this.state === 'closed') return
+    this.state = 'closed'
+    this.owner = null
+    wheel.cancel(this.#timer)
+    if (this.pooled) removeFromPool(this)
+    this.sock?.end()
+  }
+
+  /** Closes at once (RST when data is pending): for aborted exchanges. */
+  abort(): void {
+    if (this.state === 'closed') return
+    this.state = 'closed'
+    this.owner = null
+    wheel.cancel(this.#timer)
+    if (this.pooled) removeFromPool(this)
+    this.sock?.terminate()
+  }
+}
+
+// --- the shared pools (http-reuse safe|always) ---------------------------------------------------
+
+const pools = new Map<Server, SrvConn[]>()
+
+/** Puts an idle connection in its server's pool. */
+export function poolIdle(c: SrvConn): void {
+  if (!c.server) { c.close(); return }
+  let list = pools.get(c.server)
+  if (!list) pools.set(c.server, (list = []))
+  c.park()
+  c.pooled = true
+  list.push(c)
+}
+
+/** The most recently parked idle connection to `server`, taken out of the pool. */
+export function takePooled(server: Server): SrvConn | undefined {
+  const list = pools.get(server)
+  const c = list?.pop()
+  if (c) c.pooled = false
+  return c
+}
+
+function removeFromPool(c: SrvConn): void {
+  c.pooled = false
+  const list = c.server ? pools.get(c.server) : undefined
+  if (!list) return
+  const i = list.indexOf(c)
+  if (i >= 0) list.splice(i, 1)
+}
+
+/** Idle connections in the shared pools (for stats and tests). */
+export function pooledCount(server?: Server): number {
+  if (server) return pools.get(server)?.length ?? 0
+  let n = 0
+  for (const l of pools.values()) n += l.length
+  return n
+}
+
+// Module-level handlers: one set for every server connection.
+const srvConnHandlers: SockHandlers<SrvConn> = {
+  open(s) {
+    const c = s.data
+    if (c.state !== 'connecting' || !c.owner) { s.terminate(); c.state = 'closed'; return }
+    c.sock = s
+    c.state = 'busy'
+    c.owner.onSrvOpen(c)
+  },
+  data(s, chunk) {
+    const c = s.data
+    if (c.owner) c.owner.onSrvData(c, chunk)
+    else c.abort() // bytes on an idle connection: the server is out of step; never reuse it
+  },
+  drain(s) {
+    const c = s.data
+    c.owner?.onSrvDrain(c)
+  },
+  end(s) {
+    const c = s.data
+    if (c.owner) c.owner.onSrvEnd(c)
+    else c.close()
+  },
+  close(s, error) {
+    const c = s.data
+    const owner = c.owner
+    if (c.state !== 'closed') {
+      c.state = 'closed'
+      c.owner = null
+      if (c.pooled) removeFromPool(c)
+    }
+    owner?.onSrvClose(c, error)
+  },
+  error() {},
+  connectError(s) {
+    const c = s.data
+    const owner = c.owner
+    if (c.state !== 'connecting') return
+    c.state = 'closed'
+    c.owner = null
+    owner?.onSrvConnectFailed(c)
+  },
+}
