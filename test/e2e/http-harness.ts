@@ -6,6 +6,8 @@
  */
 import { connectClient, startServer, type TestConn, type TestServer } from './harness.ts'
 
+export type { TestConn }
+
 export interface SeenRequest {
   /** The head as received, CRLFs included. */
   head: string
@@ -108,9 +110,16 @@ export function startHttpServer(name: string, respond?: Responder): HttpOrigin {
   return origin
 }
 
+/** Answers a request that the responder left unanswered (it returned null). */
+export function answer(origin: HttpOrigin, req: SeenRequest, response: string): void {
+  const c = origin.tcp.conns[req.conn]!
+  void c.write(response)
+  if (/\r\nconnection: *close/i.test(response.slice(0, response.indexOf('\r\n\r\n')))) c.shutdown()
+}
+
 /** A raw HTTP client: exact bytes out, exact bytes in. */
-export async function httpClient(port: number): Promise<TestConn & Disposable> {
-  return connectClient(port)
+export async function httpClient(port: number, localAddress?: string): Promise<TestConn & Disposable> {
+  return connectClient(port, localAddress ? { localAddress } : {})
 }
 
 /** The complete responses (head + Content-Length body) received so far on `c`. */
@@ -137,8 +146,9 @@ export async function waitResponses(c: TestConn, n: number, ms = 5000): Promise<
 }
 
 /** Sends one request on a new connection and returns the response text (read until close). */
-export async function rawExchange(port: number, request: string, ms = 5000): Promise<string> {
-  using c = await connectClient(port)
+export async function rawExchange(port: number, request: string, options: { ms?: number; from?: string } = {}): Promise<string> {
+  const ms = options.ms ?? 5000
+  using c = await connectClient(port, options.from ? { localAddress: options.from } : {})
   await c.write(request)
   await c.waitEof(ms)
   return c.text()
