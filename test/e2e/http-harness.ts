@@ -48,6 +48,23 @@ function parseHead(head: string): { method: string; uri: string; headers: [strin
   return { method, uri, headers }
 }
 
+/** Where a chunked body starting at `from` ends (after its trailers), or -1 if incomplete. */
+function chunkedEnd(buf: string, from: number): number {
+  let i = from
+  for (;;) {
+    const eol = buf.indexOf('\r\n', i)
+    if (eol < 0) return -1
+    const size = parseInt(buf.slice(i, eol).split(';')[0]!, 16)
+    if (size === 0) {
+      const end = buf.indexOf('\r\n\r\n', eol)
+      if (buf.startsWith('\r\n', eol + 2)) return eol + 4
+      return end < 0 ? -1 : end + 4
+    }
+    i = eol + 2 + size + 2
+    if (buf.length < i) return -1
+  }
+}
+
 /**
  * An origin server on 127.0.0.1:0. Each request is recorded, then answered with
  * `respond(req)` (null: no answer, the test drives the connection). An HTTP/1.0 request without
@@ -87,10 +104,10 @@ export function startHttpServer(name: string, respond?: Responder): HttpOrigin {
           body = buf.slice(used, used + n)
           used += n
         } else if (get('transfer-encoding')?.toLowerCase().includes('chunked')) {
-          const last = buf.indexOf('0\r\n\r\n', used)
-          if (last < 0) return
-          body = buf.slice(used, last + 5)
-          used = last + 5
+          const end = chunkedEnd(buf, used)
+          if (end < 0) return
+          body = buf.slice(used, end)
+          used = end
         }
         buf = buf.slice(used)
         const req: SeenRequest = { head, body, conn: index, ...parsed, header: get }
