@@ -1,0 +1,49 @@
+/**
+ * What compiling needs (load time) and the little state evaluation shares (run time).
+ */
+import type { SourcePos } from '../config/source.ts'
+import type { MapStore } from './maps.ts'
+import type { StickTable } from './stick-table.ts'
+import type { Sample, SampleType, StreamView } from './types.ts'
+
+/** Everything rules may refer to, shared by every proxy of the process. */
+export interface RulesEnv {
+  /** Stick tables by name (the proxy that declares each). */
+  tables: ReadonlyMap<string, StickTable>
+  maps: MapStore
+  /** Directory of the configuration file: relative map and ACL files are read from there. */
+  fileDir: string
+  /** Backend names, to check `use_backend` and `nbsrv(NAME)` at load. Unchecked when absent. */
+  backends?: ReadonlySet<string>
+}
+
+/** The context of one rule being compiled. */
+export interface CompileCtx extends RulesEnv {
+  /** The proxy the rule is in (its stick table is the default table). */
+  proxy: string
+  at: SourcePos
+}
+
+export type Fetch = (s: StreamView) => Sample | undefined
+/** Calls `visit` on each value of a multi-valued fetch (every header occurrence) until it
+ *  returns true; for ACLs, which match if any value matches. */
+export type FetchEach = (s: StreamView, visit: (v: Sample) => boolean) => boolean
+export type Converter = (v: Sample, s: StreamView) => Sample | undefined
+
+export interface CompiledExpr {
+  fn: Fetch
+  each?: FetchEach
+  type: SampleType
+  /** Reads request bytes still arriving: may answer differently later (tcp-request content). */
+  volatile: boolean
+}
+
+/**
+ * Run-time flag of the payload fetches: set when a fetch lacked bytes that may still arrive.
+ * ACL terms on volatile fetches clear it before fetching and read it after a failed match,
+ * to answer "missing" rather than "no" (HAProxy's SMP_F_MAY_CHANGE → ACL_TEST_MISS).
+ */
+export const evalState = { mayChange: false }
+
+/** Process-wide `proc.*` variables. */
+export const procVars = new Map<string, Sample>()

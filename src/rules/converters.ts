@@ -1,0 +1,359 @@
+/**
+ * The converter table: transformations applied to a sample in series after its fetch
+ * (`req.hdr(host),lower,map_str(hosts.map,default)`). Names and arguments are HAProxy's.
+ * Each compiles its arguments at load into `(sample, stream) => sample | undefined`.
+ */
+import { Buffer } from 'node:buffer'
+import { ConfigError } from '../config/source.ts'
+import { type CompileCtx, type Converter } from './context.ts'
+import { COUNTER_OPS, tableArg } from './fetches.ts'
+import { formatIpv4, formatIpv6, maskOf, maskV6, parseIpv4, parseIpv6, parseNet } from './ip.ts'
+import { asRegIndex, type MatchKind } from './pattern.ts'
+import { binToStr, toBin, toBool, toInt, toStr } from './sample.ts'
+import type { Sample, SampleType } from './types.ts'
+import { compileVarRef, isVarName } from './vars.ts'
+
+export interface ConverterDef {
+  name: string
+  /** Output type; 'same' = the input's. */
+  out: SampleType | 'same'
+  args?: [number, number]
+  compile(args: string[], ctx: CompileCtx): Converter
+}
+
+function intArg(a: string | undefined, ctx: CompileCtx, what: string, dflt?: number): number {
+  if ((a === undefined || a === '') && dflt !== undefined) return dflt
+  if (a === undefined || !/^-?\d+$/.test(a)) throw new ConfigError(`${what} must be an integer, not '${a ?? ''}'`, ctx.at)
+  return Number(a)
+}
+
+/** An arithmetic operand: an integer, or a variable read at run time. */
+function operand(a: string | undefined, ctx: CompileCtx, conv: string): (s: Parameters<Converter>[1]) => number | undefined {
+  if (a !== undefined && /^-?\d+$/.test(a)) { const n = Number(a); return () => n }
+  if (a !== undefined && isVarName(a)) { const r = compileVarRef(a, ctx.at); return (s) => toInt(r.get(s)) }
+  throw new ConfigError(`'${conv}' expects an integer or a variable name (txn.x), not '${a ?? ''}'`, ctx.at)
+}
+
+function arith(name: string, op: (a: number, b: number) => number | undefined): ConverterDef {
+  return {
+    name, out: 'int', args: [1, 1],
+    compile(args, ctx) {
+      const b = operand(args[0], ctx, name)
+      return (v, s) => { const a = toInt(v); const bv = b(s); return a === undefined || bv === undefined ? undefined : op(a, bv) }
+    },
+  }
+}
+
+const str = (name: string, fn: (s: string) => Sample | undefined, out: SampleType = 'str'): ConverterDef => ({
+  name, out, compile: () => (v) => { const s = typeof v === 'string' ? v : toStr(v); return s === undefined ? undefined : fn(s) },
+})
+
+/** `field(index, delimiters[, count])`: delimiters are single characters, each one separates. */
+function fieldConv(words: boolean) {
+  return (args: string[], ctx: CompileCtx): Converter => {
+    const idx = intArg(args[0], ctx, 'the field index')
+    const delims = args[1] ?? ''
+    const count = intArg(args[2], ctx, 'the field count', 1)
+    if (idx === 0) throw new ConfigError(`field and word indexes start at 1 (negative: from the end)`, ctx.at)
+    if (delims === '') throw new ConfigError(`'${words ? 'word' : 'field'}' needs delimiter characters`, ctx.at)
+    return (v) => {
+      const s = toStr(v)
+      if (s === undefined) return undefined
+      let parts: string[] = []
+      let cur = 0
+      for (let i = 0; i <= s.length; i++) {
+        if (i === s.length || delims.includes(s[i]!)) { parts.push(s.slice(cur, i)); cur = i + 1 }
+      }
+      if (words) parts = parts.filter((p) => p !== '')
+      const start = idx > 0 ? idx - 1 : parts.length + idx - (count > 0 ? count - 1 : 0)
+      if (start < 0 || start >= parts.length) return words ? undefined : ''
+      const sel = count === 0 ? parts.slice(start) : parts.slice(start, start + count)
+      return sel.join(words ? delims[0]! : delims[0]!)
+    }
+  }
+}
+
+/** `regsub(regex, subst[, flags])`: `\1`… in `subst` are the groups. */
+function regsubConv(args: string[], ctx: CompileCtx): Converter {
+  const flags = args[2] ?? ''
+  if (!/^[gi]*$/.test(flags)) throw new ConfigError(`regsub flags are 'g' and 'i', not '${flags}'`, ctx.at)
+  let re: RegExp
+  try {
+    re = new RegExp(args[0] ?? '', flags)
+  } catch (e) {
+    throw new ConfigError(`invalid regular expression '${args[0]}': ${(e as Error).message}`, ctx.at)
+  }
+  const subst = (args[1] ?? '').replace(/\$/g, '$$$$').replace(/\\(\d)/g, '$$$1')
+  return (v) => { const s = toStr(v); return s === undefined ? undefined : s.replace(re, subst) }
+}
+
+function ipmaskConv(args: string[], ctx: CompileCtx): Converter {
+  const m4 = args[0] ?? '32'
+  const len4 = /^\d+$/.test(m4) ? Number(m4) : (() => { const n = parseNet(`0.0.0.0/${m4}`); if (!n) throw new ConfigError(`ipmask: invalid mask '${m4}'`, ctx.at); return n.len })()
+  const len6 = args[1] !== undefined ? intArg(args[1], ctx, 'the IPv6 mask') : 128
+  if (len4 > 32 || len6 > 128) throw new ConfigError(`ipmask: masks are at most 32 (IPv4) and 128 (IPv6)`, ctx.at)
+  const mask = maskOf(len4)
+  return (v) => {
+    const s = toStr(v)
+    if (s === undefined) return undefined
+    const a = parseIpv4(s)
+    if (a >= 0) return formatIpv4((a & mask) >>> 0)
+    const w = parseIpv6(s)
+    return w ? formatIpv6(maskV6(w, len6)) : undefined
+  }
+}
+
+function jsonEscape(s: string): string {
+  let out = ''
+  for (let i = 0; i < s.length; i++) {
+    const ch = s.charCodeAt(i)
+    if (ch === 34) out += '\\"'
+    else if (ch === 92) out += '\\\\'
+    else if (ch === 47) out += '\\/'
+    else if (ch < 32) out += ch === 10 ? '\\n' : ch === 13 ? '\\r' : ch === 9 ? '\\t' : '\\u' + ch.toString(16).padStart(4, '0')
+    else out += s[i]
+  }
+  return out
+}
+
+function urlDecode(s: string, plus: boolean): string | undefined {
+  try {
+    return decodeURIComponent(plus ? s.replace(/\+/g, ' ') : s)
+  } catch {
+    return undefined
+  }
+}
+
+function concatConv(args: string[], ctx: CompileCtx): Converter {
+  const pre = args[0] ?? ''
+  const ref = args[1] ? compileVarRef(args[1], ctx.at) : undefined
+  const post = args[2] ?? ''
+  return (v, s) => {
+    const a = toStr(v)
+    if (a === undefined) return undefined
+    const mid = ref ? toStr(ref.get(s)) ?? '' : ''
+    return pre === '' && post === '' ? a + mid : a + pre + mid + post
+  }
+}
+
+function hashConv(name: string, fn: (b: string) => number): ConverterDef {
+  return {
+    name, out: 'int', args: [0, 1],
+    compile: (args) => {
+      const aval = args[0] === '1'
+      return (v) => { const b = v instanceof Uint8Array ? binToStr(v) : toStr(v); if (b === undefined) return undefined; const h = fn(b) >>> 0; return aval ? fullAvalanche(h) : h }
+    },
+  }
+}
+
+function djb2(s: string): number {
+  let h = 5381
+  for (let i = 0; i < s.length; i++) h = (Math.imul(h, 33) + (s.charCodeAt(i) & 255)) | 0
+  return h
+}
+function sdbm(s: string): number {
+  let h = 0
+  for (let i = 0; i < s.length; i++) h = ((s.charCodeAt(i) & 255) + (h << 6) + (h << 16) - h) | 0
+  return h
+}
+function wt6(s: string): number {
+  let h0 = 0xa53c965a, h1 = 0x5ca6953a
+  for (let i = 0; i < s.length; i++) {
+    const t = s.charCodeAt(i) & 255
+    h0 = (Math.imul(h0, 33) + t) >>> 0
+    h1 = (Math.imul(h1, 31) + (t ^ 0x5a)) >>> 0
+  }
+  return (h0 ^ (h1 << 16) ^ (h1 >>> 16)) >>> 0
+}
+let CRC_TABLE: Uint32Array | undefined
+function crc32(s: string): number {
+  if (!CRC_TABLE) {
+    CRC_TABLE = new Uint32Array(256)
+    for (let n = 0; n < 256; n++) { let c = n; for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1; CRC_TABLE[n] = c >>> 0 }
+  }
+  let c = 0xffffffff
+  for (let i = 0; i < s.length; i++) c = CRC_TABLE[(c ^ s.charCodeAt(i)) & 255]! ^ (c >>> 8)
+  return (c ^ 0xffffffff) >>> 0
+}
+function fullAvalanche(a: number): number {
+  a = (a + 0x7ed55d16 + (a << 12)) >>> 0
+  a = (a ^ 0xc761c23c ^ (a >>> 19)) >>> 0
+  a = (a + 0x165667b1 + (a << 5)) >>> 0
+  a = ((a + 0xd3a2646c) ^ (a << 9)) >>> 0
+  a = (a + 0xfd7046c5 + (a << 3)) >>> 0
+  a = (a ^ 0xb55a4f09 ^ (a >>> 16)) >>> 0
+  return a
+}
+
+function hexOf(b: Uint8Array): string {
+  let s = ''
+  for (let i = 0; i < b.length; i++) s += (b[i]! < 16 ? '0' : '') + b[i]!.toString(16)
+  return s.toUpperCase()
+}
+
+// --- maps ----------------------------------------------------------------------------------------
+
+const MAP_MATCH: Readonly<Record<string, MatchKind>> = { str: 'str', beg: 'beg', sub: 'sub', dir: 'dir', dom: 'dom', end: 'end', reg: 'reg', regm: 'reg', int: 'int', ip: 'ip' }
+const MAP_OUT: Readonly<Record<string, SampleType>> = { str: 'str', int: 'int', ip: 'ip' }
+
+function mapConverters(): ConverterDef[] {
+  const out: ConverterDef[] = []
+  for (const [m, kind] of Object.entries(MAP_MATCH)) {
+    for (const [o, type] of Object.entries(MAP_OUT)) {
+      const name = o === 'str' ? `map_${m}` : `map_${m}_${o}`
+      if (m === 'regm' && o !== 'str') continue
+      out.push({ name, out: type, args: [1, 2], compile: (args, ctx) => compileMap(name, kind, m === 'regm', type, args, ctx) })
+    }
+  }
+  out.push({ name: 'map', out: 'str', args: [1, 2], compile: (args, ctx) => compileMap('map', 'str', false, 'str', args, ctx) })
+  return out
+}
+
+function compileMap(name: string, kind: MatchKind, regm: boolean, type: SampleType, args: string[], ctx: CompileCtx): Converter {
+  const file = args[0] ?? ''
+  if (file === '') throw new ConfigError(`'${name}' needs a map file: ${name}(FILE[,DEFAULT])`, ctx.at)
+  const index = ctx.maps.index(file, ctx.fileDir, kind, { at: ctx.at })
+  const cast = (s: string): Sample | undefined => (type === 'int' ? toInt(s) : type === 'ip' ? (parseIpv4(s) >= 0 || parseIpv6(s) ? s : undefined) : s)
+  let dflt: Sample | undefined
+  if (args[1] !== undefined) {
+    dflt = cast(args[1])
+    if (dflt === undefined) throw new ConfigError(`'${name}': default '${args[1]}' is not ${type === 'int' ? 'an integer' : 'an IP address'}`, ctx.at)
+  }
+  if (regm) {
+    const reg = asRegIndex(index)!
+    return (v) => {
+      const s = toStr(v)
+      const hit = s === undefined ? undefined : reg.lookupRe(s)
+      if (!hit) return dflt
+      const m = hit[0].exec(s!)
+      return hit[1].replace(/\\(\d)/g, (_, d: string) => m?.[Number(d)] ?? '')
+    }
+  }
+  if (type === 'str') return (v) => index.lookup(v) ?? dflt
+  return (v) => { const hit = index.lookup(v); return hit === undefined ? dflt : cast(hit) ?? dflt }
+}
+
+// --- stick tables --------------------------------------------------------------------------------
+
+function tableConverters(): ConverterDef[] {
+  const out: ConverterDef[] = []
+  for (const [suffix, op] of Object.entries(COUNTER_OPS)) {
+    const name = `table_${suffix.replace(/^get_/, '')}`
+    if (suffix.startsWith('clr_') || suffix.startsWith('inc_')) continue
+    out.push({
+      name, out: 'int', args: [1, 1],
+      compile: (args, ctx) => {
+        const t = tableArg(args[0], ctx)
+        return (v) => {
+          const key = t.keyOf(v)
+          if (key === undefined) return undefined
+          const e = t.lookup(key)
+          return e === undefined ? 0 : op(e, t)
+        }
+      },
+    })
+  }
+  out.push({
+    name: 'in_table', out: 'bool', args: [1, 1],
+    compile: (args, ctx) => { const t = tableArg(args[0], ctx); return (v) => { const k = t.keyOf(v); return k !== undefined && t.lookup(k) !== undefined } },
+  })
+  return out
+}
+
+// --- the table -------------------------------------------------------------------------------------
+
+export const CONVERTERS: readonly ConverterDef[] = [
+  str('lower', (s) => s.toLowerCase()),
+  str('upper', (s) => s.toUpperCase()),
+  str('length', (s) => s.length, 'int'),
+  { name: 'base64', out: 'str', compile: () => (v) => { const b = toBin(v); return b === undefined ? undefined : Buffer.from(b).toString('base64') } },
+  { name: 'ub64enc', out: 'str', compile: () => (v) => { const b = toBin(v); return b === undefined ? undefined : Buffer.from(b).toString('base64url') } },
+  { name: 'b64dec', out: 'bin', compile: () => (v) => { const s = toStr(v); if (s === undefined || !/^[A-Za-z0-9+/]*={0,2}$/.test(s)) return undefined; return new Uint8Array(Buffer.from(s, 'base64')) } },
+  { name: 'ub64dec', out: 'bin', compile: () => (v) => { const s = toStr(v); if (s === undefined || !/^[A-Za-z0-9_-]*$/.test(s)) return undefined; return new Uint8Array(Buffer.from(s, 'base64url')) } },
+  { name: 'hex', out: 'str', compile: () => (v) => { const b = toBin(v); return b === undefined ? undefined : hexOf(b) } },
+  str('hex2i', (s) => (/^[0-9a-fA-F]+$/.test(s) ? parseInt(s, 16) : undefined), 'int'),
+  { name: 'ipmask', out: 'ip', args: [1, 2], compile: ipmaskConv },
+  { name: 'field', out: 'str', args: [2, 3], compile: fieldConv(false) },
+  { name: 'word', out: 'str', args: [2, 3], compile: fieldConv(true) },
+  { name: 'regsub', out: 'str', args: [2, 3], compile: regsubConv },
+  { name: 'json', out: 'str', args: [0, 1], compile: () => (v) => { const s = toStr(v); return s === undefined ? undefined : jsonEscape(s) } },
+  { name: 'url_dec', out: 'str', args: [0, 1], compile: (a) => { const plus = a[0] === '1'; return (v) => { const s = toStr(v); return s === undefined ? undefined : urlDecode(s, plus) } } },
+  str('url_enc', (s) => encodeURIComponent(s)),
+  { name: 'ltrim', out: 'str', args: [1, 1], compile: (a) => { const set = a[0]!; return (v) => { const s = toStr(v); if (s === undefined) return undefined; let i = 0; while (i < s.length && set.includes(s[i]!)) i++; return s.slice(i) } } },
+  { name: 'rtrim', out: 'str', args: [1, 1], compile: (a) => { const set = a[0]!; return (v) => { const s = toStr(v); if (s === undefined) return undefined; let i = s.length; while (i > 0 && set.includes(s[i - 1]!)) i--; return s.slice(0, i) } } },
+  str('cut_crlf', (s) => { const i = s.search(/[\r\n]/); return i < 0 ? s : s.slice(0, i) }),
+  str('host_only', (s) => s.replace(/:\d+$/, '')),
+  str('port_only', (s) => { const m = /:(\d+)$/.exec(s); return m ? Number(m[1]) : 0 }, 'int'),
+  {
+    name: 'bytes', out: 'same', args: [1, 2],
+    compile: (a, ctx) => {
+      const off = intArg(a[0], ctx, 'the offset')
+      const len = a[1] !== undefined ? intArg(a[1], ctx, 'the length') : undefined
+      return (v) => {
+        if (v instanceof Uint8Array) return off > v.length ? undefined : v.subarray(off, len === undefined ? undefined : off + len)
+        const s = toStr(v)
+        return s === undefined || off > s.length ? undefined : s.slice(off, len === undefined ? undefined : off + len)
+      }
+    },
+  },
+  { name: 'concat', out: 'str', args: [0, 3], compile: concatConv },
+  {
+    name: 'strcmp', out: 'int', args: [1, 1],
+    compile: (a, ctx) => { const r = compileVarRef(a[0]!, ctx.at); return (v, s) => { const x = toStr(v); const y = toStr(r.get(s)); if (x === undefined || y === undefined) return undefined; return x < y ? -1 : x > y ? 1 : 0 } },
+  },
+  {
+    name: 'iif', out: 'str', args: [2, 2],
+    compile: (a) => { const t = a[0]!; const f = a[1]!; return (v) => { const b = toBool(v); return b === undefined ? undefined : b ? t : f } },
+  },
+  arith('add', (a, b) => a + b),
+  arith('sub', (a, b) => a - b),
+  arith('mul', (a, b) => a * b),
+  arith('div', (a, b) => (b === 0 ? Number.MAX_SAFE_INTEGER : Math.trunc(a / b))),
+  arith('mod', (a, b) => (b === 0 ? 0 : a % b)),
+  arith('and', (a, b) => Number(BigInt.asIntN(64, BigInt(a) & BigInt(b)))),
+  arith('or', (a, b) => Number(BigInt.asIntN(64, BigInt(a) | BigInt(b)))),
+  arith('xor', (a, b) => Number(BigInt.asIntN(64, BigInt(a) ^ BigInt(b)))),
+  { name: 'neg', out: 'int', compile: () => (v) => { const n = toInt(v); return n === undefined ? undefined : -n } },
+  { name: 'cpl', out: 'int', compile: () => (v) => { const n = toInt(v); return n === undefined ? undefined : -n - 1 } },
+  { name: 'bool', out: 'bool', compile: () => (v) => toBool(v) },
+  { name: 'not', out: 'bool', compile: () => (v) => { const b = toBool(v); return b === undefined ? undefined : !b } },
+  { name: 'odd', out: 'bool', compile: () => (v) => { const n = toInt(v); return n === undefined ? undefined : (n & 1) === 1 } },
+  { name: 'even', out: 'bool', compile: () => (v) => { const n = toInt(v); return n === undefined ? undefined : (n & 1) === 0 } },
+  hashConv('djb2', djb2),
+  hashConv('sdbm', sdbm),
+  hashConv('wt6', wt6),
+  hashConv('crc32', crc32),
+  {
+    name: 'http_date', out: 'str', args: [0, 1],
+    compile: (a, ctx) => { const off = intArg(a[0], ctx, 'the offset', 0); return (v) => { const n = toInt(v); return n === undefined ? undefined : new Date((n + off) * 1000).toUTCString() } },
+  },
+  {
+    name: 'set-var', out: 'same', args: [1, 1],
+    compile: (a, ctx) => { const r = compileVarRef(a[0]!, ctx.at); return (v, s) => { r.set(s, v); return v } },
+  },
+  {
+    name: 'unset-var', out: 'same', args: [1, 1],
+    compile: (a, ctx) => { const r = compileVarRef(a[0]!, ctx.at); return (v, s) => { r.unset(s); return v } },
+  },
+  ...mapConverters(),
+  ...tableConverters(),
+]
+
+const BY_NAME = new Map<string, ConverterDef>(CONVERTERS.map((c) => [c.name, c]))
+
+export function findConverter(name: string): ConverterDef | undefined {
+  return BY_NAME.get(name)
+}
+
+export function converterNames(): string[] {
+  return [...BY_NAME.keys()]
+}
+
+export function compileConverter(def: ConverterDef, args: string[], ctx: CompileCtx): Converter {
+  const [min, max] = def.args ?? [0, 0]
+  if (args.length < min || args.length > max) {
+    const want = min === max ? `${min}` : `${min} to ${max}`
+    throw new ConfigError(`converter '${def.name}' takes ${want} argument${max === 1 ? '' : 's'}, not ${args.length}`, ctx.at)
+  }
+  return def.compile(args, ctx)
+}

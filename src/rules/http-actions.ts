@@ -1,0 +1,295 @@
+/**
+ * The `http-request` and `http-response` action tables. An action compiles to
+ * `(stream) => verdict | undefined`: undefined lets the next rule run, a verdict stops the rule
+ * set (`allow` stops it with `continue`). Header and request-line actions edit the heads in place.
+ */
+import { ConfigError } from '../config/source.ts'
+import type { H1Head } from '../http/types.ts'
+import { COMMON_EFFECTS, type ActionCtx } from './common-actions.ts'
+import { compileLogFormat, isConstantFormat, type LogFormat } from './log-format.ts'
+import { uriPath, uriPathq, uriQuery, splitCommas } from './http-sample.ts'
+import { parseRedirect, parseReplyOptions } from './reply.ts'
+import { CONTINUE, REJECT, type HttpVerdict, type StreamView } from './types.ts'
+
+export type HttpAction = (s: StreamView) => HttpVerdict | undefined
+
+export interface HttpActionKeyword {
+  kw: string
+  param?: 'required' | 'optional'
+  compile(args: string[], ctx: ActionCtx): HttpAction
+}
+
+function fmtOf(text: string, ctx: ActionCtx): LogFormat {
+  if (isConstantFormat(text)) {
+    const v = text.replace(/%%/g, '%')
+    return () => v
+  }
+  return compileLogFormat(text, ctx)
+}
+
+function regexOf(text: string, ctx: ActionCtx): RegExp {
+  try {
+    return new RegExp(text)
+  } catch (e) {
+    throw new ConfigError(`invalid regular expression '${text}': ${(e as Error).message}`, ctx.at)
+  }
+}
+
+/** HAProxy's regex replacement: when `re` matches, the whole value becomes `repl` with `\N`
+ *  replaced by the groups (so unanchored text outside the match is dropped, as in HAProxy). */
+function regReplace(value: string, re: RegExp, repl: string): string | undefined {
+  const m = re.exec(value)
+  if (!m) return undefined
+  return repl.replace(/\\(\d)/g, (_, d: string) => m[Number(d)] ?? '')
+}
+
+function expect(kw: string, args: string[], n: number, usage: string, ctx: ActionCtx): void {
+  if (args.length !== n) throw new ConfigError(`'${kw}' expects ${usage}`, ctx.at)
+}
+
+type HeadOf = (s: StreamView) => H1Head | null
+
+function headerActions(head: HeadOf): HttpActionKeyword[] {
+  return [
+    {
+      kw: 'set-header',
+      compile(args, ctx) {
+        expect('set-header', args, 2, 'a name and a value format: set-header X-Forwarded-Proto https', ctx)
+        const name = args[0]!
+        const v = fmtOf(args[1]!, ctx)
+        return (s) => { head(s)?.headers.set(name, v(s)); return undefined }
+      },
+    },
+    {
+      kw: 'add-header',
+      compile(args, ctx) {
+        expect('add-header', args, 2, 'a name and a value format: add-header X-Via edgelb', ctx)
+        const name = args[0]!
+        const v = fmtOf(args[1]!, ctx)
+        return (s) => { head(s)?.headers.add(name, v(s)); return undefined }
+      },
+    },
+    {
+      kw: 'del-header',
+      compile(args, ctx) {
+        const name = args[0]
+        if (name === undefined || (args.length !== 1 && !(args.length === 3 && args[1] === '-m'))) {
+          throw new ConfigError(`'del-header' expects a name [-m str|beg|end|sub|reg]`, ctx.at)
+        }
+        const how = args[2] ?? 'str'
+        const lname = name.toLowerCase()
+        if (how === 'str') return (s) => { head(s)?.headers.remove(lname); return undefined }
+        const tests: Record<string, (n: string) => boolean> = {
+          beg: (n) => n.startsWith(lname), end: (n) => n.endsWith(lname), sub: (n) => n.includes(lname),
+        }
+        let test = tests[how]
+        if (how === 'reg') { const re = regexOf(name, ctx); test = (n) => re.test(n) }
+        if (!test) throw new ConfigError(`'del-header … -m ${how}': use str, beg, end, sub or reg`, ctx.at)
+        const t = test
+        return (s) => {
+          const h = head(s)?.headers
+          if (!h) return undefined
+          for (let i = h.count - 1; i >= 0; i--) if (t(h.name(i).toLowerCase())) h.removeAt(i)
+          return undefined
+        }
+      },
+    },
+    {
+      kw: 'replace-header',
+      compile(args, ctx) {
+        expect('replace-header', args, 3, 'a name, a regex and a replacement: replace-header Host (.*):80 \\1', ctx)
+        const lname = args[0]!.toLowerCase()
+        const re = regexOf(args[1]!, ctx)
+        const repl = fmtOf(args[2]!, ctx)
+        return (s) => {
+          const h = head(s)?.headers
+          if (!h) return undefined
+          let r: string | undefined
+          for (let i = h.find(lname); i >= 0; i = h.find(lname, i + 1)) {
+            const out = regReplace(h.value(i), re, (r ??= repl(s)))
+            if (out !== undefined) h.setValue(i, out)
+          }
+          return undefined
+        }
+      },
+    },
+    {
+      kw: 'replace-value',
+      compile(args, ctx) {
+        expect('replace-value', args, 3, 'a name, a regex and a replacement: replace-value X-Forwarded-For ^192\\.168\\.(.*)$ 172.16.\\1', ctx)
+        const lname = args[0]!.toLowerCase()
+        const re = regexOf(args[1]!, ctx)
+        const repl = fmtOf(args[2]!, ctx)
+        return (s) => {
+          const h = head(s)?.headers
+          if (!h) return undefined
+          let r: string | undefined
+          for (let i = h.find(lname); i >= 0; i = h.find(lname, i + 1)) {
+            const values = splitCommas(h.value(i))
+            let changed = false
+            for (let k = 0; k < values.length; k++) {
+              const out = regReplace(values[k]!, re, (r ??= repl(s)))
+              if (out !== undefined) { values[k] = out; changed = true }
+            }
+            if (changed) h.setValue(i, values.join(', '))
+          }
+          return undefined
+        }
+      },
+    },
+  ]
+}
+
+function requestLineActions(): HttpActionKeyword[] {
+  const one = (kw: string, apply: (h: H1Head, v: string) => void): HttpActionKeyword => ({
+    kw,
+    compile(args, ctx) {
+      expect(kw, args, 1, 'one format string', ctx)
+      const v = fmtOf(args[0]!, ctx)
+      return (s) => { if (s.req) apply(s.req, v(s)); return undefined }
+    },
+  })
+  const rewrite = (kw: string, read: (h: H1Head) => string, write: (h: H1Head, v: string) => void): HttpActionKeyword => ({
+    kw,
+    compile(args, ctx) {
+      expect(kw, args, 2, 'a regex and a replacement format', ctx)
+      const re = regexOf(args[0]!, ctx)
+      const repl = fmtOf(args[1]!, ctx)
+      return (s) => {
+        if (!s.req) return undefined
+        const out = regReplace(read(s.req), re, repl(s))
+        if (out !== undefined) write(s.req, out)
+        return undefined
+      }
+    },
+  })
+  const setPath = (h: H1Head, path: string): void => { const q = uriQuery(h.uri); h.uri = q === undefined ? path : `${path}?${q}` }
+  return [
+    one('set-method', (h, v) => { h.method = v }),
+    one('set-uri', (h, v) => { h.uri = v }),
+    one('set-path', setPath),
+    one('set-pathq', (h, v) => { h.uri = v }),
+    one('set-query', (h, v) => { const p = uriPath(h.uri); h.uri = v === '' ? p : `${p}?${v}` }),
+    rewrite('replace-uri', (h) => h.uri, (h, v) => { h.uri = v }),
+    rewrite('replace-path', (h) => uriPath(h.uri), setPath),
+    rewrite('replace-pathq', (h) => uriPathq(h.uri), (h, v) => { h.uri = v }),
+  ]
+}
+
+const allow: HttpActionKeyword = {
+  kw: 'allow',
+  compile(args, ctx) {
+    expect('allow', args, 0, 'no argument', ctx)
+    return () => CONTINUE
+  },
+}
+
+function denyLike(kw: 'deny' | 'tarpit', defaultStatus: number): HttpActionKeyword {
+  return {
+    kw,
+    compile(args, ctx) {
+      const o = parseReplyOptions(kw, args, ctx, defaultStatus)
+      if (!o.hasBody) {
+        const v: HttpVerdict = Object.freeze({ kind: kw, status: o.status })
+        return () => v
+      }
+      if (o.constant) {
+        const v: HttpVerdict = Object.freeze({ kind: kw, status: o.status, reply: o.constant })
+        return () => v
+      }
+      const build = o.build
+      return (s) => ({ kind: kw, status: o.status, reply: build(s) })
+    },
+  }
+}
+
+const returnAction: HttpActionKeyword = {
+  kw: 'return',
+  compile(args, ctx) {
+    const o = parseReplyOptions('return', args, ctx, 200)
+    if (o.constant) {
+      const v: HttpVerdict = Object.freeze({ kind: 'reply', reply: o.constant })
+      return () => v
+    }
+    const build = o.build
+    return (s) => ({ kind: 'reply', reply: build(s) })
+  },
+}
+
+const redirect: HttpActionKeyword = {
+  kw: 'redirect',
+  compile(args, ctx) {
+    const build = parseRedirect(args, ctx)
+    return (s) => ({ kind: 'reply', reply: build(s) })
+  },
+}
+
+const reject: HttpActionKeyword = {
+  kw: 'reject',
+  compile(args, ctx) {
+    expect('reject', args, 0, 'no argument', ctx)
+    return () => REJECT
+  },
+}
+
+const silentDrop: HttpActionKeyword = { kw: 'silent-drop', compile: () => () => REJECT }
+
+const setStatus: HttpActionKeyword = {
+  kw: 'set-status',
+  compile(args, ctx) {
+    const n = Number(args[0])
+    if (!(n >= 100 && n <= 999) || (args.length !== 1 && !(args.length === 3 && args[1] === 'reason'))) {
+      throw new ConfigError(`'set-status' expects a status and optionally 'reason TEXT': set-status 503 reason "Maintenance"`, ctx.at)
+    }
+    const reason = args[2]
+    return (s) => {
+      if (s.res) { s.res.status = n; s.res.reason = reason ?? defaultReason(n) }
+      return undefined
+    }
+  },
+}
+
+const REASONS: Readonly<Record<number, string>> = {
+  200: 'OK', 201: 'Created', 204: 'No Content', 301: 'Moved Permanently', 302: 'Found', 303: 'See Other', 304: 'Not Modified',
+  307: 'Temporary Redirect', 308: 'Permanent Redirect', 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found',
+  405: 'Method Not Allowed', 408: 'Request Timeout', 410: 'Gone', 429: 'Too Many Requests', 500: 'Internal Server Error',
+  502: 'Bad Gateway', 503: 'Service Unavailable', 504: 'Gateway Timeout',
+}
+
+export function defaultReason(status: number): string {
+  return REASONS[status] ?? 'Unknown'
+}
+
+/** Shared effects, as HTTP actions that let the next rule run. */
+const effects: HttpActionKeyword[] = COMMON_EFFECTS.map((e) => ({
+  kw: e.kw,
+  ...(e.param ? { param: e.param } : {}),
+  compile(args, ctx) {
+    const fx = e.compile(args, ctx)
+    return (s) => { fx(s); return undefined }
+  },
+}))
+
+export const HTTP_REQUEST_ACTIONS: readonly HttpActionKeyword[] = [
+  allow,
+  denyLike('deny', 403),
+  denyLike('tarpit', 500),
+  reject,
+  silentDrop,
+  returnAction,
+  redirect,
+  ...headerActions((s) => s.req),
+  ...requestLineActions(),
+  ...effects,
+]
+
+export const HTTP_RESPONSE_ACTIONS: readonly HttpActionKeyword[] = [
+  allow,
+  denyLike('deny', 502),
+  silentDrop,
+  returnAction,
+  redirect,
+  setStatus,
+  ...headerActions((s) => s.res),
+  ...effects,
+]

@@ -1,0 +1,172 @@
+/**
+ * Reading HTTP/1 heads for fetches: the parts of the request URI, header values split the way
+ * HAProxy splits them, and cookies. Each function reads the head as it is now (after earlier
+ * rules edited it) and allocates only the strings it returns.
+ */
+import type { H1Head, HeaderList } from '../http/types.ts'
+
+/** Where the path starts in a request URI: after `scheme://authority` in absolute form. */
+function pathStart(uri: string): number {
+  if (uri.charCodeAt(0) === 47) return 0 // '/'
+  const scheme = uri.indexOf('://')
+  if (scheme < 0) return 0
+  const slash = uri.indexOf('/', scheme + 3)
+  return slash < 0 ? uri.length : slash
+}
+
+/** The path (no query string). `*` and authority-form URIs are returned as written. */
+export function uriPath(uri: string): string {
+  const start = pathStart(uri)
+  const q = uri.indexOf('?', start)
+  if (start === 0) return q < 0 ? uri : uri.slice(0, q)
+  return uri.slice(start, q < 0 ? uri.length : q)
+}
+
+/** Path and query. */
+export function uriPathq(uri: string): string {
+  const start = pathStart(uri)
+  return start === 0 ? uri : uri.slice(start)
+}
+
+/** The query string without '?', or undefined when there is no '?'. */
+export function uriQuery(uri: string): string | undefined {
+  const q = uri.indexOf('?')
+  return q < 0 ? undefined : uri.slice(q + 1)
+}
+
+/** The authority of an absolute-form URI ('' otherwise). */
+export function uriAuthority(uri: string): string {
+  const scheme = uri.indexOf('://')
+  if (scheme < 0 || uri.charCodeAt(0) === 47) return ''
+  const slash = uri.indexOf('/', scheme + 3)
+  return uri.slice(scheme + 3, slash < 0 ? uri.length : slash)
+}
+
+/** The first value of parameter `name` in the query string (`delim` between parameters). */
+export function urlParam(uri: string, name: string, delim = '&'): string | undefined {
+  const q = uri.indexOf('?')
+  if (q < 0) return undefined
+  let i = q + 1
+  while (i <= uri.length) {
+    let end = uri.indexOf(delim, i)
+    if (end < 0) end = uri.length
+    if (end - i >= name.length && uri.startsWith(name, i)) {
+      const after = i + name.length
+      if (after === end) return ''
+      if (uri.charCodeAt(after) === 61) return uri.slice(after + 1, end)
+    }
+    i = end + 1
+  }
+  return undefined
+}
+
+/** Calls `visit` on every comma-separated value of every field named `lname` (quoted commas
+ *  are kept), in order, until it returns true. */
+export function eachHeaderValue(h: HeaderList, lname: string, visit: (v: string) => boolean): boolean {
+  for (let i = h.find(lname); i >= 0; i = h.find(lname, i + 1)) {
+    const full = h.value(i)
+    if (full.indexOf(',') < 0) {
+      if (visit(full)) return true
+      continue
+    }
+    for (const v of splitCommas(full)) if (visit(v)) return true
+  }
+  return false
+}
+
+/** Every comma-separated value of fields named `lname`, in order. */
+export function headerValues(h: HeaderList, lname: string): string[] {
+  const out: string[] = []
+  eachHeaderValue(h, lname, (v) => { out.push(v); return false })
+  return out
+}
+
+/** Occurrence `occ` of the values of `lname`: 1 = first, -1 = last, 0 = last. */
+export function headerValueAt(h: HeaderList, lname: string, occ: number): string | undefined {
+  // Fast path: a single field without commas (Host, most headers).
+  const first = h.find(lname)
+  if (first < 0) return undefined
+  if (h.find(lname, first + 1) < 0) {
+    const v = h.value(first)
+    if (v.indexOf(',') < 0) return occ === 0 || occ === 1 || occ === -1 ? v : undefined
+  }
+  const all = headerValues(h, lname)
+  const idx = occ > 0 ? occ - 1 : all.length + (occ === 0 ? -1 : occ)
+  return all[idx]
+}
+
+/** Whole field values (no comma splitting), as `req.fhdr`. */
+export function fullHeaderAt(h: HeaderList, lname: string, occ: number): string | undefined {
+  const idx: number[] = []
+  for (let i = h.find(lname); i >= 0; i = h.find(lname, i + 1)) idx.push(i)
+  const k = occ > 0 ? occ - 1 : idx.length + (occ === 0 ? -1 : occ)
+  return k >= 0 && k < idx.length ? h.value(idx[k]!) : undefined
+}
+
+export function splitCommas(v: string): string[] {
+  const out: string[] = []
+  let cur = ''
+  let quoted = false
+  for (let i = 0; i < v.length; i++) {
+    const c = v[i]!
+    if (c === '"') quoted = !quoted
+    if (c === ',' && !quoted) {
+      out.push(cur.trim())
+      cur = ''
+    } else cur += c
+  }
+  out.push(cur.trim())
+  return out
+}
+
+/** Values of cookie `name` in the request's Cookie fields, in order (name '' = every cookie). */
+export function eachRequestCookie(h: HeaderList, name: string, visit: (v: string) => boolean): boolean {
+  for (let i = h.find('cookie'); i >= 0; i = h.find('cookie', i + 1)) {
+    const line = h.value(i)
+    let p = 0
+    while (p < line.length) {
+      let end = line.indexOf(';', p)
+      if (end < 0) end = line.length
+      let a = p
+      while (a < end && (line.charCodeAt(a) === 32 || line.charCodeAt(a) === 9)) a++
+      const eq = line.indexOf('=', a)
+      if (eq > 0 && eq < end) {
+        if (name === '' || (eq - a === name.length && line.startsWith(name, a))) {
+          if (visit(line.slice(eq + 1, end).trim())) return true
+        }
+      }
+      p = end + 1
+    }
+  }
+  return false
+}
+
+/** Values of cookie `name` set by the response's Set-Cookie fields (up to the first ';'). */
+export function eachResponseCookie(h: HeaderList, name: string, visit: (v: string) => boolean): boolean {
+  for (let i = h.find('set-cookie'); i >= 0; i = h.find('set-cookie', i + 1)) {
+    const line = h.value(i)
+    const eq = line.indexOf('=')
+    if (eq < 0) continue
+    if (name !== '' && line.slice(0, eq).trim() !== name) continue
+    const semi = line.indexOf(';', eq)
+    if (visit(line.slice(eq + 1, semi < 0 ? line.length : semi).trim())) return true
+  }
+  return false
+}
+
+/** The last value of a cookie (HAProxy's `req.cook` / `res.cook` in a sample context). */
+export function lastCookie(each: typeof eachRequestCookie, h: HeaderList, name: string): string | undefined {
+  let last: string | undefined
+  each(h, name, (v) => { last = v; return false })
+  return last
+}
+
+export function countCookies(each: typeof eachRequestCookie, h: HeaderList, name: string): number {
+  let n = 0
+  each(h, name, () => { n++; return false })
+  return n
+}
+
+export function versionText(head: H1Head): string {
+  return head.version === 11 ? '1.1' : '1.0'
+}

@@ -1,0 +1,147 @@
+/**
+ * IP addresses as numbers, for matching and masking without strings on the hot path.
+ * IPv4 is one uint32; IPv6 is four uint32 words, most significant first.
+ */
+
+/** `a.b.c.d` → uint32, or -1. */
+export function parseIpv4(s: string): number {
+  let n = 0
+  let part = 0
+  let digits = 0
+  let dots = 0
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i)
+    if (c === 46) {
+      if (digits === 0 || dots === 3) return -1
+      n = n * 256 + part
+      part = 0
+      digits = 0
+      dots++
+    } else if (c >= 48 && c <= 57) {
+      part = part * 10 + (c - 48)
+      if (++digits > 3 || part > 255) return -1
+    } else return -1
+  }
+  if (dots !== 3 || digits === 0) return -1
+  return n * 256 + part
+}
+
+export function formatIpv4(n: number): string {
+  return `${n >>> 24}.${(n >>> 16) & 255}.${(n >>> 8) & 255}.${n & 255}`
+}
+
+/** An IPv6 address (with `::`, and an embedded IPv4 tail) → four words, or undefined. */
+export function parseIpv6(s: string): Uint32Array | undefined {
+  if (s.startsWith('[') && s.endsWith(']')) s = s.slice(1, -1)
+  const pct = s.indexOf('%')
+  if (pct >= 0) s = s.slice(0, pct)
+  const dbl = s.indexOf('::')
+  if (dbl !== s.lastIndexOf('::')) return undefined
+  const parseGroups = (part: string): number[] | undefined => {
+    if (part === '') return []
+    const out: number[] = []
+    const groups = part.split(':')
+    for (let i = 0; i < groups.length; i++) {
+      const g = groups[i]!
+      if (i === groups.length - 1 && g.includes('.')) {
+        const v4 = parseIpv4(g)
+        if (v4 < 0) return undefined
+        out.push(v4 >>> 16, v4 & 0xffff)
+      } else {
+        if (!/^[0-9a-fA-F]{1,4}$/.test(g)) return undefined
+        out.push(parseInt(g, 16))
+      }
+    }
+    return out
+  }
+  let groups: number[]
+  if (dbl >= 0) {
+    const head = parseGroups(s.slice(0, dbl))
+    const tail = parseGroups(s.slice(dbl + 2))
+    if (!head || !tail || head.length + tail.length > 7) return undefined
+    groups = [...head, ...new Array<number>(8 - head.length - tail.length).fill(0), ...tail]
+  } else {
+    const g = parseGroups(s)
+    if (!g || g.length !== 8) return undefined
+    groups = g
+  }
+  const w = new Uint32Array(4)
+  for (let i = 0; i < 4; i++) w[i] = (groups[2 * i]! * 65536 + groups[2 * i + 1]!) >>> 0
+  return w
+}
+
+export function formatIpv6(w: Uint32Array): string {
+  const g: number[] = []
+  for (let i = 0; i < 4; i++) g.push(w[i]! >>> 16, w[i]! & 0xffff)
+  // Longest run of zero groups (2 or more) becomes '::'.
+  let best = -1
+  let bestLen = 1
+  for (let i = 0; i < 8; ) {
+    if (g[i] !== 0) { i++; continue }
+    let j = i
+    while (j < 8 && g[j] === 0) j++
+    if (j - i > bestLen) { best = i; bestLen = j - i }
+    i = j
+  }
+  const hex = g.map((x) => x.toString(16))
+  if (best < 0) return hex.join(':')
+  return `${hex.slice(0, best).join(':')}::${hex.slice(best + bestLen).join(':')}`
+}
+
+/** An IPv4-mapped IPv6 address (`::ffff:a.b.c.d`) as its IPv4 number, else -1. */
+export function mappedIpv4(w: Uint32Array): number {
+  return w[0] === 0 && w[1] === 0 && w[2] === 0xffff ? w[3]! : -1
+}
+
+/** The mask of a prefix length, as a uint32 (len 0..32). */
+export function maskOf(len: number): number {
+  return len <= 0 ? 0 : len >= 32 ? 0xffffffff : (0xffffffff << (32 - len)) >>> 0
+}
+
+export type IpNet =
+  | { v: 4; addr: number; len: number }
+  | { v: 6; addr: Uint32Array; len: number }
+
+/** `10.0.0.0/8`, `10.0.0.1`, `10.0.0.0/255.0.0.0`, `2001:db8::/32`, `::1` → a network with its
+ *  address already masked; undefined when it is none of these. */
+export function parseNet(s: string): IpNet | undefined {
+  const slash = s.indexOf('/')
+  const addrText = slash >= 0 ? s.slice(0, slash) : s
+  const lenText = slash >= 0 ? s.slice(slash + 1) : undefined
+  const v4 = parseIpv4(addrText)
+  if (v4 >= 0) {
+    let len = 32
+    if (lenText !== undefined) {
+      if (/^\d{1,2}$/.test(lenText)) len = Number(lenText)
+      else {
+        const m = parseIpv4(lenText)
+        if (m < 0) return undefined
+        len = popcount(m)
+        if (maskOf(len) !== m) return undefined // contiguous masks only
+      }
+      if (len > 32) return undefined
+    }
+    return { v: 4, addr: (v4 & maskOf(len)) >>> 0, len }
+  }
+  const v6 = parseIpv6(addrText)
+  if (!v6) return undefined
+  let len = 128
+  if (lenText !== undefined) {
+    if (!/^\d{1,3}$/.test(lenText)) return undefined
+    len = Number(lenText)
+    if (len > 128) return undefined
+  }
+  return { v: 6, addr: maskV6(v6, len), len }
+}
+
+function popcount(n: number): number {
+  let c = 0
+  for (let x = n >>> 0; x !== 0; x = (x & (x - 1)) >>> 0) c++
+  return c
+}
+
+export function maskV6(w: Uint32Array, len: number): Uint32Array {
+  const out = new Uint32Array(4)
+  for (let i = 0; i < 4; i++) out[i] = (w[i]! & maskOf(len - 32 * i)) >>> 0
+  return out
+}

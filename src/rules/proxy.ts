@@ -1,0 +1,321 @@
+/**
+ * One proxy's rules, compiled: the single entry point the sessions call.
+ *
+ *   const rules = compileRules(config, { fileDir })       // at load: every proxy, one MapStore,
+ *   const fe = rules.proxies.get('www')!                  // the stick tables of the process
+ *   fe.tcpConnection(sess)        → 'accept' | 'reject'
+ *   fe.tcpContent(stream)         → 'accept' | 'reject' | 'wait'
+ *   fe.httpRequest(stream)        → HttpVerdict          (http-request rules, then `redirect`)
+ *   fe.selectBackend(stream)      → backend name | undefined (use_backend, default_backend)
+ *   be.stickMatch / stickStoreRequest / stickStoreResponse, ignorePersist / forcePersist,
+ *   be.useServer(stream), be.httpResponse(stream) then fe.httpResponse(stream)
+ *
+ * `has` says which phases have rules, so a proxy without rules costs one flag test per phase.
+ * Rule order within a phase is the configuration's; each rule is `{ cond, action }` where both
+ * were compiled into closures (acl.ts, http-actions.ts, tcp-actions.ts).
+ */
+import {
+  httpRequestActions as knownHttpRequest, httpResponseActions as knownHttpResponse,
+  tcpRequestConnectionActions as knownTcpConnection, tcpRequestContentActions as knownTcpContent,
+  tcpRequestSessionActions as knownTcpSession,
+} from '../config/dictionary/actions.ts'
+import { ConfigError, type SourcePos } from '../config/source.ts'
+import { suggest } from '../config/suggest.ts'
+import type { Config, ProxyConfig, RuleConfig } from '../config/types.ts'
+import { parseDuration } from '../config/units.ts'
+import { AclSet, MISS, PASS, splitCondition, type Test } from './acl.ts'
+import type { ActionCtx, Phase } from './common-actions.ts'
+import type { CompileCtx, RulesEnv } from './context.ts'
+import { HTTP_REQUEST_ACTIONS, HTTP_RESPONSE_ACTIONS, type HttpAction } from './http-actions.ts'
+import { compileLogFormat, isConstantFormat } from './log-format.ts'
+import { MapStore } from './maps.ts'
+import { parseRedirect } from './reply.ts'
+import { createTables, type StickTable, type StickTableOptions } from './stick-table.ts'
+import { compileStickRules, type ServerRef } from './stick-rules.ts'
+import { TCP_CONNECTION_ACTIONS, TCP_CONTENT_ACTIONS, type TcpAction } from './tcp-actions.ts'
+import {
+  CONTINUE, type HttpVerdict, type Sample, type SessionView, type StreamView, type TcpContentVerdict, type TcpVerdict,
+} from './types.ts'
+
+export interface ProxyRules {
+  readonly name: string
+  readonly has: {
+    readonly tcpConnection: boolean
+    readonly tcpContent: boolean
+    readonly httpRequest: boolean
+    readonly httpResponse: boolean
+    readonly httpAfterResponse: boolean
+    readonly switching: boolean
+    readonly stick: boolean
+    readonly persist: boolean
+    readonly useServer: boolean
+  }
+  /** `tcp-request inspect-delay`, ms (0 = decide on what is there). */
+  readonly inspectDelay: number
+  tcpConnection(sess: SessionView): TcpVerdict
+  tcpContent(s: StreamView): TcpContentVerdict
+  httpRequest(s: StreamView): HttpVerdict
+  httpResponse(s: StreamView): HttpVerdict
+  /** `http-after-response`: runs on every response, edgelb's own included. Only rewrites. */
+  httpAfterResponse(s: StreamView): HttpVerdict
+  /** The backend `use_backend`/`default_backend` choose; undefined: none (a listen uses itself). */
+  selectBackend(s: StreamView): string | undefined
+  /** The server `use-server` names, if any rule applies. */
+  useServer(s: StreamView): string | undefined
+  stickMatch(s: StreamView): string | undefined
+  stickStoreRequest(s: StreamView, srv: ServerRef): void
+  stickStoreResponse(s: StreamView, srv: ServerRef): void
+  /** `ignore-persist`: do not use a persistence cookie or stick entry for this request. */
+  ignorePersist(s: StreamView): boolean
+  /** `force-persist`: use the persisted server even if it is down. */
+  forcePersist(s: StreamView): boolean
+}
+
+export interface CompileOptions {
+  /** Reports "HAProxy knows this, edgelb does not do it yet" (the rule is skipped). */
+  warn?: (message: string, at: SourcePos) => void
+}
+
+interface Rule<A> {
+  cond: Test | undefined
+  act: A
+}
+
+interface ActionTable<A> {
+  kw: string
+  param?: 'required' | 'optional'
+  compile(args: string[], ctx: ActionCtx): A
+}
+
+const SETS: Readonly<Record<string, { phase: Phase; known: readonly string[] }>> = {
+  'tcp-request connection': { phase: 'tcp-connection', known: knownTcpConnection },
+  'tcp-request session': { phase: 'tcp-session', known: knownTcpSession },
+  'tcp-request content': { phase: 'tcp-content', known: knownTcpContent },
+  'http-request': { phase: 'http-request', known: knownHttpRequest },
+  'http-response': { phase: 'http-response', known: knownHttpResponse },
+  'http-after-response': { phase: 'http-response', known: knownHttpResponse },
+}
+
+function compileRuleSet<A>(
+  kw: string, rules: readonly RuleConfig[], table: readonly ActionTable<A>[], acls: AclSet,
+  base: Omit<CompileCtx, 'at'>, captureSlots: { count: number }, options: CompileOptions,
+): Rule<A>[] {
+  const byKw = new Map(table.map((a) => [a.kw, a]))
+  const { phase, known } = SETS[kw]!
+  const out: Rule<A>[] = []
+  for (const r of rules) {
+    if (r.kw !== kw) continue
+    const ctxBase: CompileCtx = { ...base, at: r.pos }
+    const { head, cond } = splitCondition(r.args, acls, ctxBase)
+    const [word, ...args] = head
+    if (word === undefined) throw new ConfigError(`'${kw}' expects an action before the condition`, r.pos)
+    const paren = word.indexOf('(')
+    const name = paren < 0 ? word : word.slice(0, paren)
+    let param: string | undefined
+    if (paren >= 0) {
+      if (!word.endsWith(')')) throw new ConfigError(`missing ')' in '${word}'`, r.pos)
+      param = word.slice(paren + 1, -1)
+    }
+    const def = byKw.get(name)
+    if (!def) {
+      if (known.includes(name) || name.startsWith('lua.')) {
+        options.warn?.(`'${kw} ${name}' is parsed but not implemented yet; edgelb ignores this rule`, r.pos)
+        continue
+      }
+      const hint = suggest(name, table.map((a) => a.kw))
+      throw new ConfigError(`unknown '${kw}' action '${name}'${hint ? `; did you mean '${hint}'?` : ''}`, r.pos)
+    }
+    if (def.param === 'required' && param === undefined) throw new ConfigError(`'${name}' needs its argument in parentheses: ${name}(…)`, r.pos)
+    if (def.param === undefined && param !== undefined) throw new ConfigError(`'${name}' takes no argument in parentheses`, r.pos)
+    out.push({ cond, act: def.compile(args, { ...ctxBase, phase, acls, param, captureSlots }) })
+  }
+  return out
+}
+
+function runHttp(rules: Rule<HttpAction>[]): (s: StreamView) => HttpVerdict {
+  if (rules.length === 0) return () => CONTINUE
+  return (s) => {
+    for (let i = 0; i < rules.length; i++) {
+      const r = rules[i]!
+      if (r.cond !== undefined && r.cond(s) !== PASS) continue
+      const v = r.act(s)
+      if (v !== undefined) return v
+    }
+    return CONTINUE
+  }
+}
+
+function anyOf(conds: Test[]): (s: StreamView) => boolean {
+  if (conds.length === 0) return () => false
+  return (s) => {
+    for (const c of conds) if (c(s) === PASS) return true
+    return false
+  }
+}
+
+/** A StreamView for the connection phase: no request yet, nothing in the buffer. */
+function connectionStream(sess: SessionView): StreamView {
+  return { sess, req: null, res: null, payload: null, payloadFinal: true, beName: '', srvName: '', vars: new Map<string, Sample>(), sc: sess.sc }
+}
+
+export function compileProxyRules(p: ProxyConfig, env: RulesEnv, options: CompileOptions = {}): ProxyRules {
+  const base: Omit<CompileCtx, 'at'> = { ...env, proxy: p.name }
+  const acls = new AclSet(p.acls, base)
+  acls.compileAll()
+  const captureSlots = { count: p.captures.filter((c) => c.kind === 'request').length }
+  const resCaptureSlots = { count: p.captures.filter((c) => c.kind === 'response').length }
+
+  const tcpConn = compileRuleSet('tcp-request connection', p.rules, TCP_CONNECTION_ACTIONS, acls, base, captureSlots, options)
+  tcpConn.push(...compileRuleSet('tcp-request session', p.rules, TCP_CONNECTION_ACTIONS, acls, base, captureSlots, options))
+  const tcpContent = compileRuleSet('tcp-request content', p.rules, TCP_CONTENT_ACTIONS, acls, base, captureSlots, options)
+  const httpReq = compileRuleSet('http-request', p.rules, HTTP_REQUEST_ACTIONS, acls, base, captureSlots, options)
+  const httpRes = compileRuleSet('http-response', p.rules, HTTP_RESPONSE_ACTIONS, acls, base, resCaptureSlots, options)
+  const httpAfter = compileRuleSet('http-after-response', p.rules, HTTP_RESPONSE_ACTIONS.filter((a) => !['deny', 'return', 'redirect', 'silent-drop'].includes(a.kw)), acls, base, resCaptureSlots, options)
+
+  // The legacy `redirect` keyword: after the http-request rules, as HAProxy evaluates it.
+  for (const r of p.rules) {
+    if (r.kw !== 'redirect') continue
+    const ctx: CompileCtx = { ...base, at: r.pos }
+    const { head, cond } = splitCondition(r.args, acls, ctx)
+    const build = parseRedirect(head, ctx)
+    httpReq.push({ cond, act: (s) => ({ kind: 'reply', reply: build(s) }) })
+  }
+
+  let inspectDelay = 0
+  for (const r of p.rules) {
+    if (r.kw !== 'tcp-request inspect-delay') continue
+    if (r.args.length !== 1) throw new ConfigError(`'tcp-request inspect-delay' expects a duration`, r.pos)
+    inspectDelay = parseDuration(r.args[0]!, r.pos)
+  }
+  for (const r of p.rules) {
+    if (r.kw === 'tcp-response content' || r.kw === 'tcp-response inspect-delay') options.warn?.(`'${r.kw}' is parsed but not implemented yet; edgelb ignores it`, r.pos)
+  }
+
+  // use_backend / default_backend
+  const switching: { cond: Test | undefined; name: (s: StreamView) => string; dynamic: boolean }[] = []
+  for (const u of p.useBackends) {
+    const ctx: CompileCtx = { ...base, at: u.pos }
+    const { head, cond } = splitCondition(u.args, acls, ctx)
+    if (head.length !== 1) throw new ConfigError(`'use_backend' expects one backend name before the condition, not '${head.join(' ')}'`, u.pos)
+    const text = head[0]!
+    if (isConstantFormat(text)) {
+      const name = text.replace(/%%/g, '%')
+      if (env.backends && !env.backends.has(name)) {
+        const hint = suggest(name, [...env.backends])
+        throw new ConfigError(`use_backend: no backend named '${name}'${hint ? `; did you mean '${hint}'?` : ''}`, u.pos)
+      }
+      switching.push({ cond, name: () => name, dynamic: false })
+    } else switching.push({ cond, name: compileLogFormat(text, ctx), dynamic: true })
+  }
+  const dflt = p.defaultBackend
+  if (dflt !== undefined && env.backends && !env.backends.has(dflt) && p.kind !== 'defaults') {
+    // validate.ts reports a missing default_backend; nothing to add here.
+  }
+  const backends = env.backends
+  const selectBackend = (s: StreamView): string | undefined => {
+    for (let i = 0; i < switching.length; i++) {
+      const r = switching[i]!
+      if (r.cond !== undefined && r.cond(s) !== PASS) continue
+      const name = r.name(s)
+      if (!r.dynamic || !backends || backends.has(name)) return name
+      return dflt // a dynamic name that is no backend: HAProxy falls back to default_backend
+    }
+    return dflt
+  }
+
+  // use-server, force-persist, ignore-persist
+  const useServers: { cond: Test | undefined; name: string }[] = []
+  const force: Test[] = []
+  const ignore: Test[] = []
+  for (const r of p.rules) {
+    if (r.kw !== 'use-server' && r.kw !== 'force-persist' && r.kw !== 'ignore-persist') continue
+    const ctx: CompileCtx = { ...base, at: r.pos }
+    const { head, cond } = splitCondition(r.args, acls, ctx)
+    if (r.kw === 'use-server') {
+      if (head.length !== 1) throw new ConfigError(`'use-server' expects a server name: use-server NAME if COND`, r.pos)
+      if (!p.servers.some((s) => s.name === head[0])) throw new ConfigError(`use-server: no server named '${head[0]}' in ${p.kind} '${p.name}'`, r.pos)
+      useServers.push({ cond, name: head[0]! })
+      continue
+    }
+    if (head.length !== 0 || cond === undefined) throw new ConfigError(`'${r.kw}' expects a condition: ${r.kw} if COND`, r.pos)
+    ;(r.kw === 'force-persist' ? force : ignore).push(cond)
+  }
+
+  const stick = compileStickRules(p.rules, acls, base)
+
+  const connRun = tcpConn
+  const contentRun = tcpContent
+  return {
+    name: p.name,
+    has: {
+      tcpConnection: tcpConn.length > 0,
+      tcpContent: tcpContent.length > 0,
+      httpRequest: httpReq.length > 0,
+      httpResponse: httpRes.length > 0,
+      httpAfterResponse: httpAfter.length > 0,
+      switching: switching.length > 0 || dflt !== undefined,
+      stick: stick.any,
+      persist: force.length + ignore.length > 0,
+      useServer: useServers.length > 0,
+    },
+    inspectDelay,
+    tcpConnection(sess) {
+      if (connRun.length === 0) return 'accept'
+      const s = connectionStream(sess)
+      for (let i = 0; i < connRun.length; i++) {
+        const r = connRun[i]!
+        if (r.cond !== undefined && r.cond(s) !== PASS) continue
+        const v = (r.act as TcpAction)(s)
+        if (v !== undefined) return v
+      }
+      return 'accept'
+    },
+    tcpContent(s) {
+      for (let i = s.tcpRuleAt ?? 0; i < contentRun.length; i++) {
+        const r = contentRun[i]!
+        if (r.cond !== undefined) {
+          const t = r.cond(s)
+          if (t === MISS && !s.payloadFinal) { s.tcpRuleAt = i; return 'wait' }
+          if (t !== PASS) continue
+        }
+        const v = (r.act as TcpAction)(s)
+        if (v !== undefined) { s.tcpRuleAt = undefined; return v }
+      }
+      s.tcpRuleAt = undefined
+      return 'accept'
+    },
+    httpRequest: runHttp(httpReq),
+    httpResponse: runHttp(httpRes),
+    httpAfterResponse: runHttp(httpAfter),
+    selectBackend,
+    useServer(s) {
+      for (const u of useServers) if (u.cond === undefined || u.cond(s) === PASS) return u.name
+      return undefined
+    },
+    stickMatch: stick.match,
+    stickStoreRequest: stick.storeRequest,
+    stickStoreResponse: stick.storeResponse,
+    ignorePersist: anyOf(ignore),
+    forcePersist: anyOf(force),
+  }
+}
+
+export interface CompiledRules {
+  proxies: Map<string, ProxyRules>
+  tables: Map<string, StickTable>
+  maps: MapStore
+}
+
+/**
+ * Compiles every proxy of a configuration. Throws ConfigError (with file and line) on the first
+ * bad rule; `edgelb check` uses `checkRules` to report them all instead.
+ */
+export function compileRules(config: Config, options: CompileOptions & { fileDir: string; maps?: MapStore; tables?: StickTableOptions } ): CompiledRules {
+  const tables = createTables(config.proxies, options.tables)
+  const maps = options.maps ?? new MapStore()
+  const backends = new Set(config.proxies.filter((p) => p.kind === 'backend' || p.kind === 'listen').map((p) => p.name))
+  const env: RulesEnv = { tables, maps, fileDir: options.fileDir, backends }
+  const proxies = new Map<string, ProxyRules>()
+  for (const p of config.proxies) proxies.set(p.name, compileProxyRules(p, env, options))
+  return { proxies, tables, maps }
+}

@@ -1,0 +1,51 @@
+/**
+ * Casts between sample types, as HAProxy's cast table does when a converter or a match method
+ * wants another type than the fetch produced. All return `undefined` when the cast fails.
+ */
+import type { Sample } from './types.ts'
+
+const latin1 = new TextDecoder('latin1')
+
+export function toStr(v: Sample | undefined): string | undefined {
+  if (typeof v === 'string') return v
+  if (typeof v === 'number') return String(v)
+  if (typeof v === 'boolean') return v ? '1' : '0'
+  if (v === undefined) return undefined
+  return latin1.decode(v)
+}
+
+/** Strings cast like strtoll: optional sign, leading digits; no digits = no sample. */
+export function toInt(v: Sample | undefined): number | undefined {
+  if (typeof v === 'number') return v
+  if (typeof v === 'boolean') return v ? 1 : 0
+  if (typeof v === 'string') {
+    const n = parseInt(v, 10)
+    return Number.isNaN(n) ? undefined : n
+  }
+  return undefined
+}
+
+export function toBool(v: Sample | undefined): boolean | undefined {
+  if (typeof v === 'boolean') return v
+  if (typeof v === 'number') return v !== 0
+  if (typeof v === 'string') {
+    const n = toInt(v)
+    return n === undefined ? undefined : n !== 0
+  }
+  if (v === undefined) return undefined
+  return v.length > 0
+}
+
+export function toBin(v: Sample | undefined): Uint8Array | undefined {
+  if (v instanceof Uint8Array) return v
+  const s = toStr(v)
+  if (s === undefined) return undefined
+  const out = new Uint8Array(s.length)
+  for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i) & 255
+  return out
+}
+
+/** Binary as a latin1 string of the same bytes (for byte-wise string operations). */
+export function binToStr(b: Uint8Array): string {
+  return latin1.decode(b)
+}

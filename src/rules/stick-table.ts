@@ -1,0 +1,337 @@
+/**
+ * Stick tables: per-key entries (a client address, a cookie, a user id…) holding a server for
+ * persistence and counters for tracking and rate limiting.
+ *
+ * Order and expiry: entries live in a Map kept in the order they were last touched (a touch
+ * deletes and re-inserts the key). Every entry of a table has the same `expire`, so touch order is
+ * also expiry order: the oldest entry is the first to expire and the one evicted when the table
+ * is full (least recently used). One timer per table on the process wheel, due when the oldest
+ * entry expires, purges from the front. Entries in use by a tracker (`refs` > 0) are neither
+ * evicted nor purged; they are touched again when released.
+ *
+ * Replication (peers, later): every write goes through the table (`touch`, `setServer`,
+ * counter methods), which marks the entry and calls `onUpdate` when set. A peer link would
+ * collect updated entries and send `exportEntry(e)` — the key, the server and the stored values
+ * (for a rate, its current-period count) — and the receiving side would `apply(update)`. This is
+ * HAProxy's model: peers push an entry's stored data, not the individual increments, so a lost or
+ * repeated message cannot drift a counter.
+ */
+import { ConfigError, type SourcePos } from '../config/source.ts'
+import type { StickTableConfig } from '../config/types.ts'
+import { parseDuration } from '../config/units.ts'
+import { now as monoNow } from '../core/clock.ts'
+import { Timer, type TimerWheel } from '../core/timer-wheel.ts'
+import { wheel as processWheel } from '../core/wheel.ts'
+import { FreqCtr } from './freq.ts'
+import { mappedIpv4, parseIpv4, parseIpv6, formatIpv6 } from './ip.ts'
+import { toBin, toInt, toStr, binToStr } from './sample.ts'
+import type { Sample } from './types.ts'
+
+export type StickKey = string | number
+
+/** Counters an entry may store (`store …`). Rates carry their period. */
+export type CounterName =
+  | 'conn_cnt' | 'conn_cur' | 'sess_cnt' | 'http_req_cnt' | 'http_err_cnt'
+  | 'bytes_in_cnt' | 'bytes_out_cnt' | 'gpc0' | 'gpc1' | 'gpt0'
+export type RateName =
+  | 'conn_rate' | 'sess_rate' | 'http_req_rate' | 'http_err_rate'
+  | 'bytes_in_rate' | 'bytes_out_rate' | 'gpc0_rate' | 'gpc1_rate'
+export type DataName = CounterName | RateName | 'server_id'
+
+const COUNTERS: readonly CounterName[] = ['conn_cnt', 'conn_cur', 'sess_cnt', 'http_req_cnt', 'http_err_cnt', 'bytes_in_cnt', 'bytes_out_cnt', 'gpc0', 'gpc1', 'gpt0']
+const RATES: readonly RateName[] = ['conn_rate', 'sess_rate', 'http_req_rate', 'http_err_rate', 'bytes_in_rate', 'bytes_out_rate', 'gpc0_rate', 'gpc1_rate']
+
+/** Index of each counter and rate in an entry's arrays. */
+const CI = Object.fromEntries(COUNTERS.map((c, i) => [c, i])) as Record<CounterName, number>
+const RI = Object.fromEntries(RATES.map((r, i) => [r, i])) as Record<RateName, number>
+
+export class StickEntry {
+  readonly key: StickKey
+  readonly table: StickTable
+  /** Monotonic ms when it expires (Infinity without `expire`). */
+  exp = Infinity
+  /** Trackers holding it (sc slots of live sessions and streams). */
+  refs = 0
+  /** Persistence: the server, by id (HAProxy's puid) and by name. 0 / '' = none. */
+  serverId = 0
+  serverName = ''
+  /** Counter values, by CI index (only the stored ones are kept up to date). */
+  readonly c: Float64Array
+  /** Rates, by RI index; null for rates the table does not store. */
+  readonly r: (FreqCtr | null)[]
+
+  constructor(table: StickTable, key: StickKey) {
+    this.table = table
+    this.key = key
+    this.c = new Float64Array(COUNTERS.length)
+    this.r = table.rateSlots.map((p) => (p > 0 ? new FreqCtr() : null))
+  }
+}
+
+/** What a peer would send for one entry (see the design note above). */
+export interface StickUpdate {
+  key: StickKey
+  serverId?: number
+  serverName?: string
+  counters?: Partial<Record<CounterName, number>>
+  /** Current-period counts of rates. */
+  rates?: Partial<Record<RateName, number>>
+}
+
+export interface StickTableOptions {
+  wheel?: TimerWheel
+  now?: () => number
+}
+
+export class StickTable {
+  readonly name: string
+  readonly type: StickTableConfig['type']
+  readonly keyLen: number
+  readonly size: number
+  readonly expire: number
+  /** Which counters are stored (by CI index). */
+  readonly stores: Uint8Array
+  /** Period in ms of each stored rate (by RI index); 0 = not stored. */
+  readonly rateSlots: number[]
+  readonly storesServer: boolean
+  /** Called after each write to an entry (replication hook); null = nobody listens. */
+  onUpdate: ((e: StickEntry) => void) | null = null
+
+  #entries = new Map<StickKey, StickEntry>()
+  readonly #timer: Timer
+  readonly #wheel: TimerWheel
+  readonly #now: () => number
+
+  constructor(name: string, cfg: Omit<StickTableConfig, 'pos'> & { pos?: SourcePos }, options: StickTableOptions = {}) {
+    this.name = name
+    this.type = cfg.type
+    this.keyLen = cfg.len ?? 32
+    this.size = cfg.size
+    this.expire = cfg.expire ?? Infinity
+    this.#wheel = options.wheel ?? processWheel
+    this.#now = options.now ?? monoNow
+    this.stores = new Uint8Array(COUNTERS.length)
+    this.rateSlots = RATES.map(() => 0)
+    let server = false
+    const at = cfg.pos ?? { file: '', line: 0 }
+    for (const item of cfg.store) {
+      const m = /^([a-z0-9_]+)(?:\((.*)\))?$/.exec(item.trim())
+      const name = m?.[1] ?? item
+      if (name === 'server_id' || name === 'server_key' || name === 'server_name') { server = true; continue }
+      if (name in CI) {
+        if (m?.[2] !== undefined) throw new ConfigError(`stick-table store '${name}' takes no period`, at)
+        this.stores[CI[name as CounterName]] = 1
+      } else if (name in RI) {
+        if (m?.[2] === undefined) throw new ConfigError(`stick-table store '${name}' needs a period: ${name}(10s)`, at)
+        const period = parseDuration(m[2], at)
+        if (!(period > 0 && period < Infinity)) throw new ConfigError(`stick-table store '${name}' needs a positive period`, at)
+        this.rateSlots[RI[name as RateName]] = period
+      } else {
+        throw new ConfigError(`unknown stick-table data type '${name}'; known: server_id, ${[...COUNTERS, ...RATES.map((r) => `${r}(period)`)].join(', ')}`, at)
+      }
+    }
+    // `stick on` works without `store server_id`: HAProxy adds it for stick rules, and an entry
+    // always has room for it here.
+    this.storesServer = server
+    this.#timer = new Timer(() => this.#purgeExpired())
+  }
+
+  get count(): number {
+    return this.#entries.size
+  }
+
+  /** The key of a sample for this table's type, or undefined if it does not convert. */
+  keyOf(v: Sample | undefined): StickKey | undefined {
+    if (v === undefined) return undefined
+    switch (this.type) {
+      case 'ip': {
+        const s = toStr(v)
+        if (s === undefined) return undefined
+        if (parseIpv4(s) >= 0) return s
+        const w = parseIpv6(s)
+        if (!w) return undefined
+        const m = mappedIpv4(w)
+        return m >= 0 ? `${m >>> 24}.${(m >>> 16) & 255}.${(m >>> 8) & 255}.${m & 255}` : undefined
+      }
+      case 'ipv6': {
+        const s = toStr(v)
+        if (s === undefined) return undefined
+        const a = parseIpv4(s)
+        if (a >= 0) return formatIpv6(Uint32Array.of(0, 0, 0xffff, a))
+        const w = parseIpv6(s)
+        return w ? formatIpv6(w) : undefined
+      }
+      case 'integer':
+        return toInt(v)
+      case 'string': {
+        const s = toStr(v)
+        return s === undefined ? undefined : s.length > this.keyLen ? s.slice(0, this.keyLen) : s
+      }
+      case 'binary': {
+        const b = toBin(v)
+        if (b === undefined) return undefined
+        const s = binToStr(b.length > this.keyLen ? b.subarray(0, this.keyLen) : b)
+        return s.length < this.keyLen ? s + '\0'.repeat(this.keyLen - s.length) : s
+      }
+    }
+  }
+
+  /** The entry of `key` if there is one (a read: does not touch it). */
+  lookup(key: StickKey): StickEntry | undefined {
+    return this.#entries.get(key)
+  }
+
+  /** The entry of `key`, created if needed (evicting the least recently used unreferenced entry
+   *  when the table is full); touched. Undefined when full of referenced entries. */
+  get(key: StickKey): StickEntry | undefined {
+    let e = this.#entries.get(key)
+    if (e === undefined) {
+      if (this.#entries.size >= this.size && !this.#evictOne()) return undefined
+      e = new StickEntry(this, key)
+      this.#entries.set(key, e)
+      this.#setExp(e)
+      return e
+    }
+    this.touch(e)
+    return e
+  }
+
+  /** Refreshes an entry's expiry and moves it to the young end. */
+  touch(e: StickEntry): void {
+    if (this.expire === Infinity) {
+      // LRU order still matters for eviction.
+      this.#entries.delete(e.key)
+      this.#entries.set(e.key, e)
+      return
+    }
+    this.#entries.delete(e.key)
+    this.#entries.set(e.key, e)
+    this.#setExp(e)
+  }
+
+  #setExp(e: StickEntry): void {
+    if (this.expire === Infinity) return
+    e.exp = this.#now() + this.expire
+    if (!this.#timer.scheduled) this.#wheel.schedule(this.#timer, e.exp)
+  }
+
+  delete(key: StickKey): boolean {
+    return this.#entries.delete(key)
+  }
+
+  clear(): void {
+    this.#entries.clear()
+  }
+
+  entries(): IterableIterator<StickEntry> {
+    return this.#entries.values()
+  }
+
+  #evictOne(): boolean {
+    for (const e of this.#entries.values()) {
+      if (e.refs > 0) continue
+      this.#entries.delete(e.key)
+      return true
+    }
+    return false
+  }
+
+  /** Removes expired entries from the old end; re-arms the timer for the next one. */
+  #purgeExpired(): void {
+    const t = this.#now()
+    let moved = 0
+    for (const e of this.#entries.values()) {
+      if (e.exp > t) break
+      if (e.refs > 0) {
+        // In use: keep it, as if touched now; stop once every entry was looked at.
+        if (++moved > this.#entries.size) break
+        this.touch(e)
+        continue
+      }
+      this.#entries.delete(e.key)
+    }
+    const first = this.#entries.values().next()
+    if (!first.done) this.#wheel.schedule(this.#timer, first.value.exp)
+  }
+
+  /** Purges what has expired at `now` (tests and the admin API; the timer does it otherwise). */
+  purge(): void {
+    this.#purgeExpired()
+  }
+
+  // --- data ------------------------------------------------------------------------------------
+
+  has(name: CounterName): boolean {
+    return this.stores[CI[name]] === 1
+  }
+
+  /** Reads a stored counter or rate; undefined when the table does not store it. */
+  read(e: StickEntry, name: DataName): number | undefined {
+    if (name === 'server_id') return e.serverId
+    const ci = (CI as Record<string, number>)[name]
+    if (ci !== undefined) return this.stores[ci] === 1 ? e.c[ci] : undefined
+    const ri = RI[name as RateName]
+    const period = this.rateSlots[ri]!
+    return period > 0 ? e.r[ri]!.read(this.#now(), period) : undefined
+  }
+
+  /** Adds to a counter and its rate (if stored): `inc(e, 'http_req_cnt', 'http_req_rate')`. */
+  inc(e: StickEntry, counter: CounterName | null, rate: RateName | null, n = 1): void {
+    if (counter !== null) {
+      const ci = CI[counter]
+      if (this.stores[ci] === 1) e.c[ci]! += n
+    }
+    if (rate !== null) {
+      const ri = RI[rate]
+      const period = this.rateSlots[ri]!
+      if (period > 0) e.r[ri]!.add(this.#now(), period, n)
+    }
+    if (this.onUpdate !== null) this.onUpdate(e)
+  }
+
+  setCounter(e: StickEntry, counter: CounterName, value: number): void {
+    const ci = CI[counter]
+    if (this.stores[ci] === 1) e.c[ci] = value
+    if (this.onUpdate !== null) this.onUpdate(e)
+  }
+
+  setServer(e: StickEntry, id: number, name: string): void {
+    e.serverId = id
+    e.serverName = name
+    this.touch(e)
+    if (this.onUpdate !== null) this.onUpdate(e)
+  }
+
+  /** What a peer would send for `e`. */
+  exportEntry(e: StickEntry): StickUpdate {
+    const u: StickUpdate = { key: e.key, counters: {}, rates: {} }
+    if (e.serverId !== 0 || e.serverName !== '') { u.serverId = e.serverId; u.serverName = e.serverName }
+    COUNTERS.forEach((c, i) => { if (this.stores[i] === 1) u.counters![c] = e.c[i]! })
+    RATES.forEach((r, i) => { if (this.rateSlots[i]! > 0) u.rates![r] = e.r[i]!.curr })
+    return u
+  }
+
+  /** Applies what a peer sent: creates or touches the entry, then overwrites its values. */
+  apply(u: StickUpdate): StickEntry | undefined {
+    const e = this.get(u.key)
+    if (!e) return undefined
+    if (u.serverId !== undefined) { e.serverId = u.serverId; e.serverName = u.serverName ?? '' }
+    for (const [c, v] of Object.entries(u.counters ?? {})) if (this.stores[CI[c as CounterName]] === 1) e.c[CI[c as CounterName]] = v
+    const t = this.#now()
+    for (const [r, v] of Object.entries(u.rates ?? {})) {
+      const f = e.r[RI[r as RateName]]
+      if (f) { f.add(t, this.rateSlots[RI[r as RateName]]!, 0); f.curr = v }
+    }
+    return e
+  }
+}
+
+export const STICK_COUNTERS = COUNTERS
+export const STICK_RATES = RATES
+
+/** Every stick table of the process, by name (the proxy that declares it). */
+export function createTables(proxies: readonly { name: string; stickTable?: StickTableConfig }[], options: StickTableOptions = {}): Map<string, StickTable> {
+  const out = new Map<string, StickTable>()
+  for (const p of proxies) if (p.stickTable) out.set(p.name, new StickTable(p.name, p.stickTable, options))
+  return out
+}

@@ -1,0 +1,50 @@
+/**
+ * The `tcp-request connection|session|content` action tables. An action compiles to
+ * `(stream) => 'accept' | 'reject' | undefined`; undefined lets the next rule run.
+ */
+import { ConfigError } from '../config/source.ts'
+import { COMMON_EFFECTS, type ActionCtx } from './common-actions.ts'
+import type { StreamView, TcpVerdict } from './types.ts'
+
+export type TcpAction = (s: StreamView) => TcpVerdict | undefined
+
+export interface TcpActionKeyword {
+  kw: string
+  param?: 'required' | 'optional'
+  compile(args: string[], ctx: ActionCtx): TcpAction
+}
+
+function verdict(kw: string, v: TcpVerdict): TcpActionKeyword {
+  return {
+    kw,
+    compile(args, ctx) {
+      if (args.length > 0) throw new ConfigError(`'${kw}' takes no argument; remove '${args.join(' ')}'`, ctx.at)
+      return () => v
+    },
+  }
+}
+
+const effects: TcpActionKeyword[] = COMMON_EFFECTS.map((e) => ({
+  kw: e.kw,
+  ...(e.param ? { param: e.param } : {}),
+  compile(args, ctx) {
+    const fx = e.compile(args, ctx)
+    return (s) => { fx(s); return undefined }
+  },
+}))
+
+const CONNECTION_EFFECTS = new Set(['track-sc0', 'track-sc1', 'track-sc2', 'sc-inc-gpc0', 'sc-inc-gpc1', 'sc-set-gpt0', 'set-var', 'set-var-fmt', 'unset-var'])
+
+export const TCP_CONNECTION_ACTIONS: readonly TcpActionKeyword[] = [
+  verdict('accept', 'accept'),
+  verdict('reject', 'reject'),
+  verdict('silent-drop', 'reject'),
+  ...effects.filter((e) => CONNECTION_EFFECTS.has(e.kw)),
+]
+
+export const TCP_CONTENT_ACTIONS: readonly TcpActionKeyword[] = [
+  verdict('accept', 'accept'),
+  verdict('reject', 'reject'),
+  verdict('silent-drop', 'reject'),
+  ...effects,
+]
