@@ -8,6 +8,9 @@
  *      `--stop (SIGTERM/SIGINT)--> every session killed, listeners closed, done
  */
 import { Backend } from '../backend/backend.ts'
+import type { Server } from '../backend/server.ts'
+import { HealthChecks } from '../check/checks.ts'
+import type { StateEvent } from '../check/state.ts'
 import type { Config, ProxyConfig } from '../config/types.ts'
 import { startWheelDriver } from '../core/timer-wheel.ts'
 import { now } from '../core/clock.ts'
@@ -43,6 +46,9 @@ function releaseDriver(): void {
   }
 }
 
+/** Syslog severities, most severe first (log target `level` / `minlevel` filter by them). */
+const SYSLOG_LEVELS = ['emerg', 'alert', 'crit', 'err', 'warning', 'notice', 'info', 'debug']
+
 /** With no `maxconn` anywhere, edgelb takes what the system gives; this only guards arithmetic. */
 const UNLIMITED = Number.MAX_SAFE_INTEGER
 
@@ -50,6 +56,8 @@ export class Engine implements FrontendHost {
   readonly config: Config
   readonly backends = new Map<string, Backend>()
   readonly frontends: Frontend[] = []
+  /** Health checks and server states; started with the engine, stopped when it stops. */
+  readonly checks: HealthChecks
   actconn = 0
   readonly globalMaxconn: number
   readonly tune: Config['global']['tune']
@@ -83,6 +91,10 @@ export class Engine implements FrontendHost {
         this.backends.set(p.name, new Backend(p, { fullconn: p.fullconn ?? frontendMaxconn.get(p.name) ?? 0 }))
       }
     }
+    this.checks = new HealthChecks(this.backends.values(), {
+      event: (be, e) => this.#stateEvent(be.cfg, e),
+      killSessions: (s, why) => this.#killSessions(s, why),
+    }, { spreadChecks: config.global.spreadChecks, bufsize: config.global.tune.bufsize, maxHeaders: config.global.tune.maxhdr })
     for (const p of config.proxies) {
       if (p.kind !== 'frontend' && p.kind !== 'listen') continue
       if (p.disabled) continue
@@ -102,6 +114,7 @@ export class Engine implements FrontendHost {
     e.#bindAll()
     acquireDriver()
     e.#drives = true
+    e.checks.start()
     e.#keepAlive = setInterval(() => {}, 0x7fffffff)
     return e
   }
@@ -171,6 +184,38 @@ export class Engine implements FrontendHost {
     return targets.every((t) => t.address === 'stderr') ? this.#opts.err : this.#opts.out
   }
 
+  // --- server state changes (health checks) -----------------------------------------------------
+
+  /** HAProxy's server state lines: to the backend's log targets (at their levels), and to stderr
+   *  as `[WARNING]`/`[ALERT]` unless `quiet`. */
+  #stateEvent(p: ProxyConfig, e: StateEvent): void {
+    const severity = SYSLOG_LEVELS.indexOf(e.level)
+    const targets = p.logs.flatMap((t) => (t.address === 'global' ? this.config.global.logs : [t]))
+    for (const t of targets) {
+      if (t.level !== undefined && severity > SYSLOG_LEVELS.indexOf(t.level)) continue
+      if (t.minLevel !== undefined && severity < SYSLOG_LEVELS.indexOf(t.minLevel)) continue
+      ;(t.address === 'stderr' ? this.#opts.err : this.#opts.out)(e.log)
+    }
+    if (!this.config.global.quiet) this.#opts.err(`${`[${e.tag}]`.padEnd(11)}(${process.pid}) : ${e.stderr}`)
+  }
+
+  /** Ends the sessions using `server`: `D` (server down) for on-marked-down, `K` for the backup
+   *  sessions that on-marked-up shuts. */
+  #killSessions(server: Server, why: 'down' | 'up'): number {
+    const victims: ClientSession[] = []
+    for (const fe of this.frontends) {
+      for (const sess of fe.sessions) {
+        const on = sess instanceof TcpSession ? sess.server === server : sess.st.server === server && sess.st.holdsSlot
+        if (on) victims.push(sess)
+      }
+    }
+    for (const v of victims) {
+      if (why === 'up') v.kill()
+      else v.finish('D', v instanceof TcpSession && v.phase === 'C' ? 'C' : 'D')
+    }
+    return victims.length
+  }
+
   // --- process life ---------------------------------------------------------------------------
 
   /** Binds every frontend, or none: on the first failure the ones already bound are released
@@ -232,6 +277,7 @@ export class Engine implements FrontendHost {
 
   #finish(): void {
     this.#state = 'stopped'
+    this.checks.stop()
     for (const t of this.#graceTimers) clearTimeout(t)
     if (this.#hardStopTimer !== undefined) clearTimeout(this.#hardStopTimer)
     if (this.#keepAlive !== undefined) clearInterval(this.#keepAlive)

@@ -1,0 +1,129 @@
+/**
+ * One connection of a health check: connect, send, collect what the server answers, close.
+ *
+ *   connecting --open--> open --(peer FIN or close, error, close())--> closed
+ *        `--connectError / close()--> closed
+ *
+ * A check script is sequential, so a connection has at most one waiter: `wait()` resolves on the
+ * next event (opened, bytes, FIN, close, or `wake()` from the check's deadline). What arrives is
+ * appended to `buf`, up to `limit` bytes (HAProxy reads a check answer into one buffer of
+ * `tune.bufsize`); past it the connection reads nothing more and `full` is set.
+ */
+import { connect, type ConnectTarget, type Sock, type SockHandlers } from '../net/runtime.ts'
+
+const EMPTY = Buffer.alloc(0)
+
+export class CheckConn {
+  sock: Sock<CheckConn> | null = null
+  state: 'connecting' | 'open' | 'closed' = 'connecting'
+  /** Why it closed, when it was not a clean close. */
+  error: Error | undefined
+  /** Everything received so far (at most `limit` bytes). */
+  buf: Buffer = EMPTY
+  /** The peer sent FIN or closed: nothing more will come. */
+  eof = false
+  /** `buf` reached `limit`. */
+  full = false
+  readonly limit: number
+  #out: Uint8Array[] = []
+  #wake: (() => void) | null = null
+
+  constructor(limit: number) {
+    this.limit = limit
+  }
+
+  /** Starts connecting; the outcome arrives as an event (`state` becomes open or closed). */
+  start(target: ConnectTarget): void {
+    connect(target, this, checkHandlers)
+  }
+
+  /** Resolves on the next event. */
+  wait(): Promise<void> {
+    return new Promise<void>((resolve) => { this.#wake = resolve })
+  }
+
+  /** Wakes the waiter (an event, or the check's deadline). */
+  wake(): void {
+    const w = this.#wake
+    if (w !== null) {
+      this.#wake = null
+      w()
+    }
+  }
+
+  /** Writes `bytes` now or as soon as the kernel takes them. Returns false when closed. */
+  send(bytes: Uint8Array): boolean {
+    if (this.state === 'closed') return false
+    if (bytes.length === 0) return true
+    this.#out.push(bytes)
+    if (this.state === 'open') this.#flush()
+    return true
+  }
+
+  /** Forgets what was received (a new `tcp-check connect` step starts with an empty buffer). */
+  consume(): void {
+    this.buf = EMPTY
+    this.full = false
+  }
+
+  /** Closes now (RST if anything is pending). Idempotent. */
+  close(): void {
+    if (this.state === 'closed') return
+    this.state = 'closed'
+    this.sock?.terminate()
+    this.sock = null
+    this.#out.length = 0
+    this.wake()
+  }
+
+  #flush(): void {
+    const s = this.sock
+    if (!s) return
+    while (this.#out.length > 0) {
+      const c = this.#out[0]!
+      const n = s.write(c)
+      if (n < 0) { this.#closed(new Error('write on a closed connection')); return }
+      if (n < c.length) { this.#out[0] = c.subarray(n); return }
+      this.#out.shift()
+    }
+  }
+
+  #closed(error: Error | undefined): void {
+    if (this.state === 'closed') return
+    this.state = 'closed'
+    this.eof = true
+    if (error) this.error = error
+    this.sock = null
+    this.wake()
+  }
+
+  /** @internal socket events */
+  _open(s: Sock<CheckConn>): void {
+    if (this.state !== 'connecting') { s.terminate(); return }
+    this.sock = s
+    this.state = 'open'
+    this.#flush()
+    this.wake()
+  }
+  _data(chunk: Buffer): void {
+    if (this.full) return
+    const room = this.limit - this.buf.length
+    const take = chunk.length > room ? chunk.subarray(0, room) : chunk
+    this.buf = this.buf.length === 0 ? take : Buffer.concat([this.buf, take])
+    if (this.buf.length >= this.limit) this.full = true
+    this.wake()
+  }
+  _drain(): void { this.#flush() }
+  _end(): void { this.eof = true; this.wake() }
+  _close(error: Error | undefined): void { this.#closed(error) }
+}
+
+const checkHandlers: SockHandlers<CheckConn> = {
+  open(s) { s.data._open(s) },
+  data(s, chunk) { s.data._data(chunk) },
+  drain(s) { s.data._drain() },
+  end(s) { s.data._end() },
+  close(s, error) { s.data._close(error) },
+  error() {},
+  connectError(s, error) { s.data._close(error) },
+}

@@ -1,0 +1,43 @@
+/**
+ * `option pgsql-check user NAME`: sends a startup message (protocol 3.0) for NAME and expects
+ * AuthenticationOk, as HAProxy does: an ErrorResponse is an invalid response (L7RSP) with its
+ * severity as info; any other authentication request is a wrong status ("PostgreSQL unknown
+ * error"). Up: "PostgreSQL server is ok".
+ */
+import type { SourcePos } from '../config/source.ts'
+import { cString } from './text.ts'
+import { CheckConfigError, type CheckKind } from './types.ts'
+
+/** 'R', length 8, AuthenticationOk (0). */
+const AUTH_OK = Buffer.from('520000000800000000', 'hex')
+
+export function pgsqlStartup(user: string): Buffer {
+  const body = Buffer.concat([Buffer.from('00030000', 'hex'), Buffer.from('user\0', 'latin1'), Buffer.from(user, 'utf8'), Buffer.from([0, 0])])
+  const len = Buffer.alloc(4)
+  len.writeUInt32BE(body.length + 4)
+  return Buffer.concat([len, body])
+}
+
+export function compilePgsql(args: string[], at: SourcePos): CheckKind {
+  let user = ''
+  if (args.length > 0) {
+    if (args[0] !== 'user' || args[1] === undefined || args.length > 2) throw new CheckConfigError(`'option pgsql-check' expects 'user <username>'`, at)
+    user = args[1]
+  }
+  const startup = pgsqlStartup(user)
+  return {
+    name: 'pgsql',
+    async run(t) {
+      const c = await t.connect()
+      c.send(startup)
+      await t.expect(c, (buf, last) => {
+        if (!last && buf.length < 5) return false
+        if (buf[0] === 0x45) return { status: 'L7RSP', info: cString(buf, 6) }
+        if (!last && buf.length < 9) return false
+        if (buf.length >= 9 && buf.subarray(0, 9).equals(AUTH_OK)) return true
+        return { status: 'L7STS', info: 'PostgreSQL unknown error' }
+      })
+      return { status: 'L7OK', info: 'PostgreSQL server is ok' }
+    },
+  }
+}

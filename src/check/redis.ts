@@ -1,0 +1,23 @@
+/**
+ * `option redis-check`: sends PING, expects `+PONG` (HAProxy's ruleset). Any other answer is a
+ * wrong status (L7STS) whose first line becomes the info; up: "Redis server is ok".
+ */
+import { firstLine } from './text.ts'
+import type { CheckKind } from './types.ts'
+
+const PING = Buffer.from('*1\r\n$4\r\nPING\r\n')
+const PONG = Buffer.from('+PONG\r\n')
+
+export const redisCheck: CheckKind = {
+  name: 'redis',
+  async run(t) {
+    const c = await t.connect()
+    c.send(PING)
+    await t.expect(c, (buf, last) => {
+      if (!last && buf.length < PONG.length) return false
+      if (buf.indexOf(PONG) >= 0) return true
+      return { status: 'L7STS', info: firstLine(buf) }
+    })
+    return { status: 'L7OK', info: 'Redis server is ok' }
+  },
+}

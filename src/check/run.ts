@@ -1,0 +1,123 @@
+/**
+ * One check in progress: its connections and its deadline (HAProxy's rules):
+ *
+ *   without `timeout check`: the whole check (connect and answer) must end within the interval;
+ *   with it: each connect within min(`timeout connect`, interval), then the answer within
+ *   `timeout check` of the connection being established.
+ *
+ * The scheduler owns the deadline's timer; when it fires it calls expire(), which wakes every
+ * wait so that the script ends with a timeout status.
+ */
+import type { Server } from '../backend/server.ts'
+import type { ConnectTarget } from '../net/runtime.ts'
+import { now } from '../core/clock.ts'
+import { CheckConn } from './conn.ts'
+import { errnoText, type CheckOutcome, type CheckStatus } from './status.ts'
+import { CheckEnd, type CheckRun } from './types.ts'
+
+export interface RunSpec {
+  server: Server
+  backendName: string
+  /** Where the check connects unless a step says otherwise. */
+  target: ConnectTarget
+  /** Source address (`source` on the server or backend). */
+  source?: string
+  bufsize: number
+  /** The current interval (inter, fastinter or downinter). */
+  interval: number
+  /** `timeout connect` of the backend. */
+  connectTimeout?: number
+  /** `timeout check` of the backend. */
+  checkTimeout?: number
+}
+
+export class Run implements CheckRun {
+  readonly spec: RunSpec
+  readonly startedAt: number
+  readonly bufsize: number
+  readonly server: Server
+  readonly backendName: string
+  expired = false
+  readonly conns: CheckConn[] = []
+  readonly #setDeadline: (exp: number) => void
+
+  constructor(spec: RunSpec, setDeadline: (exp: number) => void) {
+    this.spec = spec
+    this.bufsize = spec.bufsize
+    this.server = spec.server
+    this.backendName = spec.backendName
+    this.startedAt = now()
+    this.#setDeadline = setDeadline
+    setDeadline(this.startedAt + spec.interval)
+  }
+
+  /** The deadline passed: every wait ends. */
+  expire(): void {
+    this.expired = true
+    for (const c of this.conns) c.wake()
+  }
+
+  /** Closes every connection (the check is over). */
+  closeAll(): void {
+    for (const c of this.conns) c.close()
+  }
+
+  async connect(options: { port?: number; addr?: string } = {}): Promise<CheckConn> {
+    const target = this.#target(options)
+    const conn = new CheckConn(this.bufsize)
+    this.conns.push(conn)
+    const spec = this.spec
+    if (spec.checkTimeout !== undefined) this.#setDeadline(now() + Math.min(spec.connectTimeout ?? spec.interval, spec.interval))
+    conn.start(target)
+    while (conn.state === 'connecting') {
+      if (this.expired) { conn.close(); throw new CheckEnd({ status: 'L4TOUT' }) }
+      await conn.wait()
+    }
+    if (conn.sock === null) {
+      if (this.expired && conn.error === undefined) throw new CheckEnd({ status: 'L4TOUT' })
+      throw new CheckEnd({ status: 'L4CON', info: errnoText(conn.error) })
+    }
+    if (spec.checkTimeout !== undefined) this.#setDeadline(now() + spec.checkTimeout)
+    return conn
+  }
+
+  async expect(conn: CheckConn, test: (buf: Buffer, last: boolean) => CheckOutcome | boolean, timeoutStatus: CheckStatus = 'L7TOUT'): Promise<void> {
+    for (;;) {
+      const last = conn.eof || conn.full || conn.state === 'closed'
+      if (conn.error !== undefined && conn.buf.length === 0) {
+        throw new CheckEnd({ status: 'SOCKERR', info: errnoText(conn.error) })
+      }
+      const r = test(conn.buf, last)
+      if (r === true) return
+      if (r !== false) throw new CheckEnd(r)
+      if (last) throw new CheckEnd({ status: 'L7RSP', info: conn.buf.length === 0 ? 'connection closed before any answer' : 'answer ended too early' })
+      if (this.expired) throw new CheckEnd({ status: timeoutStatus })
+      await conn.wait()
+    }
+  }
+
+  #target(o: { port?: number; addr?: string }): ConnectTarget {
+    const base = this.spec.target
+    let host = 'host' in base ? base.host : undefined
+    let port = 'host' in base ? base.port : undefined
+    if (o.addr !== undefined) {
+      const a = splitHostPort(o.addr)
+      host = a.host
+      if (a.port !== undefined) port = a.port
+    }
+    if (o.port !== undefined) port = o.port
+    if (host === undefined || port === undefined) return base
+    const t: { host: string; port: number; localAddress?: string } = { host, port }
+    if (this.spec.source !== undefined) t.localAddress = this.spec.source
+    return t
+  }
+}
+
+/** `10.0.0.1`, `10.0.0.1:81`, `[::1]:81`, `::1`. */
+export function splitHostPort(s: string): { host: string; port?: number } {
+  const v6 = s.match(/^\[([^\]]+)\](?::(\d+))?$/)
+  if (v6) return v6[2] !== undefined ? { host: v6[1]!, port: Number(v6[2]) } : { host: v6[1]! }
+  const i = s.lastIndexOf(':')
+  if (i > 0 && s.indexOf(':') === i && /^\d+$/.test(s.slice(i + 1))) return { host: s.slice(0, i), port: Number(s.slice(i + 1)) }
+  return { host: s }
+}

@@ -1,0 +1,142 @@
+/**
+ * `option tcp-check` with a `tcp-check` script, compiled from the backend's rule lines:
+ *
+ *   tcp-check connect [port N] [addr A] [default] [linger] [comment C]
+ *   tcp-check send <string> [comment C]        tcp-check send-binary <hex> [comment C]
+ *   tcp-check expect [min-recv N] [ok-status S] [error-status S] [tout-status S]
+ *                    [on-success T] [on-error T] [comment C] [!] string|rstring|binary|rbinary <pattern>
+ *   tcp-check comment C                        (names the next step in failure messages)
+ *
+ * As in HAProxy: without a leading `connect` the script starts with an implicit one to the check
+ * address; a `send` clears what was received; a new `connect` closes the previous connection.
+ * Steps are numbered from 1 (comments not counted) in failure messages. The check passes with
+ * the last step's status: the last expect's `ok-status` (default L7OK) and "(tcp-check)".
+ */
+import type { SourcePos } from '../config/source.ts'
+import type { RuleConfig } from '../config/types.ts'
+import type { CheckConn } from './conn.ts'
+import { compileExpect, evalTcpExpect, type ExpectRule } from './expect.ts'
+import type { CheckOutcome } from './status.ts'
+import { CheckConfigError, CheckEnd, type CheckKind, type CheckRun } from './types.ts'
+
+type Step =
+  | { op: 'connect'; port?: number; addr?: string; comment?: string; implicit: boolean }
+  | { op: 'send'; data: Buffer; comment?: string }
+  | { op: 'expect'; rule: ExpectRule }
+
+function splitComment(args: string[], kw: string, at: SourcePos): { rest: string[]; comment?: string } {
+  const i = args.indexOf('comment')
+  if (i < 0) return { rest: args }
+  const c = args[i + 1]
+  if (c === undefined) throw new CheckConfigError(`'${kw} comment' expects a text`, at)
+  return { rest: [...args.slice(0, i), ...args.slice(i + 2)], comment: c }
+}
+
+export function compileTcpCheck(rules: readonly RuleConfig[]): CheckKind {
+  const steps: Step[] = []
+  let pendingComment: string | undefined
+  for (const r of rules) {
+    if (!r.kw.startsWith('tcp-check ')) continue
+    const verb = r.kw.slice('tcp-check '.length)
+    const at = r.pos
+    switch (verb) {
+      case 'comment':
+        pendingComment = r.args.join(' ')
+        break
+      case 'connect': {
+        if (steps.length > 0 && steps[0]!.op !== 'connect') throw new CheckConfigError(`'tcp-check connect' must be the first step when a script has one (only comments may come before it)`, at)
+        const { rest, comment } = splitComment(r.args, r.kw, at)
+        const step: Step = { op: 'connect', implicit: false }
+        for (let i = 0; i < rest.length; i++) {
+          const w = rest[i]!
+          const v = rest[i + 1]
+          if (w === 'port') {
+            if (v === undefined || !/^\d+$/.test(v) || Number(v) < 1 || Number(v) > 65535) throw new CheckConfigError(`'tcp-check connect port' expects a TCP port (1 to 65535), got '${v ?? ''}'`, at)
+            step.port = Number(v); i++
+          } else if (w === 'addr') {
+            if (v === undefined) throw new CheckConfigError(`'tcp-check connect addr' expects an address`, at)
+            step.addr = v; i++
+          } else if (w === 'default' || w === 'linger') {
+            // The default target and closing with RST are what edgelb does anyway.
+          } else {
+            throw new CheckConfigError(`'tcp-check connect ${w}' is not supported; edgelb knows 'port', 'addr', 'default', 'linger' and 'comment'`, at)
+          }
+        }
+        const c = comment ?? pendingComment
+        if (c !== undefined) step.comment = c
+        steps.push(step)
+        pendingComment = undefined
+        break
+      }
+      case 'send':
+      case 'send-binary': {
+        const { rest, comment } = splitComment(r.args, r.kw, at)
+        if (rest.length !== 1) throw new CheckConfigError(`'${r.kw}' expects one ${verb === 'send' ? 'string' : 'hex string'}${rest.length > 1 ? `; remove '${rest.slice(1).join(' ')}'` : ''}`, at)
+        const text = rest[0]!
+        if (verb === 'send-binary' && !/^(?:[0-9a-fA-F]{2})+$/.test(text)) throw new CheckConfigError(`'tcp-check send-binary' expects an even number of hex digits, got '${text}'`, at)
+        const step: Step = { op: 'send', data: verb === 'send' ? Buffer.from(text, 'latin1') : Buffer.from(text, 'hex') }
+        const c = comment ?? pendingComment
+        if (c !== undefined) step.comment = c
+        steps.push(step)
+        pendingComment = undefined
+        break
+      }
+      case 'expect': {
+        let rule = compileExpect(r.args, false, at)
+        if (rule.comment === undefined && pendingComment !== undefined) rule = { ...rule, comment: pendingComment }
+        steps.push({ op: 'expect', rule })
+        pendingComment = undefined
+        break
+      }
+      default:
+        throw new CheckConfigError(`'${r.kw}' is not supported yet; edgelb knows tcp-check connect, send, send-binary, expect and comment`, at)
+    }
+  }
+  if (steps[0]?.op !== 'connect') steps.unshift({ op: 'connect', implicit: true })
+  return { name: 'tcp-check', run: (t) => runScript(t, steps) }
+}
+
+async function runScript(t: CheckRun, steps: readonly Step[]): Promise<CheckOutcome> {
+  let conn: CheckConn | null = null
+  let stepNo = 0
+  let last: Step | undefined
+  for (const step of steps) {
+    if (!(step.op === 'connect' && step.implicit)) stepNo++
+    last = step
+    switch (step.op) {
+      case 'connect': {
+        conn?.close()
+        const opts: { port?: number; addr?: string } = {}
+        if (step.port !== undefined) opts.port = step.port
+        if (step.addr !== undefined) opts.addr = step.addr
+        try {
+          conn = await t.connect(opts)
+        } catch (e) {
+          if (!(e instanceof CheckEnd)) throw e
+          const where = step.implicit ? ' at initial connection step of tcp-check' : ` at step ${stepNo} of tcp-check (connect${step.port !== undefined ? ` port ${step.port}` : ''})${step.comment !== undefined ? ` comment: '${step.comment}'` : ''}`
+          throw new CheckEnd({ ...e.outcome, info: (e.outcome.info ?? '') + where })
+        }
+        break
+      }
+      case 'send':
+        conn!.consume()
+        conn!.send(step.data)
+        break
+      case 'expect': {
+        const rule = step.rule
+        const n = stepNo
+        try {
+          await t.expect(conn!, (buf, lastRead) => evalTcpExpect(rule, buf, lastRead, n), rule.timeoutStatus ?? 'L7TOUT')
+        } catch (e) {
+          if (!(e instanceof CheckEnd) || e.outcome.info !== undefined) throw e
+          const what = rule.type === 'string' ? `expect string '${rule.pattern}'` : rule.type === 'binary' ? `expect binary '${rule.pattern}'` : rule.type === 'rstring' ? 'expect regex' : 'expect binary regex'
+          throw new CheckEnd({ ...e.outcome, info: ` at step ${n} of tcp-check (${what})${rule.comment !== undefined ? ` comment: '${rule.comment}'` : ''}` })
+        }
+        break
+      }
+    }
+  }
+  if (last?.op === 'expect') return { status: last.rule.okStatus ?? 'L7OK', info: last.rule.onSuccess ?? '(tcp-check)' }
+  if (last?.op === 'connect') return last.implicit ? { status: 'L4OK' } : { status: 'L4OK', info: '(tcp-check)' }
+  return { status: 'L7OK', info: '(tcp-check)' }
+}
