@@ -18,6 +18,7 @@ import { wheel } from '../core/wheel.ts'
 import { formatTcpLog } from '../log/tcplog.ts'
 import { Frontend, type ClientSession, type FrontendHost } from './frontend.ts'
 import { formatTermination } from './termination.ts'
+import { closePooled } from './srv-conn.ts'
 import { TcpSession } from './tcp-session.ts'
 
 export interface EngineOptions {
@@ -250,9 +251,10 @@ export class Engine implements FrontendHost {
     this.#state = 'stopping'
     for (const fe of this.frontends) {
       if (fe.cfg.grace > 0 && !fe.stopped) {
-        this.#graceTimers.push(setTimeout(() => { fe.unbind(); this.#maybeStopped() }, fe.cfg.grace))
+        this.#graceTimers.push(setTimeout(() => { fe.unbind(); fe.closeIdle(); this.#maybeStopped() }, fe.cfg.grace))
       } else {
         fe.unbind()
+        fe.closeIdle()
       }
     }
     const hard = this.config.global.hardStopAfter
@@ -277,6 +279,7 @@ export class Engine implements FrontendHost {
 
   #finish(): void {
     this.#state = 'stopped'
+    for (const be of this.backends.values()) closePooled(be.servers)
     this.checks.stop()
     for (const t of this.#graceTimers) clearTimeout(t)
     if (this.#hardStopTimer !== undefined) clearTimeout(this.#hardStopTimer)

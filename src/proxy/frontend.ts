@@ -179,6 +179,12 @@ export class Frontend {
     return this.#parked.length
   }
 
+  /** Soft stop: closes the keep-alive connections waiting for a next request (an HTTP client
+   *  reconnects elsewhere); sessions in the middle of a request finish it, then close. */
+  closeIdle(): void {
+    for (const s of [...this.#sessions]) if (s instanceof HttpSession) s.closeIfIdle()
+  }
+
   /** Kills every session (hard stop). */
   killAll(): void {
     for (const s of [...this.#sessions, ...this.#parked]) s.kill()

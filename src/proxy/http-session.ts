@@ -579,7 +579,8 @@ export class HttpSession implements Waiter, SrvConnOwner {
     st.resRemain = framing === 'length' ? res.contentLength : 0
     if (framing === 'chunked') this.#resChunks.reset()
     if (res.connClose || res.mustClose || framing === 'eof') st.srvClose = true
-    if (framing === 'eof') st.cliClose = true
+    // A stopping frontend lets each client finish its request, then closes (and says so).
+    if (framing === 'eof' || this.fe.stopped) st.cliClose = true
 
     const ck = be.cfg.cookie
     if (ck) {
@@ -722,7 +723,7 @@ export class HttpSession implements Waiter, SrvConnOwner {
     this.#dropSrv(false)
     this.#log()
     this.#releaseServer()
-    if (st.cliClose || this.cliEof) {
+    if (st.cliClose || this.cliEof || this.fe.stopped) {
       this.cs = 'closing'
       this.#in = null
       if (this.toCli.size === 0) this.finish('-', '-')
@@ -1028,6 +1029,11 @@ export class HttpSession implements Waiter, SrvConnOwner {
     if (st.req !== null && !st.logged) this.#log()
     this.#releaseServer()
     this.fe.sessionEnded(this)
+  }
+
+  /** Soft stop: a connection waiting for its next request closes now. */
+  closeIfIdle(): void {
+    if (this.cs === 'wait-req' && this.requests > 0 && (this.#in === null || this.#in.length === 0)) this.finish('-', '-')
   }
 
   kill(): void {

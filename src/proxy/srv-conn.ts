@@ -121,6 +121,17 @@ function removeFromPool(c: SrvConn): void {
   if (i >= 0) list.splice(i, 1)
 }
 
+/** Closes the idle connections of these servers (their engine stopped: nothing will take them,
+ *  and an open socket would keep the process alive). */
+export function closePooled(servers: Iterable<Server>): void {
+  for (const s of servers) {
+    const list = pools.get(s)
+    if (!list) continue
+    pools.delete(s)
+    for (const c of list) { c.pooled = false; c.close() }
+  }
+}
+
 /** Idle connections in the shared pools (for stats and tests). */
 export function pooledCount(server?: Server): number {
   if (server) return pools.get(server)?.length ?? 0

@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { cfg, closedPort, startLb, until } from './harness.ts'
-import { httpClient, okResponse, rawExchange, startHttpServer, waitResponses } from './http-harness.ts'
+import { answer, httpClient, okResponse, rawExchange, type SeenRequest, startHttpServer, waitResponses } from './http-harness.ts'
 
 const TIMEOUTS = 'timeout connect 5s\n  timeout client 5s\n  timeout server 5s'
 
@@ -297,6 +297,27 @@ describe('connections', () => {
     await c.write('frame1')
     await c.waitText('echo:frame1')
     expect(a.requests[0]!.header('connection')).toBe('Upgrade')
+  })
+})
+
+describe('soft stop', () => {
+  test('idle keep-alive clients are closed, a request in flight finishes with Connection: close, then the engine stops', async () => {
+    const held: SeenRequest[] = []
+    await using a = startHttpServer('A', (r) => { if (r.uri === '/slow') { held.push(r); return null } return okResponse('A') })
+    await using lb = await startLb(web(`server a 127.0.0.1:${a.port}`))
+    using idle = await httpClient(lb.port())
+    await idle.write('GET / HTTP/1.1\r\nHost: h\r\n\r\n')
+    await waitResponses(idle, 1)
+    using busy = await httpClient(lb.port())
+    await busy.write('GET /slow HTTP/1.1\r\nHost: h\r\n\r\n')
+    await until(() => held.length === 1, 'the slow request at the server')
+    lb.engine.softStop()
+    await idle.waitEof()
+    expect(busy.closed).toBe(false)
+    answer(a, held[0]!, okResponse('late'))
+    await busy.waitEof()
+    expect(busy.text()).toBe('HTTP/1.1 200 OK\r\nContent-Length: 4\r\nConnection: close\r\n\r\nlate')
+    await lb.engine.done
   })
 })
 
