@@ -4,7 +4,8 @@
  *   FETCH[(ARG,…)][,CONV[(ARG,…)]]…        req.hdr(host,1),lower,map_str(hosts.map,default)
  *
  * Arguments are separated by commas; inside the parentheses, "double" or 'single' quotes keep
- * commas and parentheses as text and a backslash escapes the next character, as in HAProxy 2.x.
+ * commas and parentheses as text, and a backslash escapes a comma, a parenthesis, a quote, a blank
+ * or itself (any other backslash is kept, for regexes), as in HAProxy 2.x.
  * This file knows the shape only; fetches.ts and converters.ts give the names their meaning.
  */
 import { ConfigError, type SourcePos } from '../config/source.ts'
@@ -22,6 +23,8 @@ export interface ExprSyntax {
 }
 
 const NAME = /[A-Za-z0-9_.+\-]/
+/** A backslash escapes these (so `regsub(\.,_)` keeps its regex escape, as in HAProxy). */
+const ESCAPABLE = '\\,()"\' '
 
 /** Parses one expression; throws ConfigError naming the text and what is wrong. */
 export function parseExpr(text: string, at: SourcePos): ExprSyntax {
@@ -41,12 +44,12 @@ export function parseExpr(text: string, at: SourcePos): ExprSyntax {
       if (i >= text.length) throw new ConfigError(`missing ')' after the arguments of '${name}' in '${text}'`, at)
       const c = text[i++]!
       if (quote !== '') {
-        if (c === '\\' && quote === '"' && i < text.length) cur += text[i++]!
+        if (c === '\\' && quote === '"' && i < text.length && ESCAPABLE.includes(text[i]!)) cur += text[i++]!
         else if (c === quote) quote = ''
         else cur += c
         continue
       }
-      if (c === '\\' && i < text.length) { cur += text[i++]!; sawAny = true; continue }
+      if (c === '\\' && i < text.length && ESCAPABLE.includes(text[i]!)) { cur += text[i++]!; sawAny = true; continue }
       if (c === '"' || c === "'") { quote = c; sawAny = true; continue }
       if (c === ',') { args.push(cur); cur = ''; sawAny = true; continue }
       if (c === ')') break

@@ -56,7 +56,7 @@ export class PatternRef {
     const index = createIndex<string>(kind, options.icase ?? false)
     this.#entries.forEach((e, i) => {
       try {
-        index.add(whole ? e.line : e.key, e.value)
+        index.add(whole ? e.line : e.key, whole ? '' : e.value)
       } catch (err) {
         throw new Error(`entry ${i + 1} ('${e.line}'): ${(err as Error).message}`)
       }
@@ -71,7 +71,7 @@ export class PatternRef {
     const e: RefEntry = { key, value, line: value === '' ? key : `${key} ${value}` }
     this.#check(e)
     this.#entries.push(e)
-    for (const a of this.#attached) a.index.add(a.whole ? e.line : e.key, e.value)
+    for (const a of this.#attached) a.index.add(a.whole ? e.line : e.key, a.whole ? '' : e.value)
   }
 
   /** Sets the value of every entry with `key` (adds one when there is none). */

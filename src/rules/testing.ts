@@ -1,105 +1,38 @@
 /**
- * Test support for the rules: a small in-memory H1Head and fake session/stream views, so each
- * rule can be run without sockets. Not used at run time.
+ * Test support for the rules: heads parsed by the real parser, and fake session/stream views, so
+ * each rule can be run without sockets. Not used at run time.
  */
-import type { BodyFraming, H1Head, HeaderList, HttpVersion } from '../http/types.ts'
+import { createRequestParser, createResponseParser } from '../http/h1-parser.ts'
+import type { H1Head } from '../http/types.ts'
 import type { EngineView, Sample, SessionView, StreamView } from './types.ts'
 import type { StickEntry } from './stick-table.ts'
 
-class FakeHeaders implements HeaderList {
-  fields: [string, string][]
-  onChange: () => void
-  constructor(fields: [string, string][], onChange: () => void) {
-    this.fields = fields
-    this.onChange = onChange
-  }
-  get count(): number {
-    return this.fields.length
-  }
-  name(i: number): string {
-    return this.fields[i]![0]
-  }
-  value(i: number): string {
-    return this.fields[i]![1].trim()
-  }
-  find(lname: string, from = 0): number {
-    for (let i = from; i < this.fields.length; i++) if (this.fields[i]![0].toLowerCase() === lname) return i
-    return -1
-  }
-  get(lname: string): string | undefined {
-    const i = this.find(lname)
-    return i < 0 ? undefined : this.value(i)
-  }
-  add(name: string, value: string): void {
-    this.fields.push([name, value])
-    this.onChange()
-  }
-  set(name: string, value: string): void {
-    const l = name.toLowerCase()
-    const i = this.find(l)
-    if (i < 0) { this.add(name, value); return }
-    this.fields[i] = [this.fields[i]![0], value]
-    this.fields = this.fields.filter((f, k) => k <= i || f[0].toLowerCase() !== l)
-    this.onChange()
-  }
-  setValue(i: number, value: string): void {
-    this.fields[i] = [this.fields[i]![0], value]
-    this.onChange()
-  }
-  remove(lname: string): number {
-    const before = this.fields.length
-    this.fields = this.fields.filter((f) => f[0].toLowerCase() !== lname)
-    if (this.fields.length !== before) this.onChange()
-    return before - this.fields.length
-  }
-  removeAt(i: number): void {
-    this.fields.splice(i, 1)
-    this.onChange()
-  }
+const LIMITS = { maxHead: 65536, maxHeaders: 200 }
+
+function parse(text: string, kind: 'request' | 'response'): H1Head {
+  const b = new Uint8Array(text.length)
+  for (let i = 0; i < text.length; i++) b[i] = text.charCodeAt(i) & 255
+  const p = kind === 'request' ? createRequestParser(LIMITS) : createResponseParser(LIMITS)
+  const r = p.parse(b, b.length)
+  if (r.kind !== 'done') throw new Error(`test head does not parse: ${JSON.stringify(r)}`)
+  return r.head
 }
 
-export class FakeHead implements H1Head {
-  readonly kind: 'request' | 'response'
-  #method: string
-  #uri: string
-  status: number
-  reason: string
-  version: HttpVersion = 11
-  readonly headers: FakeHeaders
-  framing: BodyFraming = 'none'
-  contentLength = -1
-  connClose = false
-  connKeepAlive = true
-  connUpgrade = false
-  expectContinue = false
-  mustClose = false
-  size = 0
-  changed = false
-
-  constructor(kind: 'request' | 'response', start: { method?: string; uri?: string; status?: number; reason?: string }, headers: [string, string][] = []) {
-    this.kind = kind
-    this.#method = start.method ?? ''
-    this.#uri = start.uri ?? ''
-    this.status = start.status ?? 0
-    this.reason = start.reason ?? ''
-    this.headers = new FakeHeaders(headers, () => { this.changed = true })
-  }
-  get method(): string { return this.#method }
-  set method(v: string) { this.#method = v; this.changed = true }
-  get uri(): string { return this.#uri }
-  set uri(v: string) { this.#uri = v; this.changed = true }
-  encode(): Uint8Array {
-    const start = this.kind === 'request' ? `${this.method} ${this.uri} HTTP/1.${this.version === 11 ? 1 : 0}` : `HTTP/1.${this.version === 11 ? 1 : 0} ${this.status} ${this.reason}`
-    return new TextEncoder().encode(`${start}\r\n${this.headers.fields.map(([n, v]) => `${n}: ${v}\r\n`).join('')}\r\n`)
-  }
+/** A request head parsed by edgelb's parser. */
+export function request(method: string, uri: string, headers: [string, string][] = [], version = '1.1'): H1Head {
+  return parse(`${method} ${uri} HTTP/${version}\r\n${headers.map(([n, v]) => `${n}: ${v}\r\n`).join('')}\r\n`, 'request')
 }
 
-export function request(method: string, uri: string, headers: [string, string][] = []): FakeHead {
-  return new FakeHead('request', { method, uri }, headers)
+/** A response head parsed by edgelb's parser. */
+export function response(status: number, headers: [string, string][] = []): H1Head {
+  return parse(`HTTP/1.1 ${status} X\r\n${headers.map(([n, v]) => `${n}: ${v}\r\n`).join('')}\r\n`, 'response')
 }
 
-export function response(status: number, headers: [string, string][] = []): FakeHead {
-  return new FakeHead('response', { status, reason: 'OK' }, headers)
+/** Every field of a head as [name, value] pairs. */
+export function fields(h: H1Head): [string, string][] {
+  const out: [string, string][] = []
+  for (let i = 0; i < h.headers.count; i++) out.push([h.headers.name(i), h.headers.value(i)])
+  return out
 }
 
 export const fakeEngine: EngineView = {
@@ -119,8 +52,8 @@ export function session(over: Partial<SessionView> = {}): SessionView {
 }
 
 export interface FakeStream extends StreamView {
-  req: FakeHead | null
-  res: FakeHead | null
+  req: H1Head | null
+  res: H1Head | null
   payload: Uint8Array | null
   payloadFinal: boolean
 }
