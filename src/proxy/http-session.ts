@@ -469,6 +469,7 @@ export class HttpSession implements Waiter, SrvConnOwner {
   onSrvOpen(c: SrvConn): void {
     if (c !== this.srv) { c.close(); return }
     const st = this.st
+    if (c.uses === 0) c.server?.reportResult('l4-ok')
     this.connExp = Infinity
     st.connectEnd = now()
     this.ss = 'res-head'
@@ -493,7 +494,7 @@ export class HttpSession implements Waiter, SrvConnOwner {
     const st = this.st
     const be = st.be!
     const server = st.server
-    if (server) server.counters.econ++
+    if (server) { server.counters.econ++; server.reportResult('l4-err') }
     be.counters.connectErrors++
     if (st.retriesLeft > 0 && server) {
       st.retriesLeft--
@@ -545,6 +546,7 @@ export class HttpSession implements Waiter, SrvConnOwner {
     if (r.kind === 'need-more') { this.#refreshSrv(); return }
     const st = this.st
     if (r.kind === 'error') {
+      st.server?.reportResult('http-header')
       this.#dropSrv(true)
       this.#answer(502, 'P', 'H')
       return
@@ -571,6 +573,8 @@ export class HttpSession implements Waiter, SrvConnOwner {
     st.status = res.status
     st.resHeadAt = now()
     this.ss = 'res-body'
+    // Passive health (observe layer7): 5xx but 501 and 505 count as errors, as HAProxy counts.
+    st.server?.reportResult(res.status >= 500 && res.status !== 501 && res.status !== 505 ? 'http-status' : 'http-ok')
     const http = this.fe.http!
     if (http.captures.response.length > 0) st.resCaptures = http.captures.response.map((c) => (res.headers.get(c.lname) ?? '').slice(0, c.len))
     let framing = res.framing
@@ -686,6 +690,7 @@ export class HttpSession implements Waiter, SrvConnOwner {
           this.#connect()
           return
         }
+        st.server?.reportResult(error ? 'http-read-error' : 'http-broken-pipe')
         this.#answer(502, 'S', 'H')
         return
       case 'res-body':
@@ -945,7 +950,7 @@ export class HttpSession implements Waiter, SrvConnOwner {
     }
     if (this.srvExp <= t) {
       this.srvExp = Infinity
-      if (this.ss === 'res-head') { this.#answer(504, 's', 'H'); return }
+      if (this.ss === 'res-head') { this.st.server?.reportResult('http-read-timeout'); this.#answer(504, 's', 'H'); return }
       this.finish('s', this.#termPhase())
       return
     }
