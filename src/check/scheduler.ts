@@ -27,7 +27,7 @@ import type { ConnectTarget } from '../net/runtime.ts'
 import { Run, splitHostPort, type RunSpec } from './run.ts'
 import type { ServerStates } from './state.ts'
 import type { CheckOutcome } from './status.ts'
-import { CheckEnd, type CheckKind } from './types.ts'
+import { CheckConfigError, CheckEnd, type CheckKind } from './types.ts'
 
 /** HAProxy's SRV_CHK_INTER_THRES: shorter intervals do not set the start-up spread. */
 const SPREAD_THRESHOLD = 1000
@@ -183,9 +183,9 @@ export function checkTarget(s: Server, be: Backend, agent: boolean): ConnectTarg
   const host = a?.host ?? c.addr.host
   const port = agent ? c.agentPort : (c.checkPort ?? a?.port ?? c.addr.port)
   if (port === undefined) {
-    throw new Error(agent
-      ? `config: ${be.cfg.kind} '${be.name}': server '${s.name}' has 'agent-check' but no 'agent-port'.`
-      : `config: ${be.cfg.kind} '${be.name}': server '${s.name}' has neither service port nor check port.`)
+    throw new CheckConfigError(agent
+      ? `${be.cfg.kind} '${be.name}': server '${s.name}' has 'agent-check' but no 'agent-port'`
+      : `${be.cfg.kind} '${be.name}': server '${s.name}' has neither service port nor check port`, c.pos)
   }
   return { host, port }
 }
