@@ -15,7 +15,7 @@
  * were compiled into closures (acl.ts, http-actions.ts, tcp-actions.ts).
  */
 import {
-  httpRequestActions as knownHttpRequest, httpResponseActions as knownHttpResponse,
+  httpAfterResponseActions as knownHttpAfterResponse, httpRequestActions as knownHttpRequest, httpResponseActions as knownHttpResponse,
   tcpRequestConnectionActions as knownTcpConnection, tcpRequestContentActions as knownTcpContent,
   tcpRequestSessionActions as knownTcpSession,
 } from '../config/dictionary/actions.ts'
@@ -93,7 +93,7 @@ const SETS: Readonly<Record<string, { phase: Phase; known: readonly string[] }>>
   'tcp-request content': { phase: 'tcp-content', known: knownTcpContent },
   'http-request': { phase: 'http-request', known: knownHttpRequest },
   'http-response': { phase: 'http-response', known: knownHttpResponse },
-  'http-after-response': { phase: 'http-response', known: knownHttpResponse },
+  'http-after-response': { phase: 'http-response', known: knownHttpAfterResponse },
 }
 
 function compileRuleSet<A>(

@@ -2,9 +2,13 @@
  * Test support: a compile context with a stick table or two and the fixture map directory.
  */
 import { join } from 'node:path'
+import { buildConfig } from '../config/build.ts'
+import { readHaproxy } from '../config/haproxy/reader.ts'
+import { ConfigError, formatDiagnostic } from '../config/source.ts'
 import { TimerWheel } from '../core/timer-wheel.ts'
 import type { CompileCtx } from './context.ts'
 import { MapStore } from './maps.ts'
+import { compileRules, type CompiledRules } from './proxy.ts'
 import { StickTable } from './stick-table.ts'
 
 export const FIXTURES = join(import.meta.dir, '..', '..', 'test', 'fixtures', 'rules-maps')
@@ -29,4 +33,22 @@ export function testCtx(over: Partial<CompileCtx> = {}): CompileCtx {
     ['users', new StickTable('users', { type: 'string', len: 16, size: 10, store: ['gpc0'] }, { wheel: clock.wheel, now: clock.now })],
   ])
   return { tables, maps: new MapStore(), fileDir: FIXTURES, backends: new Set(['app', 'api', 'static', 'be_example.com']), proxy: 'www', at: AT, ...over }
+}
+
+/** Builds a configuration from HAProxy text and compiles its rules, on a hand-driven clock.
+ *  Throws with the builder's errors if the text does not build. */
+export function rulesFrom(text: string): { rules: CompiledRules; clock: ReturnType<typeof manualClock>; warnings: string[] } {
+  const read = readHaproxy(text, 'test.cfg')
+  const built = buildConfig(read.sections, ['test.cfg'])
+  const errors = [...read.diagnostics, ...built.diagnostics].filter((d) => d.severity === 'error')
+  if (errors.length > 0) throw new Error(errors.map(formatDiagnostic).join('\n'))
+  const clock = manualClock()
+  const warnings: string[] = []
+  try {
+    const rules = compileRules(built.config, { fileDir: FIXTURES, tables: { wheel: clock.wheel, now: clock.now }, warn: (m, at) => warnings.push(`${at.line}: ${m}`) })
+    return { rules, clock, warnings }
+  } catch (e) {
+    if (e instanceof ConfigError) throw new Error(formatDiagnostic({ severity: 'error', pos: e.pos, message: e.message }))
+    throw e
+  }
 }

@@ -18,8 +18,9 @@ function parse(text: string, kind: 'request' | 'response'): H1Head {
   return r.head
 }
 
-/** A request head parsed by edgelb's parser. */
+/** A request head parsed by edgelb's parser (an HTTP/1.1 one gets `Host: test` if it has none). */
 export function request(method: string, uri: string, headers: [string, string][] = [], version = '1.1'): H1Head {
+  if (version === '1.1' && !headers.some(([n]) => n.toLowerCase() === 'host')) headers = [['Host', 'test'], ...headers]
   return parse(`${method} ${uri} HTTP/${version}\r\n${headers.map(([n, v]) => `${n}: ${v}\r\n`).join('')}\r\n`, 'request')
 }
 

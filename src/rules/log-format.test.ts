@@ -1,0 +1,47 @@
+import { describe, expect, test } from 'bun:test'
+import { compileLogFormat, formatLogDate, LOG_TAGS } from './log-format.ts'
+import { request, response, stream } from './testing.ts'
+import { testCtx } from './testing-ctx.ts'
+
+const ctx = testCtx()
+const fmt = (f: string, options?: { missing?: string }) => compileLogFormat(f, ctx, options)
+
+describe('log-format', () => {
+  const s = stream({
+    req: request('GET', '/p?q=1', [['Host', 'WWW.example.com']]),
+    res: response(200),
+    beName: 'app',
+    srvName: 's1',
+    log: { acceptDate: Date.UTC(2024, 0, 2, 3, 4, 5, 6), tq: 1, tw: 2, tc: 3, tr: 4, ta: 10, tt: 11, bytesOut: 512, bytesIn: 80, termState: '----', actconn: 5, feconn: 4, beconn: 3, srvconn: 2, retries: 0, srvQueue: 0, beQueue: 0, reqCaptures: ['a', 'b'] },
+  })
+  test('samples, literal text and %%', () => {
+    expect(fmt('%[src]:%[src_port] 100%%')(s)).toBe('192.168.1.10:40000 100%')
+    expect(fmt('%[req.hdr(host),lower]')(s)).toBe('www.example.com')
+    expect(fmt('static')(s)).toBe('static')
+    expect(fmt('')(s)).toBe('')
+    expect(fmt('x%[req.hdr(nope)]y')(s)).toBe('xy')
+    expect(fmt('x%[req.hdr(nope)]y', { missing: '-' })(s)).toBe('x-y')
+    expect(fmt('%[path,regsub("]",_)]')(stream({ req: request('GET', '/a]b') }))).toBe('/a_b')
+  })
+  test('tags', () => {
+    expect(fmt('%ci:%cp %fi:%fp %f %b/%s')(s)).toBe('192.168.1.10:40000 10.0.0.1:80 www app/s1')
+    expect(fmt('%ST %B %U %ts %tsc')(s)).toBe('200 512 80 -- ----')
+    expect(fmt('%Tq/%Tw/%Tc/%Tr/%Ta %Tt')(s)).toBe('1/2/3/4/10 11')
+    expect(fmt('%ac/%fc/%bc/%sc/%rc %sq/%bq')(s)).toBe('5/4/3/2/0 0/0')
+    expect(fmt('%{+Q}r')(s)).toBe('"GET /p?q=1 HTTP/1.1"')
+    expect(fmt('%HM %HU %HP %HQ %HV')(s)).toBe('GET /p?q=1 /p ?q=1 HTTP/1.1')
+    expect(fmt('%hr %hrl')(s)).toBe('{a|b} a b')
+    expect(fmt('%T %Ts')(s)).toBe('02/Jan/2024:03:04:05 +0000 1704164645')
+    expect(fmt('%ms')(s)).toBe('006')
+    expect(fmt('%{+X}ST')(s)).toBe('C8')
+    expect(formatLogDate(Date.UTC(2024, 0, 2), true)).toBe('02/Jan/2024:00:00:00 +0000')
+    expect(LOG_TAGS.length).toBeGreaterThan(40)
+  })
+  test('errors name the problem', () => {
+    expect(() => fmt('%zz')).toThrow(/unknown log-format tag '%zz'/)
+    expect(() => fmt('%[src')).toThrow(/missing '\]'/)
+    expect(() => fmt('a % b')).toThrow(/a lone '%'/)
+    expect(() => fmt('%{+Z}ci')).toThrow(/unknown log-format flag/)
+    expect(() => fmt('%[nope]')).toThrow(/unknown sample fetch 'nope'/)
+  })
+})
