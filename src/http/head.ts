@@ -1,4 +1,5 @@
 import type { BodyFraming, H1Head, HeaderList, HttpVersion } from './types.ts'
+import { Buffer } from 'node:buffer'
 import { bytesEqualLower } from './h1-chars.ts'
 
 /**
@@ -25,20 +26,17 @@ export const F_BARE_LF = 1
 
 const EMPTY: string[] = []
 
+/** Buffer's latin1Slice takes any Uint8Array as `this` and makes the string natively (about
+ *  35 ns whatever the length, against 130 ns for 41 bytes in a JS loop). */
+const nativeLatin1 = (Buffer.prototype as unknown as { latin1Slice?: (this: Uint8Array, a: number, b: number) => string }).latin1Slice
+
 /** Latin-1 string of `buf[a, b)` (each byte one UTF-16 unit: no byte is lost or merged). */
 export function latin1(buf: Uint8Array, a: number, b: number): string {
   const n = b - a
   if (n <= 0) return ''
-  if (n <= 16) {
-    let s = ''
-    for (let i = a; i < b; i++) s += String.fromCharCode(buf[i])
-    return s
-  }
+  if (n > 4 && nativeLatin1 !== undefined) return nativeLatin1.call(buf, a, b)
   let s = ''
-  for (let i = a; i < b; i += 8192) {
-    const part = buf.subarray(i, Math.min(b, i + 8192))
-    s += String.fromCharCode.apply(null, part as unknown as number[])
-  }
+  for (let i = a; i < b; i++) s += String.fromCharCode(buf[i])
   return s
 }
 
