@@ -71,3 +71,26 @@ describe('checkTarget', () => {
     expect(() => checkTarget(be.servers[0]!, be, false)).toThrow("t.cfg:2: error: backend 'web': server 'a' has neither service port nor check port")
   })
 })
+
+describe('the wheel driver the checks run on', () => {
+  test('a timer scheduled after the wheel emptied itself still fires (checks reschedule from a promise)', async () => {
+    const { TimerWheel, Timer: T, startWheelDriver } = await import('../core/timer-wheel.ts')
+    const { now } = await import('../core/clock.ts')
+    const w = new TimerWheel({ tickMs: 10 })
+    const driver = startWheelDriver(w)
+    try {
+      let fired = 0
+      let resolveSecond!: () => void
+      const second = new Promise<void>((r) => { resolveSecond = r })
+      const b = new T(() => resolveSecond())
+      const a = new T(() => { fired++; void Promise.resolve().then(() => w.schedule(b, now() + 20)) })
+      w.schedule(a, now() + 10)
+      let timer: ReturnType<typeof setTimeout> | undefined
+      await Promise.race([second, new Promise((_, reject) => { timer = setTimeout(() => reject(new Error('the second timer never fired')), 1000) })])
+      clearTimeout(timer)
+      expect(fired).toBe(1)
+    } finally {
+      driver.stop()
+    }
+  })
+})

@@ -301,7 +301,11 @@ export function startWheelDriver(wheel: TimerWheel, options: { tickMs?: number }
   const arm = (exp: number): void => {
     if (stopped) return
     const at = exp === Infinity ? Infinity : Math.ceil(exp / tickMs) * tickMs
-    if (at >= armedAt) return
+    if (at >= armedAt) {
+      // Nothing armed (the wheel emptied in run()): any timer scheduled later must wake us.
+      if (armedAt === Infinity) wheel.watch(Infinity, onEarlier)
+      return
+    }
     if (handle !== undefined) clearTimeout(handle)
     armedAt = at
     handle = at === Infinity ? undefined : setTimeout(run, Math.max(0, Math.ceil(at - now())))
