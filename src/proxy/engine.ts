@@ -19,6 +19,8 @@ import { formatTcpLog } from '../log/tcplog.ts'
 import { Frontend, type ClientSession, type FrontendHost } from './frontend.ts'
 import { formatTermination } from './termination.ts'
 import { closePooled } from './srv-conn.ts'
+import { compileRules, type CompiledRules, type ProxyRules } from '../rules/proxy.ts'
+import { dirname } from 'node:path'
 import { TcpSession } from './tcp-session.ts'
 
 export interface EngineOptions {
@@ -62,6 +64,9 @@ export class Engine implements FrontendHost {
   actconn = 0
   readonly globalMaxconn: number
   readonly tune: Config['global']['tune']
+  /** Every proxy's compiled rules, the stick tables and the maps (the admin API edits them). */
+  readonly rules: CompiledRules
+  readonly #proxyRules = new Map<string, ProxyRules>()
   readonly #opts: EngineOptions
   readonly #logSinks = new Map<Frontend, LogSink | null>()
   #drives = false
@@ -96,11 +101,15 @@ export class Engine implements FrontendHost {
       event: (be, e) => this.#stateEvent(be.cfg, e),
       killSessions: (s, why) => this.#killSessions(s, why),
     }, { spreadChecks: config.global.spreadChecks, bufsize: config.global.tune.bufsize, maxHeaders: config.global.tune.maxhdr })
+    // Rules (ACLs, http/tcp actions, content switching, stick tables, maps) compiled once; a
+    // proxy without any keeps `null` and pays nothing per request.
+    this.rules = compileRules(config, { fileDir: config.files[0] ? dirname(config.files[0]) : process.cwd() })
+    for (const [name, r] of this.rules.proxies) if (Object.values(r.has).some(Boolean)) this.#proxyRules.set(name, r)
     for (const p of config.proxies) {
       if (p.kind !== 'frontend' && p.kind !== 'listen') continue
       if (p.disabled) continue
       const beName = p.kind === 'listen' ? p.name : staticBackendOf(p)
-      const fe = new Frontend(p, this, beName === undefined ? null : this.backends.get(beName) ?? null)
+      const fe = new Frontend(p, this, beName === undefined ? null : this.backends.get(beName) ?? null, this.#proxyRules.get(p.name) ?? null)
       this.frontends.push(fe)
       const sink = this.#sinkFor(p)
       fe.logsSessions = sink !== null
@@ -138,6 +147,48 @@ export class Engine implements FrontendHost {
   }
 
   // --- FrontendHost ---------------------------------------------------------------------------
+
+  backendNamed(name: string): Backend | undefined {
+    return this.backends.get(name)
+  }
+
+  rulesOf(name: string): ProxyRules | null {
+    return this.#proxyRules.get(name) ?? null
+  }
+
+  // --- EngineView (what rules read of the engine) ---------------------------------------------
+
+  nbsrv(be: string): number {
+    const b = this.backends.get(be)
+    if (!b) return 0
+    let n = 0
+    for (const s of b.servers) if (s.usable) n++
+    return n
+  }
+
+  connslots(be: string): number {
+    const b = this.backends.get(be)
+    if (!b) return 0
+    let n = 0
+    for (const s of b.servers) {
+      if (!s.usable) continue
+      if (s.maxconn === 0 || s.maxqueue === 0) return -1
+      n += s.maxconn - s.cur + s.maxqueue - s.queue.length
+    }
+    return n
+  }
+
+  beConn(be: string): number {
+    return this.backends.get(be)?.beconn ?? 0
+  }
+
+  feConn(fe: string): number {
+    return this.frontends.find((f) => f.name === fe)?.cur ?? 0
+  }
+
+  srvIsUp(be: string, srv: string): boolean {
+    return this.backends.get(be)?.findServer(srv)?.usable ?? false
+  }
 
   slotFreed(): void {
     for (const fe of this.frontends) if (fe.parked > 0) fe.unpark()

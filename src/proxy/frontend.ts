@@ -10,6 +10,8 @@
 import { formatListenAddr, ipv4InCidr } from '../config/address.ts'
 import type { GlobalConfig, ListenAddr, ProxyConfig } from '../config/types.ts'
 import type { Backend } from '../backend/backend.ts'
+import type { ProxyRules } from '../rules/proxy.ts'
+import type { EngineView } from '../rules/types.ts'
 import { listen, type Listener, type Sock, type SockHandlers } from '../net/runtime.ts'
 import { HttpSession } from './http-session.ts'
 import { HttpFront } from './http-front.ts'
@@ -28,12 +30,15 @@ const cliHandlers: Omit<SockHandlers<ClientSession>, 'open'> = {
 }
 
 /** What a frontend needs from the engine that owns it. */
-export interface FrontendHost {
+export interface FrontendHost extends EngineView {
   /** Sessions alive across all frontends (HAProxy's actconn). */
   actconn: number
   readonly globalMaxconn: number
   /** The global `tune.*` values (buffer size, header count limit). */
   readonly tune: GlobalConfig['tune']
+  /** A backend by name (content switching), and the rules of a proxy (null: it has none). */
+  backendNamed(name: string): Backend | undefined
+  rulesOf(name: string): ProxyRules | null
   /** A slot freed somewhere: frontends parked on the global limit may proceed. */
   slotFreed(): void
   sessionLog(sess: ClientSession): void
@@ -70,8 +75,12 @@ export class Frontend {
    *  the client address, which costs system calls to read). */
   logsSessions = false
 
-  constructor(cfg: ProxyConfig, host: FrontendHost, backend: Backend | null) {
+  /** This frontend's rules (null: none); a backend's rules come from `host.rulesOf`. */
+  readonly rules: ProxyRules | null
+
+  constructor(cfg: ProxyConfig, host: FrontendHost, backend: Backend | null, rules: ProxyRules | null = null) {
     this.cfg = cfg
+    this.rules = rules
     this.name = cfg.name
     this.host = host
     this.backend = backend
@@ -134,6 +143,14 @@ export class Frontend {
       }
     }
     const sess = this.http ? new HttpSession(this, s as Sock<HttpSession>) : new TcpSession(this, s as Sock<TcpSession>)
+    // tcp-request connection: decided on the addresses alone, before anything is read; a
+    // rejected connection is closed at once and not logged.
+    if (this.rules?.has.tcpConnection && this.rules.tcpConnection(sess.view) === 'reject') {
+      s.data = monitorOnly
+      sess.view.end()
+      s.terminate()
+      return
+    }
     s.data = sess
     // Read while the socket is open: a client that already closed has no address to read.
     if (this.logsSessions) void sess.cliAddr

@@ -41,6 +41,11 @@ import type { Frontend } from './frontend.ts'
 import { addressBytes } from './source-key.ts'
 import { poolIdle, SrvConn, takePooled, type SrvConnOwner } from './srv-conn.ts'
 import type { TermCause, TermPhase, Termination } from './termination.ts'
+import type { ProxyRules } from '../rules/proxy.ts'
+import type { StickEntry } from '../rules/stick-table.ts'
+import { countHttpRequest, countHttpResponse, streamEnd } from '../rules/tracking.ts'
+import type { HttpReply, HttpVerdict, Sample, SessionView, StreamView } from '../rules/types.ts'
+import { encodeReply, SessView } from './rules-view.ts'
 
 type CliState = 'wait-req' | 'req-body' | 'req-done' | 'tunnel' | 'closing' | 'closed'
 type SrvState = 'none' | 'queued' | 'connecting' | 'res-head' | 'res-body' | 'res-done' | 'tunnel'
@@ -48,8 +53,24 @@ type SrvState = 'none' | 'queued' | 'connecting' | 'res-head' | 'res-body' | 're
 /** Body bytes a client may send ahead of its server connection before it is paused. */
 const EARLY_DATA_LIMIT = 64 * 1024
 
-/** One request/response exchange: what the log line and the decisions need. */
-class Stream {
+/** One request/response exchange: what the log line and the decisions need, and what rules
+ *  read of it (StreamView: `sess` is set before any rule runs). */
+class Stream implements StreamView {
+  sess!: SessionView
+  readonly payload = null
+  readonly payloadFinal = true
+  beName = ''
+  srvName = ''
+  #vars: Map<string, Sample> | undefined
+  #sc: (StickEntry | undefined)[] | undefined
+  get vars(): Map<string, Sample> { return (this.#vars ??= new Map()) }
+  get sc(): (StickEntry | undefined)[] { return (this.#sc ??= [undefined, undefined, undefined]) }
+  /** Whether rules tracked or stored anything that must be released at its end. */
+  get tracked(): boolean { return this.#sc !== undefined }
+  logLevel?: string
+  captures?: (string | undefined)[]
+  /** The backend's rules (null: none). */
+  beRules: ProxyRules | null = null
   req: H1Head | null = null
   res: H1Head | null = null
   /** Monotonic ms of the request's first byte, and its wall-clock date for the log. */
@@ -126,6 +147,11 @@ export class HttpSession implements Waiter, SrvConnOwner {
   readonly toCli = new ByteQueue()
   readonly toSrv = new ByteQueue()
   cliEof = false
+  /** What rules read of this connection; made on first use. */
+  #view: SessView | null = null
+  /** A tarpitted request's answer, sent when `tarpitExp` comes. */
+  #tarpit: { status: number; page: Uint8Array | undefined } | null = null
+  tarpitExp = Infinity
 
   cliExp = Infinity
   srvExp = Infinity
@@ -159,6 +185,10 @@ export class HttpSession implements Waiter, SrvConnOwner {
   get cliPort(): number {
     void this.cliAddr
     return this.#cliPort
+  }
+
+  get view(): SessView {
+    return (this.#view ??= new SessView(this, this.fe.name, this.fe.host))
   }
 
   get phase(): string {
@@ -286,10 +316,30 @@ export class HttpSession implements Waiter, SrvConnOwner {
       return
     }
 
-    const be = fe.backend
+    // The frontend's rules: tcp-request content, http-request, then content switching.
+    let be = fe.backend
+    const feRules = fe.rules
+    if (feRules !== null) {
+      st.sess = this.view
+      countHttpRequest(st)
+      if (feRules.has.tcpContent && feRules.tcpContent(st) === 'reject') { this.finish('P', 'R'); return }
+      if (feRules.has.httpRequest && this.#verdict(feRules.httpRequest(st))) return
+      if (feRules.has.switching) {
+        const name = feRules.selectBackend(st)
+        if (name !== undefined) be = fe.host.backendNamed(name) ?? null
+      }
+    }
     st.be = be
     if (!be) { this.#answer(503, 'S', 'C'); return }
     be.enter()
+    st.beName = be.name
+    // The backend's own http-request rules, when it is another proxy than the frontend.
+    const beRules = be.cfg === fe.cfg ? feRules : fe.host.rulesOf(be.name)
+    st.beRules = beRules
+    if (beRules !== null && beRules !== feRules) {
+      st.sess = this.view
+      if (beRules.has.httpRequest && this.#verdict(beRules.httpRequest(st))) return
+    }
     st.retriesLeft = be.cfg.retries
     const fcfg = fe.cfg
     const bcfg = be.cfg
@@ -300,12 +350,20 @@ export class HttpSession implements Waiter, SrvConnOwner {
     st.srvClose = serverClose || req.mustClose
     st.upgrade = req.connUpgrade && req.headers.find('upgrade') >= 0
 
-    // Persistence cookie (and its removal or unprefixing on the way to the server).
+    // Persistence: ignore-persist / force-persist, the cookie (removed or unprefixed on its way
+    // to the server), then stick tables and use-server.
+    const ignore = beRules?.has.persist === true && beRules.ignorePersist(st)
+    const force = beRules?.has.persist === true && beRules.forcePersist(st)
     const ck = bcfg.cookie
-    if (ck) {
-      const p = requestCookie(ck, be.servers, req, bcfg.options['persist'] === true)
+    if (ck && !ignore) {
+      const p = requestCookie(ck, be.servers, req, bcfg.options['persist'] === true || force)
       st.reqCookie = p.flag
       st.cookieServer = p.server
+    }
+    if (beRules !== null && !st.cookieServer) {
+      const named = (beRules.has.useServer ? beRules.useServer(st) : undefined) ?? (beRules.has.stick && !ignore ? beRules.stickMatch(st) : undefined)
+      const s = named === undefined ? undefined : be.findServer(named)
+      if (s && (s.usable || force || bcfg.options['persist'] === true)) st.cookieServer = s
     }
 
     // Headers for the server.
@@ -330,6 +388,28 @@ export class HttpSession implements Waiter, SrvConnOwner {
     }
     if ((this.cs as CliState) === 'closed') return
     this.#assign(undefined)
+  }
+
+  /** Acts on what a rule set decided; true when the request was answered (or dropped) here. */
+  #verdict(v: HttpVerdict): boolean {
+    switch (v.kind) {
+      case 'continue': return false
+      case 'deny': this.#answer(v.status, 'P', 'R', v.reply ? encodeReply(v.reply) : undefined); return true
+      case 'reply': this.#answer(v.reply.status, 'L', 'R', encodeReply(v.reply)); return true
+      case 'reject': this.finish('P', 'R'); return true
+      case 'tarpit': this.#startTarpit(v.status, v.reply); return true
+    }
+  }
+
+  /** `tarpit`: hold the request without an answer for `timeout tarpit` (else `timeout connect`),
+   *  then answer as deny would; the client's time is what is spent, not a server's. */
+  #startTarpit(status: number, reply: HttpReply | undefined): void {
+    const to = this.fe.cfg.timeouts
+    const t = to.tarpit ?? this.st.be?.cfg.timeouts.tarpit ?? to.connect ?? 0
+    this.#tarpit = { status, page: reply ? encodeReply(reply) : undefined }
+    this.tarpitExp = now() + t
+    this.cs = 'req-done'
+    this.#resched()
   }
 
   /** Body bytes of the current request: forwarded; what follows its end waits as the next request. */
@@ -433,6 +513,11 @@ export class HttpSession implements Waiter, SrvConnOwner {
     const st = this.st
     const server = st.server
     st.connectStart = now()
+    if (server) {
+      st.srvName = server.name
+      const r = st.beRules
+      if (r !== null && r.has.stick) r.stickStoreRequest(st, { id: server.index + 1, name: server.name })
+    }
     const reuse = st.be!.cfg.httpReuse
     let c: SrvConn | null = null
     if (server && this.#idle && this.#idle.server === server && this.#idle.state === 'idle') {
@@ -575,6 +660,15 @@ export class HttpSession implements Waiter, SrvConnOwner {
     this.ss = 'res-body'
     // Passive health (observe layer7): 5xx but 501 and 505 count as errors, as HAProxy counts.
     st.server?.reportResult(res.status >= 500 && res.status !== 501 && res.status !== 505 ? 'http-status' : 'http-ok')
+    // http-response rules: the backend's, then the frontend's; stick store-response.
+    const beRules = st.beRules
+    const feRules = this.fe.rules
+    if (beRules !== null || feRules !== null) {
+      countHttpResponse(st, res.status)
+      if (beRules?.has.httpResponse && this.#resVerdict(beRules.httpResponse(st))) return
+      if (feRules !== null && feRules !== beRules && feRules.has.httpResponse && this.#resVerdict(feRules.httpResponse(st))) return
+      if (beRules?.has.stick && st.server) beRules.stickStoreResponse(st, { id: st.server.index + 1, name: st.server.name })
+    }
     const http = this.fe.http!
     if (http.captures.response.length > 0) st.resCaptures = http.captures.response.map((c) => (res.headers.get(c.lname) ?? '').slice(0, c.len))
     let framing = res.framing
@@ -638,6 +732,17 @@ export class HttpSession implements Waiter, SrvConnOwner {
       st.srvClose = true
     }
     this.#streamEnded()
+  }
+
+  /** A response rule refused the server's answer: it is replaced (502 unless said otherwise). */
+  #resVerdict(v: HttpVerdict): boolean {
+    if (v.kind === 'continue') return false
+    this.#dropSrv(true)
+    this.ss = 'res-head'
+    if (v.kind === 'reject') { this.finish('P', 'H'); return true }
+    if (v.kind === 'reply') { this.#answer(v.reply.status, 'L', 'H', encodeReply(v.reply)); return true }
+    this.#answer(v.status, 'P', 'H', v.reply ? encodeReply(v.reply) : undefined)
+    return true
   }
 
   #startTunnel(res: H1Head, rest: Uint8Array | null): void {
@@ -724,6 +829,7 @@ export class HttpSession implements Waiter, SrvConnOwner {
 
   #streamEnded(): void {
     const st = this.st
+    if (st.tracked) streamEnd(st)
     this.requests++
     this.#dropSrv(false)
     this.#log()
@@ -767,14 +873,14 @@ export class HttpSession implements Waiter, SrvConnOwner {
   /** Answers the current request with edgelb's own response (an error page, the monitor's 200),
    *  then closes: every page edgelb writes says `connection: close`, since after a refused or
    *  failed request the framing of what follows on the connection cannot be trusted. */
-  #answer(status: number, by: TermCause, phase: TermPhase): void {
+  #answer(status: number, by: TermCause, phase: TermPhase, page?: Uint8Array): void {
     const st = this.st
     if (this.ss === 'queued') st.be?.unqueue(this)
     this.#dropSrv(true)
-    this.queueExp = this.connExp = this.srvExp = Infinity
+    this.queueExp = this.connExp = this.srvExp = this.tarpitExp = Infinity
     st.status = status
-    const page = this.fe.http!.errors.page(status)
-    this.#toClient(page)
+    if (st.sess !== undefined) countHttpResponse(st, status)
+    this.#toClient(page ?? this.fe.http!.errors.page(status))
     st.resDone = true
     this.ss = 'res-done'
     this.termination = { by, phase }
@@ -919,13 +1025,19 @@ export class HttpSession implements Waiter, SrvConnOwner {
 
   #resched(): void {
     if (this.cs === 'closed') return
-    const exp = Math.min(this.cliExp, this.srvExp, this.connExp, this.queueExp)
+    const exp = Math.min(this.cliExp, this.srvExp, this.connExp, this.queueExp, this.tarpitExp)
     if (exp !== this.#timer.exp) wheel.schedule(this.#timer, exp)
   }
 
   #onTimer(): void {
     if (this.cs === 'closed') return
     const t = now()
+    if (this.tarpitExp <= t) {
+      const tp = this.#tarpit!
+      this.#tarpit = null
+      this.#answer(tp.status, 'P', 'T', tp.page)
+      return
+    }
     if (this.queueExp <= t) { this.queueExp = Infinity; this.#queueTimedOut(); return }
     if (this.connExp <= t) {
       this.connExp = Infinity
@@ -1033,6 +1145,8 @@ export class HttpSession implements Waiter, SrvConnOwner {
     // An exchange cut short is logged with how it ended.
     if (st.req !== null && !st.logged) this.#log()
     this.#releaseServer()
+    if (st.tracked) streamEnd(st)
+    this.#view?.end()
     this.fe.sessionEnded(this)
   }
 

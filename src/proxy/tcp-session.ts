@@ -20,6 +20,27 @@ import { connect, type Sock, type SockHandlers } from '../net/runtime.ts'
 import type { Frontend } from './frontend.ts'
 import { addressBytes } from './source-key.ts'
 import type { TermCause, TermPhase, Termination } from './termination.ts'
+import { SessView } from './rules-view.ts'
+import type { Sample, SessionView, StreamView } from '../rules/types.ts'
+import type { StickEntry } from '../rules/stick-table.ts'
+
+/** The session's content as `tcp-request content` rules see it (tcp mode has one "stream"). */
+class ContentStream implements StreamView {
+  readonly sess: SessionView
+  readonly req = null
+  readonly res = null
+  payload: Uint8Array | null = null
+  payloadFinal = false
+  beName = ''
+  srvName = ''
+  readonly vars = new Map<string, Sample>()
+  /** In tcp mode the stream is the session: what content rules track lives as long as it. */
+  readonly sc: (StickEntry | undefined)[]
+  constructor(sess: SessionView) {
+    this.sess = sess
+    this.sc = sess.sc
+  }
+}
 
 type Phase = 'new' | 'Q' | 'C' | 'D' | 'closed'
 
@@ -140,6 +161,47 @@ export class TcpSession implements Waiter {
    *  connection is up wait in `toSrv`; the client is paused only past EARLY_DATA_LIMIT (pausing
    *  and resuming each cost the runtime several system calls, which most sessions never need). */
   start(be: Backend | null): void {
+    const rules = this.fe.rules
+    if (rules !== null && (rules.has.tcpContent || rules.has.switching)) {
+      // Content inspection: hold the first bytes until `tcp-request content` decides (or the
+      // inspect delay runs out), then choose the backend by content.
+      this.#inspect = { stream: new ContentStream(this.view), payload: null, exp: now() + rules.inspectDelay, fallback: be }
+      this.#refreshCli()
+      this.#inspectNow()
+      return
+    }
+    this.#startOn(be)
+  }
+
+  /** Content inspection state (null once decided, or when the frontend has no content rules). */
+  #inspect: { stream: ContentStream; payload: Uint8Array | null; exp: number; fallback: Backend | null } | null = null
+  #view: SessView | null = null
+
+  /** What rules read of this connection; made on first use. */
+  get view(): SessView {
+    return (this.#view ??= new SessView(this, this.fe.name, this.fe.host))
+  }
+
+  #inspectNow(): void {
+    const ins = this.#inspect!
+    const rules = this.fe.rules!
+    const st = ins.stream
+    st.payload = ins.payload
+    st.payloadFinal = now() >= ins.exp || this.cliEof || (ins.payload?.length ?? 0) >= this.fe.host.tune.bufsize
+    const v = rules.has.tcpContent ? rules.tcpContent(st) : 'accept'
+    if (v === 'wait' && !st.payloadFinal) { this.#resched(); return }
+    this.#inspect = null
+    if (v === 'reject') { this.finish('P', 'R'); return }
+    let be = ins.fallback
+    if (rules.has.switching) {
+      const name = rules.selectBackend(st)
+      if (name !== undefined) be = this.fe.host.backendNamed(name) ?? null
+    }
+    if (ins.payload !== null) this.toSrv.push(ins.payload)
+    this.#startOn(be)
+  }
+
+  #startOn(be: Backend | null): void {
     this.be = be
     this.#refreshCli()
     if (!be) { this.finish('S', 'C'); return }
@@ -235,7 +297,7 @@ export class TcpSession implements Waiter {
     const be = this.be!
     const server = this.server
     this.#link = null
-    if (server) server.counters.econ++
+    if (server) { server.counters.econ++; server.reportResult('l4-err') }
     be.counters.connectErrors++
     if (this.retriesLeft > 0 && server) {
       this.retriesLeft--
@@ -261,6 +323,12 @@ export class TcpSession implements Waiter {
   onCliData(chunk: Buffer): void {
     this.bytesIn += chunk.length
     this.#refreshCli()
+    const ins = this.#inspect
+    if (ins !== null) {
+      ins.payload = ins.payload === null ? chunk : Buffer.concat([ins.payload, chunk])
+      this.#inspectNow()
+      return
+    }
     const srv = this.srv
     if (this.srvGone) return
     if (!srv) {
@@ -311,6 +379,10 @@ export class TcpSession implements Waiter {
 
   onCliEnd(): void {
     this.cliEof = true
+    if (this.#inspect !== null) {
+      this.#inspectNow()
+      if (this.phase === 'closed') return
+    }
     if (this.phase === 'Q' || this.phase === 'C') {
       // The client gave up before we reached a server (abortonclose in TCP terms): nothing to send.
       if (this.toSrv.size === 0) { this.finish('C', this.phase); return }
@@ -414,13 +486,14 @@ export class TcpSession implements Waiter {
 
   #resched(): void {
     if (this.phase === 'closed') return
-    const exp = Math.min(this.cliExp, this.srvExp, this.connExp, this.queueExp)
+    const exp = Math.min(this.cliExp, this.srvExp, this.connExp, this.queueExp, this.#inspect?.exp ?? Infinity)
     if (exp !== this.#timer.exp) wheel.schedule(this.#timer, exp)
   }
 
   #onTimer(): void {
     if (this.phase === 'closed') return
     const t = now()
+    if (this.#inspect !== null && this.#inspect.exp <= t) { this.#inspectNow(); return }
     if (this.queueExp <= t) { this.finish('s', 'Q'); return }
     if (this.connExp <= t) {
       if (this.#link) this.#link.alive = false
@@ -468,6 +541,7 @@ export class TcpSession implements Waiter {
       be.leave()
       if (this.server) be.release(this.server)
     }
+    this.#view?.end()
     this.fe.sessionEnded(this)
   }
 

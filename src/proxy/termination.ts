@@ -11,9 +11,10 @@
  *   I  internal error                         D  data transfer
  *   D  the server went down                   L  the proxy was sending the last data
  *   K  the session was killed (stop)          T  tarpit (HTTP)
+ *   L  answered locally (return, redirect)
  *   c  client timeout   s  server timeout
  */
-export type TermCause = '-' | 'C' | 'S' | 'P' | 'R' | 'I' | 'D' | 'K' | 'c' | 's'
+export type TermCause = '-' | 'C' | 'S' | 'P' | 'R' | 'I' | 'D' | 'K' | 'L' | 'c' | 's'
 export type TermPhase = '-' | 'R' | 'Q' | 'C' | 'H' | 'D' | 'L' | 'T'
 
 export interface Termination {

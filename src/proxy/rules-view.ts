@@ -1,0 +1,66 @@
+/**
+ * How sessions meet the rules library (src/rules): the per-connection view its fetches read
+ * (SessionView), and turning an `HttpReply` a rule built (`return`, `redirect`, `deny` with a
+ * body) into the bytes sent.
+ *
+ * A session creates its view only when some rule may read it, so proxies without rules allocate
+ * nothing for them.
+ */
+import { reasonOf } from '../http/errors.ts'
+import { sessionEnd } from '../rules/tracking.ts'
+import type { EngineView, HttpReply, Sample, SessionView } from '../rules/types.ts'
+import type { StickEntry } from '../rules/stick-table.ts'
+import type { Sock } from '../net/runtime.ts'
+
+/** What a view needs of its session. */
+export interface ViewedSession {
+  readonly cliAddr: string
+  readonly cliPort: number
+  readonly cli: Sock<unknown>
+}
+
+export class SessView implements SessionView {
+  readonly #owner: ViewedSession
+  readonly feName: string
+  readonly engine: EngineView
+  readonly vars = new Map<string, Sample>()
+  readonly sc: (StickEntry | undefined)[] = [undefined, undefined, undefined]
+  #dst: string | undefined
+  #dstPort = 0
+
+  constructor(owner: ViewedSession, feName: string, engine: EngineView) {
+    this.#owner = owner
+    this.feName = feName
+    this.engine = engine
+  }
+
+  get cliAddr(): string { return this.#owner.cliAddr }
+  get cliPort(): number { return this.#owner.cliPort }
+
+  get dstAddr(): string {
+    if (this.#dst === undefined) {
+      this.#dst = this.#owner.cli.localAddress ?? ''
+      this.#dstPort = this.#owner.cli.localPort ?? 0
+    }
+    return this.#dst
+  }
+
+  get dstPort(): number {
+    void this.dstAddr
+    return this.#dstPort
+  }
+
+  /** The session ended: what it tracked is released (conn_cur goes down). */
+  end(): void {
+    sessionEnd(this)
+  }
+}
+
+/** The bytes of a reply a rule built; it closes the connection (HAProxy closes after deny too). */
+export function encodeReply(r: HttpReply): Uint8Array {
+  const body = typeof r.body === 'string' ? Buffer.from(r.body, 'utf8') : r.body
+  let head = `HTTP/1.1 ${r.status} ${reasonOf(r.status)}\r\n`
+  for (const [n, v] of r.headers) head += `${n}: ${v}\r\n`
+  head += `content-length: ${body.length}\r\nconnection: close\r\n\r\n`
+  return Buffer.concat([Buffer.from(head, 'latin1'), body])
+}

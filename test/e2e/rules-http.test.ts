@@ -1,0 +1,223 @@
+/**
+ * Rules end to end: content switching, actions, maps, stick tables and rate limiting, through
+ * edgelb on real sockets with real backends.
+ */
+import { describe, expect, test } from 'bun:test'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { cfg, connectClient, startLb, startServer } from './harness.ts'
+import { httpClient, rawExchange, startHttpServer, waitResponses } from './http-harness.ts'
+
+const T = 'timeout connect 5s\n  timeout client 5s\n  timeout server 5s'
+/** A defaults section carrying the timeouts, for configs split into frontends and backends. */
+const D = 'defaults\n  timeout connect 5s\n  timeout client 5s\n  timeout server 5s'
+
+/** The body of a response (the origin's name). */
+const body = (r: string): string => r.slice(r.indexOf('\r\n\r\n') + 4)
+
+describe('content switching', () => {
+  test('by host, path and method, with default_backend for the rest', async () => {
+    await using api = startHttpServer('api')
+    await using stat = startHttpServer('static')
+    await using www = startHttpServer('www')
+    await using lb = await startLb(cfg`
+      ${D}
+      frontend web
+        bind 127.0.0.1:0
+        mode http
+        acl is_api hdr(host) -i api.example.com
+        acl is_static path_beg /static/ /img/
+        acl is_static path_end .css .js
+        use_backend api if is_api || METH_POST
+        use_backend static if is_static
+        default_backend www
+      backend api
+        mode http
+        server a 127.0.0.1:${api.port}
+      backend static
+        mode http
+        server s 127.0.0.1:${stat.port}
+      backend www
+        mode http
+        server w 127.0.0.1:${www.port}
+    `)
+    const get = async (req: string) => body(await rawExchange(lb.port(), req))
+    expect(await get('GET / HTTP/1.1\r\nHost: API.example.com\r\nConnection: close\r\n\r\n')).toBe('api')
+    expect(await get('GET /static/a.png HTTP/1.1\r\nHost: www\r\nConnection: close\r\n\r\n')).toBe('static')
+    expect(await get('GET /app/site.css HTTP/1.1\r\nHost: www\r\nConnection: close\r\n\r\n')).toBe('static')
+    expect(await get('POST /form HTTP/1.1\r\nHost: www\r\nContent-Length: 0\r\nConnection: close\r\n\r\n')).toBe('api')
+    expect(await get('GET /index.html HTTP/1.1\r\nHost: www\r\nConnection: close\r\n\r\n')).toBe('www')
+  })
+
+  test('a map chooses the backend by host, with a default', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'edgelb-map-'))
+    try {
+      writeFileSync(join(dir, 'hosts.map'), '# host backend\nshop.example.com shop\nblog.example.com blog\n')
+      await using shop = startHttpServer('shop')
+      await using blog = startHttpServer('blog')
+      await using www = startHttpServer('www')
+      const text = cfg`
+        ${D}
+        frontend web
+          bind 127.0.0.1:0
+          mode http
+          use_backend %[req.hdr(host),lower,map(${join(dir, 'hosts.map')},www)]
+        backend shop
+          mode http
+          server s 127.0.0.1:${shop.port}
+        backend blog
+          mode http
+          server b 127.0.0.1:${blog.port}
+        backend www
+          mode http
+          server w 127.0.0.1:${www.port}
+      `
+      await using lb = await startLb(text)
+      const get = async (host: string) => body(await rawExchange(lb.port(), `GET / HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`))
+      expect(await get('SHOP.example.com')).toBe('shop')
+      expect(await get('blog.example.com')).toBe('blog')
+      expect(await get('other.example.com')).toBe('www')
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+})
+
+describe('http-request and http-response actions', () => {
+  test('deny, return, redirect, header edits, set-path', async () => {
+    await using a = startHttpServer('A', (r) => `HTTP/1.1 200 OK\r\nServer: secret/1.0\r\nContent-Length: ${r.uri.length}\r\n\r\n${r.uri}`)
+    await using lb = await startLb(cfg`
+      listen web
+        bind 127.0.0.1:0
+        mode http
+        ${T}
+        http-request deny deny_status 403 if { path_beg /admin }
+        http-request return status 200 content-type text/plain string "pong" if { path /ping }
+        http-request redirect scheme https code 301 if { hdr(host) -i secure.example.com }
+        http-request set-header X-Client %[src]
+        http-request del-header X-Debug
+        http-request set-path /v2%[path] if { path_beg /api }
+        http-response del-header Server
+        http-response set-header X-Served-By edgelb
+        server a 127.0.0.1:${a.port}
+    `)
+    const x = (req: string) => rawExchange(lb.port(), req)
+    expect(await x('GET /admin/users HTTP/1.1\r\nHost: h\r\n\r\n')).toStartWith('HTTP/1.1 403 Forbidden\r\n')
+    const pong = await x('GET /ping HTTP/1.1\r\nHost: h\r\n\r\n')
+    expect(pong).toStartWith('HTTP/1.1 200 OK\r\n')
+    expect(pong).toContain('content-type: text/plain')
+    expect(body(pong)).toBe('pong')
+    const redir = await x('GET /login?x=1 HTTP/1.1\r\nHost: secure.example.com\r\n\r\n')
+    expect(redir).toStartWith('HTTP/1.1 301 ')
+    expect(redir).toMatch(/\r\n[Ll]ocation: https:\/\/secure\.example\.com\/login\?x=1\r\n/)
+    const ok = await x('GET /api/items HTTP/1.1\r\nHost: h\r\nX-Debug: 1\r\nConnection: close\r\n\r\n')
+    expect(body(ok)).toBe('/v2/api/items')
+    expect(ok).not.toContain('secret/1.0')
+    expect(ok).toContain('X-Served-By: edgelb')
+    const seen = a.requests.at(-1)!
+    expect(seen.header('x-client')).toBe('127.0.0.1')
+    expect(seen.header('x-debug')).toBeUndefined()
+    // The denied, returned and redirected requests never reached the server.
+    expect(a.requests.map((r) => r.uri)).toEqual(['/v2/api/items'])
+  })
+})
+
+describe('stick tables', () => {
+  test('rate limiting answers 429 above 10 requests in the window, and recovers after it', async () => {
+    await using a = startHttpServer('A')
+    await using lb = await startLb(cfg`
+      ${D}
+      frontend web
+        bind 127.0.0.1:0
+        mode http
+        stick-table type ip size 100k expire 30s store http_req_rate(1s)
+        http-request track-sc0 src
+        http-request deny deny_status 429 if { sc_http_req_rate(0) gt 10 }
+        default_backend app
+      backend app
+        mode http
+        server a 127.0.0.1:${a.port}
+    `)
+    using c = await httpClient(lb.port())
+    for (let i = 0; i < 10; i++) await c.write('GET / HTTP/1.1\r\nHost: h\r\n\r\n')
+    const rs = await waitResponses(c, 10)
+    expect(rs.every((r) => r.startsWith('HTTP/1.1 200 '))).toBe(true)
+    expect(await rawExchange(lb.port(), 'GET / HTTP/1.1\r\nHost: h\r\n\r\n')).toStartWith('HTTP/1.1 429 ')
+    // A rate over 1 s weighs the previous second by the part of it still in the window: after
+    // two seconds it has gone.
+    await Bun.sleep(2100)
+    expect(await rawExchange(lb.port(), 'GET / HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n')).toStartWith('HTTP/1.1 200 ')
+  })
+
+  test('stick on src keeps a client on its first server', async () => {
+    await using a = startHttpServer('A')
+    await using b = startHttpServer('B')
+    await using lb = await startLb(cfg`
+      listen web
+        bind 127.0.0.1:0
+        mode http
+        ${T}
+        balance roundrobin
+        stick-table type ip size 1k expire 1m
+        stick on src
+        server a 127.0.0.1:${a.port}
+        server b 127.0.0.1:${b.port}
+    `)
+    const seen = new Set<string>()
+    for (let i = 0; i < 6; i++) seen.add(body(await rawExchange(lb.port(), 'GET / HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n')))
+    expect(seen.size).toBe(1)
+    const other = new Set<string>()
+    for (let i = 0; i < 4; i++) other.add(body(await rawExchange(lb.port(), 'GET / HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n', { from: '127.0.0.5' })))
+    expect(other.size).toBe(1)
+  })
+})
+
+describe('tcp rules', () => {
+  test('tcp-request content with inspect-delay serves two protocols on one port', async () => {
+    await using ssh = startServer('ssh-backend', 'tag')
+    await using web = startServer('web-backend', 'tag')
+    await using lb = await startLb(cfg`
+      ${D}
+      frontend mux
+        bind 127.0.0.1:0
+        mode tcp
+        tcp-request inspect-delay 2s
+        tcp-request content accept if { req.payload(0,4) -m str SSH- }
+        tcp-request content accept if HTTP
+        use_backend ssh if { req.payload(0,4) -m str SSH- }
+        default_backend web
+      backend ssh
+        mode tcp
+        server s 127.0.0.1:${ssh.port}
+      backend web
+        mode tcp
+        server w 127.0.0.1:${web.port}
+    `)
+    using s = await connectClient(lb.port())
+    await s.write('SSH-2.0-OpenSSH_9.6\r\n')
+    await s.waitText('ssh-backend')
+    using h = await connectClient(lb.port())
+    await h.write('GET / HTTP/1.1\r\nHost: x\r\n\r\n')
+    await h.waitText('web-backend')
+    // What the client sent before the decision reached the server whole.
+    await s.waitText('SSH-2.0-OpenSSH_9.6\r\n')
+  })
+
+  test('tcp-request connection reject closes at once, before any byte', async () => {
+    await using a = startServer('A', 'tag')
+    await using lb = await startLb(cfg`
+      listen l
+        bind 127.0.0.1:0
+        mode tcp
+        ${T}
+        tcp-request connection reject if { src 127.0.0.7 }
+        server a 127.0.0.1:${a.port}
+    `)
+    using bad = await connectClient(lb.port(), { localAddress: '127.0.0.7' })
+    await bad.waitClosed()
+    expect(bad.text()).toBe('')
+    using good = await connectClient(lb.port(), { localAddress: '127.0.0.8' })
+    await good.waitText('A')
+  })
+})
