@@ -73,6 +73,11 @@ export class Check {
     return this.#run !== null
   }
 
+  /** When the next run is due (monotonic ms), or the current one was while it runs. */
+  get due(): number {
+    return this.#due
+  }
+
   /** The interval in force now (see the file comment). */
   interval(): number {
     const c = this.server.cfg

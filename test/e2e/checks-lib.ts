@@ -1,0 +1,80 @@
+/**
+ * Helpers for the health-check scenarios: servers the test turns off and on at the same port,
+ * waits on the engine's state-change lines, and lines made comparable (check durations vary).
+ */
+import type { Backend } from '../../src/backend/backend.ts'
+import type { Server } from '../../src/backend/server.ts'
+import { startServer, until, type Behavior, type Lb, type TestServer } from './harness.ts'
+
+export function backendOf(lb: Lb, name: string): Backend {
+  const be = lb.engine.backends.get(name)
+  if (!be) throw new Error(`no backend ${name}`)
+  return be
+}
+
+export function serverOf(lb: Lb, be: string, name: string): Server {
+  const s = backendOf(lb, be).findServer(name)
+  if (!s) throw new Error(`no server ${be}/${name}`)
+  return s
+}
+
+/** The log lines (not the `[WARNING]` stderr copies) with check durations as `Nms`. */
+export function stateLines(lb: Lb): string[] {
+  return lb.logs.filter((l) => !l.startsWith('[')).map((l) => l.replace(/check duration: \d+ms/, 'check duration: Nms'))
+}
+
+/** Waits for a log line matching `re` (after the first `skip` lines) and returns it. */
+export async function waitLine(lb: Lb, re: RegExp, ms = 5000, skip = 0): Promise<string> {
+  let hit = ''
+  await lb.logged.until(() => {
+    const l = lb.logs.slice(skip).find((x) => !x.startsWith('[') && re.test(x))
+    if (l !== undefined) hit = l
+    return l !== undefined
+  }, `a line matching ${re} (have ${JSON.stringify(lb.logs)})`, ms)
+  return hit
+}
+
+/** Waits until `s` has run `n` more health checks than it had when called. */
+export async function nextChecks(s: Server, n = 1, ms = 5000): Promise<void> {
+  const target = s.counters.checks + n
+  await until(() => s.counters.checks >= target, `${s.name} to run ${n} more check(s) (at ${s.counters.checks})`, ms)
+}
+
+/** A TCP server that can be turned off (connections refused) and on again on the same port. */
+export class Flippable implements AsyncDisposable {
+  readonly name: string
+  readonly port: number
+  readonly behavior: Behavior
+  server: TestServer | null
+  /** Every incarnation, for cleanup (connections accepted before off() live on). */
+  readonly #all: TestServer[] = []
+
+  constructor(name: string, behavior: Behavior = 'tag') {
+    this.name = name
+    this.behavior = behavior
+    this.server = startServer(name, behavior)
+    this.#all.push(this.server)
+    this.port = this.server.port
+  }
+
+  get on(): boolean {
+    return this.server !== null
+  }
+
+  off(): void {
+    this.server?.close()
+    this.server = null
+  }
+
+  turnOn(): TestServer {
+    if (this.server === null) {
+      this.server = startServer(this.name, this.behavior, { port: this.port })
+      this.#all.push(this.server)
+    }
+    return this.server
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    for (const s of this.#all) await s[Symbol.asyncDispose]()
+  }
+}
