@@ -29,8 +29,21 @@ const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', '
 const p2 = (n: number): string => (n < 10 ? '0' : '') + n
 const p3 = (n: number): string => (n < 10 ? '00' : n < 100 ? '0' : '') + n
 
-/** `10/Oct/2000:13:55:36.123` in local time (HAProxy's %t); `%T` is GMT with a zone. */
+let cachedSecond = NaN
+let cachedLocal = ''
+
+/** `10/Oct/2000:13:55:36.123` in local time (HAProxy's %t); `%T` is GMT with a zone. The local
+ *  form is rebuilt once per second (log lines of one second share it). */
 export function formatLogDate(ms: number, gmt: boolean): string {
+  if (!gmt) {
+    const sec = Math.floor(ms / 1000)
+    if (sec !== cachedSecond) {
+      const d = new Date(sec * 1000)
+      cachedLocal = `${p2(d.getDate())}/${MONTHS[d.getMonth()]}/${d.getFullYear()}:${p2(d.getHours())}:${p2(d.getMinutes())}:${p2(d.getSeconds())}.`
+      cachedSecond = sec
+    }
+    return cachedLocal + p3(Math.floor(ms) - sec * 1000)
+  }
   const d = new Date(ms)
   if (gmt) return `${p2(d.getUTCDate())}/${MONTHS[d.getUTCMonth()]}/${d.getUTCFullYear()}:${p2(d.getUTCHours())}:${p2(d.getUTCMinutes())}:${p2(d.getUTCSeconds())} +0000`
   return `${p2(d.getDate())}/${MONTHS[d.getMonth()]}/${d.getFullYear()}:${p2(d.getHours())}:${p2(d.getMinutes())}:${p2(d.getSeconds())}.${p3(d.getMilliseconds())}`
@@ -53,7 +66,7 @@ export const LOG_TAGS: readonly LogTag[] = [
   { tag: 's', read: (s) => s.srvName || undefined },
   { tag: 'si', read: (s) => s.log?.srvAddr },
   { tag: 'sp', read: (s) => s.log?.srvPort },
-  { tag: 'ST', read: (s) => s.res?.status },
+  { tag: 'ST', read: (s) => s.log?.status ?? s.res?.status },
   { tag: 'B', read: (s) => s.log?.bytesOut },
   { tag: 'U', read: (s) => s.log?.bytesIn },
   { tag: 'r', read: reqLine },

@@ -51,6 +51,14 @@ describe('StickTable', () => {
     clock.advance(200)
     expect(t.count).toBe(0)
   })
+  test('an expired entry is never returned, even before the purge ran', () => {
+    const { t, clock } = table()
+    const e = t.get('3.3.3.3')!
+    t.inc(e, 'gpc0', null, 5)
+    clock.set(clock.now() + 1000) // the wheel did not run
+    expect(t.lookup('3.3.3.3')).toBeUndefined()
+    expect(t.read(t.get('3.3.3.3')!, 'gpc0')).toBe(0)
+  })
   test('a full table evicts the least recently used entry, never a tracked one', () => {
     const { t } = table({ expire: undefined })
     const a = t.get('1.0.0.1')!

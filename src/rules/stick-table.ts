@@ -2,12 +2,15 @@
  * Stick tables: per-key entries (a client address, a cookie, a user id…) holding a server for
  * persistence and counters for tracking and rate limiting.
  *
- * Order and expiry: entries live in a Map kept in the order they were last touched (a touch
- * deletes and re-inserts the key). Every entry of a table has the same `expire`, so touch order is
- * also expiry order: the oldest entry is the first to expire and the one evicted when the table
- * is full (least recently used). One timer per table on the process wheel, due when the oldest
- * entry expires, purges from the front. Entries in use by a tracker (`refs` > 0) are neither
- * evicted nor purged; they are touched again when released.
+ * Order and expiry: entries live in a Map in the order they were queued. Every entry of a table
+ * has the same `expire`, so an entry's expiry is its last use plus `expire`. A use only stamps the
+ * entry (time and a sequence number): it is not moved. Entries are re-queued lazily, HAProxy's
+ * trick for timers that are pushed back: when the purge or the eviction meets at the front an
+ * entry used since it was queued, it moves it to the back and goes on. So the front holds the
+ * least recently used entries — the ones evicted when the table is full — and one timer per table
+ * on the process wheel, due when the front entry expires, purges them. A lookup never returns an
+ * expired entry, whether or not the purge has run. Entries in use by a tracker (`refs` > 0) are
+ * neither evicted nor purged; they are used again when released.
  *
  * Replication (peers, later): every write goes through the table (`touch`, `setServer`,
  * counter methods), which marks the entry and calls `onUpdate` when set. A peer link would
@@ -48,8 +51,11 @@ const RI = Object.fromEntries(RATES.map((r, i) => [r, i])) as Record<RateName, n
 export class StickEntry {
   readonly key: StickKey
   readonly table: StickTable
-  /** Monotonic ms when it expires (Infinity without `expire`). */
-  exp = Infinity
+  /** Monotonic ms of its last use (creation, track, store, release). */
+  used = 0
+  /** @internal use counter value at its last use, and when it was queued (see the header). */
+  useSeq = 0
+  queuedSeq = 0
   /** Trackers holding it (sc slots of live sessions and streams). */
   refs = 0
   /** Persistence: the server, by id (HAProxy's puid) and by name. 0 / '' = none. */
@@ -65,6 +71,11 @@ export class StickEntry {
     this.key = key
     this.c = new Float64Array(COUNTERS.length)
     this.r = table.rateSlots.map((p) => (p > 0 ? new FreqCtr() : null))
+  }
+
+  /** Monotonic ms when it expires (Infinity without `expire`). */
+  get exp(): number {
+    return this.used + this.table.expire
   }
 }
 
@@ -98,6 +109,7 @@ export class StickTable {
   onUpdate: ((e: StickEntry) => void) | null = null
 
   #entries = new Map<StickKey, StickEntry>()
+  #seq = 0
   readonly #timer: Timer
   readonly #wheel: TimerWheel
   readonly #now: () => number
@@ -176,43 +188,51 @@ export class StickTable {
     }
   }
 
-  /** The entry of `key` if there is one (a read: does not touch it). */
+  /** The entry of `key` if there is one and it has not expired (a read: does not touch it). */
   lookup(key: StickKey): StickEntry | undefined {
-    return this.#entries.get(key)
+    const e = this.#entries.get(key)
+    if (e === undefined || e.refs > 0 || e.used + this.expire > this.#now()) return e
+    this.#entries.delete(key)
+    return undefined
+  }
+
+  /** Whether `e` is still this table's entry for its key (not purged, evicted or cleared). */
+  holds(e: StickEntry): boolean {
+    return this.#entries.get(e.key) === e
   }
 
   /** The entry of `key`, created if needed (evicting the least recently used unreferenced entry
    *  when the table is full); touched. Undefined when full of referenced entries. */
   get(key: StickKey): StickEntry | undefined {
+    const t = this.#now()
     let e = this.#entries.get(key)
-    if (e === undefined) {
-      if (this.#entries.size >= this.size && !this.#evictOne()) return undefined
-      e = new StickEntry(this, key)
-      this.#entries.set(key, e)
-      this.#setExp(e)
-      return e
+    if (e !== undefined) {
+      if (e.refs > 0 || e.used + this.expire > t) {
+        e.used = t
+        e.useSeq = ++this.#seq
+        return e
+      }
+      this.#entries.delete(key) // expired, not purged yet: start afresh
     }
-    this.touch(e)
+    if (this.#entries.size >= this.size && !this.#evictOne()) return undefined
+    e = new StickEntry(this, key)
+    e.used = t
+    e.useSeq = e.queuedSeq = ++this.#seq
+    this.#entries.set(key, e)
+    if (this.expire !== Infinity && !this.#timer.scheduled) this.#wheel.schedule(this.#timer, e.exp)
     return e
   }
 
-  /** Refreshes an entry's expiry and moves it to the young end. */
+  /** Marks a use: restarts the entry's expiry and makes it the most recently used. O(1). */
   touch(e: StickEntry): void {
-    if (this.expire === Infinity) {
-      // LRU order still matters for eviction.
-      this.#entries.delete(e.key)
-      this.#entries.set(e.key, e)
-      return
-    }
-    this.#entries.delete(e.key)
-    this.#entries.set(e.key, e)
-    this.#setExp(e)
+    e.used = this.#now()
+    e.useSeq = ++this.#seq
   }
 
-  #setExp(e: StickEntry): void {
-    if (this.expire === Infinity) return
-    e.exp = this.#now() + this.expire
-    if (!this.#timer.scheduled) this.#wheel.schedule(this.#timer, e.exp)
+  #requeue(e: StickEntry): void {
+    this.#entries.delete(e.key)
+    this.#entries.set(e.key, e)
+    e.queuedSeq = e.useSeq
   }
 
   delete(key: StickKey): boolean {
@@ -223,29 +243,40 @@ export class StickTable {
     this.#entries.clear()
   }
 
-  entries(): IterableIterator<StickEntry> {
-    return this.#entries.values()
+  /** Live entries, least recently queued first. */
+  *entries(): Generator<StickEntry> {
+    const t = this.#now()
+    for (const e of this.#entries.values()) if (e.refs > 0 || e.used + this.expire > t) yield e
   }
 
   #evictOne(): boolean {
+    let budget = this.#entries.size
     for (const e of this.#entries.values()) {
-      if (e.refs > 0) continue
+      if (budget-- <= 0) return false
+      if (e.refs > 0 || e.useSeq !== e.queuedSeq) {
+        this.#requeue(e) // in use, or used since queued: not the least recently used
+        continue
+      }
       this.#entries.delete(e.key)
       return true
     }
     return false
   }
 
-  /** Removes expired entries from the old end; re-arms the timer for the next one. */
+  /** Removes expired entries from the front; re-arms the timer for the next one. */
   #purgeExpired(): void {
     const t = this.#now()
-    let moved = 0
+    let budget = this.#entries.size
     for (const e of this.#entries.values()) {
-      if (e.exp > t) break
+      if (budget-- <= 0) break
+      if (e.used + this.expire > t) {
+        if (e.useSeq === e.queuedSeq) break
+        this.#requeue(e) // used since queued: its place is further back
+        continue
+      }
       if (e.refs > 0) {
-        // In use: keep it, as if touched now; stop once every entry was looked at.
-        if (++moved > this.#entries.size) break
-        this.touch(e)
+        this.touch(e) // in use: keep it, as if used now
+        this.#requeue(e)
         continue
       }
       this.#entries.delete(e.key)
@@ -254,7 +285,7 @@ export class StickTable {
     if (!first.done) this.#wheel.schedule(this.#timer, first.value.exp)
   }
 
-  /** Purges what has expired at `now` (tests and the admin API; the timer does it otherwise). */
+  /** Purges what has expired now (tests and the admin API; the timer does it otherwise). */
   purge(): void {
     this.#purgeExpired()
   }

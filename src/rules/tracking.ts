@@ -76,11 +76,11 @@ function release(slots: (StickEntry | undefined)[]): void {
     const e = slots[i]
     if (e === undefined) continue
     slots[i] = undefined
-    e.refs--
     const t = e.table
     const cur = t.read(e, 'conn_cur')
     if (cur !== undefined && cur > 0) t.setCounter(e, 'conn_cur', cur - 1)
-    if (t.lookup(e.key) === e) t.touch(e) // unless the admin cleared it meanwhile
+    t.touch(e)
+    e.refs--
   }
 }
 

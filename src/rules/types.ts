@@ -96,6 +96,8 @@ export interface LogFields {
   /** Bytes from the server to the client (`%B`), and from the client (`%U`). */
   bytesOut?: number
   bytesIn?: number
+  /** The status sent to the client (`%ST`): the server's, or the one edgelb answered with. */
+  status?: number
   /** Two-letter (or four) termination state (`%ts`, `%tsc`). */
   termState?: string
   srvAddr?: string
