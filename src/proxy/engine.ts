@@ -20,6 +20,7 @@ import { Frontend, type ClientSession, type FrontendHost } from './frontend.ts'
 import { formatTermination } from './termination.ts'
 import { closePooled } from './srv-conn.ts'
 import { compileRules, type CompiledRules, type ProxyRules } from '../rules/proxy.ts'
+import { compileLogFormat } from '../rules/log-format.ts'
 import { dirname } from 'node:path'
 import { TcpSession } from './tcp-session.ts'
 
@@ -113,6 +114,10 @@ export class Engine implements FrontendHost {
       this.frontends.push(fe)
       const sink = this.#sinkFor(p)
       fe.logsSessions = sink !== null
+      if (p.logFormat !== undefined && sink !== null) {
+        const r = this.rules
+        fe.logFormat = compileLogFormat(p.logFormat, { tables: r.tables, maps: r.maps, fileDir: config.files[0] ? dirname(config.files[0]) : process.cwd(), proxy: p.name, at: p.pos }, { missing: '-' })
+      }
       if (fe.http) fe.httpLogSink = sink
       else this.#logSinks.set(fe, sink)
     }
@@ -205,6 +210,16 @@ export class Engine implements FrontendHost {
     const tw = sess.queueStart < 0 ? (sess.connectStart < 0 ? -1 : 0) : Math.round(sess.queueEnd - sess.queueStart)
     const tc = sess.connectEnd < 0 ? -1 : Math.round(sess.connectEnd - sess.connectStart)
     const be = sess.be
+    if (sess.fe.logFormat !== null) {
+      const st = sess.logStream()
+      st.log = {
+        acceptDate: sess.acceptDate, tw: tw < 0 ? -1 : tw, tc, tt: Math.round(now() - t0), bytesOut: sess.bytesOut, bytesIn: sess.bytesIn,
+        termState: sess.termination ? formatTermination(sess.termination) : '--', actconn: this.actconn, feconn: sess.fe.cur,
+        beconn: be?.beconn ?? 0, srvconn: sess.server?.cur ?? 0, retries: sess.retries, srvQueue: sess.server?.queue.length ?? 0, beQueue: be?.queue.length ?? 0,
+      }
+      sink(sess.fe.logFormat(st))
+      return
+    }
     sink(formatTcpLog({
       clientAddr: sess.cliAddr,
       clientPort: sess.cliPort,
@@ -230,7 +245,7 @@ export class Engine implements FrontendHost {
   /** tcplog and httplog go where the proxy's `log` lines say (`log global` = the global ones):
    *  stdout or stderr; other targets (syslog) fall back to stdout until the syslog sender exists. */
   #sinkFor(p: ProxyConfig): LogSink | null {
-    if (!(p.mode === 'http' ? p.options['httplog'] : p.options['tcplog'])) return null
+    if (p.logFormat === undefined && !(p.mode === 'http' ? p.options['httplog'] : p.options['tcplog'])) return null
     const targets = p.logs.flatMap((t) => (t.address === 'global' ? this.config.global.logs : [t]))
     if (targets.length === 0) return null
     return targets.every((t) => t.address === 'stderr') ? this.#opts.err : this.#opts.out

@@ -11,6 +11,7 @@ import { formatListenAddr, ipv4InCidr } from '../config/address.ts'
 import type { GlobalConfig, ListenAddr, ProxyConfig } from '../config/types.ts'
 import type { Backend } from '../backend/backend.ts'
 import type { ProxyRules } from '../rules/proxy.ts'
+import type { LogFormat } from '../rules/log-format.ts'
 import type { EngineView } from '../rules/types.ts'
 import { listen, type Listener, type Sock, type SockHandlers } from '../net/runtime.ts'
 import { HttpSession } from './http-session.ts'
@@ -68,6 +69,8 @@ export class Frontend {
   readonly #handlers: SockHandlers<ClientSession>
   /** What `mode http` sessions share (parsers' limits, error pages, captures); null in tcp mode. */
   readonly http: HttpFront | null
+  /** The compiled `log-format`, when the frontend has one (it replaces tcplog/httplog). */
+  logFormat: LogFormat | null = null
   /** Where `option httplog` lines go (set by the engine); null: not logged. */
   httpLogSink: ((line: string) => void) | null = null
   stopped = false

@@ -44,7 +44,7 @@ import type { TermCause, TermPhase, Termination } from './termination.ts'
 import type { ProxyRules } from '../rules/proxy.ts'
 import type { StickEntry } from '../rules/stick-table.ts'
 import { countHttpRequest, countHttpResponse, streamEnd } from '../rules/tracking.ts'
-import type { HttpReply, HttpVerdict, Sample, SessionView, StreamView } from '../rules/types.ts'
+import type { HttpReply, HttpVerdict, LogFields, Sample, SessionView, StreamView } from '../rules/types.ts'
 import { encodeReply, SessView } from './rules-view.ts'
 
 type CliState = 'wait-req' | 'req-body' | 'req-done' | 'tunnel' | 'closing' | 'closed'
@@ -69,6 +69,7 @@ class Stream implements StreamView {
   get tracked(): boolean { return this.#sc !== undefined }
   logLevel?: string
   captures?: (string | undefined)[]
+  log?: LogFields
   /** The backend's rules (null: none). */
   beRules: ProxyRules | null = null
   req: H1Head | null = null
@@ -1096,6 +1097,21 @@ export class HttpSession implements Waiter, SrvConnOwner {
     const trs = st.resHeadAt < 0 || st.sentAt < 0 ? -1 : Math.round(st.resHeadAt - st.sentAt)
     const req = st.req
     const cookieOn = !!be?.cfg.cookie
+    const tsc = term.by + term.phase + (cookieOn ? st.reqCookie : '-') + (cookieOn ? st.resCookie : '-')
+    if (st.logLevel === 'silent') return
+    const lf = this.fe.logFormat
+    if (lf !== null) {
+      st.sess = this.view
+      st.beName = be?.name ?? ''
+      st.log = {
+        acceptDate: st.date, tq: tr, tw: tw < 0 ? -1 : tw, tc, tr: trs, ta: Math.round(t - (st.start < 0 ? t : st.start)), tt: Math.round(t - this.acceptTime),
+        bytesOut: st.bytesOut, status: st.status, termState: tsc, actconn: this.fe.host.actconn, feconn: this.fe.cur, beconn: be?.beconn ?? 0,
+        srvconn: server?.cur ?? 0, retries: st.retries, srvQueue: server?.queue.length ?? 0, beQueue: be?.queue.length ?? 0,
+        reqCaptures: st.reqCaptures ?? [], resCaptures: st.resCaptures ?? [], requestLine: req ? `${req.method} ${req.uri} HTTP/1.${req.version === 10 ? 0 : 1}` : '<BADREQ>',
+      }
+      sink(lf(st))
+      return
+    }
     sink(formatHttpLog({
       clientAddr: this.cliAddr,
       clientPort: this.cliPort,
@@ -1110,7 +1126,7 @@ export class HttpSession implements Waiter, SrvConnOwner {
       ta: Math.round(t - (st.start < 0 ? t : st.start)),
       status: st.status,
       bytesOut: st.bytesOut,
-      tsc: term.by + term.phase + (cookieOn ? st.reqCookie : '-') + (cookieOn ? st.resCookie : '-'),
+      tsc,
       actconn: this.fe.host.actconn,
       feconn: this.fe.cur,
       beconn: be?.beconn ?? 0,

@@ -21,11 +21,12 @@ import type { Frontend } from './frontend.ts'
 import { addressBytes } from './source-key.ts'
 import type { TermCause, TermPhase, Termination } from './termination.ts'
 import { SessView } from './rules-view.ts'
-import type { Sample, SessionView, StreamView } from '../rules/types.ts'
+import type { LogFields, Sample, SessionView, StreamView } from '../rules/types.ts'
 import type { StickEntry } from '../rules/stick-table.ts'
 
 /** The session's content as `tcp-request content` rules see it (tcp mode has one "stream"). */
 class ContentStream implements StreamView {
+  log?: LogFields
   readonly sess: SessionView
   readonly req = null
   readonly res = null
@@ -177,6 +178,13 @@ export class TcpSession implements Waiter {
   #inspect: { stream: ContentStream; payload: Uint8Array | null; exp: number; fallback: Backend | null } | null = null
   #view: SessView | null = null
 
+  /** The session as log-format tags read it (its content stream, or a new one). */
+  logStream(): ContentStream {
+    return this.#logStream ??= new ContentStream(this.view)
+  }
+
+  #logStream: ContentStream | null = null
+
   /** What rules read of this connection; made on first use. */
   get view(): SessView {
     return (this.#view ??= new SessView(this, this.fe.name, this.fe.host))
@@ -191,6 +199,7 @@ export class TcpSession implements Waiter {
     const v = rules.has.tcpContent ? rules.tcpContent(st) : 'accept'
     if (v === 'wait' && !st.payloadFinal) { this.#resched(); return }
     this.#inspect = null
+    this.#logStream = st
     if (v === 'reject') { this.finish('P', 'R'); return }
     let be = ins.fallback
     if (rules.has.switching) {

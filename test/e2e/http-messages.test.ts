@@ -410,3 +410,15 @@ function responses6(text: string): string[] {
   return [...text.matchAll(/\r\n\r\n(\w)/g)].map((m) => m[1]!)
 }
 
+
+describe('log-format', () => {
+  test('a custom line per request, with samples and the common tags', async () => {
+    await using a = startHttpServer('A')
+    await using lb = await startLb(web(`server a 127.0.0.1:${a.port}`, 'log-format "%ci %ft %b/%s %ST %B %HM %HP %[req.hdr(host),lower] %tsc"'))
+    await rawExchange(lb.port(), 'GET /p?q=1 HTTP/1.1\r\nHost: WWW.Example.com\r\nConnection: close\r\n\r\n')
+    await rawExchange(lb.port(), 'GET / HTTP/1.1\r\nHost: h\r\nBad Header: 1\r\n\r\n')
+    const lines = await lb.waitLogs(2)
+    expect(lines[0]).toMatch(/^127\.0\.0\.1 web web\/a 200 \d+ GET \/p www\.example\.com ----$/)
+    expect(lines[1]).toMatch(/^127\.0\.0\.1 web web\/- 400 \d+ - - - PR--$/)
+  })
+})

@@ -316,7 +316,7 @@ export const proxyKeywords: readonly ProxyKeyword[] = [
       p.logs.push(t)
     },
   },
-  { kw: 'log-format', sections: 'dfl', notBuilt: LOGS, parse: (args, d, p) => { p.logFormat = one('log-format', args, d, 'a format string (quote it)') } },
+  { kw: 'log-format', sections: 'dfl', parse: (args, d, p) => { p.logFormat = one('log-format', args, d, 'a format string (quote it)') } },
   ...(['request', 'response'] as const).map((kind): ProxyKeyword => ({
     kw: `capture ${kind} header`,
     sections: 'fl',
