@@ -98,10 +98,10 @@ describe('health counters', () => {
     expect(t.logs[1]).toStartWith('Server web/a is UP, reason: Layer7 check passed, code: 200')
   })
 
-  test('info is ASCII-encoded as HAProxy does (quotes and control bytes as #XX)', () => {
+  test('info is ASCII-encoded as HAProxy does (quotes, <, > and control bytes as <XX>)', () => {
     const t = setup('backend web\n  server a 127.0.0.1:1 check\n')
     t.states.checkResult(t.srv('web', 'a'), false, { status: 'L7STS', code: 500, info: 'say "hi"\r' }, 3)
-    expect(t.logs[0]).toContain('reason: Layer7 wrong status, code: 500, info: "say #22hi#22#0D", check duration: 3ms.')
+    expect(t.logs[0]).toContain('reason: Layer7 wrong status, code: 500, info: "say <22>hi<22><0D>", check duration: 3ms.')
   })
 })
 

@@ -90,12 +90,12 @@ export function formatCause(c: Cause): string {
   return out
 }
 
-/** Non-printable bytes and '"' as HAProxy's chunk_asciiencode writes them: `#XX`. */
+/** Non-printable bytes, '<', '>' and '"' as HAProxy's chunk_asciiencode writes them: `<XX>`. */
 function asciiEncode(s: string): string {
   let out = ''
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i)
-    if (c < 32 || c >= 127 || c === 34 || c === 35) out += '#' + c.toString(16).toUpperCase().padStart(2, '0')
+    if (c < 32 || c >= 127 || c === 34 || c === 60 || c === 62) out += `<${(c & 0xff).toString(16).toUpperCase().padStart(2, '0')}>`
     else out += s[i]
   }
   return out
