@@ -20,6 +20,7 @@ import { ConfigError, type Diagnostic, type Directive, type SectionSource, type 
 import { suggest } from './suggest.ts'
 import type { Config, GlobalConfig, PeersConfig, ProxyConfig } from './types.ts'
 import { validateConfig } from './validate.ts'
+import { checkRules } from '../rules/check.ts'
 
 export interface BuildResult {
   config: Config
@@ -188,6 +189,9 @@ export function buildConfig(sections: readonly SectionSource[], files: readonly 
 
   const config: Config = { global, proxies, peers, files: [...files] }
   validateConfig(config, ctx, (p, phrase) => phrasePos.get(p)?.get(phrase))
+  // ACLs, rules, maps and stick tables compile as the engine will compile them: bad ones are
+  // reported at their line.
+  checkRules(config, ctx)
   diagnostics.sort((a, b) => (a.pos.file === b.pos.file ? a.pos.line - b.pos.line : files.indexOf(a.pos.file) - files.indexOf(b.pos.file)))
   return { config, diagnostics }
 

@@ -189,9 +189,12 @@ export class AclSet {
   readonly #decls = new Map<string, RuleConfig[]>()
   readonly #compiled = new Map<string, Test>()
   readonly #ctx: Omit<CompileCtx, 'at'>
+  readonly #onError: ((e: ConfigError) => void) | undefined
 
-  constructor(acls: readonly RuleConfig[], ctx: Omit<CompileCtx, 'at'>) {
+  /** `onError`: report a bad ACL line and treat the ACL as never matching, instead of throwing. */
+  constructor(acls: readonly RuleConfig[], ctx: Omit<CompileCtx, 'at'>, onError?: (e: ConfigError) => void) {
     this.#ctx = ctx
+    this.#onError = onError
     for (const a of acls) {
       const name = a.args[0]!
       let list = this.#decls.get(name)
@@ -216,7 +219,16 @@ export class AclSet {
     const decls = this.#decls.get(name)
     let t: Test | undefined
     if (decls) {
-      const tests = decls.map((d) => compileTerm(d.args.slice(1), { ...this.#ctx, at: d.pos }))
+      const tests = decls.map((d) => {
+        if (!this.#onError) return compileTerm(d.args.slice(1), { ...this.#ctx, at: d.pos })
+        try {
+          return compileTerm(d.args.slice(1), { ...this.#ctx, at: d.pos })
+        } catch (e) {
+          if (!(e instanceof ConfigError)) throw e
+          this.#onError(e)
+          return (() => FAIL) as Test
+        }
+      })
       t = orOf(tests)
     } else if (Object.hasOwn(PREDEFINED, name)) {
       t = compileTerm(PREDEFINED[name]!, { ...this.#ctx, at })

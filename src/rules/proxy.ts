@@ -14,6 +14,7 @@
  * Rule order within a phase is the configuration's; each rule is `{ cond, action }` where both
  * were compiled into closures (acl.ts, http-actions.ts, tcp-actions.ts).
  */
+import { dirname } from 'node:path'
 import {
   httpAfterResponseActions as knownHttpAfterResponse, httpRequestActions as knownHttpRequest, httpResponseActions as knownHttpResponse,
   tcpRequestConnectionActions as knownTcpConnection, tcpRequestContentActions as knownTcpContent,
@@ -30,7 +31,7 @@ import { HTTP_REQUEST_ACTIONS, HTTP_RESPONSE_ACTIONS, type HttpAction } from './
 import { compileLogFormat, isConstantFormat } from './log-format.ts'
 import { MapStore } from './maps.ts'
 import { parseRedirect } from './reply.ts'
-import { createTables, type StickTable, type StickTableOptions } from './stick-table.ts'
+import { StickTable, type StickTableOptions } from './stick-table.ts'
 import { compileStickRules, type ServerRef } from './stick-rules.ts'
 import { TCP_CONNECTION_ACTIONS, TCP_CONTENT_ACTIONS, type TcpAction } from './tcp-actions.ts'
 import {
@@ -74,6 +75,21 @@ export interface ProxyRules {
 export interface CompileOptions {
   /** Reports "HAProxy knows this, edgelb does not do it yet" (the rule is skipped). */
   warn?: (message: string, at: SourcePos) => void
+  /** When set, a bad rule is reported here and skipped, and compiling goes on (`edgelb check`
+   *  lists every problem); otherwise the first ConfigError is thrown. */
+  onError?: (e: ConfigError) => void
+}
+
+/** Runs `fn`; with `onError`, a ConfigError is reported instead of thrown. */
+function guarded<T>(options: CompileOptions, fn: () => T): T | undefined {
+  if (!options.onError) return fn()
+  try {
+    return fn()
+  } catch (e) {
+    if (!(e instanceof ConfigError)) throw e
+    options.onError(e)
+    return undefined
+  }
 }
 
 interface Rule<A> {
@@ -105,29 +121,32 @@ function compileRuleSet<A>(
   const out: Rule<A>[] = []
   for (const r of rules) {
     if (r.kw !== kw) continue
-    const ctxBase: CompileCtx = { ...base, at: r.pos }
-    const { head, cond } = splitCondition(r.args, acls, ctxBase)
-    const [word, ...args] = head
-    if (word === undefined) throw new ConfigError(`'${kw}' expects an action before the condition`, r.pos)
-    const paren = word.indexOf('(')
-    const name = paren < 0 ? word : word.slice(0, paren)
-    let param: string | undefined
-    if (paren >= 0) {
-      if (!word.endsWith(')')) throw new ConfigError(`missing ')' in '${word}'`, r.pos)
-      param = word.slice(paren + 1, -1)
-    }
-    const def = byKw.get(name)
-    if (!def) {
-      if (known.includes(name) || name.startsWith('lua.')) {
-        options.warn?.(`'${kw} ${name}' is parsed but not implemented yet; edgelb ignores this rule`, r.pos)
-        continue
+    const rule = guarded(options, (): Rule<A> | undefined => {
+      const ctxBase: CompileCtx = { ...base, at: r.pos }
+      const { head, cond } = splitCondition(r.args, acls, ctxBase)
+      const [word, ...args] = head
+      if (word === undefined) throw new ConfigError(`'${kw}' expects an action before the condition`, r.pos)
+      const paren = word.indexOf('(')
+      const name = paren < 0 ? word : word.slice(0, paren)
+      let param: string | undefined
+      if (paren >= 0) {
+        if (!word.endsWith(')')) throw new ConfigError(`missing ')' in '${word}'`, r.pos)
+        param = word.slice(paren + 1, -1)
       }
-      const hint = suggest(name, table.map((a) => a.kw))
-      throw new ConfigError(`unknown '${kw}' action '${name}'${hint ? `; did you mean '${hint}'?` : ''}`, r.pos)
-    }
-    if (def.param === 'required' && param === undefined) throw new ConfigError(`'${name}' needs its argument in parentheses: ${name}(…)`, r.pos)
-    if (def.param === undefined && param !== undefined) throw new ConfigError(`'${name}' takes no argument in parentheses`, r.pos)
-    out.push({ cond, act: def.compile(args, { ...ctxBase, phase, acls, param, captureSlots }) })
+      const def = byKw.get(name)
+      if (!def) {
+        if (known.includes(name) || name.startsWith('lua.')) {
+          options.warn?.(`'${kw} ${name}' is parsed but not implemented yet; edgelb ignores this rule`, r.pos)
+          return undefined
+        }
+        const hint = suggest(name, table.map((a) => a.kw))
+        throw new ConfigError(`unknown '${kw}' action '${name}'${hint ? `; did you mean '${hint}'?` : ''}`, r.pos)
+      }
+      if (def.param === 'required' && param === undefined) throw new ConfigError(`'${name}' needs its argument in parentheses: ${name}(…)`, r.pos)
+      if (def.param === undefined && param !== undefined) throw new ConfigError(`'${name}' takes no argument in parentheses`, r.pos)
+      return { cond, act: def.compile(args, { ...ctxBase, phase, acls, param, captureSlots }) }
+    })
+    if (rule) out.push(rule)
   }
   return out
 }
@@ -160,7 +179,7 @@ function connectionStream(sess: SessionView): StreamView {
 
 export function compileProxyRules(p: ProxyConfig, env: RulesEnv, options: CompileOptions = {}): ProxyRules {
   const base: Omit<CompileCtx, 'at'> = { ...env, proxy: p.name }
-  const acls = new AclSet(p.acls, base)
+  const acls = new AclSet(p.acls, base, options.onError)
   acls.compileAll()
   const captureSlots = { count: p.captures.filter((c) => c.kind === 'request').length }
   const resCaptureSlots = { count: p.captures.filter((c) => c.kind === 'response').length }
@@ -175,17 +194,21 @@ export function compileProxyRules(p: ProxyConfig, env: RulesEnv, options: Compil
   // The legacy `redirect` keyword: after the http-request rules, as HAProxy evaluates it.
   for (const r of p.rules) {
     if (r.kw !== 'redirect') continue
-    const ctx: CompileCtx = { ...base, at: r.pos }
-    const { head, cond } = splitCondition(r.args, acls, ctx)
-    const build = parseRedirect(head, ctx)
-    httpReq.push({ cond, act: (s) => ({ kind: 'reply', reply: build(s) }) })
+    guarded(options, () => {
+      const ctx: CompileCtx = { ...base, at: r.pos }
+      const { head, cond } = splitCondition(r.args, acls, ctx)
+      const build = parseRedirect(head, ctx)
+      httpReq.push({ cond, act: (s) => ({ kind: 'reply', reply: build(s) }) })
+    })
   }
 
   let inspectDelay = 0
   for (const r of p.rules) {
     if (r.kw !== 'tcp-request inspect-delay') continue
-    if (r.args.length !== 1) throw new ConfigError(`'tcp-request inspect-delay' expects a duration`, r.pos)
-    inspectDelay = parseDuration(r.args[0]!, r.pos)
+    guarded(options, () => {
+      if (r.args.length !== 1) throw new ConfigError(`'tcp-request inspect-delay' expects a duration`, r.pos)
+      inspectDelay = parseDuration(r.args[0]!, r.pos)
+    })
   }
   for (const r of p.rules) {
     if (r.kw === 'tcp-response content' || r.kw === 'tcp-response inspect-delay') options.warn?.(`'${r.kw}' is parsed but not implemented yet; edgelb ignores it`, r.pos)
@@ -194,23 +217,18 @@ export function compileProxyRules(p: ProxyConfig, env: RulesEnv, options: Compil
   // use_backend / default_backend
   const switching: { cond: Test | undefined; name: (s: StreamView) => string; dynamic: boolean }[] = []
   for (const u of p.useBackends) {
-    const ctx: CompileCtx = { ...base, at: u.pos }
-    const { head, cond } = splitCondition(u.args, acls, ctx)
-    if (head.length !== 1) throw new ConfigError(`'use_backend' expects one backend name before the condition, not '${head.join(' ')}'`, u.pos)
-    const text = head[0]!
-    if (isConstantFormat(text)) {
-      const name = text.replace(/%%/g, '%')
-      if (env.backends && !env.backends.has(name)) {
-        const hint = suggest(name, [...env.backends])
-        throw new ConfigError(`use_backend: no backend named '${name}'${hint ? `; did you mean '${hint}'?` : ''}`, u.pos)
-      }
-      switching.push({ cond, name: () => name, dynamic: false })
-    } else switching.push({ cond, name: compileLogFormat(text, ctx), dynamic: true })
+    guarded(options, () => {
+      const ctx: CompileCtx = { ...base, at: u.pos }
+      const { head, cond } = splitCondition(u.args, acls, ctx)
+      if (head.length !== 1) throw new ConfigError(`'use_backend' expects one backend name before the condition, not '${head.join(' ')}'`, u.pos)
+      const text = head[0]!
+      if (isConstantFormat(text)) {
+        const name = text.replace(/%%/g, '%') // validate.ts checks that it exists
+        switching.push({ cond, name: () => name, dynamic: false })
+      } else switching.push({ cond, name: compileLogFormat(text, ctx), dynamic: true })
+    })
   }
-  const dflt = p.defaultBackend
-  if (dflt !== undefined && env.backends && !env.backends.has(dflt) && p.kind !== 'defaults') {
-    // validate.ts reports a missing default_backend; nothing to add here.
-  }
+  const dflt = p.defaultBackend // validate.ts checks that it exists
   const backends = env.backends
   const selectBackend = (s: StreamView): string | undefined => {
     for (let i = 0; i < switching.length; i++) {
@@ -229,19 +247,21 @@ export function compileProxyRules(p: ProxyConfig, env: RulesEnv, options: Compil
   const ignore: Test[] = []
   for (const r of p.rules) {
     if (r.kw !== 'use-server' && r.kw !== 'force-persist' && r.kw !== 'ignore-persist') continue
-    const ctx: CompileCtx = { ...base, at: r.pos }
-    const { head, cond } = splitCondition(r.args, acls, ctx)
-    if (r.kw === 'use-server') {
-      if (head.length !== 1) throw new ConfigError(`'use-server' expects a server name: use-server NAME if COND`, r.pos)
-      if (!p.servers.some((s) => s.name === head[0])) throw new ConfigError(`use-server: no server named '${head[0]}' in ${p.kind} '${p.name}'`, r.pos)
-      useServers.push({ cond, name: head[0]! })
-      continue
-    }
-    if (head.length !== 0 || cond === undefined) throw new ConfigError(`'${r.kw}' expects a condition: ${r.kw} if COND`, r.pos)
-    ;(r.kw === 'force-persist' ? force : ignore).push(cond)
+    guarded(options, () => {
+      const ctx: CompileCtx = { ...base, at: r.pos }
+      const { head, cond } = splitCondition(r.args, acls, ctx)
+      if (r.kw === 'use-server') {
+        if (head.length !== 1) throw new ConfigError(`'use-server' expects a server name: use-server NAME if COND`, r.pos)
+        if (!p.servers.some((s) => s.name === head[0])) throw new ConfigError(`use-server: no server named '${head[0]}' in ${p.kind} '${p.name}'`, r.pos)
+        useServers.push({ cond, name: head[0]! })
+        return
+      }
+      if (head.length !== 0 || cond === undefined) throw new ConfigError(`'${r.kw}' expects a condition: ${r.kw} if COND`, r.pos)
+      ;(r.kw === 'force-persist' ? force : ignore).push(cond)
+    })
   }
 
-  const stick = compileStickRules(p.rules, acls, base)
+  const stick = compileStickRules(p.rules, acls, base, guarded.bind(null, options) as <T>(fn: () => T) => T | undefined)
 
   const connRun = tcpConn
   const contentRun = tcpContent
@@ -310,12 +330,21 @@ export interface CompiledRules {
  * Compiles every proxy of a configuration. Throws ConfigError (with file and line) on the first
  * bad rule; `edgelb check` uses `checkRules` to report them all instead.
  */
-export function compileRules(config: Config, options: CompileOptions & { fileDir: string; maps?: MapStore; tables?: StickTableOptions } ): CompiledRules {
-  const tables = createTables(config.proxies, options.tables)
+export function compileRules(config: Config, options: CompileOptions & { fileDir?: string; maps?: MapStore; tables?: StickTableOptions } = {}): CompiledRules {
+  const tables = new Map<string, StickTable>()
+  for (const p of config.proxies) {
+    if (!p.stickTable) continue
+    const cfg = p.stickTable
+    const t = guarded(options, () => new StickTable(p.name, cfg, options.tables))
+    if (t) tables.set(p.name, t)
+  }
   const maps = options.maps ?? new MapStore()
   const backends = new Set(config.proxies.filter((p) => p.kind === 'backend' || p.kind === 'listen').map((p) => p.name))
-  const env: RulesEnv = { tables, maps, fileDir: options.fileDir, backends }
   const proxies = new Map<string, ProxyRules>()
-  for (const p of config.proxies) proxies.set(p.name, compileProxyRules(p, env, options))
+  for (const p of config.proxies) {
+    // Relative map, ACL and body files are read from the directory of the file that declares the proxy.
+    const env: RulesEnv = { tables, maps, fileDir: options.fileDir ?? dirname(p.pos.file), backends }
+    proxies.set(p.name, compileProxyRules(p, env, options))
+  }
   return { proxies, tables, maps }
 }

@@ -40,12 +40,18 @@ export interface StickRules {
 
 const KINDS = ['stick match', 'stick on', 'stick store-request', 'stick store-response'] as const
 
-export function compileStickRules(rules: readonly RuleConfig[], acls: AclSet, base: Omit<CompileCtx, 'at'>): StickRules {
+export function compileStickRules(
+  rules: readonly RuleConfig[], acls: AclSet, base: Omit<CompileCtx, 'at'>,
+  guard: <T>(fn: () => T) => T | undefined = (fn) => fn(),
+): StickRules {
   const matchRules: StickRule[] = []
   const reqStores: StickRule[] = []
   const resStores: StickRule[] = []
   for (const r of rules) {
     if (!(KINDS as readonly string[]).includes(r.kw)) continue
+    guard(() => compileOne(r))
+  }
+  function compileOne(r: RuleConfig): void {
     const ctx: CompileCtx = { ...base, at: r.pos }
     const { head, cond } = splitCondition(r.args, acls, ctx)
     const [keyText, ...rest] = head

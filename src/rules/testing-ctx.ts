@@ -38,14 +38,15 @@ export function testCtx(over: Partial<CompileCtx> = {}): CompileCtx {
 /** Builds a configuration from HAProxy text and compiles its rules, on a hand-driven clock.
  *  Throws with the builder's errors if the text does not build. */
 export function rulesFrom(text: string): { rules: CompiledRules; clock: ReturnType<typeof manualClock>; warnings: string[] } {
-  const read = readHaproxy(text, 'test.cfg')
-  const built = buildConfig(read.sections, ['test.cfg'])
+  const file = join(FIXTURES, 'test.cfg') // relative map files are read from FIXTURES
+  const read = readHaproxy(text, file)
+  const built = buildConfig(read.sections, [file])
   const errors = [...read.diagnostics, ...built.diagnostics].filter((d) => d.severity === 'error')
   if (errors.length > 0) throw new Error(errors.map(formatDiagnostic).join('\n'))
   const clock = manualClock()
   const warnings: string[] = []
   try {
-    const rules = compileRules(built.config, { fileDir: FIXTURES, tables: { wheel: clock.wheel, now: clock.now }, warn: (m, at) => warnings.push(`${at.line}: ${m}`) })
+    const rules = compileRules(built.config, { tables: { wheel: clock.wheel, now: clock.now }, warn: (m, at) => warnings.push(`${at.line}: ${m}`) })
     return { rules, clock, warnings }
   } catch (e) {
     if (e instanceof ConfigError) throw new Error(formatDiagnostic({ severity: 'error', pos: e.pos, message: e.message }))
