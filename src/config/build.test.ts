@@ -393,9 +393,9 @@ describe('unknown, removed and not yet implemented keywords', () => {
   })
 
   test('edgelb keywords whose engine part is missing say which part', () => {
-    const b = build(T + 'listen web\n  bind :80\n  acl local src 127.0.0.1\n  stats enable\n  server s 10.0.0.1:80 check\n')
+    const b = build(T + 'listen web\n  bind :80\n  tcp-response content accept\n  stats enable\n  server s 10.0.0.1:80 check\n')
     expect(b.lines).toEqual([
-      `${at(7)}: warning: 'acl' is parsed but not implemented yet (rules); edgelb ignores it for now`,
+      `${at(7)}: warning: 'tcp-response content' is parsed but not implemented yet (rules); edgelb ignores it for now`,
       `${at(8)}: warning: 'stats enable' is parsed but not implemented yet (stats page); edgelb ignores it for now`,
       `${at(9)}: warning: server option 'check' is parsed but not implemented yet (health checks); edgelb ignores it for now`,
     ])

@@ -210,9 +210,7 @@ export function compileProxyRules(p: ProxyConfig, env: RulesEnv, options: Compil
       inspectDelay = parseDuration(r.args[0]!, r.pos)
     })
   }
-  for (const r of p.rules) {
-    if (r.kw === 'tcp-response content' || r.kw === 'tcp-response inspect-delay') options.warn?.(`'${r.kw}' is parsed but not implemented yet; edgelb ignores it`, r.pos)
-  }
+  // `tcp-response …` and `http-after-response` are flagged not built by their keyword entries.
 
   // use_backend / default_backend
   const switching: { cond: Test | undefined; name: (s: StreamView) => string; dynamic: boolean }[] = []

@@ -18,7 +18,6 @@ const RULES = 'rules'
 const HEALTH = 'health checks'
 const LOGS = 'logging'
 const STATS = 'stats page'
-const STICK = 'stick tables'
 
 function one(kw: string, args: string[], d: Directive, what = 'a value'): string {
   if (args.length !== 1) throw new ConfigError(`'${kw}' expects ${what}${args.length > 1 ? `; remove '${args.slice(1).join(' ')}'` : ''}`, d.pos)
@@ -41,7 +40,7 @@ const TIMEOUTS: readonly { name: string; field: keyof Timeouts; sections: string
   { name: 'http-request', field: 'httpRequest', sections: 'dfbl' },
   { name: 'http-keep-alive', field: 'httpKeepAlive', sections: 'dfbl' },
   { name: 'check', field: 'check', sections: 'dbl', notBuilt: HEALTH },
-  { name: 'tarpit', field: 'tarpit', sections: 'dfbl', notBuilt: RULES },
+  { name: 'tarpit', field: 'tarpit', sections: 'dfbl' },
 ]
 
 const timeoutKeywords: ProxyKeyword[] = TIMEOUTS.flatMap((t) => {
@@ -166,11 +165,11 @@ function parseCookie(args: string[], d: Directive, p: ProxyConfig): void {
 }
 
 /** A rule keyword: kept as words for the rules engine, in declaration order. */
-function rule(kw: string, sections: string, notBuilt: string): ProxyKeyword {
+function rule(kw: string, sections: string, notBuilt?: string): ProxyKeyword {
   return {
     kw,
     sections,
-    notBuilt,
+    ...(notBuilt ? { notBuilt } : {}),
     parse(args, d, p) {
       const takesAction = !/^(stats|http-check|tcp-check) /.test(kw)
       if (args.length === 0 && takesAction) throw new ConfigError(`'${kw}' expects an action or a value`, d.pos)
@@ -289,14 +288,12 @@ export const proxyKeywords: readonly ProxyKeyword[] = [
     sections: 'fl',
     parse(args, d, p, ctx) {
       if (args.length === 0) throw new ConfigError(`'use_backend' expects a backend name: use_backend NAME [if|unless CONDITION]`, d.pos)
-      if (args.length > 1) (ctx as Ctx).notBuilt(`conditions on 'use_backend'`, RULES, d.pos)
       p.useBackends.push({ kw: 'use_backend', args, pos: d.pos })
     },
   },
   {
     kw: 'acl',
     sections: 'fbl',
-    notBuilt: RULES,
     parse(args, d, p) {
       if (args.length < 2) throw new ConfigError(`'acl' expects a name and a criterion: acl NAME FETCH [flags] [values]`, d.pos)
       if (!/^[A-Za-z0-9_.:-]+$/.test(args[0]!)) throw new ConfigError(`invalid ACL name '${args[0]}'; use letters, digits, '_', '-', '.', ':'`, d.pos)
@@ -339,7 +336,6 @@ export const proxyKeywords: readonly ProxyKeyword[] = [
   {
     kw: 'stick-table',
     sections: 'fbl',
-    notBuilt: STICK,
     parse(args, d, p) {
       const st: NonNullable<ProxyConfig['stickTable']> = { type: 'ip', size: 0, store: [], pos: d.pos }
       let sawType = false
@@ -369,23 +365,23 @@ export const proxyKeywords: readonly ProxyKeyword[] = [
       p.stickTable = st
     },
   },
-  rule('http-request', 'dfbl', RULES),
-  rule('http-response', 'dfbl', RULES),
+  rule('http-request', 'dfbl'),
+  rule('http-response', 'dfbl'),
   rule('http-after-response', 'dfbl', RULES),
-  rule('tcp-request connection', 'dfl', RULES),
-  rule('tcp-request session', 'dfl', RULES),
-  rule('tcp-request content', 'dfbl', RULES),
-  rule('tcp-request inspect-delay', 'dfbl', RULES),
+  rule('tcp-request connection', 'dfl'),
+  rule('tcp-request session', 'dfl'),
+  rule('tcp-request content', 'dfbl'),
+  rule('tcp-request inspect-delay', 'dfbl'),
   rule('tcp-response content', 'dbl', RULES),
   rule('tcp-response inspect-delay', 'dbl', RULES),
-  rule('stick on', 'bl', STICK),
-  rule('stick match', 'bl', STICK),
-  rule('stick store-request', 'bl', STICK),
-  rule('stick store-response', 'bl', STICK),
-  rule('redirect', 'fbl', RULES),
-  rule('use-server', 'bl', RULES),
-  rule('force-persist', 'fbl', RULES),
-  rule('ignore-persist', 'fbl', RULES),
+  rule('stick on', 'bl'),
+  rule('stick match', 'bl'),
+  rule('stick store-request', 'bl'),
+  rule('stick store-response', 'bl'),
+  rule('redirect', 'fbl'),
+  rule('use-server', 'bl'),
+  rule('force-persist', 'fbl'),
+  rule('ignore-persist', 'fbl'),
   rule('http-check connect', 'dbl', HEALTH),
   rule('http-check send', 'dbl', HEALTH),
   rule('http-check expect', 'dbl', HEALTH),
