@@ -88,6 +88,12 @@ class Parser implements H1Parser {
     let p = this.#pos
     let st = this.#state
     let mark = this.#mark
+    let nameEnd = this.#nameEnd
+    let valStart = this.#valStart
+    let count = this.#count
+    let flags = this.#flags
+    const maxHeaders = this.#maxHeaders
+    const chars = CHARS
     let c = 0
     for (;;) {
       switch (st) {
@@ -115,7 +121,7 @@ class Parser implements H1Parser {
           continue
 
         case ST_METHOD:
-          while (p < lim && (CHARS[buf[p]] & C_TCHAR) !== 0) p++
+          while (p < lim && (chars[buf[p]] & C_TCHAR) !== 0) p++
           if (p >= lim) break
           if (p === mark) return this.#fail(400, p, 'invalid character at the start of the request line')
           if (buf[p] !== SP) return this.#fail(400, p, 'invalid character in method')
@@ -126,7 +132,7 @@ class Parser implements H1Parser {
           continue
 
         case ST_URI:
-          while (p < lim && (CHARS[buf[p]] & C_VCHAR) !== 0) p++
+          while (p < lim && (chars[buf[p]] & C_VCHAR) !== 0) p++
           if (p >= lim) break
           c = buf[p]
           if (c === SP) {
@@ -141,7 +147,7 @@ class Parser implements H1Parser {
           return this.#fail(400, p, 'invalid character in request target')
 
         case ST_RQ_VERSION: {
-          while (p < lim && (CHARS[buf[p]] & C_VCHAR) !== 0) p++
+          while (p < lim && (chars[buf[p]] & C_VCHAR) !== 0) p++
           if (p >= lim) break
           c = buf[p]
           if (c !== CR && c !== LF) return this.#fail(400, p, 'invalid character after HTTP version')
@@ -151,14 +157,14 @@ class Parser implements H1Parser {
           m[M_LINE_END] = p++
           if (c === CR) st = ST_LINE_LF
           else {
-            this.#flags |= F_BARE_LF
+            flags |= F_BARE_LF
             st = ST_FIELD_START
           }
           continue
         }
 
         case ST_RS_VERSION: {
-          while (p < lim && (CHARS[buf[p]] & C_VCHAR) !== 0) p++
+          while (p < lim && (chars[buf[p]] & C_VCHAR) !== 0) p++
           if (p >= lim) break
           if (buf[p] !== SP) return this.#fail(502, p, 'invalid status line')
           const v = versionAt(buf, mark, p)
@@ -170,7 +176,7 @@ class Parser implements H1Parser {
         }
 
         case ST_RS_CODE:
-          while (p < lim && (CHARS[buf[p]] & C_DIGIT) !== 0 && p - mark < 3) p++
+          while (p < lim && (chars[buf[p]] & C_DIGIT) !== 0 && p - mark < 3) p++
           if (p >= lim) break
           c = buf[p]
           if (p - mark !== 3 || (c !== SP && c !== CR && c !== LF)) return this.#fail(502, p, 'invalid status code')
@@ -185,7 +191,7 @@ class Parser implements H1Parser {
           continue
 
         case ST_RS_REASON:
-          while (p < lim && (CHARS[buf[p]] & C_FIELD) !== 0) p++
+          while (p < lim && (chars[buf[p]] & C_FIELD) !== 0) p++
           if (p >= lim) break
           c = buf[p]
           if (c !== CR && c !== LF) return this.#fail(502, p, 'invalid character in reason phrase')
@@ -194,7 +200,7 @@ class Parser implements H1Parser {
           m[M_LINE_END] = p++
           if (c === CR) st = ST_LINE_LF
           else {
-            this.#flags |= F_BARE_LF
+            flags |= F_BARE_LF
             st = ST_FIELD_START
           }
           continue
@@ -207,31 +213,56 @@ class Parser implements H1Parser {
           continue
 
         case ST_FIELD_START:
+          // Whole `name: value CRLF` lines in one go, the common case. Anything else (a line cut
+          // by the end of the bytes, a bare LF, an error) goes on in the per-token states below,
+          // from where this loop stopped.
+          while (p < lim && (chars[buf[p]] & C_TCHAR) !== 0) {
+            mark = p++
+            while (p < lim && (chars[buf[p]] & C_TCHAR) !== 0) p++
+            if (p >= lim || buf[p] !== COLON) {
+              st = ST_NAME
+              break
+            }
+            nameEnd = p++
+            while (p < lim && ((c = buf[p]) === SP || c === HT)) p++
+            if (p >= lim) {
+              st = ST_OWS
+              break
+            }
+            valStart = p
+            while (p < lim && (chars[buf[p]] & C_FIELD) !== 0) p++
+            if (p + 1 >= lim || buf[p] !== CR || buf[p + 1] !== LF) {
+              st = ST_VALUE
+              break
+            }
+            if (count >= maxHeaders) return this.#fail(431, mark, 'too many header fields')
+            let ve = p
+            while (ve > valStart && ((c = buf[ve - 1]) === SP || c === HT)) ve--
+            const f = M_FIELDS + 4 * count++
+            m[f] = mark
+            m[f + 1] = nameEnd
+            m[f + 2] = valStart
+            m[f + 3] = ve
+            p += 2
+          }
+          if (st !== ST_FIELD_START) continue
           if (p >= lim) break
           c = buf[p]
-          if ((CHARS[c] & C_TCHAR) !== 0) {
-            mark = p++
-            st = ST_NAME
-            continue
-          }
           if (c === CR) {
             p++
             st = ST_EOH_LF
             continue
           }
-          if (c === LF) {
-            this.#flags |= F_BARE_LF
-            return this.#finish(buf, p + 1)
-          }
+          if (c === LF) return this.#finish(buf, p + 1, count, flags | F_BARE_LF)
           if (c === SP || c === HT) return this.#fail(400, p, 'obsolete line folding')
           return this.#fail(400, p, 'invalid character in header name')
 
         case ST_NAME:
-          while (p < lim && (CHARS[buf[p]] & C_TCHAR) !== 0) p++
+          while (p < lim && (chars[buf[p]] & C_TCHAR) !== 0) p++
           if (p >= lim) break
           c = buf[p]
           if (c === COLON) {
-            this.#nameEnd = p++
+            nameEnd = p++
             st = ST_OWS
             continue
           }
@@ -242,29 +273,26 @@ class Parser implements H1Parser {
         case ST_OWS:
           while (p < lim && ((c = buf[p]) === SP || c === HT)) p++
           if (p >= lim) break
-          this.#valStart = p
+          valStart = p
           st = ST_VALUE
           continue
 
         case ST_VALUE: {
-          while (p < lim && (CHARS[buf[p]] & C_FIELD) !== 0) p++
+          while (p < lim && (chars[buf[p]] & C_FIELD) !== 0) p++
           if (p >= lim) break
           c = buf[p]
           if (c !== CR && c !== LF) return this.#fail(400, p, c === 0 ? 'NUL in header value' : 'invalid character in header value')
-          const i = this.#count
-          if (i >= this.#maxHeaders) return this.#fail(431, mark, 'too many header fields')
-          const vs = this.#valStart
+          if (count >= maxHeaders) return this.#fail(431, mark, 'too many header fields')
           let ve = p
-          while (ve > vs && ((c = buf[ve - 1]) === SP || c === HT)) ve--
-          const f = M_FIELDS + 4 * i
+          while (ve > valStart && ((c = buf[ve - 1]) === SP || c === HT)) ve--
+          const f = M_FIELDS + 4 * count++
           m[f] = mark
-          m[f + 1] = this.#nameEnd
-          m[f + 2] = vs
+          m[f + 1] = nameEnd
+          m[f + 2] = valStart
           m[f + 3] = ve
-          this.#count = i + 1
           if (buf[p++] === CR) st = ST_LINE_LF
           else {
-            this.#flags |= F_BARE_LF
+            flags |= F_BARE_LF
             st = ST_FIELD_START
           }
           continue
@@ -273,7 +301,7 @@ class Parser implements H1Parser {
         case ST_EOH_LF:
           if (p >= lim) break
           if (buf[p] !== LF) return this.#fail(400, p, 'bare CR')
-          return this.#finish(buf, p + 1)
+          return this.#finish(buf, p + 1, count, flags)
       }
       break
     }
@@ -281,6 +309,10 @@ class Parser implements H1Parser {
     this.#pos = p
     this.#state = st
     this.#mark = mark
+    this.#nameEnd = nameEnd
+    this.#valStart = valStart
+    this.#count = count
+    this.#flags = flags
     if (len < maxHead) return NEED_MORE
     if (st <= ST_RQ_VERSION && this.#req) return this.#fail(414, maxHead, 'request line too long')
     return this.#fail(431, maxHead, 'header section too large')
@@ -293,14 +325,14 @@ class Parser implements H1Parser {
     return r
   }
 
-  #finish(buf: Uint8Array, size: number): H1Result {
+  #finish(buf: Uint8Array, size: number, count: number, flags: number): H1Result {
     const m = this.#m
     m[M_SIZE] = size
-    m[M_FLAGS] = this.#flags
+    m[M_FLAGS] = flags
     if (!this.#req) m[M_A] = m[M_A + 1] = 0
     else m[M_STATUS] = 0
-    const head = new Head(this.#req ? 'request' : 'response', buf, m.slice(0, M_FIELDS + 4 * this.#count))
-    const err = this.#req ? analyzeRequest(head, buf, m, this.#count) : analyzeResponse(head, buf, m, this.#count)
+    const head = new Head(this.#req ? 'request' : 'response', buf, m.slice(0, M_FIELDS + 4 * count))
+    const err = this.#req ? analyzeRequest(head, buf, m, count) : analyzeResponse(head, buf, m, count)
     if (err !== undefined) return this.#fail(err.status, err.pos, err.reason)
     const r: H1Result = { kind: 'done', head }
     this.#last = r

@@ -1,6 +1,6 @@
 import type { BodyFraming, H1Head, HeaderList, HttpVersion } from './types.ts'
 import { Buffer } from 'node:buffer'
-import { bytesEqualLower } from './h1-chars.ts'
+import { bytesEqualLower, LOWER } from './h1-chars.ts'
 
 /**
  * Layout of the offsets a parser hands to `new Head()` (an Int32Array it owns afterwards):
@@ -166,11 +166,14 @@ export class Head implements H1Head, HeaderList {
 
   find(lname: string, from = 0): number {
     const m = this.#m
-    for (let i = from < 0 ? 0 : from; i < this.#count; i++) {
-      const a = m[M_FIELDS + 4 * i]
-      if (a >= 0 ? bytesEqualLower(this.#buf, a, m[M_FIELDS + 4 * i + 1], lname) : this.#names[i].toLowerCase() === lname) {
-        return i
-      }
+    const buf = this.#buf
+    const n = lname.length
+    const c0 = lname.charCodeAt(0)
+    for (let i = from < 0 ? 0 : from, f = M_FIELDS + 4 * i; i < this.#count; i++, f += 4) {
+      const a = m[f]
+      if (a < 0) {
+        if (this.#names[i].toLowerCase() === lname) return i
+      } else if (m[f + 1] - a === n && LOWER[buf[a]] === c0 && bytesEqualLower(buf, a, a + n, lname)) return i
     }
     return -1
   }
