@@ -11,7 +11,7 @@
  */
 import { describe, expect, test } from 'bun:test'
 import { serverOf, waitLine } from './checks-lib.ts'
-import { cfg, startLb, type Lb } from './harness.ts'
+import { cfg, connectClient, freePort, startLb, type Lb } from './harness.ts'
 import { type HttpOrigin, rawExchange, type SeenRequest, startHttpServer } from './http-harness.ts'
 
 /** Requests that are not health checks. */
@@ -145,5 +145,153 @@ describe('guide §4.2: soft stop using backup servers', () => {
     const moved = await rawExchange(lb.port(), 'GET /cart HTTP/1.0\r\nCookie: SERVERID=A\r\n\r\n')
     expect(body(moved)).toBe('page from B')
     expect(setCookie(moved)).toBe('B')
+  })
+})
+
+/** One HTTP/1.0 exchange with `host:port` (the §5 proxies listen on their own loopback addresses). */
+async function exchange(host: string, port: number, request: string): Promise<string> {
+  using c = await connectClient(port, { host })
+  await c.write(request)
+  await c.waitEof()
+  return c.text()
+}
+
+/** A §5 application server: sets its JSESSIONID on a first visit, names itself in the page. */
+function appServer(name: string): HttpOrigin {
+  return startHttpServer(name, (req) => {
+    if (req.method === 'HEAD') return 'HTTP/1.0 200 OK\r\n\r\n'
+    const known = /JSESSIONID=/.test(req.header('cookie') ?? '')
+    return `HTTP/1.0 200 OK\r\n${known ? '' : 'Set-Cookie: JSESSIONID=123; path=/\r\n'}\r\npage from ${name}`
+  })
+}
+
+/** §5.4.4: a site's local load balancer (W?1, W?2 behind it, JSESSIONID prefixed), with its
+ *  health port (no grace) forwarding to its service port (grace). */
+function localLb(site: 1 | 2, addr: string, port: number, web: HttpOrigin[]): Promise<Lb> {
+  const servers = web.map((w, i) => `    server W${site}${i + 1} 127.0.0.1:${w.port} cookie W${site}${i + 1} check inter 100`).join('\n')
+  return startLb(`listen S${site}L1
+    bind ${addr}:${port}
+    grace 2000
+    mode http
+    balance roundrobin
+    cookie JSESSIONID prefix
+    option httpclose
+    option forwardfor
+    option httpchk HEAD / HTTP/1.0
+    timeout connect 1s
+    timeout client 5s
+    timeout server 5s
+${servers}
+  listen S${site}L1-health
+    bind ${addr}:0
+    mode tcp
+    dispatch ${addr}:${port}
+    timeout connect 1s
+    timeout client 5s
+    timeout server 5s
+`)
+}
+
+/** §5.4.3: a site director, the local site's load balancer active, the other's as backup. */
+function siteDirector(name: string, addr: string, port: number, local: [string, number, number], remote: [string, number, number]): Promise<Lb> {
+  return startLb(cfg`
+    global
+      log stdout format raw local0
+    listen ${name}
+      bind ${addr}:${port}
+      log global
+      mode http
+      balance roundrobin
+      redispatch
+      cookie SITE insert indirect
+      option httpchk HEAD / HTTP/1.0
+      option forwardfor
+      timeout connect 1s
+      timeout client 5s
+      timeout server 5s
+      server ${local[0]} ${addr.replace(/\.1$/, '.11')}:${local[1]} cookie SITE${local[0][1]} check port ${local[2]} inter 100
+      server ${remote[0]} ${remote[0] === 'S1L1' ? '127.1.1.11' : '127.2.1.11'}:${remote[1]} cookie SITE${remote[0][1]} check port ${remote[2]} inter 200 backup`)
+}
+
+describe('guide §5: multi-site load balancing with local preference', () => {
+  test('office proxy -> site director -> local LB -> web server; site 1 unreachable from the office: SITE1 users still reach their server through site 2', async () => {
+    await using w11 = appServer('W11')
+    await using w12 = appServer('W12')
+    await using w21 = appServer('W21')
+    await using w22 = appServer('W22')
+    const [s1l1Port, s2l1Port, sd1Port, sd2Port] = [freePort(), freePort(), freePort(), freePort()]
+    await using s1l1 = await localLb(1, '127.1.1.11', s1l1Port, [w11, w12])
+    await using s2l1 = await localLb(2, '127.2.1.11', s2l1Port, [w21, w22])
+    const s1health = s1l1.port('S1L1-health')
+    const s2health = s2l1.port('S2L1-health')
+    let sd1: Lb | null = await siteDirector('SD1', '127.1.1.1', sd1Port, ['S1L1', s1l1Port, s1health], ['S2L1', s2l1Port, s2health])
+    await using sd2 = await siteDirector('SD2', '127.2.1.1', sd2Port, ['S2L1', s2l1Port, s2health], ['S1L1', s1l1Port, s1health])
+    try {
+      await using op1 = await startLb(cfg`
+        global
+          log stdout format raw local0
+        listen OP1
+          bind 127.0.1.1:0
+          log global
+          mode http
+          balance roundrobin
+          redispatch
+          cookie SITE
+          option httpchk HEAD / HTTP/1.0
+          timeout connect 1s
+          timeout client 5s
+          timeout server 5s
+          server SD1 127.1.1.1:${sd1Port} cookie SITE1 check inter 100
+          server SD2 127.2.1.1:${sd2Port} cookie SITE2 check inter 200 backup`)
+      const office = (req: string): Promise<string> => exchange('127.0.1.1', op1.port(), req)
+
+      // An office-1 user: to site 1 (its preferred site), a web server there; the site director
+      // sets SITE, the local load balancer prefixes the application's JSESSIONID.
+      const first = await office('GET / HTTP/1.0\r\n\r\n')
+      expect(body(first)).toMatch(/^page from W1[12]$/)
+      const web = body(first).slice(-3)
+      expect(setCookie(first, 'SITE')).toBe('SITE1')
+      expect(setCookie(first, 'JSESSIONID')).toBe(`${web}~123`)
+      const cookies = `Cookie: SITE=SITE1; JSESSIONID=${web}~123`
+      expect(body(await office(`GET /next HTTP/1.0\r\n${cookies}\r\n\r\n`))).toBe(`page from ${web}`)
+
+      // Site 1's WAN link dies: the office proxy no longer sees SD1 and sends everything to SD2,
+      // which reads SITE1 and forwards over the inter-site link to S1L1, which finds the server.
+      await sd1[Symbol.asyncDispose]()
+      sd1 = null
+      await waitLine(op1, /OP1\/SD1 is DOWN/)
+      expect(op1.logs).toContainEqual(expect.stringMatching(/^Server OP1\/SD1 is DOWN, reason: Layer4 connection problem, info: "Connection refused", check duration: \d+ms\. 0 active and 1 backup servers left\. Running on backup\. 0 sessions active, 0 requeued, 0 remaining in queue\.$/))
+      const through2 = await office(`GET /cart HTTP/1.0\r\n${cookies}\r\n\r\n`)
+      expect(body(through2)).toBe(`page from ${web}`)
+      expect(setCookie(through2, 'SITE')).toBeUndefined()
+      // A new office-1 user meanwhile: site 2's own servers (only initial users load the link).
+      const newcomer = await office('GET / HTTP/1.0\r\n\r\n')
+      expect(body(newcomer)).toMatch(/^page from W2[12]$/)
+      expect(setCookie(newcomer, 'SITE')).toBe('SITE2')
+
+      // The link comes back: the office sees SD1 again and talks to site 1 directly.
+      sd1 = await siteDirector('SD1', '127.1.1.1', sd1Port, ['S1L1', s1l1Port, s1health], ['S2L1', s2l1Port, s2health])
+      await waitLine(op1, /OP1\/SD1 is UP/)
+      const back = sd1.frontend().totalSessions
+      expect(body(await office(`GET /again HTTP/1.0\r\n${cookies}\r\n\r\n`))).toBe(`page from ${web}`)
+      expect(sd1.frontend().totalSessions).toBe(back + 1)
+    } finally {
+      if (sd1) await sd1[Symbol.asyncDispose]()
+    }
+  })
+
+  test('§5.4.4: a soft stop of a local load balancer closes its health port at once, its service port after the grace', async () => {
+    await using w11 = appServer('W11')
+    await using w21 = appServer('W21')
+    const [s1l1Port, s2l1Port, sd1Port] = [freePort(), freePort(), freePort()]
+    await using s1l1 = await localLb(1, '127.1.1.11', s1l1Port, [w11])
+    await using s2l1 = await localLb(2, '127.2.1.11', s2l1Port, [w21])
+    await using sd1 = await siteDirector('SD1', '127.1.1.1', sd1Port, ['S1L1', s1l1Port, s1l1.port('S1L1-health')], ['S2L1', s2l1Port, s2l1.port('S2L1-health')])
+    expect(body(await exchange('127.1.1.1', sd1Port, 'GET / HTTP/1.0\r\n\r\n'))).toBe('page from W11')
+    s1l1.engine.softStop() // kill -USR1
+    expect(await waitLine(sd1, /SD1\/S1L1 is DOWN/)).toMatch(/^Server SD1\/S1L1 is DOWN, reason: Layer4 connection problem, info: "Connection refused", check duration: \d+ms\. 0 active and 1 backup servers left\. Running on backup\. /)
+    // New users go to site 2; S1L1 still serves on its service port during its grace.
+    expect(body(await exchange('127.1.1.1', sd1Port, 'GET / HTTP/1.0\r\n\r\n'))).toBe('page from W21')
+    expect(body(await exchange('127.1.1.11', s1l1Port, 'GET / HTTP/1.0\r\n\r\n'))).toBe('page from W11')
   })
 })
