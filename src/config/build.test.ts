@@ -397,7 +397,6 @@ describe('unknown, removed and not yet implemented keywords', () => {
     expect(b.lines).toEqual([
       `${at(7)}: warning: 'tcp-response content' is parsed but not implemented yet (rules); edgelb ignores it for now`,
       `${at(8)}: warning: 'stats enable' is parsed but not implemented yet (stats page); edgelb ignores it for now`,
-      `${at(9)}: warning: server option 'check' is parsed but not implemented yet (health checks); edgelb ignores it for now`,
     ])
   })
 

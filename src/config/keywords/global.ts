@@ -64,7 +64,7 @@ export const globalKeywords: readonly GlobalKeyword[] = [
   ignored('uid', PRIVS),
   ignored('gid', PRIVS),
   ignored('chroot', PRIVS),
-  { kw: 'spread-checks', notBuilt: 'health checks', parse: (args, d, g) => { g.spreadChecks = parseIntIn(one('spread-checks', args, d, 'a percentage'), d.pos, "'spread-checks'", 0, 50) } },
+  { kw: 'spread-checks', parse: (args, d, g) => { g.spreadChecks = parseIntIn(one('spread-checks', args, d, 'a percentage'), d.pos, "'spread-checks'", 0, 50) } },
   { kw: 'hard-stop-after', parse: (args, d, g) => { g.hardStopAfter = parseDuration(one('hard-stop-after', args, d, 'a duration'), d.pos) } },
   { kw: 'localpeer', parse: (args, d, g) => { g.localPeer = one('localpeer', args, d, 'a peer name') } },
   { kw: 'tune.bufsize', parse: (args, d, g) => { g.tune.bufsize = parseSize(one('tune.bufsize', args, d, 'a size'), d.pos) } },

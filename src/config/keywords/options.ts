@@ -10,7 +10,6 @@ import type { ProxyConfig } from '../types.ts'
 import type { KeywordCtx, ProxyKeyword } from './types.ts'
 
 const HTTP = 'HTTP mode'
-const HEALTH = 'health checks'
 const LOGS = 'logging'
 
 /** The HTTP connection modes exclude each other: setting one clears the others, as in HAProxy. */
@@ -91,7 +90,6 @@ const httpchk: ProxyKeyword = {
   kw: 'option httpchk',
   sections: 'dbl',
   noForm: true,
-  notBuilt: HEALTH,
   parse(args, d, p, ctx: KeywordCtx) {
     setFlag(p, 'httpchk', d)
     if (d.no) { delete p.httpCheck; return }
@@ -140,18 +138,19 @@ const tcplog: ProxyKeyword = {
 }
 
 /** An option whose arguments edgelb keeps as words (`option mysql-check user edgelb`). */
-function argsOption(name: string, sections: string, notBuilt: string): ProxyKeyword {
-  return {
+function argsOption(name: string, sections: string, notBuilt?: string): ProxyKeyword {
+  const k: ProxyKeyword = {
     kw: `option ${name}`,
     sections,
     noForm: true,
-    notBuilt,
     parse: (args, d, p) => {
       setFlag(p, name, d)
       if (d.no) delete p.optionArgs[name]
       else p.optionArgs[name] = args
     },
   }
+  if (notBuilt) k.notBuilt = notBuilt
+  return k
 }
 
 export const optionKeywords: readonly ProxyKeyword[] = [
@@ -169,11 +168,11 @@ export const optionKeywords: readonly ProxyKeyword[] = [
   flagOption('abortonclose', 'dbl'),
   flagOption('dontlognull', 'dfl'),
   flagOption('log-separate-errors', 'dfl', LOGS),
-  flagOption('ssl-hello-chk', 'dbl', HEALTH),
-  argsOption('smtpchk', 'dbl', HEALTH),
-  argsOption('redis-check', 'dbl', HEALTH),
-  argsOption('mysql-check', 'dbl', HEALTH),
-  argsOption('pgsql-check', 'dbl', HEALTH),
-  argsOption('ldap-check', 'dbl', HEALTH),
-  flagOption('tcp-check', 'dbl', HEALTH),
+  flagOption('ssl-hello-chk', 'dbl'),
+  argsOption('smtpchk', 'dbl'),
+  argsOption('redis-check', 'dbl'),
+  argsOption('mysql-check', 'dbl'),
+  argsOption('pgsql-check', 'dbl'),
+  argsOption('ldap-check', 'dbl'),
+  flagOption('tcp-check', 'dbl'),
 ]

@@ -15,7 +15,6 @@ type Ctx = KeywordCtx & NotBuiltSink
 
 const HTTP = 'HTTP mode'
 const RULES = 'rules'
-const HEALTH = 'health checks'
 const LOGS = 'logging'
 const STATS = 'stats page'
 
@@ -39,7 +38,7 @@ const TIMEOUTS: readonly { name: string; field: keyof Timeouts; sections: string
   { name: 'server-fin', field: 'serverFin', sections: 'dbl' },
   { name: 'http-request', field: 'httpRequest', sections: 'dfbl' },
   { name: 'http-keep-alive', field: 'httpKeepAlive', sections: 'dfbl' },
-  { name: 'check', field: 'check', sections: 'dbl', notBuilt: HEALTH },
+  { name: 'check', field: 'check', sections: 'dbl' },
   { name: 'tarpit', field: 'tarpit', sections: 'dfbl' },
 ]
 
@@ -382,16 +381,16 @@ export const proxyKeywords: readonly ProxyKeyword[] = [
   rule('use-server', 'bl'),
   rule('force-persist', 'fbl'),
   rule('ignore-persist', 'fbl'),
-  rule('http-check connect', 'dbl', HEALTH),
-  rule('http-check send', 'dbl', HEALTH),
-  rule('http-check expect', 'dbl', HEALTH),
-  rule('http-check disable-on-404', 'dbl', HEALTH),
-  rule('http-check send-state', 'dbl', HEALTH),
-  rule('tcp-check connect', 'dbl', HEALTH),
-  rule('tcp-check send', 'dbl', HEALTH),
-  rule('tcp-check send-binary', 'dbl', HEALTH),
-  rule('tcp-check expect', 'dbl', HEALTH),
-  rule('tcp-check comment', 'dbl', HEALTH),
+  rule('http-check connect', 'dbl'),
+  rule('http-check send', 'dbl'),
+  rule('http-check expect', 'dbl'),
+  rule('http-check disable-on-404', 'dbl'),
+  rule('http-check send-state', 'dbl'),
+  rule('tcp-check connect', 'dbl'),
+  rule('tcp-check send', 'dbl'),
+  rule('tcp-check send-binary', 'dbl'),
+  rule('tcp-check expect', 'dbl'),
+  rule('tcp-check comment', 'dbl'),
   rule('stats enable', 'dfbl', STATS),
   rule('stats uri', 'dfbl', STATS),
   rule('stats auth', 'dfbl', STATS),

@@ -8,8 +8,6 @@ import type { OnError, ServerOptions } from '../types.ts'
 import { parseDuration, parseIntIn } from '../units.ts'
 import type { ServerOptionKeyword } from './types.ts'
 
-const HEALTH = 'health checks'
-
 function flag(kw: string, field: 'check' | 'backup' | 'disabled' | 'agentCheck', value: boolean, notBuilt?: string): ServerOptionKeyword {
   const k: ServerOptionKeyword = { kw, args: 0, apply: (_v, s) => { s[field] = value } }
   if (notBuilt) k.notBuilt = notBuilt
@@ -51,23 +49,23 @@ function port(kw: string, field: 'checkPort' | 'agentPort', notBuilt?: string): 
 const ON_ERROR: readonly OnError[] = ['fastinter', 'fail-check', 'sudden-death', 'mark-down']
 
 export const serverOptionKeywords: readonly ServerOptionKeyword[] = [
-  flag('check', 'check', true, HEALTH),
+  flag('check', 'check', true),
   flag('no-check', 'check', false),
-  duration('inter', 'inter', HEALTH),
-  duration('fastinter', 'fastinter', HEALTH),
-  duration('downinter', 'downinter', HEALTH),
-  count('rise', 'rise', 1, HEALTH),
-  count('fall', 'fall', 1, HEALTH),
-  port('port', 'checkPort', HEALTH),
-  text('addr', 'checkAddr', HEALTH),
+  duration('inter', 'inter'),
+  duration('fastinter', 'fastinter'),
+  duration('downinter', 'downinter'),
+  count('rise', 'rise', 1),
+  count('fall', 'fall', 1),
+  port('port', 'checkPort'),
+  text('addr', 'checkAddr'),
   flag('backup', 'backup', true),
   flag('no-backup', 'backup', false),
   { kw: 'weight', args: 1, apply: ([v], s, at) => { s.weight = parseIntIn(v!, at, 'weight', 0, 256) } },
   count('maxconn', 'maxconn', 0),
   count('minconn', 'minconn', 0),
   count('maxqueue', 'maxqueue', 0),
-  duration('slowstart', 'slowstart', HEALTH),
-  text('track', 'track', HEALTH),
+  duration('slowstart', 'slowstart'),
+  text('track', 'track'),
   {
     kw: 'source',
     args: 1,
@@ -79,26 +77,24 @@ export const serverOptionKeywords: readonly ServerOptionKeyword[] = [
   flag('disabled', 'disabled', true),
   flag('enabled', 'disabled', false),
   text('cookie', 'cookie', 'HTTP mode'),
-  flag('agent-check', 'agentCheck', true, HEALTH),
+  flag('agent-check', 'agentCheck', true),
   flag('no-agent-check', 'agentCheck', false),
-  port('agent-port', 'agentPort', HEALTH),
-  duration('agent-inter', 'agentInter', HEALTH),
-  text('agent-send', 'agentSend', HEALTH),
-  text('agent-addr', 'agentAddr', HEALTH),
+  port('agent-port', 'agentPort'),
+  duration('agent-inter', 'agentInter'),
+  text('agent-send', 'agentSend'),
+  text('agent-addr', 'agentAddr'),
   {
     kw: 'observe',
     args: 1,
-    notBuilt: HEALTH,
     apply: ([v], s, at) => {
       if (v !== 'layer4' && v !== 'layer7') throw new ConfigError(`'observe' expects 'layer4' or 'layer7', got '${v}'`, at)
       s.observe = v
     },
   },
-  count('error-limit', 'errorLimit', 1, HEALTH),
+  count('error-limit', 'errorLimit', 1),
   {
     kw: 'on-error',
     args: 1,
-    notBuilt: HEALTH,
     apply: ([v], s, at) => {
       const mode = ON_ERROR.find((m) => m === v)
       if (!mode) throw new ConfigError(`'on-error' expects one of ${ON_ERROR.join(', ')}, got '${v}'`, at)
@@ -108,7 +104,6 @@ export const serverOptionKeywords: readonly ServerOptionKeyword[] = [
   {
     kw: 'on-marked-down',
     args: 1,
-    notBuilt: HEALTH,
     apply: ([v], s, at) => {
       if (v !== 'shutdown-sessions') throw new ConfigError(`'on-marked-down' expects 'shutdown-sessions', got '${v}'`, at)
       s.onMarkedDown = v
@@ -117,7 +112,6 @@ export const serverOptionKeywords: readonly ServerOptionKeyword[] = [
   {
     kw: 'on-marked-up',
     args: 1,
-    notBuilt: HEALTH,
     apply: ([v], s, at) => {
       if (v !== 'shutdown-backup-sessions') throw new ConfigError(`'on-marked-up' expects 'shutdown-backup-sessions', got '${v}'`, at)
       s.onMarkedUp = v
