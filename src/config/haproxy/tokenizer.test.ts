@@ -62,6 +62,12 @@ describe('comments', () => {
 })
 
 describe('escapes', () => {
+  test('a backslash before any other character is kept (regular expressions, back-references)', () => {
+    expect(words('path_reg ^/a\\.b')).toEqual(['path_reg', '^/a\\.b'])
+    expect(words('replace-header X (.*) \\1-x')).toEqual(['replace-header', 'X', '(.*)', '\\1-x'])
+    expect(words('a\\ b \\\\ c\\#')).toEqual(['a b', '\\', 'c#'])
+  })
+
   test('backslash-space joins a word across a blank', () => {
     expect(words('reqadd X-Proto:\\ SSL')).toEqual(['reqadd', 'X-Proto: SSL'])
   })

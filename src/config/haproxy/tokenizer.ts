@@ -73,9 +73,14 @@ export function tokenizeLine(text: string, pos: SourcePos, env: Env = {}): Token
         word += String.fromCharCode(parseInt(hex, 16))
         return at + 4
       }
-      default:
-        // `\ `, `\#`, `\\`, `\'`, `\"`, `\$` and any other character stand for themselves.
+      case ' ': case '#': case '\\': case "'": case '"': case '$':
         word += c
+        return at + 2
+      default:
+        // Not an escape: the backslash stays, as HAProxy keeps it, so that regular expressions
+        // (`path_reg ^/a\.b`, `regsub(\.,_)`) and back-references (`replace-header … \1`) reach
+        // the rule as written.
+        word += '\\' + c
         return at + 2
     }
   }
