@@ -104,7 +104,7 @@ export class Engine implements FrontendHost {
     }, { spreadChecks: config.global.spreadChecks, bufsize: config.global.tune.bufsize, maxHeaders: config.global.tune.maxhdr })
     // Rules (ACLs, http/tcp actions, content switching, stick tables, maps) compiled once; a
     // proxy without any keeps `null` and pays nothing per request.
-    this.rules = compileRules(config, { fileDir: config.files[0] ? dirname(config.files[0]) : process.cwd() })
+    this.rules = compileRules(config)
     for (const [name, r] of this.rules.proxies) if (Object.values(r.has).some(Boolean)) this.#proxyRules.set(name, r)
     for (const p of config.proxies) {
       if (p.kind !== 'frontend' && p.kind !== 'listen') continue
@@ -116,7 +116,7 @@ export class Engine implements FrontendHost {
       fe.logsSessions = sink !== null
       if (p.logFormat !== undefined && sink !== null) {
         const r = this.rules
-        fe.logFormat = compileLogFormat(p.logFormat, { tables: r.tables, maps: r.maps, fileDir: config.files[0] ? dirname(config.files[0]) : process.cwd(), proxy: p.name, at: p.pos }, { missing: '-' })
+        fe.logFormat = compileLogFormat(p.logFormat, { tables: r.tables, maps: r.maps, fileDir: dirname(p.pos.file), proxy: p.name, at: p.pos }, { missing: '-' })
       }
       if (fe.http) fe.httpLogSink = sink
       else this.#logSinks.set(fe, sink)

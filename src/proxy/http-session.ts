@@ -43,7 +43,7 @@ import { poolIdle, SrvConn, takePooled, type SrvConnOwner } from './srv-conn.ts'
 import type { TermCause, TermPhase, Termination } from './termination.ts'
 import type { ProxyRules } from '../rules/proxy.ts'
 import type { StickEntry } from '../rules/stick-table.ts'
-import { countHttpRequest, countHttpResponse, streamEnd } from '../rules/tracking.ts'
+import { countBytes, countHttpRequest, countHttpResponse, streamEnd } from '../rules/tracking.ts'
 import type { HttpReply, HttpVerdict, LogFields, Sample, SessionView, StreamView } from '../rules/types.ts'
 import { encodeReply, SessView } from './rules-view.ts'
 
@@ -72,6 +72,7 @@ class Stream implements StreamView {
   log?: LogFields
   /** The backend's rules (null: none). */
   beRules: ProxyRules | null = null
+  bytesCounted = false
   req: H1Head | null = null
   res: H1Head | null = null
   /** Monotonic ms of the request's first byte, and its wall-clock date for the log. */
@@ -150,6 +151,8 @@ export class HttpSession implements Waiter, SrvConnOwner {
   cliEof = false
   /** What rules read of this connection; made on first use. */
   #view: SessView | null = null
+  /** Client bytes already counted for tracked entries. */
+  #bytesInMark = 0
   /** A tarpitted request's answer, sent when `tarpitExp` comes. */
   #tarpit: { status: number; page: Uint8Array | undefined } | null = null
   tarpitExp = Infinity
@@ -389,6 +392,15 @@ export class HttpSession implements Waiter, SrvConnOwner {
     }
     if ((this.cs as CliState) === 'closed') return
     this.#assign(undefined)
+  }
+
+  /** Bytes of this exchange, for the entries rules track (bytes_in/bytes_out counters and rates). */
+  #countBytes(): void {
+    const st = this.st
+    if (st.sess === undefined || st.bytesCounted) return
+    st.bytesCounted = true
+    countBytes(st, this.bytesIn - this.#bytesInMark, st.bytesOut)
+    this.#bytesInMark = this.bytesIn
   }
 
   /** Acts on what a rule set decided; true when the request was answered (or dropped) here. */
@@ -669,6 +681,7 @@ export class HttpSession implements Waiter, SrvConnOwner {
       if (beRules?.has.httpResponse && this.#resVerdict(beRules.httpResponse(st))) return
       if (feRules !== null && feRules !== beRules && feRules.has.httpResponse && this.#resVerdict(feRules.httpResponse(st))) return
       if (beRules?.has.stick && st.server) beRules.stickStoreResponse(st, { id: st.server.index + 1, name: st.server.name })
+      this.#afterResponse()
     }
     const http = this.fe.http!
     if (http.captures.response.length > 0) st.resCaptures = http.captures.response.map((c) => (res.headers.get(c.lname) ?? '').slice(0, c.len))
@@ -733,6 +746,29 @@ export class HttpSession implements Waiter, SrvConnOwner {
       st.srvClose = true
     }
     this.#streamEnded()
+  }
+
+  /** `http-after-response`: rewrites of every response, the backend's rules then the frontend's. */
+  #afterResponse(): void {
+    const st = this.st
+    const beRules = st.beRules
+    const feRules = this.fe.rules
+    if (beRules?.has.httpAfterResponse) beRules.httpAfterResponse(st)
+    if (feRules !== null && feRules !== beRules && feRules.has.httpAfterResponse) feRules.httpAfterResponse(st)
+  }
+
+  /** An answer of edgelb's own, passed through `http-after-response` when some rule wants it:
+   *  parsed back into a head the rules can edit, then written anew. */
+  #afterOwnResponse(page: Uint8Array): Uint8Array {
+    const st = this.st
+    const feRules = this.fe.rules
+    if (!(st.beRules?.has.httpAfterResponse || feRules?.has.httpAfterResponse)) return page
+    const r = this.fe.http!.responseParser().parse(page, page.length)
+    if (r.kind !== 'done') return page
+    st.sess = this.view
+    st.res = r.head
+    this.#afterResponse()
+    return r.head.changed ? Buffer.concat([r.head.encode(), page.subarray(r.head.size)]) : page
   }
 
   /** A response rule refused the server's answer: it is replaced (502 unless said otherwise). */
@@ -830,6 +866,7 @@ export class HttpSession implements Waiter, SrvConnOwner {
 
   #streamEnded(): void {
     const st = this.st
+    this.#countBytes()
     if (st.tracked) streamEnd(st)
     this.requests++
     this.#dropSrv(false)
@@ -881,7 +918,7 @@ export class HttpSession implements Waiter, SrvConnOwner {
     this.queueExp = this.connExp = this.srvExp = this.tarpitExp = Infinity
     st.status = status
     if (st.sess !== undefined) countHttpResponse(st, status)
-    this.#toClient(page ?? this.fe.http!.errors.page(status))
+    this.#toClient(this.#afterOwnResponse(page ?? this.fe.http!.errors.page(status)))
     st.resDone = true
     this.ss = 'res-done'
     this.termination = { by, phase }
@@ -1161,6 +1198,7 @@ export class HttpSession implements Waiter, SrvConnOwner {
     // An exchange cut short is logged with how it ended.
     if (st.req !== null && !st.logged) this.#log()
     this.#releaseServer()
+    this.#countBytes()
     if (st.tracked) streamEnd(st)
     this.#view?.end()
     this.fe.sessionEnded(this)

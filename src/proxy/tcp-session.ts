@@ -21,6 +21,7 @@ import type { Frontend } from './frontend.ts'
 import { addressBytes } from './source-key.ts'
 import type { TermCause, TermPhase, Termination } from './termination.ts'
 import { SessView } from './rules-view.ts'
+import { countBytes } from '../rules/tracking.ts'
 import type { LogFields, Sample, SessionView, StreamView } from '../rules/types.ts'
 import type { StickEntry } from '../rules/stick-table.ts'
 
@@ -550,7 +551,10 @@ export class TcpSession implements Waiter {
       be.leave()
       if (this.server) be.release(this.server)
     }
-    this.#view?.end()
+    if (this.#view !== null) {
+      countBytes(this.logStream(), this.bytesIn, this.bytesOut)
+      this.#view.end()
+    }
     this.fe.sessionEnded(this)
   }
 

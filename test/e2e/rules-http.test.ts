@@ -221,3 +221,43 @@ describe('tcp rules', () => {
     await good.waitText('A')
   })
 })
+
+describe('http-after-response', () => {
+  test('rewrites server responses and edgelb\'s own answers alike', async () => {
+    await using a = startHttpServer('A')
+    await using lb = await startLb(cfg`
+      listen web
+        bind 127.0.0.1:0
+        mode http
+        ${T}
+        http-request deny if { path /forbidden }
+        http-after-response set-header Strict-Transport-Security max-age=63072000
+        server a 127.0.0.1:${a.port}
+    `)
+    const ok = await rawExchange(lb.port(), 'GET / HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n')
+    expect(ok).toContain('\r\nStrict-Transport-Security: max-age=63072000\r\n')
+    const denied = await rawExchange(lb.port(), 'GET /forbidden HTTP/1.1\r\nHost: h\r\n\r\n')
+    expect(denied).toStartWith('HTTP/1.1 403 ')
+    expect(denied).toContain('\r\nStrict-Transport-Security: max-age=63072000\r\n')
+  })
+
+  test('tracked entries count the bytes of each exchange', async () => {
+    await using a = startHttpServer('A')
+    await using lb = await startLb(cfg`
+      listen web
+        bind 127.0.0.1:0
+        mode http
+        ${T}
+        stick-table type ip size 1k expire 1m store bytes_out_cnt,bytes_in_cnt
+        http-request track-sc0 src
+        server a 127.0.0.1:${a.port}
+    `)
+    const req = 'GET / HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n'
+    const res = await rawExchange(lb.port(), req)
+    const t = lb.engine.rules.tables.get('web')!
+    const e = t.lookup('127.0.0.1')!
+    expect(e).toBeDefined()
+    expect(t.read(e, 'bytes_out_cnt')).toBe(res.length)
+    expect(t.read(e, 'bytes_in_cnt')).toBe(req.length)
+  })
+})

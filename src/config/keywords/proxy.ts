@@ -366,7 +366,7 @@ export const proxyKeywords: readonly ProxyKeyword[] = [
   },
   rule('http-request', 'dfbl'),
   rule('http-response', 'dfbl'),
-  rule('http-after-response', 'dfbl', RULES),
+  rule('http-after-response', 'dfbl'),
   rule('tcp-request connection', 'dfl'),
   rule('tcp-request session', 'dfl'),
   rule('tcp-request content', 'dfbl'),
