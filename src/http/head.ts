@@ -70,6 +70,8 @@ export class Head implements H1Head, HeaderList {
   #m: Int32Array
   #count: number
   #names: string[] = EMPTY
+  /** Lower-case names of added fields, so that lookups compare without lower-casing each time. */
+  #lnames: string[] = EMPTY
   #values: string[] = EMPTY
   #method: string | undefined
   #uri: string | undefined
@@ -172,7 +174,7 @@ export class Head implements H1Head, HeaderList {
     for (let i = from < 0 ? 0 : from, f = M_FIELDS + 4 * i; i < this.#count; i++, f += 4) {
       const a = m[f]
       if (a < 0) {
-        if (this.#names[i].toLowerCase() === lname) return i
+        if (this.#lnames[i] === lname) return i
       } else if (m[f + 1] - a === n && LOWER[buf[a]] === c0 && bytesEqualLower(buf, a, a + n, lname)) return i
     }
     return -1
@@ -194,6 +196,7 @@ export class Head implements H1Head, HeaderList {
     this.#m[M_FIELDS + 4 * i] = -1
     this.#m[M_FIELDS + 4 * i + 2] = -1
     this.#names[i] = name
+    this.#lnames[i] = name.toLowerCase()
     this.#values[i] = value
     this.#count = i + 1
     this.#changed = true
@@ -233,6 +236,7 @@ export class Head implements H1Head, HeaderList {
     this.#m.copyWithin(M_FIELDS + 4 * i, M_FIELDS + 4 * (i + 1), M_FIELDS + 4 * count)
     if (this.#names !== EMPTY) {
       this.#names.splice(i, 1)
+      this.#lnames.splice(i, 1)
       this.#values.splice(i, 1)
     }
     this.#count = count - 1
@@ -242,6 +246,7 @@ export class Head implements H1Head, HeaderList {
   #ensureStrings(): void {
     if (this.#names !== EMPTY) return
     this.#names = new Array<string>(this.#count)
+    this.#lnames = new Array<string>(this.#count)
     this.#values = new Array<string>(this.#count)
   }
 
