@@ -332,7 +332,7 @@ export function reference(c: FuzzCase): Outcome {
     reason: req ? '' : (lm[3] ?? ''), framing, contentLength,
     connClose: conn.includes('close') || (version === 10 && !keepAlive), connKeepAlive: keepAlive,
     connUpgrade: conn.includes('upgrade'),
-    expectContinue: req && values('expect').some((v) => v.toLowerCase() === '100-continue'),
+    expectContinue: req && version === 11 && values('expect').some((v) => v.toLowerCase() === '100-continue'),
     mustClose, fields: outFields, encoded,
   }
 }

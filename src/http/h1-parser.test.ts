@@ -216,6 +216,7 @@ describe('header fields', () => {
     const h = head(req('GET / HTTP/1.1\r\nHost: a\r\nConnection: foo,UPGRADE\r\nconnection: , Close \r\nExpect: 100-Continue\r\n\r\n'))
     expect([h.connClose, h.connKeepAlive, h.connUpgrade, h.expectContinue]).toEqual([true, false, true, true])
     expect(head(req('GET / HTTP/1.1\r\nHost: a\r\nConnection: closed\r\n\r\n')).connClose).toBe(false)
+    expect(head(req('POST / HTTP/1.0\r\nExpect: 100-continue\r\nContent-Length: 1\r\n\r\n')).expectContinue).toBe(false)
   })
 })
 

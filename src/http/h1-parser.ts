@@ -544,7 +544,7 @@ function analyzeRequest(head: Head, buf: Uint8Array, m: Int32Array, count: numbe
   head.connClose = s.close || (!v11 && !s.keepAlive)
   head.connKeepAlive = s.keepAlive
   head.connUpgrade = s.upgrade
-  head.expectContinue = s.expect100
+  head.expectContinue = s.expect100 && v11 // an HTTP/1.0 client cannot wait for 100 (RFC 9110 §10.1.1)
   return undefined
 }
 
