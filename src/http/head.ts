@@ -252,6 +252,9 @@ export class Head implements H1Head, HeaderList {
 
   // ---- encoding ----
 
+  /** The received bytes (a subarray, no copy) when nothing was edited, minus any empty lines
+   *  tolerated before the start line; written anew when edited or when a line ended with a bare
+   *  LF (the next hop then sees CRLFs only). The body still starts at `buf[size]`. */
   encode(): Uint8Array {
     const m = this.#m
     const buf = this.#buf
