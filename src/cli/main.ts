@@ -2,14 +2,18 @@
  * The `edgelb` command line: `edgelb COMMAND [args]`, plus HAProxy's own flags so edgelb can stand
  * where haproxy is scripted today (`edgelb -f x.cfg` = `edgelb run x.cfg`, `-c` = check).
  */
+import { benchCommand, loadgenWorkerCommand } from './bench.ts'
 import { checkCommand, checkFiles } from './check.ts'
 import { convertCommand } from './convert.ts'
 import { runCommand } from './run.ts'
+import { serveCommand } from './serve.ts'
 import { EXIT_OK, EXIT_USAGE, type Command, type Io } from './types.ts'
 import { versionCommand } from './version.ts'
 import { versionLine } from '../version.ts'
 
-export const commands: readonly Command[] = [runCommand, checkCommand, convertCommand, versionCommand]
+export const commands: readonly Command[] = [runCommand, checkCommand, convertCommand, serveCommand, benchCommand, versionCommand]
+/** Commands edgelb runs itself (worker processes), left out of help and suggestions. */
+const internalCommands: readonly Command[] = [loadgenWorkerCommand]
 
 function helpText(): string {
   const width = Math.max(...commands.map((c) => c.name.length))
@@ -80,7 +84,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
     return EXIT_OK
   }
   if (name === '--version') { io.out(versionLine()); return EXIT_OK }
-  const cmd = commands.find((c) => c.name === name)
+  const cmd = commands.find((c) => c.name === name) ?? internalCommands.find((c) => c.name === name)
   if (!cmd) {
     io.err(`edgelb: unknown command '${name}'; commands: ${commands.map((c) => c.name).join(', ')} (edgelb help)`)
     return EXIT_USAGE

@@ -122,3 +122,14 @@ export function onSignal(name: SignalName, fn: () => void): () => void {
   process.on(name, fn)
   return () => { process.off(name, fn) }
 }
+
+/**
+ * The command that runs this same edgelb again (for worker processes and `program` sections):
+ * the executable alone when compiled (`./edgelb`: its own program is embedded, under Bun's
+ * virtual `/$bunfs/` root), else the runtime plus the entry script (`bun src/main.ts`).
+ */
+export function selfCommand(): string[] {
+  const script = process.argv[1]
+  if (script === undefined || script.startsWith('/$bunfs/') || script.startsWith('B:/~BUN/') || script === process.execPath) return [process.execPath]
+  return [process.execPath, script.startsWith('/') ? script : `${process.cwd()}/${script}`]
+}

@@ -1,0 +1,187 @@
+/**
+ * The built-in HTTP backend (`edgelb serve`, the demo servers of conf/edgelb.yaml, the backends
+ * of `edgelb bench`): answers every request with a response from response-spec.ts. HTTP/1.1
+ * keep-alive and pipelining, HTTP/1.0, request bodies (Content-Length or chunked) read and
+ * dropped, `Connection: close` honoured, HEAD answered without a body.
+ *
+ * Per connection, one request at a time:
+ *   reading --request done--> [delay] --> writing --all out--> reading (or close)
+ * While delaying or writing, reading pauses and what arrived waits in `inbox` (backpressure).
+ */
+import { listen, type Listener, type ListenTarget, type Sock, type SockHandlers } from '../net/runtime.ts'
+import { BAD_RESPONSE, MessageReader, NEED_MORE } from './message-reader.ts'
+import { httpResponse, specFor, type ResponseSpec } from './response-spec.ts'
+
+export interface ServerOptions extends ResponseSpec {
+  /** Named in the body and the `x-server` header. */
+  name: string
+}
+
+export interface BuiltinServer {
+  readonly port: number
+  /** Requests answered since start. */
+  readonly requests: number
+  /** Stops listening and closes every connection. */
+  stop(): void
+}
+
+interface Canned {
+  bytes: Uint8Array
+  headLen: number
+}
+
+class HttpServer implements BuiltinServer {
+  readonly opts: ServerOptions
+  readonly conns = new Set<Sock<HttpConn>>()
+  requests = 0
+  #listener: Listener | null = null
+  readonly #canned = new Map<string, Canned>()
+
+  constructor(opts: ServerOptions) {
+    this.opts = opts
+  }
+
+  get port(): number {
+    return this.#listener?.port ?? 0
+  }
+
+  start(target: ListenTarget): void {
+    const server = this
+    const handlers: SockHandlers<HttpConn> = {
+      ...connHandlers,
+      open(s) {
+        s.data = new HttpConn(server)
+        server.conns.add(s)
+      },
+    }
+    this.#listener = listen(target, handlers, { backlog: 4096 })
+  }
+
+  response(spec: ResponseSpec, close: boolean): Canned {
+    const key = `${spec.status}/${spec.size}/${close ? 1 : 0}`
+    let c = this.#canned.get(key)
+    if (!c) {
+      c = httpResponse(this.opts.name, spec, close)
+      if (this.#canned.size > 256) this.#canned.clear() // query-driven specs: keep it bounded
+      this.#canned.set(key, c)
+    }
+    return c
+  }
+
+  stop(): void {
+    this.#listener?.stop()
+    this.#listener = null
+    for (const s of this.conns) s.terminate()
+    this.conns.clear()
+  }
+}
+
+class HttpConn {
+  readonly server: HttpServer
+  readonly reader = new MessageReader('request')
+  /** Bytes received while busy, in order. */
+  inbox: Uint8Array[] = []
+  /** The rest of a response the kernel did not take yet. */
+  out: Uint8Array | null = null
+  busy = false
+  closeAfter = false
+  timer: ReturnType<typeof setTimeout> | undefined
+
+  constructor(server: HttpServer) {
+    this.server = server
+  }
+}
+
+/** Reads requests from buf[start..]; answers each; stops when busy (the rest goes to the inbox). */
+function readRequests(s: Sock<HttpConn>, buf: Uint8Array, start: number): void {
+  const c = s.data
+  let i = start
+  while (i < buf.length) {
+    if (c.busy) {
+      c.inbox.push(buf.slice(i)) // copied: the runtime may reuse its read buffer
+      s.pause()
+      return
+    }
+    const r = c.reader.feed(buf, i)
+    if (r === NEED_MORE) return
+    if (r === BAD_RESPONSE) {
+      const bad = c.server.response({ status: 400, size: -1, delay: 0 }, true)
+      c.closeAfter = true
+      send(s, bad.bytes)
+      return
+    }
+    i = r
+    const h = c.reader.head
+    c.reader.reset()
+    const close = h.connClose || (h.version === 10 && !h.connKeepAlive)
+    const spec = specFor(h.target, c.server.opts)
+    const canned = c.server.response(spec, close)
+    const bytes = h.method === 'HEAD' ? canned.bytes.subarray(0, canned.headLen) : canned.bytes
+    c.server.requests++
+    if (close) c.closeAfter = true
+    if (spec.delay > 0) {
+      c.busy = true
+      c.timer = setTimeout(() => { c.timer = undefined; c.busy = false; send(s, bytes); resumeInbox(s) }, spec.delay)
+    } else {
+      send(s, bytes)
+    }
+    if (c.closeAfter) return // anything after a closing request is ignored
+  }
+}
+
+function send(s: Sock<HttpConn>, bytes: Uint8Array): void {
+  const c = s.data
+  const n = s.write(bytes)
+  if (n < 0) return
+  if (n < bytes.length) {
+    c.out = bytes.subarray(n)
+    c.busy = true
+    return
+  }
+  if (c.closeAfter) s.end()
+}
+
+/** After a delay or a drain: take up what arrived meanwhile. */
+function resumeInbox(s: Sock<HttpConn>): void {
+  const c = s.data
+  if (c.busy || c.closeAfter) return
+  s.resume()
+  while (c.inbox.length > 0 && !c.busy) readRequests(s, c.inbox.shift()!, 0)
+}
+
+const connHandlers: SockHandlers<HttpConn> = {
+  data(s, chunk) {
+    const c = s.data
+    if (c.busy || c.inbox.length > 0) { c.inbox.push(chunk.slice()); s.pause(); return }
+    readRequests(s, chunk, 0)
+  },
+  drain(s) {
+    const c = s.data
+    if (c.out === null) return
+    const n = s.write(c.out)
+    if (n < 0) return
+    if (n < c.out.length) { c.out = c.out.subarray(n); return }
+    c.out = null
+    c.busy = false
+    if (c.closeAfter) { s.end(); return }
+    resumeInbox(s)
+  },
+  end(s) {
+    // the client half-closed: finish what it asked, then close
+    const c = s.data
+    c.closeAfter = true
+    if (!c.busy) s.end()
+  },
+  close(s) {
+    const c = s.data
+    if (c?.timer !== undefined) clearTimeout(c.timer)
+    c?.server.conns.delete(s)
+  },
+}
+
+/** Starts a built-in HTTP server on `target` (port 0: any free port; read `.port`). */
+export function serveHttp(target: ListenTarget, opts: ServerOptions): BuiltinServer {
+  const s = new HttpServer(opts)
+  s.start(target)
+  return s
+}
