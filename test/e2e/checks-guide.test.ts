@@ -156,6 +156,19 @@ async function exchange(host: string, port: number, request: string): Promise<st
   return c.text()
 }
 
+/** Starts an engine on a port picked now (its address is needed in other configurations before
+ *  it starts); picks another if that one was taken meanwhile. */
+async function onFreePort(start: (port: number) => Promise<Lb>): Promise<[Lb, number]> {
+  for (let i = 0; ; i++) {
+    const port = freePort()
+    try {
+      return [await start(port), port]
+    } catch (e) {
+      if (i >= 4 || !/cannot bind/.test(String(e))) throw e
+    }
+  }
+}
+
 /** A §5 application server: sets its JSESSIONID on a first visit, names itself in the page. */
 function appServer(name: string): HttpOrigin {
   return startHttpServer(name, (req) => {
@@ -219,13 +232,16 @@ describe('guide §5: multi-site load balancing with local preference', () => {
     await using w12 = appServer('W12')
     await using w21 = appServer('W21')
     await using w22 = appServer('W22')
-    const [s1l1Port, s2l1Port, sd1Port, sd2Port] = [freePort(), freePort(), freePort(), freePort()]
-    await using s1l1 = await localLb(1, '127.1.1.11', s1l1Port, [w11, w12])
-    await using s2l1 = await localLb(2, '127.2.1.11', s2l1Port, [w21, w22])
+    const [s1l1Base, s1l1Port] = await onFreePort((p) => localLb(1, '127.1.1.11', p, [w11, w12]))
+    await using s1l1 = s1l1Base
+    const [s2l1Base, s2l1Port] = await onFreePort((p) => localLb(2, '127.2.1.11', p, [w21, w22]))
+    await using s2l1 = s2l1Base
     const s1health = s1l1.port('S1L1-health')
     const s2health = s2l1.port('S2L1-health')
-    let sd1: Lb | null = await siteDirector('SD1', '127.1.1.1', sd1Port, ['S1L1', s1l1Port, s1health], ['S2L1', s2l1Port, s2health])
-    await using sd2 = await siteDirector('SD2', '127.2.1.1', sd2Port, ['S2L1', s2l1Port, s2health], ['S1L1', s1l1Port, s1health])
+    const [sd1First, sd1Port] = await onFreePort((p) => siteDirector('SD1', '127.1.1.1', p, ['S1L1', s1l1Port, s1health], ['S2L1', s2l1Port, s2health]))
+    let sd1: Lb | null = sd1First
+    const [sd2Base, sd2Port] = await onFreePort((p) => siteDirector('SD2', '127.2.1.1', p, ['S2L1', s2l1Port, s2health], ['S1L1', s1l1Port, s1health]))
+    await using sd2 = sd2Base
     try {
       await using op1 = await startLb(cfg`
         global
@@ -283,10 +299,12 @@ describe('guide §5: multi-site load balancing with local preference', () => {
   test('§5.4.4: a soft stop of a local load balancer closes its health port at once, its service port after the grace', async () => {
     await using w11 = appServer('W11')
     await using w21 = appServer('W21')
-    const [s1l1Port, s2l1Port, sd1Port] = [freePort(), freePort(), freePort()]
-    await using s1l1 = await localLb(1, '127.1.1.11', s1l1Port, [w11])
-    await using s2l1 = await localLb(2, '127.2.1.11', s2l1Port, [w21])
-    await using sd1 = await siteDirector('SD1', '127.1.1.1', sd1Port, ['S1L1', s1l1Port, s1l1.port('S1L1-health')], ['S2L1', s2l1Port, s2l1.port('S2L1-health')])
+    const [s1l1Base, s1l1Port] = await onFreePort((p) => localLb(1, '127.1.1.11', p, [w11]))
+    await using s1l1 = s1l1Base
+    const [s2l1Base, s2l1Port] = await onFreePort((p) => localLb(2, '127.2.1.11', p, [w21]))
+    await using s2l1 = s2l1Base
+    const [sd1Base, sd1Port] = await onFreePort((p) => siteDirector('SD1', '127.1.1.1', p, ['S1L1', s1l1Port, s1l1.port('S1L1-health')], ['S2L1', s2l1Port, s2l1.port('S2L1-health')]))
+    await using sd1 = sd1Base
     expect(body(await exchange('127.1.1.1', sd1Port, 'GET / HTTP/1.0\r\n\r\n'))).toBe('page from W11')
     s1l1.engine.softStop() // kill -USR1
     expect(await waitLine(sd1, /SD1\/S1L1 is DOWN/)).toMatch(/^Server SD1\/S1L1 is DOWN, reason: Layer4 connection problem, info: "Connection refused", check duration: \d+ms\. 0 active and 1 backup servers left\. Running on backup\. /)
