@@ -52,9 +52,9 @@ export class HealthChecks {
         const mine: { health?: Check; agent?: Check } = {}
         if (s.cfg.check && s.cfg.track === undefined) {
           kind ??= compileHealthCheck(be.cfg, { maxHeaders: options.maxHeaders ?? 101 })
-          mine.health = this.#add(new Check(s, be, kind, false, this.states, this.#opts))
+          mine.health = this.#add(new Check(s, { be, kind, agent: false, states: this.states, opts: this.#opts }))
         }
-        if (s.cfg.agentCheck) mine.agent = this.#add(new Check(s, be, createAgentCheck(s, this.states), true, this.states, this.#opts))
+        if (s.cfg.agentCheck) mine.agent = this.#add(new Check(s, { be, kind: createAgentCheck(s, this.states), agent: true, states: this.states, opts: this.#opts }))
         this.#byServer.set(s, mine)
         installObserver(s, this.states, (srv) => this.#fastinter(srv))
       }

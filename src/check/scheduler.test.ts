@@ -14,7 +14,7 @@ function checks(servers: string, agent = false, make = true): { be: Backend; lis
   const built = buildConfig(readHaproxy(`backend web\n${servers}`, 't.cfg').sections, ['t.cfg'])
   const be = new Backend(built.config.proxies.find((p) => p.name === 'web')!, { fullconn: 0 })
   const states = new ServerStates({ event() {}, killSessions: () => 0 }, new Map<Server, Backend>(be.servers.map((s) => [s, be])))
-  return { be, list: make ? be.servers.map((s) => new Check(s, be, tcpCheck, agent, states, opts)) : [] }
+  return { be, list: make ? be.servers.map((s) => new Check(s, { be, kind: tcpCheck, agent, states, opts })) : [] }
 }
 
 describe('interval', () => {

@@ -58,14 +58,16 @@ export class Check {
   /** Passive health asked for `fastinter` for the next run. */
   fastinterForced = false
 
-  constructor(server: Server, be: Backend, kind: CheckKind, agent: boolean, states: ServerStates, opts: CheckOptions) {
+  /** A check of `server` (in `o.be`) by `o.kind`; `o.agent` for its agent check. Throws
+   *  CheckConfigError when there is no address to check. */
+  constructor(server: Server, o: { be: Backend; kind: CheckKind; agent: boolean; states: ServerStates; opts: CheckOptions }) {
     this.server = server
-    this.be = be
-    this.kind = kind
-    this.agent = agent
-    this.#states = states
-    this.#opts = opts
-    this.#target = checkTarget(server, be, agent)
+    this.be = o.be
+    this.kind = o.kind
+    this.agent = o.agent
+    this.#states = o.states
+    this.#opts = o.opts
+    this.#target = checkTarget(server, o.be, o.agent)
     this.#timer = new Timer(() => this.#fire())
   }
 
