@@ -8,6 +8,7 @@ import { parseArgs } from 'node:util'
 import { hasErrors, loadConfig } from '../config/load.ts'
 import { formatDiagnostic } from '../config/source.ts'
 import { onSignal } from '../net/runtime.ts'
+import { startPrograms, type RunningPrograms } from '../master/programs.ts'
 import { Engine } from '../proxy/engine.ts'
 import { EXIT_INVALID, EXIT_OK, EXIT_USAGE, type Command, type Io } from './types.ts'
 
@@ -59,10 +60,20 @@ ports, SIGTTIN take them back, SIGTERM/SIGINT stop now.`,
       io.err(`edgelb: not started: the configuration has errors`)
       return EXIT_INVALID
     }
+    // `program` sections start first, as in HAProxy's master: the servers they run are then
+    // (about to be) up when the listeners open.
+    let programs: RunningPrograms
+    try {
+      programs = await startPrograms(config.programs, io.err)
+    } catch (e) {
+      io.err(`edgelb: not started: ${(e as Error).message}`)
+      return EXIT_INVALID
+    }
     let engine: Engine
     try {
       engine = Engine.start(config, { out: io.out, err: io.err })
     } catch (e) {
+      await programs.stop()
       io.err(`edgelb: not started: ${(e as Error).message}`)
       return EXIT_INVALID
     }
@@ -72,6 +83,7 @@ ports, SIGTTIN take them back, SIGTERM/SIGINT stop now.`,
         writeFileSync(pidfile, `${process.pid}\n`)
       } catch (e) {
         engine.stop()
+        await programs.stop()
         io.err(`edgelb: not started: cannot write pidfile ${pidfile}: ${(e as Error).message}`)
         return EXIT_INVALID
       }
@@ -91,6 +103,7 @@ ports, SIGTTIN take them back, SIGTERM/SIGINT stop now.`,
       if (!config.global.quiet) io.err(`edgelb: ${l.frontend} listening on ${l.addrs.join(', ') || '(nothing)'}`)
     }
     await engine.done
+    await programs.stop()
     for (const f of off) f()
     if (pidfile !== undefined) rmSync(pidfile, { force: true })
     return EXIT_OK

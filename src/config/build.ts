@@ -18,7 +18,7 @@ import { defaultServerOptions } from './keywords/server-options.ts'
 import type { GlobalKeyword, KeywordCtx, ProxyKeyword } from './keywords/types.ts'
 import { ConfigError, type Diagnostic, type Directive, type SectionSource, type SourcePos } from './source.ts'
 import { suggest } from './suggest.ts'
-import type { Config, GlobalConfig, PeersConfig, ProxyConfig } from './types.ts'
+import type { Config, GlobalConfig, PeersConfig, ProgramConfig, ProxyConfig } from './types.ts'
 import { validateConfig } from './validate.ts'
 import { checkRules } from '../rules/check.ts'
 
@@ -108,6 +108,7 @@ export function buildConfig(sections: readonly SectionSource[], files: readonly 
   const global = defaultGlobal()
   const proxies: ProxyConfig[] = []
   const peers: PeersConfig[] = []
+  const programs: ProgramConfig[] = []
   const namedDefaults = new Map<string, ProxyConfig>()
   let current = defaultProxy('defaults', '', { file: files[0] ?? '', line: 0 })
   const ignoredSections = new Set<string>()
@@ -173,6 +174,14 @@ export function buildConfig(sections: readonly SectionSource[], files: readonly 
       case 'peers':
         peers.push(readPeers(s))
         break
+      case 'program': {
+        const p = readProgram(s)
+        if (p) {
+          if (programs.some((q) => q.name === p.name)) ctx.error(`program '${p.name}' is declared twice`, s.pos)
+          else programs.push(p)
+        }
+        break
+      }
       default:
         if (!ignoredSections.has(s.type)) {
           ignoredSections.add(s.type)
@@ -187,7 +196,7 @@ export function buildConfig(sections: readonly SectionSource[], files: readonly 
     ctx.warn(`${what} is parsed but not implemented yet${why}; ${instead ?? 'edgelb ignores it for now'}${also}`, at)
   }
 
-  const config: Config = { global, proxies, peers, files: [...files] }
+  const config: Config = { global, proxies, peers, programs, files: [...files] }
   validateConfig(config, ctx, (p, phrase) => phrasePos.get(p)?.get(phrase))
   // ACLs, rules, maps and stick tables compile as the engine will compile them: bad ones are
   // reported at their line.
@@ -268,6 +277,27 @@ export function buildConfig(sections: readonly SectionSource[], files: readonly 
     }
     const hint = suggest(d.kw, proxyFirstWords)
     throw new ConfigError(`unknown keyword '${d.kw}'${hint ? `; did you mean '${hint}'?` : ''}`, d.pos)
+  }
+
+  /** HAProxy's master-worker `program` section: `command` is required; `user`/`group` (drop
+   *  privileges) are not built; `option start-on-reload` is accepted (edgelb has no reload). */
+  function readProgram(s: SectionSource): ProgramConfig | undefined {
+    if (s.name === '') { ctx.error(`a program section needs a name: program NAME`, s.pos); return undefined }
+    let command: string[] | undefined
+    for (const d of s.directives) {
+      guard(() => {
+        if (d.kw === 'command') {
+          if (d.args.length === 0) throw new ConfigError(`'command' expects the program and its arguments, e.g. command edgelb serve 127.0.0.1:9001`, d.pos)
+          command = d.args
+        } else if (d.kw === 'user' || d.kw === 'group') {
+          ctx.notBuilt(`'${d.kw}' in a program section`, 'not implemented yet', d.pos, 'the program runs as edgelb\'s own user')
+        } else if (!(d.kw === 'option' && d.args[0] === 'start-on-reload')) {
+          throw new ConfigError(`unknown keyword '${[d.kw, ...d.args.slice(0, d.kw === 'option' ? 1 : 0)].join(' ')}' in a program section; known: command, user, group, option start-on-reload`, d.pos)
+        }
+      })
+    }
+    if (command === undefined) { ctx.error(`program '${s.name}' has no 'command'; write: command PROGRAM [ARGS...]`, s.pos); return undefined }
+    return { name: s.name, command, pos: s.pos }
   }
 
   function readPeers(s: SectionSource): PeersConfig {

@@ -264,11 +264,20 @@ export interface PeersConfig {
   peers: { name: string; address: string; pos: SourcePos }[]
 }
 
+/** `program NAME`: a process the master starts before the listeners and stops with edgelb. */
+export interface ProgramConfig {
+  name: string
+  /** `command` words; a first word `edgelb` means this same edgelb executable. */
+  command: string[]
+  pos: SourcePos
+}
+
 export interface Config {
   global: GlobalConfig
   /** Every proxy (frontend, backend, listen) in declaration order; `defaults` are folded in. */
   proxies: ProxyConfig[]
   peers: PeersConfig[]
+  programs: ProgramConfig[]
   /** The files it was read from, in order. */
   files: string[]
 }
