@@ -34,6 +34,8 @@ class Client {
   unsent: Uint8Array | null = null
   timer: ReturnType<typeof setTimeout> | undefined
   closing = false
+  /** The server said it closes after this answer: since when we wait for its FIN (-1: not). */
+  lingerSince = -1
 
   constructor(run: LoadRun, target: number) {
     this.run = run
@@ -132,6 +134,7 @@ export class LoadRun {
   #expire(): void {
     const limit = now() - this.opts.timeoutMs
     for (const c of this.clients) {
+      if (c.lingerSince >= 0 && c.lingerSince < limit) reconnect(c, true) // it said close, but did not
       if (c.startedAt >= 0 && c.startedAt < limit && c.sock !== null) {
         this.errors.timeout++
         this.failed++
@@ -154,6 +157,7 @@ function openClient(c: Client): void {
   if (run.opts.requests > 0 && run.issued >= run.opts.requests) return
   const t = run.opts.targets[c.target]!
   c.closing = false
+  c.lingerSince = -1
   run.connectionsOpened++
   connect({ host: t.host, port: t.port }, c, clientHandlers)
 }
@@ -212,7 +216,10 @@ function answered(c: Client, status: number, mustClose: boolean): void {
   run.statuses.set(status, (run.statuses.get(status) ?? 0) + 1)
   if (status >= 400) run.errors.status++
   if (run.opts.requests > 0 && run.requests + run.failed >= run.opts.requests) { run.finish(); return }
-  if (mustClose || !run.opts.keepAlive) reconnect(c, true)
+  // When the server closes, let it close first: the TIME_WAIT state then stays on its side, and
+  // the load generator does not run out of ephemeral ports at thousands of connections per second.
+  if (mustClose) c.lingerSince = t
+  else if (!run.opts.keepAlive) reconnect(c, true)
   else next(c)
 }
 
