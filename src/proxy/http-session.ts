@@ -384,7 +384,7 @@ export class HttpSession implements Waiter, SrvConnOwner {
       req.headers.remove('connection')
     }
 
-    if (st.reqFraming === 'none') this.#requestEnded()
+    if (st.reqFraming === 'none' || (st.reqFraming === 'length' && st.reqRemain === 0)) this.#requestEnded()
     else if (this.#in !== null) {
       const pending = this.#in
       this.#in = null
@@ -710,7 +710,10 @@ export class HttpSession implements Waiter, SrvConnOwner {
       setConnection(res, res.version === 10 ? 'keep-alive' : null)
     }
     this.#toClient(res.encode())
-    if (framing === 'none') this.#responseEnded()
+    if (framing === 'none' || (framing === 'length' && st.resRemain === 0)) {
+      if (rest) st.srvClose = true // bytes after a complete response: the server is out of step
+      this.#responseEnded()
+    }
     else if (rest) this.#resBody(rest)
     else this.#refreshSrv()
   }

@@ -290,6 +290,7 @@ export class TcpSession implements Waiter {
   /** The server connection is up: release the client and flush what it already sent. */
   onSrvOpen(s: Sock<SrvLink>): void {
     this.srv = s
+    this.server?.reportResult('l4-ok')
     this.phase = 'D'
     this.connectEnd = now()
     this.connExp = Infinity

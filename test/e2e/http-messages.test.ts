@@ -221,6 +221,19 @@ describe('connections', () => {
     expect(b.tcp.conns.length).toBe(1)
   })
 
+  test('empty bodies (Content-Length: 0) end their message at once, both ways, on a kept-alive connection', async () => {
+    await using a = startHttpServer('A', () => 'HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n')
+    await using lb = await startLb(web(`server a 127.0.0.1:${a.port}`))
+    using c = await httpClient(lb.port())
+    await c.write('POST /1 HTTP/1.1\r\nHost: h\r\nContent-Length: 0\r\n\r\n')
+    await waitResponses(c, 1)
+    await c.write('GET /2 HTTP/1.1\r\nHost: h\r\n\r\n')
+    await waitResponses(c, 2)
+    expect(a.requests.map((r) => r.uri)).toEqual(['/1', '/2'])
+    expect(a.tcp.conns.length).toBe(1)
+    expect(c.closed).toBe(false)
+  })
+
   test('pipelined requests are answered in order', async () => {
     await using a = startHttpServer('A', (r) => okResponse(r.uri))
     await using lb = await startLb(web(`server a 127.0.0.1:${a.port}`))
