@@ -95,7 +95,7 @@ export function scanHead(buf: Uint8Array, start: number, end: number, kind: 'req
   const lineEnd = eol > start && buf[eol - 1] === CR ? eol - 1 : eol
   if (kind === 'response') {
     // HTTP/1.x SP 3DIGIT [SP reason]
-    if (lineEnd - start < 12 || buf[start] !== 72 || buf[start + 4] !== 47 || buf[start + 5] !== 49 || buf[start + 6] !== 46 || buf[start + 8] !== 32) return 'bad status line'
+    if (lineEnd - start < 12 || buf[start] !== 72 || buf[start + 1] !== 84 || buf[start + 2] !== 84 || buf[start + 3] !== 80 || buf[start + 4] !== 47 || buf[start + 5] !== 49 || buf[start + 6] !== 46 || buf[start + 8] !== 32) return 'bad status line'
     out.version = buf[start + 7] === 48 ? 10 : 11
     const d0 = buf[start + 9]! - 48, d1 = buf[start + 10]! - 48, d2 = buf[start + 11]! - 48
     if (d0 < 1 || d0 > 5 || d1 < 0 || d1 > 9 || d2 < 0 || d2 > 9) return 'bad status code'

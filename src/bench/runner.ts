@@ -20,7 +20,7 @@ import type { LoadOptions, LoadProgress, LoadResult, Target } from './types.ts'
 import { runWorkers } from './workers.ts'
 
 export interface BenchOptions {
-  /** The proxy's mode and the load's protocol. */
+  /** The load's protocol, and the generated config's mode. */
   mode: 'http' | 'tcp'
   backends: number
   connections: number
@@ -175,7 +175,7 @@ export async function runBench(o: BenchOptions, ui: BenchUi, version: string): P
     let proxy: Proc | undefined
     let proxyTarget: Target | undefined
     if (o.proxy) {
-      ui.phase(`starting edgelb (${o.mode} mode)`)
+      ui.phase(o.config === undefined ? `starting edgelb (${o.mode} mode)` : `starting edgelb with ${o.config}`)
       proxy = startSelf('edgelb', ['run', configFile])
       procs.push(proxy)
       const esc = frontendName.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')

@@ -16,7 +16,7 @@ import { versionLine } from '../version.ts'
 import { EXIT_INVALID, EXIT_OK, EXIT_USAGE, type Command, type Io } from './types.ts'
 
 /** The mode `edgelb bench` measures unless told. */
-export const DEFAULT_MODE: 'http' | 'tcp' = 'tcp'
+export const DEFAULT_MODE: 'http' | 'tcp' = 'http'
 
 /** Load generator processes by default: one per two cores (the rest run the proxy and the
  *  backends), at least one, at most four. */
@@ -34,7 +34,9 @@ directly against the backends and then through edgelb, and prints one table: req
 latency percentiles, errors by kind, and the proxy's CPU and memory. Needs nothing else installed.
 
 load:
-  -m, --mode MODE         http or tcp (default ${DEFAULT_MODE}): the proxy's mode and the load's protocol
+  -m, --mode MODE         http or tcp (default ${DEFAULT_MODE}): the generated config's mode and the load's
+                          protocol (tcp: a line protocol, each line answered by --size bytes; with
+                          --config the load is HTTP unless --mode tcp, whatever the proxy's mode)
   -c, --connections N     concurrent connections (default 50)
   -d, --duration TIME     length of each measured run: 10s, 1m (default 5s)
   -n, --requests N        stop each run after N answers (without --duration: run until then)
