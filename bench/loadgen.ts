@@ -3,9 +3,9 @@
 // of wrk's req/s).
 //   ./node_modules/.bin/bun bench/loadgen.ts [--rounds N] [--duration S] [--smoke] [--edgelb CMD]
 // The server (nginx /hello when installed, and edgelb's own built-in backend) runs on CPU 1, the
-// load generator on CPU 0 (wrk -t1; edgelb bench --no-proxy --workers 1), interleaved rounds,
+// load generator on CPU 0 (wrk -t1; edgelb bench --target --workers 1), interleaved rounds,
 // medians. --edgelb runs another edgelb (e.g. ./edgelb, the compiled binary).
-import { mkdtempSync, rmSync, writeFileSync, chmodSync } from 'node:fs'
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs'
 import { availableParallelism, tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
@@ -35,10 +35,7 @@ installCleanup(() => rmSync(dir, { recursive: true, force: true }))
 interface Case { name: string; port: number; path: string; close: boolean; connections: number }
 
 async function edgelbLoad(c: Case): Promise<number> {
-  // --no-proxy with a config naming the server: the "direct" run is the load generator alone
-  const cfg = join(dir, `direct-${c.port}.cfg`)
-  writeFileSync(cfg, `listen direct\n    bind 127.0.0.1:0\n    server s 127.0.0.1:${c.port}\n`)
-  const args = ['bench', '--no-proxy', '--config', cfg, '-m', 'http', '-c', String(c.connections), '-d', `${duration}s`, '--warmup', '1s', '--workers', '1', '--path', c.path, '--json']
+  const args = ['bench', '--target', `127.0.0.1:${c.port}`, '-m', 'http', '-c', String(c.connections), '-d', `${duration}s`, '--warmup', '1s', '--workers', '1', '--path', c.path, '--json']
   if (c.close) args.push('--close')
   const out = JSON.parse(await run(pinned(CLIENT, [...EDGELB, ...args]))) as { direct: { reqPerSec: number; errors: { total: number } } }
   if (out.direct.errors.total > 0) console.log(`    (edgelb bench reported ${out.direct.errors.total} errors)`)

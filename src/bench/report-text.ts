@@ -20,7 +20,7 @@ export function describeLoad(r: BenchReport): string {
   const amount = o.requests > 0 && o.duration === 0 ? `${o.requests} requests` : `${o.duration} s${o.requests > 0 ? ` (at most ${o.requests} requests)` : ''}`
   const rate = o.rate > 0 ? `fixed rate ${o.rate} req/s (latency from the intended send time)` : 'max rate'
   const conn = o.mode === 'tcp' ? 'tcp request/response' : o.keepAlive ? 'http keep-alive' : 'http, one connection per request'
-  const be = o.config === undefined ? `${o.backends} built-in backend(s)` : `${r.config}`
+  const be = o.target !== undefined ? `target ${o.target.host}:${o.target.port}` : o.config === undefined ? `${o.backends} built-in backend(s)` : `${r.config}`
   return `${conn}, ${o.connections} connection(s), ${amount}, ${rate}; ${be}; load generator: ${o.workers} process(es)`
 }
 
@@ -30,7 +30,7 @@ export function renderTable(r: BenchReport): string {
     const s = run.summary
     rows.push([name, num(s.reqPerSec), s.mbPerSec.toFixed(2), ms(s.latency.p50), ms(s.latency.p90), ms(s.latency.p99), ms(s.latency.p999), ms(s.latency.max), errorsCell(run)])
   }
-  if (r.direct) line('direct', r.direct)
+  if (r.direct) line(r.options.target !== undefined ? 'target' : 'direct', r.direct)
   if (r.proxy) line('through edgelb', r.proxy)
   if (r.direct && r.proxy) {
     const d = r.direct.summary, p = r.proxy.summary

@@ -44,6 +44,8 @@ export interface BenchOptions {
   /** The user's configuration and the frontend to load. */
   config?: string
   frontend?: string
+  /** Load this address only (no backends, no proxy): the load generator alone, as wrk. */
+  target?: Target
 }
 
 export interface BenchRun {
@@ -113,7 +115,11 @@ export async function runBench(o: BenchOptions, ui: BenchUi, version: string): P
     let configText: string
     let configFile: string
     let frontendName = 'bench'
-    if (o.config === undefined) {
+    if (o.target !== undefined) {
+      backends = [o.target]
+      configText = '(none: --target)'
+      configFile = ''
+    } else if (o.config === undefined) {
       ui.phase(`starting ${o.backends} built-in ${o.mode} backend(s)`)
       const started = []
       for (let i = 0; i < o.backends; i++) {
@@ -174,7 +180,7 @@ export async function runBench(o: BenchOptions, ui: BenchUi, version: string): P
 
     let proxy: Proc | undefined
     let proxyTarget: Target | undefined
-    if (o.proxy) {
+    if (o.proxy && o.target === undefined) {
       ui.phase(o.config === undefined ? `starting edgelb (${o.mode} mode)` : `starting edgelb with ${o.config}`)
       proxy = startSelf('edgelb', ['run', configFile])
       procs.push(proxy)

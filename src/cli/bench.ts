@@ -58,6 +58,7 @@ proxy:
       --config FILE       run edgelb with FILE instead of a generated config (its 'program'
                           sections may start the backends); the load goes to --frontend
       --frontend NAME     the frontend or listen section to load (default: the first)
+      --target ADDR       load ADDR (HOST:PORT) alone: no backends, no proxy (a wrk of its own)
       --no-direct         skip the direct run (only through edgelb)
       --no-proxy          skip the proxied run (measure the backends, or the load generator)
 
@@ -91,6 +92,7 @@ roundrobin', one 'server' per backend, 'mode' as --mode. A live progress line sh
           delay: { type: 'string' },
           config: { type: 'string' },
           frontend: { type: 'string' },
+          target: { type: 'string' },
           'no-direct': { type: 'boolean' },
           'no-proxy': { type: 'boolean' },
           json: { type: 'boolean' },
@@ -131,6 +133,14 @@ roundrobin', one 'server' per backend, 'mode' as --mode. A live progress line sh
       }
       if (v.config !== undefined) o.config = v.config
       if (v.frontend !== undefined) o.frontend = v.frontend
+      if (v.target !== undefined) {
+        const m = /^\[?([^\]]*?)\]?:(\d{1,5})$/.exec(v.target)
+        if (!m || Number(m[2]) < 1 || Number(m[2]) > 65535) throw new ConfigError(`--target expects HOST:PORT, got '${v.target}'`, at)
+        if (v.config !== undefined) throw new ConfigError(`--target and --config exclude each other`, at)
+        o.target = { host: m[1] === '' ? '127.0.0.1' : m[1]!, port: Number(m[2]) }
+        o.proxy = false
+        o.direct = true
+      }
       if (v.frontend !== undefined && v.config === undefined) throw new ConfigError(`--frontend needs --config FILE`, at)
       if (!o.direct && !o.proxy) throw new ConfigError(`--no-direct and --no-proxy leave nothing to run`, at)
       if (o.mode === 'tcp' && !o.keepAlive) throw new ConfigError(`--close is for --mode http (tcp runs keep one connection)`, at)
