@@ -3,7 +3,7 @@
  * /proc, stop. Every process spawned here is registered and killed by `killAll()`, which the
  * scripts call from `finally`, from SIGINT/SIGTERM handlers, and from process exit.
  */
-import { openSync, closeSync, readFileSync, existsSync } from 'node:fs'
+import { openSync, closeSync, readFileSync, readdirSync, existsSync } from 'node:fs'
 import { connect } from 'node:net'
 
 export interface Child {
@@ -106,6 +106,30 @@ export function cpuSeconds(pid: number): number {
   // Fields after the command name (which may hold spaces) in parentheses: state is field 3.
   const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
   return (Number(f[11]) + Number(f[12])) / (ticks || 100) // utime = field 14, stime = field 15
+}
+
+/** The process and all its descendants (nginx's master and its workers), from /proc. */
+export function processTree(pid: number): number[] {
+  const out = [pid]
+  for (let i = 0; i < out.length; i++) {
+    try {
+      for (const tid of readdirSync(`/proc/${out[i]}/task`)) {
+        const kids = readFileSync(`/proc/${out[i]}/task/${tid}/children`, 'utf8').trim()
+        if (kids !== '') out.push(...kids.split(/\s+/).map(Number))
+      }
+    } catch {}
+  }
+  return out
+}
+
+/** utime+stime of a process and its descendants, in seconds. */
+export function treeCpuSeconds(pid: number): number {
+  return processTree(pid).reduce((sum, p) => { try { return sum + cpuSeconds(p) } catch { return sum } }, 0)
+}
+
+/** VmRSS of a process and its descendants, KiB. */
+export function treeRssKiB(pid: number): number {
+  return processTree(pid).reduce((sum, p) => sum + rssKiB(p), 0)
 }
 
 /** VmRSS in KiB (0 if unreadable). */

@@ -194,7 +194,9 @@ function fire(c: Client): void {
   const s = c.sock
   if (s === null || !run.take()) return
   if (run.interval > 0) {
-    c.startedAt = c.due // latency counts from when it was due
+    // latency counts from when it was due (or from now, if a timer fired a little early)
+    const t = now()
+    c.startedAt = c.due < t ? c.due : t
     c.due += run.interval
   } else {
     c.startedAt = now()
