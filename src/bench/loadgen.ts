@@ -34,8 +34,6 @@ class Client {
   unsent: Uint8Array | null = null
   timer: ReturnType<typeof setTimeout> | undefined
   closing = false
-  /** The server said it closes after this answer: since when we wait for its FIN (-1: not). */
-  lingerSince = -1
 
   constructor(run: LoadRun, target: number) {
     this.run = run
@@ -118,6 +116,8 @@ export class LoadRun {
       c.closing = true
       c.sock?.terminate()
     }
+    for (const s of this.lingering.keys()) s.terminate()
+    this.lingering.clear()
     const statuses: Record<string, number> = {}
     for (const [k, v] of this.statuses) statuses[String(k)] = v
     this.#resolve({
@@ -131,10 +131,17 @@ export class LoadRun {
     })
   }
 
+  /** Sockets whose server said it closes, waiting for its FIN, since when. */
+  readonly lingering = new Map<Sock<Client>, number>()
+
   #expire(): void {
     const limit = now() - this.opts.timeoutMs
+    for (const [s, since] of this.lingering) {
+      if (since >= limit) break // in insertion order: the rest are younger
+      this.lingering.delete(s)
+      s.terminate() // it said close, but did not
+    }
     for (const c of this.clients) {
-      if (c.lingerSince >= 0 && c.lingerSince < limit) reconnect(c, true) // it said close, but did not
       if (c.startedAt >= 0 && c.startedAt < limit && c.sock !== null) {
         this.errors.timeout++
         this.failed++
@@ -157,7 +164,6 @@ function openClient(c: Client): void {
   if (run.opts.requests > 0 && run.issued >= run.opts.requests) return
   const t = run.opts.targets[c.target]!
   c.closing = false
-  c.lingerSince = -1
   run.connectionsOpened++
   connect({ host: t.host, port: t.port }, c, clientHandlers)
 }
@@ -172,6 +178,13 @@ function reconnect(c: Client, graceful = false): void {
     if (graceful) s.end()
     else s.terminate()
   }
+  openClient(c)
+}
+
+function linger(c: Client): void {
+  const s = c.sock!
+  c.sock = null
+  c.run.lingering.set(s, now())
   openClient(c)
 }
 
@@ -220,7 +233,8 @@ function answered(c: Client, status: number, mustClose: boolean): void {
   if (run.opts.requests > 0 && run.requests + run.failed >= run.opts.requests) { run.finish(); return }
   // When the server closes, let it close first: the TIME_WAIT state then stays on its side, and
   // the load generator does not run out of ephemeral ports at thousands of connections per second.
-  if (mustClose) c.lingerSince = t
+  // The next connection opens at once; the old socket waits for the server's FIN on its own.
+  if (mustClose) linger(c)
   else if (!run.opts.keepAlive) reconnect(c, true)
   else next(c)
 }
@@ -236,7 +250,7 @@ const clientHandlers: SockHandlers<Client> = {
     const c = s.data
     const run = c.run
     run.bytes += chunk.length
-    if (c.startedAt < 0) return // nothing asked: stray bytes (after a timeout)
+    if (c.startedAt < 0 || s !== c.sock) return // nothing asked: stray bytes (after a timeout, or lingering)
     if (run.opts.protocol === 'tcp') {
       c.tcpLeft -= chunk.length
       if (c.tcpLeft <= 0) answered(c, 200, false)
@@ -257,7 +271,7 @@ const clientHandlers: SockHandlers<Client> = {
   },
   drain(s) {
     const c = s.data
-    if (c.unsent === null) return
+    if (c.unsent === null || s !== c.sock) return
     const n = s.write(c.unsent)
     if (n < 0) return
     c.unsent = n < c.unsent.length ? c.unsent.subarray(n) : null
@@ -267,7 +281,7 @@ const clientHandlers: SockHandlers<Client> = {
   },
   close(s, error) {
     const c = s.data
-    if (c.sock !== s) return // replaced already (reconnect)
+    if (c.sock !== s) { c.run.lingering.delete(s); return } // replaced already (reconnect, linger)
     c.sock = null
     const run = c.run
     if (c.closing || run.stopped) return

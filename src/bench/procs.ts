@@ -6,6 +6,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process'
 import { connect } from 'node:net'
+import { MASTER_ENV } from '../master/programs.ts'
 import { selfCommand } from '../net/runtime.ts'
 
 export interface Proc {
@@ -25,7 +26,7 @@ const live = new Set<Proc>()
 export function startSelf(name: string, args: string[]): Proc {
   const [cmd, ...pre] = selfCommand()
   // stdin is a pipe nobody writes: children that watch it (serve under a master) stop if we die
-  const child = spawn(cmd!, [...pre, ...args], { stdio: ['pipe', 'ignore', 'pipe'], env: { ...process.env, EDGELB_MASTER_PIPE: '1' } })
+  const child = spawn(cmd!, [...pre, ...args], { stdio: ['pipe', 'ignore', 'pipe'], env: { ...process.env, [MASTER_ENV]: '1' } })
   let text = ''
   const watchers: { re: RegExp; resolve: (s: string) => void }[] = []
   child.stderr!.setEncoding('utf8')

@@ -165,6 +165,7 @@ roundrobin', one 'server' per backend, 'mode' as --mode. A live progress line sh
     }
     const onInt = (): void => { killAllNow(); process.exit(130) }
     process.once('SIGINT', onInt)
+    process.once('SIGTERM', onInt)
     let report: BenchReport
     try {
       report = await runBench(o, { phase, progress }, versionLine())
@@ -174,6 +175,7 @@ roundrobin', one 'server' per backend, 'mode' as --mode. A live progress line sh
       return EXIT_INVALID
     } finally {
       process.off('SIGINT', onInt)
+      process.off('SIGTERM', onInt)
     }
     if (tty) process.stderr.write('\r\x1b[2K')
 

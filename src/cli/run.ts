@@ -8,7 +8,7 @@ import { parseArgs } from 'node:util'
 import { hasErrors, loadConfig } from '../config/load.ts'
 import { formatDiagnostic } from '../config/source.ts'
 import { onSignal } from '../net/runtime.ts'
-import { startPrograms, type RunningPrograms } from '../master/programs.ts'
+import { MASTER_ENV, startPrograms, type RunningPrograms } from '../master/programs.ts'
 import { Engine } from '../proxy/engine.ts'
 import { EXIT_INVALID, EXIT_OK, EXIT_USAGE, type Command, type Io } from './types.ts'
 
@@ -97,12 +97,20 @@ ports, SIGTTIN take them back, SIGTERM/SIGINT stop now.`,
       onSignal('SIGTERM', () => engine.stop()),
       onSignal('SIGINT', () => engine.stop()),
     ]
+    // Started by another edgelb (`edgelb bench`, a `program` section) with a pipe for stdin: when
+    // that pipe closes, the parent is gone (even by SIGKILL), and this edgelb stops too.
+    if (io.env[MASTER_ENV] === '1') {
+      process.stdin.on('end', () => engine.stop())
+      process.stdin.on('error', () => engine.stop())
+      process.stdin.resume()
+    }
     // Printed once the signal handlers are in place: a supervisor that signals as soon as it
     // reads this line must not kill the process with a default action.
     for (const l of engine.listening()) {
       if (!config.global.quiet) io.err(`edgelb: ${l.frontend} listening on ${l.addrs.join(', ') || '(nothing)'}`)
     }
     await engine.done
+    if (io.env[MASTER_ENV] === '1') process.stdin.pause()
     await programs.stop()
     for (const f of off) f()
     if (pidfile !== undefined) rmSync(pidfile, { force: true })

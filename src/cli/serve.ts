@@ -10,12 +10,10 @@ import type { ListenAddr } from '../config/types.ts'
 import { parseDuration, parseIntIn, parseSize } from '../config/units.ts'
 import { serveHttp, type BuiltinServer, type ServerOptions } from '../bench/http-server.ts'
 import { serveTcp } from '../bench/tcp-server.ts'
+import { MASTER_ENV } from '../master/programs.ts'
 import { onSignal, type ListenTarget } from '../net/runtime.ts'
 import { EXIT_INVALID, EXIT_OK, EXIT_USAGE, type Command, type Io } from './types.ts'
 
-/** Set by the master (a `program` section) for the programs it starts: stdin is a pipe from the
- *  master, and its end (the master is gone, even by SIGKILL) stops the server. */
-export const MASTER_ENV = 'EDGELB_MASTER_PIPE'
 
 export function listenTarget(a: ListenAddr): ListenTarget {
   if (a.family === 'unix') return { kind: 'unix', path: a.path }

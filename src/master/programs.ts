@@ -16,6 +16,10 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import type { ProgramConfig } from '../config/types.ts'
 import { selfCommand } from '../net/runtime.ts'
 
+/** Set for the processes an edgelb starts with a stdin pipe (programs, `edgelb bench`'s
+ *  backends and proxy): `edgelb serve` and `edgelb run` stop when that pipe closes. */
+export const MASTER_ENV = 'EDGELB_MASTER_PIPE'
+
 export interface RunningPrograms {
   /** Stops every program; resolves when all have exited. */
   stop(): Promise<void>
@@ -43,7 +47,7 @@ export async function startPrograms(programs: readonly ProgramConfig[], log: (li
   for (const p of programs) {
     const [cmd, ...args] = programArgv(p.command)
     const own = p.command[0] === 'edgelb'
-    const child = spawn(cmd!, args, { stdio: ['pipe', 'inherit', own ? 'pipe' : 'inherit'], env: { ...process.env, EDGELB_MASTER_PIPE: '1' } })
+    const child = spawn(cmd!, args, { stdio: ['pipe', 'inherit', own ? 'pipe' : 'inherit'], env: { ...process.env, [MASTER_ENV]: '1' } })
     const ready = own ? firstLine(child) : Promise.resolve()
     const started = new Promise<Error | undefined>((resolve) => {
       child.once('spawn', () => resolve(undefined))
