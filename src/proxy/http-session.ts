@@ -351,7 +351,10 @@ export class HttpSession implements Waiter, SrvConnOwner {
     const httpclose = opt('httpclose')
     const serverClose = httpclose || opt('http-server-close')
     st.cliClose = req.connClose || req.mustClose || httpclose || (req.version === 10 && !req.connKeepAlive)
-    st.srvClose = serverClose || req.mustClose
+    // A client that closes after this request (Connection: close, HTTP/1.0) has its request sent
+    // with its own close to the server as well: the server then closes after its answer, which
+    // spares the active close, and the idle connection only a later session could have used.
+    st.srvClose = serverClose || req.mustClose || (st.cliClose && be.cfg.httpReuse !== 'always')
     st.upgrade = req.connUpgrade && req.headers.find('upgrade') >= 0
 
     // Persistence: ignore-persist / force-persist, the cookie (removed or unprefixed on its way
@@ -379,9 +382,6 @@ export class HttpSession implements Waiter, SrvConnOwner {
       // Connection: upgrade goes through as it came.
     } else if (st.srvClose) {
       if (!(req.version === 10 && !req.connKeepAlive) && !(req.connClose && countConnection(req) === 1)) setConnection(req, 'close')
-    } else if (req.connClose && req.version === 11) {
-      // The client's "close" concerns its own connection, not ours to the server.
-      req.headers.remove('connection')
     }
 
     if (st.reqFraming === 'none' || (st.reqFraming === 'length' && st.reqRemain === 0)) this.#requestEnded()

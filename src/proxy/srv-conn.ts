@@ -95,11 +95,18 @@ export class SrvConn {
 
 const pools = new Map<Server, SrvConn[]>()
 
-/** Puts an idle connection in its server's pool. */
+/** The most idle connections a server's pool keeps: as many as it ever served at once (at least
+ *  MIN_POOL). Without a bound, clients that make one request per connection (each first request
+ *  opens its own server connection under `http-reuse safe`) would park thousands of connections
+ *  nobody takes, as HAProxy bounds its idle connections by its file-descriptor budget. */
+const MIN_POOL = 8
+
+/** Puts an idle connection in its server's pool, or closes it when the pool is full. */
 export function poolIdle(c: SrvConn): void {
   if (!c.server) { c.close(); return }
   let list = pools.get(c.server)
   if (!list) pools.set(c.server, (list = []))
+  if (list.length >= Math.max(MIN_POOL, c.server.counters.maxCur)) { c.close(); return }
   c.park()
   c.pooled = true
   list.push(c)
