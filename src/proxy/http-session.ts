@@ -50,6 +50,9 @@ import { encodeReply, SessView } from './rules-view.ts'
 type CliState = 'wait-req' | 'req-body' | 'req-done' | 'tunnel' | 'closing' | 'closed'
 type SrvState = 'none' | 'queued' | 'connecting' | 'res-head' | 'res-body' | 'res-done' | 'tunnel'
 
+/** Body bytes small enough that copying them next to their head costs less than a second write. */
+const SMALL_BODY = 2048
+
 /** Body bytes a client may send ahead of its server connection before it is paused. */
 const EARLY_DATA_LIMIT = 64 * 1024
 
@@ -709,16 +712,31 @@ export class HttpSession implements Waiter, SrvConnOwner {
     } else if (res.connClose || res.version === 10) {
       setConnection(res, res.version === 10 ? 'keep-alive' : null)
     }
-    this.#toClient(res.encode())
     if (framing === 'none' || (framing === 'length' && st.resRemain === 0)) {
+      this.#toClient(res.encode())
       if (rest) st.srvClose = true // bytes after a complete response: the server is out of step
       this.#responseEnded()
     }
-    else if (rest) this.#resBody(rest)
-    else this.#refreshSrv()
+    else if (rest) this.#resBody(rest, res.encode())
+    else { this.#toClient(res.encode()); this.#refreshSrv() }
   }
 
-  #resBody(chunk: Uint8Array): void {
+  /** Writes a head and the body bytes that came with it in one write (one system call, the
+   *  price of a small response): the very bytes received when the head was not edited, else a
+   *  copy of both when the body part is small. */
+  #toClientWithHead(head: Uint8Array, part: Uint8Array): void {
+    if (head.buffer === part.buffer && head.byteOffset + head.length === part.byteOffset) {
+      this.#toClient(new Uint8Array(head.buffer, head.byteOffset, head.length + part.length))
+    } else if (part.length <= SMALL_BODY) {
+      this.#toClient(Buffer.concat([head, part]))
+    } else {
+      this.#toClient(head)
+      this.#toClient(part)
+    }
+  }
+
+  /** Response body bytes; `head`: the response head, still to be written before them. */
+  #resBody(chunk: Uint8Array, head?: Uint8Array): void {
     const st = this.st
     let n: number
     if (st.resFraming === 'length') {
@@ -728,7 +746,9 @@ export class HttpSession implements Waiter, SrvConnOwner {
       n = this.#resChunks.scan(chunk, 0, chunk.length)
       if (n < 0) { this.#dropSrv(true); this.finish('S', 'D'); return }
     } else n = chunk.length
-    if (n > 0) this.#toClient(n === chunk.length ? chunk : chunk.subarray(0, n))
+    const part = n === chunk.length ? chunk : chunk.subarray(0, n)
+    if (head !== undefined) this.#toClientWithHead(head, part)
+    else if (n > 0) this.#toClient(part)
     const ended = st.resFraming === 'length' ? st.resRemain === 0 : st.resFraming === 'chunked' ? this.#resChunks.done : false
     if (ended) {
       // Anything after the end of a response is a server out of step: never reuse it.
