@@ -37,7 +37,7 @@ export async function startPrograms(programs: readonly ProgramConfig[], log: (li
   const stop = async (): Promise<void> => {
     stopping = true
     await Promise.all(children.map(async ({ child, exited }) => {
-      if (child.exitCode !== null || child.signalCode !== null) return
+      if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return
       child.kill('SIGTERM')
       const t = setTimeout(() => child.kill('SIGKILL'), 3000)
       await exited
@@ -53,10 +53,13 @@ export async function startPrograms(programs: readonly ProgramConfig[], log: (li
       child.once('spawn', () => resolve(undefined))
       child.once('error', (e) => resolve(e))
     })
-    const exited = new Promise<void>((resolve) => child.once('exit', (code, signal) => {
-      if (!stopping) log(`edgelb: program ${p.name} exited (${signal ?? `status ${code}`}); it is not restarted`)
-      resolve()
-    }))
+    const exited = new Promise<void>((resolve) => {
+      child.once('exit', (code, signal) => {
+        if (!stopping) log(`edgelb: program ${p.name} exited (${signal ?? `status ${code}`}); it is not restarted`)
+        resolve()
+      })
+      child.once('error', () => resolve()) // never started: no 'exit' will come
+    })
     children.push({ name: p.name, child, exited })
     const err = await started
     if (err) {
