@@ -9,6 +9,9 @@ import { ErrorPages } from '../http/errors.ts'
 import { createRequestParser, createResponseParser } from '../http/h1-parser.ts'
 import type { H1Limits, H1Parser } from '../http/types.ts'
 
+/** Idle parsers kept per frontend and direction. */
+const SPARE_PARSERS = 256
+
 export interface Capture {
   /** Header name, lower case. */
   lname: string
@@ -36,10 +39,31 @@ export class HttpFront {
     }
   }
 
-  requestParser(): H1Parser {
-    return createRequestParser(this.limits)
+  // Parsers are lent to a session only while it reads a head (their offset tables are the bulk
+  // of a session's memory, and an idle keep-alive connection needs none), then come back here.
+  readonly #reqFree: H1Parser[] = []
+  readonly #resFree: H1Parser[] = []
+
+  takeRequestParser(): H1Parser {
+    return this.#reqFree.pop() ?? createRequestParser(this.limits)
   }
 
+  takeResponseParser(): H1Parser {
+    return this.#resFree.pop() ?? createResponseParser(this.limits)
+  }
+
+  /** Gives a parser back (reset); a few are kept for the next heads. */
+  giveRequestParser(p: H1Parser): void {
+    p.reset()
+    if (this.#reqFree.length < SPARE_PARSERS) this.#reqFree.push(p)
+  }
+
+  giveResponseParser(p: H1Parser): void {
+    p.reset()
+    if (this.#resFree.length < SPARE_PARSERS) this.#resFree.push(p)
+  }
+
+  /** A parser of its own, for a one-off parse (edgelb's own pages). */
   responseParser(): H1Parser {
     return createResponseParser(this.limits)
   }

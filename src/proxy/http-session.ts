@@ -138,10 +138,12 @@ export class HttpSession implements Waiter, SrvConnOwner {
   #in: Uint8Array | null = null
   /** Server bytes of a response head being received. */
   #srvIn: Uint8Array | null = null
-  readonly #reqParser: H1Parser
-  readonly #resParser: H1Parser
-  readonly #reqChunks: ChunkedScanner = createChunkedScanner()
-  readonly #resChunks: ChunkedScanner = createChunkedScanner()
+  /** Parsers, held only while a head is being read (lent by the frontend). */
+  #reqParser: H1Parser | null = null
+  #resParser: H1Parser | null = null
+  /** Made on the first chunked message. */
+  #reqChunks: ChunkedScanner | null = null
+  #resChunks: ChunkedScanner | null = null
   /** The current exchange; a new one per request. */
   st: Stream = new Stream()
   /** Requests completed on this connection. */
@@ -177,8 +179,6 @@ export class HttpSession implements Waiter, SrvConnOwner {
     this.acceptTime = now()
     this.acceptDate = wallNow()
     this.#timer = new Timer(() => this.#onTimer())
-    this.#reqParser = fe.http!.requestParser()
-    this.#resParser = fe.http!.responseParser()
   }
 
   get cliAddr(): string {
@@ -287,16 +287,18 @@ export class HttpSession implements Waiter, SrvConnOwner {
   #parseRequest(): void {
     const buf = this.#in
     if (buf === null || buf.length === 0) return
-    const r = this.#reqParser.parse(buf, buf.length)
+    const http = this.fe.http!
+    const parser = (this.#reqParser ??= http.takeRequestParser())
+    const r = parser.parse(buf, buf.length)
     if (r.kind === 'need-more') return
+    this.#reqParser = null
+    http.giveRequestParser(parser)
     if (r.kind === 'error') {
-      this.#reqParser.reset()
       this.#in = null
       this.st.headAt = now()
       this.#answer(r.status, 'P', 'R')
       return
     }
-    this.#reqParser.reset()
     const head = r.head
     this.#in = head.size < buf.length ? buf.subarray(head.size) : null
     this.#onRequest(head)
@@ -313,7 +315,7 @@ export class HttpSession implements Waiter, SrvConnOwner {
     this.cs = 'req-body'
     st.reqFraming = req.framing
     st.reqRemain = req.framing === 'length' ? req.contentLength : 0
-    if (req.framing === 'chunked') this.#reqChunks.reset()
+    if (req.framing === 'chunked') (this.#reqChunks ??= createChunkedScanner()).reset()
     const http = fe.http!
     if (http.captures.request.length > 0) st.reqCaptures = http.captures.request.map((c) => (req.headers.get(c.lname) ?? '').slice(0, c.len))
 
@@ -436,7 +438,7 @@ export class HttpSession implements Waiter, SrvConnOwner {
       n = Math.min(st.reqRemain, chunk.length)
       st.reqRemain -= n
     } else if (st.reqFraming === 'chunked') {
-      n = this.#reqChunks.scan(chunk, 0, chunk.length)
+      n = this.#reqChunks!.scan(chunk, 0, chunk.length)
       if (n < 0) {
         // The framing is lost: nothing after this can be trusted.
         if (st.sentAt < 0) { this.#answer(400, 'P', 'D'); return }
@@ -445,7 +447,7 @@ export class HttpSession implements Waiter, SrvConnOwner {
       }
     } else n = 0
     if (n > 0) this.#toServer(n === chunk.length ? chunk : chunk.subarray(0, n))
-    const ended = st.reqFraming === 'length' ? st.reqRemain === 0 : this.#reqChunks.done
+    const ended = st.reqFraming === 'length' ? st.reqRemain === 0 : this.#reqChunks!.done
     if (ended) {
       if (n < chunk.length) this.#append(chunk.subarray(n))
       this.#requestEnded()
@@ -576,7 +578,7 @@ export class HttpSession implements Waiter, SrvConnOwner {
     this.ss = 'res-head'
     this.#srvPaused = false
     this.#srvIn = null
-    this.#resParser.reset()
+    this.#releaseResParser()
     const head = st.req!.encode()
     st.sentAt = now()
     if (this.toSrv.size > 0) this.toSrv.unshift(head)
@@ -641,18 +643,26 @@ export class HttpSession implements Waiter, SrvConnOwner {
     }
   }
 
+  #releaseResParser(): void {
+    const p = this.#resParser
+    if (p === null) return
+    this.#resParser = null
+    this.fe.http!.giveResponseParser(p)
+  }
+
   #parseResponse(): void {
     const buf = this.#srvIn!
-    const r = this.#resParser.parse(buf, buf.length)
+    const parser = (this.#resParser ??= this.fe.http!.takeResponseParser())
+    const r = parser.parse(buf, buf.length)
     if (r.kind === 'need-more') { this.#refreshSrv(); return }
     const st = this.st
+    this.#releaseResParser()
     if (r.kind === 'error') {
       st.server?.reportResult('http-header')
       this.#dropSrv(true)
       this.#answer(502, 'P', 'H')
       return
     }
-    this.#resParser.reset()
     const res = r.head
     const rest = res.size < buf.length ? buf.subarray(res.size) : null
     this.#srvIn = null
@@ -692,7 +702,7 @@ export class HttpSession implements Waiter, SrvConnOwner {
     if (req.method === 'HEAD' || res.status === 204 || res.status === 304) framing = 'none'
     st.resFraming = framing
     st.resRemain = framing === 'length' ? res.contentLength : 0
-    if (framing === 'chunked') this.#resChunks.reset()
+    if (framing === 'chunked') (this.#resChunks ??= createChunkedScanner()).reset()
     if (res.connClose || res.mustClose || framing === 'eof') st.srvClose = true
     // A stopping frontend lets each client finish its request, then closes (and says so).
     if (framing === 'eof' || this.fe.stopped) st.cliClose = true
@@ -743,13 +753,13 @@ export class HttpSession implements Waiter, SrvConnOwner {
       n = Math.min(st.resRemain, chunk.length)
       st.resRemain -= n
     } else if (st.resFraming === 'chunked') {
-      n = this.#resChunks.scan(chunk, 0, chunk.length)
+      n = this.#resChunks!.scan(chunk, 0, chunk.length)
       if (n < 0) { this.#dropSrv(true); this.finish('S', 'D'); return }
     } else n = chunk.length
     const part = n === chunk.length ? chunk : chunk.subarray(0, n)
     if (head !== undefined) this.#toClientWithHead(head, part)
     else if (n > 0) this.#toClient(part)
-    const ended = st.resFraming === 'length' ? st.resRemain === 0 : st.resFraming === 'chunked' ? this.#resChunks.done : false
+    const ended = st.resFraming === 'length' ? st.resRemain === 0 : st.resFraming === 'chunked' ? this.#resChunks!.done : false
     if (ended) {
       // Anything after the end of a response is a server out of step: never reuse it.
       if (n < chunk.length) st.srvClose = true
@@ -1209,6 +1219,8 @@ export class HttpSession implements Waiter, SrvConnOwner {
     if (this.ss === 'queued') { st.be?.unqueue(this); st.queueEnd = now() }
     this.cs = 'closed'
     wheel.cancel(this.#timer)
+    if (this.#reqParser !== null) { this.fe.http!.giveRequestParser(this.#reqParser); this.#reqParser = null }
+    this.#releaseResParser()
     const normal = by === '-'
     const c = this.srv
     this.srv = null
