@@ -886,8 +886,8 @@ export class HttpSession implements Waiter, SrvConnOwner {
   #dropSrv(broken: boolean): void {
     const c = this.srv
     if (!c) return
+    this.#resumeSrv() // before letting go of it: an idle connection must be read (close, stray bytes)
     this.srv = null
-    this.#resumeSrv()
     this.#srvPaused = false
     if (broken || this.st.srvClose || !this.st.reqDone || c.state !== 'busy') { c.abort(); return }
     if (this.cs === 'closing' || this.st.cliClose) { this.#releaseIdle(c); return }
@@ -1223,6 +1223,7 @@ export class HttpSession implements Waiter, SrvConnOwner {
     this.#releaseResParser()
     const normal = by === '-'
     const c = this.srv
+    this.#resumeSrv()
     this.srv = null
     if (c) { if (normal && st.resDone && !st.srvClose) this.#releaseIdle(c); else c.abort() }
     if (this.#idle) { this.#releaseIdle(this.#idle); this.#idle = null }

@@ -54,11 +54,11 @@ export class SrvConn {
     return c
   }
 
-  /** Idle from now on: no owner events; closed after IDLE_TIMEOUT unless taken. */
+  /** Idle from now on: no owner events; closed after IDLE_TIMEOUT unless taken. The caller
+   *  resumes reading first if it had paused it (a close or stray bytes must be seen). */
   park(): void {
     this.state = 'idle'
     this.owner = null
-    this.sock?.resume()
     wheel.schedule(this.#timer, now() + IDLE_TIMEOUT)
   }
 
