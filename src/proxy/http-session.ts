@@ -395,7 +395,8 @@ export class HttpSession implements Waiter, SrvConnOwner {
       this.#in = null
       this.#reqBody(pending)
     }
-    if ((this.cs as CliState) === 'closed') return
+    // Answered already (a framing error in the body that came with the head)?
+    if ((this.cs as CliState) === 'closed' || (this.cs as CliState) === 'closing') return
     this.#assign(undefined)
   }
 
