@@ -24,7 +24,7 @@
  * unless the framing is lost (then the client connection closes after the answer).
  */
 import type { AssignOptions, Backend } from '../backend/backend.ts'
-import type { Waiter, WaitQueue } from '../backend/queue.ts'
+import type { Waiter } from '../backend/queue.ts'
 import type { Server } from '../backend/server.ts'
 import { ByteQueue, CLOSED, FLUSHED } from '../core/byte-queue.ts'
 import { now, wallNow } from '../core/clock.ts'
@@ -45,7 +45,8 @@ import type { ProxyRules } from '../rules/proxy.ts'
 import type { StickEntry } from '../rules/stick-table.ts'
 import { countBytes, countHttpRequest, countHttpResponse, streamEnd } from '../rules/tracking.ts'
 import type { HttpReply, HttpVerdict, LogFields, Sample, SessionView, StreamView } from '../rules/types.ts'
-import { encodeReply, SessView } from './rules-view.ts'
+import { encodeReply } from './rules-view.ts'
+import { ClientSide } from './client-side.ts'
 
 type CliState = 'wait-req' | 'req-body' | 'req-done' | 'tunnel' | 'closing' | 'closed'
 type SrvState = 'none' | 'queued' | 'connecting' | 'res-head' | 'res-body' | 'res-done' | 'tunnel'
@@ -119,18 +120,8 @@ class Stream implements StreamView {
   resCaptures: string[] | null = null
 }
 
-export class HttpSession implements Waiter, SrvConnOwner {
-  // Waiter links (backend/queue.ts)
-  queuedAt = 0
-  _qPrev: Waiter | null = null
-  _qNext: Waiter | null = null
-  _queue: WaitQueue | null = null
-
-  readonly fe: Frontend
-  readonly cli: Sock<HttpSession>
-  #cliAddr: string | undefined
-  #cliPort = 0
-  #cliPaused = false
+export class HttpSession extends ClientSide implements Waiter, SrvConnOwner {
+  /** Reading from the server connection is paused (by us). */
   #srvPaused = false
   cs: CliState = 'wait-req'
   ss: SrvState = 'none'
@@ -154,8 +145,6 @@ export class HttpSession implements Waiter, SrvConnOwner {
   readonly toCli = new ByteQueue()
   readonly toSrv = new ByteQueue()
   cliEof = false
-  /** What rules read of this connection; made on first use. */
-  #view: SessView | null = null
   /** Client bytes already counted for tracked entries. */
   #bytesInMark = 0
   /** A tarpitted request's answer, sent when `tarpitExp` comes. */
@@ -167,51 +156,17 @@ export class HttpSession implements Waiter, SrvConnOwner {
   connExp = Infinity
   queueExp = Infinity
   readonly #timer: Timer
-  readonly acceptTime: number
-  readonly acceptDate: number
   bytesIn = 0
   bytesOut = 0
   termination: Termination | null = null
 
   constructor(fe: Frontend, cli: Sock<HttpSession>) {
-    this.fe = fe
-    this.cli = cli
-    this.acceptTime = now()
-    this.acceptDate = wallNow()
+    super(fe, cli)
     this.#timer = new Timer(() => this.#onTimer())
-  }
-
-  get cliAddr(): string {
-    if (this.#cliAddr === undefined) {
-      this.#cliAddr = this.cli.remoteAddress ?? ''
-      this.#cliPort = this.cli.remotePort ?? 0
-    }
-    return this.#cliAddr
-  }
-
-  get cliPort(): number {
-    void this.cliAddr
-    return this.#cliPort
-  }
-
-  get view(): SessView {
-    return (this.#view ??= new SessView(this, this.fe.name, this.fe.host))
   }
 
   get phase(): string {
     return this.cs === 'closed' ? 'closed' : this.ss
-  }
-
-  pauseCli(): void {
-    if (this.#cliPaused) return
-    this.#cliPaused = true
-    this.cli.pause()
-  }
-
-  #resumeCli(): void {
-    if (!this.#cliPaused) return
-    this.#cliPaused = false
-    this.cli.resume()
   }
 
   #pauseSrv(): void {
@@ -228,7 +183,7 @@ export class HttpSession implements Waiter, SrvConnOwner {
 
   /** Starts the session (the frontend's backend is the default for its requests). */
   start(_be: Backend | null): void {
-    this.#resumeCli()
+    this.resumeCli()
     const to = this.fe.cfg.timeouts
     const t = to.httpRequest ?? to.client
     this.cliExp = t === undefined ? Infinity : this.acceptTime + t
@@ -843,7 +798,7 @@ export class HttpSession implements Waiter, SrvConnOwner {
     const r = this.toSrv.flush(sock)
     if (r !== FLUSHED) return
     this.#refreshSrv()
-    if (this.cs === 'req-body' || this.cs === 'tunnel') this.#resumeCli()
+    if (this.cs === 'req-body' || this.cs === 'tunnel') this.resumeCli()
   }
 
   onSrvEnd(c: SrvConn): void {
@@ -923,7 +878,7 @@ export class HttpSession implements Waiter, SrvConnOwner {
     const t = to.httpKeepAlive ?? to.httpRequest ?? to.client
     this.cliExp = t === undefined ? Infinity : now() + t
     this.#resched()
-    this.#resumeCli()
+    this.resumeCli()
     if (this.#in !== null) {
       this.#beginRequestClock()
       this.#parseRequest()
@@ -1237,7 +1192,7 @@ export class HttpSession implements Waiter, SrvConnOwner {
     this.#releaseServer()
     this.#countBytes()
     if (st.tracked) streamEnd(st)
-    this.#view?.end()
+    this.madeView?.end()
     this.fe.sessionEnded(this)
   }
 

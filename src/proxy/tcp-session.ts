@@ -10,7 +10,7 @@
  * its queue is flushed. One Timer per session carries the earliest of its deadlines.
  */
 import type { AssignOptions, Backend } from '../backend/backend.ts'
-import type { Waiter, WaitQueue } from '../backend/queue.ts'
+import type { Waiter } from '../backend/queue.ts'
 import type { Server } from '../backend/server.ts'
 import { ByteQueue, CLOSED, FLUSHED } from '../core/byte-queue.ts'
 import { now } from '../core/clock.ts'
@@ -20,7 +20,7 @@ import { connect, type Sock, type SockHandlers } from '../net/runtime.ts'
 import type { Frontend } from './frontend.ts'
 import { addressBytes } from './source-key.ts'
 import type { TermCause, TermPhase, Termination } from './termination.ts'
-import { SessView } from './rules-view.ts'
+import { ClientSide } from './client-side.ts'
 import { countBytes } from '../rules/tracking.ts'
 import type { LogFields, Sample, SessionView, StreamView } from '../rules/types.ts'
 import type { StickEntry } from '../rules/stick-table.ts'
@@ -58,21 +58,8 @@ class SrvLink {
   }
 }
 
-export class TcpSession implements Waiter {
-  // Waiter links (backend/queue.ts)
-  queuedAt = 0
-  _qPrev: Waiter | null = null
-  _qNext: Waiter | null = null
-  _queue: WaitQueue | null = null
-
-  readonly fe: Frontend
-  readonly cli: Sock<TcpSession>
-  /** The client's address and the port it connected to, read at accept: a closed socket no
-   *  longer tells them (the log line is written after the close). */
-  #cliAddr: string | undefined
-  #cliPort = 0
-  /** Reading is paused (by us): resume only what was paused, each call is a system call. */
-  #cliPaused = false
+export class TcpSession extends ClientSide implements Waiter {
+  /** Reading from the server is paused (by us). */
   #srvPaused = false
   be: Backend | null = null
   srv: Sock<SrvLink> | null = null
@@ -102,8 +89,6 @@ export class TcpSession implements Waiter {
   retries = 0
   bytesIn = 0
   bytesOut = 0
-  readonly acceptTime: number
-  readonly acceptDate: number
   queueStart = -1
   /** When it left the queue (granted a slot, timed out, or aborted); -1 if never queued. */
   queueEnd = -1
@@ -112,39 +97,8 @@ export class TcpSession implements Waiter {
   termination: Termination | null = null
 
   constructor(fe: Frontend, cli: Sock<TcpSession>) {
-    this.fe = fe
-    this.cli = cli
-    this.acceptTime = now()
-    this.acceptDate = Date.now()
+    super(fe, cli)
     this.#timer = new Timer(() => this.#onTimer())
-  }
-
-  /** The client's address and port, read on first use (each read is a system call, and most
-   *  sessions need it only for the log line). Unreadable once the socket is closed: a frontend
-   *  that logs reads it at accept. */
-  get cliAddr(): string {
-    if (this.#cliAddr === undefined) {
-      this.#cliAddr = this.cli.remoteAddress ?? ''
-      this.#cliPort = this.cli.remotePort ?? 0
-    }
-    return this.#cliAddr
-  }
-
-  get cliPort(): number {
-    void this.cliAddr
-    return this.#cliPort
-  }
-
-  pauseCli(): void {
-    if (this.#cliPaused) return
-    this.#cliPaused = true
-    this.cli.pause()
-  }
-
-  #resumeCli(): void {
-    if (!this.#cliPaused) return
-    this.#cliPaused = false
-    this.cli.resume()
   }
 
   #pauseSrv(): void {
@@ -177,18 +131,11 @@ export class TcpSession implements Waiter {
 
   /** Content inspection state (null once decided, or when the frontend has no content rules). */
   #inspect: { stream: ContentStream; payload: Uint8Array | null; exp: number; fallback: Backend | null } | null = null
-  #view: SessView | null = null
+  #logStream: ContentStream | null = null
 
   /** The session as log-format tags read it (its content stream, or a new one). */
   logStream(): ContentStream {
     return this.#logStream ??= new ContentStream(this.view)
-  }
-
-  #logStream: ContentStream | null = null
-
-  /** What rules read of this connection; made on first use. */
-  get view(): SessView {
-    return (this.#view ??= new SessView(this, this.fe.name, this.fe.host))
   }
 
   #inspectNow(): void {
@@ -298,7 +245,7 @@ export class TcpSession implements Waiter {
     if (this.toSrv.size > 0 && this.toSrv.flush(s) === CLOSED) return
     if (this.toSrv.size === 0) {
       if (this.cliEof) this.#shutSrv()
-      else this.#resumeCli()
+      else this.resumeCli()
     }
     this.#resched()
   }
@@ -385,7 +332,7 @@ export class TcpSession implements Waiter {
     if (r !== FLUSHED) return
     this.#refreshSrv()
     if (this.cliEof) this.#shutSrv()
-    else this.#resumeCli()
+    else this.resumeCli()
   }
 
   onCliEnd(): void {
@@ -552,9 +499,10 @@ export class TcpSession implements Waiter {
       be.leave()
       if (this.server) be.release(this.server)
     }
-    if (this.#view !== null) {
+    const view = this.madeView
+    if (view !== null) {
       countBytes(this.logStream(), this.bytesIn, this.bytesOut)
-      this.#view.end()
+      view.end()
     }
     this.fe.sessionEnded(this)
   }
