@@ -1,14 +1,7 @@
 // Backends through the proxy: connect retries and redispatch, server queues (maxconn, timeout
 // queue), dynamic limits (minconn/fullconn, guide §7) and backup takeover.
 import { expect, test } from 'bun:test'
-import type { Backend } from '../../src/backend/backend.ts'
 import { cfg, closedPort, connectClient, parseTcpLog, startLb, startServer, until, type Lb, type TestConn, type TestServer } from './harness.ts'
-
-function backendOf(lb: Lb, name: string): Backend {
-  const be = lb.engine.backends.get(name)
-  if (!be) throw new Error(`no backend ${name}`)
-  return be
-}
 
 /** Connects `n` clients one after another, each counted by the engine before the next. */
 async function connectInOrder(lb: Lb, n: number, write?: (i: number) => string): Promise<(TestConn & Disposable)[]> {
@@ -43,7 +36,7 @@ test('a refused connect is retried `retries` times, then the session ends with S
       server dead 127.0.0.1:${closedPort()}`)
   using cli = await connectClient(lb.port())
   await cli.waitClosed()
-  const be = backendOf(lb, 'app')
+  const be = lb.backend('app')
   const dead = be.servers[0]!
   expect(dead.counters.econ).toBe(3)
   expect(dead.counters.wretr).toBe(2)
@@ -73,7 +66,7 @@ test('option redispatch moves the session to another server on the last retry, a
       server ok 127.0.0.1:${ok.port}`)
   using cli = await connectClient(lb.port())
   await cli.waitText('ok')
-  const be = backendOf(lb, 'app')
+  const be = lb.backend('app')
   const [dead, live] = be.servers
   expect(dead!.counters.econ).toBe(2)
   expect(dead!.counters.wredis).toBe(1)
@@ -104,7 +97,7 @@ test('option redispatch with roundrobin: every client ends up on the live server
   expect(ok.accepted).toBe(4)
   // Without health checks the dead server keeps its turn: every client tries it once (its only
   // try, retries 1 = the redispatch), then goes to the live one.
-  const be = backendOf(lb, 'app')
+  const be = lb.backend('app')
   expect(be.counters.redispatches).toBe(4)
   expect(be.servers[0]!.counters.econ).toBe(4)
 })
@@ -120,7 +113,7 @@ test('server maxconn 2: ten clients holding connections, never more than 2 at on
       timeout queue 5s
       server s1 127.0.0.1:${srv.port} maxconn 2`)
   const clients = await connectInOrder(lb, 10, (i) => `c${i}\n`)
-  const be = backendOf(lb, 'app')
+  const be = lb.backend('app')
   await srv.waitAccepted(2)
   expect(be.queue.length + be.servers[0]!.queue.length).toBe(8)
   for (let k = 0; k < 10; k++) {
@@ -183,7 +176,7 @@ test('minconn 2 maxconn 6 fullconn 12: the limit is 2 under low load and rises a
       timeout connect 1s
       timeout queue 5s
       server s1 127.0.0.1:${srv.port} minconn 2 maxconn 6`)
-  const be = backendOf(lb, 'app')
+  const be = lb.backend('app')
   const s1 = be.servers[0]!
   // max(minconn, maxconn × beconn / fullconn), capped at maxconn once beconn reaches fullconn.
   const limit = (n: number): number => (n >= 12 ? 6 : Math.max(2, Math.floor((6 * n) / 12)))
@@ -224,7 +217,7 @@ test('backup servers take traffic only when no active server is usable; the firs
       server a2 127.0.0.1:${a2.port}
       server b1 127.0.0.1:${b1.port} backup
       server b2 127.0.0.1:${b2.port} backup`)
-  const be = backendOf(lb, 'app')
+  const be = lb.backend('app')
   const tags = async (n: number): Promise<string[]> => {
     const out: string[] = []
     for (let i = 0; i < n; i++) {
@@ -263,7 +256,7 @@ test('option allbackups spreads over every backup when the actives are gone', as
       server a1 127.0.0.1:${a1.port}
       server b1 127.0.0.1:${b1.port} backup
       server b2 127.0.0.1:${b2.port} backup`)
-  const be = backendOf(lb, 'app')
+  const be = lb.backend('app')
   a1.close()
   const s = be.findServer('a1')!
   s.up = false

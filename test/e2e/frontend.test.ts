@@ -1,9 +1,8 @@
 // Frontends: monitor-net, maxconn (frontend and global: a full proxy makes clients wait, it does
 // not refuse them), the tcplog line and dontlognull, and binds that fail.
 import { expect, test } from 'bun:test'
-import { parseConfig } from './harness.ts'
 import { Engine } from '../../src/proxy/engine.ts'
-import { cfg, connectClient, parseTcpLog, startLb, startServer, until } from './harness.ts'
+import { cfg, connectClient, freePort, parseConfig, parseTcpLog, startLb, startServer, until } from './harness.ts'
 
 const LOG = `global
   log stdout format raw local0
@@ -211,9 +210,7 @@ test('without dontlognull the empty session is logged too', async () => {
 test('a bind that fails (port taken): Engine.start throws naming the address, and nothing stays bound', async () => {
   await using taken = startServer('taken')
   // A free port for the first frontend: we show it is released after the failure.
-  const probe = Bun.listen({ hostname: '127.0.0.1', port: 0, socket: { data() {} } })
-  const free = probe.port
-  probe.stop(true)
+  const free = freePort()
   const config = parseConfig(cfg`
     defaults
       mode tcp

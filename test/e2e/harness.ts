@@ -8,6 +8,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import type { Backend } from '../../src/backend/backend.ts'
 import { buildConfig } from '../../src/config/build.ts'
 import { readHaproxy } from '../../src/config/haproxy/reader.ts'
 import { formatDiagnostic } from '../../src/config/source.ts'
@@ -103,6 +104,7 @@ export interface Lb extends AsyncDisposable {
   /** The bound port of a frontend (default: the first one). */
   port(frontend?: string): number
   frontend(name?: string): Frontend
+  backend(name: string): Backend
   /** Live sessions of a frontend. */
   sessions(frontend?: string): ClientSession[]
   /** Resolves when `n` log lines exist. */
@@ -127,6 +129,11 @@ export async function startLb(text: string): Promise<Lb> {
     logged,
     port: (name) => engine.portOf(fe(name).name),
     frontend: fe,
+    backend(name) {
+      const be = engine.backends.get(name)
+      if (!be) throw new Error(`no backend ${name}`)
+      return be
+    },
     sessions: (name) => [...fe(name).sessions],
     async waitLogs(n, ms = 5000) {
       await logged.until(() => logs.length >= n, `${n} log line(s), have ${JSON.stringify(logs)}`, ms)
@@ -406,12 +413,7 @@ export function startServer(name: string, behavior: Behavior = 'tag', options: {
 }
 
 /** A port nothing listens on (bound then released), for refused connects. */
-export function closedPort(): number {
-  const l = Bun.listen({ hostname: '127.0.0.1', port: 0, socket: { data() {} } })
-  const p = l.port
-  l.stop(true)
-  return p
-}
+export const closedPort: () => number = freePort
 
 /**
  * A loopback address where a connect hangs (no SYN-ACK), for connect timeouts: a socket that

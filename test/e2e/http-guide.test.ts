@@ -268,7 +268,7 @@ describe('guide §7: request queueing with per-server maxconn', () => {
       for (const [i, cl] of clients.entries()) await cl.write(`GET /r${i} HTTP/1.0\r\n\r\n`)
       // 12 slots: 12 requests reach servers, 8 wait.
       await until(() => held.length === 12, `12 requests held (have ${held.length})`)
-      const be = lb.engine.backends.get('appfarm')!
+      const be = lb.backend('appfarm')
       expect(be.queue.length + be.servers.reduce((n, s) => n + s.queue.length, 0)).toBe(8)
       // Answer one at a time; each answer lets exactly one queued request through.
       // Requests a server holds unanswered (its connections may linger a moment after their
@@ -311,7 +311,7 @@ describe('guide §7: request queueing with per-server maxconn', () => {
     await until(() => held.length === 1, 'the first request at the server')
     using second = await httpClient(lb.port())
     await second.write('GET /second HTTP/1.0\r\n\r\n')
-    const be = lb.engine.backends.get('appfarm')!
+    const be = lb.backend('appfarm')
     await until(() => be.servers[0]!.queue.length + be.queue.length === 1, 'the second request to queue')
     second.shutdown() // the user clicked "Stop"
     const [line] = await lb.waitLogs(1)

@@ -179,5 +179,5 @@ test('a client that resets mid-stream: the server connection is closed and the l
   await s.waitClosed()
   const f = parseTcpLog((await lb.waitLogs(1))[0]!)
   expect(f.term).toBe('CD')
-  expect(lb.engine.backends.get('relay')!.servers[0]!.cur).toBe(0)
+  expect(lb.backend('relay').servers[0]!.cur).toBe(0)
 })

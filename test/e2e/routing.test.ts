@@ -80,7 +80,7 @@ test('leastconn sends new sessions to the server with the fewest live ones', asy
     expect(first).toEqual({ sa: 2, sb: 2, sc: 2 })
     // sb's two sessions end: the next two go to sb, whichever way the others would rotate.
     for (const x of held.filter((h) => h.text() === 'sb')) { x.shutdown(); await x.waitClosed() }
-    await until(() => lb.engine.backends.get('app')!.findServer('sb')!.cur === 0, 'sb to be free')
+    await until(() => lb.backend('app').findServer('sb')!.cur === 0, 'sb to be free')
     expect([await hold(), await hold()]).toEqual(['sb', 'sb'])
   } finally {
     for (const x of held) x[Symbol.dispose]()
@@ -128,7 +128,7 @@ test('source keeps each client address on one server, and spreads addresses', as
       expect(new Set(t).size).toBe(1)
       byAddr.set(addr, t[0]!)
       // The server is the one the balancer places those 4 address bytes on (HAProxy's key).
-      expect(lb.engine.backends.get('app')!.lb.pick({ hashKey: addressBytes(addr)! })!.name).toBe(t[0]!)
+      expect(lb.backend('app').lb.pick({ hashKey: addressBytes(addr)! })!.name).toBe(t[0]!)
     }
     // The servers saw the real client addresses, so the hash had them.
     expect(new Set(servers.flatMap((s) => s.conns.map(() => s.name))).size).toBeGreaterThan(1)

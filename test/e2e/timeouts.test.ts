@@ -98,7 +98,7 @@ test('timeout connect: a server that never answers the SYN; each retry waits the
   const f = await term(lb)
   expect(f.term).toBe('sC')
   expect(f.counts[4]).toBe(1)
-  const s1 = lb.engine.backends.get('app')!.servers[0]!
+  const s1 = lb.backend('app').servers[0]!
   expect(s1.counters.econ).toBe(2)
   expect(s1.cur).toBe(0)
 })
