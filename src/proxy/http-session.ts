@@ -287,7 +287,7 @@ export class HttpSession extends ClientSide implements Waiter, SrvConnOwner {
       st.sess = this.view
       countHttpRequest(st)
       if (feRules.has.tcpContent && feRules.tcpContent(st) === 'reject') { this.finish('P', 'R'); return }
-      if (feRules.has.httpRequest && this.#verdict(feRules.httpRequest(st))) return
+      if (feRules.has.httpRequest && this.#verdict(feRules.httpRequest(st), 'R')) return
       if (feRules.has.switching) {
         const name = feRules.selectBackend(st)
         if (name !== undefined) be = fe.host.backendNamed(name) ?? null
@@ -302,14 +302,13 @@ export class HttpSession extends ClientSide implements Waiter, SrvConnOwner {
     st.beRules = beRules
     if (beRules !== null && beRules !== feRules) {
       st.sess = this.view
-      if (beRules.has.httpRequest && this.#verdict(beRules.httpRequest(st))) return
+      if (beRules.has.httpRequest && this.#verdict(beRules.httpRequest(st), 'R')) return
     }
     st.retriesLeft = be.cfg.retries
     const fcfg = fe.cfg
     const bcfg = be.cfg
-    const opt = (name: string): boolean => fcfg.options[name] === true || bcfg.options[name] === true
-    const httpclose = opt('httpclose')
-    const serverClose = httpclose || opt('http-server-close')
+    const httpclose = fcfg.options['httpclose'] === true || bcfg.options['httpclose'] === true
+    const serverClose = httpclose || fcfg.options['http-server-close'] === true || bcfg.options['http-server-close'] === true
     st.cliClose = req.connClose || req.mustClose || httpclose || (req.version === 10 && !req.connKeepAlive)
     // A client that closes after this request (Connection: close, HTTP/1.0) has its request sent
     // with its own close to the server as well: the server then closes after its answer, which
@@ -364,15 +363,21 @@ export class HttpSession extends ClientSide implements Waiter, SrvConnOwner {
     this.#bytesInMark = this.bytesIn
   }
 
-  /** Acts on what a rule set decided; true when the request was answered (or dropped) here. */
-  #verdict(v: HttpVerdict): boolean {
+  /** Acts on what a rule set decided, on the request (phase R) or on the response (phase H, where
+   *  the server's answer is dropped and replaced); true when edgelb answered (or closed) itself. */
+  #verdict(v: HttpVerdict, phase: 'R' | 'H'): boolean {
+    if (v.kind === 'continue') return false
+    if (phase === 'H') { this.#dropSrv(true); this.ss = 'res-head' }
     switch (v.kind) {
-      case 'continue': return false
-      case 'deny': this.#answer(v.status, 'P', 'R', v.reply ? encodeReply(v.reply) : undefined); return true
-      case 'reply': this.#answer(v.reply.status, 'L', 'R', encodeReply(v.reply)); return true
-      case 'reject': this.finish('P', 'R'); return true
-      case 'tarpit': this.#startTarpit(v.status, v.reply); return true
+      case 'deny': this.#answer(v.status, 'P', phase, v.reply ? encodeReply(v.reply) : undefined); break
+      case 'reply': this.#answer(v.reply.status, 'L', phase, encodeReply(v.reply)); break
+      case 'reject': this.finish('P', phase); break
+      case 'tarpit':
+        if (phase === 'R') this.#startTarpit(v.status, v.reply)
+        else this.#answer(v.status, 'P', phase, v.reply ? encodeReply(v.reply) : undefined)
+        break
     }
+    return true
   }
 
   /** `tarpit`: hold the request without an answer for `timeout tarpit` (else `timeout connect`),
@@ -647,8 +652,8 @@ export class HttpSession extends ClientSide implements Waiter, SrvConnOwner {
     const feRules = this.fe.rules
     if (beRules !== null || feRules !== null) {
       countHttpResponse(st, res.status)
-      if (beRules?.has.httpResponse && this.#resVerdict(beRules.httpResponse(st))) return
-      if (feRules !== null && feRules !== beRules && feRules.has.httpResponse && this.#resVerdict(feRules.httpResponse(st))) return
+      if (beRules?.has.httpResponse && this.#verdict(beRules.httpResponse(st), 'H')) return
+      if (feRules !== null && feRules !== beRules && feRules.has.httpResponse && this.#verdict(feRules.httpResponse(st), 'H')) return
       if (beRules?.has.stick && st.server) beRules.stickStoreResponse(st, { id: st.server.index + 1, name: st.server.name })
       this.#afterResponse()
     }
@@ -758,17 +763,6 @@ export class HttpSession extends ClientSide implements Waiter, SrvConnOwner {
     st.res = r.head
     this.#afterResponse()
     return r.head.changed ? Buffer.concat([r.head.encode(), page.subarray(r.head.size)]) : page
-  }
-
-  /** A response rule refused the server's answer: it is replaced (502 unless said otherwise). */
-  #resVerdict(v: HttpVerdict): boolean {
-    if (v.kind === 'continue') return false
-    this.#dropSrv(true)
-    this.ss = 'res-head'
-    if (v.kind === 'reject') { this.finish('P', 'H'); return true }
-    if (v.kind === 'reply') { this.#answer(v.reply.status, 'L', 'H', encodeReply(v.reply)); return true }
-    this.#answer(v.status, 'P', 'H', v.reply ? encodeReply(v.reply) : undefined)
-    return true
   }
 
   #startTunnel(res: H1Head, rest: Uint8Array | null): void {

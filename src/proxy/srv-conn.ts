@@ -71,23 +71,24 @@ export class SrvConn {
     this.uses++
   }
 
+  /** Closes with a FIN. */
   close(): void {
-    if (this.state === 'closed') return
-    this.state = 'closed'
-    this.owner = null
-    wheel.cancel(this.#timer)
-    if (this.pooled) removeFromPool(this)
-    this.sock?.end()
+    if (this.#forget()) this.sock?.end()
   }
 
   /** Closes at once (RST when data is pending): for aborted exchanges. */
   abort(): void {
-    if (this.state === 'closed') return
+    if (this.#forget()) this.sock?.terminate()
+  }
+
+  /** Leaves every list and timer; false when it was closed already. */
+  #forget(): boolean {
+    if (this.state === 'closed') return false
     this.state = 'closed'
     this.owner = null
     wheel.cancel(this.#timer)
     if (this.pooled) removeFromPool(this)
-    this.sock?.terminate()
+    return true
   }
 }
 
