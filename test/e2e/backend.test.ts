@@ -1,7 +1,7 @@
 // Backends through the proxy: connect retries and redispatch, server queues (maxconn, timeout
 // queue), dynamic limits (minconn/fullconn, guide §7) and backup takeover.
 import { expect, test } from 'bun:test'
-import { cfg, closedPort, connectClient, parseTcpLog, startLb, startServer, until, type Lb, type TestConn, type TestServer } from './harness.ts'
+import { cfg, closedPort, connectClient, parseTcpLog, startLb, startServer, tagsOf, until, type Lb, type TestConn, type TestServer } from './harness.ts'
 
 /** Connects `n` clients one after another, each counted by the engine before the next. */
 async function connectInOrder(lb: Lb, n: number, write?: (i: number) => string): Promise<(TestConn & Disposable)[]> {
@@ -14,6 +14,15 @@ async function connectInOrder(lb: Lb, n: number, write?: (i: number) => string):
     out.push(c)
   }
   return out
+}
+
+/** Closes `srv`'s listener and marks its server in backend `app` down, as a failed check would. */
+function takeDown(lb: Lb, srv: TestServer): void {
+  srv.close()
+  const be = lb.backend('app')
+  const s = be.findServer(srv.name)!
+  s.up = false
+  be.serverStateChanged(s)
 }
 
 /** The ids the server received first on each of its connections, in connection order. */
@@ -217,27 +226,11 @@ test('backup servers take traffic only when no active server is usable; the firs
       server a2 127.0.0.1:${a2.port}
       server b1 127.0.0.1:${b1.port} backup
       server b2 127.0.0.1:${b2.port} backup`)
-  const be = lb.backend('app')
-  const tags = async (n: number): Promise<string[]> => {
-    const out: string[] = []
-    for (let i = 0; i < n; i++) {
-      using c = await connectClient(lb.port())
-      await c.changed.until(() => c.received >= 2, 'a tag')
-      out.push(c.text())
-    }
-    return out
-  }
-  expect((await tags(4)).sort()).toEqual(['a1', 'a1', 'a2', 'a2'])
-  const down = (name: string, s: TestServer): void => {
-    s.close()
-    const srv = be.findServer(name)!
-    srv.up = false
-    be.serverStateChanged(srv)
-  }
-  down('a1', a1)
-  expect(await tags(3)).toEqual(['a2', 'a2', 'a2'])
-  down('a2', a2)
-  expect(await tags(4)).toEqual(['b1', 'b1', 'b1', 'b1'])
+  expect((await tagsOf(lb.port(), 4)).sort()).toEqual(['a1', 'a1', 'a2', 'a2'])
+  takeDown(lb, a1)
+  expect(await tagsOf(lb.port(), 3)).toEqual(['a2', 'a2', 'a2'])
+  takeDown(lb, a2)
+  expect(await tagsOf(lb.port(), 4)).toEqual(['b1', 'b1', 'b1', 'b1'])
   expect(b2.accepted).toBe(0)
 })
 
@@ -256,17 +249,7 @@ test('option allbackups spreads over every backup when the actives are gone', as
       server a1 127.0.0.1:${a1.port}
       server b1 127.0.0.1:${b1.port} backup
       server b2 127.0.0.1:${b2.port} backup`)
-  const be = lb.backend('app')
-  a1.close()
-  const s = be.findServer('a1')!
-  s.up = false
-  be.serverStateChanged(s)
-  const seen: string[] = []
-  for (let i = 0; i < 4; i++) {
-    using c = await connectClient(lb.port())
-    await c.changed.until(() => c.received >= 2, 'a tag')
-    seen.push(c.text())
-  }
-  expect(seen.sort()).toEqual(['b1', 'b1', 'b2', 'b2'])
+  takeDown(lb, a1)
+  expect((await tagsOf(lb.port(), 4)).sort()).toEqual(['b1', 'b1', 'b2', 'b2'])
   expect(a1.accepted).toBe(0)
 })

@@ -316,6 +316,32 @@ export async function connectClient(port: number, options: ClientOptions = {}): 
   return conn
 }
 
+/** Connects and waits for the answering server's tag (a `tag` server writes its name on accept);
+ *  the connection stays open, for tests that hold sessions. */
+export async function connectTagged(port: number, options: ClientOptions = {}): Promise<TestConn & Disposable> {
+  const c = await connectClient(port, options)
+  try {
+    await c.changed.until(() => c.received >= 2, 'a server tag')
+  } catch (e) {
+    c[Symbol.dispose]()
+    throw e
+  }
+  return c
+}
+
+/** One short connection: the tag of the server that answered. */
+export async function tagOf(port: number, options: ClientOptions = {}): Promise<string> {
+  using c = await connectTagged(port, options)
+  return c.text()
+}
+
+/** `n` short connections one after another: the tags of the servers that answered, in order. */
+export async function tagsOf(port: number, n: number, options: ClientOptions = {}): Promise<string[]> {
+  const out: string[] = []
+  for (let i = 0; i < n; i++) out.push(await tagOf(port, options))
+  return out
+}
+
 // --- backends ----------------------------------------------------------------------------------
 
 export type Behavior =

@@ -2,20 +2,7 @@
 // port (the client's destination port, +N offsets), and per-server source addresses (guide §6).
 import { expect, test } from 'bun:test'
 import { addressBytes } from '../../src/proxy/source-key.ts'
-import { cfg, connectClient, startLb, startServer, until, type Lb, type TestConn } from './harness.ts'
-
-/** One short connection: the tag of the server that answered. */
-async function tagOf(lb: Lb, options: { localAddress?: string } = {}): Promise<string> {
-  using c = await connectClient(lb.port(), options)
-  await c.changed.until(() => c.received >= 2, 'a server tag')
-  return c.text()
-}
-
-async function tags(lb: Lb, n: number, options: { localAddress?: string } = {}): Promise<string[]> {
-  const out: string[] = []
-  for (let i = 0; i < n; i++) out.push(await tagOf(lb, options))
-  return out
-}
+import { cfg, connectTagged, startLb, startServer, tagOf, tagsOf, until, type TestConn } from './harness.ts'
 
 function count(list: string[]): Record<string, number> {
   const out: Record<string, number> = {}
@@ -37,7 +24,7 @@ test('roundrobin honours weights 3:1', async () => {
       balance roundrobin
       server sa 127.0.0.1:${a.port} weight 3
       server sb 127.0.0.1:${b.port} weight 1` + TIMEOUTS)
-  const c = count(await tags(lb, 40))
+  const c = count(await tagsOf(lb.port(), 40))
   expect(c['sa']! + c['sb']!).toBe(40)
   expect(Math.abs(c['sa']! - 30)).toBeLessThanOrEqual(2)
   expect(Math.abs(c['sb']! - 10)).toBeLessThanOrEqual(2)
@@ -52,7 +39,7 @@ test('static-rr honours weights 3:1', async () => {
       balance static-rr
       server sa 127.0.0.1:${a.port} weight 3
       server sb 127.0.0.1:${b.port} weight 1` + TIMEOUTS)
-  const c = count(await tags(lb, 40))
+  const c = count(await tagsOf(lb.port(), 40))
   expect(Math.abs(c['sa']! - 30)).toBeLessThanOrEqual(2)
   expect(Math.abs(c['sb']! - 10)).toBeLessThanOrEqual(2)
 })
@@ -70,9 +57,8 @@ test('leastconn sends new sessions to the server with the fewest live ones', asy
       server sc 127.0.0.1:${c.port}` + TIMEOUTS)
   const held: (TestConn & Disposable)[] = []
   const hold = async (): Promise<string> => {
-    const x = await connectClient(lb.port())
+    const x = await connectTagged(lb.port())
     held.push(x)
-    await x.changed.until(() => x.received >= 2, 'a tag')
     return x.text()
   }
   try {
@@ -97,14 +83,10 @@ test('first fills the first server up to its maxconn before using the next', asy
       server sa 127.0.0.1:${a.port} maxconn 2
       server sb 127.0.0.1:${b.port} maxconn 2` + TIMEOUTS)
   // Sequential short sessions all land on the first server.
-  expect(await tags(lb, 3)).toEqual(['sa', 'sa', 'sa'])
+  expect(await tagsOf(lb.port(), 3)).toEqual(['sa', 'sa', 'sa'])
   const held: (TestConn & Disposable)[] = []
   try {
-    for (let i = 0; i < 4; i++) {
-      const x = await connectClient(lb.port())
-      held.push(x)
-      await x.changed.until(() => x.received >= 2, 'a tag')
-    }
+    for (let i = 0; i < 4; i++) held.push(await connectTagged(lb.port()))
     expect(held.map((x) => x.text())).toEqual(['sa', 'sa', 'sb', 'sb'])
   } finally {
     for (const x of held) x[Symbol.dispose]()
@@ -124,7 +106,7 @@ test('source keeps each client address on one server, and spreads addresses', as
     const byAddr = new Map<string, string>()
     for (let i = 2; i <= 9; i++) {
       const addr = `127.0.0.${i}`
-      const t = await tags(lb, 3, { localAddress: addr })
+      const t = await tagsOf(lb.port(), 3, { localAddress: addr })
       expect(new Set(t).size).toBe(1)
       byAddr.set(addr, t[0]!)
       // The server is the one the balancer places those 4 address bytes on (HAProxy's key).
@@ -134,7 +116,7 @@ test('source keeps each client address on one server, and spreads addresses', as
     expect(new Set(servers.flatMap((s) => s.conns.map(() => s.name))).size).toBeGreaterThan(1)
     expect(new Set(byAddr.values()).size).toBeGreaterThan(1)
     // Stable over time too: the first address again.
-    expect(await tagOf(lb, { localAddress: '127.0.0.2' })).toBe(byAddr.get('127.0.0.2')!)
+    expect(await tagOf(lb.port(), { localAddress: '127.0.0.2' })).toBe(byAddr.get('127.0.0.2')!)
   } finally {
     for (const s of servers) await s[Symbol.asyncDispose]()
   }
@@ -149,7 +131,7 @@ test('random uses every server', async () => {
       balance random
       server sa 127.0.0.1:${a.port}
       server sb 127.0.0.1:${b.port}` + TIMEOUTS)
-  const c = count(await tags(lb, 60))
+  const c = count(await tagsOf(lb.port(), 60))
   // Each gets 30 ± a lot; below 10 has a probability far under 1e-5.
   expect(c['sa']!).toBeGreaterThanOrEqual(10)
   expect(c['sb']!).toBeGreaterThanOrEqual(10)
@@ -162,7 +144,7 @@ test('dispatch ADDR sends every session to that address when the backend has no 
       bind 127.0.0.1:0
       mode tcp
       dispatch 127.0.0.1:${d.port}` + TIMEOUTS)
-  expect(await tags(lb, 2)).toEqual(['dispatched', 'dispatched'])
+  expect(await tagsOf(lb.port(), 2)).toEqual(['dispatched', 'dispatched'])
   expect(d.accepted).toBe(2)
 })
 
@@ -177,7 +159,7 @@ test('a server without a port gets the port the client connected to; +N offsets 
   const p = lb.port()
   await using same = startServer('same', 'tag', { host: '127.0.0.2', port: p })
   await using plus1 = startServer('plus1', 'tag', { host: '127.0.0.3', port: p + 1 })
-  expect((await tags(lb, 4)).sort()).toEqual(['plus1', 'plus1', 'same', 'same'])
+  expect((await tagsOf(lb.port(), 4)).sort()).toEqual(['plus1', 'plus1', 'same', 'same'])
   expect(same.accepted).toBe(2)
   expect(plus1.accepted).toBe(2)
 })
@@ -190,7 +172,7 @@ test('per-server source: the backend sees connections from the configured addres
       balance roundrobin
       server from2 127.0.0.1:${srv.port} source 127.0.0.2
       server from3 127.0.0.1:${srv.port} source 127.0.0.3` + TIMEOUTS)
-  await tags(lb, 4)
+  await tagsOf(lb.port(), 4)
   expect(srv.conns.map((c) => c.remoteAddress.replace(/^::ffff:/, ''))).toEqual(['127.0.0.2', '127.0.0.3', '127.0.0.2', '127.0.0.3'])
 })
 
@@ -201,6 +183,6 @@ test('backend-wide source applies to servers without their own', async () => {
       bind 127.0.0.1:0
       source 127.0.0.4
       server s1 127.0.0.1:${srv.port}` + TIMEOUTS)
-  await tags(lb, 1)
+  await tagsOf(lb.port(), 1)
   expect(srv.conns[0]!.remoteAddress.replace(/^::ffff:/, '')).toBe('127.0.0.4')
 })
