@@ -4,6 +4,7 @@ import { addressBytes } from './source-key.ts'
 test('IPv4 and IPv4-mapped IPv6 addresses give their 4 bytes', () => {
   expect([...addressBytes('127.0.0.2')!]).toEqual([127, 0, 0, 2])
   expect([...addressBytes('::ffff:10.1.2.3')!]).toEqual([10, 1, 2, 3])
+  expect([...addressBytes('::ffff:a01:203')!]).toEqual([10, 1, 2, 3])
 })
 
 test('IPv6 addresses give 16 bytes, with :: expanded and zones ignored', () => {
