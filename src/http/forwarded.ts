@@ -9,13 +9,10 @@
  * whole chain in one value; with `if-none` an existing header is left alone.
  */
 import { ipv4InCidr } from '../config/address.ts'
+import { plainAddress } from '../core/address.ts'
 import type { ForwardForConfig, OriginalToConfig } from '../config/types.ts'
 import type { H1Head } from './types.ts'
 
-/** An address as a header shows it: IPv4-mapped IPv6 addresses in their IPv4 form. */
-export function plainAddress(addr: string): string {
-  return addr.startsWith('::ffff:') && addr.includes('.') ? addr.slice(7) : addr
-}
 
 export function addForwardedFor(cfg: ForwardForConfig, req: H1Head, cliAddr: string): void {
   const ip = plainAddress(cliAddr)

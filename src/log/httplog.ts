@@ -11,6 +11,7 @@
  * cookie flags (src/http/persist.ts). retries is prefixed with '+' when the request was
  * redispatched. Captured headers follow in braces when `capture request|response header` asks.
  */
+import { plainAddress } from '../core/address.ts'
 import { formatAcceptDate } from './tcplog.ts'
 
 export interface HttpLogFields {
@@ -50,9 +51,8 @@ function braces(list: readonly string[] | null): string {
 }
 
 export function formatHttpLog(f: HttpLogFields): string {
-  const host = f.clientAddr.startsWith('::ffff:') ? f.clientAddr.slice(7) : f.clientAddr
   const retries = f.redispatched ? `+${f.retries}` : String(f.retries)
-  return `${host}:${f.clientPort} [${formatAcceptDate(f.requestDate)}] ${f.frontend} ${f.backend}/${f.server} ` +
+  return `${plainAddress(f.clientAddr)}:${f.clientPort} [${formatAcceptDate(f.requestDate)}] ${f.frontend} ${f.backend}/${f.server} ` +
     `${f.tr}/${f.tw}/${f.tc}/${f.trs}/${f.ta} ${f.status} ${f.bytesOut} - - ${f.tsc} ` +
     `${f.actconn}/${f.feconn}/${f.beconn}/${f.srvConn}/${retries} ${f.srvQueue}/${f.beQueue} ` +
     `${braces(f.reqCaptures)}${braces(f.resCaptures)}"${f.request}"`

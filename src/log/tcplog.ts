@@ -7,6 +7,8 @@
  * Tw = time in queues, Tc = time to connect, Tt = total time (ms; -1 when the phase was never
  * reached); bytes = bytes sent to the client.
  */
+import { plainAddress } from '../core/address.ts'
+
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec']
 
 const p2 = (n: number): string => (n < 10 ? '0' : '') + n
@@ -40,6 +42,5 @@ export interface TcpLogFields {
 }
 
 export function formatTcpLog(f: TcpLogFields): string {
-  const host = f.clientAddr.includes(':') && !f.clientAddr.startsWith('::ffff:') ? f.clientAddr : f.clientAddr.replace(/^::ffff:/, '')
-  return `${host}:${f.clientPort} [${formatAcceptDate(f.acceptDate)}] ${f.frontend} ${f.backend}/${f.server} ${f.tw}/${f.tc}/${f.tt} ${f.bytesOut} ${f.termination} ${f.actconn}/${f.feconn}/${f.beconn}/${f.srvConn}/${f.retries} ${f.srvQueue}/${f.beQueue}`
+  return `${plainAddress(f.clientAddr)}:${f.clientPort} [${formatAcceptDate(f.acceptDate)}] ${f.frontend} ${f.backend}/${f.server} ${f.tw}/${f.tc}/${f.tt} ${f.bytesOut} ${f.termination} ${f.actconn}/${f.feconn}/${f.beconn}/${f.srvConn}/${f.retries} ${f.srvQueue}/${f.beQueue}`
 }
