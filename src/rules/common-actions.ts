@@ -28,12 +28,15 @@ export interface ActionCtx extends CompileCtx {
 
 export type Effect = (s: StreamView) => void
 
-export interface EffectKeyword {
+/** One entry of an action table (these effects, tcp-actions.ts, http-actions.ts). */
+export interface ActionKeyword<A> {
   kw: string
   /** Whether the keyword carries `(…)` on it (`set-var(txn.x)`). */
   param?: 'required' | 'optional'
-  compile(args: string[], ctx: ActionCtx): Effect
+  compile(args: string[], ctx: ActionCtx): A
 }
+
+type EffectKeyword = ActionKeyword<Effect>
 
 function noArgs(kw: string, args: string[], ctx: ActionCtx): void {
   if (args.length > 0) throw new ConfigError(`'${kw}' takes no argument; remove '${args.join(' ')}'`, ctx.at)
@@ -87,7 +90,7 @@ function scInc(kw: string, gpc: 'gpc0' | 'gpc1'): EffectKeyword {
 
 const LOG_LEVELS = ['emerg', 'alert', 'crit', 'err', 'warning', 'notice', 'info', 'debug', 'silent']
 
-export const COMMON_EFFECTS: readonly EffectKeyword[] = [
+const COMMON_EFFECTS: readonly EffectKeyword[] = [
   trackSc(0),
   trackSc(1),
   trackSc(2),
@@ -177,3 +180,14 @@ export const COMMON_EFFECTS: readonly EffectKeyword[] = [
     },
   })),
 ]
+
+/** The shared effects as actions of a rule set where undefined lets the next rule run. */
+export function effectActions<V>(): ActionKeyword<(s: StreamView) => V | undefined>[] {
+  return COMMON_EFFECTS.map((e) => ({
+    ...e,
+    compile(args: string[], ctx: ActionCtx) {
+      const fx = e.compile(args, ctx)
+      return (s: StreamView) => { fx(s); return undefined }
+    },
+  }))
+}

@@ -5,19 +5,14 @@
  */
 import { ConfigError } from '../config/source.ts'
 import type { H1Head } from '../http/types.ts'
-import { COMMON_EFFECTS, type ActionCtx } from './common-actions.ts'
+import { effectActions, type ActionCtx, type ActionKeyword } from './common-actions.ts'
 import { compileLogFormat, isConstantFormat, type LogFormat } from './log-format.ts'
 import { uriPath, uriPathq, uriQuery, splitCommas } from './http-sample.ts'
 import { parseRedirect, parseReplyOptions } from './reply.ts'
 import { CONTINUE, REJECT, type HttpVerdict, type StreamView } from './types.ts'
 
 export type HttpAction = (s: StreamView) => HttpVerdict | undefined
-
-export interface HttpActionKeyword {
-  kw: string
-  param?: 'required' | 'optional'
-  compile(args: string[], ctx: ActionCtx): HttpAction
-}
+type HttpActionKeyword = ActionKeyword<HttpAction>
 
 function fmtOf(text: string, ctx: ActionCtx): LogFormat {
   if (isConstantFormat(text)) {
@@ -260,15 +255,7 @@ export function defaultReason(status: number): string {
   return REASONS[status] ?? 'Unknown'
 }
 
-/** Shared effects, as HTTP actions that let the next rule run. */
-const effects: HttpActionKeyword[] = COMMON_EFFECTS.map((e) => ({
-  kw: e.kw,
-  ...(e.param ? { param: e.param } : {}),
-  compile(args, ctx) {
-    const fx = e.compile(args, ctx)
-    return (s) => { fx(s); return undefined }
-  },
-}))
+const effects = effectActions<HttpVerdict>()
 
 export const HTTP_REQUEST_ACTIONS: readonly HttpActionKeyword[] = [
   allow,

@@ -25,7 +25,7 @@ import { suggest } from '../config/suggest.ts'
 import type { Config, ProxyConfig, RuleConfig } from '../config/types.ts'
 import { parseDuration } from '../config/units.ts'
 import { AclSet, MISS, PASS, splitCondition, type Test } from './acl.ts'
-import type { ActionCtx, Phase } from './common-actions.ts'
+import type { ActionKeyword, Phase } from './common-actions.ts'
 import type { CompileCtx, RulesEnv } from './context.ts'
 import { HTTP_REQUEST_ACTIONS, HTTP_RESPONSE_ACTIONS, type HttpAction } from './http-actions.ts'
 import { compileLogFormat, isConstantFormat } from './log-format.ts'
@@ -97,12 +97,6 @@ interface Rule<A> {
   act: A
 }
 
-interface ActionTable<A> {
-  kw: string
-  param?: 'required' | 'optional'
-  compile(args: string[], ctx: ActionCtx): A
-}
-
 const SETS: Readonly<Record<string, { phase: Phase; known: readonly string[] }>> = {
   'tcp-request connection': { phase: 'tcp-connection', known: knownTcpConnection },
   'tcp-request session': { phase: 'tcp-session', known: knownTcpSession },
@@ -113,7 +107,7 @@ const SETS: Readonly<Record<string, { phase: Phase; known: readonly string[] }>>
 }
 
 function compileRuleSet<A>(
-  kw: string, rules: readonly RuleConfig[], table: readonly ActionTable<A>[], acls: AclSet,
+  kw: string, rules: readonly RuleConfig[], table: readonly ActionKeyword<A>[], acls: AclSet,
   base: Omit<CompileCtx, 'at'>, captureSlots: { count: number }, options: CompileOptions,
 ): Rule<A>[] {
   const byKw = new Map(table.map((a) => [a.kw, a]))

@@ -3,16 +3,11 @@
  * `(stream) => 'accept' | 'reject' | undefined`; undefined lets the next rule run.
  */
 import { ConfigError } from '../config/source.ts'
-import { COMMON_EFFECTS, type ActionCtx } from './common-actions.ts'
+import { effectActions, type ActionKeyword } from './common-actions.ts'
 import type { StreamView, TcpVerdict } from './types.ts'
 
 export type TcpAction = (s: StreamView) => TcpVerdict | undefined
-
-export interface TcpActionKeyword {
-  kw: string
-  param?: 'required' | 'optional'
-  compile(args: string[], ctx: ActionCtx): TcpAction
-}
+type TcpActionKeyword = ActionKeyword<TcpAction>
 
 function verdict(kw: string, v: TcpVerdict): TcpActionKeyword {
   return {
@@ -24,14 +19,7 @@ function verdict(kw: string, v: TcpVerdict): TcpActionKeyword {
   }
 }
 
-const effects: TcpActionKeyword[] = COMMON_EFFECTS.map((e) => ({
-  kw: e.kw,
-  ...(e.param ? { param: e.param } : {}),
-  compile(args, ctx) {
-    const fx = e.compile(args, ctx)
-    return (s) => { fx(s); return undefined }
-  },
-}))
+const effects = effectActions<TcpVerdict>()
 
 const CONNECTION_EFFECTS = new Set(['track-sc0', 'track-sc1', 'track-sc2', 'sc-inc-gpc0', 'sc-inc-gpc1', 'sc-set-gpt0', 'set-var', 'set-var-fmt', 'unset-var'])
 
