@@ -317,10 +317,9 @@ export class Engine implements FrontendHost {
     this.#state = 'stopping'
     for (const fe of this.frontends) {
       if (fe.cfg.grace > 0 && !fe.stopped) {
-        this.#graceTimers.push(setTimeout(() => { fe.unbind(); fe.closeIdle(); this.#maybeStopped() }, fe.cfg.grace))
+        this.#graceTimers.push(setTimeout(() => { fe.softStop(); this.#maybeStopped() }, fe.cfg.grace))
       } else {
-        fe.unbind()
-        fe.closeIdle()
+        fe.softStop()
       }
     }
     const hard = this.config.global.hardStopAfter
@@ -365,8 +364,8 @@ export class Engine implements FrontendHost {
   }
 }
 
-/** The backend a frontend sends to without evaluating rules: an unconditional use_backend, else
- *  default_backend. Conditional rules come with the rules engine. */
+/** The backend a frontend sends to when no rule chooses another: an unconditional use_backend,
+ *  else default_backend (conditional and dynamic `use_backend` are the rules' `selectBackend`). */
 function staticBackendOf(p: ProxyConfig): string | undefined {
   const always = p.useBackends.find((u) => u.args.length === 1)
   return always?.args[0] ?? p.defaultBackend

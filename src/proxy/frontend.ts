@@ -199,9 +199,11 @@ export class Frontend {
     return this.#parked.length
   }
 
-  /** Soft stop: closes the keep-alive connections waiting for a next request (an HTTP client
-   *  reconnects elsewhere); sessions in the middle of a request finish it, then close. */
-  closeIdle(): void {
+  /** Soft stop: stops accepting, and closes the keep-alive connections waiting for a next
+   *  request (an HTTP client reconnects elsewhere); sessions in the middle of a request finish
+   *  it, then close. */
+  softStop(): void {
+    this.unbind()
     for (const s of [...this.#sessions]) if (s instanceof HttpSession) s.closeIfIdle()
   }
 
