@@ -42,9 +42,40 @@ function expect(kw: string, args: string[], n: number, usage: string, ctx: Actio
   if (args.length !== n) throw new ConfigError(`'${kw}' expects ${usage}`, ctx.at)
 }
 
+/** `replace-value`: regReplace on each comma-separated value of a field (undefined: none matched). */
+function replaceEachValue(field: string, re: RegExp, repl: string): string | undefined {
+  const values = splitCommas(field)
+  let changed = false
+  for (let k = 0; k < values.length; k++) {
+    const out = regReplace(values[k]!, re, repl)
+    if (out !== undefined) { values[k] = out; changed = true }
+  }
+  return changed ? values.join(', ') : undefined
+}
+
 type HeadOf = (s: StreamView) => H1Head | null
 
 function headerActions(head: HeadOf): HttpActionKeyword[] {
+  /** `replace-header` / `replace-value NAME REGEX FORMAT`: `rewrite` each field named NAME. */
+  const replace = (kw: string, example: string, rewrite: typeof regReplace): HttpActionKeyword => ({
+    kw,
+    compile(args, ctx) {
+      expect(kw, args, 3, `a name, a regex and a replacement: ${example}`, ctx)
+      const lname = args[0]!.toLowerCase()
+      const re = regexOf(args[1]!, ctx)
+      const repl = fmtOf(args[2]!, ctx)
+      return (s) => {
+        const h = head(s)?.headers
+        if (!h) return undefined
+        let r: string | undefined
+        for (let i = h.find(lname); i >= 0; i = h.find(lname, i + 1)) {
+          const out = rewrite(h.value(i), re, (r ??= repl(s)))
+          if (out !== undefined) h.setValue(i, out)
+        }
+        return undefined
+      }
+    },
+  })
   return [
     {
       kw: 'set-header',
@@ -89,49 +120,8 @@ function headerActions(head: HeadOf): HttpActionKeyword[] {
         }
       },
     },
-    {
-      kw: 'replace-header',
-      compile(args, ctx) {
-        expect('replace-header', args, 3, 'a name, a regex and a replacement: replace-header Host (.*):80 \\1', ctx)
-        const lname = args[0]!.toLowerCase()
-        const re = regexOf(args[1]!, ctx)
-        const repl = fmtOf(args[2]!, ctx)
-        return (s) => {
-          const h = head(s)?.headers
-          if (!h) return undefined
-          let r: string | undefined
-          for (let i = h.find(lname); i >= 0; i = h.find(lname, i + 1)) {
-            const out = regReplace(h.value(i), re, (r ??= repl(s)))
-            if (out !== undefined) h.setValue(i, out)
-          }
-          return undefined
-        }
-      },
-    },
-    {
-      kw: 'replace-value',
-      compile(args, ctx) {
-        expect('replace-value', args, 3, 'a name, a regex and a replacement: replace-value X-Forwarded-For ^192\\.168\\.(.*)$ 172.16.\\1', ctx)
-        const lname = args[0]!.toLowerCase()
-        const re = regexOf(args[1]!, ctx)
-        const repl = fmtOf(args[2]!, ctx)
-        return (s) => {
-          const h = head(s)?.headers
-          if (!h) return undefined
-          let r: string | undefined
-          for (let i = h.find(lname); i >= 0; i = h.find(lname, i + 1)) {
-            const values = splitCommas(h.value(i))
-            let changed = false
-            for (let k = 0; k < values.length; k++) {
-              const out = regReplace(values[k]!, re, (r ??= repl(s)))
-              if (out !== undefined) { values[k] = out; changed = true }
-            }
-            if (changed) h.setValue(i, values.join(', '))
-          }
-          return undefined
-        }
-      },
-    },
+    replace('replace-header', 'replace-header Host (.*):80 \\1', regReplace),
+    replace('replace-value', 'replace-value X-Forwarded-For ^192\\.168\\.(.*)$ 172.16.\\1', replaceEachValue),
   ]
 }
 
