@@ -19,6 +19,40 @@ function origin10(name: string, extra: (req: SeenRequest) => string = () => ''):
   return startHttpServer(name, (req) => `HTTP/1.0 200 OK\r\n${extra(req)}\r\npage from ${name}`)
 }
 
+interface Farm extends AsyncDisposable {
+  a: HttpOrigin
+  b: HttpOrigin
+  c: HttpOrigin
+  d: HttpOrigin
+  /** By the guide's cookie values A to D. */
+  byName: Record<string, HttpOrigin>
+  ports: number[]
+}
+
+/** The guide's four web servers (webA to webD), each made by `start`; disposed together. */
+function startFarm(start: (name: string) => HttpOrigin = (name) => startHttpServer(name)): Farm {
+  const [a, b, c, d] = ['A', 'B', 'C', 'D'].map((name) => start(name)) as [HttpOrigin, HttpOrigin, HttpOrigin, HttpOrigin]
+  return {
+    a, b, c, d,
+    byName: { A: a, B: b, C: c, D: d },
+    ports: [a.port, b.port, c.port, d.port],
+    async [Symbol.asyncDispose]() {
+      for (const o of [a, b, c, d]) await o[Symbol.asyncDispose]()
+    },
+  }
+}
+
+/** An origin that holds every GET unanswered (in `held`, for `answer`) and answers the health
+ *  checks. */
+function holdingOrigin(name: string, held: { o: HttpOrigin; r: SeenRequest }[]): HttpOrigin {
+  const o = startHttpServer(name, (r) => {
+    if (r.method !== 'GET') return okResponse('ok')
+    held.push({ o, r })
+    return null
+  })
+  return o
+}
+
 describe('guide §1: cookie insertion', () => {
   const config = (ports: number[]) => cfg`
     listen webfarm
@@ -37,11 +71,9 @@ describe('guide §1: cookie insertion', () => {
   `
 
   test('the first response inserts SERVERID; later requests go to that server without the cookie', async () => {
-    await using a = origin10('A')
-    await using b = origin10('B')
-    await using c = origin10('C')
-    await using d = origin10('D')
-    await using lb = await startLb(config([a.port, b.port, c.port, d.port]))
+    await using farm = startFarm(origin10)
+    const { a, b, c, d } = farm
+    await using lb = await startLb(config(farm.ports))
 
     // No cookie: load-balancing mode, the request reaches webA as the client wrote it.
     const r1 = await rawExchange(lb.port(), 'GET /URI1 HTTP/1.0\r\n\r\n')
@@ -69,17 +101,14 @@ describe('guide §1: cookie insertion', () => {
   })
 
   test('with keep-alive every request is analysed (the 1.x first-request limit does not apply)', async () => {
-    await using a = startHttpServer('A')
-    await using b = startHttpServer('B')
-    await using c = startHttpServer('C')
-    await using d = startHttpServer('D')
-    await using lb = await startLb(config([a.port, b.port, c.port, d.port]))
+    await using farm = startFarm()
+    await using lb = await startLb(config(farm.ports))
     using cl = await httpClient(lb.port())
     await cl.write('GET /1 HTTP/1.1\r\nHost: www\r\n\r\n')
     const [first] = await waitResponses(cl, 1)
     const m = /Set-Cookie: SERVERID=([ABCD]); path=\//.exec(first!)
     expect(m).not.toBeNull()
-    const chosen = { A: a, B: b, C: c, D: d }[m![1] as 'A']
+    const chosen = farm.byName[m![1]!]!
     // Three more requests on the same connection, with the cookie: each reaches the chosen
     // server without it, and no response sets it again.
     for (let i = 2; i <= 4; i++) await cl.write(`GET /${i} HTTP/1.1\r\nHost: www\r\nCookie: SERVERID=${m![1]}\r\n\r\n`)
@@ -112,12 +141,9 @@ describe('guide §2: cookie prefixing, httpclose, forwardfor', () => {
   test('the application cookie is prefixed with the server on the way out and unprefixed on the way in', async () => {
     // The application sets JSESSIONID on /URI2.
     const app = (name: string) => origin10(name, (req) => (req.uri === '/URI2' ? 'Set-Cookie: JSESSIONID=123\r\n' : ''))
-    await using a = app('A')
-    await using b = app('B')
-    await using c = app('C')
-    await using d = app('D')
-    const byName: Record<string, HttpOrigin> = { A: a, B: b, C: c, D: d }
-    await using lb = await startLb(config([a.port, b.port, c.port, d.port]))
+    await using farm = startFarm(app)
+    const { a, b } = farm
+    await using lb = await startLb(config(farm.ports))
     const from = '127.0.0.3'
 
     // No cookie: balanced; the server sees X-Forwarded-For; the response is unchanged.
@@ -132,27 +158,21 @@ describe('guide §2: cookie prefixing, httpclose, forwardfor', () => {
 
     // The client presents B~123: the request goes to B, which sees its own value again.
     const r3 = await rawExchange(lb.port(), 'GET /URI3 HTTP/1.0\r\nCookie: JSESSIONID=B~123\r\n\r\n', { from })
-    expect(traffic(byName['B']!).map((r) => r.head).at(-1)).toBe('GET /URI3 HTTP/1.0\r\nCookie: JSESSIONID=123\r\nX-Forwarded-For: 127.0.0.3\r\n\r\n')
+    expect(traffic(farm.byName['B']!).map((r) => r.head).at(-1)).toBe('GET /URI3 HTTP/1.0\r\nCookie: JSESSIONID=123\r\nX-Forwarded-For: 127.0.0.3\r\n\r\n')
     expect(r3).toBe('HTTP/1.0 200 OK\r\n\r\npage from B')
   })
 
   test('httpclose: an HTTP/1.1 client is told Connection: close, and so is the server', async () => {
-    await using a = startHttpServer('A')
-    await using b = startHttpServer('B')
-    await using c = startHttpServer('C')
-    await using d = startHttpServer('D')
-    await using lb = await startLb(config([a.port, b.port, c.port, d.port]))
+    await using farm = startFarm()
+    await using lb = await startLb(config(farm.ports))
     const r = await rawExchange(lb.port(), 'GET / HTTP/1.1\r\nHost: www\r\n\r\n')
     expect(r).toBe('HTTP/1.1 200 OK\r\nContent-Length: 1\r\nConnection: close\r\n\r\nA')
-    expect(traffic(a)[0]!.head).toBe('GET / HTTP/1.1\r\nHost: www\r\nX-Forwarded-For: 127.0.0.1\r\nConnection: close\r\n\r\n')
+    expect(traffic(farm.a)[0]!.head).toBe('GET / HTTP/1.1\r\nHost: www\r\nX-Forwarded-For: 127.0.0.1\r\nConnection: close\r\n\r\n')
   })
 
   test('§2.1: httplog lines for requests, none for connections that exchange nothing (dontlognull)', async () => {
-    await using a = origin10('A')
-    await using b = origin10('B')
-    await using c = origin10('C')
-    await using d = origin10('D')
-    await using lb = await startLb(config([a.port, b.port, c.port, d.port], 'option httplog\n  option dontlognull\n  log stdout format raw local0'))
+    await using farm = startFarm(origin10)
+    await using lb = await startLb(config(farm.ports, 'option httplog\n  option dontlognull\n  log stdout format raw local0'))
     {
       // A layer-4 health check of an upstream balancer: connect, then close.
       using probe = await httpClient(lb.port())
@@ -170,10 +190,7 @@ describe('guide §2: cookie prefixing, httpclose, forwardfor', () => {
 
 describe('guide §3: cookie insertion behind a caching SSL proxy (nocache)', () => {
   test('an inserted cookie comes with Cache-Control: private; later requests are unchanged', async () => {
-    await using a = origin10('A')
-    await using b = origin10('B')
-    await using c = origin10('C')
-    await using d = origin10('D')
+    await using farm = startFarm(origin10)
     // The 1.x `listen ADDR` form, as the guide writes it.
     await using lb = await startLb(cfg`
       listen 127.0.0.1:0
@@ -184,15 +201,15 @@ describe('guide §3: cookie insertion behind a caching SSL proxy (nocache)', () 
         timeout connect 5s
         timeout client 5s
         timeout server 5s
-        server webA 127.0.0.1:${a.port} cookie A check
-        server webB 127.0.0.1:${b.port} cookie B check
-        server webC 127.0.0.1:${c.port} cookie C check
-        server webD 127.0.0.1:${d.port} cookie D check
+        server webA 127.0.0.1:${farm.a.port} cookie A check
+        server webB 127.0.0.1:${farm.b.port} cookie B check
+        server webC 127.0.0.1:${farm.c.port} cookie C check
+        server webD 127.0.0.1:${farm.d.port} cookie D check
     `)
     const r1 = await rawExchange(lb.port(), 'GET /URI1 HTTP/1.0\r\n\r\n')
     expect(r1).toBe('HTTP/1.0 200 OK\r\nSet-Cookie: SERVERID=A; path=/\r\nCache-Control: private\r\n\r\npage from A')
     const r2 = await rawExchange(lb.port(), 'GET /URI2 HTTP/1.0\r\nCookie: SERVERID=A\r\n\r\n')
-    expect(traffic(a).map((r) => r.head).at(-1)).toBe('GET /URI2 HTTP/1.0\r\n\r\n')
+    expect(traffic(farm.a).map((r) => r.head).at(-1)).toBe('GET /URI2 HTTP/1.0\r\n\r\n')
     expect(r2).toBe('HTTP/1.0 200 OK\r\n\r\npage from A')
   })
 
@@ -239,13 +256,9 @@ describe('guide §3.1: forwardfor except the local SSL offloader', () => {
 describe('guide §7: request queueing with per-server maxconn', () => {
   test('no server ever sees more than maxconn requests; the rest wait in the queue and are all served', async () => {
     const held: { o: HttpOrigin; r: SeenRequest }[] = []
-    const hold = (name: string) => {
-      const o: HttpOrigin = startHttpServer(name, (r) => { if (r.method === 'GET') held.push({ o, r }); return r.method === 'GET' ? null : okResponse('ok') })
-      return o
-    }
-    await using a = hold('railsA')
-    await using b = hold('railsB')
-    await using c = hold('railsC')
+    await using a = holdingOrigin('railsA', held)
+    await using b = holdingOrigin('railsB', held)
+    await using c = holdingOrigin('railsC', held)
     await using lb = await startLb(cfg`
       listen appfarm
         bind 127.0.0.1:0
@@ -291,8 +304,8 @@ describe('guide §7: request queueing with per-server maxconn', () => {
   })
 
   test('abortonclose: a queued request whose client left is never sent', async () => {
-    const held: SeenRequest[] = []
-    await using a = startHttpServer('railsA', (r) => { if (r.method === 'GET') held.push(r); return r.method === 'GET' ? null : okResponse('ok') })
+    const held: { o: HttpOrigin; r: SeenRequest }[] = []
+    await using a = holdingOrigin('railsA', held)
     await using lb = await startLb(cfg`
       listen appfarm
         bind 127.0.0.1:0
@@ -317,7 +330,7 @@ describe('guide §7: request queueing with per-server maxconn', () => {
     const [line] = await lb.waitLogs(1)
     expect(line).toContain(' CQ-- ')
     expect(line).toContain('"GET /second HTTP/1.0"')
-    answer(a, held[0]!, 'HTTP/1.0 200 OK\r\nContent-Length: 2\r\n\r\nok')
+    answer(a, held[0]!.r, 'HTTP/1.0 200 OK\r\nContent-Length: 2\r\n\r\nok')
     await first.waitEof()
     expect(a.requests.filter((r) => r.uri === '/second')).toEqual([])
   })
