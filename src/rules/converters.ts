@@ -223,7 +223,7 @@ function compileMap(name: string, kind: MatchKind, regm: boolean, type: SampleTy
     const reg = asRegIndex(index)!
     return (v) => {
       const s = toStr(v)
-      const hit = s === undefined ? undefined : reg.lookupRe(s)
+      const hit = s === undefined ? undefined : reg.firstMatch(s)
       if (!hit) return dflt
       const m = hit[0].exec(s!)
       return hit[1].replace(/\\(\d)/g, (_, d: string) => m?.[Number(d)] ?? '')

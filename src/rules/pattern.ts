@@ -52,10 +52,10 @@ const INDEXES: Readonly<Record<MatchKind, IndexFactory>> = {
   str: (icase) => new StrIndex(icase),
   beg: (icase) => new RadixIndex('beg', icase, false),
   end: (icase) => new RadixIndex('end', icase, true),
-  sub: (icase) => new ListIndex('sub', icase, (p) => p, (s, p) => s.includes(p)),
-  dom: (icase) => new ListIndex('dom', icase, (p) => p, (s, p) => delimitedMatch(s, p, isDomDelim)),
-  dir: (icase) => new ListIndex('dir', icase, (p) => p, (s, p) => delimitedMatch(s, p, isDirDelim)),
-  reg: (icase) => new RegIndex(icase),
+  sub: (icase) => new ListIndex('sub', icase, literal((s, p) => s.includes(p))),
+  dom: (icase) => new ListIndex('dom', icase, literal((s, p) => delimitedMatch(s, p, isDomDelim))),
+  dir: (icase) => new ListIndex('dir', icase, literal((s, p) => delimitedMatch(s, p, isDirDelim))),
+  reg: (icase) => new ListIndex('reg', icase, REG),
   bin: () => new BinIndex(),
   len: () => new RangeIndex('len', true),
   int: () => new RangeIndex('int', false),
@@ -125,26 +125,53 @@ class RadixIndex<V> implements PatternIndex<V> {
   }
 }
 
-class ListIndex<V> implements PatternIndex<V> {
+/** How a list kind compiles its patterns and tests a sample against one. */
+interface ListKind<P> {
+  /** The pattern `key` stands for; throws Error (with a message for the operator) if invalid. */
+  prep(key: string, icase: boolean): P
+  test(s: string, p: P): boolean
+  /** With `-i`, lower-case the sample before testing (reg folds case in the regex instead). */
+  foldSample: boolean
+}
+
+const literal = (test: (s: string, p: string) => boolean): ListKind<string> => ({
+  prep: (key, icase) => (icase ? key.toLowerCase() : key), test, foldSample: true,
+})
+
+const REG: ListKind<RegExp> = {
+  prep(key, icase) {
+    try {
+      return new RegExp(key, icase ? 'i' : '')
+    } catch (e) {
+      throw new Error(`invalid regular expression '${key}': ${(e as Error).message}`)
+    }
+  },
+  test: (s, re) => re.test(s),
+  foldSample: false,
+}
+
+/** Patterns tried in insertion order; the first that matches wins (HAProxy's lists). */
+class ListIndex<V, P> implements PatternIndex<V> {
   readonly kind: MatchKind
   readonly icase: boolean
   #keys: string[] = []
-  #pats: string[] = []
+  #pats: P[] = []
   #values: V[] = []
-  readonly #prep: (p: string) => string
-  readonly #test: (s: string, p: string) => boolean
-  constructor(kind: MatchKind, icase: boolean, prep: (p: string) => string, test: (s: string, p: string) => boolean) {
+  readonly #how: ListKind<P>
+  readonly #fold: boolean
+  constructor(kind: MatchKind, icase: boolean, how: ListKind<P>) {
     this.kind = kind
     this.icase = icase
-    this.#prep = prep
-    this.#test = test
+    this.#how = how
+    this.#fold = icase && how.foldSample
   }
   get size(): number {
     return this.#keys.length
   }
   add(key: string, value: V): void {
+    const p = this.#how.prep(key, this.icase)
     this.#keys.push(key)
-    this.#pats.push(this.#prep(this.icase ? key.toLowerCase() : key))
+    this.#pats.push(p)
     this.#values.push(value)
   }
   set(key: string, value: V): void {
@@ -171,10 +198,20 @@ class ListIndex<V> implements PatternIndex<V> {
   lookup(v: Sample): V | undefined {
     let s = typeof v === 'string' ? v : toStr(v)
     if (s === undefined) return undefined
-    if (this.icase) s = s.toLowerCase()
+    if (this.#fold) s = s.toLowerCase()
+    const i = this.#first(s)
+    return i < 0 ? undefined : this.#values[i]
+  }
+  /** The first matching pattern and its value (map_regm substitutes the regex's groups). */
+  firstMatch(s: string): [P, V] | undefined {
+    const i = this.#first(this.#fold ? s.toLowerCase() : s)
+    return i < 0 ? undefined : [this.#pats[i]!, this.#values[i]!]
+  }
+  #first(s: string): number {
     const pats = this.#pats
-    for (let i = 0; i < pats.length; i++) if (this.#test(s, pats[i]!)) return this.#values[i]
-    return undefined
+    const test = this.#how.test
+    for (let i = 0; i < pats.length; i++) if (test(s, pats[i]!)) return i
+    return -1
   }
 }
 
@@ -197,65 +234,6 @@ function delimitedMatch(s: string, p: string, delim: (c: number) => boolean): bo
     const end = i + core.length
     if ((i === 0 || delim(s.charCodeAt(i - 1))) && (end === s.length || delim(s.charCodeAt(end)))) return true
     from = i + 1
-  }
-}
-
-class RegIndex<V> implements PatternIndex<V> {
-  readonly kind = 'reg' as const
-  readonly icase: boolean
-  #keys: string[] = []
-  #res: RegExp[] = []
-  #values: V[] = []
-  constructor(icase: boolean) {
-    this.icase = icase
-  }
-  get size(): number {
-    return this.#keys.length
-  }
-  add(key: string, value: V): void {
-    let re: RegExp
-    try {
-      re = new RegExp(key, this.icase ? 'i' : '')
-    } catch (e) {
-      throw new Error(`invalid regular expression '${key}': ${(e as Error).message}`)
-    }
-    this.#keys.push(key)
-    this.#res.push(re)
-    this.#values.push(value)
-  }
-  set(key: string, value: V): void {
-    const i = this.#keys.indexOf(key)
-    if (i >= 0) this.#values[i] = value
-    else this.add(key, value)
-  }
-  delete(key: string): boolean {
-    let found = false
-    for (let i = this.#keys.length - 1; i >= 0; i--) {
-      if (this.#keys[i] !== key) continue
-      this.#keys.splice(i, 1)
-      this.#res.splice(i, 1)
-      this.#values.splice(i, 1)
-      found = true
-    }
-    return found
-  }
-  clear(): void {
-    this.#keys = []
-    this.#res = []
-    this.#values = []
-  }
-  lookup(v: Sample): V | undefined {
-    const s = typeof v === 'string' ? v : toStr(v)
-    if (s === undefined) return undefined
-    const res = this.#res
-    for (let i = 0; i < res.length; i++) if (res[i]!.test(s)) return this.#values[i]
-    return undefined
-  }
-  /** The first matching regex and its value (map_regm substitutes its groups). */
-  lookupRe(s: string): [RegExp, V] | undefined {
-    const res = this.#res
-    for (let i = 0; i < res.length; i++) if (res[i]!.test(s)) return [res[i]!, this.#values[i]!]
-    return undefined
   }
 }
 
@@ -485,6 +463,6 @@ class FlagIndex<V> implements PatternIndex<V> {
 }
 
 /** For map_regm: the index as a regex list (undefined when `index` is not a reg index). */
-export function asRegIndex<V>(index: PatternIndex<V>): { lookupRe(s: string): [RegExp, V] | undefined } | undefined {
-  return index instanceof RegIndex ? index : undefined
+export function asRegIndex<V>(index: PatternIndex<V>): { firstMatch(s: string): [RegExp, V] | undefined } | undefined {
+  return index instanceof ListIndex && index.kind === 'reg' ? (index as ListIndex<V, RegExp>) : undefined
 }
