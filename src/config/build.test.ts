@@ -329,14 +329,32 @@ describe('stick-table', () => {
 })
 
 describe('keywords in the wrong section', () => {
-  test("'not allowed in a frontend section' names where the keyword belongs", () => {
+  test('a keyword of the side a frontend or backend lacks is ignored with a warning, as HAProxy does; server is refused', () => {
     const b = build(T + 'frontend f\n  bind :80\n  default_backend b\n  server s 10.0.0.1:80\n  balance roundrobin\n  timeout server 5s\nbackend b\n  bind :81\n  server s 10.0.0.1:80\n')
     expect(b.problems).toEqual([
       `${at(8)}: error: 'server' is not allowed in a frontend section; it belongs in: backend, listen`,
-      `${at(9)}: error: 'balance' is not allowed in a frontend section; it belongs in: defaults, backend, listen`,
-      `${at(10)}: error: 'timeout server' is not allowed in a frontend section; it belongs in: defaults, backend, listen`,
-      `${at(12)}: error: 'bind' is not allowed in a backend section; it belongs in: frontend, listen`,
+      `${at(9)}: warning: 'balance' is ignored in a frontend section, which has no backend side; move it to: defaults, backend, listen`,
+      `${at(10)}: warning: 'timeout server' is ignored in a frontend section, which has no backend side; move it to: defaults, backend, listen`,
+      `${at(12)}: warning: 'bind' is ignored in a backend section, which has no frontend side; move it to: frontend, listen`,
     ])
+    expect(b.proxy('f').timeouts.server).toBe(30_000)
+    expect(b.proxy('b').binds).toEqual([])
+  })
+
+  test("the keywords HAProxy refuses without the side they need (its failifnotcap) stay errors", () => {
+    const b = build(T + 'frontend f\n  bind :80\n  default-server check\n  server-template s 3 10.0.0.1:80\n  tcp-response content accept\nbackend b\n  tcp-request connection accept\n  tcp-request session accept\n  server s 10.0.0.1:80\n')
+    expect(b.problems.filter((l) => l.includes(': error: '))).toEqual([
+      `${at(7)}: error: 'default-server' is not allowed in a frontend section; it belongs in: defaults, backend, listen`,
+      `${at(8)}: error: 'server-template' is not allowed in a frontend section; it belongs in: backend, listen`,
+      `${at(9)}: error: 'tcp-response content' is not allowed in a frontend section; it belongs in: defaults, backend, listen`,
+      `${at(11)}: error: 'tcp-request connection' is not allowed in a backend section; it belongs in: defaults, frontend, listen`,
+      `${at(12)}: error: 'tcp-request session' is not allowed in a backend section; it belongs in: defaults, frontend, listen`,
+    ])
+  })
+
+  test('a keyword edgelb does not build yet is ignored the same way, without the "not implemented" warning', () => {
+    const b = build(T + 'frontend f\n  bind :80\n  hash-balance-factor 150\n  default_backend b\nbackend b\n  server s 10.0.0.1:80\n')
+    expect(b.lines).toEqual([`${at(7)}: warning: 'hash-balance-factor' is ignored in a frontend section, which has no backend side; move it to: defaults, backend, listen`])
   })
 
   test('a keyword HAProxy knows is also checked against its sections', () => {
@@ -558,6 +576,13 @@ describe('other proxy keywords', () => {
       `${at(10)}: error: unknown mode 'ftp'; write 'mode tcp' or 'mode http'`,
       `${at(11)}: error: 'grace' expects a duration; remove '2'`,
     ])
+  })
+
+  test('http-reuse: safe unless set, inherited from defaults, each mode by name', () => {
+    const b = build(T + '  http-reuse never\nbackend inherits\n  server s 10.0.0.1:80\nbackend own\n  http-reuse always\n  server s 10.0.0.1:80\nbackend bad\n  http-reuse sometimes\n  server s 10.0.0.1:80\n')
+    expect(build(T + 'backend b\n  server s 10.0.0.1:80\n').proxy('b').httpReuse).toBe('safe')
+    expect([b.proxy('inherits').httpReuse, b.proxy('own').httpReuse]).toEqual(['never', 'always'])
+    expect(b.problems).toEqual([`${at(12)}: error: unknown 'http-reuse' mode 'sometimes'; write never, safe, aggressive or always`])
   })
 
   test('environment variables reach the model', () => {

@@ -229,17 +229,29 @@ export function buildConfig(sections: readonly SectionSource[], files: readonly 
     throw new ConfigError(`unknown keyword '${d.kw}' in 'global'${hint ? `; did you mean '${hint}'?` : ''}`, d.pos)
   }
 
+  /**
+   * Whether a keyword allowed in `sections` applies where it is written. Outside them HAProxy
+   * refuses it in a defaults section, and in a frontend or backend lacking the side it needs only
+   * warns and ignores it (its warnifnotcap: `timeout server` in a frontend), unless the keyword
+   * cannot be ignored safely (`failIfNotCap`: `server` in a frontend).
+   */
+  function placed(phrase: string, entry: { sections?: string; failIfNotCap?: true }, letter: 'd' | 'f' | 'b' | 'l', at: SourcePos): boolean {
+    const sections = entry.sections ?? 'dfbl'
+    if (sections.includes(letter)) return true
+    const where = `a ${SECTION_NAMES[letter]} section`
+    const belongs = [...sections].map((c) => SECTION_NAMES[c]).join(', ')
+    if (letter === 'd' || !sections.includes('l') || entry.failIfNotCap) throw new ConfigError(`'${phrase}' is not allowed in ${where}; it belongs in: ${belongs}`, at)
+    ctx.warn(`'${phrase}' is ignored in ${where}, which has no ${letter === 'f' ? 'backend' : 'frontend'} side; move it to: ${belongs}`, at)
+    return false
+  }
+
   function applyProxy(d: Directive, p: ProxyConfig, letter: 'd' | 'f' | 'b' | 'l'): void {
     const words = [d.kw, ...d.args]
-    const where = letter === 'd' ? 'a defaults section' : `a ${SECTION_NAMES[letter]} section`
-    const allowedIn = (sections: string): string => [...sections].map((c) => SECTION_NAMES[c]).join(', ')
     for (let n = Math.min(3, words.length); n >= 1; n--) {
       const phrase = words.slice(0, n).join(' ')
       const own = ownProxy.get(phrase)
       if (!own) continue
-      if (!own.sections.includes(letter)) {
-        throw new ConfigError(`'${phrase}' is not allowed in ${where}; it belongs in: ${allowedIn(own.sections)}`, d.pos)
-      }
+      if (!placed(phrase, own, letter, d.pos)) return
       if (d.no && !own.noForm) throw new ConfigError(`'no' cannot be used with '${phrase}'`, d.pos)
       if (d.reset) {
         if (!phrase.startsWith('option ')) throw new ConfigError(`'default' can only reset an option ('default option NAME')`, d.pos)
@@ -258,8 +270,7 @@ export function buildConfig(sections: readonly SectionSource[], files: readonly 
     const known = findProxyKeyword(words, SECTION_NAMES[letter] as 'defaults' | 'frontend' | 'backend' | 'listen')
     if (known) {
       const phrase = words.slice(0, known.words).join(' ')
-      const sections = known.entry.sections ?? 'dfbl'
-      if (!sections.includes(letter)) throw new ConfigError(`'${phrase}' is not allowed in ${where}; it belongs in: ${allowedIn(sections)}`, d.pos)
+      if (!placed(phrase, known.entry, letter, d.pos)) return
       if (phrase.startsWith('option ')) p.options[phrase.slice(7)] = !d.no
       ctx.notBuilt(`'${phrase}'`, 'not implemented yet', d.pos)
       return
@@ -273,7 +284,7 @@ export function buildConfig(sections: readonly SectionSource[], files: readonly 
       throw new ConfigError(`unknown option '${name}'${hint ? `; did you mean '${hint}'?` : ''}`, d.pos)
     }
     if (ownGlobal.has(d.kw) && !ownProxy.has(d.kw)) {
-      throw new ConfigError(`'${d.kw}' belongs in the 'global' section, not in ${where}`, d.pos)
+      throw new ConfigError(`'${d.kw}' belongs in the 'global' section, not in a ${SECTION_NAMES[letter]} section`, d.pos)
     }
     const hint = suggest(d.kw, proxyFirstWords)
     throw new ConfigError(`unknown keyword '${d.kw}'${hint ? `; did you mean '${hint}'?` : ''}`, d.pos)

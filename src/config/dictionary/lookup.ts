@@ -10,7 +10,7 @@
  *  - A word written with a parenthesised argument (`set-var(txn.x)`, `set-var-fmt(…)`,
  *    `set-proxy-v2-tlv-fmt(0x20)`) is matched on the part before '('.
  *  - Section restrictions are not enforced here: `findProxyKeyword` returns the entry so the
- *    caller can say "'use_backend' is not allowed in a backend".
+ *    caller can judge a misplaced keyword (an error, or a warning that it is ignored).
  */
 import type { KnownKeyword, KnownOption, LegacyKeyword } from './types.ts'
 import { globalKeywords } from './global.ts'

@@ -17,6 +17,10 @@ export interface KnownKeyword {
    * the sections where HAProxy allows the keyword. Absent for the other sections' tables.
    */
   sections?: string
+  /** Proxy keywords only: HAProxy refuses the keyword in a frontend or backend lacking the side
+   *  it needs (`failifnotcap`: `server-template` in a frontend); for the others it only warns
+   *  and ignores the line (`warnifnotcap`). */
+  failIfNotCap?: true
   /** The keyword accepts a leading `no` (`no option httpclose`, `no log`). */
   noForm?: boolean
 }

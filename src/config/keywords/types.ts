@@ -18,6 +18,9 @@ export interface ProxyKeyword {
   /** The phrase as written: 'mode', 'timeout connect', 'option httpclose', 'capture request header'. */
   kw: string
   sections: SectionLetters
+  /** Refused, not just ignored, in a frontend or backend that lacks the side it needs (HAProxy's
+   *  `failifnotcap`: `server` in a frontend). See `misplaced` in config/build.ts. */
+  failIfNotCap?: true
   /** Accepts a leading `no` (the handler reads `d.no`). */
   noForm?: boolean
   /** Parsed into the model, but the engine does not act on it yet: `edgelb check` says so. */
