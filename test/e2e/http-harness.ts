@@ -127,6 +127,18 @@ export function startHttpServer(name: string, respond?: Responder): HttpOrigin {
   return origin
 }
 
+/** Lets `tap` see each chunk an origin's connections receive before the origin parses it (to
+ *  answer `100 Continue`, or to take over an upgraded connection); a chunk is parsed only if `tap`
+ *  returns true. */
+export function tapChunks(origin: HttpOrigin, tap: (c: TestConn, chunk: Buffer) => boolean): void {
+  const accept = origin.tcp.onAccept
+  origin.tcp.onAccept = (c) => {
+    accept?.(c)
+    const parse = c.onData!
+    c.onData = (cc, chunk) => { if (tap(cc, chunk)) parse(cc, chunk) }
+  }
+}
+
 /** Answers a request that the responder left unanswered (it returned null). */
 export function answer(origin: HttpOrigin, req: SeenRequest, response: string): void {
   const c = origin.tcp.conns[req.conn]!
@@ -137,6 +149,11 @@ export function answer(origin: HttpOrigin, req: SeenRequest, response: string): 
 /** A raw HTTP client: exact bytes out, exact bytes in. */
 export async function httpClient(port: number, localAddress?: string): Promise<TestConn & Disposable> {
   return connectClient(port, localAddress ? { localAddress } : {})
+}
+
+/** The body of one response (what follows its head). */
+export function bodyOf(response: string): string {
+  return response.slice(response.indexOf('\r\n\r\n') + 4)
 }
 
 /** The complete responses (head + Content-Length body) received so far on `c`. */

@@ -7,14 +7,11 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { cfg, connectClient, startLb, startServer } from './harness.ts'
-import { httpClient, rawExchange, startHttpServer, waitResponses } from './http-harness.ts'
+import { bodyOf, httpClient, rawExchange, startHttpServer, waitResponses } from './http-harness.ts'
 
 const T = 'timeout connect 5s\n  timeout client 5s\n  timeout server 5s'
 /** A defaults section carrying the timeouts, for configs split into frontends and backends. */
 const D = 'defaults\n  timeout connect 5s\n  timeout client 5s\n  timeout server 5s'
-
-/** The body of a response (the origin's name). */
-const body = (r: string): string => r.slice(r.indexOf('\r\n\r\n') + 4)
 
 describe('content switching', () => {
   test('by host, path and method, with default_backend for the rest', async () => {
@@ -42,7 +39,7 @@ describe('content switching', () => {
         mode http
         server w 127.0.0.1:${www.port}
     `)
-    const get = async (req: string) => body(await rawExchange(lb.port(), req))
+    const get = async (req: string) => bodyOf(await rawExchange(lb.port(), req))
     expect(await get('GET / HTTP/1.1\r\nHost: API.example.com\r\nConnection: close\r\n\r\n')).toBe('api')
     expect(await get('GET /static/a.png HTTP/1.1\r\nHost: www\r\nConnection: close\r\n\r\n')).toBe('static')
     expect(await get('GET /app/site.css HTTP/1.1\r\nHost: www\r\nConnection: close\r\n\r\n')).toBe('static')
@@ -74,7 +71,7 @@ describe('content switching', () => {
           server w 127.0.0.1:${www.port}
       `
       await using lb = await startLb(text)
-      const get = async (host: string) => body(await rawExchange(lb.port(), `GET / HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`))
+      const get = async (host: string) => bodyOf(await rawExchange(lb.port(), `GET / HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`))
       expect(await get('SHOP.example.com')).toBe('shop')
       expect(await get('blog.example.com')).toBe('blog')
       expect(await get('other.example.com')).toBe('www')
@@ -107,12 +104,12 @@ describe('http-request and http-response actions', () => {
     const pong = await x('GET /ping HTTP/1.1\r\nHost: h\r\n\r\n')
     expect(pong).toStartWith('HTTP/1.1 200 OK\r\n')
     expect(pong).toContain('content-type: text/plain')
-    expect(body(pong)).toBe('pong')
+    expect(bodyOf(pong)).toBe('pong')
     const redir = await x('GET /login?x=1 HTTP/1.1\r\nHost: secure.example.com\r\n\r\n')
     expect(redir).toStartWith('HTTP/1.1 301 ')
     expect(redir).toMatch(/\r\n[Ll]ocation: https:\/\/secure\.example\.com\/login\?x=1\r\n/)
     const ok = await x('GET /api/items HTTP/1.1\r\nHost: h\r\nX-Debug: 1\r\nConnection: close\r\n\r\n')
-    expect(body(ok)).toBe('/v2/api/items')
+    expect(bodyOf(ok)).toBe('/v2/api/items')
     expect(ok).not.toContain('secret/1.0')
     expect(ok).toContain('X-Served-By: edgelb')
     const seen = a.requests.at(-1)!
@@ -165,10 +162,10 @@ describe('stick tables', () => {
         server b 127.0.0.1:${b.port}
     `)
     const seen = new Set<string>()
-    for (let i = 0; i < 6; i++) seen.add(body(await rawExchange(lb.port(), 'GET / HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n')))
+    for (let i = 0; i < 6; i++) seen.add(bodyOf(await rawExchange(lb.port(), 'GET / HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n')))
     expect(seen.size).toBe(1)
     const other = new Set<string>()
-    for (let i = 0; i < 4; i++) other.add(body(await rawExchange(lb.port(), 'GET / HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n', { from: '127.0.0.5' })))
+    for (let i = 0; i < 4; i++) other.add(bodyOf(await rawExchange(lb.port(), 'GET / HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n', { from: '127.0.0.5' })))
     expect(other.size).toBe(1)
   })
 })
