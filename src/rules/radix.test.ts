@@ -25,6 +25,13 @@ describe('RadixTree', () => {
     expect(t.longest('/a/b.png')).toBeUndefined()
     expect([...t.entries()].map(([k]) => k).sort()).toEqual(['.jpg', '.js', '.min.js'])
   })
+  test('reverse trees match keys outside the BMP (walked by UTF-16 units)', () => {
+    const t = new RadixTree<string>({ reverse: true })
+    t.set('.caf\u00e9\u{1F600}', 'emoji')
+    expect(t.longest('www.caf\u00e9\u{1F600}')).toBe('emoji')
+    expect(t.get('.caf\u00e9\u{1F600}')).toBe('emoji')
+    expect([...t.entries()]).toEqual([['.caf\u00e9\u{1F600}', 'emoji']])
+  })
   test('delete merges nodes and keeps the others', () => {
     const t = new RadixTree<number>()
     for (const [i, k] of ['romane', 'romanus', 'romulus', 'rubens', 'ruber', 'rubicon', 'rubicundus'].entries()) t.set(k, i)

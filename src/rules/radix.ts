@@ -41,7 +41,7 @@ export class RadixTree<V> {
   }
 
   #walkKey(key: string): string {
-    return this.reverse ? [...key].reverse().join('') : key
+    return this.reverse ? reversed(key) : key
   }
 
   /** Sets the value of `key`; returns false if it was already there (and keeps the old value
@@ -85,32 +85,31 @@ export class RadixTree<V> {
     }
   }
 
-  get(key: string): V | undefined {
+  /** The node that ends exactly at `key`, pushing the nodes walked through onto `path`. */
+  #find(key: string, path?: Node<V>[]): Node<V> | undefined {
     const k = this.#walkKey(key)
     let node = this.#root
     let i = 0
     while (i < k.length) {
+      path?.push(node)
       const child = node.children?.get(k.charCodeAt(i))
       if (child === undefined || !k.startsWith(child.label, i)) return undefined
       i += child.label.length
       node = child
     }
-    return node.has ? node.value : undefined
+    return node
+  }
+
+  get(key: string): V | undefined {
+    const node = this.#find(key)
+    return node?.has ? node.value : undefined
   }
 
   delete(key: string): boolean {
-    const k = this.#walkKey(key)
-    const path: Node<V>[] = [this.#root]
-    let node = this.#root
-    let i = 0
-    while (i < k.length) {
-      const child = node.children?.get(k.charCodeAt(i))
-      if (child === undefined || !k.startsWith(child.label, i)) return false
-      i += child.label.length
-      node = child
-      path.push(node)
-    }
-    if (!node.has) return false
+    const path: Node<V>[] = []
+    const node = this.#find(key, path)
+    if (!node?.has) return false
+    path.push(node)
     node.has = false
     node.value = undefined
     this.#size--
@@ -169,8 +168,15 @@ export class RadixTree<V> {
     while (stack.length > 0) {
       const [node, prefix] = stack.pop()!
       const k = prefix + node.label
-      if (node.has) yield [this.reverse ? [...k].reverse().join('') : k, node.value as V]
+      if (node.has) yield [this.#walkKey(k), node.value as V]
       if (node.children) for (const c of node.children.values()) stack.push([c, k])
     }
   }
+}
+
+/** `s` reversed by UTF-16 units, the order `longest` walks a reverse tree in. */
+function reversed(s: string): string {
+  let out = ''
+  for (let i = s.length - 1; i >= 0; i--) out += s[i]
+  return out
 }
