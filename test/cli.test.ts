@@ -97,6 +97,22 @@ describe('edgelb check', () => {
     ].sort((a, b) => (Number(a.split(':')[1]) || 99) - (Number(b.split(':')[1]) || 99)))
   })
 
+  test('health checks are compiled as edgelb run compiles them: a bad check line or track is FILE:LINE', () => {
+    const r = edgelb(['check', write('checks.cfg', TIMEOUTS + `backend app
+  option tcp-check
+  tcp-check send-binary 0g
+  server a 10.0.0.1:80 check
+  server b 10.0.0.2:80
+  server c 10.0.0.3:80 track b
+`)])
+    expect(r.code).toBe(1)
+    expect(r.errLines).toEqual([
+      `checks.cfg:7: error: 'tcp-check send-binary' expects an even number of hex digits, got '0g'`,
+      `checks.cfg:10: error: server 'c': unable to use app/b for tracking as it does not have any check nor agent enabled`,
+      'checks.cfg: invalid (2 errors, 0 warnings)',
+    ])
+  })
+
   test('-q prints errors only', () => {
     const r = edgelb(['check', '-q', write('warn-typo.cfg', 'listen web\n  bind :8080\n  balence roundrobin\n')])
     expect([r.code, r.out, r.errLines]).toEqual([1, '', [`warn-typo.cfg:3: error: unknown keyword 'balence'; did you mean 'balance'?`]])

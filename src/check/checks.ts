@@ -5,13 +5,14 @@
  */
 import type { Backend } from '../backend/backend.ts'
 import type { Server } from '../backend/server.ts'
+import type { SourcePos } from '../config/source.ts'
 import { now } from '../core/clock.ts'
 import { Timer } from '../core/timer-wheel.ts'
 import { wheel } from '../core/wheel.ts'
 import { createAgentCheck } from './agent.ts'
 import { installObserver } from './observe.ts'
 import { compileHealthCheck } from './registry.ts'
-import { Check, startDelays, type CheckOptions } from './scheduler.ts'
+import { Check, checkTarget, startDelays, type CheckOptions } from './scheduler.ts'
 import { ServerStates, type StateHost } from './state.ts'
 import { CheckConfigError, type CheckKind } from './types.ts'
 
@@ -23,6 +24,11 @@ export interface HealthChecksOptions {
   /** `tune.http.maxhdr`. */
   maxHeaders?: number
   random?: () => number
+  /** Reports each setting that cannot work and goes on without the check it spoils (`edgelb
+   *  check` reports them all); without it, the constructor throws the first. */
+  onError?: (e: CheckConfigError) => void
+  /** A check that is disabled (a server without a port to check, as HAProxy 1.x did). */
+  onWarning?: (message: string, at: SourcePos) => void
 }
 
 export class HealthChecks {
@@ -34,7 +40,8 @@ export class HealthChecks {
   #started = false
 
   /** Compiles the checks of `backends`. Throws CheckConfigError for a setting that cannot work
-   *  (a tracked server that does not exist or is not checked, a script that does not parse). */
+   *  (a tracked server that does not exist or is not checked, a script that does not parse, an
+   *  agent without a port), unless `options.onError` takes it. */
   constructor(backends: Iterable<Backend>, host: StateHost, options: HealthChecksOptions = {}) {
     this.#opts = { spreadChecks: options.spreadChecks ?? 0, bufsize: options.bufsize ?? 16384, random: options.random ?? Math.random }
     const beOf = new Map<Server, Backend>()
@@ -46,20 +53,43 @@ export class HealthChecks {
     this.states = new ServerStates(host, beOf)
     this.states.setHooks({ warmUp: (s) => this.#warmUp(s), checkNow: (s) => this.#byServer.get(s)?.health?.runNow() })
 
+    const fail = (e: CheckConfigError): void => {
+      if (options.onError) options.onError(e)
+      else throw e
+    }
+    const guard = <T>(f: () => T): T | undefined => {
+      try { return f() } catch (e) {
+        if (!(e instanceof CheckConfigError)) throw e
+        fail(e)
+        return undefined
+      }
+    }
+    const env = { maxHeaders: options.maxHeaders ?? 101 }
     for (const be of byName.values()) {
-      let kind: CheckKind | undefined
+      // Compiled once per backend, on its first checked server; null when it does not compile.
+      let kind: CheckKind | null | undefined
       for (const s of be.servers) {
         const mine: { health?: Check; agent?: Check } = {}
+        const at = s.cfg.pos
         if (s.cfg.check && s.cfg.track === undefined) {
-          kind ??= compileHealthCheck(be.cfg, { maxHeaders: options.maxHeaders ?? 101 })
-          mine.health = this.#add(new Check(s, { be, kind, agent: false, states: this.states, opts: this.#opts }))
+          const target = checkTarget(s, false)
+          if (target === undefined) {
+            options.onWarning?.(`${be.cfg.kind} '${be.name}': server '${s.name}' has neither service port nor check port, so its check is disabled; add 'port N' to its line`, at)
+          } else {
+            if (kind === undefined) kind = guard(() => compileHealthCheck(be.cfg, env)) ?? null
+            if (kind !== null) mine.health = this.#add(new Check(s, { be, kind, target, agent: false, states: this.states, opts: this.#opts }))
+          }
         }
-        if (s.cfg.agentCheck) mine.agent = this.#add(new Check(s, { be, kind: createAgentCheck(s, this.states), agent: true, states: this.states, opts: this.#opts }))
+        if (s.cfg.agentCheck) {
+          const target = checkTarget(s, true)
+          if (target !== undefined) mine.agent = this.#add(new Check(s, { be, kind: createAgentCheck(s, this.states), target, agent: true, states: this.states, opts: this.#opts }))
+          else fail(new CheckConfigError(`${be.cfg.kind} '${be.name}': server '${s.name}' has 'agent-check' but no 'agent-port'; add 'agent-port N' to its line`, at))
+        }
         this.#byServer.set(s, mine)
         installObserver(s, this.states, (srv) => this.#fastinter(srv))
       }
     }
-    for (const be of byName.values()) for (const s of be.servers) if (s.cfg.track !== undefined) this.#link(s, be, byName)
+    for (const be of byName.values()) for (const s of be.servers) if (s.cfg.track !== undefined) guard(() => this.#link(s, be, byName))
   }
 
   #add(c: Check): Check {

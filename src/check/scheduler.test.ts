@@ -14,7 +14,7 @@ function checks(servers: string, agent = false, make = true): { be: Backend; lis
   const built = buildConfig(readHaproxy(`backend web\n${servers}`, 't.cfg').sections, ['t.cfg'])
   const be = new Backend(built.config.proxies.find((p) => p.name === 'web')!, { fullconn: 0 })
   const states = new ServerStates({ event() {}, killSessions: () => 0 }, new Map<Server, Backend>(be.servers.map((s) => [s, be])))
-  return { be, list: make ? be.servers.map((s) => new Check(s, { be, kind: tcpCheck, agent, states, opts })) : [] }
+  return { be, list: make ? be.servers.map((s) => new Check(s, { be, kind: tcpCheck, target: checkTarget(s, agent)!, agent, states, opts })) : [] }
 }
 
 describe('interval', () => {
@@ -61,14 +61,15 @@ describe('checkTarget', () => {
   test('port and addr override the server address; the agent has its own', () => {
     const { be } = checks('  server a 127.0.0.1:80 check port 81 addr 127.0.0.2 agent-check agent-port 99 agent-addr 127.0.0.3\n  server b 127.0.0.1:80 check addr 127.0.0.4:82\n')
     const [a, b] = be.servers
-    expect(checkTarget(a!, be, false)).toEqual({ host: '127.0.0.2', port: 81 })
-    expect(checkTarget(a!, be, true)).toEqual({ host: '127.0.0.3', port: 99 })
-    expect(checkTarget(b!, be, false)).toEqual({ host: '127.0.0.4', port: 82 })
+    expect(checkTarget(a!, false)).toEqual({ host: '127.0.0.2', port: 81 })
+    expect(checkTarget(a!, true)).toEqual({ host: '127.0.0.3', port: 99 })
+    expect(checkTarget(b!, false)).toEqual({ host: '127.0.0.4', port: 82 })
   })
 
-  test('a server without a port and without a check port cannot be checked', () => {
-    const { be } = checks('  server a 127.0.0.1 check\n', false, false)
-    expect(() => checkTarget(be.servers[0]!, be, false)).toThrow("t.cfg:2: error: backend 'web': server 'a' has neither service port nor check port")
+  test('a server without a port and without a check port cannot be checked (nor an agent without agent-port)', () => {
+    const { be } = checks('  server a 127.0.0.1 check agent-check\n', false, false)
+    expect(checkTarget(be.servers[0]!, false)).toBeUndefined()
+    expect(checkTarget(be.servers[0]!, true)).toBeUndefined()
   })
 })
 

@@ -27,7 +27,7 @@ import type { ConnectTarget } from '../net/runtime.ts'
 import { Run, splitHostPort, type RunSpec } from './run.ts'
 import type { ServerStates } from './state.ts'
 import type { CheckOutcome } from './status.ts'
-import { CheckConfigError, CheckEnd, type CheckKind } from './types.ts'
+import { CheckEnd, type CheckKind } from './types.ts'
 
 /** HAProxy's SRV_CHK_INTER_THRES: shorter intervals do not set the start-up spread. */
 const SPREAD_THRESHOLD = 1000
@@ -58,16 +58,16 @@ export class Check {
   /** Passive health asked for `fastinter` for the next run. */
   fastinterForced = false
 
-  /** A check of `server` (in `o.be`) by `o.kind`; `o.agent` for its agent check. Throws
-   *  CheckConfigError when there is no address to check. */
-  constructor(server: Server, o: { be: Backend; kind: CheckKind; agent: boolean; states: ServerStates; opts: CheckOptions }) {
+  /** A check of `server` (in `o.be`) by `o.kind` at `o.target` (checkTarget); `o.agent` for its
+   *  agent check. */
+  constructor(server: Server, o: { be: Backend; kind: CheckKind; target: ConnectTarget; agent: boolean; states: ServerStates; opts: CheckOptions }) {
     this.server = server
     this.be = o.be
     this.kind = o.kind
     this.agent = o.agent
     this.#states = o.states
     this.#opts = o.opts
-    this.#target = checkTarget(server, o.be, o.agent)
+    this.#target = o.target
     this.#timer = new Timer(() => this.#fire())
   }
 
@@ -181,20 +181,14 @@ export class Check {
 }
 
 /** Where a check connects: `agent-addr`/`agent-port` for the agent; else `addr`, `port`, then the
- *  server's own address. Throws, in HAProxy's words, when there is no port to check. */
-export function checkTarget(s: Server, be: Backend, agent: boolean): ConnectTarget {
+ *  server's own address. Undefined when there is no port to check. */
+export function checkTarget(s: Server, agent: boolean): ConnectTarget | undefined {
   const c = s.cfg
   if (c.addr.path !== undefined && !agent && c.checkAddr === undefined && c.checkPort === undefined) return { path: c.addr.path }
   const addr = agent ? (c.agentAddr ?? c.checkAddr) : c.checkAddr
   const a = addr !== undefined ? splitHostPort(addr) : undefined
-  const host = a?.host ?? c.addr.host
   const port = agent ? c.agentPort : (c.checkPort ?? a?.port ?? c.addr.port)
-  if (port === undefined) {
-    throw new CheckConfigError(agent
-      ? `${be.cfg.kind} '${be.name}': server '${s.name}' has 'agent-check' but no 'agent-port'`
-      : `${be.cfg.kind} '${be.name}': server '${s.name}' has neither service port nor check port`, c.pos)
-  }
-  return { host, port }
+  return port === undefined ? undefined : { host: a?.host ?? c.addr.host, port }
 }
 
 /** Start-up delays, HAProxy's way: check i of n starts at i/n of the spread interval. */

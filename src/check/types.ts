@@ -48,9 +48,12 @@ export class CheckEnd extends Error {
  *  message names the file and line, as config diagnostics do. */
 export class CheckConfigError extends Error {
   readonly pos: SourcePos
-  constructor(message: string, pos: SourcePos) {
-    super(`${pos.line > 0 ? `${pos.file}:${pos.line}` : pos.file}: error: ${message}`)
+  /** The message without its position (`edgelb check` prints it as a diagnostic). */
+  readonly reason: string
+  constructor(reason: string, pos: SourcePos) {
+    super(`${pos.line > 0 ? `${pos.file}:${pos.line}` : pos.file}: error: ${reason}`)
     this.name = 'CheckConfigError'
     this.pos = pos
+    this.reason = reason
   }
 }

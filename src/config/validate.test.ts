@@ -28,7 +28,7 @@ describe('a valid configuration', () => {
   bind :80
   default_backend app
 backend app
-  server a 10.0.0.1:80
+  server a 10.0.0.1:80 check
   server b 10.0.0.2:80 track a
 `)).toEqual([])
   })
@@ -93,9 +93,26 @@ describe('servers', () => {
 backend c
   server x 10.0.0.3:80
 `)).toEqual([
+      `${at(7)}: error: server 't1': unable to use b/a for tracking as it does not have any check nor agent enabled`,
+      `${at(8)}: error: server 't2': unable to use c/x for tracking as it does not have any check nor agent enabled`,
       `${at(9)}: error: server 't3' tracks 'nope', which does not exist; write track BACKEND/SERVER`,
       `${at(10)}: error: server 't4' tracks 'c/nope', which does not exist; write track BACKEND/SERVER`,
       `${at(11)}: error: server 't5' tracks 'zz/x', which does not exist; write track BACKEND/SERVER`,
+    ])
+  })
+
+  test('track: at the end of the chain there must be a checked server; a chain may not loop', () => {
+    expect(problems(T + `backend b
+  server a 10.0.0.1:80 check
+  server t1 10.0.0.2:80 track a
+  server t2 10.0.0.2:80 track t1
+  server l1 10.0.0.2:80 track l2
+  server l2 10.0.0.2:80 track l1
+  server self 10.0.0.2:80 track self
+`)).toEqual([
+      `${at(9)}: error: server 'l1': 'track' loops back through 'l1'`,
+      `${at(10)}: error: server 'l2': 'track' loops back through 'l2'`,
+      `${at(11)}: error: server 'self' cannot track itself`,
     ])
   })
 
@@ -213,6 +230,49 @@ describe('timeouts', () => {
       `${at(8)}: error: invalid duration '1.5.2'; write a number with a unit: 100ms, 5s, 2m, 1h, 1d (a plain number means milliseconds)`,
       `${at(9)}: error: invalid size '10q'; write a number of bytes, optionally with k, m or g: 16384, 16k, 1m`,
       `${at(10)}: error: 'timeout check' expects a duration`,
+    ])
+  })
+})
+
+describe('health checks (compiled as the engine compiles them)', () => {
+  test('a bad tcp-check or http-check line is an error at its line; one in defaults is reported once', () => {
+    expect(problems(T + `backend t
+  option tcp-check
+  tcp-check connect port 0
+  tcp-check send a b
+  server a 10.0.0.1:80 check
+backend h
+  mode http
+  option httpchk
+  http-check send meth
+  server a 10.0.0.1:80 check
+`)).toEqual([
+      `${at(7)}: error: 'tcp-check connect port' expects a TCP port (1 to 65535), got '0'`,
+      `${at(13)}: error: 'http-check send meth' expects a value`,
+    ])
+    expect(problems(`defaults
+  timeout connect 5s
+  timeout client 30s
+  timeout server 30s
+  option tcp-check
+  tcp-check expect strng +OK
+backend b1
+  server a 10.0.0.1:80 check
+backend b2
+  server a 10.0.0.1:80 check
+`)).toEqual([
+      `${at(6)}: error: 'tcp-check expect' expects 'string', 'rstring', 'binary', 'rbinary' followed by a pattern, got 'strng'`,
+    ])
+  })
+
+  test('a backend whose servers are not checked does not compile its check (as edgelb run)', () => {
+    expect(problems(T + 'backend b\n  option tcp-check\n  tcp-check send-binary 0\n  server a 10.0.0.1:80\n')).toEqual([])
+  })
+
+  test('an agent without agent-port is an error; a check without any port is disabled, with a warning', () => {
+    expect(problems(T + 'backend b\n  server a 10.0.0.1:80 agent-check\n  server c 10.0.0.1 check\n  server d 10.0.0.1 check port 81\n')).toEqual([
+      `${at(6)}: error: backend 'b': server 'a' has 'agent-check' but no 'agent-port'; add 'agent-port N' to its line`,
+      `${at(7)}: warning: backend 'b': server 'c' has neither service port nor check port, so its check is disabled; add 'port N' to its line`,
     ])
   })
 })

@@ -3,6 +3,7 @@
  * the proxy's mode, limits that contradict each other, and the timeouts HAProxy warns about.
  * Shared by both readers; runs after the builder.
  */
+import { validateChecks } from '../check/validate.ts'
 import { formatListenAddr } from './address.ts'
 import type { KeywordCtx } from './keywords/types.ts'
 import { suggest } from './suggest.ts'
@@ -103,13 +104,6 @@ export function validateConfig(config: Config, ctx: KeywordCtx, where: PhrasePos
         if (s.cookie !== undefined && !p.cookie) {
           ctx.warn(`server '${s.name}' has 'cookie ${s.cookie}' but ${label} declares no cookie, so it is ignored; add e.g. 'cookie SERVERID insert indirect'`, s.pos)
         }
-        if (s.track !== undefined) {
-          const [beName, srvName] = s.track.includes('/') ? s.track.split('/', 2) as [string, string] : [p.name, s.track]
-          const be = backends.get(beName)
-          if (!be || !be.servers.some((x) => x.name === srvName)) {
-            ctx.error(`server '${s.name}' tracks '${s.track}', which does not exist; write track BACKEND/SERVER`, s.pos)
-          }
-        }
       }
       if (p.servers.length === 0 && !p.dispatch && !p.disabled) {
         ctx.warn(`${label} has no server: every request to it fails (503 in http mode); add 'server NAME ADDRESS:PORT'`, at)
@@ -140,4 +134,8 @@ export function validateConfig(config: Config, ctx: KeywordCtx, where: PhrasePos
       }
     }
   }
+
+  // Health checks and tracking links compile as the engine will compile them (a bad check script,
+  // a check without a port, a track to a missing or unchecked server).
+  validateChecks(config, ctx)
 }
