@@ -275,4 +275,8 @@ backend b2
       `${at(7)}: warning: backend 'b': server 'c' has neither service port nor check port, so its check is disabled; add 'port N' to its line`,
     ])
   })
+
+  test('http-check lines in a tcp backend are not "http only": an HTTP check works on a tcp backend', () => {
+    expect(problems(T + 'backend b\n  mode tcp\n  option httpchk\n  http-check send meth GET uri /health\n  http-check expect status 200\n  server a 10.0.0.1:80 check\n')).toEqual([])
+  })
 })

@@ -26,7 +26,8 @@ function httpOnlySettings(p: ProxyConfig, where: PhrasePos): { what: string; lin
     if (p.options[o]) out.push({ what: `'option ${o}'`, line: lineOf(`option ${o}`) })
   }
   if (p.balance.algo === 'uri' || p.balance.algo === 'url_param' || p.balance.algo === 'hdr') out.push({ what: `'balance ${p.balance.algo}'`, line: lineOf('balance') })
-  for (const r of p.rules) if (r.kw.startsWith('http-')) out.push({ what: `'${r.kw}'`, line: r.pos.line })
+  // `http-check` is not one: an HTTP check works on a tcp backend too (HAProxy's option httpchk).
+  for (const r of p.rules) if (r.kw.startsWith('http-') && !r.kw.startsWith('http-check ')) out.push({ what: `'${r.kw}'`, line: r.pos.line })
   for (const c of p.captures) out.push({ what: `'capture ${c.kind} header ${c.header}'`, line: lineOf(`capture ${c.kind} header`) })
   if (p.monitorUri) out.push({ what: `'monitor-uri'`, line: lineOf('monitor-uri') })
   return out
