@@ -2,7 +2,7 @@
 // not refuse them), the tcplog line and dontlognull, and binds that fail.
 import { expect, test } from 'bun:test'
 import { Engine } from '../../src/proxy/engine.ts'
-import { cfg, connectClient, freePort, parseConfig, parseTcpLog, startLb, startServer, until } from './harness.ts'
+import { cfg, connectClient, connectEchoed, freePort, parseConfig, parseTcpLog, startLb, startServer, until } from './harness.ts'
 
 const LOG = `global
   log stdout format raw local0
@@ -121,10 +121,8 @@ test('tcplog keeps the client address when the client closes first', async () =>
     listen fe_in
       bind 127.0.0.1:0
       server app1 127.0.0.1:${srv.port}`)
-  const cli = await connectClient(lb.port())
+  const cli = await connectEchoed(lb.port(), 'ping')
   const port = cli.localPort
-  await cli.write('ping')
-  await cli.waitText('ping')
   cli[Symbol.dispose]()
   const [line] = await lb.waitLogs(1)
   expect(parseTcpLog(line!).client).toBe(`127.0.0.1:${port}`)
@@ -181,9 +179,7 @@ test('option dontlognull: a session that moved no data is not logged; one that d
     await idle.waitClosed()
   }
   {
-    using busy = await connectClient(lb.port())
-    await busy.write('x')
-    await busy.waitText('x')
+    using busy = await connectEchoed(lb.port(), 'x')
     busy.shutdown()
     await busy.waitClosed()
   }

@@ -329,6 +329,20 @@ export async function connectTagged(port: number, options: ClientOptions = {}): 
   return c
 }
 
+/** Connects, writes `text` and waits until an `echo` server sent it back: a session that is
+ *  established end to end and stays open. */
+export async function connectEchoed(port: number, text: string): Promise<TestConn & Disposable> {
+  const c = await connectClient(port)
+  try {
+    await c.write(text)
+    await c.waitText(text)
+  } catch (e) {
+    c[Symbol.dispose]()
+    throw e
+  }
+  return c
+}
+
 /** One short connection: the tag of the server that answered. */
 export async function tagOf(port: number, options: ClientOptions = {}): Promise<string> {
   using c = await connectTagged(port, options)

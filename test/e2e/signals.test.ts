@@ -3,7 +3,7 @@
 import { expect, test } from 'bun:test'
 import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { cfg, connectClient, freePort, spawnEdgelb, startServer } from './harness.ts'
+import { cfg, connectClient, connectEchoed, freePort, spawnEdgelb, startServer } from './harness.ts'
 
 /** Whether a connection to 127.0.0.1:port is refused (nothing listens). */
 async function refused(port: number): Promise<boolean> {
@@ -46,9 +46,7 @@ test('SIGUSR1: the listener closes at once, a live session completes, then the p
   const port = freePort()
   await using lb = await spawnEdgelb(config(port, srv.port))
   expect(lb.ports.get('app')).toBe(port)
-  using live = await connectClient(port)
-  await live.write('before;')
-  await live.waitText('before;')
+  using live = await connectEchoed(port, 'before;')
   lb.signal('SIGUSR1')
   await lb.waitStderr(/soft stop/)
   expect(await unserved(port)).toBe(true)
@@ -84,9 +82,7 @@ test('SIGTTOU releases the port (another process can bind it) while a live sessi
   await using srv = startServer('s1', 'echo')
   const port = freePort()
   await using lb = await spawnEdgelb(config(port, srv.port))
-  using live = await connectClient(port)
-  await live.write('one;')
-  await live.waitText('one;')
+  using live = await connectEchoed(port, 'one;')
   lb.signal('SIGTTOU')
   await lb.waitStderr(/released/)
   // A new instance could start on that port now.
@@ -100,9 +96,7 @@ test('SIGTTOU releases the port (another process can bind it) while a live sessi
   lb.signal('SIGTTIN')
   await lb.waitStderr(/listening again/)
   {
-    using c = await connectClient(port)
-    await c.write('three;')
-    await c.waitText('three;')
+    using c = await connectEchoed(port, 'three;')
   }
   expect(srv.accepted).toBe(2)
   lb.signal('SIGTERM')
@@ -130,9 +124,7 @@ test('SIGTTIN when the port was taken meanwhile: the process says so and keeps i
   await using srv = startServer('s1', 'echo')
   const port = freePort()
   await using lb = await spawnEdgelb(config(port, srv.port))
-  using live = await connectClient(port)
-  await live.write('first;')
-  await live.waitText('first;')
+  using live = await connectEchoed(port, 'first;')
   lb.signal('SIGTTOU')
   await lb.waitStderr(/released/)
   await using other = startServer('other', 'tag', { port })
@@ -148,9 +140,7 @@ test('SIGTERM: the process exits 0 at once and kills live sessions', async () =>
   await using srv = startServer('s1', 'echo')
   const port = freePort()
   await using lb = await spawnEdgelb(config(port, srv.port))
-  using live = await connectClient(port)
-  await live.write('x')
-  await live.waitText('x')
+  using live = await connectEchoed(port, 'x')
   lb.signal('SIGTERM')
   await live.waitClosed()
   expect(await lb.exited()).toBe(0)

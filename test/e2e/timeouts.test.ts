@@ -1,7 +1,7 @@
 // Every timeout fires about when configured (within a tick or two; the slack below is for a
 // loaded machine): these check which timeout governs each phase, not speed.
 import { expect, test } from 'bun:test'
-import { cfg, connectClient, parseTcpLog, startBlackhole, startLb, startServer, type Lb } from './harness.ts'
+import { cfg, connectClient, connectEchoed, parseTcpLog, startBlackhole, startLb, startServer, type Lb } from './harness.ts'
 
 const SLACK = 150
 
@@ -136,9 +136,7 @@ test('a request ended with FIN waits for a slow server under timeout server, not
 test('timeout tunnel supersedes timeout client and server once data flows', async () => {
   await using srv = startServer('s1', 'echo')
   await using lb = await listenApp(srv.port, 'timeout client 100ms', 'timeout server 100ms', 'timeout tunnel 400ms', 'timeout connect 1s')
-  using cli = await connectClient(lb.port())
-  await cli.write('hello')
-  await cli.waitText('hello')
+  using cli = await connectEchoed(lb.port(), 'hello')
   const t0 = performance.now()
   await cli.waitClosed(3000)
   expectAbout(cli.closedAt - t0, 400)
