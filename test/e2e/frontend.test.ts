@@ -2,26 +2,11 @@
 // not refuse them), the tcplog line and dontlognull, and binds that fail.
 import { expect, test } from 'bun:test'
 import { Engine } from '../../src/proxy/engine.ts'
-import { cfg, connectClient, connectEchoed, freePort, parseConfig, parseTcpLog, startLb, startServer, until } from './harness.ts'
-
-const LOG = `global
-  log stdout format raw local0
-defaults
-  mode tcp
-  log global
-  option tcplog
-  timeout client 5s
-  timeout server 5s
-  timeout connect 1s
-`
+import { cfg, connectClient, connectEchoed, freePort, parseConfig, parseTcpLog, startLb, startServer, startTcpApp, until } from './harness.ts'
 
 test('monitor-net: a monitor connection is closed at once, never forwarded nor logged', async () => {
   await using srv = startServer('s1')
-  await using lb = await startLb(LOG + cfg`
-    listen app
-      bind 127.0.0.1:0
-      monitor-net 127.0.0.9/32
-      server s1 127.0.0.1:${srv.port}`)
+  await using lb = await startTcpApp(srv.port, 'monitor-net 127.0.0.9/32')
   using probe = await connectClient(lb.port(), { localAddress: '127.0.0.9' })
   await probe.waitClosed()
   expect(probe.received).toBe(0)
@@ -40,11 +25,7 @@ test('monitor-net: a monitor connection is closed at once, never forwarded nor l
 
 test('monitor-net matching a wider net (127.0.0.0/8) catches every loopback client', async () => {
   await using srv = startServer('s1')
-  await using lb = await startLb(LOG + cfg`
-    listen app
-      bind 127.0.0.1:0
-      monitor-net 127.0.0.0/8
-      server s1 127.0.0.1:${srv.port}`)
+  await using lb = await startTcpApp(srv.port, 'monitor-net 127.0.0.0/8')
   for (const from of ['127.0.0.1', '127.0.0.5']) {
     using probe = await connectClient(lb.port(), { localAddress: from })
     await probe.waitClosed()
@@ -56,11 +37,7 @@ test('monitor-net matching a wider net (127.0.0.0/8) catches every loopback clie
 
 test('frontend maxconn 2: a third client waits, not refused, and proceeds when one leaves', async () => {
   await using srv = startServer('s1', 'echo')
-  await using lb = await startLb(LOG + cfg`
-    listen app
-      bind 127.0.0.1:0
-      maxconn 2
-      server s1 127.0.0.1:${srv.port}`)
+  await using lb = await startTcpApp(srv.port, 'maxconn 2')
   const fe = lb.frontend()
   using a = await connectClient(lb.port())
   using b = await connectClient(lb.port())
@@ -117,10 +94,7 @@ test('global maxconn counts across frontends', async () => {
 
 test('tcplog keeps the client address when the client closes first', async () => {
   await using srv = startServer('s1', 'echo')
-  await using lb = await startLb(LOG + cfg`
-    listen fe_in
-      bind 127.0.0.1:0
-      server app1 127.0.0.1:${srv.port}`)
+  await using lb = await startTcpApp(srv.port)
   const cli = await connectEchoed(lb.port(), 'ping')
   const port = cli.localPort
   cli[Symbol.dispose]()
@@ -131,7 +105,16 @@ test('tcplog keeps the client address when the client closes first', async () =>
 test('tcplog: one line per session, in HAProxy\'s format, with the real numbers', async () => {
   await using srv = startServer('s1', 'manual')
   srv.onAccept = (c) => { c.onEnd = (cc) => { void cc.write('0123456789').then(() => cc.shutdown()) } }
-  await using lb = await startLb(LOG + cfg`
+  await using lb = await startLb(cfg`
+    global
+      log stdout format raw local0
+    defaults
+      mode tcp
+      log global
+      option tcplog
+      timeout client 5s
+      timeout server 5s
+      timeout connect 1s
     frontend fe_in
       bind 127.0.0.1:0
       default_backend be_app
@@ -167,11 +150,7 @@ test('tcplog: one line per session, in HAProxy\'s format, with the real numbers'
 
 test('option dontlognull: a session that moved no data is not logged; one that did is', async () => {
   await using srv = startServer('s1', 'echo')
-  await using lb = await startLb(LOG + cfg`
-    listen app
-      bind 127.0.0.1:0
-      option dontlognull
-      server s1 127.0.0.1:${srv.port}`)
+  await using lb = await startTcpApp(srv.port, 'option dontlognull')
   {
     using idle = await connectClient(lb.port())
     await srv.waitAccepted(1)
@@ -191,10 +170,7 @@ test('option dontlognull: a session that moved no data is not logged; one that d
 
 test('without dontlognull the empty session is logged too', async () => {
   await using srv = startServer('s1', 'echo')
-  await using lb = await startLb(LOG + cfg`
-    listen app
-      bind 127.0.0.1:0
-      server s1 127.0.0.1:${srv.port}`)
+  await using lb = await startTcpApp(srv.port)
   using idle = await connectClient(lb.port())
   await srv.waitAccepted(1)
   idle.shutdown()

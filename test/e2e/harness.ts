@@ -87,6 +87,26 @@ export function parseConfig(text: string, file = 'e2e.cfg'): Config {
   return built.config
 }
 
+/** The common tcp scenario: `listen app` on a free port in front of one server `s1` at `port`,
+ *  logging a tcplog line per session to `lb.logs`, timeouts client and server 5s and connect 1s
+ *  unless `lines` (what the test is about) say otherwise. */
+export function startTcpApp(port: number, ...lines: string[]): Promise<Lb> {
+  return startLb(cfg`
+    global
+      log stdout format raw local0
+    defaults
+      mode tcp
+      log global
+      option tcplog
+      timeout client 5s
+      timeout server 5s
+      timeout connect 1s
+    listen app
+      bind 127.0.0.1:0
+      ${lines.join('\n      ')}
+      server s1 127.0.0.1:${port}`)
+}
+
 /** A free TCP port on 127.0.0.1 (bound, then released), for configs handed to a subprocess,
  *  which cannot say port 0. */
 export function freePort(): number {

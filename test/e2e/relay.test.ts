@@ -1,30 +1,12 @@
 // mode tcp relay: bytes arrive exactly, both ways, with half-close and backpressure honoured.
 import { expect, test } from 'bun:test'
-import { cfg, connectClient, parseTcpLog, randomBytes, sha256, startLb, startServer, until, type Lb } from './harness.ts'
+import { connectClient, parseTcpLog, randomBytes, sha256, startServer, startTcpApp, until } from './harness.ts'
 
 const MB = 1024 * 1024
 
-/** `listen relay` (mode tcp) in front of one server at `port`, with client and server timeouts
- *  of `timeout` (5s); `tcplog` logs a line per session to `lb.logs`. */
-function relay(port: number, options: { timeout?: string; tcplog?: boolean } = {}): Promise<Lb> {
-  const t = options.timeout ?? '5s'
-  const log = options.tcplog ? 'option tcplog\n      log global' : ''
-  return startLb(cfg`
-    global
-      log stdout format raw local0
-    listen relay
-      bind 127.0.0.1:0
-      mode tcp
-      ${log}
-      timeout client ${t}
-      timeout server ${t}
-      timeout connect 1s
-      server s1 127.0.0.1:${port}`)
-}
-
 test('large random payloads cross the proxy byte-exact in both directions at once', async () => {
   await using srv = startServer('s1', 'manual')
-  await using lb = await relay(srv.port)
+  await using lb = await startTcpApp(srv.port)
   const up = randomBytes(24 * MB)
   const down = randomBytes(16 * MB)
   srv.onAccept = (c) => {
@@ -48,7 +30,7 @@ test('large random payloads cross the proxy byte-exact in both directions at onc
 
 test('half-close: the client shuts down writing, the server still answers and the answer arrives', async () => {
   await using srv = startServer('s1', 'manual')
-  await using lb = await relay(srv.port)
+  await using lb = await startTcpApp(srv.port)
   srv.onAccept = (c) => {
     // Answers only once the request is complete (its FIN arrived), like an rsh/`nc -q` peer.
     c.onEnd = (cc) => { void cc.write(`got ${cc.text().length} bytes: ${cc.text()}`).then(() => cc.shutdown()) }
@@ -65,7 +47,7 @@ test('half-close: the client shuts down writing, the server still answers and th
 
 test('half-close the other way: the server shuts down writing, the client still sends and it arrives', async () => {
   await using srv = startServer('s1', 'manual')
-  await using lb = await relay(srv.port)
+  await using lb = await startTcpApp(srv.port)
   srv.onAccept = (c) => { void c.write('banner, then nothing more from me').then(() => c.shutdown()) }
   using cli = await connectClient(lb.port())
   await cli.waitEof()
@@ -86,7 +68,7 @@ test('half-close the other way: the server shuts down writing, the client still 
 
 test('a client that stops reading pauses the server; the proxy holds little, and all arrives later', async () => {
   await using srv = startServer('s1', 'manual')
-  await using lb = await relay(srv.port, { timeout: '10s' })
+  await using lb = await startTcpApp(srv.port, 'timeout client 10s', 'timeout server 10s')
   const total = 64 * MB
   const payload = randomBytes(total)
   let serverWritten = 0
@@ -130,7 +112,7 @@ test('a client that stops reading pauses the server; the proxy holds little, and
 
 test('a server that resets mid-stream: the client connection is closed and the log says SD', async () => {
   await using srv = startServer('s1', 'manual')
-  await using lb = await relay(srv.port, { tcplog: true })
+  await using lb = await startTcpApp(srv.port)
   srv.onAccept = (c) => { void c.write('partial answer') }
   using cli = await connectClient(lb.port())
   await cli.waitText('partial answer')
@@ -145,7 +127,7 @@ test('a server that resets mid-stream: the client connection is closed and the l
 
 test('a client that resets mid-stream: the server connection is closed and the log says CD', async () => {
   await using srv = startServer('s1', 'manual')
-  await using lb = await relay(srv.port, { tcplog: true })
+  await using lb = await startTcpApp(srv.port)
   using cli = await connectClient(lb.port())
   await cli.write('hello')
   await srv.waitAccepted(1)
@@ -155,5 +137,5 @@ test('a client that resets mid-stream: the server connection is closed and the l
   await s.waitClosed()
   const f = parseTcpLog((await lb.waitLogs(1))[0]!)
   expect(f.term).toBe('CD')
-  expect(lb.backend('relay').servers[0]!.cur).toBe(0)
+  expect(lb.backend('app').servers[0]!.cur).toBe(0)
 })

@@ -1,7 +1,7 @@
 // Every timeout fires about when configured (within a tick or two; the slack below is for a
 // loaded machine): these check which timeout governs each phase, not speed.
 import { expect, test } from 'bun:test'
-import { cfg, connectClient, connectEchoed, parseTcpLog, startBlackhole, startLb, startServer, type Lb } from './harness.ts'
+import { cfg, connectClient, connectEchoed, parseTcpLog, startBlackhole, startLb, startServer, startTcpApp, type Lb } from './harness.ts'
 
 const SLACK = 150
 
@@ -15,25 +15,9 @@ async function term(lb: Lb): Promise<ReturnType<typeof parseTcpLog>> {
   return parseTcpLog(line!)
 }
 
-/** `listen app` in front of one server at `port` with these lines (the timeouts under test),
- *  logging a tcplog line per session to `lb.logs`. */
-function listenApp(port: number, ...lines: string[]): Promise<Lb> {
-  return startLb(cfg`
-    global
-      log stdout format raw local0
-    defaults
-      mode tcp
-      log global
-      option tcplog
-    listen app
-      bind 127.0.0.1:0
-      ${lines.join('\n      ')}
-      server s1 127.0.0.1:${port}`)
-}
-
 test('timeout client: an idle client is disconnected (cD) while timeout server is long', async () => {
   await using srv = startServer('s1', 'manual')
-  await using lb = await listenApp(srv.port, 'timeout client 200ms', 'timeout server 5s', 'timeout connect 1s')
+  await using lb = await startTcpApp(srv.port, 'timeout client 200ms', 'timeout server 5s', 'timeout connect 1s')
   const t0 = performance.now()
   using cli = await connectClient(lb.port())
   await cli.waitClosed(3000)
@@ -44,7 +28,7 @@ test('timeout client: an idle client is disconnected (cD) while timeout server i
 
 test('timeout server: an idle server is disconnected (sD) while timeout client is long', async () => {
   await using srv = startServer('s1', 'manual')
-  await using lb = await listenApp(srv.port, 'timeout client 5s', 'timeout server 200ms', 'timeout connect 1s')
+  await using lb = await startTcpApp(srv.port, 'timeout client 5s', 'timeout server 200ms', 'timeout connect 1s')
   using cli = await connectClient(lb.port())
   await srv.waitAccepted(1)
   const t0 = performance.now()
@@ -56,7 +40,7 @@ test('timeout server: an idle server is disconnected (sD) while timeout client i
 
 test('activity keeps a session alive past its timeouts', async () => {
   await using srv = startServer('s1', 'echo')
-  await using lb = await listenApp(srv.port, 'timeout client 150ms', 'timeout server 150ms', 'timeout connect 1s')
+  await using lb = await startTcpApp(srv.port, 'timeout client 150ms', 'timeout server 150ms', 'timeout connect 1s')
   using cli = await connectClient(lb.port())
   // 8 exchanges 60 ms apart (the gaps are the scenario): 480 ms in all, each gap under 150 ms.
   let t0 = 0
@@ -73,7 +57,7 @@ test('activity keeps a session alive past its timeouts', async () => {
 
 test('timeout connect: a server that never answers the SYN; each retry waits the timeout again (sC)', async () => {
   await using hole = await startBlackhole()
-  await using lb = await listenApp(hole.port, 'retries 1', 'timeout client 5s', 'timeout server 5s', 'timeout connect 150ms')
+  await using lb = await startTcpApp(hole.port, 'retries 1', 'timeout client 5s', 'timeout server 5s', 'timeout connect 150ms')
   const t0 = performance.now()
   using cli = await connectClient(lb.port())
   await cli.waitClosed(3000)
@@ -89,7 +73,7 @@ test('timeout connect: a server that never answers the SYN; each retry waits the
 test('timeout client-fin: once we sent FIN to the client, it has client-fin to close (cD)', async () => {
   await using srv = startServer('s1', 'manual')
   srv.onAccept = (c) => { void c.write('bye').then(() => c.shutdown()) }
-  await using lb = await listenApp(srv.port, 'timeout client 5s', 'timeout client-fin 200ms', 'timeout server 5s', 'timeout connect 1s')
+  await using lb = await startTcpApp(srv.port, 'timeout client 5s', 'timeout client-fin 200ms', 'timeout server 5s', 'timeout connect 1s')
   using cli = await connectClient(lb.port())
   await cli.waitEof()
   const t0 = performance.now()
@@ -102,7 +86,7 @@ test('timeout client-fin: once we sent FIN to the client, it has client-fin to c
 
 test('timeout server-fin: once we sent FIN to the server, it has server-fin to close (sD)', async () => {
   await using srv = startServer('s1', 'manual')
-  await using lb = await listenApp(srv.port, 'timeout client 5s', 'timeout server 5s', 'timeout server-fin 200ms', 'timeout connect 1s')
+  await using lb = await startTcpApp(srv.port, 'timeout client 5s', 'timeout server 5s', 'timeout server-fin 200ms', 'timeout connect 1s')
   using cli = await connectClient(lb.port())
   await cli.write('request')
   cli.shutdown()
@@ -122,7 +106,7 @@ test('a request ended with FIN waits for a slow server under timeout server, not
   srv.onAccept = (c) => {
     c.onEnd = (cc) => { setTimeout(() => void cc.write('late answer').then(() => cc.shutdown()), 400) }
   }
-  await using lb = await listenApp(srv.port, 'timeout client 100ms', 'timeout server 2s', 'timeout connect 1s')
+  await using lb = await startTcpApp(srv.port, 'timeout client 100ms', 'timeout server 2s', 'timeout connect 1s')
   using cli = await connectClient(lb.port())
   await cli.write('request')
   cli.shutdown()
@@ -135,7 +119,7 @@ test('a request ended with FIN waits for a slow server under timeout server, not
 
 test('timeout tunnel supersedes timeout client and server once data flows', async () => {
   await using srv = startServer('s1', 'echo')
-  await using lb = await listenApp(srv.port, 'timeout client 100ms', 'timeout server 100ms', 'timeout tunnel 400ms', 'timeout connect 1s')
+  await using lb = await startTcpApp(srv.port, 'timeout client 100ms', 'timeout server 100ms', 'timeout tunnel 400ms', 'timeout connect 1s')
   using cli = await connectEchoed(lb.port(), 'hello')
   const t0 = performance.now()
   await cli.waitClosed(3000)
@@ -145,7 +129,7 @@ test('timeout tunnel supersedes timeout client and server once data flows', asyn
 
 test('two engines in one process: stopping one leaves the other\'s timeouts running', async () => {
   await using srv = startServer('s1', 'manual')
-  await using keep = await listenApp(srv.port, 'timeout client 300ms', 'timeout server 5s', 'timeout connect 1s')
+  await using keep = await startTcpApp(srv.port, 'timeout client 300ms', 'timeout server 5s', 'timeout connect 1s')
   {
     await using other = await startLb(cfg`
       listen other
