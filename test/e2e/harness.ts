@@ -189,7 +189,6 @@ export class TestConn {
   #shutdownPending = false
   /** Set by the server that accepted it. */
   server: TestServer | null = null
-  readonly openedAt = performance.now()
   closedAt = -1
   /** Called on each chunk (servers use it to echo). */
   onData: ((c: TestConn, chunk: Buffer) => void) | null = null

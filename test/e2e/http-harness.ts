@@ -4,7 +4,7 @@
  * closes them as HTTP says; and a raw client that sends exact bytes and reads exact responses.
  * Deliberately simple and independent of edgelb's own parser: it must be able to disagree.
  */
-import { connectClient, startServer, type TestConn, type TestServer } from './harness.ts'
+import { connectClient, startServer, type ClientOptions, type TestConn, type TestServer } from './harness.ts'
 
 export type { TestConn }
 
@@ -146,10 +146,8 @@ export function answer(origin: HttpOrigin, req: SeenRequest, response: string): 
   if (/\r\nconnection: *close/i.test(response.slice(0, response.indexOf('\r\n\r\n')))) c.shutdown()
 }
 
-/** A raw HTTP client: exact bytes out, exact bytes in. */
-export async function httpClient(port: number, localAddress?: string): Promise<TestConn & Disposable> {
-  return connectClient(port, localAddress ? { localAddress } : {})
-}
+/** A raw HTTP client: exact bytes out, exact bytes in (`connectClient`, named for HTTP tests). */
+export const httpClient: (port: number, options?: ClientOptions) => Promise<TestConn & Disposable> = connectClient
 
 /** The body of one response (what follows its head). */
 export function bodyOf(response: string): string {
