@@ -6,27 +6,24 @@
 // load generator on CPU 0 (wrk -t1; edgelb bench --target --workers 1), interleaved rounds,
 // medians. --edgelb runs another edgelb (e.g. ./edgelb, the compiled binary).
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs'
-import { availableParallelism, tmpdir } from 'node:os'
+import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
-import { parseArgs } from 'node:util'
 import { startOrigin } from './lib/nginx.ts'
 import { freePort, installCleanup, killAll, run, spawn, stop, waitPort } from './lib/procs.ts'
+import { badUsage, canPin, has, median, needWrk, pinned, scriptOptions } from './lib/script.ts'
 import { wrk } from './lib/wrk.ts'
 
 const ROOT = resolve(import.meta.dir, '..')
-const { values: opt } = parseArgs({
-  args: Bun.argv.slice(2),
-  options: { rounds: { type: 'string' }, duration: { type: 'string' }, smoke: { type: 'boolean' }, edgelb: { type: 'string' } },
-})
+const opt = scriptOptions(import.meta.path, { rounds: { type: 'string' }, duration: { type: 'string' }, smoke: { type: 'boolean' }, edgelb: { type: 'string' } })
 const rounds = opt.smoke ? 1 : Number(opt.rounds ?? 3)
 const duration = opt.smoke ? 2 : Number(opt.duration ?? 5)
+if (!(Number.isInteger(rounds) && rounds >= 1)) badUsage(import.meta.path, '--rounds must be a positive integer')
+if (!(Number.isInteger(duration) && duration >= 1)) badUsage(import.meta.path, '--duration must be whole seconds >= 1 (wrk takes integers)')
 const EDGELB = opt.edgelb ? [resolve(opt.edgelb)] : [process.execPath, join(ROOT, 'src/main.ts')]
-const has = (cmd: string): boolean => Bun.which(cmd) !== null
-if (!has('wrk')) { console.error('bench/loadgen.ts needs wrk (apt-get install -y wrk)'); process.exit(2) }
-const pin = has('taskset') && availableParallelism() >= 2
+needWrk(import.meta.path)
+const pin = canPin
 const CLIENT = pin ? '0' : undefined
 const SERVER = pin ? '1' : undefined
-const pinned = (cpus: string | undefined, cmd: string[]): string[] => (cpus === undefined ? cmd : ['taskset', '-c', cpus, ...cmd])
 
 const dir = mkdtempSync(join(tmpdir(), 'edgelb-bench-loadgen-'))
 chmodSync(dir, 0o755)
@@ -49,8 +46,6 @@ async function wrkLoad(c: Case): Promise<number> {
   const r = await wrk({ url, connections: c.connections, seconds: duration, headers, cpus: CLIENT })
   return r.reqPerSec
 }
-
-const median = (xs: number[]): number => { const s = [...xs].sort((a, b) => a - b); const m = s.length >> 1; return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2 }
 
 try {
   const wrkV = Bun.spawnSync(['wrk', '-v'])

@@ -4,14 +4,18 @@
 // issue's targets. Regenerates bench/RESULTS.md (unless --smoke without --write).
 //   ./node_modules/.bin/bun bench/suite.ts [--rounds N] [--duration S] [--workloads a,b] [--rate R]
 //                                          [--idle N] [--smoke] [--write|--no-write]
-// Workloads: tcp, http-ka, http-close, big, p99, idle (see bench/README.md); cold start always.
+//                                          [--cpu-prof DIR] [--perf DIR] [--edgelb CHECKOUT]
+// Workloads: tcp, http-ka, http-close, http-rules, big, p99, idle by default; tcp-close and
+// tcp-big on request (see bench/README.md); cold start always.
+// --cpu-prof DIR: edgelb under bun --cpu-prof, a profile per run; --perf DIR: perf record of each
+// proxy over each measured wrk run; --edgelb DIR: the edgelb of another checkout (to try a change).
 // Needs wrk; uses haproxy and nginx when installed; pins with taskset on 2+ cores.
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs'
 import { availableParallelism, tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
-import { parseArgs } from 'node:util'
 import { BIG, startOrigin } from './lib/nginx.ts'
-import { clockTicks, freePort, installCleanup, killAll, run, spawn, stop, tail, treeCpuSeconds as cpuSeconds, treeRssKiB as rssKiB, waitPort, type Child } from './lib/procs.ts'
+import { freePort, installCleanup, killAll, run, spawn, stop, tail, treeCpuSeconds as cpuSeconds, treeRssKiB as rssKiB, waitPort, type Child } from './lib/procs.ts'
+import { badUsage, canPin, has, median, needWrk, pinned, scriptOptions } from './lib/script.ts'
 import { wrk, type WrkResult } from './lib/wrk.ts'
 
 const ROOT = resolve(import.meta.dir, '..')
@@ -19,24 +23,19 @@ const BUN = process.execPath
 
 // --- options ------------------------------------------------------------------------------------
 
-const { values: opt } = parseArgs({
-  args: Bun.argv.slice(2),
-  options: {
-    rounds: { type: 'string' },
-    duration: { type: 'string' },
-    workloads: { type: 'string' },
-    rate: { type: 'string' },
-    idle: { type: 'string' },
-    smoke: { type: 'boolean' },
-    write: { type: 'boolean' },
-    'no-write': { type: 'boolean' },
-    help: { type: 'boolean', short: 'h' },
-  },
+const opt = scriptOptions(import.meta.path, {
+  rounds: { type: 'string' },
+  duration: { type: 'string' },
+  workloads: { type: 'string' },
+  rate: { type: 'string' },
+  idle: { type: 'string' },
+  smoke: { type: 'boolean' },
+  write: { type: 'boolean' },
+  'no-write': { type: 'boolean' },
+  'cpu-prof': { type: 'string' },
+  perf: { type: 'string' },
+  edgelb: { type: 'string' },
 })
-if (opt.help) {
-  console.log(readFileSync(import.meta.path, 'utf8').split('\n').filter((l) => l.startsWith('//')).map((l) => l.slice(3)).join('\n'))
-  process.exit(0)
-}
 const smoke = opt.smoke === true
 const rounds = smoke ? 1 : Number(opt.rounds ?? 3)
 const duration = smoke ? 2 : Number(opt.duration ?? 10)
@@ -46,8 +45,8 @@ const RATE = Number(opt.rate ?? 5000)
 const IDLE = Number(opt.idle ?? (smoke ? 1000 : 9000))
 const WRITE = opt.write === true || (!smoke && opt['no-write'] !== true)
 const WARMUP = 1
-if (!(Number.isInteger(rounds) && rounds >= 1)) throw new Error('--rounds must be a positive integer')
-if (!(Number.isInteger(duration) && duration >= 1)) throw new Error('--duration must be whole seconds >= 1 (wrk takes integers)')
+if (!(Number.isInteger(rounds) && rounds >= 1)) badUsage(import.meta.path, '--rounds must be a positive integer')
+if (!(Number.isInteger(duration) && duration >= 1)) badUsage(import.meta.path, '--duration must be whole seconds >= 1 (wrk takes integers)')
 
 /** `http-rules`: http with the rules-heavy set below (10 ACLs and 5 header actions per request). */
 type Mode = 'tcp' | 'http' | 'http-rules'
@@ -64,6 +63,8 @@ interface Workload {
 }
 const ALL: Workload[] = [
   { key: 'tcp', title: 'tcp keep-alive, small (-c50)', mode: 'tcp', kind: 'wrk', path: '/hello', connections: 50, headers: [], bytes: false },
+  { key: 'tcp-close', title: 'tcp, a connection per request, small (-c50)', mode: 'tcp', kind: 'wrk', path: '/hello', connections: 50, headers: ['Connection: close'], bytes: false },
+  { key: 'tcp-big', title: 'tcp 1 MiB objects (-c8)', mode: 'tcp', kind: 'wrk', path: '/1m', connections: 8, headers: [], bytes: true },
   { key: 'http-ka', title: 'http keep-alive, small (-c50)', mode: 'http', kind: 'wrk', path: '/hello', connections: 50, headers: [], bytes: false },
   { key: 'http-close', title: 'http close, small (-c50)', mode: 'http', kind: 'wrk', path: '/hello', connections: 50, headers: ['Connection: close'], bytes: false },
   { key: 'http-rules', title: 'http keep-alive, 10 ACLs + 5 header actions (-c50)', mode: 'http-rules', kind: 'wrk', path: '/hello', connections: 50, headers: [], bytes: false },
@@ -71,26 +72,35 @@ const ALL: Workload[] = [
   { key: 'p99', title: `http latency at ${RATE} req/s (-c50)`, mode: 'http', kind: 'rate', path: '/hello', connections: 50, headers: [], bytes: false },
   { key: 'idle', title: `http, ${IDLE.toLocaleString('en-US')} idle connections`, mode: 'http', kind: 'idle', path: '', connections: IDLE, headers: [], bytes: false },
 ]
-const wanted = (opt.workloads ?? ALL.map((w) => w.key).join(',')).split(',').map((s) => s.trim())
-for (const w of wanted) if (!ALL.some((x) => x.key === w)) throw new Error(`unknown workload '${w}' (${ALL.map((x) => x.key).join(', ')})`)
+/** Run unless --workloads names others: the issue's workloads (tcp-close and tcp-big on request). */
+const DEFAULT_WORKLOADS = 'tcp,http-ka,http-close,http-rules,big,p99,idle'
+const wanted = (opt.workloads ?? DEFAULT_WORKLOADS).split(',').map((s) => s.trim())
+for (const w of wanted) if (!ALL.some((x) => x.key === w)) badUsage(import.meta.path, `unknown workload '${w}' (${ALL.map((x) => x.key).join(', ')})`)
 const workloads = ALL.filter((w) => wanted.includes(w.key))
 
 // --- environment --------------------------------------------------------------------------------
 
-const has = (cmd: string): boolean => Bun.which(cmd) !== null
-if (!has('wrk')) { console.error('bench/suite.ts needs wrk (apt-get install -y wrk)'); process.exit(2) }
+needWrk(import.meta.path)
 const haveHaproxy = has('haproxy')
 const haveNginx = has('nginx')
 const cores = availableParallelism()
-const pin = has('taskset') && cores >= 2
+const pin = canPin
 const PROXY_CPUS = pin ? '0' : undefined
 const LOAD_CPUS = pin ? '1' : undefined
-const pinned = (cpus: string | undefined, cmd: string[]): string[] => (cpus === undefined ? cmd : ['taskset', '-c', cpus, ...cmd])
+
+/** The edgelb tree to run as the proxy (--edgelb: another checkout or worktree). */
+const EDGELB = opt.edgelb ? resolve(opt.edgelb) : ROOT
+const profDir = opt['cpu-prof'] ? resolve(opt['cpu-prof']) : undefined
+if (profDir) mkdirSync(profDir, { recursive: true })
+const perfDir = opt.perf ? resolve(opt.perf) : undefined
+if (perfDir) {
+  if (!has('perf')) badUsage(import.meta.path, '--perf needs perf (apt-get install -y linux-perf)')
+  mkdirSync(perfDir, { recursive: true })
+}
 
 const dir = mkdtempSync(join(tmpdir(), 'edgelb-suite-'))
-chmodSync(dir, 0o755)
+chmodSync(dir, 0o755) // nginx's worker may run as another user and must read the files
 installCleanup(() => rmSync(dir, { recursive: true, force: true }))
-await clockTicks()
 
 // --- proxies ------------------------------------------------------------------------------------
 
@@ -166,23 +176,24 @@ interface Proxy {
   modes: Mode[]
   start(mode: Mode, port: number, backendPort: number, n: number): Child
 }
+/** Writes run `n`'s config file (the same text for edgelb and HAProxy); returns its path. */
+function configFile(mode: Mode, port: number, backendPort: number, n: number): string {
+  const cfg = join(dir, `proxy-${n}.cfg`)
+  writeFileSync(cfg, proxyConfig(mode, port, backendPort))
+  return cfg
+}
 const edgelb: Proxy = {
   name: 'edgelb',
   modes: ['tcp', 'http', 'http-rules'],
   start(mode, port, be, n) {
-    const cfg = join(dir, `proxy-${n}.cfg`)
-    writeFileSync(cfg, proxyConfig(mode, port, be))
-    return spawn('edgelb', pinned(PROXY_CPUS, [BUN, join(ROOT, 'src/main.ts'), 'run', cfg]), join(dir, 'edgelb.log'))
+    const prof = profDir ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`, `--cpu-prof-name=edgelb-${n}.cpuprofile`] : []
+    return spawn('edgelb', pinned(PROXY_CPUS, [BUN, ...prof, join(EDGELB, 'src/main.ts'), 'run', configFile(mode, port, be, n)]), join(dir, 'edgelb.log'))
   },
 }
 const haproxy: Proxy = {
   name: 'haproxy',
   modes: ['tcp', 'http', 'http-rules'],
-  start(mode, port, be, n) {
-    const cfg = join(dir, `proxy-${n}.cfg`)
-    writeFileSync(cfg, proxyConfig(mode, port, be))
-    return spawn('haproxy', pinned(PROXY_CPUS, ['haproxy', '-db', '-f', cfg]), join(dir, 'haproxy.log'))
-  },
+  start: (mode, port, be, n) => spawn('haproxy', pinned(PROXY_CPUS, ['haproxy', '-db', '-f', configFile(mode, port, be, n)]), join(dir, 'haproxy.log')),
 }
 const nginxProxy: Proxy = {
   name: 'nginx',
@@ -256,13 +267,18 @@ async function proxied(p: Proxy, w: Workload, backendPort: number): Promise<Samp
     if (w.kind === 'rate') return await rateRun(port)
     const url = `http://127.0.0.1:${port}${w.path}`
     await wrk({ url, connections: w.connections, seconds: WARMUP, headers: w.headers, cpus: LOAD_CPUS })
+    // --perf: sample the proxy (every thread, call graphs) over the measured run only
+    const perf = perfDir
+      ? spawn('perf', ['perf', 'record', '-q', '-F', '999', '-g', '-p', String(child.pid), '-o', join(perfDir, `${p.name}-${w.key}-${runNo}.data`), '--', 'sleep', String(duration)], join(dir, 'perf.log'))
+      : undefined
     const before = cpuSeconds(child.pid)
     const r = await wrk({ url, connections: w.connections, seconds: duration, headers: w.headers, cpus: LOAD_CPUS })
     const cpu = cpuSeconds(child.pid) - before
+    if (perf) await perf.proc.exited
     if (child.proc.exitCode !== null) throw new Error(`${p.name} died during the run:\n${tail(child.log)}`)
     return fromWrk(w, r, cpu, rssKiB(child.pid))
   } finally {
-    await stop(child)
+    await stop(child, profDir ? 10_000 : 3000) // a CPU profile is written at exit
   }
 }
 
@@ -294,12 +310,6 @@ async function coldStart(n: number): Promise<Map<string, number>> {
 
 // --- report -------------------------------------------------------------------------------------
 
-const median = (xs: number[]): number => {
-  const s = xs.filter((x) => !Number.isNaN(x)).sort((a, b) => a - b)
-  if (s.length === 0) return NaN
-  const m = s.length >> 1
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2
-}
 const fmt = (v: number): string => (Number.isNaN(v) ? '-' : Math.abs(v) >= 1000 ? Math.round(v).toLocaleString('en-US') : Math.abs(v) >= 10 ? v.toFixed(1) : v.toFixed(3))
 
 interface Target { label: string; workload: string; metric: string; op: '>=' | '<='; target: number }
@@ -317,10 +327,10 @@ function versions(): string[] {
     const r = Bun.spawnSync(cmd, { stdout: 'pipe', stderr: 'pipe' })
     return (r.stdout.toString() + r.stderr.toString()).split('\n').find((l) => l.trim() !== '')?.trim() ?? '?'
   }
-  const commit = first(['git', '-C', ROOT, 'rev-parse', '--short', 'HEAD'])
-  const dirty = first(['git', '-C', ROOT, 'status', '--porcelain', '--untracked-files=no', 'src']) !== '?' ? ' (src/ modified)' : ''
+  const commit = first(['git', '-C', EDGELB, 'rev-parse', '--short', 'HEAD'])
+  const dirty = first(['git', '-C', EDGELB, 'status', '--porcelain', '--untracked-files=no', 'src']) !== '?' ? ' (src/ modified)' : ''
   return [
-    `edgelb ${commit}${dirty}, Bun ${Bun.version}`,
+    `edgelb ${commit}${dirty}${EDGELB === ROOT ? '' : ` at ${EDGELB}`}, Bun ${Bun.version}`,
     haveHaproxy ? first(['haproxy', '-v']) : 'HAProxy: not installed',
     haveNginx ? first(['nginx', '-v']) : 'nginx: not installed',
     first(['wrk', '-v']),
@@ -407,6 +417,8 @@ async function main(): Promise<void> {
   const checkTable = markdownTable(['target (edgelb vs HAProxy 2.6, one core each)', 'measured', 'target', ''], checks)
   const loadEnd = readFileSync('/proc/loadavg', 'utf8').trim()
   console.log(`\nmedians of ${rounds} round(s), ${duration} s each:\n\n${table}\n\n${checkTable}\n\nload average at end: ${loadEnd}; took ${((Date.now() - t0) / 1000).toFixed(0)} s`)
+  if (profDir) console.log(`edgelb CPU profiles: ${profDir} (summarise: bun bench/lib/prof-top.ts FILE)`)
+  if (perfDir) console.log(`perf data: ${perfDir} (perf report -i FILE --no-children --sort dso,symbol); the figures above are perturbed by perf`)
 
   if (WRITE) {
     const md = `# edgelb benchmark results

@@ -5,6 +5,7 @@
  */
 import { openSync, closeSync, readFileSync, readdirSync, existsSync } from 'node:fs'
 import { connect } from 'node:net'
+import { cpuSeconds, rssKiB } from '../../src/bench/proc-stats.ts'
 
 export interface Child {
   name: string
@@ -91,23 +92,6 @@ export async function killAll(): Promise<void> {
   await Promise.all([...live].map((c) => stop(c, 2000)))
 }
 
-let ticks = 0
-/** Clock ticks per second (getconf CLK_TCK; 100 on Linux). */
-export async function clockTicks(): Promise<number> {
-  if (ticks === 0) {
-    try { ticks = Number((await run(['getconf', 'CLK_TCK'])).trim()) || 100 } catch { ticks = 100 }
-  }
-  return ticks
-}
-
-/** utime+stime of the whole process (all threads), in seconds. */
-export function cpuSeconds(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
-  // Fields after the command name (which may hold spaces) in parentheses: state is field 3.
-  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
-  return (Number(f[11]) + Number(f[12])) / (ticks || 100) // utime = field 14, stime = field 15
-}
-
 /** The process and all its descendants (nginx's master and its workers), from /proc. */
 export function processTree(pid: number): number[] {
   const out = [pid]
@@ -122,24 +106,14 @@ export function processTree(pid: number): number[] {
   return out
 }
 
-/** utime+stime of a process and its descendants, in seconds. */
+/** utime+stime of a process and its descendants, in seconds (src/bench/proc-stats.ts per process). */
 export function treeCpuSeconds(pid: number): number {
-  return processTree(pid).reduce((sum, p) => { try { return sum + cpuSeconds(p) } catch { return sum } }, 0)
+  return processTree(pid).reduce((sum, p) => sum + (cpuSeconds(p) ?? 0), 0)
 }
 
 /** VmRSS of a process and its descendants, KiB. */
 export function treeRssKiB(pid: number): number {
-  return processTree(pid).reduce((sum, p) => sum + rssKiB(p), 0)
-}
-
-/** VmRSS in KiB (0 if unreadable). */
-export function rssKiB(pid: number): number {
-  try {
-    const m = /VmRSS:\s+(\d+)\s+kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))
-    return m ? Number(m[1]) : 0
-  } catch {
-    return 0
-  }
+  return processTree(pid).reduce((sum, p) => sum + (rssKiB(p) ?? 0), 0)
 }
 
 /** A TCP port on 127.0.0.1 that was free a moment ago. */
