@@ -14,12 +14,19 @@ function pathStart(uri: string): number {
   return slash < 0 ? uri.length : slash
 }
 
+// The path of the last URI read: one request's rules read it several times (path_beg, path_end,
+// path_reg…), and handing back the same string also keeps its hash for the next Map lookup.
+let lastUri = ''
+let lastPath = ''
+
 /** The path (no query string). `*` and authority-form URIs are returned as written. */
 export function uriPath(uri: string): string {
+  if (uri === lastUri) return lastPath
   const start = pathStart(uri)
   const q = uri.indexOf('?', start)
-  if (start === 0) return q < 0 ? uri : uri.slice(0, q)
-  return uri.slice(start, q < 0 ? uri.length : q)
+  lastPath = start === 0 ? (q < 0 ? uri : uri.slice(0, q)) : uri.slice(start, q < 0 ? uri.length : q)
+  lastUri = uri
+  return lastPath
 }
 
 /** Path and query. */
