@@ -6,6 +6,7 @@
  * stdout. A worker whose parent goes away (stdin closes) stops.
  */
 import { spawn, type ChildProcess } from 'node:child_process'
+import { watchParentPipe } from '../master/programs.ts'
 import { selfCommand } from '../net/runtime.ts'
 import { LatencyHistogram } from './histogram.ts'
 import { runLoad } from './loadgen.ts'
@@ -100,9 +101,8 @@ export async function workerMain(json: string): Promise<number> {
   const opts = JSON.parse(json) as LoadOptions
   const out = (o: unknown): void => { process.stdout.write(JSON.stringify(o) + '\n') }
   const result = runLoad(opts, (p) => out({ progress: p }))
-  process.stdin.on('end', () => process.exit(1))
-  process.stdin.resume()
+  const unwatch = watchParentPipe(() => process.exit(1))
   out({ result: await result })
-  process.stdin.pause()
+  unwatch()
   return 0
 }

@@ -4,7 +4,6 @@
  */
 import { availableParallelism } from 'node:os'
 import { writeFileSync } from 'node:fs'
-import { parseArgs } from 'node:util'
 import { ConfigError } from '../config/source.ts'
 import { parseDuration, parseIntIn, parseSize } from '../config/units.ts'
 import { renderHtml, renderSvg } from '../bench/report-chart.ts'
@@ -13,6 +12,7 @@ import { runBench, type BenchOptions, type BenchReport } from '../bench/runner.t
 import { killAllNow } from '../bench/procs.ts'
 import { WORKER_COMMAND, workerMain } from '../bench/workers.ts'
 import { versionLine } from '../version.ts'
+import { commandArgs } from './args.ts'
 import { EXIT_INVALID, EXIT_OK, EXIT_USAGE, type Command, type Io } from './types.ts'
 
 /** The mode `edgelb bench` measures unless told. */
@@ -71,42 +71,35 @@ output:
 The generated config is HAProxy syntax: 'listen bench' on 127.0.0.1 (a free port), 'balance
 roundrobin', one 'server' per backend, 'mode' as --mode. A live progress line shows on a terminal.`,
   async run(args: string[], io: Io): Promise<number> {
-    let parsed
-    try {
-      parsed = parseArgs({
-        args,
-        options: {
-          mode: { type: 'string', short: 'm' },
-          connections: { type: 'string', short: 'c' },
-          duration: { type: 'string', short: 'd' },
-          requests: { type: 'string', short: 'n' },
-          rate: { type: 'string', short: 'R' },
-          close: { type: 'boolean' },
-          path: { type: 'string' },
-          workers: { type: 'string', short: 'w' },
-          warmup: { type: 'string' },
-          timeout: { type: 'string' },
-          backends: { type: 'string', short: 'b' },
-          size: { type: 'string', short: 's' },
-          status: { type: 'string' },
-          delay: { type: 'string' },
-          config: { type: 'string' },
-          frontend: { type: 'string' },
-          target: { type: 'string' },
-          'no-direct': { type: 'boolean' },
-          'no-proxy': { type: 'boolean' },
-          json: { type: 'boolean' },
-          histogram: { type: 'boolean' },
-          report: { type: 'string' },
-          help: { type: 'boolean', short: 'h' },
-        },
-      })
-    } catch (e) {
-      io.err(`edgelb bench: ${(e as Error).message}`)
-      return EXIT_USAGE
-    }
+    const parsed = commandArgs(benchCommand, args, {
+      io,
+      options: {
+        mode: { type: 'string', short: 'm' },
+        connections: { type: 'string', short: 'c' },
+        duration: { type: 'string', short: 'd' },
+        requests: { type: 'string', short: 'n' },
+        rate: { type: 'string', short: 'R' },
+        close: { type: 'boolean' },
+        path: { type: 'string' },
+        workers: { type: 'string', short: 'w' },
+        warmup: { type: 'string' },
+        timeout: { type: 'string' },
+        backends: { type: 'string', short: 'b' },
+        size: { type: 'string', short: 's' },
+        status: { type: 'string' },
+        delay: { type: 'string' },
+        config: { type: 'string' },
+        frontend: { type: 'string' },
+        target: { type: 'string' },
+        'no-direct': { type: 'boolean' },
+        'no-proxy': { type: 'boolean' },
+        json: { type: 'boolean' },
+        histogram: { type: 'boolean' },
+        report: { type: 'string' },
+      },
+    })
+    if (typeof parsed === 'number') return parsed
     const v = parsed.values
-    if (v.help) { io.out(benchCommand.usage); return EXIT_OK }
     const at = { file: 'command line', line: 0 }
     let o: BenchOptions
     try {

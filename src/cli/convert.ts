@@ -4,11 +4,11 @@
  * output yields the same model; problems in the input are printed as `check` would, and a file
  * with errors is not converted.
  */
-import { parseArgs } from 'node:util'
 import { readHaproxy } from '../config/haproxy/reader.ts'
 import { formatOf, hasErrors, readText } from '../config/load.ts'
 import { formatDiagnostic } from '../config/source.ts'
 import { writeYaml } from '../config/yaml/writer.ts'
+import { commandArgs } from './args.ts'
 import { EXIT_INVALID, EXIT_OK, EXIT_USAGE, type Command, type Io } from './types.ts'
 
 export const convertCommand: Command = {
@@ -21,14 +21,8 @@ Save it and run 'edgelb check FILE.yaml' to see the same result as for FILE.cfg.
 
 exit status: 0 converted, 1 the input has syntax errors, 2 usage error`,
   async run(args: string[], io: Io): Promise<number> {
-    let parsed
-    try {
-      parsed = parseArgs({ args, allowPositionals: true, options: { help: { type: 'boolean', short: 'h' } } })
-    } catch (e) {
-      io.err(`edgelb convert: ${(e as Error).message}`)
-      return EXIT_USAGE
-    }
-    if (parsed.values.help) { io.out(convertCommand.usage); return EXIT_OK }
+    const parsed = commandArgs(convertCommand, args, { io, positionals: true, options: {} })
+    if (typeof parsed === 'number') return parsed
     const [file, ...extra] = parsed.positionals
     if (file === undefined || extra.length > 0) { io.err(`edgelb convert: expects exactly one FILE\n${convertCommand.usage}`); return EXIT_USAGE }
     if (formatOf(file) === 'yaml') { io.err(`edgelb convert: ${file} is already YAML; convert reads HAProxy-syntax (.cfg) files`); return EXIT_USAGE }

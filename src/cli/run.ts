@@ -4,12 +4,12 @@
  * and the reason, with nothing left bound.
  */
 import { existsSync, rmSync, writeFileSync } from 'node:fs'
-import { parseArgs } from 'node:util'
 import { hasErrors, loadConfig } from '../config/load.ts'
 import { formatDiagnostic } from '../config/source.ts'
 import { onSignal } from '../net/runtime.ts'
-import { MASTER_ENV, startPrograms, type RunningPrograms } from '../master/programs.ts'
+import { MASTER_ENV, startPrograms, watchParentPipe, type RunningPrograms } from '../master/programs.ts'
 import { Engine } from '../proxy/engine.ts'
+import { commandArgs } from './args.ts'
 import { EXIT_INVALID, EXIT_OK, EXIT_USAGE, type Command, type Io } from './types.ts'
 
 export const DEFAULT_CONFIG = 'conf/edgelb.yaml'
@@ -30,22 +30,12 @@ options:
 signals: SIGUSR1 soft stop (finish live sessions, then exit), SIGTTOU release the listening
 ports, SIGTTIN take them back, SIGTERM/SIGINT stop now.`,
   async run(args: string[], io: Io): Promise<number> {
-    let parsed
-    try {
-      parsed = parseArgs({
-        args,
-        allowPositionals: true,
-        options: {
-          pidfile: { type: 'string', short: 'p' },
-          'local-peer': { type: 'string', short: 'L' },
-          help: { type: 'boolean', short: 'h' },
-        },
-      })
-    } catch (e) {
-      io.err(`edgelb run: ${(e as Error).message}`)
-      return EXIT_USAGE
-    }
-    if (parsed.values.help) { io.out(runCommand.usage); return EXIT_OK }
+    const parsed = commandArgs(runCommand, args, {
+      io,
+      positionals: true,
+      options: { pidfile: { type: 'string', short: 'p' }, 'local-peer': { type: 'string', short: 'L' } },
+    })
+    if (typeof parsed === 'number') return parsed
     let files = parsed.positionals
     if (files.length === 0) {
       if (!existsSync(DEFAULT_CONFIG)) {
@@ -97,20 +87,15 @@ ports, SIGTTIN take them back, SIGTERM/SIGINT stop now.`,
       onSignal('SIGTERM', () => engine.stop()),
       onSignal('SIGINT', () => engine.stop()),
     ]
-    // Started by another edgelb (`edgelb bench`, a `program` section) with a pipe for stdin: when
-    // that pipe closes, the parent is gone (even by SIGKILL), and this edgelb stops too.
-    if (io.env[MASTER_ENV] === '1') {
-      process.stdin.on('end', () => engine.stop())
-      process.stdin.on('error', () => engine.stop())
-      process.stdin.resume()
-    }
+    // Started by another edgelb (`edgelb bench`, a `program` section): it stops when that one goes.
+    const unwatch = io.env[MASTER_ENV] === '1' ? watchParentPipe(() => engine.stop()) : undefined
     // Printed once the signal handlers are in place: a supervisor that signals as soon as it
     // reads this line must not kill the process with a default action.
     for (const l of engine.listening()) {
       if (!config.global.quiet) io.err(`edgelb: ${l.frontend} listening on ${l.addrs.join(', ') || '(nothing)'}`)
     }
     await engine.done
-    if (io.env[MASTER_ENV] === '1') process.stdin.pause()
+    unwatch?.()
     await programs.stop()
     for (const f of off) f()
     if (pidfile !== undefined) rmSync(pidfile, { force: true })

@@ -3,17 +3,16 @@
  * servers (httpterm/haterm): the demo servers of conf/edgelb.yaml, the backends `edgelb bench`
  * starts, or a quick stand-in server while writing a config.
  */
-import { parseArgs } from 'node:util'
 import { formatListenAddr, parseBindSpec } from '../config/address.ts'
 import { ConfigError } from '../config/source.ts'
 import type { ListenAddr } from '../config/types.ts'
 import { parseDuration, parseIntIn, parseSize } from '../config/units.ts'
 import { serveHttp, type BuiltinServer, type ServerOptions } from '../bench/http-server.ts'
 import { serveTcp } from '../bench/tcp-server.ts'
-import { MASTER_ENV } from '../master/programs.ts'
+import { MASTER_ENV, watchParentPipe } from '../master/programs.ts'
 import { onSignal, type ListenTarget } from '../net/runtime.ts'
+import { commandArgs } from './args.ts'
 import { EXIT_INVALID, EXIT_OK, EXIT_USAGE, type Command, type Io } from './types.ts'
-
 
 export function listenTarget(a: ListenAddr): ListenTarget {
   if (a.family === 'unix') return { kind: 'unix', path: a.path }
@@ -47,26 +46,19 @@ In a configuration, a 'program' section starts it with edgelb and stops it with 
   program demo1
       command edgelb serve 127.0.0.1:9001 --name demo1`,
   async run(args: string[], io: Io): Promise<number> {
-    let parsed
-    try {
-      parsed = parseArgs({
-        args,
-        allowPositionals: true,
-        options: {
-          name: { type: 'string', short: 'n' },
-          size: { type: 'string', short: 's' },
-          status: { type: 'string', short: 'r' },
-          delay: { type: 'string', short: 't' },
-          tcp: { type: 'boolean' },
-          help: { type: 'boolean', short: 'h' },
-        },
-      })
-    } catch (e) {
-      io.err(`edgelb serve: ${(e as Error).message}`)
-      return EXIT_USAGE
-    }
+    const parsed = commandArgs(serveCommand, args, {
+      io,
+      positionals: true,
+      options: {
+        name: { type: 'string', short: 'n' },
+        size: { type: 'string', short: 's' },
+        status: { type: 'string', short: 'r' },
+        delay: { type: 'string', short: 't' },
+        tcp: { type: 'boolean' },
+      },
+    })
+    if (typeof parsed === 'number') return parsed
     const v = parsed.values
-    if (v.help) { io.out(serveCommand.usage); return EXIT_OK }
     if (parsed.positionals.length !== 1) {
       io.err(`edgelb serve: expects one address, e.g. edgelb serve 127.0.0.1:9001 (edgelb serve --help)`)
       return EXIT_USAGE
@@ -102,18 +94,14 @@ In a configuration, a 'program' section starts it with edgelb and stops it with 
     let stop!: () => void
     const stopped = new Promise<void>((resolve) => { stop = resolve })
     const off = [onSignal('SIGTERM', () => stop()), onSignal('SIGINT', () => stop())]
-    if (io.env[MASTER_ENV] === '1') {
-      process.stdin.on('end', () => stop())
-      process.stdin.on('error', () => stop())
-      process.stdin.resume()
-    }
+    const unwatch = io.env[MASTER_ENV] === '1' ? watchParentPipe(stop) : undefined
     // the listeners keep the process alive; this keeps it alive with none (unix socket removed…)
     const keep = setInterval(() => {}, 1 << 30)
     await stopped
     clearInterval(keep)
     for (const f of off) f()
     for (const s of servers) s.stop()
-    if (io.env[MASTER_ENV] === '1') process.stdin.pause()
+    unwatch?.()
     return EXIT_OK
   },
 }

@@ -25,6 +25,22 @@ export interface RunningPrograms {
   stop(): Promise<void>
 }
 
+/**
+ * In a process an edgelb started with a stdin pipe: calls `onGone` when that pipe closes, which
+ * is when the parent has gone (even by SIGKILL). Returns the function that stops watching, so
+ * that stdin no longer keeps this process alive.
+ */
+export function watchParentPipe(onGone: () => void): () => void {
+  process.stdin.on('end', onGone)
+  process.stdin.on('error', onGone)
+  process.stdin.resume()
+  return () => {
+    process.stdin.off('end', onGone)
+    process.stdin.off('error', onGone)
+    process.stdin.pause()
+  }
+}
+
 /** The argv a program's command runs. */
 export function programArgv(command: readonly string[]): string[] {
   return command[0] === 'edgelb' ? [...selfCommand(), ...command.slice(1)] : [...command]

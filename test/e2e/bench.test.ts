@@ -6,6 +6,7 @@ import { afterAll, describe, expect, test } from 'bun:test'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { MASTER_ENV } from '../../src/master/programs.ts'
 import { BUN, ROOT, freePort, within } from './harness.ts'
 
 const MAIN = join(ROOT, 'src/main.ts')
@@ -15,8 +16,8 @@ afterAll(() => rmSync(DIR, { recursive: true, force: true }))
 type Proc = ReturnType<typeof Bun.spawn<'pipe', 'pipe', 'pipe'>>
 
 /** A long-running edgelb; stderr gathered; `await using` stops it (SIGTERM) and waits. */
-async function start(args: string[]): Promise<AsyncDisposable & { proc: Proc; stderr: () => string; waitErr(re: RegExp, ms?: number): Promise<RegExpExecArray> }> {
-  const proc = Bun.spawn([BUN, MAIN, ...args], { cwd: DIR, stdin: 'pipe', stdout: 'pipe', stderr: 'pipe' }) as Proc
+async function start(args: string[], env?: Record<string, string>): Promise<AsyncDisposable & { proc: Proc; stderr: () => string; waitErr(re: RegExp, ms?: number): Promise<RegExpExecArray> }> {
+  const proc = Bun.spawn([BUN, MAIN, ...args], { cwd: DIR, stdin: 'pipe', stdout: 'pipe', stderr: 'pipe', env: { ...process.env, ...env } }) as Proc
   let err = ''
   const waiters: (() => void)[] = []
   void (async () => {
@@ -93,6 +94,28 @@ describe('edgelb serve', () => {
     const r = await run(['serve', '127.0.0.1:99999'])
     expect([r.code, r.err.trim()]).toEqual([2, "edgelb serve: port 99999 out of range in '127.0.0.1:99999'; ports are 1 to 65535 (0 = any free port)"])
     expect((await run(['serve', ':0', '--size', 'big'])).code).toBe(2)
+    const u = await run(['serve', ':0', '--bogus'])
+    expect([u.code, u.err.trim()]).toEqual([2, "edgelb serve: Unknown option '--bogus' (edgelb serve --help)"])
+  })
+})
+
+describe('started by another edgelb', () => {
+  test('edgelb serve and edgelb run stop when the stdin pipe from their parent closes', async () => {
+    writeFileSync(join(DIR, 'child.cfg'), `defaults
+    mode tcp
+    timeout connect 1s
+    timeout client 5s
+    timeout server 5s
+listen l
+    bind 127.0.0.1:0
+    server s 127.0.0.1:${freePort()}
+`)
+    for (const args of [['serve', '127.0.0.1:0'], ['run', 'child.cfg']]) {
+      await using p = await start(args, { [MASTER_ENV]: '1' })
+      await p.waitErr(/listening on/)
+      void p.proc.stdin.end()
+      expect(await within(5000, p.proc.exited, `edgelb ${args[0]} to stop once its stdin closed`)).toBe(0)
+    }
   })
 })
 
@@ -210,6 +233,8 @@ program s1
       [['--no-direct', '--no-proxy'], 'edgelb bench: --no-direct and --no-proxy leave nothing to run'],
       [['--report', 'x.png'], "edgelb bench: --report FILE must end in .svg or .html, got 'x.png'"],
       [['-c', '0'], 'edgelb bench: --connections must be between 1 and 100000, got 0'],
+      [['--bogus'], "edgelb bench: Unknown option '--bogus' (edgelb bench --help)"],
+      [['extra'], "edgelb bench: Unexpected argument 'extra' (edgelb bench --help)"],
     ]
     for (const [args, msg] of cases) {
       const r = await run(['bench', ...args])
