@@ -98,6 +98,11 @@ describe('fetches', () => {
     expect(ev('hdr_ip(host)', s)).toBeUndefined()
     expect(ev('req.hdr_val(content-length)', s)).toBe(0)
     expect(ev('req.hdr(x-missing)', s)).toBeUndefined()
+    const quoted = stream({ req: request('GET', '/', [['X-Q', '"a, b" ,c,, d ']]) })
+    expect(ev('req.hdr(x-q,1)', quoted)).toBe('"a, b"')
+    expect(ev('req.hdr(x-q,3)', quoted)).toBe('')
+    expect(ev('req.hdr(x-q)', quoted)).toBe('d')
+    expect(ev('req.hdr_cnt(x-q)', quoted)).toBe(4)
   })
   test('multi-valued fetches let ACLs see every value', () => {
     const s = web()

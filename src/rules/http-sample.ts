@@ -72,13 +72,25 @@ export function urlParam(uri: string, name: string, delim = '&'): string | undef
 export function eachHeaderValue(h: HeaderList, lname: string, visit: (v: string) => boolean): boolean {
   for (let i = h.find(lname); i >= 0; i = h.find(lname, i + 1)) {
     const full = h.value(i)
-    if (full.indexOf(',') < 0) {
-      if (visit(full)) return true
-      continue
-    }
-    for (const v of splitCommas(full)) if (visit(v)) return true
+    if (full.indexOf(',') < 0 ? visit(full) : eachCommaValue(full, visit)) return true
   }
   return false
+}
+
+/** Calls `visit` on each comma-separated value of `field`, trimmed (a comma between double
+ *  quotes does not split), until it returns true. */
+function eachCommaValue(field: string, visit: (v: string) => boolean): boolean {
+  let from = 0
+  let quoted = false
+  for (let i = 0; i < field.length; i++) {
+    const c = field.charCodeAt(i)
+    if (c === 34) quoted = !quoted // "
+    else if (c === 44 && !quoted) { // ,
+      if (visit(field.slice(from, i).trim())) return true
+      from = i + 1
+    }
+  }
+  return visit(field.slice(from).trim())
 }
 
 /** Every comma-separated value of fields named `lname`, in order. */
@@ -112,17 +124,7 @@ export function fullHeaderAt(h: HeaderList, lname: string, occ: number): string 
 
 export function splitCommas(v: string): string[] {
   const out: string[] = []
-  let cur = ''
-  let quoted = false
-  for (let i = 0; i < v.length; i++) {
-    const c = v[i]!
-    if (c === '"') quoted = !quoted
-    if (c === ',' && !quoted) {
-      out.push(cur.trim())
-      cur = ''
-    } else cur += c
-  }
-  out.push(cur.trim())
+  eachCommaValue(v, (x) => { out.push(x); return false })
   return out
 }
 
