@@ -17,7 +17,7 @@ import { aclKeywords as knownAclKeywords, predefinedAcls as knownPredefined } fr
 import { ConfigError, type SourcePos } from '../config/source.ts'
 import type { RuleConfig } from '../config/types.ts'
 import { evalState, type CompileCtx, type CompiledExpr } from './context.ts'
-import { compileSyntax } from './expr.ts'
+import { compileSyntax, unknownFetch } from './expr.ts'
 import { parseExpr } from './expr-syntax.ts'
 import { findFetch } from './fetches.ts'
 import { createIndex, MATCH_KINDS, PATTERNLESS, type MatchKind, type PatternIndex } from './pattern.ts'
@@ -97,7 +97,7 @@ export function compileTerm(words: readonly string[], ctx: CompileCtx): Test {
       syn.fetch = { ...syn.fetch, name: kw.fetch }
     } else if (knownAclKeywords.includes(syn.fetch.name)) {
       throw new ConfigError(`ACL keyword '${syn.fetch.name}' is not implemented yet`, ctx.at)
-    }
+    } else throw unknownFetch(syn.fetch.name, ctx, ACL_KEYWORD_NAMES)
   }
   const expr = compileSyntax(syn, ctx)
 

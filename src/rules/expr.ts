@@ -15,9 +15,10 @@ import type { Sample, SampleType } from './types.ts'
 const KNOWN_FETCHES = new Set(knownFetches)
 const KNOWN_CONVERTERS = new Set(knownConverters)
 
-export function unknownFetch(name: string, ctx: CompileCtx): ConfigError {
+/** `also`: more words the name may have been meant as (an ACL criterion: the ACL keywords). */
+export function unknownFetch(name: string, ctx: CompileCtx, also: readonly string[] = []): ConfigError {
   if (KNOWN_FETCHES.has(name) || name.startsWith('lua.')) return new ConfigError(`sample fetch '${name}' is not implemented yet`, ctx.at)
-  const hint = suggest(name, fetchNames())
+  const hint = suggest(name, [...fetchNames(), ...also])
   return new ConfigError(`unknown sample fetch '${name}'${hint ? `; did you mean '${hint}'?` : ''}`, ctx.at)
 }
 
