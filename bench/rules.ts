@@ -9,12 +9,11 @@ import { buildConfig } from '../src/config/build.ts'
 import { readHaproxy } from '../src/config/haproxy/reader.ts'
 import { formatDiagnostic } from '../src/config/source.ts'
 import { now } from '../src/core/clock.ts'
-import { createRequestParser } from '../src/http/h1-parser.ts'
-import type { H1Head } from '../src/http/types.ts'
 import { compileLogFormat } from '../src/rules/log-format.ts'
 import { compileRules } from '../src/rules/proxy.ts'
+import { request, session, stream } from '../src/rules/testing.ts'
 import { streamEnd } from '../src/rules/tracking.ts'
-import type { EngineView, Sample, SessionView, StreamView } from '../src/rules/types.ts'
+import type { StreamView } from '../src/rules/types.ts'
 
 const dir = mkdtempSync(join(tmpdir(), 'edgelb-bench-rules-'))
 process.on('exit', () => rmSync(dir, { recursive: true, force: true }))
@@ -30,11 +29,7 @@ backend static
 ${[0, 1, 2, 3].map((i) => `backend be${i}\n  mode http`).join('\n')}
 `
 
-const cases: { label: string; cfg: string; tracking?: boolean }[] = [
-  { label: 'no rules (default_backend only)', cfg: 'default_backend app' },
-  {
-    label: '10 ACLs + 5 header actions',
-    cfg: `
+const TEN_ACLS = `\
 acl host_www hdr(host) -i www.example.com
 acl host_api hdr_beg(host) -i api.
 acl is_static path_beg /static /images /assets
@@ -45,7 +40,13 @@ acl from_lan src 10.0.0.0/8 192.168.0.0/16
 acl has_auth req.hdr(authorization) -m found
 acl bad_agent hdr_sub(user-agent) -i sqlmap nikto
 acl api_v2 path_reg ^/api/v2/
-http-request deny if bad_agent
+`
+
+const cases: { label: string; cfg: string; tracking?: boolean }[] = [
+  { label: 'no rules (default_backend only)', cfg: 'default_backend app' },
+  {
+    label: '10 ACLs + 5 header actions',
+    cfg: `${TEN_ACLS}http-request deny if bad_agent
 http-request deny if is_admin !from_lan
 http-request set-header X-Forwarded-Proto http
 http-request set-header X-Client-IP %[src]
@@ -59,18 +60,7 @@ default_backend app`,
   },
   {
     label: '  the same 10 ACLs, switching only (no header action)',
-    cfg: `
-acl host_www hdr(host) -i www.example.com
-acl host_api hdr_beg(host) -i api.
-acl is_static path_beg /static /images /assets
-acl is_css path_end .css .js .png
-acl is_admin path_beg /admin
-acl is_post method POST
-acl from_lan src 10.0.0.0/8 192.168.0.0/16
-acl has_auth req.hdr(authorization) -m found
-acl bad_agent hdr_sub(user-agent) -i sqlmap nikto
-acl api_v2 path_reg ^/api/v2/
-http-request deny if bad_agent
+    cfg: `${TEN_ACLS}http-request deny if bad_agent
 http-request deny if is_admin !from_lan
 use_backend api if host_api || api_v2
 use_backend static if is_static || is_css
@@ -100,26 +90,20 @@ default_backend app`,
   { label: 'map switching: 100k-entry map on Host', cfg: 'use_backend %[req.hdr(host),lower,map(hosts.map,app)]\ndefault_backend app' },
 ]
 
-const engine: EngineView = { nbsrv: () => 1, connslots: () => 1, beConn: () => 0, feConn: () => 0, srvIsUp: () => true }
-const sess: SessionView = { cliAddr: '192.168.1.10', cliPort: 40000, dstAddr: '10.0.0.1', dstPort: 80, feName: 'www', engine, vars: new Map(), sc: [undefined, undefined, undefined] }
+const REQUEST_HEADERS: [string, string][] = [
+  ['Host', 'www.example.com'], ['User-Agent', 'Mozilla/5.0 (X11; Linux x86_64)'], ['Accept', 'text/html,application/xhtml+xml'],
+  ['Accept-Encoding', 'gzip, deflate'], ['Cookie', 'SID=abcdef; lang=en'], ['Connection', 'keep-alive'],
+]
+const sess = session()
 
-function parseHead(text: string): H1Head {
-  const b = new TextEncoder().encode(text)
-  const r = createRequestParser({ maxHead: 16384, maxHeaders: 101 }).parse(b, b.length)
-  if (r.kind !== 'done') throw new Error('bench request does not parse')
-  return r.head
-}
-
-const REQUEST = 'GET /shop/cart?item=42 HTTP/1.1\r\nHost: www.example.com\r\nUser-Agent: Mozilla/5.0 (X11; Linux x86_64)\r\nAccept: text/html,application/xhtml+xml\r\nAccept-Encoding: gzip, deflate\r\nCookie: SID=abcdef; lang=en\r\nConnection: keep-alive\r\n\r\n'
-
-function stream(): StreamView {
-  return { sess, req: parseHead(REQUEST), res: null, payload: null, payloadFinal: true, beName: '', srvName: '', vars: new Map<string, Sample>(), sc: [undefined, undefined, undefined] }
+function newStream(): StreamView {
+  return stream({ sess, req: request('GET', '/shop/cart?item=42', REQUEST_HEADERS) })
 }
 
 /** The same stream every time: header actions are idempotent (set/del), so after the first
  *  request they edit an already-edited head, as a session's later rules would. */
 function measure(run: (s: StreamView) => unknown, iterations: number): number {
-  const s = stream()
+  const s = newStream()
   for (let i = 0; i < 50_000; i++) run(s)
   const t0 = now()
   for (let i = 0; i < iterations; i++) run(s)
@@ -138,12 +122,12 @@ for (const c of cases) {
   const run = c.tracking
     ? (s: StreamView) => { const v = fe.httpRequest(s); s.beName = fe.selectBackend(s) ?? ''; streamEnd(s); return v }
     : (s: StreamView) => { const v = fe.httpRequest(s); s.beName = fe.selectBackend(s) ?? ''; return v }
-  const check = stream()
+  const check = newStream()
   run(check)
   console.log(`${c.label.padEnd(62)} ${measure(run, 1_000_000).toFixed(0).padStart(6)} ns   (backend: ${check.beName})`)
 }
 
 const httplog = compileLogFormat('%ci:%cp [%t] %ft %b/%s %Tq/%Tw/%Tc/%Tr/%Ta %ST %B %CC %CS %tsc %ac/%fc/%bc/%sc/%rc %sq/%bq %hr %hs %{+Q}r', { tables: new Map(), maps: undefined as never, fileDir: dir, proxy: 'www', at: { file: 'bench', line: 0 } }, { missing: '-' })
-const logStream = stream()
+const logStream = newStream()
 logStream.log = { acceptDate: Date.now(), tq: 0, tw: 0, tc: 1, tr: 2, ta: 3, bytesOut: 1234, termState: '----', actconn: 1, feconn: 1, beconn: 1, srvconn: 1, retries: 0, srvQueue: 0, beQueue: 0 }
 console.log(`${'log line in the httplog format (compileLogFormat)'.padEnd(62)} ${measure(httplog, 300_000).toFixed(0).padStart(6)} ns`)
