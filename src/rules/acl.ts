@@ -52,6 +52,8 @@ for (const [kw, fetch] of [['method', 'method'], ['req_ver', 'req.ver'], ['resp_
   ACL_KEYWORDS.set(kw, { fetch, ...(kw.startsWith('payload') ? { match: 'bin' as const } : {}) })
 }
 
+const ACL_KEYWORD_NAMES: readonly string[] = [...ACL_KEYWORDS.keys()]
+
 const DEFAULT_MATCH: Readonly<Record<SampleType, MatchKind>> = { str: 'str', int: 'int', bool: 'bool', ip: 'ip', bin: 'bin', any: 'str' }
 
 /** The predefined ACLs, as the criterion lines HAProxy defines them with. */
@@ -269,11 +271,6 @@ function andOf(tests: Test[]): Test {
   }
 }
 
-export interface Condition {
-  /** PASS when the rule applies (the `unless` inversion is already applied). */
-  test: Test
-}
-
 /**
  * Splits `… if|unless COND` off a rule's words. Returns the words before the keyword and the
  * compiled condition (undefined when there is none).
@@ -329,6 +326,3 @@ export function compileCondition(words: readonly string[], acls: AclSet, ctx: Co
   suites.push(andOf(terms))
   return orOf(suites)
 }
-
-export const PREDEFINED_ACLS: readonly string[] = Object.keys(PREDEFINED)
-export const ACL_KEYWORD_NAMES: readonly string[] = [...ACL_KEYWORDS.keys()]

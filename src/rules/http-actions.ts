@@ -241,7 +241,7 @@ const REASONS: Readonly<Record<number, string>> = {
   502: 'Bad Gateway', 503: 'Service Unavailable', 504: 'Gateway Timeout',
 }
 
-export function defaultReason(status: number): string {
+function defaultReason(status: number): string {
   return REASONS[status] ?? 'Unknown'
 }
 

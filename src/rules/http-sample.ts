@@ -94,7 +94,7 @@ function eachCommaValue(field: string, visit: (v: string) => boolean): boolean {
 }
 
 /** Every comma-separated value of fields named `lname`, in order. */
-export function headerValues(h: HeaderList, lname: string): string[] {
+function headerValues(h: HeaderList, lname: string): string[] {
   const out: string[] = []
   eachHeaderValue(h, lname, (v) => { out.push(v); return false })
   return out

@@ -356,13 +356,3 @@ export class StickTable {
     return e
   }
 }
-
-export const STICK_COUNTERS = COUNTERS
-export const STICK_RATES = RATES
-
-/** Every stick table of the process, by name (the proxy that declares it). */
-export function createTables(proxies: readonly { name: string; stickTable?: StickTableConfig }[], options: StickTableOptions = {}): Map<string, StickTable> {
-  const out = new Map<string, StickTable>()
-  for (const p of proxies) if (p.stickTable) out.set(p.name, new StickTable(p.name, p.stickTable, options))
-  return out
-}
