@@ -24,7 +24,7 @@
 import type { Server } from '../backend/server.ts'
 import type { ProxyConfig } from '../config/types.ts'
 import { createResponseParser } from '../http/h1-parser.ts'
-import type { H1Head } from '../http/types.ts'
+import type { H1Head, H1Parser } from '../http/types.ts'
 import { compileExpect, matchBody, matchStatus, type ExpectRule } from './expect.ts'
 import type { CheckOutcome } from './status.ts'
 import { CheckConfigError, type CheckKind, type CheckRun } from './types.ts'
@@ -179,24 +179,32 @@ export function compileHttpCheck(p: ProxyConfig, maxHeaders: number): CheckKind 
   const { head, raw } = requestHead(spec)
   const fixed = raw || !spec.sendState ? Buffer.from(`${head}\r\n${spec.body ?? ''}`, 'latin1') : undefined
   const expects = spec.expects.length > 0 ? spec.expects : [DEFAULT_EXPECT]
+  let connectOpts: { port?: number; addr?: string } | undefined
+  if (spec.port !== undefined) (connectOpts ??= {}).port = spec.port
+  if (spec.addr !== undefined) (connectOpts ??= {}).addr = spec.addr
+  // Parsers are lent to a run while it reads the answer's head (the runs of a backend's servers
+  // overlap), then kept for the next ones.
+  const spareParsers: H1Parser[] = []
   return {
     name: 'http',
     async run(t: CheckRun): Promise<CheckOutcome> {
-      const connectOpts: { port?: number; addr?: string } = {}
-      if (spec.port !== undefined) connectOpts.port = spec.port
-      if (spec.addr !== undefined) connectOpts.addr = spec.addr
       const c = await t.connect(connectOpts)
       const req = fixed ?? Buffer.from(`${head}X-Haproxy-Server-State: ${serverStateHeader(t.server, t.backendName)}\r\n\r\n${spec.body ?? ''}`, 'latin1')
       c.send(req)
-      const parser = createResponseParser({ maxHead: t.bufsize, maxHeaders })
+      const parser = spareParsers.pop() ?? createResponseParser({ maxHead: t.bufsize, maxHeaders })
       let resp: H1Head | undefined
-      await t.expect(c, (buf, last) => {
-        const r = parser.parse(buf, buf.length)
-        if (r.kind === 'done') { resp = r.head; return true }
-        if (r.kind === 'error') return { status: 'L7RSP', info: r.reason }
-        if (!last) return false
-        return { status: 'L7RSP', info: buf.length === 0 ? 'TCPCHK got an empty response at step 2' : 'truncated HTTP response' }
-      })
+      try {
+        await t.expect(c, (buf, last) => {
+          const r = parser.parse(buf, buf.length)
+          if (r.kind === 'done') { resp = r.head; return true }
+          if (r.kind === 'error') return { status: 'L7RSP', info: r.reason }
+          if (!last) return false
+          return { status: 'L7RSP', info: buf.length === 0 ? 'TCPCHK got an empty response at step 2' : 'truncated HTTP response' }
+        })
+      } finally {
+        parser.reset()
+        spareParsers.push(parser)
+      }
       const h = resp!
       const code = h.status
       if (spec.disableOn404 && code === 404 && t.server.up) return { status: 'L7OKC', code }

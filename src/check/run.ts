@@ -15,20 +15,21 @@ import { CheckConn } from './conn.ts'
 import { errnoText, type CheckOutcome, type CheckStatus } from './status.ts'
 import { CheckEnd, type CheckRun } from './types.ts'
 
+/** What every run of a check shares (built once per check). */
 export interface RunSpec {
   server: Server
   backendName: string
-  /** Where the check connects unless a step says otherwise. */
+  /** Where the check connects unless a step says otherwise, with its source address. */
   target: ConnectTarget
   /** Source address (`source` on the server or backend). */
   source?: string
   bufsize: number
-  /** The current interval (inter, fastinter or downinter). */
-  interval: number
   /** `timeout connect` of the backend. */
   connectTimeout?: number
   /** `timeout check` of the backend. */
   checkTimeout?: number
+  /** Moves the run's deadline (the scheduler's timer). */
+  setDeadline(exp: number): void
 }
 
 export class Run implements CheckRun {
@@ -39,16 +40,17 @@ export class Run implements CheckRun {
   readonly backendName: string
   expired = false
   readonly conns: CheckConn[] = []
-  readonly #setDeadline: (exp: number) => void
+  /** The interval in force when the run began (inter, fastinter or downinter). */
+  readonly interval: number
 
-  constructor(spec: RunSpec, setDeadline: (exp: number) => void) {
+  constructor(spec: RunSpec, interval: number) {
     this.spec = spec
     this.bufsize = spec.bufsize
     this.server = spec.server
     this.backendName = spec.backendName
+    this.interval = interval
     this.startedAt = now()
-    this.#setDeadline = setDeadline
-    setDeadline(this.startedAt + spec.interval)
+    spec.setDeadline(this.startedAt + interval)
   }
 
   /** The deadline passed: every wait ends. */
@@ -62,12 +64,12 @@ export class Run implements CheckRun {
     for (const c of this.conns) c.close()
   }
 
-  async connect(options: { port?: number; addr?: string } = {}): Promise<CheckConn> {
-    const target = this.#target(options)
+  async connect(options?: { port?: number; addr?: string }): Promise<CheckConn> {
+    const target = options === undefined ? this.spec.target : this.#target(options)
     const conn = new CheckConn(this.bufsize)
     this.conns.push(conn)
     const spec = this.spec
-    if (spec.checkTimeout !== undefined) this.#setDeadline(now() + Math.min(spec.connectTimeout ?? spec.interval, spec.interval))
+    if (spec.checkTimeout !== undefined) spec.setDeadline(now() + Math.min(spec.connectTimeout ?? this.interval, this.interval))
     conn.start(target)
     while (conn.state === 'connecting') {
       if (this.expired) { conn.close(); throw new CheckEnd({ status: 'L4TOUT' }) }
@@ -77,7 +79,7 @@ export class Run implements CheckRun {
       if (this.expired && conn.error === undefined) throw new CheckEnd({ status: 'L4TOUT' })
       throw new CheckEnd({ status: 'L4CON', info: errnoText(conn.error) })
     }
-    if (spec.checkTimeout !== undefined) this.#setDeadline(now() + spec.checkTimeout)
+    if (spec.checkTimeout !== undefined) spec.setDeadline(now() + spec.checkTimeout)
     return conn
   }
 
@@ -98,6 +100,7 @@ export class Run implements CheckRun {
 
   #target(o: { port?: number; addr?: string }): ConnectTarget {
     const base = this.spec.target
+    if (o.addr === undefined && o.port === undefined) return base
     let host = 'host' in base ? base.host : undefined
     let port = 'host' in base ? base.port : undefined
     if (o.addr !== undefined) {

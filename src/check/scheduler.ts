@@ -49,7 +49,7 @@ export class Check {
   readonly agent: boolean
   readonly #states: ServerStates
   readonly #opts: CheckOptions
-  readonly #target: ConnectTarget
+  readonly #spec: RunSpec
   readonly #timer: Timer
   #run: Run | null = null
   /** When the current or next run is (was) due. */
@@ -67,8 +67,18 @@ export class Check {
     this.agent = o.agent
     this.#states = o.states
     this.#opts = o.opts
-    this.#target = o.target
     this.#timer = new Timer(() => this.#fire())
+    const be = o.be
+    const timer = this.#timer
+    const spec: RunSpec = { server, backendName: be.name, target: o.target, bufsize: o.opts.bufsize, setDeadline: (exp) => wheel.schedule(timer, exp) }
+    const source = server.cfg.source ?? be.cfg.source
+    if (source !== undefined) {
+      spec.source = source
+      if ('host' in o.target) spec.target = { ...o.target, localAddress: source }
+    }
+    if (be.cfg.timeouts.connect !== undefined) spec.connectTimeout = be.cfg.timeouts.connect
+    if (be.cfg.timeouts.check !== undefined) spec.checkTimeout = be.cfg.timeouts.check
+    this.#spec = spec
   }
 
   get running(): boolean {
@@ -134,19 +144,7 @@ export class Check {
   }
 
   #begin(): void {
-    const be = this.be
-    const spec: RunSpec = {
-      server: this.server,
-      backendName: be.name,
-      target: this.#target,
-      bufsize: this.#opts.bufsize,
-      interval: this.interval(),
-    }
-    const source = this.server.cfg.source ?? be.cfg.source
-    if (source !== undefined) spec.source = source
-    if (be.cfg.timeouts.connect !== undefined) spec.connectTimeout = be.cfg.timeouts.connect
-    if (be.cfg.timeouts.check !== undefined) spec.checkTimeout = be.cfg.timeouts.check
-    const run = new Run(spec, (exp) => wheel.schedule(this.#timer, exp))
+    const run = new Run(this.#spec, this.interval())
     this.#run = run
     this.kind.run(run).then(
       (outcome) => this.#done(run, outcome),

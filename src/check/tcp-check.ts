@@ -20,7 +20,7 @@ import type { CheckOutcome } from './status.ts'
 import { CheckConfigError, CheckEnd, type CheckKind, type CheckRun } from './types.ts'
 
 type Step =
-  | { op: 'connect'; port?: number; addr?: string; comment?: string; implicit: boolean }
+  | { op: 'connect'; to?: { port?: number; addr?: string }; comment?: string; implicit: boolean }
   | { op: 'send'; data: Buffer; comment?: string }
   | { op: 'expect'; rule: ExpectRule }
 
@@ -47,21 +47,23 @@ export function compileTcpCheck(rules: readonly RuleConfig[]): CheckKind {
         if (steps.length > 0 && steps[0]!.op !== 'connect') throw new CheckConfigError(`'tcp-check connect' must be the first step when a script has one (only comments may come before it)`, at)
         const { rest, comment } = splitComment(r.args, r.kw, at)
         const step: Step = { op: 'connect', implicit: false }
+        const to: { port?: number; addr?: string } = {}
         for (let i = 0; i < rest.length; i++) {
           const w = rest[i]!
           const v = rest[i + 1]
           if (w === 'port') {
             if (v === undefined || !/^\d+$/.test(v) || Number(v) < 1 || Number(v) > 65535) throw new CheckConfigError(`'tcp-check connect port' expects a TCP port (1 to 65535), got '${v ?? ''}'`, at)
-            step.port = Number(v); i++
+            to.port = Number(v); i++
           } else if (w === 'addr') {
             if (v === undefined) throw new CheckConfigError(`'tcp-check connect addr' expects an address`, at)
-            step.addr = v; i++
+            to.addr = v; i++
           } else if (w === 'default' || w === 'linger') {
             // The default target and closing with RST are what edgelb does anyway.
           } else {
             throw new CheckConfigError(`'tcp-check connect ${w}' is not supported; edgelb knows 'port', 'addr', 'default', 'linger' and 'comment'`, at)
           }
         }
+        if (to.port !== undefined || to.addr !== undefined) step.to = to
         const c = comment ?? pendingComment
         if (c !== undefined) step.comment = c
         steps.push(step)
@@ -106,14 +108,12 @@ async function runScript(t: CheckRun, steps: readonly Step[]): Promise<CheckOutc
     switch (step.op) {
       case 'connect': {
         conn?.close()
-        const opts: { port?: number; addr?: string } = {}
-        if (step.port !== undefined) opts.port = step.port
-        if (step.addr !== undefined) opts.addr = step.addr
         try {
-          conn = await t.connect(opts)
+          conn = await t.connect(step.to)
         } catch (e) {
           if (!(e instanceof CheckEnd)) throw e
-          const where = step.implicit ? ' at initial connection step of tcp-check' : ` at step ${stepNo} of tcp-check (connect${step.port !== undefined ? ` port ${step.port}` : ''})${step.comment !== undefined ? ` comment: '${step.comment}'` : ''}`
+          const port = step.to?.port
+          const where = step.implicit ? ' at initial connection step of tcp-check' : ` at step ${stepNo} of tcp-check (connect${port !== undefined ? ` port ${port}` : ''})${step.comment !== undefined ? ` comment: '${step.comment}'` : ''}`
           throw new CheckEnd({ ...e.outcome, info: (e.outcome.info ?? '') + where })
         }
         break
