@@ -12,7 +12,7 @@
  * redispatched. Captured headers follow in braces when `capture request|response header` asks.
  */
 import { plainAddress } from '../core/address.ts'
-import { formatAcceptDate } from './tcplog.ts'
+import { formatLogDate } from './date.ts'
 
 export interface HttpLogFields {
   clientAddr: string
@@ -52,7 +52,7 @@ function braces(list: readonly string[] | null): string {
 
 export function formatHttpLog(f: HttpLogFields): string {
   const retries = f.redispatched ? `+${f.retries}` : String(f.retries)
-  return `${plainAddress(f.clientAddr)}:${f.clientPort} [${formatAcceptDate(f.requestDate)}] ${f.frontend} ${f.backend}/${f.server} ` +
+  return `${plainAddress(f.clientAddr)}:${f.clientPort} [${formatLogDate(f.requestDate)}] ${f.frontend} ${f.backend}/${f.server} ` +
     `${f.tr}/${f.tw}/${f.tc}/${f.trs}/${f.ta} ${f.status} ${f.bytesOut} - - ${f.tsc} ` +
     `${f.actconn}/${f.feconn}/${f.beconn}/${f.srvConn}/${retries} ${f.srvQueue}/${f.beQueue} ` +
     `${braces(f.reqCaptures)}${braces(f.resCaptures)}"${f.request}"`

@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'bun:test'
-import { compileLogFormat, formatLogDate, LOG_TAGS } from './log-format.ts'
+import { formatLogDateGmt } from '../log/date.ts'
+import { compileLogFormat, LOG_TAGS } from './log-format.ts'
 import { request, response, stream } from './testing.ts'
 import { testCtx } from './testing-ctx.ts'
 
@@ -34,7 +35,7 @@ describe('log-format', () => {
     expect(fmt('%T %Ts')(s)).toBe('02/Jan/2024:03:04:05 +0000 1704164645')
     expect(fmt('%ms')(s)).toBe('006')
     expect(fmt('%{+X}ST')(s)).toBe('C8')
-    expect(formatLogDate(Date.UTC(2024, 0, 2), true)).toBe('02/Jan/2024:00:00:00 +0000')
+    expect(formatLogDateGmt(Date.UTC(2024, 0, 2))).toBe('02/Jan/2024:00:00:00 +0000')
     expect(LOG_TAGS.length).toBeGreaterThan(40)
   })
   test('errors name the problem', () => {

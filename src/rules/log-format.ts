@@ -10,6 +10,7 @@
  */
 import { hostname } from 'node:os'
 import { ConfigError } from '../config/source.ts'
+import { formatLogDate, formatLogDateGmt } from '../log/date.ts'
 import type { CompileCtx } from './context.ts'
 import { compileExpr } from './expr.ts'
 import { findExprEnd } from './expr-syntax.ts'
@@ -25,28 +26,6 @@ interface LogTag {
   read(s: StreamView): TagValue
 }
 
-const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec']
-const p2 = (n: number): string => (n < 10 ? '0' : '') + n
-const p3 = (n: number): string => (n < 10 ? '00' : n < 100 ? '0' : '') + n
-
-let cachedSecond = NaN
-let cachedLocal = ''
-
-/** `10/Oct/2000:13:55:36.123` in local time (HAProxy's %t); `%T` is GMT with a zone. The local
- *  form is rebuilt once per second (log lines of one second share it). */
-export function formatLogDate(ms: number, gmt: boolean): string {
-  if (!gmt) {
-    const sec = Math.floor(ms / 1000)
-    if (sec !== cachedSecond) {
-      const d = new Date(sec * 1000)
-      cachedLocal = `${p2(d.getDate())}/${MONTHS[d.getMonth()]}/${d.getFullYear()}:${p2(d.getHours())}:${p2(d.getMinutes())}:${p2(d.getSeconds())}.`
-      cachedSecond = sec
-    }
-    return cachedLocal + p3(Math.floor(ms) - sec * 1000)
-  }
-  const d = new Date(ms)
-  return `${p2(d.getUTCDate())}/${MONTHS[d.getUTCMonth()]}/${d.getUTCFullYear()}:${p2(d.getUTCHours())}:${p2(d.getUTCMinutes())}:${p2(d.getUTCSeconds())} +0000`
-}
 
 const HOST = hostname()
 const date = (s: StreamView): number => s.log?.acceptDate ?? Date.now()
@@ -78,10 +57,10 @@ export const LOG_TAGS: readonly LogTag[] = [
   { tag: 'hs', read: (s) => (s.log?.resCaptures ? `{${s.log.resCaptures.join('|')}}` : undefined) },
   { tag: 'hrl', read: (s) => s.log?.reqCaptures?.join(' ') },
   { tag: 'hsl', read: (s) => s.log?.resCaptures?.join(' ') },
-  { tag: 't', read: (s) => formatLogDate(date(s), false) },
-  { tag: 'T', read: (s) => formatLogDate(date(s), true) },
+  { tag: 't', read: (s) => formatLogDate(date(s)) },
+  { tag: 'T', read: (s) => formatLogDateGmt(date(s)) },
   { tag: 'Ts', read: (s) => Math.floor(date(s) / 1000) },
-  { tag: 'ms', read: (s) => p3(date(s) % 1000) },
+  { tag: 'ms', read: (s) => String(Math.floor(date(s)) % 1000).padStart(3, '0') },
   { tag: 'Tq', read: (s) => s.log?.tq },
   { tag: 'Th', read: (s) => s.log?.th },
   { tag: 'Ti', read: (s) => s.log?.ti },
