@@ -3,6 +3,8 @@
  * to. Sections letters: d = defaults, f = frontend, b = backend, l = listen.
  * `option …` lives in options.ts; server and bind lines in servers.ts.
  */
+import { readFileSync } from 'node:fs'
+import { ERROR_STATUSES } from '../../http/errors.ts'
 import { parseIpv4Net, parseServerAddr } from '../address.ts'
 import { ConfigError, type Directive } from '../source.ts'
 import type { BalanceAlgo, CookieConfig, ProxyConfig, Timeouts } from '../types.ts'
@@ -326,10 +328,21 @@ export const proxyKeywords: readonly ProxyKeyword[] = [
   {
     kw: 'errorfile',
     sections: 'dfbl',
-    parse(args, d, p) {
+    parse(args, d, p, ctx) {
       const [code, file] = args
       if (code === undefined || file === undefined || args.length !== 2) throw new ConfigError(`'errorfile' expects a status code and a file: errorfile 503 /etc/edgelb/errors/503.http`, d.pos)
       const n = parseIntIn(code, d.pos, 'errorfile status', 200, 599)
+      if (!ERROR_STATUSES.includes(n)) {
+        // HAProxy too ignores, with a warning, a page for a status it never answers itself.
+        ctx.warn(`edgelb never answers ${n} itself, so 'errorfile ${n}' is ignored; statuses it answers: ${ERROR_STATUSES.join(', ')}`, d.pos)
+        return
+      }
+      // Read now, so that a missing or unreadable file is refused with its line before anything binds.
+      try {
+        readFileSync(file)
+      } catch (e) {
+        throw new ConfigError(`errorfile ${n}: cannot read '${file}' (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); give the path of a file holding a whole HTTP response`, d.pos)
+      }
       p.errorFiles[n] = file
     },
   },
