@@ -202,13 +202,7 @@ export class ServerStates {
     const be = this.backendOf(s)
     const before = counts(be)
     const wasStopping = s.nolb || s.effectiveAdmin === 'drain'
-    this.#changed(s)
-    s.up = false
-    s.nolb = false
-    this.#stopWarming(s)
-    if (s.cfg.onMarkedDown === 'shutdown-sessions') this.#host.killSessions(s, 'down')
-    const moved = be.serverStateChanged(s)
-    s.counters.downTrans++
+    const moved = this.#markDown(s, be)
     const after = counts(be)
     const text = `${s.backup ? 'Backup ' : ''}Server ${be.name}/${s.name} is DOWN${formatCause(cause)}${this.#left(after, s, moved)}`
     this.#emit(be, wasStopping ? 'notice' : 'alert', text)
@@ -225,10 +219,7 @@ export class ServerStates {
     s.up = true
     s.nolb = false
     if (wasDown && s.cfg.slowstart > 0) this.#startRamp(s, be)
-    const moved = be.serverStateChanged(s)
-    if (s.cfg.onMarkedUp === 'shutdown-backup-sessions' && !s.backup && s.weight > 0) {
-      for (const b of be.servers) if (b.backup) this.#host.killSessions(b, 'up')
-    }
+    const moved = this.#afterUp(s, be)
     const text = `${s.backup ? 'Backup ' : ''}Server ${be.name}/${s.name} is UP${formatCause(cause)}${this.#online(counts(be), s, moved)}`
     this.#emit(be, 'notice', text)
     for (const t of s.trackers) this.setUp(t, { kind: 'via', server: s, be })
@@ -276,13 +267,7 @@ export class ServerStates {
         this.#emit(be, 'notice', `${name} was DOWN and now enters maintenance${via}`)
       } else {
         const wasStopping = s.nolb || before === 'drain'
-        this.#changed(s)
-        s.up = false
-        s.nolb = false
-        this.#stopWarming(s)
-        if (s.cfg.onMarkedDown === 'shutdown-sessions') this.#host.killSessions(s, 'down')
-        const moved = be.serverStateChanged(s)
-        s.counters.downTrans++
+        const moved = this.#markDown(s, be)
         const now = counts(be)
         this.#emit(be, wasStopping ? 'notice' : 'alert', `${name} is going DOWN for maintenance${via}${this.#left(now, s, moved)}`)
         this.#noServerLeft(be, prev, now)
@@ -297,10 +282,7 @@ export class ServerStates {
         s.up = true
         s.nolb = s.track !== null && s.track.nolb
         if (s.cfg.slowstart > 0) this.#startRamp(s, be)
-        moved = be.serverStateChanged(s)
-        if (s.cfg.onMarkedUp === 'shutdown-backup-sessions' && !s.backup && s.weight > 0) {
-          for (const b of be.servers) if (b.backup) this.#host.killSessions(b, 'up')
-        }
+        moved = this.#afterUp(s, be)
       } else {
         be.serverStateChanged(s)
       }
@@ -353,6 +335,29 @@ export class ServerStates {
   }
 
   // --- helpers --------------------------------------------------------------------------------
+
+  /** Up (or stopping) to down, by a check or for maintenance: the balancer drops it, its warm-up
+   *  ends, its sessions end with `on-marked-down shutdown-sessions`. Returns the sessions requeued. */
+  #markDown(s: Server, be: Backend): number {
+    this.#changed(s)
+    s.up = false
+    s.nolb = false
+    this.#stopWarming(s)
+    if (s.cfg.onMarkedDown === 'shutdown-sessions') this.#host.killSessions(s, 'down')
+    const moved = be.serverStateChanged(s)
+    s.counters.downTrans++
+    return moved
+  }
+
+  /** `s` was just set up: the balancer takes it, and with `on-marked-up shutdown-backup-sessions`
+   *  an active server ends the backups' sessions. Returns the sessions requeued. */
+  #afterUp(s: Server, be: Backend): number {
+    const moved = be.serverStateChanged(s)
+    if (s.cfg.onMarkedUp === 'shutdown-backup-sessions' && !s.backup && s.weight > 0) {
+      for (const b of be.servers) if (b.backup) this.#host.killSessions(b, 'up')
+    }
+    return moved
+  }
 
   #changed(s: Server): void {
     const t = now()
