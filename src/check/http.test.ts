@@ -26,7 +26,7 @@ describe('compileHttpCheckSpec', () => {
 
   test('expect rules, disable-on-404, send-state and connect', () => {
     const s = compileHttpCheckSpec(proxy('  option httpchk\n  http-check connect port 81\n  http-check expect status 200\n  http-check expect ! string maintenance\n  http-check disable-on-404\n  http-check send-state'))
-    expect(s.port).toBe(81)
+    expect(s.connect).toEqual({ port: 81 })
     expect(s.expects.map((e) => [e.type, e.inverse])).toEqual([['status', false], ['string', true]])
     expect(s.disableOn404).toBe(true)
     expect(s.sendState).toBe(true)

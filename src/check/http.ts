@@ -25,6 +25,7 @@ import type { Server } from '../backend/server.ts'
 import type { ProxyConfig } from '../config/types.ts'
 import { createResponseParser } from '../http/h1-parser.ts'
 import type { H1Head, H1Parser } from '../http/types.ts'
+import { parseConnectArgs, type ConnectOverride } from './connect-args.ts'
 import { compileExpect, matchBody, matchStatus, type ExpectRule } from './expect.ts'
 import type { CheckOutcome } from './status.ts'
 import { CheckConfigError, type CheckKind, type CheckRun } from './types.ts'
@@ -37,8 +38,8 @@ interface HttpCheckSpec {
   rawHeaders?: string
   headers: [string, string][]
   body?: string
-  port?: number
-  addr?: string
+  /** `http-check connect port|addr`. */
+  connect?: ConnectOverride
   expects: ExpectRule[]
   disableOn404: boolean
   sendState: boolean
@@ -85,20 +86,11 @@ export function compileHttpCheckSpec(p: ProxyConfig): HttpCheckSpec {
       case 'http-check send-state':
         spec.sendState = true
         break
-      case 'http-check connect':
-        for (let i = 0; i < a.length; i++) {
-          const w = a[i]!
-          const v = a[i + 1]
-          if (w === 'port') {
-            if (v === undefined || !/^\d+$/.test(v) || Number(v) < 1 || Number(v) > 65535) throw new CheckConfigError(`'http-check connect port' expects a TCP port (1 to 65535), got '${v ?? ''}'`, at)
-            spec.port = Number(v); i++
-          } else if (w === 'addr') {
-            if (v === undefined) throw new CheckConfigError(`'http-check connect addr' expects an address`, at)
-            spec.addr = v; i++
-          } else if (w === 'comment') { i++ }
-          else if (w !== 'default' && w !== 'linger') throw new CheckConfigError(`'http-check connect ${w}' is not supported; edgelb knows 'port', 'addr', 'default', 'linger' and 'comment'`, at)
-        }
+      case 'http-check connect': {
+        const { to } = parseConnectArgs(a, r.kw, at)
+        if (to !== undefined) spec.connect = to
         break
+      }
       default:
         throw new CheckConfigError(`'${r.kw}' is not supported yet`, at)
     }
@@ -179,16 +171,13 @@ export function compileHttpCheck(p: ProxyConfig, maxHeaders: number): CheckKind 
   const { head, raw } = requestHead(spec)
   const fixed = raw || !spec.sendState ? Buffer.from(`${head}\r\n${spec.body ?? ''}`, 'latin1') : undefined
   const expects = spec.expects.length > 0 ? spec.expects : [DEFAULT_EXPECT]
-  let connectOpts: { port?: number; addr?: string } | undefined
-  if (spec.port !== undefined) (connectOpts ??= {}).port = spec.port
-  if (spec.addr !== undefined) (connectOpts ??= {}).addr = spec.addr
   // Parsers are lent to a run while it reads the answer's head (the runs of a backend's servers
   // overlap), then kept for the next ones.
   const spareParsers: H1Parser[] = []
   return {
     name: 'http',
     async run(t: CheckRun): Promise<CheckOutcome> {
-      const c = await t.connect(connectOpts)
+      const c = await t.connect(spec.connect)
       const req = fixed ?? Buffer.from(`${head}X-Haproxy-Server-State: ${serverStateHeader(t.server, t.backendName)}\r\n\r\n${spec.body ?? ''}`, 'latin1')
       c.send(req)
       const parser = spareParsers.pop() ?? createResponseParser({ maxHead: t.bufsize, maxHeaders })

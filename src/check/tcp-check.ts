@@ -15,12 +15,13 @@
 import type { SourcePos } from '../config/source.ts'
 import type { RuleConfig } from '../config/types.ts'
 import type { CheckConn } from './conn.ts'
+import { parseConnectArgs, type ConnectOverride } from './connect-args.ts'
 import { compileExpect, evalTcpExpect, type ExpectRule } from './expect.ts'
 import type { CheckOutcome } from './status.ts'
 import { CheckConfigError, CheckEnd, type CheckKind, type CheckRun } from './types.ts'
 
 type Step =
-  | { op: 'connect'; to?: { port?: number; addr?: string }; comment?: string; implicit: boolean }
+  | { op: 'connect'; to?: ConnectOverride; comment?: string; implicit: boolean }
   | { op: 'send'; data: Buffer; comment?: string }
   | { op: 'expect'; rule: ExpectRule }
 
@@ -45,25 +46,9 @@ export function compileTcpCheck(rules: readonly RuleConfig[]): CheckKind {
         break
       case 'connect': {
         if (steps.length > 0 && steps[0]!.op !== 'connect') throw new CheckConfigError(`'tcp-check connect' must be the first step when a script has one (only comments may come before it)`, at)
-        const { rest, comment } = splitComment(r.args, r.kw, at)
+        const { to, comment } = parseConnectArgs(r.args, r.kw, at)
         const step: Step = { op: 'connect', implicit: false }
-        const to: { port?: number; addr?: string } = {}
-        for (let i = 0; i < rest.length; i++) {
-          const w = rest[i]!
-          const v = rest[i + 1]
-          if (w === 'port') {
-            if (v === undefined || !/^\d+$/.test(v) || Number(v) < 1 || Number(v) > 65535) throw new CheckConfigError(`'tcp-check connect port' expects a TCP port (1 to 65535), got '${v ?? ''}'`, at)
-            to.port = Number(v); i++
-          } else if (w === 'addr') {
-            if (v === undefined) throw new CheckConfigError(`'tcp-check connect addr' expects an address`, at)
-            to.addr = v; i++
-          } else if (w === 'default' || w === 'linger') {
-            // The default target and closing with RST are what edgelb does anyway.
-          } else {
-            throw new CheckConfigError(`'tcp-check connect ${w}' is not supported; edgelb knows 'port', 'addr', 'default', 'linger' and 'comment'`, at)
-          }
-        }
-        if (to.port !== undefined || to.addr !== undefined) step.to = to
+        if (to !== undefined) step.to = to
         const c = comment ?? pendingComment
         if (c !== undefined) step.comment = c
         steps.push(step)

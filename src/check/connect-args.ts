@@ -1,0 +1,39 @@
+/**
+ * The words after `tcp-check connect` and `http-check connect`:
+ *
+ *   [port N] [addr A] [default] [linger] [comment C]
+ *
+ * `default` (the check's own target) and `linger` (closing with RST) are what edgelb does anyway.
+ */
+import type { SourcePos } from '../config/source.ts'
+import { CheckConfigError } from './types.ts'
+
+/** Where a connect step goes instead of the check address (CheckRun.connect's options). */
+export interface ConnectOverride {
+  port?: number
+  addr?: string
+}
+
+/** `kw` is the keyword as written, for messages. `to` is undefined when nothing is overridden. */
+export function parseConnectArgs(args: readonly string[], kw: string, at: SourcePos): { to?: ConnectOverride; comment?: string } {
+  const to: ConnectOverride = {}
+  const out: { to?: ConnectOverride; comment?: string } = {}
+  for (let i = 0; i < args.length; i++) {
+    const w = args[i]!
+    const v = args[i + 1]
+    if (w === 'port') {
+      if (v === undefined || !/^\d+$/.test(v) || Number(v) < 1 || Number(v) > 65535) throw new CheckConfigError(`'${kw} port' expects a TCP port (1 to 65535), got '${v ?? ''}'`, at)
+      to.port = Number(v); i++
+    } else if (w === 'addr') {
+      if (v === undefined) throw new CheckConfigError(`'${kw} addr' expects an address`, at)
+      to.addr = v; i++
+    } else if (w === 'comment') {
+      if (v === undefined) throw new CheckConfigError(`'${kw} comment' expects a text`, at)
+      out.comment = v; i++
+    } else if (w !== 'default' && w !== 'linger') {
+      throw new CheckConfigError(`'${kw} ${w}' is not supported; edgelb knows 'port', 'addr', 'default', 'linger' and 'comment'`, at)
+    }
+  }
+  if (to.port !== undefined || to.addr !== undefined) out.to = to
+  return out
+}
