@@ -31,11 +31,12 @@ function ext(type: number, data: number[]): number[] {
   return [...u16(type), ...u16(data.length), ...data]
 }
 
-/** A fresh ClientHello record (its random changes each time). */
-export function clientHello(): Buffer {
-  const random = new Uint8Array(32)
-  crypto.getRandomValues(random)
-  new DataView(random.buffer).setUint32(0, Math.floor(Date.now() / 1000))
+/** Where the hello's 32-byte random lies: after the record header (5), the handshake header (4)
+ *  and the version (2). */
+const RANDOM_AT = 11
+
+/** The hello with a zero random, built once. */
+const HELLO = ((): Buffer => {
   const extensions = [
     ...ext(0x000a, [...u16(GROUPS.length * 2), ...GROUPS.flatMap(u16)]), // supported_groups
     ...ext(0x000b, [1, 0]), // ec_point_formats: uncompressed
@@ -44,7 +45,7 @@ export function clientHello(): Buffer {
   ]
   const body = [
     0x03, 0x03, // TLS 1.2
-    ...random,
+    ...new Array<number>(32).fill(0), // random, filled per hello
     0, // no session id
     ...list16(SUITES),
     1, 0, // compression: null
@@ -52,6 +53,16 @@ export function clientHello(): Buffer {
   ]
   const handshake = [1, (body.length >> 16) & 0xff, (body.length >> 8) & 0xff, body.length & 0xff, ...body]
   return Buffer.from([0x16, 0x03, 0x01, ...u16(handshake.length), ...handshake])
+})()
+
+/** A fresh ClientHello record: a copy of the one built at load, with a new random (its first four
+ *  bytes the time, as TLS 1.2 clients write it). */
+export function clientHello(): Buffer {
+  const h = Buffer.from(HELLO)
+  const random = h.subarray(RANDOM_AT, RANDOM_AT + 32)
+  crypto.getRandomValues(random)
+  random.writeUInt32BE(Math.floor(Date.now() / 1000), 0)
+  return h
 }
 
 export const sslHelloCheck: CheckKind = {
