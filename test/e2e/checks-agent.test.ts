@@ -2,8 +2,8 @@
 // sets, and the server's health, admin state, weight and maxconn follow, as the starter guide
 // describes ("I would like to stop, please stop sending new visitors").
 import { describe, expect, test } from 'bun:test'
-import { serverOf, stateLines, waitLine } from './checks-lib.ts'
-import { cfg, connectClient, startLb, startServer, until, type Lb, type TestServer } from './harness.ts'
+import { listenWebLogged, servedBy, serverOf, stateLines, waitLine } from './checks-lib.ts'
+import { connectClient, startLb, startServer, until, type Lb, type TestServer } from './harness.ts'
 
 /** An agent that answers every connection with `reply` and closes. */
 function startAgent(reply: string): TestServer & { reply: string } {
@@ -20,22 +20,8 @@ async function nextAgent(lb: Lb, name: string, n = 1): Promise<void> {
   await until(() => s.counters.agentChecks >= target, `${n} more agent check(s)`)
 }
 
-async function servedBy(lb: Lb): Promise<string> {
-  using c = await connectClient(lb.port())
-  await c.changed.until(() => c.received > 0, 'a server tag')
-  return c.text()
-}
-
 function config(a: TestServer, b: TestServer, agent: TestServer, extra = ''): string {
-  return cfg`
-    global
-      log stdout format raw local0
-    listen web
-      bind 127.0.0.1:0
-      log global
-      timeout connect 1s
-      timeout client 5s
-      timeout server 5s
+  return listenWebLogged`
       server a 127.0.0.1:${a.port} weight 100 agent-check agent-port ${agent.port} agent-inter 100 ${extra}
       server b 127.0.0.1:${b.port} weight 100`
 }

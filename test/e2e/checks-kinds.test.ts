@@ -6,15 +6,13 @@ import { describe, expect, test } from 'bun:test'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import tls from 'node:tls'
-import { nextChecks, serverOf, stateLines, waitLine } from './checks-lib.ts'
-import { cfg, ROOT, startLb, startServer, until, type TestConn, type TestServer } from './harness.ts'
+import { listenSection, LOGGED_GLOBAL, nextChecks, serverOf, stateLines, waitLine } from './checks-lib.ts'
+import { ROOT, startLb, startServer, until, type TestConn, type TestServer } from './harness.ts'
 import { startHttpServer } from './http-harness.ts'
-
-const TIMEOUTS = 'timeout connect 1s\n  timeout client 5s\n  timeout server 5s'
 
 /** A listen section with one checked server and the given check lines, logging its state lines. */
 function checked(port: number, lines: string, server = 'check inter 100 fall 1 rise 1'): string {
-  return `global\n  log stdout format raw local0\nlisten web\n  bind 127.0.0.1:0\n  log global\n  ${TIMEOUTS}\n${lines}\n  server s 127.0.0.1:${port} ${server}\n`
+  return LOGGED_GLOBAL + listenSection('web', `${lines}\nserver s 127.0.0.1:${port} ${server}`, true)
 }
 
 /** A server that runs `onConn` for each connection (greetings) and `onData` for what arrives. */

@@ -1,10 +1,44 @@
 /**
- * Helpers for the health-check scenarios: servers the test turns off and on at the same port,
- * waits on the engine's state-change lines, and lines made comparable (check durations vary).
+ * Helpers for the health-check scenarios: the `listen` sections they check through, servers the
+ * test turns off and on at the same port, waits on the engine's state-change lines, and lines
+ * made comparable (check durations vary).
  */
 import type { Backend } from '../../src/backend/backend.ts'
 import type { Server } from '../../src/backend/server.ts'
-import { startServer, until, type Behavior, type Lb, type TestServer } from './harness.ts'
+import { cfg, connectClient, startServer, until, type Behavior, type Lb, type TestServer } from './harness.ts'
+
+/** A `global` section that sends the log lines (state changes) to the test's sink. */
+export const LOGGED_GLOBAL = 'global\n  log stdout format raw local0\n'
+
+/** A `listen NAME` section on a free port with the scenarios' timeouts (connect 1s, client and
+ *  server 5s), with `log global` when `log`; then `body`, its options and servers. */
+export function listenSection(name: string, body: string, log: boolean): string {
+  const own = body.split('\n').filter((l) => l.trim() !== '').map((l) => `  ${l.trim()}`).join('\n')
+  return `listen ${name}\n  bind 127.0.0.1:0\n${log ? '  log global\n' : ''}  timeout connect 1s\n  timeout client 5s\n  timeout server 5s\n${own}\n`
+}
+
+/** `listen web` (listenSection) whose options and servers are the lines written in the template. */
+export function listenWeb(strings: TemplateStringsArray, ...values: unknown[]): string {
+  return listenSection('web', cfg(strings, ...values), false)
+}
+
+/** The same, logging its state changes to the test (LOGGED_GLOBAL). */
+export function listenWebLogged(strings: TemplateStringsArray, ...values: unknown[]): string {
+  return LOGGED_GLOBAL + listenSection('web', cfg(strings, ...values), true)
+}
+
+/** Connects a client and returns the tag of the server that answered. */
+export async function servedBy(lb: Lb): Promise<string> {
+  using c = await connectClient(lb.port())
+  await c.changed.until(() => c.received > 0, 'a server tag')
+  return c.text()
+}
+
+export async function servedByN(lb: Lb, n: number): Promise<string[]> {
+  const out: string[] = []
+  for (let i = 0; i < n; i++) out.push(await servedBy(lb))
+  return out
+}
 
 export function backendOf(lb: Lb, name: string): Backend {
   const be = lb.engine.backends.get(name)

@@ -1,8 +1,8 @@
 // Passive health end to end: production errors seen by the sessions (`observe layer4|layer7`)
 // mark a server down after `error-limit` of them in a row, and the health checks bring it back.
 import { describe, expect, test } from 'bun:test'
-import { nextChecks, serverOf, stateLines, waitLine } from './checks-lib.ts'
-import { cfg, closedPort, connectClient, startLb, startServer, until, type Lb } from './harness.ts'
+import { listenWeb, listenWebLogged, nextChecks, serverOf, stateLines, waitLine } from './checks-lib.ts'
+import { closedPort, connectClient, startLb, startServer, until, type Lb } from './harness.ts'
 import { httpClient, startHttpServer, waitResponses } from './http-harness.ts'
 
 /** Clients whose connects the proxy fails (the server's traffic port refuses). */
@@ -19,17 +19,9 @@ describe('observe layer4', () => {
     await using live = startServer('live')
     await using other = startServer('other')
     const dead = closedPort()
-    await using lb = await startLb(cfg`
-      global
-        log stdout format raw local0
-      listen web
-        bind 127.0.0.1:0
-        log global
+    await using lb = await startLb(listenWebLogged`
         balance first
         retries 0
-        timeout connect 1s
-        timeout client 5s
-        timeout server 5s
         server a 127.0.0.1:${dead} check port ${live.port} inter 300 fastinter 100 rise 1 observe layer4 error-limit 3 on-error mark-down
         server b 127.0.0.1:${other.port}`)
     const a = serverOf(lb, 'web', 'a')
@@ -47,13 +39,8 @@ describe('observe layer4', () => {
   test('on-error fail-check counts as one failed check; fastinter checks sooner', async () => {
     await using live = startServer('live')
     const dead = closedPort()
-    await using lb = await startLb(cfg`
-      listen web
-        bind 127.0.0.1:0
+    await using lb = await startLb(listenWeb`
         retries 0
-        timeout connect 1s
-        timeout client 5s
-        timeout server 5s
         server a 127.0.0.1:${dead} check port ${live.port} inter 10s fastinter 100 rise 1 fall 2 observe layer4 error-limit 2`)
     const a = serverOf(lb, 'web', 'a')
     await nextChecks(a)
@@ -72,17 +59,9 @@ describe('observe layer7', () => {
     await using origin = startHttpServer('o', (req) => req.uri === '/health'
       ? 'HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n'
       : 'HTTP/1.1 500 Internal Server Error\r\nContent-Length: 3\r\n\r\nerr')
-    await using lb = await startLb(cfg`
-      global
-        log stdout format raw local0
-      listen web
-        bind 127.0.0.1:0
+    await using lb = await startLb(listenWebLogged`
         mode http
-        log global
         option httpchk GET /health
-        timeout connect 1s
-        timeout client 5s
-        timeout server 5s
         server a 127.0.0.1:${origin.port} check inter 300 fastinter 100 rise 1 observe layer7 error-limit 3 on-error mark-down`)
     const a = serverOf(lb, 'web', 'a')
     await nextChecks(a)

@@ -3,36 +3,15 @@
 // sessions).
 import { describe, expect, test } from 'bun:test'
 import { now } from '../../src/core/clock.ts'
-import { backendOf, Flippable, nextChecks, serverOf, stateLines, waitLine } from './checks-lib.ts'
-import { cfg, connectClient, parseTcpLog, startLb, startServer, until, type Lb } from './harness.ts'
-
-/** Connects a client and returns the tag of the server that answered. */
-async function servedBy(lb: Lb): Promise<string> {
-  using c = await connectClient(lb.port())
-  await c.changed.until(() => c.received > 0, 'a server tag')
-  return c.text()
-}
-
-async function servedByN(lb: Lb, n: number): Promise<string[]> {
-  const out: string[] = []
-  for (let i = 0; i < n; i++) out.push(await servedBy(lb))
-  return out
-}
+import { backendOf, Flippable, listenSection, listenWeb, listenWebLogged, LOGGED_GLOBAL, nextChecks, servedByN, serverOf, stateLines, waitLine } from './checks-lib.ts'
+import { cfg, connectClient, parseTcpLog, startLb, startServer, until } from './harness.ts'
 
 describe('state changes', () => {
   test('a refused server goes DOWN and comes back UP, in HAProxy\'s words, on the log and on stderr', async () => {
     await using a = new Flippable('a')
     await using b = new Flippable('b')
-    await using lb = await startLb(cfg`
-      global
-        log stdout format raw local0
-      listen web
-        bind 127.0.0.1:0
-        log global
+    await using lb = await startLb(listenWebLogged`
         balance roundrobin
-        timeout connect 1s
-        timeout client 5s
-        timeout server 5s
         server webA 127.0.0.1:${a.port} check inter 100 rise 2 fall 2
         server webB 127.0.0.1:${b.port} check inter 100`)
     const webA = serverOf(lb, 'web', 'webA')
@@ -86,12 +65,7 @@ describe('state changes', () => {
   test('a server without `check` is always up; one in `disabled` takes no traffic', async () => {
     await using a = startServer('a')
     await using b = startServer('b')
-    await using lb = await startLb(cfg`
-      listen web
-        bind 127.0.0.1:0
-        timeout connect 1s
-        timeout client 5s
-        timeout server 5s
+    await using lb = await startLb(listenWeb`
         server a 127.0.0.1:${a.port}
         server b 127.0.0.1:${b.port} disabled`)
     expect(lb.engine.checks.checks).toEqual([])
@@ -102,15 +76,7 @@ describe('state changes', () => {
 describe('timing', () => {
   test('fall failures take fall x inter, rise successes rise x inter, each within a tick', async () => {
     await using a = new Flippable('a')
-    await using lb = await startLb(cfg`
-      global
-        log stdout format raw local0
-      listen web
-        bind 127.0.0.1:0
-        log global
-        timeout connect 1s
-        timeout client 5s
-        timeout server 5s
+    await using lb = await startLb(listenWebLogged`
         server a 127.0.0.1:${a.port} check inter 200 rise 2 fall 3`)
     const s = serverOf(lb, 'web', 'a')
     const check = lb.engine.checks.checksOf(s).health!
@@ -136,16 +102,8 @@ describe('timing', () => {
 
   test('at most one check in flight per server: a check that hangs ends at its deadline first', async () => {
     await using mute = startServer('mute', 'manual')
-    await using lb = await startLb(cfg`
-      global
-        log stdout format raw local0
-      listen web
-        bind 127.0.0.1:0
-        log global
+    await using lb = await startLb(listenWebLogged`
         option httpchk
-        timeout connect 1s
-        timeout client 5s
-        timeout server 5s
         server a 127.0.0.1:${mute.port} check inter 100 fall 2`)
     const s = serverOf(lb, 'web', 'a')
     await nextChecks(s, 4)
@@ -157,14 +115,9 @@ describe('timing', () => {
 
   test('with `timeout check`, the answer has that long after the connection is up', async () => {
     await using mute = startServer('mute', 'manual')
-    await using lb = await startLb(cfg`
-      listen web
-        bind 127.0.0.1:0
+    await using lb = await startLb(listenWeb`
         option httpchk
-        timeout connect 1s
         timeout check 50
-        timeout client 5s
-        timeout server 5s
         server a 127.0.0.1:${mute.port} check inter 1s`)
     const s = serverOf(lb, 'web', 'a')
     await nextChecks(s)
@@ -198,15 +151,7 @@ describe('effects on the traffic', () => {
     await using a = new Flippable('a')
     await using bk1 = new Flippable('bk1')
     await using bk2 = new Flippable('bk2')
-    await using lb = await startLb(cfg`
-      global
-        log stdout format raw local0
-      listen web
-        bind 127.0.0.1:0
-        log global
-        timeout connect 1s
-        timeout client 5s
-        timeout server 5s
+    await using lb = await startLb(listenWebLogged`
         server a 127.0.0.1:${a.port} check inter 100 fall 1 rise 1
         server bk1 127.0.0.1:${bk1.port} check inter 100 backup
         server bk2 127.0.0.1:${bk2.port} check inter 100 backup`)
@@ -225,13 +170,8 @@ describe('effects on the traffic', () => {
     await using a = new Flippable('a')
     await using bk1 = startServer('bk1')
     await using bk2 = startServer('bk2')
-    await using lb = await startLb(cfg`
-      listen web
-        bind 127.0.0.1:0
+    await using lb = await startLb(listenWeb`
         option allbackups
-        timeout connect 1s
-        timeout client 5s
-        timeout server 5s
         server a 127.0.0.1:${a.port} check inter 100 fall 1
         server bk1 127.0.0.1:${bk1.port} backup
         server bk2 127.0.0.1:${bk2.port} backup`)
@@ -243,17 +183,9 @@ describe('effects on the traffic', () => {
   test('sessions queued on a server that goes down are redispatched to another', async () => {
     await using x = new Flippable('x')
     await using y = new Flippable('y')
-    await using lb = await startLb(cfg`
-      global
-        log stdout format raw local0
-      listen web
-        bind 127.0.0.1:0
-        log global
+    await using lb = await startLb(listenWebLogged`
         balance source
-        timeout connect 1s
         timeout queue 5s
-        timeout client 5s
-        timeout server 5s
         server x 127.0.0.1:${x.port} check inter 100 fall 1 maxconn 1
         server y 127.0.0.1:${y.port} check inter 100 fall 1 maxconn 1`)
     using first = await connectClient(lb.port())
@@ -273,17 +205,9 @@ describe('effects on the traffic', () => {
   test('on-marked-down shutdown-sessions ends the live sessions of a server marked down (DD)', async () => {
     await using a = new Flippable('a', 'echo')
     await using b = new Flippable('b', 'echo')
-    await using lb = await startLb(cfg`
-      global
-        log stdout format raw local0
-      listen web
-        bind 127.0.0.1:0
-        log global
+    await using lb = await startLb(listenWebLogged`
         option tcplog
         balance first
-        timeout connect 1s
-        timeout client 5s
-        timeout server 5s
         server a 127.0.0.1:${a.port} check inter 100 fall 1 on-marked-down shutdown-sessions
         server b 127.0.0.1:${b.port} check inter 100 fall 1`)
     using killed = await connectClient(lb.port())
@@ -297,15 +221,7 @@ describe('effects on the traffic', () => {
 
   test('without it, the live sessions of a server marked down go on', async () => {
     await using a = new Flippable('a', 'echo')
-    await using lb = await startLb(cfg`
-      global
-        log stdout format raw local0
-      listen web
-        bind 127.0.0.1:0
-        log global
-        timeout connect 1s
-        timeout client 5s
-        timeout server 5s
+    await using lb = await startLb(listenWebLogged`
         server a 127.0.0.1:${a.port} check inter 100 fall 1`)
     using c = await connectClient(lb.port())
     await c.write('ping')
@@ -321,15 +237,7 @@ describe('effects on the traffic', () => {
     await using a = new Flippable('a', 'echo')
     await using bk = new Flippable('bk', 'echo')
     a.off()
-    await using lb = await startLb(cfg`
-      global
-        log stdout format raw local0
-      listen web
-        bind 127.0.0.1:0
-        log global
-        timeout connect 1s
-        timeout client 5s
-        timeout server 5s
+    await using lb = await startLb(listenWebLogged`
         server a 127.0.0.1:${a.port} check inter 100 fall 1 rise 1 on-marked-up shutdown-backup-sessions
         server bk 127.0.0.1:${bk.port} backup`)
     await waitLine(lb, /web\/a is DOWN/)
@@ -347,15 +255,7 @@ describe('slowstart', () => {
   test('a server back up ramps its weight and maxconn from almost nothing to full over slowstart', async () => {
     await using a = new Flippable('a')
     await using b = startServer('b')
-    await using lb = await startLb(cfg`
-      global
-        log stdout format raw local0
-      listen web
-        bind 127.0.0.1:0
-        log global
-        timeout connect 1s
-        timeout client 5s
-        timeout server 5s
+    await using lb = await startLb(listenWebLogged`
         server a 127.0.0.1:${a.port} check inter 100 fall 1 rise 1 weight 32 maxconn 40 slowstart 1s
         server b 127.0.0.1:${b.port} weight 32`)
     const s = serverOf(lb, 'web', 'a')
@@ -390,24 +290,9 @@ describe('track', () => {
   test('a tracking server follows the tracked server down and up, across backends', async () => {
     await using a = new Flippable('a')
     await using other = startServer('other')
-    await using lb = await startLb(cfg`
-      global
-        log stdout format raw local0
-      listen web
-        bind 127.0.0.1:0
-        log global
-        timeout connect 1s
-        timeout client 5s
-        timeout server 5s
-        server a 127.0.0.1:${a.port} check inter 100 fall 1 rise 1
-      listen mirror
-        bind 127.0.0.1:0
-        log global
-        timeout connect 1s
-        timeout client 5s
-        timeout server 5s
-        server m 127.0.0.1:${other.port} track web/a
-        server n 127.0.0.1:${other.port}`)
+    await using lb = await startLb(LOGGED_GLOBAL +
+      listenSection('web', `server a 127.0.0.1:${a.port} check inter 100 fall 1 rise 1`, true) +
+      listenSection('mirror', `server m 127.0.0.1:${other.port} track web/a\nserver n 127.0.0.1:${other.port}`, true))
     a.off()
     await waitLine(lb, /mirror\/m is DOWN/)
     expect(stateLines(lb)).toContain('Server mirror/m is DOWN via web/a. 1 active and 0 backup servers left. 0 sessions active, 0 requeued, 0 remaining in queue.')
@@ -417,12 +302,7 @@ describe('track', () => {
   })
 
   test('tracking a server that has no check is refused at start', async () => {
-    await expect(startLb(cfg`
-      listen web
-        bind 127.0.0.1:0
-        timeout connect 1s
-        timeout client 5s
-        timeout server 5s
+    await expect(startLb(listenWeb`
         server a 127.0.0.1:1
         server b 127.0.0.1:2 track a`)).rejects.toThrow("e2e.cfg:7: error: server 'b': unable to use web/a for tracking as it does not have any check nor agent enabled")
   })
