@@ -9,6 +9,7 @@
  * tests cross-check it on the same messages. It is strict where framing is at stake (a bad
  * Content-Length or an unknown transfer coding is an error), lenient elsewhere.
  */
+import { latin1 } from '../http/head.ts'
 
 export interface HeadFacts {
   /** Bytes of the head, start line to the empty line included. */
@@ -75,8 +76,6 @@ function hasToken(buf: Uint8Array, from: number, to: number, token: string): boo
   return false
 }
 
-const decoder = new TextDecoder('latin1')
-
 /**
  * Reads the head in buf[start, end) (`end` from `headEnd`) into `out`. Returns an error message
  * or undefined. `kind` chooses the start line's form.
@@ -106,8 +105,8 @@ export function scanHead(buf: Uint8Array, start: number, end: number, kind: 'req
     if (sp1 <= start || sp2 === -1 || sp2 >= lineEnd || lineEnd - sp2 !== 9) return 'bad request line'
     if (buf[sp2 + 1] !== 72 || buf[sp2 + 5] !== 47 || buf[sp2 + 6] !== 49 || buf[sp2 + 7] !== 46) return 'bad HTTP version'
     out.version = buf[sp2 + 8] === 48 ? 10 : 11
-    out.method = decoder.decode(buf.subarray(start, sp1))
-    out.target = decoder.decode(buf.subarray(sp1 + 1, sp2))
+    out.method = latin1(buf, start, sp1)
+    out.target = latin1(buf, sp1 + 1, sp2)
   }
   for (let ls = eol + 1; ls < end; ls = eol + 1) {
     eol = buf.indexOf(LF, ls)

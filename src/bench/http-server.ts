@@ -35,10 +35,16 @@ class HttpServer implements BuiltinServer {
   readonly conns = new Set<Sock<HttpConn>>()
   requests = 0
   #listener: Listener | null = null
+  /** The answers to requests without a query (most): keep-alive, and closing. */
+  readonly #plain: Canned
+  readonly #plainClose: Canned
+  /** Answers to `?s=…&r=…` requests, by spec. */
   readonly #canned = new Map<string, Canned>()
 
   constructor(opts: ServerOptions) {
     this.opts = opts
+    this.#plain = httpResponse(opts.name, opts, false)
+    this.#plainClose = httpResponse(opts.name, opts, true)
   }
 
   get port(): number {
@@ -58,6 +64,7 @@ class HttpServer implements BuiltinServer {
   }
 
   response(spec: ResponseSpec, close: boolean): Canned {
+    if (spec === this.opts) return close ? this.#plainClose : this.#plain
     const key = `${spec.status}/${spec.size}/${close ? 1 : 0}`
     let c = this.#canned.get(key)
     if (!c) {
