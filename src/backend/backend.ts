@@ -27,6 +27,11 @@ export type Assignment =
   /** No usable server at all. */
   | { kind: 'none' }
 
+// The assignments that carry nothing of their own, shared rather than made per session.
+const QUEUED: Assignment = { kind: 'queued' }
+const QUEUE_FULL: Assignment = { kind: 'queue-full' }
+const NONE: Assignment = { kind: 'none' }
+
 export interface AssignOptions {
   /** The server persistence or hashing chose; used when it can take traffic. */
   prefer?: Server
@@ -145,10 +150,10 @@ export class Backend {
     if (this.servers.some((x) => x.usable)) {
       this.queue.push(w, now())
       if (this.queue.length > this.counters.queueMax) this.counters.queueMax = this.queue.length
-      return { kind: 'queued' }
+      return QUEUED
     }
     this.counters.noServer++
-    return { kind: 'none' }
+    return NONE
   }
 
   #takeOrQueueOn(s: Server, w: Waiter): Assignment {
@@ -157,10 +162,10 @@ export class Backend {
   }
 
   #queueOn(s: Server, w: Waiter): Assignment {
-    if (s.maxqueue > 0 && s.queue.length >= s.maxqueue) return { kind: 'queue-full' }
+    if (s.maxqueue > 0 && s.queue.length >= s.maxqueue) return QUEUE_FULL
     s.queue.push(w, now())
     if (s.queue.length > this.counters.queueMax) this.counters.queueMax = s.queue.length
-    return { kind: 'queued' }
+    return QUEUED
   }
 
   /** Counts a connection on `s` (assign does it; the caller does it for a forced server). */
@@ -180,19 +185,21 @@ export class Backend {
 
   /** Grants slots of `s` (or of every server) to queued waiters, oldest first. */
   serveQueues(only?: Server): void {
-    const list = only ? [only] : this.servers
-    for (const s of list) {
-      while (s.usable && this.hasSlot(s)) {
-        const mine = s.queue.peek()
-        const shared = this.queue.peek()
-        let w: Waiter | null
-        if (mine && (!shared || mine.queuedAt <= shared.queuedAt)) w = s.queue.shift()
-        else if (shared) w = this.queue.shift()
-        else break
-        if (!w) break
-        this.take(s)
-        w.grant(s)
-      }
+    if (only) this.#serve(only)
+    else for (const s of this.servers) this.#serve(s)
+  }
+
+  #serve(s: Server): void {
+    while (s.usable && this.hasSlot(s)) {
+      const mine = s.queue.peek()
+      const shared = this.queue.peek()
+      let w: Waiter | null
+      if (mine && (!shared || mine.queuedAt <= shared.queuedAt)) w = s.queue.shift()
+      else if (shared) w = this.queue.shift()
+      else break
+      if (!w) break
+      this.take(s)
+      w.grant(s)
     }
   }
 
