@@ -4,6 +4,7 @@
  */
 import { availableParallelism } from 'node:os'
 import { writeFileSync } from 'node:fs'
+import { parseServerAddr } from '../config/address.ts'
 import { ConfigError } from '../config/source.ts'
 import { parseDuration, parseIntIn, parseSize } from '../config/units.ts'
 import { renderHtml, renderSvg } from '../bench/report-chart.ts'
@@ -127,10 +128,11 @@ roundrobin', one 'server' per backend, 'mode' as --mode. A live progress line sh
       if (v.config !== undefined) o.config = v.config
       if (v.frontend !== undefined) o.frontend = v.frontend
       if (v.target !== undefined) {
-        const m = /^\[?([^\]]*?)\]?:(\d{1,5})$/.exec(v.target)
-        if (!m || Number(m[2]) < 1 || Number(m[2]) > 65535) throw new ConfigError(`--target expects HOST:PORT, got '${v.target}'`, at)
+        // a server address as a config writes it; ':PORT' is this host
+        const a = parseServerAddr(v.target.startsWith(':') ? `127.0.0.1${v.target}` : v.target, at)
+        if (a.port === undefined || a.path !== undefined) throw new ConfigError(`--target expects HOST:PORT, got '${v.target}'`, at)
         if (v.config !== undefined) throw new ConfigError(`--target and --config exclude each other`, at)
-        o.target = { host: m[1] === '' ? '127.0.0.1' : m[1]!, port: Number(m[2]) }
+        o.target = { host: a.host, port: a.port }
         o.proxy = false
         o.direct = true
       }

@@ -226,6 +226,15 @@ program s1
     expect([j.direct.requests, j.proxy.requests, j.direct.errors.total, j.proxy.errors.total]).toEqual([300, 300, 0, 0])
   }, 60_000)
 
+  test('--target loads one address alone (no backends, no proxy)', async () => {
+    await using s = await start(['serve', '127.0.0.1:0', '--name', 'solo'])
+    const [, port] = await s.waitErr(/solo listening on 127\.0\.0\.1:(\d+)/)
+    const r = await run(['bench', '--target', `:${port}`, '-n', '300', '-c', '2', '--warmup', '0', '--workers', '1', '--json'])
+    expect(r.code).toBe(0)
+    const j = JSON.parse(r.out)
+    expect([j.backends, j.direct.requests, j.direct.errors.total, j.proxy]).toEqual([[`127.0.0.1:${port}`], 300, 0, undefined])
+  }, 60_000)
+
   test('bad options are usage errors that say what is expected', async () => {
     const cases: [string[], string][] = [
       [['--mode', 'udp'], "edgelb bench: --mode expects http or tcp, got 'udp'"],
@@ -235,6 +244,8 @@ program s1
       [['-c', '0'], 'edgelb bench: --connections must be between 1 and 100000, got 0'],
       [['--bogus'], "edgelb bench: Unknown option '--bogus' (edgelb bench --help)"],
       [['extra'], "edgelb bench: Unexpected argument 'extra' (edgelb bench --help)"],
+      [['--target', 'localhost'], "edgelb bench: --target expects HOST:PORT, got 'localhost'"],
+      [['--target', '127.0.0.1:99999'], "edgelb bench: port 99999 out of range in '127.0.0.1:99999'; ports are 1 to 65535"],
     ]
     for (const [args, msg] of cases) {
       const r = await run(['bench', ...args])
