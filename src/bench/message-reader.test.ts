@@ -47,7 +47,7 @@ describe('MessageReader reads responses in any split', () => {
     expect(read('response', 'HTTX/1.1 200 OK\r\n\r\n', 100).error).toBe('bad status line')
     expect(read('response', 'HTTP/1.1 200 OK\r\nContent-Length: 1x\r\n\r\n', 100).error).toBe('bad Content-Length')
     expect(read('response', 'HTTP/1.1 200 OK\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n', 100).error).toBe('conflicting Content-Length')
-    expect(read('response', 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n', 100).error).toBe('bad chunk size')
+    expect(read('response', 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n', 100).error).toBe('invalid chunk size')
   })
 })
 

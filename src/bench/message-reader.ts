@@ -6,7 +6,7 @@
  *
  *   head --(1xx: next head)--> body (length | chunked | eof) --> done --reset()--> head
  */
-import { ChunkSkipper } from './chunk-skip.ts'
+import { createChunkedScanner } from '../http/chunked.ts'
 import { headEnd, newHeadFacts, scanHead, type HeadFacts } from './head-scan.ts'
 
 /** `feed` results besides "done at index N" (N >= 0). */
@@ -18,7 +18,8 @@ const MAX_HEAD = 64 * 1024
 export class MessageReader {
   readonly kind: 'request' | 'response'
   readonly head: HeadFacts = newHeadFacts()
-  readonly #chunks = new ChunkSkipper()
+  /** The proxy's own chunked-body scanner (it follows the framing without decoding). */
+  readonly #chunks = createChunkedScanner()
   /** A head that arrived in pieces, gathered here. */
   #pending: Uint8Array | null = null
   #pendingLen = 0
