@@ -138,6 +138,23 @@ describe('request line', () => {
     expect(head(parseWith(p, 'GET /d HTTP/1.1\r\nHost: a\r\n\r\n')).uri).toBe('/d')
   })
 
+  test('a message with more fields than the one before it is read whole, cut anywhere', () => {
+    const p = createRequestParser(LIMITS)
+    expect(head(parseWith(p, 'GET /a HTTP/1.1\r\nHost: a\r\n\r\n')).headers.count).toBe(1)
+    const many = Array.from({ length: 60 }, (_, i) => [`X-F${i}`, `v${i}`])
+    const msg = `GET /b HTTP/1.1\r\nHost: b\r\n${many.map(([n, v]) => `${n}: ${v}\r\n`).join('')}\r\n`
+    p.reset()
+    const h = head(parseWith(p, msg))
+    expect(h.headers.count).toBe(61)
+    for (let i = 0; i < 60; i++) expect([h.headers.name(i + 1), h.headers.value(i + 1)]).toEqual(many[i]!)
+    for (const cut of [5, 40, msg.length >> 1, msg.length - 3]) {
+      p.reset()
+      expect(head(parseWith(p, 'GET /c HTTP/1.1\r\nHost: c\r\n\r\n')).headers.count).toBe(1)
+      p.reset()
+      expect(summary(parseCut(p, msg, cut))).toEqual(summary(parseWith(createRequestParser(LIMITS), msg)))
+    }
+  })
+
   test('a head keeps reading its own bytes after the parser moved on', () => {
     const p = createRequestParser(LIMITS)
     const first = head(parseWith(p, 'GET /first HTTP/1.1\r\nHost: one\r\n\r\n'))

@@ -35,6 +35,12 @@ const ST_EOH_LF = 13
 
 const NEED_MORE: H1Result = Object.freeze({ kind: 'need-more' }) as H1Result
 
+/** Field slots the offsets of a message get beyond those of the message before it: room for the
+ *  fields a proxy adds (X-Forwarded-For…) without the head growing its array. */
+const SPARE_FIELDS = 2
+/** Field slots of a parser's first offsets array. */
+const FIRST_FIELDS = 16
+
 /** The version of `HTTP/1.x` in `buf[a, b)`: 10, 11 (any later minor version reads as 1.1), or 0. */
 function versionAt(buf: Uint8Array, a: number, b: number): number {
   if (b - a !== 8) return 0
@@ -49,8 +55,11 @@ class Parser implements H1Parser {
   readonly #req: boolean
   readonly #maxHead: number
   readonly #maxHeaders: number
-  /** Scratch offsets (M_* layout) while parsing; copied to the head when done. */
-  readonly #m: Int32Array
+  /** Offsets of the message being read (M_* layout). The head takes the array as it is when
+   *  done (no copy): `reset()` then makes the next one, as long as this one's fields plus
+   *  SPARE_FIELDS, and a longer message grows it as its fields come. */
+  #m: Int32Array
+  #lent = false
   #state = ST_BEFORE
   #pos = 0
   /** Start of the token being read (method, target, version, code, reason, name). */
@@ -67,10 +76,14 @@ class Parser implements H1Parser {
     this.#req = req
     this.#maxHead = Math.max(1, limits.maxHead | 0)
     this.#maxHeaders = Math.max(0, limits.maxHeaders | 0)
-    this.#m = new Int32Array(M_FIELDS + 4 * this.#maxHeaders)
+    this.#m = new Int32Array(M_FIELDS + 4 * Math.min(this.#maxHeaders, FIRST_FIELDS))
   }
 
   reset(): void {
+    if (this.#lent) {
+      this.#m = new Int32Array(M_FIELDS + 4 * Math.min(this.#maxHeaders, this.#count + SPARE_FIELDS))
+      this.#lent = false
+    }
     this.#state = ST_BEFORE
     this.#pos = 0
     this.#mark = 0
@@ -84,7 +97,8 @@ class Parser implements H1Parser {
     if (len > buf.length) len = buf.length
     const maxHead = this.#maxHead
     const lim = len < maxHead ? len : maxHead
-    const m = this.#m
+    let m = this.#m
+    let slots = (m.length - M_FIELDS) >> 2
     let p = this.#pos
     let st = this.#state
     let mark = this.#mark
@@ -235,7 +249,10 @@ class Parser implements H1Parser {
               st = ST_VALUE
               break
             }
-            if (count >= maxHeaders) return this.#fail(431, mark, 'too many header fields')
+            if (count >= slots) {
+              if (count >= maxHeaders) return this.#fail(431, mark, 'too many header fields')
+              slots = ((m = this.#grow(count)).length - M_FIELDS) >> 2
+            }
             let ve = p
             while (ve > valStart && ((c = buf[ve - 1]) === SP || c === HT)) ve--
             const f = M_FIELDS + 4 * count++
@@ -282,7 +299,10 @@ class Parser implements H1Parser {
           if (p >= lim) break
           c = buf[p]
           if (c !== CR && c !== LF) return this.#fail(400, p, c === 0 ? 'NUL in header value' : 'invalid character in header value')
-          if (count >= maxHeaders) return this.#fail(431, mark, 'too many header fields')
+          if (count >= slots) {
+            if (count >= maxHeaders) return this.#fail(431, mark, 'too many header fields')
+            slots = ((m = this.#grow(count)).length - M_FIELDS) >> 2
+          }
           let ve = p
           while (ve > valStart && ((c = buf[ve - 1]) === SP || c === HT)) ve--
           const f = M_FIELDS + 4 * count++
@@ -318,6 +338,13 @@ class Parser implements H1Parser {
     return this.#fail(431, maxHead, 'header section too large')
   }
 
+  /** A longer offsets array for a message with more than `count` fields, its offsets kept. */
+  #grow(count: number): Int32Array {
+    const m = new Int32Array(M_FIELDS + 4 * Math.min(this.#maxHeaders, 2 * count + SPARE_FIELDS))
+    m.set(this.#m)
+    return (this.#m = m)
+  }
+
   /** Responses are always refused with 502: the client is told the server misbehaved. */
   #fail(status: H1ErrorStatus, pos: number, reason: string): H1Result {
     const r: H1Result = { kind: 'error', status: this.#req ? status : 502, pos, reason }
@@ -331,7 +358,9 @@ class Parser implements H1Parser {
     m[M_FLAGS] = flags
     if (!this.#req) m[M_A] = m[M_A + 1] = 0
     else m[M_STATUS] = 0
-    const head = new Head(this.#req ? 'request' : 'response', buf, m.slice(0, M_FIELDS + 4 * count))
+    this.#lent = true
+    this.#count = count
+    const head = new Head(this.#req ? 'request' : 'response', buf, m, count)
     const err = this.#req ? analyzeRequest(head, buf, m, count) : analyzeResponse(head, buf, m, count)
     if (err !== undefined) return this.#fail(err.status, err.pos, err.reason)
     const r: H1Result = { kind: 'done', head }
@@ -405,7 +434,7 @@ function scanFields(buf: Uint8Array, m: Int32Array, count: number, req: boolean)
       case 14:
         if (c0 === 0x63 && nameIs(buf, a, 'content-length')) {
           if (s.clFields++ === 0) s.clFirst = i
-          if (s.clError === undefined) scanContentLength(buf, m[f + 2], m[f + 3], req)
+          if (s.clError === undefined) scanContentLength(buf, m[f + 2], m[f + 3])
         }
         break
       case 17:
@@ -439,13 +468,20 @@ function scanConnection(buf: Uint8Array, a: number, b: number): void {
   }
 }
 
+// The first error of each kind is kept with a request's status; #fail turns it into 502 for a
+// response.
+function badLength(pos: number, reason: string): void {
+  seen.clError = { status: 400, pos, reason }
+}
+
+function badCoding(status: H1ErrorStatus, pos: number, reason: string): void {
+  seen.teError = { status, pos, reason }
+}
+
 /** Content-Length: 1*DIGIT, or a list of them that must all be equal (RFC 9110 §8.6). */
-function scanContentLength(buf: Uint8Array, a: number, b: number, req: boolean): void {
+function scanContentLength(buf: Uint8Array, a: number, b: number): void {
   const s = seen
-  const bad = (pos: number, reason: string): void => {
-    s.clError = { status: req ? 400 : 502, pos, reason }
-  }
-  if (a === b) return bad(a, 'empty Content-Length')
+  if (a === b) return badLength(a, 'empty Content-Length')
   let p = a
   let elems = 0
   for (;;) {
@@ -454,16 +490,16 @@ function scanContentLength(buf: Uint8Array, a: number, b: number, req: boolean):
     let n = 0
     while (p < b && (CHARS[buf[p]] & C_DIGIT) !== 0) {
       n = n * 10 + (buf[p] - 0x30)
-      if (n > Number.MAX_SAFE_INTEGER) return bad(d, 'Content-Length too large')
+      if (n > Number.MAX_SAFE_INTEGER) return badLength(d, 'Content-Length too large')
       p++
     }
-    if (p === d) return bad(p, 'invalid Content-Length')
+    if (p === d) return badLength(p, 'invalid Content-Length')
     while (p < b && (buf[p] === SP || buf[p] === HT)) p++
-    if (s.clValue >= 0 && s.clValue !== n) return bad(d, 'different Content-Length values')
+    if (s.clValue >= 0 && s.clValue !== n) return badLength(d, 'different Content-Length values')
     s.clValue = n
     elems++
     if (p >= b) break
-    if (buf[p] !== COMMA) return bad(p, 'invalid Content-Length')
+    if (buf[p] !== COMMA) return badLength(p, 'invalid Content-Length')
     p++
   }
   if (elems > 1) s.clMerged = true
@@ -472,10 +508,7 @@ function scanContentLength(buf: Uint8Array, a: number, b: number, req: boolean):
 /** Transfer-Encoding: a list of codings over all fields; chunked must come last, once. */
 function scanTransferEncoding(buf: Uint8Array, a: number, b: number, req: boolean): void {
   const s = seen
-  const bad = (status: H1ErrorStatus, pos: number, reason: string): void => {
-    s.teError = { status: req ? status : 502, pos, reason }
-  }
-  if (a === b) return bad(400, a, 'empty Transfer-Encoding')
+  if (a === b) return badCoding(400, a, 'empty Transfer-Encoding')
   let p = a
   for (;;) {
     while (p < b && (buf[p] === SP || buf[p] === HT)) p++
@@ -484,20 +517,20 @@ function scanTransferEncoding(buf: Uint8Array, a: number, b: number, req: boolea
     const e = p
     while (p < b && (buf[p] === SP || buf[p] === HT)) p++
     if (p < b && buf[p] !== COMMA) {
-      return bad(400, p, buf[p] === SEMI ? 'parameters on a transfer coding' : 'invalid Transfer-Encoding')
+      return badCoding(400, p, buf[p] === SEMI ? 'parameters on a transfer coding' : 'invalid Transfer-Encoding')
     }
     if (e > t) {
       if (tokenIs(buf, t, e, 'chunked')) {
-        if (s.teChunked++ > 0) return bad(400, t, 'chunked twice in Transfer-Encoding')
+        if (s.teChunked++ > 0) return badCoding(400, t, 'chunked twice in Transfer-Encoding')
         s.teChunkedLast = true
       } else {
-        if (req && s.teChunkedLast) return bad(400, t, 'chunked is not the last transfer coding')
+        if (req && s.teChunkedLast) return badCoding(400, t, 'chunked is not the last transfer coding')
         s.teChunkedLast = false
         if (req) {
-          if (tokenIs(buf, t, e, 'identity')) return bad(400, t, 'obsolete transfer coding "identity"')
+          if (tokenIs(buf, t, e, 'identity')) return badCoding(400, t, 'obsolete transfer coding "identity"')
           let known = false
           for (const k of CODINGS_KNOWN) if (tokenIs(buf, t, e, k)) known = true
-          if (!known) return bad(501, t, 'unknown transfer coding')
+          if (!known) return badCoding(501, t, 'unknown transfer coding')
         }
       }
     }

@@ -3,9 +3,10 @@ import { Buffer } from 'node:buffer'
 import { bytesEqualLower, LOWER } from './h1-chars.ts'
 
 /**
- * Layout of the offsets a parser hands to `new Head()` (an Int32Array it owns afterwards):
- * the start line first, then 4 per field: name start, name end, value start, value end
- * (the value already trimmed of OWS). Offsets index the received buffer.
+ * Layout of the offsets a parser hands to `new Head()` (an Int32Array it owns afterwards, with
+ * room for more fields than it holds): the start line first, then 4 per field: name start, name
+ * end, value start, value end (the value already trimmed of OWS). Offsets index the received
+ * buffer.
  *
  * A field added or edited later keeps its name (value) as a string instead: its name (value)
  * start is then -1 and the string sits at the same index in `#names` (`#values`).
@@ -81,12 +82,13 @@ export class Head implements H1Head, HeaderList {
   #lineEdited = false
   #changed = false
 
-  /** `m` follows the M_* layout; the head keeps it (and `buf`) and reads them lazily. */
-  constructor(kind: 'request' | 'response', buf: Uint8Array, m: Int32Array) {
+  /** `m` follows the M_* layout and holds `count` fields; the head keeps it (and `buf`) and
+   *  reads them lazily. */
+  constructor(kind: 'request' | 'response', buf: Uint8Array, m: Int32Array, count: number) {
     this.kind = kind
     this.#buf = buf
     this.#m = m
-    this.#count = (m.length - M_FIELDS) >> 2
+    this.#count = count
     this.size = m[M_SIZE]
     this.#status = m[M_STATUS]
     this.#version = m[M_VERSION] as HttpVersion
