@@ -76,8 +76,16 @@ function bun(): BunLike {
 }
 
 /** Bun's handler object for ours: Buffers in `data`, the same functions (no per-socket closure). */
+/** Made once per handler table (they are module-level), not once per connect. */
+const bunTables = new WeakMap<object, Record<string, unknown>>()
+
 function bunHandlers<T>(h: SockHandlers<T>): Record<string, unknown> {
-  return { binaryType: 'buffer', open: h.open, data: h.data, drain: h.drain, end: h.end, close: h.close, error: h.error, connectError: h.connectError }
+  let t = bunTables.get(h)
+  if (t === undefined) {
+    t = { binaryType: 'buffer', open: h.open, data: h.data, drain: h.drain, end: h.end, close: h.close, error: h.error, connectError: h.connectError }
+    bunTables.set(h, t)
+  }
+  return t
 }
 
 /** Binds and listens. Throws an Error naming the address and the OS error when the bind fails. */
@@ -112,8 +120,10 @@ export function connect<T>(target: ConnectTarget, data: T, handlers: SockHandler
     : { hostname: target.host, port: target.port, socket, data, allowHalfOpen: true }
   if ('host' in target && target.localAddress) options['localAddress'] = target.localAddress
   // Errors reach connectError; the promise must not become an unhandled rejection.
-  bun().connect(options).catch(() => undefined)
+  bun().connect(options).catch(ignore)
 }
+
+const ignore = (): undefined => undefined
 
 export type SignalName = 'SIGUSR1' | 'SIGUSR2' | 'SIGTTOU' | 'SIGTTIN' | 'SIGTERM' | 'SIGINT' | 'SIGHUP' | 'SIGQUIT'
 
