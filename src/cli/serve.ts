@@ -10,15 +10,10 @@ import { parseDuration, parseIntIn, parseSize } from '../config/units.ts'
 import { serveHttp, type BuiltinServer, type ServerOptions } from '../bench/http-server.ts'
 import { serveTcp } from '../bench/tcp-server.ts'
 import { MASTER_ENV, watchParentPipe } from '../master/programs.ts'
-import { onSignal, type ListenTarget } from '../net/runtime.ts'
+import { listenTarget } from '../net/listen-target.ts'
+import { onSignal } from '../net/runtime.ts'
 import { commandArgs } from './args.ts'
 import { EXIT_INVALID, EXIT_OK, EXIT_USAGE, type Command, type Io } from './types.ts'
-
-export function listenTarget(a: ListenAddr): ListenTarget {
-  if (a.family === 'unix') return { kind: 'unix', path: a.path }
-  if (a.family === 'fd') return { kind: 'fd', fd: a.fd }
-  return { kind: 'tcp', host: a.host === '' ? (a.family === 'ipv6' ? '::' : '0.0.0.0') : a.host, port: a.port }
-}
 
 export const serveCommand: Command = {
   name: 'serve',

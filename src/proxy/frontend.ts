@@ -13,6 +13,7 @@ import type { Backend } from '../backend/backend.ts'
 import type { ProxyRules } from '../rules/proxy.ts'
 import type { LogFormat } from '../rules/log-format.ts'
 import type { EngineView } from '../rules/types.ts'
+import { listenTarget } from '../net/listen-target.ts'
 import { listen, type Listener, type Sock, type SockHandlers } from '../net/runtime.ts'
 import { HttpSession } from './http-session.ts'
 import { HttpFront } from './http-front.ts'
@@ -104,9 +105,7 @@ export class Frontend {
     try {
       for (const b of this.cfg.binds) {
         for (const a of b.addrs) {
-          const target = a.family === 'unix' ? { kind: 'unix' as const, path: a.path }
-            : a.family === 'fd' ? { kind: 'fd' as const, fd: a.fd }
-            : { kind: 'tcp' as const, host: a.host === '' ? (a.family === 'ipv6' ? '::' : '0.0.0.0') : a.host, port: a.port }
+          const target = listenTarget(a)
           const opts: { backlog?: number } = {}
           const backlog = b.backlog ?? this.cfg.backlog
           if (backlog !== undefined) opts.backlog = backlog
