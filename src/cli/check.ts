@@ -3,7 +3,7 @@
  * `FILE:LINE: error|warning: message`, then a summary. Exit 0 valid (warnings allowed), 1 invalid,
  * 2 usage.
  */
-import { parseArgs } from 'node:util'
+import { commandArgs } from './args.ts'
 import { hasErrors, loadConfig } from '../config/load.ts'
 import { formatDiagnostic } from '../config/source.ts'
 import { EXIT_INVALID, EXIT_OK, EXIT_USAGE, type Command, type Io } from './types.ts'
@@ -22,14 +22,8 @@ options:
 
 exit status: 0 valid (warnings allowed), 1 invalid, 2 usage error`,
   async run(args: string[], io: Io): Promise<number> {
-    let parsed
-    try {
-      parsed = parseArgs({ args, allowPositionals: true, options: { quiet: { type: 'boolean', short: 'q' }, help: { type: 'boolean', short: 'h' } } })
-    } catch (e) {
-      io.err(`edgelb check: ${(e as Error).message}`)
-      return EXIT_USAGE
-    }
-    if (parsed.values.help) { io.out(checkCommand.usage); return EXIT_OK }
+    const parsed = commandArgs(checkCommand, args, { io, positionals: true, options: { quiet: { type: 'boolean', short: 'q' } } })
+    if (typeof parsed === 'number') return parsed
     if (parsed.positionals.length === 0) { io.err(`edgelb check: missing FILE\n${checkCommand.usage}`); return EXIT_USAGE }
     return checkFiles(parsed.positionals, io, parsed.values.quiet === true)
   },
