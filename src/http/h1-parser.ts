@@ -1,5 +1,5 @@
 import type { H1ErrorStatus, H1Limits, H1Parser, H1Result } from './types.ts'
-import { C_DIGIT, C_FIELD, C_TCHAR, C_VCHAR, CHARS, COMMA, CR, HT, LF, LOWER, SEMI, SP, COLON } from './h1-chars.ts'
+import { bytesEqualLower, C_DIGIT, C_FIELD, C_TCHAR, C_VCHAR, CHARS, COMMA, CR, HT, LF, SEMI, SP, COLON } from './h1-chars.ts'
 import { F_BARE_LF, Head, M_A, M_B, M_FIELDS, M_FLAGS, M_LINE_END, M_SIZE, M_START, M_STATUS, M_VERSION } from './head.ts'
 
 /*
@@ -397,17 +397,6 @@ const seen = {
 
 const CODINGS_KNOWN = ['compress', 'deflate', 'gzip', 'x-gzip', 'x-compress']
 
-function nameIs(buf: Uint8Array, a: number, lit: string): boolean {
-  for (let i = 1; i < lit.length; i++) if (LOWER[buf[a + i]] !== lit.charCodeAt(i)) return false
-  return true
-}
-
-function tokenIs(buf: Uint8Array, a: number, b: number, lit: string): boolean {
-  if (b - a !== lit.length) return false
-  for (let i = 0; i < lit.length; i++) if (LOWER[buf[a + i]] !== lit.charCodeAt(i)) return false
-  return true
-}
-
 /** Reads the fields that matter to the proxy, comparing names as bytes (no strings made). */
 function scanFields(buf: Uint8Array, m: Int32Array, count: number, req: boolean): void {
   const s = seen
@@ -418,27 +407,26 @@ function scanFields(buf: Uint8Array, m: Int32Array, count: number, req: boolean)
   for (let i = 0; i < count; i++) {
     const f = M_FIELDS + 4 * i
     const a = m[f]
-    const c0 = LOWER[buf[a]]
     switch (m[f + 1] - a) {
       case 4:
-        if (c0 === 0x68 && nameIs(buf, a, 'host')) s.hosts++
+        if (bytesEqualLower(buf, a, m[f + 1], 'host')) s.hosts++
         break
       case 6:
-        if (req && c0 === 0x65 && nameIs(buf, a, 'expect')) {
-          if (tokenIs(buf, m[f + 2], m[f + 3], '100-continue')) s.expect100 = true
+        if (req && bytesEqualLower(buf, a, m[f + 1], 'expect')) {
+          if (bytesEqualLower(buf, m[f + 2], m[f + 3], '100-continue')) s.expect100 = true
         }
         break
       case 10:
-        if (c0 === 0x63 && nameIs(buf, a, 'connection')) scanConnection(buf, m[f + 2], m[f + 3])
+        if (bytesEqualLower(buf, a, m[f + 1], 'connection')) scanConnection(buf, m[f + 2], m[f + 3])
         break
       case 14:
-        if (c0 === 0x63 && nameIs(buf, a, 'content-length')) {
+        if (bytesEqualLower(buf, a, m[f + 1], 'content-length')) {
           if (s.clFields++ === 0) s.clFirst = i
           if (s.clError === undefined) scanContentLength(buf, m[f + 2], m[f + 3])
         }
         break
       case 17:
-        if (c0 === 0x74 && nameIs(buf, a, 'transfer-encoding')) {
+        if (bytesEqualLower(buf, a, m[f + 1], 'transfer-encoding')) {
           s.teFields++
           if (s.teError === undefined) scanTransferEncoding(buf, m[f + 2], m[f + 3], req)
         }
@@ -456,13 +444,13 @@ function scanConnection(buf: Uint8Array, a: number, b: number): void {
     while (p < b && (c = buf[p]) !== COMMA && c !== SP && c !== HT) p++
     switch (p - t) {
       case 5:
-        if (tokenIs(buf, t, p, 'close')) seen.close = true
+        if (bytesEqualLower(buf, t, p, 'close')) seen.close = true
         break
       case 7:
-        if (tokenIs(buf, t, p, 'upgrade')) seen.upgrade = true
+        if (bytesEqualLower(buf, t, p, 'upgrade')) seen.upgrade = true
         break
       case 10:
-        if (tokenIs(buf, t, p, 'keep-alive')) seen.keepAlive = true
+        if (bytesEqualLower(buf, t, p, 'keep-alive')) seen.keepAlive = true
         break
     }
   }
@@ -520,16 +508,16 @@ function scanTransferEncoding(buf: Uint8Array, a: number, b: number, req: boolea
       return badCoding(400, p, buf[p] === SEMI ? 'parameters on a transfer coding' : 'invalid Transfer-Encoding')
     }
     if (e > t) {
-      if (tokenIs(buf, t, e, 'chunked')) {
+      if (bytesEqualLower(buf, t, e, 'chunked')) {
         if (s.teChunked++ > 0) return badCoding(400, t, 'chunked twice in Transfer-Encoding')
         s.teChunkedLast = true
       } else {
         if (req && s.teChunkedLast) return badCoding(400, t, 'chunked is not the last transfer coding')
         s.teChunkedLast = false
         if (req) {
-          if (tokenIs(buf, t, e, 'identity')) return badCoding(400, t, 'obsolete transfer coding "identity"')
+          if (bytesEqualLower(buf, t, e, 'identity')) return badCoding(400, t, 'obsolete transfer coding "identity"')
           let known = false
-          for (const k of CODINGS_KNOWN) if (tokenIs(buf, t, e, k)) known = true
+          for (const k of CODINGS_KNOWN) if (bytesEqualLower(buf, t, e, k)) known = true
           if (!known) return badCoding(501, t, 'unknown transfer coding')
         }
       }
