@@ -436,12 +436,12 @@ describe('unknown, removed and not yet implemented keywords', () => {
   })
 
   test('peers sections are read, with a warning that replication is not implemented yet', () => {
-    const b = build('peers mypeers\n  peer a 10.0.0.1:1024\n  peer b 10.0.0.2:1024\n  peer c\n  mystery 1\n' + T + 'listen web\n  bind :80\n  server s 10.0.0.1:80\n')
+    const b = build('peers mypeers\n  peer a 10.0.0.1:1024\n  peer b 10.0.0.2:1024\n  peer c\n  mystery 1\n  disabled\n  enable\n' + T + 'listen web\n  bind :80\n  server s 10.0.0.1:80\n')
     expect(b.config.peers).toEqual([{ name: 'mypeers', pos: { file: FILE, line: 1 }, peers: [{ name: 'a', address: '10.0.0.1:1024', pos: { file: FILE, line: 2 } }, { name: 'b', address: '10.0.0.2:1024', pos: { file: FILE, line: 3 } }] }])
     expect(b.lines).toEqual([
       `${at(2)}: warning: 'peers' is parsed but not implemented yet (stick table replication); edgelb ignores it for now (and 1 more use)`,
       `${at(4)}: error: 'peer' expects a name and an address: peer NAME ADDRESS:PORT`,
-      `${at(5)}: error: unknown keyword 'mystery' in a peers section; known: peer, server, bind, default-server, default-bind, table, log, disabled, enabled, shards`,
+      `${at(5)}: error: unknown keyword 'mystery' in a peers section; known: peer, server, bind, default-bind, default-server, table, shards, log, disabled, enable`,
     ])
   })
 })

@@ -8,9 +8,10 @@
  * keyword, with a did-you-mean suggestion. Defaults follow HAProxy: each `defaults` section
  * replaces the previous unnamed one for the proxies that follow; `from NAME` picks a named one.
  */
-import { findGlobalKeyword, findLegacyKeyword, findProxyKeyword } from './dictionary/lookup.ts'
+import { findGlobalKeyword, findLegacyKeyword, findProxyKeyword, findSectionKeyword } from './dictionary/lookup.ts'
 import { globalKeywords as knownGlobal } from './dictionary/global.ts'
 import { proxyKeywords as knownProxy } from './dictionary/proxy.ts'
+import { peersKeywords, programKeywords } from './dictionary/sections.ts'
 import { globalKeywords } from './keywords/global.ts'
 import { proxyKeywords } from './keywords/proxy.ts'
 import { parseBindLine, type NotBuiltSink } from './keywords/servers.ts'
@@ -302,8 +303,8 @@ export function buildConfig(sections: readonly SectionSource[], files: readonly 
           command = d.args
         } else if (d.kw === 'user' || d.kw === 'group') {
           ctx.notBuilt(`'${d.kw}' in a program section`, 'not implemented yet', d.pos, 'the program runs as edgelb\'s own user')
-        } else if (!(d.kw === 'option' && d.args[0] === 'start-on-reload')) {
-          throw new ConfigError(`unknown keyword '${[d.kw, ...d.args.slice(0, d.kw === 'option' ? 1 : 0)].join(' ')}' in a program section; known: command, user, group, option start-on-reload`, d.pos)
+        } else if (findSectionKeyword('program', [d.kw, ...d.args]) === undefined) {
+          throw new ConfigError(`unknown keyword '${[d.kw, ...d.args.slice(0, d.kw === 'option' ? 1 : 0)].join(' ')}' in a program section; known: ${programKeywords.map((k) => k.kw).join(', ')}`, d.pos)
         }
       })
     }
@@ -320,8 +321,8 @@ export function buildConfig(sections: readonly SectionSource[], files: readonly 
           if (!name || !address) throw new ConfigError(`'${d.kw}' expects a name and an address: ${d.kw} NAME ADDRESS:PORT`, d.pos)
           out.peers.push({ name, address, pos: d.pos })
           ctx.notBuilt(`'peers'`, 'stick table replication', d.pos)
-        } else if (!['bind', 'default-server', 'default-bind', 'disabled', 'enabled', 'log', 'table', 'shards'].includes(d.kw)) {
-          throw new ConfigError(`unknown keyword '${d.kw}' in a peers section; known: peer, server, bind, default-server, default-bind, table, log, disabled, enabled, shards`, d.pos)
+        } else if (findSectionKeyword('peers', [d.kw, ...d.args]) === undefined) {
+          throw new ConfigError(`unknown keyword '${d.kw}' in a peers section; known: ${peersKeywords.map((k) => k.kw).join(', ')}`, d.pos)
         }
       })
     }
