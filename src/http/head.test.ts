@@ -109,3 +109,19 @@ describe('Head', () => {
     expect(text(h.encode())).toContain('\r\nY: \xe9\r\n')
   })
 })
+
+describe('values read once', () => {
+  test('a value read before an edit is not served stale after it', () => {
+    const h = parse(GET)
+    const hl = h.headers
+    expect(hl.value(1)).toBe('1')
+    expect(hl.value(2)).toBe('a=b')
+    hl.removeAt(0)
+    expect(hl.value(0)).toBe('1')
+    expect(hl.value(1)).toBe('a=b')
+    hl.setValue(1, 'c=d')
+    expect(hl.value(1)).toBe('c=d')
+    expect(hl.get('x-trace')).toBe('1')
+    expect(text(h.encode())).toBe('GET /a HTTP/1.1\r\nX-Trace: 1\r\nCookie: c=d\r\nx-trace: 2\r\n\r\n')
+  })
+})

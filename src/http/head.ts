@@ -74,6 +74,9 @@ export class Head implements H1Head, HeaderList {
   /** Lower-case names of added fields, so that lookups compare without lower-casing each time. */
   #lnames: string[] = EMPTY
   #values: string[] = EMPTY
+  /** Values of received fields already made into strings (rules read Host, Cookie… several
+   *  times per request); made on the first read. */
+  #read: (string | undefined)[] = EMPTY
   #method: string | undefined
   #uri: string | undefined
   #reason: string | undefined
@@ -165,7 +168,10 @@ export class Head implements H1Head, HeaderList {
   value(i: number): string {
     if (i < 0 || i >= this.#count) return ''
     const a = this.#m[M_FIELDS + 4 * i + 2]
-    return a < 0 ? this.#values[i] : latin1(this.#buf, a, this.#m[M_FIELDS + 4 * i + 3])
+    if (a < 0) return this.#values[i]
+    let read = this.#read
+    if (read === EMPTY) this.#read = read = new Array<string | undefined>(this.#count)
+    return (read[i] ??= latin1(this.#buf, a, this.#m[M_FIELDS + 4 * i + 3]))
   }
 
   find(lname: string, from = 0): number {
@@ -240,6 +246,9 @@ export class Head implements H1Head, HeaderList {
       this.#names.splice(i, 1)
       this.#lnames.splice(i, 1)
       this.#values.splice(i, 1)
+    }
+    if (this.#read !== EMPTY) {
+      this.#read.splice(i, 1)
     }
     this.#count = count - 1
     this.#changed = true
