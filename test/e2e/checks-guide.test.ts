@@ -12,7 +12,7 @@
 import { describe, expect, test } from 'bun:test'
 import { serverOf, waitLine } from './checks-lib.ts'
 import { cfg, connectClient, freePort, startLb, type Lb } from './harness.ts'
-import { type HttpOrigin, rawExchange, type SeenRequest, startHttpServer } from './http-harness.ts'
+import { bodyOf, type HttpOrigin, rawExchange, type SeenRequest, startHttpServer } from './http-harness.ts'
 
 /** Requests that are not health checks. */
 function traffic(o: HttpOrigin): SeenRequest[] {
@@ -34,9 +34,6 @@ function setCookie(response: string, name = 'SERVERID'): string | undefined {
   return new RegExp(`\\r\\nSet-Cookie: ${name}=([^;\\r]*)`).exec(response)?.[1]
 }
 
-function body(response: string): string {
-  return response.slice(response.indexOf('\r\n\r\n') + 4)
-}
 
 describe('guide §4.1: soft stop using a file on the servers', () => {
   test('removing /running stops new users; cookie users stay (persist) until the server stops (redispatch)', async () => {
@@ -71,17 +68,17 @@ describe('guide §4.1: soft stop using a file on the servers', () => {
     // New users only reach the other server.
     for (let i = 0; i < 4; i++) {
       const r = await rawExchange(lb.port(), 'GET /new HTTP/1.0\r\n\r\n')
-      expect(body(r)).toBe(`page from ${away.name}`)
+      expect(bodyOf(r)).toBe(`page from ${away.name}`)
     }
     // The user with a cookie keeps reaching its server ("option persist").
     const before = traffic(home).length
     const again = await rawExchange(lb.port(), `GET /cart HTTP/1.0\r\nCookie: SERVERID=${mine}\r\n\r\n`)
-    expect(body(again)).toBe(`page from ${home.name}`)
+    expect(bodyOf(again)).toBe(`page from ${home.name}`)
     expect(traffic(home).length).toBe(before + 1)
     // /etc/init.d/httpd stop: the connection is refused, the user is redispatched.
     home.tcp.close()
     const moved = await rawExchange(lb.port(), `GET /cart HTTP/1.0\r\nCookie: SERVERID=${mine}\r\n\r\n`)
-    expect(body(moved)).toBe(`page from ${away.name}`)
+    expect(bodyOf(moved)).toBe(`page from ${away.name}`)
     expect(setCookie(moved)).toBe(away.name)
   })
 })
@@ -134,16 +131,16 @@ describe('guide §4.2: soft stop using backup servers', () => {
     expect(await waitLine(lb, /web\/webA is DOWN/)).toMatch(/^Server web\/webA is DOWN, reason: Layer4 connection problem, info: "Connection refused", check duration: \d+ms\. 1 active and 2 backup servers left\. 0 sessions active, 0 requeued, 0 remaining in queue\.$/)
     expect(serverOf(lb, 'web', 'bkpA').up).toBe(true)
     // New users: B only (an active server is up, so no backup takes new users).
-    for (let i = 0; i < 3; i++) expect(body(await rawExchange(lb.port(), 'GET /new HTTP/1.0\r\n\r\n'))).toBe('page from B')
+    for (let i = 0; i < 3; i++) expect(bodyOf(await rawExchange(lb.port(), 'GET /new HTTP/1.0\r\n\r\n'))).toBe('page from B')
     // A's users still reach A, through bkpA, and keep their cookie.
     const cart = await rawExchange(lb.port(), 'GET /cart HTTP/1.0\r\nCookie: SERVERID=A\r\n\r\n')
-    expect(body(cart)).toBe('page from A')
+    expect(bodyOf(cart)).toBe('page from A')
     expect(setCookie(cart)).toBeUndefined()
     // Once A receives no more traffic, stop it: bkpA fails in turn and A's users are redispatched.
     webA.tcp.close()
     await waitLine(lb, /web\/bkpA is DOWN/)
     const moved = await rawExchange(lb.port(), 'GET /cart HTTP/1.0\r\nCookie: SERVERID=A\r\n\r\n')
-    expect(body(moved)).toBe('page from B')
+    expect(bodyOf(moved)).toBe('page from B')
     expect(setCookie(moved)).toBe('B')
   })
 })
@@ -264,12 +261,12 @@ describe('guide §5: multi-site load balancing with local preference', () => {
       // An office-1 user: to site 1 (its preferred site), a web server there; the site director
       // sets SITE, the local load balancer prefixes the application's JSESSIONID.
       const first = await office('GET / HTTP/1.0\r\n\r\n')
-      expect(body(first)).toMatch(/^page from W1[12]$/)
-      const web = body(first).slice(-3)
+      expect(bodyOf(first)).toMatch(/^page from W1[12]$/)
+      const web = bodyOf(first).slice(-3)
       expect(setCookie(first, 'SITE')).toBe('SITE1')
       expect(setCookie(first, 'JSESSIONID')).toBe(`${web}~123`)
       const cookies = `Cookie: SITE=SITE1; JSESSIONID=${web}~123`
-      expect(body(await office(`GET /next HTTP/1.0\r\n${cookies}\r\n\r\n`))).toBe(`page from ${web}`)
+      expect(bodyOf(await office(`GET /next HTTP/1.0\r\n${cookies}\r\n\r\n`))).toBe(`page from ${web}`)
 
       // Site 1's WAN link dies: the office proxy no longer sees SD1 and sends everything to SD2,
       // which reads SITE1 and forwards over the inter-site link to S1L1, which finds the server.
@@ -279,18 +276,18 @@ describe('guide §5: multi-site load balancing with local preference', () => {
       // A check in flight when SD1 went away sees a reset rather than a refusal; both are the link dying.
       expect(op1.logs).toContainEqual(expect.stringMatching(/^Server OP1\/SD1 is DOWN, reason: (Layer4 connection problem, info: "Connection refused"|Socket error, info: "Connection reset by peer"), check duration: \d+ms\. 0 active and 1 backup servers left\. Running on backup\. 0 sessions active, 0 requeued, 0 remaining in queue\.$/))
       const through2 = await office(`GET /cart HTTP/1.0\r\n${cookies}\r\n\r\n`)
-      expect(body(through2)).toBe(`page from ${web}`)
+      expect(bodyOf(through2)).toBe(`page from ${web}`)
       expect(setCookie(through2, 'SITE')).toBeUndefined()
       // A new office-1 user meanwhile: site 2's own servers (only initial users load the link).
       const newcomer = await office('GET / HTTP/1.0\r\n\r\n')
-      expect(body(newcomer)).toMatch(/^page from W2[12]$/)
+      expect(bodyOf(newcomer)).toMatch(/^page from W2[12]$/)
       expect(setCookie(newcomer, 'SITE')).toBe('SITE2')
 
       // The link comes back: the office sees SD1 again and talks to site 1 directly.
       sd1 = await siteDirector('SD1', '127.1.1.1', sd1Port, ['S1L1', s1l1Port, s1health], ['S2L1', s2l1Port, s2health])
       await waitLine(op1, /OP1\/SD1 is UP/)
       const back = sd1.frontend().totalSessions
-      expect(body(await office(`GET /again HTTP/1.0\r\n${cookies}\r\n\r\n`))).toBe(`page from ${web}`)
+      expect(bodyOf(await office(`GET /again HTTP/1.0\r\n${cookies}\r\n\r\n`))).toBe(`page from ${web}`)
       expect(sd1.frontend().totalSessions).toBe(back + 1)
     } finally {
       if (sd1) await sd1[Symbol.asyncDispose]()
@@ -306,11 +303,11 @@ describe('guide §5: multi-site load balancing with local preference', () => {
     await using s2l1 = s2l1Base
     const [sd1Base, sd1Port] = await onFreePort((p) => siteDirector('SD1', '127.1.1.1', p, ['S1L1', s1l1Port, s1l1.port('S1L1-health')], ['S2L1', s2l1Port, s2l1.port('S2L1-health')]))
     await using sd1 = sd1Base
-    expect(body(await exchange('127.1.1.1', sd1Port, 'GET / HTTP/1.0\r\n\r\n'))).toBe('page from W11')
+    expect(bodyOf(await exchange('127.1.1.1', sd1Port, 'GET / HTTP/1.0\r\n\r\n'))).toBe('page from W11')
     s1l1.engine.softStop() // kill -USR1
     expect(await waitLine(sd1, /SD1\/S1L1 is DOWN/)).toMatch(/^Server SD1\/S1L1 is DOWN, reason: Layer4 connection problem, info: "Connection refused", check duration: \d+ms\. 0 active and 1 backup servers left\. Running on backup\. /)
     // New users go to site 2; S1L1 still serves on its service port during its grace.
-    expect(body(await exchange('127.1.1.1', sd1Port, 'GET / HTTP/1.0\r\n\r\n'))).toBe('page from W21')
-    expect(body(await exchange('127.1.1.11', s1l1Port, 'GET / HTTP/1.0\r\n\r\n'))).toBe('page from W11')
+    expect(bodyOf(await exchange('127.1.1.1', sd1Port, 'GET / HTTP/1.0\r\n\r\n'))).toBe('page from W21')
+    expect(bodyOf(await exchange('127.1.1.11', s1l1Port, 'GET / HTTP/1.0\r\n\r\n'))).toBe('page from W11')
   })
 })

@@ -3,7 +3,6 @@
  * test turns off and on at the same port, waits on the engine's state-change lines, and lines
  * made comparable (check durations vary).
  */
-import type { Backend } from '../../src/backend/backend.ts'
 import type { Server } from '../../src/backend/server.ts'
 import { cfg, connectClient, startServer, until, type Behavior, type Lb, type TestServer } from './harness.ts'
 
@@ -40,14 +39,8 @@ export async function servedByN(lb: Lb, n: number): Promise<string[]> {
   return out
 }
 
-export function backendOf(lb: Lb, name: string): Backend {
-  const be = lb.engine.backends.get(name)
-  if (!be) throw new Error(`no backend ${name}`)
-  return be
-}
-
 export function serverOf(lb: Lb, be: string, name: string): Server {
-  const s = backendOf(lb, be).findServer(name)
+  const s = lb.backend(be).findServer(name)
   if (!s) throw new Error(`no server ${be}/${name}`)
   return s
 }

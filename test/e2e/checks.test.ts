@@ -3,7 +3,7 @@
 // sessions).
 import { describe, expect, test } from 'bun:test'
 import { now } from '../../src/core/clock.ts'
-import { backendOf, Flippable, listenSection, listenWeb, listenWebLogged, LOGGED_GLOBAL, nextChecks, servedByN, serverOf, stateLines, waitLine } from './checks-lib.ts'
+import { Flippable, listenSection, listenWeb, listenWebLogged, LOGGED_GLOBAL, nextChecks, servedByN, serverOf, stateLines, waitLine } from './checks-lib.ts'
 import { cfg, connectClient, parseTcpLog, startLb, startServer, until } from './harness.ts'
 
 describe('state changes', () => {
@@ -133,7 +133,7 @@ describe('timing', () => {
     await using lb = await startLb(`listen web\n  bind 127.0.0.1:0\n  timeout connect 1s\n  timeout client 5s\n  timeout server 5s\n${lines}\n`)
     const t0 = now()
     const firsts: number[] = []
-    const servers = backendOf(lb, 'web').servers
+    const servers = lb.backend('web').servers
     await until(() => {
       for (const s of servers) if (s.counters.checks > 0 && firsts.length < n && !(s as unknown as { _seen?: boolean })._seen) { (s as unknown as { _seen?: boolean })._seen = true; firsts.push(now() - t0) }
       return firsts.length === n
