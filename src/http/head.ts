@@ -105,6 +105,10 @@ export class Head implements H1Head, HeaderList {
     return this.#changed
   }
 
+  get verbatim(): boolean {
+    return !this.#changed && (this.#m[M_FLAGS] & F_BARE_LF) === 0 && this.#m[M_START] === 0
+  }
+
   get method(): string {
     if (this.kind !== 'request') return ''
     return (this.#method ??= latin1(this.#buf, this.#m[M_A], this.#m[M_A + 1]))
@@ -269,7 +273,11 @@ export class Head implements H1Head, HeaderList {
   encode(): Uint8Array {
     const m = this.#m
     const buf = this.#buf
-    if (!this.#changed && (m[M_FLAGS] & F_BARE_LF) === 0) return buf.subarray(m[M_START], this.size)
+    if (!this.#changed && (m[M_FLAGS] & F_BARE_LF) === 0) {
+      // The received bytes themselves; the whole buffer when it holds just this head (a GET's
+      // usual case), which spares creating a view per message.
+      return m[M_START] === 0 && this.size === buf.length ? buf : buf.subarray(m[M_START], this.size)
+    }
 
     const line = this.#lineEdited ? this.#startLine() : undefined
     let n = (line === undefined ? m[M_LINE_END] - m[M_START] : line.length) + 4

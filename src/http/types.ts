@@ -71,6 +71,9 @@ export interface H1Head {
   readonly size: number
   /** Whether anything was edited since parsing. */
   readonly changed: boolean
+  /** The head would be sent as received and starts at the received buffer's first byte: the
+   *  head and what follows it in that buffer can then go out as the very same bytes. */
+  readonly verbatim: boolean
   /** The head as bytes to send: the received bytes when unchanged, else written anew. */
   encode(): Uint8Array
 }

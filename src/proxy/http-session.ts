@@ -535,17 +535,17 @@ export class HttpSession extends ClientSide implements Waiter, SrvConnOwner {
     const st = this.st
     if (c.uses === 0) c.server?.reportResult('l4-ok')
     this.connExp = Infinity
-    st.connectEnd = now()
+    st.connectEnd = st.sentAt = now()
     this.ss = 'res-head'
     this.#srvPaused = false
     this.#srvIn = null
     this.#releaseResParser()
     const head = st.req!.encode()
-    st.sentAt = now()
     if (this.toSrv.size > 0) this.toSrv.unshift(head)
     else this.toSrv.push(head)
     this.#flushSrv()
-    this.#refreshSrv()
+    // A flush that emptied the queue has set the server timeout already.
+    if (this.toSrv.size > 0) this.#refreshSrv()
   }
 
   onSrvConnectFailed(c: SrvConn): void {
@@ -625,19 +625,20 @@ export class HttpSession extends ClientSide implements Waiter, SrvConnOwner {
       return
     }
     const res = r.head
-    const rest = res.size < buf.length ? buf.subarray(res.size) : null
     this.#srvIn = null
     if (res.status < 200) {
+      const rest = res.size < buf.length ? buf.subarray(res.size) : null
       if (res.status === 101 && st.upgrade) { this.#startTunnel(res, rest); return }
       // 100 Continue, 103 Early Hints: forwarded; the final head follows.
       this.#toClient(res.encode())
       if (rest) { this.#srvIn = rest; this.#parseResponse() }
       return
     }
-    this.#onResponse(res, rest)
+    this.#onResponse(res, buf)
   }
 
-  #onResponse(res: H1Head, rest: Uint8Array | null): void {
+  /** A final response head, parsed from the start of `buf` (which may hold body bytes after it). */
+  #onResponse(res: H1Head, buf: Uint8Array): void {
     const st = this.st
     const req = st.req!
     const be = st.be!
@@ -683,31 +684,41 @@ export class HttpSession extends ClientSide implements Waiter, SrvConnOwner {
     } else if (res.connClose || res.version === 10) {
       setConnection(res, res.version === 10 ? 'keep-alive' : null)
     }
+    const restLen = buf.length - res.size
     if (framing === 'none' || (framing === 'length' && st.resRemain === 0)) {
       this.#toClient(res.encode())
-      if (rest) st.srvClose = true // bytes after a complete response: the server is out of step
+      if (restLen > 0) st.srvClose = true // bytes after a complete response: the server is out of step
+      this.#responseEnded()
+    } else if (restLen > 0 && framing === 'length' && st.resRemain === restLen && res.verbatim) {
+      // The whole response in one read and nothing to edit (a small keep-alive answer): the
+      // received buffer goes out as it is, in one write and without a view made of it.
+      st.resRemain = 0
+      this.#toClient(buf)
       this.#responseEnded()
     }
-    else if (rest) this.#resBody(rest, res.encode())
+    else if (restLen > 0) this.#resBody(buf.subarray(res.size), res, buf)
     else { this.#toClient(res.encode()); this.#refreshSrv() }
   }
 
   /** Writes a head and the body bytes that came with it in one write (one system call, the
-   *  price of a small response): the very bytes received when the head was not edited, else a
-   *  copy of both when the body part is small. */
-  #toClientWithHead(head: Uint8Array, part: Uint8Array): void {
-    if (head.buffer === part.buffer && head.byteOffset + head.length === part.byteOffset) {
-      this.#toClient(new Uint8Array(head.buffer, head.byteOffset, head.length + part.length))
+   *  price of a small response): the very bytes received when the head was not edited (`whole`
+   *  is the received buffer, the head at its start, `part` right after it), else a copy of both
+   *  when the body part is small. */
+  #toClientWithHead(head: H1Head, whole: Uint8Array, part: Uint8Array): void {
+    if (head.verbatim) {
+      const n = head.size + part.length
+      this.#toClient(n === whole.length ? whole : whole.subarray(0, n))
     } else if (part.length <= SMALL_BODY) {
-      this.#toClient(Buffer.concat([head, part]))
+      this.#toClient(Buffer.concat([head.encode(), part]))
     } else {
-      this.#toClient(head)
+      this.#toClient(head.encode())
       this.#toClient(part)
     }
   }
 
-  /** Response body bytes; `head`: the response head, still to be written before them. */
-  #resBody(chunk: Uint8Array, head?: Uint8Array): void {
+  /** Response body bytes; `head`: the response head, still to be written before them, parsed
+   *  from the start of `whole` (of which `chunk` is the rest). */
+  #resBody(chunk: Uint8Array, head?: H1Head, whole?: Uint8Array): void {
     const st = this.st
     let n: number
     if (st.resFraming === 'length') {
@@ -718,7 +729,7 @@ export class HttpSession extends ClientSide implements Waiter, SrvConnOwner {
       if (n < 0) { this.#dropSrv(true); this.finish('S', 'D'); return }
     } else n = chunk.length
     const part = n === chunk.length ? chunk : chunk.subarray(0, n)
-    if (head !== undefined) this.#toClientWithHead(head, part)
+    if (head !== undefined) this.#toClientWithHead(head, whole!, part)
     else if (n > 0) this.#toClient(part)
     const ended = st.resFraming === 'length' ? st.resRemain === 0 : st.resFraming === 'chunked' ? this.#resChunks!.done : false
     if (ended) {
