@@ -135,11 +135,7 @@ export class Backend {
       // the first other server of the same tier (active or backup) that has a free slot.
       const again = this.lb.pick(options.hashKey !== undefined ? { hashKey: options.hashKey } : undefined)
       if (again && again !== options.avoid) s = again
-      else {
-        const avoid = options.avoid
-        const other = this.servers.find((x) => x !== avoid && x.usable && x.backup === avoid.backup && this.hasSlot(x))
-        if (other) s = other
-      }
+      else s = this.#otherThan(options.avoid) ?? s
     }
     if (s) {
       const srv = s as Server
@@ -147,13 +143,27 @@ export class Backend {
       // Hash-based algorithms return their server even when full: wait for that one.
       return this.#queueOn(srv, w)
     }
-    if (this.servers.some((x) => x.usable)) {
+    if (this.#anyUsable()) {
       this.queue.push(w, now())
       if (this.queue.length > this.counters.queueMax) this.counters.queueMax = this.queue.length
       return QUEUED
     }
     this.counters.noServer++
     return NONE
+  }
+
+  // Loops rather than find/some with an arrow: a closure in assign() would make each call of it
+  // (one per request) allocate a scope.
+
+  /** The first server of `avoid`'s tier (active or backup) other than it, usable, with a slot. */
+  #otherThan(avoid: Server): Server | undefined {
+    for (const x of this.servers) if (x !== avoid && x.usable && x.backup === avoid.backup && this.hasSlot(x)) return x
+    return undefined
+  }
+
+  #anyUsable(): boolean {
+    for (const x of this.servers) if (x.usable) return true
+    return false
   }
 
   #takeOrQueueOn(s: Server, w: Waiter): Assignment {

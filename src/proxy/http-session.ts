@@ -38,6 +38,7 @@ import type { BodyFraming, ChunkedScanner, H1Head, H1Parser } from '../http/type
 import { formatHttpLog } from '../log/httplog.ts'
 import type { ConnectTarget, Sock } from '../net/runtime.ts'
 import type { Frontend } from './frontend.ts'
+import type { Capture } from './http-front.ts'
 import { addressBytes } from './source-key.ts'
 import { poolIdle, SrvConn, takePooled, type SrvConnOwner } from './srv-conn.ts'
 import type { TermCause, TermPhase, Termination } from './termination.ts'
@@ -272,7 +273,7 @@ export class HttpSession extends ClientSide implements Waiter, SrvConnOwner {
     st.reqRemain = req.framing === 'length' ? req.contentLength : 0
     if (req.framing === 'chunked') (this.#reqChunks ??= createChunkedScanner()).reset()
     const http = fe.http!
-    if (http.captures.request.length > 0) st.reqCaptures = http.captures.request.map((c) => (req.headers.get(c.lname) ?? '').slice(0, c.len))
+    if (http.captures.request.length > 0) st.reqCaptures = captured(http.captures.request, req)
 
     // monitor-uri: answered here, never forwarded.
     if (fe.cfg.monitorUri !== undefined && pathOf(req.uri) === fe.cfg.monitorUri) {
@@ -659,7 +660,7 @@ export class HttpSession extends ClientSide implements Waiter, SrvConnOwner {
       this.#afterResponse()
     }
     const http = this.fe.http!
-    if (http.captures.response.length > 0) st.resCaptures = http.captures.response.map((c) => (res.headers.get(c.lname) ?? '').slice(0, c.len))
+    if (http.captures.response.length > 0) st.resCaptures = captured(http.captures.response, res)
     let framing = res.framing
     if (req.method === 'HEAD' || res.status === 204 || res.status === 304) framing = 'none'
     st.resFraming = framing
@@ -1212,6 +1213,15 @@ export class HttpSession extends ClientSide implements Waiter, SrvConnOwner {
 }
 
 /** The path of a request target (origin form; the path of an absolute form). */
+/** `capture request|response header` values of a head, cut to their lengths. A function of its
+ *  own, not a closure in the message handlers: a closure there would make every call of them
+ *  allocate a scope, captures configured or not. */
+function captured(list: readonly Capture[], h: H1Head): string[] {
+  const out: string[] = []
+  for (const c of list) out.push((h.headers.get(c.lname) ?? '').slice(0, c.len))
+  return out
+}
+
 function pathOf(uri: string): string {
   let start = 0
   if (uri.charCodeAt(0) !== 0x2f) {
