@@ -2,21 +2,23 @@
  * Builds the configuration model from the sections either reader produced.
  *
  * For each directive it finds edgelb's own keyword entry (longest phrase first: 'timeout
- * connect' before 'timeout'), checks the section allows it, and runs it. A keyword HAProxy knows
- * but edgelb does not act on yet is accepted with one "not implemented yet" warning per keyword;
- * a keyword HAProxy removed gets an error naming its replacement; anything else is an unknown
- * keyword, with a did-you-mean suggestion. Defaults follow HAProxy: each `defaults` section
- * replaces the previous unnamed one for the proxies that follow; `from NAME` picks a named one.
+ * connect' before 'timeout'), checks by the keyword's dictionary entry that the section allows it
+ * (and its `no`), and runs it. A keyword HAProxy knows but edgelb does not act on yet is accepted
+ * with one "not implemented yet" warning per keyword; a keyword HAProxy removed gets an error
+ * naming its replacement; anything else is an unknown keyword, with a did-you-mean suggestion.
+ * Defaults follow HAProxy: each `defaults` section replaces the previous unnamed one for the
+ * proxies that follow; `from NAME` picks a named one.
  */
-import { findGlobalKeyword, findLegacyKeyword, findProxyKeyword, findSectionKeyword } from './dictionary/lookup.ts'
+import { findGlobalKeyword, findLegacyKeyword, findProxyKeyword, findSectionKeyword, globalKeywordByPhrase, proxyKeywordByPhrase } from './dictionary/lookup.ts'
 import { globalKeywords as knownGlobal } from './dictionary/global.ts'
 import { proxyKeywords as knownProxy } from './dictionary/proxy.ts'
 import { peersKeywords, programKeywords } from './dictionary/sections.ts'
+import type { KnownKeyword } from './dictionary/types.ts'
 import { globalKeywords } from './keywords/global.ts'
 import { proxyKeywords } from './keywords/proxy.ts'
 import { parseBindLine, type NotBuiltSink } from './keywords/servers.ts'
 import { defaultServerOptions } from './keywords/server-options.ts'
-import type { GlobalKeyword, KeywordCtx, ProxyKeyword } from './keywords/types.ts'
+import type { KeywordCtx } from './keywords/types.ts'
 import { ConfigError, type Diagnostic, type Directive, type SectionSource, type SourcePos } from './source.ts'
 import { suggest } from './suggest.ts'
 import type { Config, GlobalConfig, PeersConfig, ProgramConfig, ProxyConfig } from './types.ts'
@@ -31,8 +33,31 @@ export interface BuildResult {
 const SECTION_LETTER = { defaults: 'd', frontend: 'f', backend: 'b', listen: 'l' } as const
 const SECTION_NAMES: Readonly<Record<string, string>> = { d: 'defaults', f: 'frontend', b: 'backend', l: 'listen' }
 
-const ownProxy = new Map<string, ProxyKeyword>(proxyKeywords.map((k) => [k.kw, k]))
-const ownGlobal = new Map<string, GlobalKeyword>(globalKeywords.map((k) => [k.kw, k]))
+/**
+ * edgelb's keywords, each beside its dictionary entry. Where a keyword may be written, what
+ * HAProxy does when it is misplaced and whether it takes `no` are HAProxy's grammar, kept only in
+ * the dictionary; the keyword tables say what a keyword does. Joining them here, once, means the
+ * two cannot disagree: a keyword edgelb implements without a dictionary entry is a programming
+ * error that stops this module from loading.
+ */
+function withEntries<K extends { kw: string }>(own: readonly K[], entryOf: (phrase: string) => KnownKeyword | undefined): Map<string, { own: K; entry: KnownKeyword }> {
+  return new Map(own.map((k) => {
+    const entry = entryOf(k.kw)
+    if (entry === undefined) throw new Error(`edgelb keyword '${k.kw}' has no entry in the keyword dictionary (config/dictionary/)`)
+    return [k.kw, { own: k, entry }]
+  }))
+}
+const ownProxy = withEntries(proxyKeywords, proxyKeywordByPhrase)
+const ownGlobal = withEntries(globalKeywords, globalKeywordByPhrase)
+
+/** The longest phrase of `words` (up to three words) edgelb implements. */
+function ownPhrase<K>(own: ReadonlyMap<string, { own: K; entry: KnownKeyword }>, words: readonly string[]): { own: K; entry: KnownKeyword; words: number } | undefined {
+  for (let n = Math.min(3, words.length); n >= 1; n--) {
+    const found = own.get(words.slice(0, n).join(' '))
+    if (found) return { ...found, words: n }
+  }
+  return undefined
+}
 
 /** Candidate spellings for suggestions: every first word, and every `option X` name. */
 const proxyFirstWords = [...new Set([...knownProxy.map((k) => k.kw.split(' ')[0]!), ...proxyKeywords.map((k) => k.kw.split(' ')[0]!)])]
@@ -207,18 +232,19 @@ export function buildConfig(sections: readonly SectionSource[], files: readonly 
 
   function applyGlobal(d: Directive, g: GlobalConfig): void {
     const words = [d.kw, ...d.args]
-    for (let n = Math.min(3, words.length); n >= 1; n--) {
+    const found = ownPhrase(ownGlobal, words)
+    const known = found ? undefined : findGlobalKeyword(words)
+    if (found || known) {
+      const n = found?.words ?? known!.words
       const phrase = words.slice(0, n).join(' ')
-      const own = ownGlobal.get(phrase)
-      if (!own) continue
-      if (d.no && !own.noForm) throw new ConfigError(`'no' cannot be used with '${phrase}'`, d.pos)
-      own.parse(words.slice(n), d, g, ctx)
-      if (own.notBuilt) ctx.notBuilt(`'${phrase}'`, own.notBuilt, d.pos)
-      return
-    }
-    const known = findGlobalKeyword(words)
-    if (known) {
-      ctx.notBuilt(`'${words.slice(0, known.words).join(' ')}'`, 'not implemented yet', d.pos)
+      const entry = found?.entry ?? known!.entry
+      if ((d.no || d.reset) && !entry.noForm) throw new ConfigError(`'${d.no ? 'no' : 'default'}' cannot be used with '${phrase}'`, d.pos)
+      if (found) {
+        found.own.parse(words.slice(n), d, g, ctx)
+        if (found.own.notBuilt) ctx.notBuilt(`'${phrase}'`, found.own.notBuilt, d.pos)
+      } else {
+        ctx.notBuilt(`'${phrase}'`, 'not implemented yet', d.pos)
+      }
       return
     }
     const legacy = findLegacyKeyword(words)
@@ -231,14 +257,20 @@ export function buildConfig(sections: readonly SectionSource[], files: readonly 
   }
 
   /**
-   * Whether a keyword allowed in `sections` applies where it is written. Outside them HAProxy
-   * refuses it in a defaults section, and in a frontend or backend lacking the side it needs only
-   * warns and ignores it (its warnifnotcap: `timeout server` in a frontend), unless the keyword
-   * cannot be ignored safely (`failIfNotCap`: `server` in a frontend).
+   * Whether a keyword applies where it is written, by its dictionary entry. Outside its sections
+   * HAProxy refuses it in a defaults section, and in a frontend or backend lacking the side it
+   * needs only warns and ignores it (its warnifnotcap: `timeout server` in a frontend), unless the
+   * keyword cannot be ignored safely (`failIfNotCap`: `server` in a frontend). ACLs and rules are
+   * refused in an unnamed defaults section (HAProxy 2.5+ takes them in named ones only).
    */
-  function placed(phrase: string, entry: { sections?: string; failIfNotCap?: true }, letter: 'd' | 'f' | 'b' | 'l', at: SourcePos): boolean {
+  function placed(phrase: string, entry: KnownKeyword, letter: 'd' | 'f' | 'b' | 'l', p: ProxyConfig, at: SourcePos): boolean {
     const sections = entry.sections ?? 'dfbl'
-    if (sections.includes(letter)) return true
+    if (sections.includes(letter)) {
+      if (letter === 'd' && entry.namedDefaultsOnly && p.name === '') {
+        throw new ConfigError(`'${phrase}' is not allowed in an unnamed defaults section; name the section (defaults NAME) or move the line to the proxies`, at)
+      }
+      return true
+    }
     const where = `a ${SECTION_NAMES[letter]} section`
     const belongs = [...sections].map((c) => SECTION_NAMES[c]).join(', ')
     if (letter === 'd' || !sections.includes('l') || entry.failIfNotCap) throw new ConfigError(`'${phrase}' is not allowed in ${where}; it belongs in: ${belongs}`, at)
@@ -248,12 +280,14 @@ export function buildConfig(sections: readonly SectionSource[], files: readonly 
 
   function applyProxy(d: Directive, p: ProxyConfig, letter: 'd' | 'f' | 'b' | 'l'): void {
     const words = [d.kw, ...d.args]
-    for (let n = Math.min(3, words.length); n >= 1; n--) {
+    const found = ownPhrase(ownProxy, words)
+    const known = found ? undefined : findProxyKeyword(words, SECTION_NAMES[letter] as 'defaults' | 'frontend' | 'backend' | 'listen')
+    if (found || known) {
+      const n = found?.words ?? known!.words
       const phrase = words.slice(0, n).join(' ')
-      const own = ownProxy.get(phrase)
-      if (!own) continue
-      if (!placed(phrase, own, letter, d.pos)) return
-      if (d.no && !own.noForm) throw new ConfigError(`'no' cannot be used with '${phrase}'`, d.pos)
+      const entry = found?.entry ?? known!.entry
+      if (!placed(phrase, entry, letter, p, d.pos)) return
+      if ((d.no || d.reset) && !entry.noForm) throw new ConfigError(`'${d.no ? 'no' : 'default'}' cannot be used with '${phrase}'`, d.pos)
       if (d.reset) {
         if (!phrase.startsWith('option ')) throw new ConfigError(`'default' can only reset an option ('default option NAME')`, d.pos)
         const name = phrase.slice(7)
@@ -261,19 +295,16 @@ export function buildConfig(sections: readonly SectionSource[], files: readonly 
         else p.options[name] = current.options[name]!
         return
       }
-      own.parse(words.slice(n), d, p, ctx)
-      if (own.notBuilt && !d.no) ctx.notBuilt(`'${phrase}'`, own.notBuilt, d.pos)
+      if (!found) {
+        if (phrase.startsWith('option ')) p.options[phrase.slice(7)] = !d.no
+        ctx.notBuilt(`'${phrase}'`, 'not implemented yet', d.pos)
+        return
+      }
+      found.own.parse(words.slice(n), d, p, ctx)
+      if (found.own.notBuilt && !d.no) ctx.notBuilt(`'${phrase}'`, found.own.notBuilt, d.pos)
       let seen = phrasePos.get(p)
       if (!seen) phrasePos.set(p, (seen = new Map()))
       if (!seen.has(phrase)) seen.set(phrase, d.pos)
-      return
-    }
-    const known = findProxyKeyword(words, SECTION_NAMES[letter] as 'defaults' | 'frontend' | 'backend' | 'listen')
-    if (known) {
-      const phrase = words.slice(0, known.words).join(' ')
-      if (!placed(phrase, known.entry, letter, d.pos)) return
-      if (phrase.startsWith('option ')) p.options[phrase.slice(7)] = !d.no
-      ctx.notBuilt(`'${phrase}'`, 'not implemented yet', d.pos)
       return
     }
     const legacy = findLegacyKeyword(words)

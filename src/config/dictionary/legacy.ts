@@ -5,6 +5,10 @@
  * them, says what replaces them, and (where it can) translates them itself — `monitor-net`
  * is implemented by edgelb directly.
  *
+ * The five that edgelb still reads itself (the 1.x timeouts, `redispatch`, `monitor-net`) carry
+ * the sections 1.x allowed them in: config/build.ts places them by these, as it places every
+ * live keyword by proxy.ts.
+ *
  * A few entries also appear in the live tables (proxy.ts, global.ts) because the 2.6–2.8
  * series still knew them (`option accept-invalid-http-request`, `nbproc`'s error path): the
  * reader decides which table it consults first.
@@ -13,16 +17,16 @@ import type { LegacyKeyword } from './types.ts'
 
 export const legacyKeywords: readonly LegacyKeyword[] = [
   // --- 1.x timeouts (removed in 2.1; HAProxy 2.x still names them in its error) -------------
-  { kw: 'contimeout', replacement: 'timeout connect' },
-  { kw: 'clitimeout', replacement: 'timeout client' },
-  { kw: 'srvtimeout', replacement: 'timeout server' },
+  { kw: 'contimeout', replacement: 'timeout connect', sections: 'dbl' },
+  { kw: 'clitimeout', replacement: 'timeout client', sections: 'dfl' },
+  { kw: 'srvtimeout', replacement: 'timeout server', sections: 'dbl' },
   { kw: 'timeout appsession', replacement: 'stick-table expire' },
 
   // --- Persistence and dispatch ---------------------------------------------------------------
-  { kw: 'redispatch', replacement: 'option redispatch' },
+  { kw: 'redispatch', replacement: 'option redispatch', sections: 'dbl' },
   { kw: 'redisp', replacement: 'option redispatch' },
   { kw: 'appsession', replacement: 'stick-table + stick on (e.g. stick on req.cook(NAME))' },
-  { kw: 'monitor-net', replacement: 'tcp-request connection reject if { src NET }' },
+  { kw: 'monitor-net', replacement: 'tcp-request connection reject if { src NET }', sections: 'dfl' },
   { kw: 'block', replacement: 'http-request deny' },
 
   // --- Regex request filters (removed in 2.1) -------------------------------------------------

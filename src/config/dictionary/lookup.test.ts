@@ -8,6 +8,8 @@ import {
   findProxyKeyword,
   findSectionKeyword,
   findServerOption,
+  globalKeywordByPhrase,
+  proxyKeywordByPhrase,
 } from './lookup.ts'
 import { globalKeywords } from './global.ts'
 import { proxyKeywords } from './proxy.ts'
@@ -79,6 +81,23 @@ describe('findProxyKeyword', () => {
     expect(findProxyKeyword(['option', 'httpchk'], 'defaults')!.entry.noForm).toBeUndefined()
   })
 
+  test('places the ACLs and rule sets HAProxy refuses in an anonymous defaults section', () => {
+    const named = proxyKeywords.filter((k) => k.namedDefaultsOnly).map((k) => k.kw)
+    expect(named).toEqual([
+      'acl',
+      'http-request',
+      'http-response',
+      'http-after-response',
+      'tcp-request connection',
+      'tcp-request session',
+      'tcp-request content',
+      'tcp-request inspect-delay',
+      'tcp-response content',
+      'tcp-response inspect-delay',
+    ])
+    for (const kw of named) expect(proxyKeywordByPhrase(kw)!.sections).toContain('d')
+  })
+
   test('knows every option, timeout and check keyword the brief names', () => {
     const phrases = [
       'option httpclose', 'option forwardfor', 'option httpchk', 'option redispatch',
@@ -118,6 +137,30 @@ describe('findProxyKeyword', () => {
       const words = phrase.split(' ')
       expect(findProxyKeyword(words, 'listen')?.entry.kw ?? `missing: ${phrase}`).toBe(phrase)
     }
+  })
+})
+
+describe('keywords by exact phrase', () => {
+  test('give the entry of a proxy or global phrase, never a longer or shorter one', () => {
+    expect(proxyKeywordByPhrase('timeout connect')).toEqual({ kw: 'timeout connect', sections: 'dbl' })
+    expect(proxyKeywordByPhrase('force-persist')?.sections).toBe('bl')
+    expect(proxyKeywordByPhrase('option tcplog')?.sections).toBe('dfl')
+    expect(proxyKeywordByPhrase('option abortonclose')?.sections).toBe('dbl')
+    expect(proxyKeywordByPhrase('timeout')).toBeUndefined()
+    expect(proxyKeywordByPhrase('timeout connect 5s')).toBeUndefined()
+    expect(globalKeywordByPhrase('stats socket')?.kw).toBe('stats socket')
+    expect(globalKeywordByPhrase('log')?.noForm).toBe(true)
+    expect(globalKeywordByPhrase('timeout connect')).toBeUndefined()
+  })
+
+  test('give the 1.x proxy keywords edgelb still reads, with the sections 1.x allowed', () => {
+    expect(proxyKeywordByPhrase('contimeout')).toEqual({ kw: 'contimeout', sections: 'dbl' })
+    expect(proxyKeywordByPhrase('clitimeout')?.sections).toBe('dfl')
+    expect(proxyKeywordByPhrase('srvtimeout')?.sections).toBe('dbl')
+    expect(proxyKeywordByPhrase('redispatch')?.sections).toBe('dbl')
+    expect(proxyKeywordByPhrase('monitor-net')?.sections).toBe('dfl')
+    // Removed keywords edgelb does not read stay out: they only name their replacement.
+    expect(proxyKeywordByPhrase('reqadd')).toBeUndefined()
   })
 })
 

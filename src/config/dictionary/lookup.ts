@@ -116,6 +116,10 @@ function longestPhrase<T>(index: Map<string, T>, words: readonly string[]): Keyw
 const proxyIndex = indexBy(proxyKeywords)
 const globalIndex = indexBy(globalKeywords)
 const legacyIndex = indexBy(legacyKeywords)
+/** The 1.x proxy keywords edgelb still reads, as entries of the proxy table (their sections). */
+const legacyProxyIndex = new Map<string, KnownKeyword>(
+  legacyKeywords.flatMap((k) => (k.sections === undefined ? [] : [[k.kw, { kw: k.kw, sections: k.sections }] as const])),
+)
 const serverIndex = indexBy(serverOptions)
 const bindIndex = indexBy(bindOptions)
 
@@ -162,6 +166,20 @@ export function findProxyKeyword(
 /** Whether a proxy keyword entry is allowed in `section`. */
 export function allowedIn(entry: KnownKeyword, section: ProxySection): boolean {
   return entry.sections === undefined || entry.sections.includes(sectionLetter[section])
+}
+
+/**
+ * The proxy keyword written exactly `phrase` ('timeout connect', 'acl'), or one of the 1.x proxy
+ * keywords edgelb still reads ('contimeout'): what config/build.ts places edgelb's own keywords
+ * by, so that their sections and `no` form are only ever written here.
+ */
+export function proxyKeywordByPhrase(phrase: string): KnownKeyword | undefined {
+  return proxyIndex.get(phrase) ?? legacyProxyIndex.get(phrase)
+}
+
+/** The `global` keyword written exactly `phrase` ('stats socket', 'log'). */
+export function globalKeywordByPhrase(phrase: string): KnownKeyword | undefined {
+  return globalIndex.get(phrase)
 }
 
 /** The `global` keyword a line starts with (longest phrase first: 'stats socket'). */

@@ -4,11 +4,16 @@
  * removed but old configurations still carry (`grace`, `bind-process`, the
  * `option accept-invalid-*` pair renamed in 3.0).
  *
- * `sections` holds the letters of 'dfbl' (defaults, frontend, backend, listen) where HAProxy
- * accepts the keyword; for rule sets the manual restricts to *named* defaults sections
- * (`http-request`, `tcp-request …`, `acl`) the 'd' is kept: whether a defaults section is
- * named is the reader's business. `noForm` marks keywords that take a leading `no` (HAProxy
- * also accepts `default` in the same places).
+ * This table is the one place that says where a proxy keyword may be written and whether it
+ * takes `no`: edgelb's own keyword tables (config/keywords/) say what a keyword does, and
+ * config/build.ts places those keywords by their entry here (a keyword edgelb implements must
+ * have one), so the two cannot disagree.
+ *
+ * `sections` holds the letters of 'dfbl' (defaults, frontend, backend, listen) of the "May be
+ * used in sections" table of HAProxy 2.6's manual; `namedDefaultsOnly` marks the ACLs and rule
+ * sets HAProxy (2.5+) refuses in an anonymous defaults section. `noForm` marks the keywords that
+ * take a leading `no` (the options marked (*) in the manual, and `log`); HAProxy accepts
+ * `default` in the same places and refuses both elsewhere ("negation/default is not supported").
  *
  * Multi-word keywords are phrases: the second word is part of the keyword (`timeout connect`,
  * `option httpchk`, `stats uri`, `http-check expect`, `tcp-request content`). The rule sets
@@ -69,7 +74,7 @@ export const proxyKeywords: readonly KnownKeyword[] = [
   { kw: 'cookie', sections: 'dbl' },
   { kw: 'dynamic-cookie-key', sections: 'dbl' },
   { kw: 'persist rdp-cookie', sections: 'dbl' },
-  { kw: 'force-persist', sections: 'bl' },
+  { kw: 'force-persist', sections: 'bl' }, // older manuals listed frontends: HAProxy warns, it never applied there
   { kw: 'ignore-persist', sections: 'bl' },
   { kw: 'stick-table', sections: 'fbl' },
   { kw: 'stick match', sections: 'bl' },
@@ -78,16 +83,16 @@ export const proxyKeywords: readonly KnownKeyword[] = [
   { kw: 'stick store-response', sections: 'bl' },
 
   // --- ACLs and rule sets ---------------------------------------------------------------------
-  { kw: 'acl', sections: 'dfbl' },
-  { kw: 'http-request', sections: 'dfbl' },
-  { kw: 'http-response', sections: 'dfbl' },
-  { kw: 'http-after-response', sections: 'dfbl' },
-  { kw: 'tcp-request connection', sections: 'dfl', failIfNotCap: true },
-  { kw: 'tcp-request session', sections: 'dfl', failIfNotCap: true },
-  { kw: 'tcp-request content', sections: 'dfbl' },
-  { kw: 'tcp-request inspect-delay', sections: 'dfbl' },
-  { kw: 'tcp-response content', sections: 'dbl', failIfNotCap: true },
-  { kw: 'tcp-response inspect-delay', sections: 'dbl', failIfNotCap: true },
+  { kw: 'acl', sections: 'dfbl', namedDefaultsOnly: true },
+  { kw: 'http-request', sections: 'dfbl', namedDefaultsOnly: true },
+  { kw: 'http-response', sections: 'dfbl', namedDefaultsOnly: true },
+  { kw: 'http-after-response', sections: 'dfbl', namedDefaultsOnly: true },
+  { kw: 'tcp-request connection', sections: 'dfl', failIfNotCap: true, namedDefaultsOnly: true },
+  { kw: 'tcp-request session', sections: 'dfl', failIfNotCap: true, namedDefaultsOnly: true },
+  { kw: 'tcp-request content', sections: 'dfbl', namedDefaultsOnly: true },
+  { kw: 'tcp-request inspect-delay', sections: 'dfbl', namedDefaultsOnly: true },
+  { kw: 'tcp-response content', sections: 'dbl', failIfNotCap: true, namedDefaultsOnly: true },
+  { kw: 'tcp-response inspect-delay', sections: 'dbl', failIfNotCap: true, namedDefaultsOnly: true },
   { kw: 'filter', sections: 'fbl' },
   { kw: 'filter-sequence', sections: 'fbl' },
   { kw: 'compression algo', sections: 'dfbl' },
@@ -193,7 +198,7 @@ export const proxyKeywords: readonly KnownKeyword[] = [
   { kw: 'stats uri', sections: 'dfbl' },
 
   // --- option … ---------------------------------------------------------------------------------
-  { kw: 'option abortonclose', sections: 'dfbl', noForm: true },
+  { kw: 'option abortonclose', sections: 'dbl', noForm: true }, // 2.6's table; HAProxy 3.3 also reads it in frontends
   { kw: 'option accept-invalid-http-request', sections: 'dfl', noForm: true }, // renamed in 3.0
   { kw: 'option accept-invalid-http-response', sections: 'dbl', noForm: true }, // renamed in 3.0
   { kw: 'option accept-unsafe-violations-in-http-request', sections: 'dfl', noForm: true },
@@ -250,6 +255,6 @@ export const proxyKeywords: readonly KnownKeyword[] = [
   { kw: 'option tcp-smart-accept', sections: 'dfl', noForm: true },
   { kw: 'option tcp-smart-connect', sections: 'dbl', noForm: true },
   { kw: 'option tcpka', sections: 'dfbl' },
-  { kw: 'option tcplog', sections: 'dfbl' },
+  { kw: 'option tcplog', sections: 'dfl' }, // ignored in a backend, with a warning, like httplog
   { kw: 'option transparent', sections: 'dbl', noForm: true },
 ]

@@ -17,6 +17,9 @@ export interface KnownKeyword {
    * the sections where HAProxy allows the keyword. Absent for the other sections' tables.
    */
   sections?: string
+  /** Proxy keywords only: allowed in a defaults section only when it is named (HAProxy 2.5+
+   *  refuses ACLs and TCP/HTTP rules in an anonymous `defaults`). */
+  namedDefaultsOnly?: true
   /** Proxy keywords only: HAProxy refuses the keyword in a frontend or backend lacking the side
    *  it needs (`failifnotcap`: `server-template` in a frontend); for the others it only warns
    *  and ignores the line (`warnifnotcap`). */
@@ -40,4 +43,7 @@ export interface LegacyKeyword {
   kw: string
   /** What to write instead, e.g. 'timeout connect'. */
   replacement: string
+  /** For the 1.x proxy keywords edgelb still reads itself (`contimeout`, `monitor-net`…): the
+   *  sections HAProxy 1.x allowed them in, letters of 'dfbl' as in KnownKeyword. */
+  sections?: string
 }

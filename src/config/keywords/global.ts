@@ -41,7 +41,6 @@ export const globalKeywords: readonly GlobalKeyword[] = [
   ignored('nbproc', 'edgelb runs one process; start several with SO_REUSEPORT binds if you need more'),
   {
     kw: 'log',
-    noForm: true,
     parse(args, d, g, ctx) {
       if (d.no) { g.logs = []; return }
       const t = parseLogLine(args, d)

@@ -1,8 +1,9 @@
 /**
  * `option NAME [args]` keywords edgelb gives a meaning to. Every option sets
- * `ProxyConfig.options[NAME]` (false after `no option NAME`); a few also parse arguments into a
- * typed field. Options HAProxy knows that are absent here are kept with a "not implemented yet"
- * warning by the builder.
+ * `ProxyConfig.options[NAME]` (false after `no option NAME`, for the options HAProxy lets you
+ * negate: the dictionary says which, and where each option may be written); a few also parse
+ * arguments into a typed field. Options HAProxy knows that are absent here are kept with a "not
+ * implemented yet" warning by the builder.
  */
 import { parseIpv4Net } from '../address.ts'
 import { ConfigError, type Directive } from '../source.ts'
@@ -27,11 +28,9 @@ function noArgs(name: string, args: string[], d: Directive): void {
 }
 
 /** A plain on/off option. */
-function flagOption(name: string, sections: string, notBuilt?: string): ProxyKeyword {
+function flagOption(name: string, notBuilt?: string): ProxyKeyword {
   const k: ProxyKeyword = {
     kw: `option ${name}`,
-    sections,
-    noForm: true,
     parse: (args, d, p) => { noArgs(name, args, d); setFlag(p, name, d) },
   }
   if (notBuilt) k.notBuilt = notBuilt
@@ -60,11 +59,8 @@ function parseHeaderOption(name: 'forwardfor' | 'originalto', args: string[], d:
 
 const forwardfor: ProxyKeyword = {
   kw: 'option forwardfor',
-  sections: 'dfbl',
-  noForm: true,
   parse(args, d, p) {
     setFlag(p, 'forwardfor', d)
-    if (d.no) { delete p.forwardFor; return }
     const o = parseHeaderOption('forwardfor', args, d)
     p.forwardFor = { header: o.header ?? 'X-Forwarded-For', ifNone: o.ifNone }
     if (o.except) p.forwardFor.except = o.except
@@ -73,11 +69,8 @@ const forwardfor: ProxyKeyword = {
 
 const originalto: ProxyKeyword = {
   kw: 'option originalto',
-  sections: 'dfbl',
-  noForm: true,
   parse(args, d, p) {
     setFlag(p, 'originalto', d)
-    if (d.no) { delete p.originalTo; return }
     const o = parseHeaderOption('originalto', args, d)
     p.originalTo = { header: o.header ?? 'X-Original-To' }
     if (o.except) p.originalTo.except = o.except
@@ -88,11 +81,8 @@ const originalto: ProxyKeyword = {
  *  header lines in VERSION after a CRLF (`HTTP/1.1\r\nHost:\ www`): they are kept to be sent as is. */
 const httpchk: ProxyKeyword = {
   kw: 'option httpchk',
-  sections: 'dbl',
-  noForm: true,
   parse(args, d, p, ctx: KeywordCtx) {
     setFlag(p, 'httpchk', d)
-    if (d.no) { delete p.httpCheck; return }
     if (args.length > 3) throw new ConfigError(`'option httpchk' takes at most METHOD URI VERSION; remove '${args.slice(3).join(' ')}'`, d.pos)
     let method = 'OPTIONS'
     let uri = '/'
@@ -116,37 +106,30 @@ const httpchk: ProxyKeyword = {
 /** `option httplog [clf]`: the HTTP log line. Turning it on also turns off tcplog. */
 const httplog: ProxyKeyword = {
   kw: 'option httplog',
-  sections: 'dfl',
-  noForm: true,
   parse(args, d, p) {
     if (args.length > 1 || (args.length === 1 && args[0] !== 'clf')) throw new ConfigError(`'option httplog' takes only the optional word 'clf'`, d.pos)
     setFlag(p, 'httplog', d)
-    if (!d.no) delete p.options['tcplog']
-    if (args[0] === 'clf') p.options['httplog-clf'] = !d.no
+    delete p.options['tcplog']
+    if (args[0] === 'clf') p.options['httplog-clf'] = true
   },
 }
 
 const tcplog: ProxyKeyword = {
   kw: 'option tcplog',
-  sections: 'dfl',
-  noForm: true,
   parse(args, d, p) {
     noArgs('tcplog', args, d)
     setFlag(p, 'tcplog', d)
-    if (!d.no) delete p.options['httplog']
+    delete p.options['httplog']
   },
 }
 
 /** An option whose arguments edgelb keeps as words (`option mysql-check user edgelb`). */
-function argsOption(name: string, sections: string, notBuilt?: string): ProxyKeyword {
+function argsOption(name: string, notBuilt?: string): ProxyKeyword {
   const k: ProxyKeyword = {
     kw: `option ${name}`,
-    sections,
-    noForm: true,
     parse: (args, d, p) => {
       setFlag(p, name, d)
-      if (d.no) delete p.optionArgs[name]
-      else p.optionArgs[name] = args
+      p.optionArgs[name] = args
     },
   }
   if (notBuilt) k.notBuilt = notBuilt
@@ -159,20 +142,20 @@ export const optionKeywords: readonly ProxyKeyword[] = [
   httpchk,
   httplog,
   tcplog,
-  flagOption('httpclose', 'dfbl'),
-  flagOption('http-server-close', 'dfbl'),
-  flagOption('http-keep-alive', 'dfbl'),
-  flagOption('redispatch', 'dbl'),
-  flagOption('persist', 'dbl'),
-  flagOption('allbackups', 'dbl'),
-  flagOption('abortonclose', 'dbl'),
-  flagOption('dontlognull', 'dfl'),
-  flagOption('log-separate-errors', 'dfl', LOGS),
-  flagOption('ssl-hello-chk', 'dbl'),
-  argsOption('smtpchk', 'dbl'),
-  argsOption('redis-check', 'dbl'),
-  argsOption('mysql-check', 'dbl'),
-  argsOption('pgsql-check', 'dbl'),
-  argsOption('ldap-check', 'dbl'),
-  flagOption('tcp-check', 'dbl'),
+  flagOption('httpclose'),
+  flagOption('http-server-close'),
+  flagOption('http-keep-alive'),
+  flagOption('redispatch'),
+  flagOption('persist'),
+  flagOption('allbackups'),
+  flagOption('abortonclose'),
+  flagOption('dontlognull'),
+  flagOption('log-separate-errors', LOGS),
+  flagOption('ssl-hello-chk'),
+  argsOption('smtpchk'),
+  argsOption('redis-check'),
+  argsOption('mysql-check'),
+  argsOption('pgsql-check'),
+  argsOption('ldap-check'),
+  flagOption('tcp-check'),
 ]

@@ -1,6 +1,6 @@
 /**
  * Keywords of `defaults`, `frontend`, `backend` and `listen` sections that edgelb gives a meaning
- * to. Sections letters: d = defaults, f = frontend, b = backend, l = listen.
+ * to. Where each may be written is the dictionary's (config/dictionary/proxy.ts), not this file's.
  * `option …` lives in options.ts; server and bind lines in servers.ts.
  */
 import { readFileSync } from 'node:fs'
@@ -30,31 +30,29 @@ function none(kw: string, args: string[], d: Directive): void {
 }
 
 /** `timeout NAME VALUE` for one timeout, and its 1.x alias when there is one. */
-const TIMEOUTS: readonly { name: string; field: keyof Timeouts; sections: string; legacy?: string; notBuilt?: string }[] = [
-  { name: 'connect', field: 'connect', sections: 'dbl', legacy: 'contimeout' },
-  { name: 'client', field: 'client', sections: 'dfl', legacy: 'clitimeout' },
-  { name: 'server', field: 'server', sections: 'dbl', legacy: 'srvtimeout' },
-  { name: 'queue', field: 'queue', sections: 'dbl' },
-  { name: 'tunnel', field: 'tunnel', sections: 'dbl' },
-  { name: 'client-fin', field: 'clientFin', sections: 'dfl' },
-  { name: 'server-fin', field: 'serverFin', sections: 'dbl' },
-  { name: 'http-request', field: 'httpRequest', sections: 'dfbl' },
-  { name: 'http-keep-alive', field: 'httpKeepAlive', sections: 'dfbl' },
-  { name: 'check', field: 'check', sections: 'dbl' },
-  { name: 'tarpit', field: 'tarpit', sections: 'dfbl' },
+const TIMEOUTS: readonly { name: string; field: keyof Timeouts; legacy?: string; notBuilt?: string }[] = [
+  { name: 'connect', field: 'connect', legacy: 'contimeout' },
+  { name: 'client', field: 'client', legacy: 'clitimeout' },
+  { name: 'server', field: 'server', legacy: 'srvtimeout' },
+  { name: 'queue', field: 'queue' },
+  { name: 'tunnel', field: 'tunnel' },
+  { name: 'client-fin', field: 'clientFin' },
+  { name: 'server-fin', field: 'serverFin' },
+  { name: 'http-request', field: 'httpRequest' },
+  { name: 'http-keep-alive', field: 'httpKeepAlive' },
+  { name: 'check', field: 'check' },
+  { name: 'tarpit', field: 'tarpit' },
 ]
 
 const timeoutKeywords: ProxyKeyword[] = TIMEOUTS.flatMap((t) => {
   const modern: ProxyKeyword = {
     kw: `timeout ${t.name}`,
-    sections: t.sections,
     parse(args, d, p) { p.timeouts[t.field] = parseDuration(one(`timeout ${t.name}`, args, d, 'a duration'), d.pos) },
   }
   if (t.notBuilt) modern.notBuilt = t.notBuilt
   if (!t.legacy) return [modern]
   const legacy: ProxyKeyword = {
     kw: t.legacy,
-    sections: t.sections,
     parse(args, d, p, ctx) {
       const v = one(t.legacy!, args, d, 'a duration')
       p.timeouts[t.field] = parseDuration(v, d.pos)
@@ -166,10 +164,9 @@ function parseCookie(args: string[], d: Directive, p: ProxyConfig): void {
 }
 
 /** A rule keyword: kept as words for the rules engine, in declaration order. */
-function rule(kw: string, sections: string, notBuilt?: string): ProxyKeyword {
+function rule(kw: string, notBuilt?: string): ProxyKeyword {
   return {
     kw,
-    sections,
     ...(notBuilt ? { notBuilt } : {}),
     parse(args, d, p) {
       const takesAction = !/^(stats|http-check|tcp-check) /.test(kw)
@@ -179,8 +176,8 @@ function rule(kw: string, sections: string, notBuilt?: string): ProxyKeyword {
   }
 }
 
-function countKw(kw: string, sections: string, field: 'maxconn' | 'backlog' | 'fullconn', max: number): ProxyKeyword {
-  return { kw, sections, parse: (args, d, p) => { p[field] = parseIntIn(one(kw, args, d, 'a number'), d.pos, `'${kw}'`, 0, max) } }
+function countKw(kw: string, field: 'maxconn' | 'backlog' | 'fullconn', max: number): ProxyKeyword {
+  return { kw, parse: (args, d, p) => { p[field] = parseIntIn(one(kw, args, d, 'a number'), d.pos, `'${kw}'`, 0, max) } }
 }
 
 const LOG_FACILITIES = ['kern', 'user', 'mail', 'daemon', 'auth', 'syslog', 'lpr', 'news', 'uucp', 'cron', 'auth2', 'ftp', 'ntp', 'audit', 'alert', 'cron2', 'local0', 'local1', 'local2', 'local3', 'local4', 'local5', 'local6', 'local7']
@@ -226,7 +223,6 @@ export function warnSyslogTarget(t: import('../types.ts').LogTarget, d: Directiv
 export const proxyKeywords: readonly ProxyKeyword[] = [
   {
     kw: 'mode',
-    sections: 'dfbl',
     parse(args, d, p, ctx) {
       const m = one('mode', args, d, "'tcp' or 'http'")
       if (m === 'health') throw new ConfigError(`'mode health' was removed from HAProxy; use 'monitor-uri' in an http frontend or 'monitor-net' instead`, d.pos)
@@ -234,13 +230,12 @@ export const proxyKeywords: readonly ProxyKeyword[] = [
       p.mode = m
     },
   },
-  { kw: 'bind', sections: 'fl', parse: (args, d, p, ctx) => { p.binds.push(parseBindLine(args, d, ctx as Ctx)) } },
-  { kw: 'balance', sections: 'dbl', parse: (args, d, p, ctx) => parseBalance(args, d, p, ctx as Ctx) },
-  { kw: 'hash-type', sections: 'dbl', parse: parseHashType },
+  { kw: 'bind', parse: (args, d, p, ctx) => { p.binds.push(parseBindLine(args, d, ctx as Ctx)) } },
+  { kw: 'balance', parse: (args, d, p, ctx) => parseBalance(args, d, p, ctx as Ctx) },
+  { kw: 'hash-type', parse: parseHashType },
   ...timeoutKeywords,
   {
     kw: 'redispatch',
-    sections: 'dbl',
     parse(args, d, p, ctx) {
       none('redispatch', args, d)
       p.options['redispatch'] = true
@@ -249,21 +244,18 @@ export const proxyKeywords: readonly ProxyKeyword[] = [
   },
   {
     kw: 'server',
-    sections: 'bl',
-    failIfNotCap: true,
     parse(args, d, p, ctx) { p.servers.push(parseServerLine(args, d, p, ctx as Ctx)) },
   },
-  { kw: 'default-server', sections: 'dbl', failIfNotCap: true, parse: (args, d, p, ctx) => applyServerOptions(args, p.defaultServer, d, ctx as Ctx) },
-  { kw: 'cookie', sections: 'dbl', parse: parseCookie },
-  countKw('maxconn', 'dfl', 'maxconn', 10_000_000),
-  countKw('backlog', 'dfl', 'backlog', 1_000_000),
-  countKw('fullconn', 'dbl', 'fullconn', 10_000_000),
-  { kw: 'retries', sections: 'dbl', parse: (args, d, p) => { p.retries = parseIntIn(one('retries', args, d, 'a number'), d.pos, "'retries'", 0, 100) } },
-  { kw: 'grace', sections: 'dfbl', parse: (args, d, p) => { p.grace = parseDuration(one('grace', args, d, 'a duration'), d.pos) } },
-  { kw: 'dispatch', sections: 'bl', parse: (args, d, p) => { p.dispatch = parseServerAddr(one('dispatch', args, d, 'an address'), d.pos) } },
+  { kw: 'default-server', parse: (args, d, p, ctx) => applyServerOptions(args, p.defaultServer, d, ctx as Ctx) },
+  { kw: 'cookie', parse: parseCookie },
+  countKw('maxconn', 'maxconn', 10_000_000),
+  countKw('backlog', 'backlog', 1_000_000),
+  countKw('fullconn', 'fullconn', 10_000_000),
+  { kw: 'retries', parse: (args, d, p) => { p.retries = parseIntIn(one('retries', args, d, 'a number'), d.pos, "'retries'", 0, 100) } },
+  { kw: 'grace', parse: (args, d, p) => { p.grace = parseDuration(one('grace', args, d, 'a duration'), d.pos) } },
+  { kw: 'dispatch', parse: (args, d, p) => { p.dispatch = parseServerAddr(one('dispatch', args, d, 'an address'), d.pos) } },
   {
     kw: 'source',
-    sections: 'dbl',
     parse(args, d, p) {
       if (args.length === 0) throw new ConfigError(`'source' expects an address: source 10.0.0.1`, d.pos)
       p.source = args[0]!
@@ -271,23 +263,20 @@ export const proxyKeywords: readonly ProxyKeyword[] = [
   },
   {
     kw: 'monitor-net',
-    sections: 'dfl',
     parse(args, d, p) { p.monitorNet.push(parseIpv4Net(one('monitor-net', args, d, 'a network'), d.pos)) },
   },
   {
     kw: 'http-reuse',
-    sections: 'dbl',
     parse(args, d, p) {
       const m = one('http-reuse', args, d, "'never', 'safe', 'aggressive' or 'always'")
       if (m !== 'never' && m !== 'safe' && m !== 'aggressive' && m !== 'always') throw new ConfigError(`unknown 'http-reuse' mode '${m}'; write never, safe, aggressive or always`, d.pos)
       p.httpReuse = m
     },
   },
-  { kw: 'monitor-uri', sections: 'dfl', parse: (args, d, p) => { p.monitorUri = one('monitor-uri', args, d, 'a path') } },
-  { kw: 'default_backend', sections: 'dfl', parse: (args, d, p) => { p.defaultBackend = one('default_backend', args, d, 'a backend name') } },
+  { kw: 'monitor-uri', parse: (args, d, p) => { p.monitorUri = one('monitor-uri', args, d, 'a path') } },
+  { kw: 'default_backend', parse: (args, d, p) => { p.defaultBackend = one('default_backend', args, d, 'a backend name') } },
   {
     kw: 'use_backend',
-    sections: 'fl',
     parse(args, d, p, ctx) {
       if (args.length === 0) throw new ConfigError(`'use_backend' expects a backend name: use_backend NAME [if|unless CONDITION]`, d.pos)
       p.useBackends.push({ kw: 'use_backend', args, pos: d.pos })
@@ -295,19 +284,16 @@ export const proxyKeywords: readonly ProxyKeyword[] = [
   },
   {
     kw: 'acl',
-    sections: 'fbl',
     parse(args, d, p) {
       if (args.length < 2) throw new ConfigError(`'acl' expects a name and a criterion: acl NAME FETCH [flags] [values]`, d.pos)
       if (!/^[A-Za-z0-9_.:-]+$/.test(args[0]!)) throw new ConfigError(`invalid ACL name '${args[0]}'; use letters, digits, '_', '-', '.', ':'`, d.pos)
       p.acls.push({ kw: 'acl', args, pos: d.pos })
     },
   },
-  { kw: 'disabled', sections: 'dfbl', parse: (args, d, p) => { none('disabled', args, d); p.disabled = true } },
-  { kw: 'enabled', sections: 'dfbl', parse: (args, d, p) => { none('enabled', args, d); p.disabled = false } },
+  { kw: 'disabled', parse: (args, d, p) => { none('disabled', args, d); p.disabled = true } },
+  { kw: 'enabled', parse: (args, d, p) => { none('enabled', args, d); p.disabled = false } },
   {
     kw: 'log',
-    sections: 'dfbl',
-    noForm: true,
     parse(args, d, p, ctx) {
       if (d.no) { p.logs = []; return }
       const t = parseLogLine(args, d)
@@ -315,10 +301,9 @@ export const proxyKeywords: readonly ProxyKeyword[] = [
       p.logs.push(t)
     },
   },
-  { kw: 'log-format', sections: 'dfl', parse: (args, d, p) => { p.logFormat = one('log-format', args, d, 'a format string (quote it)') } },
+  { kw: 'log-format', parse: (args, d, p) => { p.logFormat = one('log-format', args, d, 'a format string (quote it)') } },
   ...(['request', 'response'] as const).map((kind): ProxyKeyword => ({
     kw: `capture ${kind} header`,
-    sections: 'fl',
     parse(args, d, p) {
       const [header, lenKw, len] = args
       if (!header || lenKw !== 'len' || len === undefined || args.length !== 3) throw new ConfigError(`'capture ${kind} header' expects NAME len LENGTH`, d.pos)
@@ -327,7 +312,6 @@ export const proxyKeywords: readonly ProxyKeyword[] = [
   })),
   {
     kw: 'errorfile',
-    sections: 'dfbl',
     parse(args, d, p, ctx) {
       const [code, file] = args
       if (code === undefined || file === undefined || args.length !== 2) throw new ConfigError(`'errorfile' expects a status code and a file: errorfile 503 /etc/edgelb/errors/503.http`, d.pos)
@@ -348,7 +332,6 @@ export const proxyKeywords: readonly ProxyKeyword[] = [
   },
   {
     kw: 'stick-table',
-    sections: 'fbl',
     parse(args, d, p) {
       const st: NonNullable<ProxyConfig['stickTable']> = { type: 'ip', size: 0, store: [], pos: d.pos }
       let sawType = false
@@ -378,39 +361,39 @@ export const proxyKeywords: readonly ProxyKeyword[] = [
       p.stickTable = st
     },
   },
-  rule('http-request', 'dfbl'),
-  rule('http-response', 'dfbl'),
-  rule('http-after-response', 'dfbl'),
-  { ...rule('tcp-request connection', 'dfl'), failIfNotCap: true },
-  { ...rule('tcp-request session', 'dfl'), failIfNotCap: true },
-  rule('tcp-request content', 'dfbl'),
-  rule('tcp-request inspect-delay', 'dfbl'),
-  { ...rule('tcp-response content', 'dbl', RULES), failIfNotCap: true },
-  { ...rule('tcp-response inspect-delay', 'dbl', RULES), failIfNotCap: true },
-  rule('stick on', 'bl'),
-  rule('stick match', 'bl'),
-  rule('stick store-request', 'bl'),
-  rule('stick store-response', 'bl'),
-  rule('redirect', 'fbl'),
-  rule('use-server', 'bl'),
-  rule('force-persist', 'fbl'),
-  rule('ignore-persist', 'fbl'),
-  rule('http-check connect', 'dbl'),
-  rule('http-check send', 'dbl'),
-  rule('http-check expect', 'dbl'),
-  rule('http-check disable-on-404', 'dbl'),
-  rule('http-check send-state', 'dbl'),
-  rule('tcp-check connect', 'dbl'),
-  rule('tcp-check send', 'dbl'),
-  rule('tcp-check send-binary', 'dbl'),
-  rule('tcp-check expect', 'dbl'),
-  rule('tcp-check comment', 'dbl'),
-  rule('stats enable', 'dfbl', STATS),
-  rule('stats uri', 'dfbl', STATS),
-  rule('stats auth', 'dfbl', STATS),
-  rule('stats realm', 'dfbl', STATS),
-  rule('stats refresh', 'dfbl', STATS),
-  rule('stats admin', 'fbl', STATS),
-  rule('stats hide-version', 'dfbl', STATS),
+  rule('http-request'),
+  rule('http-response'),
+  rule('http-after-response'),
+  rule('tcp-request connection'),
+  rule('tcp-request session'),
+  rule('tcp-request content'),
+  rule('tcp-request inspect-delay'),
+  rule('tcp-response content', RULES),
+  rule('tcp-response inspect-delay', RULES),
+  rule('stick on'),
+  rule('stick match'),
+  rule('stick store-request'),
+  rule('stick store-response'),
+  rule('redirect'),
+  rule('use-server'),
+  rule('force-persist'),
+  rule('ignore-persist'),
+  rule('http-check connect'),
+  rule('http-check send'),
+  rule('http-check expect'),
+  rule('http-check disable-on-404'),
+  rule('http-check send-state'),
+  rule('tcp-check connect'),
+  rule('tcp-check send'),
+  rule('tcp-check send-binary'),
+  rule('tcp-check expect'),
+  rule('tcp-check comment'),
+  rule('stats enable', STATS),
+  rule('stats uri', STATS),
+  rule('stats auth', STATS),
+  rule('stats realm', STATS),
+  rule('stats refresh', STATS),
+  rule('stats admin', STATS),
+  rule('stats hide-version', STATS),
   ...optionKeywords,
 ]

@@ -1,6 +1,11 @@
 /**
  * The shape of edgelb's keyword tables: each module that owns a keyword exports entries of these
  * types, and config/build.ts applies them to the directives of both readers.
+ *
+ * These entries say what a keyword does, never where it may be written or whether it takes `no`:
+ * that is HAProxy's grammar, kept once in the dictionary (config/dictionary/proxy.ts and
+ * global.ts), which config/build.ts reads for every keyword. A keyword here without an entry there
+ * stops config/build.ts from loading.
  */
 import type { Directive, SourcePos } from '../source.ts'
 import type { GlobalConfig, ProxyConfig, ServerOptions, BindConfig } from '../types.ts'
@@ -11,27 +16,18 @@ export interface KeywordCtx {
   error(message: string, at: SourcePos): void
 }
 
-/** Sections a proxy keyword is allowed in: letters of 'dfbl' (defaults, frontend, backend, listen). */
-export type SectionLetters = string
-
 export interface ProxyKeyword {
   /** The phrase as written: 'mode', 'timeout connect', 'option httpclose', 'capture request header'. */
   kw: string
-  sections: SectionLetters
-  /** Refused, not just ignored, in a frontend or backend that lacks the side it needs (HAProxy's
-   *  `failifnotcap`: `server` in a frontend). See `misplaced` in config/build.ts. */
-  failIfNotCap?: true
-  /** Accepts a leading `no` (the handler reads `d.no`). */
-  noForm?: boolean
   /** Parsed into the model, but the engine does not act on it yet: `edgelb check` says so. */
   notBuilt?: string
-  /** `args` are the words after the phrase. Throws ConfigError for a bad value. */
+  /** `args` are the words after the phrase; `d.no` is only ever set for a keyword the
+   *  dictionary gives a `no` form. Throws ConfigError for a bad value. */
   parse(args: string[], d: Directive, p: ProxyConfig, ctx: KeywordCtx): void
 }
 
 export interface GlobalKeyword {
   kw: string
-  noForm?: boolean
   notBuilt?: string
   parse(args: string[], d: Directive, g: GlobalConfig, ctx: KeywordCtx): void
 }
