@@ -264,9 +264,12 @@ async function proxied(p: Proxy, w: Workload, backendPort: number): Promise<Samp
   try {
     await waitPort(port, child)
     if (w.kind === 'idle') return await idleRun(port, child.pid)
-    if (w.kind === 'rate') return await rateRun(port)
     const url = `http://127.0.0.1:${port}${w.path}`
+    // The same warm-up for every proxy and workload, the fixed-rate one included: a proxy is
+    // measured as it runs after its first second of traffic (edgelb's JIT has compiled its hot
+    // paths by then; HAProxy has nothing to warm), not during it.
     await wrk({ url, connections: w.connections, seconds: WARMUP, headers: w.headers, cpus: LOAD_CPUS })
+    if (w.kind === 'rate') return await rateRun(port)
     // --perf: sample the proxy (every thread, call graphs) over the measured run only
     const perf = perfDir
       ? spawn('perf', ['perf', 'record', '-q', '-F', '999', '-g', '-p', String(child.pid), '-o', join(perfDir, `${p.name}-${w.key}-${runNo}.data`), '--', 'sleep', String(duration)], join(dir, 'perf.log'))
