@@ -5,13 +5,23 @@
  * connect' before 'timeout'), checks by the keyword's dictionary entry that the section allows it
  * (and its `no`), and runs it. A keyword HAProxy knows but edgelb does not act on yet is accepted
  * with one "not implemented yet" warning per keyword; a keyword HAProxy removed gets an error
- * naming its replacement; anything else is an unknown keyword, with a did-you-mean suggestion.
- * Defaults follow HAProxy: each `defaults` section replaces the previous unnamed one for the
- * proxies that follow; `from NAME` picks a named one.
+ * naming its replacement; anything else is an unknown keyword, with a did-you-mean suggestion
+ * (about the second word when the first begins known phrases: 'tcp-check bogus'). Defaults
+ * follow HAProxy: each `defaults` section replaces the previous unnamed one for the proxies that
+ * follow; `from NAME` picks a named one.
  */
-import { findGlobalKeyword, findLegacyKeyword, findProxyKeyword, findSectionKeyword, globalKeywordByPhrase, proxyKeywordByPhrase } from './dictionary/lookup.ts'
-import { globalKeywords as knownGlobal } from './dictionary/global.ts'
-import { proxyKeywords as knownProxy } from './dictionary/proxy.ts'
+import {
+  findGlobalKeyword,
+  findLegacyKeyword,
+  findPhrasePrefix,
+  findProxyKeyword,
+  findSectionKeyword,
+  globalFirstWords,
+  globalKeywordByPhrase,
+  proxyFirstWords,
+  proxyKeywordByPhrase,
+  proxyOptionNames,
+} from './dictionary/lookup.ts'
 import { peersKeywords, programKeywords } from './dictionary/sections.ts'
 import type { KnownKeyword } from './dictionary/types.ts'
 import { globalKeywords } from './keywords/global.ts'
@@ -59,10 +69,30 @@ function ownPhrase<K>(own: ReadonlyMap<string, { own: K; entry: KnownKeyword }>,
   return undefined
 }
 
-/** Candidate spellings for suggestions: every first word, and every `option X` name. */
-const proxyFirstWords = [...new Set([...knownProxy.map((k) => k.kw.split(' ')[0]!), ...proxyKeywords.map((k) => k.kw.split(' ')[0]!)])]
-const optionNames = [...new Set([...knownProxy, ...proxyKeywords].filter((k) => k.kw.startsWith('option ')).map((k) => k.kw.slice(7)))]
-const globalWords = [...new Set([...knownGlobal.map((k) => k.kw.split(' ')[0]!), ...globalKeywords.map((k) => k.kw.split(' ')[0]!)])]
+/**
+ * The message for a line that starts no keyword of `table`. When its first words begin known
+ * phrases ('tcp-check bogus', 'timeout' alone), it is about the word that follows them (`tcp-check
+ * connect|send|expect|…`); otherwise about the first word, offering the closest first word (and
+ * the phrase it makes with the next word, when it makes one: 'timout connect' → 'timeout connect').
+ */
+function unknownKeyword(table: 'proxy' | 'global', words: readonly string[], where: string): string {
+  const prefix = findPhrasePrefix(table, words)
+  if (prefix) {
+    const next = words[prefix.words]
+    const choices = prefix.next.length === 1 ? `'${prefix.next[0]}'` : `one of: ${prefix.next.join(', ')}`
+    if (next === undefined) return `'${prefix.prefix}' expects ${choices}`
+    const written = words.slice(0, prefix.words + 1).join(' ')
+    const hint = suggest(next, prefix.next)
+    if (hint) return `unknown keyword '${written}'${where}; did you mean '${prefix.prefix} ${hint}'?`
+    return `unknown keyword '${written}'${where}; after '${prefix.prefix}' write ${choices}`
+  }
+  const hint = suggest(words[0]!, table === 'proxy' ? proxyFirstWords : globalFirstWords)
+  if (hint === undefined) return `unknown keyword '${words[0]}'${where}`
+  const find = table === 'proxy' ? (w: string[]) => findProxyKeyword(w, 'listen') : findGlobalKeyword
+  const phrase = find([hint, ...words.slice(1)])
+  const offered = phrase && phrase.words > 1 ? [hint, ...words.slice(1, phrase.words)].join(' ') : hint
+  return `unknown keyword '${words[0]}'${where}; did you mean '${offered}'?`
+}
 
 export function defaultGlobal(): GlobalConfig {
   return { daemon: false, quiet: false, logs: [], statsSockets: [], spreadChecks: 0, tune: { bufsize: 16384, maxhdr: 101 } }
@@ -249,11 +279,12 @@ export function buildConfig(sections: readonly SectionSource[], files: readonly 
     }
     const legacy = findLegacyKeyword(words)
     if (legacy) throw new ConfigError(`'${legacy.entry.kw}' was removed from HAProxy; write '${legacy.entry.replacement}' instead`, d.pos)
-    if (ownProxy.has(d.kw) || findProxyKeyword(words, 'listen')) {
-      throw new ConfigError(`'${d.kw}' belongs in a defaults, frontend, backend or listen section, not in 'global'`, d.pos)
+    const proxyKw = findProxyKeyword(words, 'listen')
+    if (proxyKw || ownProxy.has(d.kw)) {
+      const phrase = proxyKw ? words.slice(0, proxyKw.words).join(' ') : d.kw
+      throw new ConfigError(`'${phrase}' belongs in a defaults, frontend, backend or listen section, not in 'global'`, d.pos)
     }
-    const hint = suggest(d.kw, globalWords)
-    throw new ConfigError(`unknown keyword '${d.kw}' in 'global'${hint ? `; did you mean '${hint}'?` : ''}`, d.pos)
+    throw new ConfigError(unknownKeyword('global', words, ` in 'global'`), d.pos)
   }
 
   /**
@@ -312,14 +343,15 @@ export function buildConfig(sections: readonly SectionSource[], files: readonly 
     if (d.kw === 'option') {
       const name = d.args[0]
       if (name === undefined) throw new ConfigError(`'option' expects an option name, e.g. option httpclose`, d.pos)
-      const hint = suggest(name, optionNames)
+      const hint = suggest(name, proxyOptionNames)
       throw new ConfigError(`unknown option '${name}'${hint ? `; did you mean '${hint}'?` : ''}`, d.pos)
     }
-    if (ownGlobal.has(d.kw) && !ownProxy.has(d.kw)) {
-      throw new ConfigError(`'${d.kw}' belongs in the 'global' section, not in a ${SECTION_NAMES[letter]} section`, d.pos)
+    // A global keyword, unless it also begins proxy phrases ('external-check' → 'external-check command').
+    const globalKw = findGlobalKeyword(words)
+    if (globalKw && findPhrasePrefix('proxy', words.slice(0, globalKw.words))?.words !== globalKw.words) {
+      throw new ConfigError(`'${words.slice(0, globalKw.words).join(' ')}' belongs in the 'global' section, not in a ${SECTION_NAMES[letter]} section`, d.pos)
     }
-    const hint = suggest(d.kw, proxyFirstWords)
-    throw new ConfigError(`unknown keyword '${d.kw}'${hint ? `; did you mean '${hint}'?` : ''}`, d.pos)
+    throw new ConfigError(unknownKeyword('proxy', words, ''), d.pos)
   }
 
   /** HAProxy's master-worker `program` section: `command` is required; `user`/`group` (drop

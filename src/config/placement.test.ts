@@ -1,7 +1,8 @@
 /**
  * config/build.ts against HAProxy's grammar, which it reads from the keyword dictionary only:
- * where a keyword may be written (sections, named defaults) and whether it takes `no`/`default`.
- * Kept apart from build.test.ts, which covers what keywords build into the model.
+ * where a keyword may be written (sections, named defaults), whether it takes `no`/`default`,
+ * and what an unknown word is told. Kept apart from build.test.ts, which covers what keywords
+ * build into the model.
  */
 import { describe, expect, test } from 'bun:test'
 import { buildConfig } from './build.ts'
@@ -164,6 +165,83 @@ listen web
     expect(b.problems).toEqual([
       `${at(2)}: error: 'no' cannot be used with 'daemon'`,
       `${at(4)}: error: 'no' cannot be used with 'cpu-map'`,
+    ])
+  })
+})
+
+describe('unknown words after a known first word', () => {
+  test('are told the words that may follow it, or the closest one', () => {
+    const b = build(`listen web
+  bind :80
+  tcp-check bogus
+  tcp-check conect
+  http-check bogus
+  http-check expct status 200
+  tcp-request bogus
+  tcp-request contnt accept
+  tcp-response bogus
+  timeout bogus 5s
+  timeout conect 5s
+  timeout
+  stats bogus
+  stats ur /stats
+  capture request bogus
+  persist bogus
+  external-check bogus
+  server s 10.0.0.1:80
+`)
+    expect(b.problems).toEqual([
+      `${at(3)}: error: unknown keyword 'tcp-check bogus'; after 'tcp-check' write one of: comment, connect, expect, send, send-binary, send-binary-lf, send-lf, set-var, set-var-fmt, unset-var`,
+      `${at(4)}: error: unknown keyword 'tcp-check conect'; did you mean 'tcp-check connect'?`,
+      `${at(5)}: error: unknown keyword 'http-check bogus'; after 'http-check' write one of: comment, connect, disable-on-404, expect, send, send-state, set-var, set-var-fmt, unset-var`,
+      `${at(6)}: error: unknown keyword 'http-check expct'; did you mean 'http-check expect'?`,
+      `${at(7)}: error: unknown keyword 'tcp-request bogus'; after 'tcp-request' write one of: connection, session, content, inspect-delay`,
+      `${at(8)}: error: unknown keyword 'tcp-request contnt'; did you mean 'tcp-request content'?`,
+      `${at(9)}: error: unknown keyword 'tcp-response bogus'; after 'tcp-response' write one of: content, inspect-delay`,
+      `${at(10)}: error: unknown keyword 'timeout bogus'; after 'timeout' write one of: check, client, client-fin, client-hs, connect, http-keep-alive, http-request, queue, server, server-fin, tarpit, tunnel`,
+      `${at(11)}: error: unknown keyword 'timeout conect'; did you mean 'timeout connect'?`,
+      `${at(12)}: error: 'timeout' expects one of: check, client, client-fin, client-hs, connect, http-keep-alive, http-request, queue, server, server-fin, tarpit, tunnel`,
+      `${at(13)}: error: unknown keyword 'stats bogus'; after 'stats' write one of: admin, auth, enable, hide-version, http-request, realm, refresh, scope, show-desc, show-legends, show-modules, show-node, uri`,
+      `${at(14)}: error: unknown keyword 'stats ur'; did you mean 'stats uri'?`,
+      `${at(15)}: error: unknown keyword 'capture request bogus'; after 'capture request' write 'header'`,
+      `${at(16)}: error: unknown keyword 'persist bogus'; after 'persist' write 'rdp-cookie'`,
+      `${at(17)}: error: unknown keyword 'external-check bogus'; after 'external-check' write one of: command, path`,
+    ])
+  })
+
+  test('an unknown action or option is told by its own rule set', () => {
+    const b = build('listen web\n  mode http\n  bind :80\n  http-request bogus\n  tcp-request content bogus\n  option bogus\n  option httpclos\n  server s 10.0.0.1:80\n')
+    expect(b.problems).toEqual([
+      `${at(4)}: error: unknown 'http-request' action 'bogus'`,
+      `${at(5)}: error: unknown 'tcp-request content' action 'bogus'`,
+      `${at(6)}: error: unknown option 'bogus'`,
+      `${at(7)}: error: unknown option 'httpclos'; did you mean 'httpclose'?`,
+    ])
+  })
+
+  test('a misspelt first word is offered the phrase it makes with the next word', () => {
+    const b = build('listen web\n  bind :80\n  timout connect 5s\n  balence roundrobin\n  server s 10.0.0.1:80\n')
+    expect(b.problems).toEqual([
+      `${at(3)}: error: unknown keyword 'timout'; did you mean 'timeout connect'?`,
+      `${at(4)}: error: unknown keyword 'balence'; did you mean 'balance'?`,
+    ])
+  })
+
+  test('in global, and across sections', () => {
+    const b = build(`global
+  stats bogus 1
+  stats sokcet /run/edgelb.sock
+  stats uri /stats
+listen web
+  bind :80
+  stats socket /run/edgelb.sock
+  server s 10.0.0.1:80
+`)
+    expect(b.problems).toEqual([
+      `${at(2)}: error: unknown keyword 'stats bogus' in 'global'; after 'stats' write one of: socket, timeout, maxconn, bind-process`,
+      `${at(3)}: error: unknown keyword 'stats sokcet' in 'global'; did you mean 'stats socket'?`,
+      `${at(4)}: error: 'stats uri' belongs in a defaults, frontend, backend or listen section, not in 'global'`,
+      `${at(7)}: error: 'stats socket' belongs in the 'global' section, not in a listen section`,
     ])
   })
 })

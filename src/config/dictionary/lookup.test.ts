@@ -5,11 +5,13 @@ import {
   findBindOption,
   findGlobalKeyword,
   findLegacyKeyword,
+  findPhrasePrefix,
   findProxyKeyword,
   findSectionKeyword,
   findServerOption,
   globalKeywordByPhrase,
   proxyKeywordByPhrase,
+  proxyOptionNames,
 } from './lookup.ts'
 import { globalKeywords } from './global.ts'
 import { proxyKeywords } from './proxy.ts'
@@ -161,6 +163,33 @@ describe('keywords by exact phrase', () => {
     expect(proxyKeywordByPhrase('monitor-net')?.sections).toBe('dfl')
     // Removed keywords edgelb does not read stay out: they only name their replacement.
     expect(proxyKeywordByPhrase('reqadd')).toBeUndefined()
+  })
+})
+
+describe('findPhrasePrefix', () => {
+  test('gives the words that may follow the known start of a phrase', () => {
+    expect(findPhrasePrefix('proxy', ['tcp-check', 'bogus'])).toEqual({
+      prefix: 'tcp-check',
+      words: 1,
+      next: ['comment', 'connect', 'expect', 'send', 'send-binary', 'send-binary-lf', 'send-lf', 'set-var', 'set-var-fmt', 'unset-var'],
+    })
+    expect(findPhrasePrefix('proxy', ['timeout'])?.next).toContain('connect')
+    expect(findPhrasePrefix('proxy', ['capture', 'request', 'bogus'])).toEqual({ prefix: 'capture request', words: 2, next: ['header'] })
+    expect(findPhrasePrefix('proxy', ['capture', 'bogus'])).toEqual({ prefix: 'capture', words: 1, next: ['cookie', 'request', 'response'] })
+    expect(findPhrasePrefix('global', ['stats', 'bogus'])?.next).toEqual(expect.arrayContaining(['socket', 'timeout']))
+  })
+
+  test('is undefined for a first word that begins no phrase', () => {
+    expect(findPhrasePrefix('proxy', ['balence', 'roundrobin'])).toBeUndefined()
+    expect(findPhrasePrefix('global', ['timeout', 'connect'])).toBeUndefined()
+    expect(findPhrasePrefix('proxy', [])).toBeUndefined()
+  })
+
+  test('lists every option name once', () => {
+    expect(proxyOptionNames).toContain('httpclose')
+    expect(proxyOptionNames).toContain('tcplog')
+    expect(new Set(proxyOptionNames).size).toBe(proxyOptionNames.length)
+    expect(proxyOptionNames.length).toBe(proxyKeywords.filter((k) => k.kw.startsWith('option ')).length)
   })
 })
 

@@ -238,13 +238,60 @@ function firstWords(names: Iterable<string>): string[] {
   return [...seen]
 }
 
+/** Every proper prefix of a table's phrases ('timeout', 'capture request'), with the words that
+ *  may follow it, in table order. */
+function prefixIndex(names: Iterable<string>): Map<string, string[]> {
+  const index = new Map<string, string[]>()
+  for (const name of names) {
+    const words = name.split(' ')
+    for (let n = 1; n < words.length; n++) {
+      const prefix = words.slice(0, n).join(' ')
+      const next = index.get(prefix) ?? []
+      if (!next.includes(words[n]!)) next.push(words[n]!)
+      index.set(prefix, next)
+    }
+  }
+  return index
+}
+
+const proxyPrefixes = prefixIndex(proxyIndex.keys())
+const globalPrefixes = prefixIndex(globalIndex.keys())
+
+/** The start of a line that only begins known phrases ('tcp-check' of 'tcp-check bogus',
+ *  'capture request' of 'capture request bogus'), and the words that may come next there. */
+export interface PhrasePrefix {
+  prefix: string
+  words: number
+  next: readonly string[]
+}
+
+/**
+ * For a line no phrase of the `proxy` or `global` table matches: the longest run of its first
+ * words that begins known phrases, and what may follow it (so that 'tcp-check bogus' is told
+ * about `tcp-check connect|send|expect|…`, not offered 'tcp-check' back). `undefined` when even
+ * the first word begins no phrase.
+ */
+export function findPhrasePrefix(table: 'proxy' | 'global', words: readonly string[]): PhrasePrefix | undefined {
+  const index = table === 'proxy' ? proxyPrefixes : globalPrefixes
+  for (let n = Math.min(MAX_PHRASE_WORDS - 1, words.length); n >= 1; n--) {
+    const prefix = words.slice(0, n).map(bareWord).join(' ')
+    const next = index.get(prefix)
+    if (next !== undefined) return { prefix, words: n, next }
+  }
+  return undefined
+}
+
 /**
  * Candidate lists for `suggest` ("did you mean …?"): every phrase of a table, and the distinct
- * first words of those phrases (what to offer when the first word itself is misspelt).
+ * first words of those phrases (what to offer when the first word itself is misspelt). The
+ * builder suggests from these only: every keyword edgelb implements has its entry here, and the
+ * 1.x words it still reads (`contimeout`…) are not worth offering.
  */
 export const proxyKeywordNames: readonly string[] = [...proxyIndex.keys()]
 export const proxyFirstWords: readonly string[] = firstWords(proxyIndex.keys())
 export const globalKeywordNames: readonly string[] = [...globalIndex.keys()]
 export const globalFirstWords: readonly string[] = firstWords(globalIndex.keys())
+/** The names `option` takes ('httpclose', 'forwardfor', …), for "unknown option" hints. */
+export const proxyOptionNames: readonly string[] = proxyPrefixes.get('option') ?? []
 export const serverOptionNames: readonly string[] = [...serverIndex.keys()]
 export const bindOptionNames: readonly string[] = [...bindIndex.keys()]
