@@ -1,8 +1,10 @@
 /**
  * Dates as HAProxy's log lines write them: `21/Nov/2026:02:13:01.123` in local time (the accept
- * date of tcplog/httplog, `%t` of log-format) and `21/Nov/2026:02:13:01 +0000` (`%T`). The local
- * form is rebuilt once per second: the lines of one second share it, so a busy proxy does not
- * build a Date per line.
+ * date of tcplog/httplog, `%t` of log-format) and `21/Nov/2026:02:13:01 +0000` (`%T`); and as
+ * syslog headers write them: `Nov 21 02:13:01` (rfc3164, local: the day padded with a space) and
+ * `2026-11-21T02:13:01.123456+01:00` (rfc5424, timed, iso: local time, microseconds, offset).
+ * The local forms are rebuilt once per second: the lines of one second share them, so a busy
+ * proxy does not build a Date per line.
  */
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec']
 const p2 = (n: number): string => (n < 10 ? '0' : '') + n
@@ -26,4 +28,39 @@ export function formatLogDate(ms: number): string {
 export function formatLogDateGmt(ms: number): string {
   const d = new Date(ms)
   return `${p2(d.getUTCDate())}/${MONTHS[d.getUTCMonth()]}/${d.getUTCFullYear()}:${p2(d.getUTCHours())}:${p2(d.getUTCMinutes())}:${p2(d.getUTCSeconds())} +0000`
+}
+
+let syslogSecond = NaN
+let syslogDate = ''
+
+/** Wall-clock `ms` as an RFC 3164 timestamp, local time: `Nov  1 02:13:01`. */
+export function formatSyslogDate(ms: number): string {
+  const sec = Math.floor(ms / 1000)
+  if (sec !== syslogSecond) {
+    const d = new Date(sec * 1000)
+    const day = d.getDate()
+    syslogDate = `${MONTHS[d.getMonth()]} ${day < 10 ? ' ' : ''}${day} ${p2(d.getHours())}:${p2(d.getMinutes())}:${p2(d.getSeconds())}`
+    syslogSecond = sec
+  }
+  return syslogDate
+}
+
+let isoSecond = NaN
+let isoHead = ''
+let isoZone = ''
+
+/** Wall-clock `ms` (fractions of a millisecond kept) as an ISO 8601 timestamp in local time with
+ *  microseconds and the zone's offset: `2026-11-21T02:13:01.123456+01:00`. */
+export function formatIsoDate(ms: number): string {
+  const sec = Math.floor(ms / 1000)
+  if (sec !== isoSecond) {
+    const d = new Date(sec * 1000)
+    isoHead = `${d.getFullYear()}-${p2(d.getMonth() + 1)}-${p2(d.getDate())}T${p2(d.getHours())}:${p2(d.getMinutes())}:${p2(d.getSeconds())}.`
+    const off = -d.getTimezoneOffset()
+    const abs = Math.abs(off)
+    isoZone = `${off < 0 ? '-' : '+'}${p2(Math.floor(abs / 60))}:${p2(abs % 60)}`
+    isoSecond = sec
+  }
+  const us = Math.min(999_999, Math.round((ms - sec * 1000) * 1000))
+  return isoHead + String(us).padStart(6, '0') + isoZone
 }

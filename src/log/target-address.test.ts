@@ -1,0 +1,60 @@
+import { expect, test } from 'bun:test'
+import { ConfigError } from '../config/source.ts'
+import { destKey, parseLogDest } from './target-address.ts'
+
+const AT = { file: 'edgelb.cfg', line: 3 }
+
+function refused(address: string): string {
+  try {
+    parseLogDest(address, AT)
+  } catch (e) {
+    expect(e).toBeInstanceOf(ConfigError)
+    return (e as Error).message
+  }
+  throw new Error(`'${address}' was accepted`)
+}
+
+test('stdout and stderr, also as fd@1 and fd@2', () => {
+  expect(parseLogDest('stdout', AT)).toEqual({ kind: 'stdout' })
+  expect(parseLogDest('fd@1', AT)).toEqual({ kind: 'stdout' })
+  expect(parseLogDest('stderr', AT)).toEqual({ kind: 'stderr' })
+  expect(parseLogDest('fd@2', AT)).toEqual({ kind: 'stderr' })
+})
+
+test('UDP syslog: IP, IP:PORT (514 by default), udp@/udp4@/udp6@/ipv4@/ipv6@, [v6], v6 with the port after the last colon, host names', () => {
+  expect(parseLogDest('127.0.0.1', AT)).toEqual({ kind: 'udp', family: 4, host: '127.0.0.1', port: 514 })
+  expect(parseLogDest('10.0.0.1:1514', AT)).toEqual({ kind: 'udp', family: 4, host: '10.0.0.1', port: 1514 })
+  expect(parseLogDest('udp@127.0.0.1:5140', AT)).toEqual({ kind: 'udp', family: 4, host: '127.0.0.1', port: 5140 })
+  expect(parseLogDest('udp4@127.0.0.1', AT)).toEqual({ kind: 'udp', family: 4, host: '127.0.0.1', port: 514 })
+  expect(parseLogDest('ipv4@127.0.0.1:9', AT)).toEqual({ kind: 'udp', family: 4, host: '127.0.0.1', port: 9 })
+  expect(parseLogDest('udp6@[::1]:5140', AT)).toEqual({ kind: 'udp', family: 6, host: '::1', port: 5140 })
+  expect(parseLogDest('ipv6@::1:5140', AT)).toEqual({ kind: 'udp', family: 6, host: '::1', port: 5140 })
+  expect(parseLogDest('[2001:db8::1]', AT)).toEqual({ kind: 'udp', family: 6, host: '2001:db8::1', port: 514 })
+  expect(parseLogDest('logs.example.com:514', AT)).toEqual({ kind: 'udp', family: 0, host: 'logs.example.com', port: 514 })
+  expect(parseLogDest('udp4@localhost:514', AT)).toEqual({ kind: 'udp', family: 4, host: 'localhost', port: 514 })
+})
+
+test('targets edgelb does not send to yet are recognised, with what they are', () => {
+  expect(parseLogDest('/dev/log', AT)).toEqual({ kind: 'unsupported', what: 'syslog over a unix socket' })
+  expect(parseLogDest('unix@/run/log.sock', AT)).toEqual({ kind: 'unsupported', what: 'syslog over a unix socket' })
+  expect(parseLogDest('ring@buf1', AT)).toEqual({ kind: 'unsupported', what: 'ring buffers' })
+  expect(parseLogDest('tcp@10.0.0.1:514', AT)).toEqual({ kind: 'unsupported', what: 'syslog over TCP' })
+  expect(parseLogDest('fd@3', AT)).toEqual({ kind: 'unsupported', what: 'logging to a file descriptor other than fd@1 (stdout) and fd@2 (stderr)' })
+})
+
+test('bad addresses are refused with what is wrong', () => {
+  expect(refused('127.0.0.1:0')).toBe("invalid port '0' in log target '127.0.0.1:0'; ports are numbers from 1 to 65535")
+  expect(refused('127.0.0.1:syslog')).toBe("invalid port 'syslog' in log target '127.0.0.1:syslog'; ports are numbers from 1 to 65535")
+  expect(refused('udp6@127.0.0.1')).toBe("'127.0.0.1' is an IPv4 address but the log target says ipv6 (udp6@127.0.0.1)")
+  expect(refused('sctp@10.0.0.1')).toStartWith("unknown address prefix 'sctp@' in log target 'sctp@10.0.0.1'; known: udp@")
+  expect(refused('fd@one')).toBe("'fd@' expects a file descriptor number, got 'one'")
+  expect(refused('ring@')).toBe("'ring@' expects a name after it in log target 'ring@'")
+  expect(refused(':514')).toBe("log target ':514' has no address; write IP[:PORT], e.g. 127.0.0.1:514, or stdout")
+  expect(refused('bad_host!:514')).toBe("invalid address 'bad_host!' in log target 'bad_host!:514'; write an IP address or a host name, e.g. 127.0.0.1:514")
+})
+
+test('one key per destination: lines to the same server share a socket', () => {
+  expect(destKey(parseLogDest('127.0.0.1:514', AT))).toBe(destKey(parseLogDest('udp@127.0.0.1', AT)))
+  expect(destKey(parseLogDest('127.0.0.1:514', AT))).not.toBe(destKey(parseLogDest('127.0.0.1:515', AT)))
+  expect(destKey(parseLogDest('/dev/log', AT))).toBe(destKey(parseLogDest('stdout', AT)))
+})

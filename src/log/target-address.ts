@@ -1,0 +1,97 @@
+/**
+ * Where a `log` line sends, read from its address as HAProxy reads it:
+ *
+ *   stdout  stderr  fd@1  fd@2                          the process's output streams
+ *   127.0.0.1  10.0.0.1:1514  udp@host:514  udp4@…  udp6@[::1]:514  ipv4@…  ipv6@::1:514
+ *                                                       syslog over UDP (port 514 when omitted;
+ *                                                       for IPv6 the last colon separates the port)
+ *   /dev/log  unix@…  uxdg@…  ring@NAME  tcp@host:port  backend@NAME  fd@3 …
+ *                                                       known to HAProxy, not sent by edgelb yet
+ *
+ * Parsed once at load: a bad address is a configuration error at its line.
+ */
+import { isIP } from 'node:net'
+import { ConfigError, type SourcePos } from '../config/source.ts'
+
+export const SYSLOG_PORT = 514
+
+export type LogDest =
+  | { kind: 'stdout' }
+  | { kind: 'stderr' }
+  /** `family` 0: a host name, resolved once when the sender starts. */
+  | { kind: 'udp'; family: 0 | 4 | 6; host: string; port: number }
+  /** A target HAProxy knows and edgelb does not send to yet: `what` says which kind, for the warning. */
+  | { kind: 'unsupported'; what: string }
+
+const UDP_PREFIXES: Readonly<Record<string, 0 | 4 | 6>> = { udp: 0, udp4: 4, udp6: 6, ipv4: 4, ipv6: 6 }
+const UNSUPPORTED_PREFIXES: Readonly<Record<string, string>> = {
+  unix: 'syslog over a unix socket',
+  uxdg: 'syslog over a unix socket',
+  uxst: 'syslog over a unix socket',
+  abns: 'syslog over an abstract unix socket',
+  abnsz: 'syslog over an abstract unix socket',
+  ring: 'ring buffers',
+  backend: 'log backends',
+  tcp: 'syslog over TCP',
+  tcp4: 'syslog over TCP',
+  tcp6: 'syslog over TCP',
+}
+
+export function parseLogDest(address: string, at: SourcePos): LogDest {
+  if (address === 'stdout' || address === 'fd@1') return { kind: 'stdout' }
+  if (address === 'stderr' || address === 'fd@2') return { kind: 'stderr' }
+  if (address.startsWith('/')) return { kind: 'unsupported', what: UNSUPPORTED_PREFIXES['unix']! }
+  let text = address
+  let family: 0 | 4 | 6 = 0
+  const prefix = /^([a-z0-9+]+)@/.exec(address)
+  if (prefix) {
+    const p = prefix[1]!
+    text = address.slice(prefix[0].length)
+    if (p === 'fd') {
+      if (!/^\d+$/.test(text)) throw new ConfigError(`'fd@' expects a file descriptor number, got '${text}'`, at)
+      return { kind: 'unsupported', what: 'logging to a file descriptor other than fd@1 (stdout) and fd@2 (stderr)' }
+    }
+    const why = UNSUPPORTED_PREFIXES[p]
+    if (why !== undefined) {
+      if (text === '') throw new ConfigError(`'${p}@' expects ${p === 'ring' || p === 'backend' ? 'a name' : 'an address'} after it in log target '${address}'`, at)
+      return { kind: 'unsupported', what: why }
+    }
+    const f = UDP_PREFIXES[p]
+    if (f === undefined) throw new ConfigError(`unknown address prefix '${p}@' in log target '${address}'; known: udp@, udp4@, udp6@, ipv4@, ipv6@, unix@, ring@, tcp@, fd@ (or stdout, stderr)`, at)
+    family = f
+  }
+  const { host, port } = splitHostPort(text)
+  if (host === '') throw new ConfigError(`log target '${address}' has no address; write IP[:PORT], e.g. 127.0.0.1:514, or stdout`, at)
+  let p = SYSLOG_PORT
+  if (port !== undefined && port !== '') {
+    if (!/^\d+$/.test(port) || Number(port) < 1 || Number(port) > 65535) throw new ConfigError(`invalid port '${port}' in log target '${address}'; ports are numbers from 1 to 65535`, at)
+    p = Number(port)
+  }
+  const literal = isIP(host)
+  if (literal !== 0) {
+    if (family !== 0 && family !== literal) throw new ConfigError(`'${host}' is an IPv${literal} address but the log target says ${family === 4 ? 'ipv4' : 'ipv6'} (${address})`, at)
+    family = literal as 4 | 6
+  } else if (!/^[A-Za-z0-9][A-Za-z0-9.-]*$/.test(host)) {
+    throw new ConfigError(`invalid address '${host}' in log target '${address}'; write an IP address or a host name, e.g. 127.0.0.1:514`, at)
+  }
+  return { kind: 'udp', family, host, port: p }
+}
+
+/** `[v6]:port`, `[v6]`, else split on the last colon (HAProxy's rule, so `::1:514` is ::1 port 514). */
+function splitHostPort(text: string): { host: string; port?: string } {
+  if (text.startsWith('[')) {
+    const end = text.indexOf(']')
+    if (end > 0) {
+      const rest = text.slice(end + 1)
+      return rest.startsWith(':') ? { host: text.slice(1, end), port: rest.slice(1) } : { host: text.slice(1, end) }
+    }
+  }
+  const colon = text.lastIndexOf(':')
+  if (colon < 0) return { host: text }
+  return { host: text.slice(0, colon), port: text.slice(colon + 1) }
+}
+
+/** One key per destination, so that the lines of every proxy sending there share one socket. */
+export function destKey(d: LogDest): string {
+  return d.kind === 'udp' ? `udp${d.family}:${d.host}:${d.port}` : d.kind === 'unsupported' ? 'stdout' : d.kind
+}
