@@ -548,7 +548,6 @@ describe('HAProxy 1.x forms', () => {
     expect(b.lines).toEqual([
       `${at(2)}: warning: 'daemon' is ignored: edgelb always stays in the foreground (let systemd or your supervisor run it in the background)`,
       `${at(6)}: warning: 'nbthread 4': edgelb runs one event loop per process for now and uses 1 thread`,
-      "edgelb.cfg:7: warning: logging to '127.0.0.1' is parsed but not implemented yet (syslog); its lines go to stdout for now",
       `${at(8)}: warning: 'stats socket' is parsed but not implemented yet (admin socket); edgelb ignores it for now`,
       `${at(9)}: warning: 'user' is ignored: ${privs}`,
       `${at(10)}: warning: 'group' is ignored: ${privs}`,

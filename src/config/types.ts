@@ -180,13 +180,21 @@ export interface StickTableConfig {
   pos: SourcePos
 }
 
+/** A `log` line. The address is kept as written and read by src/log/target-address.ts (which
+ *  refuses a bad one at load). */
 export interface LogTarget {
-  /** `stdout`, `stderr`, `udp@host:port`, `/dev/log`, `global`… as written. */
+  /** `stdout`, `stderr`, `udp@host:port`, `127.0.0.1`, `/dev/log`, `global`… as written. */
   address: string
   facility?: string
+  /** The least severe level sent (`level`), and the most severe one written (`minlevel`). */
   level?: string
   minLevel?: string
+  /** `format`: local (default), rfc3164, rfc5424, priority, short, timed, iso, raw. */
   format?: string
+  /** `len`: bytes per line (80 to 65535; 1024 when unset). */
+  len?: number
+  /** `sample RANGES:SIZE`, as written. */
+  sample?: string
   pos: SourcePos
 }
 
@@ -237,6 +245,8 @@ export interface ProxyConfig {
   stickTable?: StickTableConfig
   logs: LogTarget[]
   logFormat?: string
+  /** `log-tag`: the program tag of this proxy's log lines (the global one when unset). */
+  logTag?: string
   captures: CaptureConfig[]
   errorFiles: Record<number, string>
   /** `http-reuse`: which idle server connections a request may use (HAProxy's default: safe). */
@@ -250,6 +260,10 @@ export interface GlobalConfig {
   daemon: boolean
   quiet: boolean
   logs: LogTarget[]
+  /** `log-tag` (edgelb when unset). */
+  logTag?: string
+  /** `log-send-hostname [NAME]`: the hostname field of syslog headers ('' = the system's name). */
+  logSendHostname?: string
   statsSockets: { address: string; options: string[]; pos: SourcePos }[]
   spreadChecks: number
   hardStopAfter?: number

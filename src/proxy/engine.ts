@@ -16,6 +16,10 @@ import { startWheelDriver } from '../core/timer-wheel.ts'
 import { now } from '../core/clock.ts'
 import { wheel } from '../core/wheel.ts'
 import { formatTcpLog } from '../log/tcplog.ts'
+import { levelNumber } from '../log/levels.ts'
+import { LogOutputs } from '../log/outputs.ts'
+import { buildProxyLog, DEFAULT_LOG_TAG, type ProxyLog } from '../log/proxy-log.ts'
+import { hostname } from 'node:os'
 import { Frontend, type ClientSession, type FrontendHost } from './frontend.ts'
 import { formatTermination } from './termination.ts'
 import { closePooled } from './srv-conn.ts'
@@ -25,13 +29,11 @@ import { dirname } from 'node:path'
 import { TcpSession } from './tcp-session.ts'
 
 export interface EngineOptions {
-  /** Log lines (`log stdout`) and notices. */
+  /** `log stdout` lines (and those of log targets edgelb does not send to yet) and notices. */
   out(line: string): void
   /** `log stderr` lines and problems. */
   err(line: string): void
 }
-
-type LogSink = (line: string) => void
 
 /** The wheel is one per process, and so must its driver be: a driver owns the wheel's wake-up
  *  hook, so a second one would steal it and stopping either would leave the wheel undriven. The
@@ -50,9 +52,6 @@ function releaseDriver(): void {
   }
 }
 
-/** Syslog severities, most severe first (log target `level` / `minlevel` filter by them). */
-const SYSLOG_LEVELS = ['emerg', 'alert', 'crit', 'err', 'warning', 'notice', 'info', 'debug']
-
 /** With no `maxconn` anywhere, edgelb takes what the system gives; this only guards arithmetic. */
 const UNLIMITED = Number.MAX_SAFE_INTEGER
 
@@ -69,7 +68,12 @@ export class Engine implements FrontendHost {
   readonly rules: CompiledRules
   readonly #proxyRules = new Map<string, ProxyRules>()
   readonly #opts: EngineOptions
-  readonly #logSinks = new Map<Frontend, LogSink | null>()
+  /** Where log lines go: one writer per destination (one UDP socket per syslog server). */
+  readonly logOutputs: LogOutputs
+  /** Each proxy's log lines (null: it has no `log` line), made once. */
+  readonly #proxyLogs = new Map<ProxyConfig, ProxyLog | null>()
+  /** The tcplog/log-format lines of tcp frontends (http sessions read their frontend's). */
+  readonly #tcpLogs = new Map<Frontend, ProxyLog | null>()
   #drives = false
   /** Holds the event loop open until the engine stops: a paused engine (SIGTTOU) with no live
    *  session has no socket left, and the process would otherwise end on its own. */
@@ -84,6 +88,7 @@ export class Engine implements FrontendHost {
   private constructor(config: Config, opts: EngineOptions) {
     this.config = config
     this.#opts = opts
+    this.logOutputs = new LogOutputs(opts)
     this.globalMaxconn = config.global.maxconn ?? UNLIMITED
     this.tune = config.global.tune
     this.done = new Promise((r) => { this.#resolveDone = r })
@@ -119,14 +124,21 @@ export class Engine implements FrontendHost {
         fe.logFormat = compileLogFormat(p.logFormat, { tables: r.tables, maps: r.maps, fileDir: dirname(p.pos.file), proxy: p.name, at: p.pos }, { missing: '-' })
       }
       if (fe.http) fe.httpLogSink = sink
-      else this.#logSinks.set(fe, sink)
+      else this.#tcpLogs.set(fe, sink)
     }
+    // Every proxy's log lines (a backend's carry its state lines): the sockets exist from the start.
+    for (const p of config.proxies) this.#logOf(p)
   }
 
   /** Builds and binds everything; throws with the failing address after unbinding the rest. */
   static start(config: Config, opts: EngineOptions): Engine {
     const e = new Engine(config, opts)
-    e.#bindAll()
+    try {
+      e.#bindAll()
+    } catch (err) {
+      e.logOutputs.close()
+      throw err
+    }
     acquireDriver()
     e.#drives = true
     e.checks.start()
@@ -202,9 +214,12 @@ export class Engine implements FrontendHost {
 
   sessionLog(sess: ClientSession): void {
     if (!(sess instanceof TcpSession)) return // http sessions log each request themselves
-    const sink = this.#logSinks.get(sess.fe)
-    if (!sink) return
+    const log = this.#tcpLogs.get(sess.fe)
+    if (!log) return
     if (sess.fe.cfg.options['dontlognull'] && sess.bytesIn === 0 && sess.bytesOut === 0) return
+    const cause = sess.termination?.by ?? '-'
+    const level = log.trafficLevel((cause !== '-' && cause !== 'L') || sess.retries > 0, sess.logLevel)
+    if (level < 0) return
     const t0 = sess.acceptTime
     // Tw: time in queues (0 when it went straight to a server, -1 when it never got that far).
     const tw = sess.queueStart < 0 ? (sess.connectStart < 0 ? -1 : 0) : Math.round(sess.queueEnd - sess.queueStart)
@@ -217,10 +232,10 @@ export class Engine implements FrontendHost {
         termState: sess.termination ? formatTermination(sess.termination) : '--', actconn: this.actconn, feconn: sess.fe.cur,
         beconn: be?.beconn ?? 0, srvconn: sess.server?.cur ?? 0, retries: sess.retries, srvQueue: sess.server?.queue.length ?? 0, beQueue: be?.queue.length ?? 0,
       }
-      sink(sess.fe.logFormat(st))
+      log.send(level, sess.fe.logFormat(st))
       return
     }
-    sink(formatTcpLog({
+    log.send(level, formatTcpLog({
       clientAddr: sess.cliAddr,
       clientPort: sess.cliPort,
       acceptDate: sess.acceptDate,
@@ -242,27 +257,36 @@ export class Engine implements FrontendHost {
     }))
   }
 
-  /** tcplog and httplog go where the proxy's `log` lines say (`log global` = the global ones):
-   *  stdout or stderr; other targets (syslog) fall back to stdout until the syslog sender exists. */
-  #sinkFor(p: ProxyConfig): LogSink | null {
+  /** Where a frontend's traffic lines (tcplog, httplog, log-format) go; null: not logged. */
+  #sinkFor(p: ProxyConfig): ProxyLog | null {
     if (p.logFormat === undefined && !(p.mode === 'http' ? p.options['httplog'] : p.options['tcplog'])) return null
-    const targets = p.logs.flatMap((t) => (t.address === 'global' ? this.config.global.logs : [t]))
-    if (targets.length === 0) return null
-    return targets.every((t) => t.address === 'stderr') ? this.#opts.err : this.#opts.out
+    return this.#logOf(p)
+  }
+
+  /** A proxy's log lines: its `log` lines (`log global` = the global ones), tagged with its
+   *  `log-tag` (else the global one, else edgelb), with the global `log-send-hostname`. */
+  #logOf(p: ProxyConfig): ProxyLog | null {
+    let log = this.#proxyLogs.get(p)
+    if (log !== undefined) return log
+    const g = this.config.global
+    const targets = p.logs.flatMap((t) => (t.address === 'global' ? g.logs : [t]))
+    log = buildProxyLog(targets, {
+      outputs: this.logOutputs,
+      tag: p.logTag ?? g.logTag ?? DEFAULT_LOG_TAG,
+      host: g.logSendHostname === undefined ? '' : g.logSendHostname || hostname(),
+      separateErrors: !!p.options['log-separate-errors'],
+      dontLogNormal: !!p.options['dontlog-normal'],
+    })
+    this.#proxyLogs.set(p, log)
+    return log
   }
 
   // --- server state changes (health checks) -----------------------------------------------------
 
-  /** HAProxy's server state lines: to the backend's log targets (at their levels), and to stderr
-   *  as `[WARNING]`/`[ALERT]` unless `quiet`. */
+  /** HAProxy's server state lines: to the backend's log lines at their levels (emerg, alert,
+   *  notice), and to stderr as `[WARNING]`/`[ALERT]` unless `quiet`. */
   #stateEvent(p: ProxyConfig, e: StateEvent): void {
-    const severity = SYSLOG_LEVELS.indexOf(e.level)
-    const targets = p.logs.flatMap((t) => (t.address === 'global' ? this.config.global.logs : [t]))
-    for (const t of targets) {
-      if (t.level !== undefined && severity > SYSLOG_LEVELS.indexOf(t.level)) continue
-      if (t.minLevel !== undefined && severity < SYSLOG_LEVELS.indexOf(t.minLevel)) continue
-      ;(t.address === 'stderr' ? this.#opts.err : this.#opts.out)(e.log)
-    }
+    this.#logOf(p)?.send(levelNumber(e.level), e.log)
     if (!this.config.global.quiet) this.#opts.err(`${`[${e.tag}]`.padEnd(11)}(${process.pid}) : ${e.stderr}`)
   }
 
@@ -350,6 +374,7 @@ export class Engine implements FrontendHost {
     if (this.#hardStopTimer !== undefined) clearTimeout(this.#hardStopTimer)
     if (this.#keepAlive !== undefined) clearInterval(this.#keepAlive)
     this.#keepAlive = undefined
+    this.logOutputs.close()
     if (this.#drives) {
       this.#drives = false
       releaseDriver()

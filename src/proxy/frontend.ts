@@ -12,6 +12,7 @@ import type { GlobalConfig, ListenAddr, ProxyConfig } from '../config/types.ts'
 import type { Backend } from '../backend/backend.ts'
 import type { ProxyRules } from '../rules/proxy.ts'
 import type { LogFormat } from '../rules/log-format.ts'
+import type { ProxyLog } from '../log/proxy-log.ts'
 import type { EngineView } from '../rules/types.ts'
 import { listenTarget } from '../net/listen-target.ts'
 import { listen, type Listener, type Sock, type SockHandlers } from '../net/runtime.ts'
@@ -72,8 +73,9 @@ export class Frontend {
   readonly http: HttpFront | null
   /** The compiled `log-format`, when the frontend has one (it replaces tcplog/httplog). */
   logFormat: LogFormat | null = null
-  /** Where `option httplog` lines go (set by the engine); null: not logged. */
-  httpLogSink: ((line: string) => void) | null = null
+  /** Where `option httplog` / log-format lines go, and at which level (set by the engine); null:
+   *  not logged. */
+  httpLogSink: ProxyLog | null = null
   stopped = false
   /** Set by the engine when this frontend writes a log line per session (the session then keeps
    *  the client address, which costs system calls to read). */

@@ -1117,12 +1117,16 @@ export class HttpSession extends ClientSide implements Waiter, SrvConnOwner {
     const st = this.st
     if (st.logged) return
     st.logged = true
-    const sink = this.fe.httpLogSink
-    if (!sink) return
+    const log = this.fe.httpLogSink
+    if (!log) return
+    const term = this.termination ?? { by: '-', phase: '-' }
+    // HAProxy's "ended in error" (option log-separate-errors, dontlog-normal): a cause other than
+    // a normal or a local end, a retry, or a status of 500 or more.
+    const level = log.trafficLevel((term.by !== '-' && term.by !== 'L') || st.retries > 0 || st.status >= 500, st.logLevel)
+    if (level < 0) return
     const t = now()
     const be = st.be ?? this.fe.backend
     const server = st.server
-    const term = this.termination ?? { by: '-', phase: '-' }
     const tr = st.headAt < 0 ? -1 : Math.round(st.headAt - Math.max(st.start, 0))
     const tw = st.queueStart < 0 ? (st.connectStart < 0 ? -1 : 0) : Math.round((st.queueEnd < 0 ? t : st.queueEnd) - st.queueStart)
     const tc = st.connectEnd < 0 ? -1 : Math.round(st.connectEnd - st.connectStart)
@@ -1130,7 +1134,6 @@ export class HttpSession extends ClientSide implements Waiter, SrvConnOwner {
     const req = st.req
     const cookieOn = !!be?.cfg.cookie
     const tsc = term.by + term.phase + (cookieOn ? st.reqCookie : '-') + (cookieOn ? st.resCookie : '-')
-    if (st.logLevel === 'silent') return
     const lf = this.fe.logFormat
     if (lf !== null) {
       st.sess = this.view
@@ -1141,10 +1144,10 @@ export class HttpSession extends ClientSide implements Waiter, SrvConnOwner {
         srvconn: server?.cur ?? 0, retries: st.retries, srvQueue: server?.queue.length ?? 0, beQueue: be?.queue.length ?? 0,
         reqCaptures: st.reqCaptures ?? [], resCaptures: st.resCaptures ?? [], requestLine: req ? `${req.method} ${req.uri} HTTP/1.${req.version === 10 ? 0 : 1}` : '<BADREQ>',
       }
-      sink(lf(st))
+      log.send(level, lf(st))
       return
     }
-    sink(formatHttpLog({
+    log.send(level, formatHttpLog({
       clientAddr: this.cliAddr,
       clientPort: this.cliPort,
       requestDate: st.date,

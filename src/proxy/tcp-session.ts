@@ -28,6 +28,7 @@ import type { StickEntry } from '../rules/stick-table.ts'
 /** The session's content as `tcp-request content` rules see it (tcp mode has one "stream"). */
 class ContentStream implements StreamView {
   log?: LogFields
+  logLevel?: string
   readonly sess: SessionView
   readonly req = null
   readonly res = null
@@ -132,6 +133,11 @@ export class TcpSession extends ClientSide implements Waiter {
   /** Content inspection state (null once decided, or when the frontend has no content rules). */
   #inspect: { stream: ContentStream; payload: Uint8Array | null; exp: number; fallback: Backend | null } | null = null
   #logStream: ContentStream | null = null
+
+  /** The level `tcp-request content set-log-level` gave this session, if any. */
+  get logLevel(): string | undefined {
+    return this.#logStream?.logLevel
+  }
 
   /** The session as log-format tags read it (its content stream, or a new one). */
   logStream(): ContentStream {

@@ -4,7 +4,7 @@
  */
 import { ConfigError, type Directive } from '../source.ts'
 import { parseDuration, parseIntIn, parseSize } from '../units.ts'
-import { parseLogLine, warnSyslogTarget } from './proxy.ts'
+import { parseLogLine, warnLogTarget } from './proxy.ts'
 import type { NotBuiltSink } from './servers.ts'
 import type { GlobalKeyword, KeywordCtx } from './types.ts'
 
@@ -44,8 +44,16 @@ export const globalKeywords: readonly GlobalKeyword[] = [
     parse(args, d, g, ctx) {
       if (d.no) { g.logs = []; return }
       const t = parseLogLine(args, d)
-      warnSyslogTarget(t, d, ctx as KeywordCtx & NotBuiltSink)
+      warnLogTarget(t, d, ctx as KeywordCtx & NotBuiltSink)
       g.logs.push(t)
+    },
+  },
+  { kw: 'log-tag', parse: (args, d, g) => { g.logTag = one('log-tag', args, d, 'a tag (the program name in syslog headers)') } },
+  {
+    kw: 'log-send-hostname',
+    parse(args, d, g) {
+      if (args.length > 1) throw new ConfigError(`'log-send-hostname' takes at most a name; remove '${args.slice(1).join(' ')}'`, d.pos)
+      g.logSendHostname = args[0] ?? ''
     },
   },
   {

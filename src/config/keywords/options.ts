@@ -11,7 +11,6 @@ import type { ProxyConfig } from '../types.ts'
 import type { KeywordCtx, ProxyKeyword } from './types.ts'
 
 const HTTP = 'HTTP mode'
-const LOGS = 'logging'
 
 /** The HTTP connection modes exclude each other: setting one clears the others, as in HAProxy. */
 const HTTP_CONN_MODES = ['httpclose', 'http-server-close', 'http-keep-alive'] as const
@@ -150,7 +149,8 @@ export const optionKeywords: readonly ProxyKeyword[] = [
   flagOption('allbackups'),
   flagOption('abortonclose'),
   flagOption('dontlognull'),
-  flagOption('log-separate-errors', LOGS),
+  flagOption('log-separate-errors'),
+  flagOption('dontlog-normal'),
   flagOption('ssl-hello-chk'),
   argsOption('smtpchk'),
   argsOption('redis-check'),

@@ -7,7 +7,12 @@ import { readFileSync } from 'node:fs'
 import { ERROR_STATUSES } from '../../http/errors.ts'
 import { parseIpv4Net, parseServerAddr } from '../address.ts'
 import { ConfigError, type Directive } from '../source.ts'
-import type { BalanceAlgo, CookieConfig, ProxyConfig, Timeouts } from '../types.ts'
+import type { BalanceAlgo, CookieConfig, LogTarget, ProxyConfig, Timeouts } from '../types.ts'
+import { MAX_LOG_LEN, MIN_LOG_LEN } from '../../log/frame.ts'
+import { facilityNumber, levelNumber, LOG_FACILITIES, LOG_LEVELS } from '../../log/levels.ts'
+import { parseSample } from '../../log/sample.ts'
+import { isSyslogFormat, SYSLOG_FORMATS } from '../../log/syslog-header.ts'
+import { parseLogDest } from '../../log/target-address.ts'
 import { parseDuration, parseIntIn, parseSize } from '../units.ts'
 import { optionKeywords } from './options.ts'
 import { applyServerOptions, parseBindLine, parseServerLine, type NotBuiltSink } from './servers.ts'
@@ -180,32 +185,40 @@ function countKw(kw: string, field: 'maxconn' | 'backlog' | 'fullconn', max: num
   return { kw, parse: (args, d, p) => { p[field] = parseIntIn(one(kw, args, d, 'a number'), d.pos, `'${kw}'`, 0, max) } }
 }
 
-const LOG_FACILITIES = ['kern', 'user', 'mail', 'daemon', 'auth', 'syslog', 'lpr', 'news', 'uucp', 'cron', 'auth2', 'ftp', 'ntp', 'audit', 'alert', 'cron2', 'local0', 'local1', 'local2', 'local3', 'local4', 'local5', 'local6', 'local7']
-const LOG_LEVELS = ['emerg', 'alert', 'crit', 'err', 'warning', 'notice', 'info', 'debug']
-
-/** `log global` | `log ADDRESS [len N] [format F] [sample R:S] FACILITY [LEVEL [MINLEVEL]]`. Shared with global. */
-export function parseLogLine(args: string[], d: Directive): import('../types.ts').LogTarget {
+/** `log global` | `log ADDRESS [len N] [format F] [sample R:S] [profile P] FACILITY [LEVEL [MINLEVEL]]`.
+ *  Shared with global. The address is checked here (src/log/target-address.ts), so a bad one is
+ *  refused with its line. */
+export function parseLogLine(args: string[], d: Directive): LogTarget {
   const [address, ...rest] = args
   if (!address) throw new ConfigError(`'log' expects a target: log global, log stdout format raw local0, log 127.0.0.1:514 local0`, d.pos)
-  const t: import('../types.ts').LogTarget = { address, pos: d.pos }
+  const t: LogTarget = { address, pos: d.pos }
   if (address === 'global') {
     if (rest.length > 0) throw new ConfigError(`'log global' takes no more words`, d.pos)
     return t
   }
+  parseLogDest(address, d.pos)
   let i = 0
   while (i < rest.length && ['len', 'format', 'sample', 'profile'].includes(rest[i]!)) {
     const k = rest[i]!
     const v = rest[i + 1]
     if (v === undefined) throw new ConfigError(`'log ... ${k}' expects a value`, d.pos)
-    if (k === 'format') t.format = v
+    if (k === 'format') {
+      if (!isSyslogFormat(v)) throw new ConfigError(`unknown log format '${v}'; known: ${SYSLOG_FORMATS.join(', ')}`, d.pos)
+      t.format = v
+    } else if (k === 'len') {
+      t.len = parseIntIn(v, d.pos, "log 'len'", MIN_LOG_LEN, MAX_LOG_LEN)
+    } else if (k === 'sample') {
+      parseSample(v, d.pos)
+      t.sample = v
+    }
     i += 2
   }
   const [facility, level, minLevel, extra] = rest.slice(i)
   if (facility === undefined) throw new ConfigError(`'log ${address}' needs a facility, e.g. 'log ${address} local0'`, d.pos)
-  if (!LOG_FACILITIES.includes(facility)) throw new ConfigError(`unknown log facility '${facility}'; known: ${LOG_FACILITIES.join(', ')}`, d.pos)
+  if (facilityNumber(facility) < 0) throw new ConfigError(`unknown log facility '${facility}'; known: ${LOG_FACILITIES.join(', ')}`, d.pos)
   t.facility = facility
   for (const lv of [level, minLevel]) {
-    if (lv !== undefined && !LOG_LEVELS.includes(lv)) throw new ConfigError(`unknown log level '${lv}'; known: ${LOG_LEVELS.join(', ')}`, d.pos)
+    if (lv !== undefined && levelNumber(lv) < 0) throw new ConfigError(`unknown log level '${lv}'; known: ${LOG_LEVELS.join(', ')}`, d.pos)
   }
   if (level !== undefined) t.level = level
   if (minLevel !== undefined) t.minLevel = minLevel
@@ -213,11 +226,14 @@ export function parseLogLine(args: string[], d: Directive): import('../types.ts'
   return t
 }
 
-/** Logs reach stdout and stderr; a syslog target (UDP, TCP, /dev/log) is accepted and its lines
- *  go to stdout until the syslog sender exists. Shared with the global `log`. */
-export function warnSyslogTarget(t: import('../types.ts').LogTarget, d: Directive, ctx: NotBuiltSink): void {
-  if (t.address === 'global' || t.address === 'stdout' || t.address === 'stderr') return
-  ctx.notBuilt(`logging to '${t.address}'`, 'syslog', d.pos, 'its lines go to stdout for now')
+/** What edgelb does not do yet with a `log` line, said once per kind: a target it does not send
+ *  to (its lines go to stdout) and `profile` (ignored). Shared with the global `log`. */
+export function warnLogTarget(t: LogTarget, d: Directive, ctx: NotBuiltSink): void {
+  if (t.address === 'global') return
+  const dest = parseLogDest(t.address, d.pos)
+  if (dest.kind === 'unsupported') ctx.notBuilt(`logging to '${t.address}'`, dest.what, d.pos, 'its lines go to stdout for now')
+  const profile = d.args.indexOf('profile')
+  if (profile > 0 && profile < d.args.length - 1) ctx.notBuilt(`'log ... profile'`, 'log profiles', d.pos)
 }
 
 export const proxyKeywords: readonly ProxyKeyword[] = [
@@ -297,10 +313,11 @@ export const proxyKeywords: readonly ProxyKeyword[] = [
     parse(args, d, p, ctx) {
       if (d.no) { p.logs = []; return }
       const t = parseLogLine(args, d)
-      warnSyslogTarget(t, d, ctx as Ctx)
+      warnLogTarget(t, d, ctx as Ctx)
       p.logs.push(t)
     },
   },
+  { kw: 'log-tag', parse: (args, d, p) => { p.logTag = one('log-tag', args, d, 'a tag (the program name in syslog headers)') } },
   { kw: 'log-format', parse: (args, d, p) => { p.logFormat = one('log-format', args, d, 'a format string (quote it)') } },
   ...(['request', 'response'] as const).map((kind): ProxyKeyword => ({
     kw: `capture ${kind} header`,
