@@ -1,0 +1,124 @@
+// Logging configuration as `edgelb check` and `edgelb run` read it: what is built says nothing
+// (UDP syslog, stdout/stderr, formats, len, sample, log-tag, log-send-hostname,
+// log-separate-errors, dontlog-normal); what is not built yet says so precisely, once per kind;
+// mistakes are errors at their line. And one real process: `edgelb run` writing HAProxy's
+// default header on stdout and sending syslog datagrams.
+import { describe, expect, test } from 'bun:test'
+import { buildConfig } from '../../src/config/build.ts'
+import { readHaproxy } from '../../src/config/haproxy/reader.ts'
+import { formatDiagnostic } from '../../src/config/source.ts'
+import { cfg, connectClient, spawnEdgelb, startServer, until } from './harness.ts'
+import { syslogReceiver } from './logging-receiver.ts'
+
+const FILE = 'edgelb.cfg'
+
+/** Every diagnostic `edgelb check` prints for `text`. */
+function check(text: string): string[] {
+  const read = readHaproxy(text, FILE)
+  const built = buildConfig(read.sections, [FILE])
+  return [...read.diagnostics, ...built.diagnostics].map(formatDiagnostic)
+}
+
+/** A valid configuration around `global` lines (from line 2) and `proxy` lines (from line 8 + the number of global lines). */
+function config(global: string[], proxy: string[] = []): string {
+  return ['global', ...global.map((l) => `  ${l}`), 'defaults', '  timeout connect 5s', '  timeout client 5s', '  timeout server 5s', 'listen web', '  bind 127.0.0.1:8080', ...proxy.map((l) => `  ${l}`), '  server a 127.0.0.1:9001', ''].join('\n')
+}
+
+describe('edgelb check: logging keywords', () => {
+  test('what edgelb sends says nothing: UDP syslog, stdout, stderr, formats, len, sample, log-tag, log-send-hostname, the error options', () => {
+    expect(check(config([
+      'log 127.0.0.1 local0',
+      'log 10.0.0.1:1514 len 4096 format rfc5424 local1 info notice',
+      'log udp@127.0.0.1:514 format rfc3164 local2',
+      'log udp4@127.0.0.1 format short daemon',
+      'log udp6@[::1]:514 format timed local3',
+      'log ipv4@127.0.0.1 format iso local4',
+      'log ipv6@::1:514 format priority local5',
+      'log stdout format raw local0',
+      'log stderr format local user',
+      'log fd@1 sample 1:10 local0',
+      'log-tag lb',
+      'log-send-hostname lb1.example',
+    ], [
+      'mode http',
+      'log global',
+      'log 127.0.0.1:5140 local6 err',
+      'log-tag web',
+      'option httplog',
+      'option log-separate-errors',
+      'option dontlog-normal',
+    ]))).toEqual([])
+  })
+
+  test('targets edgelb does not send to yet are accepted, once per target, with what they are and where their lines go', () => {
+    expect(check(config(['log /dev/log local0', 'log unix@/run/syslog.sock local0', 'log ring@buf local0'], ['log tcp@10.0.0.1:514 local0', 'log /dev/log local1', 'log fd@3 local0']))).toEqual([
+      `${FILE}:2: warning: logging to '/dev/log' is parsed but not implemented yet (syslog over a unix socket); its lines go to stdout for now (and 1 more use)`,
+      `${FILE}:3: warning: logging to 'unix@/run/syslog.sock' is parsed but not implemented yet (syslog over a unix socket); its lines go to stdout for now`,
+      `${FILE}:4: warning: logging to 'ring@buf' is parsed but not implemented yet (ring buffers); its lines go to stdout for now`,
+      `${FILE}:11: warning: logging to 'tcp@10.0.0.1:514' is parsed but not implemented yet (syslog over TCP); its lines go to stdout for now`,
+      `${FILE}:13: warning: logging to 'fd@3' is parsed but not implemented yet (logging to a file descriptor other than fd@1 (stdout) and fd@2 (stderr)); its lines go to stdout for now`,
+    ])
+  })
+
+  test('mistakes are errors at their line: facility, level, minlevel, format, len, sample, address, extra words', () => {
+    expect(check(config([
+      'log 127.0.0.1 local9',
+      'log 127.0.0.1 local0 loud',
+      'log 127.0.0.1 local0 info quiet',
+      'log 127.0.0.1 format json local0',
+      'log 127.0.0.1 len 10 local0',
+      'log 127.0.0.1 sample 5:2 local0',
+      'log 127.0.0.1:99999 local0',
+      'log 127.0.0.1 local0 info err debug',
+      'log 127.0.0.1',
+      'log-send-hostname a b',
+    ], ['log-tag']))).toEqual([
+      `${FILE}:2: error: unknown log facility 'local9'; known: kern, user, mail, daemon, auth, syslog, lpr, news, uucp, cron, auth2, ftp, ntp, audit, alert, cron2, local0, local1, local2, local3, local4, local5, local6, local7`,
+      `${FILE}:3: error: unknown log level 'loud'; known: emerg, alert, crit, err, warning, notice, info, debug`,
+      `${FILE}:4: error: unknown log level 'quiet'; known: emerg, alert, crit, err, warning, notice, info, debug`,
+      `${FILE}:5: error: unknown log format 'json'; known: local, rfc3164, rfc5424, priority, short, timed, iso, raw`,
+      `${FILE}:6: error: log 'len' must be between 80 and 65535, got 10`,
+      `${FILE}:7: error: sample size 2 should be greater or equal to 5, the highest position of the ranges, in 'sample 5:2'`,
+      `${FILE}:8: error: invalid port '99999' in log target '127.0.0.1:99999'; ports are numbers from 1 to 65535`,
+      `${FILE}:9: error: unexpected 'debug' at the end of 'log'`,
+      `${FILE}:10: error: 'log 127.0.0.1' needs a facility, e.g. 'log 127.0.0.1 local0'`,
+      `${FILE}:11: error: 'log-send-hostname' takes at most a name; remove 'b'`,
+      `${FILE}:18: error: 'log-tag' expects a tag (the program name in syslog headers)`,
+    ])
+  })
+})
+
+describe('edgelb run', () => {
+  test('stdout without a format gets HAProxy\'s default header (local: no hostname); a syslog server gets the datagram', async () => {
+    await using s1 = startServer('s1', 'echo')
+    await using rx = await syslogReceiver()
+    await using lb = await spawnEdgelb(cfg`
+      global
+        log stdout local0
+        log 127.0.0.1:${rx.port} format raw local0
+      defaults
+        mode tcp
+        log global
+        option tcplog
+        timeout client 5s
+        timeout server 5s
+        timeout connect 1s
+      listen app
+        bind 127.0.0.1:0
+        server s1 127.0.0.1:${s1.port}`)
+    {
+      using c = await connectClient(lb.ports.get('app')!)
+      await c.write('ping')
+      await c.waitBytes(4)
+      c.end()
+      await c.waitClosed()
+    }
+    const [frame] = await rx.waitFrames(1)
+    expect(frame).toMatch(/^127\.0\.0\.1:\d+ \[[^\]]+\] app app\/s1 0\/\d+\/\d+ 4 -- 0\/0\/0\/0\/0 0\/0\n$/)
+    const line = frame!.slice(0, -1)
+    // The same line on stdout, after `<134>DATE edgelb[PID]: `.
+    const pid = lb.proc.pid
+    await until(() => lb.stdout.some((l) => l.endsWith(line)), `the line on stdout (${JSON.stringify(lb.stdout)})`)
+    expect(lb.stdout.find((l) => l.endsWith(line))).toMatch(new RegExp(`^<134>[A-Z][a-z]{2} [ 1-3]\\d \\d\\d:\\d\\d:\\d\\d edgelb\\[${pid}\\]: ${line.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}$`))
+  })
+})
