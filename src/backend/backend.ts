@@ -152,6 +152,21 @@ export class Backend {
     return NONE
   }
 
+  /** Whether the retry numbered `retry` (1 for the first) goes to another server: `option
+   *  redispatch [N]` as HAProxy counts it (the last retry by default, every Nth for N > 0, the
+   *  |N|th from the last for N < 0, never for 0), when there is another server to go to. */
+  redispatchOn(retry: number): boolean {
+    const cfg = this.cfg
+    if (cfg.options['redispatch'] !== true || this.servers.length < 2) return false
+    const after = cfg.redispatchAfter
+    if (after > 0) return retry % after === 0
+    if (after < 0) {
+      const every = cfg.retries + 1 + after
+      return every > 0 && retry % every === 0
+    }
+    return false
+  }
+
   // Loops rather than find/some with an arrow: a closure in assign() would make each call of it
   // (one per request) allocate a scope.
 

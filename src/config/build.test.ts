@@ -219,10 +219,25 @@ backend c
   })
 
   test('a flag option takes no argument; `no` is refused where it means nothing', () => {
-    const b = build(T + 'backend b\n  option redispatch now\n  no balance roundrobin\n  server s 10.0.0.1:80\n')
+    const b = build(T + 'backend b\n  option persist now\n  no balance roundrobin\n  server s 10.0.0.1:80\n')
     expect(b.problems).toEqual([
-      `${at(6)}: error: 'option redispatch' takes no argument; remove 'now'`,
+      `${at(6)}: error: 'option persist' takes no argument; remove 'now'`,
       `${at(7)}: error: 'no' cannot be used with 'balance'`,
+    ])
+  })
+
+  test('option redispatch takes the interval of the retries that redispatch (the last one by default)', () => {
+    const after = (line: string): number => build(T + `backend b\n  retries 4\n  ${line}\n  server s 10.0.0.1:80\n`).proxy('b').redispatchAfter
+    expect(after('option redispatch')).toBe(-1)
+    expect(after('option redispatch 2')).toBe(2)
+    expect(after('option redispatch -2')).toBe(-2)
+    expect(after('option redispatch 0')).toBe(0)
+    expect(build(T + 'backend b\n  option redispatch 2\n  server s 10.0.0.1:80\n').proxy('b').options['redispatch']).toBe(true)
+    const bad = build(T + 'backend b\n  option redispatch now\n  option redispatch 1 2\n  no option redispatch 1\n  server s 10.0.0.1:80\n')
+    expect(bad.problems).toEqual([
+      `${at(6)}: error: 'option redispatch' expects a whole number of retries (e.g. 1: every retry, -1: the last), not 'now'`,
+      `${at(7)}: error: 'option redispatch' takes at most one number; remove '2'`,
+      `${at(8)}: error: 'no option redispatch' takes no argument; remove '1'`,
     ])
   })
 })

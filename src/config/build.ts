@@ -108,6 +108,7 @@ export function defaultProxy(kind: ProxyConfig['kind'], name: string, pos: Sourc
     disabled: false,
     binds: [],
     retries: 3,
+    redispatchAfter: -1,
     grace: 0,
     balance: { algo: 'roundrobin' },
     hashType: { method: 'map-based', fn: 'sdbm', avalanche: false },

@@ -217,6 +217,9 @@ export interface ProxyConfig {
   backlog?: number
   fullconn?: number
   retries: number
+  /** `option redispatch [N]`: which retries go to another server. -1 (no N): the last one; N > 0:
+   *  every Nth; N < 0: the |N|th from the last; 0: none. Only read when the option is on. */
+  redispatchAfter: number
   grace: number
   balance: BalanceConfig
   hashType: HashType

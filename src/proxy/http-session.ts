@@ -566,7 +566,7 @@ export class HttpSession extends ClientSide implements Waiter, SrvConnOwner {
       st.retries++
       server.counters.wretr++
       be.counters.retries++
-      if (st.retriesLeft === 0 && be.cfg.options['redispatch'] && be.servers.length > 1) {
+      if (be.redispatchOn(st.retries)) {
         server.counters.wredis++
         be.counters.redispatches++
         st.redispatched = true

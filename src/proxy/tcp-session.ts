@@ -256,7 +256,8 @@ export class TcpSession extends ClientSide implements Waiter {
     this.#resched()
   }
 
-  /** A connection attempt failed: retry, redispatch on the last retry, or give up. */
+  /** A connection attempt failed: retry (on another server when `option redispatch` says so),
+   *  or give up. */
   onConnectFailed(timedOut: boolean): void {
     const be = this.be!
     const server = this.server
@@ -268,7 +269,7 @@ export class TcpSession extends ClientSide implements Waiter {
       this.retries++
       server.counters.wretr++
       be.counters.retries++
-      if (this.retriesLeft === 0 && be.cfg.options['redispatch'] && be.servers.length > 1) {
+      if (be.redispatchOn(this.retries)) {
         server.counters.wredis++
         be.counters.redispatches++
         this.server = null

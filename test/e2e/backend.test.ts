@@ -86,6 +86,50 @@ test('option redispatch moves the session to another server on the last retry, a
   expect(ok.accepted).toBe(1)
 })
 
+test('option redispatch N picks the retries that move: 1 = the first retry, -2 = the second from the last', async () => {
+  // retries 4 and `balance first` (the dead server every time): the retry that redispatches is
+  // the one the dead server sees no more attempts after.
+  for (const [interval, attempts] of [['1', 1], ['-2', 3], ['', 4]] as const) {
+    await using ok = startServer('ok')
+    await using lb = await startLb(cfg`
+      listen app
+        bind 127.0.0.1:0
+        balance first
+        retries 4
+        option redispatch ${interval}
+        timeout connect 1s
+        timeout client 2s
+        timeout server 2s
+        server dead 127.0.0.1:${closedPort()}
+        server ok 127.0.0.1:${ok.port}`)
+    using cli = await connectClient(lb.port())
+    await cli.waitText('ok')
+    const be = lb.backend('app')
+    expect({ interval, econ: be.servers[0]!.counters.econ, redispatches: be.counters.redispatches }).toEqual({ interval, econ: attempts, redispatches: 1 })
+  }
+})
+
+test('option redispatch 0 never moves the session: the retries stay on their server', async () => {
+  await using ok = startServer('ok')
+  await using lb = await startLb(cfg`
+    listen app
+      bind 127.0.0.1:0
+      balance first
+      retries 2
+      option redispatch 0
+      timeout connect 1s
+      timeout client 2s
+      timeout server 2s
+      server dead 127.0.0.1:${closedPort()}
+      server ok 127.0.0.1:${ok.port}`)
+  using cli = await connectClient(lb.port())
+  await cli.waitClosed()
+  const be = lb.backend('app')
+  expect(be.servers[0]!.counters.econ).toBe(3)
+  expect(be.counters.redispatches).toBe(0)
+  expect(ok.accepted).toBe(0)
+})
+
 test('option redispatch with roundrobin: every client ends up on the live server', async () => {
   await using ok = startServer('ok')
   await using lb = await startLb(cfg`

@@ -144,7 +144,19 @@ export const optionKeywords: readonly ProxyKeyword[] = [
   flagOption('httpclose'),
   flagOption('http-server-close'),
   flagOption('http-keep-alive'),
-  flagOption('redispatch'),
+  {
+    // `option redispatch [interval]`: HAProxy 1.6+ takes the retries on which to redispatch.
+    kw: 'option redispatch',
+    parse: (args, d, p) => {
+      if (args.length > 1) throw new ConfigError(`'option redispatch' takes at most one number; remove '${args.slice(1).join(' ')}'`, d.pos)
+      setFlag(p, 'redispatch', d)
+      const n = args[0]
+      if (n === undefined) { p.redispatchAfter = -1; return }
+      if (d.no) throw new ConfigError(`'no option redispatch' takes no argument; remove '${n}'`, d.pos)
+      if (!/^[+-]?\d+$/.test(n)) throw new ConfigError(`'option redispatch' expects a whole number of retries (e.g. 1: every retry, -1: the last), not '${n}'`, d.pos)
+      p.redispatchAfter = Number(n)
+    },
+  },
   flagOption('persist'),
   flagOption('allbackups'),
   flagOption('abortonclose'),
