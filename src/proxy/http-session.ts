@@ -999,9 +999,10 @@ export class HttpSession extends ClientSide implements Waiter, SrvConnOwner {
     }
   }
 
+  /** `option abortonclose` is the backend's (HAProxy 2.6 reads it there only: a frontend's
+   *  comes from its defaults and does not count). */
   #abortOnClose(): boolean {
-    const be = this.st.be
-    return this.fe.cfg.options['abortonclose'] === true || be?.cfg.options['abortonclose'] === true
+    return this.st.be?.cfg.options['abortonclose'] === true
   }
 
   onCliClose(error: Error | undefined): void {
