@@ -21,8 +21,9 @@ function parsePort(text: string, at: SourcePos, spec: string, allowZero = false)
   return p
 }
 
-/** Splits `host:port` on the last colon and unwraps `[v6]`. */
-function splitHostPort(text: string): { host: string; port?: string } {
+/** Splits `host:port` on the last colon and unwraps `[v6]` (HAProxy's rule, so `::1:514` is ::1
+ *  port 514). */
+export function splitHostPort(text: string): { host: string; port?: string } {
   if (text.startsWith('[')) {
     const end = text.indexOf(']')
     if (end > 0) {

@@ -12,6 +12,7 @@
  */
 import { isIP } from 'node:net'
 import { ConfigError, type SourcePos } from '../config/source.ts'
+import { splitHostPort } from '../config/address.ts'
 
 export const SYSLOG_PORT = 514
 
@@ -75,20 +76,6 @@ export function parseLogDest(address: string, at: SourcePos): LogDest {
     throw new ConfigError(`invalid address '${host}' in log target '${address}'; write an IP address or a host name, e.g. 127.0.0.1:514`, at)
   }
   return { kind: 'udp', family, host, port: p }
-}
-
-/** `[v6]:port`, `[v6]`, else split on the last colon (HAProxy's rule, so `::1:514` is ::1 port 514). */
-function splitHostPort(text: string): { host: string; port?: string } {
-  if (text.startsWith('[')) {
-    const end = text.indexOf(']')
-    if (end > 0) {
-      const rest = text.slice(end + 1)
-      return rest.startsWith(':') ? { host: text.slice(1, end), port: rest.slice(1) } : { host: text.slice(1, end) }
-    }
-  }
-  const colon = text.lastIndexOf(':')
-  if (colon < 0) return { host: text }
-  return { host: text.slice(0, colon), port: text.slice(colon + 1) }
 }
 
 /** One key per destination, so that the lines of every proxy sending there share one socket. */
