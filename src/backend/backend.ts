@@ -15,6 +15,7 @@ import type { LbState } from '../balance/types.ts'
 import { findAlgorithm } from '../balance/registry.ts'
 import type { ProxyConfig, ServerAddr } from '../config/types.ts'
 import { now } from '../core/clock.ts'
+import type { ConnectTarget } from '../net/runtime.ts'
 import { WaitQueue, type Waiter } from './queue.ts'
 import { Server } from './server.ts'
 
@@ -152,10 +153,41 @@ export class Backend {
     return NONE
   }
 
-  /** Whether the retry numbered `retry` (1 for the first) goes to another server: `option
-   *  redispatch [N]` as HAProxy counts it (the last retry by default, every Nth for N > 0, the
-   *  |N|th from the last for N < 0, never for 0), when there is another server to go to. */
-  redispatchOn(retry: number): boolean {
+  /** Where a connection to `server` goes (null: to the backend's `dispatch` address): its
+   *  address; without a port, the port the client connected to (`localPort`) plus the address's
+   *  `+N`/`-N` offset; from the `source` address of the server, else of the backend. */
+  targetOf(server: Server | null, localPort: number): ConnectTarget {
+    const addr = server ? server.cfg.addr : this.dispatch!
+    if (addr.path !== undefined) return { path: addr.path }
+    const port = addr.port ?? localPort + (addr.portOffset ?? 0)
+    const source = server?.cfg.source ?? this.cfg.source
+    return source ? { host: addr.host, port, localAddress: source } : { host: addr.host, port }
+  }
+
+  /** A connection attempt to `server` (null: to `dispatch`) failed: counted on both, and seen by
+   *  the server's passive health (observe layer4). */
+  connectFailed(server: Server | null): void {
+    if (server) { server.counters.econ++; server.reportResult('l4-err') }
+    this.counters.connectErrors++
+  }
+
+  /** Counts retry number `retry` (1 for the first) of a connection to `server`. True when `option
+   *  redispatch` sends this retry to another server: `server`'s slot is then released, and the
+   *  caller assigns anew, avoiding it. */
+  retry(server: Server, retry: number): boolean {
+    server.counters.wretr++
+    this.counters.retries++
+    if (!this.#redispatchOn(retry)) return false
+    server.counters.wredis++
+    this.counters.redispatches++
+    this.release(server)
+    return true
+  }
+
+  /** Whether the retry numbered `retry` goes to another server: `option redispatch [N]` as
+   *  HAProxy counts it (the last retry by default, every Nth for N > 0, the |N|th from the last
+   *  for N < 0, never for 0), when there is another server to go to. */
+  #redispatchOn(retry: number): boolean {
     const cfg = this.cfg
     if (cfg.options['redispatch'] !== true || this.servers.length < 2) return false
     const after = cfg.redispatchAfter

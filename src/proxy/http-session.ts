@@ -36,7 +36,7 @@ import { addForwardedFor, addOriginalTo } from '../http/forwarded.ts'
 import { isCacheable, requestCookie, responseCookie, type ReqCookieFlag, type ResCookieFlag } from '../http/persist.ts'
 import type { BodyFraming, ChunkedScanner, H1Head, H1Parser } from '../http/types.ts'
 import { formatHttpLog } from '../log/httplog.ts'
-import type { ConnectTarget, Sock } from '../net/runtime.ts'
+import type { Sock } from '../net/runtime.ts'
 import type { Frontend } from './frontend.ts'
 import type { Capture } from './http-front.ts'
 import { addressBytes } from './source-key.ts'
@@ -477,17 +477,6 @@ export class HttpSession extends ClientSide implements Waiter, SrvConnOwner {
     this.#connect()
   }
 
-  #target(): ConnectTarget {
-    const st = this.st
-    const server = st.server
-    const be = st.be!
-    const addr = server ? server.cfg.addr : be.dispatch!
-    if (addr.path !== undefined) return { path: addr.path }
-    const port = addr.port ?? (this.cli.localPort ?? 0) + (addr.portOffset ?? 0)
-    const source = server?.cfg.source ?? be.cfg.source
-    return source ? { host: addr.host, port, localAddress: source } : { host: addr.host, port }
-  }
-
   /** Sends the request over an idle connection to the chosen server, or a new one. */
   #connect(): void {
     const st = this.st
@@ -519,7 +508,7 @@ export class HttpSession extends ClientSide implements Waiter, SrvConnOwner {
     const t = st.be!.cfg.timeouts.connect
     this.connExp = t === undefined ? Infinity : st.connectStart + t
     this.#resched()
-    this.srv = SrvConn.open(this.#target(), server, this)
+    this.srv = SrvConn.open(st.be!.targetOf(server, this.cli.localPort ?? 0), server, this)
     this.srv.shareable = reuse !== 'never'
   }
 
@@ -559,21 +548,15 @@ export class HttpSession extends ClientSide implements Waiter, SrvConnOwner {
     const st = this.st
     const be = st.be!
     const server = st.server
-    if (server) { server.counters.econ++; server.reportResult('l4-err') }
-    be.counters.connectErrors++
+    be.connectFailed(server)
     if (st.retriesLeft > 0 && server) {
       st.retriesLeft--
       st.retries++
-      server.counters.wretr++
-      be.counters.retries++
-      if (be.redispatchOn(st.retries)) {
-        server.counters.wredis++
-        be.counters.redispatches++
+      if (be.retry(server, st.retries)) {
         st.redispatched = true
         st.server = null
         st.holdsSlot = false
         st.cookieServer = undefined
-        be.release(server)
         this.#assign(server)
       } else this.#connect()
       return

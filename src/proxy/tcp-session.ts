@@ -16,7 +16,7 @@ import { ByteQueue, CLOSED, FLUSHED } from '../core/byte-queue.ts'
 import { holdClock, now, releaseClock } from '../core/clock.ts'
 import { Timer } from '../core/timer-wheel.ts'
 import { wheel } from '../core/wheel.ts'
-import { connect, type Sock, type SockHandlers } from '../net/runtime.ts'
+import { connect, type ConnectTarget, type Sock, type SockHandlers } from '../net/runtime.ts'
 import type { Frontend } from './frontend.ts'
 import { addressBytes } from './source-key.ts'
 import type { TermCause, TermPhase, Termination } from './termination.ts'
@@ -212,24 +212,14 @@ export class TcpSession extends ClientSide implements Waiter {
 
   #connectTo(server: Server): void {
     this.server = server
-    const addr = server.cfg.addr
-    const be = this.be!
-    const source = server.cfg.source ?? be.cfg.source
-    if (addr.path !== undefined) this.#dial({ path: addr.path })
-    else {
-      const port = addr.port ?? (this.cli.localPort ?? 0) + (addr.portOffset ?? 0)
-      this.#dial(source ? { host: addr.host, port, localAddress: source } : { host: addr.host, port })
-    }
+    this.#dial(this.be!.targetOf(server, this.cli.localPort ?? 0))
   }
 
   #connectDispatch(): void {
-    const d = this.be!.dispatch!
-    if (d.path !== undefined) { this.#dial({ path: d.path }); return }
-    const port = d.port ?? (this.cli.localPort ?? 0) + (d.portOffset ?? 0)
-    this.#dial({ host: d.host, port })
+    this.#dial(this.be!.targetOf(null, this.cli.localPort ?? 0))
   }
 
-  #dial(target: Parameters<typeof connect>[0]): void {
+  #dial(target: ConnectTarget): void {
     this.phase = 'C'
     this.connectStart = now()
     const t = this.be!.cfg.timeouts.connect
@@ -262,18 +252,12 @@ export class TcpSession extends ClientSide implements Waiter {
     const be = this.be!
     const server = this.server
     this.#link = null
-    if (server) { server.counters.econ++; server.reportResult('l4-err') }
-    be.counters.connectErrors++
+    be.connectFailed(server)
     if (this.retriesLeft > 0 && server) {
       this.retriesLeft--
       this.retries++
-      server.counters.wretr++
-      be.counters.retries++
-      if (be.redispatchOn(this.retries)) {
-        server.counters.wredis++
-        be.counters.redispatches++
+      if (be.retry(server, this.retries)) {
         this.server = null
-        be.release(server)
         this.#assign(server)
       } else {
         this.#connectTo(server)
