@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'bun:test'
-import { holdClock, now, releaseClock } from './clock.ts'
+import { clocked, holdClock, now, releaseClock } from './clock.ts'
 
 function spin(ms: number): void {
   const end = performance.now() + ms
@@ -36,5 +36,17 @@ describe('clock', () => {
     expect(inner).toBeGreaterThan(outer)
     expect(now()).toBeGreaterThanOrEqual(inner)
     releaseClock()
+  })
+
+  test('a clocked handler sees one reading, and the clock runs again after it, even when it throws', () => {
+    const seen: number[] = []
+    const h = clocked((a: number, b: number) => { seen.push(now()); spin(a + b); seen.push(now()); if (a > 0) throw new Error('boom') })
+    h(0, 2)
+    expect(seen[1]).toBe(seen[0])
+    expect(() => h(1, 1)).toThrow('boom')
+    expect(seen[3]).toBe(seen[2])
+    const after = now()
+    spin(2)
+    expect(now() - after).toBeGreaterThanOrEqual(2)
   })
 })

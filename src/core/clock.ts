@@ -5,8 +5,8 @@
 // Within one socket event the monotonic clock is read once, as HAProxy reads `now_ms` once per
 // pass of its poll loop: a request's handling reads the time a dozen times (its timers, its
 // deadlines, the server connection's idle expiry), and the answer would differ by microseconds.
-// The socket handlers bracket each event with holdClock()/releaseClock(); everywhere else
-// (runtime timers, checks, start-up) `now()` reads the clock itself.
+// The proxy's data handlers are `clocked()`; everywhere else (runtime timers, checks, start-up)
+// `now()` reads the clock itself.
 
 /** The time read at the start of the current socket event; -1 outside one. */
 let held = -1
@@ -25,6 +25,19 @@ export function holdClock(): void {
 
 export function releaseClock(): void {
   held = -1
+}
+
+/** A socket handler that runs with the clock held (made once per handler table, not per event):
+ *  every `now()` of the event, however deep, returns the one reading. */
+export function clocked<A, B>(handler: (a: A, b: B) => void): (a: A, b: B) => void {
+  return (a, b) => {
+    holdClock()
+    try {
+      handler(a, b)
+    } finally {
+      releaseClock()
+    }
+  }
 }
 
 /** Wall-clock milliseconds since the Unix epoch; may jump. For logs and display, never for deadlines. */

@@ -19,21 +19,15 @@ import { listen, type Listener, type Sock, type SockHandlers } from '../net/runt
 import { HttpSession } from './http-session.ts'
 import { HttpFront } from './http-front.ts'
 import { TcpSession } from './tcp-session.ts'
-import { holdClock, releaseClock } from '../core/clock.ts'
+import { clocked } from '../core/clock.ts'
 
 /** A client connection of either mode, as the frontend and the engine handle it. */
 export type ClientSession = TcpSession | HttpSession
 
 /** Client-side handlers, shared by every listener and both modes (the session is in `data`). */
 const cliHandlers: Omit<SockHandlers<ClientSession>, 'open'> = {
-  data(s, chunk) {
-    holdClock() // one clock reading for all this chunk's timers and deadlines (core/clock.ts)
-    try {
-      s.data.onCliData(chunk)
-    } finally {
-      releaseClock()
-    }
-  },
+  // One clock reading for all the timers and deadlines a chunk sets (core/clock.ts).
+  data: clocked((s, chunk) => { s.data.onCliData(chunk) }),
   drain(s) { s.data.onCliDrain() },
   end(s) { s.data.onCliEnd() },
   close(s, error) { s.data.onCliClose(error) },

@@ -13,7 +13,7 @@
 import type { Server } from '../backend/server.ts'
 import { Timer } from '../core/timer-wheel.ts'
 import { wheel } from '../core/wheel.ts'
-import { holdClock, now, releaseClock } from '../core/clock.ts'
+import { clocked, now } from '../core/clock.ts'
 import { connect, type ConnectTarget, type Sock, type SockHandlers } from '../net/runtime.ts'
 
 /** How long an idle server connection is kept (HAProxy's `pool-purge-delay` default). */
@@ -157,16 +157,11 @@ const srvConnHandlers: SockHandlers<SrvConn> = {
     c.state = 'busy'
     c.owner.onSrvOpen(c)
   },
-  data(s, chunk) {
+  data: clocked((s, chunk) => {
     const c = s.data
-    holdClock() // one clock reading for all this response chunk's timers and deadlines
-    try {
-      if (c.owner) c.owner.onSrvData(c, chunk)
-      else c.abort() // bytes on an idle connection: the server is out of step; never reuse it
-    } finally {
-      releaseClock()
-    }
-  },
+    if (c.owner) c.owner.onSrvData(c, chunk)
+    else c.abort() // bytes on an idle connection: the server is out of step; never reuse it
+  }),
   drain(s) {
     const c = s.data
     c.owner?.onSrvDrain(c)

@@ -13,7 +13,7 @@ import type { AssignOptions, Backend } from '../backend/backend.ts'
 import type { Waiter } from '../backend/queue.ts'
 import type { Server } from '../backend/server.ts'
 import { ByteQueue, CLOSED, FLUSHED } from '../core/byte-queue.ts'
-import { holdClock, now, releaseClock } from '../core/clock.ts'
+import { clocked, now } from '../core/clock.ts'
 import { Timer } from '../core/timer-wheel.ts'
 import { wheel } from '../core/wheel.ts'
 import { connect, type ConnectTarget, type Sock, type SockHandlers } from '../net/runtime.ts'
@@ -511,16 +511,10 @@ export const srvHandlers: SockHandlers<SrvLink> = {
     if (!link.alive || link.sess.phase !== 'C') { s.terminate(); return }
     link.sess.onSrvOpen(s)
   },
-  data(s, chunk) {
+  data: clocked((s, chunk) => {
     const link = s.data
-    if (!link.alive) return
-    holdClock() // one clock reading per event (core/clock.ts)
-    try {
-      link.sess.onSrvData(chunk)
-    } finally {
-      releaseClock()
-    }
-  },
+    if (link.alive) link.sess.onSrvData(chunk)
+  }),
   drain(s) {
     const link = s.data
     if (link.alive) link.sess.onSrvDrain()
