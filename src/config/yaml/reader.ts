@@ -22,6 +22,7 @@ import type { Document, Node, Pair, Scalar, YAMLMap } from 'yaml'
 import { ConfigError } from '../source.ts'
 import type { Diagnostic, Directive, ReadResult, SectionSource, SectionType, SourcePos } from '../source.ts'
 import { tokenizeLine } from '../haproxy/tokenizer.ts'
+import { suggest } from '../suggest.ts'
 import type { Env } from '../haproxy/tokenizer.ts'
 import { NAMED_GROUPS, PROXY_TYPES, SINGLE_SECTIONS, TOP_LEVEL_KEYS } from './schema.ts'
 
@@ -469,27 +470,4 @@ function describe(node: Node | undefined): string {
 function cleanYamlMessage(message: string): string {
   const cut = message.search(/ at line \d+, column \d+/)
   return (cut >= 0 ? message.slice(0, cut) : message).trim()
-}
-
-/** The candidate closest to `word` by edit distance, when close enough to be a likely typo. */
-function suggest(word: string, candidates: readonly string[]): string | undefined {
-  let best: string | undefined
-  let bestDist = Infinity
-  for (const c of candidates) {
-    const d = editDistance(word.toLowerCase(), c)
-    if (d < bestDist) { best = c; bestDist = d }
-  }
-  return bestDist <= Math.max(1, Math.floor(word.length / 3)) ? best : undefined
-}
-
-function editDistance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j)
-  for (let i = 1; i <= a.length; i++) {
-    const cur = [i]
-    for (let j = 1; j <= b.length; j++) {
-      cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1))
-    }
-    prev = cur
-  }
-  return prev[b.length]!
 }
