@@ -22,10 +22,10 @@ export function frameBytes(line: string, maxLen: number): Buffer {
 /** `line` cut to `maxBytes` bytes of UTF-8 (for writers that add the line feed themselves). A
  *  character cut in the middle is dropped whole. */
 export function clampLine(line: string, maxBytes: number): string {
-  // A UTF-16 unit is at most 3 bytes of UTF-8: short lines need no counting.
-  if (line.length * 3 <= maxBytes) return line
+  // A UTF-16 unit is at most 3 bytes of UTF-8: short lines need no counting, and counting
+  // allocates nothing; only a line that is cut is encoded.
+  if (line.length * 3 <= maxBytes || Buffer.byteLength(line) <= maxBytes) return line
   const b = Buffer.from(line)
-  if (b.length <= maxBytes) return line
   let end = maxBytes
   while (end > 0 && (b[end]! & 0xc0) === 0x80) end--
   return b.subarray(0, end).toString()
