@@ -8,6 +8,7 @@
  * `option dontlog-normal`. `set-log-level` replaces the level (`silent`: not logged).
  */
 import type { LogTarget } from '../config/types.ts'
+import { wallNow } from '../core/clock.ts'
 import { DEFAULT_LOG_LEN } from './frame.ts'
 import { facilityNumber, levelNumber, LOG_DEBUG, LOG_EMERG, LOG_ERR, LOG_INFO } from './levels.ts'
 import { Logger } from './logger.ts'
@@ -46,7 +47,7 @@ export class ProxyLog {
 
   /** Sends `line` at `level` to every `log` line of the proxy. */
   send(level: number, line: string): void {
-    const ms = Date.now()
+    const ms = wallNow()
     for (const l of this.#loggers) l.send(level, line, ms)
   }
 
