@@ -29,11 +29,6 @@ export class LogOutputs {
     return w
   }
 
-  /** The UDP writers, with their counters (sent, dropped, errors). */
-  get udp(): UdpWriter[] {
-    return [...this.#writers.values()].filter((w): w is UdpWriter => w instanceof UdpWriter)
-  }
-
   close(): void {
     for (const w of this.#writers.values()) w.close()
     this.#writers.clear()
