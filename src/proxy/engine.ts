@@ -21,7 +21,7 @@ import { LogOutputs } from '../log/outputs.ts'
 import { buildProxyLog, DEFAULT_LOG_TAG, type ProxyLog } from '../log/proxy-log.ts'
 import { hostname } from 'node:os'
 import { Frontend, type ClientSession, type FrontendHost } from './frontend.ts'
-import { formatTermination } from './termination.ts'
+import { connectTime, endedInError, formatTermination, queueTime } from './termination.ts'
 import { closePooled } from './srv-conn.ts'
 import { compileRules, type CompiledRules, type ProxyRules } from '../rules/proxy.ts'
 import { compileLogFormat } from '../rules/log-format.ts'
@@ -217,19 +217,18 @@ export class Engine implements FrontendHost {
     const log = this.#tcpLogs.get(sess.fe)
     if (!log) return
     if (sess.fe.cfg.options['dontlognull'] && sess.bytesIn === 0 && sess.bytesOut === 0) return
-    const cause = sess.termination?.by ?? '-'
-    const level = log.trafficLevel((cause !== '-' && cause !== 'L') || sess.retries > 0, sess.logLevel)
+    const level = log.trafficLevel(endedInError(sess.termination, sess.retries), sess.logLevel)
     if (level < 0) return
-    const t0 = sess.acceptTime
-    // Tw: time in queues (0 when it went straight to a server, -1 when it never got that far).
-    const tw = sess.queueStart < 0 ? (sess.connectStart < 0 ? -1 : 0) : Math.round(sess.queueEnd - sess.queueStart)
-    const tc = sess.connectEnd < 0 ? -1 : Math.round(sess.connectEnd - sess.connectStart)
+    const tt = Math.round(now() - sess.acceptTime)
+    const tw = queueTime(sess)
+    const tc = connectTime(sess)
+    const termination = sess.termination ? formatTermination(sess.termination) : '--'
     const be = sess.be
     if (sess.fe.logFormat !== null) {
       const st = sess.logStream()
       st.log = {
-        acceptDate: sess.acceptDate, tw: tw < 0 ? -1 : tw, tc, tt: Math.round(now() - t0), bytesOut: sess.bytesOut, bytesIn: sess.bytesIn,
-        termState: sess.termination ? formatTermination(sess.termination) : '--', actconn: this.actconn, feconn: sess.fe.cur,
+        acceptDate: sess.acceptDate, tw, tc, tt, bytesOut: sess.bytesOut, bytesIn: sess.bytesIn,
+        termState: termination, actconn: this.actconn, feconn: sess.fe.cur,
         beconn: be?.beconn ?? 0, srvconn: sess.server?.cur ?? 0, retries: sess.retries, srvQueue: sess.server?.queue.length ?? 0, beQueue: be?.queue.length ?? 0,
       }
       log.send(level, sess.fe.logFormat(st))
@@ -242,11 +241,11 @@ export class Engine implements FrontendHost {
       frontend: sess.fe.name,
       backend: be?.name ?? '<NOBACKEND>',
       server: sess.server?.name ?? (be?.dispatch && sess.connectStart >= 0 ? '<dispatch>' : '<NOSRV>'),
-      tw: tw < 0 ? -1 : tw,
+      tw,
       tc,
-      tt: Math.round(now() - t0),
+      tt,
       bytesOut: sess.bytesOut,
-      termination: sess.termination ? formatTermination(sess.termination) : '--',
+      termination,
       actconn: this.actconn,
       feconn: sess.fe.cur,
       beconn: be?.beconn ?? 0,

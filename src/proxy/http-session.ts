@@ -41,7 +41,7 @@ import type { Frontend } from './frontend.ts'
 import type { Capture } from './http-front.ts'
 import { addressBytes } from './source-key.ts'
 import { poolIdle, SrvConn, takePooled, type SrvConnOwner } from './srv-conn.ts'
-import type { TermCause, TermPhase, Termination } from './termination.ts'
+import { connectTime, endedInError, formatTermination, queueTime, type TermCause, type TermPhase, type Termination } from './termination.ts'
 import type { ProxyRules } from '../rules/proxy.ts'
 import type { StickEntry } from '../rules/stick-table.ts'
 import { countBytes, countHttpRequest, countHttpResponse, streamEnd } from '../rules/tracking.ts'
@@ -1103,30 +1103,29 @@ export class HttpSession extends ClientSide implements Waiter, SrvConnOwner {
     st.logged = true
     const log = this.fe.httpLogSink
     if (!log) return
-    const term = this.termination ?? { by: '-', phase: '-' }
-    // HAProxy's "ended in error" (option log-separate-errors, dontlog-normal): a cause other than
-    // a normal or a local end, a retry, or a status of 500 or more.
-    const level = log.trafficLevel((term.by !== '-' && term.by !== 'L') || st.retries > 0 || st.status >= 500, st.logLevel)
+    const level = log.trafficLevel(endedInError(this.termination, st.retries) || st.status >= 500, st.logLevel)
     if (level < 0) return
     const t = now()
     const be = st.be ?? this.fe.backend
     const server = st.server
     const tr = st.headAt < 0 ? -1 : Math.round(st.headAt - Math.max(st.start, 0))
-    const tw = st.queueStart < 0 ? (st.connectStart < 0 ? -1 : 0) : Math.round((st.queueEnd < 0 ? t : st.queueEnd) - st.queueStart)
-    const tc = st.connectEnd < 0 ? -1 : Math.round(st.connectEnd - st.connectStart)
+    const tw = queueTime(st)
+    const tc = connectTime(st)
     const trs = st.resHeadAt < 0 || st.sentAt < 0 ? -1 : Math.round(st.resHeadAt - st.sentAt)
     const req = st.req
+    const requestLine = req ? `${req.method} ${req.uri} HTTP/1.${req.version === 10 ? 0 : 1}` : '<BADREQ>'
     const cookieOn = !!be?.cfg.cookie
-    const tsc = term.by + term.phase + (cookieOn ? st.reqCookie : '-') + (cookieOn ? st.resCookie : '-')
+    const term = this.termination
+    const tsc = (term === null ? '--' : formatTermination(term)) + (cookieOn ? st.reqCookie : '-') + (cookieOn ? st.resCookie : '-')
     const lf = this.fe.logFormat
     if (lf !== null) {
       st.sess = this.view
       st.beName = be?.name ?? ''
       st.log = {
-        acceptDate: st.date, tq: tr, tw: tw < 0 ? -1 : tw, tc, tr: trs, ta: Math.round(t - (st.start < 0 ? t : st.start)), tt: Math.round(t - this.acceptTime),
+        acceptDate: st.date, tq: tr, tw, tc, tr: trs, ta: Math.round(t - (st.start < 0 ? t : st.start)), tt: Math.round(t - this.acceptTime),
         bytesOut: st.bytesOut, status: st.status, termState: tsc, actconn: this.fe.host.actconn, feconn: this.fe.cur, beconn: be?.beconn ?? 0,
         srvconn: server?.cur ?? 0, retries: st.retries, srvQueue: server?.queue.length ?? 0, beQueue: be?.queue.length ?? 0,
-        reqCaptures: st.reqCaptures ?? [], resCaptures: st.resCaptures ?? [], requestLine: req ? `${req.method} ${req.uri} HTTP/1.${req.version === 10 ? 0 : 1}` : '<BADREQ>',
+        reqCaptures: st.reqCaptures ?? [], resCaptures: st.resCaptures ?? [], requestLine,
       }
       log.send(level, lf(st))
       return
@@ -1139,7 +1138,7 @@ export class HttpSession extends ClientSide implements Waiter, SrvConnOwner {
       backend: be?.name ?? '<NOBACKEND>',
       server: server?.name ?? (be?.dispatch && st.connectStart >= 0 ? '<dispatch>' : '<NOSRV>'),
       tr,
-      tw: tw < 0 ? -1 : tw,
+      tw,
       tc,
       trs,
       ta: Math.round(t - (st.start < 0 ? t : st.start)),
@@ -1156,7 +1155,7 @@ export class HttpSession extends ClientSide implements Waiter, SrvConnOwner {
       beQueue: be?.queue.length ?? 0,
       reqCaptures: this.fe.http!.captures.request.length > 0 ? st.reqCaptures ?? [] : null,
       resCaptures: this.fe.http!.captures.response.length > 0 ? st.resCaptures ?? [] : null,
-      request: req ? `${req.method} ${req.uri} HTTP/1.${req.version === 10 ? 0 : 1}` : '<BADREQ>',
+      request: requestLine,
     }))
   }
 
