@@ -328,7 +328,7 @@ backends:
     servers:
       app1: { address: 10.0.0.1:80, cookie: a1, weight: 10 }
       app2: { address: 10.0.0.2:80, cookie: a2, check: false, backup: true }
-      app3: 10.0.0.3:80 source 10.0.1.1 usesrc clientip
+      app3: { address: 10.0.0.3:80, source: 10.0.1.1, usesrc: clientip }
       app4: unix@/run/app4.sock
     timeout:
       server: 1m
@@ -450,6 +450,23 @@ backends:
     description 12.5
 `
     const { before, after } = roundTrip(cfg)
+    expect(after).toEqual(before)
+  })
+
+  test('a server option takes the words the keyword dictionary gives it; a line with a word it does not know stays one string', () => {
+    const cfg = `backend b
+    server a 10.0.0.1:80 check-sni-auto no-sni-auto pool-max-conn 10 no-tfo
+    server b 10.0.0.2:80 chekc inter 2s
+    server c 10.0.0.3:80 inter 2s inter 3s
+`
+    const { yaml, before, after } = roundTrip(cfg)
+    expect(yaml).toBe(`backends:
+  b:
+    servers:
+      a: { address: 10.0.0.1:80, check-sni-auto: true, sni-auto: false, pool-max-conn: 10, tfo: false }
+      b: 10.0.0.2:80 chekc inter 2s
+      c: 10.0.0.3:80 inter 2s inter 3s
+`)
     expect(after).toEqual(before)
   })
 

@@ -30,32 +30,9 @@
 import { Document, Pair, Scalar, YAMLMap, YAMLSeq } from 'yaml'
 import type { Node } from 'yaml'
 import type { Directive, SectionSource } from '../source.ts'
+import { findServerOption } from '../dictionary/lookup.ts'
 import { joinWords, quoteWord } from '../haproxy/tokenizer.ts'
 import { groupKeyOf, PROXY_TYPES } from './schema.ts'
-
-/** Server (and default-server) options the writer knows the arity of. A line using anything else
- *  is written as one string, which is always read back exactly. */
-const SERVER_FLAGS: ReadonlySet<string> = new Set([
-  'agent-check', 'allow-0rtt', 'backup', 'check', 'check-send-proxy', 'check-ssl', 'check-via-socks4',
-  'disabled', 'enabled', 'force-sslv3', 'force-tlsv10', 'force-tlsv11', 'force-tlsv12', 'force-tlsv13',
-  'no-agent-check', 'no-backup', 'no-check', 'no-check-ssl', 'no-send-proxy', 'no-send-proxy-v2',
-  'no-send-proxy-v2-ssl', 'no-send-proxy-v2-ssl-cn', 'no-ssl', 'no-ssl-reuse', 'no-sslv3',
-  'no-tls-tickets', 'no-tlsv10', 'no-tlsv11', 'no-tlsv12', 'no-tlsv13', 'no-verifyhost', 'no-tfo',
-  'non-stick', 'send-proxy', 'send-proxy-v2', 'send-proxy-v2-ssl', 'send-proxy-v2-ssl-cn', 'ssl',
-  'ssl-reuse', 'stick', 'strict-maxconn', 'tfo', 'tls-tickets',
-])
-
-const SERVER_ONE_ARG: ReadonlySet<string> = new Set([
-  'addr', 'agent-addr', 'agent-inter', 'agent-port', 'agent-send', 'alpn', 'ca-file', 'check-alpn',
-  'check-proto', 'check-sni', 'ciphers', 'ciphersuites', 'client-sigalgs', 'cookie', 'crl-file', 'crt',
-  'curves', 'downinter', 'error-limit', 'fall', 'fastinter', 'guid', 'hash-key', 'id', 'init-addr',
-  'inter', 'log-bufsize', 'log-proto', 'max-reuse', 'maxconn', 'maxqueue', 'minconn', 'namespace',
-  'npn', 'observe', 'on-error', 'on-marked-down', 'on-marked-up', 'pool-conn-name', 'pool-low-conn',
-  'pool-max-conn', 'pool-purge-delay', 'port', 'proto', 'proxy-v2-options', 'redir', 'resolve-net',
-  'resolve-opts', 'resolve-prefer', 'resolvers', 'rise', 'shard', 'sigalgs', 'slowstart', 'sni',
-  'socks4', 'source', 'ssl-max-ver', 'ssl-min-ver', 'tcp-ut', 'track', 'verify', 'verifyhost',
-  'weight', 'ws',
-])
 
 /** Keywords whose lines are independent per first word, so they may be grouped into a map. */
 const SUBKEY_GROUPED: ReadonlySet<string> = new Set(['timeout', 'option', 'acl'])
@@ -330,9 +307,10 @@ function isPlainInteger(w: string): boolean {
   return /^(0|-?[1-9][0-9]*)$/.test(w) && Number.isSafeInteger(Number(w))
 }
 
-/** A server's (or default-server's) words as a flow map `{ address: A, check: true, inter: 2000 }`
- *  when every option is one the writer knows the arity of, else as one string. A server with only
- *  an address is just the address. */
+/** A server's (or default-server's) words as a flow map `{ address: A, check: true, inter: 2000 }`,
+ *  each option taking as many words as the keyword dictionary gives it (`no-X` of a flag `X` is
+ *  `X: false`), or as one string when a word is not an option or an option repeats (the string
+ *  always reads back exactly). A server with only an address is just the address. */
 function serverNode(words: readonly string[], withAddress: boolean): Node {
   const opts = withAddress ? words.slice(1) : words
   if (withAddress && opts.length === 0) return wordsNode(words)
@@ -342,17 +320,16 @@ function serverNode(words: readonly string[], withAddress: boolean): Node {
   const seen = new Set<string>()
   for (let i = 0; i < opts.length; i++) {
     const w = opts[i]!
-    let key: string
-    let value: Scalar
-    if (SERVER_FLAGS.has(w)) {
-      const positive = w.startsWith('no-') ? w.slice(3) : undefined
-      if (positive !== undefined && SERVER_FLAGS.has(positive)) { key = positive; value = new Scalar(false) }
-      else { key = w; value = new Scalar(true) }
-    } else if (SERVER_ONE_ARG.has(w) && i + 1 < opts.length) {
-      key = w
-      value = wordsNode([opts[++i]!])
-    } else {
-      return wordsNode(words)
+    const n = findServerOption(w)?.args
+    if (n === undefined || opts.length - 1 - i < n) return wordsNode(words)
+    let key = w
+    let value: Scalar = new Scalar(true)
+    if (n > 0) {
+      value = wordsNode(opts.slice(i + 1, i + 1 + n))
+      i += n
+    } else if (w.startsWith('no-') && findServerOption(w.slice(3))?.args === 0) {
+      key = w.slice(3)
+      value = new Scalar(false)
     }
     if (seen.has(key)) return wordsNode(words)
     seen.add(key)
