@@ -76,7 +76,7 @@ export const serverOptionKeywords: readonly ServerOptionKeyword[] = [
   },
   flag('disabled', 'disabled', true),
   flag('enabled', 'disabled', false),
-  text('cookie', 'cookie', 'HTTP mode'),
+  text('cookie', 'cookie'),
   flag('agent-check', 'agentCheck', true),
   flag('no-agent-check', 'agentCheck', false),
   port('agent-port', 'agentPort'),
