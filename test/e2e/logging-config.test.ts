@@ -50,13 +50,14 @@ describe('edgelb check: logging keywords', () => {
     ]))).toEqual([])
   })
 
-  test('targets edgelb does not send to yet are accepted, once per target, with what they are and where their lines go', () => {
-    expect(check(config(['log /dev/log local0', 'log unix@/run/syslog.sock local0', 'log ring@buf local0'], ['log tcp@10.0.0.1:514 local0', 'log /dev/log local1', 'log fd@3 local0']))).toEqual([
+  test('targets edgelb does not send to yet are accepted, once per target, with what they are and where their lines go; so is a profile', () => {
+    expect(check(config(['log /dev/log local0', 'log unix@/run/syslog.sock local0', 'log ring@buf local0'], ['log tcp@10.0.0.1:514 local0', 'log /dev/log local1', 'log fd@3 local0', 'log stdout profile p1 local0']))).toEqual([
       `${FILE}:2: warning: logging to '/dev/log' is parsed but not implemented yet (syslog over a unix socket); its lines go to stdout for now (and 1 more use)`,
       `${FILE}:3: warning: logging to 'unix@/run/syslog.sock' is parsed but not implemented yet (syslog over a unix socket); its lines go to stdout for now`,
       `${FILE}:4: warning: logging to 'ring@buf' is parsed but not implemented yet (ring buffers); its lines go to stdout for now`,
       `${FILE}:11: warning: logging to 'tcp@10.0.0.1:514' is parsed but not implemented yet (syslog over TCP); its lines go to stdout for now`,
       `${FILE}:13: warning: logging to 'fd@3' is parsed but not implemented yet (logging to a file descriptor other than fd@1 (stdout) and fd@2 (stderr)); its lines go to stdout for now`,
+      `${FILE}:14: warning: 'log ... profile' is parsed but not implemented yet (log profiles); edgelb ignores it for now`,
     ])
   })
 

@@ -4,7 +4,7 @@
  */
 import { ConfigError, type Directive } from '../source.ts'
 import { parseDuration, parseIntIn, parseSize } from '../units.ts'
-import { parseLogLine, warnLogTarget } from './proxy.ts'
+import { parseLog } from './proxy.ts'
 import type { NotBuiltSink } from './servers.ts'
 import type { GlobalKeyword, KeywordCtx } from './types.ts'
 
@@ -39,15 +39,7 @@ export const globalKeywords: readonly GlobalKeyword[] = [
     },
   },
   ignored('nbproc', 'edgelb runs one process; start several with SO_REUSEPORT binds if you need more'),
-  {
-    kw: 'log',
-    parse(args, d, g, ctx) {
-      if (d.no) { g.logs = []; return }
-      const t = parseLogLine(args, d)
-      warnLogTarget(t, d, ctx as KeywordCtx & NotBuiltSink)
-      g.logs.push(t)
-    },
-  },
+  { kw: 'log', parse: (args, d, g, ctx) => parseLog(args, d, g, ctx as KeywordCtx & NotBuiltSink) },
   { kw: 'log-tag', parse: (args, d, g) => { g.logTag = one('log-tag', args, d, 'a tag (the program name in syslog headers)') } },
   {
     kw: 'log-send-hostname',

@@ -185,18 +185,23 @@ function countKw(kw: string, field: 'maxconn' | 'backlog' | 'fullconn', max: num
   return { kw, parse: (args, d, p) => { p[field] = parseIntIn(one(kw, args, d, 'a number'), d.pos, `'${kw}'`, 0, max) } }
 }
 
-/** `log global` | `log ADDRESS [len N] [format F] [sample R:S] [profile P] FACILITY [LEVEL [MINLEVEL]]`.
- *  Shared with global. The address is checked here (src/log/target-address.ts), so a bad one is
- *  refused with its line. */
-export function parseLogLine(args: string[], d: Directive): LogTarget {
+/** `log global` | `log ADDRESS [len N] [format F] [sample R:S] [profile P] FACILITY [LEVEL [MINLEVEL]]`,
+ *  and `no log`, which drops the section's log lines so far (those of `defaults` too). Shared with
+ *  global. The address is read here (src/log/target-address.ts), so a bad one is refused with its
+ *  line; what edgelb does not do yet with a valid line is said once per kind: a target it does
+ *  not send to (its lines go to stdout) and `profile` (ignored). */
+export function parseLog(args: string[], d: Directive, owner: { logs: LogTarget[] }, ctx: NotBuiltSink): void {
+  if (d.no) { owner.logs = []; return }
   const [address, ...rest] = args
   if (!address) throw new ConfigError(`'log' expects a target: log global, log stdout format raw local0, log 127.0.0.1:514 local0`, d.pos)
   const t: LogTarget = { address, pos: d.pos }
   if (address === 'global') {
     if (rest.length > 0) throw new ConfigError(`'log global' takes no more words`, d.pos)
-    return t
+    owner.logs.push(t)
+    return
   }
-  parseLogDest(address, d.pos)
+  const dest = parseLogDest(address, d.pos)
+  let profile = false
   let i = 0
   while (i < rest.length && ['len', 'format', 'sample', 'profile'].includes(rest[i]!)) {
     const k = rest[i]!
@@ -210,6 +215,8 @@ export function parseLogLine(args: string[], d: Directive): LogTarget {
     } else if (k === 'sample') {
       parseSample(v, d.pos)
       t.sample = v
+    } else {
+      profile = true
     }
     i += 2
   }
@@ -223,17 +230,9 @@ export function parseLogLine(args: string[], d: Directive): LogTarget {
   if (level !== undefined) t.level = level
   if (minLevel !== undefined) t.minLevel = minLevel
   if (extra !== undefined) throw new ConfigError(`unexpected '${extra}' at the end of 'log'`, d.pos)
-  return t
-}
-
-/** What edgelb does not do yet with a `log` line, said once per kind: a target it does not send
- *  to (its lines go to stdout) and `profile` (ignored). Shared with the global `log`. */
-export function warnLogTarget(t: LogTarget, d: Directive, ctx: NotBuiltSink): void {
-  if (t.address === 'global') return
-  const dest = parseLogDest(t.address, d.pos)
-  if (dest.kind === 'unsupported') ctx.notBuilt(`logging to '${t.address}'`, dest.what, d.pos, 'its lines go to stdout for now')
-  const profile = d.args.indexOf('profile')
-  if (profile > 0 && profile < d.args.length - 1) ctx.notBuilt(`'log ... profile'`, 'log profiles', d.pos)
+  if (dest.kind === 'unsupported') ctx.notBuilt(`logging to '${address}'`, dest.what, d.pos, 'its lines go to stdout for now')
+  if (profile) ctx.notBuilt(`'log ... profile'`, 'log profiles', d.pos)
+  owner.logs.push(t)
 }
 
 export const proxyKeywords: readonly ProxyKeyword[] = [
@@ -308,15 +307,7 @@ export const proxyKeywords: readonly ProxyKeyword[] = [
   },
   { kw: 'disabled', parse: (args, d, p) => { none('disabled', args, d); p.disabled = true } },
   { kw: 'enabled', parse: (args, d, p) => { none('enabled', args, d); p.disabled = false } },
-  {
-    kw: 'log',
-    parse(args, d, p, ctx) {
-      if (d.no) { p.logs = []; return }
-      const t = parseLogLine(args, d)
-      warnLogTarget(t, d, ctx as Ctx)
-      p.logs.push(t)
-    },
-  },
+  { kw: 'log', parse: (args, d, p, ctx) => parseLog(args, d, p, ctx as Ctx) },
   { kw: 'log-tag', parse: (args, d, p) => { p.logTag = one('log-tag', args, d, 'a tag (the program name in syslog headers)') } },
   { kw: 'log-format', parse: (args, d, p) => { p.logFormat = one('log-format', args, d, 'a format string (quote it)') } },
   ...(['request', 'response'] as const).map((kind): ProxyKeyword => ({
