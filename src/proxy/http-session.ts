@@ -575,7 +575,7 @@ export class HttpSession extends ClientSide implements Waiter, SrvConnOwner {
         return
       }
       case 'res-body':
-        this.#resBody(chunk)
+        this.#resBody(chunk, 0, null)
         return
       case 'tunnel':
         this.#toClient(chunk)
@@ -673,26 +673,21 @@ export class HttpSession extends ClientSide implements Waiter, SrvConnOwner {
       this.#toClient(res.encode())
       if (restLen > 0) st.srvClose = true // bytes after a complete response: the server is out of step
       this.#responseEnded()
-    } else if (restLen > 0 && framing === 'length' && st.resRemain === restLen && res.verbatim) {
-      // The whole response in one read and nothing to edit (a small keep-alive answer): the
-      // received buffer goes out as it is, in one write and without a view made of it.
-      st.resRemain = 0
-      this.#toClient(buf)
-      this.#responseEnded()
-    }
-    else if (restLen > 0) this.#resBody(buf.subarray(res.size), res, buf)
+    } else if (restLen > 0) this.#resBody(buf, res.size, res)
     else { this.#toClient(res.encode()); this.#refreshSrv() }
   }
 
-  /** Writes a head and the body bytes that came with it in one write (one system call, the
-   *  price of a small response): the very bytes received when the head was not edited (`whole`
-   *  is the received buffer, the head at its start, `part` right after it), else a copy of both
-   *  when the body part is small. */
-  #toClientWithHead(head: H1Head, whole: Uint8Array, part: Uint8Array): void {
+  /** Writes a response head and the body bytes that came with it, `buf[head.size, end)`, in one
+   *  write (one system call, the price of a small response): the very bytes received when the
+   *  head is as received (the whole buffer when it is all this response, a small keep-alive
+   *  answer's usual case), else a copy of both when the body part is small. */
+  #toClientWithHead(head: H1Head, buf: Uint8Array, end: number): void {
     if (head.verbatim) {
-      const n = head.size + part.length
-      this.#toClient(n === whole.length ? whole : whole.subarray(0, n))
-    } else if (part.length <= SMALL_BODY) {
+      this.#toClient(end === buf.length ? buf : buf.subarray(0, end))
+      return
+    }
+    const part = buf.subarray(head.size, end)
+    if (part.length <= SMALL_BODY) {
       this.#toClient(Buffer.concat([head.encode(), part]))
     } else {
       this.#toClient(head.encode())
@@ -700,25 +695,24 @@ export class HttpSession extends ClientSide implements Waiter, SrvConnOwner {
     }
   }
 
-  /** Response body bytes; `head`: the response head, still to be written before them, parsed
-   *  from the start of `whole` (of which `chunk` is the rest). */
-  #resBody(chunk: Uint8Array, head?: H1Head, whole?: Uint8Array): void {
+  /** Response body bytes `buf[start…]`. `head`: the response head, parsed from the start of
+   *  `buf` and still to be written before them (`start` is then its size). */
+  #resBody(buf: Uint8Array, start: number, head: H1Head | null): void {
     const st = this.st
-    let n: number
+    let end: number
     if (st.resFraming === 'length') {
-      n = Math.min(st.resRemain, chunk.length)
-      st.resRemain -= n
+      end = start + Math.min(st.resRemain, buf.length - start)
+      st.resRemain -= end - start
     } else if (st.resFraming === 'chunked') {
-      n = this.#resChunks!.scan(chunk, 0, chunk.length)
-      if (n < 0) { this.#dropSrv(true); this.finish('S', 'D'); return }
-    } else n = chunk.length
-    const part = n === chunk.length ? chunk : chunk.subarray(0, n)
-    if (head !== undefined) this.#toClientWithHead(head, whole!, part)
-    else if (n > 0) this.#toClient(part)
+      end = this.#resChunks!.scan(buf, start, buf.length)
+      if (end < 0) { this.#dropSrv(true); this.finish('S', 'D'); return }
+    } else end = buf.length
+    if (head !== null) this.#toClientWithHead(head, buf, end)
+    else if (end > start) this.#toClient(start === 0 && end === buf.length ? buf : buf.subarray(start, end))
     const ended = st.resFraming === 'length' ? st.resRemain === 0 : st.resFraming === 'chunked' ? this.#resChunks!.done : false
     if (ended) {
       // Anything after the end of a response is a server out of step: never reuse it.
-      if (n < chunk.length) st.srvClose = true
+      if (end < buf.length) st.srvClose = true
       this.#responseEnded()
     } else this.#refreshSrv()
   }
