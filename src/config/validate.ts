@@ -13,11 +13,11 @@ import type { Config, ProxyConfig } from './types.ts'
 const isFrontend = (p: ProxyConfig): boolean => p.kind === 'frontend' || p.kind === 'listen'
 const isBackend = (p: ProxyConfig): boolean => p.kind === 'backend' || p.kind === 'listen'
 
-/** Things that need `mode http`, and how to name them in a message. */
 /** Where a keyword phrase was written in a proxy (the builder knows; the model keeps no line for
  *  options and flags). Undefined when it came from a defaults section. */
 export type PhrasePos = (p: ProxyConfig, phrase: string) => SourcePos | undefined
 
+/** Things that need `mode http`, and how to name them in a message. */
 function httpOnlySettings(p: ProxyConfig, where: PhrasePos): { what: string; line: number }[] {
   const out: { what: string; line: number }[] = []
   const lineOf = (phrase: string): number => where(p, phrase)?.line ?? p.pos.line

@@ -10,8 +10,6 @@ import { ConfigError, type Directive } from '../source.ts'
 import type { ProxyConfig } from '../types.ts'
 import type { KeywordCtx, ProxyKeyword } from './types.ts'
 
-const HTTP = 'HTTP mode'
-
 /** The HTTP connection modes exclude each other: setting one clears the others, as in HAProxy. */
 const HTTP_CONN_MODES = ['httpclose', 'http-server-close', 'http-keep-alive'] as const
 
@@ -27,13 +25,8 @@ function noArgs(name: string, args: string[], d: Directive): void {
 }
 
 /** A plain on/off option. */
-function flagOption(name: string, notBuilt?: string): ProxyKeyword {
-  const k: ProxyKeyword = {
-    kw: `option ${name}`,
-    parse: (args, d, p) => { noArgs(name, args, d); setFlag(p, name, d) },
-  }
-  if (notBuilt) k.notBuilt = notBuilt
-  return k
+function flagOption(name: string): ProxyKeyword {
+  return { kw: `option ${name}`, parse: (args, d, p) => { noArgs(name, args, d); setFlag(p, name, d) } }
 }
 
 /** `option forwardfor [except NET] [header NAME] [if-none]` and `option originalto [except NET] [header NAME]`. */
@@ -123,16 +116,14 @@ const tcplog: ProxyKeyword = {
 }
 
 /** An option whose arguments edgelb keeps as words (`option mysql-check user edgelb`). */
-function argsOption(name: string, notBuilt?: string): ProxyKeyword {
-  const k: ProxyKeyword = {
+function argsOption(name: string): ProxyKeyword {
+  return {
     kw: `option ${name}`,
     parse: (args, d, p) => {
       setFlag(p, name, d)
       p.optionArgs[name] = args
     },
   }
-  if (notBuilt) k.notBuilt = notBuilt
-  return k
 }
 
 export const optionKeywords: readonly ProxyKeyword[] = [

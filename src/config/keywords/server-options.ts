@@ -8,14 +8,12 @@ import type { OnError, ServerOptions } from '../types.ts'
 import { parseDuration, parseIntIn } from '../units.ts'
 import type { ServerOptionKeyword } from './types.ts'
 
-function flag(kw: string, field: 'check' | 'backup' | 'disabled' | 'agentCheck', value: boolean, notBuilt?: string): ServerOptionKeyword {
-  const k: ServerOptionKeyword = { kw, args: 0, apply: (_v, s) => { s[field] = value } }
-  if (notBuilt) k.notBuilt = notBuilt
-  return k
+function flag(kw: string, field: 'check' | 'backup' | 'disabled' | 'agentCheck', value: boolean): ServerOptionKeyword {
+  return { kw, args: 0, apply: (_v, s) => { s[field] = value } }
 }
 
-function duration(kw: string, field: 'inter' | 'fastinter' | 'downinter' | 'slowstart' | 'agentInter', notBuilt?: string): ServerOptionKeyword {
-  const k: ServerOptionKeyword = {
+function duration(kw: string, field: 'inter' | 'fastinter' | 'downinter' | 'slowstart' | 'agentInter'): ServerOptionKeyword {
+  return {
     kw,
     args: 1,
     apply: ([v], s, at) => {
@@ -24,26 +22,18 @@ function duration(kw: string, field: 'inter' | 'fastinter' | 'downinter' | 'slow
       s[field] = ms
     },
   }
-  if (notBuilt) k.notBuilt = notBuilt
-  return k
 }
 
-function count(kw: string, field: 'rise' | 'fall' | 'maxconn' | 'minconn' | 'maxqueue' | 'errorLimit', min: number, notBuilt?: string): ServerOptionKeyword {
-  const k: ServerOptionKeyword = { kw, args: 1, apply: ([v], s, at) => { s[field] = parseIntIn(v!, at, `'${kw}'`, min, 1_000_000_000) } }
-  if (notBuilt) k.notBuilt = notBuilt
-  return k
+function count(kw: string, field: 'rise' | 'fall' | 'maxconn' | 'minconn' | 'maxqueue' | 'errorLimit', min: number): ServerOptionKeyword {
+  return { kw, args: 1, apply: ([v], s, at) => { s[field] = parseIntIn(v!, at, `'${kw}'`, min, 1_000_000_000) } }
 }
 
-function text(kw: string, field: 'track' | 'cookie' | 'checkAddr' | 'agentSend' | 'agentAddr', notBuilt?: string): ServerOptionKeyword {
-  const k: ServerOptionKeyword = { kw, args: 1, apply: ([v], s) => { s[field] = v! } }
-  if (notBuilt) k.notBuilt = notBuilt
-  return k
+function text(kw: string, field: 'track' | 'cookie' | 'checkAddr' | 'agentSend' | 'agentAddr'): ServerOptionKeyword {
+  return { kw, args: 1, apply: ([v], s) => { s[field] = v! } }
 }
 
-function port(kw: string, field: 'checkPort' | 'agentPort', notBuilt?: string): ServerOptionKeyword {
-  const k: ServerOptionKeyword = { kw, args: 1, apply: ([v], s, at) => { s[field] = parseIntIn(v!, at, `'${kw}'`, 1, 65535) } }
-  if (notBuilt) k.notBuilt = notBuilt
-  return k
+function port(kw: string, field: 'checkPort' | 'agentPort'): ServerOptionKeyword {
+  return { kw, args: 1, apply: ([v], s, at) => { s[field] = parseIntIn(v!, at, `'${kw}'`, 1, 65535) } }
 }
 
 const ON_ERROR: readonly OnError[] = ['fastinter', 'fail-check', 'sudden-death', 'mark-down']
