@@ -13,8 +13,9 @@ import type { ListenAddr, ServerAddr } from './types.ts'
 /** Ranges wider than this are almost certainly a typo (and would open thousands of sockets). */
 const MAX_PORT_RANGE = 1024
 
-/** `allowZero`: a bind on port 0 takes any free port (what tests and `edgelb bench` use). */
-function parsePort(text: string, at: SourcePos, spec: string, allowZero = false): number {
+/** A port of the address `spec`. `allowZero`: a bind on port 0 takes any free port (what tests
+ *  and `edgelb bench` use). */
+export function parsePort(text: string, at: SourcePos, spec: string, allowZero = false): number {
   if (!/^\d+$/.test(text)) throw new ConfigError(`invalid port '${text}' in '${spec}'; ports are numbers from 1 to 65535`, at)
   const p = Number(text)
   if ((p < 1 && !(allowZero && p === 0)) || p > 65535) throw new ConfigError(`port ${p} out of range in '${spec}'; ports are 1 to 65535${allowZero ? ' (0 = any free port)' : ''}`, at)

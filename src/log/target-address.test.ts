@@ -43,8 +43,9 @@ test('targets edgelb does not send to yet are recognised, with what they are', (
 })
 
 test('bad addresses are refused with what is wrong', () => {
-  expect(refused('127.0.0.1:0')).toBe("invalid port '0' in log target '127.0.0.1:0'; ports are numbers from 1 to 65535")
-  expect(refused('127.0.0.1:syslog')).toBe("invalid port 'syslog' in log target '127.0.0.1:syslog'; ports are numbers from 1 to 65535")
+  expect(refused('127.0.0.1:0')).toBe("port 0 out of range in '127.0.0.1:0'; ports are 1 to 65535")
+  expect(refused('udp@127.0.0.1:65536')).toBe("port 65536 out of range in 'udp@127.0.0.1:65536'; ports are 1 to 65535")
+  expect(refused('127.0.0.1:syslog')).toBe("invalid port 'syslog' in '127.0.0.1:syslog'; ports are numbers from 1 to 65535")
   expect(refused('udp6@127.0.0.1')).toBe("'127.0.0.1' is an IPv4 address but the log target says ipv6 (udp6@127.0.0.1)")
   expect(refused('sctp@10.0.0.1')).toStartWith("unknown address prefix 'sctp@' in log target 'sctp@10.0.0.1'; known: udp@")
   expect(refused('fd@one')).toBe("'fd@' expects a file descriptor number, got 'one'")

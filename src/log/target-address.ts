@@ -12,7 +12,7 @@
  */
 import { isIP } from 'node:net'
 import { ConfigError, type SourcePos } from '../config/source.ts'
-import { splitHostPort } from '../config/address.ts'
+import { parsePort, splitHostPort } from '../config/address.ts'
 
 export const SYSLOG_PORT = 514
 
@@ -63,11 +63,7 @@ export function parseLogDest(address: string, at: SourcePos): LogDest {
   }
   const { host, port } = splitHostPort(text)
   if (host === '') throw new ConfigError(`log target '${address}' has no address; write IP[:PORT], e.g. 127.0.0.1:514, or stdout`, at)
-  let p = SYSLOG_PORT
-  if (port !== undefined && port !== '') {
-    if (!/^\d+$/.test(port) || Number(port) < 1 || Number(port) > 65535) throw new ConfigError(`invalid port '${port}' in log target '${address}'; ports are numbers from 1 to 65535`, at)
-    p = Number(port)
-  }
+  const p = port === undefined || port === '' ? SYSLOG_PORT : parsePort(port, at, address)
   const literal = isIP(host)
   if (literal !== 0) {
     if (family !== 0 && family !== literal) throw new ConfigError(`'${host}' is an IPv${literal} address but the log target says ${family === 4 ? 'ipv4' : 'ipv6'} (${address})`, at)

@@ -80,7 +80,7 @@ describe('edgelb check: logging keywords', () => {
       `${FILE}:5: error: unknown log format 'json'; known: local, rfc3164, rfc5424, priority, short, timed, iso, raw`,
       `${FILE}:6: error: log 'len' must be between 80 and 65535, got 10`,
       `${FILE}:7: error: sample size 2 should be greater or equal to 5, the highest position of the ranges, in 'sample 5:2'`,
-      `${FILE}:8: error: invalid port '99999' in log target '127.0.0.1:99999'; ports are numbers from 1 to 65535`,
+      `${FILE}:8: error: port 99999 out of range in '127.0.0.1:99999'; ports are 1 to 65535`,
       `${FILE}:9: error: unexpected 'debug' at the end of 'log'`,
       `${FILE}:10: error: 'log 127.0.0.1' needs a facility, e.g. 'log 127.0.0.1 local0'`,
       `${FILE}:11: error: 'log-send-hostname' takes at most a name; remove 'b'`,
