@@ -18,7 +18,7 @@ export function balanceKey(b: BalanceConfig, req: H1Head): string | undefined {
       const h = req.headers
       const name = b.param.toLowerCase()
       let last = -1
-      for (let i = h.find(name); i >= 0; i = h.find(name, i + 1)) last = i
+      for (let i = h.find(name, 0); i >= 0; i = h.find(name, i + 1)) last = i
       return last < 0 ? undefined : h.value(last)
     }
     default: return undefined

@@ -21,7 +21,7 @@ export function addForwardedFor(cfg: ForwardForConfig, req: H1Head, cliAddr: str
   const h = req.headers
   const lname = cfg.header.toLowerCase()
   let last = -1
-  for (let i = h.find(lname); i >= 0; i = h.find(lname, i + 1)) last = i
+  for (let i = h.find(lname, 0); i >= 0; i = h.find(lname, i + 1)) last = i
   if (last < 0) { h.add(cfg.header, ip); return }
   if (cfg.ifNone) return
   const v = h.value(last)

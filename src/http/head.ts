@@ -193,7 +193,7 @@ export class Head implements H1Head, HeaderList {
   }
 
   get(lname: string): string | undefined {
-    const i = this.find(lname)
+    const i = this.find(lname, 0)
     return i < 0 ? undefined : this.value(i)
   }
 
@@ -216,7 +216,7 @@ export class Head implements H1Head, HeaderList {
 
   set(name: string, value: string): void {
     const lname = name.toLowerCase()
-    const i = this.find(lname)
+    const i = this.find(lname, 0)
     if (i < 0) {
       this.add(name, value)
       return
@@ -235,7 +235,7 @@ export class Head implements H1Head, HeaderList {
 
   remove(lname: string): number {
     let n = 0
-    for (let j = this.find(lname); j >= 0; j = this.find(lname, j)) {
+    for (let j = this.find(lname, 0); j >= 0; j = this.find(lname, j)) {
       this.removeAt(j)
       n++
     }

@@ -41,7 +41,7 @@ export interface RequestPersistence {
  */
 export function requestCookie(cfg: CookieConfig, servers: readonly Server[], req: H1Head, persist: boolean): RequestPersistence {
   const h = req.headers
-  let at = h.find('cookie')
+  let at = h.find('cookie', 0)
   while (at >= 0) {
     const header = h.value(at)
     const pair = findCookie(header, cfg.name)
@@ -86,7 +86,7 @@ export function responseCookie(cfg: CookieConfig, server: Server | null, reqFlag
   if (cfg.method === 'prefix' || cfg.method === 'rewrite') {
     if (value === undefined) return 'N'
     let flag: ResCookieFlag = 'N'
-    for (let i = h.find('set-cookie'); i >= 0; i = h.find('set-cookie', i + 1)) {
+    for (let i = h.find('set-cookie', 0); i >= 0; i = h.find('set-cookie', i + 1)) {
       const v = h.value(i)
       const c = setCookieName(v)
       if (!c || c.name !== cfg.name) continue
@@ -101,7 +101,7 @@ export function responseCookie(cfg: CookieConfig, server: Server | null, reqFlag
   // The server's own cookie of the same name: kept with `preserve` (and then nothing is
   // inserted), otherwise replaced by ours.
   let flag: ResCookieFlag = 'N'
-  for (let i = h.find('set-cookie'); i >= 0; i = h.find('set-cookie', i + 1)) {
+  for (let i = h.find('set-cookie', 0); i >= 0; i = h.find('set-cookie', i + 1)) {
     const c = setCookieName(h.value(i))
     if (!c || c.name !== cfg.name) continue
     if (cfg.preserve) return 'P'
@@ -139,7 +139,7 @@ export function isCacheable(method: string, req: H1Head, res: H1Head): boolean {
   const reqCc = req.headers.get('cache-control')
   if (reqCc && /no-cache|no-store/i.test(reqCc)) return false
   const h = res.headers
-  for (let i = h.find('cache-control'); i >= 0; i = h.find('cache-control', i + 1)) {
+  for (let i = h.find('cache-control', 0); i >= 0; i = h.find('cache-control', i + 1)) {
     if (/private|no-cache|no-store|max-age=0|s-maxage=0/i.test(h.value(i))) return false
   }
   const pragma = h.get('pragma')

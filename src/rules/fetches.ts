@@ -65,7 +65,7 @@ function headerFetch(side: 'req' | 'res', split: boolean, map?: (v: string) => S
       const h = head(s)
       if (!h) return false
       if (!split) {
-        for (let i = h.headers.find(name); i >= 0; i = h.headers.find(name, i + 1)) {
+        for (let i = h.headers.find(name, 0); i >= 0; i = h.headers.find(name, i + 1)) {
           const v = map ? map(h.headers.value(i)) : h.headers.value(i)
           if (v !== undefined && visit(v)) return true
         }
@@ -87,7 +87,7 @@ function headerCount(side: 'req' | 'res', split: boolean) {
       if (name === '') return h.headers.count
       let n = 0
       if (split) eachHeaderValue(h.headers, name, () => { n++; return false })
-      else for (let i = h.headers.find(name); i >= 0; i = h.headers.find(name, i + 1)) n++
+      else for (let i = h.headers.find(name, 0); i >= 0; i = h.headers.find(name, i + 1)) n++
       return n
     }
   }

@@ -68,7 +68,7 @@ function headerActions(head: HeadOf): HttpActionKeyword[] {
         const h = head(s)?.headers
         if (!h) return undefined
         let r: string | undefined
-        for (let i = h.find(lname); i >= 0; i = h.find(lname, i + 1)) {
+        for (let i = h.find(lname, 0); i >= 0; i = h.find(lname, i + 1)) {
           const out = rewrite(h.value(i), re, (r ??= repl(s)))
           if (out !== undefined) h.setValue(i, out)
         }

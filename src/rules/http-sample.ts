@@ -70,7 +70,7 @@ export function urlParam(uri: string, name: string, delim = '&'): string | undef
 /** Calls `visit` on every comma-separated value of every field named `lname` (quoted commas
  *  are kept), in order, until it returns true. */
 export function eachHeaderValue(h: HeaderList, lname: string, visit: (v: string) => boolean): boolean {
-  for (let i = h.find(lname); i >= 0; i = h.find(lname, i + 1)) {
+  for (let i = h.find(lname, 0); i >= 0; i = h.find(lname, i + 1)) {
     const full = h.value(i)
     if (full.indexOf(',') < 0 ? visit(full) : eachCommaValue(full, visit)) return true
   }
@@ -103,7 +103,7 @@ function headerValues(h: HeaderList, lname: string): string[] {
 /** Occurrence `occ` of the values of `lname`: 1 = first, -1 = last, 0 = last. */
 export function headerValueAt(h: HeaderList, lname: string, occ: number): string | undefined {
   // Fast path: a single field without commas (Host, most headers).
-  const first = h.find(lname)
+  const first = h.find(lname, 0)
   if (first < 0) return undefined
   if (h.find(lname, first + 1) < 0) {
     const v = h.value(first)
@@ -117,7 +117,7 @@ export function headerValueAt(h: HeaderList, lname: string, occ: number): string
 /** Whole field values (no comma splitting), as `req.fhdr`. */
 export function fullHeaderAt(h: HeaderList, lname: string, occ: number): string | undefined {
   const idx: number[] = []
-  for (let i = h.find(lname); i >= 0; i = h.find(lname, i + 1)) idx.push(i)
+  for (let i = h.find(lname, 0); i >= 0; i = h.find(lname, i + 1)) idx.push(i)
   const k = occ > 0 ? occ - 1 : idx.length + (occ === 0 ? -1 : occ)
   return k >= 0 && k < idx.length ? h.value(idx[k]!) : undefined
 }
@@ -130,7 +130,7 @@ export function splitCommas(v: string): string[] {
 
 /** Values of cookie `name` in the request's Cookie fields, in order (name '' = every cookie). */
 export function eachRequestCookie(h: HeaderList, name: string, visit: (v: string) => boolean): boolean {
-  for (let i = h.find('cookie'); i >= 0; i = h.find('cookie', i + 1)) {
+  for (let i = h.find('cookie', 0); i >= 0; i = h.find('cookie', i + 1)) {
     const line = h.value(i)
     let p = 0
     while (p < line.length) {
@@ -152,7 +152,7 @@ export function eachRequestCookie(h: HeaderList, name: string, visit: (v: string
 
 /** Values of cookie `name` set by the response's Set-Cookie fields (up to the first ';'). */
 export function eachResponseCookie(h: HeaderList, name: string, visit: (v: string) => boolean): boolean {
-  for (let i = h.find('set-cookie'); i >= 0; i = h.find('set-cookie', i + 1)) {
+  for (let i = h.find('set-cookie', 0); i >= 0; i = h.find('set-cookie', i + 1)) {
     const line = h.value(i)
     const eq = line.indexOf('=')
     if (eq < 0) continue
