@@ -107,6 +107,16 @@ export function startTcpApp(port: number, ...lines: string[]): Promise<Lb> {
       server s1 127.0.0.1:${port}`)
 }
 
+/** The text of a tcp scenario: `global` with `opts.global` (default: `log stdout format raw
+ *  local0`, the lines lb.logs collects), `defaults` with mode tcp, log global, option tcplog,
+ *  timeouts client and server 5s and connect 1s, then `opts.defaults`; then `proxies` (cfg text),
+ *  the sections the test is about. */
+export function tcpConfig(proxies: string, opts: { global?: string[]; defaults?: string[] } = {}): string {
+  const global = opts.global ?? ['log stdout format raw local0']
+  const defaults = ['mode tcp', 'log global', 'option tcplog', 'timeout client 5s', 'timeout server 5s', 'timeout connect 1s', ...(opts.defaults ?? [])]
+  return ['global', ...global.map((l) => `  ${l}`), 'defaults', ...defaults.map((l) => `  ${l}`), ''].join('\n') + proxies
+}
+
 /** A free TCP port on 127.0.0.1 (bound, then released), for configs handed to a subprocess,
  *  which cannot say port 0. */
 export function freePort(): number {
@@ -360,6 +370,14 @@ export async function connectEchoed(port: number, text: string): Promise<TestCon
     throw e
   }
   return c
+}
+
+/** One whole session through an `echo` server: connects, writes `text`, reads it back, closes
+ *  its side and waits until the connection is closed (the proxy has ended the session). */
+export async function echoSession(port: number, text = 'ping'): Promise<void> {
+  using c = await connectEchoed(port, text)
+  c.end()
+  await c.waitClosed()
 }
 
 /** One short connection: the tag of the server that answered. */

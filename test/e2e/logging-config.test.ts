@@ -7,7 +7,7 @@ import { describe, expect, test } from 'bun:test'
 import { buildConfig } from '../../src/config/build.ts'
 import { readHaproxy } from '../../src/config/haproxy/reader.ts'
 import { formatDiagnostic } from '../../src/config/source.ts'
-import { cfg, connectClient, spawnEdgelb, startServer, until } from './harness.ts'
+import { cfg, echoSession, spawnEdgelb, startServer, tcpConfig, until } from './harness.ts'
 import { syslogReceiver } from './logging-receiver.ts'
 
 const FILE = 'edgelb.cfg'
@@ -93,27 +93,11 @@ describe('edgelb run', () => {
   test('stdout without a format gets HAProxy\'s default header (local: no hostname); a syslog server gets the datagram', async () => {
     await using s1 = startServer('s1', 'echo')
     await using rx = await syslogReceiver()
-    await using lb = await spawnEdgelb(cfg`
-      global
-        log stdout local0
-        log 127.0.0.1:${rx.port} format raw local0
-      defaults
-        mode tcp
-        log global
-        option tcplog
-        timeout client 5s
-        timeout server 5s
-        timeout connect 1s
+    await using lb = await spawnEdgelb(tcpConfig(cfg`
       listen app
         bind 127.0.0.1:0
-        server s1 127.0.0.1:${s1.port}`)
-    {
-      using c = await connectClient(lb.ports.get('app')!)
-      await c.write('ping')
-      await c.waitBytes(4)
-      c.end()
-      await c.waitClosed()
-    }
+        server s1 127.0.0.1:${s1.port}`, { global: ['log stdout local0', `log 127.0.0.1:${rx.port} format raw local0`] }))
+    await echoSession(lb.ports.get('app')!)
     const [frame] = await rx.waitFrames(1)
     expect(frame).toMatch(/^127\.0\.0\.1:\d+ \[[^\]]+\] app app\/s1 0\/\d+\/\d+ 4 -- 0\/0\/0\/0\/0 0\/0\n$/)
     const line = frame!.slice(0, -1)

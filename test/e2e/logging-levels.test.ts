@@ -7,10 +7,16 @@
 // A line a target must not get is sent before one it gets: UDP on loopback keeps the order, so
 // the absence is seen without waiting.
 import { describe, expect, test } from 'bun:test'
-import { cfg, closedPort, connectClient, startLb, startServer } from './harness.ts'
+import { cfg, closedPort, connectClient, echoSession, startLb, startServer, tcpConfig } from './harness.ts'
 import { okResponse, rawExchange, startHttpServer } from './http-harness.ts'
 import { syslogReceiver } from './logging-receiver.ts'
 import { stateLines, waitLine } from './checks-lib.ts'
+
+/** The global log lines of most scenarios here: bare lines on stdout (lb.logs), and `format
+ *  priority local0` datagrams (PRI 134 at info, 131 at err) to the receiver at `port`. */
+function rawAndPriority(port: number): string[] {
+  return ['log stdout format raw local0', `log 127.0.0.1:${port} format priority local0`]
+}
 
 /** An http frontend: /down goes to a backend whose server refuses (503, SC), the rest to `a`. */
 function webConfig(a: number, opts: { global: string[]; defaults?: string[]; frontend?: string[] }): string {
@@ -41,10 +47,7 @@ describe('option log-separate-errors', () => {
   test('a 503 is logged at err (PRI 131), a 200 at info (PRI 134); without the option both at info', async () => {
     await using a = startHttpServer('a', () => okResponse('ok'))
     await using rx = await syslogReceiver()
-    await using lb = await startLb(webConfig(a.port, {
-      global: ['log stdout format raw local0', `log 127.0.0.1:${rx.port} format priority local0`],
-      defaults: ['option log-separate-errors'],
-    }))
+    await using lb = await startLb(webConfig(a.port, { global: rawAndPriority(rx.port), defaults: ['option log-separate-errors'] }))
     expect(await rawExchange(lb.port(), 'GET /ok HTTP/1.0\r\n\r\n')).toBe(okResponse('ok'))
     expect(await rawExchange(lb.port(), 'GET /down HTTP/1.0\r\n\r\n')).toStartWith('HTTP/1.1 503 Service Unavailable\r\n')
     const [ok, down] = await lb.waitLogs(2)
@@ -52,7 +55,7 @@ describe('option log-separate-errors', () => {
     expect(down).toMatch(/ web down\/gone .* 503 \d+ - - SC-- .*"GET \/down HTTP\/1\.0"$/)
     expect(await rx.waitFrames(2)).toEqual([`<134>${ok}\n`, `<131>${down}\n`])
 
-    await using plain = await startLb(webConfig(a.port, { global: ['log stdout format raw local0', `log 127.0.0.1:${rx.port} format priority local0`] }))
+    await using plain = await startLb(webConfig(a.port, { global: rawAndPriority(rx.port) }))
     await rawExchange(plain.port(), 'GET /down HTTP/1.0\r\n\r\n')
     const [down2] = await plain.waitLogs(1)
     expect((await rx.waitFrames(3))[2]).toBe(`<134>${down2}\n`)
@@ -61,32 +64,14 @@ describe('option log-separate-errors', () => {
   test('tcp: a refused server (SC) is logged at err, a normal session at info', async () => {
     await using s1 = startServer('s1', 'echo')
     await using rx = await syslogReceiver()
-    await using lb = await startLb(cfg`
-      global
-        log stdout format raw local0
-        log 127.0.0.1:${rx.port} format priority local0
-      defaults
-        mode tcp
-        log global
-        option tcplog
-        option log-separate-errors
-        retries 0
-        timeout client 5s
-        timeout server 5s
-        timeout connect 1s
+    await using lb = await startLb(tcpConfig(cfg`
       listen good
         bind 127.0.0.1:0
         server s1 127.0.0.1:${s1.port}
       listen bad
         bind 127.0.0.1:0
-        server gone 127.0.0.1:${closedPort()}`)
-    {
-      using c = await connectClient(lb.port('good'))
-      await c.write('ping')
-      await c.waitBytes(4)
-      c.end()
-      await c.waitClosed()
-    }
+        server gone 127.0.0.1:${closedPort()}`, { global: rawAndPriority(rx.port), defaults: ['option log-separate-errors', 'retries 0'] }))
+    await echoSession(lb.port('good'))
     await lb.waitLogs(1)
     {
       using c = await connectClient(lb.port('bad'))
@@ -134,17 +119,7 @@ describe('tcp-request content set-log-level', () => {
   test('the level of a tcp session\'s line, or silent', async () => {
     await using s1 = startServer('s1', 'echo')
     await using rx = await syslogReceiver()
-    await using lb = await startLb(cfg`
-      global
-        log stdout format raw local0
-        log 127.0.0.1:${rx.port} format priority local0
-      defaults
-        mode tcp
-        log global
-        option tcplog
-        timeout client 5s
-        timeout server 5s
-        timeout connect 1s
+    await using lb = await startLb(tcpConfig(cfg`
       listen quiet
         bind 127.0.0.1:0
         tcp-request content set-log-level silent
@@ -152,14 +127,8 @@ describe('tcp-request content set-log-level', () => {
       listen loud
         bind 127.0.0.1:0
         tcp-request content set-log-level warning
-        server s1 127.0.0.1:${s1.port}`)
-    for (const name of ['quiet', 'loud']) {
-      using c = await connectClient(lb.port(name))
-      await c.write('ping')
-      await c.waitBytes(4)
-      c.end()
-      await c.waitClosed()
-    }
+        server s1 127.0.0.1:${s1.port}`, { global: rawAndPriority(rx.port) }))
+    for (const name of ['quiet', 'loud']) await echoSession(lb.port(name))
     const [line] = await lb.waitLogs(1)
     expect(line).toMatch(/ loud loud\/s1 /)
     expect(await rx.waitFrames(1)).toEqual([`<132>${line}\n`])

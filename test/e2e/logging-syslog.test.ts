@@ -4,7 +4,7 @@
 // `format raw` (lb.logs): the same send, so the message part must be that line exactly.
 import { describe, expect, test } from 'bun:test'
 import { formatIsoDate, formatSyslogDate } from '../../src/log/date.ts'
-import { cfg, connectClient, startLb, startServer } from './harness.ts'
+import { cfg, echoSession, startLb, startServer } from './harness.ts'
 import { okResponse, rawExchange, startHttpServer } from './http-harness.ts'
 import { isoMs, syslogReceiver } from './logging-receiver.ts'
 
@@ -30,28 +30,37 @@ function expect5424(frame: string, pri: number, rest: string, t0: number, t1: nu
   expect(frame).toBe(`<${pri}>1 ${formatIsoDate(ms)} ${rest}`)
 }
 
+/** `listen web` (mode http, httplog) in front of the server at port `a`; `global` (lines) and
+ *  `proxy` (a line of the listen section) say where the lines go. */
+function http(a: number, global: string[], proxy = ''): string {
+  return cfg`
+    global
+      ${global.join('\n      ')}
+    defaults
+      mode http
+      log global
+      option httplog
+      timeout client 5s
+      timeout server 5s
+      timeout connect 1s
+    listen web
+      bind 127.0.0.1:0
+      ${proxy}
+      server a 127.0.0.1:${a}`
+}
+
 describe('httplog and tcplog lines over UDP syslog', () => {
   test('an httplog line in rfc3164, rfc5424 and raw, facility local0 at info (PRI 134)', async () => {
     await using a = startHttpServer('a', () => okResponse('hello'))
     await using rx3164 = await syslogReceiver()
     await using rx5424 = await syslogReceiver()
     await using rxRaw = await syslogReceiver()
-    await using lb = await startLb(cfg`
-      global
-        log stdout format raw local0
-        log 127.0.0.1:${rx3164.port} format rfc3164 local0
-        log udp@127.0.0.1:${rx5424.port} format rfc5424 local0
-        log udp4@127.0.0.1:${rxRaw.port} format raw local0
-      defaults
-        mode http
-        log global
-        option httplog
-        timeout client 5s
-        timeout server 5s
-        timeout connect 1s
-      listen web
-        bind 127.0.0.1:0
-        server a 127.0.0.1:${a.port}`)
+    await using lb = await startLb(http(a.port, [
+      'log stdout format raw local0',
+      `log 127.0.0.1:${rx3164.port} format rfc3164 local0`,
+      `log udp@127.0.0.1:${rx5424.port} format rfc5424 local0`,
+      `log udp4@127.0.0.1:${rxRaw.port} format raw local0`,
+    ]))
     const t0 = Date.now()
     expect(await rawExchange(lb.port(), 'GET /hello HTTP/1.0\r\n\r\n')).toBe(okResponse('hello'))
     const [line] = await lb.waitLogs(1)
@@ -86,13 +95,7 @@ describe('httplog and tcplog lines over UDP syslog', () => {
         log 127.0.0.1:${rxRaw.port} format raw local7
         server s1 127.0.0.1:${s1.port}`)
     const t0 = Date.now()
-    {
-      using c = await connectClient(lb.port())
-      await c.write('ping')
-      await c.waitBytes(4)
-      c.end()
-      await c.waitClosed()
-    }
+    await echoSession(lb.port())
     const [line] = await lb.waitLogs(1)
     expect(line).toMatch(/^127\.0\.0\.1:\d+ \[\d\d\/\w{3}\/\d{4}:\d\d:\d\d:\d\d\.\d{3}\] app app\/s1 0\/\d+\/\d+ 4 -- 0\/0\/0\/0\/0 0\/0$/)
     const [f3164] = await rx3164.waitFrames(1)
@@ -106,25 +109,10 @@ describe('httplog and tcplog lines over UDP syslog', () => {
 })
 
 describe('headers: the default format, the hostname, the tag, the length', () => {
-  const http = (a: number, global: string, proxy = ''): string => cfg`
-    global
-      ${global.split('\n').join('\n      ')}
-    defaults
-      mode http
-      log global
-      option httplog
-      timeout client 5s
-      timeout server 5s
-      timeout connect 1s
-    listen web
-      bind 127.0.0.1:0
-      ${proxy}
-      server a 127.0.0.1:${a}`
-
   test('no format: HAProxy\'s default, "local": rfc3164 without the hostname field', async () => {
     await using a = startHttpServer('a', () => okResponse('x'))
     await using rx = await syslogReceiver()
-    await using lb = await startLb(http(a.port, `log stdout format raw local0\nlog 127.0.0.1:${rx.port} local1`))
+    await using lb = await startLb(http(a.port, ['log stdout format raw local0', `log 127.0.0.1:${rx.port} local1`]))
     const t0 = Date.now()
     await rawExchange(lb.port(), 'GET / HTTP/1.0\r\n\r\n')
     const [line] = await lb.waitLogs(1)
@@ -136,7 +124,13 @@ describe('headers: the default format, the hostname, the tag, the length', () =>
     await using a = startHttpServer('a', () => okResponse('x'))
     await using rxDefault = await syslogReceiver()
     await using rx5424 = await syslogReceiver()
-    await using lb = await startLb(http(a.port, `log-send-hostname lb1.example\nlog-tag balancer\nlog stdout format raw local0\nlog 127.0.0.1:${rxDefault.port} local0\nlog 127.0.0.1:${rx5424.port} format rfc5424 local0`))
+    await using lb = await startLb(http(a.port, [
+      'log-send-hostname lb1.example',
+      'log-tag balancer',
+      'log stdout format raw local0',
+      `log 127.0.0.1:${rxDefault.port} local0`,
+      `log 127.0.0.1:${rx5424.port} format rfc5424 local0`,
+    ]))
     const t0 = Date.now()
     await rawExchange(lb.port(), 'GET / HTTP/1.0\r\n\r\n')
     const [line] = await lb.waitLogs(1)
@@ -150,7 +144,7 @@ describe('headers: the default format, the hostname, the tag, the length', () =>
   test('a proxy log-tag replaces the global one for that proxy\'s lines', async () => {
     await using a = startHttpServer('a', () => okResponse('x'))
     await using rx = await syslogReceiver()
-    await using lb = await startLb(http(a.port, `log-tag global-tag\nlog stdout format raw local0\nlog 127.0.0.1:${rx.port} format rfc5424 local0`, 'log-tag web-tag'))
+    await using lb = await startLb(http(a.port, ['log-tag global-tag', 'log stdout format raw local0', `log 127.0.0.1:${rx.port} format rfc5424 local0`], 'log-tag web-tag'))
     const t0 = Date.now()
     await rawExchange(lb.port(), 'GET / HTTP/1.0\r\n\r\n')
     const [line] = await lb.waitLogs(1)
@@ -161,7 +155,7 @@ describe('headers: the default format, the hostname, the tag, the length', () =>
   test('len N: header and message cut to N - 1 bytes, then the line feed (on stdout too, without it)', async () => {
     await using a = startHttpServer('a', () => okResponse('x'))
     await using rx = await syslogReceiver()
-    await using lb = await startLb(http(a.port, `log stdout format raw local0\nlog stderr len 80 format raw local0\nlog 127.0.0.1:${rx.port} len 100 format rfc5424 local0`))
+    await using lb = await startLb(http(a.port, ['log stdout format raw local0', 'log stderr len 80 format raw local0', `log 127.0.0.1:${rx.port} len 100 format rfc5424 local0`]))
     await rawExchange(lb.port(), `GET /${'p'.repeat(150)} HTTP/1.0\r\n\r\n`)
     const [line, cut] = await lb.waitLogs(2)
     expect(line!.length).toBeGreaterThan(150)
