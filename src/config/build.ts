@@ -1,9 +1,10 @@
 /**
  * Builds the configuration model from the sections either reader produced.
  *
- * For each directive it finds edgelb's own keyword entry (longest phrase first: 'timeout
- * connect' before 'timeout'), checks by the keyword's dictionary entry that the section allows it
- * (and its `no`), and runs it. A keyword HAProxy knows but edgelb does not act on yet is accepted
+ * For each directive it finds the keyword in one table of the dictionary's entries joined to
+ * edgelb's handlers (longest phrase first: 'timeout connect' before 'timeout'), checks by the
+ * entry that the section allows it (and its `no`), and runs the handler. A keyword HAProxy knows
+ * but edgelb has no handler for yet is accepted
  * with one "not implemented yet" warning per keyword; a keyword HAProxy removed gets an error
  * naming its replacement; anything else is an unknown keyword, with a did-you-mean suggestion
  * (about the second word when the first begins known phrases: 'tcp-check bogus'). Defaults
@@ -11,6 +12,7 @@
  * follow; `from NAME` picks a named one.
  */
 import {
+  allowedIn,
   findGlobalKeyword,
   findLegacyKeyword,
   findPhrasePrefix,
@@ -18,9 +20,14 @@ import {
   findSectionKeyword,
   globalFirstWords,
   globalKeywordByPhrase,
+  globalKeywordNames,
+  longestPhrase,
   proxyFirstWords,
   proxyKeywordByPhrase,
+  proxyKeywordNames,
   proxyOptionNames,
+  proxySectionsOf,
+  type ProxySection,
 } from './dictionary/lookup.ts'
 import { peersKeywords, programKeywords } from './dictionary/sections.ts'
 import type { KnownKeyword } from './dictionary/types.ts'
@@ -40,33 +47,40 @@ export interface BuildResult {
   diagnostics: Diagnostic[]
 }
 
-const SECTION_LETTER = { defaults: 'd', frontend: 'f', backend: 'b', listen: 'l' } as const
-const SECTION_NAMES: Readonly<Record<string, string>> = { d: 'defaults', f: 'frontend', b: 'backend', l: 'listen' }
+/** A keyword of the dictionary, with edgelb's handler when edgelb implements it. */
+interface Keyword<K> {
+  entry: KnownKeyword
+  own?: K
+}
 
 /**
- * edgelb's keywords, each beside its dictionary entry. Where a keyword may be written, what
- * HAProxy does when it is misplaced and whether it takes `no` are HAProxy's grammar, kept only in
- * the dictionary; the keyword tables say what a keyword does. Joining them here, once, means the
- * two cannot disagree: a keyword edgelb implements without a dictionary entry is a programming
- * error that stops this module from loading.
+ * Every keyword of a dictionary table, each of edgelb's beside its dictionary entry. Where a
+ * keyword may be written, what HAProxy does when it is misplaced and whether it takes `no` are
+ * HAProxy's grammar, kept only in the dictionary; the keyword tables say what a keyword does.
+ * Joining them here, once, means the two cannot disagree: a keyword edgelb implements without a
+ * dictionary entry is a programming error that stops this module from loading.
  */
-function withEntries<K extends { kw: string }>(own: readonly K[], entryOf: (phrase: string) => KnownKeyword | undefined): Map<string, { own: K; entry: KnownKeyword }> {
-  return new Map(own.map((k) => {
+function keywordTable<K extends { kw: string }>(names: readonly string[], own: readonly K[], entryOf: (phrase: string) => KnownKeyword | undefined): Map<string, Keyword<K>> {
+  const table = new Map<string, Keyword<K>>(names.map((kw) => [kw, { entry: entryOf(kw)! }]))
+  for (const k of own) {
     const entry = entryOf(k.kw)
     if (entry === undefined) throw new Error(`edgelb keyword '${k.kw}' has no entry in the keyword dictionary (config/dictionary/)`)
-    return [k.kw, { own: k, entry }]
-  }))
-}
-const ownProxy = withEntries(proxyKeywords, proxyKeywordByPhrase)
-const ownGlobal = withEntries(globalKeywords, globalKeywordByPhrase)
-
-/** The longest phrase of `words` (up to three words) edgelb implements. */
-function ownPhrase<K>(own: ReadonlyMap<string, { own: K; entry: KnownKeyword }>, words: readonly string[]): { own: K; entry: KnownKeyword; words: number } | undefined {
-  for (let n = Math.min(3, words.length); n >= 1; n--) {
-    const found = own.get(words.slice(0, n).join(' '))
-    if (found) return { ...found, words: n }
+    table.set(k.kw, { entry, own: k })
   }
-  return undefined
+  return table
+}
+const proxyTable = keywordTable(proxyKeywordNames, proxyKeywords, proxyKeywordByPhrase)
+const globalTable = keywordTable(globalKeywordNames, globalKeywords, globalKeywordByPhrase)
+
+/** `no` and `default` only go with the keywords HAProxy gives them to. */
+function checkPrefix(d: Directive, phrase: string, entry: KnownKeyword): void {
+  if ((d.no || d.reset) && !entry.noForm) throw new ConfigError(`'${d.no ? 'no' : 'default'}' cannot be used with '${phrase}'`, d.pos)
+}
+
+/** A keyword HAProxy removed: refused, naming what replaces it. */
+function checkRemoved(words: readonly string[], at: SourcePos): void {
+  const legacy = findLegacyKeyword(words)
+  if (legacy) throw new ConfigError(`'${legacy.entry.kw}' was removed from HAProxy; write '${legacy.entry.replacement}' instead`, at)
 }
 
 /**
@@ -88,7 +102,7 @@ function unknownKeyword(table: 'proxy' | 'global', words: readonly string[], whe
   }
   const hint = suggest(words[0]!, table === 'proxy' ? proxyFirstWords : globalFirstWords)
   if (hint === undefined) return `unknown keyword '${words[0]}'${where}`
-  const find = table === 'proxy' ? (w: string[]) => findProxyKeyword(w, 'listen') : findGlobalKeyword
+  const find = table === 'proxy' ? findProxyKeyword : findGlobalKeyword
   const phrase = find([hint, ...words.slice(1)])
   const offered = phrase && phrase.words > 1 ? [hint, ...words.slice(1, phrase.words)].join(' ') : hint
   return `unknown keyword '${words[0]}'${where}; did you mean '${offered}'?`
@@ -185,7 +199,7 @@ export function buildConfig(sections: readonly SectionSource[], files: readonly 
           else ctx.error(`defaults section '${s.args[1] ?? ''}' is not declared before this one`, s.pos)
         }
         const p = inherit(base, 'defaults', s.name, s.pos)
-        for (const d of s.directives) guard(() => applyProxy(d, p, 'd'))
+        for (const d of s.directives) guard(() => applyProxy(d, p, 'defaults'))
         if (s.name !== '') {
           if (namedDefaults.has(s.name)) ctx.warn(`defaults section '${s.name}' is declared again; the later one replaces it`, s.pos)
           namedDefaults.set(s.name, p)
@@ -196,7 +210,6 @@ export function buildConfig(sections: readonly SectionSource[], files: readonly 
       case 'frontend':
       case 'backend':
       case 'listen': {
-        const letter = SECTION_LETTER[s.type]
         let base = current
         let from: string | undefined
         let headerAddr: string | undefined
@@ -224,7 +237,8 @@ export function buildConfig(sections: readonly SectionSource[], files: readonly 
           const addr = headerAddr
           guard(() => { p.binds.push(parseBindLine([addr], { kw: 'bind', args: [addr], pos: s.pos }, ctx)) })
         }
-        for (const d of s.directives) guard(() => applyProxy(d, p, letter))
+        const section = s.type
+        for (const d of s.directives) guard(() => applyProxy(d, p, section))
         proxies.push(p)
         break
       }
@@ -263,28 +277,22 @@ export function buildConfig(sections: readonly SectionSource[], files: readonly 
 
   function applyGlobal(d: Directive, g: GlobalConfig): void {
     const words = [d.kw, ...d.args]
-    const found = ownPhrase(ownGlobal, words)
-    const known = found ? undefined : findGlobalKeyword(words)
-    if (found || known) {
-      const n = found?.words ?? known!.words
-      const phrase = words.slice(0, n).join(' ')
-      const entry = found?.entry ?? known!.entry
-      if ((d.no || d.reset) && !entry.noForm) throw new ConfigError(`'${d.no ? 'no' : 'default'}' cannot be used with '${phrase}'`, d.pos)
-      if (found) {
-        found.own.parse(words.slice(n), d, g, ctx)
-        if (found.own.notBuilt) ctx.notBuilt(`'${phrase}'`, found.own.notBuilt, d.pos)
+    const match = longestPhrase(globalTable, words)
+    if (match) {
+      const { entry, own } = match.entry
+      const phrase = words.slice(0, match.words).join(' ')
+      checkPrefix(d, phrase, entry)
+      if (own) {
+        own.parse(words.slice(match.words), d, g, ctx)
+        if (own.notBuilt) ctx.notBuilt(`'${phrase}'`, own.notBuilt, d.pos)
       } else {
         ctx.notBuilt(`'${phrase}'`, 'not implemented yet', d.pos)
       }
       return
     }
-    const legacy = findLegacyKeyword(words)
-    if (legacy) throw new ConfigError(`'${legacy.entry.kw}' was removed from HAProxy; write '${legacy.entry.replacement}' instead`, d.pos)
-    const proxyKw = findProxyKeyword(words, 'listen')
-    if (proxyKw || ownProxy.has(d.kw)) {
-      const phrase = proxyKw ? words.slice(0, proxyKw.words).join(' ') : d.kw
-      throw new ConfigError(`'${phrase}' belongs in a defaults, frontend, backend or listen section, not in 'global'`, d.pos)
-    }
+    checkRemoved(words, d.pos)
+    const proxyKw = longestPhrase(proxyTable, words)
+    if (proxyKw) throw new ConfigError(`'${words.slice(0, proxyKw.words).join(' ')}' belongs in a defaults, frontend, backend or listen section, not in 'global'`, d.pos)
     throw new ConfigError(unknownKeyword('global', words, ` in 'global'`), d.pos)
   }
 
@@ -295,31 +303,27 @@ export function buildConfig(sections: readonly SectionSource[], files: readonly 
    * keyword cannot be ignored safely (`failIfNotCap`: `server` in a frontend). ACLs and rules are
    * refused in an unnamed defaults section (HAProxy 2.5+ takes them in named ones only).
    */
-  function placed(phrase: string, entry: KnownKeyword, letter: 'd' | 'f' | 'b' | 'l', p: ProxyConfig, at: SourcePos): boolean {
-    const sections = entry.sections ?? 'dfbl'
-    if (sections.includes(letter)) {
-      if (letter === 'd' && entry.namedDefaultsOnly && p.name === '') {
+  function placed(phrase: string, entry: KnownKeyword, section: ProxySection, p: ProxyConfig, at: SourcePos): boolean {
+    if (allowedIn(entry, section)) {
+      if (section === 'defaults' && entry.namedDefaultsOnly && p.name === '') {
         throw new ConfigError(`'${phrase}' is not allowed in an unnamed defaults section; name the section (defaults NAME) or move the line to the proxies`, at)
       }
       return true
     }
-    const where = `a ${SECTION_NAMES[letter]} section`
-    const belongs = [...sections].map((c) => SECTION_NAMES[c]).join(', ')
-    if (letter === 'd' || !sections.includes('l') || entry.failIfNotCap) throw new ConfigError(`'${phrase}' is not allowed in ${where}; it belongs in: ${belongs}`, at)
-    ctx.warn(`'${phrase}' is ignored in ${where}, which has no ${letter === 'f' ? 'backend' : 'frontend'} side; move it to: ${belongs}`, at)
+    const belongs = proxySectionsOf(entry)
+    if (section === 'defaults' || !belongs.includes('listen') || entry.failIfNotCap) throw new ConfigError(`'${phrase}' is not allowed in a ${section} section; it belongs in: ${belongs.join(', ')}`, at)
+    ctx.warn(`'${phrase}' is ignored in a ${section} section, which has no ${section === 'frontend' ? 'backend' : 'frontend'} side; move it to: ${belongs.join(', ')}`, at)
     return false
   }
 
-  function applyProxy(d: Directive, p: ProxyConfig, letter: 'd' | 'f' | 'b' | 'l'): void {
+  function applyProxy(d: Directive, p: ProxyConfig, section: ProxySection): void {
     const words = [d.kw, ...d.args]
-    const found = ownPhrase(ownProxy, words)
-    const known = found ? undefined : findProxyKeyword(words, SECTION_NAMES[letter] as 'defaults' | 'frontend' | 'backend' | 'listen')
-    if (found || known) {
-      const n = found?.words ?? known!.words
-      const phrase = words.slice(0, n).join(' ')
-      const entry = found?.entry ?? known!.entry
-      if (!placed(phrase, entry, letter, p, d.pos)) return
-      if ((d.no || d.reset) && !entry.noForm) throw new ConfigError(`'${d.no ? 'no' : 'default'}' cannot be used with '${phrase}'`, d.pos)
+    const match = longestPhrase(proxyTable, words)
+    if (match) {
+      const { entry, own } = match.entry
+      const phrase = words.slice(0, match.words).join(' ')
+      if (!placed(phrase, entry, section, p, d.pos)) return
+      checkPrefix(d, phrase, entry)
       if (d.reset) {
         if (!phrase.startsWith('option ')) throw new ConfigError(`'default' can only reset an option ('default option NAME')`, d.pos)
         const name = phrase.slice(7)
@@ -327,20 +331,19 @@ export function buildConfig(sections: readonly SectionSource[], files: readonly 
         else p.options[name] = current.options[name]!
         return
       }
-      if (!found) {
+      if (!own) {
         if (phrase.startsWith('option ')) p.options[phrase.slice(7)] = !d.no
         ctx.notBuilt(`'${phrase}'`, 'not implemented yet', d.pos)
         return
       }
-      found.own.parse(words.slice(n), d, p, ctx)
-      if (found.own.notBuilt && !d.no) ctx.notBuilt(`'${phrase}'`, found.own.notBuilt, d.pos)
+      own.parse(words.slice(match.words), d, p, ctx)
+      if (own.notBuilt && !d.no) ctx.notBuilt(`'${phrase}'`, own.notBuilt, d.pos)
       let seen = phrasePos.get(p)
       if (!seen) phrasePos.set(p, (seen = new Map()))
       if (!seen.has(phrase)) seen.set(phrase, d.pos)
       return
     }
-    const legacy = findLegacyKeyword(words)
-    if (legacy) throw new ConfigError(`'${legacy.entry.kw}' was removed from HAProxy; write '${legacy.entry.replacement}' instead`, d.pos)
+    checkRemoved(words, d.pos)
     if (d.kw === 'option') {
       const name = d.args[0]
       if (name === undefined) throw new ConfigError(`'option' expects an option name, e.g. option httpclose`, d.pos)
@@ -350,7 +353,7 @@ export function buildConfig(sections: readonly SectionSource[], files: readonly 
     // A global keyword, unless it also begins proxy phrases ('external-check' → 'external-check command').
     const globalKw = findGlobalKeyword(words)
     if (globalKw && findPhrasePrefix('proxy', words.slice(0, globalKw.words))?.words !== globalKw.words) {
-      throw new ConfigError(`'${words.slice(0, globalKw.words).join(' ')}' belongs in the 'global' section, not in a ${SECTION_NAMES[letter]} section`, d.pos)
+      throw new ConfigError(`'${words.slice(0, globalKw.words).join(' ')}' belongs in the 'global' section, not in a ${section} section`, d.pos)
     }
     throw new ConfigError(unknownKeyword('proxy', words, ''), d.pos)
   }

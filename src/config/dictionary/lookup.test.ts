@@ -12,6 +12,7 @@ import {
   globalKeywordByPhrase,
   proxyKeywordByPhrase,
   proxyOptionNames,
+  proxySectionsOf,
 } from './lookup.ts'
 import { globalKeywords } from './global.ts'
 import { proxyKeywords } from './proxy.ts'
@@ -24,63 +25,66 @@ import * as fetches from './fetches.ts'
 
 describe('findProxyKeyword', () => {
   test('resolves the longest known phrase', () => {
-    expect(findProxyKeyword(['option', 'httpchk', 'HEAD', '/'], 'backend')).toMatchObject({
+    expect(findProxyKeyword(['option', 'httpchk', 'HEAD', '/'])).toMatchObject({
       entry: { kw: 'option httpchk' },
       words: 2,
     })
-    expect(findProxyKeyword(['timeout', 'http-keep-alive', '10s'], 'defaults')?.entry.kw).toBe(
+    expect(findProxyKeyword(['timeout', 'http-keep-alive', '10s'])?.entry.kw).toBe(
       'timeout http-keep-alive',
     )
-    expect(findProxyKeyword(['http-request', 'deny', 'if', 'x'], 'frontend')).toMatchObject({
+    expect(findProxyKeyword(['http-request', 'deny', 'if', 'x'])).toMatchObject({
       entry: { kw: 'http-request' },
       words: 1,
     })
-    expect(findProxyKeyword(['capture', 'request', 'header', 'Host', 'len', '32'], 'frontend')).toMatchObject({
+    expect(findProxyKeyword(['capture', 'request', 'header', 'Host', 'len', '32'])).toMatchObject({
       entry: { kw: 'capture request header' },
       words: 3,
     })
-    expect(findProxyKeyword(['tcp-request', 'content', 'accept'], 'listen')?.entry.kw).toBe(
+    expect(findProxyKeyword(['tcp-request', 'content', 'accept'])?.entry.kw).toBe(
       'tcp-request content',
     )
-    expect(findProxyKeyword(['stats', 'uri', '/stats'], 'listen')?.entry.kw).toBe('stats uri')
-    expect(findProxyKeyword(['balance', 'roundrobin'], 'backend')?.words).toBe(1)
+    expect(findProxyKeyword(['stats', 'uri', '/stats'])?.entry.kw).toBe('stats uri')
+    expect(findProxyKeyword(['balance', 'roundrobin'])?.words).toBe(1)
   })
 
   test('matches a word carrying a parenthesised argument on its bare name', () => {
-    expect(findProxyKeyword(['http-check', 'set-var(check.port)', 'int(80)'], 'backend')?.entry.kw).toBe(
+    expect(findProxyKeyword(['http-check', 'set-var(check.port)', 'int(80)'])?.entry.kw).toBe(
       'http-check set-var',
     )
   })
 
   test('returns unknown words as undefined', () => {
-    expect(findProxyKeyword(['balence', 'roundrobin'], 'backend')).toBeUndefined()
-    expect(findProxyKeyword(['option', 'nosuchoption'], 'backend')).toBeUndefined()
-    expect(findProxyKeyword([], 'backend')).toBeUndefined()
+    expect(findProxyKeyword(['balence', 'roundrobin'])).toBeUndefined()
+    expect(findProxyKeyword(['option', 'nosuchoption'])).toBeUndefined()
+    expect(findProxyKeyword([])).toBeUndefined()
   })
 
   test('reports sections without enforcing them', () => {
-    const defaultBackend = findProxyKeyword(['default_backend', 'app'], 'backend')!.entry
+    const defaultBackend = findProxyKeyword(['default_backend', 'app'])!.entry
     expect(allowedIn(defaultBackend, 'backend')).toBe(false)
     expect(allowedIn(defaultBackend, 'frontend')).toBe(true)
     expect(allowedIn(defaultBackend, 'defaults')).toBe(true)
-    const server = findProxyKeyword(['server', 's1', '10.0.0.1:80'], 'frontend')!.entry
+    const server = findProxyKeyword(['server', 's1', '10.0.0.1:80'])!.entry
     expect(allowedIn(server, 'frontend')).toBe(false)
     expect(allowedIn(server, 'defaults')).toBe(false)
     expect(allowedIn(server, 'backend')).toBe(true)
-    const bind = findProxyKeyword(['bind', ':80'], 'backend')!.entry
+    const bind = findProxyKeyword(['bind', ':80'])!.entry
     expect(bind.sections).toBe('fl')
     expect(allowedIn(bind, 'defaults')).toBe(false)
     expect(allowedIn(bind, 'backend')).toBe(false)
-    expect(findProxyKeyword(['use_backend', 'x'], 'backend')!.entry.sections).toBe('fl')
-    expect(findProxyKeyword(['timeout', 'connect', '5s'], 'frontend')!.entry.sections).toBe('dbl')
-    expect(findProxyKeyword(['timeout', 'client', '5s'], 'backend')!.entry.sections).toBe('dfl')
+    expect(findProxyKeyword(['use_backend', 'x'])!.entry.sections).toBe('fl')
+    expect(findProxyKeyword(['timeout', 'connect', '5s'])!.entry.sections).toBe('dbl')
+    expect(findProxyKeyword(['timeout', 'client', '5s'])!.entry.sections).toBe('dfl')
+    expect(proxySectionsOf(defaultBackend)).toEqual(['defaults', 'frontend', 'listen'])
+    expect(proxySectionsOf(server)).toEqual(['backend', 'listen'])
+    expect(proxySectionsOf(bind)).toEqual(['frontend', 'listen'])
   })
 
   test('marks the keywords that accept no', () => {
-    expect(findProxyKeyword(['option', 'httpclose'], 'defaults')!.entry.noForm).toBe(true)
-    expect(findProxyKeyword(['option', 'redispatch'], 'defaults')!.entry.noForm).toBe(true)
-    expect(findProxyKeyword(['log', 'global'], 'defaults')!.entry.noForm).toBe(true)
-    expect(findProxyKeyword(['option', 'httpchk'], 'defaults')!.entry.noForm).toBeUndefined()
+    expect(findProxyKeyword(['option', 'httpclose'])!.entry.noForm).toBe(true)
+    expect(findProxyKeyword(['option', 'redispatch'])!.entry.noForm).toBe(true)
+    expect(findProxyKeyword(['log', 'global'])!.entry.noForm).toBe(true)
+    expect(findProxyKeyword(['option', 'httpchk'])!.entry.noForm).toBeUndefined()
   })
 
   test('places the ACLs and rule sets HAProxy refuses in an anonymous defaults section', () => {
@@ -137,7 +141,7 @@ describe('findProxyKeyword', () => {
     ]
     for (const phrase of phrases) {
       const words = phrase.split(' ')
-      expect(findProxyKeyword(words, 'listen')?.entry.kw ?? `missing: ${phrase}`).toBe(phrase)
+      expect(findProxyKeyword(words)?.entry.kw ?? `missing: ${phrase}`).toBe(phrase)
     }
   })
 })

@@ -10,7 +10,8 @@
  *  - A word written with a parenthesised argument (`set-var(txn.x)`, `set-var-fmt(…)`,
  *    `set-proxy-v2-tlv-fmt(0x20)`) is matched on the part before '('.
  *  - Section restrictions are not enforced here: `findProxyKeyword` returns the entry so the
- *    caller can judge a misplaced keyword (an error, or a warning that it is ignored).
+ *    caller can judge a misplaced keyword (an error, or a warning that it is ignored) with
+ *    `allowedIn` and `proxySectionsOf`.
  */
 import type { KnownKeyword, KnownOption, LegacyKeyword } from './types.ts'
 import { globalKeywords } from './global.ts'
@@ -80,12 +81,13 @@ export interface KeywordMatch<T> {
 }
 
 /** The letter of `sections` (see KnownKeyword) that stands for each proxy section. */
-export const sectionLetter: Readonly<Record<ProxySection, string>> = {
+const sectionLetter: Readonly<Record<ProxySection, string>> = {
   defaults: 'd',
   frontend: 'f',
   backend: 'b',
   listen: 'l',
 }
+const PROXY_SECTIONS = Object.keys(sectionLetter) as ProxySection[]
 
 /** The longest phrase any table holds, in words ('capture request header'). */
 const MAX_PHRASE_WORDS = 3
@@ -102,8 +104,9 @@ function indexBy<T extends { kw: string }>(table: readonly T[]): Map<string, T> 
   return map
 }
 
-/** The longest phrase of `words` (up to three words) that `index` knows. */
-function longestPhrase<T>(index: Map<string, T>, words: readonly string[]): KeywordMatch<T> | undefined {
+/** The longest phrase of `words` (up to three words) that `index` knows; a word carrying a
+ *  parenthesised argument is matched on its bare name. */
+export function longestPhrase<T>(index: Map<string, T>, words: readonly string[]): KeywordMatch<T> | undefined {
   const limit = Math.min(MAX_PHRASE_WORDS, words.length)
   for (let n = limit; n >= 1; n--) {
     const phrase = words.slice(0, n).map(bareWord).join(' ')
@@ -152,20 +155,22 @@ const actionIndexes: ReadonlyMap<RuleSet, ReadonlySet<string>> = new Map([
 
 /**
  * The proxy keyword a line starts with (longest phrase first: ['option','httpchk','HEAD']
- * gives 'option httpchk', 2 words). `section` is not checked — compare
- * `sectionLetter[section]` with `entry.sections` to report a misplaced keyword.
+ * gives 'option httpchk', 2 words). Sections are not checked: `allowedIn` says whether the entry
+ * may be written in one, `proxySectionsOf` where it may.
  */
-export function findProxyKeyword(
-  words: readonly string[],
-  section: ProxySection,
-): KeywordMatch<KnownKeyword> | undefined {
-  void section // accepted for the callers' symmetry; the restriction is the caller's to report
+export function findProxyKeyword(words: readonly string[]): KeywordMatch<KnownKeyword> | undefined {
   return longestPhrase(proxyIndex, words)
 }
 
 /** Whether a proxy keyword entry is allowed in `section`. */
 export function allowedIn(entry: KnownKeyword, section: ProxySection): boolean {
   return entry.sections === undefined || entry.sections.includes(sectionLetter[section])
+}
+
+/** The proxy sections a proxy keyword entry is allowed in, in the order defaults, frontend,
+ *  backend, listen. */
+export function proxySectionsOf(entry: KnownKeyword): ProxySection[] {
+  return PROXY_SECTIONS.filter((s) => allowedIn(entry, s))
 }
 
 /**
