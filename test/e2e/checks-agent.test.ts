@@ -2,8 +2,8 @@
 // sets, and the server's health, admin state, weight and maxconn follow, as the starter guide
 // describes ("I would like to stop, please stop sending new visitors").
 import { describe, expect, test } from 'bun:test'
-import { listenWebLogged, servedBy, serverOf, stateLines, waitLine } from './checks-lib.ts'
-import { connectClient, startLb, startServer, until, type Lb, type TestServer } from './harness.ts'
+import { listenWebLogged, serverOf, stateLines, waitLine } from './checks-lib.ts'
+import { connectClient, startLb, startServer, tagOf, until, type Lb, type TestServer } from './harness.ts'
 
 /** An agent that answers every connection with `reply` and closes. */
 function startAgent(reply: string): TestServer & { reply: string } {
@@ -34,7 +34,7 @@ describe('agent replies', () => {
     await using lb = await startLb(config(a, b, agent, 'rise 1'))
     await waitLine(lb, /web\/a is DOWN/)
     expect(stateLines(lb)[0]).toBe('Server web/a is DOWN, reason: Layer7 wrong status, code: 0, info: "via agent : down (disk full)", check duration: Nms. 1 active and 0 backup servers left. 0 sessions active, 0 requeued, 0 remaining in queue.')
-    expect(await servedBy(lb)).toBe('b')
+    expect(await tagOf(lb.port())).toBe('b')
     agent.reply = 'up\n'
     await waitLine(lb, /web\/a is UP/)
     expect(stateLines(lb)[1]).toBe('Server web/a is UP, reason: Layer7 check passed, code: 0, info: "via agent : up", check duration: Nms. 2 active and 0 backup servers online. 0 sessions requeued, 0 total in queue.')
@@ -101,7 +101,7 @@ describe('agent replies', () => {
     await until(() => s.maxconn === 30, 'maxconn 30')
     agent.reply = '0%\n'
     await until(() => !s.usable, 'weight 0: no new traffic')
-    expect(await servedBy(lb)).toBe('b')
+    expect(await tagOf(lb.port())).toBe('b')
   })
 
   test('a combination applies every part (HAProxy\'s own example: 75%,maxconn:30,maint,down)', async () => {

@@ -4,7 +4,7 @@
  * made comparable (check durations vary).
  */
 import type { Server } from '../../src/backend/server.ts'
-import { cfg, connectClient, startServer, until, type Behavior, type Lb, type TestServer } from './harness.ts'
+import { cfg, startServer, until, type Behavior, type Lb, type TestServer } from './harness.ts'
 
 /** A `global` section that sends the log lines (state changes) to the test's sink. */
 export const LOGGED_GLOBAL = 'global\n  log stdout format raw local0\n'
@@ -24,19 +24,6 @@ export function listenWeb(strings: TemplateStringsArray, ...values: unknown[]): 
 /** The same, logging its state changes to the test (LOGGED_GLOBAL). */
 export function listenWebLogged(strings: TemplateStringsArray, ...values: unknown[]): string {
   return LOGGED_GLOBAL + listenSection('web', cfg(strings, ...values), true)
-}
-
-/** Connects a client and returns the tag of the server that answered. */
-export async function servedBy(lb: Lb): Promise<string> {
-  using c = await connectClient(lb.port())
-  await c.changed.until(() => c.received > 0, 'a server tag')
-  return c.text()
-}
-
-export async function servedByN(lb: Lb, n: number): Promise<string[]> {
-  const out: string[] = []
-  for (let i = 0; i < n; i++) out.push(await servedBy(lb))
-  return out
 }
 
 export function serverOf(lb: Lb, be: string, name: string): Server {

@@ -3,8 +3,8 @@
 // sessions).
 import { describe, expect, test } from 'bun:test'
 import { now } from '../../src/core/clock.ts'
-import { Flippable, listenSection, listenWeb, listenWebLogged, LOGGED_GLOBAL, nextChecks, servedByN, serverOf, stateLines, waitLine } from './checks-lib.ts'
-import { cfg, connectClient, parseTcpLog, startLb, startServer, until } from './harness.ts'
+import { Flippable, listenSection, listenWeb, listenWebLogged, LOGGED_GLOBAL, nextChecks, serverOf, stateLines, waitLine } from './checks-lib.ts'
+import { cfg, connectClient, connectTagged, parseTcpLog, startLb, startServer, tagsOf, until } from './harness.ts'
 
 describe('state changes', () => {
   test('a refused server goes DOWN and comes back UP, in HAProxy\'s words, on the log and on stderr', async () => {
@@ -23,11 +23,11 @@ describe('state changes', () => {
       'Server web/webA is DOWN, reason: Layer4 connection problem, info: "Connection refused", check duration: Nms. 1 active and 0 backup servers left. 0 sessions active, 0 requeued, 0 remaining in queue.',
     ])
     expect(lb.logs.find((l) => l.startsWith('['))).toMatch(/^\[WARNING\]  \(\d+\) : Server web\/webA is DOWN, reason: Layer4 connection problem, info: "Connection refused", check duration: \d+ms\. 1 active/)
-    expect(await servedByN(lb, 3)).toEqual(['b', 'b', 'b'])
+    expect(await tagsOf(lb.port(), 3)).toEqual(['b', 'b', 'b'])
     a.turnOn()
     await waitLine(lb, /webA is UP/)
     expect(stateLines(lb)[1]).toBe('Server web/webA is UP, reason: Layer4 check passed, check duration: Nms. 2 active and 0 backup servers online. 0 sessions requeued, 0 total in queue.')
-    expect((await servedByN(lb, 4)).sort()).toEqual(['a', 'a', 'b', 'b'])
+    expect((await tagsOf(lb.port(), 4)).sort()).toEqual(['a', 'a', 'b', 'b'])
     a.off()
     b.off()
     await waitLine(lb, /has no server available/)
@@ -69,7 +69,7 @@ describe('state changes', () => {
         server a 127.0.0.1:${a.port}
         server b 127.0.0.1:${b.port} disabled`)
     expect(lb.engine.checks.checks).toEqual([])
-    expect(await servedByN(lb, 3)).toEqual(['a', 'a', 'a'])
+    expect(await tagsOf(lb.port(), 3)).toEqual(['a', 'a', 'a'])
   })
 })
 
@@ -155,15 +155,15 @@ describe('effects on the traffic', () => {
         server a 127.0.0.1:${a.port} check inter 100 fall 1 rise 1
         server bk1 127.0.0.1:${bk1.port} check inter 100 backup
         server bk2 127.0.0.1:${bk2.port} check inter 100 backup`)
-    expect(await servedByN(lb, 2)).toEqual(['a', 'a'])
+    expect(await tagsOf(lb.port(), 2)).toEqual(['a', 'a'])
     a.off()
     expect(await waitLine(lb, /is DOWN/)).toBe('Server web/a is DOWN, reason: Layer4 connection problem, info: "Connection refused", check duration: 0ms. 0 active and 2 backup servers left. Running on backup. 0 sessions active, 0 requeued, 0 remaining in queue.'.replace('0ms', `${serverOf(lb, 'web', 'a').lastCheck!.duration}ms`))
     // The first backup only (no `option allbackups`).
-    expect(await servedByN(lb, 3)).toEqual(['bk1', 'bk1', 'bk1'])
+    expect(await tagsOf(lb.port(), 3)).toEqual(['bk1', 'bk1', 'bk1'])
     a.turnOn()
     await waitLine(lb, /web\/a is UP/)
     expect(stateLines(lb)[1]).toBe('Server web/a is UP, reason: Layer4 check passed, check duration: Nms. 1 active and 2 backup servers online. 0 sessions requeued, 0 total in queue.')
-    expect(await servedByN(lb, 2)).toEqual(['a', 'a'])
+    expect(await tagsOf(lb.port(), 2)).toEqual(['a', 'a'])
   })
 
   test('with option allbackups every backup takes its share', async () => {
@@ -177,7 +177,7 @@ describe('effects on the traffic', () => {
         server bk2 127.0.0.1:${bk2.port} backup`)
     a.off()
     await until(() => !serverOf(lb, 'web', 'a').up, 'a down')
-    expect((await servedByN(lb, 4)).sort()).toEqual(['bk1', 'bk1', 'bk2', 'bk2'])
+    expect((await tagsOf(lb.port(), 4)).sort()).toEqual(['bk1', 'bk1', 'bk2', 'bk2'])
   })
 
   test('sessions queued on a server that goes down are redispatched to another', async () => {
@@ -188,8 +188,7 @@ describe('effects on the traffic', () => {
         timeout queue 5s
         server x 127.0.0.1:${x.port} check inter 100 fall 1 maxconn 1
         server y 127.0.0.1:${y.port} check inter 100 fall 1 maxconn 1`)
-    using first = await connectClient(lb.port())
-    await first.changed.until(() => first.received > 0, 'the first client served')
+    using first = await connectTagged(lb.port())
     const chosen = first.text() === 'x' ? x : y
     const other = chosen === x ? 'y' : 'x'
     const srv = serverOf(lb, 'web', chosen.name)
