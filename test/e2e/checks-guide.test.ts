@@ -12,12 +12,7 @@
 import { describe, expect, test } from 'bun:test'
 import { serverOf, waitLine } from './checks-lib.ts'
 import { cfg, connectClient, freePort, startLb, type Lb } from './harness.ts'
-import { bodyOf, type HttpOrigin, rawExchange, type SeenRequest, startHttpServer } from './http-harness.ts'
-
-/** Requests that are not health checks. */
-function traffic(o: HttpOrigin): SeenRequest[] {
-  return o.requests.filter((r) => r.method !== 'HEAD' && r.method !== 'OPTIONS')
-}
+import { bodyOf, type HttpOrigin, rawExchange, startHttpServer, traffic } from './http-harness.ts'
 
 /** A web server answering GETs with its name, and HEAD /running while `running` is set. */
 function webServer(name: string): HttpOrigin & { running: boolean } {

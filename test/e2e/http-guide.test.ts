@@ -7,12 +7,7 @@
  */
 import { describe, expect, test } from 'bun:test'
 import { cfg, startLb, until } from './harness.ts'
-import { answer, httpClient, type HttpOrigin, okResponse, rawExchange, type SeenRequest, startHttpServer, waitResponses } from './http-harness.ts'
-
-/** Requests that are not health checks. */
-function traffic(o: HttpOrigin): SeenRequest[] {
-  return o.requests.filter((r) => r.method !== 'HEAD' && r.method !== 'OPTIONS')
-}
+import { answer, httpClient, type HttpOrigin, okResponse, rawExchange, type SeenRequest, startHttpServer, traffic, waitResponses } from './http-harness.ts'
 
 /** An origin answering the guide's `HTTP/1.0 200 OK` (then closing, as HTTP/1.0 does). */
 function origin10(name: string, extra: (req: SeenRequest) => string = () => ''): HttpOrigin {

@@ -127,6 +127,12 @@ export function startHttpServer(name: string, respond?: Responder): HttpOrigin {
   return origin
 }
 
+/** The requests `o` received that are not health checks (HEAD and OPTIONS, what the checks of
+ *  these scenarios send). */
+export function traffic(o: HttpOrigin): SeenRequest[] {
+  return o.requests.filter((r) => r.method !== 'HEAD' && r.method !== 'OPTIONS')
+}
+
 /** Lets `tap` see each chunk an origin's connections receive before the origin parses it (to
  *  answer `100 Continue`, or to take over an upgraded connection); a chunk is parsed only if `tap`
  *  returns true. */
