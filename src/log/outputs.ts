@@ -23,7 +23,7 @@ export class LogOutputs {
     const key = destKey(dest)
     let w = this.#writers.get(key)
     if (w === undefined) {
-      w = dest.kind === 'udp' ? new UdpWriter(dest) : new LineWriter(dest.kind === 'stderr' ? this.#err : this.#out)
+      w = dest.kind === 'udp' ? new UdpWriter(dest, (why) => this.#err(`edgelb: ${why}`)) : new LineWriter(dest.kind === 'stderr' ? this.#err : this.#out)
       this.#writers.set(key, w)
     }
     return w

@@ -1,10 +1,11 @@
 import { expect, test } from 'bun:test'
+import { until } from '../../test/e2e/harness.ts'
 import { syslogReceiver } from '../../test/e2e/logging-receiver.ts'
 import { MAX_IN_FLIGHT, UdpWriter } from './udp-writer.ts'
 
 /** A writer closed at the end of the test's scope. */
-function writer(dest: ConstructorParameters<typeof UdpWriter>[0]): UdpWriter & Disposable {
-  const w = new UdpWriter(dest) as UdpWriter & Disposable
+function writer(...args: ConstructorParameters<typeof UdpWriter>): UdpWriter & Disposable {
+  const w = new UdpWriter(...args) as UdpWriter & Disposable
   w[Symbol.dispose] = () => w.close()
   return w
 }
@@ -38,4 +39,16 @@ test('sending never throws: lines beyond what is in flight, and after close, are
   w.close()
   w.write('after close', 1024)
   expect(w.dropped).toBe(11)
+})
+
+test('a host name that does not resolve is said once, and its lines are dropped from then on, not resolved again', async () => {
+  const said: string[] = []
+  using w = writer({ family: 0, host: 'no-such-host.invalid', port: 514 }, (m) => said.push(m))
+  await until(() => said.length > 0, 'the lookup to fail')
+  expect(said).toHaveLength(1)
+  expect(said[0]).toMatch(/^syslog server no-such-host\.invalid:514: cannot resolve 'no-such-host\.invalid' \([A-Z_]+\); its log lines are dropped$/)
+  const errors = w.errors
+  w.write('lost', 1024)
+  expect(w.dropped).toBe(1)
+  expect(w.errors).toBe(errors)
 })

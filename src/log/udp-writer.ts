@@ -5,8 +5,9 @@
  * Sending never waits and never throws into the proxy. The kernel takes datagrams at once, or
  * refuses them; Node-style sockets queue what the kernel could not take, so a writer counts the
  * datagrams handed over and not yet done, and beyond MAX_IN_FLIGHT drops new lines, as HAProxy
- * drops a line on EAGAIN. Errors (an ICMP "port unreachable" reported by a later send, a host
- * name that does not resolve) are counted and otherwise ignored.
+ * drops a line on EAGAIN. Send errors (an ICMP "port unreachable" reported by a later send) are
+ * counted and otherwise ignored. A host name is resolved once, at start; one that does not resolve
+ * is said once (`onError`) and its lines are dropped from then on, not each resolved again.
  */
 import dgram from 'node:dgram'
 import { lookup } from 'node:dns'
@@ -23,13 +24,17 @@ export class UdpWriter implements LogWriter {
   readonly #port: number
   #inFlight = 0
   #closed = false
+  /** The host name did not resolve: lines are dropped. */
+  #unresolved = false
   readonly #sent: (err: Error | null) => void
   /** Datagrams the kernel took, lines dropped (too many in flight, or closed), send errors. */
   sent = 0
   dropped = 0
   errors = 0
 
-  constructor(dest: { family: 0 | 4 | 6; host: string; port: number }) {
+  /** `onError` hears, once, why the destination cannot be sent to (a host name that does not
+   *  resolve), as one line for the operator. */
+  constructor(dest: { family: 0 | 4 | 6; host: string; port: number }, onError: (message: string) => void = () => {}) {
     this.#host = dest.host
     this.#port = dest.port
     this.#sock = dgram.createSocket(dest.family === 6 ? 'udp6' : 'udp4')
@@ -43,14 +48,17 @@ export class UdpWriter implements LogWriter {
     }
     if (dest.family === 0) {
       lookup(dest.host, { family: 4 }, (err, address) => {
-        if (err) this.errors++
-        else this.#host = address
+        if (!err) { this.#host = address; return }
+        this.errors++
+        if (this.#closed) return
+        this.#unresolved = true
+        onError(`syslog server ${dest.host}:${dest.port}: cannot resolve '${dest.host}' (${err.code ?? err.message}); its log lines are dropped`)
       })
     }
   }
 
   write(line: string, maxLen: number): void {
-    if (this.#closed || this.#inFlight >= MAX_IN_FLIGHT) {
+    if (this.#closed || this.#unresolved || this.#inFlight >= MAX_IN_FLIGHT) {
       this.dropped++
       return
     }
