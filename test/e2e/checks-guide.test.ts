@@ -11,7 +11,7 @@
  */
 import { describe, expect, test } from 'bun:test'
 import { serverOf, waitLine } from './checks-lib.ts'
-import { cfg, connectClient, freePort, startLb, type Lb } from './harness.ts'
+import { cfg, freePort, startLb, type Lb } from './harness.ts'
 import { bodyOf, type HttpOrigin, rawExchange, startHttpServer, traffic } from './http-harness.ts'
 
 /** A web server answering GETs with its name, and HEAD /running while `running` is set. */
@@ -140,14 +140,6 @@ describe('guide §4.2: soft stop using backup servers', () => {
   })
 })
 
-/** One HTTP/1.0 exchange with `host:port` (the §5 proxies listen on their own loopback addresses). */
-async function exchange(host: string, port: number, request: string): Promise<string> {
-  using c = await connectClient(port, { host })
-  await c.write(request)
-  await c.waitEof()
-  return c.text()
-}
-
 /** Starts an engine on a port picked now (its address is needed in other configurations before
  *  it starts); picks another if that one was taken meanwhile. */
 async function onFreePort(start: (port: number) => Promise<Lb>): Promise<[Lb, number]> {
@@ -251,7 +243,7 @@ describe('guide §5: multi-site load balancing with local preference', () => {
           timeout server 5s
           server SD1 127.1.1.1:${sd1Port} cookie SITE1 check inter 100
           server SD2 127.2.1.1:${sd2Port} cookie SITE2 check inter 200 backup`)
-      const office = (req: string): Promise<string> => exchange('127.0.1.1', op1.port(), req)
+      const office = (req: string): Promise<string> => rawExchange(op1.port(), req, { host: '127.0.1.1' })
 
       // An office-1 user: to site 1 (its preferred site), a web server there; the site director
       // sets SITE, the local load balancer prefixes the application's JSESSIONID.
@@ -298,11 +290,11 @@ describe('guide §5: multi-site load balancing with local preference', () => {
     await using s2l1 = s2l1Base
     const [sd1Base, sd1Port] = await onFreePort((p) => siteDirector('SD1', '127.1.1.1', p, ['S1L1', s1l1Port, s1l1.port('S1L1-health')], ['S2L1', s2l1Port, s2l1.port('S2L1-health')]))
     await using sd1 = sd1Base
-    expect(bodyOf(await exchange('127.1.1.1', sd1Port, 'GET / HTTP/1.0\r\n\r\n'))).toBe('page from W11')
+    expect(bodyOf(await rawExchange(sd1Port, 'GET / HTTP/1.0\r\n\r\n', { host: '127.1.1.1' }))).toBe('page from W11')
     s1l1.engine.softStop() // kill -USR1
     expect(await waitLine(sd1, /SD1\/S1L1 is DOWN/)).toMatch(/^Server SD1\/S1L1 is DOWN, reason: Layer4 connection problem, info: "Connection refused", check duration: \d+ms\. 0 active and 1 backup servers left\. Running on backup\. /)
     // New users go to site 2; S1L1 still serves on its service port during its grace.
-    expect(bodyOf(await exchange('127.1.1.1', sd1Port, 'GET / HTTP/1.0\r\n\r\n'))).toBe('page from W21')
-    expect(bodyOf(await exchange('127.1.1.11', s1l1Port, 'GET / HTTP/1.0\r\n\r\n'))).toBe('page from W11')
+    expect(bodyOf(await rawExchange(sd1Port, 'GET / HTTP/1.0\r\n\r\n', { host: '127.1.1.1' }))).toBe('page from W21')
+    expect(bodyOf(await rawExchange(s1l1Port, 'GET / HTTP/1.0\r\n\r\n', { host: '127.1.1.11' }))).toBe('page from W11')
   })
 })

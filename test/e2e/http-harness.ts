@@ -183,10 +183,11 @@ export async function waitResponses(c: TestConn, n: number, ms = 5000): Promise<
   return responses(c)
 }
 
-/** Sends one request on a new connection and returns the response text (read until close). */
-export async function rawExchange(port: number, request: string, options: { ms?: number; from?: string } = {}): Promise<string> {
+/** Sends one request on a new connection and returns the response text (read until close).
+ *  `host`: the proxy's address when it is not 127.0.0.1; `from`: the client's address. */
+export async function rawExchange(port: number, request: string, options: { ms?: number; from?: string; host?: string } = {}): Promise<string> {
   const ms = options.ms ?? 5000
-  using c = await connectClient(port, options.from ? { localAddress: options.from } : {})
+  using c = await connectClient(port, { host: options.host, localAddress: options.from })
   await c.write(request)
   await c.waitEof(ms)
   return c.text()
