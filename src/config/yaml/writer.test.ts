@@ -374,6 +374,12 @@ listen:
 })
 
 describe('what the YAML cannot say the same way', () => {
+  test('several traces sections merge into one, written as a settings map like global', () => {
+    const { yaml, before, after } = roundTrip('traces\n    trace h1 sink stderr\nbackend b\n    balance first\ntraces\n    trace h2 level user\n')
+    expect(yaml).toBe('backends:\n  b:\n    balance: first\ntraces:\n  trace:\n    - h1 sink stderr\n    - h2 level user\n')
+    expect(after).toEqual(before)
+  })
+
   test('several global sections merge into one', () => {
     const { yaml } = roundTrip('global\n    maxconn 10\nbackend b\n    balance first\nglobal\n    log stdout local0\n')
     expect(yaml).toBe('global:\n  maxconn: 10\n  log: stdout local0\nbackends:\n  b:\n    balance: first\n')

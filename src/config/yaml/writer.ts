@@ -20,7 +20,8 @@
  * What the YAML cannot say the same way is rewritten to what means the same to HAProxy:
  *   - `listen NAME ADDR` (1.x) and `frontend NAME ADDR` → a first `bind: ADDR`; `listen ADDR` with
  *     no name is named after its address, as the builder names it;
- *   - several `global` sections → one (global settings accumulate, so order is all that matters);
+ *   - several `global` (or `traces`) sections → one (their settings accumulate, so order is all that
+ *     matters);
  *   - several `defaults` sections → a `defaults:` list; when a proxy in the .cfg sits under a
  *     defaults section that is not the last one, that section gets a name (`defaults-N` if it had
  *     none) and the proxy `from: NAME`, because YAML lists all defaults before all proxies;
@@ -29,10 +30,12 @@
  */
 import { Document, Pair, Scalar, YAMLMap, YAMLSeq } from 'yaml'
 import type { Node } from 'yaml'
-import type { Directive, SectionSource } from '../source.ts'
+import type { Directive, SectionSource, SectionType } from '../source.ts'
 import { findServerOption } from '../dictionary/lookup.ts'
 import { joinWords, quoteWord } from '../haproxy/tokenizer.ts'
-import { groupKeyOf, PROXY_TYPES } from './schema.ts'
+import { groupKeyOf, PROXY_TYPES, SINGLE_SECTIONS } from './schema.ts'
+
+const SINGLE_TYPES: ReadonlySet<SectionType> = new Set(Object.values(SINGLE_SECTIONS))
 
 /** Keywords whose lines are independent per first word, so they may be grouped into a map. */
 const SUBKEY_GROUPED: ReadonlySet<string> = new Set(['timeout', 'option', 'acl'])
@@ -69,12 +72,16 @@ export function writeYaml(sections: readonly SectionSource[]): string {
   // global and defaults first, whatever their place in the file: to HAProxy, a proxy takes the
   // defaults above it, and the YAML reader emits sections in document order.
   const topComments = new Map<string, string>()
-  const globals = sections.filter((s) => s.type === 'global')
-  if (globals.length > 0) {
-    groups.set('global', sectionMap(globals.flatMap((s) => s.directives), {}))
-    const comment = joinLines(globals.map((s) => s.comment))
-    if (comment !== undefined) topComments.set('global', comment)
+  /** `global` and `traces`: unnamed, so several sections of the type become one. */
+  const single = (type: SectionType): void => {
+    const all = sections.filter((s) => s.type === type)
+    if (all.length === 0) return
+    const key = groupKeyOf(type)
+    groups.set(key, sectionMap(all.flatMap((s) => s.directives), {}))
+    const comment = joinLines(all.map((s) => s.comment))
+    if (comment !== undefined) topComments.set(key, comment)
   }
+  single('global')
   const plan = planDefaults(sections)
   const defaults = sections.filter((s) => s.type === 'defaults')
   const defaultsMaps = defaults.map((s) => {
@@ -98,7 +105,7 @@ export function writeYaml(sections: readonly SectionSource[]): string {
 
   const usedNames = new Map<string, Set<string>>()
   for (const s of sections) {
-    if (s.type === 'global' || s.type === 'defaults') continue
+    if (s.type === 'defaults' || SINGLE_TYPES.has(s.type)) continue
     const key = groupKeyOf(s.type)
     const group = groupNode(key, () => new YAMLMap())
     if (!(group instanceof YAMLMap)) continue
@@ -133,6 +140,8 @@ export function writeYaml(sections: readonly SectionSource[]): string {
     if (comment !== undefined) k.commentBefore = yamlComment(comment)
     group.items.push(new Pair(k, sectionMap(s.directives, head)))
   }
+
+  for (const type of SINGLE_TYPES) if (type !== 'global') single(type)
 
   // Top-level order: global, defaults, then the other groups in order of first appearance.
   const ordered = [...groups.keys()].sort((a, b) => rank(a) - rank(b))
