@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { cfg, closedPort, startLb, until } from './harness.ts'
-import { answer, bodyOf, httpClient, okResponse, rawExchange, type SeenRequest, startHttpServer, tapChunks, waitResponses } from './http-harness.ts'
+import { answer, bodyOf, httpClient, okResponse, rawExchange, responses, type SeenRequest, startHttpServer, tapChunks, waitResponses } from './http-harness.ts'
 
 const TIMEOUTS = 'timeout connect 5s\n  timeout client 5s\n  timeout server 5s'
 
@@ -210,7 +210,7 @@ describe('connections', () => {
       await c.write(`GET /${i} HTTP/1.1\r\nHost: h\r\n\r\n`)
       await waitResponses(c, i + 1)
     }
-    expect(responses6(c.text())).toEqual(['A', 'B', 'A', 'B', 'A', 'B'])
+    expect(responses(c).map(bodyOf)).toEqual(['A', 'B', 'A', 'B', 'A', 'B'])
     expect(a.requests.length).toBe(3)
     // safe reuse: the server connections stay up and carry the later requests.
     expect(a.tcp.conns.length).toBe(1)
@@ -274,7 +274,7 @@ describe('connections', () => {
     expect(r).toBe('HTTP/1.1 200 OK\r\nContent-Length: 1\r\nConnection: keep-alive\r\n\r\nA')
     await c.write('GET / HTTP/1.0\r\n\r\n')
     await c.waitEof()
-    expect(responses6(c.text())).toEqual(['A', 'A'])
+    expect(responses(c).map(bodyOf)).toEqual(['A', 'A'])
   })
 
   test('a server answering HTTP/1.0 without length: the body runs to its close, then the client closes too', async () => {
@@ -409,12 +409,6 @@ describe('balancing on the request', () => {
     }
   })
 })
-
-/** The one-letter bodies of successive responses in a text. */
-function responses6(text: string): string[] {
-  return [...text.matchAll(/\r\n\r\n(\w)/g)].map((m) => m[1]!)
-}
-
 
 describe('log-format', () => {
   test('a custom line per request, with samples and the common tags', async () => {
