@@ -7,7 +7,7 @@ import { describe, expect, test } from 'bun:test'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { cfg, closedPort, startLb, until } from './harness.ts'
+import { cfg, closedPort, startLb, until, within } from './harness.ts'
 import { answer, bodyOf, httpClient, okResponse, rawExchange, responses, type SeenRequest, startHttpServer, tapChunks, waitResponses } from './http-harness.ts'
 
 const TIMEOUTS = 'timeout connect 5s\n  timeout client 5s\n  timeout server 5s'
@@ -322,7 +322,7 @@ describe('soft stop', () => {
     answer(a, held[0]!, okResponse('late'))
     await busy.waitEof()
     expect(busy.text()).toBe('HTTP/1.1 200 OK\r\nContent-Length: 4\r\nConnection: close\r\n\r\nlate')
-    await lb.engine.done
+    await within(5000, lb.engine.done, 'the engine to stop once the last request is answered')
   })
 })
 
