@@ -34,6 +34,8 @@ export type SectionType =
   | 'fcgi-app'
   | 'crt-store'
   | 'traces'
+  | 'log-profile'
+  | 'acme'
 
 /** One keyword line: `server webA 10.0.0.1:80 check` is `{ kw: 'server', args: ['webA', …] }`. */
 export interface Directive {

@@ -13,6 +13,7 @@
  *    caller can judge a misplaced keyword (an error, or a warning that it is ignored) with
  *    `allowedIn` and `proxySectionsOf`.
  */
+import type { SectionType } from '../source.ts'
 import type { KnownKeyword, KnownOption, LegacyKeyword } from './types.ts'
 import { globalKeywords } from './global.ts'
 import { proxyKeywords } from './proxy.ts'
@@ -47,22 +48,9 @@ import {
 
 export type ProxySection = 'defaults' | 'frontend' | 'backend' | 'listen'
 
-/** The sections with their own small keyword tables (sections.ts). */
-export type OtherSection =
-  | 'peers'
-  | 'userlist'
-  | 'resolvers'
-  | 'mailers'
-  | 'cache'
-  | 'program'
-  | 'http-errors'
-  | 'ring'
-  | 'log-forward'
-  | 'fcgi-app'
-  | 'crt-store'
-  | 'traces'
-  | 'log-profile'
-  | 'acme'
+/** The sections with their own small keyword tables (sections.ts): every section but global and
+ *  the proxies. */
+export type OtherSection = Exclude<SectionType, 'global' | ProxySection>
 
 /** The rule sets whose first word after the keyword is an action (actions.ts). */
 export type RuleSet =
@@ -126,22 +114,23 @@ const legacyProxyIndex = new Map<string, KnownKeyword>(
 const serverIndex = indexBy(serverOptions)
 const bindIndex = indexBy(bindOptions)
 
-const sectionIndexes: ReadonlyMap<OtherSection, Map<string, KnownKeyword>> = new Map([
-  ['peers', indexBy(peersKeywords)],
-  ['userlist', indexBy(userlistKeywords)],
-  ['resolvers', indexBy(resolversKeywords)],
-  ['mailers', indexBy(mailersKeywords)],
-  ['cache', indexBy(cacheKeywords)],
-  ['program', indexBy(programKeywords)],
-  ['http-errors', indexBy(httpErrorsKeywords)],
-  ['ring', indexBy(ringKeywords)],
-  ['log-forward', indexBy(logForwardKeywords)],
-  ['fcgi-app', indexBy(fcgiAppKeywords)],
-  ['crt-store', indexBy(crtStoreKeywords)],
-  ['traces', indexBy(tracesKeywords)],
-  ['log-profile', indexBy(logProfileKeywords)],
-  ['acme', indexBy(acmeKeywords)],
-])
+/** One index per section: a Record, so that a section type without its table does not compile. */
+const sectionIndexes: Readonly<Record<OtherSection, Map<string, KnownKeyword>>> = {
+  peers: indexBy(peersKeywords),
+  userlist: indexBy(userlistKeywords),
+  resolvers: indexBy(resolversKeywords),
+  mailers: indexBy(mailersKeywords),
+  cache: indexBy(cacheKeywords),
+  program: indexBy(programKeywords),
+  'http-errors': indexBy(httpErrorsKeywords),
+  ring: indexBy(ringKeywords),
+  'log-forward': indexBy(logForwardKeywords),
+  'fcgi-app': indexBy(fcgiAppKeywords),
+  'crt-store': indexBy(crtStoreKeywords),
+  traces: indexBy(tracesKeywords),
+  'log-profile': indexBy(logProfileKeywords),
+  acme: indexBy(acmeKeywords),
+}
 
 const actionIndexes: ReadonlyMap<RuleSet, ReadonlySet<string>> = new Map([
   ['http-request', new Set(httpRequestActions)],
@@ -197,8 +186,7 @@ export function findSectionKeyword(
   section: OtherSection,
   words: readonly string[],
 ): KeywordMatch<KnownKeyword> | undefined {
-  const index = sectionIndexes.get(section)
-  return index === undefined ? undefined : longestPhrase(index, words)
+  return longestPhrase(sectionIndexes[section], words)
 }
 
 /** A word of a `server` / `default-server` / `server-template` line. */

@@ -27,6 +27,23 @@ resolvers dns
     expect(r.sections.map((s) => s.pos.line)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9])
   })
 
+  test('the other sections of HAProxy 2.6 to 3.x, each with its own keyword table', () => {
+    const r = read(`mailers mta
+cache c
+program p
+http-errors site
+ring r
+log-forward lf
+fcgi-app php
+crt-store
+traces
+log-profile prof
+acme le
+`)
+    expect(r.diagnostics).toEqual([])
+    expect(headers(r.sections)).toEqual(['mailers mta', 'cache c', 'program p', 'http-errors site', 'ring r', 'log-forward lf', 'fcgi-app php', 'crt-store ', 'traces ', 'log-profile prof', 'acme le'])
+  })
+
   test('an unnamed defaults may still take from another: `defaults from base`', () => {
     const [s] = read('defaults from base\n').sections
     expect(s).toMatchObject({ type: 'defaults', name: '', args: ['from', 'base'] })

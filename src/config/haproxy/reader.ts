@@ -28,6 +28,8 @@ const SECTION_HEADERS: Readonly<Record<string, { type: SectionType; named: 'no' 
   'fcgi-app': { type: 'fcgi-app', named: 'yes' },
   'crt-store': { type: 'crt-store', named: 'optional' },
   traces: { type: 'traces', named: 'no' },
+  'log-profile': { type: 'log-profile', named: 'yes' },
+  acme: { type: 'acme', named: 'yes' },
 }
 
 /** An address-looking word (`1.2.3.4:80`, `:80`, `0.0.0.0:81`, `[::]:80`, `ipv6@…`, `a:80,b:81`):

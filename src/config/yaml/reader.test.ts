@@ -298,7 +298,7 @@ describe('errors', () => {
     expect(errors(readYaml('frontend:\n  web: {}\n', 'x.yaml'))).toEqual(["1: error: unknown top-level key 'frontend'; did you mean 'frontends'?"])
     expect(errors(readYaml('global: {}\nbakends: {}\n', 'x.yaml'))).toEqual(["2: error: unknown top-level key 'bakends'; did you mean 'backends'?"])
     expect(errors(readYaml('servers: {}\n', 'x.yaml'))).toEqual([
-      "1: error: unknown top-level key 'servers'; known keys: global, defaults, frontends, backends, listen, peers, userlists, resolvers, mailers, caches, programs, http-errors, rings, log-forwards, fcgi-apps, crt-stores, traces",
+      "1: error: unknown top-level key 'servers'; known keys: global, defaults, frontends, backends, listen, peers, userlists, resolvers, mailers, caches, programs, http-errors, rings, log-forwards, fcgi-apps, crt-stores, log-profiles, acme, traces",
     ])
   })
 

@@ -30,6 +30,8 @@ export const NAMED_GROUPS: Readonly<Record<string, SectionType>> = {
   'log-forwards': 'log-forward',
   'fcgi-apps': 'fcgi-app',
   'crt-stores': 'crt-store',
+  'log-profiles': 'log-profile',
+  acme: 'acme',
 }
 
 /** Every top-level key, in the order the writer emits them. */

@@ -374,6 +374,20 @@ listen:
 })
 
 describe('what the YAML cannot say the same way', () => {
+  test('every section type has a top-level key the reader takes back', () => {
+    const cfg = `peers p\n    peer a 10.0.0.1:1024\nuserlist u\n    user a password x\nresolvers r\n    nameserver a 10.0.0.53:53
+mailers m\n    mailer a 10.0.0.25:25\ncache c\n    total-max-size 4\nprogram pr\n    command /bin/true\nhttp-errors he\n    errorfile 503 /x
+ring rg\n    size 32764\nlog-forward lf\n    dgram-bind :514\nfcgi-app f\n    docroot /var/www\ncrt-store cs\n    crt-base /etc/ssl
+traces\n    trace h1 sink stderr\nlog-profile lp\n    log-tag x\nacme le\n    directory https://acme.example/dir
+`
+    const { yaml, before, after } = roundTrip(cfg)
+    expect(yaml.split('\n').filter((l) => /^[a-z]/.test(l))).toEqual([
+      'peers:', 'userlists:', 'resolvers:', 'mailers:', 'caches:', 'programs:', 'http-errors:', 'rings:', 'log-forwards:', 'fcgi-apps:',
+      'crt-stores:', 'log-profiles:', 'acme:', 'traces:',
+    ])
+    expect(after).toEqual(before)
+  })
+
   test('several traces sections merge into one, written as a settings map like global', () => {
     const { yaml, before, after } = roundTrip('traces\n    trace h1 sink stderr\nbackend b\n    balance first\ntraces\n    trace h2 level user\n')
     expect(yaml).toBe('backends:\n  b:\n    balance: first\ntraces:\n  trace:\n    - h1 sink stderr\n    - h2 level user\n')
