@@ -2,9 +2,10 @@
 // the timing of rise and fall, and what a state change does to the traffic (backups, queues,
 // sessions).
 import { describe, expect, test } from 'bun:test'
+import type { Server } from '../../src/backend/server.ts'
 import { now } from '../../src/core/clock.ts'
 import { Flippable, listenSection, listenWeb, listenWebLogged, LOGGED_GLOBAL, nextChecks, serverOf, stateLines, waitLine } from './checks-lib.ts'
-import { cfg, connectClient, connectTagged, parseTcpLog, startLb, startServer, tagsOf, until } from './harness.ts'
+import { cfg, closedPort, connectClient, connectTagged, parseTcpLog, startLb, startServer, tagsOf, until } from './harness.ts'
 
 describe('state changes', () => {
   test('a refused server goes DOWN and comes back UP, in HAProxy\'s words, on the log and on stderr', async () => {
@@ -53,7 +54,7 @@ describe('state changes', () => {
         log global
         timeout connect 1s
         timeout server 5s
-        server s1 127.0.0.1:${(await import('./harness.ts')).closedPort()} check inter 100`)
+        server s1 127.0.0.1:${closedPort()} check inter 100`)
     await waitLine(lb, /has no server available/)
     expect(stateLines(lb)).toEqual([
       'Server app/s1 is DOWN, reason: Layer4 connection problem, info: "Connection refused", check duration: Nms. 0 active and 0 backup servers left. 0 sessions active, 0 requeued, 0 remaining in queue.',
@@ -129,13 +130,14 @@ describe('timing', () => {
   test('checks start spread over the interval, not all at once', async () => {
     await using srv = startServer('s', 'manual')
     const n = 20
-    const lines = Array.from({ length: n }, (_, i) => `  server s${i} 127.0.0.1:${srv.port} check inter 1s`).join('\n')
-    await using lb = await startLb(`listen web\n  bind 127.0.0.1:0\n  timeout connect 1s\n  timeout client 5s\n  timeout server 5s\n${lines}\n`)
+    const lines = Array.from({ length: n }, (_, i) => `server s${i} 127.0.0.1:${srv.port} check inter 1s`).join('\n')
+    await using lb = await startLb(listenSection('web', lines, false))
     const t0 = now()
     const firsts: number[] = []
+    const checked = new Set<Server>()
     const servers = lb.backend('web').servers
     await until(() => {
-      for (const s of servers) if (s.counters.checks > 0 && firsts.length < n && !(s as unknown as { _seen?: boolean })._seen) { (s as unknown as { _seen?: boolean })._seen = true; firsts.push(now() - t0) }
+      for (const s of servers) if (s.counters.checks > 0 && !checked.has(s)) { checked.add(s); firsts.push(now() - t0) }
       return firsts.length === n
     }, 'every server checked once', 3000)
     firsts.sort((x, y) => x - y)
