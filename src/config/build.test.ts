@@ -450,6 +450,19 @@ describe('unknown, removed and not yet implemented keywords', () => {
     ].sort((a, b) => Number(a.split(':')[1]) - Number(b.split(':')[1])))
   })
 
+  test('the lines of a section edgelb does not implement are still checked against its keywords', () => {
+    const b = build(T + 'cache c\n  total-max-size 64\n  max-age 60\n  max-ag 60\n  balance roundrobin\n  no total-max-size\nprogram p\n  command /bin/true\n  no option start-on-reload\n  option bogus\nlog-profile lp\n  on any format "%ci"\n')
+    expect(b.lines).toEqual([
+      `${at(1)}: warning: no frontend or listen section: edgelb has nothing to listen on`,
+      `${at(5)}: warning: 'cache' sections are not implemented yet; edgelb ignores 'cache c'`,
+      `${at(8)}: error: unknown keyword 'max-ag' in a cache section; did you mean 'max-age'?`,
+      `${at(9)}: error: unknown keyword 'balance' in a cache section; known: total-max-size, max-object-size, max-age, process-vary, max-secondary-entries`,
+      `${at(10)}: error: 'no' cannot be used with 'total-max-size'`,
+      `${at(14)}: error: unknown keyword 'option bogus' in a program section; known: command, user, group, option start-on-reload`,
+      `${at(15)}: warning: 'log-profile' sections are not implemented yet; edgelb ignores 'log-profile lp'`,
+    ])
+  })
+
   test('peers sections are read, with a warning that replication is not implemented yet', () => {
     const b = build('peers mypeers\n  peer a 10.0.0.1:1024\n  peer b 10.0.0.2:1024\n  peer c\n  mystery 1\n  disabled\n  enable\n' + T + 'listen web\n  bind :80\n  server s 10.0.0.1:80\n')
     expect(b.config.peers).toEqual([{ name: 'mypeers', pos: { file: FILE, line: 1 }, peers: [{ name: 'a', address: '10.0.0.1:1024', pos: { file: FILE, line: 2 } }, { name: 'b', address: '10.0.0.2:1024', pos: { file: FILE, line: 3 } }] }])

@@ -27,9 +27,10 @@ import {
   proxyKeywordNames,
   proxyOptionNames,
   proxySectionsOf,
+  sectionKeywordNames,
+  type OtherSection,
   type ProxySection,
 } from './dictionary/lookup.ts'
-import { peersKeywords, programKeywords } from './dictionary/sections.ts'
 import type { KnownKeyword } from './dictionary/types.ts'
 import { globalKeywords } from './keywords/global.ts'
 import { proxyKeywords } from './keywords/proxy.ts'
@@ -81,6 +82,21 @@ function checkPrefix(d: Directive, phrase: string, entry: KnownKeyword): void {
 function checkRemoved(words: readonly string[], at: SourcePos): void {
   const legacy = findLegacyKeyword(words)
   if (legacy) throw new ConfigError(`'${legacy.entry.kw}' was removed from HAProxy; write '${legacy.entry.replacement}' instead`, at)
+}
+
+/**
+ * A line of a section with its own small table (peers, program, cache, resolvers…): an unknown
+ * keyword is an error, with a did-you-mean or the list of what the section takes; `no` only goes
+ * where HAProxy has it. What the keyword does is for the section's reader, if edgelb has one.
+ */
+function checkSectionLine(section: OtherSection, d: Directive): void {
+  const words = [d.kw, ...d.args]
+  const match = findSectionKeyword(section, words)
+  if (match) { checkPrefix(d, words.slice(0, match.words).join(' '), match.entry); return }
+  const known = sectionKeywordNames(section)
+  const written = d.args[0] !== undefined && known.some((k) => k.startsWith(`${d.kw} `)) ? `${d.kw} ${d.args[0]}` : d.kw
+  const hint = suggest(written, known)
+  throw new ConfigError(`unknown keyword '${written}' in a ${section} section; ${hint ? `did you mean '${hint}'?` : `known: ${known.join(', ')}`}`, d.pos)
 }
 
 /**
@@ -253,11 +269,14 @@ export function buildConfig(sections: readonly SectionSource[], files: readonly 
         }
         break
       }
-      default:
-        if (!ignoredSections.has(s.type)) {
-          ignoredSections.add(s.type)
-          ctx.warn(`'${s.type}' sections are not implemented yet; edgelb ignores '${s.type}${s.name ? ` ${s.name}` : ''}'`, s.pos)
+      default: {
+        const section = s.type
+        if (!ignoredSections.has(section)) {
+          ignoredSections.add(section)
+          ctx.warn(`'${section}' sections are not implemented yet; edgelb ignores '${section}${s.name ? ` ${s.name}` : ''}'`, s.pos)
         }
+        for (const d of s.directives) guard(() => checkSectionLine(section, d))
+      }
     }
   }
 
@@ -365,13 +384,12 @@ export function buildConfig(sections: readonly SectionSource[], files: readonly 
     let command: string[] | undefined
     for (const d of s.directives) {
       guard(() => {
+        checkSectionLine('program', d)
         if (d.kw === 'command') {
           if (d.args.length === 0) throw new ConfigError(`'command' expects the program and its arguments, e.g. command edgelb serve 127.0.0.1:9001`, d.pos)
           command = d.args
         } else if (d.kw === 'user' || d.kw === 'group') {
           ctx.notBuilt(`'${d.kw}' in a program section`, 'not implemented yet', d.pos, 'the program runs as edgelb\'s own user')
-        } else if (findSectionKeyword('program', [d.kw, ...d.args]) === undefined) {
-          throw new ConfigError(`unknown keyword '${[d.kw, ...d.args.slice(0, d.kw === 'option' ? 1 : 0)].join(' ')}' in a program section; known: ${programKeywords.map((k) => k.kw).join(', ')}`, d.pos)
         }
       })
     }
@@ -383,13 +401,12 @@ export function buildConfig(sections: readonly SectionSource[], files: readonly 
     const out: PeersConfig = { name: s.name, pos: s.pos, peers: [] }
     for (const d of s.directives) {
       guard(() => {
+        checkSectionLine('peers', d)
         if (d.kw === 'peer' || d.kw === 'server') {
           const [name, address] = d.args
           if (!name || !address) throw new ConfigError(`'${d.kw}' expects a name and an address: ${d.kw} NAME ADDRESS:PORT`, d.pos)
           out.peers.push({ name, address, pos: d.pos })
           ctx.notBuilt(`'peers'`, 'stick table replication', d.pos)
-        } else if (findSectionKeyword('peers', [d.kw, ...d.args]) === undefined) {
-          throw new ConfigError(`unknown keyword '${d.kw}' in a peers section; known: ${peersKeywords.map((k) => k.kw).join(', ')}`, d.pos)
         }
       })
     }

@@ -189,6 +189,11 @@ export function findSectionKeyword(
   return longestPhrase(sectionIndexes[section], words)
 }
 
+/** The keywords of one of the other sections, in table order (for "known: …" and did-you-mean). */
+export function sectionKeywordNames(section: OtherSection): readonly string[] {
+  return [...sectionIndexes[section].keys()]
+}
+
 /** A word of a `server` / `default-server` / `server-template` line. */
 export function findServerOption(word: string): KnownOption | undefined {
   return serverIndex.get(word) ?? serverIndex.get(bareWord(word))
