@@ -1,14 +1,8 @@
 import { describe, expect, test } from 'bun:test'
-import { makeServers, pickNames, runLbConformance } from '../../test/conformance/lb.ts'
+import { countNames, makeServers, pickNames, runLbConformance } from '../../test/conformance/lb.ts'
 import { roundrobin } from './roundrobin.ts'
 
 runLbConformance(roundrobin, { skipsFull: true })
-
-function count(names: readonly string[]): Record<string, number> {
-  const c: Record<string, number> = {}
-  for (const n of names) c[n] = (c[n] ?? 0) + 1
-  return c
-}
 
 function maxRun(names: readonly string[], name: string): number {
   let best = 0
@@ -34,7 +28,7 @@ describe('roundrobin', () => {
 
   test('shares follow the weights exactly over whole cycles', () => {
     const state = roundrobin.create(makeServers([{ name: 'a', weight: 3 }, { name: 'b', weight: 2 }, { name: 'c', weight: 1 }]), { allBackups: false })
-    expect(count(pickNames(state, 6000))).toEqual({ a: 3000, b: 2000, c: 1000 })
+    expect(countNames(pickNames(state, 6000))).toEqual({ a: 3000, b: 2000, c: 1000 })
   })
 
   test('runs are short: no server is picked more than ceil(w / others) + 1 times in a row', () => {
@@ -54,10 +48,10 @@ describe('roundrobin', () => {
   test('a weight changed at runtime applies after update()', () => {
     const servers = makeServers([{ name: 'a' }, { name: 'b' }])
     const state = roundrobin.create(servers, { allBackups: false })
-    expect(count(pickNames(state, 2000))).toEqual({ a: 1000, b: 1000 })
+    expect(countNames(pickNames(state, 2000))).toEqual({ a: 1000, b: 1000 })
     servers[0].weight = 3
     state.update()
-    const c = count(pickNames(state, 4000))
+    const c = countNames(pickNames(state, 4000))
     expect(Math.abs(c.a - 3000)).toBeLessThanOrEqual(2)
     expect(c.a + c.b).toBe(4000)
   })
@@ -65,6 +59,6 @@ describe('roundrobin', () => {
   test('a full server sits out; the others keep their ratio', () => {
     const servers = makeServers([{ name: 'a', maxconn: 1, cur: 1 }, { name: 'b', weight: 2 }, { name: 'c' }])
     const state = roundrobin.create(servers, { allBackups: false })
-    expect(count(pickNames(state, 3000))).toEqual({ b: 2000, c: 1000 })
+    expect(countNames(pickNames(state, 3000))).toEqual({ b: 2000, c: 1000 })
   })
 })

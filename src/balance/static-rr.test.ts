@@ -1,14 +1,8 @@
 import { describe, expect, test } from 'bun:test'
-import { makeServers, pickNames, runLbConformance } from '../../test/conformance/lb.ts'
+import { countNames, makeServers, pickNames, runLbConformance } from '../../test/conformance/lb.ts'
 import { staticRr } from './static-rr.ts'
 
 runLbConformance(staticRr, { skipsFull: true })
-
-function count(names: readonly string[]): Record<string, number> {
-  const c: Record<string, number> = {}
-  for (const n of names) c[n] = (c[n] ?? 0) + 1
-  return c
-}
 
 describe('static-rr', () => {
   test('weights 5,1,1 interleave as a a b a c a a', () => {
@@ -18,7 +12,7 @@ describe('static-rr', () => {
 
   test('shares follow the weights exactly', () => {
     const state = staticRr.create(makeServers([{ name: 'a', weight: 40 }, { name: 'b', weight: 20 }, { name: 'c', weight: 10 }]), { allBackups: false })
-    expect(count(pickNames(state, 7000))).toEqual({ a: 4000, b: 2000, c: 1000 })
+    expect(countNames(pickNames(state, 7000))).toEqual({ a: 4000, b: 2000, c: 1000 })
   })
 
   test('runtime weight changes have no effect, except to and from 0', () => {
@@ -26,12 +20,12 @@ describe('static-rr', () => {
     const state = staticRr.create(servers, { allBackups: false })
     servers[0].weight = 5
     state.update()
-    expect(count(pickNames(state, 1000))).toEqual({ a: 500, b: 500 })
+    expect(countNames(pickNames(state, 1000))).toEqual({ a: 500, b: 500 })
     servers[0].weight = 0
     state.update()
-    expect(count(pickNames(state, 1000))).toEqual({ b: 1000 })
+    expect(countNames(pickNames(state, 1000))).toEqual({ b: 1000 })
     servers[0].weight = 1
     state.update()
-    expect(count(pickNames(state, 1000))).toEqual({ a: 500, b: 500 })
+    expect(countNames(pickNames(state, 1000))).toEqual({ a: 500, b: 500 })
   })
 })

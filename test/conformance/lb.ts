@@ -33,6 +33,13 @@ export function pickNames(state: LbState, n: number, keyPrefix = 'client-'): str
   return out
 }
 
+/** How many times each name occurs. */
+export function countNames(names: readonly string[]): Record<string, number> {
+  const c: Record<string, number> = {}
+  for (const n of names) c[n] = (c[n] ?? 0) + 1
+  return c
+}
+
 function distinct(names: readonly string[]): string[] {
   return [...new Set(names)].sort()
 }

@@ -2,13 +2,8 @@
 // port (the client's destination port, +N offsets), and per-server source addresses (guide §6).
 import { expect, test } from 'bun:test'
 import { addressBytes } from '../../src/proxy/source-key.ts'
+import { countNames } from '../conformance/lb.ts'
 import { cfg, connectTagged, startLb, startServer, tagOf, tagsOf, until, type TestConn } from './harness.ts'
-
-function count(list: string[]): Record<string, number> {
-  const out: Record<string, number> = {}
-  for (const x of list) out[x] = (out[x] ?? 0) + 1
-  return out
-}
 
 const TIMEOUTS = `
   timeout client 2s
@@ -24,7 +19,7 @@ test('roundrobin honours weights 3:1', async () => {
       balance roundrobin
       server sa 127.0.0.1:${a.port} weight 3
       server sb 127.0.0.1:${b.port} weight 1` + TIMEOUTS)
-  const c = count(await tagsOf(lb.port(), 40))
+  const c = countNames(await tagsOf(lb.port(), 40))
   expect(c['sa']! + c['sb']!).toBe(40)
   expect(Math.abs(c['sa']! - 30)).toBeLessThanOrEqual(2)
   expect(Math.abs(c['sb']! - 10)).toBeLessThanOrEqual(2)
@@ -39,7 +34,7 @@ test('static-rr honours weights 3:1', async () => {
       balance static-rr
       server sa 127.0.0.1:${a.port} weight 3
       server sb 127.0.0.1:${b.port} weight 1` + TIMEOUTS)
-  const c = count(await tagsOf(lb.port(), 40))
+  const c = countNames(await tagsOf(lb.port(), 40))
   expect(Math.abs(c['sa']! - 30)).toBeLessThanOrEqual(2)
   expect(Math.abs(c['sb']! - 10)).toBeLessThanOrEqual(2)
 })
@@ -62,7 +57,7 @@ test('leastconn sends new sessions to the server with the fewest live ones', asy
     return x.text()
   }
   try {
-    const first = count([await hold(), await hold(), await hold(), await hold(), await hold(), await hold()])
+    const first = countNames([await hold(), await hold(), await hold(), await hold(), await hold(), await hold()])
     expect(first).toEqual({ sa: 2, sb: 2, sc: 2 })
     // sb's two sessions end: the next two go to sb, whichever way the others would rotate.
     for (const x of held.filter((h) => h.text() === 'sb')) { x.shutdown(); await x.waitClosed() }
@@ -131,7 +126,7 @@ test('random uses every server', async () => {
       balance random
       server sa 127.0.0.1:${a.port}
       server sb 127.0.0.1:${b.port}` + TIMEOUTS)
-  const c = count(await tagsOf(lb.port(), 60))
+  const c = countNames(await tagsOf(lb.port(), 60))
   // Each gets 30 ± a lot; below 10 has a probability far under 1e-5.
   expect(c['sa']!).toBeGreaterThanOrEqual(10)
   expect(c['sb']!).toBeGreaterThanOrEqual(10)
