@@ -441,6 +441,15 @@ describe('unknown, removed and not yet implemented keywords', () => {
     ])
   })
 
+  test("a server's own identity ('id', 'guid') is refused on default-server, as HAProxy refuses it", () => {
+    const b = build(T + 'backend b\n  default-server id 5\n  default-server guid g1\n  server s 10.0.0.1:80 id 5\n')
+    expect(b.problems).toEqual([
+      `${at(6)}: error: 'id' names one server, so 'default-server' does not take it; write it on the server's own line`,
+      `${at(7)}: error: 'guid' names one server, so 'default-server' does not take it; write it on the server's own line`,
+    ])
+    expect(b.proxy('b').servers[0]!.extra).toEqual({ id: '5' })
+  })
+
   test('sections edgelb does not implement are named once each', () => {
     const b = build(T + 'userlist admins\n  user a password x\nuserlist ops\nresolvers dns\n  nameserver a 10.0.0.53:53\n')
     expect(b.lines).toEqual([

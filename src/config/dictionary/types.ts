@@ -32,8 +32,6 @@ export interface KnownKeyword {
 export interface KnownOption {
   kw: string
   args: number
-  /** Only meaningful on `default-server` lines. */
-  defaultServerOnly?: boolean
   /** Refused on `default-server` lines: it names one server (its `id`, its `guid`). */
   serverOnly?: boolean
 }

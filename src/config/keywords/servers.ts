@@ -4,6 +4,7 @@
  * dictionary of HAProxy's options says how many words to skip for the ones edgelb keeps as is.
  */
 import { findBindOption, findServerOption } from '../dictionary/lookup.ts'
+import type { KnownOption } from '../dictionary/types.ts'
 import { bindOptions } from '../dictionary/bind-options.ts'
 import { serverOptions } from '../dictionary/server-options.ts'
 import { parseBindSpec, parseServerAddr } from '../address.ts'
@@ -44,12 +45,15 @@ interface OptionEntry<T> {
 function applyOptions<T>(words: string[], target: T, d: Directive, ctx: KeywordCtx & NotBuiltSink, table: {
   line: string
   own: ReadonlyMap<string, OptionEntry<T>>
-  known(word: string): { args: number } | undefined
+  known(word: string): KnownOption | undefined
   extra(target: T): Record<string, string | true>
   names: readonly string[]
 }): void {
   for (let i = 0; i < words.length; i++) {
     const w = words[i]!
+    if (d.kw === 'default-server' && table.known(w)?.serverOnly) {
+      throw new ConfigError(`'${w}' names one server, so 'default-server' does not take it; write it on the server's own line`, d.pos)
+    }
     const own = table.own.get(w)
     if (own) {
       own.apply(takeValues(words, i, own.args, w, d.pos), target, d.pos, ctx)
