@@ -8,12 +8,12 @@ import { cfg, connectClient, connectEchoed, freePort, spawnEdgelb, startServer }
 /** Whether a connection to 127.0.0.1:port is refused (nothing listens). */
 async function refused(port: number): Promise<boolean> {
   try {
-    using c = await connectClient(port)
-    // Connected: something listens. (It may close at once; that is not a refusal.)
-    return c === null
+    using _ = await connectClient(port)
   } catch {
     return true
   }
+  // Connected: something listens. (It may close at once; that is not a refusal.)
+  return false
 }
 
 /** Whether a new connection to `port` goes unserved: refused, or (when it reached the kernel's
