@@ -612,6 +612,11 @@ describe('other proxy keywords', () => {
       `${at(10)}: error: unknown mode 'ftp'; write 'mode tcp' or 'mode http'`,
       `${at(11)}: error: 'grace' expects a duration; remove '2'`,
     ])
+    // global says the same of its own keywords
+    expect(build('global\n  maxconn 100 200\n  pidfile\n').problems.filter((l) => l.includes(': error: '))).toEqual([
+      `${at(2)}: error: 'maxconn' expects a number; remove '200'`,
+      `${at(3)}: error: 'pidfile' expects a file path`,
+    ])
   })
 
   test('http-reuse: safe unless set, inherited from defaults, each mode by name', () => {

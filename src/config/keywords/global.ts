@@ -2,16 +2,12 @@
  * Keywords of the `global` section that edgelb gives a meaning to, or accepts with a warning that
  * says what edgelb does instead (it never forks, never changes user, never chroots: systemd does).
  */
-import { ConfigError, type Directive } from '../source.ts'
+import { ConfigError } from '../source.ts'
 import { parseDuration, parseIntIn, parseSize } from '../units.ts'
 import { parseLog } from './proxy.ts'
 import type { NotBuiltSink } from './servers.ts'
 import type { GlobalKeyword, KeywordCtx } from './types.ts'
-
-function one(kw: string, args: string[], d: Directive, what: string): string {
-  if (args.length !== 1) throw new ConfigError(`'${kw}' expects ${what}`, d.pos)
-  return args[0]!
-}
+import { one } from './words.ts'
 
 /** Accepted for compatibility; edgelb does not act on it, and says why. */
 function ignored(kw: string, why: string): GlobalKeyword {

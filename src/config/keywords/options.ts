@@ -9,6 +9,7 @@ import { parseIpv4Net } from '../address.ts'
 import { ConfigError, type Directive } from '../source.ts'
 import type { ProxyConfig } from '../types.ts'
 import type { KeywordCtx, ProxyKeyword } from './types.ts'
+import { none } from './words.ts'
 
 /** The HTTP connection modes exclude each other: setting one clears the others, as in HAProxy. */
 const HTTP_CONN_MODES = ['httpclose', 'http-server-close', 'http-keep-alive'] as const
@@ -20,13 +21,9 @@ function setFlag(p: ProxyConfig, name: string, d: Directive): void {
   }
 }
 
-function noArgs(name: string, args: string[], d: Directive): void {
-  if (args.length > 0) throw new ConfigError(`'option ${name}' takes no argument; remove '${args.join(' ')}'`, d.pos)
-}
-
 /** A plain on/off option. */
 function flagOption(name: string): ProxyKeyword {
-  return { kw: `option ${name}`, parse: (args, d, p) => { noArgs(name, args, d); setFlag(p, name, d) } }
+  return { kw: `option ${name}`, parse: (args, d, p) => { none(`option ${name}`, args, d); setFlag(p, name, d) } }
 }
 
 /** `option forwardfor [except NET] [header NAME] [if-none]` and `option originalto [except NET] [header NAME]`. */
@@ -109,7 +106,7 @@ const httplog: ProxyKeyword = {
 const tcplog: ProxyKeyword = {
   kw: 'option tcplog',
   parse(args, d, p) {
-    noArgs('tcplog', args, d)
+    none('option tcplog', args, d)
     setFlag(p, 'tcplog', d)
     delete p.options['httplog']
   },

@@ -17,25 +17,15 @@ import { parseDuration, parseIntIn, parseSize } from '../units.ts'
 import { optionKeywords } from './options.ts'
 import { applyServerOptions, parseBindLine, parseServerLine, type NotBuiltSink } from './servers.ts'
 import type { KeywordCtx, ProxyKeyword } from './types.ts'
+import { none, one } from './words.ts'
 
 type Ctx = KeywordCtx & NotBuiltSink
 
-const HTTP = 'HTTP mode'
 const RULES = 'rules'
-const LOGS = 'logging'
 const STATS = 'stats page'
 
-function one(kw: string, args: string[], d: Directive, what = 'a value'): string {
-  if (args.length !== 1) throw new ConfigError(`'${kw}' expects ${what}${args.length > 1 ? `; remove '${args.slice(1).join(' ')}'` : ''}`, d.pos)
-  return args[0]!
-}
-
-function none(kw: string, args: string[], d: Directive): void {
-  if (args.length > 0) throw new ConfigError(`'${kw}' takes no argument; remove '${args.join(' ')}'`, d.pos)
-}
-
 /** `timeout NAME VALUE` for one timeout, and its 1.x alias when there is one. */
-const TIMEOUTS: readonly { name: string; field: keyof Timeouts; legacy?: string; notBuilt?: string }[] = [
+const TIMEOUTS: readonly { name: string; field: keyof Timeouts; legacy?: string }[] = [
   { name: 'connect', field: 'connect', legacy: 'contimeout' },
   { name: 'client', field: 'client', legacy: 'clitimeout' },
   { name: 'server', field: 'server', legacy: 'srvtimeout' },
@@ -54,7 +44,6 @@ const timeoutKeywords: ProxyKeyword[] = TIMEOUTS.flatMap((t) => {
     kw: `timeout ${t.name}`,
     parse(args, d, p) { p.timeouts[t.field] = parseDuration(one(`timeout ${t.name}`, args, d, 'a duration'), d.pos) },
   }
-  if (t.notBuilt) modern.notBuilt = t.notBuilt
   if (!t.legacy) return [modern]
   const legacy: ProxyKeyword = {
     kw: t.legacy,
