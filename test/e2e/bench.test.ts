@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { MASTER_ENV } from '../../src/master/programs.ts'
-import { BUN, ROOT, freePort, within } from './harness.ts'
+import { BUN, ROOT, connectClient, freePort, Signal, within } from './harness.ts'
 
 const MAIN = join(ROOT, 'src/main.ts')
 const DIR = mkdtempSync(join(tmpdir(), 'edgelb-bench-e2e-'))
@@ -19,24 +19,22 @@ type Proc = ReturnType<typeof Bun.spawn<'pipe', 'pipe', 'pipe'>>
 async function start(args: string[], env?: Record<string, string>): Promise<AsyncDisposable & { proc: Proc; stderr: () => string; waitErr(re: RegExp, ms?: number): Promise<RegExpExecArray> }> {
   const proc = Bun.spawn([BUN, MAIN, ...args], { cwd: DIR, stdin: 'pipe', stdout: 'pipe', stderr: 'pipe', env: { ...process.env, ...env } }) as Proc
   let err = ''
-  const waiters: (() => void)[] = []
+  let ended = false
+  const changed = new Signal()
   void (async () => {
     const dec = new TextDecoder()
-    for await (const chunk of proc.stderr) { err += dec.decode(chunk); for (const w of waiters.splice(0)) w() }
-    for (const w of waiters.splice(0)) w()
+    for await (const chunk of proc.stderr) { err += dec.decode(chunk, { stream: true }); changed.notify() }
+    ended = true
+    changed.notify()
   })()
   return {
     proc,
     stderr: () => err,
     async waitErr(re, ms = 10_000) {
-      return within(ms, (async () => {
-        for (;;) {
-          const m = re.exec(err)
-          if (m) return m
-          if (proc.exitCode !== null) throw new Error(`edgelb exited (${proc.exitCode}):\n${err}`)
-          await new Promise<void>((r) => { waiters.push(r); setTimeout(r, 100) })
-        }
-      })(), `${re} on stderr (have: ${JSON.stringify(err)})`)
+      const hit: { m: RegExpExecArray | null } = { m: null }
+      await changed.until(() => (hit.m = re.exec(err)) !== null || ended, `${re} on stderr (have: ${JSON.stringify(err)})`, ms)
+      if (hit.m === null) throw new Error(`edgelb closed its stderr (exit ${proc.exitCode}) before ${re}:\n${err}`)
+      return hit.m
     },
     async [Symbol.asyncDispose]() {
       if (proc.exitCode === null) proc.kill('SIGTERM')
@@ -79,14 +77,10 @@ describe('edgelb serve', () => {
   test('--tcp answers each line it receives', async () => {
     await using s = await start(['serve', '127.0.0.1:0', '--tcp', '--name', 't1'])
     const [, port] = await s.waitErr(/t1 listening on 127\.0\.0\.1:(\d+)/)
-    let got = ''
-    let sock!: import('bun').Socket<undefined>
-    const twoAnswers = new Promise<void>((resolve) => {
-      void Bun.connect({ hostname: '127.0.0.1', port: Number(port), socket: { data(_s, d) { got += d.toString(); if (got.length >= 26) resolve() } } }).then((so) => { sock = so; so.write('a\nb\n') })
-    })
-    await within(5000, twoAnswers, 'two answers')
-    sock.end()
-    expect(got).toBe('hello from t1\nhello from t1\n')
+    using c = await connectClient(Number(port))
+    await c.write('a\nb\n')
+    await c.waitText('hello from t1\nhello from t1\n')
+    expect(c.text()).toBe('hello from t1\nhello from t1\n')
   })
 
   test('a bad address or option is a usage error', async () => {
