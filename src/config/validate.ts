@@ -5,6 +5,7 @@
  */
 import { validateChecks } from '../check/validate.ts'
 import { formatListenAddr } from './address.ts'
+import { HTTP_BALANCE } from './keywords/proxy.ts'
 import type { KeywordCtx } from './keywords/types.ts'
 import { suggest } from './suggest.ts'
 import type { SourcePos } from './source.ts'
@@ -25,7 +26,7 @@ function httpOnlySettings(p: ProxyConfig, where: PhrasePos): { what: string; lin
   for (const o of ['httpclose', 'http-server-close', 'http-keep-alive', 'forwardfor', 'originalto', 'httplog', 'abortonclose']) {
     if (p.options[o]) out.push({ what: `'option ${o}'`, line: lineOf(`option ${o}`) })
   }
-  if (p.balance.algo === 'uri' || p.balance.algo === 'url_param' || p.balance.algo === 'hdr') out.push({ what: `'balance ${p.balance.algo}'`, line: lineOf('balance') })
+  if (HTTP_BALANCE.has(p.balance.algo)) out.push({ what: `'balance ${p.balance.algo}'`, line: lineOf('balance') })
   // `http-check` is not one: an HTTP check works on a tcp backend too (HAProxy's option httpchk).
   for (const r of p.rules) if (r.kw.startsWith('http-') && !r.kw.startsWith('http-check ')) out.push({ what: `'${r.kw}'`, line: r.pos.line })
   for (const c of p.captures) out.push({ what: `'capture ${c.kind} header ${c.header}'`, line: lineOf(`capture ${c.kind} header`) })

@@ -57,7 +57,8 @@ const timeoutKeywords: ProxyKeyword[] = TIMEOUTS.flatMap((t) => {
 })
 
 const BALANCE: readonly BalanceAlgo[] = ['roundrobin', 'static-rr', 'leastconn', 'first', 'source', 'random', 'uri', 'url_param', 'hdr', 'rdp-cookie', 'hash']
-const HTTP_BALANCE: ReadonlySet<string> = new Set(['uri', 'url_param', 'hdr'])
+/** The algorithms that hash a part of the HTTP request, so need `mode http`. */
+export const HTTP_BALANCE: ReadonlySet<BalanceAlgo> = new Set(['uri', 'url_param', 'hdr'])
 
 /** `balance ALGO [args]`: `random(3)`, `hdr(Host)`, `rdp-cookie(mstshash)`, `uri whole len 10 depth 2`. */
 function parseBalance(args: string[], d: Directive, p: ProxyConfig, ctx: Ctx): void {
