@@ -45,25 +45,25 @@ describe('option httpchk', () => {
     expect(stateLines(lb)[2]).toBe('Server web/s is UP, reason: Layer7 check passed, code: 200, check duration: Nms. 1 active and 0 backup servers online. 0 sessions requeued, 0 total in queue.')
   })
 
-  test('the 1.x form sends its embedded headers exactly as written', async () => {
-    await using origin = startHttpServer('o', () => 'HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n')
-    await using lb = await startLb(checked(origin.port, '  option httpchk OPTIONS * HTTP/1.1\\r\\nHost:\\ www'))
-    await nextChecks(serverOf(lb, 'web', 's'))
-    expect(origin.requests[0]!.head).toBe('OPTIONS * HTTP/1.1\r\nHost: www\r\n\r\n')
-  })
-
-  test('method and URI forms; HEAD /running as in guide §4.1', async () => {
-    await using origin = startHttpServer('o', () => 'HTTP/1.0 200 OK\r\nContent-Length: 5\r\n\r\n')
-    await using lb = await startLb(checked(origin.port, '  option httpchk HEAD /running HTTP/1.0'))
-    const s = serverOf(lb, 'web', 's')
-    await nextChecks(s)
-    expect(origin.requests[0]!.head).toBe('HEAD /running HTTP/1.0\r\n\r\n')
-    expect(s.lastCheck!.status).toBe('L7OK')
-    await using o2 = startHttpServer('o2', () => 'HTTP/1.0 200 OK\r\n\r\n')
-    await using lb2 = await startLb(checked(o2.port, '  option httpchk /health'))
-    await nextChecks(serverOf(lb2, 'web', 's'))
-    expect(o2.requests[0]!.head).toBe('OPTIONS /health HTTP/1.0\r\n\r\n')
-  })
+  // [what, the option line, the server's answer, the request it must receive]
+  const forms: [string, string, string, string][] = [
+    ['the 1.x form sends its embedded headers exactly as written', 'option httpchk OPTIONS * HTTP/1.1\\r\\nHost:\\ www',
+      'HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n', 'OPTIONS * HTTP/1.1\r\nHost: www\r\n\r\n'],
+    ['method, URI and version: HEAD /running as in guide §4.1 (a HEAD answer has no body)', 'option httpchk HEAD /running HTTP/1.0',
+      'HTTP/1.0 200 OK\r\nContent-Length: 5\r\n\r\n', 'HEAD /running HTTP/1.0\r\n\r\n'],
+    ['a URI alone: OPTIONS with it', 'option httpchk /health',
+      'HTTP/1.0 200 OK\r\n\r\n', 'OPTIONS /health HTTP/1.0\r\n\r\n'],
+  ]
+  for (const [what, option, answer, request] of forms) {
+    test(what, async () => {
+      await using origin = startHttpServer('o', () => answer)
+      await using lb = await startLb(checked(origin.port, `  ${option}`))
+      const s = serverOf(lb, 'web', 's')
+      await nextChecks(s)
+      expect(origin.requests[0]!.head).toBe(request)
+      expect(s.lastCheck!.status).toBe('L7OK')
+    })
+  }
 
   test('http-check send sets the request line, headers and body', async () => {
     await using origin = startHttpServer('o', () => 'HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n')
