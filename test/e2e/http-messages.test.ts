@@ -385,7 +385,7 @@ describe("edgelb's own answers", () => {
 })
 
 describe('balancing on the request', () => {
-  test('balance uri, url_param and hdr keep a key on one server; capture headers appear in the log', async () => {
+  test('balance uri, url_param and hdr keep a key on one server and spread the keys; capture headers appear in the log', async () => {
     await using a = startHttpServer('A')
     await using b = startHttpServer('B')
     await using c = startHttpServer('C')
@@ -404,6 +404,8 @@ describe('balancing on the request', () => {
         seen.set(i % 4, set)
       }
       for (const s of seen.values()) expect(s.size).toBe(1)
+      // The keys are spread too: one server for everything would pass the line above.
+      expect(new Set([...seen.values()].flatMap((s) => [...s])).size).toBeGreaterThan(1)
       const lines = await lb.waitLogs(16)
       expect(lines[0]).toMatch(/ \{h\} \{1\} "GET /)
     }
