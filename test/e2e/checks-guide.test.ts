@@ -11,7 +11,7 @@
  */
 import { describe, expect, test } from 'bun:test'
 import { serverOf, waitLine } from './checks-lib.ts'
-import { cfg, freePort, startLb, type Lb } from './harness.ts'
+import { cfg, connectClient, freePort, startLb, within, type Lb } from './harness.ts'
 import { bodyOf, type HttpOrigin, rawExchange, startHttpServer, traffic } from './http-harness.ts'
 
 /** A web server answering GETs with its name, and HEAD /running while `running` is set. */
@@ -296,5 +296,8 @@ describe('guide §5: multi-site load balancing with local preference', () => {
     // New users go to site 2; S1L1 still serves on its service port during its grace.
     expect(bodyOf(await rawExchange(sd1Port, 'GET / HTTP/1.0\r\n\r\n', { host: '127.1.1.1' }))).toBe('page from W21')
     expect(bodyOf(await rawExchange(s1l1Port, 'GET / HTTP/1.0\r\n\r\n', { host: '127.1.1.11' }))).toBe('page from W11')
+    // After the grace (2 s) the service port closes too, and the engine stops.
+    await within(5000, s1l1.engine.done, 'S1L1 to stop after its grace')
+    await expect(connectClient(s1l1Port, { host: '127.1.1.11' })).rejects.toThrow()
   })
 })
