@@ -136,8 +136,8 @@ export class HttpSession extends ClientSide implements Waiter, SrvConnOwner {
   /** Made on the first chunked message. */
   #reqChunks: ChunkedScanner | null = null
   #resChunks: ChunkedScanner | null = null
-  /** The current exchange; a new one per request. */
-  st: Stream = new Stream()
+  /** The current exchange (see `st`); null between requests and before the first. */
+  #st: Stream | null = null
   /** Requests completed on this connection. */
   requests = 0
   /** The server connection of the current exchange, and one kept idle for the next request. */
@@ -166,6 +166,22 @@ export class HttpSession extends ClientSide implements Waiter, SrvConnOwner {
     this.#timer = new Timer(() => this.#onTimer())
   }
 
+  /** The current exchange, made when first needed: an idle connection holds none (about 450
+   *  bytes each). The first request's clock runs from the accept, a later one's from its first
+   *  byte. */
+  get st(): Stream {
+    return this.#st ?? this.#newStream()
+  }
+
+  #newStream(): Stream {
+    const s = new Stream()
+    if (this.requests === 0) {
+      s.start = this.acceptTime
+      s.date = this.acceptDate
+    } else s.start = -1
+    return (this.#st = s)
+  }
+
   get phase(): string {
     return this.cs === 'closed' ? 'closed' : this.ss
   }
@@ -188,8 +204,6 @@ export class HttpSession extends ClientSide implements Waiter, SrvConnOwner {
     const to = this.fe.cfg.timeouts
     const t = to.httpRequest ?? to.client
     this.cliExp = t === undefined ? Infinity : this.acceptTime + t
-    this.st.start = this.acceptTime
-    this.st.date = this.acceptDate
     this.#resched()
   }
 
@@ -852,8 +866,7 @@ export class HttpSession extends ClientSide implements Waiter, SrvConnOwner {
       return
     }
     // Next request: a fresh exchange; what the client already sent is parsed now.
-    this.st = new Stream()
-    this.st.start = -1
+    this.#st = null
     this.cs = 'wait-req'
     this.ss = 'none'
     this.srvExp = Infinity
