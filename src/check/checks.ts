@@ -100,10 +100,9 @@ export class HealthChecks {
   /** `track [BACKEND/]SERVER`: the tracker follows the tracked server's health and admin state. */
   #link(s: Server, be: Backend, byName: Map<string, Backend>): void {
     const spec = s.cfg.track!
-    const slash = spec.indexOf('/')
-    const tbe = slash >= 0 ? byName.get(spec.slice(0, slash)) : be
-    const t = tbe?.findServer(slash >= 0 ? spec.slice(slash + 1) : spec)
-    if (!tbe || !t) throw new CheckConfigError(`server '${s.name}' tracks '${spec}', which does not exist; write track BACKEND/SERVER`, s.cfg.pos)
+    const tracked = resolveTrack(spec, be, byName)
+    if (!tracked) throw new CheckConfigError(`server '${s.name}' tracks '${spec}', which does not exist; write track BACKEND/SERVER`, s.cfg.pos)
+    const [tbe, t] = tracked
     if (t === s) throw new CheckConfigError(`server '${s.name}' cannot track itself`, s.cfg.pos)
     // At the end of the chain there must be a checked server (HAProxy refuses otherwise).
     const seen = new Set<Server>([s])
@@ -112,13 +111,9 @@ export class HealthChecks {
     while (end.cfg.track !== undefined && !end.cfg.check && !end.cfg.agentCheck) {
       if (seen.has(end)) throw new CheckConfigError(`server '${s.name}': 'track' loops back through '${end.name}'`, s.cfg.pos)
       seen.add(end)
-      const sp = end.cfg.track
-      const i = sp.indexOf('/')
-      const nb = i >= 0 ? byName.get(sp.slice(0, i)) : endBe
-      const next = nb?.findServer(i >= 0 ? sp.slice(i + 1) : sp)
-      if (!nb || !next) break
-      end = next
-      endBe = nb
+      const next = resolveTrack(end.cfg.track, endBe, byName)
+      if (!next) break
+      ;[endBe, end] = next
     }
     if (!end.cfg.check && !end.cfg.agentCheck) {
       throw new CheckConfigError(`server '${s.name}': unable to use ${tbe.name}/${t.name} for tracking as it does not have any check nor agent enabled`, s.cfg.pos)
@@ -178,4 +173,12 @@ export class HealthChecks {
     this.states.backendOf(s).limitChanged(s)
     if (s.throttle < 1) wheel.schedule(this.#ramps.get(s)!, now() + Math.max(10, s.cfg.slowstart / 20))
   }
+}
+
+/** The server a `track` value names: `BACKEND/SERVER`, or `SERVER` in `be`. */
+function resolveTrack(spec: string, be: Backend, byName: ReadonlyMap<string, Backend>): [Backend, Server] | undefined {
+  const slash = spec.indexOf('/')
+  const tbe = slash >= 0 ? byName.get(spec.slice(0, slash)) : be
+  const t = tbe?.findServer(slash >= 0 ? spec.slice(slash + 1) : spec)
+  return tbe && t ? [tbe, t] : undefined
 }
