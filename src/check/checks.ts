@@ -154,7 +154,7 @@ export class HealthChecks {
   }
 
   /** Slowstart: weight and maxconn grow with the time since the server came up, in steps of a
-   *  twentieth of `slowstart` (at least one wheel tick). */
+   *  twentieth of `slowstart` (at least one wheel tick). Schedules the next step. */
   #warmUp(s: Server): void {
     const period = Math.max(10, s.cfg.slowstart / 20)
     let t = this.#ramps.get(s)
@@ -171,7 +171,7 @@ export class HealthChecks {
     s.throttle = f >= 1 ? 1 : f
     this.states.applyWeight(s)
     this.states.backendOf(s).limitChanged(s)
-    if (s.throttle < 1) wheel.schedule(this.#ramps.get(s)!, now() + Math.max(10, s.cfg.slowstart / 20))
+    if (s.throttle < 1) this.#warmUp(s)
   }
 }
 
