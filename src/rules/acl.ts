@@ -165,12 +165,13 @@ export function compileTerm(words: readonly string[], ctx: CompileCtx): Test {
 }
 
 function termOf(expr: CompiledExpr, matches: (v: Sample) => boolean): Test {
-  const { fn, each, volatile } = expr
-  if (each) {
-    if (!volatile) return (s) => (each(s, matches) ? PASS : FAIL)
+  const { fn, any, volatile } = expr
+  if (any) {
+    const some = any(matches)
+    if (!volatile) return (s) => (some(s) ? PASS : FAIL)
     return (s) => {
       evalState.mayChange = false
-      return each(s, matches) ? PASS : evalState.mayChange ? MISS : FAIL
+      return some(s) ? PASS : evalState.mayChange ? MISS : FAIL
     }
   }
   if (!volatile) {

@@ -25,14 +25,17 @@ export interface CompileCtx extends RulesEnv {
 }
 
 export type Fetch = (s: StreamView) => Sample | undefined
-/** Calls `visit` on each value of a multi-valued fetch (every header occurrence) until it
- *  returns true; for ACLs, which match if any value matches. */
-export type FetchEach = (s: StreamView, visit: (v: Sample) => boolean) => boolean
+/** A test of one value (an ACL's patterns); it gets the stream for converters that read it. */
+export type ValueTest = (v: Sample, s: StreamView) => boolean
+/** For a multi-valued fetch (every header occurrence, every cookie of that name): builds at load
+ *  the run-time test "some value passes `test`", for ACLs, which match if any value matches.
+ *  Composed at load, so that a request allocates no closure to chain converters and patterns. */
+export type FetchAny = (test: ValueTest) => (s: StreamView) => boolean
 export type Converter = (v: Sample, s: StreamView) => Sample | undefined
 
 export interface CompiledExpr {
   fn: Fetch
-  each?: FetchEach
+  any?: FetchAny
   type: SampleType
   /** Reads request bytes still arriving: may answer differently later (tcp-request content). */
   volatile: boolean

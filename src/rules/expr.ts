@@ -6,7 +6,7 @@
 import { converters as knownConverters, sampleFetches as knownFetches } from '../config/dictionary/fetches.ts'
 import { ConfigError } from '../config/source.ts'
 import { suggest } from '../config/suggest.ts'
-import type { CompileCtx, CompiledExpr, Converter, Fetch, FetchEach } from './context.ts'
+import type { CompileCtx, CompiledExpr, Converter, Fetch } from './context.ts'
 import { compileConverter, converterNames, findConverter } from './converters.ts'
 import { parseExpr, type ExprSyntax } from './expr-syntax.ts'
 import { compileFetch, fetchNames, findFetch } from './fetches.ts'
@@ -50,10 +50,8 @@ export function compileSyntax(syn: ExprSyntax, ctx: CompileCtx): CompiledExpr {
     return v === undefined ? undefined : chain(v, s)
   }
   const out: CompiledExpr = { fn, type, volatile: base.volatile }
-  const each = base.each
-  if (each) {
-    out.each = ((s, visit) => each(s, (v) => { const c = chain(v, s); return c !== undefined && visit(c) })) as FetchEach
-  }
+  const any = base.any
+  if (any) out.any = (test) => any((v, s) => { const c = chain(v, s); return c !== undefined && test(c, s) })
   return out
 }
 

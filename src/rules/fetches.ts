@@ -8,10 +8,10 @@
  * multi-valued fetches (headers, cookies) also give an `each` that ACLs use to match any value.
  */
 import { ConfigError } from '../config/source.ts'
-import { evalState, type CompileCtx, type CompiledExpr, type Fetch, type FetchEach } from './context.ts'
+import { evalState, type CompileCtx, type CompiledExpr, type Fetch, type FetchAny } from './context.ts'
 import {
-  countCookies, eachHeaderValue, eachRequestCookie, eachResponseCookie, fullHeaderAt, headerValueAt,
-  lastCookie, uriAuthority, uriPath, uriPathq, uriQuery, urlParam, versionText,
+  countCookies, countHeaderValues, eachHeaderValue, eachRequestCookie, eachResponseCookie, fullHeaderAt, headerValueAt,
+  lastCookie, uriAuthority, uriPath, uriPathq, uriQuery, urlParam, versionText, type Visit,
 } from './http-sample.ts'
 import { parseIpv4, parseIpv6 } from './ip.ts'
 import { parseSni, sslHelloType } from './tls-hello.ts'
@@ -28,7 +28,7 @@ export interface FetchDef {
   args?: [number, number]
   /** Reads request bytes that may still be arriving (see context.ts `evalState`). */
   volatile?: boolean
-  compile(args: string[], ctx: CompileCtx): Fetch | { fn: Fetch; each?: FetchEach }
+  compile(args: string[], ctx: CompileCtx): Fetch | { fn: Fetch; any?: FetchAny }
 }
 
 const c = (v: Sample) => () => v
@@ -61,20 +61,18 @@ function headerFetch(side: 'req' | 'res', split: boolean, map?: (v: string) => S
       ? (s) => { const h = head(s); if (!h) return undefined; const v = pick(h.headers, name, occ); return v === undefined ? undefined : map(v) }
       : (s) => { const h = head(s); return h ? pick(h.headers, name, occ) : undefined }
     if (occ !== 0) return fn
-    const each: FetchEach = (s, visit) => {
-      const h = head(s)
-      if (!h) return false
-      if (!split) {
-        for (let i = h.headers.find(name, 0); i >= 0; i = h.headers.find(name, i + 1)) {
-          const v = map ? map(h.headers.value(i)) : h.headers.value(i)
-          if (v !== undefined && visit(v)) return true
-        }
+    const any: FetchAny = (test) => {
+      // A value `map` does not convert (hdr_ip, hdr_val) matches nothing.
+      const t: Visit<StreamView> = map ? (v, s) => { const m = map(v); return m !== undefined && test(m, s) } : test
+      if (split) return (s) => { const h = head(s); return h !== null && eachHeaderValue(h.headers, name, t, s) }
+      return (s) => {
+        const h = head(s)
+        if (!h) return false
+        for (let i = h.headers.find(name, 0); i >= 0; i = h.headers.find(name, i + 1)) if (t(h.headers.value(i), s)) return true
         return false
       }
-      if (!map) return eachHeaderValue(h.headers, name, visit)
-      return eachHeaderValue(h.headers, name, (v) => { const m = map(v); return m !== undefined && visit(m) })
     }
-    return { fn, each }
+    return { fn, any }
   }
 }
 
@@ -85,9 +83,9 @@ function headerCount(side: 'req' | 'res', split: boolean) {
       const h = side === 'req' ? s.req : s.res
       if (!h) return undefined
       if (name === '') return h.headers.count
+      if (split) return countHeaderValues(h.headers, name)
       let n = 0
-      if (split) eachHeaderValue(h.headers, name, () => { n++; return false })
-      else for (let i = h.headers.find(name, 0); i >= 0; i = h.headers.find(name, i + 1)) n++
+      for (let i = h.headers.find(name, 0); i >= 0; i = h.headers.find(name, i + 1)) n++
       return n
     }
   }
@@ -99,8 +97,8 @@ function cookieFetch(side: 'req' | 'res') {
     const name = args[0] ?? ''
     const head = side === 'req' ? (s: StreamView) => s.req : (s: StreamView) => s.res
     const fn: Fetch = (s) => { const h = head(s); return h ? lastCookie(eachCk, h.headers, name) : undefined }
-    const each: FetchEach = (s, visit) => { const h = head(s); return h ? eachCk(h.headers, name, visit) : false }
-    return { fn, each }
+    const any: FetchAny = (test) => (s) => { const h = head(s); return h !== null && eachCk(h.headers, name, test, s) }
+    return { fn, any }
   }
 }
 
@@ -430,7 +428,7 @@ export function compileFetch(def: FetchDef, args: string[], ctx: CompileCtx): Co
   }
   const r = def.compile(args, ctx)
   const out: CompiledExpr = typeof r === 'function' ? { fn: r, type: def.type, volatile: def.volatile ?? false } : { fn: r.fn, type: def.type, volatile: def.volatile ?? false }
-  if (typeof r !== 'function' && r.each) out.each = r.each
+  if (typeof r !== 'function' && r.any) out.any = r.any
   return out
 }
 

@@ -67,37 +67,68 @@ export function urlParam(uri: string, name: string, delim = '&'): string | undef
   return undefined
 }
 
+// The visitors below get a context argument instead of capturing what they fill: a closure that
+// captures locals makes its enclosing function allocate a scope on every call, and these run for
+// every request that has rules reading headers or cookies.
+
+/** A visitor of string values: returns true to stop. `ctx` is what the caller passed along. */
+export type Visit<C> = (v: string, ctx: C) => boolean
+
 /** Calls `visit` on every comma-separated value of every field named `lname` (quoted commas
  *  are kept), in order, until it returns true. */
-export function eachHeaderValue(h: HeaderList, lname: string, visit: (v: string) => boolean): boolean {
+export function eachHeaderValue<C>(h: HeaderList, lname: string, visit: Visit<C>, ctx: C): boolean {
   for (let i = h.find(lname, 0); i >= 0; i = h.find(lname, i + 1)) {
     const full = h.value(i)
-    if (full.indexOf(',') < 0 ? visit(full) : eachCommaValue(full, visit)) return true
+    if (full.indexOf(',') < 0 ? visit(full, ctx) : eachCommaValue(full, visit, ctx)) return true
   }
   return false
 }
 
 /** Calls `visit` on each comma-separated value of `field`, trimmed (a comma between double
  *  quotes does not split), until it returns true. */
-function eachCommaValue(field: string, visit: (v: string) => boolean): boolean {
+function eachCommaValue<C>(field: string, visit: Visit<C>, ctx: C): boolean {
   let from = 0
   let quoted = false
   for (let i = 0; i < field.length; i++) {
     const c = field.charCodeAt(i)
     if (c === 34) quoted = !quoted // "
     else if (c === 44 && !quoted) { // ,
-      if (visit(field.slice(from, i).trim())) return true
+      if (visit(field.slice(from, i).trim(), ctx)) return true
       from = i + 1
     }
   }
-  return visit(field.slice(from).trim())
+  return visit(field.slice(from).trim(), ctx)
+}
+
+const pushValue = (v: string, out: string[]): boolean => {
+  out.push(v)
+  return false
+}
+
+// What the counting and last-value visitors gather; one call at a time (rules run synchronously).
+const counted = { n: 0 }
+const countValue = (_: string, c: typeof counted): boolean => {
+  c.n++
+  return false
+}
+const kept = { last: undefined as string | undefined }
+const keepValue = (v: string, k: typeof kept): boolean => {
+  k.last = v
+  return false
 }
 
 /** Every comma-separated value of fields named `lname`, in order. */
 function headerValues(h: HeaderList, lname: string): string[] {
   const out: string[] = []
-  eachHeaderValue(h, lname, (v) => { out.push(v); return false })
+  eachHeaderValue(h, lname, pushValue, out)
   return out
+}
+
+/** How many comma-separated values the fields named `lname` hold. */
+export function countHeaderValues(h: HeaderList, lname: string): number {
+  counted.n = 0
+  eachHeaderValue(h, lname, countValue, counted)
+  return counted.n
 }
 
 /** Occurrence `occ` of the values of `lname`: 1 = first, -1 = last, 0 = last. */
@@ -124,12 +155,12 @@ export function fullHeaderAt(h: HeaderList, lname: string, occ: number): string 
 
 export function splitCommas(v: string): string[] {
   const out: string[] = []
-  eachCommaValue(v, (x) => { out.push(x); return false })
+  eachCommaValue(v, pushValue, out)
   return out
 }
 
 /** Values of cookie `name` in the request's Cookie fields, in order (name '' = every cookie). */
-export function eachRequestCookie(h: HeaderList, name: string, visit: (v: string) => boolean): boolean {
+export function eachRequestCookie<C>(h: HeaderList, name: string, visit: Visit<C>, ctx: C): boolean {
   for (let i = h.find('cookie', 0); i >= 0; i = h.find('cookie', i + 1)) {
     const line = h.value(i)
     let p = 0
@@ -141,7 +172,7 @@ export function eachRequestCookie(h: HeaderList, name: string, visit: (v: string
       const eq = line.indexOf('=', a)
       if (eq > 0 && eq < end) {
         if (name === '' || (eq - a === name.length && line.startsWith(name, a))) {
-          if (visit(line.slice(eq + 1, end).trim())) return true
+          if (visit(line.slice(eq + 1, end).trim(), ctx)) return true
         }
       }
       p = end + 1
@@ -151,29 +182,29 @@ export function eachRequestCookie(h: HeaderList, name: string, visit: (v: string
 }
 
 /** Values of cookie `name` set by the response's Set-Cookie fields (up to the first ';'). */
-export function eachResponseCookie(h: HeaderList, name: string, visit: (v: string) => boolean): boolean {
+export function eachResponseCookie<C>(h: HeaderList, name: string, visit: Visit<C>, ctx: C): boolean {
   for (let i = h.find('set-cookie', 0); i >= 0; i = h.find('set-cookie', i + 1)) {
     const line = h.value(i)
     const eq = line.indexOf('=')
     if (eq < 0) continue
     if (name !== '' && line.slice(0, eq).trim() !== name) continue
     const semi = line.indexOf(';', eq)
-    if (visit(line.slice(eq + 1, semi < 0 ? line.length : semi).trim())) return true
+    if (visit(line.slice(eq + 1, semi < 0 ? line.length : semi).trim(), ctx)) return true
   }
   return false
 }
 
 /** The last value of a cookie (HAProxy's `req.cook` / `res.cook` in a sample context). */
 export function lastCookie(each: typeof eachRequestCookie, h: HeaderList, name: string): string | undefined {
-  let last: string | undefined
-  each(h, name, (v) => { last = v; return false })
-  return last
+  kept.last = undefined
+  each(h, name, keepValue, kept)
+  return kept.last
 }
 
 export function countCookies(each: typeof eachRequestCookie, h: HeaderList, name: string): number {
-  let n = 0
-  each(h, name, () => { n++; return false })
-  return n
+  counted.n = 0
+  each(h, name, countValue, counted)
+  return counted.n
 }
 
 export function versionText(head: H1Head): string {
