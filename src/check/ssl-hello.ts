@@ -8,6 +8,7 @@
  * usual ECDHE/AES-GCM/CHACHA20 suites, groups and signature algorithms, so that today's servers
  * answer with a ServerHello rather than a protocol-version alert. It carries no server name.
  */
+import type { CheckOutcome } from './status.ts'
 import type { CheckKind } from './types.ts'
 
 const SUITES = [
@@ -65,16 +66,22 @@ export function clientHello(): Buffer {
   return h
 }
 
+const UP: CheckOutcome = { status: 'L6OK' }
+const NOT_TLS: CheckOutcome = { status: 'L6RSP' }
+
+/** Reads the answer to the hello (CheckRun.expect's test): a TLS record of at least 5 bytes. */
+function helloAnswer(buf: Buffer, last: boolean): CheckOutcome | boolean {
+  if (!last && buf.length < 5) return false
+  if (buf.length >= 5 && (buf[0] === 0x16 || buf[0] === 0x15)) return true
+  return NOT_TLS
+}
+
 export const sslHelloCheck: CheckKind = {
   name: 'ssl-hello',
   async run(t) {
     const c = await t.connect()
     c.send(clientHello())
-    await t.expect(c, (buf, last) => {
-      if (!last && buf.length < 5) return false
-      if (buf.length >= 5 && (buf[0] === 0x16 || buf[0] === 0x15)) return true
-      return { status: 'L6RSP' }
-    }, 'L6TOUT')
-    return { status: 'L6OK' }
+    await t.expect(c, helloAnswer, 'L6TOUT')
+    return UP
   },
 }

@@ -14,7 +14,7 @@ export interface CheckKind {
   /** `tcp`, `http`, `ssl-hello`, `tcp-check`, `smtp`, `redis`, `mysql`, `pgsql`, `ldap`, `agent`. */
   readonly name: string
   /** One check. Ends by returning an outcome or throwing CheckEnd; any other error is reported as
-   *  a socket error. */
+   *  a socket error. Outcomes are read, never changed, so a kind may return a constant one. */
   run(t: CheckRun): Promise<CheckOutcome>
 }
 
