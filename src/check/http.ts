@@ -45,6 +45,7 @@ interface HttpCheckSpec {
   sendState: boolean
 }
 
+const EMPTY = Buffer.alloc(0)
 const DEFAULT_EXPECT: ExpectRule = { type: 'status', pattern: '200-399', inverse: false, minRecv: -1, codes: [[200, 399]] }
 
 export function compileHttpCheckSpec(p: ProxyConfig): HttpCheckSpec {
@@ -154,7 +155,7 @@ export function dechunk(buf: Buffer): { body: Buffer; complete: boolean; error: 
 function bodyOf(head: H1Head, buf: Buffer, method: string): { body: Buffer; complete: boolean } {
   const rest = buf.subarray(head.size)
   const none = method === 'HEAD' || head.status < 200 || head.status === 204 || head.status === 304
-  if (none || head.framing === 'none') return { body: Buffer.alloc(0), complete: true }
+  if (none || head.framing === 'none') return { body: EMPTY, complete: true }
   if (head.framing === 'length') {
     const n = head.contentLength
     return rest.length >= n ? { body: rest.subarray(0, n), complete: true } : { body: rest, complete: false }
