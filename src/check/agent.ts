@@ -109,8 +109,7 @@ export function createAgentCheck(s: Server, states: ServerStates): CheckKind {
         let end = 0
         while (end < buf.length && buf[end] !== 10 && buf[end] !== 13 && buf[end] !== 0) end++
         if (end < buf.length) { line = buf.toString('latin1', 0, end); return true }
-        if (!last) return false
-        return true
+        return last
       })
       if (line === undefined) return { status: 'CHECKED', info: 'Ignoring incomplete line from agent' }
       return applyAgentReply(s, parseAgentReply(line), states)
