@@ -108,6 +108,11 @@ function counts(be: Backend): { act: number; bck: number } {
   return { act, bck }
 }
 
+/** A server as the state lines name it: `Server be/name`, `Backup Server be/name`. */
+function serverLabel(s: Server, be: Backend): string {
+  return `${s.backup ? 'Backup ' : ''}Server ${be.name}/${s.name}`
+}
+
 /** `be` as HAProxy names a proxy in messages: `backend`, or `proxy` for a listen section. */
 function proxyType(be: Backend): string {
   return be.cfg.kind === 'listen' ? 'proxy' : 'backend'
@@ -204,7 +209,7 @@ export class ServerStates {
     const wasStopping = s.nolb || s.effectiveAdmin === 'drain'
     const moved = this.#markDown(s, be)
     const after = counts(be)
-    const text = `${s.backup ? 'Backup ' : ''}Server ${be.name}/${s.name} is DOWN${formatCause(cause)}${this.#left(after, s, moved)}`
+    const text = `${serverLabel(s, be)} is DOWN${formatCause(cause)}${this.#left(after, s, moved)}`
     this.#emit(be, wasStopping ? 'notice' : 'alert', text)
     this.#noServerLeft(be, before, after)
     for (const t of s.trackers) this.setDown(t, { kind: 'via', server: s, be })
@@ -220,7 +225,7 @@ export class ServerStates {
     s.nolb = false
     if (wasDown && s.cfg.slowstart > 0) this.#startRamp(s, be)
     const moved = this.#afterUp(s, be)
-    const text = `${s.backup ? 'Backup ' : ''}Server ${be.name}/${s.name} is UP${formatCause(cause)}${this.#online(counts(be), s, moved)}`
+    const text = `${serverLabel(s, be)} is UP${formatCause(cause)}${this.#online(counts(be), s, moved)}`
     this.#emit(be, 'notice', text)
     for (const t of s.trackers) this.setUp(t, { kind: 'via', server: s, be })
   }
@@ -235,7 +240,7 @@ export class ServerStates {
     s.nolb = true
     const moved = be.serverStateChanged(s)
     const after = counts(be)
-    const text = `${s.backup ? 'Backup ' : ''}Server ${be.name}/${s.name} is stopping${formatCause(cause)}${this.#online(after, s, moved)}`
+    const text = `${serverLabel(s, be)} is stopping${formatCause(cause)}${this.#online(after, s, moved)}`
     this.#emit(be, 'notice', text)
     this.#noServerLeft(be, before, after)
     for (const t of s.trackers) this.setStopping(t, { kind: 'via', server: s, be })
@@ -255,7 +260,7 @@ export class ServerStates {
     const after = s.effectiveAdmin
     if (after === before) return
     const be = this.backendOf(s)
-    const name = `${s.backup ? 'Backup ' : ''}Server ${be.name}/${s.name}`
+    const name = serverLabel(s, be)
     const prev = counts(be)
     const via = s.track !== null && !forced ? ` via ${this.backendOf(s.track).name}/${s.track.name}` : ''
     if (after === 'maint') {
