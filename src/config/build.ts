@@ -37,7 +37,7 @@ import { proxyKeywords } from './keywords/proxy.ts'
 import { parseBindLine, type NotBuiltSink } from './keywords/servers.ts'
 import { defaultServerOptions } from './keywords/server-options.ts'
 import type { KeywordCtx } from './keywords/types.ts'
-import { ConfigError, type Diagnostic, type Directive, type SectionSource, type SourcePos } from './source.ts'
+import { ConfigError, sortDiagnostics, type Diagnostic, type Directive, type SectionSource, type SourcePos } from './source.ts'
 import { suggest } from './suggest.ts'
 import type { Config, GlobalConfig, PeersConfig, ProgramConfig, ProxyConfig } from './types.ts'
 import { validateConfig } from './validate.ts'
@@ -291,7 +291,7 @@ export function buildConfig(sections: readonly SectionSource[], files: readonly 
   // ACLs, rules, maps and stick tables compile as the engine will compile them: bad ones are
   // reported at their line.
   checkRules(config, ctx)
-  diagnostics.sort((a, b) => (a.pos.file === b.pos.file ? a.pos.line - b.pos.line : files.indexOf(a.pos.file) - files.indexOf(b.pos.file)))
+  sortDiagnostics(diagnostics, files)
   return { config, diagnostics }
 
   function applyGlobal(d: Directive, g: GlobalConfig): void {

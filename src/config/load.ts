@@ -9,7 +9,7 @@ import { join } from 'node:path'
 import { buildConfig, type BuildResult } from './build.ts'
 import { readHaproxy } from './haproxy/reader.ts'
 import type { Env } from './haproxy/tokenizer.ts'
-import type { Diagnostic, ReadResult, SectionSource } from './source.ts'
+import { sortDiagnostics, type Diagnostic, type ReadResult, type SectionSource } from './source.ts'
 import { readYaml } from './yaml/reader.ts'
 
 /** Larger configs are refused: no hand-written or generated config comes near this, and reading
@@ -121,8 +121,9 @@ export function loadConfig(paths: readonly string[], env: Env = process.env): Lo
     fatal = true
   }
   const built = buildConfig(sections, files)
-  // A file that could not be read at all makes the rest of the model meaningless.
-  return { config: built.config, diagnostics: fatal ? diagnostics : [...diagnostics, ...built.diagnostics], sections }
+  // A file that could not be read at all makes the rest of the model meaningless. The readers'
+  // problems and the builder's are told in reading order, together.
+  return { config: built.config, diagnostics: sortDiagnostics(fatal ? diagnostics : [...diagnostics, ...built.diagnostics], files), sections }
 }
 
 export function hasErrors(diagnostics: readonly Diagnostic[]): boolean {

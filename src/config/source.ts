@@ -87,6 +87,12 @@ export class ConfigError extends Error {
   }
 }
 
+/** Puts diagnostics in reading order: by file (in the order of `files`), then by line; those of
+ *  one line keep their order. Sorts in place and returns the array. */
+export function sortDiagnostics(diagnostics: Diagnostic[], files: readonly string[]): Diagnostic[] {
+  return diagnostics.sort((a, b) => (a.pos.file === b.pos.file ? a.pos.line - b.pos.line : files.indexOf(a.pos.file) - files.indexOf(b.pos.file)))
+}
+
 /** `file:line: severity: message`: the one format every tool and test reads. */
 export function formatDiagnostic(d: Diagnostic): string {
   // Line 0 = about the file as a whole (missing, unreadable, binary…).
