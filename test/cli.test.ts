@@ -90,7 +90,7 @@ describe('edgelb check', () => {
     expect(r.errLines).toEqual([
       `many.cfg:5: error: default_backend 'ap': no backend or listen section has that name; did you mean 'app'?`,
       `many.cfg:8: error: 'server' is not allowed in a frontend section; it belongs in: backend, listen`,
-      `many.cfg:10: error: weight must be between 0 and 256, got 300`,
+      `many.cfg:10: error: 'weight' must be between 0 and 256, got 300`,
       `many.cfg:11: error: unknown option 'httpclos'; did you mean 'httpclose'?`,
       `many.cfg:9: warning: backend 'app' has no server: every request to it fails (503 in http mode); add 'server NAME ADDRESS:PORT'`,
       'many.cfg: invalid (4 errors, 1 warning)',

@@ -125,9 +125,9 @@ backend c
 
   test('weights outside 0-256', () => {
     expect(errors(T + 'backend b\n  server a 10.0.0.1:80 weight 257\n  server c 10.0.0.1:80 weight -1\n  server d 10.0.0.1:80 weight heavy\n  server e 10.0.0.1:80 weight 0\n  server f 10.0.0.1:80 weight 256\n')).toEqual([
-      `${at(6)}: error: weight must be between 0 and 256, got 257`,
-      `${at(7)}: error: weight must be between 0 and 256, got -1`,
-      `${at(8)}: error: weight expects a whole number, got 'heavy'`,
+      `${at(6)}: error: 'weight' must be between 0 and 256, got 257`,
+      `${at(7)}: error: 'weight' must be between 0 and 256, got -1`,
+      `${at(8)}: error: 'weight' expects a whole number, got 'heavy'`,
     ])
   })
 

@@ -50,7 +50,7 @@ export const serverOptionKeywords: readonly ServerOptionKeyword[] = [
   text('addr', 'checkAddr'),
   flag('backup', 'backup', true),
   flag('no-backup', 'backup', false),
-  { kw: 'weight', args: 1, apply: ([v], s, at) => { s.weight = parseIntIn(v!, at, 'weight', 0, 256) } },
+  { kw: 'weight', args: 1, apply: ([v], s, at) => { s.weight = parseIntIn(v!, at, "'weight'", 0, 256) } },
   count('maxconn', 'maxconn', 0),
   count('minconn', 'minconn', 0),
   count('maxqueue', 'maxqueue', 0),
