@@ -20,10 +20,11 @@ import { compileExpect, evalTcpExpect, type ExpectRule } from './expect.ts'
 import type { CheckOutcome } from './status.ts'
 import { CheckConfigError, CheckEnd, type CheckKind, type CheckRun } from './types.ts'
 
+/** `no`: the step's number in failure messages (0 for the implicit connect). */
 type Step =
-  | { op: 'connect'; to?: ConnectOverride; comment?: string; implicit: boolean }
+  | { op: 'connect'; no: number; to?: ConnectOverride; comment?: string; implicit: boolean }
   | { op: 'send'; data: Buffer; comment?: string }
-  | { op: 'expect'; rule: ExpectRule }
+  | { op: 'expect'; no: number; rule: ExpectRule; test: (buf: Buffer, last: boolean) => CheckOutcome | boolean }
 
 function splitComment(args: string[], kw: string, at: SourcePos): { rest: string[]; comment?: string } {
   const i = args.indexOf('comment')
@@ -47,7 +48,7 @@ export function compileTcpCheck(rules: readonly RuleConfig[]): CheckKind {
       case 'connect': {
         if (steps.length > 0 && steps[0]!.op !== 'connect') throw new CheckConfigError(`'tcp-check connect' must be the first step when a script has one (only comments may come before it)`, at)
         const { to, comment } = parseConnectArgs(r.args, r.kw, at)
-        const step: Step = { op: 'connect', implicit: false }
+        const step: Step = { op: 'connect', no: steps.length + 1, implicit: false }
         if (to !== undefined) step.to = to
         const c = comment ?? pendingComment
         if (c !== undefined) step.comment = c
@@ -71,7 +72,8 @@ export function compileTcpCheck(rules: readonly RuleConfig[]): CheckKind {
       case 'expect': {
         let rule = compileExpect(r.args, false, at)
         if (rule.comment === undefined && pendingComment !== undefined) rule = { ...rule, comment: pendingComment }
-        steps.push({ op: 'expect', rule })
+        const no = steps.length + 1
+        steps.push({ op: 'expect', no, rule, test: (buf, last) => evalTcpExpect(rule, buf, last, no) })
         pendingComment = undefined
         break
       }
@@ -79,17 +81,13 @@ export function compileTcpCheck(rules: readonly RuleConfig[]): CheckKind {
         throw new CheckConfigError(`'${r.kw}' is not supported yet; edgelb knows tcp-check connect, send, send-binary, expect and comment`, at)
     }
   }
-  if (steps[0]?.op !== 'connect') steps.unshift({ op: 'connect', implicit: true })
+  if (steps[0]?.op !== 'connect') steps.unshift({ op: 'connect', no: 0, implicit: true })
   return { name: 'tcp-check', run: (t) => runScript(t, steps) }
 }
 
 async function runScript(t: CheckRun, steps: readonly Step[]): Promise<CheckOutcome> {
   let conn: CheckConn | null = null
-  let stepNo = 0
-  let last: Step | undefined
   for (const step of steps) {
-    if (!(step.op === 'connect' && step.implicit)) stepNo++
-    last = step
     switch (step.op) {
       case 'connect': {
         conn?.close()
@@ -98,7 +96,7 @@ async function runScript(t: CheckRun, steps: readonly Step[]): Promise<CheckOutc
         } catch (e) {
           if (!(e instanceof CheckEnd)) throw e
           const port = step.to?.port
-          const where = step.implicit ? ' at initial connection step of tcp-check' : ` at step ${stepNo} of tcp-check (connect${port !== undefined ? ` port ${port}` : ''})${step.comment !== undefined ? ` comment: '${step.comment}'` : ''}`
+          const where = step.implicit ? ' at initial connection step of tcp-check' : ` at step ${step.no} of tcp-check (connect${port !== undefined ? ` port ${port}` : ''})${step.comment !== undefined ? ` comment: '${step.comment}'` : ''}`
           throw new CheckEnd({ ...e.outcome, info: (e.outcome.info ?? '') + where })
         }
         break
@@ -109,19 +107,20 @@ async function runScript(t: CheckRun, steps: readonly Step[]): Promise<CheckOutc
         break
       case 'expect': {
         const rule = step.rule
-        const n = stepNo
         try {
-          await t.expect(conn!, (buf, lastRead) => evalTcpExpect(rule, buf, lastRead, n), rule.timeoutStatus ?? 'L7TOUT')
+          await t.expect(conn!, step.test, rule.timeoutStatus ?? 'L7TOUT')
         } catch (e) {
           if (!(e instanceof CheckEnd) || e.outcome.info !== undefined) throw e
           const what = rule.type === 'string' ? `expect string '${rule.pattern}'` : rule.type === 'binary' ? `expect binary '${rule.pattern}'` : rule.type === 'rstring' ? 'expect regex' : 'expect binary regex'
-          throw new CheckEnd({ ...e.outcome, info: ` at step ${n} of tcp-check (${what})${rule.comment !== undefined ? ` comment: '${rule.comment}'` : ''}` })
+          throw new CheckEnd({ ...e.outcome, info: ` at step ${step.no} of tcp-check (${what})${rule.comment !== undefined ? ` comment: '${rule.comment}'` : ''}` })
         }
         break
       }
     }
   }
-  if (last?.op === 'expect') return { status: last.rule.okStatus ?? 'L7OK', info: last.rule.onSuccess ?? '(tcp-check)' }
-  if (last?.op === 'connect') return last.implicit ? { status: 'L4OK' } : { status: 'L4OK', info: '(tcp-check)' }
+  // The script passes with its last step's status.
+  const last = steps[steps.length - 1]!
+  if (last.op === 'expect') return { status: last.rule.okStatus ?? 'L7OK', info: last.rule.onSuccess ?? '(tcp-check)' }
+  if (last.op === 'connect') return last.implicit ? { status: 'L4OK' } : { status: 'L4OK', info: '(tcp-check)' }
   return { status: 'L7OK', info: '(tcp-check)' }
 }
