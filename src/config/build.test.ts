@@ -222,7 +222,7 @@ backend c
     const b = build(T + 'backend b\n  option persist now\n  no balance roundrobin\n  server s 10.0.0.1:80\n')
     expect(b.problems).toEqual([
       `${at(6)}: error: 'option persist' takes no argument; remove 'now'`,
-      `${at(7)}: error: 'no' cannot be used with 'balance'`,
+      `${at(7)}: error: 'no' cannot be used with 'balance', which has no 'no' form; remove the line to leave it unset`,
     ])
   })
 
@@ -466,7 +466,7 @@ describe('unknown, removed and not yet implemented keywords', () => {
       `${at(5)}: warning: 'cache' sections are not implemented yet; edgelb ignores 'cache c'`,
       `${at(8)}: error: unknown keyword 'max-ag' in a cache section; did you mean 'max-age'?`,
       `${at(9)}: error: unknown keyword 'balance' in a cache section; known: total-max-size, max-object-size, max-age, process-vary, max-secondary-entries`,
-      `${at(10)}: error: 'no' cannot be used with 'total-max-size'`,
+      `${at(10)}: error: 'no' cannot be used with 'total-max-size', which has no 'no' form; remove the line to leave it unset`,
       `${at(14)}: error: unknown keyword 'option bogus' in a program section; known: command, user, group, option start-on-reload`,
       `${at(15)}: warning: 'log-profile' sections are not implemented yet; edgelb ignores 'log-profile lp'`,
     ])

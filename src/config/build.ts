@@ -75,7 +75,9 @@ const globalTable = keywordTable(globalKeywordNames, globalKeywords, globalKeywo
 
 /** `no` and `default` only go with the keywords HAProxy gives them to. */
 function checkPrefix(d: Directive, phrase: string, entry: KnownKeyword): void {
-  if ((d.no || d.reset) && !entry.noForm) throw new ConfigError(`'${d.no ? 'no' : 'default'}' cannot be used with '${phrase}'`, d.pos)
+  if (!(d.no || d.reset) || entry.noForm) return
+  const prefix = d.no ? 'no' : 'default'
+  throw new ConfigError(`'${prefix}' cannot be used with '${phrase}', which has no '${prefix}' form; remove the line${d.no ? ' to leave it unset' : ''}`, d.pos)
 }
 
 /** A keyword HAProxy removed: refused, naming what replaces it. */

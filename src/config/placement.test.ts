@@ -149,12 +149,12 @@ listen web
   server s 10.0.0.1:80
 `)
     expect(b.problems).toEqual([
-      `${at(7)}: error: 'no' cannot be used with 'option forwardfor'`,
-      `${at(8)}: error: 'default' cannot be used with 'option httplog'`,
-      `${at(9)}: error: 'no' cannot be used with 'option httpchk'`,
-      `${at(10)}: error: 'no' cannot be used with 'option tcp-check'`,
-      `${at(11)}: error: 'no' cannot be used with 'option mysql-check'`,
-      `${at(12)}: error: 'no' cannot be used with 'unique-id-format'`,
+      `${at(7)}: error: 'no' cannot be used with 'option forwardfor', which has no 'no' form; remove the line to leave it unset`,
+      `${at(8)}: error: 'default' cannot be used with 'option httplog', which has no 'default' form; remove the line`,
+      `${at(9)}: error: 'no' cannot be used with 'option httpchk', which has no 'no' form; remove the line to leave it unset`,
+      `${at(10)}: error: 'no' cannot be used with 'option tcp-check', which has no 'no' form; remove the line to leave it unset`,
+      `${at(11)}: error: 'no' cannot be used with 'option mysql-check', which has no 'no' form; remove the line to leave it unset`,
+      `${at(12)}: error: 'no' cannot be used with 'unique-id-format', which has no 'no' form; remove the line to leave it unset`,
     ])
     expect(b.proxy('web').options).toMatchObject({ forwardfor: true, httplog: true, httpclose: false, 'http-buffer-request': false })
     expect(b.proxy('web').logs).toEqual([])
@@ -163,8 +163,8 @@ listen web
   test('in global too', () => {
     const b = build('global\n  no daemon\n  no log\n  no cpu-map\nlisten web\n  bind :80\n  server s 10.0.0.1:80\n')
     expect(b.problems).toEqual([
-      `${at(2)}: error: 'no' cannot be used with 'daemon'`,
-      `${at(4)}: error: 'no' cannot be used with 'cpu-map'`,
+      `${at(2)}: error: 'no' cannot be used with 'daemon', which has no 'no' form; remove the line to leave it unset`,
+      `${at(4)}: error: 'no' cannot be used with 'cpu-map', which has no 'no' form; remove the line to leave it unset`,
     ])
   })
 })
