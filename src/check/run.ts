@@ -35,9 +35,6 @@ export interface RunSpec {
 export class Run implements CheckRun {
   readonly spec: RunSpec
   readonly startedAt: number
-  readonly bufsize: number
-  readonly server: Server
-  readonly backendName: string
   expired = false
   readonly conns: CheckConn[] = []
   /** The interval in force when the run began (inter, fastinter or downinter). */
@@ -45,12 +42,21 @@ export class Run implements CheckRun {
 
   constructor(spec: RunSpec, interval: number) {
     this.spec = spec
-    this.bufsize = spec.bufsize
-    this.server = spec.server
-    this.backendName = spec.backendName
     this.interval = interval
     this.startedAt = now()
     spec.setDeadline(this.startedAt + interval)
+  }
+
+  get bufsize(): number {
+    return this.spec.bufsize
+  }
+
+  get server(): Server {
+    return this.spec.server
+  }
+
+  get backendName(): string {
+    return this.spec.backendName
   }
 
   /** The deadline passed: every wait ends. */
