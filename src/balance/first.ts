@@ -1,4 +1,4 @@
-import { isFull, selectPool } from './pool.ts'
+import { isEligible, isFull, selectPool } from './pool.ts'
 import type { LbAlgorithm, LbOptions, LbServer, LbState } from './types.ts'
 
 // HAProxy's `first`: the first server in declaration order with a free slot (cur < maxconn;
@@ -11,7 +11,7 @@ function create(servers: readonly LbServer[], options: LbOptions): LbState {
     pick(): LbServer | undefined {
       for (let i = 0; i < pool.length; i++) {
         const s = pool[i]
-        if (s.weight > 0 && s.usable && !isFull(s)) return s
+        if (isEligible(s) && !isFull(s)) return s
       }
       return undefined
     },

@@ -1,4 +1,4 @@
-import { isFull, perServer, selectPool } from './pool.ts'
+import { isEligible, isFull, perServer, selectPool } from './pool.ts'
 import type { LbAlgorithm, LbOptions, LbServer, LbState } from './types.ts'
 
 // The server with the fewest connections for its weight, i.e. the lowest (cur + 1) / weight
@@ -16,7 +16,7 @@ function create(servers: readonly LbServer[], options: LbOptions): LbState {
       let best: LbServer | undefined
       for (let i = 0; i < pool.length; i++) {
         const s = pool[i]
-        if (s.weight <= 0 || !s.usable || isFull(s)) continue
+        if (!isEligible(s) || isFull(s)) continue
         if (best === undefined) {
           best = s
           continue
