@@ -2,7 +2,7 @@ import { selectPool } from './pool.ts'
 import { buildSmoothMap } from './smooth-map.ts'
 import type { HashType, LbOptions, LbRequest, LbServer, LbState } from './types.ts'
 
-// The hashing layer under `source` (and later `uri`, `url_param`, `hdr`): HAProxy's hash
+// The hashing layer under `source`, `uri`, `url_param` and `hdr`: HAProxy's hash
 // functions (src/hash.c), its avalanche (full_hash), and its two ways from a hash to a server:
 //
 //   map-based:  table[hash % table.length], the table holding each server weight times, smoothly
