@@ -85,6 +85,7 @@ describe('converters', () => {
   test('hashes', () => {
     expect(ev('str(abc),djb2')).toBe(193485963)
     expect(ev('str(abc),crc32')).toBe(891568578)
+    expect(ev('bin(809f),crc32')).toBe(451544161) // the bytes themselves (zlib's crc32 of 80 9f)
     expect(typeof ev('str(abc),sdbm')).toBe('number')
     expect(typeof ev('str(abc),wt6(1)')).toBe('number')
   })

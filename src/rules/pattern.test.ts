@@ -66,6 +66,7 @@ describe('pattern indexes', () => {
   })
   test('bin matches hex patterns; bool and found take none', () => {
     expect(idx('bin', ['4745']).lookup(new Uint8Array([0x47, 0x45]))).toBe('v0')
+    expect(idx('bin', ['809fff']).lookup(new Uint8Array([0x80, 0x9f, 0xff]))).toBe('v0') // every byte as itself, 0x80-0x9f too
     expect(createIndex('found').lookup('')).toBe(true as never)
     expect(createIndex('bool').lookup(0)).toBeUndefined()
     expect(() => createIndex('bool').add('x', true)).toThrow(/takes no pattern/)

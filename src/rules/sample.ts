@@ -2,16 +2,15 @@
  * Casts between sample types, as HAProxy's cast table does when a converter or a match method
  * wants another type than the fetch produced. All return `undefined` when the cast fails.
  */
+import { latin1 } from '../http/head.ts'
 import type { Sample } from './types.ts'
-
-const latin1 = new TextDecoder('latin1')
 
 export function toStr(v: Sample | undefined): string | undefined {
   if (typeof v === 'string') return v
   if (typeof v === 'number') return String(v)
   if (typeof v === 'boolean') return v ? '1' : '0'
   if (v === undefined) return undefined
-  return latin1.decode(v)
+  return binToStr(v)
 }
 
 /** Strings cast like strtoll: optional sign, leading digits; no digits = no sample. */
@@ -45,7 +44,9 @@ export function toBin(v: Sample | undefined): Uint8Array | undefined {
   return out
 }
 
-/** Binary as a latin1 string of the same bytes (for byte-wise string operations). */
+/** Binary as a latin1 string of the same bytes (for byte-wise string operations): one UTF-16
+ *  unit per byte. (A TextDecoder('latin1') would not do: the label means windows-1252, which
+ *  turns 0x80-0x9f into other characters, € for 0x80.) */
 export function binToStr(b: Uint8Array): string {
-  return latin1.decode(b)
+  return latin1(b, 0, b.length)
 }
