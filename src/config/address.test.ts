@@ -1,20 +1,17 @@
 import { describe, expect, test } from 'bun:test'
 import { formatListenAddr, ipv4InCidr, parseBindSpec, parseIpv4Net, parseServerAddr } from './address.ts'
-import { ConfigError, type SourcePos } from './source.ts'
+import type { SourcePos } from './source.ts'
+import { configErrorOf } from './testing.ts'
 import type { ListenAddr } from './types.ts'
 
 const at: SourcePos = { file: 'edgelb.cfg', line: 3 }
 const any4 = (port: number): ListenAddr => ({ family: 'ipv4', host: '', port })
 
+/** The message of the ConfigError `fn` throws, which must carry `at`. */
 function messageOf(fn: () => unknown): string {
-  try {
-    fn()
-  } catch (e) {
-    if (!(e instanceof ConfigError)) throw e
-    expect(e.pos).toEqual(at)
-    return e.message
-  }
-  throw new Error('no ConfigError was thrown')
+  const e = configErrorOf(fn)
+  expect(e.pos).toEqual(at)
+  return e.message
 }
 
 describe('parseBindSpec', () => {

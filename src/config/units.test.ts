@@ -1,18 +1,15 @@
 import { describe, expect, test } from 'bun:test'
-import { ConfigError, type SourcePos } from './source.ts'
+import type { SourcePos } from './source.ts'
+import { configErrorOf } from './testing.ts'
 import { formatDuration, parseDuration, parseIntIn, parseSize } from './units.ts'
 
 const at: SourcePos = { file: 'edgelb.cfg', line: 12 }
 
+/** The message of the ConfigError `fn` throws, which must carry `at`. */
 function messageOf(fn: () => unknown): string {
-  try {
-    fn()
-  } catch (e) {
-    if (!(e instanceof ConfigError)) throw e
-    expect(e.pos).toEqual(at)
-    return e.message
-  }
-  throw new Error('no ConfigError was thrown')
+  const e = configErrorOf(fn)
+  expect(e.pos).toEqual(at)
+  return e.message
 }
 
 describe('parseDuration', () => {

@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'bun:test'
-import { ConfigError, type SourcePos } from '../source.ts'
+import type { SourcePos } from '../source.ts'
+import { configErrorOf } from '../testing.ts'
 import { joinWords, quoteWord, tokenizeLine } from './tokenizer.ts'
 
 const at: SourcePos = { file: 'haproxy.cfg', line: 7 }
@@ -7,13 +8,8 @@ const words = (text: string, env: Record<string, string> = {}): string[] => toke
 
 /** The ConfigError a line raises, as `check` would print it. */
 function failure(text: string, env: Record<string, string> = {}): { message: string; pos: SourcePos } {
-  try {
-    tokenizeLine(text, at, env)
-  } catch (e) {
-    if (!(e instanceof ConfigError)) throw e
-    return { message: e.message, pos: e.pos }
-  }
-  throw new Error(`'${text}' tokenized without error`)
+  const e = configErrorOf(() => tokenizeLine(text, at, env))
+  return { message: e.message, pos: e.pos }
 }
 
 describe('words', () => {
