@@ -8,7 +8,7 @@ import { ConfigError } from '../config/source.ts'
 import { type CompileCtx, type Converter } from './context.ts'
 import { COUNTER_OPS, tableArg } from './fetches.ts'
 import { formatIpv4, formatIpv6, maskOf, maskV6, parseIpv4, parseIpv6, parseNet } from './ip.ts'
-import { asRegIndex, type MatchKind } from './pattern.ts'
+import { asRegIndex, expandGroups, type MatchKind } from './pattern.ts'
 import { binToStr, toBin, toBool, toInt, toStr } from './sample.ts'
 import type { Sample, SampleType } from './types.ts'
 import { compileVarRef, isVarName } from './vars.ts'
@@ -226,7 +226,7 @@ function compileMap(name: string, kind: MatchKind, regm: boolean, type: SampleTy
       const hit = s === undefined ? undefined : reg.firstMatch(s)
       if (!hit) return dflt
       const m = hit[0].exec(s!)
-      return hit[1].replace(/\\(\d)/g, (_, d: string) => m?.[Number(d)] ?? '')
+      return m === null ? dflt : expandGroups(hit[1], m)
     }
   }
   if (type === 'str') return (v) => index.lookup(v) ?? dflt

@@ -8,6 +8,7 @@ import type { H1Head } from '../http/types.ts'
 import { effectActions, type ActionCtx, type ActionKeyword } from './common-actions.ts'
 import { compileLogFormat, isConstantFormat, type LogFormat } from './log-format.ts'
 import { uriPath, uriPathq, uriQuery, splitCommas } from './http-sample.ts'
+import { expandGroups } from './pattern.ts'
 import { parseRedirect, parseReplyOptions } from './reply.ts'
 import { CONTINUE, REJECT, type HttpVerdict, type StreamView } from './types.ts'
 
@@ -34,8 +35,7 @@ function regexOf(text: string, ctx: ActionCtx): RegExp {
  *  replaced by the groups (so unanchored text outside the match is dropped, as in HAProxy). */
 function regReplace(value: string, re: RegExp, repl: string): string | undefined {
   const m = re.exec(value)
-  if (!m) return undefined
-  return repl.replace(/\\(\d)/g, (_, d: string) => m[Number(d)] ?? '')
+  return m === null ? undefined : expandGroups(repl, m)
 }
 
 function expect(kw: string, args: string[], n: number, usage: string, ctx: ActionCtx): void {

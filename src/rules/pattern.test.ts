@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'bun:test'
-import { createIndex, parseIntRange } from './pattern.ts'
+import { createIndex, expandGroups, parseIntRange } from './pattern.ts'
 
 const idx = (kind: Parameters<typeof createIndex>[0], pats: string[], icase = false) => {
   const i = createIndex<string>(kind, icase)
@@ -98,5 +98,15 @@ describe('pattern indexes', () => {
     expect(beg.lookup('/p99999/index.html')).toBe('b99999')
     expect(beg.lookup('/p9999/x')).toBe('b9999')
     expect(ip.lookup(`10.${(65535 >> 8) & 255}.${65535 & 255}.9`)).toBe('b65535')
+  })
+  test('expandGroups writes \\N back-references as HAProxy does', () => {
+    const m = /^(\w+):(\d+)(x)?$/.exec('host:80')!
+    expect(expandGroups('\\1', m)).toBe('host')
+    expect(expandGroups('https://\\1:\\2/', m)).toBe('https://host:80/')
+    expect(expandGroups('[\\3][\\7]', m)).toBe('[][]') // a group that took no part, one that does not exist
+    expect(expandGroups('\\0!', m)).toBe('host:80!')
+    expect(expandGroups('\\\\1', m)).toBe('\\host') // the first backslash is not followed by a digit
+    expect(expandGroups('a\\b\\', m)).toBe('a\\b\\')
+    expect(expandGroups('plain', m)).toBe('plain')
   })
 })

@@ -150,6 +150,24 @@ const REG: ListKind<RegExp> = {
   foldSample: false,
 }
 
+/** `template` with each `\N` (N a digit) replaced by group N of `m` ('' for a group that did not
+ *  take part), as HAProxy's regex replacements and map_regm write back-references. A scan, not
+ *  String.replace with a callback: it runs per request for replace-header and friends. */
+export function expandGroups(template: string, m: RegExpExecArray): string {
+  let i = template.indexOf('\\')
+  if (i < 0) return template
+  let out = ''
+  let from = 0
+  for (; i >= 0 && i + 1 < template.length; i = template.indexOf('\\', i + 1)) {
+    const d = template.charCodeAt(i + 1) - 48
+    if (d < 0 || d > 9) continue
+    out += template.slice(from, i) + (m[d] ?? '')
+    from = i + 2
+    i++
+  }
+  return out + template.slice(from)
+}
+
 /** Patterns tried in insertion order; the first that matches wins (HAProxy's lists). */
 class ListIndex<V, P> implements PatternIndex<V> {
   readonly kind: MatchKind
