@@ -394,6 +394,14 @@ describe('unknown, removed and not yet implemented keywords', () => {
     expect(b.problems).toEqual([`${at(7)}: error: unknown keyword 'balence'; did you mean 'balance'?`, `${at(8)}: error: unknown keyword 'zzyzx'`])
   })
 
+  test('a misspelt section header, read as a keyword of the section above it, is named as such', () => {
+    const b = build('global\n  maxconn 10\nbakend app\n  balance first\n')
+    expect(b.problems.filter((l) => l.includes(': error: '))).toEqual([
+      `${at(3)}: error: unknown keyword 'bakend' in 'global'; did you mean to start a 'backend' section?`,
+      `${at(4)}: error: 'balance' belongs in a defaults, frontend, backend or listen section, not in 'global'`,
+    ])
+  })
+
   test('keywords HAProxy removed name their replacement', () => {
     const b = build(T + 'listen web\n  bind :80\n  reqadd X-Proto:\\ SSL\n  rspadd X-Y:\\ z\n  block if TRUE\n  mode health\n  server s 10.0.0.1:80\n')
     expect(b.problems).toEqual([

@@ -37,7 +37,7 @@ import { proxyKeywords } from './keywords/proxy.ts'
 import { parseBindLine, type NotBuiltSink } from './keywords/servers.ts'
 import { defaultServerOptions } from './keywords/server-options.ts'
 import type { KeywordCtx } from './keywords/types.ts'
-import { ConfigError, sortDiagnostics, type Diagnostic, type Directive, type SectionSource, type SourcePos } from './source.ts'
+import { ConfigError, SECTION_TYPES, sortDiagnostics, type Diagnostic, type Directive, type SectionSource, type SourcePos } from './source.ts'
 import { suggest } from './suggest.ts'
 import type { Config, GlobalConfig, PeersConfig, ProgramConfig, ProxyConfig } from './types.ts'
 import { validateConfig } from './validate.ts'
@@ -119,7 +119,11 @@ function unknownKeyword(table: 'proxy' | 'global', words: readonly string[], whe
     return `unknown keyword '${written}'${where}; after '${prefix.prefix}' write ${choices}`
   }
   const hint = suggest(words[0]!, table === 'proxy' ? proxyFirstWords : globalFirstWords)
-  if (hint === undefined) return `unknown keyword '${words[0]}'${where}`
+  if (hint === undefined) {
+    // A misspelt section header reads as a keyword of the section above it.
+    const section = suggest(words[0]!, SECTION_TYPES)
+    return `unknown keyword '${words[0]}'${where}${section ? `; did you mean to start a '${section}' section?` : ''}`
+  }
   const find = table === 'proxy' ? findProxyKeyword : findGlobalKeyword
   const phrase = find([hint, ...words.slice(1)])
   const offered = phrase && phrase.words > 1 ? [hint, ...words.slice(1, phrase.words)].join(' ') : hint

@@ -14,28 +14,32 @@ export interface SourcePos {
   col?: number
 }
 
-/** Section types the readers know. `peers`, `userlist`, `resolvers`… are kept for the builder to
- *  warn about rather than rejected, so real-world files load. */
-export type SectionType =
-  | 'global'
-  | 'defaults'
-  | 'frontend'
-  | 'backend'
-  | 'listen'
-  | 'peers'
-  | 'userlist'
-  | 'resolvers'
-  | 'mailers'
-  | 'cache'
-  | 'program'
-  | 'http-errors'
-  | 'ring'
-  | 'log-forward'
-  | 'fcgi-app'
-  | 'crt-store'
-  | 'traces'
-  | 'log-profile'
-  | 'acme'
+/** Section types the readers know, each also the keyword that starts it. `peers`, `userlist`,
+ *  `resolvers`… are kept for the builder to warn about rather than rejected, so real-world files
+ *  load. */
+export const SECTION_TYPES = [
+  'global',
+  'defaults',
+  'frontend',
+  'backend',
+  'listen',
+  'peers',
+  'userlist',
+  'resolvers',
+  'mailers',
+  'cache',
+  'program',
+  'http-errors',
+  'ring',
+  'log-forward',
+  'fcgi-app',
+  'crt-store',
+  'traces',
+  'log-profile',
+  'acme',
+] as const
+
+export type SectionType = (typeof SECTION_TYPES)[number]
 
 /** One keyword line: `server webA 10.0.0.1:80 check` is `{ kw: 'server', args: ['webA', …] }`. */
 export interface Directive {

@@ -77,6 +77,7 @@ acme le
     expect(diags('# header\n\nmaxconn 100\nglobal\n')).toEqual([
       `${FILE}:3: error: 'maxconn' appears before any section; start one with 'global', 'defaults', 'frontend', 'backend' or 'listen'`,
     ])
+    expect(diags('frontnd www\n')).toEqual([`${FILE}:1: error: 'frontnd' appears before any section; did you mean 'frontend'?`])
   })
 
   test('directives belong to the section above them, in file order, with their line', () => {

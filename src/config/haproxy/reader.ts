@@ -6,30 +6,35 @@
  * nothing of what keywords mean: that is the builder's job, shared with the YAML reader.
  */
 import type { Diagnostic, Directive, ReadResult, SectionSource, SectionType, SourcePos } from '../source.ts'
-import { ConfigError } from '../source.ts'
+import { ConfigError, SECTION_TYPES } from '../source.ts'
+import { suggest } from '../suggest.ts'
 import { tokenizeLine, type Env } from './tokenizer.ts'
 
-/** Section keywords and whether the section carries a name. */
-const SECTION_HEADERS: Readonly<Record<string, { type: SectionType; named: 'no' | 'optional' | 'yes' }>> = {
-  global: { type: 'global', named: 'no' },
-  defaults: { type: 'defaults', named: 'optional' },
-  frontend: { type: 'frontend', named: 'yes' },
-  backend: { type: 'backend', named: 'yes' },
-  listen: { type: 'listen', named: 'yes' },
-  peers: { type: 'peers', named: 'yes' },
-  userlist: { type: 'userlist', named: 'yes' },
-  resolvers: { type: 'resolvers', named: 'yes' },
-  mailers: { type: 'mailers', named: 'yes' },
-  cache: { type: 'cache', named: 'yes' },
-  program: { type: 'program', named: 'yes' },
-  'http-errors': { type: 'http-errors', named: 'yes' },
-  ring: { type: 'ring', named: 'yes' },
-  'log-forward': { type: 'log-forward', named: 'yes' },
-  'fcgi-app': { type: 'fcgi-app', named: 'yes' },
-  'crt-store': { type: 'crt-store', named: 'optional' },
-  traces: { type: 'traces', named: 'no' },
-  'log-profile': { type: 'log-profile', named: 'yes' },
-  acme: { type: 'acme', named: 'yes' },
+/** Whether each section's header carries a name. */
+const SECTION_NAMED: Readonly<Record<SectionType, 'no' | 'optional' | 'yes'>> = {
+  global: 'no',
+  defaults: 'optional',
+  frontend: 'yes',
+  backend: 'yes',
+  listen: 'yes',
+  peers: 'yes',
+  userlist: 'yes',
+  resolvers: 'yes',
+  mailers: 'yes',
+  cache: 'yes',
+  program: 'yes',
+  'http-errors': 'yes',
+  ring: 'yes',
+  'log-forward': 'yes',
+  'fcgi-app': 'yes',
+  'crt-store': 'optional',
+  traces: 'no',
+  'log-profile': 'yes',
+  acme: 'yes',
+}
+
+function isSectionType(word: string): word is SectionType {
+  return Object.hasOwn(SECTION_NAMED, word)
 }
 
 /** An address-looking word (`1.2.3.4:80`, `:80`, `0.0.0.0:81`, `[::]:80`, `ipv6@…`, `a:80,b:81`):
@@ -95,21 +100,21 @@ export function readHaproxy(text: string, file: string, env: Env = {}): ReadResu
     const comment = [...pendingComment, ...(tl.comment !== undefined ? [tl.comment] : [])].join('\n') || undefined
     pendingComment = []
 
-    const header = Object.hasOwn(SECTION_HEADERS, w0) ? SECTION_HEADERS[w0]! : undefined
-    if (header) {
-      const section: SectionSource = { type: header.type, name: '', args: [], pos, directives: [] }
+    if (isSectionType(w0)) {
+      const named = SECTION_NAMED[w0]
+      const section: SectionSource = { type: w0, name: '', args: [], pos, directives: [] }
       if (comment !== undefined) section.comment = comment
       const rest = words.slice(1)
-      if (header.named === 'no') {
+      if (named === 'no') {
         if (rest.length > 0) warn(pos, `'${w0}' takes no name; ignoring '${rest.join(' ')}'`)
-      } else if (header.type === 'listen' && rest.length > 0 && looksLikeAddress(rest[0]!)) {
+      } else if (w0 === 'listen' && rest.length > 0 && looksLikeAddress(rest[0]!)) {
         section.args = rest // `listen 1.2.3.4:80`: the builder names it after the address
-      } else if (header.type === 'defaults' && rest[0] === 'from') {
+      } else if (w0 === 'defaults' && rest[0] === 'from') {
         section.args = rest
       } else if (rest.length > 0) {
         section.name = rest[0]!
         section.args = rest.slice(1)
-      } else if (header.named === 'yes') {
+      } else if (named === 'yes') {
         err(pos, `'${w0}' needs a name: write '${w0} NAME'`)
       }
       sections.push(section)
@@ -118,7 +123,8 @@ export function readHaproxy(text: string, file: string, env: Env = {}): ReadResu
     }
 
     if (!current) {
-      err(pos, `'${w0}' appears before any section; start one with 'global', 'defaults', 'frontend', 'backend' or 'listen'`)
+      const hint = suggest(w0, SECTION_TYPES)
+      err(pos, `'${w0}' appears before any section; ${hint ? `did you mean '${hint}'?` : `start one with 'global', 'defaults', 'frontend', 'backend' or 'listen'`}`)
       continue
     }
     const d: Directive = { kw: w0, args: words.slice(1), pos }
