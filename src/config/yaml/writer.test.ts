@@ -2,8 +2,9 @@ import { describe, expect, test } from 'bun:test'
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { readHaproxy } from '../haproxy/reader.ts'
-import type { Directive, SectionSource } from '../source.ts'
+import { SECTION_TYPES, type Directive, type SectionSource } from '../source.ts'
 import { readYaml } from './reader.ts'
+import { groupKeyOf, TOP_LEVEL_KEYS } from './schema.ts'
 import { writeYaml } from './writer.ts'
 
 const FIXTURES = fileURLToPath(new URL('../../../test/fixtures/', import.meta.url))
@@ -380,6 +381,7 @@ mailers m\n    mailer a 10.0.0.25:25\ncache c\n    total-max-size 4\nprogram pr\
 ring rg\n    size 32764\nlog-forward lf\n    dgram-bind :514\nfcgi-app f\n    docroot /var/www\ncrt-store cs\n    crt-base /etc/ssl
 traces\n    trace h1 sink stderr\nlog-profile lp\n    log-tag x\nacme le\n    directory https://acme.example/dir
 `
+    expect(SECTION_TYPES.filter((t) => !TOP_LEVEL_KEYS.includes(groupKeyOf(t)))).toEqual([])
     const { yaml, before, after } = roundTrip(cfg)
     expect(yaml.split('\n').filter((l) => /^[a-z]/.test(l))).toEqual([
       'peers:', 'userlists:', 'resolvers:', 'mailers:', 'caches:', 'programs:', 'http-errors:', 'rings:', 'log-forwards:', 'fcgi-apps:',
