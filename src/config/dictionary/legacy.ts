@@ -1,7 +1,7 @@
 /**
  * Keywords HAProxy 1.x accepted that the 2.x/3.x series removed or renamed, with the modern
  * form to write instead. HAProxy 2.6+ rejects most of these with its own "removed" message;
- * edgelb must still load configurations written for older releases, so the reader recognises
+ * edgelb must still load configurations written for older releases, so the builder recognises
  * them, says what replaces them, and (where it can) translates them itself — `monitor-net`
  * is implemented by edgelb directly.
  *
@@ -10,8 +10,8 @@
  * live keyword by proxy.ts.
  *
  * A few entries also appear in the live tables (proxy.ts, global.ts) because the 2.6–2.8
- * series still knew them (`option accept-invalid-http-request`, `nbproc`'s error path): the
- * reader decides which table it consults first.
+ * series still knew them (`option accept-invalid-http-request`, `nbproc`'s error path):
+ * config/build.ts consults the live tables first.
  */
 import type { LegacyKeyword } from './types.ts'
 

@@ -1,7 +1,7 @@
 /**
- * Look-ups over the keyword tables, for the HAProxy reader: find the keyword a line starts
- * with (the longest known phrase of up to three words), a `server` or `bind` option, or a
- * removed 1.x keyword. Every index is a Map built once when this module loads; a look-up is a
+ * Look-ups over the keyword tables, for the builder (config/build.ts) and the server and bind
+ * line parsers: find the keyword a line starts with (the longest known phrase of up to three
+ * words), a `server` or `bind` option, or a removed 1.x keyword. Every index is a Map built once when this module loads; a look-up is a
  * few Map probes, never a scan of a table.
  *
  * Conventions the caller owns:

@@ -1,9 +1,10 @@
 /**
  * The shapes of the keyword dictionary: every word HAProxy's configuration language knows
- * (HAProxy 2.6 and later, plus the 1.x words old configurations still carry). The HAProxy
- * reader uses these tables to tell three things apart: a keyword edgelb implements, a keyword
- * HAProxy knows that edgelb does not implement yet (a warning), and a word HAProxy itself
- * would reject (an error, with a did-you-mean).
+ * (HAProxy 2.6 and later, plus the 1.x words old configurations still carry). The builder
+ * (config/build.ts, shared by both readers) uses these tables to tell three things apart: a
+ * keyword edgelb implements, a keyword HAProxy knows that edgelb does not implement yet (a
+ * warning), and a word HAProxy itself would reject (an error, with a did-you-mean); it also
+ * takes from them where each keyword may be written and whether it has a `no` form.
  */
 
 /**
