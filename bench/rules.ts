@@ -136,4 +136,6 @@ for (const c of cases) {
 const httplog = compileLogFormat('%ci:%cp [%t] %ft %b/%s %Tq/%Tw/%Tc/%Tr/%Ta %ST %B %CC %CS %tsc %ac/%fc/%bc/%sc/%rc %sq/%bq %hr %hs %{+Q}r', { tables: new Map(), maps: undefined as never, fileDir: dir, proxy: 'www', at: { file: 'bench', line: 0 } }, { missing: '-' })
 const logStream = newStream()
 logStream.log = { acceptDate: Date.now(), tq: 0, tw: 0, tc: 1, tr: 2, ta: 3, bytesOut: 1234, termState: '----', actconn: 1, feconn: 1, beconn: 1, srvconn: 1, retries: 0, srvQueue: 0, beQueue: 0 }
-console.log(`${'log line in the httplog format (compileLogFormat)'.padEnd(62)} ${measure(httplog, 300_000).toFixed(0).padStart(6)} ns`)
+// Read a character, as writing the line out would: a string built by `+=` is a rope until then.
+const logLine = (s: StreamView) => httplog(s).charCodeAt(0)
+console.log(`${'log line in the httplog format (compileLogFormat)'.padEnd(62)} ${measure(logLine, 300_000).toFixed(0).padStart(6)} ns`)
