@@ -7,6 +7,7 @@
  * Undefined when the request has no such key: the balancer then spreads by weight.
  */
 import type { BalanceConfig } from '../config/types.ts'
+import { lowerName } from './head.ts'
 import type { H1Head } from './types.ts'
 
 export function balanceKey(b: BalanceConfig, req: H1Head): string | undefined {
@@ -16,7 +17,7 @@ export function balanceKey(b: BalanceConfig, req: H1Head): string | undefined {
     case 'hdr': {
       if (b.param === undefined) return undefined
       const h = req.headers
-      const name = b.param.toLowerCase()
+      const name = lowerName(b.param)
       let last = -1
       for (let i = h.find(name, 0); i >= 0; i = h.find(name, i + 1)) last = i
       return last < 0 ? undefined : h.value(last)

@@ -11,15 +11,15 @@
 import { ipv4InCidr } from '../config/address.ts'
 import { plainAddress } from '../core/address.ts'
 import type { ForwardForConfig, OriginalToConfig } from '../config/types.ts'
+import { lowerName } from './head.ts'
 import type { H1Head } from './types.ts'
-
 
 export function addForwardedFor(cfg: ForwardForConfig, req: H1Head, cliAddr: string): void {
   const ip = plainAddress(cliAddr)
   if (ip === '') return
   if (cfg.except !== undefined && ipv4InCidr(ip, cfg.except)) return
   const h = req.headers
-  const lname = cfg.header.toLowerCase()
+  const lname = lowerName(cfg.header)
   let last = -1
   for (let i = h.find(lname, 0); i >= 0; i = h.find(lname, i + 1)) last = i
   if (last < 0) { h.add(cfg.header, ip); return }

@@ -27,13 +27,13 @@ export const F_BARE_LF = 1
 
 const EMPTY: string[] = []
 
-/** Lower-case field names, by name as written. Fields are added and set by names the
- *  configuration spells (set-header, forwardfor…), the same few strings request after request:
- *  a lookup here costs half a toLowerCase(), which makes a new string each time. Bounded, in
- *  case names ever came from elsewhere. */
+/** Lower-case field names, by name as written. Fields are added, set and looked up by names the
+ *  configuration spells (set-header, forwardfor, balance hdr…), the same few strings request
+ *  after request: a lookup here costs half a toLowerCase(), which makes a new string each time.
+ *  Bounded, in case names ever came from elsewhere. */
 const lowerNames = new Map<string, string>()
 
-function lowerName(name: string): string {
+export function lowerName(name: string): string {
   let l = lowerNames.get(name)
   if (l === undefined) {
     l = name.toLowerCase()
