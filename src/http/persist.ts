@@ -27,12 +27,16 @@ export type ReqCookieFlag = 'N' | 'I' | 'D' | 'V' | '-'
 export type ResCookieFlag = 'N' | 'I' | 'P' | 'R' | 'D' | '-'
 
 export interface RequestPersistence {
-  /** The server the cookie designates, when it may be used. */
-  server: Server | undefined
-  /** True when `server` is down and used anyway (`option persist`). */
-  forced: boolean
-  flag: ReqCookieFlag
+  /** The server the cookie designates, when it may be used (with flag D: down, and used anyway
+   *  under `option persist`). */
+  readonly server: Server | undefined
+  readonly flag: ReqCookieFlag
 }
+
+// The outcomes without a server, one object each.
+const NO_COOKIE: RequestPersistence = Object.freeze({ server: undefined, flag: 'N' })
+const UNKNOWN_VALUE: RequestPersistence = Object.freeze({ server: undefined, flag: 'I' })
+const SERVER_DOWN: RequestPersistence = Object.freeze({ server: undefined, flag: 'D' })
 
 /**
  * Reads the persistence cookie of a request and edits it for the server: `prefix` strips
@@ -49,7 +53,7 @@ export function requestCookie(cfg: CookieConfig, servers: readonly Server[], req
     let key = pair.value
     if (cfg.method === 'prefix') {
       const sep = key.indexOf(PREFIX_SEP)
-      if (sep < 0) return { server: undefined, forced: false, flag: 'N' } // the application's own cookie, not yet prefixed
+      if (sep < 0) return NO_COOKIE // the application's own cookie, not yet prefixed
       h.setValue(at, replaceCookieValue(header, pair, key.slice(sep + 1)))
       key = key.slice(0, sep)
     } else if (cfg.method === 'insert' && cfg.indirect) {
@@ -59,7 +63,7 @@ export function requestCookie(cfg: CookieConfig, servers: readonly Server[], req
     }
     return pick(servers, key, persist)
   }
-  return { server: undefined, forced: false, flag: 'N' }
+  return NO_COOKIE
 }
 
 function pick(servers: readonly Server[], key: string, persist: boolean): RequestPersistence {
@@ -67,12 +71,12 @@ function pick(servers: readonly Server[], key: string, persist: boolean): Reques
   let fallback: Server | undefined
   for (const s of servers) {
     if (s.cfg.cookie !== key) continue
-    if (s.usable) return { server: s, forced: false, flag: 'V' }
+    if (s.usable) return { server: s, flag: 'V' }
     sawDown = true
     if (persist && !fallback && s.admin !== 'maint') fallback = s
   }
-  if (fallback) return { server: fallback, forced: true, flag: 'D' }
-  return { server: undefined, forced: false, flag: sawDown ? 'D' : 'I' }
+  if (fallback) return { server: fallback, flag: 'D' }
+  return sawDown ? SERVER_DOWN : UNKNOWN_VALUE
 }
 
 /**
