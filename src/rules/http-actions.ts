@@ -6,7 +6,7 @@
 import { ConfigError } from '../config/source.ts'
 import type { H1Head } from '../http/types.ts'
 import { effectActions, type ActionCtx, type ActionKeyword } from './common-actions.ts'
-import { compileLogFormat, isConstantFormat, type LogFormat } from './log-format.ts'
+import { compileLogFormat } from './log-format.ts'
 import { uriPath, uriPathq, uriQuery, splitCommas } from './http-sample.ts'
 import { expandGroups } from './pattern.ts'
 import { parseRedirect, parseReplyOptions } from './reply.ts'
@@ -14,14 +14,6 @@ import { CONTINUE, REJECT, type HttpVerdict, type StreamView } from './types.ts'
 
 export type HttpAction = (s: StreamView) => HttpVerdict | undefined
 type HttpActionKeyword = ActionKeyword<HttpAction>
-
-function fmtOf(text: string, ctx: ActionCtx): LogFormat {
-  if (isConstantFormat(text)) {
-    const v = text.replace(/%%/g, '%')
-    return () => v
-  }
-  return compileLogFormat(text, ctx)
-}
 
 function regexOf(text: string, ctx: ActionCtx): RegExp {
   try {
@@ -63,7 +55,7 @@ function headerActions(head: HeadOf): HttpActionKeyword[] {
       expect(kw, args, 3, `a name, a regex and a replacement: ${example}`, ctx)
       const lname = args[0]!.toLowerCase()
       const re = regexOf(args[1]!, ctx)
-      const repl = fmtOf(args[2]!, ctx)
+      const repl = compileLogFormat(args[2]!, ctx)
       return (s) => {
         const h = head(s)?.headers
         if (!h) return undefined
@@ -82,7 +74,7 @@ function headerActions(head: HeadOf): HttpActionKeyword[] {
       compile(args, ctx) {
         expect('set-header', args, 2, 'a name and a value format: set-header X-Forwarded-Proto https', ctx)
         const name = args[0]!
-        const v = fmtOf(args[1]!, ctx)
+        const v = compileLogFormat(args[1]!, ctx)
         return (s) => { head(s)?.headers.set(name, v(s)); return undefined }
       },
     },
@@ -91,7 +83,7 @@ function headerActions(head: HeadOf): HttpActionKeyword[] {
       compile(args, ctx) {
         expect('add-header', args, 2, 'a name and a value format: add-header X-Via edgelb', ctx)
         const name = args[0]!
-        const v = fmtOf(args[1]!, ctx)
+        const v = compileLogFormat(args[1]!, ctx)
         return (s) => { head(s)?.headers.add(name, v(s)); return undefined }
       },
     },
@@ -130,7 +122,7 @@ function requestLineActions(): HttpActionKeyword[] {
     kw,
     compile(args, ctx) {
       expect(kw, args, 1, 'one format string', ctx)
-      const v = fmtOf(args[0]!, ctx)
+      const v = compileLogFormat(args[0]!, ctx)
       return (s) => { if (s.req) apply(s.req, v(s)); return undefined }
     },
   })
@@ -139,7 +131,7 @@ function requestLineActions(): HttpActionKeyword[] {
     compile(args, ctx) {
       expect(kw, args, 2, 'a regex and a replacement format', ctx)
       const re = regexOf(args[0]!, ctx)
-      const repl = fmtOf(args[1]!, ctx)
+      const repl = compileLogFormat(args[1]!, ctx)
       return (s) => {
         if (!s.req) return undefined
         const out = regReplace(read(s.req), re, repl(s))

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'bun:test'
 import { formatLogDateGmt } from '../log/date.ts'
-import { compileLogFormat, LOG_TAGS } from './log-format.ts'
+import { compileLogFormat, constantFormat, LOG_TAGS } from './log-format.ts'
 import { request, response, stream } from './testing.ts'
 import { testCtx } from './testing-ctx.ts'
 
@@ -37,6 +37,12 @@ describe('log-format', () => {
     expect(fmt('%{+X}ST')(s)).toBe('C8')
     expect(formatLogDateGmt(Date.UTC(2024, 0, 2))).toBe('02/Jan/2024:00:00:00 +0000')
     expect(LOG_TAGS.length).toBeGreaterThan(40)
+  })
+  test('a format without tags is a constant, known at load', () => {
+    expect(constantFormat('100%% edgelb')).toBe('100% edgelb')
+    expect(fmt('100%% edgelb')(stream())).toBe('100% edgelb')
+    expect(constantFormat('be_%[req.hdr(host)]')).toBeUndefined()
+    expect(constantFormat('a % b')).toBeUndefined() // not a constant: compiling it says why
   })
   test('errors name the problem', () => {
     expect(() => fmt('%zz')).toThrow(/unknown log-format tag '%zz'/)

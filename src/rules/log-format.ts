@@ -193,7 +193,9 @@ export function compileLogFormat(fmt: string, ctx: CompileCtx, options: { missin
   }
 }
 
-/** Whether a string has anything to evaluate (a constant needs no closure call). */
-export function isConstantFormat(fmt: string): boolean {
-  return !fmt.replace(/%%/g, '').includes('%')
+/** The text a format stands for when it has nothing to evaluate (`%%` read as `%`), else
+ *  undefined: where a constant is worth knowing at load (a reply built once, a static
+ *  use_backend). A constant format also compiles, to a function returning that text. */
+export function constantFormat(fmt: string): string | undefined {
+  return fmt.replace(/%%/g, '').includes('%') ? undefined : fmt.replace(/%%/g, '%')
 }

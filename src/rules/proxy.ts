@@ -28,7 +28,7 @@ import { AclSet, MISS, PASS, splitCondition, type Test } from './acl.ts'
 import type { ActionKeyword, Phase } from './common-actions.ts'
 import type { CompileCtx, RulesEnv } from './context.ts'
 import { HTTP_REQUEST_ACTIONS, HTTP_RESPONSE_ACTIONS, type HttpAction } from './http-actions.ts'
-import { compileLogFormat, isConstantFormat } from './log-format.ts'
+import { compileLogFormat, constantFormat } from './log-format.ts'
 import { MapStore } from './maps.ts'
 import { parseRedirect } from './reply.ts'
 import { StickTable, type StickTableOptions } from './stick-table.ts'
@@ -214,10 +214,9 @@ export function compileProxyRules(p: ProxyConfig, env: RulesEnv, options: Compil
       const { head, cond } = splitCondition(u.args, acls, ctx)
       if (head.length !== 1) throw new ConfigError(`'use_backend' expects one backend name before the condition, not '${head.join(' ')}'`, u.pos)
       const text = head[0]!
-      if (isConstantFormat(text)) {
-        const name = text.replace(/%%/g, '%') // validate.ts checks that it exists
-        switching.push({ cond, name: () => name, dynamic: false })
-      } else switching.push({ cond, name: compileLogFormat(text, ctx), dynamic: true })
+      const name = constantFormat(text) // validate.ts checks that it exists
+      if (name !== undefined) switching.push({ cond, name: () => name, dynamic: false })
+      else switching.push({ cond, name: compileLogFormat(text, ctx), dynamic: true })
     })
   }
   const dflt = p.defaultBackend // validate.ts checks that it exists

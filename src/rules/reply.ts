@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs'
 import { isAbsolute, resolve } from 'node:path'
 import { ConfigError } from '../config/source.ts'
 import type { CompileCtx } from './context.ts'
-import { compileLogFormat, isConstantFormat, type LogFormat } from './log-format.ts'
+import { compileLogFormat, constantFormat, type LogFormat } from './log-format.ts'
 import { uriPath, uriQuery } from './http-sample.ts'
 import type { HttpReply, StreamView } from './types.ts'
 
@@ -57,7 +57,7 @@ export function parseReplyOptions(kw: string, args: string[], ctx: CompileCtx, d
       status = Number(n)
     } else if (w === 'content-type') contentType = need()
     else if (w === 'string') { body = need(); hasBody = true }
-    else if (w === 'lf-string') { const f = need(); body = isConstantFormat(f) ? f.replace(/%%/g, '%') : compileLogFormat(f, ctx); hasBody = true }
+    else if (w === 'lf-string') { const f = need(); body = constantFormat(f) ?? compileLogFormat(f, ctx); hasBody = true }
     else if (w === 'file') { body = readBodyFile(need(), ctx); hasBody = true }
     else if (w === 'lf-file') { body = compileLogFormat(readBodyFile(need(), ctx), ctx); hasBody = true }
     else if (w === 'errorfile' || w === 'errorfiles') { need(); hasBody = false }
@@ -66,7 +66,7 @@ export function parseReplyOptions(kw: string, args: string[], ctx: CompileCtx, d
       const name = need()
       const fmt = args[++i]
       if (fmt === undefined) throw new ConfigError(`'${kw} … hdr ${name}' expects a value`, ctx.at)
-      hdrs.push([name, isConstantFormat(fmt) ? fmt.replace(/%%/g, '%') : compileLogFormat(fmt, ctx)])
+      hdrs.push([name, constantFormat(fmt) ?? compileLogFormat(fmt, ctx)])
     } else throw new ConfigError(`unknown '${kw}' option '${w}'; known: status, content-type, string, lf-string, file, lf-file, errorfile, default-errorfiles, hdr`, ctx.at)
   }
   if (hasBody && contentType === undefined && body !== '') throw new ConfigError(`'${kw}' with a body needs 'content-type TYPE'`, ctx.at)
