@@ -4,6 +4,7 @@
  * request with the query arguments HAProxy's test server httpterm reads: `?s=SIZE` (bytes, k/m/g
  * suffixes), `?r=STATUS`, `?t=DELAY_MS` (e.g. `GET /?s=1m&t=20`).
  */
+import { reasonOf } from '../http/errors.ts'
 
 export interface ResponseSpec {
   status: number
@@ -11,13 +12,6 @@ export interface ResponseSpec {
   size: number
   /** Milliseconds before answering. */
   delay: number
-}
-
-const REASONS: Readonly<Record<number, string>> = {
-  200: 'OK', 201: 'Created', 202: 'Accepted', 204: 'No Content', 301: 'Moved Permanently', 302: 'Found',
-  304: 'Not Modified', 400: 'Bad Request', 403: 'Forbidden', 404: 'Not Found', 408: 'Request Timeout',
-  429: 'Too Many Requests', 500: 'Internal Server Error', 502: 'Bad Gateway', 503: 'Service Unavailable',
-  504: 'Gateway Timeout',
 }
 
 /** `1024`, `4k`, `1m`, `1g` (powers of 1024) → bytes; NaN when malformed. */
@@ -62,7 +56,7 @@ export function httpResponse(name: string, spec: ResponseSpec, close: boolean): 
   const noBody = spec.status === 204 || spec.status === 304
   const body = noBody ? new Uint8Array(0) : bodyFor(name, spec.size)
   const head =
-    `HTTP/1.1 ${spec.status} ${REASONS[spec.status] ?? 'Status'}\r\n` +
+    `HTTP/1.1 ${spec.status} ${reasonOf(spec.status)}\r\n` +
     `content-type: text/plain\r\n` +
     (noBody ? '' : `content-length: ${body.length}\r\n`) +
     `x-server: ${name}\r\n` +

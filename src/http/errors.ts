@@ -43,8 +43,12 @@ const EXPLANATIONS: Readonly<Record<number, string>> = {
   504: 'The server did not answer in time.',
 }
 
+/** The reason phrase of `status`: RFC 9110's, else its class's as HAProxy words it. */
 export function reasonOf(status: number): string {
-  return REASONS[status] ?? (status < 200 ? 'Informational' : status < 300 ? 'OK' : status < 400 ? 'Redirection' : status < 500 ? 'Client Error' : 'Server Error')
+  const r = REASONS[status]
+  if (r !== undefined) return r
+  if (status < 100 || status > 599) return 'Other'
+  return status < 200 ? 'Informational' : status < 300 ? 'Success' : status < 400 ? 'Redirection' : status < 500 ? 'Client Error' : 'Server Error'
 }
 
 /** A complete response edgelb sends: `Connection: close` unless `keepAlive`. */

@@ -150,6 +150,11 @@ describe('http-response actions', () => {
     expect(fields(s.res!)).toEqual([['Location', 'https://a/b'], ['X-Frame-Options', 'DENY']])
     expect([s.res!.status, s.res!.reason]).toEqual([503, 'Try later'])
     expect(r.httpResponse(withRes(200, [['X-Leak', '1']]))).toEqual({ kind: 'deny', status: 502 })
+    const t = withRes(200, [])
+    fe('http-response set-status 429\nhttp-response set-status 299 if { status 429 }').httpResponse(t)
+    expect([t.res!.status, t.res!.reason]).toEqual([299, 'Success']) // a status without a phrase of its own: its class's, as HAProxy
+    fe('http-response set-status 404').httpResponse(t)
+    expect(t.res!.reason).toBe('Not Found')
   })
   test('http-after-response rewrites only', () => {
     const r = fe('http-after-response set-header X-After 1')

@@ -4,6 +4,7 @@
  * set (`allow` stops it with `continue`). Header and request-line actions edit the heads in place.
  */
 import { ConfigError } from '../config/source.ts'
+import { reasonOf } from '../http/errors.ts'
 import type { H1Head } from '../http/types.ts'
 import { effectActions, type ActionCtx, type ActionKeyword } from './common-actions.ts'
 import { compileLogFormat } from './log-format.ts'
@@ -218,23 +219,12 @@ const setStatus: HttpActionKeyword = {
     if (!(n >= 100 && n <= 999) || (args.length !== 1 && !(args.length === 3 && args[1] === 'reason'))) {
       throw new ConfigError(`'set-status' expects a status and optionally 'reason TEXT': set-status 503 reason "Maintenance"`, ctx.at)
     }
-    const reason = args[2]
+    const reason = args[2] ?? reasonOf(n)
     return (s) => {
-      if (s.res) { s.res.status = n; s.res.reason = reason ?? defaultReason(n) }
+      if (s.res) { s.res.status = n; s.res.reason = reason }
       return undefined
     }
   },
-}
-
-const REASONS: Readonly<Record<number, string>> = {
-  200: 'OK', 201: 'Created', 204: 'No Content', 301: 'Moved Permanently', 302: 'Found', 303: 'See Other', 304: 'Not Modified',
-  307: 'Temporary Redirect', 308: 'Permanent Redirect', 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found',
-  405: 'Method Not Allowed', 408: 'Request Timeout', 410: 'Gone', 429: 'Too Many Requests', 500: 'Internal Server Error',
-  502: 'Bad Gateway', 503: 'Service Unavailable', 504: 'Gateway Timeout',
-}
-
-function defaultReason(status: number): string {
-  return REASONS[status] ?? 'Unknown'
 }
 
 const effects = effectActions<HttpVerdict>()
