@@ -8,6 +8,7 @@
  * multi-valued fetches (headers, cookies) also give an `each` that ACLs use to match any value.
  */
 import { ConfigError } from '../config/source.ts'
+import { latin1 } from '../http/head.ts'
 import { evalState, type CompileCtx, type CompiledExpr, type Fetch, type FetchAny } from './context.ts'
 import {
   countCookies, countHeaderValues, eachHeaderValue, eachRequestCookie, eachResponseCookie, fullHeaderAt, headerValueAt,
@@ -169,8 +170,7 @@ function protoHttp(s: StreamView): Sample | undefined {
   if (!p || p.length === 0) return short(s)
   const nl = p.indexOf(10)
   const n = nl < 0 ? Math.min(p.length, 2048) : nl + 1
-  let line = ''
-  for (let i = 0; i < n; i++) line += String.fromCharCode(p[i]!)
+  const line = latin1(p, 0, n)
   if (nl < 0) {
     // No end of line yet: undecided while what came could still start a request line.
     if (!s.payloadFinal && (/^[A-Z]*$/.test(line) || /^[A-Z]+ \S*$/.test(line) || HTTP_PARTIAL.test(line))) evalState.mayChange = true

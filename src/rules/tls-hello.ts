@@ -3,6 +3,7 @@
  * (`req.ssl_hello_type`, `req.ssl_sni`): the record header, the handshake type, and the
  * server_name extension. Reads the bytes received so far and says when it needs more.
  */
+import { latin1 } from '../http/head.ts'
 
 /** The handshake type of the first record (1 = ClientHello); -1: need more bytes; -2: not a
  *  TLS handshake. */
@@ -41,9 +42,7 @@ export function parseSni(p: Uint8Array): string | null | false {
       // server_name_list length (2), name_type (1), host_name length (2), host_name
       const nameLen = (p[i + 3]! << 8) | p[i + 4]!
       if (p[i + 2] !== 0 || i + 5 + nameLen > extEnd) return false
-      let s = ''
-      for (let k = 0; k < nameLen; k++) s += String.fromCharCode(p[i + 5 + k]!)
-      return s
+      return latin1(p, i + 5, i + 5 + nameLen)
     }
     i += extLen
   }
