@@ -9,6 +9,7 @@
  * tests cross-check it on the same messages. It is strict where framing is at stake (a bad
  * Content-Length or an unknown transfer coding is an error), lenient elsewhere.
  */
+import { bytesEqualLower, LOWER } from '../http/h1-chars.ts'
 import { latin1 } from '../http/head.ts'
 
 export interface HeadFacts {
@@ -50,17 +51,6 @@ export function headEnd(buf: Uint8Array, start: number, end: number): number {
   return -1
 }
 
-function lower(c: number): number {
-  return c >= 65 && c <= 90 ? c | 0x20 : c
-}
-
-/** Whether buf[at, at+name.length) equals `name` (given in lower case) without case. */
-function nameIs(buf: Uint8Array, at: number, end: number, name: string): boolean {
-  if (end - at !== name.length) return false
-  for (let i = 0; i < name.length; i++) if (lower(buf[at + i]!) !== name.charCodeAt(i)) return false
-  return true
-}
-
 function hasToken(buf: Uint8Array, from: number, to: number, token: string): boolean {
   // comma-separated tokens, compared without case
   let i = from
@@ -70,7 +60,7 @@ function hasToken(buf: Uint8Array, from: number, to: number, token: string): boo
     while (j < to && buf[j] !== 44) j++
     let k = j
     while (k > i && (buf[k - 1] === 32 || buf[k - 1] === 9)) k--
-    if (nameIs(buf, i, k, token)) return true
+    if (bytesEqualLower(buf, i, k, token)) return true
     i = j + 1
   }
   return false
@@ -113,7 +103,7 @@ export function scanHead(buf: Uint8Array, start: number, end: number, kind: 'req
     if (eol === -1 || eol >= end) break
     const le = eol > ls && buf[eol - 1] === CR ? eol - 1 : eol
     if (le === ls) break // the empty line
-    const c = lower(buf[ls]!)
+    const c = LOWER[buf[ls]!]
     if (c !== 99 && c !== 116) continue // only c… and t… names matter
     const colon = buf.indexOf(58, ls)
     if (colon === -1 || colon > le) return 'header line without a colon'
@@ -121,7 +111,7 @@ export function scanHead(buf: Uint8Array, start: number, end: number, kind: 'req
     while (vs < le && (buf[vs] === 32 || buf[vs] === 9)) vs++
     let ve = le
     while (ve > vs && (buf[ve - 1] === 32 || buf[ve - 1] === 9)) ve--
-    if (nameIs(buf, ls, colon, 'content-length')) {
+    if (bytesEqualLower(buf, ls, colon, 'content-length')) {
       if (ve === vs) return 'empty Content-Length'
       let n = 0
       for (let i = vs; i < ve; i++) {
@@ -131,10 +121,10 @@ export function scanHead(buf: Uint8Array, start: number, end: number, kind: 'req
       }
       if (out.contentLength !== -1 && out.contentLength !== n) return 'conflicting Content-Length'
       out.contentLength = n
-    } else if (nameIs(buf, ls, colon, 'transfer-encoding')) {
+    } else if (bytesEqualLower(buf, ls, colon, 'transfer-encoding')) {
       if (!hasToken(buf, vs, ve, 'chunked')) return 'unsupported transfer coding'
       out.chunked = true
-    } else if (nameIs(buf, ls, colon, 'connection')) {
+    } else if (bytesEqualLower(buf, ls, colon, 'connection')) {
       if (hasToken(buf, vs, ve, 'close')) out.connClose = true
       if (hasToken(buf, vs, ve, 'keep-alive')) out.connKeepAlive = true
     }
