@@ -13,6 +13,15 @@ describe('ip', () => {
     expect(formatIpv6(parseIpv6('[::1]')!)).toBe('::1')
     expect(parseIpv6('1::2::3')).toBeUndefined()
     expect(parseIpv6('12345::')).toBeUndefined()
+    expect(Array.from(parseIpv6('::')!)).toEqual([0, 0, 0, 0])
+    expect(Array.from(parseIpv6('1:2:3:4:5:6:7:8')!)).toEqual([0x10002, 0x30004, 0x50006, 0x70008])
+    expect(Array.from(parseIpv6('1:2:3:4:5:6:10.0.0.1')!)).toEqual([0x10002, 0x30004, 0x50006, 0x0a000001])
+    expect(Array.from(parseIpv6('FE80::1%eth0')!)).toEqual([0xfe800000, 0, 0, 1])
+    expect(formatIpv6(parseIpv6('1::')!)).toBe('1::')
+    for (const bad of ['', ':', ':1::', '1:', '1::2:', '1:2:3:4:5:6:7', '1:2:3:4:5:6:7:8:9', '1:2:3:4::5:6:7:8', 'g::1',
+      '1.2.3.4::', '::1.2.3.4:5', '1:2:3:4:5:6:7:1.2.3.4', '::256.0.0.1', '[::1]%eth0', '1:::2']) {
+      expect([bad, parseIpv6(bad)]).toEqual([bad, undefined])
+    }
   })
   test('networks are masked; dotted masks must be contiguous', () => {
     expect(parseNet('10.1.2.3/8')).toEqual({ v: 4, addr: 0x0a000000, len: 8 })

@@ -5,11 +5,16 @@
 
 /** `a.b.c.d` → uint32, or -1. */
 export function parseIpv4(s: string): number {
+  return ipv4At(s, 0, s.length)
+}
+
+/** `a.b.c.d` in `s[a, b)` → uint32, or -1. */
+function ipv4At(s: string, a: number, b: number): number {
   let n = 0
   let part = 0
   let digits = 0
   let dots = 0
-  for (let i = 0; i < s.length; i++) {
+  for (let i = a; i < b; i++) {
     const c = s.charCodeAt(i)
     if (c === 46) {
       if (digits === 0 || dots === 3) return -1
@@ -30,43 +35,69 @@ export function formatIpv4(n: number): string {
   return `${n >>> 24}.${(n >>> 16) & 255}.${(n >>> 8) & 255}.${n & 255}`
 }
 
-/** An IPv6 address (with `::`, and an embedded IPv4 tail) → four words, or undefined. */
+/** The value of a hex digit, or -1. */
+function hexValue(c: number): number {
+  if (c >= 48 && c <= 57) return c - 48
+  c |= 0x20
+  return c >= 97 && c <= 102 ? c - 87 : -1
+}
+
+/** The 16-bit groups of the address being parsed (parsing is synchronous). */
+const groups = new Uint16Array(8)
+
+/**
+ * An IPv6 address → four words, or undefined: 8 groups of 1 to 4 hex digits, or fewer with one
+ * `::` standing for at least one zero group; the last two groups may be written as an IPv4
+ * address; `[…]` around it and a `%zone` after it are ignored. One pass over the characters:
+ * rules and `balance source` parse the client address of every IPv6 request.
+ */
 export function parseIpv6(s: string): Uint32Array | undefined {
-  if (s.startsWith('[') && s.endsWith(']')) s = s.slice(1, -1)
-  const pct = s.indexOf('%')
-  if (pct >= 0) s = s.slice(0, pct)
-  const dbl = s.indexOf('::')
-  if (dbl !== s.lastIndexOf('::')) return undefined
-  const parseGroups = (part: string): number[] | undefined => {
-    if (part === '') return []
-    const out: number[] = []
-    const groups = part.split(':')
-    for (let i = 0; i < groups.length; i++) {
-      const g = groups[i]!
-      if (i === groups.length - 1 && g.includes('.')) {
-        const v4 = parseIpv4(g)
-        if (v4 < 0) return undefined
-        out.push(v4 >>> 16, v4 & 0xffff)
-      } else {
-        if (!/^[0-9a-fA-F]{1,4}$/.test(g)) return undefined
-        out.push(parseInt(g, 16))
-      }
-    }
-    return out
+  let i = 0
+  let end = s.length
+  if (end >= 2 && s.charCodeAt(0) === 0x5b && s.charCodeAt(end - 1) === 0x5d) { i = 1; end-- } // [ ]
+  const pct = s.indexOf('%', i)
+  if (pct >= 0 && pct < end) end = pct
+  let n = 0 // groups read
+  let gap = -1 // where `::` stands, in groups
+  if (i + 1 < end && s.charCodeAt(i) === 0x3a && s.charCodeAt(i + 1) === 0x3a) {
+    gap = 0
+    i += 2
   }
-  let groups: number[]
-  if (dbl >= 0) {
-    const head = parseGroups(s.slice(0, dbl))
-    const tail = parseGroups(s.slice(dbl + 2))
-    if (!head || !tail || head.length + tail.length > 7) return undefined
-    groups = [...head, ...new Array<number>(8 - head.length - tail.length).fill(0), ...tail]
-  } else {
-    const g = parseGroups(s)
-    if (!g || g.length !== 8) return undefined
-    groups = g
+  while (i < end) {
+    const start = i
+    let v = 0
+    let d: number
+    while (i < end && i - start < 5 && (d = hexValue(s.charCodeAt(i))) >= 0) {
+      v = v * 16 + d
+      i++
+    }
+    if (i < end && s.charCodeAt(i) === 0x2e) { // '.': the rest is an IPv4 address
+      const v4 = ipv4At(s, start, end)
+      if (v4 < 0 || n > 6) return undefined
+      groups[n++] = v4 >>> 16
+      groups[n++] = v4 & 0xffff
+      i = end
+      break
+    }
+    if (i === start || i - start > 4 || n === 8) return undefined
+    groups[n++] = v
+    if (i === end) break
+    if (s.charCodeAt(i) !== 0x3a) return undefined
+    i++
+    if (i < end && s.charCodeAt(i) === 0x3a) {
+      if (gap >= 0) return undefined
+      gap = n
+      i++
+    } else if (i === end) return undefined // a trailing single ':'
+  }
+  if (gap < 0 ? n !== 8 : n > 7) return undefined
+  if (gap >= 0) {
+    const tail = n - gap
+    groups.copyWithin(8 - tail, gap, n)
+    groups.fill(0, gap, 8 - tail)
   }
   const w = new Uint32Array(4)
-  for (let i = 0; i < 4; i++) w[i] = (groups[2 * i]! * 65536 + groups[2 * i + 1]!) >>> 0
+  for (let k = 0; k < 4; k++) w[k] = (groups[2 * k]! * 65536 + groups[2 * k + 1]!) >>> 0
   return w
 }
 
