@@ -35,7 +35,7 @@ describe('Head', () => {
 
   test('find / get compare names without case; find resumes after `from`', () => {
     const h = parse(GET)
-    expect(h.headers.find('x-trace')).toBe(1)
+    expect(h.headers.find('x-trace', 0)).toBe(1)
     expect(h.headers.find('x-trace', 2)).toBe(3)
     expect(h.headers.find('x-trace', 4)).toBe(-1)
     expect(h.headers.get('cookie')).toBe('a=b')
@@ -51,7 +51,7 @@ describe('Head', () => {
     h.headers.set('X-Trace', 'z')
     expect(h.headers.count).toBe(4)
     expect(h.headers.get('x-forwarded-for')).toBe('10.0.0.1')
-    expect(h.headers.find('x-forwarded-for')).toBe(3)
+    expect(h.headers.find('x-forwarded-for', 0)).toBe(3)
     expect(text(h.encode())).toBe('GET /a HTTP/1.1\r\nHost: example.com\r\nX-Trace: z\r\nCookie: a=b\r\nX-Forwarded-For: 10.0.0.1\r\n\r\n')
     h.headers.set('Via', '1.1 edgelb')
     expect(h.headers.get('via')).toBe('1.1 edgelb')

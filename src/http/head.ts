@@ -193,7 +193,7 @@ export class Head implements H1Head, HeaderList {
     return (read[i] ??= latin1(this.#buf, a, this.#m[M_FIELDS + 4 * i + 3]))
   }
 
-  find(lname: string, from = 0): number {
+  find(lname: string, from: number): number {
     const m = this.#m
     const buf = this.#buf
     const n = lname.length

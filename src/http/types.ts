@@ -28,10 +28,10 @@ export interface HeaderList {
   name(i: number): string
   /** The value of field `i`, leading and trailing whitespace removed. */
   value(i: number): string
-  /** The index of the first field named `lname` at or after `from`, or -1. Pass `from` even
-   *  when it is 0: JSC fixes up the frame of a call with fewer arguments than parameters, which
-   *  made a lookup cost about 2.5 times as much. */
-  find(lname: string, from?: number): number
+  /** The index of the first field named `lname` at or after `from`, or -1. `from` is required
+   *  even when it is 0: JSC fixes up the frame of a call with fewer arguments than parameters,
+   *  which made a lookup cost about 2.5 times as much. */
+  find(lname: string, from: number): number
   /** The value of the first field named `lname`. */
   get(lname: string): string | undefined
   /** Appends a field. */

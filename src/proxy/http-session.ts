@@ -329,7 +329,7 @@ export class HttpSession extends ClientSide implements Waiter, SrvConnOwner {
     // with its own close to the server as well: the server then closes after its answer, which
     // spares the active close, and the idle connection only a later session could have used.
     st.srvClose = serverClose || req.mustClose || (st.cliClose && be.cfg.httpReuse !== 'always')
-    st.upgrade = req.connUpgrade && req.headers.find('upgrade') >= 0
+    st.upgrade = req.connUpgrade && req.headers.find('upgrade', 0) >= 0
 
     // Persistence: ignore-persist / force-persist, the cookie (removed or unprefixed on its way
     // to the server), then stick tables and use-server.
@@ -1231,7 +1231,7 @@ function pathOf(uri: string): string {
 
 function countConnection(h: H1Head): number {
   let n = 0
-  for (let i = h.headers.find('connection'); i >= 0; i = h.headers.find('connection', i + 1)) n++
+  for (let i = h.headers.find('connection', 0); i >= 0; i = h.headers.find('connection', i + 1)) n++
   return n
 }
 
