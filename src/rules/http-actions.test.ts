@@ -130,8 +130,12 @@ describe('http-request actions', () => {
     expect(() => fe('http-request deny deny_status 99')).toThrow(/from 200 to 599/)
     expect(() => fe('http-request set-var txn.x src')).toThrow(/needs its argument in parentheses/)
     expect(() => fe('http-request return content-type text/plain file nofile.txt')).toThrow(/cannot read 'nofile.txt'/)
-    const { warnings } = rulesFrom('frontend www\n  mode http\n  bind :0\n  http-request auth realm x\n')
-    expect(warnings).toEqual([`4: 'http-request auth' is parsed but not implemented yet; edgelb ignores this rule`])
+    const { warnings } = rulesFrom('frontend www\n  mode http\n  bind :0\n  http-request auth realm x\n  http-request track-sc5 src\n  http-request lua.hello\n')
+    expect(warnings).toEqual([
+      `4: 'http-request auth' is parsed but not implemented yet; edgelb ignores this rule`,
+      `5: 'http-request track-sc5' is parsed but not implemented yet; edgelb ignores this rule`,
+      `6: 'http-request lua.hello' is parsed but not implemented yet; edgelb ignores this rule`,
+    ])
   })
 })
 

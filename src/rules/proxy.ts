@@ -15,11 +15,7 @@
  * were compiled into closures (acl.ts, http-actions.ts, tcp-actions.ts).
  */
 import { dirname } from 'node:path'
-import {
-  httpAfterResponseActions as knownHttpAfterResponse, httpRequestActions as knownHttpRequest, httpResponseActions as knownHttpResponse,
-  tcpRequestConnectionActions as knownTcpConnection, tcpRequestContentActions as knownTcpContent,
-  tcpRequestSessionActions as knownTcpSession,
-} from '../config/dictionary/actions.ts'
+import { findAction, type RuleSet } from '../config/dictionary/lookup.ts'
 import { ConfigError, type SourcePos } from '../config/source.ts'
 import { suggest } from '../config/suggest.ts'
 import type { Config, ProxyConfig, RuleConfig } from '../config/types.ts'
@@ -97,13 +93,15 @@ interface Rule<A> {
   act: A
 }
 
-const SETS: Readonly<Record<string, { phase: Phase; known: readonly string[] }>> = {
-  'tcp-request connection': { phase: 'tcp-connection', known: knownTcpConnection },
-  'tcp-request session': { phase: 'tcp-session', known: knownTcpSession },
-  'tcp-request content': { phase: 'tcp-content', known: knownTcpContent },
-  'http-request': { phase: 'http-request', known: knownHttpRequest },
-  'http-response': { phase: 'http-response', known: knownHttpResponse },
-  'http-after-response': { phase: 'http-response', known: knownHttpAfterResponse },
+/** The phase each rule set's actions run in. Which actions HAProxy knows in a set is the
+ *  dictionary's (config/dictionary/lookup.ts findAction). */
+const PHASES: Readonly<Partial<Record<RuleSet, Phase>>> = {
+  'tcp-request connection': 'tcp-connection',
+  'tcp-request session': 'tcp-session',
+  'tcp-request content': 'tcp-content',
+  'http-request': 'http-request',
+  'http-response': 'http-response',
+  'http-after-response': 'http-response',
 }
 
 function compileRuleSet<A>(
@@ -111,7 +109,7 @@ function compileRuleSet<A>(
   base: Omit<CompileCtx, 'at'>, captureSlots: { count: number }, options: CompileOptions,
 ): Rule<A>[] {
   const byKw = new Map(table.map((a) => [a.kw, a]))
-  const { phase, known } = SETS[kw]!
+  const phase = PHASES[kw as RuleSet]!
   const out: Rule<A>[] = []
   for (const r of rules) {
     if (r.kw !== kw) continue
@@ -129,7 +127,7 @@ function compileRuleSet<A>(
       }
       const def = byKw.get(name)
       if (!def) {
-        if (known.includes(name) || name.startsWith('lua.')) {
+        if (findAction(kw as RuleSet, name) !== undefined) {
           options.warn?.(`'${kw} ${name}' is parsed but not implemented yet; edgelb ignores this rule`, r.pos)
           return undefined
         }
