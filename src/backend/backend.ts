@@ -32,6 +32,8 @@ export type Assignment =
 const QUEUED: Assignment = { kind: 'queued' }
 const QUEUE_FULL: Assignment = { kind: 'queue-full' }
 const NONE: Assignment = { kind: 'none' }
+/** No preference, nothing to avoid, no hash key: what most requests ask. */
+const NO_OPTIONS: AssignOptions = Object.freeze({})
 
 export interface AssignOptions {
   /** The server persistence or hashing chose; used when it can take traffic. */
@@ -68,6 +70,8 @@ export class Backend {
   beconn = 0
   fullconn: number
   readonly #dynamic: Server[]
+  /** `{ kind: 'server', server }` for each server, by index: see #took(). */
+  readonly #tookBy: readonly Assignment[]
 
   constructor(cfg: ProxyConfig, options: { fullconn: number }) {
     this.cfg = cfg
@@ -75,6 +79,7 @@ export class Backend {
     this.servers = cfg.servers.map((s) => new Server(s))
     this.dispatch = cfg.dispatch
     this.fullconn = options.fullconn
+    this.#tookBy = this.servers.map((server) => Object.freeze({ kind: 'server' as const, server }))
     this.#dynamic = this.servers.filter((s) => s.minconn > 0 && s.cfg.maxconn > 0 && s.minconn < s.cfg.maxconn)
     for (const s of this.#dynamic) s.maxconn = this.#dynamicMaxconn(s)
     const algo = findAlgorithm(cfg.balance.algo) ?? findAlgorithm('roundrobin')!
@@ -126,7 +131,7 @@ export class Backend {
   }
 
   /** Finds a server for `w` now, or queues it. */
-  assign(w: Waiter, options: AssignOptions = {}): Assignment {
+  assign(w: Waiter, options: AssignOptions = NO_OPTIONS): Assignment {
     const pref = options.prefer
     if (pref && pref !== options.avoid && (pref.usable || (options.force && pref.admin !== 'maint'))) return this.#takeOrQueueOn(pref, w)
     let s = this.lb.pick(options.hashKey !== undefined ? { hashKey: options.hashKey } : undefined)
@@ -140,7 +145,7 @@ export class Backend {
     }
     if (s) {
       const srv = s as Server
-      if (this.hasSlot(srv)) { this.take(srv); return { kind: 'server', server: srv } }
+      if (this.hasSlot(srv)) { this.take(srv); return this.#took(srv) }
       // Hash-based algorithms return their server even when full: wait for that one.
       return this.#queueOn(srv, w)
     }
@@ -214,8 +219,14 @@ export class Backend {
   }
 
   #takeOrQueueOn(s: Server, w: Waiter): Assignment {
-    if (this.hasSlot(s) && s.queue.length === 0) { this.take(s); return { kind: 'server', server: s } }
+    if (this.hasSlot(s) && s.queue.length === 0) { this.take(s); return this.#took(s) }
     return this.#queueOn(s, w)
+  }
+
+  /** The assignment to `s`, made once per server rather than per request: a caller reads it at
+   *  once and never keeps or changes it. */
+  #took(s: Server): Assignment {
+    return this.#tookBy[s.index]!
   }
 
   #queueOn(s: Server, w: Waiter): Assignment {
