@@ -56,6 +56,24 @@ export function latin1(buf: Uint8Array, a: number, b: number): string {
   return s
 }
 
+/** The methods of RFC 9110 §9 and PATCH, as the strings they are everywhere else in the program:
+ *  nearly every request reads its method (HEAD has no response body), and a string made per
+ *  request is garbage per request. */
+const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'CONNECT', 'OPTIONS', 'TRACE', 'PATCH']
+
+/** The method token `buf[a, b)`: one of METHODS when it is one, else a string of its own. */
+export function methodName(buf: Uint8Array, a: number, b: number): string {
+  const n = b - a
+  for (let k = 0; k < METHODS.length; k++) {
+    const m = METHODS[k]!
+    if (m.length !== n) continue
+    let i = 0
+    while (i < n && buf[a + i] === m.charCodeAt(i)) i++
+    if (i === n) return m
+  }
+  return latin1(buf, a, b)
+}
+
 function writeLatin1(out: Uint8Array, p: number, s: string): number {
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i)
@@ -126,7 +144,7 @@ export class Head implements H1Head, HeaderList {
 
   get method(): string {
     if (this.kind !== 'request') return ''
-    return (this.#method ??= latin1(this.#buf, this.#m[M_A], this.#m[M_A + 1]))
+    return (this.#method ??= methodName(this.#buf, this.#m[M_A], this.#m[M_A + 1]))
   }
   set method(v: string) {
     this.#method = v
