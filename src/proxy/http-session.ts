@@ -59,66 +59,139 @@ const SMALL_BODY = 2048
 const EARLY_DATA_LIMIT = 64 * 1024
 
 /** One request/response exchange: what the log line and the decisions need, and what rules
- *  read of it (StreamView: `sess` is set before any rule runs). */
+ *  read of it (StreamView: `sess` is set before any rule runs).
+ *
+ *  Streams are recycled (see takeStream/recycleStream): one is made per request otherwise, the
+ *  largest object a request makes, and garbage per request is collection pauses per second at
+ *  a steady load. Every field is therefore set in `reset()`, the one list of its starting values. */
 class Stream implements StreamView {
-  sess!: SessionView
   readonly payload = null
   readonly payloadFinal = true
-  beName = ''
-  srvName = ''
+  sess!: SessionView
+  beName!: string
+  srvName!: string
   #vars: Map<string, Sample> | undefined
   #sc: (StickEntry | undefined)[] | undefined
+  logLevel: string | undefined
+  captures: (string | undefined)[] | undefined
+  log: LogFields | undefined
+  /** The backend's rules (null: none). */
+  beRules!: ProxyRules | null
+  bytesCounted!: boolean
+  req!: H1Head | null
+  res!: H1Head | null
+  /** Monotonic ms of the request's first byte, and its wall-clock date for the log. */
+  start!: number
+  date!: number
+  headAt!: number
+  reqFraming!: BodyFraming
+  reqRemain!: number
+  reqDone!: boolean
+  resFraming!: BodyFraming
+  resRemain!: number
+  resDone!: boolean
+  /** When the request head was sent (Tr runs from here), and when the response head came. */
+  sentAt!: number
+  resHeadAt!: number
+  queueStart!: number
+  queueEnd!: number
+  connectStart!: number
+  connectEnd!: number
+  be!: Backend | null
+  server!: Server | null
+  /** The server slot is counted (backend.take) and must be released. */
+  holdsSlot!: boolean
+  retriesLeft!: number
+  retries!: number
+  redispatched!: boolean
+  status!: number
+  bytesOut!: number
+  reqCookie!: ReqCookieFlag
+  resCookie!: ResCookieFlag
+  cookieServer!: Server | undefined
+  /** The client connection closes after this exchange. */
+  cliClose!: boolean
+  /** The server connection closes after this exchange (http-server-close, httpclose). */
+  srvClose!: boolean
+  upgrade!: boolean
+  /** Bytes of the response that went to the client (for retries on a reused connection). */
+  resBytes!: number
+  logged!: boolean
+  reqCaptures!: string[] | null
+  resCaptures!: string[] | null
+
+  constructor() {
+    this.reset()
+  }
+
   get vars(): Map<string, Sample> { return (this.#vars ??= new Map()) }
   get sc(): (StickEntry | undefined)[] { return (this.#sc ??= [undefined, undefined, undefined]) }
   /** Whether rules tracked or stored anything that must be released at its end. */
   get tracked(): boolean { return this.#sc !== undefined }
-  logLevel?: string
-  captures?: (string | undefined)[]
-  log?: LogFields
-  /** The backend's rules (null: none). */
-  beRules: ProxyRules | null = null
-  bytesCounted = false
-  req: H1Head | null = null
-  res: H1Head | null = null
-  /** Monotonic ms of the request's first byte, and its wall-clock date for the log. */
-  start = 0
-  date = 0
-  headAt = -1
-  reqFraming: BodyFraming = 'none'
-  reqRemain = 0
-  reqDone = false
-  resFraming: BodyFraming = 'none'
-  resRemain = 0
-  resDone = false
-  /** When the request head was sent (Tr runs from here), and when the response head came. */
-  sentAt = -1
-  resHeadAt = -1
-  queueStart = -1
-  queueEnd = -1
-  connectStart = -1
-  connectEnd = -1
-  be: Backend | null = null
-  server: Server | null = null
-  /** The server slot is counted (backend.take) and must be released. */
-  holdsSlot = false
-  retriesLeft = 0
-  retries = 0
-  redispatched = false
-  status = -1
-  bytesOut = 0
-  reqCookie: ReqCookieFlag = '-'
-  resCookie: ResCookieFlag = '-'
-  cookieServer: Server | undefined = undefined
-  /** The client connection closes after this exchange. */
-  cliClose = false
-  /** The server connection closes after this exchange (http-server-close, httpclose). */
-  srvClose = false
-  upgrade = false
-  /** Bytes of the response that went to the client (for retries on a reused connection). */
-  resBytes = 0
-  logged = false
-  reqCaptures: string[] | null = null
-  resCaptures: string[] | null = null
+
+  reset(): void {
+    this.sess = undefined as unknown as SessionView
+    this.beName = ''
+    this.srvName = ''
+    this.#vars = undefined
+    this.#sc = undefined
+    this.logLevel = undefined
+    this.captures = undefined
+    this.log = undefined
+    this.beRules = null
+    this.bytesCounted = false
+    this.req = null
+    this.res = null
+    this.start = 0
+    this.date = 0
+    this.headAt = -1
+    this.reqFraming = 'none'
+    this.reqRemain = 0
+    this.reqDone = false
+    this.resFraming = 'none'
+    this.resRemain = 0
+    this.resDone = false
+    this.sentAt = -1
+    this.resHeadAt = -1
+    this.queueStart = -1
+    this.queueEnd = -1
+    this.connectStart = -1
+    this.connectEnd = -1
+    this.be = null
+    this.server = null
+    this.holdsSlot = false
+    this.retriesLeft = 0
+    this.retries = 0
+    this.redispatched = false
+    this.status = -1
+    this.bytesOut = 0
+    this.reqCookie = '-'
+    this.resCookie = '-'
+    this.cookieServer = undefined
+    this.cliClose = false
+    this.srvClose = false
+    this.upgrade = false
+    this.resBytes = 0
+    this.logged = false
+    this.reqCaptures = null
+    this.resCaptures = null
+  }
+}
+
+/** Ended streams kept for the next requests: as many as are ever in progress at once, up to a
+ *  bound (beyond it they are left to the collector). */
+const spareStreams: Stream[] = []
+const SPARE_STREAMS_MAX = 1024
+
+function takeStream(): Stream {
+  return spareStreams.pop() ?? new Stream()
+}
+
+/** `st` has ended and nothing refers to it any more (its session has let go of it). */
+function recycleStream(st: Stream): void {
+  if (spareStreams.length >= SPARE_STREAMS_MAX) return
+  st.reset()
+  spareStreams.push(st)
 }
 
 export class HttpSession extends ClientSide implements Waiter, SrvConnOwner {
@@ -174,7 +247,7 @@ export class HttpSession extends ClientSide implements Waiter, SrvConnOwner {
   }
 
   #newStream(): Stream {
-    const s = new Stream()
+    const s = takeStream()
     if (this.requests === 0) {
       s.start = this.acceptTime
       s.date = this.acceptDate
@@ -443,19 +516,20 @@ export class HttpSession extends ClientSide implements Waiter, SrvConnOwner {
   #assign(avoid: Server | undefined): void {
     const st = this.st
     const be = st.be!
-    const opts: AssignOptions = {}
-    if (avoid) opts.avoid = avoid
-    else if (st.cookieServer) {
-      opts.prefer = st.cookieServer
-      if (!st.cookieServer.usable) opts.force = true
-    }
     const algo = be.cfg.balance.algo
-    if (algo === 'source') {
-      const key = addressBytes(this.cliAddr)
-      if (key) opts.hashKey = key
-    } else if (algo === 'uri' || algo === 'url_param' || algo === 'hdr') {
-      const key = balanceKey(be.cfg.balance, st.req!)
-      if (key !== undefined) opts.hashKey = key
+    let hashKey: Uint8Array | string | undefined
+    if (algo === 'source') hashKey = addressBytes(this.cliAddr)
+    else if (algo === 'uri' || algo === 'url_param' || algo === 'hdr') hashKey = balanceKey(be.cfg.balance, st.req!)
+    // Options only when there is something to say: most requests have none, and this runs per request.
+    let opts: AssignOptions | undefined
+    if (avoid || st.cookieServer || hashKey !== undefined) {
+      opts = {}
+      if (avoid) opts.avoid = avoid
+      else if (st.cookieServer) {
+        opts.prefer = st.cookieServer
+        if (!st.cookieServer.usable) opts.force = true
+      }
+      if (hashKey !== undefined) opts.hashKey = hashKey
     }
     const r = be.assign(this, opts)
     switch (r.kind) {
@@ -867,6 +941,7 @@ export class HttpSession extends ClientSide implements Waiter, SrvConnOwner {
     }
     // Next request: a fresh exchange; what the client already sent is parsed now.
     this.#st = null
+    recycleStream(st)
     this.cs = 'wait-req'
     this.ss = 'none'
     this.srvExp = Infinity
