@@ -56,8 +56,9 @@ class Parser implements H1Parser {
   readonly #maxHead: number
   readonly #maxHeaders: number
   /** Offsets of the message being read (M_* layout). The head takes the array as it is when
-   *  done (no copy): `reset()` then makes the next one, as long as this one's fields plus
-   *  SPARE_FIELDS, and a longer message grows it as its fields come. */
+   *  done (no copy): `reset()` then takes the next one, as long as this one's fields plus
+   *  SPARE_FIELDS (a recycled head's when one is spare), and a longer message grows it as its
+   *  fields come. */
   #m: Int32Array
   #lent = false
   #state = ST_BEFORE
@@ -81,7 +82,7 @@ class Parser implements H1Parser {
 
   reset(): void {
     if (this.#lent) {
-      this.#m = new Int32Array(M_FIELDS + 4 * Math.min(this.#maxHeaders, this.#count + SPARE_FIELDS))
+      this.#m = Head.takeOffsets(M_FIELDS + 4 * Math.min(this.#maxHeaders, this.#count + SPARE_FIELDS))
       this.#lent = false
     }
     this.#state = ST_BEFORE
@@ -360,7 +361,7 @@ class Parser implements H1Parser {
     else m[M_STATUS] = 0
     this.#lent = true
     this.#count = count
-    const head = new Head(this.#req ? 'request' : 'response', buf, m, count)
+    const head = Head.make(this.#req ? 'request' : 'response', buf, m, count)
     const err = this.#req ? analyzeRequest(head, buf, m, count) : analyzeResponse(head, buf, m, count)
     if (err !== undefined) return this.#fail(err.status, err.pos, err.reason)
     const r: H1Result = { kind: 'done', head }

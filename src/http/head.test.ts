@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'bun:test'
 import { createRequestParser, createResponseParser } from './h1-parser.ts'
-import { latin1 } from './head.ts'
+import { Head, latin1 } from './head.ts'
 import type { H1Head } from './types.ts'
 
 function bytes(s: string): Uint8Array {
@@ -123,5 +123,62 @@ describe('values read once', () => {
     expect(hl.value(1)).toBe('c=d')
     expect(hl.get('x-trace')).toBe('1')
     expect(text(h.encode())).toBe('GET /a HTTP/1.1\r\nX-Trace: 1\r\nCookie: c=d\r\nx-trace: 2\r\n\r\n')
+  })
+})
+
+describe('Head recycling', () => {
+  test('a recycled head comes back as the next message, with nothing of the one before', () => {
+    const first = parse('POST /old HTTP/1.0\r\nHost: a\r\nContent-Length: 3\r\nConnection: close\r\n\r\n')
+    first.headers.add('X-Added', 'yes')
+    first.uri = '/edited'
+    expect(first.headers.get('host')).toBe('a')
+    Head.recycle(first)
+    const next = parse('GET /new HTTP/1.1\r\nHost: b\r\n\r\n')
+    expect(next).toBe(first) // the same object, made anew
+    expect(next.method).toBe('GET')
+    expect(next.uri).toBe('/new')
+    expect(next.version).toBe(11)
+    expect(next.framing).toBe('none')
+    expect(next.contentLength).toBe(-1)
+    expect(next.connClose).toBe(false)
+    expect(next.changed).toBe(false)
+    expect(next.headers.count).toBe(1)
+    expect(next.headers.get('host')).toBe('b')
+    expect(next.headers.find('x-added', 0)).toBe(-1)
+    expect(text(next.encode())).toBe('GET /new HTTP/1.1\r\nHost: b\r\n\r\n')
+  })
+
+  test('recycling twice, or a head already recycled, changes nothing', () => {
+    const h = parse(GET)
+    Head.recycle(h)
+    Head.recycle(h)
+    const a = parse('GET /a HTTP/1.1\r\nHost: x\r\n\r\n')
+    const b = parse('GET /b HTTP/1.1\r\nHost: y\r\n\r\n')
+    expect(a).not.toBe(b)
+    expect(a.uri).toBe('/a')
+    expect(b.uri).toBe('/b')
+  })
+
+  test('a parser reuses a recycled head\'s offsets array when it is long enough', () => {
+    const p = createResponseParser({ maxHead: 8192, maxHeaders: 100 })
+    const msg = bytes('HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n')
+    const r1 = p.parse(msg, msg.length)
+    if (r1.kind !== 'done') throw new Error('not done')
+    const h1 = r1.head
+    p.reset()
+    Head.recycle(h1)
+    const r2 = p.parse(msg, msg.length)
+    if (r2.kind !== 'done') throw new Error('not done')
+    expect(r2.head.status).toBe(200)
+    expect(r2.head.contentLength).toBe(0)
+    expect(r2.head.headers.count).toBe(1)
+    // stale entries from before do not show: the offsets are rewritten for what is read
+    const big = bytes('HTTP/1.1 404 Not Found\r\nA: 1\r\nB: 2\r\nC: 3\r\n\r\n')
+    p.reset()
+    Head.recycle(r2.head)
+    const r3 = p.parse(big, big.length)
+    if (r3.kind !== 'done') throw new Error('not done')
+    expect(r3.head.reason).toBe('Not Found')
+    expect([r3.head.headers.value(0), r3.head.headers.value(1), r3.head.headers.value(2)]).toEqual(['1', '2', '3'])
   })
 })

@@ -82,52 +82,115 @@ function writeLatin1(out: Uint8Array, p: number, s: string): number {
   return p
 }
 
+/** Heads of ended messages kept for the next ones, and the offsets arrays they held: see
+ *  Head.make / Head.recycle. */
+const spareHeads: Head[] = []
+const spareOffsets: Int32Array[] = []
+const SPARE_MAX = 1024
+const NO_BYTES = new Uint8Array(0)
+const NO_OFFSETS = new Int32Array(M_FIELDS)
+
 /**
  * One parsed head. It is also its own header list (`headers` returns `this`), so that a message
  * costs one object plus its offsets array.
  *
  * Reads turn bytes into strings on demand; edits keep the received fields as offsets and hold
  * only what changed as strings; `encode()` copies the untouched parts from the received buffer.
+ *
+ * Heads are recycled, with their offsets arrays: two per request otherwise, the bulk of what a
+ * request leaves to the collector. A session recycles its exchange's heads when the exchange has
+ * ended and nothing refers to them; every field is set in `#init`.
  */
 export class Head implements H1Head, HeaderList {
-  readonly kind: 'request' | 'response'
-  framing: BodyFraming = 'none'
-  contentLength = -1
-  connClose = false
-  connKeepAlive = false
-  connUpgrade = false
-  expectContinue = false
-  mustClose = false
-  readonly size: number
+  /** Set once per message (by `#init`); not to be changed. */
+  kind!: 'request' | 'response'
+  framing!: BodyFraming
+  contentLength!: number
+  connClose!: boolean
+  connKeepAlive!: boolean
+  connUpgrade!: boolean
+  expectContinue!: boolean
+  mustClose!: boolean
+  /** Set once per message (by `#init`); not to be changed. */
+  size!: number
 
-  readonly #buf: Uint8Array
-  #m: Int32Array
-  #count: number
-  #names: string[] = EMPTY
+  #buf!: Uint8Array
+  #m!: Int32Array
+  #count!: number
+  #names!: string[]
   /** Lower-case names of added fields, so that lookups compare without lower-casing each time. */
-  #lnames: string[] = EMPTY
-  #values: string[] = EMPTY
+  #lnames!: string[]
+  #values!: string[]
   /** Values of received fields already made into strings (rules read Host, Cookie… several
    *  times per request); made on the first read. */
-  #read: (string | undefined)[] = EMPTY
+  #read!: (string | undefined)[]
   #method: string | undefined
   #uri: string | undefined
   #reason: string | undefined
-  #status: number
-  #version: HttpVersion
-  #lineEdited = false
-  #changed = false
+  #status!: number
+  #version!: HttpVersion
+  #lineEdited!: boolean
+  #changed!: boolean
 
   /** `m` follows the M_* layout and holds `count` fields; the head keeps it (and `buf`) and
    *  reads them lazily. */
   constructor(kind: 'request' | 'response', buf: Uint8Array, m: Int32Array, count: number) {
+    this.#init(kind, buf, m, count)
+  }
+
+  #init(kind: 'request' | 'response', buf: Uint8Array, m: Int32Array, count: number): void {
     this.kind = kind
+    this.framing = 'none'
+    this.contentLength = -1
+    this.connClose = false
+    this.connKeepAlive = false
+    this.connUpgrade = false
+    this.expectContinue = false
+    this.mustClose = false
+    this.size = m[M_SIZE]!
     this.#buf = buf
     this.#m = m
     this.#count = count
-    this.size = m[M_SIZE]
-    this.#status = m[M_STATUS]
+    this.#names = EMPTY
+    this.#lnames = EMPTY
+    this.#values = EMPTY
+    this.#read = EMPTY
+    this.#method = undefined
+    this.#uri = undefined
+    this.#reason = undefined
+    this.#status = m[M_STATUS]!
     this.#version = m[M_VERSION] as HttpVersion
+    this.#lineEdited = false
+    this.#changed = false
+  }
+
+  /** A head as `new Head()` makes it, recycled when one is spare. */
+  static make(kind: 'request' | 'response', buf: Uint8Array, m: Int32Array, count: number): Head {
+    const h = spareHeads.pop()
+    if (h === undefined) return new Head(kind, buf, m, count)
+    h.#init(kind, buf, m, count)
+    return h
+  }
+
+  /** `h` is done with: nothing reads it again (its strings, buffer and offsets are let go of).
+   *  Its offsets array goes to the next parser that needs one. */
+  static recycle(h: H1Head): void {
+    if (!(h instanceof Head) || h.#m === NO_OFFSETS) return
+    if (spareOffsets.length < SPARE_MAX) spareOffsets.push(h.#m)
+    h.#buf = NO_BYTES
+    h.#m = NO_OFFSETS
+    h.#count = 0
+    h.#names = h.#lnames = h.#values = EMPTY
+    h.#read = EMPTY
+    h.#method = h.#uri = h.#reason = undefined
+    if (spareHeads.length < SPARE_MAX) spareHeads.push(h)
+  }
+
+  /** An offsets array of at least `n` entries for a parser, recycled when one is spare. Its
+   *  contents are stale: a parser writes every entry it later reads. */
+  static takeOffsets(n: number): Int32Array {
+    const m = spareOffsets.pop()
+    return m !== undefined && m.length >= n ? m : new Int32Array(n)
   }
 
   get headers(): HeaderList {

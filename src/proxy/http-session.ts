@@ -32,6 +32,7 @@ import { Timer } from '../core/timer-wheel.ts'
 import { wheel } from '../core/wheel.ts'
 import { balanceKey } from '../http/balance-key.ts'
 import { createChunkedScanner } from '../http/chunked.ts'
+import { Head } from '../http/head.ts'
 import { addForwardedFor, addOriginalTo } from '../http/forwarded.ts'
 import { isCacheable, requestCookie, responseCookie, type ReqCookieFlag, type ResCookieFlag } from '../http/persist.ts'
 import type { BodyFraming, ChunkedScanner, H1Head, H1Parser } from '../http/types.ts'
@@ -61,9 +62,9 @@ const EARLY_DATA_LIMIT = 64 * 1024
 /** One request/response exchange: what the log line and the decisions need, and what rules
  *  read of it (StreamView: `sess` is set before any rule runs).
  *
- *  Streams are recycled (see takeStream/recycleStream): one is made per request otherwise, the
- *  largest object a request makes, and garbage per request is collection pauses per second at
- *  a steady load. Every field is therefore set in `reset()`, the one list of its starting values. */
+ *  Streams are recycled, with their heads (see takeStream/recycleStream): one is made per request
+ *  otherwise, the largest object a request makes, and garbage per request is collection pauses
+ *  per second at a steady load. Every field is therefore set in `reset()`, the one list of its starting values. */
 class Stream implements StreamView {
   readonly payload = null
   readonly payloadFinal = true
@@ -187,8 +188,11 @@ function takeStream(): Stream {
   return spareStreams.pop() ?? new Stream()
 }
 
-/** `st` has ended and nothing refers to it any more (its session has let go of it). */
+/** `st` has ended and nothing refers to it, nor to its heads, any more (its session has let go
+ *  of it). */
 function recycleStream(st: Stream): void {
+  if (st.req !== null) Head.recycle(st.req)
+  if (st.res !== null) Head.recycle(st.res)
   if (spareStreams.length >= SPARE_STREAMS_MAX) return
   st.reset()
   spareStreams.push(st)

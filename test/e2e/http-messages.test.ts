@@ -230,6 +230,36 @@ describe('connections', () => {
     expect(c.closed).toBe(false)
   })
 
+  test('exchanges on kept-alive connections carry nothing of the ones before (their streams and heads are reused)', async () => {
+    await using a = startHttpServer('A', (r) => (r.method === 'HEAD' ? 'HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n' : okResponse(`${r.method} ${r.uri}`, r.uri === '/set' ? 'Set-Cookie: s=1\r\n' : '')))
+    await using lb = await startLb(web(`server a 127.0.0.1:${a.port}`, 'option forwardfor\n  http-request set-header X-Path %[path] if { path /edit }'))
+    using one = await httpClient(lb.port())
+    using two = await httpClient(lb.port())
+    await one.write('POST /edit HTTP/1.1\r\nHost: h1\r\nX-One: 1\r\nContent-Length: 3\r\n\r\nabc')
+    await waitResponses(one, 1)
+    await two.write('PUT /set HTTP/1.1\r\nHost: h2\r\nContent-Length: 0\r\n\r\n')
+    await waitResponses(two, 1)
+    await one.write('HEAD /h HTTP/1.1\r\nHost: h1\r\n\r\n')
+    await one.waitText('Content-Length: 5\r\n\r\n')
+    await two.write('GET /plain HTTP/1.1\r\nHost: h2\r\n\r\n')
+    await waitResponses(two, 2)
+    await one.write('GET /last HTTP/1.1\r\nHost: h1\r\n\r\n')
+    await one.waitText('GET /last')
+    expect(a.requests.map((r) => r.head)).toEqual([
+      'POST /edit HTTP/1.1\r\nHost: h1\r\nX-One: 1\r\nContent-Length: 3\r\nX-Path: /edit\r\nX-Forwarded-For: 127.0.0.1\r\n\r\n',
+      'PUT /set HTTP/1.1\r\nHost: h2\r\nContent-Length: 0\r\nX-Forwarded-For: 127.0.0.1\r\n\r\n',
+      'HEAD /h HTTP/1.1\r\nHost: h1\r\nX-Forwarded-For: 127.0.0.1\r\n\r\n',
+      'GET /plain HTTP/1.1\r\nHost: h2\r\nX-Forwarded-For: 127.0.0.1\r\n\r\n',
+      'GET /last HTTP/1.1\r\nHost: h1\r\nX-Forwarded-For: 127.0.0.1\r\n\r\n',
+    ])
+    expect(a.requests[0]!.body).toBe('abc')
+    // the HEAD answer announced 5 bytes and sent none; the next answer on that connection is whole
+    expect(one.text()).toBe('HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nPOST /edit' + 'HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n' + 'HTTP/1.1 200 OK\r\nContent-Length: 9\r\n\r\nGET /last')
+    expect(responses(two).map(bodyOf)).toEqual(['PUT /set', 'GET /plain'])
+    expect(responses(two)[0]).toContain('Set-Cookie: s=1\r\n')
+    expect(responses(two)[1]).not.toContain('Set-Cookie')
+  })
+
   test('pipelined requests are answered in order', async () => {
     await using a = startHttpServer('A', (r) => okResponse(r.uri))
     await using lb = await startLb(web(`server a 127.0.0.1:${a.port}`))
