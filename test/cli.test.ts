@@ -387,3 +387,61 @@ listen last
     expect([r.code, r.errLines]).toEqual([2, ['edgelb run: no FILE given and conf/edgelb.yaml does not exist here; give a config file']])
   })
 })
+
+describe('edgelb run sets its runtime up before serving', () => {
+  /** Starts `edgelb ARGS` with `env`, waits until it serves `port`, returns what /proc says of
+   *  the very process spawned (same pid: the set-up replaces the process in place), then stops it. */
+  async function servingProcess(args: string[], port: number, env: Record<string, string | undefined>): Promise<{ environ: string[]; cmdline: string[]; code: number | null }> {
+    const p = Bun.spawn([BUN, MAIN, ...args], { cwd: DIR, env, stdout: 'ignore', stderr: 'pipe', timeout: 15_000 })
+    try {
+      const deadline = Date.now() + 10_000
+      for (;;) {
+        const up = await Bun.connect({ hostname: '127.0.0.1', port, socket: { data() {} } }).then((s) => { s.end(); return true }, () => false)
+        if (up) break
+        if (Date.now() > deadline || p.exitCode !== null) throw new Error(`not serving: ${await new Response(p.stderr).text()}`)
+        await Bun.sleep(20)
+      }
+      const environ = readFileSync(`/proc/${p.pid}/environ`, 'latin1').split('\0')
+      const cmdline = readFileSync(`/proc/${p.pid}/cmdline`, 'latin1').split('\0').filter((a) => a !== '')
+      p.kill('SIGTERM')
+      return { environ, cmdline, code: await p.exited }
+    } finally {
+      p.kill('SIGKILL')
+    }
+  }
+
+  function config(name: string): { file: string; port: number } {
+    const l = Bun.listen({ hostname: '127.0.0.1', port: 0, socket: { data() {} } })
+    const port = l.port
+    l.stop(true)
+    return { file: write(name, TIMEOUTS + `listen web\n  bind 127.0.0.1:${port}\n  server a 127.0.0.1:9\n`), port }
+  }
+
+  const plainEnv = (): Record<string, string | undefined> => ({ ...process.env, BUN_GC_TIMER_INTERVAL: undefined, BUN_GC_TIMER_DISABLE: undefined })
+
+  test('Bun\'s once-a-second collection timer is slowed to 30 s, in the process spawned (same pid, same arguments)', async () => {
+    const { file, port } = config('runtime-run.cfg')
+    const r = await servingProcess(['run', file], port, plainEnv())
+    expect(r.environ).toContain('BUN_GC_TIMER_INTERVAL=30000')
+    expect(r.cmdline.slice(-3)).toEqual([MAIN, 'run', file])
+    expect(r.code).toBe(0)
+  })
+
+  test('the HAProxy form (-f FILE) is set up the same way', async () => {
+    const { file, port } = config('runtime-f.cfg')
+    const r = await servingProcess(['-f', file, '-db'], port, plainEnv())
+    expect(r.environ).toContain('BUN_GC_TIMER_INTERVAL=30000')
+    expect(r.cmdline.slice(-3)).toEqual(['-f', file, '-db'])
+  })
+
+  test('an operator\'s own BUN_GC_TIMER_INTERVAL or BUN_GC_TIMER_DISABLE is kept as given', async () => {
+    const a = config('runtime-own.cfg')
+    const own = await servingProcess(['run', a.file], a.port, { ...plainEnv(), BUN_GC_TIMER_INTERVAL: '1000' })
+    expect(own.environ).toContain('BUN_GC_TIMER_INTERVAL=1000')
+    expect(own.environ).not.toContain('BUN_GC_TIMER_INTERVAL=30000')
+    const b = config('runtime-off.cfg')
+    const off = await servingProcess(['run', b.file], b.port, { ...plainEnv(), BUN_GC_TIMER_DISABLE: '1' })
+    expect(off.environ).toContain('BUN_GC_TIMER_DISABLE=1')
+    expect(off.environ.some((v) => v.startsWith('BUN_GC_TIMER_INTERVAL='))).toBe(false)
+  })
+})

@@ -10,6 +10,7 @@ import { serveCommand } from './serve.ts'
 import { EXIT_OK, EXIT_USAGE, type Command, type Io } from './types.ts'
 import { versionCommand } from './version.ts'
 import { versionLine } from '../version.ts'
+import { execWithRuntimeSettings } from '../net/runtime.ts'
 
 export const commands: readonly Command[] = [runCommand, checkCommand, convertCommand, serveCommand, benchCommand, versionCommand]
 /** Commands edgelb runs itself (worker processes), left out of help and suggestions. */
@@ -63,12 +64,15 @@ export function fromHaproxyFlags(argv: string[]): { command: 'run' | 'check' | '
   return out
 }
 
+/** The process's entry (src/main.ts) only: `run` may replace the process to set the runtime up
+ *  (execWithRuntimeSettings). */
 export async function main(argv: string[], io: Io): Promise<number> {
   const hp = fromHaproxyFlags(argv)
   if (hp) {
     if ('error' in hp) { io.err(`edgelb: ${hp.error}\n${helpText()}`); return EXIT_USAGE }
     if (hp.command === 'version') { io.out(versionLine()); return EXIT_OK }
     if (hp.command === 'check') return checkFiles(hp.files, io)
+    execWithRuntimeSettings(argv)
     const args = [...hp.files]
     if (hp.pidfile !== undefined) args.push('--pidfile', hp.pidfile)
     if (hp.localPeer !== undefined) args.push('--local-peer', hp.localPeer)
@@ -89,5 +93,6 @@ export async function main(argv: string[], io: Io): Promise<number> {
     io.err(`edgelb: unknown command '${name}'; commands: ${commands.map((c) => c.name).join(', ')} (edgelb help)`)
     return EXIT_USAGE
   }
+  if (cmd === runCommand) execWithRuntimeSettings(argv)
   return cmd.run(rest, io)
 }
