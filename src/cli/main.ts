@@ -64,15 +64,21 @@ export function fromHaproxyFlags(argv: string[]): { command: 'run' | 'check' | '
   return out
 }
 
-/** The process's entry (src/main.ts) only: `run` may replace the process to set the runtime up
- *  (execWithRuntimeSettings). */
+/** `run`, in either form, first sets the runtime up, which may replace the process (see
+ *  execWithRuntimeSettings); when it cannot, it says why and serves as it is. */
+function setUpRuntime(argv: readonly string[], io: Io): void {
+  const failed = execWithRuntimeSettings(argv)
+  if (failed !== undefined) io.err(`edgelb: warning: ${failed}`)
+}
+
+/** The process's entry (src/main.ts) only: `run` may replace the process (setUpRuntime). */
 export async function main(argv: string[], io: Io): Promise<number> {
   const hp = fromHaproxyFlags(argv)
   if (hp) {
     if ('error' in hp) { io.err(`edgelb: ${hp.error}\n${helpText()}`); return EXIT_USAGE }
     if (hp.command === 'version') { io.out(versionLine()); return EXIT_OK }
     if (hp.command === 'check') return checkFiles(hp.files, io)
-    execWithRuntimeSettings(argv)
+    setUpRuntime(argv, io)
     const args = [...hp.files]
     if (hp.pidfile !== undefined) args.push('--pidfile', hp.pidfile)
     if (hp.localPeer !== undefined) args.push('--local-peer', hp.localPeer)
@@ -93,6 +99,6 @@ export async function main(argv: string[], io: Io): Promise<number> {
     io.err(`edgelb: unknown command '${name}'; commands: ${commands.map((c) => c.name).join(', ')} (edgelb help)`)
     return EXIT_USAGE
   }
-  if (cmd === runCommand) execWithRuntimeSettings(argv)
+  if (cmd === runCommand) setUpRuntime(argv, io)
   return cmd.run(rest, io)
 }

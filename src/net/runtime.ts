@@ -160,20 +160,23 @@ const RUNTIME_ENV: Readonly<Record<string, string>> = { BUN_GC_TIMER_INTERVAL: '
  * with RUNTIME_ENV added to its environment, when the environment has none of Bun's GC timer
  * settings (an operator's own BUN_GC_TIMER_INTERVAL or BUN_GC_TIMER_DISABLE wins, and the exec'd
  * process has one, so this happens once). Returns only when nothing was done: another runtime,
- * settings already there, or an exec that failed (the process then goes on as it is).
+ * settings already there, or an exec that failed: then the reason, in one line, and the process
+ * goes on with the runtime's defaults.
  * For the commands that serve traffic; call it before anything is opened or written.
  */
-export function execWithRuntimeSettings(argv: readonly string[]): void {
+export function execWithRuntimeSettings(argv: readonly string[]): string | undefined {
   const env = process.env
-  if (typeof Bun === 'undefined' || typeof process.execve !== 'function') return
-  if (env.BUN_GC_TIMER_INTERVAL !== undefined || env.BUN_GC_TIMER_DISABLE !== undefined) return
+  if (typeof Bun === 'undefined' || typeof process.execve !== 'function') return undefined
+  if (env.BUN_GC_TIMER_INTERVAL !== undefined || env.BUN_GC_TIMER_DISABLE !== undefined) return undefined
   const self = selfCommand()
   // `bun [runtime flags] src/main.ts …`: the runtime's own flags (--preload, --cpu-prof…) too.
   const args = self.length > 1 ? [self[0]!, ...process.execArgv, ...self.slice(1), ...argv] : [...self, ...argv]
   try {
     process.execve(self[0]!, args, { ...env, ...RUNTIME_ENV })
-  } catch {
-    // Not replaced: serve with the runtime's defaults.
+  } catch (e) {
+    const set = Object.entries(RUNTIME_ENV).map(([k, v]) => `${k}=${v}`).join(' ')
+    return `could not re-execute ${self[0]} with ${set} (${(e as Error).message}); serving with the runtime's defaults (set it in the environment to avoid the re-execution)`
   }
+  return undefined
 }
 
