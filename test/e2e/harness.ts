@@ -91,20 +91,11 @@ export function parseConfig(text: string, file = 'e2e.cfg'): Config {
  *  logging a tcplog line per session to `lb.logs`, timeouts client and server 5s and connect 1s
  *  unless `lines` (what the test is about) say otherwise. */
 export function startTcpApp(port: number, ...lines: string[]): Promise<Lb> {
-  return startLb(cfg`
-    global
-      log stdout format raw local0
-    defaults
-      mode tcp
-      log global
-      option tcplog
-      timeout client 5s
-      timeout server 5s
-      timeout connect 1s
+  return startLb(tcpConfig(cfg`
     listen app
       bind 127.0.0.1:0
       ${lines.join('\n      ')}
-      server s1 127.0.0.1:${port}`)
+      server s1 127.0.0.1:${port}`))
 }
 
 /** The text of a tcp scenario: `global` with `opts.global` (default: `log stdout format raw
