@@ -2,7 +2,7 @@
 // not refuse them), the tcplog line and dontlognull, and binds that fail.
 import { expect, test } from 'bun:test'
 import { Engine } from '../../src/proxy/engine.ts'
-import { cfg, connectClient, connectEchoed, freePort, parseConfig, parseTcpLog, startLb, startServer, startTcpApp, until } from './harness.ts'
+import { cfg, connectClient, connectEchoed, freePort, parseConfig, parseTcpLog, startLb, startServer, startTcpApp, tcpConfig, until } from './harness.ts'
 
 test('monitor-net: a monitor connection is closed at once, never forwarded nor logged', async () => {
   await using srv = startServer('s1')
@@ -105,21 +105,12 @@ test('tcplog keeps the client address when the client closes first', async () =>
 test('tcplog: one line per session, in HAProxy\'s format, with the real numbers', async () => {
   await using srv = startServer('s1', 'manual')
   srv.onAccept = (c) => { c.onEnd = (cc) => { void cc.write('0123456789').then(() => cc.shutdown()) } }
-  await using lb = await startLb(cfg`
-    global
-      log stdout format raw local0
-    defaults
-      mode tcp
-      log global
-      option tcplog
-      timeout client 5s
-      timeout server 5s
-      timeout connect 1s
+  await using lb = await startLb(tcpConfig(cfg`
     frontend fe_in
       bind 127.0.0.1:0
       default_backend be_app
     backend be_app
-      server app1 127.0.0.1:${srv.port}`)
+      server app1 127.0.0.1:${srv.port}`))
   const t0 = Date.now()
   using cli = await connectClient(lb.port())
   await cli.write('request')
