@@ -4,7 +4,7 @@
  * made comparable (check durations vary).
  */
 import type { Server } from '../../src/backend/server.ts'
-import { cfg, startServer, until, type Behavior, type Lb, type TestServer } from './harness.ts'
+import { cfg, closedPort, startServer, until, type Behavior, type Lb, type TestServer } from './harness.ts'
 
 /** A `global` section that sends the log lines (state changes) to the test's sink. */
 export const LOGGED_GLOBAL = 'global\n  log stdout format raw local0\n'
@@ -24,6 +24,24 @@ export function listenWeb(strings: TemplateStringsArray, ...values: unknown[]): 
 /** The same, logging its state changes to the test (LOGGED_GLOBAL). */
 export function listenWebLogged(strings: TemplateStringsArray, ...values: unknown[]): string {
   return LOGGED_GLOBAL + listenSection('web', cfg(strings, ...values), true)
+}
+
+/** `frontend fe` in front of `backend app` (log global), whose one server s1 refuses and is
+ *  checked every 100 ms, so it goes DOWN and app has no server; `global` is `quiet` then `logs`. */
+export function refusedAppConfig(logs: string[]): string {
+  return cfg`
+    global
+      quiet
+      ${logs.join('\n      ')}
+    frontend fe
+      bind 127.0.0.1:0
+      timeout client 5s
+      default_backend app
+    backend app
+      log global
+      timeout connect 1s
+      timeout server 5s
+      server s1 127.0.0.1:${closedPort()} check inter 100`
 }
 
 export function serverOf(lb: Lb, be: string, name: string): Server {

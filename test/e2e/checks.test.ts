@@ -4,8 +4,8 @@
 import { describe, expect, test } from 'bun:test'
 import type { Server } from '../../src/backend/server.ts'
 import { now } from '../../src/core/clock.ts'
-import { Flippable, listenSection, listenWeb, listenWebLogged, LOGGED_GLOBAL, nextChecks, serverOf, stateLines, waitLine } from './checks-lib.ts'
-import { cfg, closedPort, connectClient, connectTagged, parseTcpLog, startLb, startServer, tagsOf, until } from './harness.ts'
+import { Flippable, listenSection, listenWeb, listenWebLogged, LOGGED_GLOBAL, nextChecks, refusedAppConfig, serverOf, stateLines, waitLine } from './checks-lib.ts'
+import { connectClient, connectTagged, parseTcpLog, startLb, startServer, tagsOf, until } from './harness.ts'
 
 describe('state changes', () => {
   test('a refused server goes DOWN and comes back UP, in HAProxy\'s words, on the log and on stderr', async () => {
@@ -42,19 +42,7 @@ describe('state changes', () => {
   })
 
   test('a backend section says "backend", and `quiet` keeps stderr silent', async () => {
-    await using lb = await startLb(cfg`
-      global
-        quiet
-        log stdout format raw local0
-      frontend fe
-        bind 127.0.0.1:0
-        timeout client 5s
-        default_backend app
-      backend app
-        log global
-        timeout connect 1s
-        timeout server 5s
-        server s1 127.0.0.1:${closedPort()} check inter 100`)
+    await using lb = await startLb(refusedAppConfig(['log stdout format raw local0']))
     await waitLine(lb, /has no server available/)
     expect(stateLines(lb)).toEqual([
       'Server app/s1 is DOWN, reason: Layer4 connection problem, info: "Connection refused", check duration: Nms. 0 active and 0 backup servers left. 0 sessions active, 0 requeued, 0 remaining in queue.',

@@ -10,7 +10,7 @@ import { describe, expect, test } from 'bun:test'
 import { cfg, closedPort, connectClient, echoSession, startLb, startServer, tcpConfig } from './harness.ts'
 import { okResponse, rawExchange, startHttpServer } from './http-harness.ts'
 import { syslogReceiver } from './logging-receiver.ts'
-import { stateLines, waitLine } from './checks-lib.ts'
+import { refusedAppConfig, stateLines, waitLine } from './checks-lib.ts'
 
 /** The global log lines of most scenarios here: bare lines on stdout (lb.logs), and `format
  *  priority local0` datagrams (PRI 134 at info, 131 at err) to the receiver at `port`. */
@@ -162,22 +162,12 @@ describe('each log line\'s level and minlevel', () => {
     await using rxAlert = await syslogReceiver()
     await using rxEmerg = await syslogReceiver()
     await using rxCapped = await syslogReceiver()
-    await using lb = await startLb(cfg`
-      global
-        quiet
-        log stdout format raw local0
-        log 127.0.0.1:${rxAlert.port} format priority local0 alert
-        log 127.0.0.1:${rxEmerg.port} format priority daemon emerg
-        log 127.0.0.1:${rxCapped.port} format priority local0 debug notice
-      frontend fe
-        bind 127.0.0.1:0
-        timeout client 5s
-        default_backend app
-      backend app
-        log global
-        timeout connect 1s
-        timeout server 5s
-        server s1 127.0.0.1:${closedPort()} check inter 100`)
+    await using lb = await startLb(refusedAppConfig([
+      'log stdout format raw local0',
+      `log 127.0.0.1:${rxAlert.port} format priority local0 alert`,
+      `log 127.0.0.1:${rxEmerg.port} format priority daemon emerg`,
+      `log 127.0.0.1:${rxCapped.port} format priority local0 debug notice`,
+    ]))
     await waitLine(lb, /has no server available/)
     const [down, none] = lb.logs
     expect(stateLines(lb)).toEqual([
