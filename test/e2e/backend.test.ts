@@ -30,6 +30,20 @@ function idsSeen(srv: TestServer): string[] {
   return srv.conns.filter((c) => c.received > 0).map((c) => c.text().split('\n')[0]!)
 }
 
+/** `listen app` in front of a server `dead` (refused) and then `ok` at `okPort`, timeouts connect
+ *  1s, client and server 2s; `lines` (balance, retries, redispatch) are what the test is about. */
+function startDeadThenOk(okPort: number, ...lines: string[]): Promise<Lb> {
+  return startLb(cfg`
+    listen app
+      bind 127.0.0.1:0
+      ${lines.join('\n      ')}
+      timeout connect 1s
+      timeout client 2s
+      timeout server 2s
+      server dead 127.0.0.1:${closedPort()}
+      server ok 127.0.0.1:${okPort}`)
+}
+
 test('a refused connect is retried `retries` times, then the session ends with SC', async () => {
   await using lb = await startLb(cfg`
     global
@@ -62,17 +76,7 @@ test('a refused connect is retried `retries` times, then the session ends with S
 test('option redispatch moves the session to another server on the last retry, and the client is served', async () => {
   await using ok = startServer('ok')
   // `balance first` picks the dead server every time: only redispatch can reach the live one.
-  await using lb = await startLb(cfg`
-    listen app
-      bind 127.0.0.1:0
-      balance first
-      retries 2
-      option redispatch
-      timeout connect 1s
-      timeout client 2s
-      timeout server 2s
-      server dead 127.0.0.1:${closedPort()}
-      server ok 127.0.0.1:${ok.port}`)
+  await using lb = await startDeadThenOk(ok.port, 'balance first', 'retries 2', 'option redispatch')
   using cli = await connectClient(lb.port())
   await cli.waitText('ok')
   const be = lb.backend('app')
@@ -91,17 +95,7 @@ test('option redispatch N picks the retries that move: 1 = the first retry, -2 =
   // the one the dead server sees no more attempts after.
   for (const [interval, attempts] of [['1', 1], ['-2', 3], ['', 4]] as const) {
     await using ok = startServer('ok')
-    await using lb = await startLb(cfg`
-      listen app
-        bind 127.0.0.1:0
-        balance first
-        retries 4
-        option redispatch ${interval}
-        timeout connect 1s
-        timeout client 2s
-        timeout server 2s
-        server dead 127.0.0.1:${closedPort()}
-        server ok 127.0.0.1:${ok.port}`)
+    await using lb = await startDeadThenOk(ok.port, 'balance first', 'retries 4', `option redispatch ${interval}`)
     using cli = await connectClient(lb.port())
     await cli.waitText('ok')
     const be = lb.backend('app')
@@ -111,17 +105,7 @@ test('option redispatch N picks the retries that move: 1 = the first retry, -2 =
 
 test('option redispatch 0 never moves the session: the retries stay on their server', async () => {
   await using ok = startServer('ok')
-  await using lb = await startLb(cfg`
-    listen app
-      bind 127.0.0.1:0
-      balance first
-      retries 2
-      option redispatch 0
-      timeout connect 1s
-      timeout client 2s
-      timeout server 2s
-      server dead 127.0.0.1:${closedPort()}
-      server ok 127.0.0.1:${ok.port}`)
+  await using lb = await startDeadThenOk(ok.port, 'balance first', 'retries 2', 'option redispatch 0')
   using cli = await connectClient(lb.port())
   await cli.waitClosed()
   const be = lb.backend('app')
@@ -132,17 +116,7 @@ test('option redispatch 0 never moves the session: the retries stay on their ser
 
 test('option redispatch with roundrobin: every client ends up on the live server', async () => {
   await using ok = startServer('ok')
-  await using lb = await startLb(cfg`
-    listen app
-      bind 127.0.0.1:0
-      balance roundrobin
-      retries 1
-      option redispatch
-      timeout connect 1s
-      timeout client 2s
-      timeout server 2s
-      server dead 127.0.0.1:${closedPort()}
-      server ok 127.0.0.1:${ok.port}`)
+  await using lb = await startDeadThenOk(ok.port, 'balance roundrobin', 'retries 1', 'option redispatch')
   for (let i = 0; i < 4; i++) {
     using cli = await connectClient(lb.port())
     await cli.waitText('ok')
