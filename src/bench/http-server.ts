@@ -8,33 +8,20 @@
  *   reading --request done--> [delay] --> writing --all out--> reading (or close)
  * While delaying or writing, reading pauses and what arrived waits in `inbox` (backpressure).
  */
-import { listen, type Listener, type ListenTarget, type Sock, type SockHandlers } from '../net/runtime.ts'
+import type { ListenTarget, Sock } from '../net/runtime.ts'
+import { BuiltinServerBase, BuiltinConn, writeAnswer, writeRest, type BuiltinServer, type ConnHandlers, type ServerOptions } from './builtin-server.ts'
 import { BAD_RESPONSE, MessageReader, NEED_MORE } from './message-reader.ts'
 import { httpResponse, specFor, type ResponseSpec } from './response-spec.ts'
 
-export interface ServerOptions extends ResponseSpec {
-  /** Named in the body and the `x-server` header. */
-  name: string
-}
-
-export interface BuiltinServer {
-  readonly port: number
-  /** Requests answered since start. */
-  readonly requests: number
-  /** Stops listening and closes every connection. */
-  stop(): void
-}
+// what cli/serve.ts names from here
+export type { BuiltinServer, ServerOptions }
 
 interface Canned {
   bytes: Uint8Array
   headLen: number
 }
 
-class HttpServer implements BuiltinServer {
-  readonly opts: ServerOptions
-  readonly conns = new Set<Sock<HttpConn>>()
-  requests = 0
-  #listener: Listener | null = null
+class HttpServer extends BuiltinServerBase<HttpConn> {
   /** The answers to requests without a query (most): keep-alive, and closing. */
   readonly #plain: Canned
   readonly #plainClose: Canned
@@ -42,25 +29,9 @@ class HttpServer implements BuiltinServer {
   readonly #canned = new Map<string, Canned>()
 
   constructor(opts: ServerOptions) {
-    this.opts = opts
+    super(opts)
     this.#plain = httpResponse(opts.name, opts, false)
     this.#plainClose = httpResponse(opts.name, opts, true)
-  }
-
-  get port(): number {
-    return this.#listener?.port ?? 0
-  }
-
-  start(target: ListenTarget): void {
-    const server = this
-    const handlers: SockHandlers<HttpConn> = {
-      ...connHandlers,
-      open(s) {
-        s.data = new HttpConn(server)
-        server.conns.add(s)
-      },
-    }
-    this.#listener = listen(target, handlers, { backlog: 4096 })
   }
 
   response(spec: ResponseSpec, close: boolean): Canned {
@@ -74,27 +45,16 @@ class HttpServer implements BuiltinServer {
     }
     return c
   }
-
-  stop(): void {
-    this.#listener?.stop()
-    this.#listener = null
-    for (const s of this.conns) s.terminate()
-    this.conns.clear()
-  }
 }
 
-class HttpConn {
+class HttpConn extends BuiltinConn {
   readonly server: HttpServer
   readonly reader = new MessageReader('request')
   /** Bytes received while busy, in order. */
   inbox: Uint8Array[] = []
-  /** The rest of a response the kernel did not take yet. */
-  out: Uint8Array | null = null
-  busy = false
-  closeAfter = false
-  timer: ReturnType<typeof setTimeout> | undefined
 
   constructor(server: HttpServer) {
+    super()
     this.server = server
   }
 }
@@ -137,15 +97,7 @@ function readRequests(s: Sock<HttpConn>, buf: Uint8Array, start: number): void {
 }
 
 function send(s: Sock<HttpConn>, bytes: Uint8Array): void {
-  const c = s.data
-  const n = s.write(bytes)
-  if (n < 0) return
-  if (n < bytes.length) {
-    c.out = bytes.subarray(n)
-    c.busy = true
-    return
-  }
-  if (c.closeAfter) s.end()
+  if (writeAnswer(s, bytes) && s.data.closeAfter) s.end()
 }
 
 /** After a delay or a drain: take up what arrived meanwhile. */
@@ -156,22 +108,16 @@ function resumeInbox(s: Sock<HttpConn>): void {
   while (c.inbox.length > 0 && !c.busy) readRequests(s, c.inbox.shift()!, 0)
 }
 
-const connHandlers: SockHandlers<HttpConn> = {
+const connHandlers: ConnHandlers<HttpConn> = {
   data(s, chunk) {
     const c = s.data
     if (c.busy || c.inbox.length > 0) { c.inbox.push(chunk.slice()); s.pause(); return }
     readRequests(s, chunk, 0)
   },
   drain(s) {
-    const c = s.data
-    if (c.out === null) return
-    const n = s.write(c.out)
-    if (n < 0) return
-    if (n < c.out.length) { c.out = c.out.subarray(n); return }
-    c.out = null
-    c.busy = false
-    if (c.closeAfter) { s.end(); return }
-    resumeInbox(s)
+    if (!writeRest(s)) return
+    if (s.data.closeAfter) s.end()
+    else resumeInbox(s)
   },
   end(s) {
     // the client half-closed: finish what it asked, then close
@@ -179,16 +125,10 @@ const connHandlers: SockHandlers<HttpConn> = {
     c.closeAfter = true
     if (!c.busy) s.end()
   },
-  close(s) {
-    const c = s.data
-    if (c?.timer !== undefined) clearTimeout(c.timer)
-    c?.server.conns.delete(s)
-  },
 }
 
 /** Starts a built-in HTTP server on `target` (port 0: any free port; read `.port`). */
 export function serveHttp(target: ListenTarget, opts: ServerOptions): BuiltinServer {
-  const s = new HttpServer(opts)
-  s.start(target)
-  return s
+  const server = new HttpServer(opts)
+  return server.listen(target, connHandlers, () => new HttpConn(server))
 }
