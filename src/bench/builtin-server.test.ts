@@ -145,6 +145,17 @@ describe('serveHttp', () => {
     expect(answers(c.text)).toEqual(['200 hel', '200 hello from b1\n'])
   })
 
+  test('one connection, delays of different lengths one after another: each takes its own', async () => {
+    using server = using(serveHttp(LOCAL, opts()))
+    using c = await client(server)
+    for (const [t, n] of [[30, 1], [60, 2], [60, 3], [30, 4]] as const) {
+      const t0 = performance.now()
+      c.write(`GET /?t=${t} HTTP/1.1\r\n\r\n`)
+      await c.until(() => answers(c.text).length === n, `answer ${n}`)
+      expect(performance.now() - t0).toBeGreaterThanOrEqual(t - 5)
+    }
+  })
+
   test('--delay sets every answer; delays on many connections each take their own time', async () => {
     using server = using(serveHttp(LOCAL, opts({ delay: 40 })))
     const clients = await Promise.all([1, 2, 3].map(() => client(server)))

@@ -1,8 +1,8 @@
 /**
  * What the two built-in backends (http-server.ts, tcp-server.ts) share: the listener and the set
- * of connections stop() closes, the count of answered requests, and writing an answer under
- * backpressure. Each server keeps its own protocol: its handlers, its connection state (a
- * subclass of BuiltinConn) and when a request is complete.
+ * of connections stop() closes, the count of answered requests, answer delays, and writing an
+ * answer under backpressure. Each server keeps its own protocol: its handlers, its connection
+ * state (a subclass of BuiltinConn) and when a request is complete.
  */
 import { listen, type Listener, type ListenTarget, type Sock, type SockHandlers } from '../net/runtime.ts'
 import type { ResponseSpec } from './response-spec.ts'
@@ -28,7 +28,41 @@ export class BuiltinConn {
   busy = false
   /** Close once the answers owed are out. */
   closeAfter = false
-  timer: ReturnType<typeof setTimeout> | undefined
+  /**
+   * The connection's delay timer: made at its first delay, then re-armed (`refresh()`) for the
+   * next ones of the same length, so a delayed answer costs no timer or closure of its own. One
+   * runtime timer per connection rather than one shared by all: a shared wheel rounds each delay
+   * up to its next tick, and a load test's `--delay 1ms` must stay 1 ms, as a setTimeout keeps it.
+   */
+  #timer: ReturnType<typeof setTimeout> | undefined
+  #timerMs = 0
+  readonly #onDue: () => void
+
+  /** `onDue` runs when a delay ends, the connection no longer busy. */
+  constructor(onDue: () => void) {
+    this.#onDue = () => {
+      this.busy = false
+      onDue()
+    }
+  }
+
+  /** Holds the next answer back `ms` milliseconds: the connection is busy until `onDue` runs. */
+  delay(ms: number): void {
+    this.busy = true
+    if (this.#timer !== undefined && this.#timerMs === ms) {
+      this.#timer.refresh()
+      return
+    }
+    clearTimeout(this.#timer)
+    this.#timer = setTimeout(this.#onDue, ms)
+    this.#timerMs = ms
+  }
+
+  /** The connection closed: a pending delay never ends. */
+  cancelDelay(): void {
+    clearTimeout(this.#timer)
+    this.#timer = undefined
+  }
 }
 
 /** A server's own handlers: `open` and `close` are the base's (they keep `conns`). */
@@ -49,7 +83,7 @@ export class BuiltinServerBase<C extends BuiltinConn> implements BuiltinServer {
   }
 
   /** Listens on `target` (port 0: any free port; read `.port`) with the server's `handlers`;
-   *  each connection's state is `newConn(sock)`, and its timer is cleared when it closes. */
+   *  each connection's state is `newConn(sock)`, and its delay is cancelled when it closes. */
   listen(target: ListenTarget, handlers: ConnHandlers<C>, newConn: (s: Sock<C>) => C): this {
     const conns = this.conns
     const all: SockHandlers<C> = {
@@ -59,8 +93,7 @@ export class BuiltinServerBase<C extends BuiltinConn> implements BuiltinServer {
         conns.add(s)
       },
       close(s) {
-        const c = s.data
-        if (c?.timer !== undefined) clearTimeout(c.timer)
+        s.data?.cancelDelay()
         conns.delete(s)
       },
     }

@@ -52,9 +52,11 @@ class HttpConn extends BuiltinConn {
   readonly reader = new MessageReader('request')
   /** Bytes received while busy, in order. */
   inbox: Uint8Array[] = []
+  /** The answer a delay holds back. */
+  held: Uint8Array | null = null
 
-  constructor(server: HttpServer) {
-    super()
+  constructor(server: HttpServer, s: Sock<HttpConn>) {
+    super(() => sendHeld(s))
     this.server = server
   }
 }
@@ -87,8 +89,8 @@ function readRequests(s: Sock<HttpConn>, buf: Uint8Array, start: number): void {
     c.server.requests++
     if (close) c.closeAfter = true
     if (spec.delay > 0) {
-      c.busy = true
-      c.timer = setTimeout(() => { c.timer = undefined; c.busy = false; send(s, bytes); resumeInbox(s) }, spec.delay)
+      c.held = bytes
+      c.delay(spec.delay)
     } else {
       send(s, bytes)
     }
@@ -98,6 +100,15 @@ function readRequests(s: Sock<HttpConn>, buf: Uint8Array, start: number): void {
 
 function send(s: Sock<HttpConn>, bytes: Uint8Array): void {
   if (writeAnswer(s, bytes) && s.data.closeAfter) s.end()
+}
+
+/** A delay ended: send the answer it held, then take up what arrived meanwhile. */
+function sendHeld(s: Sock<HttpConn>): void {
+  const c = s.data
+  const bytes = c.held!
+  c.held = null
+  send(s, bytes)
+  resumeInbox(s)
 }
 
 /** After a delay or a drain: take up what arrived meanwhile. */
@@ -130,5 +141,5 @@ const connHandlers: ConnHandlers<HttpConn> = {
 /** Starts a built-in HTTP server on `target` (port 0: any free port; read `.port`). */
 export function serveHttp(target: ListenTarget, opts: ServerOptions): BuiltinServer {
   const server = new HttpServer(opts)
-  return server.listen(target, connHandlers, () => new HttpConn(server))
+  return server.listen(target, connHandlers, (s) => new HttpConn(server, s))
 }

@@ -23,8 +23,8 @@ class TcpConn extends BuiltinConn {
   readonly server: TcpServer
   /** Lines received and not answered yet (while delaying or writing). */
   owed = 0
-  constructor(server: TcpServer) {
-    super()
+  constructor(server: TcpServer, s: Sock<TcpConn>) {
+    super(() => answer(s))
     this.server = server
   }
 }
@@ -44,14 +44,12 @@ function answer(s: Sock<TcpConn>): void {
   if (writeAnswer(s, bytes) && c.closeAfter) s.end()
 }
 
-function later(s: Sock<TcpConn>): void {
+/** Answers the lines owed: now, or once --delay has passed. */
+function answerOwed(s: Sock<TcpConn>): void {
   const c = s.data
-  c.busy = true
-  c.timer = setTimeout(() => {
-    c.timer = undefined
-    c.busy = false
-    answer(s)
-  }, c.server.opts.delay)
+  const delay = c.server.opts.delay
+  if (delay > 0) c.delay(delay)
+  else answer(s)
 }
 
 const tcpHandlers: ConnHandlers<TcpConn> = {
@@ -59,14 +57,13 @@ const tcpHandlers: ConnHandlers<TcpConn> = {
     const c = s.data
     for (let i = chunk.indexOf(10); i !== -1; i = chunk.indexOf(10, i + 1)) c.owed++
     if (c.busy || c.owed === 0) return
-    if (c.server.opts.delay > 0) later(s)
-    else answer(s)
+    answerOwed(s)
   },
   drain(s) {
     if (!writeRest(s)) return
     const c = s.data
     s.resume()
-    if (c.owed > 0) { if (c.server.opts.delay > 0) later(s); else answer(s) }
+    if (c.owed > 0) answerOwed(s)
     else if (c.closeAfter) s.end()
   },
   end(s) {
@@ -79,5 +76,5 @@ const tcpHandlers: ConnHandlers<TcpConn> = {
 /** Starts a built-in TCP line server on `target`. */
 export function serveTcp(target: ListenTarget, opts: ServerOptions): BuiltinServer {
   const server = new TcpServer(opts)
-  return server.listen(target, tcpHandlers, () => new TcpConn(server))
+  return server.listen(target, tcpHandlers, (s) => new TcpConn(server, s))
 }
