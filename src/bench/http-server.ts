@@ -6,7 +6,9 @@
  *
  * Per connection, one request at a time:
  *   reading --request done--> [delay] --> writing --all out--> reading (or close)
- * While delaying or writing, reading pauses and what arrived waits in `inbox` (backpressure).
+ * While delaying or writing, reading pauses and what arrived waits in `inbox` (backpressure): the
+ * Buffers as received, since Bun gives each read a Buffer of its own (core/byte-queue.ts keeps the
+ * proxy's the same way).
  */
 import type { ListenTarget, Sock } from '../net/runtime.ts'
 import { BuiltinServerBase, BuiltinConn, writeAnswer, writeRest, type BuiltinServer, type ConnHandlers, type ServerOptions } from './builtin-server.ts'
@@ -67,7 +69,7 @@ function readRequests(s: Sock<HttpConn>, buf: Uint8Array, start: number): void {
   let i = start
   while (i < buf.length) {
     if (c.busy) {
-      c.inbox.push(buf.slice(i)) // copied: the runtime may reuse its read buffer
+      c.inbox.push(i === 0 ? buf : buf.subarray(i)) // kept, not copied: each read is a Buffer of its own
       s.pause()
       return
     }
@@ -122,7 +124,7 @@ function resumeInbox(s: Sock<HttpConn>): void {
 const connHandlers: ConnHandlers<HttpConn> = {
   data(s, chunk) {
     const c = s.data
-    if (c.busy || c.inbox.length > 0) { c.inbox.push(chunk.slice()); s.pause(); return }
+    if (c.busy || c.inbox.length > 0) { c.inbox.push(chunk); s.pause(); return }
     readRequests(s, chunk, 0)
   },
   drain(s) {
