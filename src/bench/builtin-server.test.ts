@@ -94,6 +94,15 @@ describe('serveHttp', () => {
     expect(c.closed).toBe(false)
   })
 
+  test('answers set by the query are kept apart by status, size and closing', async () => {
+    using server = using(serveHttp(LOCAL, opts()))
+    using c = await client(server)
+    c.write('GET /?r=404 HTTP/1.1\r\n\r\nGET /?r=404&s=2 HTTP/1.1\r\n\r\nGET /?s=2 HTTP/1.1\r\n\r\nGET /?r=404 HTTP/1.1\r\nconnection: close\r\n\r\n')
+    await c.until(() => c.closed, 'the close')
+    expect(answers(c.text)).toEqual(['404 hello from b1\n', '404 he', '200 he', '404 hello from b1\n'])
+    expect(c.text.split('connection: close\r\n').length).toBe(2)
+  })
+
   test('HEAD gets the head alone; request bodies are read and dropped, in any split', async () => {
     using server = using(serveHttp(LOCAL, opts({ size: 5 })))
     using c = await client(server)

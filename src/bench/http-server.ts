@@ -27,8 +27,8 @@ class HttpServer extends BuiltinServerBase<HttpConn> {
   /** The answers to requests without a query (most): keep-alive, and closing. */
   readonly #plain: Canned
   readonly #plainClose: Canned
-  /** Answers to `?s=…&r=…` requests, by spec. */
-  readonly #canned = new Map<string, Canned>()
+  /** Answers to `?s=…&r=…` requests, by specKey(). */
+  readonly #canned = new Map<number, Canned>()
 
   constructor(opts: ServerOptions) {
     super(opts)
@@ -38,7 +38,7 @@ class HttpServer extends BuiltinServerBase<HttpConn> {
 
   response(spec: ResponseSpec, close: boolean): Canned {
     if (spec === this.opts) return close ? this.#plainClose : this.#plain
-    const key = `${spec.status}/${spec.size}/${close ? 1 : 0}`
+    const key = specKey(spec, close)
     let c = this.#canned.get(key)
     if (!c) {
       c = httpResponse(this.opts.name, spec, close)
@@ -47,6 +47,11 @@ class HttpServer extends BuiltinServerBase<HttpConn> {
     }
     return c
   }
+}
+
+/** One number per answer (status 100-999, size from -1, close or not): no key string per request. */
+function specKey(spec: ResponseSpec, close: boolean): number {
+  return ((spec.size + 1) * 1000 + spec.status) * 2 + (close ? 1 : 0)
 }
 
 class HttpConn extends BuiltinConn {
