@@ -10,14 +10,14 @@
  * Content-Length or an unknown transfer coding is an error), lenient elsewhere.
  */
 import { bytesEqualLower, LOWER } from '../http/h1-chars.ts'
-import { latin1 } from '../http/head.ts'
+import { latin1, methodName } from '../http/head.ts'
 
 export interface HeadFacts {
   /** Bytes of the head, start line to the empty line included. */
   size: number
   /** Response: the status code. Request: 0. */
   status: number
-  /** Request: the method and target as written. Response: ''. */
+  /** Request: the method (a shared string when a known one) and target as written. Response: ''. */
   method: string
   target: string
   /** 10 for HTTP/1.0, 11 for HTTP/1.1. */
@@ -95,7 +95,7 @@ export function scanHead(buf: Uint8Array, start: number, end: number, kind: 'req
     if (sp1 <= start || sp2 === -1 || sp2 >= lineEnd || lineEnd - sp2 !== 9) return 'bad request line'
     if (buf[sp2 + 1] !== 72 || buf[sp2 + 5] !== 47 || buf[sp2 + 6] !== 49 || buf[sp2 + 7] !== 46) return 'bad HTTP version'
     out.version = buf[sp2 + 8] === 48 ? 10 : 11
-    out.method = latin1(buf, start, sp1)
+    out.method = methodName(buf, start, sp1)
     out.target = latin1(buf, sp1 + 1, sp2)
   }
   for (let ls = eol + 1; ls < end; ls = eol + 1) {
