@@ -13,7 +13,7 @@
  */
 import type { LbState } from '../balance/types.ts'
 import { findAlgorithm } from '../balance/registry.ts'
-import type { ProxyConfig, ServerAddr } from '../config/types.ts'
+import type { ProxyConfig, ServerAddr } from '../model/types.ts'
 import { now } from '../core/clock.ts'
 import type { ConnectTarget } from '../net/runtime.ts'
 import { WaitQueue, type Waiter } from './queue.ts'

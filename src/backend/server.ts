@@ -8,7 +8,7 @@
  * The health checks (src/check/) own the transitions; this file only holds what they decide and
  * what the admin API and stats page read. The state machine is drawn in src/check/state.ts.
  */
-import type { ServerConfig } from '../config/types.ts'
+import type { ServerConfig } from '../model/types.ts'
 import type { LbServer } from '../balance/types.ts'
 import { now, wallNow } from '../core/clock.ts'
 import { WaitQueue } from './queue.ts'

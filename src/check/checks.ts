@@ -5,7 +5,7 @@
  */
 import type { Backend } from '../backend/backend.ts'
 import type { Server } from '../backend/server.ts'
-import type { SourcePos } from '../config/source.ts'
+import type { SourcePos } from '../model/source.ts'
 import { now } from '../core/clock.ts'
 import { Timer } from '../core/timer-wheel.ts'
 import { wheel } from '../core/wheel.ts'

@@ -5,7 +5,7 @@
  *
  * `default` (the check's own target) and `linger` (closing with RST) are what edgelb does anyway.
  */
-import type { SourcePos } from '../config/source.ts'
+import type { SourcePos } from '../model/source.ts'
 import { CheckConfigError } from './types.ts'
 
 /** Where a connect step goes instead of the check address (CheckRun.connect's options). */

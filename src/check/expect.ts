@@ -7,7 +7,7 @@
  *   - a mismatch without `min-recv` waits for more data until no more can come;
  *   - then `[!]` inverts: a match of an unwanted pattern is the error.
  */
-import type { SourcePos } from '../config/source.ts'
+import type { SourcePos } from '../model/source.ts'
 import type { CheckOutcome, CheckStatus } from './status.ts'
 import { CheckConfigError as ConfigError } from './types.ts'
 

@@ -2,7 +2,7 @@
 import { describe, expect, test } from 'bun:test'
 import { buildConfig } from '../config/build.ts'
 import { readHaproxy } from '../config/haproxy/reader.ts'
-import type { ProxyConfig } from '../config/types.ts'
+import type { ProxyConfig } from '../model/types.ts'
 import { compileHttpCheckSpec, dechunk } from './http.ts'
 
 function proxy(lines: string): ProxyConfig {

@@ -22,7 +22,7 @@
  * given; a body gets its Content-Length.
  */
 import type { Server } from '../backend/server.ts'
-import type { ProxyConfig } from '../config/types.ts'
+import type { ProxyConfig } from '../model/types.ts'
 import { createResponseParser } from '../http/h1-parser.ts'
 import type { H1Head, H1Parser } from '../http/types.ts'
 import { parseConnectArgs, type ConnectOverride } from './connect-args.ts'

@@ -9,7 +9,7 @@
  *
  * A truncated or missing packet is an invalid response (L7RSP).
  */
-import type { SourcePos } from '../config/source.ts'
+import type { SourcePos } from '../model/source.ts'
 import type { CheckOutcome } from './status.ts'
 import { cString } from './text.ts'
 import { CheckConfigError, type CheckKind } from './types.ts'

@@ -4,7 +4,7 @@
  * severity as info; any other authentication request is a wrong status ("PostgreSQL unknown
  * error"). Up: "PostgreSQL server is ok".
  */
-import type { SourcePos } from '../config/source.ts'
+import type { SourcePos } from '../model/source.ts'
 import type { CheckOutcome } from './status.ts'
 import { cString } from './text.ts'
 import { CheckConfigError, type CheckKind } from './types.ts'

@@ -3,7 +3,7 @@
  * several are set (HAProxy keeps the last one written; the configuration model keeps flags).
  * Without any, a check is a TCP connect.
  */
-import type { ProxyConfig } from '../config/types.ts'
+import type { ProxyConfig } from '../model/types.ts'
 import { compileHttpCheck } from './http.ts'
 import { ldapCheck } from './ldap.ts'
 import { compileMysql } from './mysql.ts'

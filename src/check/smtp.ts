@@ -4,7 +4,7 @@
  * A reply that is not `NNN ` is an invalid response (L7RSP); a non-2xx one a wrong status
  * (L7STS) with its code. Up: L7OK with the reply's code and text.
  */
-import type { SourcePos } from '../config/source.ts'
+import type { SourcePos } from '../model/source.ts'
 import type { CheckOutcome } from './status.ts'
 import { firstLine } from './text.ts'
 import type { CheckKind } from './types.ts'

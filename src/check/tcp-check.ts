@@ -12,8 +12,8 @@
  * Steps are numbered from 1 (comments not counted) in failure messages. The check passes with
  * the last step's status: the last expect's `ok-status` (default L7OK) and "(tcp-check)".
  */
-import type { SourcePos } from '../config/source.ts'
-import type { RuleConfig } from '../config/types.ts'
+import type { SourcePos } from '../model/source.ts'
+import type { RuleConfig } from '../model/types.ts'
 import type { CheckConn } from './conn.ts'
 import { parseConnectArgs, type ConnectOverride } from './connect-args.ts'
 import { compileExpect, evalTcpExpect, type ExpectRule } from './expect.ts'

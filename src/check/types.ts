@@ -5,7 +5,7 @@
  * the state machine (state.ts).
  */
 import type { Server } from '../backend/server.ts'
-import type { SourcePos } from '../config/source.ts'
+import type { SourcePos } from '../model/source.ts'
 import type { CheckConn } from './conn.ts'
 import type { CheckOutcome, CheckStatus } from './status.ts'
 

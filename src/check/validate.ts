@@ -5,8 +5,8 @@
  * that does not exist or is not checked), and warns about a check that is disabled.
  */
 import { Backend } from '../backend/backend.ts'
-import type { SourcePos } from '../config/source.ts'
-import type { Config } from '../config/types.ts'
+import type { SourcePos } from '../model/source.ts'
+import type { Config } from '../model/types.ts'
 import { HealthChecks } from './checks.ts'
 
 export function validateChecks(config: Config, report: { warn(message: string, at: SourcePos): void; error(message: string, at: SourcePos): void }): void {

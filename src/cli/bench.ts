@@ -4,9 +4,9 @@
  */
 import { availableParallelism } from 'node:os'
 import { writeFileSync } from 'node:fs'
-import { parseServerAddr } from '../config/address.ts'
-import { ConfigError } from '../config/source.ts'
-import { parseDuration, parseIntIn, parseSize } from '../config/units.ts'
+import { parseServerAddr } from '../model/address.ts'
+import { ConfigError } from '../model/source.ts'
+import { parseDuration, parseIntIn, parseSize } from '../model/units.ts'
 import { renderHtml, renderSvg } from '../bench/report-chart.ts'
 import { renderHistogram, renderTable } from '../bench/report-text.ts'
 import { runBench, type BenchOptions, type BenchReport } from '../bench/runner.ts'

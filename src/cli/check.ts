@@ -5,7 +5,7 @@
  */
 import { commandArgs } from './args.ts'
 import { hasErrors, loadConfig } from '../config/load.ts'
-import { formatDiagnostic } from '../config/source.ts'
+import { formatDiagnostic } from '../model/source.ts'
 import { EXIT_INVALID, EXIT_OK, EXIT_USAGE, type Command, type Io } from './types.ts'
 
 export const checkCommand: Command = {

@@ -6,7 +6,7 @@
  */
 import { readHaproxy } from '../config/haproxy/reader.ts'
 import { formatOf, hasErrors, readText } from '../config/load.ts'
-import { formatDiagnostic } from '../config/source.ts'
+import { formatDiagnostic } from '../model/source.ts'
 import { writeYaml } from '../config/yaml/writer.ts'
 import { commandArgs } from './args.ts'
 import { EXIT_INVALID, EXIT_OK, EXIT_USAGE, type Command, type Io } from './types.ts'

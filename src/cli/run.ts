@@ -5,7 +5,7 @@
  */
 import { existsSync, rmSync, writeFileSync } from 'node:fs'
 import { hasErrors, loadConfig } from '../config/load.ts'
-import { formatDiagnostic } from '../config/source.ts'
+import { formatDiagnostic } from '../model/source.ts'
 import { onSignal } from '../net/runtime.ts'
 import { MASTER_ENV, startPrograms, watchParentPipe, type RunningPrograms } from '../master/programs.ts'
 import { Engine } from '../proxy/engine.ts'

@@ -3,10 +3,10 @@
  * servers (httpterm/haterm): the demo servers of conf/edgelb.yaml, the backends `edgelb bench`
  * starts, or a quick stand-in server while writing a config.
  */
-import { formatListenAddr, parseBindSpec } from '../config/address.ts'
-import { ConfigError } from '../config/source.ts'
-import type { ListenAddr } from '../config/types.ts'
-import { parseDuration, parseIntIn, parseSize } from '../config/units.ts'
+import { formatListenAddr, parseBindSpec } from '../model/address.ts'
+import { ConfigError } from '../model/source.ts'
+import type { ListenAddr } from '../model/types.ts'
+import { parseDuration, parseIntIn, parseSize } from '../model/units.ts'
 import { serveHttp, type BuiltinServer, type ServerOptions } from '../bench/http-server.ts'
 import { serveTcp } from '../bench/tcp-server.ts'
 import { MASTER_ENV, watchParentPipe } from '../master/programs.ts'

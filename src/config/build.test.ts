@@ -1,8 +1,8 @@
 import { describe, expect, test } from 'bun:test'
 import { buildConfig } from './build.ts'
 import { readHaproxy } from './haproxy/reader.ts'
-import { formatDiagnostic } from './source.ts'
-import type { ProxyConfig } from './types.ts'
+import { formatDiagnostic } from '../model/source.ts'
+import type { ProxyConfig } from '../model/types.ts'
 
 const FILE = 'edgelb.cfg'
 

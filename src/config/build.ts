@@ -30,16 +30,16 @@ import {
   sectionKeywordNames,
   type OtherSection,
   type ProxySection,
-} from './dictionary/lookup.ts'
-import type { KnownKeyword } from './dictionary/types.ts'
+} from '../model/dictionary/lookup.ts'
+import type { KnownKeyword } from '../model/dictionary/types.ts'
 import { globalKeywords } from './keywords/global.ts'
 import { proxyKeywords } from './keywords/proxy.ts'
 import { parseBindLine, type NotBuiltSink } from './keywords/servers.ts'
 import { defaultServerOptions } from './keywords/server-options.ts'
 import type { KeywordCtx } from './keywords/types.ts'
-import { ConfigError, SECTION_TYPES, sortDiagnostics, type Diagnostic, type Directive, type SectionSource, type SourcePos } from './source.ts'
-import { suggest } from './suggest.ts'
-import type { Config, GlobalConfig, PeersConfig, ProgramConfig, ProxyConfig } from './types.ts'
+import { ConfigError, SECTION_TYPES, sortDiagnostics, type Diagnostic, type Directive, type SectionSource, type SourcePos } from '../model/source.ts'
+import { suggest } from '../model/suggest.ts'
+import type { Config, GlobalConfig, PeersConfig, ProgramConfig, ProxyConfig } from '../model/types.ts'
 import { validateConfig } from './validate.ts'
 import { checkRules } from '../rules/check.ts'
 
@@ -65,7 +65,7 @@ function keywordTable<K extends { kw: string }>(names: readonly string[], own: r
   const table = new Map<string, Keyword<K>>(names.map((kw) => [kw, { entry: entryOf(kw)! }]))
   for (const k of own) {
     const entry = entryOf(k.kw)
-    if (entry === undefined) throw new Error(`edgelb keyword '${k.kw}' has no entry in the keyword dictionary (config/dictionary/)`)
+    if (entry === undefined) throw new Error(`edgelb keyword '${k.kw}' has no entry in the keyword dictionary (model/dictionary/)`)
     table.set(k.kw, { entry, own: k })
   }
   return table

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { loadConfig } from './load.ts'
-import { formatDiagnostic } from './source.ts'
+import { formatDiagnostic } from '../model/source.ts'
 
 const dir = mkdtempSync(join(tmpdir(), 'edgelb-load-'))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))

@@ -9,7 +9,7 @@ import { join } from 'node:path'
 import { buildConfig, type BuildResult } from './build.ts'
 import { readHaproxy } from './haproxy/reader.ts'
 import type { Env } from './haproxy/tokenizer.ts'
-import { sortDiagnostics, type Diagnostic, type ReadResult, type SectionSource } from './source.ts'
+import { sortDiagnostics, type Diagnostic, type ReadResult, type SectionSource } from '../model/source.ts'
 import { readYaml } from './yaml/reader.ts'
 
 /** Larger configs are refused: no hand-written or generated config comes near this, and reading

@@ -6,12 +6,12 @@
  */
 import { describe, expect, test } from 'bun:test'
 import { buildConfig } from './build.ts'
-import { globalKeywordByPhrase, proxyKeywordByPhrase } from './dictionary/lookup.ts'
+import { globalKeywordByPhrase, proxyKeywordByPhrase } from '../model/dictionary/lookup.ts'
 import { readHaproxy } from './haproxy/reader.ts'
 import { globalKeywords } from './keywords/global.ts'
 import { proxyKeywords } from './keywords/proxy.ts'
-import { formatDiagnostic } from './source.ts'
-import type { ProxyConfig } from './types.ts'
+import { formatDiagnostic } from '../model/source.ts'
+import type { ProxyConfig } from '../model/types.ts'
 
 const FILE = 'edgelb.cfg'
 

@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'bun:test'
 import { buildConfig } from './build.ts'
 import { readHaproxy } from './haproxy/reader.ts'
-import { formatDiagnostic } from './source.ts'
+import { formatDiagnostic } from '../model/source.ts'
 
 const FILE = 'edgelb.cfg'
 

@@ -4,12 +4,12 @@
  * Shared by both readers; runs after the builder.
  */
 import { validateChecks } from '../check/validate.ts'
-import { formatListenAddr } from './address.ts'
+import { formatListenAddr } from '../model/address.ts'
 import { HTTP_BALANCE } from './keywords/proxy.ts'
 import type { KeywordCtx } from './keywords/types.ts'
-import { suggest } from './suggest.ts'
-import type { SourcePos } from './source.ts'
-import type { Config, ProxyConfig } from './types.ts'
+import { suggest } from '../model/suggest.ts'
+import type { SourcePos } from '../model/source.ts'
+import type { Config, ProxyConfig } from '../model/types.ts'
 
 const isFrontend = (p: ProxyConfig): boolean => p.kind === 'frontend' || p.kind === 'listen'
 const isBackend = (p: ProxyConfig): boolean => p.kind === 'backend' || p.kind === 'listen'

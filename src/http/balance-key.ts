@@ -6,7 +6,7 @@
  * - `hdr(NAME)`: the value of the header (its last occurrence, as HAProxy takes it).
  * Undefined when the request has no such key: the balancer then spreads by weight.
  */
-import type { BalanceConfig } from '../config/types.ts'
+import type { BalanceConfig } from '../model/types.ts'
 import { lowerName } from './head.ts'
 import type { H1Head } from './types.ts'
 

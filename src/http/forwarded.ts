@@ -8,9 +8,9 @@
  * front), the client's address is added to the end of its last field, so the server reads the
  * whole chain in one value; with `if-none` an existing header is left alone.
  */
-import { ipv4InCidr } from '../config/address.ts'
+import { ipv4InCidr } from '../model/address.ts'
 import { plainAddress } from '../core/address.ts'
-import type { ForwardForConfig, OriginalToConfig } from '../config/types.ts'
+import type { ForwardForConfig, OriginalToConfig } from '../model/types.ts'
 import { lowerName } from './head.ts'
 import type { H1Head } from './types.ts'
 

@@ -16,7 +16,7 @@
  * that checks see down still takes its users while it accepts connections.
  */
 import type { Server } from '../backend/server.ts'
-import type { CookieConfig } from '../config/types.ts'
+import type { CookieConfig } from '../model/types.ts'
 import { findCookie, removeCookie, replaceCookieValue, setCookieName } from './cookie.ts'
 import type { H1Head } from './types.ts'
 

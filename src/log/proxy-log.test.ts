@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'bun:test'
-import type { LogTarget } from '../config/types.ts'
+import type { LogTarget } from '../model/types.ts'
 import { LogOutputs } from './outputs.ts'
 import { buildProxyLog } from './proxy-log.ts'
 

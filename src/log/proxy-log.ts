@@ -7,7 +7,7 @@
  * more — goes at `err` under `option log-separate-errors`, and only those lines go under
  * `option dontlog-normal`. `set-log-level` replaces the level (`silent`: not logged).
  */
-import type { LogTarget } from '../config/types.ts'
+import type { LogTarget } from '../model/types.ts'
 import { wallNow } from '../core/clock.ts'
 import { DEFAULT_LOG_LEN } from './frame.ts'
 import { facilityNumber, levelNumber, LOG_DEBUG, LOG_EMERG, LOG_ERR, LOG_INFO } from './levels.ts'

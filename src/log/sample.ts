@@ -4,7 +4,7 @@
  * line; `sample 1-2,5:10` the 1st, 2nd and 5th of each ten. Lines its level filter refuses are
  * not counted (HAProxy's order).
  */
-import { ConfigError, type SourcePos } from '../config/source.ts'
+import { ConfigError, type SourcePos } from '../model/source.ts'
 
 /** Which positions of a cycle are sent; position 1 is `take[0]`. */
 export interface SampleSpec {

@@ -1,5 +1,5 @@
 import { expect, test } from 'bun:test'
-import { ConfigError } from '../config/source.ts'
+import { ConfigError } from '../model/source.ts'
 import { destKey, parseLogDest } from './target-address.ts'
 
 const AT = { file: 'edgelb.cfg', line: 3 }

@@ -11,8 +11,8 @@
  * Parsed once at load: a bad address is a configuration error at its line.
  */
 import { isIP } from 'node:net'
-import { ConfigError, type SourcePos } from '../config/source.ts'
-import { parsePort, splitHostPort } from '../config/address.ts'
+import { ConfigError, type SourcePos } from '../model/source.ts'
+import { parsePort, splitHostPort } from '../model/address.ts'
 
 export const SYSLOG_PORT = 514
 

@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'bun:test'
 import { buildConfig } from '../config/build.ts'
 import { readHaproxy } from '../config/haproxy/reader.ts'
-import { formatDiagnostic } from '../config/source.ts'
+import { formatDiagnostic } from '../model/source.ts'
 import { selfCommand } from '../net/runtime.ts'
 import { programArgv, startPrograms } from './programs.ts'
 

@@ -13,7 +13,7 @@
  * not restarted (HAProxy restarts programs only on reload).
  */
 import { spawn, type ChildProcess } from 'node:child_process'
-import type { ProgramConfig } from '../config/types.ts'
+import type { ProgramConfig } from '../model/types.ts'
 import { selfCommand } from '../net/runtime.ts'
 
 /** Set for the processes an edgelb starts with a stdin pipe (programs, `edgelb bench`'s

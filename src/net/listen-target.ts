@@ -1,4 +1,4 @@
-import type { ListenAddr } from '../config/types.ts'
+import type { ListenAddr } from '../model/types.ts'
 import type { ListenTarget } from './runtime.ts'
 
 /** What the runtime binds for a configured listening address (`:80` binds every address). */

@@ -7,8 +7,8 @@
  * does not offer; the client sees the same thing: a connection that waits. `backlog` bounds the
  * parked ones; beyond it new connections are closed.
  */
-import { formatListenAddr, ipv4InCidr } from '../config/address.ts'
-import type { GlobalConfig, ListenAddr, ProxyConfig } from '../config/types.ts'
+import { formatListenAddr, ipv4InCidr } from '../model/address.ts'
+import type { GlobalConfig, ListenAddr, ProxyConfig } from '../model/types.ts'
 import type { Backend } from '../backend/backend.ts'
 import type { ProxyRules } from '../rules/proxy.ts'
 import type { LogFormat } from '../rules/log-format.ts'

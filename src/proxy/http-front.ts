@@ -4,7 +4,7 @@
  * pages (with its `errorfile` lines), and the headers `capture request|response header` keeps
  * for the log.
  */
-import type { GlobalConfig, ProxyConfig } from '../config/types.ts'
+import type { GlobalConfig, ProxyConfig } from '../model/types.ts'
 import { ErrorPages } from '../http/errors.ts'
 import { createRequestParser, createResponseParser } from '../http/h1-parser.ts'
 import type { H1Limits, H1Parser } from '../http/types.ts'

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'bun:test'
-import type { RuleConfig } from '../config/types.ts'
+import type { RuleConfig } from '../model/types.ts'
 import { AclSet, compileCondition, compileTerm, FAIL, MISS, PASS, splitCondition } from './acl.ts'
 import { request, session, stream, type FakeStream } from './testing.ts'
 import { AT, testCtx } from './testing-ctx.ts'

@@ -13,9 +13,9 @@
  * `&`, OR is `|`:  FAIL = 0, MISS = 1, PASS = 3. A suite (AND) stops at the first FAIL, a
  * condition (OR of suites) at the first PASS, so only what is needed is fetched.
  */
-import { aclKeywords as knownAclKeywords, predefinedAcls as knownPredefined } from '../config/dictionary/fetches.ts'
-import { ConfigError, type SourcePos } from '../config/source.ts'
-import type { RuleConfig } from '../config/types.ts'
+import { aclKeywords as knownAclKeywords, predefinedAcls as knownPredefined } from '../model/dictionary/fetches.ts'
+import { ConfigError, type SourcePos } from '../model/source.ts'
+import type { RuleConfig } from '../model/types.ts'
 import { evalState, type CompileCtx, type CompiledExpr } from './context.ts'
 import { compileSyntax, unknownFetch } from './expr.ts'
 import { parseExpr } from './expr-syntax.ts'

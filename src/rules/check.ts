@@ -2,8 +2,8 @@
  * `edgelb check` for rules: compiles every proxy's ACLs, rules, maps and stick tables as the
  * engine will, and reports each problem at its line instead of stopping at the first.
  */
-import type { SourcePos } from '../config/source.ts'
-import type { Config } from '../config/types.ts'
+import type { SourcePos } from '../model/source.ts'
+import type { Config } from '../model/types.ts'
 import { TimerWheel } from '../core/timer-wheel.ts'
 import { compileRules } from './proxy.ts'
 

@@ -3,7 +3,7 @@
  * change state and let evaluation go on. Each compiles to `(stream) => void`; the rule sets
  * (tcp-actions.ts, http-actions.ts) list the ones they accept in their own tables.
  */
-import { ConfigError } from '../config/source.ts'
+import { ConfigError } from '../model/source.ts'
 import type { AclSet } from './acl.ts'
 import type { CompileCtx } from './context.ts'
 import { compileExpr } from './expr.ts'

@@ -1,7 +1,7 @@
 /**
  * What compiling needs (load time) and the little state evaluation shares (run time).
  */
-import type { SourcePos } from '../config/source.ts'
+import type { SourcePos } from '../model/source.ts'
 import type { MapStore } from './maps.ts'
 import type { StickTable } from './stick-table.ts'
 import type { Sample, SampleType, StreamView } from './types.ts'

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'bun:test'
-import { converters as known } from '../config/dictionary/fetches.ts'
+import { converters as known } from '../model/dictionary/fetches.ts'
 import { converterNames } from './converters.ts'
 import { compileExpr } from './expr.ts'
 import { session, stream, type FakeStream } from './testing.ts'

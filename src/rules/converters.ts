@@ -4,7 +4,7 @@
  * Each compiles its arguments at load into `(sample, stream) => sample | undefined`.
  */
 import { Buffer } from 'node:buffer'
-import { ConfigError } from '../config/source.ts'
+import { ConfigError } from '../model/source.ts'
 import { type CompileCtx, type Converter } from './context.ts'
 import { COUNTER_OPS, tableArg } from './fetches.ts'
 import { formatIpv4, formatIpv6, maskOf, maskV6, parseIpv4, parseIpv6, parseNet } from './ip.ts'

@@ -8,7 +8,7 @@
  * or itself (any other backslash is kept, for regexes), as in HAProxy 2.x.
  * This file knows the shape only; fetches.ts and converters.ts give the names their meaning.
  */
-import { ConfigError, type SourcePos } from '../config/source.ts'
+import { ConfigError, type SourcePos } from '../model/source.ts'
 
 export interface CallSyntax {
   name: string

@@ -3,9 +3,9 @@
  * and converter tables. Errors name what HAProxy knows but edgelb does not implement yet apart
  * from what nobody knows (with a suggestion).
  */
-import { converters as knownConverters, sampleFetches as knownFetches } from '../config/dictionary/fetches.ts'
-import { ConfigError } from '../config/source.ts'
-import { suggest } from '../config/suggest.ts'
+import { converters as knownConverters, sampleFetches as knownFetches } from '../model/dictionary/fetches.ts'
+import { ConfigError } from '../model/source.ts'
+import { suggest } from '../model/suggest.ts'
 import type { CompileCtx, CompiledExpr, Converter, Fetch } from './context.ts'
 import { compileConverter, converterNames, findConverter } from './converters.ts'
 import { parseExpr, type ExprSyntax } from './expr-syntax.ts'

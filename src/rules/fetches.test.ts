@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'bun:test'
-import { sampleFetches } from '../config/dictionary/fetches.ts'
+import { sampleFetches } from '../model/dictionary/fetches.ts'
 import type { CompileCtx } from './context.ts'
 import { evalState } from './context.ts'
 import { compileExpr } from './expr.ts'

@@ -1,13 +1,13 @@
 /**
  * The sample fetch table: every fetch edgelb implements, shared by ACLs, rules, stick rules,
  * maps and log-format strings. Names and arguments are HAProxy's
- * (config/dictionary/fetches.ts lists every fetch HAProxy knows; the builder uses this table to
+ * (model/dictionary/fetches.ts lists every fetch HAProxy knows; the builder uses this table to
  * tell "not implemented" from "unknown").
  *
  * A fetch compiles its arguments at load into a closure `(stream) => sample | undefined`;
  * multi-valued fetches (headers, cookies) also give an `each` that ACLs use to match any value.
  */
-import { ConfigError } from '../config/source.ts'
+import { ConfigError } from '../model/source.ts'
 import { latin1 } from '../http/head.ts'
 import { evalState, type CompileCtx, type CompiledExpr, type Fetch, type FetchAny } from './context.ts'
 import {

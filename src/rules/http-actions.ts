@@ -3,7 +3,7 @@
  * `(stream) => verdict | undefined`: undefined lets the next rule run, a verdict stops the rule
  * set (`allow` stops it with `continue`). Header and request-line actions edit the heads in place.
  */
-import { ConfigError } from '../config/source.ts'
+import { ConfigError } from '../model/source.ts'
 import { reasonOf } from '../http/errors.ts'
 import type { H1Head } from '../http/types.ts'
 import { effectActions, type ActionCtx, type ActionKeyword } from './common-actions.ts'

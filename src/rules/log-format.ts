@@ -9,7 +9,7 @@
  * as nothing elsewhere.
  */
 import { hostname } from 'node:os'
-import { ConfigError } from '../config/source.ts'
+import { ConfigError } from '../model/source.ts'
 import { formatLogDate, formatLogDateGmt } from '../log/date.ts'
 import type { CompileCtx } from './context.ts'
 import { compileExpr } from './expr.ts'

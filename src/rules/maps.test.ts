@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'bun:test'
-import { ConfigError } from '../config/source.ts'
+import { ConfigError } from '../model/source.ts'
 import { MapStore, parseRefText } from './maps.ts'
 import { AT, FIXTURES } from './testing-ctx.ts'
 

@@ -13,7 +13,7 @@
  */
 import { readFileSync } from 'node:fs'
 import { isAbsolute, resolve } from 'node:path'
-import { ConfigError, type SourcePos } from '../config/source.ts'
+import { ConfigError, type SourcePos } from '../model/source.ts'
 import { createIndex, type MatchKind, type PatternIndex } from './pattern.ts'
 
 export interface RefEntry {

@@ -15,11 +15,11 @@
  * were compiled into closures (acl.ts, http-actions.ts, tcp-actions.ts).
  */
 import { dirname } from 'node:path'
-import { findAction, type RuleSet } from '../config/dictionary/lookup.ts'
-import { ConfigError, type SourcePos } from '../config/source.ts'
-import { suggest } from '../config/suggest.ts'
-import type { Config, ProxyConfig, RuleConfig } from '../config/types.ts'
-import { parseDuration } from '../config/units.ts'
+import { findAction, type RuleSet } from '../model/dictionary/lookup.ts'
+import { ConfigError, type SourcePos } from '../model/source.ts'
+import { suggest } from '../model/suggest.ts'
+import type { Config, ProxyConfig, RuleConfig } from '../model/types.ts'
+import { parseDuration } from '../model/units.ts'
 import { AclSet, MISS, PASS, splitCondition, type Test } from './acl.ts'
 import type { ActionKeyword, Phase } from './common-actions.ts'
 import type { CompileCtx, RulesEnv } from './context.ts'
@@ -94,7 +94,7 @@ interface Rule<A> {
 }
 
 /** The phase each rule set's actions run in. Which actions HAProxy knows in a set is the
- *  dictionary's (config/dictionary/lookup.ts findAction). */
+ *  dictionary's (model/dictionary/lookup.ts findAction). */
 const PHASES: Readonly<Partial<Record<RuleSet, Phase>>> = {
   'tcp-request connection': 'tcp-connection',
   'tcp-request session': 'tcp-session',

@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs'
 import { isAbsolute, resolve } from 'node:path'
-import { ConfigError } from '../config/source.ts'
+import { ConfigError } from '../model/source.ts'
 import type { CompileCtx } from './context.ts'
 import { compileLogFormat, constantFormat, type LogFormat } from './log-format.ts'
 import { uriPath, uriQuery } from './http-sample.ts'

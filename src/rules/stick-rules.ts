@@ -10,8 +10,8 @@
  * whatever `force-persist` allows), `storeRequest` once the server is known, and
  * `storeResponse` when the response head arrived.
  */
-import { ConfigError } from '../config/source.ts'
-import type { RuleConfig } from '../config/types.ts'
+import { ConfigError } from '../model/source.ts'
+import type { RuleConfig } from '../model/types.ts'
 import { PASS, splitCondition, type AclSet, type Test } from './acl.ts'
 import type { CompileCtx, Fetch } from './context.ts'
 import { compileExpr } from './expr.ts'

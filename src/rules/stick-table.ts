@@ -19,9 +19,9 @@
  * HAProxy's model: peers push an entry's stored data, not the individual increments, so a lost or
  * repeated message cannot drift a counter.
  */
-import { ConfigError, type SourcePos } from '../config/source.ts'
-import type { StickTableConfig } from '../config/types.ts'
-import { parseDuration } from '../config/units.ts'
+import { ConfigError, type SourcePos } from '../model/source.ts'
+import type { StickTableConfig } from '../model/types.ts'
+import { parseDuration } from '../model/units.ts'
 import { now as monoNow } from '../core/clock.ts'
 import { Timer, type TimerWheel } from '../core/timer-wheel.ts'
 import { wheel as processWheel } from '../core/wheel.ts'

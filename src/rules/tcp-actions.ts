@@ -2,7 +2,7 @@
  * The `tcp-request connection|session|content` action tables. An action compiles to
  * `(stream) => 'accept' | 'reject' | undefined`; undefined lets the next rule run.
  */
-import { ConfigError } from '../config/source.ts'
+import { ConfigError } from '../model/source.ts'
 import { effectActions, type ActionKeyword } from './common-actions.ts'
 import type { StreamView, TcpVerdict } from './types.ts'
 

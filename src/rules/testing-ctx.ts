@@ -4,7 +4,7 @@
 import { join } from 'node:path'
 import { buildConfig } from '../config/build.ts'
 import { readHaproxy } from '../config/haproxy/reader.ts'
-import { ConfigError, formatDiagnostic } from '../config/source.ts'
+import { ConfigError, formatDiagnostic } from '../model/source.ts'
 import { TimerWheel } from '../core/timer-wheel.ts'
 import type { CompileCtx } from './context.ts'
 import { MapStore } from './maps.ts'

@@ -2,7 +2,7 @@
  * Variables: `proc.*` (process), `sess.*` (session), `txn.*`, `req.*`, `res.*` (stream).
  * A reference is resolved to its map at load; at run time it is one Map access.
  */
-import { ConfigError, type SourcePos } from '../config/source.ts'
+import { ConfigError, type SourcePos } from '../model/source.ts'
 import { procVars } from './context.ts'
 import type { Sample, StreamView } from './types.ts'
 

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'bun:test'
-import { formatDiagnostic, type SectionSource } from '../source.ts'
+import { formatDiagnostic, type SectionSource } from '../../model/source.ts'
 import { looksLikeAddress, readHaproxy } from './reader.ts'
 
 const FILE = 'edgelb.cfg'

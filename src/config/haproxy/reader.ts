@@ -1,13 +1,13 @@
 /**
- * Reads HAProxy-syntax text into sections of directives (config/source.ts).
+ * Reads HAProxy-syntax text into sections of directives (model/source.ts).
  *
  * It knows the section headers and the line grammar (`no`/`default` prefixes, comments, the
  * `.if/.elif/.else/.endif` conditional blocks of 2.4+, `.diag/.notice/.warning/.alert`), and
  * nothing of what keywords mean: that is the builder's job, shared with the YAML reader.
  */
-import type { Diagnostic, Directive, ReadResult, SectionSource, SectionType, SourcePos } from '../source.ts'
-import { ConfigError, SECTION_TYPES } from '../source.ts'
-import { suggest } from '../suggest.ts'
+import type { Diagnostic, Directive, ReadResult, SectionSource, SectionType, SourcePos } from '../../model/source.ts'
+import { ConfigError, SECTION_TYPES } from '../../model/source.ts'
+import { suggest } from '../../model/suggest.ts'
 import { tokenizeLine, type Env } from './tokenizer.ts'
 
 /** Whether each section's header carries a name. */

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'bun:test'
-import type { SourcePos } from '../source.ts'
+import type { SourcePos } from '../../model/source.ts'
 import { configErrorOf } from '../testing.ts'
 import { joinWords, quoteWord, tokenizeLine } from './tokenizer.ts'
 

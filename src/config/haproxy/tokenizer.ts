@@ -11,7 +11,7 @@
  *
  * Quotes may join parts of one word (`a"b c"d` is one word `ab cd`).
  */
-import { ConfigError, type SourcePos } from '../source.ts'
+import { ConfigError, type SourcePos } from '../../model/source.ts'
 
 export interface TokenizedLine {
   words: string[]

@@ -2,7 +2,7 @@
  * Options of `bind` lines that edgelb gives a meaning to. Other options HAProxy knows are kept in
  * `BindConfig.options` with a "not implemented yet" warning (arity from the dictionary).
  */
-import { parseIntIn } from '../units.ts'
+import { parseIntIn } from '../../model/units.ts'
 import type { BindOptionKeyword } from './types.ts'
 
 export const bindOptionKeywords: readonly BindOptionKeyword[] = [

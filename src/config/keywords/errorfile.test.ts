@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { buildConfig } from '../build.ts'
 import { readHaproxy } from '../haproxy/reader.ts'
-import { formatDiagnostic } from '../source.ts'
+import { formatDiagnostic } from '../../model/source.ts'
 
 function check(text: string): string[] {
   const read = readHaproxy(text, 'e.cfg')

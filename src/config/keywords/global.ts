@@ -2,8 +2,8 @@
  * Keywords of the `global` section that edgelb gives a meaning to, or accepts with a warning that
  * says what edgelb does instead (it never forks, never changes user, never chroots: systemd does).
  */
-import { ConfigError } from '../source.ts'
-import { parseDuration, parseIntIn, parseSize } from '../units.ts'
+import { ConfigError } from '../../model/source.ts'
+import { parseDuration, parseIntIn, parseSize } from '../../model/units.ts'
 import { parseLog } from './proxy.ts'
 import type { NotBuiltSink } from './servers.ts'
 import type { GlobalKeyword, KeywordCtx } from './types.ts'

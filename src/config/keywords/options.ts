@@ -5,9 +5,9 @@
  * arguments into a typed field. Options HAProxy knows that are absent here are kept with a "not
  * implemented yet" warning by the builder.
  */
-import { parseIpv4Net } from '../address.ts'
-import { ConfigError, type Directive } from '../source.ts'
-import type { ProxyConfig } from '../types.ts'
+import { parseIpv4Net } from '../../model/address.ts'
+import { ConfigError, type Directive } from '../../model/source.ts'
+import type { ProxyConfig } from '../../model/types.ts'
 import type { KeywordCtx, ProxyKeyword } from './types.ts'
 import { none } from './words.ts'
 

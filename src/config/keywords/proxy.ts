@@ -1,19 +1,19 @@
 /**
  * Keywords of `defaults`, `frontend`, `backend` and `listen` sections that edgelb gives a meaning
- * to. Where each may be written is the dictionary's (config/dictionary/proxy.ts), not this file's.
+ * to. Where each may be written is the dictionary's (model/dictionary/proxy.ts), not this file's.
  * `option …` lives in options.ts; server and bind lines in servers.ts.
  */
 import { readFileSync } from 'node:fs'
 import { ERROR_STATUSES } from '../../http/errors.ts'
-import { parseIpv4Net, parseServerAddr } from '../address.ts'
-import { ConfigError, type Directive } from '../source.ts'
-import type { BalanceAlgo, CookieConfig, LogTarget, ProxyConfig, Timeouts } from '../types.ts'
+import { parseIpv4Net, parseServerAddr } from '../../model/address.ts'
+import { ConfigError, type Directive } from '../../model/source.ts'
+import type { BalanceAlgo, CookieConfig, LogTarget, ProxyConfig, Timeouts } from '../../model/types.ts'
 import { MAX_LOG_LEN, MIN_LOG_LEN } from '../../log/frame.ts'
 import { facilityNumber, levelNumber, LOG_FACILITIES, LOG_LEVELS } from '../../log/levels.ts'
 import { parseSample } from '../../log/sample.ts'
 import { isSyslogFormat, SYSLOG_FORMATS } from '../../log/syslog-header.ts'
 import { parseLogDest } from '../../log/target-address.ts'
-import { parseDuration, parseIntIn, parseSize } from '../units.ts'
+import { parseDuration, parseIntIn, parseSize } from '../../model/units.ts'
 import { optionKeywords } from './options.ts'
 import { applyServerOptions, parseBindLine, parseServerLine, type NotBuiltSink } from './servers.ts'
 import type { KeywordCtx, ProxyKeyword } from './types.ts'

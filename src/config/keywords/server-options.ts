@@ -1,11 +1,11 @@
 /**
  * Options of `server` and `default-server` lines that edgelb gives a meaning to. Options HAProxy
  * knows that are not in this table are kept in `ServerOptions.extra` with a "not implemented yet"
- * warning (arity from config/dictionary/server-options.ts).
+ * warning (arity from model/dictionary/server-options.ts).
  */
-import { ConfigError } from '../source.ts'
-import type { OnError, ServerOptions } from '../types.ts'
-import { parseDuration, parseIntIn } from '../units.ts'
+import { ConfigError } from '../../model/source.ts'
+import type { OnError, ServerOptions } from '../../model/types.ts'
+import { parseDuration, parseIntIn } from '../../model/units.ts'
 import type { ServerOptionKeyword } from './types.ts'
 
 function flag(kw: string, field: 'check' | 'backup' | 'disabled' | 'agentCheck', value: boolean): ServerOptionKeyword {

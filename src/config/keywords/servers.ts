@@ -3,14 +3,14 @@
  * each option taking a fixed number of values. edgelb's own tables say what an option means; the
  * dictionary of HAProxy's options says how many words to skip for the ones edgelb keeps as is.
  */
-import { findBindOption, findServerOption } from '../dictionary/lookup.ts'
-import type { KnownOption } from '../dictionary/types.ts'
-import { bindOptions } from '../dictionary/bind-options.ts'
-import { serverOptions } from '../dictionary/server-options.ts'
-import { parseBindSpec, parseServerAddr } from '../address.ts'
-import { ConfigError, type Directive, type SourcePos } from '../source.ts'
-import { suggest } from '../suggest.ts'
-import type { BindConfig, ProxyConfig, ServerConfig, ServerOptions } from '../types.ts'
+import { findBindOption, findServerOption } from '../../model/dictionary/lookup.ts'
+import type { KnownOption } from '../../model/dictionary/types.ts'
+import { bindOptions } from '../../model/dictionary/bind-options.ts'
+import { serverOptions } from '../../model/dictionary/server-options.ts'
+import { parseBindSpec, parseServerAddr } from '../../model/address.ts'
+import { ConfigError, type Directive, type SourcePos } from '../../model/source.ts'
+import { suggest } from '../../model/suggest.ts'
+import type { BindConfig, ProxyConfig, ServerConfig, ServerOptions } from '../../model/types.ts'
 import { bindOptionKeywords } from './bind-options.ts'
 import { serverOptionKeywords } from './server-options.ts'
 import type { KeywordCtx } from './types.ts'

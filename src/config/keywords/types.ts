@@ -3,12 +3,12 @@
  * types, and config/build.ts applies them to the directives of both readers.
  *
  * These entries say what a keyword does, never where it may be written or whether it takes `no`:
- * that is HAProxy's grammar, kept once in the dictionary (config/dictionary/proxy.ts and
+ * that is HAProxy's grammar, kept once in the dictionary (model/dictionary/proxy.ts and
  * global.ts), which config/build.ts reads for every keyword. A keyword here without an entry there
  * stops config/build.ts from loading.
  */
-import type { Directive, SourcePos } from '../source.ts'
-import type { GlobalConfig, ProxyConfig, ServerOptions, BindConfig } from '../types.ts'
+import type { Directive, SourcePos } from '../../model/source.ts'
+import type { GlobalConfig, ProxyConfig, ServerOptions, BindConfig } from '../../model/types.ts'
 
 /** What a keyword handler may do besides filling the model: report, and look things up. */
 export interface KeywordCtx {

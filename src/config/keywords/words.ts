@@ -2,7 +2,7 @@
  * The word-count checks every keyword table shares, so that `maxconn 1 2` in `global` and in a
  * proxy get the same message, and it says what to remove.
  */
-import { ConfigError, type Directive } from '../source.ts'
+import { ConfigError, type Directive } from '../../model/source.ts'
 
 /** The one word after `kw`; `what` names it in the message ('a number', 'a duration'). */
 export function one(kw: string, args: readonly string[], d: Directive, what = 'a value'): string {

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'bun:test'
-import type { Diagnostic, ReadResult } from '../source.ts'
+import type { Diagnostic, ReadResult } from '../../model/source.ts'
 import { readYaml } from './reader.ts'
 
 /** Each directive as its HAProxy line (`no option httpclose`), for compact expectations. */

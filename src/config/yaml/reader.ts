@@ -1,5 +1,5 @@
 /**
- * Reads edgelb's YAML syntax into sections of directives (config/source.ts), the same records
+ * Reads edgelb's YAML syntax into sections of directives (model/source.ts), the same records
  * `readHaproxy` produces, so that one builder applies HAProxy's keyword semantics to both.
  *
  * The schema in one paragraph (docs/config.md has it in full): top-level keys name section
@@ -19,10 +19,10 @@
  */
 import { isAlias, isMap, isNode, isScalar, isSeq, LineCounter, parseDocument } from 'yaml'
 import type { Document, Node, Pair, Scalar, YAMLMap } from 'yaml'
-import { ConfigError } from '../source.ts'
-import type { Diagnostic, Directive, ReadResult, SectionSource, SectionType, SourcePos } from '../source.ts'
+import { ConfigError } from '../../model/source.ts'
+import type { Diagnostic, Directive, ReadResult, SectionSource, SectionType, SourcePos } from '../../model/source.ts'
 import { tokenizeLine } from '../haproxy/tokenizer.ts'
-import { suggest } from '../suggest.ts'
+import { suggest } from '../../model/suggest.ts'
 import type { Env } from '../haproxy/tokenizer.ts'
 import { NAMED_GROUPS, PROXY_TYPES, SINGLE_SECTIONS, TOP_LEVEL_KEYS } from './schema.ts'
 

@@ -6,7 +6,7 @@
  *   defaults: { … } | [ { … }, … ]      one or several defaults sections, in order
  *   frontends: { NAME: { … } }          and every other named section type, pluralised
  */
-import type { SectionType } from '../source.ts'
+import type { SectionType } from '../../model/source.ts'
 
 /** Top-level keys that hold one unnamed section's settings. */
 export const SINGLE_SECTIONS: Readonly<Record<string, SectionType>> = {

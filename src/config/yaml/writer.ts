@@ -30,8 +30,8 @@
  */
 import { Document, Pair, Scalar, YAMLMap, YAMLSeq } from 'yaml'
 import type { Node } from 'yaml'
-import type { Directive, SectionSource, SectionType } from '../source.ts'
-import { findServerOption } from '../dictionary/lookup.ts'
+import type { Directive, SectionSource, SectionType } from '../../model/source.ts'
+import { findServerOption } from '../../model/dictionary/lookup.ts'
 import { joinWords, quoteWord } from '../haproxy/tokenizer.ts'
 import { groupKeyOf, PROXY_TYPES, SINGLE_SECTIONS } from './schema.ts'
 
