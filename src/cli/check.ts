@@ -1,11 +1,13 @@
 /**
  * `edgelb check FILE…`: validates a configuration offline. One line per problem,
- * `FILE:LINE: error|warning: message`, then a summary. Exit 0 valid (warnings allowed), 1 invalid,
- * 2 usage.
+ * `FILE:LINE: error|warning: message`, then a summary, then how many lines edgelb does not implement
+ * (so an operator sees at a glance whether the file runs as written). Exit 0 valid (warnings
+ * allowed), 1 invalid, 2 usage.
  */
 import { commandArgs } from './args.ts'
 import { hasErrors, loadConfig } from '../config/load.ts'
 import { formatDiagnostic } from '../model/source.ts'
+import type { BuildResult } from '../config/build.ts'
 import { EXIT_INVALID, EXIT_OK, EXIT_USAGE, type Command, type Io } from './types.ts'
 
 export const checkCommand: Command = {
@@ -17,21 +19,26 @@ Reads every FILE (HAProxy syntax, or YAML for .yaml/.yml; a directory loads its 
 and prints each problem as FILE:LINE: error|warning: message.
 
 options:
-  -q, --quiet      print errors only, no warnings and no summary
-  -h, --help       show this help
+  -q, --quiet              print errors only, no warnings and no summary
+      --allow-unimplemented
+                           accept the protections edgelb does not implement yet (TLS, the PROXY
+                           protocol, authentication, access restrictions, rules, filters, Lua):
+                           each becomes a warning instead of an error (see docs/config.md)
+  -h, --help               show this help
 
 exit status: 0 valid (warnings allowed), 1 invalid, 2 usage error`,
   async run(args: string[], io: Io): Promise<number> {
-    const parsed = commandArgs(checkCommand, args, { io, positionals: true, options: { quiet: { type: 'boolean', short: 'q' } } })
+    const parsed = commandArgs(checkCommand, args, { io, positionals: true, options: { quiet: { type: 'boolean', short: 'q' }, 'allow-unimplemented': { type: 'boolean' } } })
     if (typeof parsed === 'number') return parsed
     if (parsed.positionals.length === 0) { io.err(`edgelb check: missing FILE\n${checkCommand.usage}`); return EXIT_USAGE }
-    return checkFiles(parsed.positionals, io, parsed.values.quiet === true)
+    return checkFiles(parsed.positionals, io, { quiet: parsed.values.quiet === true, allowUnimplemented: parsed.values['allow-unimplemented'] === true })
   },
 }
 
 /** Shared with `edgelb -c -f FILE`. */
-export function checkFiles(files: string[], io: Io, quiet = false): number {
-  const { diagnostics } = loadConfig(files, io.env)
+export function checkFiles(files: string[], io: Io, options: { quiet?: boolean; allowUnimplemented?: boolean } = {}): number {
+  const quiet = options.quiet === true
+  const { diagnostics, unimplemented } = loadConfig(files, io.env, { allowUnimplemented: options.allowUnimplemented === true })
   const errors = diagnostics.filter((d) => d.severity === 'error').length
   const warnings = diagnostics.length - errors
   for (const d of diagnostics) {
@@ -40,8 +47,18 @@ export function checkFiles(files: string[], io: Io, quiet = false): number {
   }
   if (!quiet) {
     const what = files.join(', ')
-    if (errors > 0) io.err(`${what}: invalid (${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'})`)
-    else io.out(`${what}: valid${warnings > 0 ? ` (${warnings} warning${warnings === 1 ? '' : 's'})` : ''}`)
+    const summary = unimplemented === undefined ? '' : `\n${unimplementedSummary(what, unimplemented, options.allowUnimplemented === true)}`
+    if (errors > 0) io.err(`${what}: invalid (${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'})${summary}`)
+    else io.out(`${what}: valid${warnings > 0 ? ` (${warnings} warning${warnings === 1 ? '' : 's'})` : ''}${summary}`)
   }
   return hasErrors(diagnostics) ? EXIT_INVALID : EXIT_OK
+}
+
+/** The last line of `check`: whether edgelb runs the file as written. */
+export function unimplementedSummary(what: string, u: BuildResult['unimplemented'], allowed: boolean): string {
+  if (u.lines === 0) return `${what}: every line is implemented`
+  const lines = `${u.lines} line${u.lines === 1 ? '' : 's'} not implemented yet`
+  if (u.protections === 0) return `${what}: ${lines}, none of them a protection`
+  const p = `${u.protections} of them protection${u.protections === 1 ? '' : 's'}`
+  return `${what}: ${lines}, ${p} (${allowed ? 'accepted by --allow-unimplemented: not in force' : 'refused'})`
 }

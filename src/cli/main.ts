@@ -25,7 +25,7 @@ ${commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`).join('\n')}
   ${'help'.padEnd(width)}  show help for a command: edgelb help COMMAND
 
 HAProxy-compatible form:
-  edgelb -f FILE|DIR [-f ...] [-c] [-p PIDFILE] [-d|-db] [-L NAME] [-v]
+  edgelb -f FILE|DIR [-f ...] [-c] [-p PIDFILE] [-d|-db] [-L NAME] [-v] [--allow-unimplemented]
     -f  load this file (repeatable; a directory loads its *.cfg in order)
     -c  check the configuration and exit (like 'edgelb check')
     -p  write the process id to PIDFILE
@@ -36,12 +36,13 @@ HAProxy-compatible form:
 
 /** Translates HAProxy's flags into `run`/`check` arguments. Returns undefined when argv is not in
  *  that form. */
-export function fromHaproxyFlags(argv: string[]): { command: 'run' | 'check' | 'version'; files: string[]; pidfile?: string; localPeer?: string } | { error: string } | undefined {
+export function fromHaproxyFlags(argv: string[]): { command: 'run' | 'check' | 'version'; files: string[]; pidfile?: string; localPeer?: string; allowUnimplemented?: boolean } | { error: string } | undefined {
   if (argv.length === 0 || !argv[0]!.startsWith('-') || argv[0] === '--help' || argv[0] === '-h') return undefined
   const files: string[] = []
   let check = false
   let pidfile: string | undefined
   let localPeer: string | undefined
+  let allowUnimplemented = false
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!
     const value = (): string | undefined => argv[++i]
@@ -51,6 +52,7 @@ export function fromHaproxyFlags(argv: string[]): { command: 'run' | 'check' | '
       case '-p': { pidfile = value(); if (pidfile === undefined) return { error: `-p expects a file` }; break }
       case '-L': { localPeer = value(); if (localPeer === undefined) return { error: `-L expects a name` }; break }
       case '-d': case '-db': case '-D': case '-Ws': case '-W': case '-q': break
+      case '--allow-unimplemented': allowUnimplemented = true; break
       case '-v': case '-vv': case '-V': return { command: 'version', files }
       default:
         if (a.startsWith('-f') && a.length > 2) { files.push(a.slice(2)); break }
@@ -58,7 +60,8 @@ export function fromHaproxyFlags(argv: string[]): { command: 'run' | 'check' | '
     }
   }
   if (files.length === 0) return { error: `no configuration file: give -f FILE` }
-  const out: { command: 'run' | 'check'; files: string[]; pidfile?: string; localPeer?: string } = { command: check ? 'check' : 'run', files }
+  const out: { command: 'run' | 'check'; files: string[]; pidfile?: string; localPeer?: string; allowUnimplemented?: boolean } = { command: check ? 'check' : 'run', files }
+  if (allowUnimplemented) out.allowUnimplemented = true
   if (pidfile !== undefined) out.pidfile = pidfile
   if (localPeer !== undefined) out.localPeer = localPeer
   return out
@@ -77,11 +80,12 @@ export async function main(argv: string[], io: Io): Promise<number> {
   if (hp) {
     if ('error' in hp) { io.err(`edgelb: ${hp.error}\n${helpText()}`); return EXIT_USAGE }
     if (hp.command === 'version') { io.out(versionLine()); return EXIT_OK }
-    if (hp.command === 'check') return checkFiles(hp.files, io)
+    if (hp.command === 'check') return checkFiles(hp.files, io, { allowUnimplemented: hp.allowUnimplemented === true })
     setUpRuntime(argv, io)
     const args = [...hp.files]
     if (hp.pidfile !== undefined) args.push('--pidfile', hp.pidfile)
     if (hp.localPeer !== undefined) args.push('--local-peer', hp.localPeer)
+    if (hp.allowUnimplemented === true) args.push('--allow-unimplemented')
     return runCommand.run(args, io)
   }
   const [name, ...rest] = argv

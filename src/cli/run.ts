@@ -25,6 +25,10 @@ order), binds every listener, and serves until stopped. Without FILE it uses ${D
 options:
   -p, --pidfile FILE     write the process id to FILE (removed at exit)
   -L, --local-peer NAME  local peer name (accepted for HAProxy compatibility)
+      --allow-unimplemented
+                         run even though the configuration asks for protections edgelb does not
+                         implement yet (TLS, the PROXY protocol, authentication, access
+                         restrictions, rules, filters, Lua); each is printed at every start
   -h, --help             show this help
 
 signals: SIGUSR1 soft stop (finish live sessions, then exit), SIGTTOU release the listening
@@ -33,7 +37,7 @@ ports, SIGTTIN take them back, SIGTERM/SIGINT stop now.`,
     const parsed = commandArgs(runCommand, args, {
       io,
       positionals: true,
-      options: { pidfile: { type: 'string', short: 'p' }, 'local-peer': { type: 'string', short: 'L' } },
+      options: { pidfile: { type: 'string', short: 'p' }, 'local-peer': { type: 'string', short: 'L' }, 'allow-unimplemented': { type: 'boolean' } },
     })
     if (typeof parsed === 'number') return parsed
     let files = parsed.positionals
@@ -44,11 +48,16 @@ ports, SIGTTIN take them back, SIGTERM/SIGINT stop now.`,
       }
       files = [DEFAULT_CONFIG]
     }
-    const { config, diagnostics } = loadConfig(files, io.env)
+    const allowUnimplemented = parsed.values['allow-unimplemented'] === true
+    const { config, diagnostics, unimplemented } = loadConfig(files, io.env, { allowUnimplemented })
     for (const d of diagnostics) io.err(formatDiagnostic(d))
     if (hasErrors(diagnostics)) {
       io.err(`edgelb: not started: the configuration has errors`)
       return EXIT_INVALID
+    }
+    if (unimplemented !== undefined && unimplemented.protections > 0) {
+      const n = unimplemented.protections
+      io.err(`edgelb: WARNING: --allow-unimplemented: ${n} protection${n === 1 ? '' : 's'} the configuration asks for ${n === 1 ? 'is' : 'are'} not in force (the lines above); traffic they would protect passes unprotected`)
     }
     // `program` sections start first, as in HAProxy's master: the servers they run are then
     // (about to be) up when the listeners open.

@@ -8,12 +8,13 @@ const FILE = 'edgelb.cfg'
 
 /** Reads and builds HAProxy text as `edgelb check` does. `problems` leaves out the "not
  *  implemented yet" warnings, which have tests of their own. */
-function build(text: string, env: Record<string, string> = {}) {
+function build(text: string, env: Record<string, string> = {}, options: { allowUnimplemented?: boolean } = {}) {
   const read = readHaproxy(text, FILE, env)
-  const built = buildConfig(read.sections, [FILE])
+  const built = buildConfig(read.sections, [FILE], options)
   const all = [...read.diagnostics, ...built.diagnostics]
   return {
     config: built.config,
+    unimplemented: built.unimplemented,
     lines: all.map(formatDiagnostic),
     problems: all.filter((d) => !d.message.includes('not implemented yet')).map(formatDiagnostic),
     proxy(name: string): ProxyConfig {
@@ -412,8 +413,7 @@ describe('unknown, removed and not yet implemented keywords', () => {
     ])
   })
 
-  test('a keyword HAProxy knows but edgelb does not build yet is a warning, once per keyword, never silent', () => {
-    const b = build(T + `listen web
+  const WITH_UNBUILT = T + `listen web
   bind :80
   option http-buffer-request
   unique-id-format %{+X}o
@@ -421,22 +421,43 @@ describe('unknown, removed and not yet implemented keywords', () => {
   compression type text/html
   server s 10.0.0.1:80 send-proxy
   server t 10.0.0.2:80 send-proxy
-`)
+`
+  const PROXY_RISK = 'pass a PROXY header on as data, or send none to a server that expects one'
+
+  test('a keyword HAProxy knows but edgelb does not build yet is a warning, once per keyword, never silent; one that protects is an error at each line', () => {
+    const b = build(WITH_UNBUILT)
     expect(b.lines).toEqual([
       `${at(7)}: warning: 'option http-buffer-request' is parsed but not implemented yet; edgelb ignores it for now`,
       `${at(8)}: warning: 'unique-id-format' is parsed but not implemented yet; edgelb ignores it for now`,
       `${at(9)}: warning: 'compression algo' is parsed but not implemented yet; edgelb ignores it for now`,
       `${at(10)}: warning: 'compression type' is parsed but not implemented yet; edgelb ignores it for now`,
-      `${at(11)}: warning: server option 'send-proxy' is parsed but not implemented yet; edgelb ignores it for now (and 1 more use)`,
+      `${at(11)}: error: server option 'send-proxy': not implemented yet, so edgelb would ${PROXY_RISK}; remove it where neither side speaks the PROXY protocol, or run with --allow-unimplemented to accept the gap knowingly`,
+      `${at(12)}: error: server option 'send-proxy': not implemented yet, so edgelb would ${PROXY_RISK}; remove it where neither side speaks the PROXY protocol, or run with --allow-unimplemented to accept the gap knowingly`,
     ])
+    expect(b.unimplemented).toEqual({ lines: 6, protections: 2 })
     expect(b.proxy('web').options['http-buffer-request']).toBe(true)
     expect(b.proxy('web').servers.map((s) => s.extra)).toEqual([{ 'send-proxy': true }, { 'send-proxy': true }])
+  })
+
+  test('allowUnimplemented turns each refused protection into a warning that says what goes unprotected', () => {
+    const b = build(WITH_UNBUILT, {}, { allowUnimplemented: true })
+    expect(b.lines.filter((l) => l.includes('send-proxy'))).toEqual([
+      `${at(11)}: warning: server option 'send-proxy': not implemented yet, accepted by --allow-unimplemented: edgelb will ${PROXY_RISK}`,
+      `${at(12)}: warning: server option 'send-proxy': not implemented yet, accepted by --allow-unimplemented: edgelb will ${PROXY_RISK}`,
+    ])
+    expect(b.lines.filter((l) => l.includes(': error: '))).toEqual([])
+    expect(b.unimplemented).toEqual({ lines: 6, protections: 2 })
   })
 
   test('edgelb keywords whose engine part is missing say which part', () => {
     const b = build(T + 'listen web\n  bind :80\n  tcp-response content accept\n  stats enable\n  server s 10.0.0.1:80 check\n')
     expect(b.lines).toEqual([
-      `${at(7)}: warning: 'tcp-response content' is parsed but not implemented yet (rules); edgelb ignores it for now`,
+      `${at(7)}: error: 'tcp-response content': not implemented yet, so edgelb would skip this rule, which changes what reaches the servers; rewrite it with actions edgelb implements (edgelb check lists them), or remove it, or run with --allow-unimplemented to accept the gap knowingly`,
+      `${at(8)}: warning: 'stats enable' is parsed but not implemented yet (stats page); edgelb ignores it for now`,
+    ])
+    const allowed = build(T + 'listen web\n  bind :80\n  tcp-response content accept\n  stats enable\n  server s 10.0.0.1:80 check\n', {}, { allowUnimplemented: true })
+    expect(allowed.lines).toEqual([
+      `${at(7)}: warning: 'tcp-response content': not implemented yet, accepted by --allow-unimplemented: edgelb will skip this rule, which changes what reaches the servers`,
       `${at(8)}: warning: 'stats enable' is parsed but not implemented yet (stats page); edgelb ignores it for now`,
     ])
   })
@@ -458,10 +479,13 @@ describe('unknown, removed and not yet implemented keywords', () => {
     expect(b.proxy('b').servers[0]!.extra).toEqual({ id: '5' })
   })
 
-  test('sections edgelb does not implement are named once each', () => {
+  test('sections edgelb does not implement are named once each; one that protects (userlist) is an error each time', () => {
     const b = build(T + 'userlist admins\n  user a password x\nuserlist ops\nresolvers dns\n  nameserver a 10.0.0.53:53\n')
+    const userlist = "a 'userlist' section: not implemented yet, so edgelb would let everyone through where credentials were required; put the authentication in the servers, or in front of edgelb, or run with --allow-unimplemented to accept the gap knowingly"
+    expect(b.unimplemented).toEqual({ lines: 5, protections: 3 })
     expect(b.lines).toEqual([
-      `${at(5)}: warning: 'userlist' sections are not implemented yet; edgelb ignores 'userlist admins'`,
+      `${at(5)}: error: ${userlist}`,
+      `${at(7)}: error: ${userlist}`,
       `${at(8)}: warning: 'resolvers' sections are not implemented yet; edgelb ignores 'resolvers dns'`,
       `${at(1)}: warning: no frontend or listen section: edgelb has nothing to listen on`,
     ].sort((a, b) => Number(a.split(':')[1]) - Number(b.split(':')[1])))

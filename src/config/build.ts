@@ -5,7 +5,10 @@
  * edgelb's handlers (longest phrase first: 'timeout connect' before 'timeout'), checks by the
  * entry that the section allows it (and its `no`), and runs the handler. A keyword HAProxy knows
  * but edgelb has no handler for yet is accepted
- * with one "not implemented yet" warning per keyword; a keyword HAProxy removed gets an error
+ * with one "not implemented yet" warning per keyword, unless it protects (the dictionary's
+ * `protects`: TLS, authentication, access, rules…), which is an error at each of its lines (fail
+ * closed) or, with `allowUnimplemented`, a warning that says what goes unprotected; a keyword
+ * HAProxy removed gets an error
  * naming its replacement; anything else is an unknown keyword, with a did-you-mean suggestion
  * (about the second word when the first begins known phrases: 'tcp-check bogus'). Defaults
  * follow HAProxy: each `defaults` section replaces the previous unnamed one for the proxies that
@@ -31,10 +34,12 @@ import {
   type OtherSection,
   type ProxySection,
 } from '../model/dictionary/lookup.ts'
-import type { KnownKeyword } from '../model/dictionary/types.ts'
+import { protectionText } from '../model/dictionary/protection.ts'
+import { sectionProtects } from '../model/dictionary/sections.ts'
+import type { KnownKeyword, Protection } from '../model/dictionary/types.ts'
 import { globalKeywords } from './keywords/global.ts'
 import { proxyKeywords } from './keywords/proxy.ts'
-import { parseBindLine, type NotBuiltSink } from './keywords/servers.ts'
+import { parseBindLine, type NotBuilt, type NotBuiltSink } from './keywords/servers.ts'
 import { defaultServerOptions } from './keywords/server-options.ts'
 import type { KeywordCtx } from './keywords/types.ts'
 import { ConfigError, SECTION_TYPES, sortDiagnostics, type Diagnostic, type Directive, type SectionSource, type SourcePos } from '../model/source.ts'
@@ -46,6 +51,22 @@ import { checkRules } from '../rules/check.ts'
 export interface BuildResult {
   config: Config
   diagnostics: Diagnostic[]
+  /** How many lines edgelb knows but does not implement (ignored, or done otherwise), and how
+   *  many of them protect something (refused, unless allowed). */
+  unimplemented: { lines: number; protections: number }
+}
+
+export interface BuildOptions {
+  /** The operator accepts running without the protections edgelb does not implement: each is a
+   *  warning saying what goes unprotected, instead of an error (`--allow-unimplemented`). */
+  allowUnimplemented?: boolean
+}
+
+/** A line that protects something edgelb does not implement: refused, or allowed with a warning. */
+function reportUnprotected(ctx: { warn(m: string, at: SourcePos): void; error(m: string, at: SourcePos): void }, what: string, at: SourcePos, protects: Protection, allow: boolean): void {
+  const t = protectionText[protects]
+  if (allow) ctx.warn(`${what}: not implemented yet, accepted by --allow-unimplemented: edgelb will ${t.risk}`, at)
+  else ctx.error(`${what}: not implemented yet, so edgelb would ${t.risk}; ${t.instead}, or run with --allow-unimplemented to accept the gap knowingly`, at)
 }
 
 /** A keyword of the dictionary, with edgelb's handler when edgelb implements it. */
@@ -177,16 +198,27 @@ function inherit(from: ProxyConfig, kind: ProxyConfig['kind'], name: string, pos
   return p
 }
 
-export function buildConfig(sections: readonly SectionSource[], files: readonly string[] = []): BuildResult {
+export function buildConfig(sections: readonly SectionSource[], files: readonly string[] = [], options: BuildOptions = {}): BuildResult {
   const diagnostics: Diagnostic[] = []
-  const notBuilt = new Map<string, { area: string; at: SourcePos; more: number; instead: string | undefined }>()
+  const notBuilt = new Map<string, { area: string | undefined; at: SourcePos; more: number; instead: string | undefined }>()
+  /** Lines ('file:line') edgelb does not implement, and those of them that protect something. */
+  const unimplementedLines = new Set<string>()
+  const unprotectedLines = new Set<string>()
+  const lineKey = (at: SourcePos): string => `${at.file}\0${at.line}`
+  const allow = options.allowUnimplemented === true
   const ctx: KeywordCtx & NotBuiltSink = {
     warn: (message, pos) => { diagnostics.push({ severity: 'warning', pos, message }) },
     error: (message, pos) => { diagnostics.push({ severity: 'error', pos, message }) },
-    notBuilt(what, area, at, instead) {
+    notBuilt(what, at, o: NotBuilt = {}) {
+      unimplementedLines.add(lineKey(at))
+      if (o.protects !== undefined) {
+        unprotectedLines.add(lineKey(at))
+        reportUnprotected(ctx, what, at, o.protects, allow)
+        return
+      }
       const seen = notBuilt.get(what)
       if (seen) seen.more++
-      else notBuilt.set(what, { area, at, more: 0, instead })
+      else notBuilt.set(what, { area: o.area, at, more: 0, instead: o.instead })
     },
   }
   const guard = (fn: () => void): void => {
@@ -277,7 +309,14 @@ export function buildConfig(sections: readonly SectionSource[], files: readonly 
       }
       default: {
         const section = s.type
-        if (!ignoredSections.has(section)) {
+        const protects = sectionProtects[section]
+        for (const d of [s, ...s.directives]) {
+          unimplementedLines.add(lineKey(d.pos))
+          if (protects !== undefined) unprotectedLines.add(lineKey(d.pos))
+        }
+        if (protects !== undefined) {
+          reportUnprotected(ctx, `a '${section}' section`, s.pos, protects, allow)
+        } else if (!ignoredSections.has(section)) {
           ignoredSections.add(section)
           ctx.warn(`'${section}' sections are not implemented yet; edgelb ignores '${section}${s.name ? ` ${s.name}` : ''}'`, s.pos)
         }
@@ -286,19 +325,19 @@ export function buildConfig(sections: readonly SectionSource[], files: readonly 
     }
   }
 
-  for (const [what, { area, at, more, instead }] of notBuilt) {
-    const also = more > 0 ? ` (and ${more} more use${more > 1 ? 's' : ''})` : ''
-    const why = area === 'not implemented yet' ? '' : ` (${area})`
-    ctx.warn(`${what} is parsed but not implemented yet${why}; ${instead ?? 'edgelb ignores it for now'}${also}`, at)
-  }
-
   const config: Config = { global, proxies, peers, programs, files: [...files] }
   validateConfig(config, ctx, (p, phrase) => phrasePos.get(p)?.get(phrase))
   // ACLs, rules, maps and stick tables compile as the engine will compile them: bad ones are
   // reported at their line.
-  checkRules(config, ctx)
+  checkRules(config, { ...ctx, unimplemented: (what, at, protects) => ctx.notBuilt(what, at, { protects }) })
+
+  for (const [what, { area, at, more, instead }] of notBuilt) {
+    const also = more > 0 ? ` (and ${more} more use${more > 1 ? 's' : ''})` : ''
+    const why = area === undefined ? '' : ` (${area})`
+    ctx.warn(`${what} is parsed but not implemented yet${why}; ${instead ?? 'edgelb ignores it for now'}${also}`, at)
+  }
   sortDiagnostics(diagnostics, files)
-  return { config, diagnostics }
+  return { config, diagnostics, unimplemented: { lines: unimplementedLines.size, protections: unprotectedLines.size } }
 
   function applyGlobal(d: Directive, g: GlobalConfig): void {
     const words = [d.kw, ...d.args]
@@ -309,9 +348,9 @@ export function buildConfig(sections: readonly SectionSource[], files: readonly 
       checkPrefix(d, phrase, entry)
       if (own) {
         own.parse(words.slice(match.words), d, g, ctx)
-        if (own.notBuilt) ctx.notBuilt(`'${phrase}'`, own.notBuilt, d.pos)
+        if (own.notBuilt) ctx.notBuilt(`'${phrase}'`, d.pos, { area: own.notBuilt, protects: entry.protects })
       } else {
-        ctx.notBuilt(`'${phrase}'`, 'not implemented yet', d.pos)
+        ctx.notBuilt(`'${phrase}'`, d.pos, { protects: entry.protects })
       }
       return
     }
@@ -358,11 +397,12 @@ export function buildConfig(sections: readonly SectionSource[], files: readonly 
       }
       if (!own) {
         if (phrase.startsWith('option ')) p.options[phrase.slice(7)] = !d.no
-        ctx.notBuilt(`'${phrase}'`, 'not implemented yet', d.pos)
+        // `no option X` turns off what edgelb does not do: nothing is left unprotected.
+        ctx.notBuilt(`'${phrase}'`, d.pos, { protects: d.no ? undefined : entry.protects })
         return
       }
       own.parse(words.slice(match.words), d, p, ctx)
-      if (own.notBuilt && !d.no) ctx.notBuilt(`'${phrase}'`, own.notBuilt, d.pos)
+      if (own.notBuilt && !d.no) ctx.notBuilt(`'${phrase}'`, d.pos, { area: own.notBuilt, protects: entry.protects })
       let seen = phrasePos.get(p)
       if (!seen) phrasePos.set(p, (seen = new Map()))
       if (!seen.has(phrase)) seen.set(phrase, d.pos)
@@ -395,7 +435,7 @@ export function buildConfig(sections: readonly SectionSource[], files: readonly 
           if (d.args.length === 0) throw new ConfigError(`'command' expects the program and its arguments, e.g. command edgelb serve 127.0.0.1:9001`, d.pos)
           command = d.args
         } else if (d.kw === 'user' || d.kw === 'group') {
-          ctx.notBuilt(`'${d.kw}' in a program section`, 'not implemented yet', d.pos, 'the program runs as edgelb\'s own user')
+          ctx.notBuilt(`'${d.kw}' in a program section`, d.pos, { instead: 'the program runs as edgelb\'s own user' })
         }
       })
     }
@@ -412,7 +452,7 @@ export function buildConfig(sections: readonly SectionSource[], files: readonly 
           const [name, address] = d.args
           if (!name || !address) throw new ConfigError(`'${d.kw}' expects a name and an address: ${d.kw} NAME ADDRESS:PORT`, d.pos)
           out.peers.push({ name, address, pos: d.pos })
-          ctx.notBuilt(`'peers'`, 'stick table replication', d.pos)
+          ctx.notBuilt(`'peers'`, d.pos, { area: 'stick table replication' })
         }
       })
     }

@@ -6,7 +6,7 @@
  */
 import { closeSync, openSync, readdirSync, readSync, statSync } from 'node:fs'
 import { join } from 'node:path'
-import { buildConfig, type BuildResult } from './build.ts'
+import { buildConfig, type BuildOptions, type BuildResult } from './build.ts'
 import { readHaproxy } from './haproxy/reader.ts'
 import type { Env } from './haproxy/tokenizer.ts'
 import { sortDiagnostics, type Diagnostic, type ReadResult, type SectionSource } from '../model/source.ts'
@@ -22,9 +22,11 @@ export function formatOf(path: string): ConfigFormat {
   return /\.ya?ml$/i.test(path) ? 'yaml' : 'haproxy'
 }
 
-export interface LoadResult extends BuildResult {
+export interface LoadResult extends Omit<BuildResult, 'unimplemented'> {
   /** Sections as read, for `convert`. */
   sections: SectionSource[]
+  /** As BuildResult's; undefined when a file could not be read (nothing to count). */
+  unimplemented: BuildResult['unimplemented'] | undefined
 }
 
 /** Expands directories (their `*.cfg`, `*.yaml`, `*.yml` in name order). Unreadable paths are
@@ -95,7 +97,7 @@ export function readText(path: string): { text: string } | { error: string } {
 }
 
 /** Reads and builds. Never throws for a bad config: every problem is a diagnostic. */
-export function loadConfig(paths: readonly string[], env: Env = process.env): LoadResult {
+export function loadConfig(paths: readonly string[], env: Env = process.env, options: BuildOptions = {}): LoadResult {
   const files = expandPaths(paths)
   const sections: SectionSource[] = []
   const diagnostics: Diagnostic[] = []
@@ -120,10 +122,10 @@ export function loadConfig(paths: readonly string[], env: Env = process.env): Lo
     diagnostics.push({ severity: 'error', pos: { file: paths[0] ?? '', line: 0 }, message: `no configuration file found in ${paths.join(', ')}` })
     fatal = true
   }
-  const built = buildConfig(sections, files)
+  const built = buildConfig(sections, files, options)
   // A file that could not be read at all makes the rest of the model meaningless. The readers'
   // problems and the builder's are told in reading order, together.
-  return { config: built.config, diagnostics: sortDiagnostics(fatal ? diagnostics : [...diagnostics, ...built.diagnostics], files), sections }
+  return { config: built.config, diagnostics: sortDiagnostics(fatal ? diagnostics : [...diagnostics, ...built.diagnostics], files), unimplemented: fatal ? undefined : built.unimplemented, sections }
 }
 
 export function hasErrors(diagnostics: readonly Diagnostic[]): boolean {

@@ -123,14 +123,22 @@ describe('http-request actions', () => {
     r.httpRequest(get('/del?k=new.example.com'))
     expect(body('/get?k=new.example.com')).toBe('none')
   })
-  test('bad actions are errors with the line; known but not built ones are warnings', () => {
+  test('bad actions are errors with the line; known but not built ones refuse the config (every action protects), or are skipped with a warning when allowed', () => {
     expect(() => fe('http-request set-headr X 1')).toThrow(/test.cfg:4: error: unknown 'http-request' action 'set-headr'; did you mean 'set-header'\?/)
     expect(() => fe('http-request set-header X')).toThrow(/test.cfg:4: error: 'set-header' expects a name and a value/)
     expect(() => fe('http-request redirect code 301')).toThrow(/'redirect' expects 'location', 'prefix' or 'scheme'/)
     expect(() => fe('http-request deny deny_status 99')).toThrow(/from 200 to 599/)
     expect(() => fe('http-request set-var txn.x src')).toThrow(/needs its argument in parentheses/)
     expect(() => fe('http-request return content-type text/plain file nofile.txt')).toThrow(/cannot read 'nofile.txt'/)
-    const { warnings } = rulesFrom('frontend www\n  mode http\n  bind :0\n  http-request auth realm x\n  http-request track-sc5 src\n  http-request lua.hello\n')
+    const unbuilt = 'frontend www\n  mode http\n  bind :0\n  http-request auth realm x\n  http-request track-sc5 src\n  http-request lua.hello\n'
+    let refused = ''
+    try { rulesFrom(unbuilt) } catch (e) { refused = (e as Error).message }
+    expect(refused.split('\n').map((l) => l.replace(/^.*test\.cfg:/, '').replace(/, or run with --allow-unimplemented.*$/, ''))).toEqual([
+      `4: error: 'http-request auth': not implemented yet, so edgelb would let everyone through where credentials were required; put the authentication in the servers, or in front of edgelb`,
+      `5: error: 'http-request track-sc5': not implemented yet, so edgelb would skip this rule, which changes what reaches the servers; rewrite it with actions edgelb implements (edgelb check lists them), or remove it`,
+      `6: error: 'http-request lua.hello': not implemented yet, so edgelb would skip the Lua code, and whatever it checks or blocks; rewrite its logic with edgelb rules, or remove it`,
+    ])
+    const { warnings } = rulesFrom(unbuilt, { allowUnimplemented: true })
     expect(warnings).toEqual([
       `4: 'http-request auth' is parsed but not implemented yet; edgelb ignores this rule`,
       `5: 'http-request track-sc5' is parsed but not implemented yet; edgelb ignores this rule`,

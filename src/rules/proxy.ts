@@ -14,6 +14,8 @@
  * Rule order within a phase is the configuration's; each rule is `{ cond, action }` where both
  * were compiled into closures (acl.ts, http-actions.ts, tcp-actions.ts).
  */
+import { actionProtection } from '../model/dictionary/protection.ts'
+import type { Protection } from '../model/dictionary/types.ts'
 import { dirname } from 'node:path'
 import { findAction, type RuleSet } from '../model/dictionary/lookup.ts'
 import { ConfigError, type SourcePos } from '../model/source.ts'
@@ -71,6 +73,10 @@ export interface ProxyRules {
 export interface CompileOptions {
   /** Reports "HAProxy knows this, edgelb does not do it yet" (the rule is skipped). */
   warn?: (message: string, at: SourcePos) => void
+  /** When set, takes the rules edgelb knows but does not implement instead of `warn`, with what
+   *  each protects (every action does: model/dictionary/protection.ts), so the builder can refuse
+   *  them (fail closed). */
+  unimplemented?: (what: string, at: SourcePos, protects: Protection) => void
   /** When set, a bad rule is reported here and skipped, and compiling goes on (`edgelb check`
    *  lists every problem); otherwise the first ConfigError is thrown. */
   onError?: (e: ConfigError) => void
@@ -128,7 +134,8 @@ function compileRuleSet<A>(
       const def = byKw.get(name)
       if (!def) {
         if (findAction(kw as RuleSet, name) !== undefined) {
-          options.warn?.(`'${kw} ${name}' is parsed but not implemented yet; edgelb ignores this rule`, r.pos)
+          if (options.unimplemented) options.unimplemented(`'${kw} ${name}'`, r.pos, actionProtection(name))
+          else options.warn?.(`'${kw} ${name}' is parsed but not implemented yet; edgelb ignores this rule`, r.pos)
           return undefined
         }
         const hint = suggest(name, table.map((a) => a.kw))

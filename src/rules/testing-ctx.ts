@@ -37,10 +37,10 @@ export function testCtx(over: Partial<CompileCtx> = {}): CompileCtx {
 
 /** Builds a configuration from HAProxy text and compiles its rules, on a hand-driven clock.
  *  Throws with the builder's errors if the text does not build. */
-export function rulesFrom(text: string): { rules: CompiledRules; clock: ReturnType<typeof manualClock>; warnings: string[] } {
+export function rulesFrom(text: string, options: { allowUnimplemented?: boolean } = {}): { rules: CompiledRules; clock: ReturnType<typeof manualClock>; warnings: string[] } {
   const file = join(FIXTURES, 'test.cfg') // relative map files are read from FIXTURES
   const read = readHaproxy(text, file)
-  const built = buildConfig(read.sections, [file])
+  const built = buildConfig(read.sections, [file], options)
   const errors = [...read.diagnostics, ...built.diagnostics].filter((d) => d.severity === 'error')
   if (errors.length > 0) throw new Error(errors.map(formatDiagnostic).join('\n'))
   const clock = manualClock()

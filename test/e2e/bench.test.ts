@@ -157,7 +157,8 @@ program demo2
 
   test('the shipped conf/edgelb.yaml declares the demo servers its backend uses', async () => {
     const r = await run(['check', join(ROOT, 'conf/edgelb.yaml')])
-    expect([r.code, r.out.trim()]).toEqual([0, `${join(ROOT, 'conf/edgelb.yaml')}: valid`])
+    const f = join(ROOT, 'conf/edgelb.yaml')
+    expect([r.code, r.out.trim()]).toEqual([0, `${f}: valid\n${f}: every line is implemented`])
     const y = readFileSync(join(ROOT, 'conf/edgelb.yaml'), 'utf8')
     expect(y).toContain('command: edgelb serve 127.0.0.1:9001 --name demo1')
     expect(y).toContain('command: edgelb serve 127.0.0.1:9002 --name demo2')

@@ -103,7 +103,7 @@ function parseBalance(args: string[], d: Directive, p: ProxyConfig, ctx: Ctx): v
     default:
       if (param !== undefined || rest.length > 0) throw new ConfigError(`'balance ${algo}' takes no argument`, d.pos)
   }
-  if (algo === 'rdp-cookie' || algo === 'hash') ctx.notBuilt(`'balance ${algo}'`, 'not implemented yet', d.pos)
+  if (algo === 'rdp-cookie' || algo === 'hash') ctx.notBuilt(`'balance ${algo}'`, d.pos)
 }
 
 function parseHashType(args: string[], d: Directive, p: ProxyConfig): void {
@@ -220,8 +220,8 @@ export function parseLog(args: string[], d: Directive, owner: { logs: LogTarget[
   if (level !== undefined) t.level = level
   if (minLevel !== undefined) t.minLevel = minLevel
   if (extra !== undefined) throw new ConfigError(`unexpected '${extra}' at the end of 'log'`, d.pos)
-  if (dest.kind === 'unsupported') ctx.notBuilt(`logging to '${address}'`, dest.what, d.pos, 'its lines go to stdout for now')
-  if (profile) ctx.notBuilt(`'log ... profile'`, 'log profiles', d.pos)
+  if (dest.kind === 'unsupported') ctx.notBuilt(`logging to '${address}'`, d.pos, { area: dest.what, instead: 'its lines go to stdout for now' })
+  if (profile) ctx.notBuilt(`'log ... profile'`, d.pos, { area: 'log profiles' })
   owner.logs.push(t)
 }
 

@@ -4,7 +4,7 @@
  * dictionary of HAProxy's options says how many words to skip for the ones edgelb keeps as is.
  */
 import { findBindOption, findServerOption } from '../../model/dictionary/lookup.ts'
-import type { KnownOption } from '../../model/dictionary/types.ts'
+import type { KnownOption, Protection } from '../../model/dictionary/types.ts'
 import { bindOptions } from '../../model/dictionary/bind-options.ts'
 import { serverOptions } from '../../model/dictionary/server-options.ts'
 import { parseBindSpec, parseServerAddr } from '../../model/address.ts'
@@ -15,10 +15,20 @@ import { bindOptionKeywords } from './bind-options.ts'
 import { serverOptionKeywords } from './server-options.ts'
 import type { KeywordCtx } from './types.ts'
 
-/** Reports a keyword that parses but does nothing yet; the builder folds repeats into one line. */
+/** What edgelb does not do yet about a keyword it parses. */
+export interface NotBuilt {
+  /** The feature it belongs to, when that says more than the keyword ('stats page'). */
+  area?: string
+  /** Replaces "edgelb ignores it for now" when edgelb does something else meanwhile. */
+  instead?: string
+  /** What it protects (the dictionary's `protects`): then it refuses the config (fail closed). */
+  protects?: Protection | undefined
+}
+
+/** Reports a keyword that parses but does nothing yet. The builder folds repeats of one that
+ *  protects nothing into one warning; each line of one that protects is an error of its own. */
 export interface NotBuiltSink {
-  /** `instead` replaces "edgelb ignores it for now" when edgelb does something else meanwhile. */
-  notBuilt(what: string, area: string, at: SourcePos, instead?: string): void
+  notBuilt(what: string, at: SourcePos, options?: NotBuilt): void
 }
 
 const serverTable = new Map(serverOptionKeywords.map((k) => [k.kw, k]))
@@ -49,6 +59,8 @@ function applyOptions<T>(words: string[], target: T, d: Directive, ctx: KeywordC
   extra(target: T): Record<string, string | true>
   names: readonly string[]
 }): void {
+  // Options of this line that protect and are not implemented, by protection: one error each.
+  const unprotected = new Map<Protection, string[]>()
   for (let i = 0; i < words.length; i++) {
     const w = words[i]!
     if (d.kw === 'default-server' && table.known(w)?.serverOnly) {
@@ -57,7 +69,9 @@ function applyOptions<T>(words: string[], target: T, d: Directive, ctx: KeywordC
     const own = table.own.get(w)
     if (own) {
       own.apply(takeValues(words, i, own.args, w, d.pos), target, d.pos, ctx)
-      if (own.notBuilt) ctx.notBuilt(`${table.line} option '${w}'`, own.notBuilt, d.pos)
+      const protects = table.known(w)?.protects
+      if (own.notBuilt && protects !== undefined) unprotected.set(protects, [...(unprotected.get(protects) ?? []), w])
+      else if (own.notBuilt) ctx.notBuilt(`${table.line} option '${w}'`, d.pos, { area: own.notBuilt })
       i += own.args
       continue
     }
@@ -65,12 +79,16 @@ function applyOptions<T>(words: string[], target: T, d: Directive, ctx: KeywordC
     if (known) {
       const values = takeValues(words, i, known.args, w, d.pos)
       table.extra(target)[w] = values.length === 0 ? true : values.join(' ')
-      ctx.notBuilt(`${table.line} option '${w}'`, 'not implemented yet', d.pos)
+      if (known.protects !== undefined) unprotected.set(known.protects, [...(unprotected.get(known.protects) ?? []), w])
+      else ctx.notBuilt(`${table.line} option '${w}'`, d.pos)
       i += known.args
       continue
     }
     const hint = suggest(w, table.names)
     throw new ConfigError(`unknown ${table.line === 'bind' ? 'bind' : d.kw} option '${w}'${hint ? `; did you mean '${hint}'?` : ''}`, d.pos)
+  }
+  for (const [protects, ws] of unprotected) {
+    ctx.notBuilt(`${table.line} option${ws.length > 1 ? 's' : ''} ${ws.map((w) => `'${w}'`).join(', ')}`, d.pos, { protects })
   }
 }
 

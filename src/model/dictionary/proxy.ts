@@ -35,7 +35,7 @@ export const proxyKeywords: readonly KnownKeyword[] = [
   { kw: 'fullconn', sections: 'dbl' },
   { kw: 'max-keep-alive-queue', sections: 'dbl' },
   { kw: 'max-session-srv-conns', sections: 'dfl' },
-  { kw: 'rate-limit sessions', sections: 'dfl' },
+  { kw: 'rate-limit sessions', sections: 'dfl', protects: 'access' },
   { kw: 'bind-process', sections: 'dfbl' }, // removed with nbproc in 2.5
   { kw: 'grace', sections: 'dfbl' }, // per-proxy grace: removed in 2.x, a global keyword now
 
@@ -91,9 +91,9 @@ export const proxyKeywords: readonly KnownKeyword[] = [
   { kw: 'tcp-request session', sections: 'dfl', failIfNotCap: true, namedDefaultsOnly: true },
   { kw: 'tcp-request content', sections: 'dfbl', namedDefaultsOnly: true },
   { kw: 'tcp-request inspect-delay', sections: 'dfbl', namedDefaultsOnly: true },
-  { kw: 'tcp-response content', sections: 'dbl', failIfNotCap: true, namedDefaultsOnly: true },
+  { kw: 'tcp-response content', sections: 'dbl', failIfNotCap: true, namedDefaultsOnly: true, protects: 'rules' },
   { kw: 'tcp-response inspect-delay', sections: 'dbl', failIfNotCap: true, namedDefaultsOnly: true },
-  { kw: 'filter', sections: 'fbl' },
+  { kw: 'filter', sections: 'fbl', protects: 'filter' },
   { kw: 'filter-sequence', sections: 'fbl' },
   { kw: 'compression algo', sections: 'dfbl' },
   { kw: 'compression algo-req', sections: 'dfbl' },
@@ -183,14 +183,14 @@ export const proxyKeywords: readonly KnownKeyword[] = [
   { kw: 'external-check path', sections: 'dbl' },
 
   // --- Statistics page ------------------------------------------------------------------------
-  { kw: 'stats admin', sections: 'fbl' },
-  { kw: 'stats auth', sections: 'dfbl' },
+  { kw: 'stats admin', sections: 'fbl', protects: 'access' },
+  { kw: 'stats auth', sections: 'dfbl', protects: 'authentication' },
   { kw: 'stats enable', sections: 'dfbl' },
   { kw: 'stats hide-version', sections: 'dfbl' },
-  { kw: 'stats http-request', sections: 'fbl' },
+  { kw: 'stats http-request', sections: 'fbl', protects: 'access' },
   { kw: 'stats realm', sections: 'dfbl' },
   { kw: 'stats refresh', sections: 'dfbl' },
-  { kw: 'stats scope', sections: 'dfbl' },
+  { kw: 'stats scope', sections: 'dfbl', protects: 'access' },
   { kw: 'stats show-desc', sections: 'dfbl' },
   { kw: 'stats show-legends', sections: 'dfbl' },
   { kw: 'stats show-modules', sections: 'dfbl' },
@@ -222,7 +222,7 @@ export const proxyKeywords: readonly KnownKeyword[] = [
   { kw: 'option http-keep-alive', sections: 'dfbl', noForm: true },
   { kw: 'option http-no-delay', sections: 'dfbl', noForm: true },
   { kw: 'option http-pretend-keepalive', sections: 'dbl', noForm: true },
-  { kw: 'option http-restrict-req-hdr-names', sections: 'dfbl' },
+  { kw: 'option http-restrict-req-hdr-names', sections: 'dfbl', protects: 'rules' },
   { kw: 'option http-server-close', sections: 'dfbl', noForm: true },
   { kw: 'option http-use-proxy-header', sections: 'dfl', noForm: true },
   { kw: 'option httpchk', sections: 'dbl' },

@@ -4,7 +4,7 @@
  * (`timeout resolve`, `option start-on-reload`); `noForm` marks those that accept `no`.
  * `sections` is not used in these tables: each table is one section.
  */
-import type { KnownKeyword } from './types.ts'
+import type { KnownKeyword, Protection } from './types.ts'
 
 /** `peers <name>`: stick-table replication between instances. */
 export const peersKeywords: readonly KnownKeyword[] = [
@@ -22,6 +22,10 @@ export const peersKeywords: readonly KnownKeyword[] = [
 
 /** `userlist <name>`: users and groups for `http_auth` and the stats page. */
 export const userlistKeywords: readonly KnownKeyword[] = [{ kw: 'user' }, { kw: 'group' }]
+
+/** The sections that protect (see protection.ts): one edgelb does not implement refuses the
+ *  config, as a keyword that protects does. */
+export const sectionProtects: Readonly<Record<string, Protection>> = { userlist: 'authentication' }
 
 /** `resolvers <name>`: DNS resolution for servers. */
 export const resolversKeywords: readonly KnownKeyword[] = [

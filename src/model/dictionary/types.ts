@@ -8,6 +8,15 @@
  */
 
 /**
+ * What a keyword protects when an operator writes it: it encrypts (`tls`), carries the client's
+ * address (`proxy-protocol`), authenticates (`authentication`), restricts who may reach or do what
+ * (`access`), decides what reaches the servers (`rules`, `filter`, `lua`). A keyword that
+ * protects and that edgelb does not implement is an error, not a warning (fail closed): running
+ * without it would let traffic through unprotected. protection.ts says what each one means.
+ */
+export type Protection = 'tls' | 'proxy-protocol' | 'authentication' | 'access' | 'rules' | 'filter' | 'lua'
+
+/**
  * A keyword HAProxy knows. `kw` is the full phrase as written: 'maxconn', 'timeout connect',
  * 'option httpclose', 'stats socket', 'tcp-request content', 'http-check expect'.
  */
@@ -27,6 +36,8 @@ export interface KnownKeyword {
   failIfNotCap?: true
   /** The keyword accepts a leading `no` (`no option httpclose`, `no log`). */
   noForm?: boolean
+  /** The keyword protects (see protection.ts): not implemented, it refuses the config. */
+  protects?: Protection
 }
 
 /** A word on a `server`/`default-server` or `bind` line: how many argument words follow it. */
@@ -35,6 +46,8 @@ export interface KnownOption {
   args: number
   /** Refused on `default-server` lines: it names one server (its `id`, its `guid`). */
   serverOnly?: boolean
+  /** The option protects (see protection.ts): not implemented, it refuses the config. */
+  protects?: Protection
 }
 
 /** A keyword HAProxy removed or renamed, and what to write instead. */
