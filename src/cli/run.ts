@@ -7,6 +7,7 @@ import { existsSync, rmSync, writeFileSync } from 'node:fs'
 import { hasErrors, loadConfig } from '../config/load.ts'
 import { formatDiagnostic } from '../model/source.ts'
 import { onSignal } from '../net/runtime.ts'
+import { dropPrivileges, preparePrivileges, type Privileges } from '../net/privileges.ts'
 import { MASTER_ENV, startPrograms, watchParentPipe, type RunningPrograms } from '../master/programs.ts'
 import { Engine } from '../proxy/engine.ts'
 import { commandArgs } from './args.ts'
@@ -59,6 +60,13 @@ ports, SIGTTIN take them back, SIGTERM/SIGINT stop now.`,
       const n = unimplemented.protections
       io.err(`edgelb: WARNING: --allow-unimplemented: ${n} protection${n === 1 ? '' : 's'} the configuration asks for ${n === 1 ? 'is' : 'are'} not in force (the lines above); traffic they would protect passes unprotected`)
     }
+    const { chroot, uid, gid } = config.global
+    const privileges: Privileges = { ...(chroot !== undefined ? { chroot } : {}), ...(uid !== undefined ? { uid } : {}), ...(gid !== undefined ? { gid } : {}) }
+    const cannot = await preparePrivileges(privileges)
+    if (cannot !== undefined) {
+      io.err(`edgelb: not started: ${cannot}`)
+      return EXIT_INVALID
+    }
     // `program` sections start first, as in HAProxy's master: the servers they run are then
     // (about to be) up when the listeners open.
     let programs: RunningPrograms
@@ -87,6 +95,16 @@ ports, SIGTTIN take them back, SIGTERM/SIGINT stop now.`,
         return EXIT_INVALID
       }
     }
+    // Bound: root is given up now (chroot, group, user), before any traffic is served.
+    try {
+      dropPrivileges(privileges)
+    } catch (e) {
+      engine.stop()
+      await programs.stop()
+      if (pidfile !== undefined) rmSync(pidfile, { force: true })
+      io.err(`edgelb: not started: ${(e as Error).message}`)
+      return EXIT_INVALID
+    }
     const off = [
       onSignal('SIGUSR1', () => { engine.softStop(); io.err('edgelb: soft stop: listeners closed (after grace), finishing live sessions') }),
       onSignal('SIGTTOU', () => { engine.pause(); io.err('edgelb: listening ports released (SIGTTOU)') }),
@@ -107,7 +125,8 @@ ports, SIGTTIN take them back, SIGTERM/SIGINT stop now.`,
     unwatch?.()
     await programs.stop()
     for (const f of off) f()
-    if (pidfile !== undefined) rmSync(pidfile, { force: true })
+    // After chroot or as another user, the pidfile may be out of reach: HAProxy leaves it too.
+    if (pidfile !== undefined) try { rmSync(pidfile, { force: true }) } catch { /* out of reach */ }
     return EXIT_OK
   },
 }

@@ -595,7 +595,7 @@ describe('HAProxy 1.x forms', () => {
     ])
   })
 
-  test('global 1.x keywords are accepted; those edgelb does not act on say what is ignored', () => {
+  test('global 1.x keywords are accepted; those edgelb does not act on say what is ignored; chroot, user and group are kept for run', () => {
     const b = build(`global
   daemon
   quiet
@@ -604,26 +604,21 @@ describe('HAProxy 1.x forms', () => {
   nbthread 4
   log 127.0.0.1 local0 notice
   stats socket /run/haproxy.sock mode 600 level admin
-  user haproxy
-  group haproxy
+  user root
+  group root
   chroot /var/empty
   uid 99
   gid 99
   localpeer lb1
 ` + T + 'listen web\n  bind :80\n  server s 10.0.0.1:80\n')
-    expect(b.config.global).toMatchObject({ daemon: true, quiet: true, pidfile: '/var/run/haproxy.pid', maxconn: 10_000, nbthread: 4, localPeer: 'lb1' })
+    expect(b.config.global).toMatchObject({ daemon: true, quiet: true, pidfile: '/var/run/haproxy.pid', maxconn: 10_000, nbthread: 4, localPeer: 'lb1', chroot: '/var/empty', uid: 99, gid: 99 })
+    expect(build('global\n  user root\n  group root\n' + T).config.global).toMatchObject({ uid: 0, gid: 0 })
     expect(b.config.global.logs).toEqual([{ address: '127.0.0.1', facility: 'local0', level: 'notice', pos: { file: FILE, line: 7 } }])
     expect(b.config.global.statsSockets).toEqual([{ address: '/run/haproxy.sock', options: ['mode', '600', 'level', 'admin'], pos: { file: FILE, line: 8 } }])
-    const privs = 'edgelb does not change user, group or root directory itself; run it under systemd with User=, Group= and RootDirectory= (see conf/edgelb.service)'
     expect(b.lines).toEqual([
       `${at(2)}: warning: 'daemon' is ignored: edgelb always stays in the foreground (let systemd or your supervisor run it in the background)`,
       `${at(6)}: warning: 'nbthread 4': edgelb runs one event loop per process for now and uses 1 thread`,
       `${at(8)}: warning: 'stats socket' is parsed but not implemented yet (admin socket); edgelb ignores it for now`,
-      `${at(9)}: warning: 'user' is ignored: ${privs}`,
-      `${at(10)}: warning: 'group' is ignored: ${privs}`,
-      `${at(11)}: warning: 'chroot' is ignored: ${privs}`,
-      `${at(12)}: warning: 'uid' is ignored: ${privs}`,
-      `${at(13)}: warning: 'gid' is ignored: ${privs}`,
       `${at(14)}: warning: 'localpeer' is parsed but not implemented yet (stick table replication); edgelb ignores it for now`,
     ])
   })

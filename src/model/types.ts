@@ -273,6 +273,11 @@ export interface GlobalConfig {
   /** `tune.*` values that edgelb reads: `tune.bufsize` (16384), `tune.http.maxhdr` (101). */
   tune: { bufsize: number; maxhdr: number; [k: string]: number }
   localPeer?: string
+  /** `chroot DIR`, applied once the listeners are bound. */
+  chroot?: string
+  /** `user NAME` / `uid N` and `group NAME` / `gid N`, resolved to numbers at load. */
+  uid?: number
+  gid?: number
 }
 
 export interface PeersConfig {

@@ -1,7 +1,9 @@
 /**
  * Keywords of the `global` section that edgelb gives a meaning to, or accepts with a warning that
- * says what edgelb does instead (it never forks, never changes user, never chroots: systemd does).
+ * says what edgelb does instead (it never forks: systemd or a supervisor keeps it running). Like
+ * HAProxy, it gives up root once bound: `chroot`, `user`/`uid`, `group`/`gid` (net/privileges.ts).
  */
+import { groupId, GROUP, PASSWD, userId } from './accounts.ts'
 import { ConfigError } from '../../model/source.ts'
 import { parseDuration, parseIntIn, parseSize } from '../../model/units.ts'
 import { parseLog } from './proxy.ts'
@@ -14,7 +16,21 @@ function ignored(kw: string, why: string): GlobalKeyword {
   return { kw, parse: (_args, d, _g, ctx) => ctx.warn(`'${kw}' is ignored: ${why}`, d.pos) }
 }
 
-const PRIVS = 'edgelb does not change user, group or root directory itself; run it under systemd with User=, Group= and RootDirectory= (see conf/edgelb.service)'
+/** `user NAME`/`group NAME` (looked up at load) and `uid N`/`gid N`. */
+function account(kw: 'user' | 'group' | 'uid' | 'gid'): GlobalKeyword {
+  const numeric = kw === 'uid' || kw === 'gid'
+  const field = kw === 'user' || kw === 'uid' ? 'uid' : 'gid'
+  return {
+    kw,
+    parse(args, d, g) {
+      const v = one(kw, args, d, numeric ? 'a number' : `a ${kw} name`)
+      if (numeric) { g[field] = parseIntIn(v, d.pos, `'${kw}'`, 0, 4_294_967_294); return }
+      const id = kw === 'user' ? userId(v) : groupId(v)
+      if (id === undefined) throw new ConfigError(`no ${kw} '${v}' on this machine (${kw === 'user' ? PASSWD : GROUP}); create it, or write '${field} N' with its number`, d.pos)
+      g[field] = id
+    },
+  }
+}
 
 export const globalKeywords: readonly GlobalKeyword[] = [
   {
@@ -54,11 +70,11 @@ export const globalKeywords: readonly GlobalKeyword[] = [
     },
   },
   { kw: 'stats timeout', notBuilt: 'admin socket', parse: (args, d) => { parseDuration(one('stats timeout', args, d, 'a duration'), d.pos) } },
-  ignored('user', PRIVS),
-  ignored('group', PRIVS),
-  ignored('uid', PRIVS),
-  ignored('gid', PRIVS),
-  ignored('chroot', PRIVS),
+  account('user'),
+  account('group'),
+  account('uid'),
+  account('gid'),
+  { kw: 'chroot', parse: (args, d, g) => { g.chroot = one('chroot', args, d, 'a directory') } },
   { kw: 'spread-checks', parse: (args, d, g) => { g.spreadChecks = parseIntIn(one('spread-checks', args, d, 'a percentage'), d.pos, "'spread-checks'", 0, 50) } },
   { kw: 'hard-stop-after', parse: (args, d, g) => { g.hardStopAfter = parseDuration(one('hard-stop-after', args, d, 'a duration'), d.pos) } },
   { kw: 'localpeer', notBuilt: 'stick table replication', parse: (args, d, g) => { g.localPeer = one('localpeer', args, d, 'a peer name') } },

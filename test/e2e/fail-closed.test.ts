@@ -1,0 +1,148 @@
+/**
+ * Fail closed: a keyword that protects (TLS, the PROXY protocol, authentication, access
+ * restrictions, rules, filters, Lua) and that edgelb does not implement refuses the configuration,
+ * in `check` (FILE:LINE: error) and in `run` (exit 1 before anything is bound), unless the
+ * operator accepts the gap with --allow-unimplemented: then each is a warning saying what goes
+ * unprotected, printed at every start, and `run` serves.
+ */
+import { afterAll, describe, expect, test } from 'bun:test'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { BUN, ROOT, spawnEdgelb } from './harness.ts'
+
+const MAIN = join(ROOT, 'src', 'main.ts')
+const DIR = mkdtempSync(join(tmpdir(), 'edgelb-fail-closed-'))
+afterAll(() => rmSync(DIR, { recursive: true, force: true }))
+
+interface Run { code: number | null; out: string; errLines: string[] }
+
+function edgelb(args: string[]): Run {
+  const r = Bun.spawnSync([BUN, MAIN, ...args], { cwd: DIR, env: { ...process.env, NO_COLOR: '1' }, timeout: 15_000, stdout: 'pipe', stderr: 'pipe' })
+  return { code: r.exitCode, out: r.stdout.toString(), errLines: r.stderr.toString().split('\n').filter((l) => l !== '') }
+}
+
+function write(name: string, text: string): string {
+  writeFileSync(join(DIR, name), text)
+  return name
+}
+
+/** A listener the test holds: a `run` that tried to bind it would say "address in use". */
+function holdPort(): { port: number; stop(): void } {
+  const l = Bun.listen({ hostname: '127.0.0.1', port: 0, socket: { data() {} } })
+  return { port: l.port, stop: () => l.stop(true) }
+}
+
+const HEAD = `defaults
+  mode http
+  timeout connect 5s
+  timeout client 5s
+  timeout server 5s
+`
+
+/**
+ * One case per class of protection: a line for the frontend, the backend, the global section
+ * (two lines) or a section after them; the line the error is at, what it names and the risk.
+ */
+interface Case { name: string; global?: string; frontend?: string; backend?: string; extra?: string; line: number; what: string; risk: string; lines?: number }
+const TLS = 'carry this traffic in clear text where TLS was asked for'
+const PROXY = 'pass a PROXY header on as data, or send none to a server that expects one'
+const AUTH = 'let everyone through where credentials were required'
+const RULE = 'skip this rule, which changes what reaches the servers'
+const cases: Case[] = [
+  { name: 'TLS on a bind (the certificate file does not even exist)', frontend: '  bind 127.0.0.1:0 ssl crt /nonexistent/site.pem', line: 10, what: "bind options 'ssl', 'crt'", risk: TLS },
+  { name: 'TLS to a server, verified', backend: '  server s1 127.0.0.1:9 ssl verify required ca-file ca.pem', line: 13, what: "server options 'ssl', 'verify', 'ca-file'", risk: TLS },
+  { name: 'TLS on default-server', backend: '  default-server ssl', line: 13, what: "server option 'ssl'", risk: TLS },
+  { name: 'a TLS global', global: 'global\n  ssl-default-bind-ciphers ECDHE-ECDSA-AES128-GCM-SHA256\n', line: 2, what: "'ssl-default-bind-ciphers'", risk: TLS },
+  { name: 'accept-proxy', frontend: '  bind 127.0.0.1:0 accept-proxy', line: 10, what: "bind option 'accept-proxy'", risk: PROXY },
+  { name: 'expect-proxy', frontend: '  tcp-request connection expect-proxy layer4', line: 10, what: "'tcp-request connection expect-proxy'", risk: PROXY },
+  { name: 'send-proxy-v2', backend: '  server s1 127.0.0.1:9 send-proxy-v2', line: 13, what: "server option 'send-proxy-v2'", risk: PROXY },
+  { name: 'http-request auth', frontend: '  http-request auth realm admin if { path_beg /admin }', line: 10, what: "'http-request auth'", risk: AUTH },
+  { name: 'a userlist section', extra: 'userlist admins\n  user admin insecure-password secret\n', line: 15, what: "a 'userlist' section", risk: AUTH, lines: 2 },
+  { name: 'stats auth', frontend: '  stats auth admin:secret', line: 10, what: "'stats auth'", risk: AUTH },
+  { name: 'stats admin', frontend: '  stats admin if TRUE', line: 10, what: "'stats admin'", risk: 'leave open what this line restricts' },
+  { name: 'an http-request action not implemented', frontend: '  http-request cache-use c1', line: 10, what: "'http-request cache-use'", risk: RULE },
+  { name: 'an http-response action not implemented', backend: '  http-response cache-store c1', line: 13, what: "'http-response cache-store'", risk: RULE },
+  { name: 'tcp-response content', backend: '  tcp-response content accept', line: 13, what: "'tcp-response content'", risk: RULE },
+  { name: 'a filter (SPOE)', frontend: '  filter spoe engine waf config /etc/waf.conf', line: 10, what: "'filter'", risk: 'pass traffic on without the inspection this filter does' },
+  { name: 'lua-load', global: 'global\n  lua-load /etc/edgelb/bot.lua\n', line: 2, what: "'lua-load'", risk: 'skip the Lua code, and whatever it checks or blocks' },
+  { name: 'a Lua action', frontend: '  http-request lua.check_bot', line: 10, what: "'http-request lua.check_bot'", risk: 'skip the Lua code, and whatever it checks or blocks' },
+]
+
+/** The config of a case: a frontend's protection line is line 10, a backend's line 13. */
+function configOf(c: Case, port: number): string {
+  const global = c.global ?? 'global\n  quiet\n'
+  return `${global}${HEAD}frontend fe\n  bind 127.0.0.1:${port}\n${c.frontend ?? '  option forwardfor'}\n  default_backend be\nbackend be\n${c.backend ?? '  balance roundrobin'}\n  server s0 127.0.0.1:9\n${c.extra ?? ''}`
+}
+
+describe('a protection edgelb does not implement refuses the configuration', () => {
+  for (const c of cases) {
+    test(`${c.name}: check errs at its line, run exits 1 before binding, --allow-unimplemented makes it a warning`, () => {
+      const held = holdPort()
+      try {
+        const file = write(`${c.name.replace(/\W+/g, '-')}.cfg`, configOf(c, held.port))
+        const error = `${file}:${c.line}: error: ${c.what}: not implemented yet, so edgelb would ${c.risk}; `
+
+        const check = edgelb(['check', file])
+        expect(check.code).toBe(1)
+        expect(check.errLines.filter((l) => l.includes(': error: ')).map((l) => l.slice(0, error.length))).toEqual([error])
+        expect(check.errLines.find((l) => l.startsWith(error))).toEndWith(', or run with --allow-unimplemented to accept the gap knowingly')
+        const n = c.lines ?? 1
+        expect(check.errLines.at(-1)).toMatch(new RegExp(`^${file}: \\d+ lines? not implemented yet, ${n} of them protections? \\(refused\\)$`))
+
+        // Refused before binding: the port the test holds would otherwise be "in use".
+        const run = edgelb(['run', file])
+        expect(run.code).toBe(1)
+        expect(run.errLines.filter((l) => l.includes(': error: ')).map((l) => l.slice(0, error.length))).toEqual([error])
+        expect(run.errLines.at(-1)).toBe('edgelb: not started: the configuration has errors')
+        expect(run.errLines.join('\n')).not.toMatch(/listening|in use|EADDRINUSE/)
+
+        const allowed = edgelb(['check', '--allow-unimplemented', file])
+        expect(allowed.code).toBe(0)
+        expect(allowed.errLines).toContain(`${file}:${c.line}: warning: ${c.what}: not implemented yet, accepted by --allow-unimplemented: edgelb will ${c.risk}`)
+        expect(allowed.out.split('\n').filter((l) => l !== '').at(-1)).toMatch(new RegExp(`, ${n} of them protections? \\(accepted by --allow-unimplemented: not in force\\)$`))
+        // The HAProxy form takes the flag too.
+        expect(edgelb(['-c', '-f', file, '--allow-unimplemented']).code).toBe(0)
+        expect(edgelb(['-c', '-f', file]).code).toBe(1)
+      } finally {
+        held.stop()
+      }
+    })
+  }
+
+  test('--allow-unimplemented on run serves, and says at start what is not in force', async () => {
+    await using app = Bun.serve({ hostname: '127.0.0.1', port: 0, fetch: () => new Response('the admin page') })
+    const text = `global
+  ssl-default-bind-ciphers ECDHE-ECDSA-AES128-GCM-SHA256
+${HEAD}frontend fe
+  bind 127.0.0.1:0 accept-proxy
+  http-request auth realm admin if { path_beg /admin }
+  default_backend be
+backend be
+  server s1 127.0.0.1:${app.port}
+`
+    await using lb = await spawnEdgelb(text, { args: ['--allow-unimplemented'] })
+    expect(lb.stderr.filter((l) => l.includes('accepted by --allow-unimplemented')).map((l) => l.replace(/^.*edgelb\.cfg:/, ''))).toEqual([
+      `2: warning: 'ssl-default-bind-ciphers': not implemented yet, accepted by --allow-unimplemented: edgelb will ${TLS}`,
+      `9: warning: bind option 'accept-proxy': not implemented yet, accepted by --allow-unimplemented: edgelb will ${PROXY}`,
+      `10: warning: 'http-request auth': not implemented yet, accepted by --allow-unimplemented: edgelb will ${AUTH}`,
+    ])
+    expect(lb.stderr).toContain('edgelb: WARNING: --allow-unimplemented: 3 protections the configuration asks for are not in force (the lines above); traffic they would protect passes unprotected')
+    // What was accepted: the page behind the auth rule is served without credentials.
+    const r = await fetch(`http://127.0.0.1:${lb.ports.get('fe')}/admin`)
+    expect([r.status, await r.text()]).toEqual([200, 'the admin page'])
+  })
+
+  test('keywords that only tune or describe stay warnings', () => {
+    const held = holdPort()
+    try {
+      const file = write('tuning.cfg', `global\n  tune.ssl.default-dh-param 2048\n  nbthread 4\n  cpu-map auto:1/1-4 0-3\n${HEAD}frontend fe\n  bind 127.0.0.1:${held.port}\n  option http-buffer-request\n  stats enable\n  stats uri /stats\n  default_backend be\nbackend be\n  server s0 127.0.0.1:9\n`)
+      const check = edgelb(['check', file])
+      expect(check.code).toBe(0)
+      expect(check.errLines.every((l) => l.includes(': warning: '))).toBe(true)
+      expect(check.out.split('\n').filter((l) => l !== '')).toEqual([`${file}: valid (${check.errLines.length} warnings)`, `${file}: 5 lines not implemented yet, none of them a protection`])
+    } finally {
+      held.stop()
+    }
+  })
+})
