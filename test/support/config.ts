@@ -1,7 +1,7 @@
 /**
  * Test support for the configuration layer. Not used at run time.
  */
-import { ConfigError } from '../model/source.ts'
+import { ConfigError } from '../../src/model/source.ts'
 
 /** The ConfigError `fn` throws; anything else it throws goes on, and throwing nothing fails. */
 export function configErrorOf(fn: () => unknown): ConfigError {
