@@ -9,13 +9,12 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Backend } from '../../src/backend/backend.ts'
-import { buildConfig } from '../../src/config/build.ts'
-import { readHaproxy } from '../../src/config/haproxy/reader.ts'
-import { formatDiagnostic } from '../../src/model/source.ts'
-import type { Config } from '../../src/model/types.ts'
 import { Engine } from '../../src/proxy/engine.ts'
 import type { Frontend } from '../../src/proxy/frontend.ts'
 import type { ClientSession } from '../../src/proxy/frontend.ts'
+import { cfg, parseConfig } from './config.ts'
+
+export { cfg, parseConfig }
 
 export const ROOT = join(import.meta.dir, '..', '..')
 export const BUN = process.execPath
@@ -67,25 +66,6 @@ export async function until(check: () => boolean, what: string, ms = 5000): Prom
 }
 
 // --- configs and the in-process engine ---------------------------------------------------------
-
-/** Strips the common indentation of a template, so configs can be written inline. */
-export function cfg(strings: TemplateStringsArray, ...values: unknown[]): string {
-  let text = strings[0]!
-  for (let i = 0; i < values.length; i++) text += String(values[i]) + strings[i + 1]!
-  const lines = text.replace(/^\n/, '').split('\n')
-  const indent = Math.min(...lines.filter((l) => l.trim() !== '').map((l) => l.match(/^ */)![0].length))
-  return lines.map((l) => l.slice(indent)).join('\n') + '\n'
-}
-
-/** Builds a Config from HAProxy text; throws with the diagnostics if it has errors. `bind …:0`
- *  means "any free port", as the tests need. */
-export function parseConfig(text: string, file = 'e2e.cfg'): Config {
-  const read = readHaproxy(text, file)
-  const built = buildConfig(read.sections, [file])
-  const errors = [...read.diagnostics, ...built.diagnostics].filter((d) => d.severity === 'error')
-  if (errors.length > 0) throw new Error(`bad test config:\n${errors.map(formatDiagnostic).join('\n')}\n---\n${text}`)
-  return built.config
-}
 
 /** The common tcp scenario: `listen app` on a free port in front of one server `s1` at `port`,
  *  logging a tcplog line per session to `lb.logs`, timeouts client and server 5s and connect 1s
