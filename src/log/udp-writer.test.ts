@@ -1,5 +1,5 @@
 import { expect, test } from 'bun:test'
-import { until } from '../../test/support/harness.ts'
+import { until } from '../../test/support/wait.ts'
 import { syslogReceiver } from '../../test/support/syslog-receiver.ts'
 import { MAX_IN_FLIGHT, UdpWriter } from './udp-writer.ts'
 
