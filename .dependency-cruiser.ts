@@ -1,31 +1,31 @@
 /**
  * edgelb's import rules, checked by dependency-cruiser before every test run (`npm run
- * lint:layers`, which runs test/layers.ts). docs/architecture.md explains the floors; this file is
+ * lint:layers`, which runs test/layers.ts). docs/architecture.md explains the layers; this file is
  * their executable form. Ad hoc graphs: `./node_modules/.bin/bun --bun depcruise src -T dot`.
  *
- * src/ is built in floors. A module imports from the floors below its own; on its own floor only
- * along the pairs listed in `sideways`; never from a floor above. `import type` counts: a floor
+ * src/ is built in layers. A module imports from the layers below its own; on its own layer only
+ * along the pairs listed in `sideways`; never from a layer above. `import type` counts: a layer
  * that names a type from above depends on it as much as one that calls it. Tests (*.test.ts) may
- * reach any floor, since a test beside the health checks may build a whole configuration for its
+ * reach any layer, since a test beside the health checks may build a whole configuration for its
  * input; they take their helpers from test/support/.
  */
 import { Visitor } from '@swc/core/Visitor.js'
 import type { IConfiguration, IForbiddenRuleType } from 'dependency-cruiser'
 
 /** Bottom first. A member is a folder of src/ or a single file in it. */
-export const floors: readonly { floor: string; members: readonly string[] }[] = [
-  { floor: 'ground', members: ['core', 'model', 'version.ts'] },
-  { floor: 'I/O', members: ['net', 'log'] },
-  { floor: 'protocol and rules', members: ['http', 'rules'] },
-  { floor: 'servers', members: ['balance', 'backend', 'check'] },
-  { floor: 'proxy', members: ['proxy'] },
-  { floor: 'assembly', members: ['config', 'master'] },
-  { floor: 'commands', members: ['cli', 'loadtest'] },
-  { floor: 'entry', members: ['main.ts'] },
+export const layers: readonly { layer: string; members: readonly string[] }[] = [
+  { layer: 'ground', members: ['core', 'model', 'version.ts'] },
+  { layer: 'I/O', members: ['net', 'log'] },
+  { layer: 'protocol and rules', members: ['http', 'rules'] },
+  { layer: 'servers', members: ['balance', 'backend', 'check'] },
+  { layer: 'proxy', members: ['proxy'] },
+  { layer: 'assembly', members: ['config', 'master'] },
+  { layer: 'commands', members: ['cli', 'loadtest'] },
+  { layer: 'entry', members: ['main.ts'] },
 ]
 
-/** The imports allowed between members of one floor, as [importer, imported]. The reverse
- *  direction stays forbidden, so a floor has no circle between its folders. */
+/** The imports allowed between members of one layer, as [importer, imported]. The reverse
+ *  direction stays forbidden, so a layer has no circle between its folders. */
 export const sideways: readonly (readonly [string, string])[] = [
   ['rules', 'http'], // rules read the heads that the HTTP parser made
   ['backend', 'balance'], // a backend runs its balancing algorithm
@@ -37,27 +37,27 @@ export const sideways: readonly (readonly [string, string])[] = [
 const TESTS = '\\.test\\.ts$'
 const pathOf = (member: string): string =>
   member.endsWith('.ts') ? `^src/${member.replace(/\./g, '\\.')}$` : `^src/${member}/`
-const placed = floors.flatMap((f) => f.members)
-/** A module of src/ on no floor: a new folder that nobody has placed yet. */
+const placed = layers.flatMap((l) => l.members)
+/** A module of src/ on no layer: a new folder that nobody has placed yet. */
 const UNPLACED = `^src/(?!${placed.map((m) => pathOf(m).slice('^src/'.length)).join('|')})`
 
 function layerRules(): IForbiddenRuleType[] {
-  return floors.flatMap(({ floor, members }, level) => {
-    const above = floors.slice(level + 1).flatMap((f) => f.members)
+  return layers.flatMap(({ layer, members }, level) => {
+    const above = layers.slice(level + 1).flatMap((l) => l.members)
     return members.flatMap((member): IForbiddenRuleType[] => {
       const across = sideways.filter(([from]) => from === member).map(([, to]) => to)
       const forbidden = [...above, ...members.filter((m) => m !== member && !across.includes(m))]
       if (forbidden.length === 0) return []
-      const lower = floors.slice(0, level).map((f) => f.floor).join(', ')
+      const lower = layers.slice(0, level).map((l) => l.layer).join(', ')
       const own = across.map((m) => `src/${m}`).join(', ')
       return [{
         name: `layer-${member.replace(/\.ts$/, '')}`,
         severity: 'error',
         comment:
-          `src/${member} is on the ${floor} floor: ` +
-          (lower ? `it imports from the floors below (${lower})` : 'it imports nothing else from src/') +
-          (own ? ` and, on its own floor, from ${own}` : '') +
-          '; docs/architecture.md, "Floors"',
+          `src/${member} is on the ${layer} layer: ` +
+          (lower ? `it imports from the layers below (${lower})` : 'it imports nothing else from src/') +
+          (own ? ` and, on its own layer, from ${own}` : '') +
+          '; docs/architecture.md, "Layers"',
         from: { path: pathOf(member), pathNot: TESTS },
         to: { path: forbidden.map(pathOf) },
       }]
@@ -66,7 +66,7 @@ function layerRules(): IForbiddenRuleType[] {
 }
 
 const PLACE_IT =
-  'every module of src/ sits on a floor: add its folder to `floors` in .dependency-cruiser.ts and ' +
+  'every module of src/ sits on a layer: add its folder to `layers` in .dependency-cruiser.ts and ' +
   'to docs/architecture.md'
 
 const config: IConfiguration = {
