@@ -19,9 +19,9 @@ function lineOf(result: ICruiseResult, from: string, to: string): number {
   return at + 1 || 1
 }
 
-function describe(result: ICruiseResult, v: IViolation): string {
+function format(result: ICruiseResult, v: IViolation): string {
   const to = v.cycle?.[0]?.name ?? v.to
-  const what = v.cycle ? `${[v.from, ...v.cycle.map((c) => c.name)].join(' -> ')}` : `imports ${v.to}`
+  const what = v.cycle ? [v.from, ...v.cycle.map((c) => c.name)].join(' -> ') : `imports ${v.to}`
   const line = `${v.from}:${lineOf(result, v.from, to)}: ${v.rule.severity} ${v.rule.name}: ${what}`
   const why = config.forbidden?.find((r) => r.name === v.rule.name)?.comment
   return why ? `${line}\n    ${why}` : line
@@ -30,7 +30,7 @@ function describe(result: ICruiseResult, v: IViolation): string {
 const { output } = await cruise(ROOTS, { ...config.options, validate: true, ruleSet: config })
 const result = output as ICruiseResult
 const { violations, totalCruised, totalDependenciesCruised = 0 } = result.summary
-for (const v of violations) console.error(describe(result, v))
+for (const v of violations) console.error(format(result, v))
 const errors = violations.filter((v) => v.rule.severity === 'error').length
 console.error(
   `layers: ${totalCruised} modules, ${totalDependenciesCruised} imports, ` +
