@@ -12,7 +12,7 @@ import { formatDiagnostic } from '../src/model/source.ts'
 import { now } from '../src/core/clock.ts'
 import { compileLogFormat } from '../src/rules/log-format.ts'
 import { compileRules } from '../src/rules/proxy.ts'
-import { request, session, stream } from '../src/rules/testing.ts'
+import { request, session, stream } from '../test/support/rules.ts'
 import { countBytes, countHttpRequest, countHttpResponse, streamEnd } from '../src/rules/tracking.ts'
 import type { StreamView } from '../src/rules/types.ts'
 

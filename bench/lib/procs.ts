@@ -5,7 +5,7 @@
  */
 import { openSync, closeSync, readFileSync, readdirSync, existsSync } from 'node:fs'
 import { connect } from 'node:net'
-import { cpuSeconds, rssKiB } from '../../src/bench/proc-stats.ts'
+import { cpuSeconds, rssKiB } from '../../src/loadtest/proc-stats.ts'
 
 export interface Child {
   name: string
@@ -106,7 +106,7 @@ export function processTree(pid: number): number[] {
   return out
 }
 
-/** utime+stime of a process and its descendants, in seconds (src/bench/proc-stats.ts per process). */
+/** utime+stime of a process and its descendants, in seconds (src/loadtest/proc-stats.ts per process). */
 export function treeCpuSeconds(pid: number): number {
   return processTree(pid).reduce((sum, p) => sum + (cpuSeconds(p) ?? 0), 0)
 }

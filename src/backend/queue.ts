@@ -2,13 +2,14 @@
  * A FIFO of waiters with O(1) removal from anywhere (a queued client that leaves, a queue timeout),
  * as HAProxy's per-server and per-backend pending queues. The links live in the waiter itself.
  */
+import type { Server } from './server.ts'
 
 /** Something waiting for a server. The backend calls `grant` when a slot is free for it. */
 export interface Waiter {
   /** Monotonic ms when it entered the queue (the backend serves the oldest of two queue heads). */
   queuedAt: number
   /** Receives the server it may now connect to. */
-  grant(server: import('./server.ts').Server): void
+  grant(server: Server): void
   /** @internal links, owned by WaitQueue */
   _qPrev: Waiter | null
   _qNext: Waiter | null

@@ -15,35 +15,42 @@
  * first usable one in declaration order wins; with `option persist` (or force-persist) a server
  * that checks see down still takes its users while it accepts connections.
  */
-import type { Server } from '../backend/server.ts'
-import type { CookieConfig } from '../model/types.ts'
+import type { CookieConfig, ServerConfig } from '../model/types.ts'
 import { findCookie, removeCookie, replaceCookieValue, setCookieName } from './cookie.ts'
 import type { H1Head } from './types.ts'
 
 /** `prefix` mode separates the server's value from the application's with this. */
 const PREFIX_SEP = '~'
 
+/** What persistence reads of a server (backend/server.ts `Server` is one): its `cookie` value,
+ *  whether it takes new traffic, and whether it is in maintenance. */
+export interface PersistServer {
+  readonly cfg: Pick<ServerConfig, 'cookie'>
+  readonly usable: boolean
+  readonly admin: string
+}
+
 export type ReqCookieFlag = 'N' | 'I' | 'D' | 'V' | '-'
 export type ResCookieFlag = 'N' | 'I' | 'P' | 'R' | 'D' | '-'
 
-export interface RequestPersistence {
+export interface RequestPersistence<S extends PersistServer = PersistServer> {
   /** The server the cookie designates, when it may be used (with flag D: down, and used anyway
    *  under `option persist`). */
-  readonly server: Server | undefined
+  readonly server: S | undefined
   readonly flag: ReqCookieFlag
 }
 
 // The outcomes without a server, one object each.
-const NO_COOKIE: RequestPersistence = Object.freeze({ server: undefined, flag: 'N' })
-const UNKNOWN_VALUE: RequestPersistence = Object.freeze({ server: undefined, flag: 'I' })
-const SERVER_DOWN: RequestPersistence = Object.freeze({ server: undefined, flag: 'D' })
+const NO_COOKIE: RequestPersistence<never> = Object.freeze({ server: undefined, flag: 'N' })
+const UNKNOWN_VALUE: RequestPersistence<never> = Object.freeze({ server: undefined, flag: 'I' })
+const SERVER_DOWN: RequestPersistence<never> = Object.freeze({ server: undefined, flag: 'D' })
 
 /**
  * Reads the persistence cookie of a request and edits it for the server: `prefix` strips
  * `SRV~`, `insert indirect` removes the cookie. `persist`: use a matching server even when it is
  * down (not in maintenance).
  */
-export function requestCookie(cfg: CookieConfig, servers: readonly Server[], req: H1Head, persist: boolean): RequestPersistence {
+export function requestCookie<S extends PersistServer>(cfg: CookieConfig, servers: readonly S[], req: H1Head, persist: boolean): RequestPersistence<S> {
   const h = req.headers
   let at = h.find('cookie', 0)
   while (at >= 0) {
@@ -66,9 +73,9 @@ export function requestCookie(cfg: CookieConfig, servers: readonly Server[], req
   return NO_COOKIE
 }
 
-function pick(servers: readonly Server[], key: string, persist: boolean): RequestPersistence {
+function pick<S extends PersistServer>(servers: readonly S[], key: string, persist: boolean): RequestPersistence<S> {
   let sawDown = false
-  let fallback: Server | undefined
+  let fallback: S | undefined
   for (const s of servers) {
     if (s.cfg.cookie !== key) continue
     if (s.usable) return { server: s, flag: 'V' }
@@ -84,7 +91,7 @@ function pick(servers: readonly Server[], key: string, persist: boolean): Reques
  * presented this server's value already), or rewrite/prefix the server's own cookie. Returns the
  * response flag and whether a cookie was inserted (`nocache` then needs Cache-Control).
  */
-export function responseCookie(cfg: CookieConfig, server: Server | null, reqFlag: ReqCookieFlag, reqServer: Server | undefined, method: string, res: H1Head): ResCookieFlag {
+export function responseCookie(cfg: CookieConfig, server: PersistServer | null, reqFlag: ReqCookieFlag, reqServer: PersistServer | undefined, method: string, res: H1Head): ResCookieFlag {
   const value = server?.cfg.cookie
   const h = res.headers
   if (cfg.method === 'prefix' || cfg.method === 'rewrite') {

@@ -1,6 +1,6 @@
 import { expect, test } from 'bun:test'
-import { until } from '../../test/e2e/harness.ts'
-import { syslogReceiver } from '../../test/e2e/logging-receiver.ts'
+import { until } from '../../test/support/wait.ts'
+import { syslogReceiver } from '../../test/support/syslog-receiver.ts'
 import { MAX_IN_FLIGHT, UdpWriter } from './udp-writer.ts'
 
 /** A writer closed at the end of the test's scope. */

@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'bun:test'
 import { formatListenAddr, ipv4InCidr, parseBindSpec, parseIpv4Net, parseServerAddr } from './address.ts'
 import type { SourcePos } from './source.ts'
-import { configErrorOf } from '../config/testing.ts'
+import { configErrorOf } from '../../test/support/config.ts'
 import type { ListenAddr } from './types.ts'
 
 const at: SourcePos = { file: 'edgelb.cfg', line: 3 }

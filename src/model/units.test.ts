@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'bun:test'
 import type { SourcePos } from './source.ts'
-import { configErrorOf } from '../config/testing.ts'
+import { configErrorOf } from '../../test/support/config.ts'
 import { formatDuration, parseDuration, parseIntIn, parseSize } from './units.ts'
 
 const at: SourcePos = { file: 'edgelb.cfg', line: 12 }

@@ -1,8 +1,8 @@
 import { describe, expect, test } from 'bun:test'
 import type { RuleConfig } from '../model/types.ts'
 import { AclSet, compileCondition, compileTerm, FAIL, MISS, PASS, splitCondition } from './acl.ts'
-import { request, session, stream, type FakeStream } from './testing.ts'
-import { AT, testCtx } from './testing-ctx.ts'
+import { request, session, stream, type FakeStream } from '../../test/support/rules.ts'
+import { AT, testCtx } from '../../test/support/rules-ctx.ts'
 
 const ctx = testCtx()
 const term = (words: string, s: FakeStream) => compileTerm(words.split(' '), ctx)(s)

@@ -2,8 +2,8 @@ import { describe, expect, test } from 'bun:test'
 import { converters as known } from '../model/dictionary/fetches.ts'
 import { converterNames } from './converters.ts'
 import { compileExpr } from './expr.ts'
-import { session, stream, type FakeStream } from './testing.ts'
-import { testCtx } from './testing-ctx.ts'
+import { session, stream, type FakeStream } from '../../test/support/rules.ts'
+import { testCtx } from '../../test/support/rules-ctx.ts'
 
 const ctx = testCtx()
 const ev = (text: string, s: FakeStream = stream()) => compileExpr(text, ctx).fn(s)

@@ -5,8 +5,8 @@ import { evalState } from './context.ts'
 import { compileExpr } from './expr.ts'
 import { FETCHES, fetchNames } from './fetches.ts'
 import { trackEntry } from './tracking.ts'
-import { request, response, session, stream, type FakeStream } from './testing.ts'
-import { testCtx } from './testing-ctx.ts'
+import { request, response, session, stream, type FakeStream } from '../../test/support/rules.ts'
+import { testCtx } from '../../test/support/rules-ctx.ts'
 
 const ev = (text: string, s: FakeStream, ctx: CompileCtx = testCtx()) => compileExpr(text, ctx).fn(s)
 const bytes = (t: string) => new TextEncoder().encode(t)

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'bun:test'
-import { fields, request, response, stream } from './testing.ts'
-import { rulesFrom } from './testing-ctx.ts'
+import { fields, request, response, stream } from '../../test/support/rules.ts'
+import { rulesFrom } from '../../test/support/rules-ctx.ts'
 
 /** A frontend with the given lines; returns its compiled rules. */
 function fe(lines: string) {

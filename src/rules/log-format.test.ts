@@ -1,8 +1,8 @@
 import { describe, expect, test } from 'bun:test'
 import { formatLogDateGmt } from '../log/date.ts'
 import { compileLogFormat, constantFormat, LOG_TAGS } from './log-format.ts'
-import { request, response, stream } from './testing.ts'
-import { testCtx } from './testing-ctx.ts'
+import { request, response, stream } from '../../test/support/rules.ts'
+import { testCtx } from '../../test/support/rules-ctx.ts'
 
 const ctx = testCtx()
 const fmt = (f: string, options?: { missing?: string }) => compileLogFormat(f, ctx, options)

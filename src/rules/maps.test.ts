@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'bun:test'
 import { ConfigError } from '../model/source.ts'
 import { MapStore, parseRefText } from './maps.ts'
-import { AT, FIXTURES } from './testing-ctx.ts'
+import { AT, FIXTURES } from '../../test/support/rules-ctx.ts'
 
 describe('map and ACL files', () => {
   test('a map line is a key and the rest of the line; comments and blanks are skipped', () => {

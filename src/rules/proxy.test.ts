@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'bun:test'
 import { countHttpRequest, countHttpResponse, countBytes, sessionEnd, streamEnd } from './tracking.ts'
-import { request, response, session, stream } from './testing.ts'
-import { rulesFrom } from './testing-ctx.ts'
+import { request, response, session, stream } from '../../test/support/rules.ts'
+import { rulesFrom } from '../../test/support/rules-ctx.ts'
 
 const bytes = (t: string) => new TextEncoder().encode(t)
 const get = (host: string, uri: string, method = 'GET') => stream({ req: request(method, uri, [['Host', host]]) })

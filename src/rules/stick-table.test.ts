@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'bun:test'
 import { ConfigError } from '../model/source.ts'
 import { StickTable } from './stick-table.ts'
-import { manualClock } from './testing-ctx.ts'
+import { manualClock } from '../../test/support/rules-ctx.ts'
 
 function table(cfg: Partial<ConstructorParameters<typeof StickTable>[1]> = {}) {
   const clock = manualClock()

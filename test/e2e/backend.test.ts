@@ -1,7 +1,7 @@
 // Backends through the proxy: connect retries and redispatch, server queues (maxconn, timeout
 // queue), dynamic limits (minconn/fullconn, guide §7) and backup takeover.
 import { expect, test } from 'bun:test'
-import { cfg, closedPort, connectClient, parseTcpLog, startLb, startServer, tagsOf, until, type Lb, type TestConn, type TestServer } from './harness.ts'
+import { cfg, closedPort, connectClient, parseTcpLog, startLb, startServer, tagsOf, until, type Lb, type TestConn, type TestServer } from '../support/harness.ts'
 
 /** Connects `n` clients one after another, each counted by the engine before the next. */
 async function connectInOrder(lb: Lb, n: number, write?: (i: number) => string): Promise<(TestConn & Disposable)[]> {

@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { MASTER_ENV } from '../../src/master/programs.ts'
-import { BUN, ROOT, connectClient, freePort, Signal, within } from './harness.ts'
+import { BUN, ROOT, connectClient, freePort, Signal, within } from '../support/harness.ts'
 
 const MAIN = join(ROOT, 'src/main.ts')
 const DIR = mkdtempSync(join(tmpdir(), 'edgelb-bench-e2e-'))

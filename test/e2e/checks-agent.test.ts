@@ -2,8 +2,8 @@
 // sets, and the server's health, admin state, weight and maxconn follow, as the starter guide
 // describes ("I would like to stop, please stop sending new visitors").
 import { describe, expect, test } from 'bun:test'
-import { listenWebLogged, serverOf, stateLines, waitLine } from './checks-lib.ts'
-import { connectClient, startLb, startServer, tagOf, until, type Lb, type TestServer } from './harness.ts'
+import { listenWebLogged, serverOf, stateLines, waitLine } from '../support/checks.ts'
+import { connectClient, startLb, startServer, tagOf, until, type Lb, type TestServer } from '../support/harness.ts'
 
 /** An agent that answers every connection with `reply` and closes. */
 function startAgent(reply: string): TestServer & { reply: string } {

@@ -10,9 +10,9 @@
  *         a site's WAN link failing (§5.5)
  */
 import { describe, expect, test } from 'bun:test'
-import { serverOf, waitLine } from './checks-lib.ts'
-import { cfg, connectClient, freePort, startLb, within, type Lb } from './harness.ts'
-import { bodyOf, type HttpOrigin, rawExchange, startHttpServer, traffic } from './http-harness.ts'
+import { serverOf, waitLine } from '../support/checks.ts'
+import { cfg, connectClient, freePort, startLb, within, type Lb } from '../support/harness.ts'
+import { bodyOf, type HttpOrigin, rawExchange, startHttpServer, traffic } from '../support/http-harness.ts'
 
 /** A web server answering GETs with its name, and HEAD /running while `running` is set. */
 function webServer(name: string): HttpOrigin & { running: boolean } {

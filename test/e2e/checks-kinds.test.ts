@@ -6,9 +6,9 @@ import { describe, expect, test } from 'bun:test'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import tls from 'node:tls'
-import { listenSection, LOGGED_GLOBAL, nextChecks, serverOf, stateLines, waitLine } from './checks-lib.ts'
-import { ROOT, startLb, startServer, until, type TestConn, type TestServer } from './harness.ts'
-import { startHttpServer } from './http-harness.ts'
+import { listenSection, LOGGED_GLOBAL, nextChecks, serverOf, stateLines, waitLine } from '../support/checks.ts'
+import { ROOT, startLb, startServer, until, type TestConn, type TestServer } from '../support/harness.ts'
+import { startHttpServer } from '../support/http-harness.ts'
 
 /** A listen section with one checked server and the given check lines, logging its state lines. */
 function checked(port: number, lines: string, server = 'check inter 100 fall 1 rise 1'): string {

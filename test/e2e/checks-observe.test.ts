@@ -1,9 +1,9 @@
 // Passive health end to end: production errors seen by the sessions (`observe layer4|layer7`)
 // mark a server down after `error-limit` of them in a row, and the health checks bring it back.
 import { describe, expect, test } from 'bun:test'
-import { listenWeb, listenWebLogged, nextChecks, serverOf, stateLines, waitLine } from './checks-lib.ts'
-import { closedPort, connectClient, startLb, startServer, until, type Lb } from './harness.ts'
-import { httpClient, startHttpServer, waitResponses } from './http-harness.ts'
+import { listenWeb, listenWebLogged, nextChecks, serverOf, stateLines, waitLine } from '../support/checks.ts'
+import { closedPort, connectClient, startLb, startServer, until, type Lb } from '../support/harness.ts'
+import { httpClient, startHttpServer, waitResponses } from '../support/http-harness.ts'
 
 /** Clients whose connects the proxy fails (the server's traffic port refuses). */
 async function failingClients(lb: Lb, n: number): Promise<void> {

@@ -4,8 +4,8 @@
 import { describe, expect, test } from 'bun:test'
 import type { Server } from '../../src/backend/server.ts'
 import { now } from '../../src/core/clock.ts'
-import { Flippable, listenSection, listenWeb, listenWebLogged, LOGGED_GLOBAL, nextChecks, refusedAppConfig, serverOf, stateLines, waitLine } from './checks-lib.ts'
-import { connectClient, connectTagged, parseTcpLog, startLb, startServer, tagsOf, until } from './harness.ts'
+import { Flippable, listenSection, listenWeb, listenWebLogged, LOGGED_GLOBAL, nextChecks, refusedAppConfig, serverOf, stateLines, waitLine } from '../support/checks.ts'
+import { connectClient, connectTagged, parseTcpLog, startLb, startServer, tagsOf, until } from '../support/harness.ts'
 
 describe('state changes', () => {
   test('a refused server goes DOWN and comes back UP, in HAProxy\'s words, on the log and on stderr', async () => {

@@ -2,7 +2,7 @@
 // not refuse them), the tcplog line and dontlognull, and binds that fail.
 import { expect, test } from 'bun:test'
 import { Engine } from '../../src/proxy/engine.ts'
-import { cfg, connectClient, connectEchoed, freePort, parseConfig, parseTcpLog, startLb, startServer, startTcpApp, tcpConfig, until } from './harness.ts'
+import { cfg, connectClient, connectEchoed, freePort, parseConfig, parseTcpLog, startLb, startServer, startTcpApp, tcpConfig, until } from '../support/harness.ts'
 
 test('monitor-net: a monitor connection is closed at once, never forwarded nor logged', async () => {
   await using srv = startServer('s1')

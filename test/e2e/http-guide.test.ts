@@ -6,8 +6,8 @@
  * the servers are left out of what the tests compare.
  */
 import { describe, expect, test } from 'bun:test'
-import { cfg, startLb, until } from './harness.ts'
-import { answer, httpClient, type HttpOrigin, okResponse, rawExchange, type SeenRequest, startHttpServer, traffic, waitResponses } from './http-harness.ts'
+import { cfg, startLb, until } from '../support/harness.ts'
+import { answer, httpClient, type HttpOrigin, okResponse, rawExchange, type SeenRequest, startHttpServer, traffic, waitResponses } from '../support/http-harness.ts'
 
 /** An origin answering the guide's `HTTP/1.0 200 OK` (then closing, as HTTP/1.0 does). */
 function origin10(name: string, extra: (req: SeenRequest) => string = () => ''): HttpOrigin {

@@ -7,8 +7,8 @@ import { describe, expect, test } from 'bun:test'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { cfg, closedPort, startLb, until, within } from './harness.ts'
-import { answer, bodyOf, httpClient, okResponse, rawExchange, responses, type SeenRequest, startHttpServer, tapChunks, waitResponses } from './http-harness.ts'
+import { cfg, closedPort, startLb, until, within } from '../support/harness.ts'
+import { answer, bodyOf, httpClient, okResponse, rawExchange, responses, type SeenRequest, startHttpServer, tapChunks, waitResponses } from '../support/http-harness.ts'
 
 const TIMEOUTS = 'timeout connect 5s\n  timeout client 5s\n  timeout server 5s'
 

@@ -7,8 +7,8 @@ import { describe, expect, test } from 'bun:test'
 import { buildConfig } from '../../src/config/build.ts'
 import { readHaproxy } from '../../src/config/haproxy/reader.ts'
 import { formatDiagnostic } from '../../src/model/source.ts'
-import { cfg, echoSession, spawnEdgelb, startServer, tcpConfig, until } from './harness.ts'
-import { syslogReceiver } from './logging-receiver.ts'
+import { cfg, echoSession, spawnEdgelb, startServer, tcpConfig, until } from '../support/harness.ts'
+import { syslogReceiver } from '../support/syslog-receiver.ts'
 
 const FILE = 'edgelb.cfg'
 

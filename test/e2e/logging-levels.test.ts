@@ -7,10 +7,10 @@
 // A line a target must not get is sent before one it gets: UDP on loopback keeps the order, so
 // the absence is seen without waiting.
 import { describe, expect, test } from 'bun:test'
-import { cfg, closedPort, connectClient, echoSession, startLb, startServer, tcpConfig } from './harness.ts'
-import { okResponse, rawExchange, startHttpServer } from './http-harness.ts'
-import { syslogReceiver } from './logging-receiver.ts'
-import { refusedAppConfig, stateLines, waitLine } from './checks-lib.ts'
+import { cfg, closedPort, connectClient, echoSession, startLb, startServer, tcpConfig } from '../support/harness.ts'
+import { okResponse, rawExchange, startHttpServer } from '../support/http-harness.ts'
+import { syslogReceiver } from '../support/syslog-receiver.ts'
+import { refusedAppConfig, stateLines, waitLine } from '../support/checks.ts'
 
 /** The global log lines of most scenarios here: bare lines on stdout (lb.logs), and `format
  *  priority local0` datagrams (PRI 134 at info, 131 at err) to the receiver at `port`. */

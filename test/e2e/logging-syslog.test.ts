@@ -4,9 +4,9 @@
 // `format raw` (lb.logs): the same send, so the message part must be that line exactly.
 import { describe, expect, test } from 'bun:test'
 import { formatIsoDate, formatSyslogDate } from '../../src/log/date.ts'
-import { cfg, echoSession, startLb, startServer } from './harness.ts'
-import { okResponse, rawExchange, startHttpServer } from './http-harness.ts'
-import { isoMs, syslogReceiver } from './logging-receiver.ts'
+import { cfg, echoSession, startLb, startServer } from '../support/harness.ts'
+import { okResponse, rawExchange, startHttpServer } from '../support/http-harness.ts'
+import { isoMs, syslogReceiver } from '../support/syslog-receiver.ts'
 
 const PID = process.pid
 

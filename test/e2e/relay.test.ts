@@ -1,6 +1,6 @@
 // mode tcp relay: bytes arrive exactly, both ways, with half-close and backpressure honoured.
 import { expect, test } from 'bun:test'
-import { connectClient, parseTcpLog, randomBytes, sha256, startServer, startTcpApp, until } from './harness.ts'
+import { connectClient, parseTcpLog, randomBytes, sha256, startServer, startTcpApp, until } from '../support/harness.ts'
 
 const MB = 1024 * 1024
 

@@ -3,7 +3,7 @@
 import { expect, test } from 'bun:test'
 import { addressBytes } from '../../src/proxy/source-key.ts'
 import { countNames } from '../conformance/lb.ts'
-import { cfg, connectTagged, startLb, startServer, tagOf, tagsOf, until, type TestConn } from './harness.ts'
+import { cfg, connectTagged, startLb, startServer, tagOf, tagsOf, until, type TestConn } from '../support/harness.ts'
 
 const TIMEOUTS = `
   timeout client 2s

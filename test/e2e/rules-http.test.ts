@@ -6,8 +6,8 @@ import { describe, expect, test } from 'bun:test'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { cfg, connectClient, startLb, startServer, until } from './harness.ts'
-import { bodyOf, httpClient, rawExchange, startHttpServer, waitResponses } from './http-harness.ts'
+import { cfg, connectClient, startLb, startServer, until } from '../support/harness.ts'
+import { bodyOf, httpClient, rawExchange, startHttpServer, waitResponses } from '../support/http-harness.ts'
 
 const T = 'timeout connect 5s\n  timeout client 5s\n  timeout server 5s'
 /** A defaults section carrying the timeouts, for configs split into frontends and backends. */

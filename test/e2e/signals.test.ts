@@ -3,7 +3,7 @@
 import { expect, test } from 'bun:test'
 import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { cfg, connectClient, connectEchoed, freePort, spawnEdgelb, startServer } from './harness.ts'
+import { cfg, connectClient, connectEchoed, freePort, spawnEdgelb, startServer } from '../support/harness.ts'
 
 /** Whether a connection to 127.0.0.1:port is refused (nothing listens). */
 async function refused(port: number): Promise<boolean> {

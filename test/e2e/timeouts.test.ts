@@ -1,7 +1,7 @@
 // Every timeout fires about when configured (within a tick or two; the slack below is for a
 // loaded machine): these check which timeout governs each phase, not speed.
 import { expect, test } from 'bun:test'
-import { cfg, connectClient, connectEchoed, parseTcpLog, startBlackhole, startLb, startServer, startTcpApp, type Lb } from './harness.ts'
+import { cfg, connectClient, connectEchoed, parseTcpLog, startBlackhole, startLb, startServer, startTcpApp, type Lb } from '../support/harness.ts'
 
 const SLACK = 150
 

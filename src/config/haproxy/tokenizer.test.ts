@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'bun:test'
 import type { SourcePos } from '../../model/source.ts'
-import { configErrorOf } from '../testing.ts'
+import { configErrorOf } from '../../../test/support/config.ts'
 import { joinWords, quoteWord, tokenizeLine } from './tokenizer.ts'
 
 const at: SourcePos = { file: 'haproxy.cfg', line: 7 }

@@ -9,83 +9,18 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Backend } from '../../src/backend/backend.ts'
-import { buildConfig } from '../../src/config/build.ts'
-import { readHaproxy } from '../../src/config/haproxy/reader.ts'
-import { formatDiagnostic } from '../../src/model/source.ts'
-import type { Config } from '../../src/model/types.ts'
 import { Engine } from '../../src/proxy/engine.ts'
 import type { Frontend } from '../../src/proxy/frontend.ts'
 import type { ClientSession } from '../../src/proxy/frontend.ts'
+import { cfg, parseConfig } from './config.ts'
+import { Signal, until, within } from './wait.ts'
+
+export { cfg, parseConfig, Signal, until, within }
 
 export const ROOT = join(import.meta.dir, '..', '..')
 export const BUN = process.execPath
 
-// --- waiting -----------------------------------------------------------------------------------
-
-/** Resolves with `p`, or rejects after `ms` naming what was awaited. */
-export function within<T>(ms: number, p: Promise<T>, what: string): Promise<T> {
-  let t: ReturnType<typeof setTimeout> | undefined
-  const timeout = new Promise<never>((_, reject) => {
-    t = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms)
-  })
-  return Promise.race([p, timeout]).finally(() => clearTimeout(t))
-}
-
-/** A condition re-checked whenever `Signal.notify()` is called (on socket events, log lines). */
-export class Signal {
-  #waiters: { check: () => boolean; resolve: () => void }[] = []
-
-  notify(): void {
-    if (this.#waiters.length === 0) return
-    this.#waiters = this.#waiters.filter((w) => {
-      if (!w.check()) return true
-      w.resolve()
-      return false
-    })
-  }
-
-  /** Resolves once `check()` holds; rejects after `ms`. */
-  until(check: () => boolean, what: string, ms = 5000): Promise<void> {
-    return within(ms, this.when(check), what)
-  }
-
-  /** Resolves once `check()` holds (no deadline: for fire-and-forget waits). */
-  when(check: () => boolean): Promise<void> {
-    if (check()) return Promise.resolve()
-    return new Promise<void>((resolve) => this.#waiters.push({ check, resolve }))
-  }
-}
-
-/** Polls `check` every event-loop turn (setImmediate), for state with no event of its own
- *  (engine counters). Bounded by `ms`. */
-export async function until(check: () => boolean, what: string, ms = 5000): Promise<void> {
-  const end = performance.now() + ms
-  while (!check()) {
-    if (performance.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}`)
-    await new Promise((r) => setImmediate(r))
-  }
-}
-
 // --- configs and the in-process engine ---------------------------------------------------------
-
-/** Strips the common indentation of a template, so configs can be written inline. */
-export function cfg(strings: TemplateStringsArray, ...values: unknown[]): string {
-  let text = strings[0]!
-  for (let i = 0; i < values.length; i++) text += String(values[i]) + strings[i + 1]!
-  const lines = text.replace(/^\n/, '').split('\n')
-  const indent = Math.min(...lines.filter((l) => l.trim() !== '').map((l) => l.match(/^ */)![0].length))
-  return lines.map((l) => l.slice(indent)).join('\n') + '\n'
-}
-
-/** Builds a Config from HAProxy text; throws with the diagnostics if it has errors. `bind …:0`
- *  means "any free port", as the tests need. */
-export function parseConfig(text: string, file = 'e2e.cfg'): Config {
-  const read = readHaproxy(text, file)
-  const built = buildConfig(read.sections, [file])
-  const errors = [...read.diagnostics, ...built.diagnostics].filter((d) => d.severity === 'error')
-  if (errors.length > 0) throw new Error(`bad test config:\n${errors.map(formatDiagnostic).join('\n')}\n---\n${text}`)
-  return built.config
-}
 
 /** The common tcp scenario: `listen app` on a free port in front of one server `s1` at `port`,
  *  logging a tcplog line per session to `lb.logs`, timeouts client and server 5s and connect 1s

@@ -2,16 +2,16 @@
  * Test support: a compile context with a stick table or two and the fixture map directory.
  */
 import { join } from 'node:path'
-import { buildConfig } from '../config/build.ts'
-import { readHaproxy } from '../config/haproxy/reader.ts'
-import { ConfigError, formatDiagnostic } from '../model/source.ts'
-import { TimerWheel } from '../core/timer-wheel.ts'
-import type { CompileCtx } from './context.ts'
-import { MapStore } from './maps.ts'
-import { compileRules, type CompiledRules } from './proxy.ts'
-import { StickTable } from './stick-table.ts'
+import { buildConfig } from '../../src/config/build.ts'
+import { readHaproxy } from '../../src/config/haproxy/reader.ts'
+import { ConfigError, formatDiagnostic } from '../../src/model/source.ts'
+import { TimerWheel } from '../../src/core/timer-wheel.ts'
+import type { CompileCtx } from '../../src/rules/context.ts'
+import { MapStore } from '../../src/rules/maps.ts'
+import { compileRules, type CompiledRules } from '../../src/rules/proxy.ts'
+import { StickTable } from '../../src/rules/stick-table.ts'
 
-export const FIXTURES = join(import.meta.dir, '..', '..', 'test', 'fixtures', 'rules-maps')
+export const FIXTURES = join(import.meta.dir, '..', 'fixtures', 'rules-maps')
 export const AT = { file: 'test.cfg', line: 7 }
 
 /** A clock the tests move by hand, and a wheel driven by it. */

@@ -2,10 +2,10 @@
  * Test support for the rules: heads parsed by the real parser, and fake session/stream views, so
  * each rule can be run without sockets. Not used at run time.
  */
-import { createRequestParser, createResponseParser } from '../http/h1-parser.ts'
-import type { H1Head } from '../http/types.ts'
-import type { EngineView, Sample, SessionView, StreamView } from './types.ts'
-import type { StickEntry } from './stick-table.ts'
+import { createRequestParser, createResponseParser } from '../../src/http/h1-parser.ts'
+import type { H1Head } from '../../src/http/types.ts'
+import type { EngineView, Sample, SessionView, StreamView } from '../../src/rules/types.ts'
+import type { StickEntry } from '../../src/rules/stick-table.ts'
 
 const LIMITS = { maxHead: 65536, maxHeaders: 200 }
 

@@ -1,9 +1,9 @@
 /**
  * A syslog server for the logging scenarios: a node:dgram socket on 127.0.0.1, port 0, that keeps
- * every datagram it receives as text, in order. Disposable; waits are bounded (harness Signal).
+ * every datagram it receives as text, in order. Disposable; waits are bounded (Signal, wait.ts).
  */
 import dgram from 'node:dgram'
-import { Signal } from './harness.ts'
+import { Signal } from './wait.ts'
 
 export interface SyslogReceiver extends AsyncDisposable {
   readonly port: number
