@@ -9,7 +9,7 @@ import { afterAll, describe, expect, test } from 'bun:test'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { BUN, ROOT, spawnEdgelb } from './harness.ts'
+import { BUN, ROOT, spawnEdgelb } from '../support/harness.ts'
 
 const MAIN = join(ROOT, 'src', 'main.ts')
 const DIR = mkdtempSync(join(tmpdir(), 'edgelb-fail-closed-'))

@@ -6,7 +6,7 @@ import { afterAll, describe, expect, test } from 'bun:test'
 import { chmodSync, mkdtempSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { BUN, ROOT, spawnEdgelb } from './harness.ts'
+import { BUN, ROOT, spawnEdgelb } from '../support/harness.ts'
 
 const DIR = mkdtempSync(join(tmpdir(), 'edgelb-privileges-'))
 chmodSync(DIR, 0o755) // nobody reads its config here
