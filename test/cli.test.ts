@@ -214,6 +214,22 @@ describe('HAProxy flags', () => {
   test('-d, -db, -p and -L are accepted with -c', () => {
     expect(edgelb(['-d', '-db', '-p', 'edgelb.pid', '-L', 'peer1', '-c', '-f', write('valid.cfg', VALID)]).code).toBe(0)
   })
+
+  test('HAProxy debugging flags (-dM, -dV, -dW, -dr, -dM0x55) are accepted and change nothing', () => {
+    const r = edgelb(['-dM', '-dV', '-dW', '-dr', '-dM0x55', '-c', '-f', write('valid.cfg', VALID)])
+    expect([r.code, r.out, r.err]).toEqual([0, 'valid.cfg: valid\nvalid.cfg: every line is implemented\n', ''])
+  })
+
+  test('-cc evaluates a condition as HAProxy 2.6 with edgelb\'s features: exit 0 true, 1 false, 2 error', () => {
+    const cc = (expr: string) => { const r = edgelb(['-cc', expr]); return [r.code, r.out, r.err.trim()] }
+    expect(cc('version_atleast(2.5-dev0)')).toEqual([0, '', ''])
+    expect(cc('version_atleast(2.6-dev0) && !version_atleast(2.7-dev0)')).toEqual([0, '', ''])
+    expect(cc('version_atleast(2.7-dev0)')).toEqual([1, '', ''])
+    expect(cc('feature(OPENSSL)')).toEqual([1, '', ''])
+    expect(cc('defined(HOME) || 0')).toEqual([process.env.HOME === undefined ? 1 : 0, '', ''])
+    expect(cc('nope(1)')).toEqual([2, '', "edgelb: unknown '-cc' function 'nope'; known: defined, streq, strneq, feature, version_atleast, version_before, strstr"])
+    expect(edgelb(['-cc']).code).toBe(2)
+  })
 })
 
 describe('edgelb convert', () => {

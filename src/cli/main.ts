@@ -7,10 +7,11 @@ import { checkCommand, checkFiles } from './check.ts'
 import { convertCommand } from './convert.ts'
 import { runCommand } from './run.ts'
 import { serveCommand } from './serve.ts'
-import { EXIT_OK, EXIT_USAGE, type Command, type Io } from './types.ts'
+import { EXIT_INVALID, EXIT_OK, EXIT_USAGE, type Command, type Io } from './types.ts'
 import { versionCommand } from './version.ts'
 import { versionLine } from '../version.ts'
 import { execWithRuntimeSettings } from '../net/runtime.ts'
+import { evalCondition } from '../config/haproxy/condition.ts'
 
 export const commands: readonly Command[] = [runCommand, checkCommand, convertCommand, serveCommand, benchCommand, versionCommand]
 /** Commands edgelb runs itself (worker processes), left out of help and suggestions. */
@@ -26,17 +27,21 @@ ${commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`).join('\n')}
 
 HAProxy-compatible form:
   edgelb -f FILE|DIR [-f ...] [-c] [-p PIDFILE] [-d|-db] [-L NAME] [-v] [--allow-unimplemented]
+  edgelb -cc CONDITION
     -f  load this file (repeatable; a directory loads its *.cfg in order)
     -c  check the configuration and exit (like 'edgelb check')
+    -cc evaluate a condition as '.if' does (exit 0 true, 1 false, 2 error): edgelb
+        answers as HAProxy 2.6, with the features it has
     -p  write the process id to PIDFILE
-    -d, -db  stay in the foreground (edgelb always does)
+    -d, -db  stay in the foreground (edgelb always does); the other -dX debug flags
+        (-dM, -dV, -dW, -dr…) are accepted and change nothing
     -L  local peer name
     -v  print the version`
 }
 
 /** Translates HAProxy's flags into `run`/`check` arguments. Returns undefined when argv is not in
  *  that form. */
-export function fromHaproxyFlags(argv: string[]): { command: 'run' | 'check' | 'version'; files: string[]; pidfile?: string; localPeer?: string; allowUnimplemented?: boolean } | { error: string } | undefined {
+export function fromHaproxyFlags(argv: string[]): { command: 'run' | 'check' | 'version'; files: string[]; pidfile?: string; localPeer?: string; allowUnimplemented?: boolean } | { command: 'cond'; condition: string } | { error: string } | undefined {
   if (argv.length === 0 || !argv[0]!.startsWith('-') || argv[0] === '--help' || argv[0] === '-h') return undefined
   const files: string[] = []
   let check = false
@@ -54,8 +59,15 @@ export function fromHaproxyFlags(argv: string[]): { command: 'run' | 'check' | '
       case '-d': case '-db': case '-D': case '-Ws': case '-W': case '-q': break
       case '--allow-unimplemented': allowUnimplemented = true; break
       case '-v': case '-vv': case '-V': return { command: 'version', files }
+      case '-cc': {
+        const condition = argv.slice(i + 1).join(' ')
+        if (condition.trim() === '') return { error: `-cc expects a condition, e.g. -cc 'version_atleast(2.4)'` }
+        return { command: 'cond', condition }
+      }
       default:
         if (a.startsWith('-f') && a.length > 2) { files.push(a.slice(2)); break }
+        // HAProxy's debugging flags (-dM memory poisoning, -dV, -dW, -dr, -dk…): nothing to do here.
+        if (/^-d[A-Za-z]/.test(a)) break
         return { error: `unknown option '${a}'` }
     }
   }
@@ -80,6 +92,11 @@ export async function main(argv: string[], io: Io): Promise<number> {
   if (hp) {
     if ('error' in hp) { io.err(`edgelb: ${hp.error}\n${helpText()}`); return EXIT_USAGE }
     if (hp.command === 'version') { io.out(versionLine()); return EXIT_OK }
+    if (hp.command === 'cond') {
+      const r = evalCondition(hp.condition, io.env, "'-cc'")
+      if ('error' in r) { io.err(`edgelb: ${r.error}`); return EXIT_USAGE }
+      return r.value ? EXIT_OK : EXIT_INVALID
+    }
     if (hp.command === 'check') return checkFiles(hp.files, io, { allowUnimplemented: hp.allowUnimplemented === true })
     setUpRuntime(argv, io)
     const args = [...hp.files]

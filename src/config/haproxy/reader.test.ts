@@ -198,7 +198,7 @@ describe('conditional blocks', () => {
       `${FILE}:7: error: '.else' without '.if'`,
       `${FILE}:8: error: '.elif' without '.if'`,
       `${FILE}:9: error: cannot evaluate '.if' term 'nope'`,
-      `${FILE}:11: error: unknown '.if' function 'oops'; known: defined, streq, strneq, feature, version_atleast, version_before`,
+      `${FILE}:11: error: unknown '.if' function 'oops'; known: defined, streq, strneq, feature, version_atleast, version_before, strstr`,
       `${FILE}:13: error: unknown directive '.frob'; known: .if, .elif, .else, .endif, .diag, .notice, .warning, .alert`,
       `${FILE}:14: error: '.if' block is never closed; add '.endif'`,
     ])

@@ -8,6 +8,7 @@
 import type { Diagnostic, Directive, ReadResult, SectionSource, SectionType, SourcePos } from '../../model/source.ts'
 import { ConfigError, SECTION_TYPES } from '../../model/source.ts'
 import { suggest } from '../../model/suggest.ts'
+import { evalCondition } from './condition.ts'
 import { tokenizeLine, type Env } from './tokenizer.ts'
 
 /** Whether each section's header carries a name. */
@@ -179,42 +180,10 @@ export function readHaproxy(text: string, file: string, env: Env = {}): ReadResu
     }
   }
 
-  /** `.if` terms: a number (0 = false), `defined(VAR)`, `streq(a,b)`, `strneq(a,b)`,
-   *  `feature(X)` (false), `version_atleast(X)`/`version_before(X)` against HAProxy 2.6, and
-   *  `!`, `&&`, `||` between terms. */
+  /** An `.if`/`.elif` condition (condition.ts); one that cannot be read is an error, and false. */
   function evalCond(words: string[], pos: SourcePos): boolean {
-    const expr = words.join(' ').trim()
-    if (expr === '') { err(pos, `'.if' needs a condition`); return false }
-    return expr.split('||').some((alt) => alt.split('&&').every((term) => evalTerm(term.trim(), pos)))
+    const r = evalCondition(words.join(' '), env)
+    if ('error' in r) { err(pos, r.error); return false }
+    return r.value
   }
-
-  function evalTerm(term: string, pos: SourcePos): boolean {
-    if (term.startsWith('!')) return !evalTerm(term.slice(1).trim(), pos)
-    if (/^-?\d+$/.test(term)) return Number(term) !== 0
-    const m = /^([a-z_]+)\((.*)\)$/.exec(term)
-    if (!m) { err(pos, `cannot evaluate '.if' term '${term}'`); return false }
-    const [, fn, argText] = m as unknown as [string, string, string]
-    const args = argText.split(',').map((a) => a.trim())
-    switch (fn) {
-      case 'defined': return env[args[0] ?? ''] !== undefined
-      case 'streq': return args[0] === args[1]
-      case 'strneq': return args[0] !== args[1]
-      case 'feature': return false
-      case 'version_atleast': return compareVersion('2.6', args[0] ?? '') >= 0
-      case 'version_before': return compareVersion('2.6', args[0] ?? '') < 0
-      default:
-        err(pos, `unknown '.if' function '${fn}'; known: defined, streq, strneq, feature, version_atleast, version_before`)
-        return false
-    }
-  }
-}
-
-function compareVersion(a: string, b: string): number {
-  const pa = a.split('.').map(Number)
-  const pb = b.split('.').map(Number)
-  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
-    const d = (pa[i] ?? 0) - (pb[i] ?? 0)
-    if (d !== 0) return d
-  }
-  return 0
 }
