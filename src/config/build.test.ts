@@ -316,6 +316,12 @@ describe('balance', () => {
   test('hash-type', () => {
     const p = build(T + 'backend b\n  hash-type consistent djb2 avalanche\n  server s 10.0.0.1:80\n').proxy('b')
     expect(p.hashType).toEqual({ method: 'consistent', fn: 'djb2', avalanche: true })
+    const hashType = (line: string) => build(T + `backend b\n  hash-type ${line}\n  server s 10.0.0.1:80\n`).proxy('b').hashType
+    // Without a function, consistent hashing is sdbm with the avalanche, as in HAProxy: raw sdbm
+    // would put keys that differ only at their end (/k/1 … /k/40) on one or two servers.
+    expect(hashType('consistent')).toEqual({ method: 'consistent', fn: 'sdbm', avalanche: true })
+    expect(hashType('consistent sdbm')).toEqual({ method: 'consistent', fn: 'sdbm', avalanche: false })
+    expect(hashType('map-based')).toEqual({ method: 'map-based', fn: 'sdbm', avalanche: false })
     expect(build(T + 'backend b\n  hash-type ring\n').problems).toContain(`${at(6)}: error: 'hash-type' expects 'map-based' or 'consistent', got 'ring'`)
   })
 })

@@ -106,10 +106,14 @@ function parseBalance(args: string[], d: Directive, p: ProxyConfig, ctx: Ctx): v
   if (algo === 'rdp-cookie' || algo === 'hash') ctx.notBuilt(`'balance ${algo}'`, 'not implemented yet', d.pos)
 }
 
+/** `hash-type map-based|consistent [FUNCTION [avalanche]]`. Without a function: sdbm, and for
+ *  `consistent` the avalanche too (HAProxy's default, kept from 1.4, where consistent hashing
+ *  always applied it): raw sdbm places keys that differ only at their end side by side on the
+ *  ring, so 40 paths /k/1 … /k/40 would all reach one or two servers. */
 function parseHashType(args: string[], d: Directive, p: ProxyConfig): void {
   const [method, fn, mod] = args
   if (method !== 'map-based' && method !== 'consistent') throw new ConfigError(`'hash-type' expects 'map-based' or 'consistent', got '${method ?? ''}'`, d.pos)
-  p.hashType = { method, fn: 'sdbm', avalanche: false }
+  p.hashType = { method, fn: 'sdbm', avalanche: fn === undefined && method === 'consistent' }
   if (fn !== undefined) {
     if (fn !== 'sdbm' && fn !== 'djb2' && fn !== 'wt6' && fn !== 'crc32' && fn !== 'none') throw new ConfigError(`unknown hash function '${fn}'; known: sdbm, djb2, wt6, crc32, none`, d.pos)
     p.hashType.fn = fn
