@@ -14,6 +14,7 @@
 import type { LbState } from '../balance/types.ts'
 import { findAlgorithm } from '../balance/registry.ts'
 import type { ProxyConfig, ServerAddr } from '../model/types.ts'
+import { compileForwardFor, compileOriginalTo, type ForwardFor, type OriginalTo } from '../http/forwarded.ts'
 import { now } from '../core/clock.ts'
 import type { ConnectTarget } from '../net/runtime.ts'
 import { WaitQueue, type Waiter } from './queue.ts'
@@ -69,6 +70,10 @@ export class Backend {
   /** Sessions currently attached to this backend, queued ones included. */
   beconn = 0
   fullconn: number
+  /** `option forwardfor` / `option originalto` of this backend, compiled (null: none); in http
+   *  mode they win over the frontend's. */
+  readonly forwardFor: ForwardFor | null
+  readonly originalTo: OriginalTo | null
   readonly #dynamic: Server[]
   /** `{ kind: 'server', server }` for each server, by index: see #took(). */
   readonly #tookBy: readonly Assignment[]
@@ -79,6 +84,8 @@ export class Backend {
     this.servers = cfg.servers.map((s) => new Server(s))
     this.dispatch = cfg.dispatch
     this.fullconn = options.fullconn
+    this.forwardFor = cfg.forwardFor ? compileForwardFor(cfg.forwardFor) : null
+    this.originalTo = cfg.originalTo ? compileOriginalTo(cfg.originalTo) : null
     this.#tookBy = this.servers.map((server) => Object.freeze({ kind: 'server' as const, server }))
     this.#dynamic = this.servers.filter((s) => s.minconn > 0 && s.cfg.maxconn > 0 && s.minconn < s.cfg.maxconn)
     for (const s of this.#dynamic) s.maxconn = this.#dynamicMaxconn(s)

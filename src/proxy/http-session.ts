@@ -40,7 +40,7 @@ import { formatHttpLog } from '../log/httplog.ts'
 import type { Sock } from '../net/runtime.ts'
 import type { Frontend } from './frontend.ts'
 import type { Capture } from './http-front.ts'
-import { addressBytes } from './source-key.ts'
+import { addressBytes } from '../core/ip.ts'
 import { poolIdle, SrvConn, takePooled, type SrvConnOwner } from './srv-conn.ts'
 import { connectTime, endedInError, formatTermination, queueTime, type TermCause, type TermPhase, type Termination } from './termination.ts'
 import type { ProxyRules } from '../rules/proxy.ts'
@@ -425,9 +425,9 @@ export class HttpSession extends ClientSide implements Waiter, SrvConnOwner {
     }
 
     // Headers for the server.
-    const ff = bcfg.forwardFor ?? fcfg.forwardFor
+    const ff = be.forwardFor ?? fe.http!.forwardFor
     if (ff) addForwardedFor(ff, req, this.cliAddr)
-    const ot = bcfg.originalTo ?? fcfg.originalTo
+    const ot = be.originalTo ?? fe.http!.originalTo
     if (ot) addOriginalTo(ot, req, this.cli.localAddress ?? '')
     if (st.upgrade) {
       // Connection: upgrade goes through as it came.

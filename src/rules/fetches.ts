@@ -14,7 +14,7 @@ import {
   countCookies, countHeaderValues, eachHeaderValue, eachRequestCookie, eachResponseCookie, fullHeaderAt, headerValueAt,
   lastCookie, uriAuthority, uriPath, uriPathq, uriQuery, urlParam, versionText, type Visit,
 } from './http-sample.ts'
-import { parseIpv4, parseIpv6 } from './ip.ts'
+import { parseIpv4, parseIpv6 } from '../core/ip.ts'
 import { parseSni, sslHelloType } from './tls-hello.ts'
 import { type StickEntry, type StickTable, type DataName } from './stick-table.ts'
 import { trackedAt } from './tracking.ts'

@@ -1,7 +1,7 @@
 // Where sessions go: every balance algorithm through the proxy, dispatch, servers without a
 // port (the client's destination port, +N offsets), and per-server source addresses (guide §6).
 import { expect, test } from 'bun:test'
-import { addressBytes } from '../../src/proxy/source-key.ts'
+import { addressBytes } from '../../src/core/ip.ts'
 import { countNames } from '../conformance/lb.ts'
 import { cfg, connectTagged, startLb, startServer, tagOf, tagsOf, until, type TestConn } from './harness.ts'
 
