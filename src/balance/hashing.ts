@@ -1,8 +1,8 @@
 import { selectPool } from './pool.ts'
 import { buildSmoothMap } from './smooth-map.ts'
-import type { HashType, LbOptions, LbRequest, LbServer, LbState } from './types.ts'
+import type { HashKey, HashType, LbOptions, LbRequest, LbServer, LbState } from './types.ts'
 
-// The hashing layer under `source`, `uri`, `url_param` and `hdr`: HAProxy's hash
+// The hashing layer under `source`, `uri`, `url_param`, `hdr`, `rdp-cookie` and `hash`: HAProxy's hash
 // functions (src/hash.c), its avalanche (full_hash), and its two ways from a hash to a server:
 //
 //   map-based:  table[hash % table.length], the table holding each server weight times, smoothly
@@ -103,7 +103,7 @@ const encoder = new TextEncoder()
 let scratch = new Uint8Array(256)
 
 /** The hash of a key as `type` defines it. Strings are hashed as UTF-8 without allocating. */
-export function hashKey(key: Uint8Array | string, type: HashType = defaultHashType): number {
+export function hashKey(key: HashKey, type: HashType = defaultHashType): number {
   const fn = hashFunctions[type.fn]
   let h: number
   if (typeof key === 'string') {
@@ -111,6 +111,12 @@ export function hashKey(key: Uint8Array | string, type: HashType = defaultHashTy
     h = fn(scratch, encoder.encodeInto(key, scratch).written)
   } else h = fn(key, key.length)
   return type.avalanche ? fullHash(h) : h
+}
+
+/** The dynamicWeights() of every hashing algorithm: a ring takes weight changes (HAProxy's
+ *  consistent hashing is dynamic), a table is built once from the weights (static). */
+export function consistentOnly(t: HashType): boolean {
+  return t.method === 'consistent'
 }
 
 /** Ring points per unit of weight. */

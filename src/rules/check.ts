@@ -5,14 +5,15 @@
 import type { SourcePos } from '../model/source.ts'
 import type { Config } from '../model/types.ts'
 import { TimerWheel } from '../core/timer-wheel.ts'
-import { compileRules } from './proxy.ts'
+import { compileRules, type CompiledRules } from './proxy.ts'
 
 export interface RulesReport {
   warn(message: string, at: SourcePos): void
   error(message: string, at: SourcePos): void
 }
 
-export function checkRules(config: Config, report: RulesReport): void {
+/** Returns what it compiled with (the stick tables and maps), for what else compiles samples. */
+export function checkRules(config: Config, report: RulesReport): CompiledRules {
   // A rule inherited from a defaults section is compiled once per proxy: report it once.
   const seen = new Set<string>()
   const once = (sink: (m: string, at: SourcePos) => void, kind: string, message: string, at: SourcePos): void => {
@@ -21,7 +22,7 @@ export function checkRules(config: Config, report: RulesReport): void {
     seen.add(key)
     sink(message, at)
   }
-  compileRules(config, {
+  return compileRules(config, {
     warn: (m, at) => once(report.warn, 'w', m, at),
     onError: (e) => once(report.error, 'e', e.message, e.pos),
     // Tables built for checking never expire anything: keep them off the process wheel.

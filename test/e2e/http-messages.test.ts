@@ -416,7 +416,7 @@ describe("edgelb's own answers", () => {
 })
 
 describe('balancing on the request', () => {
-  test('balance uri, url_param and hdr keep a key on one server and spread the keys; capture headers appear in the log', async () => {
+  test('balance uri, url_param, hdr and hash keep a key on one server and spread the keys; capture headers appear in the log', async () => {
     await using a = startHttpServer('A')
     await using b = startHttpServer('B')
     await using c = startHttpServer('C')
@@ -425,6 +425,7 @@ describe('balancing on the request', () => {
       ['uri', (i: number) => `GET /static/img${i % 4}.png?v=${i} HTTP/1.1\r\nHost: h\r\n\r\n`],
       ['url_param user', (i: number) => `GET /app?x=${i}&user=u${i % 4} HTTP/1.1\r\nHost: h\r\n\r\n`],
       ['hdr(X-Tenant)', (i: number) => `GET /${i} HTTP/1.1\r\nHost: h\r\nX-Tenant: t${i % 4}\r\n\r\n`],
+      ['hash req.cook(SID),lower', (i: number) => `GET /${i} HTTP/1.1\r\nHost: h\r\nCookie: a=${i}; SID=S${i % 4}\r\n\r\n`],
     ] as const) {
       await using lb = await startLb(web(servers, `balance ${balance}\n  capture request header Host len 10\n  capture response header Content-Length len 5`))
       const seen = new Map<number, Set<string>>()
