@@ -27,6 +27,7 @@ export const layers: readonly { layer: string; members: readonly string[] }[] = 
 /** The imports allowed between members of one layer, as [importer, imported]. The reverse
  *  direction stays forbidden, so a layer has no circle between its folders. */
 export const sideways: readonly (readonly [string, string])[] = [
+  ['model', 'core'], // addresses in the model are checked with core's numeric IP (core/ip.ts)
   ['rules', 'http'], // rules read the heads that the HTTP parser made
   ['backend', 'balance'], // a backend runs its balancing algorithm
   ['check', 'backend'], // health checks move a backend's servers up and down

@@ -11,9 +11,11 @@
  * where beconn counts the backend's current sessions (queued ones included). `fullconn`
  * defaults, as the guide describes, to the maxconn of the frontends that use this backend.
  */
-import type { LbState } from '../balance/types.ts'
+import type { HashKey, LbAlgorithm, LbKey, LbState } from '../balance/types.ts'
 import { findAlgorithm } from '../balance/registry.ts'
+import { roundrobin } from '../balance/roundrobin.ts'
 import type { ProxyConfig, ServerAddr } from '../model/types.ts'
+import { compileForwardFor, compileOriginalTo, type ForwardFor, type OriginalTo } from '../http/forwarded.ts'
 import { now } from '../core/clock.ts'
 import type { ConnectTarget } from '../net/runtime.ts'
 import { WaitQueue, type Waiter } from './queue.ts'
@@ -42,7 +44,7 @@ export interface AssignOptions {
   force?: boolean
   /** A server not to pick (the one that just failed, on redispatch). */
   avoid?: Server
-  hashKey?: Uint8Array | string
+  hashKey?: HashKey
 }
 
 export interface BackendCounters {
@@ -62,30 +64,40 @@ export class Backend {
   readonly cfg: ProxyConfig
   readonly name: string
   readonly servers: Server[]
+  /** The `balance` algorithm, and its selection state over the servers. */
+  readonly algorithm: LbAlgorithm
   readonly lb: LbState
+  /** How a session gets the key the algorithm hashes (null: it hashes nothing, or the backend
+   *  was built without it), compiled at load (balance/registry.ts compileBalanceKey). */
+  readonly balanceKey: LbKey | null
   readonly queue = new WaitQueue()
   readonly dispatch: ServerAddr | undefined
   readonly counters: BackendCounters = { total: 0, noServer: 0, queueMax: 0, redispatches: 0, retries: 0, connectErrors: 0, bytesIn: 0, bytesOut: 0 }
   /** Sessions currently attached to this backend, queued ones included. */
   beconn = 0
   fullconn: number
+  /** `option forwardfor` / `option originalto` of this backend, compiled (null: none); in http
+   *  mode they win over the frontend's. */
+  readonly forwardFor: ForwardFor | null
+  readonly originalTo: OriginalTo | null
   readonly #dynamic: Server[]
   /** `{ kind: 'server', server }` for each server, by index: see #took(). */
   readonly #tookBy: readonly Assignment[]
 
-  constructor(cfg: ProxyConfig, options: { fullconn: number }) {
+  constructor(cfg: ProxyConfig, options: { fullconn: number; balanceKey?: LbKey | null }) {
     this.cfg = cfg
     this.name = cfg.name
     this.servers = cfg.servers.map((s) => new Server(s))
     this.dispatch = cfg.dispatch
     this.fullconn = options.fullconn
+    this.forwardFor = cfg.forwardFor ? compileForwardFor(cfg.forwardFor) : null
+    this.originalTo = cfg.originalTo ? compileOriginalTo(cfg.originalTo) : null
     this.#tookBy = this.servers.map((server) => Object.freeze({ kind: 'server' as const, server }))
     this.#dynamic = this.servers.filter((s) => s.minconn > 0 && s.cfg.maxconn > 0 && s.minconn < s.cfg.maxconn)
     for (const s of this.#dynamic) s.maxconn = this.#dynamicMaxconn(s)
-    const algo = findAlgorithm(cfg.balance.algo) ?? findAlgorithm('roundrobin')!
-    const opts: import('../balance/types.ts').LbOptions = { allBackups: cfg.options['allbackups'] === true, hashType: cfg.hashType }
-    if (cfg.balance.draws !== undefined) opts.draws = cfg.balance.draws
-    this.lb = algo.create(this.servers, opts)
+    this.algorithm = findAlgorithm(cfg.balance.algo) ?? roundrobin
+    this.lb = this.algorithm.create(this.servers, { ...cfg.balance, allBackups: cfg.options['allbackups'] === true, hashType: cfg.hashType })
+    this.balanceKey = options.balanceKey ?? null
   }
 
   #dynamicMaxconn(s: Server): number {

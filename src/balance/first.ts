@@ -1,3 +1,4 @@
+import { noArgs } from './args.ts'
 import { isEligible, isFull, selectPool } from './pool.ts'
 import type { LbAlgorithm, LbOptions, LbServer, LbState } from './types.ts'
 
@@ -23,4 +24,11 @@ function create(servers: readonly LbServer[], options: LbOptions): LbState {
   return state
 }
 
-export const first: LbAlgorithm = { name: 'first', create }
+export const first: LbAlgorithm = {
+  name: 'first',
+  hashes: 'nothing',
+  httpOnly: false,
+  dynamicWeights: () => true,
+  parse: noArgs('first'),
+  create,
+}

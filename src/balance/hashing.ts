@@ -1,16 +1,20 @@
 import { selectPool } from './pool.ts'
 import { buildSmoothMap } from './smooth-map.ts'
-import type { HashType, LbOptions, LbRequest, LbServer, LbState } from './types.ts'
+import type { HashKey, HashType, LbOptions, LbRequest, LbServer, LbState } from './types.ts'
 
-// The hashing layer under `source`, `uri`, `url_param` and `hdr`: HAProxy's hash
+// The hashing layer under `source`, `uri`, `url_param`, `hdr`, `rdp-cookie` and `hash`: HAProxy's hash
 // functions (src/hash.c), its avalanche (full_hash), and its two ways from a hash to a server:
 //
 //   map-based:  table[hash % table.length], the table holding each server weight times, smoothly
 //               interleaved. Even spread; any change of the usable set remaps most keys.
-//   consistent: a ring of weight × 16 points per server (HAProxy's BE_WEIGHT_SCALE); the key goes
-//               to the first point at or after its hash. A point's position depends only on its
-//               server and its number, so removing a server moves only that server's keys
-//               (about 1/N of them), and raising a weight only adds points.
+//   consistent: a ring of weight × 16 points per server (HAProxy's BE_WEIGHT_SCALE), placed by
+//               the avalanche of (server number × 4096 + point number) as HAProxy places them; the
+//               key goes to the nearest point. A point's position depends only on its server and
+//               its number, so removing a server moves only that server's keys (about 1/N of
+//               them), and raising a weight only adds points. The key's hash is its position on
+//               the ring, so it must spread over all 32 bits: `hash-type consistent` written
+//               without a function is sdbm with the avalanche (as in HAProxy), for sdbm or djb2
+//               alone leave keys that differ only in their last characters side by side.
 //
 // The hashed server is returned even when full, so that the caller queues on it and stickiness
 // holds. All hashes are unsigned 32-bit.
@@ -99,7 +103,7 @@ const encoder = new TextEncoder()
 let scratch = new Uint8Array(256)
 
 /** The hash of a key as `type` defines it. Strings are hashed as UTF-8 without allocating. */
-export function hashKey(key: Uint8Array | string, type: HashType = defaultHashType): number {
+export function hashKey(key: HashKey, type: HashType = defaultHashType): number {
   const fn = hashFunctions[type.fn]
   let h: number
   if (typeof key === 'string') {
@@ -107,6 +111,12 @@ export function hashKey(key: Uint8Array | string, type: HashType = defaultHashTy
     h = fn(scratch, encoder.encodeInto(key, scratch).written)
   } else h = fn(key, key.length)
   return type.avalanche ? fullHash(h) : h
+}
+
+/** The dynamicWeights() of every hashing algorithm: a ring takes weight changes (HAProxy's
+ *  consistent hashing is dynamic), a table is built once from the weights (static). */
+export function consistentOnly(t: HashType): boolean {
+  return t.method === 'consistent'
 }
 
 /** Ring points per unit of weight. */
@@ -161,7 +171,12 @@ export function createHashState(servers: readonly LbServer[], options: LbOptions
       if (keys[mid] < h) lo = mid + 1
       else hi = mid
     }
-    return pool[owners[lo === n ? 0 : lo]]
+    // The nearer of the points on either side of the key, the ring wrapping around (HAProxy's
+    // chash lookup): keys bunched between two servers' points still reach both.
+    const next = lo === n ? 0 : lo
+    const prev = (next === 0 ? n : next) - 1
+    if (owners[prev] === owners[next]) return pool[owners[next]]
+    return pool[owners[((h - keys[prev]) >>> 0) <= ((keys[next] - h) >>> 0) ? prev : next]]
   }
 
   const state: LbState = {

@@ -1,3 +1,4 @@
+import { noArgs } from './args.ts'
 import { isEligible, isFull, perServer, selectPool } from './pool.ts'
 import type { LbAlgorithm, LbOptions, LbServer, LbState } from './types.ts'
 
@@ -36,4 +37,11 @@ function create(servers: readonly LbServer[], options: LbOptions): LbState {
   return state
 }
 
-export const leastconn: LbAlgorithm = { name: 'leastconn', create }
+export const leastconn: LbAlgorithm = {
+  name: 'leastconn',
+  hashes: 'nothing',
+  httpOnly: false,
+  dynamicWeights: () => true,
+  parse: noArgs('leastconn'),
+  create,
+}

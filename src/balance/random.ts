@@ -1,5 +1,7 @@
+import { ConfigError } from '../model/source.ts'
+import { parseIntIn } from '../model/units.ts'
 import { isFull, selectPool } from './pool.ts'
-import type { LbAlgorithm, LbOptions, LbServer, LbState } from './types.ts'
+import type { BalanceArgs, BalanceWords, LbAlgorithm, LbOptions, LbServer, LbState } from './types.ts'
 
 // HAProxy's `random(<draws>)`: draw `draws` servers at random, each with probability
 // proportional to its weight, and keep the least loaded (lowest cur / weight), preferring a
@@ -7,9 +9,15 @@ import type { LbAlgorithm, LbOptions, LbServer, LbState } from './types.ts'
 // no shared state to keep. If every draw is full the least loaded one is returned and the
 // caller queues on it. O(draws × log servers) per pick.
 
+/** `random` or `random(DRAWS)`. */
+function parse(w: BalanceWords): BalanceArgs {
+  if (w.words.length > 0) throw new ConfigError(`'balance random' takes no argument`, w.at)
+  return w.param === undefined ? {} : { draws: parseIntIn(w.param, w.at, 'random draws', 1, 100) }
+}
+
 function create(servers: readonly LbServer[], options: LbOptions): LbState {
-  const draws = options.draws ?? 2
-  if (!Number.isInteger(draws) || draws < 1) throw new RangeError(`random: draws must be an integer >= 1, got ${draws}`)
+  const draws = options['draws'] ?? 2
+  if (typeof draws !== 'number' || !Number.isInteger(draws) || draws < 1) throw new RangeError(`random: draws must be an integer >= 1, got ${String(draws)}`)
   let pool: LbServer[] = []
   let cumulative = new Float64Array(0) // cumulative[i] = weights of pool[0..i]
   let total = 0
@@ -51,4 +59,11 @@ function create(servers: readonly LbServer[], options: LbOptions): LbState {
   return state
 }
 
-export const random: LbAlgorithm = { name: 'random', create }
+export const random: LbAlgorithm = {
+  name: 'random',
+  hashes: 'nothing',
+  httpOnly: false,
+  dynamicWeights: () => true,
+  parse,
+  create,
+}

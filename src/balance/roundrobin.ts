@@ -1,3 +1,4 @@
+import { noArgs } from './args.ts'
 import { isFull, perServer, selectPool } from './pool.ts'
 import type { LbAlgorithm, LbOptions, LbServer, LbState } from './types.ts'
 
@@ -39,4 +40,11 @@ function create(servers: readonly LbServer[], options: LbOptions): LbState {
   return state
 }
 
-export const roundrobin: LbAlgorithm = { name: 'roundrobin', create }
+export const roundrobin: LbAlgorithm = {
+  name: 'roundrobin',
+  hashes: 'nothing',
+  httpOnly: false,
+  dynamicWeights: () => true,
+  parse: noArgs('roundrobin'),
+  create,
+}

@@ -1,3 +1,4 @@
+import { noArgs } from './args.ts'
 import { isEligible, isFull, perServer, selectPool } from './pool.ts'
 import { buildSmoothMap } from './smooth-map.ts'
 import type { LbAlgorithm, LbOptions, LbServer, LbState } from './types.ts'
@@ -33,4 +34,11 @@ function create(servers: readonly LbServer[], options: LbOptions): LbState {
   return state
 }
 
-export const staticRr: LbAlgorithm = { name: 'static-rr', create }
+export const staticRr: LbAlgorithm = {
+  name: 'static-rr',
+  hashes: 'nothing',
+  httpOnly: false,
+  dynamicWeights: () => false,
+  parse: noArgs('static-rr'),
+  create,
+}

@@ -1,6 +1,15 @@
 // What the server-selection algorithms share. The backend owns the servers and their counters;
 // an algorithm keeps only what it derives from them (tables, rings, positions), rebuilt in
 // update(). One interface, many implementations, one conformance suite (test/conformance/lb.ts).
+//
+// An algorithm is one file under src/balance/ that says everything about it: its name, what it
+// hashes, whether its weights are dynamic, how it reads its arguments, how a session gets its key,
+// and how it picks. registry.ts is the only list of them; the config, the health checks (slowstart)
+// and the sessions ask the algorithm, never its name.
+import type { SourcePos } from '../model/source.ts'
+import type { HashType } from '../model/types.ts'
+import type { CompileCtx } from '../rules/context.ts'
+import type { StreamView } from '../rules/types.ts'
 
 /** What an algorithm sees of a server. The backend owns these objects and mutates them;
  *  algorithms must not copy them. */
@@ -19,35 +28,72 @@ export interface LbServer {
   maxconn: number
 }
 
+/** What a hashing algorithm hashes. Strings are hashed as their UTF-8 bytes. For `source`, the
+ *  raw address bytes (4 for IPv4, 16 for IPv6), as HAProxy hashes them. */
+export type HashKey = Uint8Array | string
+
 /** What hashing algorithms hash: client address bytes, a URI, a header value… */
 export interface LbRequest {
-  /** Strings are hashed as their UTF-8 bytes. For `source`, pass the raw address bytes
-   *  (4 for IPv4, 16 for IPv6), as HAProxy hashes them. */
-  hashKey?: Uint8Array | string
+  hashKey?: HashKey
 }
 
-/** HAProxy's `hash-type <method> <function> [avalanche]`. */
-export interface HashType {
-  /** map-based: hash modulo a weighted table (best spread, but a change remaps most keys);
-   *  consistent: a ring of weight × 16 points per server (a change moves about 1/N of keys). */
-  method: 'map-based' | 'consistent'
-  fn: 'sdbm' | 'djb2' | 'wt6' | 'crc32' | 'none'
-  /** Passes the hash through Bob Jenkins' full avalanche before use. */
-  avalanche: boolean
-}
+export type { HashType }
 
 export interface LbOptions {
   /** `option allbackups`: balance over all usable backups, not just the first. */
   allBackups: boolean
   /** For hashing algorithms; default map-based sdbm without avalanche, as HAProxy. */
   hashType?: HashType
-  /** For `random`: how many servers to draw before keeping the least loaded (default 2). */
-  draws?: number
+  /** The algorithm's own arguments, as its parse() read them from the `balance` line (`random`:
+   *  `draws`, how many servers to draw before keeping the least loaded, default 2). */
+  readonly [arg: string]: string | number | boolean | HashType | undefined
 }
 
-export interface LbAlgorithm {
+/** The arguments of a `balance` line, as its algorithm names them in the model (BalanceConfig). */
+export type BalanceArgs = { readonly [arg: string]: string | number | boolean | undefined }
+
+/** `balance NAME[(PARAM)] [WORDS…]`, as the config hands it to the algorithm named NAME. */
+export interface BalanceWords {
+  /** What the parentheses after the name hold, when written: `random(3)`, `hdr(Host)`. */
+  readonly param: string | undefined
+  /** The words after the name. */
+  readonly words: readonly string[]
+  readonly at: SourcePos
+  /** Reports an argument HAProxy knows that edgelb accepts but does not act on yet (`why`: what
+   *  it would take). */
+  notBuilt(what: string, why: string): void
+}
+
+/** How a session gets the key of a hashing algorithm, compiled at load: from the client's
+ *  address, or from the request (its HTTP head, the tcp payload received so far, or any sample).
+ *  Undefined: this request has no key, and the balancer spreads it by weight. */
+export type LbKey =
+  | { readonly from: 'source'; get(cliAddr: string): HashKey | undefined }
+  | {
+    readonly from: 'request'
+    /** The key reads the session (`s.sess`): the caller sets it before asking. */
+    readonly readsSession: boolean
+    get(s: StreamView): HashKey | undefined
+  }
+
+/** `A`: its arguments in the model, as its parse() returns them and its key() reads them. */
+export interface LbAlgorithm<A extends BalanceArgs = BalanceArgs> {
   /** The `balance` keyword. */
   readonly name: string
+  /** What it hashes: nothing, the client's source address, or something of the request (a URI,
+   *  a query parameter, a header, an RDP cookie, a sample expression); `key` compiles the getter. */
+  readonly hashes: 'nothing' | 'source' | 'request'
+  /** Its key exists only in `mode http` (elsewhere the `balance` line is ignored, with a warning). */
+  readonly httpOnly: boolean
+  /** HAProxy's dynamic algorithms: weights may change at run time, so slowstart ramps them and
+   *  `set weight` takes any value. Static ones keep the full weight (0% and 100% only). Hashing
+   *  ones are dynamic with consistent hashing only. */
+  dynamicWeights(hashType: HashType): boolean
+  /** Reads the arguments of its `balance` line into the model; throws ConfigError. */
+  parse(w: BalanceWords): A
+  /** Compiles how a session gets the key to hash (hashing algorithms only), once, at load; `ctx`
+   *  compiles samples. Throws ConfigError. */
+  key?(args: A, ctx: CompileCtx): LbKey
   create(servers: readonly LbServer[], options: LbOptions): LbState
 }
 

@@ -412,11 +412,9 @@ function rampedWeight(be: Backend, s: Server): number {
   return (s.uweight * Math.max(1, Math.ceil(16 * s.throttle))) / 16
 }
 
-/** Whether slowstart ramps the weight under this backend's algorithm (HAProxy: the dynamic
- *  ones). Static tables (static-rr, map-based hashing) keep the full weight; maxconn still ramps. */
+/** Whether slowstart ramps the weight under this backend's algorithm: HAProxy's dynamic ones, as
+ *  the algorithm says. Static tables (static-rr, map-based hashing) keep the full weight; maxconn
+ *  still ramps. */
 function rampsWeight(be: Backend): boolean {
-  const algo = be.cfg.balance.algo
-  if (algo === 'static-rr') return false
-  if (algo === 'roundrobin' || algo === 'leastconn' || algo === 'first' || algo === 'random') return true
-  return be.cfg.hashType.method === 'consistent'
+  return be.algorithm.dynamicWeights(be.cfg.hashType)
 }

@@ -296,9 +296,11 @@ describe('balance', () => {
     expect(balance('hash req.cookie(id) lower').proxy('b').balance).toEqual({ algo: 'hash', param: 'req.cookie(id) lower' })
   })
 
-  test('the algorithms edgelb does not run yet say so', () => {
-    expect(balance('rdp-cookie').lines).toContain(`${at(7)}: warning: 'balance rdp-cookie' is parsed but not implemented yet; edgelb ignores it for now`)
-    expect(balance('uri').lines.filter((l) => l.includes('balance uri'))).toEqual([])
+  test('every algorithm runs: none is announced as not implemented; an argument edgelb does not act on is', () => {
+    for (const line of ['rdp-cookie', 'rdp-cookie(msts)', 'hash req.cook(id)', 'uri', 'url_param id']) {
+      expect([line, balance(line).lines.filter((l) => l.includes('balance'))]).toEqual([line, []])
+    }
+    expect(balance('url_param id check_post 64 max_wait 20').lines).toContain(`${at(7)}: warning: 'balance url_param id check_post' is parsed but not implemented yet; edgelb reads the parameter from the query string only`)
   })
 
   test('errors', () => {
@@ -312,11 +314,26 @@ describe('balance', () => {
     expect(err('leastconn now')).toEqual([`${at(7)}: error: 'balance leastconn' takes no argument`])
     expect(err('random(0)')).toEqual([`${at(7)}: error: random draws must be between 1 and 100, got 0`])
     expect(err('uri deep')).toEqual([`${at(7)}: error: unexpected 'deep' after 'balance uri'; expected whole, len N, depth N or path-only`])
+    expect(err('uri(x)')).toEqual([`${at(7)}: error: 'balance uri' takes no argument in parentheses`])
+    expect(err('random(2) now')).toEqual([`${at(7)}: error: 'balance random' takes no argument`])
+    expect(err('url_param id check_get')).toEqual([`${at(7)}: error: unexpected 'check_get' after 'balance url_param id'; only 'check_post [MAX_WAIT]' may follow`])
+    expect(err('hdr(Host) use_domain')).toEqual([`${at(7)}: error: unexpected 'use_domain' after 'balance hdr(Host)'; only 'use_domain_only' may follow`])
+    expect(err('rdp-cookie msts')).toEqual([`${at(7)}: error: 'balance rdp-cookie' takes only a cookie name, in parentheses: balance rdp-cookie(mstshash)`])
+    // The sample of `balance hash` compiles at load, as the rules' do.
+    expect(err('hash req.cook(id) lower')).toEqual([`${at(7)}: error: 'balance hash': unexpected ' lower' after 'req.cook(id)'; converters follow a comma: FETCH,CONVERTER`])
+    expect(err('hash req.cookie(id)')).toEqual([`${at(7)}: error: 'balance hash': unknown sample fetch 'req.cookie'; did you mean 'req.cook'?`])
+    expect(err('hash req.cook(id),lower')).toEqual([])
   })
 
   test('hash-type', () => {
     const p = build(T + 'backend b\n  hash-type consistent djb2 avalanche\n  server s 10.0.0.1:80\n').proxy('b')
     expect(p.hashType).toEqual({ method: 'consistent', fn: 'djb2', avalanche: true })
+    const hashType = (line: string) => build(T + `backend b\n  hash-type ${line}\n  server s 10.0.0.1:80\n`).proxy('b').hashType
+    // Without a function, consistent hashing is sdbm with the avalanche, as in HAProxy: raw sdbm
+    // would put keys that differ only at their end (/k/1 … /k/40) on one or two servers.
+    expect(hashType('consistent')).toEqual({ method: 'consistent', fn: 'sdbm', avalanche: true })
+    expect(hashType('consistent sdbm')).toEqual({ method: 'consistent', fn: 'sdbm', avalanche: false })
+    expect(hashType('map-based')).toEqual({ method: 'map-based', fn: 'sdbm', avalanche: false })
     expect(build(T + 'backend b\n  hash-type ring\n').problems).toContain(`${at(6)}: error: 'hash-type' expects 'map-based' or 'consistent', got 'ring'`)
   })
 })

@@ -45,7 +45,7 @@ import type { KeywordCtx } from './keywords/types.ts'
 import { ConfigError, SECTION_TYPES, sortDiagnostics, type Diagnostic, type Directive, type SectionSource, type SourcePos } from '../model/source.ts'
 import { suggest } from '../model/suggest.ts'
 import type { Config, GlobalConfig, PeersConfig, ProgramConfig, ProxyConfig } from '../model/types.ts'
-import { validateConfig } from './validate.ts'
+import { validateBalanceKeys, validateConfig } from './validate.ts'
 import { checkRules } from '../rules/check.ts'
 
 export interface BuildResult {
@@ -327,9 +327,10 @@ export function buildConfig(sections: readonly SectionSource[], files: readonly 
 
   const config: Config = { global, proxies, peers, programs, files: [...files] }
   validateConfig(config, ctx, (p, phrase) => phrasePos.get(p)?.get(phrase))
-  // ACLs, rules, maps and stick tables compile as the engine will compile them: bad ones are
-  // reported at their line.
-  checkRules(config, { ...ctx, unimplemented: (what, at, protects) => ctx.notBuilt(what, at, { protects }) })
+  // ACLs, rules, maps and stick tables compile as the engine will compile them, and so do the
+  // samples of `balance hash`: bad ones are reported at their line.
+  const rules = checkRules(config, { ...ctx, unimplemented: (what, at, protects) => ctx.notBuilt(what, at, { protects }) })
+  validateBalanceKeys(config, rules, ctx, (p, phrase) => phrasePos.get(p)?.get(phrase))
 
   for (const [what, { area, at, more, instead }] of notBuilt) {
     const also = more > 0 ? ` (and ${more} more use${more > 1 ? 's' : ''})` : ''

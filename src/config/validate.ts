@@ -3,13 +3,15 @@
  * the proxy's mode, limits that contradict each other, and the timeouts HAProxy warns about.
  * Shared by both readers; runs after the builder.
  */
+import { compileBalanceKey, findAlgorithm } from '../balance/registry.ts'
 import { validateChecks } from '../check/validate.ts'
 import { formatListenAddr } from '../model/address.ts'
-import { HTTP_BALANCE } from './keywords/proxy.ts'
 import type { KeywordCtx } from './keywords/types.ts'
 import { suggest } from '../model/suggest.ts'
-import type { SourcePos } from '../model/source.ts'
+import { ConfigError, type SourcePos } from '../model/source.ts'
 import type { Config, ProxyConfig } from '../model/types.ts'
+import { dirname } from 'node:path'
+import type { CompiledRules } from '../rules/proxy.ts'
 
 const isFrontend = (p: ProxyConfig): boolean => p.kind === 'frontend' || p.kind === 'listen'
 const isBackend = (p: ProxyConfig): boolean => p.kind === 'backend' || p.kind === 'listen'
@@ -26,7 +28,7 @@ function httpOnlySettings(p: ProxyConfig, where: PhrasePos): { what: string; lin
   for (const o of ['httpclose', 'http-server-close', 'http-keep-alive', 'forwardfor', 'originalto', 'httplog', 'abortonclose']) {
     if (p.options[o]) out.push({ what: `'option ${o}'`, line: lineOf(`option ${o}`) })
   }
-  if (HTTP_BALANCE.has(p.balance.algo)) out.push({ what: `'balance ${p.balance.algo}'`, line: lineOf('balance') })
+  if (findAlgorithm(p.balance.algo)?.httpOnly) out.push({ what: `'balance ${p.balance.algo}'`, line: lineOf('balance') })
   // `http-check` is not one: an HTTP check works on a tcp backend too (HAProxy's option httpchk).
   for (const r of p.rules) if (r.kw.startsWith('http-') && !r.kw.startsWith('http-check ')) out.push({ what: `'${r.kw}'`, line: r.pos.line })
   for (const c of p.captures) out.push({ what: `'capture ${c.kind} header ${c.header}'`, line: lineOf(`capture ${c.kind} header`) })
@@ -140,4 +142,19 @@ export function validateConfig(config: Config, ctx: KeywordCtx, where: PhrasePos
   // Health checks and tracking links compile as the engine will compile them (a bad check script,
   // a check without a port, a track to a missing or unchecked server).
   validateChecks(config, ctx)
+}
+
+/** The key of each backend's `balance` line compiles as the engine will compile it (`balance
+ *  hash EXPR` is a sample expression, with the same stick tables and maps as the rules): a bad
+ *  one is reported at the line (at the proxy's, when a defaults section gave it). */
+export function validateBalanceKeys(config: Config, rules: Pick<CompiledRules, 'tables' | 'maps'>, ctx: KeywordCtx, where: PhrasePos = () => undefined): void {
+  for (const p of config.proxies) {
+    if (!isBackend(p)) continue
+    try {
+      compileBalanceKey(p, { tables: rules.tables, maps: rules.maps, fileDir: dirname(p.pos.file) }, where(p, 'balance') ?? p.pos)
+    } catch (e) {
+      if (!(e instanceof ConfigError)) throw e
+      ctx.error(`'balance ${p.balance.algo}': ${e.message}`, e.pos)
+    }
+  }
 }

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'bun:test'
-import { formatListenAddr, ipv4InCidr, parseBindSpec, parseIpv4Net, parseServerAddr } from './address.ts'
+import { formatListenAddr, parseBindSpec, parseIpNet, parseIpv4Net, parseServerAddr } from './address.ts'
 import type { SourcePos } from './source.ts'
 import { configErrorOf } from '../../test/support/config.ts'
 import type { ListenAddr } from './types.ts'
@@ -128,7 +128,7 @@ describe('formatListenAddr', () => {
   })
 })
 
-describe('parseIpv4Net and ipv4InCidr (monitor-net, forwardfor except)', () => {
+describe('parseIpv4Net and parseIpNet (monitor-net, forwardfor except; core/ip.ts inNet matches them)', () => {
   test('bits, dotted masks and bare addresses normalise to a.b.c.d/bits', () => {
     expect(parseIpv4Net('192.168.1.252/31', at)).toBe('192.168.1.252/31')
     expect(parseIpv4Net('10.0.0.0/255.255.255.0', at)).toBe('10.0.0.0/24')
@@ -142,17 +142,12 @@ describe('parseIpv4Net and ipv4InCidr (monitor-net, forwardfor except)', () => {
     expect(messageOf(() => parseIpv4Net('10.0.0.256', at))).toBe("invalid network '10.0.0.256'; write an IPv4 address with an optional /bits, e.g. 192.168.1.252/31")
   })
 
-  test('a /31 holds exactly two addresses', () => {
-    expect(['192.168.1.251', '192.168.1.252', '192.168.1.253', '192.168.1.254'].map((ip) => ipv4InCidr(ip, '192.168.1.252/31'))).toEqual([false, true, true, false])
-  })
-
-  test('IPv4-mapped IPv6 clients match; other IPv6 clients never do', () => {
-    expect(ipv4InCidr('::ffff:192.168.1.253', '192.168.1.252/31')).toBe(true)
-    expect(ipv4InCidr('::1', '0.0.0.0/0')).toBe(false)
-  })
-
-  test('/0 matches every IPv4 address; a bare address matches only itself', () => {
-    expect(ipv4InCidr('203.0.113.9', '0.0.0.0/0')).toBe(true)
-    expect([ipv4InCidr('10.0.0.1', '10.0.0.1'), ipv4InCidr('10.0.0.2', '10.0.0.1')]).toEqual([true, false])
+  test('except also takes IPv6 networks; IPv4 ones read as monitor-net does', () => {
+    expect(parseIpNet('10.0.0.0/255.255.255.0', at)).toBe('10.0.0.0/24')
+    expect(parseIpNet('2001:db8::/32', at)).toBe('2001:db8::/32')
+    expect(parseIpNet('::1', at)).toBe('::1/128')
+    expect(messageOf(() => parseIpNet('2001:db8::/129', at))).toBe("invalid prefix length '129' in '2001:db8::/129'; write /0 to /128")
+    expect(messageOf(() => parseIpNet('2001:db8:::1', at))).toBe("invalid network '2001:db8:::1'; write an IPv4 or IPv6 address with an optional /bits, e.g. 192.168.1.0/24 or 2001:db8::/32")
+    expect(messageOf(() => parseIpNet('10.0.0/8', at))).toBe("invalid network '10.0.0/8'; write an IPv4 address with an optional /bits, e.g. 192.168.1.252/31")
   })
 })

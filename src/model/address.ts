@@ -7,6 +7,7 @@
  *
  * For IPv6 the last colon separates the port, as in HAProxy (`::1:80` is ::1 port 80).
  */
+import { parseIpv4, parseIpv6 } from '../core/ip.ts'
 import { ConfigError, type SourcePos } from './source.ts'
 import type { ListenAddr, ServerAddr } from './types.ts'
 
@@ -122,42 +123,31 @@ export function formatListenAddr(a: ListenAddr): string {
   return `${host}:${a.port}`
 }
 
-/** True when `ip` (dotted IPv4) is inside `cidr` (`192.168.1.252/31`, or a bare address). */
-export function ipv4InCidr(ip: string, cidr: string): boolean {
-  const [net, bitsText] = cidr.split('/') as [string, string | undefined]
-  const bits = bitsText === undefined ? 32 : Number(bitsText)
-  const a = ipv4ToInt(ip.startsWith('::ffff:') ? ip.slice(7) : ip)
-  const b = ipv4ToInt(net)
-  if (a === undefined || b === undefined) return false
-  if (bits === 0) return true
-  const mask = bits >= 32 ? 0xffffffff : (~((1 << (32 - bits)) - 1)) >>> 0
-  return ((a & mask) >>> 0) === ((b & mask) >>> 0)
-}
-
-export function ipv4ToInt(ip: string): number | undefined {
-  const parts = ip.split('.')
-  if (parts.length !== 4) return undefined
-  let n = 0
-  for (const p of parts) {
-    if (!/^\d{1,3}$/.test(p)) return undefined
-    const v = Number(p)
-    if (v > 255) return undefined
-    n = n * 256 + v
-  }
-  return n >>> 0
-}
-
-/** Validates `NET` as written after monitor-net / `except`: an IPv4 address with optional /bits
- *  or dotted mask. Returns the normalised `a.b.c.d/bits`. */
+/** Validates `NET` as written after monitor-net: an IPv4 address with an optional /bits or dotted
+ *  mask. Returns the normalised `a.b.c.d/bits`, which core/ip.ts `parseNet` reads at load. */
 export function parseIpv4Net(text: string, at: SourcePos): string {
   const [net, mask] = text.split('/') as [string, string | undefined]
-  if (ipv4ToInt(net) === undefined) throw new ConfigError(`invalid network '${text}'; write an IPv4 address with an optional /bits, e.g. 192.168.1.252/31`, at)
+  if (parseIpv4(net) < 0) throw new ConfigError(`invalid network '${text}'; write an IPv4 address with an optional /bits, e.g. 192.168.1.252/31`, at)
   if (mask === undefined) return `${net}/32`
   if (/^\d+$/.test(mask) && Number(mask) <= 32) return `${net}/${Number(mask)}`
-  const m = ipv4ToInt(mask)
-  if (m !== undefined) {
+  const m = parseIpv4(mask)
+  if (m >= 0) {
     const bits = 32 - Math.log2(((~m) >>> 0) + 1)
     if (Number.isInteger(bits)) return `${net}/${bits}`
   }
   throw new ConfigError(`invalid netmask '${mask}' in '${text}'; write /0 to /32 or a dotted mask like 255.255.255.0`, at)
+}
+
+/** Validates `NET` as written after `option forwardfor|originalto except`: an IPv4 network as
+ *  `parseIpv4Net` reads it, or an IPv6 address with an optional /bits (as HAProxy 2.x takes
+ *  both). Returns it normalised (`a.b.c.d/bits`, `v6/bits`). */
+export function parseIpNet(text: string, at: SourcePos): string {
+  const slash = text.indexOf('/')
+  const addr = slash < 0 ? text : text.slice(0, slash)
+  if (!addr.includes(':')) return parseIpv4Net(text, at)
+  if (parseIpv6(addr) === undefined) throw new ConfigError(`invalid network '${text}'; write an IPv4 or IPv6 address with an optional /bits, e.g. 192.168.1.0/24 or 2001:db8::/32`, at)
+  if (slash < 0) return `${addr}/128`
+  const bits = text.slice(slash + 1)
+  if (!/^\d{1,3}$/.test(bits) || Number(bits) > 128) throw new ConfigError(`invalid prefix length '${bits}' in '${text}'; write /0 to /128`, at)
+  return `${addr}/${Number(bits)}`
 }

@@ -80,34 +80,21 @@ export interface ServerConfig extends ServerOptions {
   index: number
 }
 
-export type BalanceAlgo =
-  | 'roundrobin'
-  | 'static-rr'
-  | 'leastconn'
-  | 'first'
-  | 'source'
-  | 'random'
-  | 'uri'
-  | 'url_param'
-  | 'hdr'
-  | 'rdp-cookie'
-  | 'hash'
-
+/** `balance NAME[(PARAM)] [WORDS…]`: the algorithm's name, as src/balance/registry.ts lists them,
+ *  and its arguments, named and read by that algorithm's own file under src/balance/
+ *  (`random(3)`: draws 3; `uri whole len 10`: whole, len; `hdr(Host)`: param). */
 export interface BalanceConfig {
-  algo: BalanceAlgo
-  /** `random(N)`: draws; default 2. */
-  draws?: number
-  /** `uri whole|len N|depth N`. */
-  whole?: boolean
-  len?: number
-  depth?: number
-  /** `url_param NAME`, `hdr(NAME)`, `rdp-cookie(NAME)`, `hash EXPR`. */
-  param?: string
+  readonly algo: string
+  readonly [arg: string]: string | number | boolean | undefined
 }
 
+/** `hash-type <method> [<function> [avalanche]]`, for the hashing algorithms. */
 export interface HashType {
+  /** map-based: hash modulo a weighted table (best spread, but a change remaps most keys);
+   *  consistent: a ring of weight × 16 points per server (a change moves about 1/N of keys). */
   method: 'map-based' | 'consistent'
   fn: 'sdbm' | 'djb2' | 'wt6' | 'crc32' | 'none'
+  /** Passes the hash through Bob Jenkins' full avalanche before use. */
   avalanche: boolean
 }
 

@@ -24,6 +24,7 @@ import { Frontend, type ClientSession, type FrontendHost } from './frontend.ts'
 import { connectTime, endedInError, formatTermination, queueTime } from './termination.ts'
 import { closePooled } from './srv-conn.ts'
 import { compileRules, type CompiledRules, type ProxyRules } from '../rules/proxy.ts'
+import { compileBalanceKey } from '../balance/registry.ts'
 import { compileLogFormat } from '../rules/log-format.ts'
 import { dirname } from 'node:path'
 import { TcpSession } from './tcp-session.ts'
@@ -98,18 +99,20 @@ export class Engine implements FrontendHost {
       const target = p.kind === 'listen' ? p.name : staticBackendOf(p)
       if (target !== undefined && p.maxconn !== undefined) frontendMaxconn.set(target, (frontendMaxconn.get(target) ?? 0) + p.maxconn)
     }
+    // Rules (ACLs, http/tcp actions, content switching, stick tables, maps) compiled once; a
+    // proxy without any keeps `null` and pays nothing per request. Before the backends: the key
+    // of `balance hash` is a sample, compiled with the same tables and maps.
+    this.rules = compileRules(config)
     for (const p of config.proxies) {
       if (p.kind === 'backend' || p.kind === 'listen') {
-        this.backends.set(p.name, new Backend(p, { fullconn: p.fullconn ?? frontendMaxconn.get(p.name) ?? 0 }))
+        const balanceKey = compileBalanceKey(p, { tables: this.rules.tables, maps: this.rules.maps, fileDir: dirname(p.pos.file) })
+        this.backends.set(p.name, new Backend(p, { fullconn: p.fullconn ?? frontendMaxconn.get(p.name) ?? 0, balanceKey }))
       }
     }
     this.checks = new HealthChecks(this.backends.values(), {
       event: (be, e) => this.#stateEvent(be.cfg, e),
       killSessions: (s, why) => this.#killSessions(s, why),
     }, { spreadChecks: config.global.spreadChecks, bufsize: config.global.tune.bufsize, maxHeaders: config.global.tune.maxhdr })
-    // Rules (ACLs, http/tcp actions, content switching, stick tables, maps) compiled once; a
-    // proxy without any keeps `null` and pays nothing per request.
-    this.rules = compileRules(config)
     for (const [name, r] of this.rules.proxies) if (Object.values(r.has).some(Boolean)) this.#proxyRules.set(name, r)
     for (const p of config.proxies) {
       if (p.kind !== 'frontend' && p.kind !== 'listen') continue

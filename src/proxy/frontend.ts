@@ -7,7 +7,8 @@
  * does not offer; the client sees the same thing: a connection that waits. `backlog` bounds the
  * parked ones; beyond it new connections are closed.
  */
-import { formatListenAddr, ipv4InCidr } from '../model/address.ts'
+import { inNet, parseNet, type IpNet } from '../core/ip.ts'
+import { formatListenAddr } from '../model/address.ts'
 import type { GlobalConfig, ListenAddr, ProxyConfig } from '../model/types.ts'
 import type { Backend } from '../backend/backend.ts'
 import type { ProxyRules } from '../rules/proxy.ts'
@@ -69,7 +70,8 @@ export class Frontend {
   readonly #parked: ClientSession[] = []
   #listeners: Listener[] = []
   readonly bound: BoundAddr[] = []
-  readonly #monitorNets: readonly string[]
+  /** `monitor-net`, parsed at load. */
+  readonly #monitorNets: readonly IpNet[]
   readonly #handlers: SockHandlers<ClientSession>
   /** What `mode http` sessions share (parsers' limits, error pages, captures); null in tcp mode. */
   readonly http: HttpFront | null
@@ -94,7 +96,7 @@ export class Frontend {
     this.backend = backend
     this.maxconn = cfg.maxconn ?? host.globalMaxconn
     this.backlog = cfg.backlog ?? Math.max(this.maxconn, 1024)
-    this.#monitorNets = cfg.monitorNet
+    this.#monitorNets = cfg.monitorNet.map((n) => parseNet(n)!) // validated by the builder
     this.http = cfg.mode === 'http' ? new HttpFront(cfg, host.tune) : null
     const fe = this
     this.#handlers = { ...cliHandlers, open(s: Sock<ClientSession>) { fe.#accept(s) } }
@@ -142,7 +144,7 @@ export class Frontend {
     // tcp mode closed at once, in http mode answered "200 OK" at once.
     if (this.#monitorNets.length > 0) {
       const ip = s.remoteAddress
-      if (this.#monitorNets.some((n) => ipv4InCidr(ip, n))) {
+      if (this.#monitorNets.some((n) => inNet(n, ip))) {
         s.data = monitorOnly
         if (this.http) { s.write(this.http.errors.page(200)); s.end() } else s.terminate()
         return

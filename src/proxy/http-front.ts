@@ -1,11 +1,12 @@
 /**
  * What the `mode http` sessions of one frontend share, built once when the frontend is: the
  * parsers' limits (from `tune.bufsize`, `tune.maxrewrite` and `tune.http.maxhdr`), the error
- * pages (with its `errorfile` lines), and the headers `capture request|response header` keeps
- * for the log.
+ * pages (with its `errorfile` lines), the headers `capture request|response header` keeps
+ * for the log, and its forwardfor / originalto options.
  */
 import type { GlobalConfig, ProxyConfig } from '../model/types.ts'
 import { ErrorPages } from '../http/errors.ts'
+import { compileForwardFor, compileOriginalTo, type ForwardFor, type OriginalTo } from '../http/forwarded.ts'
 import { createRequestParser, createResponseParser } from '../http/h1-parser.ts'
 import type { H1Limits, H1Parser } from '../http/types.ts'
 
@@ -25,6 +26,10 @@ export class HttpFront {
   readonly limits: H1Limits
   readonly errors: ErrorPages
   readonly captures: { request: Capture[]; response: Capture[] }
+  /** This frontend's `option forwardfor` / `option originalto`, compiled (null: none); a
+   *  backend's own win. */
+  readonly forwardFor: ForwardFor | null
+  readonly originalTo: OriginalTo | null
 
   constructor(cfg: ProxyConfig, tune: GlobalConfig['tune']) {
     this.bufsize = tune.bufsize
@@ -37,6 +42,8 @@ export class HttpFront {
       request: cfg.captures.filter((c) => c.kind === 'request').map((c) => ({ lname: c.header.toLowerCase(), len: c.len })),
       response: cfg.captures.filter((c) => c.kind === 'response').map((c) => ({ lname: c.header.toLowerCase(), len: c.len })),
     }
+    this.forwardFor = cfg.forwardFor ? compileForwardFor(cfg.forwardFor) : null
+    this.originalTo = cfg.originalTo ? compileOriginalTo(cfg.originalTo) : null
   }
 
   // Parsers are lent to a session only while it reads a head (their offset tables are the bulk

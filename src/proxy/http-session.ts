@@ -30,7 +30,6 @@ import { ByteQueue, CLOSED, FLUSHED } from '../core/byte-queue.ts'
 import { now, wallNow } from '../core/clock.ts'
 import { Timer } from '../core/timer-wheel.ts'
 import { wheel } from '../core/wheel.ts'
-import { balanceKey } from '../http/balance-key.ts'
 import { createChunkedScanner } from '../http/chunked.ts'
 import { Head } from '../http/head.ts'
 import { addForwardedFor, addOriginalTo } from '../http/forwarded.ts'
@@ -40,7 +39,6 @@ import { formatHttpLog } from '../log/httplog.ts'
 import type { Sock } from '../net/runtime.ts'
 import type { Frontend } from './frontend.ts'
 import type { Capture } from './http-front.ts'
-import { addressBytes } from './source-key.ts'
 import { poolIdle, SrvConn, takePooled, type SrvConnOwner } from './srv-conn.ts'
 import { connectTime, endedInError, formatTermination, queueTime, type TermCause, type TermPhase, type Termination } from './termination.ts'
 import type { ProxyRules } from '../rules/proxy.ts'
@@ -425,9 +423,9 @@ export class HttpSession extends ClientSide implements Waiter, SrvConnOwner {
     }
 
     // Headers for the server.
-    const ff = bcfg.forwardFor ?? fcfg.forwardFor
+    const ff = be.forwardFor ?? fe.http!.forwardFor
     if (ff) addForwardedFor(ff, req, this.cliAddr)
-    const ot = bcfg.originalTo ?? fcfg.originalTo
+    const ot = be.originalTo ?? fe.http!.originalTo
     if (ot) addOriginalTo(ot, req, this.cli.localAddress ?? '')
     if (st.upgrade) {
       // Connection: upgrade goes through as it came.
@@ -520,10 +518,9 @@ export class HttpSession extends ClientSide implements Waiter, SrvConnOwner {
   #assign(avoid: Server | undefined): void {
     const st = this.st
     const be = st.be!
-    const algo = be.cfg.balance.algo
-    let hashKey: Uint8Array | string | undefined
-    if (algo === 'source') hashKey = addressBytes(this.cliAddr)
-    else if (algo === 'uri' || algo === 'url_param' || algo === 'hdr') hashKey = balanceKey(be.cfg.balance, st.req!)
+    const k = be.balanceKey
+    if (k?.from === 'request' && k.readsSession && st.sess === undefined) st.sess = this.view
+    const hashKey = k === null ? undefined : k.from === 'source' ? k.get(this.cliAddr) : k.get(st)
     // Options only when there is something to say: most requests have none, and this runs per request.
     let opts: AssignOptions | undefined
     if (avoid || st.cookieServer || hashKey !== undefined) {

@@ -18,7 +18,6 @@ import { Timer } from '../core/timer-wheel.ts'
 import { wheel } from '../core/wheel.ts'
 import { connect, type ConnectTarget, type Sock, type SockHandlers } from '../net/runtime.ts'
 import type { Frontend } from './frontend.ts'
-import { addressBytes } from './source-key.ts'
 import type { TermCause, TermPhase, Termination } from './termination.ts'
 import { ClientSide } from './client-side.ts'
 import { countBytes } from '../rules/tracking.ts'
@@ -177,10 +176,9 @@ export class TcpSession extends ClientSide implements Waiter {
     const be = this.be!
     const opts: AssignOptions = {}
     if (avoid) opts.avoid = avoid
-    if (be.cfg.balance.algo === 'source') {
-      const key = addressBytes(this.cliAddr)
-      if (key) opts.hashKey = key
-    }
+    const k = be.balanceKey
+    const key = k === null ? undefined : k.from === 'source' ? k.get(this.cliAddr) : k.get(this.logStream())
+    if (key !== undefined) opts.hashKey = key
     const r = be.assign(this, opts)
     switch (r.kind) {
       case 'server':

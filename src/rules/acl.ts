@@ -48,7 +48,7 @@ const ACL_KEYWORDS = new Map<string, AclKeyword>()
 for (const [base, fetch] of Object.entries(DERIVED_BASES)) {
   for (const [suffix, match] of Object.entries(SUFFIX_MATCH)) ACL_KEYWORDS.set(base + suffix, { fetch, match })
 }
-for (const [kw, fetch] of [['method', 'method'], ['req_ver', 'req.ver'], ['resp_ver', 'res.ver'], ['req_ssl_sni', 'req.ssl_sni'], ['req_ssl_ver', 'req.ssl_ver'], ['req.ssl_ver', 'req.ssl_ver'], ['payload', 'req.payload'], ['payload_lv', 'req.payload_lv']] as const) {
+for (const [kw, fetch] of [['method', 'method'], ['req_ver', 'req.ver'], ['resp_ver', 'res.ver'], ['req_ssl_sni', 'req.ssl_sni'], ['req_ssl_ver', 'req.ssl_ver'], ['req.ssl_ver', 'req.ssl_ver'], ['payload', 'req.payload'], ['payload_lv', 'req.payload_lv'], ['req_rdp_cookie', 'req.rdp_cookie'], ['req_rdp_cookie_cnt', 'req.rdp_cookie_cnt']] as const) {
   ACL_KEYWORDS.set(kw, { fetch, ...(kw.startsWith('payload') ? { match: 'bin' as const } : {}) })
 }
 
@@ -78,6 +78,7 @@ const PREDEFINED: Readonly<Record<string, string[]>> = {
   METH_POST: ['method', 'POST'],
   METH_PUT: ['method', 'PUT'],
   METH_TRACE: ['method', 'TRACE'],
+  RDP_COOKIE: ['req.rdp_cookie_cnt', 'gt', '0'],
   REQ_CONTENT: ['req.len', 'gt', '0'],
   WAIT_END: ['wait_end'],
 }

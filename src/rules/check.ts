@@ -6,7 +6,7 @@ import type { Protection } from '../model/dictionary/types.ts'
 import type { SourcePos } from '../model/source.ts'
 import type { Config } from '../model/types.ts'
 import { TimerWheel } from '../core/timer-wheel.ts'
-import { compileRules } from './proxy.ts'
+import { compileRules, type CompiledRules } from './proxy.ts'
 
 export interface RulesReport {
   warn(message: string, at: SourcePos): void
@@ -15,7 +15,8 @@ export interface RulesReport {
   unimplemented(what: string, at: SourcePos, protects: Protection): void
 }
 
-export function checkRules(config: Config, report: RulesReport): void {
+/** Returns what it compiled with (the stick tables and maps), for what else compiles samples. */
+export function checkRules(config: Config, report: RulesReport): CompiledRules {
   // A rule inherited from a defaults section is compiled once per proxy: report it once.
   const seen = new Set<string>()
   const once = (sink: (m: string, at: SourcePos) => void, kind: string, message: string, at: SourcePos): void => {
@@ -24,7 +25,7 @@ export function checkRules(config: Config, report: RulesReport): void {
     seen.add(key)
     sink(message, at)
   }
-  compileRules(config, {
+  return compileRules(config, {
     warn: (m, at) => once(report.warn, 'w', m, at),
     unimplemented: (what, at, protects) => once((m, pos) => report.unimplemented(m, pos, protects), 'u', what, at),
     onError: (e) => once(report.error, 'e', e.message, e.pos),

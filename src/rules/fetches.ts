@@ -14,7 +14,8 @@ import {
   countCookies, countHeaderValues, eachHeaderValue, eachRequestCookie, eachResponseCookie, fullHeaderAt, headerValueAt,
   lastCookie, uriAuthority, uriPath, uriPathq, uriQuery, urlParam, versionText, type Visit,
 } from './http-sample.ts'
-import { parseIpv4, parseIpv6 } from './ip.ts'
+import { parseIpv4, parseIpv6 } from '../core/ip.ts'
+import { rdpCookieValue } from './rdp-cookie.ts'
 import { parseSni, sslHelloType } from './tls-hello.ts'
 import { type StickEntry, type StickTable, type DataName } from './stick-table.ts'
 import { trackedAt } from './tracking.ts'
@@ -347,6 +348,8 @@ export const FETCHES: readonly FetchDef[] = [
   { name: 'req.proto_http', type: 'bool', volatile: true, compile: () => protoHttp },
   { name: 'req.ssl_hello_type', type: 'int', volatile: true, compile: () => (s) => { const p = s.payload; const t = p ? sslHelloType(p) : -1; return t === -1 ? short(s) : t === -2 ? undefined : t } },
   { name: 'req.ssl_sni', type: 'str', volatile: true, compile: () => (s) => { const p = s.payload; const r = p ? parseSni(p) : null; return r === null ? short(s) : r === false ? undefined : r } },
+  { name: 'req.rdp_cookie', type: 'str', volatile: true, args: [0, 1], compile: (a) => { const name = a[0] ?? ''; return (s) => { const r = s.payload ? rdpCookieValue(s.payload, name) : null; return r === null ? short(s) : r === false ? undefined : r } } },
+  { name: 'req.rdp_cookie_cnt', type: 'int', volatile: true, args: [0, 1], compile: (a) => { const name = a[0] ?? ''; return (s) => { const r = s.payload ? rdpCookieValue(s.payload, name) : null; return r === null ? short(s) ?? 0 : r === false ? 0 : 1 } } },
   { name: 'req.ssl_ver', type: 'int', volatile: true, compile: () => (s) => { const p = s.payload; if (!p || p.length < 3) return short(s); return p[0] === 0x16 ? p[1]! * 256 + p[2]! : undefined } },
 
   // HTTP request
@@ -396,6 +399,7 @@ const ALIASES: Readonly<Record<string, string>> = {
   urlp: 'url_param', req_len: 'req.len', payload: 'req.payload', payload_lv: 'req.payload_lv',
   req_proto_http: 'req.proto_http', req_ver: 'req.ver', resp_ver: 'res.ver', 'res.status': 'status', 'txn.status': 'status',
   req_ssl_hello_type: 'req.ssl_hello_type', req_ssl_sni: 'req.ssl_sni', req_ssl_ver: 'req.ssl_ver',
+  rdp_cookie: 'req.rdp_cookie', rdp_cookie_cnt: 'req.rdp_cookie_cnt',
 }
 
 const BY_NAME = new Map<string, FetchDef>(FETCHES.map((f) => [f.name, f]))

@@ -13,7 +13,7 @@
  *
  * Every index accepts edits at run time (`add`, `set`, `delete`, `clear`) for the admin API.
  */
-import { maskOf, maskV6, mappedIpv4, parseIpv4, parseIpv6, parseNet } from './ip.ts'
+import { maskOf, maskV6, mappedIpv4, parseIpv4, parseIpv6, parseNet } from '../core/ip.ts'
 import { RadixTree } from './radix.ts'
 import { binToStr, toBool, toInt, toStr } from './sample.ts'
 import type { Sample } from './types.ts'

@@ -26,7 +26,7 @@ import { now as monoNow } from '../core/clock.ts'
 import { Timer, type TimerWheel } from '../core/timer-wheel.ts'
 import { wheel as processWheel } from '../core/wheel.ts'
 import { FreqCtr } from './freq.ts'
-import { mappedIpv4, parseIpv4, parseIpv6, formatIpv6 } from './ip.ts'
+import { mappedIpv4, parseIpv4, parseIpv6, formatIpv6 } from '../core/ip.ts'
 import { toBin, toInt, toStr, binToStr } from './sample.ts'
 import type { Sample } from './types.ts'
 

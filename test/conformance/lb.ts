@@ -1,7 +1,7 @@
 // The cases every `balance` algorithm must pass. Each algorithm's test file runs them:
 //   runLbConformance(leastconn, { skipsFull: true })
 import { describe, expect, test } from 'bun:test'
-import type { LbAlgorithm, LbOptions, LbServer, LbState } from '../../src/balance/types.ts'
+import type { BalanceArgs, LbAlgorithm, LbOptions, LbServer, LbState } from '../../src/balance/types.ts'
 
 export interface ServerSpec {
   name: string
@@ -181,4 +181,13 @@ export function runLbConformance(algo: LbAlgorithm, suite: ConformanceOptions): 
       })
     }
   })
+}
+
+/** What an algorithm's parse() makes of `balance NAME[(PARAM)] WORDS…` (`line` without NAME: `(3)`,
+ *  `whole len 10`), with the notices it gave. */
+export function parseArgs<A extends BalanceArgs>(algo: LbAlgorithm<A>, line = ''): { args: A; notBuilt: string[] } {
+  const m = /^(?:\((.*?)\))?\s*(.*)$/.exec(line)!
+  const notBuilt: string[] = []
+  const args = algo.parse({ param: m[1], words: m[2] === '' ? [] : m[2]!.split(/\s+/), at: { file: 'test.cfg', line: 1 }, notBuilt: (what) => notBuilt.push(what) })
+  return { args, notBuilt }
 }

@@ -7,6 +7,7 @@ import { describe, expect, test } from 'bun:test'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { countNames } from '../conformance/lb.ts'
 import { cfg, closedPort, startLb, until, within } from '../support/harness.ts'
 import { answer, bodyOf, httpClient, okResponse, rawExchange, responses, type SeenRequest, startHttpServer, tapChunks, waitResponses } from '../support/http-harness.ts'
 
@@ -415,7 +416,7 @@ describe("edgelb's own answers", () => {
 })
 
 describe('balancing on the request', () => {
-  test('balance uri, url_param and hdr keep a key on one server and spread the keys; capture headers appear in the log', async () => {
+  test('balance uri, url_param, hdr and hash keep a key on one server and spread the keys; capture headers appear in the log', async () => {
     await using a = startHttpServer('A')
     await using b = startHttpServer('B')
     await using c = startHttpServer('C')
@@ -424,6 +425,7 @@ describe('balancing on the request', () => {
       ['uri', (i: number) => `GET /static/img${i % 4}.png?v=${i} HTTP/1.1\r\nHost: h\r\n\r\n`],
       ['url_param user', (i: number) => `GET /app?x=${i}&user=u${i % 4} HTTP/1.1\r\nHost: h\r\n\r\n`],
       ['hdr(X-Tenant)', (i: number) => `GET /${i} HTTP/1.1\r\nHost: h\r\nX-Tenant: t${i % 4}\r\n\r\n`],
+      ['hash req.cook(SID),lower', (i: number) => `GET /${i} HTTP/1.1\r\nHost: h\r\nCookie: a=${i}; SID=S${i % 4}\r\n\r\n`],
     ] as const) {
       await using lb = await startLb(web(servers, `balance ${balance}\n  capture request header Host len 10\n  capture response header Content-Length len 5`))
       const seen = new Map<number, Set<string>>()
@@ -438,6 +440,31 @@ describe('balancing on the request', () => {
       expect(new Set([...seen.values()].flatMap((s) => [...s])).size).toBeGreaterThan(1)
       const lines = await lb.waitLogs(16)
       expect(lines[0]).toMatch(/ \{h\} \{1\} "GET /)
+    }
+  })
+
+  test('hash-type consistent spreads 40 paths (balance uri) or parameter values (url_param) over four servers, each key kept on its server', async () => {
+    const origins = ['A', 'B', 'C', 'D'].map((n) => startHttpServer(n))
+    try {
+      for (const [balance, path, check] of [
+        ['uri', (i: number) => `/k/${i}`, ''],
+        ['url_param id', (i: number) => `/item?id=${i}`, ' check inter 1s'],
+      ] as const) {
+        const servers = origins.map((o) => `server ${o.name.toLowerCase()} 127.0.0.1:${o.port}${check}`).join('\n  ')
+        await using lb = await startLb(web(servers, `balance ${balance}\n  hash-type consistent`))
+        const serverOf = async (i: number): Promise<string> => bodyOf(await rawExchange(lb.port(), `GET ${path(i)} HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n`))
+        const first: string[] = []
+        for (let i = 1; i <= 40; i++) first.push(await serverOf(i))
+        const counts = countNames(first)
+        // Every server takes a fair part (10 each on average): none is left out, none takes half.
+        expect(Object.keys(counts).sort()).toEqual(['A', 'B', 'C', 'D'])
+        for (const n of Object.values(counts)) expect(n).toBeWithin(3, 20)
+        const again: string[] = []
+        for (let i = 1; i <= 40; i++) again.push(await serverOf(i))
+        expect(again).toEqual(first)
+      }
+    } finally {
+      for (const o of origins) await o[Symbol.asyncDispose]()
     }
   })
 })

@@ -1,9 +1,10 @@
 // Where sessions go: every balance algorithm through the proxy, dispatch, servers without a
 // port (the client's destination port, +N offsets), and per-server source addresses (guide §6).
 import { expect, test } from 'bun:test'
-import { addressBytes } from '../../src/proxy/source-key.ts'
+import { addressBytes } from '../../src/core/ip.ts'
 import { countNames } from '../conformance/lb.ts'
-import { cfg, connectTagged, startLb, startServer, tagOf, tagsOf, until, type TestConn } from '../support/harness.ts'
+import { rdpRequest } from '../support/rules.ts'
+import { cfg, connectClient, connectTagged, startLb, startServer, tagOf, tagsOf, until, type TestConn } from '../support/harness.ts'
 
 const TIMEOUTS = `
   timeout client 2s
@@ -98,6 +99,37 @@ test('source keeps each client address on one server, and spreads addresses', as
     expect(new Set(byAddr.values()).size).toBeGreaterThan(1)
     // Stable over time too: the first address again.
     expect(await tagOf(lb.port(), { localAddress: '127.0.0.2' })).toBe(byAddr.get('127.0.0.2')!)
+  } finally {
+    for (const s of servers) await s[Symbol.asyncDispose]()
+  }
+})
+
+test('rdp-cookie keeps each RDP user on one server once tcp-request content has waited for the cookie', async () => {
+  const servers = [startServer('sa'), startServer('sb'), startServer('sc')]
+  await using lb = await startLb(cfg`
+    listen rdp
+      bind 127.0.0.1:0
+      tcp-request inspect-delay 5s
+      tcp-request content accept if RDP_COOKIE
+      balance rdp-cookie
+      server sa 127.0.0.1:${servers[0]!.port}
+      server sb 127.0.0.1:${servers[1]!.port}
+      server sc 127.0.0.1:${servers[2]!.port}` + TIMEOUTS)
+  const serverOf = async (user: string): Promise<string> => {
+    using c = await connectClient(lb.port())
+    const req = rdpRequest(`Cookie: mstshash=${user}\r\n`)
+    // The connection request in two pieces: the balancer must wait for the whole cookie line.
+    await c.write(req.subarray(0, 20))
+    await c.write(req.subarray(20))
+    await c.changed.until(() => c.received >= 2, 'a server tag')
+    return c.text().slice(0, 2)
+  }
+  try {
+    const byUser = new Map<string, string>()
+    // 10 users: a rotation (what runs without the cookie) would move every one of them on the second pass.
+    for (let i = 0; i < 10; i++) byUser.set(`user${i}`, await serverOf(`user${i}`))
+    for (const [user, server] of byUser) expect([user, await serverOf(user)]).toEqual([user, server])
+    expect(new Set(byUser.values()).size).toBeGreaterThan(1)
   } finally {
     for (const s of servers) await s[Symbol.asyncDispose]()
   }

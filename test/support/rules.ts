@@ -65,3 +65,12 @@ export function stream(over: Partial<FakeStream> = {}): FakeStream {
     vars: new Map<string, Sample>(), sc: [undefined, undefined, undefined], ...over,
   }
 }
+
+/** An RDP connection request as mstsc sends it: TPKT and X.224 headers, the cookie line, then an
+ *  RDP negotiation request. */
+export function rdpRequest(cookieLine: string): Uint8Array {
+  const cookie = Buffer.from(cookieLine, 'latin1')
+  const neg = [0x01, 0x00, 0x08, 0x00, 0x03, 0x00, 0x00, 0x00]
+  const len = 11 + cookie.length + neg.length
+  return new Uint8Array([0x03, 0x00, len >> 8, len & 255, len - 5, 0xe0, 0, 0, 0, 0, 0, ...cookie, ...neg])
+}

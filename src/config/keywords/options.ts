@@ -5,7 +5,7 @@
  * arguments into a typed field. Options HAProxy knows that are absent here are kept with a "not
  * implemented yet" warning by the builder.
  */
-import { parseIpv4Net } from '../../model/address.ts'
+import { parseIpNet } from '../../model/address.ts'
 import { ConfigError, type Directive } from '../../model/source.ts'
 import type { ProxyConfig } from '../../model/types.ts'
 import type { KeywordCtx, ProxyKeyword } from './types.ts'
@@ -34,7 +34,7 @@ function parseHeaderOption(name: 'forwardfor' | 'originalto', args: string[], d:
     if (w === 'except' || w === 'header') {
       const v = args[++i]
       if (v === undefined) throw new ConfigError(`'option ${name} ${w}' expects a value`, d.pos)
-      if (w === 'except') out.except = parseIpv4Net(v, d.pos)
+      if (w === 'except') out.except = parseIpNet(v, d.pos)
       else out.header = v
     } else if (w === 'if-none' && name === 'forwardfor') {
       out.ifNone = true

@@ -4,10 +4,11 @@
  * `option …` lives in options.ts; server and bind lines in servers.ts.
  */
 import { readFileSync } from 'node:fs'
+import { algorithms, findAlgorithm } from '../../balance/registry.ts'
 import { ERROR_STATUSES } from '../../http/errors.ts'
 import { parseIpv4Net, parseServerAddr } from '../../model/address.ts'
 import { ConfigError, type Directive } from '../../model/source.ts'
-import type { BalanceAlgo, CookieConfig, LogTarget, ProxyConfig, Timeouts } from '../../model/types.ts'
+import type { CookieConfig, LogTarget, ProxyConfig, Timeouts } from '../../model/types.ts'
 import { MAX_LOG_LEN, MIN_LOG_LEN } from '../../log/frame.ts'
 import { facilityNumber, levelNumber, LOG_FACILITIES, LOG_LEVELS } from '../../log/levels.ts'
 import { parseSample } from '../../log/sample.ts'
@@ -56,60 +57,36 @@ const timeoutKeywords: ProxyKeyword[] = TIMEOUTS.flatMap((t) => {
   return [modern, legacy]
 })
 
-const BALANCE: readonly BalanceAlgo[] = ['roundrobin', 'static-rr', 'leastconn', 'first', 'source', 'random', 'uri', 'url_param', 'hdr', 'rdp-cookie', 'hash']
-/** The algorithms that hash a part of the HTTP request, so need `mode http`. */
-export const HTTP_BALANCE: ReadonlySet<BalanceAlgo> = new Set(['uri', 'url_param', 'hdr'])
-
-/** `balance ALGO [args]`: `random(3)`, `hdr(Host)`, `rdp-cookie(mstshash)`, `uri whole len 10 depth 2`. */
+/** `balance NAME[(PARAM)] [WORDS…]`: `random(3)`, `hdr(Host)`, `rdp-cookie(mstshash)`, `uri whole
+ *  len 10 depth 2`, `hash req.cook(id)`. The algorithm (src/balance/registry.ts) reads its own
+ *  arguments. */
 function parseBalance(args: string[], d: Directive, p: ProxyConfig, ctx: Ctx): void {
   const [word, ...rest] = args
-  if (word === undefined) throw new ConfigError(`'balance' expects an algorithm: ${BALANCE.join(', ')}`, d.pos)
+  const names = algorithms.map((a) => a.name)
+  if (word === undefined) throw new ConfigError(`'balance' expects an algorithm: ${names.join(', ')}`, d.pos)
   const m = /^([a-z_-]+)(?:\((.*)\))?$/.exec(word)
-  const algo = BALANCE.find((a) => a === m?.[1])
+  const algo = m ? findAlgorithm(m[1]!) : undefined
   if (!m || !algo) {
-    const near = BALANCE.find((a) => a.startsWith(word.slice(0, 3)))
-    throw new ConfigError(`unknown balance algorithm '${word}'${near ? `; did you mean '${near}'?` : `; known: ${BALANCE.join(', ')}`}`, d.pos)
+    const near = names.find((a) => a.startsWith(word.slice(0, 3)))
+    throw new ConfigError(`unknown balance algorithm '${word}'${near ? `; did you mean '${near}'?` : `; known: ${names.join(', ')}`}`, d.pos)
   }
-  const param = m[2]
-  p.balance = { algo }
-  switch (algo) {
-    case 'random':
-      if (param !== undefined) p.balance.draws = parseIntIn(param, d.pos, 'random draws', 1, 100)
-      break
-    case 'hdr':
-    case 'rdp-cookie':
-      if (algo === 'hdr' && !param) throw new ConfigError(`'balance hdr' expects a header name: balance hdr(Host)`, d.pos)
-      if (param) p.balance.param = param
-      if (rest.includes('use_domain_only')) p.balance.whole = false
-      break
-    case 'url_param':
-      if (!rest[0]) throw new ConfigError(`'balance url_param' expects a parameter name: balance url_param userid`, d.pos)
-      p.balance.param = rest[0]
-      break
-    case 'hash':
-      if (rest.length === 0) throw new ConfigError(`'balance hash' expects a sample expression: balance hash req.cookie(id)`, d.pos)
-      p.balance.param = rest.join(' ')
-      break
-    case 'uri':
-      for (let i = 0; i < rest.length; i++) {
-        const w = rest[i]!
-        if (w === 'whole') p.balance.whole = true
-        else if (w === 'len') p.balance.len = parseIntIn(rest[++i] ?? '', d.pos, "'balance uri len'", 1, 65535)
-        else if (w === 'depth') p.balance.depth = parseIntIn(rest[++i] ?? '', d.pos, "'balance uri depth'", 1, 65535)
-        else if (w === 'path-only') p.balance.whole = false
-        else throw new ConfigError(`unexpected '${w}' after 'balance uri'; expected whole, len N, depth N or path-only`, d.pos)
-      }
-      break
-    default:
-      if (param !== undefined || rest.length > 0) throw new ConfigError(`'balance ${algo}' takes no argument`, d.pos)
-  }
-  if (algo === 'rdp-cookie' || algo === 'hash') ctx.notBuilt(`'balance ${algo}'`, d.pos)
+  const parsed = algo.parse({
+    param: m[2],
+    words: rest,
+    at: d.pos,
+    notBuilt: (what, instead) => ctx.notBuilt(what, d.pos, instead === undefined ? {} : { instead }),
+  })
+  p.balance = { algo: algo.name, ...parsed }
 }
 
+/** `hash-type map-based|consistent [FUNCTION [avalanche]]`. Without a function: sdbm, and for
+ *  `consistent` the avalanche too (HAProxy's default, kept from 1.4, where consistent hashing
+ *  always applied it): raw sdbm places keys that differ only at their end side by side on the
+ *  ring, so 40 paths /k/1 … /k/40 would all reach one or two servers. */
 function parseHashType(args: string[], d: Directive, p: ProxyConfig): void {
   const [method, fn, mod] = args
   if (method !== 'map-based' && method !== 'consistent') throw new ConfigError(`'hash-type' expects 'map-based' or 'consistent', got '${method ?? ''}'`, d.pos)
-  p.hashType = { method, fn: 'sdbm', avalanche: false }
+  p.hashType = { method, fn: 'sdbm', avalanche: fn === undefined && method === 'consistent' }
   if (fn !== undefined) {
     if (fn !== 'sdbm' && fn !== 'djb2' && fn !== 'wt6' && fn !== 'crc32' && fn !== 'none') throw new ConfigError(`unknown hash function '${fn}'; known: sdbm, djb2, wt6, crc32, none`, d.pos)
     p.hashType.fn = fn

@@ -1,6 +1,9 @@
 /**
- * IP addresses as numbers, for matching and masking without strings on the hot path.
- * IPv4 is one uint32; IPv6 is four uint32 words, most significant first.
+ * IP addresses and networks as numbers, for matching and masking without strings on the hot
+ * path: the one module every layer reads addresses with (ACL patterns and converters, stick
+ * tables, `monitor-net`, `option forwardfor except`, `balance source`).
+ * IPv4 is one uint32; IPv6 is four uint32 words, most significant first. Networks are parsed
+ * once, at load (`parseNet`); at run time only the client's address is read (`inNet`).
  */
 
 /** `a.b.c.d` → uint32, or -1. */
@@ -175,4 +178,43 @@ export function maskV6(w: Uint32Array, len: number): Uint32Array {
   const out = new Uint32Array(4)
   for (let i = 0; i < 4; i++) out[i] = (w[i]! & maskOf(len - 32 * i)) >>> 0
   return out
+}
+
+/** Whether the address `ip` (dotted IPv4, or IPv6 text) is in `net`. An IPv4-mapped IPv6 address
+ *  (`::ffff:a.b.c.d`, how a dual-stack listener reports an IPv4 client) is its IPv4 address, and
+ *  an IPv4 address is its mapped form for an IPv6 network, as ACL patterns match them. Anything
+ *  else (a UNIX socket client: '') is in no network. */
+export function inNet(net: IpNet, ip: string): boolean {
+  let a = parseIpv4(ip)
+  let w: Uint32Array | undefined
+  if (a < 0) {
+    w = parseIpv6(ip)
+    if (w === undefined) return false
+    a = mappedIpv4(w)
+  }
+  if (net.v === 4) return a >= 0 && ((a & maskOf(net.len)) >>> 0) === net.addr
+  const words = w ?? Uint32Array.of(0, 0, 0xffff, a)
+  for (let i = 0; i < 4; i++) if (((words[i]! & maskOf(net.len - 32 * i)) >>> 0) !== net.addr[i]) return false
+  return true
+}
+
+/** The address bytes of `ip` (dotted IPv4 or textual IPv6), as HAProxy hashes a client for
+ *  `balance source`: 4 bytes for IPv4, IPv4-mapped IPv6 addresses included (so a dual-stack
+ *  listener places an IPv4 client where an IPv4 listener would), 16 for IPv6. Undefined when it
+ *  is neither (a UNIX socket client). */
+export function addressBytes(ip: string): Uint8Array | undefined {
+  // A dual-stack listener reports IPv4 clients as ::ffff:a.b.c.d: read those without the v6 parser.
+  let v4 = parseIpv4(ip.startsWith('::ffff:') ? ip.slice(7) : ip)
+  if (v4 < 0) {
+    const w = parseIpv6(ip)
+    if (w === undefined) return undefined
+    v4 = mappedIpv4(w)
+    if (v4 < 0) {
+      const out = new Uint8Array(16)
+      const view = new DataView(out.buffer)
+      for (let i = 0; i < 4; i++) view.setUint32(4 * i, w[i]!)
+      return out
+    }
+  }
+  return new Uint8Array([v4 >>> 24, (v4 >>> 16) & 255, (v4 >>> 8) & 255, v4 & 255])
 }
