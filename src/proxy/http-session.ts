@@ -23,8 +23,7 @@
  * earliest deadline. A request that fails never takes the connection's other requests with it
  * unless the framing is lost (then the client connection closes after the answer).
  */
-import type { AssignOptions, Backend } from '../backend/backend.ts'
-import type { Waiter } from '../backend/queue.ts'
+import type { Backend } from '../backend/backend.ts'
 import type { Server } from '../backend/server.ts'
 import { ByteQueue, CLOSED, FLUSHED } from '../core/byte-queue.ts'
 import { now, wallNow } from '../core/clock.ts'
@@ -41,7 +40,8 @@ import type { Sock } from '../net/runtime.ts'
 import type { Frontend } from './frontend.ts'
 import type { Capture } from './http-front.ts'
 import { addressBytes } from './source-key.ts'
-import { poolIdle, SrvConn, takePooled, type SrvConnOwner } from './srv-conn.ts'
+import { assignServer, connectFailed, connectTimedOut, grantServer, leaveBackend, leaveQueue, openServer, queueTimedOut, type ServerSession, type SrvSide } from './server-side.ts'
+import { poolIdle, takePooled, type SrvConn } from './srv-conn.ts'
 import { connectTime, endedInError, formatTermination, queueTime, type TermCause, type TermPhase, type Termination } from './termination.ts'
 import type { ProxyRules } from '../rules/proxy.ts'
 import type { StickEntry } from '../rules/stick-table.ts'
@@ -65,7 +65,7 @@ const EARLY_DATA_LIMIT = 64 * 1024
  *  Streams are recycled, with their heads (see takeStream/recycleStream): one is made per request
  *  otherwise, the largest object a request makes, and garbage per request is collection pauses
  *  per second at a steady load. Every field is therefore set in `reset()`, the one list of its starting values. */
-class Stream implements StreamView {
+class Stream implements StreamView, SrvSide {
   readonly payload = null
   readonly payloadFinal = true
   sess!: SessionView
@@ -109,7 +109,7 @@ class Stream implements StreamView {
   bytesOut!: number
   reqCookie!: ReqCookieFlag
   resCookie!: ResCookieFlag
-  cookieServer!: Server | undefined
+  persisted!: Server | undefined
   /** The client connection closes after this exchange. */
   cliClose!: boolean
   /** The server connection closes after this exchange (http-server-close, httpclose). */
@@ -168,7 +168,7 @@ class Stream implements StreamView {
     this.bytesOut = 0
     this.reqCookie = '-'
     this.resCookie = '-'
-    this.cookieServer = undefined
+    this.persisted = undefined
     this.cliClose = false
     this.srvClose = false
     this.upgrade = false
@@ -198,7 +198,7 @@ function recycleStream(st: Stream): void {
   spareStreams.push(st)
 }
 
-export class HttpSession extends ClientSide implements Waiter, SrvConnOwner {
+export class HttpSession extends ClientSide implements ServerSession {
   /** Reading from the server connection is paused (by us). */
   #srvPaused = false
   cs: CliState = 'wait-req'
@@ -416,12 +416,12 @@ export class HttpSession extends ClientSide implements Waiter, SrvConnOwner {
     if (ck && !ignore) {
       const p = requestCookie(ck, be.servers, req, bcfg.options['persist'] === true || force)
       st.reqCookie = p.flag
-      st.cookieServer = p.server
+      st.persisted = p.server
     }
-    if (beRules !== null && !st.cookieServer) {
+    if (beRules !== null && !st.persisted) {
       const named = (beRules.has.useServer ? beRules.useServer(st) : undefined) ?? (beRules.has.stick && !ignore ? beRules.stickMatch(st) : undefined)
       const s = named === undefined ? undefined : be.findServer(named)
-      if (s && (s.usable || force || bcfg.options['persist'] === true)) st.cookieServer = s
+      if (s && (s.usable || force || bcfg.options['persist'] === true)) st.persisted = s
     }
 
     // Headers for the server.
@@ -443,7 +443,7 @@ export class HttpSession extends ClientSide implements Waiter, SrvConnOwner {
     }
     // Answered already (a framing error in the body that came with the head)?
     if ((this.cs as CliState) === 'closed' || (this.cs as CliState) === 'closing') return
-    this.#assign(undefined)
+    assignServer(this, st, undefined)
   }
 
   /** Bytes of this exchange, for the entries rules track (bytes_in/bytes_out counters and rates). */
@@ -515,62 +515,36 @@ export class HttpSession extends ClientSide implements Waiter, SrvConnOwner {
     if (st.resDone) this.#streamEnded()
   }
 
-  // --- server choice --------------------------------------------------------------------------
+  // --- the server side (server-side.ts decides; these are the session's part) -----------------
 
-  #assign(avoid: Server | undefined): void {
-    const st = this.st
-    const be = st.be!
+  get inQueue(): boolean {
+    return this.ss === 'queued'
+  }
+
+  /** The key `balance source|uri|url_param|hdr` hashes for this request. */
+  balanceKey(be: Backend): Uint8Array | string | undefined {
     const algo = be.cfg.balance.algo
-    let hashKey: Uint8Array | string | undefined
-    if (algo === 'source') hashKey = addressBytes(this.cliAddr)
-    else if (algo === 'uri' || algo === 'url_param' || algo === 'hdr') hashKey = balanceKey(be.cfg.balance, st.req!)
-    // Options only when there is something to say: most requests have none, and this runs per request.
-    let opts: AssignOptions | undefined
-    if (avoid || st.cookieServer || hashKey !== undefined) {
-      opts = {}
-      if (avoid) opts.avoid = avoid
-      else if (st.cookieServer) {
-        opts.prefer = st.cookieServer
-        if (!st.cookieServer.usable) opts.force = true
-      }
-      if (hashKey !== undefined) opts.hashKey = hashKey
-    }
-    const r = be.assign(this, opts)
-    switch (r.kind) {
-      case 'server':
-        st.server = r.server
-        st.holdsSlot = true
-        this.#connect()
-        return
-      case 'queued': {
-        this.ss = 'queued'
-        st.queueStart = now()
-        const t = be.cfg.timeouts.queue ?? be.cfg.timeouts.connect
-        this.queueExp = t === undefined ? Infinity : st.queueStart + t
-        this.#resched()
-        return
-      }
-      case 'queue-full':
-      case 'none':
-        if (be.dispatch && r.kind === 'none') { this.#connect(); return }
-        this.#answer(503, r.kind === 'none' ? 'S' : 'R', 'C')
-        return
-    }
+    if (algo === 'source') return addressBytes(this.cliAddr)
+    if (algo === 'uri' || algo === 'url_param' || algo === 'hdr') return balanceKey(be.cfg.balance, this.st.req!)
+    return undefined
+  }
+
+  srvQueued(): void {
+    this.ss = 'queued'
+    this.#resched()
+  }
+
+  srvRefused(by: TermCause, phase: TermPhase): void {
+    this.#answer(503, by, phase)
   }
 
   /** Waiter: a queue granted a slot on `server`. */
   grant(server: Server): void {
-    const st = this.st
-    if (this.ss !== 'queued' || !st.be) { st.be?.release(server); return }
-    this.queueExp = Infinity
-    st.queueEnd = now()
-    st.server = server
-    st.holdsSlot = true
-    this.#connect()
+    grantServer(this, this.st, server)
   }
 
   /** Sends the request over an idle connection to the chosen server, or a new one. */
-  #connect(): void {
+  srvConnect(): void {
     const st = this.st
     const server = st.server
     st.connectStart = now()
@@ -597,11 +571,8 @@ export class HttpSession extends ClientSide implements Waiter, SrvConnOwner {
       return
     }
     this.ss = 'connecting'
-    const t = st.be!.cfg.timeouts.connect
-    this.connExp = t === undefined ? Infinity : st.connectStart + t
+    openServer(this, st).shareable = reuse !== 'never'
     this.#resched()
-    this.srv = SrvConn.open(st.be!.targetOf(server, this.cli.localPort ?? 0), server, this)
-    this.srv.shareable = reuse !== 'never'
   }
 
   /** An idle connection this session no longer wants: to the shared pool, or closed. */
@@ -633,27 +604,7 @@ export class HttpSession extends ClientSide implements Waiter, SrvConnOwner {
   onSrvConnectFailed(c: SrvConn): void {
     if (c !== this.srv) return
     this.srv = null
-    this.#connectFailed(false)
-  }
-
-  #connectFailed(timedOut: boolean): void {
-    const st = this.st
-    const be = st.be!
-    const server = st.server
-    be.connectFailed(server)
-    if (st.retriesLeft > 0 && server) {
-      st.retriesLeft--
-      st.retries++
-      if (be.retry(server, st.retries)) {
-        st.redispatched = true
-        st.server = null
-        st.holdsSlot = false
-        st.cookieServer = undefined
-        this.#assign(server)
-      } else this.#connect()
-      return
-    }
-    this.#answer(503, timedOut ? 's' : 'S', 'C')
+    connectFailed(this, this.st, false)
   }
 
   onSrvData(c: SrvConn, chunk: Buffer): void {
@@ -747,7 +698,7 @@ export class HttpSession extends ClientSide implements Waiter, SrvConnOwner {
 
     const ck = be.cfg.cookie
     if (ck) {
-      st.resCookie = responseCookie(ck, st.server, st.reqCookie, st.cookieServer, req.method, res)
+      st.resCookie = responseCookie(ck, st.server, st.reqCookie, st.persisted, req.method, res)
       if (st.resCookie === 'I' && ck.nocache && isCacheable(req.method, req, res)) res.headers.add('Cache-Control', 'private')
     }
     // The Connection header the client needs, for its own connection.
@@ -888,12 +839,12 @@ export class HttpSession extends ClientSide implements Waiter, SrvConnOwner {
     const st = this.st
     switch (this.ss) {
       case 'connecting':
-        this.#connectFailed(false)
+        connectFailed(this, st, false)
         return
       case 'res-head':
         if (this.#srvIn === null && st.resBytes === 0 && c.uses > 0 && st.reqFraming === 'none') {
           // A reused connection the server had closed meanwhile: try again on a new one.
-          this.#connect()
+          this.srvConnect()
           return
         }
         st.server?.reportResult(error ? 'http-read-error' : 'http-broken-pipe')
@@ -960,16 +911,12 @@ export class HttpSession extends ClientSide implements Waiter, SrvConnOwner {
     }
   }
 
+  /** The exchange leaves its backend (once: `st.be` is cleared). */
   #releaseServer(): void {
     const st = this.st
-    const be = st.be
-    if (!be) return
+    if (st.be === null) return
+    leaveBackend(st, 0, st.bytesOut)
     st.be = null
-    be.counters.bytesOut += st.bytesOut
-    const server = st.server
-    if (server) server.counters.bytesOut += st.bytesOut
-    be.leave()
-    if (server && st.holdsSlot) { st.holdsSlot = false; be.release(server) }
   }
 
   /** Answers the current request with edgelb's own response (an error page, the monitor's 200),
@@ -1141,15 +1088,8 @@ export class HttpSession extends ClientSide implements Waiter, SrvConnOwner {
       this.#answer(tp.status, 'P', 'T', tp.page)
       return
     }
-    if (this.queueExp <= t) { this.queueExp = Infinity; this.#queueTimedOut(); return }
-    if (this.connExp <= t) {
-      this.connExp = Infinity
-      const c = this.srv
-      this.srv = null
-      c?.abort()
-      this.#connectFailed(true)
-      return
-    }
+    if (this.queueExp <= t) { queueTimedOut(this, this.st); return }
+    if (this.connExp <= t) { connectTimedOut(this, this.st); return }
     if (this.cliExp <= t) {
       this.cliExp = Infinity
       if (this.cs === 'wait-req') {
@@ -1170,15 +1110,6 @@ export class HttpSession extends ClientSide implements Waiter, SrvConnOwner {
       return
     }
     this.#resched()
-  }
-
-  /** Queue timeout: 503, as HAProxy answers a request that waited too long for a server. */
-  #queueTimedOut(): void {
-    const st = this.st
-    st.be?.unqueue(this)
-    st.queueEnd = now()
-    this.ss = 'none'
-    this.#answer(503, 's', 'Q')
   }
 
   // --- logging and the end ----------------------------------------------------------------------
@@ -1250,7 +1181,7 @@ export class HttpSession extends ClientSide implements Waiter, SrvConnOwner {
     if (this.cs === 'closed') return
     const st = this.st
     if (this.termination === null || by !== '-') this.termination = { by, phase }
-    if (this.ss === 'queued') { st.be?.unqueue(this); st.queueEnd = now() }
+    if (this.ss === 'queued') leaveQueue(this, st)
     this.cs = 'closed'
     wheel.cancel(this.#timer)
     if (this.#reqParser !== null) { this.fe.http!.giveRequestParser(this.#reqParser); this.#reqParser = null }
