@@ -1,0 +1,45 @@
+/**
+ * The phases of an HTTP exchange, in order, as HAProxy's analysers and Pingora's hooks name
+ * theirs. The session (http-session.ts) owns the I/O, the framing and the deadlines, and calls
+ * these; a phase returns true when the exchange goes on, false when it was answered or closed
+ * (the phases after it are skipped).
+ *
+ *   request head parsed (session: wait for the request)
+ *     requestPhases: waitRequest -> frontendRules -> switching -> backendRules -> persistence
+ *                    -> serverHeaders
+ *   (session: the request body starts forwarding)
+ *   assign                       server-side.ts: a server, a queue, or 503
+ *   connect                      session: an idle connection or a new one; stickStoreRequest
+ *   response head parsed (session: wait for the response; 1xx forwarded, 101 tunnels)
+ *     responsePhases: responseRules -> stickStore -> afterResponse
+ *   (session: the response framing, which decides whether the client connection stays open)
+ *     responseHeaders            captures, persistence cookie, Connection
+ *   (session: the response body)
+ *   log                          session: the request's log line, when the exchange ends
+ */
+import type { HttpSession } from '../http-session.ts'
+import { persistence, stickStore } from './persistence.ts'
+import { serverHeaders, waitRequest } from './request-head.ts'
+import { backendRules, frontendRules } from './request-rules.ts'
+import { afterResponse, responseRules } from './response-rules.ts'
+import type { Stream } from './stream.ts'
+import { switching } from './switching.ts'
+
+export { responseHeaders } from './response-head.ts'
+
+/** From a parsed request head to a request ready for a server. */
+export function requestPhases(sess: HttpSession, st: Stream): boolean {
+  return waitRequest(sess, st) &&
+    frontendRules(sess, st) &&
+    switching(sess, st) &&
+    backendRules(sess, st) &&
+    persistence(sess, st) &&
+    serverHeaders(sess, st)
+}
+
+/** From a parsed final response head (`st.res`) to a response whose framing may be decided. */
+export function responsePhases(sess: HttpSession, st: Stream): boolean {
+  return responseRules(sess, st) &&
+    stickStore(sess, st) &&
+    afterResponse(sess, st)
+}
