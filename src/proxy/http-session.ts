@@ -6,7 +6,7 @@
  * The session owns the sockets, the buffers and the deadlines, and drives the rest: the messages
  * (http/request-message.ts, http/response-message.ts: heads and body framing), the phases that
  * decide (http/phases.ts lists them in order), the server side (server-side.ts), the reuse of
- * server connections (http/connect.ts).
+ * server connections (http/connect.ts) and the log line (traffic-log.ts).
  *
  * Client side, per request:
  *
@@ -36,7 +36,6 @@ import { Timer } from '../core/timer-wheel.ts'
 import { wheel } from '../core/wheel.ts'
 import { balanceKey } from '../http/balance-key.ts'
 import type { ChunkedScanner, H1Parser } from '../http/types.ts'
-import { formatHttpLog } from '../log/httplog.ts'
 import type { Sock } from '../net/runtime.ts'
 import { countBytes, countHttpResponse, streamEnd } from '../rules/tracking.ts'
 import type { HttpReply } from '../rules/types.ts'
@@ -52,7 +51,8 @@ import { encodeReply } from './rules-view.ts'
 import { connectFailed, connectTimedOut, grantServer, leaveBackend, leaveQueue, queueTimedOut, type ServerSession } from './server-side.ts'
 import { addressBytes } from './source-key.ts'
 import type { SrvConn } from './srv-conn.ts'
-import { connectTime, endedInError, formatTermination, queueTime, type TermCause, type TermPhase, type Termination } from './termination.ts'
+import type { TermCause, TermPhase, Termination } from './termination.ts'
+import { logRequest } from './traffic-log.ts'
 
 /** Body bytes a client may send ahead of its server connection before it is paused. */
 const EARLY_DATA_LIMIT = 64 * 1024
@@ -392,62 +392,7 @@ export class HttpSession extends ClientSide implements ServerSession {
     const st = this.st
     if (st.logged) return
     st.logged = true
-    const log = this.fe.httpLogSink
-    if (!log) return
-    const level = log.trafficLevel(endedInError(this.termination, st.retries) || st.status >= 500, st.logLevel)
-    if (level < 0) return
-    const t = now()
-    const be = st.be ?? this.fe.backend
-    const server = st.server
-    const tr = st.headAt < 0 ? -1 : Math.round(st.headAt - Math.max(st.start, 0))
-    const tw = queueTime(st)
-    const tc = connectTime(st)
-    const trs = st.resHeadAt < 0 || st.sentAt < 0 ? -1 : Math.round(st.resHeadAt - st.sentAt)
-    const req = st.req
-    const requestLine = req ? `${req.method} ${req.uri} HTTP/1.${req.version === 10 ? 0 : 1}` : '<BADREQ>'
-    const cookieOn = !!be?.cfg.cookie
-    const term = this.termination
-    const tsc = (term === null ? '--' : formatTermination(term)) + (cookieOn ? st.reqCookie : '-') + (cookieOn ? st.resCookie : '-')
-    const lf = this.fe.logFormat
-    if (lf !== null) {
-      st.sess = this.view
-      st.beName = be?.name ?? ''
-      st.log = {
-        acceptDate: st.date, tq: tr, tw, tc, tr: trs, ta: Math.round(t - (st.start < 0 ? t : st.start)), tt: Math.round(t - this.acceptTime),
-        bytesOut: st.bytesOut, status: st.status, termState: tsc, actconn: this.fe.host.actconn, feconn: this.fe.cur, beconn: be?.beconn ?? 0,
-        srvconn: server?.cur ?? 0, retries: st.retries, srvQueue: server?.queue.length ?? 0, beQueue: be?.queue.length ?? 0,
-        reqCaptures: st.reqCaptures ?? [], resCaptures: st.resCaptures ?? [], requestLine,
-      }
-      log.send(level, lf(st))
-      return
-    }
-    log.send(level, formatHttpLog({
-      clientAddr: this.cliAddr,
-      clientPort: this.cliPort,
-      requestDate: st.date,
-      frontend: this.fe.name,
-      backend: be?.name ?? '<NOBACKEND>',
-      server: server?.name ?? (be?.dispatch && st.connectStart >= 0 ? '<dispatch>' : '<NOSRV>'),
-      tr,
-      tw,
-      tc,
-      trs,
-      ta: Math.round(t - (st.start < 0 ? t : st.start)),
-      status: st.status,
-      bytesOut: st.bytesOut,
-      tsc,
-      actconn: this.fe.host.actconn,
-      feconn: this.fe.cur,
-      beconn: be?.beconn ?? 0,
-      srvConn: server?.cur ?? 0,
-      retries: st.retries,
-      redispatched: st.redispatched,
-      srvQueue: server?.queue.length ?? 0,
-      beQueue: be?.queue.length ?? 0,
-      reqCaptures: this.fe.http!.captures.request.length > 0 ? st.reqCaptures ?? [] : null,
-      resCaptures: this.fe.http!.captures.response.length > 0 ? st.resCaptures ?? [] : null,
-      request: requestLine,
-    }))
+    logRequest(this, st)
   }
 
   /** Answers the current request with edgelb's own response (an error page, the monitor's 200),

@@ -15,7 +15,7 @@
  *   (session: the response framing, which decides whether the client connection stays open)
  *     responseHeaders            captures, persistence cookie, Connection
  *   (session: the response body)
- *   log                          session: the request's log line, when the exchange ends
+ *   log                          traffic-log.ts: logRequest, when the exchange ends
  */
 import type { HttpSession } from '../http-session.ts'
 import { persistence, stickStore } from './persistence.ts'
