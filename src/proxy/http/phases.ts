@@ -1,21 +1,23 @@
 /**
  * The phases of an HTTP exchange, in order, as HAProxy's analysers and Pingora's hooks name
- * theirs. The session (http-session.ts) owns the I/O, the framing and the deadlines, and calls
- * these; a phase returns true when the exchange goes on, false when it was answered or closed
- * (the phases after it are skipped).
+ * theirs. A phase takes the session and the stream and returns true when the exchange goes on,
+ * false when it was answered or closed (the phases after it are skipped). The session
+ * (http-session.ts) owns the sockets, buffers and deadlines; the messages (request-message.ts,
+ * response-message.ts) read the heads and bodies and call the phases:
  *
- *   request head parsed (session: wait for the request)
+ *   request head parsed                request-message.ts
  *     requestPhases: waitRequest -> frontendRules -> switching -> backendRules -> persistence
  *                    -> serverHeaders
- *   (session: the request body starts forwarding)
- *   assign                       server-side.ts: a server, a queue, or 503
- *   connect                      session: an idle connection or a new one; stickStoreRequest
- *   response head parsed (session: wait for the response; 1xx forwarded, 101 tunnels)
+ *   the request body starts forwarding request-message.ts
+ *   assign                             server-side.ts: a server, a queue, or 503
+ *   connectRequest                     connect.ts: stick store-request; an idle connection or
+ *                                      a new one
+ *   response head parsed               response-message.ts (1xx forwarded, 101 tunnels)
  *     responsePhases: responseRules -> stickStore -> afterResponse
- *   (session: the response framing, which decides whether the client connection stays open)
- *     responseHeaders            captures, persistence cookie, Connection
- *   (session: the response body)
- *   log                          traffic-log.ts: logRequest, when the exchange ends
+ *   the response framing               response-message.ts (whether the client stays open)
+ *     responseHeaders                  captures, persistence cookie, Connection
+ *   the response body                  response-message.ts
+ *   log                                traffic-log.ts: logRequest, when the exchange ends
  */
 import type { HttpSession } from '../http-session.ts'
 import { persistence, stickStore } from './persistence.ts'

@@ -1,6 +1,6 @@
 /**
- * The stream: one request/response exchange of a `mode http` session, what its phases decide and
- * what its log line reports. Streams are recycled with their heads (`takeStream`/`recycleStream`).
+ * The stream of a `mode http` session: one request/response exchange (HAProxy's stream and its
+ * http transaction), what its phases decide and what its log line reports.
  */
 import type { Backend } from '../../backend/backend.ts'
 import type { Server } from '../../backend/server.ts'
@@ -12,12 +12,13 @@ import type { StickEntry } from '../../rules/stick-table.ts'
 import type { LogFields, Sample, SessionView, StreamView } from '../../rules/types.ts'
 import type { SrvSide } from '../server-side.ts'
 
-/** One request/response exchange: what the log line and the decisions need, and what rules
- *  read of it (StreamView: `sess` is set before any rule runs).
+/** One request/response exchange: what the log line and the decisions need, what rules read of
+ *  it (StreamView: `sess` is set before any rule runs), and its server side (SrvSide).
  *
  *  Streams are recycled, with their heads (see takeStream/recycleStream): one is made per request
  *  otherwise, the largest object a request makes, and garbage per request is collection pauses
- *  per second at a steady load. Every field is therefore set in `reset()`, the one list of its starting values. */
+ *  per second at a steady load. Every field is therefore set in `reset()`, the one list of its
+ *  starting values. */
 export class Stream implements StreamView, SrvSide {
   readonly payload = null
   readonly payloadFinal = true
