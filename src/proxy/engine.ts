@@ -13,15 +13,12 @@ import { HealthChecks } from '../check/checks.ts'
 import type { StateEvent } from '../check/state.ts'
 import type { Config, ProxyConfig } from '../model/types.ts'
 import { startWheelDriver } from '../core/timer-wheel.ts'
-import { now } from '../core/clock.ts'
 import { wheel } from '../core/wheel.ts'
-import { formatTcpLog } from '../log/tcplog.ts'
 import { levelNumber } from '../log/levels.ts'
 import { LogOutputs } from '../log/outputs.ts'
 import { buildProxyLog, DEFAULT_LOG_TAG, type ProxyLog } from '../log/proxy-log.ts'
 import { hostname } from 'node:os'
 import { Frontend, type ClientSession, type FrontendHost } from './frontend.ts'
-import { connectTime, endedInError, formatTermination, queueTime } from './termination.ts'
 import { closePooled } from './srv-conn.ts'
 import { compileRules, type CompiledRules, type ProxyRules } from '../rules/proxy.ts'
 import { compileBalanceKey } from '../balance/registry.ts'
@@ -73,8 +70,6 @@ export class Engine implements FrontendHost {
   readonly logOutputs: LogOutputs
   /** Each proxy's log lines (null: it has no `log` line), made once. */
   readonly #proxyLogs = new Map<ProxyConfig, ProxyLog | null>()
-  /** The tcplog/log-format lines of tcp frontends (http sessions read their frontend's). */
-  readonly #tcpLogs = new Map<Frontend, ProxyLog | null>()
   #drives = false
   /** Holds the event loop open until the engine stops: a paused engine (SIGTTOU) with no live
    *  session has no socket left, and the process would otherwise end on its own. */
@@ -126,8 +121,7 @@ export class Engine implements FrontendHost {
         const r = this.rules
         fe.logFormat = compileLogFormat(p.logFormat, { tables: r.tables, maps: r.maps, fileDir: dirname(p.pos.file), proxy: p.name, at: p.pos }, { missing: '-' })
       }
-      if (fe.http) fe.httpLogSink = sink
-      else this.#tcpLogs.set(fe, sink)
+      fe.trafficLog = sink
     }
     // Every proxy's log lines (a backend's carry its state lines): the sockets exist from the start.
     for (const p of config.proxies) this.#logOf(p)
@@ -213,50 +207,6 @@ export class Engine implements FrontendHost {
   slotFreed(): void {
     for (const fe of this.frontends) if (fe.parked > 0) fe.unpark()
     if (this.#state === 'stopping') this.#maybeStopped()
-  }
-
-  sessionLog(sess: ClientSession): void {
-    if (!(sess instanceof TcpSession)) return // http sessions log each request themselves
-    const log = this.#tcpLogs.get(sess.fe)
-    if (!log) return
-    if (sess.fe.cfg.options['dontlognull'] && sess.bytesIn === 0 && sess.bytesOut === 0) return
-    const level = log.trafficLevel(endedInError(sess.termination, sess.retries), sess.logLevel)
-    if (level < 0) return
-    const tt = Math.round(now() - sess.acceptTime)
-    const tw = queueTime(sess)
-    const tc = connectTime(sess)
-    const termination = sess.termination ? formatTermination(sess.termination) : '--'
-    const be = sess.be
-    if (sess.fe.logFormat !== null) {
-      const st = sess.logStream()
-      st.log = {
-        acceptDate: sess.acceptDate, tw, tc, tt, bytesOut: sess.bytesOut, bytesIn: sess.bytesIn,
-        termState: termination, actconn: this.actconn, feconn: sess.fe.cur,
-        beconn: be?.beconn ?? 0, srvconn: sess.server?.cur ?? 0, retries: sess.retries, srvQueue: sess.server?.queue.length ?? 0, beQueue: be?.queue.length ?? 0,
-      }
-      log.send(level, sess.fe.logFormat(st))
-      return
-    }
-    log.send(level, formatTcpLog({
-      clientAddr: sess.cliAddr,
-      clientPort: sess.cliPort,
-      acceptDate: sess.acceptDate,
-      frontend: sess.fe.name,
-      backend: be?.name ?? '<NOBACKEND>',
-      server: sess.server?.name ?? (be?.dispatch && sess.connectStart >= 0 ? '<dispatch>' : '<NOSRV>'),
-      tw,
-      tc,
-      tt,
-      bytesOut: sess.bytesOut,
-      termination,
-      actconn: this.actconn,
-      feconn: sess.fe.cur,
-      beconn: be?.beconn ?? 0,
-      srvConn: sess.server?.cur ?? 0,
-      retries: sess.retries,
-      srvQueue: sess.server?.queue.length ?? 0,
-      beQueue: be?.queue.length ?? 0,
-    }))
   }
 
   /** Where a frontend's traffic lines (tcplog, httplog, log-format) go; null: not logged. */

@@ -20,6 +20,7 @@ import { listen, type Listener, type Sock, type SockHandlers } from '../net/runt
 import { HttpSession } from './http-session.ts'
 import { HttpFront } from './http-front.ts'
 import { TcpSession } from './tcp-session.ts'
+import { logSession } from './traffic-log.ts'
 import { clocked } from '../core/clock.ts'
 
 /** A client connection of either mode, as the frontend and the engine handle it. */
@@ -47,7 +48,6 @@ export interface FrontendHost extends EngineView {
   rulesOf(name: string): ProxyRules | null
   /** A slot freed somewhere: frontends parked on the global limit may proceed. */
   slotFreed(): void
-  sessionLog(sess: ClientSession): void
 }
 
 export interface BoundAddr {
@@ -77,9 +77,9 @@ export class Frontend {
   readonly http: HttpFront | null
   /** The compiled `log-format`, when the frontend has one (it replaces tcplog/httplog). */
   logFormat: LogFormat | null = null
-  /** Where `option httplog` / log-format lines go, and at which level (set by the engine); null:
-   *  not logged. */
-  httpLogSink: ProxyLog | null = null
+  /** Where `option tcplog` / `option httplog` / log-format lines go, and at which level (set by
+   *  the engine); null: not logged. */
+  trafficLog: ProxyLog | null = null
   stopped = false
   /** Set by the engine when this frontend writes a log line per session (the session then keeps
    *  the client address, which costs system calls to read). */
@@ -184,7 +184,8 @@ export class Frontend {
     if (this.#sessions.delete(sess)) {
       this.cur--
       this.host.actconn--
-      this.host.sessionLog(sess)
+      // A tcp session's line counts it nowhere any more; http sessions log each request themselves.
+      if (sess instanceof TcpSession) logSession(sess)
       this.host.slotFreed()
     } else {
       const i = this.#parked.indexOf(sess)

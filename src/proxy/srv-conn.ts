@@ -1,11 +1,13 @@
 /**
- * Server-side connections of `mode http`, and the idle ones kept for reuse.
+ * Server-side connections, of both modes, and the idle ones `mode http` keeps for reuse.
  *
- * A connection belongs to at most one HTTP session at a time (its `owner`), which receives its
- * events. Between requests a connection that may carry another one is idle: kept by its session
- * (the next request to the same server uses it), or, with `http-reuse safe|always`, put in its
- * server's pool where any session's later request may take it. An idle connection the server
- * closes, or that stays unused for IDLE_TIMEOUT, is closed and forgotten.
+ * A connection belongs to at most one session at a time (its `owner`), which receives its
+ * events; a connection its owner dropped (closed, aborted, timed out while connecting) reports
+ * nothing more, and is closed if it opens late. In `mode http`, between requests a connection
+ * that may carry another one is idle: kept by its session (the next request to the same server
+ * uses it), or, with `http-reuse safe|always`, put in its server's pool where any session's later
+ * request may take it. An idle connection the server closes, or that stays unused for
+ * IDLE_TIMEOUT, is closed and forgotten.
  *
  *   connecting --open--> busy (owner set) --request done, reusable--> idle (session or pool)
  *        \--fail--> closed        \--close/error/not reusable--> closed      \--taken--> busy
@@ -41,7 +43,8 @@ export class SrvConn {
   pooled = false
   /** May go to the shared pool when its session is done with it (`http-reuse` is not never). */
   shareable = false
-  readonly #timer = new Timer(() => this.close())
+  /** The idle timer, made when the connection is first parked (a tcp one never is). */
+  #timer: Timer | null = null
 
   constructor(server: Server | null, owner: SrvConnOwner) {
     this.server = server
@@ -59,12 +62,12 @@ export class SrvConn {
   park(): void {
     this.state = 'idle'
     this.owner = null
-    wheel.schedule(this.#timer, now() + IDLE_TIMEOUT)
+    wheel.schedule((this.#timer ??= new Timer(() => this.close())), now() + IDLE_TIMEOUT)
   }
 
   /** Busy again, for `owner`. */
   take(owner: SrvConnOwner): void {
-    wheel.cancel(this.#timer)
+    if (this.#timer !== null) wheel.cancel(this.#timer)
     if (this.pooled) removeFromPool(this)
     this.state = 'busy'
     this.owner = owner
@@ -86,7 +89,7 @@ export class SrvConn {
     if (this.state === 'closed') return false
     this.state = 'closed'
     this.owner = null
-    wheel.cancel(this.#timer)
+    if (this.#timer !== null) wheel.cancel(this.#timer)
     if (this.pooled) removeFromPool(this)
     return true
   }

@@ -4,22 +4,27 @@
  *   accepted --assign--> [queued Q] --grant--> connecting C --open--> data D --FIN both ways--> closed
  *                 \-- no server: closed SC        \-- refused/timeout: retry (redispatch on the last)
  *
+ * The server side (assign, queue, connect, retries) is server-side.ts's, shared with `mode http`;
+ * the log line, written when the session ends, is traffic-log.ts's.
+ *
  * Bytes move as received: each Buffer is handed to the other socket; what the kernel does not take
  * waits in a ByteQueue and the reading side is paused until `drain` (so a slow reader never grows
  * the proxy's memory). A FIN from one side becomes a shutdown of writing on the other side once
  * its queue is flushed. One Timer per session carries the earliest of its deadlines.
  */
-import type { AssignOptions, Backend } from '../backend/backend.ts'
-import type { Waiter } from '../backend/queue.ts'
+import type { Backend } from '../backend/backend.ts'
 import type { Server } from '../backend/server.ts'
 import { ByteQueue, CLOSED, FLUSHED } from '../core/byte-queue.ts'
-import { clocked, now } from '../core/clock.ts'
+import { now } from '../core/clock.ts'
 import { Timer } from '../core/timer-wheel.ts'
 import { wheel } from '../core/wheel.ts'
-import { connect, type ConnectTarget, type Sock, type SockHandlers } from '../net/runtime.ts'
+import type { Sock } from '../net/runtime.ts'
 import type { Frontend } from './frontend.ts'
+import type { HashKey } from '../balance/types.ts'
 import type { TermCause, TermPhase, Termination } from './termination.ts'
 import { ClientSide } from './client-side.ts'
+import { assignServer, connectFailed, connectTimedOut, enterBackend, grantServer, leaveBackend, leaveQueue, openServer, queueTimedOut, type ServerSession, type SrvSide } from './server-side.ts'
+import type { SrvConn } from './srv-conn.ts'
 import { countBytes } from '../rules/tracking.ts'
 import type { LogFields, Sample, SessionView, StreamView } from '../rules/types.ts'
 import type { StickEntry } from '../rules/stick-table.ts'
@@ -35,6 +40,7 @@ class ContentStream implements StreamView {
   payloadFinal = false
   beName = ''
   srvName = ''
+  tcpRuleAt: number | undefined = undefined
   readonly vars = new Map<string, Sample>()
   /** In tcp mode the stream is the session: what content rules track lives as long as it. */
   readonly sc: (StickEntry | undefined)[]
@@ -49,22 +55,17 @@ type Phase = 'new' | 'Q' | 'C' | 'D' | 'closed'
 /** Bytes a client may send before its server connection is up before it is paused. */
 const EARLY_DATA_LIMIT = 64 * 1024
 
-/** One connection attempt to a server. Stale attempts (timed out, superseded) are closed on open. */
-class SrvLink {
-  readonly sess: TcpSession
-  alive = true
-  constructor(sess: TcpSession) {
-    this.sess = sess
-  }
-}
-
-export class TcpSession extends ClientSide implements Waiter {
+/** The session is its own exchange: it keeps its server side (`SrvSide`) itself. */
+export class TcpSession extends ClientSide implements ServerSession, SrvSide {
   /** Reading from the server is paused (by us). */
   #srvPaused = false
   be: Backend | null = null
-  srv: Sock<SrvLink> | null = null
+  /** The server connection: connecting (no `sock` yet), then open. */
+  srv: SrvConn | null = null
   server: Server | null = null
-  #link: SrvLink | null = null
+  holdsSlot = false
+  /** Persistence is http's: never set in tcp mode. */
+  persisted: Server | undefined = undefined
   phase: Phase = 'new'
 
   readonly toCli = new ByteQueue()
@@ -87,6 +88,7 @@ export class TcpSession extends ClientSide implements Waiter {
 
   retriesLeft = 0
   retries = 0
+  redispatched = false
   bytesIn = 0
   bytesOut = 0
   queueStart = -1
@@ -102,15 +104,17 @@ export class TcpSession extends ClientSide implements Waiter {
   }
 
   #pauseSrv(): void {
-    if (this.#srvPaused || !this.srv) return
+    const sock = this.srv?.sock
+    if (this.#srvPaused || !sock) return
     this.#srvPaused = true
-    this.srv.pause()
+    sock.pause()
   }
 
   #resumeSrv(): void {
-    if (!this.#srvPaused || !this.srv) return
+    const sock = this.srv?.sock
+    if (!this.#srvPaused || !sock) return
     this.#srvPaused = false
-    this.srv.resume()
+    sock.resume()
   }
 
   /** Starts the session: picks a server (or queues). Bytes the client sends before the server
@@ -164,73 +168,50 @@ export class TcpSession extends ClientSide implements Waiter {
   }
 
   #startOn(be: Backend | null): void {
-    this.be = be
     this.#refreshCli()
     if (!be) { this.finish('S', 'C'); return }
-    be.enter()
-    this.retriesLeft = be.cfg.retries
-    this.#assign(undefined)
+    enterBackend(this, be)
+    assignServer(this, this, undefined)
   }
 
-  #assign(avoid: Server | undefined): void {
-    const be = this.be!
-    const opts: AssignOptions = {}
-    if (avoid) opts.avoid = avoid
+  // --- the server side (server-side.ts decides; these are the session's part) -----------------
+
+  get inQueue(): boolean {
+    return this.phase === 'Q'
+  }
+
+  /** The key the backend's algorithm hashes for this session (its compiled `LbKey`), if any. */
+  balanceKey(be: Backend): HashKey | undefined {
     const k = be.balanceKey
-    const key = k === null ? undefined : k.from === 'source' ? k.get(this.cliAddr) : k.get(this.logStream())
-    if (key !== undefined) opts.hashKey = key
-    const r = be.assign(this, opts)
-    switch (r.kind) {
-      case 'server':
-        this.#connectTo(r.server)
-        return
-      case 'queued': {
-        this.phase = 'Q'
-        this.queueStart = now()
-        const t = be.cfg.timeouts.queue ?? be.cfg.timeouts.connect
-        this.queueExp = t === undefined ? Infinity : this.queueStart + t
-        this.#resched()
-        return
-      }
-      case 'queue-full':
-      case 'none':
-        if (be.dispatch && r.kind === 'none') { this.#connectDispatch(); return }
-        this.finish(r.kind === 'none' ? 'S' : 'R', 'C')
-        return
-    }
+    if (k === null) return undefined
+    return k.from === 'source' ? k.get(this.cliAddr) : k.get(this.logStream())
+  }
+
+  srvQueued(): void {
+    this.phase = 'Q'
+    this.#resched()
+  }
+
+  srvRefused(by: TermCause, phase: TermPhase): void {
+    this.finish(by, phase)
   }
 
   /** Waiter: a queue granted a slot on `server` (already counted by the backend). */
   grant(server: Server): void {
-    if (this.phase !== 'Q') { this.be?.release(server); return }
-    this.queueExp = Infinity
-    this.queueEnd = now()
-    this.#connectTo(server)
+    grantServer(this, this, server)
   }
 
-  #connectTo(server: Server): void {
-    this.server = server
-    this.#dial(this.be!.targetOf(server, this.cli.localPort ?? 0))
-  }
-
-  #connectDispatch(): void {
-    this.#dial(this.be!.targetOf(null, this.cli.localPort ?? 0))
-  }
-
-  #dial(target: ConnectTarget): void {
+  srvConnect(): void {
     this.phase = 'C'
     this.connectStart = now()
-    const t = this.be!.cfg.timeouts.connect
-    this.connExp = t === undefined ? Infinity : this.connectStart + t
+    openServer(this, this)
     this.#resched()
-    const link = new SrvLink(this)
-    this.#link = link
-    connect(target, link, srvHandlers)
   }
 
   /** The server connection is up: release the client and flush what it already sent. */
-  onSrvOpen(s: Sock<SrvLink>): void {
-    this.srv = s
+  onSrvOpen(c: SrvConn): void {
+    if (c !== this.srv) { c.close(); return }
+    const s = c.sock!
     this.server?.reportResult('l4-ok')
     this.phase = 'D'
     this.connectEnd = now()
@@ -244,25 +225,11 @@ export class TcpSession extends ClientSide implements Waiter {
     this.#resched()
   }
 
-  /** A connection attempt failed: retry (on another server when `option redispatch` says so),
-   *  or give up. */
-  onConnectFailed(timedOut: boolean): void {
-    const be = this.be!
-    const server = this.server
-    this.#link = null
-    be.connectFailed(server)
-    if (this.retriesLeft > 0 && server) {
-      this.retriesLeft--
-      this.retries++
-      if (be.retry(server, this.retries)) {
-        this.server = null
-        this.#assign(server)
-      } else {
-        this.#connectTo(server)
-      }
-      return
-    }
-    this.finish(timedOut ? 's' : 'S', 'C')
+  /** A connection attempt failed: retry, or give up (server-side.ts). */
+  onSrvConnectFailed(c: SrvConn): void {
+    if (c !== this.srv) return
+    this.srv = null
+    connectFailed(this, this, false)
   }
 
   // --- data -----------------------------------------------------------------------------------
@@ -276,7 +243,7 @@ export class TcpSession extends ClientSide implements Waiter {
       this.#inspectNow()
       return
     }
-    const srv = this.srv
+    const srv = this.srv?.sock
     if (this.srvGone) return
     if (!srv) {
       this.toSrv.push(chunk)
@@ -292,7 +259,8 @@ export class TcpSession extends ClientSide implements Waiter {
     this.#refreshSrv()
   }
 
-  onSrvData(chunk: Buffer): void {
+  onSrvData(c: SrvConn, chunk: Buffer): void {
+    if (c !== this.srv) { c.abort(); return }
     this.bytesOut += chunk.length
     this.#refreshSrv()
     if (this.toCli.size > 0) { this.toCli.push(chunk); this.#pauseSrv(); return }
@@ -314,9 +282,9 @@ export class TcpSession extends ClientSide implements Waiter {
     else this.#resumeSrv()
   }
 
-  onSrvDrain(): void {
-    const srv = this.srv
-    if (!srv || this.toSrv.size === 0) return
+  onSrvDrain(c: SrvConn): void {
+    const srv = c.sock
+    if (c !== this.srv || !srv || this.toSrv.size === 0) return
     const r = this.toSrv.flush(srv)
     if (r !== FLUSHED) return
     this.#refreshSrv()
@@ -335,11 +303,12 @@ export class TcpSession extends ClientSide implements Waiter {
       if (this.toSrv.size === 0) { this.finish('C', this.phase); return }
     }
     this.#refreshCli()
-    if (this.srv && this.toSrv.size === 0) this.#shutSrv()
+    if (this.srv?.sock && this.toSrv.size === 0) this.#shutSrv()
     this.#maybeDone()
   }
 
-  onSrvEnd(): void {
+  onSrvEnd(c: SrvConn): void {
+    if (c !== this.srv) return
     this.srvEof = true
     this.#refreshSrv()
     if (this.toCli.size === 0) this.#shutCli()
@@ -356,13 +325,13 @@ export class TcpSession extends ClientSide implements Waiter {
     if (error || !this.cliShut) { this.finish('C', this.#termPhase()); return }
     this.cliEof = true
     this.#refreshCli()
-    if (this.srv && this.toSrv.size === 0) this.#shutSrv()
+    if (this.srv?.sock && this.toSrv.size === 0) this.#shutSrv()
     this.#maybeDone()
   }
 
-  onSrvClose(link: SrvLink, error: Error | undefined): void {
-    if (this.phase === 'closed' || link !== this.#link) return
-    if (this.phase === 'C') { this.onConnectFailed(false); return }
+  onSrvClose(c: SrvConn, error: Error | undefined): void {
+    if (this.phase === 'closed' || c !== this.srv) return
+    if (this.phase === 'C') { this.onSrvConnectFailed(c); return }
     if (error) { this.finish('S', this.#termPhase()); return }
     this.srvEof = true
     // Closed: nothing more can be sent to it, which is as good as our FIN.
@@ -376,9 +345,10 @@ export class TcpSession extends ClientSide implements Waiter {
   // When the other direction is already over, the session ends right after: finish() closes the
   // socket with a FIN anyway, so the separate shutdown() (and its system calls) is skipped.
   #shutSrv(): void {
-    if (this.srvShut || !this.srv) return
+    const sock = this.srv?.sock
+    if (this.srvShut || !sock) return
     this.srvShut = true
-    if (!(this.srvEof && this.cliEof && this.cliShut)) this.srv.shutdown()
+    if (!(this.srvEof && this.cliEof && this.cliShut)) sock.shutdown()
     else this.#maybeDone()
     this.#refreshSrv()
   }
@@ -441,13 +411,8 @@ export class TcpSession extends ClientSide implements Waiter {
     if (this.phase === 'closed') return
     const t = now()
     if (this.#inspect !== null && this.#inspect.exp <= t) { this.#inspectNow(); return }
-    if (this.queueExp <= t) { this.finish('s', 'Q'); return }
-    if (this.connExp <= t) {
-      if (this.#link) this.#link.alive = false
-      this.connExp = Infinity
-      this.onConnectFailed(true)
-      return
-    }
+    if (this.queueExp <= t) { queueTimedOut(this, this); return }
+    if (this.connExp <= t) { connectTimedOut(this, this); return }
     if (this.cliExp <= t) { this.finish('c', this.#termPhase()); return }
     if (this.srvExp <= t) { this.finish('s', this.#termPhase()); return }
     this.#resched()
@@ -455,39 +420,28 @@ export class TcpSession extends ClientSide implements Waiter {
 
   // --- end ------------------------------------------------------------------------------------
 
-  /** Ends the session once: closes both sides, frees the server slot and the frontend slot, logs. */
+  /** Ends the session once: closes both sides, frees the server slot and the frontend slot; the
+   *  frontend then logs it. */
   finish(by: TermCause, phase: TermPhase): void {
     if (this.phase === 'closed') return
     const wasQueued = this.phase === 'Q'
     this.phase = 'closed'
     this.termination = { by, phase }
     wheel.cancel(this.#timer)
-    const be = this.be
-    if (be && wasQueued) { be.unqueue(this); this.queueEnd = now() }
-    if (this.#link) this.#link.alive = false
+    if (wasQueued) leaveQueue(this, this)
     const normal = by === '-'
     const srv = this.srv
     if (srv) {
-      if (normal) srv.end()
-      else srv.terminate()
+      if (normal) srv.close()
+      else srv.abort()
     }
     if (normal) this.cli.end()
     else this.cli.terminate()
     this.toCli.clear()
     this.toSrv.clear()
-    if (be) {
-      if (this.server) {
-        this.server.counters.bytesIn += this.bytesIn
-        this.server.counters.bytesOut += this.bytesOut
-      }
-      be.counters.bytesIn += this.bytesIn
-      be.counters.bytesOut += this.bytesOut
-      // Before the log line, so that it counts this session nowhere (HAProxy's tcplog shows
-      // 0/0/0/0 for a lone session); leaving first lets a lowered dynamic limit apply to the
-      // queue the released slot serves.
-      be.leave()
-      if (this.server) be.release(this.server)
-    }
+    // Before the log line, so that it counts this session nowhere (HAProxy's tcplog shows
+    // 0/0/0/0 for a lone session).
+    leaveBackend(this, this.bytesIn, this.bytesOut)
     const view = this.madeView
     if (view !== null) {
       countBytes(this.logStream(), this.bytesIn, this.bytesOut)
@@ -500,38 +454,4 @@ export class TcpSession extends ClientSide implements Waiter {
   kill(): void {
     this.finish('K', this.#termPhase())
   }
-}
-
-// Module-level handlers: one set for every server connection; state lives in socket.data.
-export const srvHandlers: SockHandlers<SrvLink> = {
-  open(s) {
-    const link = s.data
-    if (!link.alive || link.sess.phase !== 'C') { s.terminate(); return }
-    link.sess.onSrvOpen(s)
-  },
-  data: clocked((s, chunk) => {
-    const link = s.data
-    if (link.alive) link.sess.onSrvData(chunk)
-  }),
-  drain(s) {
-    const link = s.data
-    if (link.alive) link.sess.onSrvDrain()
-  },
-  end(s) {
-    const link = s.data
-    if (link.alive && link.sess.srv === s) link.sess.onSrvEnd()
-  },
-  close(s, error) {
-    const link = s.data
-    if (link.alive) link.sess.onSrvClose(link, error)
-  },
-  error() {
-    // Followed by close, which decides.
-  },
-  connectError(s) {
-    const link = s.data
-    if (!link.alive) return
-    link.alive = false
-    link.sess.onConnectFailed(false)
-  },
 }

@@ -1,0 +1,61 @@
+/**
+ * The connect phase of a request, and the server connections kept between requests
+ * (`http-reuse`):
+ *
+ *   connect: `stick store-request` for the server, then the session's idle connection when it
+ *     is to that server, else (http-reuse safe after the first request, aggressive, always) one
+ *     from the server's pool, else a new one (server-side.ts `openServer`)
+ *   after a complete exchange: kept by the session for its next request; when the client closes,
+ *     to the server's pool (http-reuse not never), else closed
+ */
+import { now } from '../../core/clock.ts'
+import type { HttpSession } from '../http-session.ts'
+import { openServer } from '../server-side.ts'
+import { poolIdle, takePooled, type SrvConn } from '../srv-conn.ts'
+import { stickStoreRequest } from './persistence.ts'
+import type { Stream } from './stream.ts'
+
+/** Sends the request over an idle connection to the chosen server, or a new one. */
+export function connectRequest(sess: HttpSession, st: Stream): void {
+  const server = st.server
+  st.connectStart = now()
+  if (server) {
+    st.srvName = server.name
+    stickStoreRequest(st, server)
+  }
+  const reuse = st.be!.cfg.httpReuse
+  let c: SrvConn | null = null
+  const idle = sess.srvIdle
+  if (server && idle && idle.server === server && idle.state === 'idle') {
+    c = idle
+    sess.srvIdle = null
+  } else if (server && reuse !== 'never' && (reuse !== 'safe' || sess.requests > 0)) {
+    // safe: a first request goes on a connection of its own; later ones (and every request
+    // with aggressive or always) may take one another session left idle.
+    c = takePooled(server) ?? null
+  }
+  if (sess.srvIdle) { releaseIdle(sess.srvIdle); sess.srvIdle = null }
+  if (c) {
+    c.take(sess)
+    sess.srv = c
+    sess.onSrvOpen(c)
+    return
+  }
+  sess.ss = 'connecting'
+  openServer(sess, st).shareable = reuse !== 'never'
+  sess.resched()
+}
+
+/** A connection whose exchange ended cleanly: kept for the session's next request, or, when
+ *  the client closes after this one, released. */
+export function keepIdle(sess: HttpSession, c: SrvConn): void {
+  if (sess.cs === 'closing' || sess.st.cliClose) { releaseIdle(c); return }
+  c.park()
+  sess.srvIdle = c
+}
+
+/** An idle connection its session no longer wants: to the shared pool, or closed. */
+export function releaseIdle(c: SrvConn): void {
+  if (!c.shareable || !c.server) c.close()
+  else poolIdle(c)
+}

@@ -1,0 +1,52 @@
+/**
+ * The request phases that read and edit the head itself, without rules: `waitRequest` (what is
+ * taken of a head as it arrives: captures, and monitor-uri, answered here and never forwarded)
+ * and `serverHeaders` (the connection mode of both sides, and the headers the server gets).
+ */
+import { addForwardedFor, addOriginalTo } from '../../http/forwarded.ts'
+import type { HttpSession } from '../http-session.ts'
+import { captured, countConnection, pathOf, setConnection } from './headers.ts'
+import type { Stream } from './stream.ts'
+
+/** HAProxy's AN_REQ_WAIT_HTTP, once the head is parsed: `capture request header`, and
+ *  `monitor-uri`, which edgelb answers 200 itself. */
+export function waitRequest(sess: HttpSession, st: Stream): boolean {
+  const fe = sess.fe
+  const req = st.req!
+  const captures = fe.http!.captures.request
+  if (captures.length > 0) st.reqCaptures = captured(captures, req)
+  if (fe.cfg.monitorUri !== undefined && pathOf(req.uri) === fe.cfg.monitorUri) {
+    sess.answer(200, '-', '-')
+    return false
+  }
+  return true
+}
+
+/** HAProxy's AN_REQ_HTTP_INNER: whether each side closes after this exchange (httpclose,
+ *  http-server-close, the client's own Connection and version), whether it upgrades, then
+ *  X-Forwarded-For, X-Original-To and the Connection header the server is sent. */
+export function serverHeaders(sess: HttpSession, st: Stream): boolean {
+  const req = st.req!
+  const fcfg = sess.fe.cfg
+  const bcfg = st.be!.cfg
+  const httpclose = fcfg.options['httpclose'] === true || bcfg.options['httpclose'] === true
+  const serverClose = httpclose || fcfg.options['http-server-close'] === true || bcfg.options['http-server-close'] === true
+  st.cliClose = req.connClose || req.mustClose || httpclose || (req.version === 10 && !req.connKeepAlive)
+  // A client that closes after this request (Connection: close, HTTP/1.0) has its request sent
+  // with its own close to the server as well: the server then closes after its answer, which
+  // spares the active close, and the idle connection only a later session could have used.
+  st.srvClose = serverClose || req.mustClose || (st.cliClose && bcfg.httpReuse !== 'always')
+  st.upgrade = req.connUpgrade && req.headers.find('upgrade', 0) >= 0
+
+  const be = st.be!
+  const ff = be.forwardFor ?? sess.fe.http!.forwardFor
+  if (ff) addForwardedFor(ff, req, sess.cliAddr)
+  const ot = be.originalTo ?? sess.fe.http!.originalTo
+  if (ot) addOriginalTo(ot, req, sess.cli.localAddress ?? '')
+  if (st.upgrade) {
+    // Connection: upgrade goes through as it came.
+  } else if (st.srvClose) {
+    if (!(req.version === 10 && !req.connKeepAlive) && !(req.connClose && countConnection(req) === 1)) setConnection(req, 'close')
+  }
+  return true
+}

@@ -1,0 +1,111 @@
+/**
+ * The request message as the session reads it (HAProxy's http_wait_for_request and
+ * http_request_forward_body): client bytes kept until a head parses, the head's framing, its
+ * phases (phases.ts), then its body forwarded as received, split at its end so that what follows
+ * waits as the next request.
+ *
+ *   wait-req --head--> req-body --body ended (at once when bodyless)--> req-done
+ *      \--bad head: 400/414/431/501 (PR)       \--chunked framing lost: 400 PD, or closed PD
+ */
+import { now, wallNow } from '../../core/clock.ts'
+import { createChunkedScanner } from '../../http/chunked.ts'
+import type { H1Head } from '../../http/types.ts'
+import type { HttpSession } from '../http-session.ts'
+import { assignServer } from '../server-side.ts'
+import { requestPhases } from './phases.ts'
+import { requestTimeout } from './timeouts.ts'
+
+/** Keeps client bytes not yet processed (a head being received, or pipelined requests). */
+export function appendInput(sess: HttpSession, chunk: Uint8Array): void {
+  const cur = sess.cliIn
+  sess.cliIn = cur === null || cur.length === 0 ? chunk : Buffer.concat([cur, chunk])
+}
+
+/** The first byte of a request after the first: `timeout http-request` runs from now. */
+export function beginRequestClock(sess: HttpSession): void {
+  const st = sess.st
+  st.start = now()
+  st.date = wallNow()
+  const t = requestTimeout(sess.fe.cfg.timeouts)
+  sess.cliExp = t === undefined ? Infinity : st.start + t
+  sess.resched()
+}
+
+/** Parses what the client sent so far; a complete head starts the request. */
+export function parseRequest(sess: HttpSession): void {
+  const buf = sess.cliIn
+  if (buf === null || buf.length === 0) return
+  const http = sess.fe.http!
+  const parser = (sess.reqParser ??= http.takeRequestParser())
+  const r = parser.parse(buf, buf.length)
+  if (r.kind === 'need-more') return
+  sess.reqParser = null
+  http.giveRequestParser(parser)
+  if (r.kind === 'error') {
+    sess.cliIn = null
+    sess.st.headAt = now()
+    sess.answer(r.status, 'P', 'R')
+    return
+  }
+  const head = r.head
+  sess.cliIn = head.size < buf.length ? buf.subarray(head.size) : null
+  onRequest(sess, head)
+}
+
+/** A request head arrived: its framing, its phases, then its body and a server. */
+function onRequest(sess: HttpSession, req: H1Head): void {
+  const st = sess.st
+  st.req = req
+  st.headAt = now()
+  if (st.start < 0) { st.start = st.headAt; st.date = wallNow() }
+  sess.cliExp = Infinity
+  sess.cs = 'req-body'
+  st.reqFraming = req.framing
+  st.reqRemain = req.framing === 'length' ? req.contentLength : 0
+  if (req.framing === 'chunked') (sess.reqChunks ??= createChunkedScanner()).reset()
+
+  if (!requestPhases(sess, st)) return
+
+  if (st.reqFraming === 'none' || (st.reqFraming === 'length' && st.reqRemain === 0)) requestEnded(sess)
+  else if (sess.cliIn !== null) {
+    const pending = sess.cliIn
+    sess.cliIn = null
+    requestBody(sess, pending)
+  }
+  // Answered already (a framing error in the body that came with the head)?
+  const cs = sess.cs as HttpSession['cs']
+  if (cs === 'closed' || cs === 'closing') return
+  assignServer(sess, st, undefined)
+}
+
+/** Body bytes of the current request: forwarded; what follows its end waits as the next request. */
+export function requestBody(sess: HttpSession, chunk: Uint8Array): void {
+  const st = sess.st
+  let n: number
+  if (st.reqFraming === 'length') {
+    n = Math.min(st.reqRemain, chunk.length)
+    st.reqRemain -= n
+  } else if (st.reqFraming === 'chunked') {
+    n = sess.reqChunks!.scan(chunk, 0, chunk.length)
+    if (n < 0) {
+      // The framing is lost: nothing after this can be trusted.
+      if (st.sentAt < 0) { sess.answer(400, 'P', 'D'); return }
+      sess.finish('P', 'D')
+      return
+    }
+  } else n = 0
+  if (n > 0) sess.toServer(n === chunk.length ? chunk : chunk.subarray(0, n))
+  const ended = st.reqFraming === 'length' ? st.reqRemain === 0 : sess.reqChunks!.done
+  if (ended) {
+    if (n < chunk.length) appendInput(sess, chunk.subarray(n))
+    requestEnded(sess)
+  } else sess.refreshCli()
+}
+
+function requestEnded(sess: HttpSession): void {
+  const st = sess.st
+  st.reqDone = true
+  if (sess.cs === 'req-body') sess.cs = 'req-done'
+  sess.refreshCli()
+  if (st.resDone) sess.streamEnded()
+}

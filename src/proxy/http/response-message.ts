@@ -1,0 +1,157 @@
+/**
+ * The response message as the session reads it (HAProxy's http_wait_for_response and
+ * http_response_forward_body): server bytes kept until a head parses; 1xx heads forwarded (101
+ * to an Upgrade request turns both connections into a tunnel); a final head through its phases
+ * (phases.ts), its framing decided, written with the body bytes that came with it; then the body
+ * forwarded as received, up to its end.
+ *
+ *   res-head --1xx--> res-head    --101 + Upgrade--> tunnel
+ *      |--bad head: 502 PH        `--final head--> res-body --body ended--> res-done
+ *      `--(session) timeout server: 504 sH         \--chunked framing lost: closed SD
+ */
+import { now } from '../../core/clock.ts'
+import { createChunkedScanner } from '../../http/chunked.ts'
+import type { H1Head } from '../../http/types.ts'
+import type { HttpSession } from '../http-session.ts'
+import { responseHeaders, responsePhases } from './phases.ts'
+
+/** Body bytes small enough that copying them next to their head costs less than a second write. */
+const SMALL_BODY = 2048
+
+/** Gives the response parser back to the frontend, if the session holds one. */
+export function releaseResponseParser(sess: HttpSession): void {
+  const p = sess.resParser
+  if (p === null) return
+  sess.resParser = null
+  sess.fe.http!.giveResponseParser(p)
+}
+
+/** Parses the response head received so far (`sess.srvIn`). */
+export function parseResponse(sess: HttpSession): void {
+  const buf = sess.srvIn!
+  const parser = (sess.resParser ??= sess.fe.http!.takeResponseParser())
+  const r = parser.parse(buf, buf.length)
+  if (r.kind === 'need-more') { sess.refreshSrv(); return }
+  const st = sess.st
+  releaseResponseParser(sess)
+  if (r.kind === 'error') {
+    st.server?.reportResult('http-header')
+    sess.dropSrv(true)
+    sess.answer(502, 'P', 'H')
+    return
+  }
+  const res = r.head
+  sess.srvIn = null
+  if (res.status < 200) {
+    const rest = res.size < buf.length ? buf.subarray(res.size) : null
+    if (res.status === 101 && st.upgrade) { startTunnel(sess, res, rest); return }
+    // 100 Continue, 103 Early Hints: forwarded; the final head follows.
+    sess.toClient(res.encode())
+    if (rest) { sess.srvIn = rest; parseResponse(sess) }
+    return
+  }
+  onResponse(sess, res, buf)
+}
+
+/** A final response head, parsed from the start of `buf` (which may hold body bytes after it):
+ *  its phases, its framing, then its head and body to the client. */
+function onResponse(sess: HttpSession, res: H1Head, buf: Uint8Array): void {
+  const st = sess.st
+  st.res = res
+  st.status = res.status
+  st.resHeadAt = now()
+  sess.ss = 'res-body'
+  // Passive health (observe layer7): 5xx but 501 and 505 count as errors, as HAProxy counts.
+  st.server?.reportResult(res.status >= 500 && res.status !== 501 && res.status !== 505 ? 'http-status' : 'http-ok')
+
+  if (!responsePhases(sess, st)) return
+
+  let framing = res.framing
+  if (st.req!.method === 'HEAD' || res.status === 204 || res.status === 304) framing = 'none'
+  st.resFraming = framing
+  st.resRemain = framing === 'length' ? res.contentLength : 0
+  if (framing === 'chunked') (sess.resChunks ??= createChunkedScanner()).reset()
+  if (res.connClose || res.mustClose || framing === 'eof') st.srvClose = true
+  // A stopping frontend lets each client finish its request, then closes (and says so).
+  if (framing === 'eof' || sess.fe.stopped) st.cliClose = true
+
+  responseHeaders(sess, st)
+
+  const restLen = buf.length - res.size
+  if (framing === 'none' || (framing === 'length' && st.resRemain === 0)) {
+    sess.toClient(res.encode())
+    if (restLen > 0) st.srvClose = true // bytes after a complete response: the server is out of step
+    responseEnded(sess)
+  } else if (restLen > 0) responseBody(sess, buf, res.size, res)
+  else { sess.toClient(res.encode()); sess.refreshSrv() }
+}
+
+/** Writes a response head and the body bytes that came with it, `buf[head.size, end)`, in one
+ *  write (one system call, the price of a small response): the very bytes received when the
+ *  head is as received (the whole buffer when it is all this response, a small keep-alive
+ *  answer's usual case), else a copy of both when the body part is small. */
+function toClientWithHead(sess: HttpSession, head: H1Head, buf: Uint8Array, end: number): void {
+  if (head.verbatim) {
+    sess.toClient(end === buf.length ? buf : buf.subarray(0, end))
+    return
+  }
+  const part = buf.subarray(head.size, end)
+  if (part.length <= SMALL_BODY) {
+    sess.toClient(Buffer.concat([head.encode(), part]))
+  } else {
+    sess.toClient(head.encode())
+    sess.toClient(part)
+  }
+}
+
+/** Response body bytes `buf[start…]`. `head`: the response head, parsed from the start of
+ *  `buf` and still to be written before them (`start` is then its size). */
+export function responseBody(sess: HttpSession, buf: Uint8Array, start: number, head: H1Head | null): void {
+  const st = sess.st
+  let end: number
+  if (st.resFraming === 'length') {
+    end = start + Math.min(st.resRemain, buf.length - start)
+    st.resRemain -= end - start
+  } else if (st.resFraming === 'chunked') {
+    end = sess.resChunks!.scan(buf, start, buf.length)
+    if (end < 0) { sess.dropSrv(true); sess.finish('S', 'D'); return }
+  } else end = buf.length
+  if (head !== null) toClientWithHead(sess, head, buf, end)
+  else if (end > start) sess.toClient(start === 0 && end === buf.length ? buf : buf.subarray(start, end))
+  const ended = st.resFraming === 'length' ? st.resRemain === 0 : st.resFraming === 'chunked' ? sess.resChunks!.done : false
+  if (ended) {
+    // Anything after the end of a response is a server out of step: never reuse it.
+    if (end < buf.length) st.srvClose = true
+    responseEnded(sess)
+  } else sess.refreshSrv()
+}
+
+export function responseEnded(sess: HttpSession): void {
+  const st = sess.st
+  st.resDone = true
+  sess.ss = 'res-done'
+  sess.srvExp = Infinity
+  if (!st.reqDone) {
+    // Answered before the request ended (an early error, a redirect during an upload): the
+    // rest of the request body cannot be told from a next request, so both sides close.
+    st.cliClose = true
+    st.srvClose = true
+  }
+  sess.streamEnded()
+}
+
+function startTunnel(sess: HttpSession, res: H1Head, rest: Uint8Array | null): void {
+  const st = sess.st
+  st.res = res
+  st.status = res.status
+  st.resHeadAt = now()
+  sess.ss = 'tunnel'
+  sess.cs = 'tunnel'
+  st.srvClose = true
+  st.cliClose = true
+  sess.toClient(res.encode())
+  if (rest) sess.toClient(rest)
+  if (sess.cliIn) { const pending = sess.cliIn; sess.cliIn = null; sess.toServer(pending) }
+  sess.refreshCli()
+  sess.refreshSrv()
+}

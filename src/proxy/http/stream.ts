@@ -1,0 +1,155 @@
+/**
+ * The stream of a `mode http` session: one request/response exchange (HAProxy's stream and its
+ * http transaction), what its phases decide and what its log line reports.
+ */
+import type { Backend } from '../../backend/backend.ts'
+import type { Server } from '../../backend/server.ts'
+import { Head } from '../../http/head.ts'
+import type { ReqCookieFlag, ResCookieFlag } from '../../http/persist.ts'
+import type { BodyFraming, H1Head } from '../../http/types.ts'
+import type { ProxyRules } from '../../rules/proxy.ts'
+import type { StickEntry } from '../../rules/stick-table.ts'
+import type { LogFields, Sample, SessionView, StreamView } from '../../rules/types.ts'
+import type { SrvSide } from '../server-side.ts'
+
+/** One request/response exchange: what the log line and the decisions need, what rules read of
+ *  it (StreamView: `sess` is set before any rule runs), and its server side (SrvSide).
+ *
+ *  Streams are recycled, with their heads (see takeStream/recycleStream): one is made per request
+ *  otherwise, the largest object a request makes, and garbage per request is collection pauses
+ *  per second at a steady load. Every field is therefore set in `reset()`, the one list of its
+ *  starting values. */
+export class Stream implements StreamView, SrvSide {
+  readonly payload = null
+  readonly payloadFinal = true
+  sess!: SessionView
+  beName!: string
+  srvName!: string
+  #vars: Map<string, Sample> | undefined
+  #sc: (StickEntry | undefined)[] | undefined
+  logLevel: string | undefined
+  captures: (string | undefined)[] | undefined
+  tcpRuleAt: number | undefined
+  log: LogFields | undefined
+  /** The backend's rules (null: none). */
+  beRules!: ProxyRules | null
+  bytesCounted!: boolean
+  req!: H1Head | null
+  res!: H1Head | null
+  /** Monotonic ms of the request's first byte, and its wall-clock date for the log. */
+  start!: number
+  date!: number
+  headAt!: number
+  reqFraming!: BodyFraming
+  reqRemain!: number
+  reqDone!: boolean
+  resFraming!: BodyFraming
+  resRemain!: number
+  resDone!: boolean
+  /** When the request head was sent (Tr runs from here), and when the response head came. */
+  sentAt!: number
+  resHeadAt!: number
+  queueStart!: number
+  queueEnd!: number
+  connectStart!: number
+  connectEnd!: number
+  be!: Backend | null
+  server!: Server | null
+  /** The server slot is counted (backend.take) and must be released. */
+  holdsSlot!: boolean
+  retriesLeft!: number
+  retries!: number
+  redispatched!: boolean
+  status!: number
+  bytesOut!: number
+  reqCookie!: ReqCookieFlag
+  resCookie!: ResCookieFlag
+  persisted!: Server | undefined
+  /** The client connection closes after this exchange. */
+  cliClose!: boolean
+  /** The server connection closes after this exchange (http-server-close, httpclose). */
+  srvClose!: boolean
+  upgrade!: boolean
+  /** Bytes of the response that went to the client (for retries on a reused connection). */
+  resBytes!: number
+  logged!: boolean
+  reqCaptures!: string[] | null
+  resCaptures!: string[] | null
+
+  constructor() {
+    this.reset()
+  }
+
+  get vars(): Map<string, Sample> { return (this.#vars ??= new Map()) }
+  get sc(): (StickEntry | undefined)[] { return (this.#sc ??= [undefined, undefined, undefined]) }
+  /** Whether rules tracked or stored anything that must be released at its end. */
+  get tracked(): boolean { return this.#sc !== undefined }
+
+  reset(): void {
+    this.sess = undefined as unknown as SessionView
+    this.beName = ''
+    this.srvName = ''
+    this.#vars = undefined
+    this.#sc = undefined
+    this.logLevel = undefined
+    this.captures = undefined
+    this.tcpRuleAt = undefined
+    this.log = undefined
+    this.beRules = null
+    this.bytesCounted = false
+    this.req = null
+    this.res = null
+    this.start = 0
+    this.date = 0
+    this.headAt = -1
+    this.reqFraming = 'none'
+    this.reqRemain = 0
+    this.reqDone = false
+    this.resFraming = 'none'
+    this.resRemain = 0
+    this.resDone = false
+    this.sentAt = -1
+    this.resHeadAt = -1
+    this.queueStart = -1
+    this.queueEnd = -1
+    this.connectStart = -1
+    this.connectEnd = -1
+    this.be = null
+    this.server = null
+    this.holdsSlot = false
+    this.retriesLeft = 0
+    this.retries = 0
+    this.redispatched = false
+    this.status = -1
+    this.bytesOut = 0
+    this.reqCookie = '-'
+    this.resCookie = '-'
+    this.persisted = undefined
+    this.cliClose = false
+    this.srvClose = false
+    this.upgrade = false
+    this.resBytes = 0
+    this.logged = false
+    this.reqCaptures = null
+    this.resCaptures = null
+  }
+}
+
+/** Ended streams kept for the next requests: as many as are ever in progress at once, up to a
+ *  bound (beyond it they are left to the collector). */
+const spareStreams: Stream[] = []
+const SPARE_STREAMS_MAX = 1024
+
+export function takeStream(): Stream {
+  return spareStreams.pop() ?? new Stream()
+}
+
+/** `st` has ended and nothing refers to it, nor to its heads, any more (its session has let go
+ *  of it). */
+export function recycleStream(st: Stream): void {
+  if (st.req !== null) Head.recycle(st.req)
+  if (st.res !== null) Head.recycle(st.res)
+  if (spareStreams.length >= SPARE_STREAMS_MAX) return
+  st.reset()
+  spareStreams.push(st)
+}
