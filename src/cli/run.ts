@@ -50,7 +50,7 @@ ports, SIGTTIN take them back, SIGTERM/SIGINT stop now.`,
       files = [DEFAULT_CONFIG]
     }
     const allowUnimplemented = parsed.values['allow-unimplemented'] === true
-    const { config, diagnostics, unimplemented } = loadConfig(files, io.env, { allowUnimplemented })
+    const { config, runtime, diagnostics, unimplemented } = loadConfig(files, io.env, { allowUnimplemented })
     for (const d of diagnostics) io.err(formatDiagnostic(d))
     if (hasErrors(diagnostics)) {
       io.err(`edgelb: not started: the configuration has errors`)
@@ -78,7 +78,8 @@ ports, SIGTTIN take them back, SIGTERM/SIGINT stop now.`,
     }
     let engine: Engine
     try {
-      engine = Engine.start(config, { out: io.out, err: io.err })
+      // The objects `check` built and reported on are the ones that serve.
+      engine = Engine.start(config, { out: io.out, err: io.err }, { runtime })
     } catch (e) {
       await programs.stop()
       io.err(`edgelb: not started: ${(e as Error).message}`)

@@ -45,11 +45,14 @@ import type { KeywordCtx } from './keywords/types.ts'
 import { ConfigError, SECTION_TYPES, sortDiagnostics, type Diagnostic, type Directive, type SectionSource, type SourcePos } from '../model/source.ts'
 import { suggest } from '../model/suggest.ts'
 import type { Config, GlobalConfig, PeersConfig, ProgramConfig, ProxyConfig } from '../model/types.ts'
-import { validateBalanceKeys, validateConfig } from './validate.ts'
-import { checkRules } from '../rules/check.ts'
+import { validateConfig } from './validate.ts'
+import { buildRuntime, type Runtime } from '../proxy/runtime.ts'
 
 export interface BuildResult {
   config: Config
+  /** The run-time objects (rules, stick tables, maps, backends, health checks), built once:
+   *  `edgelb run` starts the engine with them when `diagnostics` has no error. */
+  runtime: Runtime
   diagnostics: Diagnostic[]
   /** How many lines edgelb knows but does not implement (ignored, or done otherwise), and how
    *  many of them protect something (refused, unless allowed). */
@@ -327,10 +330,13 @@ export function buildConfig(sections: readonly SectionSource[], files: readonly 
 
   const config: Config = { global, proxies, peers, programs, files: [...files] }
   validateConfig(config, ctx, (p, phrase) => phrasePos.get(p)?.get(phrase))
-  // ACLs, rules, maps and stick tables compile as the engine will compile them, and so do the
-  // samples of `balance hash`: bad ones are reported at their line.
-  const rules = checkRules(config, { ...ctx, unimplemented: (what, at, protects) => ctx.notBuilt(what, at, { protects }) })
-  validateBalanceKeys(config, rules, ctx, (p, phrase) => phrasePos.get(p)?.get(phrase))
+  // The run-time objects, built once here: every rule, map, stick table, balancing key and health
+  // check that cannot work is reported at its line, and `run` starts with these same objects.
+  const runtime = buildRuntime(config, {
+    ...ctx,
+    unimplemented: (what, at, protects) => ctx.notBuilt(what, at, { protects }),
+    balanceAt: (p) => phrasePos.get(p)?.get('balance'),
+  })
 
   for (const [what, { area, at, more, instead }] of notBuilt) {
     const also = more > 0 ? ` (and ${more} more use${more > 1 ? 's' : ''})` : ''
@@ -338,7 +344,7 @@ export function buildConfig(sections: readonly SectionSource[], files: readonly 
     ctx.warn(`${what} is parsed but not implemented yet${why}; ${instead ?? 'edgelb ignores it for now'}${also}`, at)
   }
   sortDiagnostics(diagnostics, files)
-  return { config, diagnostics, unimplemented: { lines: unimplementedLines.size, protections: unprotectedLines.size } }
+  return { config, runtime, diagnostics, unimplemented: { lines: unimplementedLines.size, protections: unprotectedLines.size } }
 
   function applyGlobal(d: Directive, g: GlobalConfig): void {
     const words = [d.kw, ...d.args]

@@ -125,7 +125,7 @@ export function loadConfig(paths: readonly string[], env: Env = process.env, opt
   const built = buildConfig(sections, files, options)
   // A file that could not be read at all makes the rest of the model meaningless. The readers'
   // problems and the builder's are told in reading order, together.
-  return { config: built.config, diagnostics: sortDiagnostics(fatal ? diagnostics : [...diagnostics, ...built.diagnostics], files), unimplemented: fatal ? undefined : built.unimplemented, sections }
+  return { config: built.config, diagnostics: sortDiagnostics(fatal ? diagnostics : [...diagnostics, ...built.diagnostics], files), runtime: built.runtime, unimplemented: fatal ? undefined : built.unimplemented, sections }
 }
 
 export function hasErrors(diagnostics: readonly Diagnostic[]): boolean {

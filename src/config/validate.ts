@@ -3,15 +3,12 @@
  * the proxy's mode, limits that contradict each other, and the timeouts HAProxy warns about.
  * Shared by both readers; runs after the builder.
  */
-import { compileBalanceKey, findAlgorithm } from '../balance/registry.ts'
-import { validateChecks } from '../check/validate.ts'
+import { findAlgorithm } from '../balance/registry.ts'
 import { formatListenAddr } from '../model/address.ts'
 import type { KeywordCtx } from './keywords/types.ts'
 import { suggest } from '../model/suggest.ts'
-import { ConfigError, type SourcePos } from '../model/source.ts'
+import type { SourcePos } from '../model/source.ts'
 import type { Config, ProxyConfig } from '../model/types.ts'
-import { dirname } from 'node:path'
-import type { CompiledRules } from '../rules/proxy.ts'
 
 const isFrontend = (p: ProxyConfig): boolean => p.kind === 'frontend' || p.kind === 'listen'
 const isBackend = (p: ProxyConfig): boolean => p.kind === 'backend' || p.kind === 'listen'
@@ -136,25 +133,6 @@ export function validateConfig(config: Config, ctx: KeywordCtx, where: PhrasePos
       if (missing.length > 0) {
         ctx.warn(`missing timeouts for ${label}: ${missing.map((m) => `'timeout ${m}'`).join(', ')}; without them a dead peer holds a session forever (set them in 'defaults')`, at)
       }
-    }
-  }
-
-  // Health checks and tracking links compile as the engine will compile them (a bad check script,
-  // a check without a port, a track to a missing or unchecked server).
-  validateChecks(config, ctx)
-}
-
-/** The key of each backend's `balance` line compiles as the engine will compile it (`balance
- *  hash EXPR` is a sample expression, with the same stick tables and maps as the rules): a bad
- *  one is reported at the line (at the proxy's, when a defaults section gave it). */
-export function validateBalanceKeys(config: Config, rules: Pick<CompiledRules, 'tables' | 'maps'>, ctx: KeywordCtx, where: PhrasePos = () => undefined): void {
-  for (const p of config.proxies) {
-    if (!isBackend(p)) continue
-    try {
-      compileBalanceKey(p, { tables: rules.tables, maps: rules.maps, fileDir: dirname(p.pos.file) }, where(p, 'balance') ?? p.pos)
-    } catch (e) {
-      if (!(e instanceof ConfigError)) throw e
-      ctx.error(`'balance ${p.balance.algo}': ${e.message}`, e.pos)
     }
   }
 }

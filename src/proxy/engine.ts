@@ -7,9 +7,9 @@
  *      |--pause (SIGTTOU)--> listeners released, sessions untouched --resume (SIGTTIN)--> running
  *      `--stop (SIGTERM/SIGINT)--> every session killed, listeners closed, done
  */
-import { Backend } from '../backend/backend.ts'
+import type { Backend } from '../backend/backend.ts'
 import type { Server } from '../backend/server.ts'
-import { HealthChecks } from '../check/checks.ts'
+import type { HealthChecks } from '../check/checks.ts'
 import type { StateEvent } from '../check/state.ts'
 import type { Config, ProxyConfig } from '../model/types.ts'
 import { startWheelDriver } from '../core/timer-wheel.ts'
@@ -20,8 +20,8 @@ import { buildProxyLog, DEFAULT_LOG_TAG, type ProxyLog } from '../log/proxy-log.
 import { hostname } from 'node:os'
 import { Frontend, type ClientSession, type FrontendHost } from './frontend.ts'
 import { closePooled } from './srv-conn.ts'
-import { compileRules, type CompiledRules, type ProxyRules } from '../rules/proxy.ts'
-import { compileBalanceKey } from '../balance/registry.ts'
+import type { CompiledRules, ProxyRules } from '../rules/proxy.ts'
+import { buildRuntime, staticBackendOf, type Runtime } from './runtime.ts'
 import { compileLogFormat } from '../rules/log-format.ts'
 import { dirname } from 'node:path'
 import { TcpSession } from './tcp-session.ts'
@@ -81,33 +81,23 @@ export class Engine implements FrontendHost {
   /** Resolves when the engine has stopped (after stop(), or a soft stop that drained). */
   readonly done: Promise<void>
 
-  private constructor(config: Config, opts: EngineOptions) {
+  private constructor(runtime: Runtime, opts: EngineOptions) {
+    const config = runtime.config
     this.config = config
     this.#opts = opts
     this.logOutputs = new LogOutputs(opts)
     this.globalMaxconn = config.global.maxconn ?? UNLIMITED
     this.tune = config.global.tune
     this.done = new Promise((r) => { this.#resolveDone = r })
-    const frontendMaxconn = new Map<string, number>()
-    for (const p of config.proxies) {
-      if (p.kind === 'backend') continue
-      const target = p.kind === 'listen' ? p.name : staticBackendOf(p)
-      if (target !== undefined && p.maxconn !== undefined) frontendMaxconn.set(target, (frontendMaxconn.get(target) ?? 0) + p.maxconn)
-    }
-    // Rules (ACLs, http/tcp actions, content switching, stick tables, maps) compiled once; a
-    // proxy without any keeps `null` and pays nothing per request. Before the backends: the key
-    // of `balance hash` is a sample, compiled with the same tables and maps.
-    this.rules = compileRules(config)
-    for (const p of config.proxies) {
-      if (p.kind === 'backend' || p.kind === 'listen') {
-        const balanceKey = compileBalanceKey(p, { tables: this.rules.tables, maps: this.rules.maps, fileDir: dirname(p.pos.file) })
-        this.backends.set(p.name, new Backend(p, { fullconn: p.fullconn ?? frontendMaxconn.get(p.name) ?? 0, balanceKey }))
-      }
-    }
-    this.checks = new HealthChecks(this.backends.values(), {
+    // Rules, stick tables, maps, backends and health checks were built once (runtime.ts); a proxy
+    // without rules keeps `null` and pays nothing per request.
+    this.rules = runtime.rules
+    for (const [name, be] of runtime.backends) this.backends.set(name, be)
+    this.checks = runtime.checks
+    runtime.host = {
       event: (be, e) => this.#stateEvent(be.cfg, e),
       killSessions: (s, why) => this.#killSessions(s, why),
-    }, { spreadChecks: config.global.spreadChecks, bufsize: config.global.tune.bufsize, maxHeaders: config.global.tune.maxhdr })
+    }
     for (const [name, r] of this.rules.proxies) if (Object.values(r.has).some(Boolean)) this.#proxyRules.set(name, r)
     for (const p of config.proxies) {
       if (p.kind !== 'frontend' && p.kind !== 'listen') continue
@@ -127,9 +117,14 @@ export class Engine implements FrontendHost {
     for (const p of config.proxies) this.#logOf(p)
   }
 
-  /** Builds and binds everything; throws with the failing address after unbinding the rest. */
-  static start(config: Config, opts: EngineOptions): Engine {
-    const e = new Engine(config, opts)
+  /** Binds everything and serves; throws with the failing address after unbinding the rest.
+   *  `options.runtime` is what `edgelb check` checked (config/build.ts); without it the
+   *  run-time objects are built here, and the first problem throws. */
+  static start(config: Config, opts: EngineOptions, options: { runtime?: Runtime } = {}): Engine {
+    const runtime = options.runtime ?? buildRuntime(config)
+    if (runtime.config !== config) throw new Error('Engine.start: the runtime was built from another configuration')
+    if (runtime.host !== null) throw new Error('Engine.start: the runtime is already running in another engine')
+    const e = new Engine(runtime, opts)
     try {
       e.#bindAll()
     } catch (err) {
@@ -343,7 +338,3 @@ export class Engine implements FrontendHost {
 
 /** The backend a frontend sends to when no rule chooses another: an unconditional use_backend,
  *  else default_backend (conditional and dynamic `use_backend` are the rules' `selectBackend`). */
-function staticBackendOf(p: ProxyConfig): string | undefined {
-  const always = p.useBackends.find((u) => u.args.length === 1)
-  return always?.args[0] ?? p.defaultBackend
-}

@@ -324,7 +324,7 @@ export interface CompiledRules {
 
 /**
  * Compiles every proxy of a configuration. Throws ConfigError (with file and line) on the first
- * bad rule; `edgelb check` uses `checkRules` to report them all instead.
+ * bad rule; with `onError`, each is reported and compiling goes on (`edgelb check`, through proxy/runtime.ts).
  */
 export function compileRules(config: Config, options: CompileOptions & { fileDir?: string; maps?: MapStore; tables?: StickTableOptions } = {}): CompiledRules {
   const tables = new Map<string, StickTable>()
