@@ -4,13 +4,15 @@
  * Deno's connections are pull-based and asynchronous (`read()` and `write()` return promises), so
  * each one gets a `DenoSock` that keeps one read in flight while not paused and a bounded queue
  * of accepted writes (HIGH_WATER): `write()` accepts what fits, sends it in order, and calls
- * `drain` once the queue is empty again after a short write. Chosen over node:net because it
- * listens synchronously (a bind error is thrown at once, as `Runtime.listen` promises; node:net
- * binds later) and costs less per chunk (bench/deno.ts).
+ * `drain` once the queue is empty again after a short write. Chosen over Deno's node:net because
+ * it listens synchronously (a bind error is thrown at once, as `Runtime.listen` promises; node:net
+ * binds later, in a callback) and costs less per chunk (Deno 2.9, 32 connections echoing 64-byte
+ * messages to a Bun client, one core busy either way: 160k round trips/s against 134k).
  *
  * What Deno does not offer: listening on an inherited descriptor (fd@), a source address for
  * outgoing connections, and a reset on `terminate()` (it closes with FIN, or RST when unread data
- * remains, as the kernel does).
+ * remains, as the kernel does). A stopped listener's port is free once its pending accept is
+ * cancelled, a moment after `stop()` returns.
  *
  * Read state:  reading <-> paused (one read may complete while pausing: held until resume)
  *              reading --peer FIN--> eof (`end`, or `close` if our FIN went first)
