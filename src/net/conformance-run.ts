@@ -1,7 +1,7 @@
 /**
  * Runs the Sock conformance cases (net/conformance.ts) on the running runtime, one after the
  * other, each bounded in time: `deno run -A src/net/conformance-run.ts` (or `bun …`). Prints one
- * line per case and `N passed, N failed`; exits 1 if any failed.
+ * line per case and a count; exits 1 if any failed.
  */
 import { sockCases } from './conformance.ts'
 import { runtimeName } from './runtime.ts'
@@ -23,5 +23,5 @@ for (const c of sockCases) {
     clearTimeout(timer)
   }
 }
-process.stdout.write(`${passed} passed, ${failed} failed\n`)
+process.stdout.write(`Sock conformance on ${runtimeName}: ${passed} of ${passed + failed} cases passed\n`)
 process.exit(failed > 0 ? 1 : 0)
