@@ -337,6 +337,25 @@ export const sockCases: readonly SockCase[] = [
     },
   },
   {
+    name: 'connect from a source address: the peer sees that address, and the contract holds',
+    async run() {
+      const srv = new Server()
+      await serving(srv, async () => {
+        srv.onAccept = (p) => { p.onEnd = (s) => { s.write(Buffer.from(`from ${s.remoteAddress}`)); s.end() } }
+        const cli = await dialOpen({ host: '127.0.0.1', port: srv.port, localAddress: '127.0.0.2' })
+        assert.equal(cli.sock!.localAddress, '127.0.0.2')
+        assert.equal(cli.sock!.write(Buffer.from('hi')), 2)
+        cli.sock!.shutdown()
+        await cli.until(() => cli.saw('close'))
+        assert.equal(cli.text(), 'from 127.0.0.2')
+        assert.equal(cli.closeError, undefined)
+        const refused = dial({ host: '127.0.0.1', port: 1, localAddress: '127.0.0.2' })
+        await refused.until(() => refused.saw('connectError'))
+        assert.deepEqual(refused.events, ['connectError'])
+      })
+    },
+  },
+  {
     name: 'unix sockets listen and connect',
     async run() {
       const dir = mkdtempSync(join(tmpdir(), 'edgelb-sock-'))

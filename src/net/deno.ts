@@ -9,10 +9,11 @@
  * binds later, in a callback) and costs less per chunk (Deno 2.9, 32 connections echoing 64-byte
  * messages to a Bun client, one core busy either way: 160k round trips/s against 134k).
  *
- * What Deno does not offer: listening on an inherited descriptor (fd@), a source address for
- * outgoing connections, and a reset on `terminate()` (it closes with FIN, or RST when unread data
- * remains, as the kernel does). A stopped listener's port is free once its pending accept is
- * cancelled, a moment after `stop()` returns.
+ * What Deno.listen and Deno.connect do not offer, net/deno-node.ts does with node:net: listening
+ * on an inherited descriptor (fd@) and connecting from a source address. Not offered at all: a
+ * reset on `terminate()` (it closes with FIN, or RST when unread data remains, as the kernel
+ * does). A stopped listener's port is free once its pending accept is cancelled, a moment after
+ * `stop()` returns.
  *
  * Read state:  reading <-> paused (one read may complete while pausing: held until resume)
  *              reading --peer FIN--> eof (`end`, or `close` if our FIN went first)
@@ -21,6 +22,7 @@
  */
 import { fileURLToPath } from 'node:url'
 import { bindError } from './bind-error.ts'
+import { connectFrom, listenFd } from './deno-node.ts'
 import type { ConnectTarget, Listener, ListenOptions, ListenTarget, Runtime, Sock, SockHandlers } from './types.ts'
 
 // The parts of Deno's namespace used here (so the other runtime's type-check needs no Deno types).
@@ -239,9 +241,9 @@ class FailedSock<T> implements Sock<T> {
 }
 
 function listen<T>(target: ListenTarget, handlers: SockHandlers<T>, options: ListenOptions = {}): Listener {
+  if (target.kind === 'fd') return listenFd(target.fd, handlers)
   let l: DenoListener
   try {
-    if (target.kind === 'fd') throw new Error('Deno cannot listen on an inherited descriptor (run edgelb under Bun for fd@)')
     const o: Record<string, unknown> = target.kind === 'tcp'
       ? { hostname: target.host, port: target.port }
       : { transport: 'unix', path: target.path }
@@ -283,13 +285,13 @@ async function acceptLoop<T>(l: DenoListener, handlers: SockHandlers<T>, state: 
 }
 
 function connect<T>(target: ConnectTarget, data: T, handlers: SockHandlers<T>): void {
-  void connectAsync(target, data, handlers)
+  if ('host' in target && target.localAddress) connectFrom({ host: target.host, port: target.port, localAddress: target.localAddress }, data, handlers)
+  else void connectAsync(target, data, handlers)
 }
 
 async function connectAsync<T>(target: ConnectTarget, data: T, handlers: SockHandlers<T>): Promise<void> {
   let conn: DenoConn
   try {
-    if ('host' in target && target.localAddress) throw new Error(`Deno cannot bind a source address (${target.localAddress}) for an outgoing connection`)
     conn = await D!.connect('path' in target ? { transport: 'unix', path: target.path } : { hostname: target.host, port: target.port })
   } catch (e) {
     handlers.connectError?.(new FailedSock(data), e as Error)
