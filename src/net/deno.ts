@@ -85,8 +85,15 @@ class DenoSock<T> implements Sock<T> {
   get localAddress(): string | undefined { return this.#conn.localAddr.hostname }
   get localPort(): number | undefined { return this.#conn.localAddr.port }
 
-  /** Starts reading, unless `open` paused or closed the socket. */
+  /** Runs `open`, then reads unless it paused or closed the socket. An exception thrown by a
+   *  handler closes the socket with it (after `error`), here as in the read loop. */
   start(): void {
+    try {
+      this.#h.open?.(this)
+    } catch (e) {
+      this.#fail(e as Error)
+      return
+    }
     if (!this.#paused && !this.#closed) void this.#pump()
   }
 
@@ -196,7 +203,7 @@ class DenoSock<T> implements Sock<T> {
     if (this.#shut) { void this.#sendFin(); return }
     if (this.#owesDrain) {
       this.#owesDrain = false
-      this.#h.drain(this)
+      try { this.#h.drain(this) } catch (e) { this.#fail(e as Error) }
     }
   }
 
@@ -280,9 +287,7 @@ async function acceptLoop<T>(l: DenoListener, handlers: SockHandlers<T>, state: 
       continue
     }
     conn.setNoDelay?.(true)
-    const s = new DenoSock<T>(conn, handlers, undefined as T)
-    handlers.open?.(s)
-    s.start()
+    new DenoSock<T>(conn, handlers, undefined as T).start()
   }
 }
 
@@ -300,9 +305,7 @@ async function connectAsync<T>(target: ConnectTarget, data: T, handlers: SockHan
     return
   }
   if (!('path' in target)) conn.setNoDelay?.(true)
-  const s = new DenoSock<T>(conn, handlers, data)
-  handlers.open?.(s)
-  s.start()
+  new DenoSock<T>(conn, handlers, data).start()
 }
 
 const PERMISSIONS = ['read', 'write', 'net', 'env', 'sys', 'run', 'ffi', 'import'] as const
