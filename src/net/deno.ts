@@ -22,9 +22,11 @@
  * Write state: open --shutdown()--> FIN after the queue --peer FIN--> closed
  *              open --end()--> closed after the queue;  terminate(): closed now
  */
+import type * as Inspector from 'node:inspector'
 import { fileURLToPath } from 'node:url'
 import { bindError } from './bind-error.ts'
 import { connectFrom, listenFd } from './deno-node.ts'
+import { onProcessSignal, type SignalName } from './signals.ts'
 import type { ConnectTarget, Listener, ListenOptions, ListenTarget, Runtime, Sock, SockHandlers } from './types.ts'
 
 // The parts of Deno's namespace used here (so the other runtime's type-check needs no Deno types).
@@ -45,6 +47,7 @@ interface DenoNs {
   execPath(): string
   readonly mainModule: string
   readonly permissions: { querySync(d: { name: string }): { state: string } }
+  unrefTimer(id: number): void
 }
 
 const D = (globalThis as unknown as { Deno?: DenoNs }).Deno
@@ -323,7 +326,24 @@ function selfCommand(): string[] {
   return [D!.execPath(), 'run', ...(flags.length === PERMISSIONS.length ? ['--allow-all'] : flags), fileURLToPath(D!.mainModule)]
 }
 
+/**
+ * Deno (2.9.2 on) opens its V8 inspector on 127.0.0.1:9229 when SIGUSR1 arrives, whatever the
+ * program's own handlers, and has no switch to turn that off. SIGUSR1 is edgelb's soft stop: a
+ * debugger port must not open with it, so it is closed as soon as it is up (within ~50 ms here).
+ */
+function onSignal(name: SignalName, fn: () => void): () => void {
+  if (name !== 'SIGUSR1') return onProcessSignal(name, fn)
+  const handler = (): void => { closeInspector(0); fn() }
+  return onProcessSignal(name, handler)
+}
+
+function closeInspector(tries: number): void {
+  const inspector = process.getBuiltinModule('node:inspector') as typeof Inspector
+  if (inspector.url() !== undefined) inspector.close()
+  else if (tries < 100) D!.unrefTimer(setTimeout(closeInspector, 10, tries + 1) as unknown as number)
+}
+
 /** Deno's runtime, or undefined under another one. */
 export const deno: Runtime | undefined = D === undefined
   ? undefined
-  : { name: 'deno', listen, connect, selfCommand, execWithRuntimeSettings: () => undefined }
+  : { name: 'deno', listen, connect, selfCommand, execWithRuntimeSettings: () => undefined, onSignal }

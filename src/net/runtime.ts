@@ -7,15 +7,17 @@
  */
 import { bun } from './bun.ts'
 import { deno } from './deno.ts'
+import { onProcessSignal, type SignalName } from './signals.ts'
 import type { ConnectTarget, Listener, ListenOptions, ListenTarget, Runtime, SockHandlers } from './types.ts'
 
 export type { ConnectTarget, Listener, ListenOptions, ListenTarget, Sock, SockHandlers } from './types.ts'
+export type { SignalName } from './signals.ts'
 
 function missing(): never {
   throw new Error('edgelb needs the Bun or the Deno runtime for its sockets (run the edgelb executable, bun src/main.ts, or deno task run)')
 }
 
-const runtime: Runtime = bun ?? deno ?? { name: 'none', listen: missing, connect: missing, selfCommand: missing, execWithRuntimeSettings: () => undefined }
+const runtime: Runtime = bun ?? deno ?? { name: 'none', listen: missing, connect: missing, selfCommand: missing, execWithRuntimeSettings: () => undefined, onSignal: onProcessSignal }
 
 /** The running runtime's name: 'bun' or 'deno'. */
 export const runtimeName: string = runtime.name
@@ -43,10 +45,5 @@ export const selfCommand: () => string[] = runtime.selfCommand
  */
 export const execWithRuntimeSettings: (argv: readonly string[]) => string | undefined = runtime.execWithRuntimeSettings
 
-export type SignalName = 'SIGUSR1' | 'SIGUSR2' | 'SIGTTOU' | 'SIGTTIN' | 'SIGTERM' | 'SIGINT' | 'SIGHUP' | 'SIGQUIT'
-
-/** Installs a signal handler; returns a function that removes it. Both runtimes' `process`. */
-export function onSignal(name: SignalName, fn: () => void): () => void {
-  process.on(name, fn)
-  return () => { process.off(name, fn) }
-}
+/** Installs a signal handler; returns a function that removes it. */
+export const onSignal: (name: SignalName, fn: () => void) => () => void = runtime.onSignal

@@ -2,6 +2,7 @@
  * What the rest of edgelb sees of the runtime's sockets. Each runtime (net/bun.ts, net/deno.ts)
  * implements `Runtime`; net/runtime.ts picks the one that is running.
  */
+import type { SignalName } from './signals.ts'
 
 /** A connected socket. `data` is the per-connection state the handlers work on. */
 export interface Sock<T> {
@@ -75,4 +76,6 @@ export interface Runtime {
   selfCommand(): string[]
   /** See net/runtime.ts. */
   execWithRuntimeSettings(argv: readonly string[]): string | undefined
+  /** Installs a signal handler; returns a function that removes it. */
+  onSignal(name: SignalName, fn: () => void): () => void
 }
