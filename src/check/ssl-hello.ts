@@ -8,6 +8,7 @@
  * usual ECDHE/AES-GCM/CHACHA20 suites, groups and signature algorithms, so that today's servers
  * answer with a ServerHello rather than a protocol-version alert. It carries no server name.
  */
+import { randomFillSync } from 'node:crypto'
 import type { CheckOutcome } from './status.ts'
 import type { CheckKind } from './types.ts'
 
@@ -61,7 +62,7 @@ const HELLO = ((): Buffer => {
 export function clientHello(): Buffer {
   const h = Buffer.from(HELLO)
   const random = h.subarray(RANDOM_AT, RANDOM_AT + 32)
-  crypto.getRandomValues(random)
+  randomFillSync(random)
   random.writeUInt32BE(Math.floor(Date.now() / 1000), 0)
   return h
 }

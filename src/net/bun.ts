@@ -1,0 +1,113 @@
+/**
+ * Bun's sockets, the runtime the edgelb executable is built with.
+ *
+ * Sockets are Bun's own objects seen through the structural type `Sock` (no wrapper per
+ * connection, no closure per connection or chunk). Facts this relies on (Bun 1.4): `write()`
+ * returns the bytes the kernel accepted (fewer under pressure, -1 when closed) and buffers
+ * nothing itself; `drain` fires when writable again; `pause()`/`resume()` stop and restart
+ * reading; `end` fires on the peer's FIN when `allowHalfOpen` is set; `connect({ localAddress })`
+ * and `listen({ fd })` work although the type definitions lack them.
+ */
+import { bindError } from './bind-error.ts'
+import { onProcessSignal } from './signals.ts'
+import type { ConnectTarget, Listener, ListenOptions, ListenTarget, Runtime, SockHandlers } from './types.ts'
+
+interface BunListener {
+  port?: number
+  stop(closeActive?: boolean): void
+}
+
+interface BunLike {
+  listen(options: Record<string, unknown>): BunListener
+  connect(options: Record<string, unknown>): Promise<unknown>
+}
+
+/** Bun's handler object for ours: Buffers in `data`, the same functions (no per-socket closure).
+ *  Made once per handler table (they are module-level), not once per connect. */
+const bunTables = new WeakMap<object, Record<string, unknown>>()
+
+function bunHandlers<T>(h: SockHandlers<T>): Record<string, unknown> {
+  let t = bunTables.get(h)
+  if (t === undefined) {
+    t = { binaryType: 'buffer', open: h.open, data: h.data, drain: h.drain, end: h.end, close: h.close, error: h.error, connectError: h.connectError }
+    bunTables.set(h, t)
+  }
+  return t
+}
+
+function listen<T>(target: ListenTarget, handlers: SockHandlers<T>, options: ListenOptions = {}): Listener {
+  const b = Bun as unknown as BunLike
+  const socket = bunHandlers(handlers)
+  const base: Record<string, unknown> = { socket, allowHalfOpen: true }
+  if (options.backlog !== undefined) base['backlog'] = options.backlog
+  if (options.reusePort) base['reusePort'] = true
+  let l: BunListener
+  try {
+    if (target.kind === 'tcp') l = b.listen({ ...base, hostname: target.host, port: target.port })
+    else if (target.kind === 'unix') l = b.listen({ ...base, unix: target.path })
+    else l = b.listen({ ...base, fd: target.fd })
+  } catch (e) {
+    throw bindError(target, e)
+  }
+  return {
+    port: target.kind === 'tcp' ? (l.port ?? target.port) : 0,
+    stop: () => l.stop(false),
+  }
+}
+
+function connect<T>(target: ConnectTarget, data: T, handlers: SockHandlers<T>): void {
+  const socket = bunHandlers(handlers)
+  const options: Record<string, unknown> = 'path' in target
+    ? { unix: target.path, socket, data, allowHalfOpen: true }
+    : { hostname: target.host, port: target.port, socket, data, allowHalfOpen: true }
+  if ('host' in target && target.localAddress) options['localAddress'] = target.localAddress
+  // Errors reach connectError; the promise must not become an unhandled rejection.
+  ;(Bun as unknown as BunLike).connect(options).catch(ignore)
+}
+
+const ignore = (): undefined => undefined
+
+/**
+ * The executable alone when compiled (`./edgelb`: its own program is embedded, under Bun's
+ * virtual `/$bunfs/` root), else the runtime plus the entry script (`bun src/main.ts`).
+ */
+function selfCommand(): string[] {
+  const script = process.argv[1]
+  if (script === undefined || script.startsWith('/$bunfs/') || script.startsWith('B:/~BUN/') || script === process.execPath) return [process.execPath]
+  return [process.execPath, script.startsWith('/') ? script : `${process.cwd()}/${script}`]
+}
+
+/**
+ * Settings of the runtime that only its environment can give (it reads them as it starts, before
+ * any of edgelb runs), with the values edgelb serves traffic with:
+ * - BUN_GC_TIMER_INTERVAL=30000. Besides the collections the engine's allocation calls for, Bun
+ *   runs one of its own every second while a program allocates, so that memory goes back when
+ *   the program falls quiet. Under steady traffic that is one more pause (0.3-0.5 ms, whatever
+ *   the heap's size) every second for nothing, which shows in a proxy's p99; every 30 s still
+ *   gives memory back once traffic stops.
+ */
+const RUNTIME_ENV: Readonly<Record<string, string>> = { BUN_GC_TIMER_INTERVAL: '30000' }
+
+/** Re-executes with RUNTIME_ENV unless the environment has one of Bun's GC timer settings (an
+ *  operator's own BUN_GC_TIMER_INTERVAL or BUN_GC_TIMER_DISABLE wins, and the exec'd process has
+ *  one, so this happens once). */
+function execWithRuntimeSettings(argv: readonly string[]): string | undefined {
+  const env = process.env
+  if (typeof process.execve !== 'function') return undefined
+  if (env.BUN_GC_TIMER_INTERVAL !== undefined || env.BUN_GC_TIMER_DISABLE !== undefined) return undefined
+  const self = selfCommand()
+  // `bun [runtime flags] src/main.ts …`: the runtime's own flags (--preload, --cpu-prof…) too.
+  const args = self.length > 1 ? [self[0]!, ...process.execArgv, ...self.slice(1), ...argv] : [...self, ...argv]
+  try {
+    process.execve(self[0]!, args, { ...env, ...RUNTIME_ENV })
+  } catch (e) {
+    const set = Object.entries(RUNTIME_ENV).map(([k, v]) => `${k}=${v}`).join(' ')
+    return `could not re-execute ${self[0]} with ${set} (${(e as Error).message}); serving with the runtime's defaults (set it in the environment to avoid the re-execution)`
+  }
+  return undefined
+}
+
+/** Bun's runtime, or undefined under another one. */
+export const bun: Runtime | undefined = typeof Bun === 'undefined'
+  ? undefined
+  : { name: 'bun', listen, connect, selfCommand, execWithRuntimeSettings, onSignal: onProcessSignal }
