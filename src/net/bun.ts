@@ -8,6 +8,7 @@
  * reading; `end` fires on the peer's FIN when `allowHalfOpen` is set; `connect({ localAddress })`
  * and `listen({ fd })` work although the type definitions lack them.
  */
+import { readdirSync, readlinkSync } from 'node:fs'
 import { bindError } from './bind-error.ts'
 import { onProcessSignal } from './signals.ts'
 import type { ConnectTarget, Listener, ListenOptions, ListenTarget, Runtime, SockHandlers } from './types.ts'
@@ -88,13 +89,33 @@ function selfCommand(): string[] {
  */
 const RUNTIME_ENV: Readonly<Record<string, string>> = { BUN_GC_TIMER_INTERVAL: '30000' }
 
+/** The sockets this process was handed above stderr (systemd's socket activation, `bind fd@N`,
+ *  a test harness): what Bun opens for itself at start is no socket (epoll, eventfd, pipes). */
+function inheritedSockets(): number[] {
+  let fds: string[]
+  try { fds = readdirSync('/proc/self/fd') } catch { return [] }
+  const out: number[] = []
+  for (const f of fds) {
+    const fd = Number(f)
+    if (fd <= 2) continue
+    try { if (readlinkSync(`/proc/self/fd/${f}`).startsWith('socket:')) out.push(fd) } catch { /* closed meanwhile */ }
+  }
+  return out
+}
+
 /** Re-executes with RUNTIME_ENV unless the environment has one of Bun's GC timer settings (an
  *  operator's own BUN_GC_TIMER_INTERVAL or BUN_GC_TIMER_DISABLE wins, and the exec'd process has
- *  one, so this happens once). */
+ *  one, so this happens once). Not when the process holds inherited sockets: the runtime's
+ *  execve closes every descriptor above 2, and those sockets are what edgelb must serve on. */
 function execWithRuntimeSettings(argv: readonly string[]): string | undefined {
   const env = process.env
   if (typeof process.execve !== 'function') return undefined
   if (env.BUN_GC_TIMER_INTERVAL !== undefined || env.BUN_GC_TIMER_DISABLE !== undefined) return undefined
+  const inherited = inheritedSockets()
+  if (inherited.length > 0) {
+    const set = Object.entries(RUNTIME_ENV).map(([k, v]) => `${k}=${v}`).join(' ')
+    return `serving with the runtime's default collection timer: re-executing to set ${set} would close the inherited socket${inherited.length > 1 ? 's' : ''} (fd ${inherited.join(', ')}); set it in the environment to have both`
+  }
   const self = selfCommand()
   // `bun [runtime flags] src/main.ts …`: the runtime's own flags (--preload, --cpu-prof…) too.
   const args = self.length > 1 ? [self[0]!, ...process.execArgv, ...self.slice(1), ...argv] : [...self, ...argv]
