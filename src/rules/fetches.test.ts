@@ -120,6 +120,32 @@ describe('fetches', () => {
     expect(ev('res.cook(JSESSIONID)', s)).toBe('xyz')
     expect(ev('res.cook_cnt', s)).toBe(2)
   })
+  test('cookies without a name: the first one (a name gives its last occurrence)', () => {
+    const s = stream({ req: request('GET', '/', [['Cookie', 'cook1=0; cook2=123; cook3=22'], ['Cookie', 'cook2=7']]) })
+    expect(ev('req.cook_cnt()', s)).toBe(4)
+    expect(ev('req.cook_val()', s)).toBe(0)
+    expect(ev('req.cook()', s)).toBe('0')
+    expect(ev('cook_val', s)).toBe(0)
+    expect(ev('req.cook_val(cook2)', s)).toBe(7)
+    s.res = response(200, [['Set-Cookie', 'a=1; Path=/'], ['Set-Cookie', 'b=2']])
+    expect(ev('res.cook', s)).toBe('1')
+    expect(ev('res.cook_val', s)).toBe(1)
+  })
+  test('header values set with spaces around them read without the spaces', () => {
+    const s = stream({ req: request('GET', '/', [['Cookie', 'a=1']]) })
+    s.req!.headers.set('X-Pad', '  a b \t')
+    s.req!.headers.set('X-List', ' x , y ')
+    s.req!.headers.set('Cookie', ' c=3; d=4 ')
+    expect(ev('req.fhdr(x-pad)', s)).toBe('a b')
+    expect(ev('req.hdr(x-pad)', s)).toBe('a b')
+    expect(ev('req.hdr(x-list,1)', s)).toBe('x')
+    expect(ev('req.fhdr(x-list)', s)).toBe('x , y')
+    expect(ev('req.cook(d)', s)).toBe('4')
+    expect(ev('hdr()', s)).toBe('x , y') // the last field
+    const seen: unknown[] = []
+    compileExpr('req.fhdr(x-pad)', testCtx()).any!((v) => { seen.push(v); return false })(s)
+    expect(seen).toEqual(['a b'])
+  })
   test('response', () => {
     const s = stream({ res: response(404, [['Server', 'nginx'], ['X-Ip', '1.2.3.4']]) })
     expect(ev('status', s)).toBe(404)

@@ -12,7 +12,7 @@ import { latin1 } from '../http/head.ts'
 import { evalState, type CompileCtx, type CompiledExpr, type Fetch, type FetchAny } from './context.ts'
 import {
   countCookies, countHeaderValues, eachHeaderValue, eachRequestCookie, eachResponseCookie, fullHeaderAt, headerValueAt,
-  lastCookie, uriAuthority, uriPath, uriPathq, uriQuery, urlParam, versionText, type Visit,
+  cookieValue, fieldValue, firstValue, uriAuthority, uriPath, uriPathq, uriQuery, urlParam, versionText, type Visit,
 } from './http-sample.ts'
 import { parseIpv4, parseIpv6 } from './ip.ts'
 import { parseSni, sslHelloType } from './tls-hello.ts'
@@ -53,7 +53,7 @@ function headerFetch(side: 'req' | 'res', split: boolean, map?: (v: string) => S
       const fn: Fetch = (s) => {
         const h = head(s)
         if (!h || h.headers.count === 0) return undefined
-        return h.headers.value(h.headers.count - 1)
+        return fieldValue(h.headers, h.headers.count - 1)
       }
       return fn
     }
@@ -69,7 +69,7 @@ function headerFetch(side: 'req' | 'res', split: boolean, map?: (v: string) => S
       return (s) => {
         const h = head(s)
         if (!h) return false
-        for (let i = h.headers.find(name, 0); i >= 0; i = h.headers.find(name, i + 1)) if (t(h.headers.value(i), s)) return true
+        for (let i = h.headers.find(name, 0); i >= 0; i = h.headers.find(name, i + 1)) if (t(fieldValue(h.headers, i), s)) return true
         return false
       }
     }
@@ -97,7 +97,7 @@ function cookieFetch(side: 'req' | 'res') {
   return (args: string[]) => {
     const name = args[0] ?? ''
     const head = side === 'req' ? (s: StreamView) => s.req : (s: StreamView) => s.res
-    const fn: Fetch = (s) => { const h = head(s); return h ? lastCookie(eachCk, h.headers, name) : undefined }
+    const fn: Fetch = (s) => { const h = head(s); return h ? cookieValue(eachCk, h.headers, name) : undefined }
     const any: FetchAny = (test) => (s) => { const h = head(s); return h !== null && eachCk(h.headers, name, test, s) }
     return { fn, any }
   }
@@ -107,7 +107,7 @@ function cookieValFetch(side: 'req' | 'res') {
   const eachCk = side === 'req' ? eachRequestCookie : eachResponseCookie
   return (args: string[]): Fetch => {
     const name = args[0] ?? ''
-    return (s) => { const h = side === 'req' ? s.req : s.res; if (!h) return undefined; return toInt(lastCookie(eachCk, h.headers, name) ?? '') }
+    return (s) => { const h = side === 'req' ? s.req : s.res; if (!h) return undefined; return toInt(cookieValue(eachCk, h.headers, name) ?? '') }
   }
 }
 
@@ -358,7 +358,7 @@ export const FETCHES: readonly FetchDef[] = [
   { name: 'url_ip', type: 'ip', compile: () => req((h) => { const a = uriAuthority(h.uri).replace(/:\d+$/, ''); return a === '' ? undefined : asIp(a) }) },
   { name: 'url_port', type: 'int', compile: () => req((h) => { const m = /:(\d+)$/.exec(uriAuthority(h.uri)); return m ? Number(m[1]) : 80 }) },
   { name: 'url_param', type: 'str', args: [0, 2], compile: (a) => { const name = a[0] ?? ''; const d = a[1] || '&'; return req((h) => urlParam(h.uri, name, d)) } },
-  { name: 'base', type: 'str', compile: () => req((h) => { const host = h.headers.get('host'); return host === undefined ? uriPath(h.uri) : host + uriPath(h.uri) }) },
+  { name: 'base', type: 'str', compile: () => req((h) => { const host = firstValue(h.headers, 'host'); return host === undefined ? uriPath(h.uri) : host + uriPath(h.uri) }) },
   { name: 'req.hdr', type: 'str', args: [0, 2], compile: headerFetch('req', true) },
   { name: 'req.fhdr', type: 'str', args: [0, 2], compile: headerFetch('req', false) },
   { name: 'req.hdr_cnt', type: 'int', args: [0, 1], compile: headerCount('req', true) },
