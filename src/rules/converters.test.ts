@@ -47,6 +47,48 @@ describe('converters', () => {
     expect(ev('str(/a//b/c),word(-1,/)')).toBe('c')
     expect(ev('str(/a/b),word(5,/)')).toBeUndefined()
   })
+  test('field: the text between delimiters; past the last field, no sample', () => {
+    // The manual's examples.
+    expect(ev('str(f1_f2_f3__f5),field(5,_)')).toBe('f5')
+    expect(ev('str(f1_f2_f3__f5),field(2,_,0)')).toBe('f2_f3__f5')
+    expect(ev('str(f1_f2_f3__f5),field(2,_,2)')).toBe('f2_f3')
+    expect(ev('str(f1_f2_f3__f5),field(-2,_,3)')).toBe('f2_f3_')
+    expect(ev('str(f1_f2_f3__f5),field(-3,_,0)')).toBe('f1_f2_f3')
+    expect(ev('str(/foo/bar/baz),field(3,/)')).toBe('bar')
+    expect(ev('str(/foo),field(3,/)')).toBeUndefined()
+    expect(ev('str(a/b),field(-3,/)')).toBeUndefined()
+    expect(ev('str(a/b),field(-2,/)')).toBe('a')
+    // Several delimiters: the fields keep the ones between them; a count past the end takes the rest.
+    expect(ev('str(a:b/c),field(1,:/,2)')).toBe('a:b')
+    expect(ev('str(a:b/c),field(2,:/,9)')).toBe('b/c')
+  })
+  test('url_dec: bytes, and + as a space in a query string', () => {
+    expect(ev('str(/bla+%20?foo%3Dbar%2B42+42%20),url_dec')).toBe('/bla+ ?foo=bar+42 42 ')
+    expect(ev('str(/bla+%20?foo%3Dbar%2B42+42%20),url_dec(1)')).toBe('/bla  ?foo=bar+42 42 ')
+    expect(ev('str(a+b),url_dec(0)')).toBe('a+b')
+    expect(ev('str(caf%C3%A9%E0),url_dec')).toBe('caf\xc3\xa9\xe0')
+    expect(ev('str(%4),url_dec')).toBeUndefined()
+    expect(() => ev('str(a),url_dec(yes)')).toThrow(/must be an integer/)
+  })
+  test('json: escapes, and what each input code does with bad UTF-8', () => {
+    expect(ev('str(foo 1/2),json')).toBe('foo 1\\/2')
+    expect(ev('str("a\b\f\r\n\t\x01\x7f\xe9"),json')).toBe('a\\b\\f\\r\\n\\t\\u0001\\u007f\\u00e9')
+    expect(ev('str(caf\xc3\xa9),json(utf8)')).toBe('caf\\u00e9')
+    expect(ev('str(caf\xc3\xa9),json(ascii)')).toBe('caf\\u00c3\\u00a9')
+    expect(ev('str(\xe0),json(utf8)')).toBeUndefined()
+    expect(ev('str(-\xe0-),json(utf8s)')).toBe('--')
+    // Overlong '/' (C0 AF): fixed by the p codes, an error otherwise.
+    expect(ev('str(a\xc0\xafb),json(utf8)')).toBeUndefined()
+    expect(ev('str(a\xc0\xafb),json(utf8p)')).toBe('a\\/b')
+    expect(ev('str(a\xc0\xafb),json(utf8s)')).toBe('ab')
+    // A surrogate (ED A0 80) is out of range: the p codes refuse it too.
+    expect(ev('str(\xed\xa0\x80),json(utf8p)')).toBeUndefined()
+    expect(ev('str(x\xed\xa0\x80),json(utf8ps)')).toBe('x')
+    // Above U+FFFF (F0 9F 98 80) does not fit one \\uXXXX.
+    expect(ev('str(\xf0\x9f\x98\x80),json(utf8)')).toBeUndefined()
+    expect(ev('str(y\xf0\x9f\x98\x80),json(utf8s)')).toBe('y')
+    expect(() => ev('str(a),json(latin1)')).toThrow(/unknown input code 'latin1'/)
+  })
   test('regsub with groups and flags', () => {
     expect(ev('str(a.b.c),regsub(\\.,_,g)')).toBe('a_b_c')
     expect(ev('str(a.b.c),regsub(\\.,_)')).toBe('a_b.c')

@@ -7,6 +7,7 @@ import { Buffer } from 'node:buffer'
 import { ConfigError } from '../model/source.ts'
 import { type CompileCtx, type Converter } from './context.ts'
 import { COUNTER_OPS, tableArg } from './fetches.ts'
+import { compileJson } from './json-string.ts'
 import { formatIpv4, formatIpv6, maskOf, maskV6, parseIpv4, parseIpv6, parseNet } from './ip.ts'
 import { asRegIndex, expandGroups, type MatchKind } from './pattern.ts'
 import { binToStr, toBin, toBool, toInt, toStr } from './sample.ts'
@@ -48,28 +49,60 @@ const str = (name: string, fn: (s: string) => Sample | undefined, out: SampleTyp
   name, out, compile: () => (v) => { const s = typeof v === 'string' ? v : toStr(v); return s === undefined ? undefined : fn(s) },
 })
 
-/** `field(index, delimiters[, count])`: delimiters are single characters, each one separates. */
-function fieldConv(words: boolean) {
-  return (args: string[], ctx: CompileCtx): Converter => {
-    const idx = intArg(args[0], ctx, 'the field index')
-    const delims = args[1] ?? ''
-    const count = intArg(args[2], ctx, 'the field count', 1)
-    if (idx === 0) throw new ConfigError(`field and word indexes start at 1 (negative: from the end)`, ctx.at)
-    if (delims === '') throw new ConfigError(`'${words ? 'word' : 'field'}' needs delimiter characters`, ctx.at)
-    return (v) => {
-      const s = toStr(v)
-      if (s === undefined) return undefined
-      let parts: string[] = []
-      let cur = 0
-      for (let i = 0; i <= s.length; i++) {
-        if (i === s.length || delims.includes(s[i]!)) { parts.push(s.slice(cur, i)); cur = i + 1 }
-      }
-      if (words) parts = parts.filter((p) => p !== '')
-      const start = idx > 0 ? idx - 1 : parts.length + idx - (count > 0 ? count - 1 : 0)
-      if (start < 0 || start >= parts.length) return words ? undefined : ''
-      const sel = count === 0 ? parts.slice(start) : parts.slice(start, start + count)
-      return sel.join(words ? delims[0]! : delims[0]!)
+/** `field(index, delimiters[, count])`: each character of `delimiters` ends a field; gives `count`
+ *  fields from `index` (negative: counted from the end, and `count` goes toward the start; 0: all
+ *  the rest) as the text between them. No sample when the string has no field `index`. */
+function fieldConv(args: string[], ctx: CompileCtx): Converter {
+  const idx = intArg(args[0], ctx, 'the field index')
+  const delims = args[1] ?? ''
+  const count = intArg(args[2], ctx, 'the field count', 1)
+  if (idx === 0) throw new ConfigError(`field and word indexes start at 1 (negative: from the end)`, ctx.at)
+  if (delims === '') throw new ConfigError(`'field' needs delimiter characters`, ctx.at)
+  return (v) => { const s = toStr(v); return s === undefined ? undefined : fieldOf(s, idx, delims, count) }
+}
+
+function fieldOf(s: string, idx: number, delims: string, count: number): string | undefined {
+  let field = idx > 0 ? 1 : -1
+  let left = count
+  if (idx > 0) {
+    let start = 0
+    for (let end = 0; end < s.length; end++) {
+      if (!delims.includes(s[end]!)) continue
+      if (field !== idx) { start = end + 1; field++ }
+      else if (left === 1) return s.slice(start, end)
+      else if (left > 1) left--
     }
+    return field === idx ? s.slice(start) : undefined
+  }
+  let end = s.length
+  for (let start = s.length; start > 0; start--) {
+    if (!delims.includes(s[start - 1]!)) continue
+    if (field !== idx) { end = start - 1; field-- }
+    else if (left === 1) return s.slice(start, end)
+    else if (left > 1) left--
+  }
+  return field === idx ? s.slice(0, end) : undefined
+}
+
+/** `word(index, delimiters[, count])`: as `field`, but runs of delimiters count as one. */
+function wordConv(args: string[], ctx: CompileCtx): Converter {
+  const idx = intArg(args[0], ctx, 'the field index')
+  const delims = args[1] ?? ''
+  const count = intArg(args[2], ctx, 'the field count', 1)
+  if (idx === 0) throw new ConfigError(`field and word indexes start at 1 (negative: from the end)`, ctx.at)
+  if (delims === '') throw new ConfigError(`'word' needs delimiter characters`, ctx.at)
+  return (v) => {
+    const s = toStr(v)
+    if (s === undefined) return undefined
+    const parts: string[] = []
+    let cur = 0
+    for (let i = 0; i <= s.length; i++) {
+      if (i === s.length || delims.includes(s[i]!)) { if (i > cur) parts.push(s.slice(cur, i)); cur = i + 1 }
+    }
+    const start = idx > 0 ? idx - 1 : parts.length + idx - (count > 0 ? count - 1 : 0)
+    if (start < 0 || start >= parts.length) return undefined
+    const sel = count === 0 ? parts.slice(start) : parts.slice(start, start + count)
+    return sel.join(delims[0]!)
   }
 }
 
@@ -103,25 +136,28 @@ function ipmaskConv(args: string[], ctx: CompileCtx): Converter {
   }
 }
 
-function jsonEscape(s: string): string {
+/** HAProxy's URL decoding, byte for byte: `%XX` is the byte XX (a `%` without two hex digits fails
+ *  the sample), and `+` is a space in a query string: after the first `?`, or everywhere when
+ *  `inForm` (the string is a form or query string itself). */
+function urlDecode(s: string, inForm: boolean): string | undefined {
+  if (s.indexOf('%') < 0 && (s.indexOf('+') < 0 || (!inForm && s.indexOf('?') < 0))) return s
   let out = ''
+  let form = inForm
   for (let i = 0; i < s.length; i++) {
-    const ch = s.charCodeAt(i)
-    if (ch === 34) out += '\\"'
-    else if (ch === 92) out += '\\\\'
-    else if (ch === 47) out += '\\/'
-    else if (ch < 32) out += ch === 10 ? '\\n' : ch === 13 ? '\\r' : ch === 9 ? '\\t' : '\\u' + ch.toString(16).padStart(4, '0')
-    else out += s[i]
+    const c = s[i]!
+    if (c === '%') {
+      const h = s.slice(i + 1, i + 3)
+      if (!/^[0-9A-Fa-f]{2}$/.test(h)) return undefined
+      out += String.fromCharCode(parseInt(h, 16))
+      i += 2
+    } else if (c === '+') {
+      out += form ? ' ' : '+'
+    } else {
+      if (c === '?') form = true
+      out += c
+    }
   }
   return out
-}
-
-function urlDecode(s: string, plus: boolean): string | undefined {
-  try {
-    return decodeURIComponent(plus ? s.replace(/\+/g, ' ') : s)
-  } catch {
-    return undefined
-  }
 }
 
 function concatConv(args: string[], ctx: CompileCtx): Converter {
@@ -273,11 +309,14 @@ export const CONVERTERS: readonly ConverterDef[] = [
   { name: 'hex', out: 'str', compile: () => (v) => { const b = toBin(v); return b === undefined ? undefined : hexOf(b) } },
   str('hex2i', (s) => (/^[0-9a-fA-F]+$/.test(s) ? parseInt(s, 16) : undefined), 'int'),
   { name: 'ipmask', out: 'ip', args: [1, 2], compile: ipmaskConv },
-  { name: 'field', out: 'str', args: [2, 3], compile: fieldConv(false) },
-  { name: 'word', out: 'str', args: [2, 3], compile: fieldConv(true) },
+  { name: 'field', out: 'str', args: [2, 3], compile: fieldConv },
+  { name: 'word', out: 'str', args: [2, 3], compile: wordConv },
   { name: 'regsub', out: 'str', args: [2, 3], compile: regsubConv },
-  { name: 'json', out: 'str', args: [0, 1], compile: () => (v) => { const s = toStr(v); return s === undefined ? undefined : jsonEscape(s) } },
-  { name: 'url_dec', out: 'str', args: [0, 1], compile: (a) => { const plus = a[0] === '1'; return (v) => { const s = toStr(v); return s === undefined ? undefined : urlDecode(s, plus) } } },
+  { name: 'json', out: 'str', args: [0, 1], compile: compileJson },
+  {
+    name: 'url_dec', out: 'str', args: [0, 1],
+    compile: (a, ctx) => { const form = intArg(a[0], ctx, "url_dec's in_form", 0) !== 0; return (v) => { const s = toStr(v); return s === undefined ? undefined : urlDecode(s, form) } },
+  },
   str('url_enc', (s) => encodeURIComponent(s)),
   { name: 'ltrim', out: 'str', args: [1, 1], compile: (a) => { const set = a[0]!; return (v) => { const s = toStr(v); if (s === undefined) return undefined; let i = 0; while (i < s.length && set.includes(s[i]!)) i++; return s.slice(i) } } },
   { name: 'rtrim', out: 'str', args: [1, 1], compile: (a) => { const set = a[0]!; return (v) => { const s = toStr(v); if (s === undefined) return undefined; let i = s.length; while (i > 0 && set.includes(s[i - 1]!)) i--; return s.slice(0, i) } } },
