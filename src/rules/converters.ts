@@ -6,6 +6,7 @@
 import { Buffer } from 'node:buffer'
 import { ConfigError } from '../model/source.ts'
 import { type CompileCtx, type Converter } from './context.ts'
+import { DIGEST_CONVERTERS } from './digests.ts'
 import { COUNTER_OPS, tableArg } from './fetches.ts'
 import { compileJson } from './json-string.ts'
 import { formatIpv4, formatIpv6, maskOf, maskV6, parseIpv4, parseIpv6, parseNet } from './ip.ts'
@@ -192,25 +193,43 @@ function sdbm(s: string): number {
   for (let i = 0; i < s.length; i++) h = ((s.charCodeAt(i) & 255) + (h << 6) + (h << 16) - h) | 0
   return h
 }
+/** HAProxy's wt6: two words, each byte mixed in, then both rotated by amounts the last step chose
+ *  (the same function as balance/hashing.ts, over a latin1 string). */
 function wt6(s: string): number {
-  let h0 = 0xa53c965a, h1 = 0x5ca6953a
+  let h0 = 0xa53c965a | 0
+  let h1 = 0x5ca6953a | 0
+  let step0 = 6
+  let step1 = 18
   for (let i = 0; i < s.length; i++) {
-    const t = s.charCodeAt(i) & 255
-    h0 = (Math.imul(h0, 33) + t) >>> 0
-    h1 = (Math.imul(h1, 31) + (t ^ 0x5a)) >>> 0
+    const c = s.charCodeAt(i) & 255
+    h0 = ~(h0 ^ c)
+    h1 = ~((h1 + c) | 0)
+    const t = (h1 << step0) | (h1 >>> (32 - step0))
+    h1 = (h0 << step1) | (h0 >>> (32 - step1))
+    h0 = t
+    const u = ((h0 >>> 16) ^ h1) & 0xffff
+    step0 = u & 0x1f
+    step1 = u >>> 11
   }
-  return (h0 ^ (h1 << 16) ^ (h1 >>> 16)) >>> 0
+  return (h0 ^ h1) >>> 0
 }
-let CRC_TABLE: Uint32Array | undefined
-function crc32(s: string): number {
-  if (!CRC_TABLE) {
-    CRC_TABLE = new Uint32Array(256)
-    for (let n = 0; n < 256; n++) { let c = n; for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1; CRC_TABLE[n] = c >>> 0 }
+
+/** A reflected CRC-32 over the bytes of a latin1 string: `poly` is the reversed polynomial
+ *  (0xedb88320 for CRC-32 as in Ethernet and gzip, 0x82f63b78 for CRC-32C, RFC 4960 appendix B). */
+function crcOf(poly: number): (s: string) => number {
+  let table: Uint32Array | undefined
+  return (s) => {
+    if (!table) {
+      table = new Uint32Array(256)
+      for (let n = 0; n < 256; n++) { let c = n; for (let k = 0; k < 8; k++) c = c & 1 ? poly ^ (c >>> 1) : c >>> 1; table[n] = c >>> 0 }
+    }
+    let c = 0xffffffff
+    for (let i = 0; i < s.length; i++) c = table[(c ^ s.charCodeAt(i)) & 255]! ^ (c >>> 8)
+    return (c ^ 0xffffffff) >>> 0
   }
-  let c = 0xffffffff
-  for (let i = 0; i < s.length; i++) c = CRC_TABLE[(c ^ s.charCodeAt(i)) & 255]! ^ (c >>> 8)
-  return (c ^ 0xffffffff) >>> 0
 }
+/** The `<avalanche>` of the 32-bit hash converters: HAProxy's full_hash(), Bob Jenkins' full
+ *  avalanche integer hash, then a multiplication by a large prime (as balance/hashing.ts does). */
 function fullAvalanche(a: number): number {
   a = (a + 0x7ed55d16 + (a << 12)) >>> 0
   a = (a ^ 0xc761c23c ^ (a >>> 19)) >>> 0
@@ -218,7 +237,7 @@ function fullAvalanche(a: number): number {
   a = ((a + 0xd3a2646c) ^ (a << 9)) >>> 0
   a = (a + 0xfd7046c5 + (a << 3)) >>> 0
   a = (a ^ 0xb55a4f09 ^ (a >>> 16)) >>> 0
-  return a
+  return Math.imul(a, 3221225473 | 0) >>> 0
 }
 
 function hexOf(b: Uint8Array): string {
@@ -361,7 +380,9 @@ export const CONVERTERS: readonly ConverterDef[] = [
   hashConv('djb2', djb2),
   hashConv('sdbm', sdbm),
   hashConv('wt6', wt6),
-  hashConv('crc32', crc32),
+  hashConv('crc32', crcOf(0xedb88320)),
+  hashConv('crc32c', crcOf(0x82f63b78)),
+  ...DIGEST_CONVERTERS,
   {
     name: 'http_date', out: 'str', args: [0, 1],
     compile: (a, ctx) => { const off = intArg(a[0], ctx, 'the offset', 0); return (v) => { const n = toInt(v); return n === undefined ? undefined : new Date((n + off) * 1000).toUTCString() } },
