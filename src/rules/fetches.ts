@@ -119,6 +119,20 @@ function cookieCount(side: 'req' | 'res') {
   }
 }
 
+/** `capture.req.hdr(N)` / `capture.res.hdr(N)`: capture slot N of the frontend. Request slots
+ *  hold the `capture request header` values first, then what `capture` actions stored. */
+function captureFetch(side: 'req' | 'res') {
+  return (args: string[], ctx: CompileCtx): Fetch => {
+    const idx = intArg(args[0], ctx, 'the capture slot', -1)
+    if (idx < 0) throw new ConfigError(`capture.${side}.hdr expects a capture slot number (0 is the first capture)`, ctx.at)
+    if (side === 'res') return (s) => (s.resCaptures ?? s.log?.resCaptures)?.[idx]
+    return (s) => {
+      const hdr = s.reqCaptures ?? s.log?.reqCaptures
+      return hdr && idx < hdr.length ? hdr[idx] : s.captures?.[idx]
+    }
+  }
+}
+
 const asIp = (v: string): Sample | undefined => (parseIpv4(v) >= 0 || parseIpv6(v) ? v : undefined)
 const asInt = (v: string): Sample | undefined => toInt(v)
 
@@ -370,6 +384,10 @@ export const FETCHES: readonly FetchDef[] = [
   { name: 'req.cook_val', type: 'int', args: [0, 1], compile: cookieValFetch('req') },
   { name: 'req.ver', type: 'str', compile: () => req((h) => versionText(h)) },
   { name: 'http_first_req', type: 'bool', compile: () => c(true) },
+  { name: 'capture.req.hdr', type: 'str', args: [1, 1], compile: captureFetch('req') },
+  { name: 'capture.req.method', type: 'str', compile: () => req((h) => h.method) },
+  { name: 'capture.req.uri', type: 'str', compile: () => req((h) => uriPathq(h.uri)) },
+  { name: 'capture.req.ver', type: 'str', compile: () => req((h) => `HTTP/${versionText(h)}`) },
 
   // HTTP response
   { name: 'status', type: 'int', compile: () => (s) => s.res?.status },
@@ -383,6 +401,8 @@ export const FETCHES: readonly FetchDef[] = [
   { name: 'res.cook_cnt', type: 'int', args: [0, 1], compile: cookieCount('res') },
   { name: 'res.cook_val', type: 'int', args: [0, 1], compile: cookieValFetch('res') },
   { name: 'res.ver', type: 'str', compile: () => (s) => (s.res ? versionText(s.res) : undefined) },
+  { name: 'capture.res.hdr', type: 'str', args: [1, 1], compile: captureFetch('res') },
+  { name: 'capture.res.ver', type: 'str', compile: () => (s) => (s.res ? `HTTP/${versionText(s.res)}` : undefined) },
 
   ...counterFetches(),
 ]
