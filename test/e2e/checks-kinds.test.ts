@@ -255,6 +255,9 @@ describe('protocol greetings', () => {
     const s2 = serverOf(lb2, 'web', 's')
     await nextChecks(s2)
     expect(s2.lastCheck).toMatchObject({ status: 'L7OK', info: '8.0.36' })
+    // The 4.1 login packet for 'edgelb' and the QUIT packet, sent together once connected.
+    const login = ['280000', '01', '00820000', '00800001', '21', '00'.repeat(23), Buffer.from('edgelb\0').toString('hex'), '00', '0100000001'].join('')
+    expect(srv.conns.map((c) => c.bytes().toString('hex'))).toContain(login)
     accept = false
     await waitLine(lb2, /is DOWN/)
     expect(stateLines(lb2)[0]).toBe('Server web/s is DOWN, reason: Layer7 wrong status, code: 1045, info: "#28000Access denied", check duration: Nms. 0 active and 0 backup servers left. 0 sessions active, 0 requeued, 0 remaining in queue.')
