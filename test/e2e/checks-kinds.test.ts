@@ -278,6 +278,17 @@ describe('protocol greetings', () => {
     expect(stateLines(lb)[0]).toBe('Server web/s is DOWN, reason: Layer7 invalid response, info: "FATAL", check duration: Nms. 0 active and 0 backup servers left. 0 sessions active, 0 requeued, 0 remaining in queue.')
   })
 
+  test('ldap-check: a bind response with 4-octet lengths, written in two parts, is a success', async () => {
+    const answer = Buffer.from('308400000010020101618400000007' + '0a0100' + '04000400', 'hex')
+    await using srv = protocolServer('ldap', () => {}, (c) => {
+      void c.write(answer.subarray(0, 17)).then(() => c.write(answer.subarray(17)))
+    })
+    await using lb = await startLb(checked(srv.port, '  option ldap-check'))
+    const s = serverOf(lb, 'web', 's')
+    await nextChecks(s)
+    expect(s.lastCheck).toMatchObject({ status: 'L7OK', info: 'Success' })
+  })
+
   test('ldap-check: an anonymous bind answered with success; an error code is a wrong status', async () => {
     let code = 0
     await using srv = protocolServer('ldap', () => {}, (c) => { void c.write(Buffer.from([0x30, 0x0c, 0x02, 0x01, 0x01, 0x61, 0x07, 0x0a, 0x01, code, 0x04, 0x00, 0x04, 0x00])) })
