@@ -74,6 +74,15 @@ describe('option httpchk', () => {
     expect(r.body).toBe('test')
   })
 
+  test('option httpchk in the section drops the http-check send lines of its defaults', async () => {
+    await using origin = startHttpServer('o', () => 'HTTP/1.0 200 OK\r\nContent-Length: 0\r\n\r\n')
+    const defaults = 'defaults\n  option httpchk GET /status HTTP/1.1\n  http-check send hdr Host my-www-host body test\n'
+    await using lb = await startLb(LOGGED_GLOBAL + defaults + listenSection('web', `option httpchk\nserver s 127.0.0.1:${origin.port} check inter 100 fall 1 rise 1`, true))
+    await nextChecks(serverOf(lb, 'web', 's'))
+    expect(origin.requests[0]!.head).toBe('OPTIONS / HTTP/1.0\r\n\r\n')
+    expect(origin.requests[0]!.body).toBe('')
+  })
+
   test('http-check expect status, string and ! string', async () => {
     let body = 'service alive'
     await using origin = startHttpServer('o', () => `HTTP/1.1 200 OK\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`)
