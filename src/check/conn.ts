@@ -18,6 +18,9 @@ export class CheckConn {
   state: 'connecting' | 'open' | 'closed' = 'connecting'
   /** Why it closed, when it was not a clean close. */
   error: Error | undefined
+  /** The connect itself failed at once (the system refused the address before anything was
+   *  sent), rather than the server refusing or not answering. */
+  failedAtOnce = false
   /** Everything received so far (at most `limit` bytes). */
   buf: Buffer = EMPTY
   /** The peer sent FIN or closed: nothing more will come. */
@@ -32,8 +35,14 @@ export class CheckConn {
     this.limit = limit
   }
 
-  /** Starts connecting; the outcome arrives as an event (`state` becomes open or closed). */
+  /** Starts connecting; the outcome arrives as an event (`state` becomes open or closed), or at
+   *  once for an address TCP cannot reach (`failedAtOnce`). */
   start(target: ConnectTarget): void {
+    if ('host' in target && notUnicast(target.host)) {
+      this.failedAtOnce = true
+      this.#closed(Object.assign(new Error('Network is unreachable'), { code: 'ENETUNREACH', syscall: 'connect' }))
+      return
+    }
     connect(target, this, checkHandlers)
   }
 
@@ -126,4 +135,17 @@ const checkHandlers: SockHandlers<CheckConn> = {
   close(s, error) { s.data._close(error) },
   error() {},
   connectError(s, error) { s.data._close(error) },
+}
+
+/**
+ * Whether `host` is an address a TCP connection cannot go to: the limited broadcast
+ * 255.255.255.255 and multicast (224.0.0.0/4, ff00::/8). The system refuses to connect to them
+ * before sending anything ("Network is unreachable"), but the runtime reports every failed connect
+ * as refused, so they are recognised here to report what the system says.
+ */
+export function notUnicast(host: string): boolean {
+  if (host === '255.255.255.255') return true
+  const v4 = /^(\d{1,3})\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.exec(host)
+  if (v4) { const a = Number(v4[1]); return a >= 224 && a <= 239 }
+  return /^\[?ff[0-9a-f]{2}:/i.test(host)
 }

@@ -32,6 +32,32 @@ describe('compileHttpCheckSpec', () => {
     expect(s.sendState).toBe(true)
   })
 
+  test('option httpchk in a backend drops the http-check lines of its defaults, not its own', () => {
+    const built = buildConfig(readHaproxy([
+      'defaults',
+      '  option httpchk GET /status HTTP/1.1\\r\\nHdr:\\ x',
+      '  http-check send hdr Host my-www-host body test',
+      '  http-check expect status 200',
+      'backend own',
+      '  option httpchk',
+      '  server s 127.0.0.1:80 check',
+      'backend mine',
+      '  http-check expect status 204',
+      '  option httpchk',
+      '  server s 127.0.0.1:80 check',
+      'backend inherits',
+      '  server s 127.0.0.1:80 check',
+    ].join('\n'), 't.cfg').sections, ['t.cfg']).config
+    const spec = (name: string) => compileHttpCheckSpec(built.proxies.find((p) => p.name === name)!)
+    const own = spec('own')
+    expect(own).toMatchObject({ method: 'OPTIONS', uri: '/', version: 'HTTP/1.0', headers: [], expects: [] })
+    expect(own.body).toBeUndefined()
+    expect(own.rawHeaders).toBeUndefined()
+    expect(spec('mine').expects.map((e) => e.pattern)).toEqual(['204'])
+    expect(spec('inherits')).toMatchObject({ method: 'GET', uri: '/status', version: 'HTTP/1.1', headers: [['Host', 'my-www-host']], body: 'test' })
+    expect(spec('inherits').expects.map((e) => e.pattern)).toEqual(['200'])
+  })
+
   test('refuses unknown send words', () => {
     expect(() => compileHttpCheckSpec(proxy('  option httpchk\n  http-check send foo bar'))).toThrow("t.cfg:3: error: 'http-check send foo' is not supported")
   })

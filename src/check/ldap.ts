@@ -12,16 +12,36 @@ const ENUMERATED = Buffer.from('0a01', 'hex')
 const NOT_LDAP: CheckOutcome = { status: 'L7RSP', info: 'Not LDAPv3 protocol' }
 const UP: CheckOutcome = { status: 'L7OK', info: 'Success' }
 
-/** Reads the bind response (CheckRun.expect's test): true when its result code is 0. */
-function bindAnswer(buf: Buffer, last: boolean): CheckOutcome | boolean {
-  if (!last && buf.length < 14) return false
-  if (buf.length < 14 || buf[0] !== 0x30) return NOT_LDAP
-  // LDAPMessage length: short form, or long form with up to 2 more bytes.
-  let n = buf[1]! & 0x80 ? buf[1]! & 0x7f : 0
-  if (n > 2 || !buf.subarray(2 + n, 6 + n).equals(BIND_RESPONSE)) return NOT_LDAP
-  n += buf[n + 6]! & 0x80 ? buf[n + 6]! & 0x7f : 0
-  if (n > 4 || buf.length < n + 10 || !buf.subarray(7 + n, 9 + n).equals(ENUMERATED)) return NOT_LDAP
-  const code = buf[n + 9]!
+/** The length of a BER element whose length octets start at `i`: `{ len, at }` (`at`: where its
+ *  contents start), `false` when the octets have not all arrived, undefined when the length is
+ *  not one this check reads (an indefinite form, or more than 4 octets). */
+function berLength(buf: Buffer, i: number): { len: number; at: number } | false | undefined {
+  if (buf.length <= i) return false
+  const first = buf[i]!
+  if ((first & 0x80) === 0) return { len: first, at: i + 1 }
+  const n = first & 0x7f
+  if (n === 0 || n > 4) return undefined
+  if (buf.length < i + 1 + n) return false
+  return { len: buf.readUIntBE(i + 1, n), at: i + 1 + n }
+}
+
+/** Reads the bind response (CheckRun.expect's test): true when its result code is 0. The whole
+ *  LDAPMessage is waited for, however many reads it takes; its lengths may be in short form or in
+ *  long form (Active Directory writes 4 length octets). */
+export function bindAnswer(buf: Buffer, last: boolean): CheckOutcome | boolean {
+  if (buf.length === 0) return last ? NOT_LDAP : false
+  if (buf[0] !== 0x30) return NOT_LDAP
+  const msg = berLength(buf, 1)
+  if (msg === undefined) return NOT_LDAP
+  if (msg === false || buf.length < msg.at + msg.len) return last ? NOT_LDAP : false
+  const end = msg.at + msg.len
+  // messageID INTEGER 1, then the bindResponse [APPLICATION 1].
+  if (end < msg.at + 4 || !buf.subarray(msg.at, msg.at + 4).equals(BIND_RESPONSE)) return NOT_LDAP
+  const op = berLength(buf.subarray(0, end), msg.at + 4)
+  if (!op) return NOT_LDAP
+  // LDAPResult: resultCode ENUMERATED (one octet).
+  if (op.at + 3 > end || !buf.subarray(op.at, op.at + 2).equals(ENUMERATED)) return NOT_LDAP
+  const code = buf[op.at + 2]!
   if (code !== 0) return { status: 'L7STS', code, info: 'See RFC: http://tools.ietf.org/html/rfc4511#section-4.1.9' }
   return true
 }

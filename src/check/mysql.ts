@@ -3,9 +3,9 @@
  *
  *   without user: read the server's greeting (initial handshake packet); up when it is not an
  *     error packet, with the server version as info;
- *   with user: send a client authentication packet (no password) right after connecting, read
- *     the greeting, then the server's answer to the login: an error packet (0xff) is a wrong
- *     status with the MySQL error code; then QUIT.
+ *   with user: send a client authentication packet (no password) and a QUIT packet in one write
+ *     right after connecting, read the greeting, then the server's answer to the login: an error
+ *     packet (0xff) is a wrong status with the MySQL error code.
  *
  * A truncated or missing packet is an invalid response (L7RSP).
  */
@@ -22,7 +22,7 @@ export function mysqlAuthPacket(user: string, post41: boolean): Buffer {
   const body = post41
     ? Buffer.concat([
       Buffer.from('00820000', 'hex'), // capabilities: PROTOCOL_41 | SECURE_CONNECTION
-      Buffer.from('00000001', 'hex'), // max packet size
+      Buffer.from('00800001', 'hex'), // max packet size (HAProxy's bytes)
       Buffer.from([0x21]), // character set (utf8)
       Buffer.alloc(23), // reserved
       name, Buffer.from([0]), // user name
@@ -36,6 +36,12 @@ export function mysqlAuthPacket(user: string, post41: boolean): Buffer {
     ])
   const head = Buffer.from([body.length & 0xff, (body.length >> 8) & 0xff, (body.length >> 16) & 0xff, 1])
   return Buffer.concat([head, body])
+}
+
+/** What a check with a user sends once connected: the authentication packet, then QUIT, so the
+ *  server ends the session after answering the login. */
+export function mysqlLoginRequest(user: string, post41: boolean): Buffer {
+  return Buffer.concat([mysqlAuthPacket(user, post41), QUIT])
 }
 
 /** Reads the packet at `off`: its end offset, `false` for more, or the failure. */
@@ -55,7 +61,7 @@ export function compileMysql(args: string[], at: SourcePos): CheckKind {
     if (args[0] !== 'user' || args[1] === undefined) throw new CheckConfigError(`'option mysql-check' expects 'user <username>' optionally followed by 'post-41' or 'pre-41'`, at)
     const ver = args[2]
     if (ver !== undefined && ver !== 'post-41' && ver !== 'pre-41') throw new CheckConfigError(`'option mysql-check user ${args[1]}' expects 'post-41' or 'pre-41', got '${ver}'`, at)
-    auth = mysqlAuthPacket(args[1], ver !== 'pre-41')
+    auth = mysqlLoginRequest(args[1], ver !== 'pre-41')
   }
   return {
     name: 'mysql',
@@ -76,7 +82,6 @@ export function compileMysql(args: string[], at: SourcePos): CheckKind {
           const r = packet(buf, greetingEnd, last)
           return typeof r === 'number' ? true : r
         })
-        c.send(QUIT)
       }
       return { status: 'L7OK', info: version }
     },

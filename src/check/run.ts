@@ -83,7 +83,9 @@ export class Run implements CheckRun {
     }
     if (conn.sock === null) {
       if (this.expired && conn.error === undefined) throw new CheckEnd({ status: 'L4TOUT' })
-      throw new CheckEnd({ status: 'L4CON', info: errnoText(conn.error) })
+      // As HAProxy words them: a connect the system refused at once is a socket error.
+      const text = errnoText(conn.error)
+      throw new CheckEnd({ status: 'L4CON', info: conn.failedAtOnce ? `General socket error (${text})` : text })
     }
     if (spec.checkTimeout !== undefined) spec.setDeadline(now() + spec.checkTimeout)
     return conn

@@ -6,7 +6,9 @@
 import { Buffer } from 'node:buffer'
 import { ConfigError } from '../model/source.ts'
 import { type CompileCtx, type Converter } from './context.ts'
+import { DIGEST_CONVERTERS } from './digests.ts'
 import { COUNTER_OPS, tableArg } from './fetches.ts'
+import { compileJson } from './json-string.ts'
 import { formatIpv4, formatIpv6, maskOf, maskV6, parseIpv4, parseIpv6, parseNet } from '../core/ip.ts'
 import { asRegIndex, expandGroups, type MatchKind } from './pattern.ts'
 import { binToStr, toBin, toBool, toInt, toStr } from './sample.ts'
@@ -48,28 +50,60 @@ const str = (name: string, fn: (s: string) => Sample | undefined, out: SampleTyp
   name, out, compile: () => (v) => { const s = typeof v === 'string' ? v : toStr(v); return s === undefined ? undefined : fn(s) },
 })
 
-/** `field(index, delimiters[, count])`: delimiters are single characters, each one separates. */
-function fieldConv(words: boolean) {
-  return (args: string[], ctx: CompileCtx): Converter => {
-    const idx = intArg(args[0], ctx, 'the field index')
-    const delims = args[1] ?? ''
-    const count = intArg(args[2], ctx, 'the field count', 1)
-    if (idx === 0) throw new ConfigError(`field and word indexes start at 1 (negative: from the end)`, ctx.at)
-    if (delims === '') throw new ConfigError(`'${words ? 'word' : 'field'}' needs delimiter characters`, ctx.at)
-    return (v) => {
-      const s = toStr(v)
-      if (s === undefined) return undefined
-      let parts: string[] = []
-      let cur = 0
-      for (let i = 0; i <= s.length; i++) {
-        if (i === s.length || delims.includes(s[i]!)) { parts.push(s.slice(cur, i)); cur = i + 1 }
-      }
-      if (words) parts = parts.filter((p) => p !== '')
-      const start = idx > 0 ? idx - 1 : parts.length + idx - (count > 0 ? count - 1 : 0)
-      if (start < 0 || start >= parts.length) return words ? undefined : ''
-      const sel = count === 0 ? parts.slice(start) : parts.slice(start, start + count)
-      return sel.join(words ? delims[0]! : delims[0]!)
+/** `field(index, delimiters[, count])`: each character of `delimiters` ends a field; gives `count`
+ *  fields from `index` (negative: counted from the end, and `count` goes toward the start; 0: all
+ *  the rest) as the text between them. No sample when the string has no field `index`. */
+function fieldConv(args: string[], ctx: CompileCtx): Converter {
+  const idx = intArg(args[0], ctx, 'the field index')
+  const delims = args[1] ?? ''
+  const count = intArg(args[2], ctx, 'the field count', 1)
+  if (idx === 0) throw new ConfigError(`field and word indexes start at 1 (negative: from the end)`, ctx.at)
+  if (delims === '') throw new ConfigError(`'field' needs delimiter characters`, ctx.at)
+  return (v) => { const s = toStr(v); return s === undefined ? undefined : fieldOf(s, idx, delims, count) }
+}
+
+function fieldOf(s: string, idx: number, delims: string, count: number): string | undefined {
+  let field = idx > 0 ? 1 : -1
+  let left = count
+  if (idx > 0) {
+    let start = 0
+    for (let end = 0; end < s.length; end++) {
+      if (!delims.includes(s[end]!)) continue
+      if (field !== idx) { start = end + 1; field++ }
+      else if (left === 1) return s.slice(start, end)
+      else if (left > 1) left--
     }
+    return field === idx ? s.slice(start) : undefined
+  }
+  let end = s.length
+  for (let start = s.length; start > 0; start--) {
+    if (!delims.includes(s[start - 1]!)) continue
+    if (field !== idx) { end = start - 1; field-- }
+    else if (left === 1) return s.slice(start, end)
+    else if (left > 1) left--
+  }
+  return field === idx ? s.slice(0, end) : undefined
+}
+
+/** `word(index, delimiters[, count])`: as `field`, but runs of delimiters count as one. */
+function wordConv(args: string[], ctx: CompileCtx): Converter {
+  const idx = intArg(args[0], ctx, 'the field index')
+  const delims = args[1] ?? ''
+  const count = intArg(args[2], ctx, 'the field count', 1)
+  if (idx === 0) throw new ConfigError(`field and word indexes start at 1 (negative: from the end)`, ctx.at)
+  if (delims === '') throw new ConfigError(`'word' needs delimiter characters`, ctx.at)
+  return (v) => {
+    const s = toStr(v)
+    if (s === undefined) return undefined
+    const parts: string[] = []
+    let cur = 0
+    for (let i = 0; i <= s.length; i++) {
+      if (i === s.length || delims.includes(s[i]!)) { if (i > cur) parts.push(s.slice(cur, i)); cur = i + 1 }
+    }
+    const start = idx > 0 ? idx - 1 : parts.length + idx - (count > 0 ? count - 1 : 0)
+    if (start < 0 || start >= parts.length) return undefined
+    const sel = count === 0 ? parts.slice(start) : parts.slice(start, start + count)
+    return sel.join(delims[0]!)
   }
 }
 
@@ -103,25 +137,28 @@ function ipmaskConv(args: string[], ctx: CompileCtx): Converter {
   }
 }
 
-function jsonEscape(s: string): string {
+/** HAProxy's URL decoding, byte for byte: `%XX` is the byte XX (a `%` without two hex digits fails
+ *  the sample), and `+` is a space in a query string: after the first `?`, or everywhere when
+ *  `inForm` (the string is a form or query string itself). */
+function urlDecode(s: string, inForm: boolean): string | undefined {
+  if (s.indexOf('%') < 0 && (s.indexOf('+') < 0 || (!inForm && s.indexOf('?') < 0))) return s
   let out = ''
+  let form = inForm
   for (let i = 0; i < s.length; i++) {
-    const ch = s.charCodeAt(i)
-    if (ch === 34) out += '\\"'
-    else if (ch === 92) out += '\\\\'
-    else if (ch === 47) out += '\\/'
-    else if (ch < 32) out += ch === 10 ? '\\n' : ch === 13 ? '\\r' : ch === 9 ? '\\t' : '\\u' + ch.toString(16).padStart(4, '0')
-    else out += s[i]
+    const c = s[i]!
+    if (c === '%') {
+      const h = s.slice(i + 1, i + 3)
+      if (!/^[0-9A-Fa-f]{2}$/.test(h)) return undefined
+      out += String.fromCharCode(parseInt(h, 16))
+      i += 2
+    } else if (c === '+') {
+      out += form ? ' ' : '+'
+    } else {
+      if (c === '?') form = true
+      out += c
+    }
   }
   return out
-}
-
-function urlDecode(s: string, plus: boolean): string | undefined {
-  try {
-    return decodeURIComponent(plus ? s.replace(/\+/g, ' ') : s)
-  } catch {
-    return undefined
-  }
 }
 
 function concatConv(args: string[], ctx: CompileCtx): Converter {
@@ -156,25 +193,43 @@ function sdbm(s: string): number {
   for (let i = 0; i < s.length; i++) h = ((s.charCodeAt(i) & 255) + (h << 6) + (h << 16) - h) | 0
   return h
 }
+/** HAProxy's wt6: two words, each byte mixed in, then both rotated by amounts the last step chose
+ *  (the same function as balance/hashing.ts, over a latin1 string). */
 function wt6(s: string): number {
-  let h0 = 0xa53c965a, h1 = 0x5ca6953a
+  let h0 = 0xa53c965a | 0
+  let h1 = 0x5ca6953a | 0
+  let step0 = 6
+  let step1 = 18
   for (let i = 0; i < s.length; i++) {
-    const t = s.charCodeAt(i) & 255
-    h0 = (Math.imul(h0, 33) + t) >>> 0
-    h1 = (Math.imul(h1, 31) + (t ^ 0x5a)) >>> 0
+    const c = s.charCodeAt(i) & 255
+    h0 = ~(h0 ^ c)
+    h1 = ~((h1 + c) | 0)
+    const t = (h1 << step0) | (h1 >>> (32 - step0))
+    h1 = (h0 << step1) | (h0 >>> (32 - step1))
+    h0 = t
+    const u = ((h0 >>> 16) ^ h1) & 0xffff
+    step0 = u & 0x1f
+    step1 = u >>> 11
   }
-  return (h0 ^ (h1 << 16) ^ (h1 >>> 16)) >>> 0
+  return (h0 ^ h1) >>> 0
 }
-let CRC_TABLE: Uint32Array | undefined
-function crc32(s: string): number {
-  if (!CRC_TABLE) {
-    CRC_TABLE = new Uint32Array(256)
-    for (let n = 0; n < 256; n++) { let c = n; for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1; CRC_TABLE[n] = c >>> 0 }
+
+/** A reflected CRC-32 over the bytes of a latin1 string: `poly` is the reversed polynomial
+ *  (0xedb88320 for CRC-32 as in Ethernet and gzip, 0x82f63b78 for CRC-32C, RFC 4960 appendix B). */
+function crcOf(poly: number): (s: string) => number {
+  let table: Uint32Array | undefined
+  return (s) => {
+    if (!table) {
+      table = new Uint32Array(256)
+      for (let n = 0; n < 256; n++) { let c = n; for (let k = 0; k < 8; k++) c = c & 1 ? poly ^ (c >>> 1) : c >>> 1; table[n] = c >>> 0 }
+    }
+    let c = 0xffffffff
+    for (let i = 0; i < s.length; i++) c = table[(c ^ s.charCodeAt(i)) & 255]! ^ (c >>> 8)
+    return (c ^ 0xffffffff) >>> 0
   }
-  let c = 0xffffffff
-  for (let i = 0; i < s.length; i++) c = CRC_TABLE[(c ^ s.charCodeAt(i)) & 255]! ^ (c >>> 8)
-  return (c ^ 0xffffffff) >>> 0
 }
+/** The `<avalanche>` of the 32-bit hash converters: HAProxy's full_hash(), Bob Jenkins' full
+ *  avalanche integer hash, then a multiplication by a large prime (as balance/hashing.ts does). */
 function fullAvalanche(a: number): number {
   a = (a + 0x7ed55d16 + (a << 12)) >>> 0
   a = (a ^ 0xc761c23c ^ (a >>> 19)) >>> 0
@@ -182,7 +237,7 @@ function fullAvalanche(a: number): number {
   a = ((a + 0xd3a2646c) ^ (a << 9)) >>> 0
   a = (a + 0xfd7046c5 + (a << 3)) >>> 0
   a = (a ^ 0xb55a4f09 ^ (a >>> 16)) >>> 0
-  return a
+  return Math.imul(a, 3221225473 | 0) >>> 0
 }
 
 function hexOf(b: Uint8Array): string {
@@ -273,11 +328,14 @@ export const CONVERTERS: readonly ConverterDef[] = [
   { name: 'hex', out: 'str', compile: () => (v) => { const b = toBin(v); return b === undefined ? undefined : hexOf(b) } },
   str('hex2i', (s) => (/^[0-9a-fA-F]+$/.test(s) ? parseInt(s, 16) : undefined), 'int'),
   { name: 'ipmask', out: 'ip', args: [1, 2], compile: ipmaskConv },
-  { name: 'field', out: 'str', args: [2, 3], compile: fieldConv(false) },
-  { name: 'word', out: 'str', args: [2, 3], compile: fieldConv(true) },
+  { name: 'field', out: 'str', args: [2, 3], compile: fieldConv },
+  { name: 'word', out: 'str', args: [2, 3], compile: wordConv },
   { name: 'regsub', out: 'str', args: [2, 3], compile: regsubConv },
-  { name: 'json', out: 'str', args: [0, 1], compile: () => (v) => { const s = toStr(v); return s === undefined ? undefined : jsonEscape(s) } },
-  { name: 'url_dec', out: 'str', args: [0, 1], compile: (a) => { const plus = a[0] === '1'; return (v) => { const s = toStr(v); return s === undefined ? undefined : urlDecode(s, plus) } } },
+  { name: 'json', out: 'str', args: [0, 1], compile: compileJson },
+  {
+    name: 'url_dec', out: 'str', args: [0, 1],
+    compile: (a, ctx) => { const form = intArg(a[0], ctx, "url_dec's in_form", 0) !== 0; return (v) => { const s = toStr(v); return s === undefined ? undefined : urlDecode(s, form) } },
+  },
   str('url_enc', (s) => encodeURIComponent(s)),
   { name: 'ltrim', out: 'str', args: [1, 1], compile: (a) => { const set = a[0]!; return (v) => { const s = toStr(v); if (s === undefined) return undefined; let i = 0; while (i < s.length && set.includes(s[i]!)) i++; return s.slice(i) } } },
   { name: 'rtrim', out: 'str', args: [1, 1], compile: (a) => { const set = a[0]!; return (v) => { const s = toStr(v); if (s === undefined) return undefined; let i = s.length; while (i > 0 && set.includes(s[i - 1]!)) i--; return s.slice(0, i) } } },
@@ -322,7 +380,9 @@ export const CONVERTERS: readonly ConverterDef[] = [
   hashConv('djb2', djb2),
   hashConv('sdbm', sdbm),
   hashConv('wt6', wt6),
-  hashConv('crc32', crc32),
+  hashConv('crc32', crcOf(0xedb88320)),
+  hashConv('crc32c', crcOf(0x82f63b78)),
+  ...DIGEST_CONVERTERS,
   {
     name: 'http_date', out: 'str', args: [0, 1],
     compile: (a, ctx) => { const off = intArg(a[0], ctx, 'the offset', 0); return (v) => { const n = toInt(v); return n === undefined ? undefined : new Date((n + off) * 1000).toUTCString() } },

@@ -12,7 +12,7 @@ import { latin1 } from '../http/head.ts'
 import { evalState, type CompileCtx, type CompiledExpr, type Fetch, type FetchAny } from './context.ts'
 import {
   countCookies, countHeaderValues, eachHeaderValue, eachRequestCookie, eachResponseCookie, fullHeaderAt, headerValueAt,
-  lastCookie, uriAuthority, uriPath, uriPathq, uriQuery, urlParam, versionText, type Visit,
+  cookieValue, fieldValue, firstValue, uriAuthority, uriPath, uriPathq, uriQuery, urlParam, versionText, type Visit,
 } from './http-sample.ts'
 import { parseIpv4, parseIpv6 } from '../core/ip.ts'
 import { rdpCookieValue } from './rdp-cookie.ts'
@@ -54,7 +54,7 @@ function headerFetch(side: 'req' | 'res', split: boolean, map?: (v: string) => S
       const fn: Fetch = (s) => {
         const h = head(s)
         if (!h || h.headers.count === 0) return undefined
-        return h.headers.value(h.headers.count - 1)
+        return fieldValue(h.headers, h.headers.count - 1)
       }
       return fn
     }
@@ -70,7 +70,7 @@ function headerFetch(side: 'req' | 'res', split: boolean, map?: (v: string) => S
       return (s) => {
         const h = head(s)
         if (!h) return false
-        for (let i = h.headers.find(name, 0); i >= 0; i = h.headers.find(name, i + 1)) if (t(h.headers.value(i), s)) return true
+        for (let i = h.headers.find(name, 0); i >= 0; i = h.headers.find(name, i + 1)) if (t(fieldValue(h.headers, i), s)) return true
         return false
       }
     }
@@ -98,7 +98,7 @@ function cookieFetch(side: 'req' | 'res') {
   return (args: string[]) => {
     const name = args[0] ?? ''
     const head = side === 'req' ? (s: StreamView) => s.req : (s: StreamView) => s.res
-    const fn: Fetch = (s) => { const h = head(s); return h ? lastCookie(eachCk, h.headers, name) : undefined }
+    const fn: Fetch = (s) => { const h = head(s); return h ? cookieValue(eachCk, h.headers, name) : undefined }
     const any: FetchAny = (test) => (s) => { const h = head(s); return h !== null && eachCk(h.headers, name, test, s) }
     return { fn, any }
   }
@@ -108,7 +108,7 @@ function cookieValFetch(side: 'req' | 'res') {
   const eachCk = side === 'req' ? eachRequestCookie : eachResponseCookie
   return (args: string[]): Fetch => {
     const name = args[0] ?? ''
-    return (s) => { const h = side === 'req' ? s.req : s.res; if (!h) return undefined; return toInt(lastCookie(eachCk, h.headers, name) ?? '') }
+    return (s) => { const h = side === 'req' ? s.req : s.res; if (!h) return undefined; return toInt(cookieValue(eachCk, h.headers, name) ?? '') }
   }
 }
 
@@ -117,6 +117,20 @@ function cookieCount(side: 'req' | 'res') {
   return (args: string[]): Fetch => {
     const name = args[0] ?? ''
     return (s) => { const h = side === 'req' ? s.req : s.res; return h ? countCookies(eachCk, h.headers, name) : undefined }
+  }
+}
+
+/** `capture.req.hdr(N)` / `capture.res.hdr(N)`: capture slot N of the frontend. Request slots
+ *  hold the `capture request header` values first, then what `capture` actions stored. */
+function captureFetch(side: 'req' | 'res') {
+  return (args: string[], ctx: CompileCtx): Fetch => {
+    const idx = intArg(args[0], ctx, 'the capture slot', -1)
+    if (idx < 0) throw new ConfigError(`capture.${side}.hdr expects a capture slot number (0 is the first capture)`, ctx.at)
+    if (side === 'res') return (s) => (s.resCaptures ?? s.log?.resCaptures)?.[idx]
+    return (s) => {
+      const hdr = s.reqCaptures ?? s.log?.reqCaptures
+      return hdr && idx < hdr.length ? hdr[idx] : s.captures?.[idx]
+    }
   }
 }
 
@@ -361,7 +375,7 @@ export const FETCHES: readonly FetchDef[] = [
   { name: 'url_ip', type: 'ip', compile: () => req((h) => { const a = uriAuthority(h.uri).replace(/:\d+$/, ''); return a === '' ? undefined : asIp(a) }) },
   { name: 'url_port', type: 'int', compile: () => req((h) => { const m = /:(\d+)$/.exec(uriAuthority(h.uri)); return m ? Number(m[1]) : 80 }) },
   { name: 'url_param', type: 'str', args: [0, 2], compile: (a) => { const name = a[0] ?? ''; const d = a[1] || '&'; return req((h) => urlParam(h.uri, name, d)) } },
-  { name: 'base', type: 'str', compile: () => req((h) => { const host = h.headers.get('host'); return host === undefined ? uriPath(h.uri) : host + uriPath(h.uri) }) },
+  { name: 'base', type: 'str', compile: () => req((h) => { const host = firstValue(h.headers, 'host'); return host === undefined ? uriPath(h.uri) : host + uriPath(h.uri) }) },
   { name: 'req.hdr', type: 'str', args: [0, 2], compile: headerFetch('req', true) },
   { name: 'req.fhdr', type: 'str', args: [0, 2], compile: headerFetch('req', false) },
   { name: 'req.hdr_cnt', type: 'int', args: [0, 1], compile: headerCount('req', true) },
@@ -373,6 +387,10 @@ export const FETCHES: readonly FetchDef[] = [
   { name: 'req.cook_val', type: 'int', args: [0, 1], compile: cookieValFetch('req') },
   { name: 'req.ver', type: 'str', compile: () => req((h) => versionText(h)) },
   { name: 'http_first_req', type: 'bool', compile: () => c(true) },
+  { name: 'capture.req.hdr', type: 'str', args: [1, 1], compile: captureFetch('req') },
+  { name: 'capture.req.method', type: 'str', compile: () => req((h) => h.method) },
+  { name: 'capture.req.uri', type: 'str', compile: () => req((h) => uriPathq(h.uri)) },
+  { name: 'capture.req.ver', type: 'str', compile: () => req((h) => `HTTP/${versionText(h)}`) },
 
   // HTTP response
   { name: 'status', type: 'int', compile: () => (s) => s.res?.status },
@@ -386,6 +404,8 @@ export const FETCHES: readonly FetchDef[] = [
   { name: 'res.cook_cnt', type: 'int', args: [0, 1], compile: cookieCount('res') },
   { name: 'res.cook_val', type: 'int', args: [0, 1], compile: cookieValFetch('res') },
   { name: 'res.ver', type: 'str', compile: () => (s) => (s.res ? versionText(s.res) : undefined) },
+  { name: 'capture.res.hdr', type: 'str', args: [1, 1], compile: captureFetch('res') },
+  { name: 'capture.res.ver', type: 'str', compile: () => (s) => (s.res ? `HTTP/${versionText(s.res)}` : undefined) },
 
   ...counterFetches(),
 ]

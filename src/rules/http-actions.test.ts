@@ -77,6 +77,20 @@ describe('http-request actions', () => {
     ])
     expect(s.req!.changed).toBe(true)
   })
+  test('a value set with spaces around it keeps them on the wire; rules read it without them', () => {
+    const r = fe([
+      'http-request set-header X-Pad "  v  "',
+      'http-request set-header X-Read "<%[req.fhdr(x-pad)]>"',
+      "http-request replace-header X-Pad ^v$ 'w'",
+    ].join('\n'))
+    const s = get('/')
+    r.httpRequest(s)
+    expect(fields(s.req!).slice(-2)).toEqual([['X-Pad', 'w'], ['X-Read', '<v>']])
+    const keep = fe('http-request set-header X-Pad "  v  "')
+    const t = get('/')
+    keep.httpRequest(t)
+    expect(new TextDecoder().decode(t.req!.encode())).toContain('\r\nX-Pad:   v  \r\n')
+  })
   test('request line actions', () => {
     const r = fe([
       'http-request set-method POST if { path /m }',

@@ -8,7 +8,7 @@ import { reasonOf } from '../http/errors.ts'
 import type { H1Head } from '../http/types.ts'
 import { effectActions, type ActionCtx, type ActionKeyword } from './common-actions.ts'
 import { compileLogFormat } from './log-format.ts'
-import { uriPath, uriPathq, uriQuery, splitCommas } from './http-sample.ts'
+import { fieldValue, uriPath, uriPathq, uriQuery, splitCommas } from './http-sample.ts'
 import { expandGroups } from './pattern.ts'
 import { parseRedirect, parseReplyOptions } from './reply.ts'
 import { CONTINUE, REJECT, type HttpVerdict, type StreamView } from './types.ts'
@@ -62,7 +62,7 @@ function headerActions(head: HeadOf): HttpActionKeyword[] {
         if (!h) return undefined
         let r: string | undefined
         for (let i = h.find(lname, 0); i >= 0; i = h.find(lname, i + 1)) {
-          const out = rewrite(h.value(i), re, (r ??= repl(s)))
+          const out = rewrite(fieldValue(h, i), re, (r ??= repl(s)))
           if (out !== undefined) h.setValue(i, out)
         }
         return undefined

@@ -67,6 +67,31 @@ export function urlParam(uri: string, name: string, delim = '&'): string | undef
   return undefined
 }
 
+/** The value of field `i` as fetches see it: without the spaces and tabs around it. A parsed
+ *  field comes trimmed already; one a rule set (`set-header X " a "`) keeps them on the wire but
+ *  not here, as HAProxy's header lookups skip them. */
+export function fieldValue(h: HeaderList, i: number): string {
+  const v = h.value(i)
+  const n = v.length
+  if (n === 0 || (!isLws(v.charCodeAt(0)) && !isLws(v.charCodeAt(n - 1)))) return v
+  let a = 0
+  let b = n
+  while (a < b && isLws(v.charCodeAt(a))) a++
+  while (b > a && isLws(v.charCodeAt(b - 1))) b--
+  return v.slice(a, b)
+}
+
+/** Space, tab, CR, LF: HAProxy's linear white space. */
+function isLws(c: number): boolean {
+  return c === 32 || c === 9 || c === 13 || c === 10
+}
+
+/** The first field named `lname`, trimmed as `fieldValue` does. */
+export function firstValue(h: HeaderList, lname: string): string | undefined {
+  const i = h.find(lname, 0)
+  return i < 0 ? undefined : fieldValue(h, i)
+}
+
 // The visitors below get a context argument instead of capturing what they fill: a closure that
 // captures locals makes its enclosing function allocate a scope on every call, and these run for
 // every request that has rules reading headers or cookies.
@@ -78,7 +103,7 @@ export type Visit<C> = (v: string, ctx: C) => boolean
  *  are kept), in order, until it returns true. */
 export function eachHeaderValue<C>(h: HeaderList, lname: string, visit: Visit<C>, ctx: C): boolean {
   for (let i = h.find(lname, 0); i >= 0; i = h.find(lname, i + 1)) {
-    const full = h.value(i)
+    const full = fieldValue(h, i)
     if (full.indexOf(',') < 0 ? visit(full, ctx) : eachCommaValue(full, visit, ctx)) return true
   }
   return false
@@ -116,6 +141,10 @@ const keepValue = (v: string, k: typeof kept): boolean => {
   k.last = v
   return false
 }
+const keepFirst = (v: string, k: typeof kept): boolean => {
+  k.last = v
+  return true
+}
 
 /** Every comma-separated value of fields named `lname`, in order. */
 function headerValues(h: HeaderList, lname: string): string[] {
@@ -137,7 +166,7 @@ export function headerValueAt(h: HeaderList, lname: string, occ: number): string
   const first = h.find(lname, 0)
   if (first < 0) return undefined
   if (h.find(lname, first + 1) < 0) {
-    const v = h.value(first)
+    const v = fieldValue(h, first)
     if (v.indexOf(',') < 0) return occ === 0 || occ === 1 || occ === -1 ? v : undefined
   }
   const all = headerValues(h, lname)
@@ -150,7 +179,7 @@ export function fullHeaderAt(h: HeaderList, lname: string, occ: number): string 
   const idx: number[] = []
   for (let i = h.find(lname, 0); i >= 0; i = h.find(lname, i + 1)) idx.push(i)
   const k = occ > 0 ? occ - 1 : idx.length + (occ === 0 ? -1 : occ)
-  return k >= 0 && k < idx.length ? h.value(idx[k]!) : undefined
+  return k >= 0 && k < idx.length ? fieldValue(h, idx[k]!) : undefined
 }
 
 export function splitCommas(v: string): string[] {
@@ -162,7 +191,7 @@ export function splitCommas(v: string): string[] {
 /** Values of cookie `name` in the request's Cookie fields, in order (name '' = every cookie). */
 export function eachRequestCookie<C>(h: HeaderList, name: string, visit: Visit<C>, ctx: C): boolean {
   for (let i = h.find('cookie', 0); i >= 0; i = h.find('cookie', i + 1)) {
-    const line = h.value(i)
+    const line = fieldValue(h, i)
     let p = 0
     while (p < line.length) {
       let end = line.indexOf(';', p)
@@ -184,7 +213,7 @@ export function eachRequestCookie<C>(h: HeaderList, name: string, visit: Visit<C
 /** Values of cookie `name` set by the response's Set-Cookie fields (up to the first ';'). */
 export function eachResponseCookie<C>(h: HeaderList, name: string, visit: Visit<C>, ctx: C): boolean {
   for (let i = h.find('set-cookie', 0); i >= 0; i = h.find('set-cookie', i + 1)) {
-    const line = h.value(i)
+    const line = fieldValue(h, i)
     const eq = line.indexOf('=')
     if (eq < 0) continue
     if (name !== '' && line.slice(0, eq).trim() !== name) continue
@@ -194,10 +223,11 @@ export function eachResponseCookie<C>(h: HeaderList, name: string, visit: Visit<
   return false
 }
 
-/** The last value of a cookie (HAProxy's `req.cook` / `res.cook` in a sample context). */
-export function lastCookie(each: typeof eachRequestCookie, h: HeaderList, name: string): string | undefined {
+/** A cookie's value as `req.cook` / `res.cook` give it in a sample context: the last cookie of
+ *  that name, or the first cookie of all when `name` is ''. */
+export function cookieValue(each: typeof eachRequestCookie, h: HeaderList, name: string): string | undefined {
   kept.last = undefined
-  each(h, name, keepValue, kept)
+  each(h, name, name === '' ? keepFirst : keepValue, kept)
   return kept.last
 }
 

@@ -38,6 +38,12 @@ describe('log-format', () => {
     expect(formatLogDateGmt(Date.UTC(2024, 0, 2))).toBe('02/Jan/2024:00:00:00 +0000')
     expect(LOG_TAGS.length).toBeGreaterThan(40)
   })
+  test('binary samples print as their bytes, up to the first NUL', () => {
+    expect(fmt('%[bin(41425c43)]')(s)).toBe('AB\\C')
+    expect(fmt('<%[bin(4142004344)]>')(s)).toBe('<AB>')
+    expect(fmt('%{+Q}[bin(4142)] %{+X}[bin(4142)]')(s)).toBe('"AB" AB')
+    expect(fmt('%[bin(4142),hex]')(s)).toBe('4142')
+  })
   test('a format without tags is a constant, known at load', () => {
     expect(constantFormat('100%% edgelb')).toBe('100% edgelb')
     expect(fmt('100%% edgelb')(stream())).toBe('100% edgelb')

@@ -116,16 +116,17 @@ function render(v: Sample | undefined, flags: Flags, missing: string): string {
   let out: string
   if (typeof v === 'number') out = flags.hex ? v.toString(16).toUpperCase() : String(v)
   else if (typeof v === 'boolean') out = v ? '1' : '0'
-  else if (v instanceof Uint8Array) out = flags.hex || !flags.quote ? hexOf(v) : binToStr(v)
+  else if (v instanceof Uint8Array) out = rawText(v)
   else out = v
   if (flags.escape) out = out.replace(/["\\\]]/g, (c) => '\\' + c)
   return flags.quote ? `"${out}"` : out
 }
 
-function hexOf(b: Uint8Array): string {
-  let s = ''
-  for (let i = 0; i < b.length; i++) s += (b[i]! < 16 ? '0' : '') + b[i]!.toString(16).toUpperCase()
-  return s
+/** A binary sample as text: its bytes up to the first NUL, as HAProxy casts binary to string
+ *  (`hex` or `base64` turn it into printable text). */
+function rawText(b: Uint8Array): string {
+  const nul = b.indexOf(0)
+  return binToStr(nul < 0 ? b : b.subarray(0, nul))
 }
 
 /** Compiles a log-format string. `missing`: what an unknown value prints as ('' by default). */

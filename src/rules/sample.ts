@@ -50,3 +50,13 @@ export function toBin(v: Sample | undefined): Uint8Array | undefined {
 export function binToStr(b: Uint8Array): string {
   return latin1(b, 0, b.length)
 }
+
+/** A signed 64-bit integer result (`xxh64`, `xxh3`) as a sample. Integer samples are numbers,
+ *  exact up to 2^53; beyond that the value is carried as its decimal text, so that it prints as
+ *  HAProxy prints it (casts to an integer read it back, rounded). */
+export function int64Sample(v: bigint): number | string {
+  const s = BigInt.asIntN(64, v)
+  return s >= -MAX_SAFE && s <= MAX_SAFE ? Number(s) : s.toString()
+}
+
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER)

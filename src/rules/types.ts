@@ -77,6 +77,10 @@ export interface StreamView {
   logLevel?: string
   /** Filled by `capture` actions, in slot order (`capture … id N` / declaration order). */
   captures?: (string | undefined)[]
+  /** `capture request header` / `capture response header` values in declaration order, once
+   *  that head arrived (the HTTP session fills them; their slots come before the actions'). */
+  readonly reqCaptures?: readonly string[] | null
+  readonly resCaptures?: readonly string[] | null
   /** What log-format tags read beyond samples; the session fills it before logging. */
   log?: LogFields
 }

@@ -74,6 +74,15 @@ describe('option httpchk', () => {
     expect(r.body).toBe('test')
   })
 
+  test('option httpchk in the section drops the http-check send lines of its defaults', async () => {
+    await using origin = startHttpServer('o', () => 'HTTP/1.0 200 OK\r\nContent-Length: 0\r\n\r\n')
+    const defaults = 'defaults\n  option httpchk GET /status HTTP/1.1\n  http-check send hdr Host my-www-host body test\n'
+    await using lb = await startLb(LOGGED_GLOBAL + defaults + listenSection('web', `option httpchk\nserver s 127.0.0.1:${origin.port} check inter 100 fall 1 rise 1`, true))
+    await nextChecks(serverOf(lb, 'web', 's'))
+    expect(origin.requests[0]!.head).toBe('OPTIONS / HTTP/1.0\r\n\r\n')
+    expect(origin.requests[0]!.body).toBe('')
+  })
+
   test('http-check expect status, string and ! string', async () => {
     let body = 'service alive'
     await using origin = startHttpServer('o', () => `HTTP/1.1 200 OK\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`)
@@ -255,6 +264,9 @@ describe('protocol greetings', () => {
     const s2 = serverOf(lb2, 'web', 's')
     await nextChecks(s2)
     expect(s2.lastCheck).toMatchObject({ status: 'L7OK', info: '8.0.36' })
+    // The 4.1 login packet for 'edgelb' and the QUIT packet, sent together once connected.
+    const login = ['280000', '01', '00820000', '00800001', '21', '00'.repeat(23), Buffer.from('edgelb\0').toString('hex'), '00', '0100000001'].join('')
+    expect(srv.conns.map((c) => c.bytes().toString('hex'))).toContain(login)
     accept = false
     await waitLine(lb2, /is DOWN/)
     expect(stateLines(lb2)[0]).toBe('Server web/s is DOWN, reason: Layer7 wrong status, code: 1045, info: "#28000Access denied", check duration: Nms. 0 active and 0 backup servers left. 0 sessions active, 0 requeued, 0 remaining in queue.')
@@ -273,6 +285,17 @@ describe('protocol greetings', () => {
     fail = true
     await waitLine(lb, /is DOWN/)
     expect(stateLines(lb)[0]).toBe('Server web/s is DOWN, reason: Layer7 invalid response, info: "FATAL", check duration: Nms. 0 active and 0 backup servers left. 0 sessions active, 0 requeued, 0 remaining in queue.')
+  })
+
+  test('ldap-check: a bind response with 4-octet lengths, written in two parts, is a success', async () => {
+    const answer = Buffer.from('308400000010020101618400000007' + '0a0100' + '04000400', 'hex')
+    await using srv = protocolServer('ldap', () => {}, (c) => {
+      void c.write(answer.subarray(0, 17)).then(() => c.write(answer.subarray(17)))
+    })
+    await using lb = await startLb(checked(srv.port, '  option ldap-check'))
+    const s = serverOf(lb, 'web', 's')
+    await nextChecks(s)
+    expect(s.lastCheck).toMatchObject({ status: 'L7OK', info: 'Success' })
   })
 
   test('ldap-check: an anonymous bind answered with success; an error code is a wrong status', async () => {

@@ -51,6 +51,13 @@ describe('state changes', () => {
     expect(lb.logs.filter((l) => l.startsWith('['))).toEqual([])
   })
 
+  test('an address TCP cannot reach is a socket error with the system\'s reason, not a refusal', async () => {
+    await using lb = await startLb(listenWebLogged`
+        server s 255.255.255.255:11111 check inter 100 rise 1 fall 1`)
+    await waitLine(lb, /web\/s is DOWN/)
+    expect(stateLines(lb)[0]).toBe('Server web/s is DOWN, reason: Layer4 connection problem, info: "General socket error (Network is unreachable)", check duration: Nms. 0 active and 0 backup servers left. 0 sessions active, 0 requeued, 0 remaining in queue.')
+  })
+
   test('a server without `check` is always up; one in `disabled` takes no traffic', async () => {
     await using a = startServer('a')
     await using b = startServer('b')

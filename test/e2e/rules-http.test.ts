@@ -260,3 +260,58 @@ describe('http-after-response', () => {
     expect(t.read(e, 'bytes_in_cnt')).toBe(req.length)
   })
 })
+
+describe('samples as HAProxy computes them', () => {
+  test('the WebSocket accept key from a captured header, sha1 and base64 (RFC 6455 §1.3)', async () => {
+    await using lb = await startLb(cfg`
+      listen web
+        bind 127.0.0.1:0
+        mode http
+        ${T}
+        capture request header Sec-WebSocket-Key len 128
+        http-request return status 200 hdr Sec-WebSocket-Accept "%[capture.req.hdr(0),concat(258EAFA5-E914-47DA-95CA-C5AB0DC85B11,,),sha1,base64]" hdr X-Uri "%[capture.req.uri]"
+    `)
+    const res = await rawExchange(lb.port(), 'GET /chat?x=1 HTTP/1.1\r\nHost: h\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nConnection: close\r\n\r\n')
+    expect(res).toContain('\r\nSec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n')
+    expect(res).toContain('\r\nX-Uri: /chat?x=1\r\n')
+  })
+
+  test('url_dec, json, field, the first cookie, digests, binary and trimmed header values', async () => {
+    await using a = startHttpServer('A')
+    await using lb = await startLb(cfg`
+      listen web
+        bind 127.0.0.1:0
+        mode http
+        ${T}
+        http-request set-var(txn.url) url
+        http-request set-var(txn.ck) req.cook_val()
+        http-request set-header X-Pad "  padded  "
+        http-request set-header X-Read "<%[req.fhdr(x-pad)]>"
+        http-response set-header url-dec0 "%[var(txn.url),url_dec]"
+        http-response set-header url-dec1 "%[var(txn.url),url_dec(1)]"
+        http-response set-header json0 "%[str(foo 1/2),json]"
+        http-response set-header json1 "%[str(\\xE0),json(utf8)]"
+        http-response set-header json2 "%[str(-\\xE0-),json(utf8s)]"
+        http-response set-header found "%[var(txn.url),field(3,/)]" if { var(txn.url),field(3,/) -m found }
+        http-response set-header cookie-val "%[var(txn.ck)]"
+        http-response set-header sha256 "%[str(1),sha2(256),hex,lower]"
+        http-response set-header hmac "%[str(1),hmac(sha1,a2V5),hex,lower]"
+        http-response set-header xxh3 "%[str(1),xxh3]"
+        http-response set-header raw "%[bin(4142004344)]"
+        server a 127.0.0.1:${a.port}
+    `)
+    const res = await rawExchange(lb.port(), 'GET /bla+%20?foo%3Dbar%2B42+42%20 HTTP/1.1\r\nHost: h\r\nCookie: cook1=0; cook2=123\r\nConnection: close\r\n\r\n')
+    const header = (name: string) => new RegExp(`\r\n${name}: ([^\r]*)\r\n`).exec(res)?.[1]
+    expect(header('url-dec0')).toBe('/bla+ ?foo=bar+42 42 ')
+    expect(header('url-dec1')).toBe('/bla  ?foo=bar+42 42 ')
+    expect([header('json0'), header('json1'), header('json2')]).toEqual(['foo 1\\/2', '', '--'])
+    expect(header('found')).toBeUndefined()
+    expect(header('cookie-val')).toBe('0')
+    expect(header('sha256')).toBe('6b86b273ff34fce19d6b804eff5a3f5747ada4eaa22f1d49c01e52ddb7875b4b')
+    expect(header('hmac')).toBe('e23feb105f9622241bf23db1638cd2b4208b1f53')
+    expect(header('xxh3')).toBe('7335560060985733464')
+    expect(header('raw')).toBe('AB')
+    const seen = a.requests.at(-1)!
+    expect(seen.header('x-read')).toBe('<padded>')
+  })
+})

@@ -6,7 +6,7 @@
  * implemented yet" warning by the builder.
  */
 import { parseIpNet } from '../../model/address.ts'
-import { ConfigError, type Directive } from '../../model/source.ts'
+import { ConfigError, type Directive, type SourcePos } from '../../model/source.ts'
 import type { ProxyConfig } from '../../model/types.ts'
 import type { KeywordCtx, ProxyKeyword } from './types.ts'
 import { none } from './words.ts'
@@ -67,11 +67,14 @@ const originalto: ProxyKeyword = {
 }
 
 /** `option httpchk`, `option httpchk URI`, `option httpchk METH URI [VERSION]`. The 1.x form hides
- *  header lines in VERSION after a CRLF (`HTTP/1.1\r\nHost:\ www`): they are kept to be sent as is. */
+ *  header lines in VERSION after a CRLF (`HTTP/1.1\r\nHost:\ www`): they are kept to be sent as is.
+ *  As in HAProxy, the option starts the section's own HTTP check: the `http-check` lines it
+ *  inherited from a defaults section are dropped (those written above it in this section stay). */
 const httpchk: ProxyKeyword = {
   kw: 'option httpchk',
   parse(args, d, p, ctx: KeywordCtx) {
     setFlag(p, 'httpchk', d)
+    if (!d.no) p.rules = p.rules.filter((r) => !r.kw.startsWith('http-check ') || !inherited(r.pos, p.pos))
     if (args.length > 3) throw new ConfigError(`'option httpchk' takes at most METHOD URI VERSION; remove '${args.slice(3).join(' ')}'`, d.pos)
     let method = 'OPTIONS'
     let uri = '/'
@@ -90,6 +93,12 @@ const httpchk: ProxyKeyword = {
     p.httpCheck = { method, uri, version }
     if (rawHeaders !== undefined) p.httpCheck.rawHeaders = rawHeaders
   },
+}
+
+/** Whether a line at `at` comes from before the section that starts at `section` (a defaults
+ *  section is always read before what inherits from it). */
+function inherited(at: SourcePos, section: SourcePos): boolean {
+  return at.file !== section.file || at.line < section.line
 }
 
 /** `option httplog [clf]`: the HTTP log line. Turning it on also turns off tcplog. */
