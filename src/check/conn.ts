@@ -91,7 +91,10 @@ export class CheckConn {
     while (this.#out.length > 0) {
       const c = this.#out[0]!
       const n = s.write(c)
-      if (n < 0) { this.#closed(new Error('write on a closed connection')); return }
+      // -1: the runtime already saw the socket closed (we close it only through close(), which
+      // empties the queue first), so the peer reset it and its close event is on its way: say so
+      // as the kernel would have said it to a write.
+      if (n < 0) { this.#closed(new Error('Connection reset by peer')); return }
       if (n < c.length) { this.#out[0] = c.subarray(n); return }
       this.#out.shift()
     }
