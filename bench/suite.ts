@@ -5,10 +5,13 @@
 //   ./node_modules/.bin/bun bench/suite.ts [--rounds N] [--duration S] [--workloads a,b] [--rate R]
 //                                          [--idle N] [--smoke] [--write|--no-write]
 //                                          [--cpu-prof DIR] [--perf DIR] [--edgelb CHECKOUT]
+//                                          [--base CHECKOUT]
 // Workloads: tcp, http-ka, http-close, http-rules, big, p99, idle by default; tcp-close and
 // tcp-big on request (see bench/README.md); cold start always.
 // --cpu-prof DIR: edgelb under bun --cpu-prof, a profile per run; --perf DIR: perf record of each
-// proxy over each measured wrk run; --edgelb DIR: the edgelb of another checkout (to try a change).
+// proxy over each measured wrk run; --edgelb DIR: the edgelb of another checkout (to try a change);
+// --base DIR: also run the edgelb of another checkout (`base`) in the same interleaved rounds, with
+// an edgelb/base column: a before/after that both sides measure under the same machine noise.
 // Needs wrk; uses haproxy and nginx when installed; pins with taskset on 2+ cores.
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs'
 import { availableParallelism, tmpdir } from 'node:os'
@@ -35,6 +38,7 @@ const opt = scriptOptions(import.meta.path, {
   'cpu-prof': { type: 'string' },
   perf: { type: 'string' },
   edgelb: { type: 'string' },
+  base: { type: 'string' },
 })
 const smoke = opt.smoke === true
 const rounds = smoke ? 1 : Number(opt.rounds ?? 3)
@@ -90,6 +94,8 @@ const LOAD_CPUS = pin ? '1' : undefined
 
 /** The edgelb tree to run as the proxy (--edgelb: another checkout or worktree). */
 const EDGELB = opt.edgelb ? resolve(opt.edgelb) : ROOT
+/** The edgelb tree to compare with (--base), run as a fourth proxy named `base`. */
+const BASE = opt.base ? resolve(opt.base) : undefined
 const profDir = opt['cpu-prof'] ? resolve(opt['cpu-prof']) : undefined
 if (profDir) mkdirSync(profDir, { recursive: true })
 const perfDir = opt.perf ? resolve(opt.perf) : undefined
@@ -172,7 +178,7 @@ http {
 }
 
 interface Proxy {
-  name: 'edgelb' | 'haproxy' | 'nginx'
+  name: 'edgelb' | 'haproxy' | 'nginx' | 'base'
   modes: Mode[]
   start(mode: Mode, port: number, backendPort: number, n: number): Child
 }
@@ -205,7 +211,12 @@ const nginxProxy: Proxy = {
     return spawn('nginx-proxy', pinned(PROXY_CPUS, ['nginx', '-p', d, '-e', join(d, 'error.log'), '-c', join(d, 'nginx.conf'), '-g', 'daemon off;']), join(dir, 'nginx-proxy.log'))
   },
 }
-const proxies: Proxy[] = [edgelb, ...(haveHaproxy ? [haproxy] : []), ...(haveNginx ? [nginxProxy] : [])]
+const base: Proxy | undefined = BASE === undefined ? undefined : {
+  name: 'base',
+  modes: edgelb.modes,
+  start: (mode, port, be, n) => spawn('base', pinned(PROXY_CPUS, [BUN, join(BASE, 'src/main.ts'), 'run', configFile(mode, port, be, n)]), join(dir, 'base.log')),
+}
+const proxies: Proxy[] = [edgelb, ...(haveHaproxy ? [haproxy] : []), ...(haveNginx ? [nginxProxy] : []), ...(base ? [base] : [])]
 
 // --- measuring ----------------------------------------------------------------------------------
 
@@ -390,7 +401,7 @@ async function main(): Promise<void> {
 
   // Table of medians.
   const cols = proxies.map((p) => p.name)
-  const header = ['workload', 'metric', 'direct', ...cols, ...(haveHaproxy ? ['edgelb/haproxy'] : [])]
+  const header = ['workload', 'metric', 'direct', ...cols, ...(haveHaproxy ? ['edgelb/haproxy'] : []), ...(base ? ['edgelb/base'] : [])]
   const rows: string[][] = []
   const ratio = new Map<string, number>()
   for (const w of workloads) {
@@ -403,7 +414,8 @@ async function main(): Promise<void> {
       const e = vals[0]!, h = haveHaproxy ? vals[1]! : NaN
       const rt = e / h
       ratio.set(`${w.key}/${m}`, rt)
-      rows.push([first ? w.title : '', m, d === undefined ? '-' : fmt(d), ...vals.map(fmt), ...(haveHaproxy ? [Number.isFinite(rt) ? `${rt.toFixed(2)}x` : '-'] : [])])
+      const rb = base ? e / vals.at(-1)! : NaN
+      rows.push([first ? w.title : '', m, d === undefined ? '-' : fmt(d), ...vals.map(fmt), ...(haveHaproxy ? [Number.isFinite(rt) ? `${rt.toFixed(2)}x` : '-'] : []), ...(base ? [Number.isFinite(rb) ? `${rb.toFixed(2)}x` : '-'] : [])])
       first = false
     }
   }
