@@ -25,6 +25,7 @@ import { Timer } from '../core/timer-wheel.ts'
 import { wheel } from '../core/wheel.ts'
 import type { ConnectTarget } from '../net/runtime.ts'
 import { Run, splitHostPort, type RunSpec } from './run.ts'
+import { checkProxyHeader } from './send-proxy.ts'
 import type { ServerStates } from './state.ts'
 import type { CheckOutcome } from './status.ts'
 import { CheckEnd, type CheckKind } from './types.ts'
@@ -78,6 +79,8 @@ export class Check {
     }
     if (be.cfg.timeouts.connect !== undefined) spec.connectTimeout = be.cfg.timeouts.connect
     if (be.cfg.timeouts.check !== undefined) spec.checkTimeout = be.cfg.timeouts.check
+    const pp = o.agent ? undefined : checkProxyHeader(server.cfg)
+    if (pp !== undefined) spec.proxyHeader = pp
     this.#spec = spec
   }
 

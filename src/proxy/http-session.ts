@@ -244,6 +244,8 @@ export class HttpSession extends ClientSide implements ServerSession {
     const head = st.req!.encode()
     if (this.toSrv.size > 0) this.toSrv.unshift(head)
     else this.toSrv.push(head)
+    const pp = c.takeProxyHeader()
+    if (pp !== null) this.toSrv.unshift(pp)
     this.#flushSrv()
     // A flush that emptied the queue has set the server timeout already.
     if (this.toSrv.size > 0) this.refreshSrv()

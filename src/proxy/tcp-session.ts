@@ -217,6 +217,8 @@ export class TcpSession extends ClientSide implements ServerSession, SrvSide {
     this.connectEnd = now()
     this.connExp = Infinity
     this.#refreshSrv()
+    const pp = c.takeProxyHeader()
+    if (pp !== null) this.toSrv.unshift(pp)
     if (this.toSrv.size > 0 && this.toSrv.flush(s) === CLOSED) return
     if (this.toSrv.size === 0) {
       if (this.cliEof) this.#shutSrv()
