@@ -248,6 +248,9 @@ export interface ProxyConfig {
   stickTable?: StickTableConfig
   logs: LogTarget[]
   logFormat?: string
+  /** `unique-id-format`: each stream's unique id (`%ID`, the PROXY header's UNIQUE_ID), a
+   *  log-format string. */
+  uniqueIdFormat?: string
   /** `log-tag`: the program tag of this proxy's log lines (the global one when unset). */
   logTag?: string
   captures: CaptureConfig[]

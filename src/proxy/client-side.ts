@@ -114,9 +114,7 @@ export abstract class ClientSide {
   }
 
   /** The current stream's unique id (`unique-id-format`), '' when the frontend has none. */
-  uniqueId(): string {
-    return ''
-  }
+  abstract uniqueId(): string
 
   /** Releases what rules tracked, if they ever made the view (a connection closed early). */
   endView(): void {

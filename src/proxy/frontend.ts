@@ -89,6 +89,8 @@ export class Frontend {
   readonly http: HttpFront | null
   /** The compiled `log-format`, when the frontend has one (it replaces tcplog/httplog). */
   logFormat: LogFormat | null = null
+  /** The compiled `unique-id-format` (unique-id.ts), when the frontend has one. */
+  uniqueIdFormat: LogFormat | null = null
   /** Where `option tcplog` / `option httplog` / log-format lines go, and at which level (set by
    *  the engine); null: not logged. */
   trafficLog: ProxyLog | null = null

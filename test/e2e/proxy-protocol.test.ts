@@ -340,6 +340,35 @@ describe('send-proxy', () => {
     expect(srv.conns[0]!.bytes().toString('hex')).toBe(zeroed.replace('03000400000000', '030004' + crc) + ascii('data').toString('hex'))
   })
 
+  test('unique-id: the stream\'s id from the frontend\'s unique-id-format, the same as %ID in its log line; one per request in http', async () => {
+    await using srv = httpServer('s1')
+    await using lb = await startLb(GLOBAL + cfg`
+      frontend fe
+        mode http
+        bind 127.0.0.1:0
+        unique-id-format "%ci:%cp-%HU"
+        log-format "id=%ID"
+        default_backend be
+      backend be
+        mode http
+        server s1 127.0.0.1:${srv.port} send-proxy-v2 proxy-v2-options unique-id`)
+    using c = await connectClient(lb.port())
+    await c.write('GET /first HTTP/1.1\r\nhost: x\r\n\r\n')
+    await c.waitText('s1')
+    await c.write('GET /second HTTP/1.1\r\nhost: x\r\n\r\n')
+    await c.changed.until(() => c.text().split('s1').length === 3, 'two answers')
+    const ids = [`127.0.0.1:${c.localPort}-/first`, `127.0.0.1:${c.localPort}-/second`]
+    expect(await lb.waitLogs(2)).toEqual(ids.map((id) => `id=${id}`))
+    // The header differs with the id, so the second request does not reuse the first's connection.
+    expect(srv.accepted).toBe(2)
+    for (let i = 0; i < 2; i++) {
+      const got = srv.conns[i]!.bytes()
+      const tlv = Buffer.concat([hex('050000'), ascii(ids[i]!)])
+      tlv.writeUInt16BE(ids[i]!.length, 1)
+      expect(got.subarray(0, 28 + tlv.length).toString('hex')).toBe(SIG + '2111' + (12 + tlv.length).toString(16).padStart(4, '0') + '7f000001' + '7f000001' + c.localPort.toString(16).padStart(4, '0') + lb.port().toString(16).padStart(4, '0') + tlv.toString('hex'))
+    }
+  })
+
   test('send-proxy-v2-ssl and send-proxy-v2-ssl-cn from a plain client: the SSL TLV says "not TLS" (client 0, verify 0)', async () => {
     for (const kw of ['send-proxy-v2-ssl', 'send-proxy-v2-ssl-cn', 'send-proxy-v2 proxy-v2-options ssl-cipher,cert-sig,cert-key']) {
       await using srv = startServer('s1', 'echo')
