@@ -4,8 +4,8 @@
  * is a `ProxyHeaderWait`, not the session: the sessions' own handlers never see the header, and a
  * bind without accept-proxy pays nothing for it.
  *
- *   accepted --bytes--> (header incomplete: gather, up to 107 bytes for v1, tune.bufsize for v2)
- *     |--header complete--> the session takes its addresses and starts (frontend.established);
+ *   accepted, given a slot --bytes--> (incomplete: gather, up to 107 bytes for v1, tune.bufsize for v2)
+ *     |--header complete--> the session takes its addresses and starts (frontend.headerRead);
  *     |                     the bytes after it are its first data
  *     `--not a header, an invalid one, FIN, reset, timeout client--> closed, and logged as HAProxy
  *        logs a connection that died in its handshake (session_kill_embryonic):
@@ -40,6 +40,7 @@ export class ProxyHeaderWait {
     this.#timer = t === undefined ? null : new Timer(() => this.#fail('timeout'))
     if (this.#timer !== null) wheel.schedule(this.#timer, now() + t!)
     fe.handshakes.add(this)
+    sess.resumeCli() // paused while it waited for a slot
   }
 
   onCliData(chunk: Buffer): void {
@@ -50,10 +51,10 @@ export class ProxyHeaderWait {
     if (r.kind === 'error') { this.#buf = buf; this.#fail(r.error); return }
     this.#finish()
     const sess = this.#sess
+    sess.ppListener = null
     sess.useProxyHeader(r.header)
     if (r.consumed < buf.length) sess.earlyData = buf.subarray(r.consumed)
-    this.#sock.data = sess
-    this.#fe.established(sess, true)
+    this.#fe.headerRead(sess)
   }
 
   onCliDrain(): void {}
@@ -72,6 +73,7 @@ export class ProxyHeaderWait {
     this.#finish()
     this.#sock.terminate()
     this.#sess.endView()
+    this.#fe.handshakeEnded()
   }
 
   #finish(): void {
@@ -85,6 +87,7 @@ export class ProxyHeaderWait {
     this.#finish()
     this.#sock.terminate()
     this.#sess.endView()
+    this.#fe.handshakeEnded()
     logHandshakeFailure(this.#fe, this.#sess, this.#lst, error, this.#buf !== null)
   }
 }

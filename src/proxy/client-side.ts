@@ -10,7 +10,7 @@ import type { Sock } from '../net/runtime.ts'
 import type { ProxiedConn } from '../rules/types.ts'
 import type { PpFlag } from '../model/types.ts'
 import { buildServerProxyHeader, type ClientTlsFacts } from './send-proxy.ts'
-import type { Frontend } from './frontend.ts'
+import type { Frontend, ListenerInfo } from './frontend.ts'
 import { SessView } from './rules-view.ts'
 
 export abstract class ClientSide {
@@ -37,6 +37,9 @@ export abstract class ClientSide {
   // --- the PROXY protocol (accept-proxy.ts) ---
   /** `tcp-request connection expect-proxy` asked for a PROXY header. */
   ppExpected = false
+  /** The listener whose PROXY header this connection reads before its session starts; null:
+   *  none (or read already). */
+  ppListener: ListenerInfo | null = null
   /** The PROXY header the connection began with, and the socket's own addresses; null: none. */
   proxied: ProxiedConn | null = null
   /** Bytes that came after the PROXY header: the session's first data, once it starts. */
@@ -91,7 +94,8 @@ export abstract class ClientSide {
     this.cli.pause()
   }
 
-  protected resumeCli(): void {
+  /** Resumes reading, if it was paused (by us). */
+  resumeCli(): void {
     if (!this.#cliPaused) return
     this.#cliPaused = false
     this.cli.resume()

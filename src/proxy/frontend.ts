@@ -180,26 +180,12 @@ export class Frontend {
       this.#reject(s, sess)
       return
     }
-    if (mayProxy && (lst.acceptProxy || sess.ppExpected)) {
-      s.data = new ProxyHeaderWait(this, sess, lst) as unknown as ClientSession
-      return
-    }
     s.data = sess
-    this.established(sess, mayProxy)
-  }
-
-  #reject(s: Sock<ClientSession>, sess: ClientSession): void {
-    s.data = monitorOnly
-    sess.view.end()
-    s.terminate()
-  }
-
-  /** The connection's handshake is over (a PROXY header read, when one was expected): session
-   *  rules run if they are still to (`sessionRules`), then it becomes a session now, or waits for
-   *  a slot under maxconn. */
-  established(sess: ClientSession, sessionRules: boolean): void {
-    const s = sess.cli as Sock<ClientSession>
-    if (sessionRules && this.rules?.has.tcpConnection && this.rules.tcpSessionRules(sess.view) === 'reject') {
+    if (mayProxy && (lst.acceptProxy || sess.ppExpected)) {
+      // A PROXY header first, read once the connection has a slot (accept-proxy.ts); session
+      // rules then run on its addresses.
+      sess.ppListener = lst
+    } else if (mayProxy && rules?.has.tcpConnection && rules.tcpSessionRules(sess.view) === 'reject') {
       this.#reject(s, sess)
       return
     }
@@ -214,10 +200,47 @@ export class Frontend {
     this.#begin(sess)
   }
 
+  #reject(s: Sock<ClientSession>, sess: ClientSession): void {
+    s.data = monitorOnly
+    sess.view.end()
+    s.terminate()
+  }
+
+  /** A connection takes a slot: a session starts, or first reads its PROXY header (it holds the
+   *  slot meanwhile, as HAProxy counts a connection in its handshake against maxconn). */
   #begin(sess: ClientSession): void {
     this.cur++
-    this.totalSessions++
     this.host.actconn++
+    const lst = sess.ppListener
+    if (lst !== null) {
+      sess.cli.data = new ProxyHeaderWait(this, sess, lst) as unknown as ClientSession
+      return
+    }
+    this.#start(sess)
+  }
+
+  /** The PROXY header was read (accept-proxy.ts): session rules on its addresses, then the
+   *  session starts in the slot the connection holds. */
+  headerRead(sess: ClientSession): void {
+    const s = sess.cli as Sock<ClientSession>
+    s.data = sess
+    if (this.rules?.has.tcpConnection && this.rules.tcpSessionRules(sess.view) === 'reject') {
+      this.#reject(s, sess)
+      this.handshakeEnded()
+      return
+    }
+    this.#start(sess)
+  }
+
+  /** A connection that held a slot while it read its PROXY header closed without a session. */
+  handshakeEnded(): void {
+    this.cur--
+    this.host.actconn--
+    this.host.slotFreed()
+  }
+
+  #start(sess: ClientSession): void {
+    this.totalSessions++
     this.#sessions.add(sess)
     sess.start(this.backend)
     // What came after a PROXY header.

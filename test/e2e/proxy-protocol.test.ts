@@ -214,6 +214,37 @@ describe('accept-proxy', () => {
     expect(await lb.waitLogs(2)).toEqual([expect.stringMatching(refused('Timeout while waiting for PROXY protocol header')), expect.stringMatching(refused('Timeout while waiting for PROXY protocol header'))])
   })
 
+  test('a connection reading its header holds a maxconn slot; one beyond waits, its header unread, until the slot frees', async () => {
+    await using srv = startServer('s1', 'echo')
+    await using lb = await startLb(GLOBAL + cfg`
+      frontend fe
+        mode tcp
+        bind 127.0.0.1:0 accept-proxy
+        maxconn 1
+        option tcplog
+        default_backend be
+      backend be
+        mode tcp
+        server s1 127.0.0.1:${srv.port}`)
+    const fe = lb.frontend()
+    using slow = await connectClient(lb.port())
+    await until(() => fe.handshakes.size === 1, 'the first connection to wait for its header')
+    using next = await connectClient(lb.port())
+    await next.write('PROXY TCP4 192.0.2.5 198.51.100.1 1000 80\r\nqueued')
+    await until(() => fe.parked === 1, 'the second connection to be parked')
+    expect([fe.cur, fe.handshakes.size, srv.accepted]).toEqual([1, 1, 0])
+    slow.shutdown()
+    await slow.waitClosed()
+    await next.waitText('queued')
+    expect(srv.conns[0]!.text()).toBe('queued')
+    next.shutdown()
+    await next.waitClosed()
+    const logs = await lb.waitLogs(2)
+    expect(logs[0]).toMatch(refused('Connection closed while waiting for PROXY protocol header'))
+    expect(logs[1]).toStartWith('192.0.2.5:1000 [')
+    expect([fe.cur, fe.parked, fe.handshakes.size, lb.engine.actconn]).toEqual([0, 0, 0, 0])
+  })
+
   test('option dontlognull: a connection that sent nothing is not logged; one that sent something is', async () => {
     await using lb = await startLb(GLOBAL + cfg`
       frontend fe
