@@ -36,6 +36,8 @@ const SPREAD_THRESHOLD = 1000
 export interface CheckOptions {
   /** `spread-checks` (0..50 %). */
   spreadChecks: number
+  /** `pp2-never-send-local`: a check's v2 PROXY header is a PROXY command, not LOCAL. */
+  pp2NeverSendLocal?: boolean
   /** `tune.bufsize`. */
   bufsize: number
   /** Random numbers in [0, 1) (tests pass their own). */
@@ -79,7 +81,7 @@ export class Check {
     }
     if (be.cfg.timeouts.connect !== undefined) spec.connectTimeout = be.cfg.timeouts.connect
     if (be.cfg.timeouts.check !== undefined) spec.checkTimeout = be.cfg.timeouts.check
-    const pp = o.agent ? undefined : checkProxyHeader(server.cfg)
+    const pp = o.agent ? undefined : checkProxyHeader(server.cfg, o.opts.pp2NeverSendLocal === true)
     if (pp !== undefined) spec.proxyHeader = pp
     this.#spec = spec
   }

@@ -24,3 +24,10 @@ test('which checks send a header, and which one (HAProxy: check-send-proxy, or t
   expect(headerOf('check-send-proxy send-proxy-v2 port 8080')).toBe(local)
   expect(headerOf('send-proxy-v2-ssl')).toBe('\r\n\r\n\0\r\nQUIT\n\x20\x00\x00\x08\x20\x00\x05\x00\x00\x00\x00\x00')
 })
+
+test('pp2-never-send-local: a v2 PROXY command with the check connection\'s addresses', () => {
+  const s = parseConfig('global\n  pp2-never-send-local\nbackend be\n  server s 10.0.0.1:80 check send-proxy-v2\n')
+  expect(s.global.pp2NeverSendLocal).toBe(true)
+  const h = checkProxyHeader(s.proxies[0]!.servers[0]!, true)!
+  expect(Buffer.from(h(sock)).toString('hex')).toBe('0d0a0d0a000d0a515549540a' + '2111000c' + '0a000009' + '0a000001' + '9c41' + '0050')
+})

@@ -272,6 +272,9 @@ export interface GlobalConfig {
   logSendHostname?: string
   statsSockets: { address: string; options: string[]; pos: SourcePos }[]
   spreadChecks: number
+  /** `pp2-never-send-local`: health checks send a PROXY v2 header with the PROXY command and their
+   *  connection's addresses instead of LOCAL (HAProxy before 2.2 did, and some servers need it). */
+  pp2NeverSendLocal?: boolean
   hardStopAfter?: number
   /** `tune.*` values that edgelb reads: `tune.bufsize` (16384), `tune.http.maxhdr` (101). */
   tune: { bufsize: number; maxhdr: number; [k: string]: number }
