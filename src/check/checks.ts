@@ -19,6 +19,8 @@ import { CheckConfigError, type CheckKind } from './types.ts'
 export interface HealthChecksOptions {
   /** `spread-checks` (percent). */
   spreadChecks?: number
+  /** `pp2-never-send-local`. */
+  pp2NeverSendLocal?: boolean
   /** `tune.bufsize`. */
   bufsize?: number
   /** `tune.http.maxhdr`. */
@@ -43,7 +45,7 @@ export class HealthChecks {
    *  (a tracked server that does not exist or is not checked, a script that does not parse, an
    *  agent without a port), unless `options.onError` takes it. */
   constructor(backends: Iterable<Backend>, host: StateHost, options: HealthChecksOptions = {}) {
-    this.#opts = { spreadChecks: options.spreadChecks ?? 0, bufsize: options.bufsize ?? 16384, random: options.random ?? Math.random }
+    this.#opts = { spreadChecks: options.spreadChecks ?? 0, bufsize: options.bufsize ?? 16384, random: options.random ?? Math.random, pp2NeverSendLocal: options.pp2NeverSendLocal === true }
     const beOf = new Map<Server, Backend>()
     const byName = new Map<string, Backend>()
     for (const be of backends) {

@@ -30,6 +30,9 @@ export class CheckConn {
   readonly limit: number
   #out: Uint8Array[] = []
   #wake: (() => void) | null = null
+  /** The PROXY protocol header this connection begins with, made from the socket once open
+   *  (`check-send-proxy`; a v1 line needs the connection's own addresses). */
+  proxyHeader: ((s: Sock<CheckConn>) => Uint8Array) | null = null
 
   constructor(limit: number) {
     this.limit = limit
@@ -114,6 +117,7 @@ export class CheckConn {
     if (this.state !== 'connecting') { s.terminate(); return }
     this.sock = s
     this.state = 'open'
+    if (this.proxyHeader !== null) this.#out.unshift(this.proxyHeader(s))
     this.#flush()
     this.wake()
   }

@@ -1,9 +1,10 @@
 /**
  * The words after `tcp-check connect` and `http-check connect`:
  *
- *   [port N] [addr A] [default] [linger] [comment C]
+ *   [port N] [addr A] [default] [send-proxy] [linger] [comment C]
  *
- * `default` (the check's own target) and `linger` (closing with RST) are what edgelb does anyway.
+ * `default` applies the server's connection settings (its PROXY header) to the step;
+ * `send-proxy` sends a PROXY header on it; `linger` (closing with RST) is what edgelb does anyway.
  */
 import type { SourcePos } from '../model/source.ts'
 import { CheckConfigError } from './types.ts'
@@ -12,6 +13,8 @@ import { CheckConfigError } from './types.ts'
 export interface ConnectOverride {
   port?: number
   addr?: string
+  default?: boolean
+  sendProxy?: boolean
 }
 
 /** `kw` is the keyword as written, for messages. `to` is undefined when nothing is overridden. */
@@ -30,10 +33,14 @@ export function parseConnectArgs(args: readonly string[], kw: string, at: Source
     } else if (w === 'comment') {
       if (v === undefined) throw new CheckConfigError(`'${kw} comment' expects a text`, at)
       out.comment = v; i++
-    } else if (w !== 'default' && w !== 'linger') {
-      throw new CheckConfigError(`'${kw} ${w}' is not supported; edgelb knows 'port', 'addr', 'default', 'linger' and 'comment'`, at)
+    } else if (w === 'default') {
+      to.default = true
+    } else if (w === 'send-proxy') {
+      to.sendProxy = true
+    } else if (w !== 'linger') {
+      throw new CheckConfigError(`'${kw} ${w}' is not supported; edgelb knows 'port', 'addr', 'default', 'send-proxy', 'linger' and 'comment'`, at)
     }
   }
-  if (to.port !== undefined || to.addr !== undefined) out.to = to
+  if (to.port !== undefined || to.addr !== undefined || to.default === true || to.sendProxy === true) out.to = to
   return out
 }

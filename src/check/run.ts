@@ -9,11 +9,11 @@
  * wait so that the script ends with a timeout status.
  */
 import type { Server } from '../backend/server.ts'
-import type { ConnectTarget } from '../net/runtime.ts'
+import type { ConnectTarget, Sock } from '../net/runtime.ts'
 import { now } from '../core/clock.ts'
 import { CheckConn } from './conn.ts'
 import { errnoText, type CheckOutcome, type CheckStatus } from './status.ts'
-import { CheckEnd, type CheckRun } from './types.ts'
+import { CheckEnd, type CheckRun, type ConnectOptions } from './types.ts'
 
 /** What every run of a check shares (built once per check). */
 export interface RunSpec {
@@ -30,6 +30,9 @@ export interface RunSpec {
   checkTimeout?: number
   /** Moves the run's deadline (the scheduler's timer). */
   setDeadline(exp: number): void
+  /** The PROXY header the check's connections begin with (`check-send-proxy`, or the server's
+   *  `send-proxy` when no `port`/`addr` moves the check): check/send-proxy.ts. */
+  proxyHeader?: (s: Sock<CheckConn>) => Uint8Array
 }
 
 export class Run implements CheckRun {
@@ -70,9 +73,13 @@ export class Run implements CheckRun {
     for (const c of this.conns) c.close()
   }
 
-  async connect(options?: { port?: number; addr?: string }): Promise<CheckConn> {
+  async connect(options?: ConnectOptions): Promise<CheckConn> {
     const target = options === undefined ? this.spec.target : this.#target(options)
     const conn = new CheckConn(this.bufsize)
+    // The header goes on the check's own connection (HAProxy's default connect: a kind's, the
+    // implicit one of a script, or `connect … default`), and where a step asks (`send-proxy`).
+    const pp = this.spec.proxyHeader
+    if (pp !== undefined && (options === undefined || options.default === true || options.sendProxy === true)) conn.proxyHeader = pp
     this.conns.push(conn)
     const spec = this.spec
     if (spec.checkTimeout !== undefined) spec.setDeadline(now() + Math.min(spec.connectTimeout ?? this.interval, this.interval))

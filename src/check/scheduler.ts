@@ -25,6 +25,7 @@ import { Timer } from '../core/timer-wheel.ts'
 import { wheel } from '../core/wheel.ts'
 import type { ConnectTarget } from '../net/runtime.ts'
 import { Run, splitHostPort, type RunSpec } from './run.ts'
+import { checkProxyHeader } from './send-proxy.ts'
 import type { ServerStates } from './state.ts'
 import type { CheckOutcome } from './status.ts'
 import { CheckEnd, type CheckKind } from './types.ts'
@@ -35,6 +36,8 @@ const SPREAD_THRESHOLD = 1000
 export interface CheckOptions {
   /** `spread-checks` (0..50 %). */
   spreadChecks: number
+  /** `pp2-never-send-local`: a check's v2 PROXY header is a PROXY command, not LOCAL. */
+  pp2NeverSendLocal?: boolean
   /** `tune.bufsize`. */
   bufsize: number
   /** Random numbers in [0, 1) (tests pass their own). */
@@ -78,6 +81,8 @@ export class Check {
     }
     if (be.cfg.timeouts.connect !== undefined) spec.connectTimeout = be.cfg.timeouts.connect
     if (be.cfg.timeouts.check !== undefined) spec.checkTimeout = be.cfg.timeouts.check
+    const pp = o.agent ? undefined : checkProxyHeader(server.cfg, o.opts.pp2NeverSendLocal === true)
+    if (pp !== undefined) spec.proxyHeader = pp
     this.#spec = spec
   }
 

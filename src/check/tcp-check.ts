@@ -92,7 +92,7 @@ async function runScript(t: CheckRun, steps: readonly Step[]): Promise<CheckOutc
       case 'connect': {
         conn?.close()
         try {
-          conn = await t.connect(step.to)
+          conn = await t.connect(step.implicit ? undefined : step.to ?? {})
         } catch (e) {
           if (!(e instanceof CheckEnd)) throw e
           const port = step.to?.port

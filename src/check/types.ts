@@ -18,12 +18,23 @@ export interface CheckKind {
   run(t: CheckRun): Promise<CheckOutcome>
 }
 
+/** Where a connection of a check goes instead of the check address, and how: none given is the
+ *  check's own connection; a script's `connect` step gives its words (even none). */
+export interface ConnectOptions {
+  port?: number
+  addr?: string
+  /** `default`: the server's connection settings (its PROXY header) apply to this step. */
+  default?: boolean
+  /** `send-proxy`: this step sends a PROXY header. */
+  sendProxy?: boolean
+}
+
 /** What a running check may do. Every wait ends at the check's deadline. */
 export interface CheckRun {
   /** Connects to the check address (the server's, or `addr`/`port` on the server line), or to
    *  `port`/`addr` given here (a `tcp-check connect` step). Throws CheckEnd(L4CON) when refused,
    *  CheckEnd(L4TOUT) at the deadline. */
-  connect(options?: { port?: number; addr?: string }): Promise<CheckConn>
+  connect(options?: ConnectOptions): Promise<CheckConn>
   /** Waits for bytes until `test` decides. `test(buf, last)` returns an outcome to end the check,
    *  `true` to go on with the script, or `false` for more bytes; `last` is set when no more can
    *  come (FIN, close, buffer full). At the deadline, throws CheckEnd(`timeoutStatus`). */

@@ -433,11 +433,11 @@ describe('unknown, removed and not yet implemented keywords', () => {
   const WITH_UNBUILT = T + `listen web
   bind :80
   option http-buffer-request
-  unique-id-format %{+X}o
+  unique-id-header X-Unique-ID
   compression algo gzip
   compression type text/html
-  server s 10.0.0.1:80 send-proxy
-  server t 10.0.0.2:80 send-proxy
+  server s 10.0.0.1:80 send-proxy-v2 set-proxy-v2-tlv-fmt(0xE1) %[src]
+  server t 10.0.0.2:80 send-proxy-v2 set-proxy-v2-tlv-fmt(0xE1) %[src]
 `
   const PROXY_RISK = 'pass a PROXY header on as data, or send none to a server that expects one'
 
@@ -445,22 +445,22 @@ describe('unknown, removed and not yet implemented keywords', () => {
     const b = build(WITH_UNBUILT)
     expect(b.lines).toEqual([
       `${at(7)}: warning: 'option http-buffer-request' is parsed but not implemented yet; edgelb ignores it for now`,
-      `${at(8)}: warning: 'unique-id-format' is parsed but not implemented yet; edgelb ignores it for now`,
+      `${at(8)}: warning: 'unique-id-header' is parsed but not implemented yet; edgelb ignores it for now`,
       `${at(9)}: warning: 'compression algo' is parsed but not implemented yet; edgelb ignores it for now`,
       `${at(10)}: warning: 'compression type' is parsed but not implemented yet; edgelb ignores it for now`,
-      `${at(11)}: error: server option 'send-proxy': not implemented yet, so edgelb would ${PROXY_RISK}; remove it where neither side speaks the PROXY protocol, or run with --allow-unimplemented to accept the gap knowingly`,
-      `${at(12)}: error: server option 'send-proxy': not implemented yet, so edgelb would ${PROXY_RISK}; remove it where neither side speaks the PROXY protocol, or run with --allow-unimplemented to accept the gap knowingly`,
+      `${at(11)}: error: server option 'set-proxy-v2-tlv-fmt(0xE1)': not implemented yet, so edgelb would ${PROXY_RISK}; remove it where neither side speaks the PROXY protocol, or run with --allow-unimplemented to accept the gap knowingly`,
+      `${at(12)}: error: server option 'set-proxy-v2-tlv-fmt(0xE1)': not implemented yet, so edgelb would ${PROXY_RISK}; remove it where neither side speaks the PROXY protocol, or run with --allow-unimplemented to accept the gap knowingly`,
     ])
     expect(b.unimplemented).toEqual({ lines: 6, protections: 2 })
     expect(b.proxy('web').options['http-buffer-request']).toBe(true)
-    expect(b.proxy('web').servers.map((s) => s.extra)).toEqual([{ 'send-proxy': true }, { 'send-proxy': true }])
+    expect(b.proxy('web').servers.map((s) => s.extra)).toEqual([{ 'set-proxy-v2-tlv-fmt(0xE1)': '%[src]' }, { 'set-proxy-v2-tlv-fmt(0xE1)': '%[src]' }])
   })
 
   test('allowUnimplemented turns each refused protection into a warning that says what goes unprotected', () => {
     const b = build(WITH_UNBUILT, {}, { allowUnimplemented: true })
-    expect(b.lines.filter((l) => l.includes('send-proxy'))).toEqual([
-      `${at(11)}: warning: server option 'send-proxy': not implemented yet, accepted by --allow-unimplemented: edgelb will ${PROXY_RISK}`,
-      `${at(12)}: warning: server option 'send-proxy': not implemented yet, accepted by --allow-unimplemented: edgelb will ${PROXY_RISK}`,
+    expect(b.lines.filter((l) => l.includes('set-proxy-v2-tlv-fmt'))).toEqual([
+      `${at(11)}: warning: server option 'set-proxy-v2-tlv-fmt(0xE1)': not implemented yet, accepted by --allow-unimplemented: edgelb will ${PROXY_RISK}`,
+      `${at(12)}: warning: server option 'set-proxy-v2-tlv-fmt(0xE1)': not implemented yet, accepted by --allow-unimplemented: edgelb will ${PROXY_RISK}`,
     ])
     expect(b.lines.filter((l) => l.includes(': error: '))).toEqual([])
     expect(b.unimplemented).toEqual({ lines: 6, protections: 2 })

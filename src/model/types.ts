@@ -23,6 +23,9 @@ export interface BindConfig {
   name?: string
   backlog?: number
   maxconn?: number
+  /** `accept-proxy`: each connection begins with a PROXY protocol header (v1 or v2), whose
+   *  addresses become the session's; one without a valid header is closed. */
+  acceptProxy?: boolean
   /** Options that parse but whose behaviour is not built yet, kept for `convert` and warnings. */
   options: Record<string, string | true>
 }
@@ -37,6 +40,9 @@ export interface ServerAddr {
 }
 
 export type OnError = 'fastinter' | 'fail-check' | 'sudden-death' | 'mark-down'
+
+/** HAProxy's server PROXY protocol flags (SRV_PP_*), by the words of `proxy-v2-options`. */
+export type PpFlag = 'v1' | 'v2' | 'ssl' | 'cert-cn' | 'ssl-cipher' | 'cert-sig' | 'cert-key' | 'authority' | 'crc32c' | 'unique-id'
 
 /** Server options, as written on `server` and `default-server` lines. */
 export interface ServerOptions {
@@ -68,6 +74,13 @@ export interface ServerOptions {
   onError: OnError
   onMarkedDown?: 'shutdown-sessions'
   onMarkedUp?: 'shutdown-backup-sessions'
+  /** The PROXY protocol to the server, as HAProxy's flags (`pp_opts`): `send-proxy` (v1),
+   *  `send-proxy-v2` (v2, which wins), the `-ssl`/`-ssl-cn` forms and `proxy-v2-options` (what a
+   *  v2 header carries). Any flag makes each connection begin with a header. Unset: none. */
+  sendProxy?: PpFlag[]
+  /** `check-send-proxy`: health checks send a header too (they do anyway when `sendProxy` is set
+   *  and neither `port` nor `addr` moves the check elsewhere). */
+  checkSendProxy?: boolean
   /** Options that parse but are not built yet (`ssl`, `send-proxy`, …), kept for warnings. */
   extra: Record<string, string | true>
 }
@@ -235,6 +248,9 @@ export interface ProxyConfig {
   stickTable?: StickTableConfig
   logs: LogTarget[]
   logFormat?: string
+  /** `unique-id-format`: each stream's unique id (`%ID`, the PROXY header's UNIQUE_ID), a
+   *  log-format string. */
+  uniqueIdFormat?: string
   /** `log-tag`: the program tag of this proxy's log lines (the global one when unset). */
   logTag?: string
   captures: CaptureConfig[]
@@ -256,6 +272,9 @@ export interface GlobalConfig {
   logSendHostname?: string
   statsSockets: { address: string; options: string[]; pos: SourcePos }[]
   spreadChecks: number
+  /** `pp2-never-send-local`: health checks send a PROXY v2 header with the PROXY command and their
+   *  connection's addresses instead of LOCAL (HAProxy before 2.2 did, and some servers need it). */
+  pp2NeverSendLocal?: boolean
   hardStopAfter?: number
   /** `tune.*` values that edgelb reads: `tune.bufsize` (16384), `tune.http.maxhdr` (101). */
   tune: { bufsize: number; maxhdr: number; [k: string]: number }

@@ -5,8 +5,12 @@
  */
 import type { Waiter, WaitQueue } from '../backend/queue.ts'
 import { now, wallNow } from '../core/clock.ts'
+import type { ProxyHeader } from '../net/proxy-protocol.ts'
 import type { Sock } from '../net/runtime.ts'
-import type { Frontend } from './frontend.ts'
+import type { ProxiedConn } from '../rules/types.ts'
+import type { PpFlag } from '../model/types.ts'
+import { buildServerProxyHeader, type ClientTlsFacts } from './send-proxy.ts'
+import type { Frontend, ListenerInfo } from './frontend.ts'
 import { SessView } from './rules-view.ts'
 
 export abstract class ClientSide {
@@ -30,6 +34,17 @@ export abstract class ClientSide {
   #cliPaused = false
   #view: SessView | null = null
 
+  // --- the PROXY protocol (accept-proxy.ts) ---
+  /** `tcp-request connection expect-proxy` asked for a PROXY header. */
+  ppExpected = false
+  /** The listener whose PROXY header this connection reads before its session starts; null:
+   *  none (or read already). */
+  ppListener: ListenerInfo | null = null
+  /** The PROXY header the connection began with, and the socket's own addresses; null: none. */
+  proxied: ProxiedConn | null = null
+  /** Bytes that came after the PROXY header: the session's first data, once it starts. */
+  earlyData: Uint8Array | null = null
+
   constructor(fe: Frontend, cli: Sock<ClientSide>) {
     this.fe = fe
     this.cli = cli
@@ -50,13 +65,37 @@ export abstract class ClientSide {
     return this.#cliPort
   }
 
+  /** The address the client connected to: the PROXY header's when it relayed one, else the
+   *  socket's (read each time: only `option originalto` and servers without a port ask). */
+  get dstAddr(): string {
+    return this.proxied?.header.addrs?.dst ?? this.cli.localAddress ?? ''
+  }
+
+  get dstPort(): number {
+    return this.proxied?.header.addrs?.dstPort ?? this.cli.localPort ?? 0
+  }
+
+  /** A PROXY header was read: its addresses become the session's (`src`, `dst`, logs, `balance
+   *  source`, `option forwardfor`, stick tables); the socket's stay readable (`fc_src`, `fc_dst`).
+   *  LOCAL and UNKNOWN headers relay no address: the socket's stand. */
+  useProxyHeader(h: ProxyHeader): void {
+    const fcSrc = this.cliAddr
+    const fcSrcPort = this.cliPort
+    this.proxied = { header: h, fcSrc, fcSrcPort, fcDst: this.cli.localAddress ?? '', fcDstPort: this.cli.localPort ?? 0 }
+    if (h.addrs !== null) {
+      this.#cliAddr = h.addrs.src
+      this.#cliPort = h.addrs.srcPort
+    }
+  }
+
   pauseCli(): void {
     if (this.#cliPaused) return
     this.#cliPaused = true
     this.cli.pause()
   }
 
-  protected resumeCli(): void {
+  /** Resumes reading, if it was paused (by us). */
+  resumeCli(): void {
     if (!this.#cliPaused) return
     this.#cliPaused = false
     this.cli.resume()
@@ -65,6 +104,25 @@ export abstract class ClientSide {
   /** What rules read of this connection; made on first use. */
   get view(): SessView {
     return (this.#view ??= new SessView(this, this.fe.name, this.fe.host))
+  }
+
+  /** What the PROXY header sent to a server tells of this connection's TLS (send-proxy.ts); null:
+   *  a plain connection. A session whose client side is TLS must answer with its facts. */
+  tlsFacts(): ClientTlsFacts | null {
+    return null
+  }
+
+  /** The PROXY header a new connection to a server with these `send-proxy` flags begins with. */
+  proxyHeaderFor(flags: readonly PpFlag[]): Uint8Array {
+    return buildServerProxyHeader(flags, this, () => this.uniqueId())
+  }
+
+  /** The current stream's unique id (`unique-id-format`), '' when the frontend has none. */
+  abstract uniqueId(): string
+
+  /** Releases what rules tracked, if they ever made the view (a connection closed early). */
+  endView(): void {
+    this.#view?.end()
   }
 
   /** The view, if rules ever made it (at the end, what it tracked must be released). */

@@ -112,6 +112,10 @@ export class Engine implements FrontendHost {
         fe.logFormat = compileLogFormat(p.logFormat, { tables: r.tables, maps: r.maps, fileDir: dirname(p.pos.file), proxy: p.name, at: p.pos }, { missing: '-' })
       }
       fe.trafficLog = sink
+      if (p.uniqueIdFormat !== undefined) {
+        const r = this.rules
+        fe.uniqueIdFormat = compileLogFormat(p.uniqueIdFormat, { tables: r.tables, maps: r.maps, fileDir: dirname(p.pos.file), proxy: p.name, at: p.pos }, { missing: '-' })
+      }
     }
     // Every proxy's log lines (a backend's carry its state lines): the sockets exist from the start.
     for (const p of config.proxies) this.#logOf(p)

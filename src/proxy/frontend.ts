@@ -21,6 +21,7 @@ import { HttpSession } from './http-session.ts'
 import { HttpFront } from './http-front.ts'
 import { TcpSession } from './tcp-session.ts'
 import { logSession } from './traffic-log.ts'
+import { ProxyHeaderWait } from './accept-proxy.ts'
 import { clocked } from '../core/clock.ts'
 
 /** A client connection of either mode, as the frontend and the engine handle it. */
@@ -50,6 +51,16 @@ export interface FrontendHost extends EngineView {
   slotFreed(): void
 }
 
+/** One bound address, as its connections see it. */
+export interface ListenerInfo {
+  /** Its number in the frontend, from 1 (HAProxy's listener id), and its name in logs: the bind
+   *  line's `name`, else that number. */
+  readonly id: number
+  readonly name: string
+  /** `accept-proxy`: each connection begins with a PROXY protocol header (accept-proxy.ts). */
+  readonly acceptProxy: boolean
+}
+
 export interface BoundAddr {
   addr: ListenAddr
   /** The port actually bound (differs from addr.port when it was 0). */
@@ -72,11 +83,14 @@ export class Frontend {
   readonly bound: BoundAddr[] = []
   /** `monitor-net`, parsed at load. */
   readonly #monitorNets: readonly IpNet[]
-  readonly #handlers: SockHandlers<ClientSession>
+  /** Connections still reading their PROXY header: not sessions yet (accept-proxy.ts). */
+  readonly handshakes = new Set<ProxyHeaderWait>()
   /** What `mode http` sessions share (parsers' limits, error pages, captures); null in tcp mode. */
   readonly http: HttpFront | null
   /** The compiled `log-format`, when the frontend has one (it replaces tcplog/httplog). */
   logFormat: LogFormat | null = null
+  /** The compiled `unique-id-format` (unique-id.ts), when the frontend has one. */
+  uniqueIdFormat: LogFormat | null = null
   /** Where `option tcplog` / `option httplog` / log-format lines go, and at which level (set by
    *  the engine); null: not logged. */
   trafficLog: ProxyLog | null = null
@@ -98,8 +112,12 @@ export class Frontend {
     this.backlog = cfg.backlog ?? Math.max(this.maxconn, 1024)
     this.#monitorNets = cfg.monitorNet.map((n) => parseNet(n)!) // validated by the builder
     this.http = cfg.mode === 'http' ? new HttpFront(cfg, host.tune) : null
+  }
+
+  /** The handlers of one listener (made once per bound address, never per connection). */
+  #handlersFor(lst: ListenerInfo): SockHandlers<ClientSession> {
     const fe = this
-    this.#handlers = { ...cliHandlers, open(s: Sock<ClientSession>) { fe.#accept(s) } }
+    return { ...cliHandlers, open(s: Sock<ClientSession>) { fe.#accept(s, lst) } }
   }
 
   get sessions(): ReadonlySet<ClientSession> {
@@ -109,13 +127,15 @@ export class Frontend {
   /** Binds every address. Throws (after closing what it bound) if any bind fails. */
   bind(): void {
     try {
+      let id = 0
       for (const b of this.cfg.binds) {
         for (const a of b.addrs) {
           const target = listenTarget(a)
           const opts: { backlog?: number } = {}
           const backlog = b.backlog ?? this.cfg.backlog
           if (backlog !== undefined) opts.backlog = backlog
-          const l = listen(target, this.#handlers, opts)
+          id++
+          const l = listen(target, this.#handlersFor({ id, name: b.name ?? String(id), acceptProxy: b.acceptProxy === true }), opts)
           this.#listeners.push(l)
           this.bound.push({ addr: a, port: l.port })
         }
@@ -139,7 +159,7 @@ export class Frontend {
     return this.bound.map((b) => (b.addr.family === 'ipv4' || b.addr.family === 'ipv6' ? formatListenAddr({ ...b.addr, port: b.port }) : formatListenAddr(b.addr)))
   }
 
-  #accept(s: Sock<ClientSession>): void {
+  #accept(s: Sock<ClientSession>, lst: ListenerInfo): void {
     // monitor-net: health checkers of an upstream load balancer, never forwarded nor logged: in
     // tcp mode closed at once, in http mode answered "200 OK" at once.
     if (this.#monitorNets.length > 0) {
@@ -151,15 +171,24 @@ export class Frontend {
       }
     }
     const sess = this.http ? new HttpSession(this, s as Sock<HttpSession>) : new TcpSession(this, s as Sock<TcpSession>)
-    // tcp-request connection: decided on the addresses alone, before anything is read; a
-    // rejected connection is closed at once and not logged.
-    if (this.rules?.has.tcpConnection && this.rules.tcpConnection(sess.view) === 'reject') {
-      s.data = monitorOnly
-      sess.view.end()
-      s.terminate()
+    // tcp-request connection (then session) rules: decided on the addresses alone, before anything
+    // is read; a rejected connection is closed at once and not logged. Where a PROXY header may
+    // come, session rules wait for it, and see its addresses.
+    const rules = this.rules
+    const mayProxy = lst.acceptProxy || rules?.expectsProxy === true
+    if (rules?.has.tcpConnection && (mayProxy ? rules.tcpConnectionRules(sess.view) : rules.tcpConnection(sess.view)) === 'reject') {
+      this.#reject(s, sess)
       return
     }
     s.data = sess
+    if (mayProxy && (lst.acceptProxy || sess.ppExpected)) {
+      // A PROXY header first, read once the connection has a slot (accept-proxy.ts); session
+      // rules then run on its addresses.
+      sess.ppListener = lst
+    } else if (mayProxy && rules?.has.tcpConnection && rules.tcpSessionRules(sess.view) === 'reject') {
+      this.#reject(s, sess)
+      return
+    }
     // Read while the socket is open: a client that already closed has no address to read.
     if (this.logsSessions) void sess.cliAddr
     if (this.cur >= this.maxconn || this.host.actconn >= this.host.globalMaxconn) {
@@ -171,12 +200,55 @@ export class Frontend {
     this.#begin(sess)
   }
 
+  #reject(s: Sock<ClientSession>, sess: ClientSession): void {
+    s.data = monitorOnly
+    sess.view.end()
+    s.terminate()
+  }
+
+  /** A connection takes a slot: a session starts, or first reads its PROXY header (it holds the
+   *  slot meanwhile, as HAProxy counts a connection in its handshake against maxconn). */
   #begin(sess: ClientSession): void {
     this.cur++
-    this.totalSessions++
     this.host.actconn++
+    const lst = sess.ppListener
+    if (lst !== null) {
+      sess.cli.data = new ProxyHeaderWait(this, sess, lst) as unknown as ClientSession
+      return
+    }
+    this.#start(sess)
+  }
+
+  /** The PROXY header was read (accept-proxy.ts): session rules on its addresses, then the
+   *  session starts in the slot the connection holds. */
+  headerRead(sess: ClientSession): void {
+    const s = sess.cli as Sock<ClientSession>
+    s.data = sess
+    if (this.rules?.has.tcpConnection && this.rules.tcpSessionRules(sess.view) === 'reject') {
+      this.#reject(s, sess)
+      this.handshakeEnded()
+      return
+    }
+    this.#start(sess)
+  }
+
+  /** A connection that held a slot while it read its PROXY header closed without a session. */
+  handshakeEnded(): void {
+    this.cur--
+    this.host.actconn--
+    this.host.slotFreed()
+  }
+
+  #start(sess: ClientSession): void {
+    this.totalSessions++
     this.#sessions.add(sess)
     sess.start(this.backend)
+    // What came after a PROXY header.
+    const early = sess.earlyData
+    if (early !== null && sess.phase !== 'closed') {
+      sess.earlyData = null
+      sess.onCliData(early as Buffer)
+    }
   }
 
   /** Called by the session when it ends (once). */
@@ -216,6 +288,7 @@ export class Frontend {
   /** Kills every session (hard stop). */
   killAll(): void {
     for (const s of [...this.#sessions, ...this.#parked]) s.kill()
+    for (const h of [...this.handshakes]) h.kill()
   }
 }
 

@@ -52,6 +52,7 @@ import { connectFailed, connectTimedOut, grantServer, leaveBackend, leaveQueue, 
 import type { SrvConn } from './srv-conn.ts'
 import type { TermCause, TermPhase, Termination } from './termination.ts'
 import { logRequest } from './traffic-log.ts'
+import { uniqueIdOf } from './unique-id.ts'
 
 /** Body bytes a client may send ahead of its server connection before it is paused. */
 const EARLY_DATA_LIMIT = 64 * 1024
@@ -118,6 +119,12 @@ export class HttpSession extends ClientSide implements ServerSession {
       s.date = this.acceptDate
     } else s.start = -1
     return (this.#st = s)
+  }
+
+  override uniqueId(): string {
+    const st = this.st
+    if (st.sess === undefined) st.sess = this.view
+    return uniqueIdOf(this.fe, st)
   }
 
   get phase(): string {
@@ -244,6 +251,8 @@ export class HttpSession extends ClientSide implements ServerSession {
     const head = st.req!.encode()
     if (this.toSrv.size > 0) this.toSrv.unshift(head)
     else this.toSrv.push(head)
+    const pp = c.takeProxyHeader()
+    if (pp !== null) this.toSrv.unshift(pp)
     this.#flushSrv()
     // A flush that emptied the queue has set the server timeout already.
     if (this.toSrv.size > 0) this.refreshSrv()

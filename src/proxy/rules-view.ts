@@ -8,7 +8,7 @@
  */
 import { reasonOf } from '../http/errors.ts'
 import { sessionEnd } from '../rules/tracking.ts'
-import type { EngineView, HttpReply, Sample, SessionView } from '../rules/types.ts'
+import type { EngineView, HttpReply, ProxiedConn, Sample, SessionView } from '../rules/types.ts'
 import type { StickEntry } from '../rules/stick-table.ts'
 import type { Sock } from '../net/runtime.ts'
 
@@ -17,6 +17,8 @@ export interface ViewedSession {
   readonly cliAddr: string
   readonly cliPort: number
   readonly cli: Sock<unknown>
+  readonly proxied: ProxiedConn | null
+  ppExpected: boolean
 }
 
 export class SessView implements SessionView {
@@ -37,7 +39,13 @@ export class SessView implements SessionView {
   get cliAddr(): string { return this.#owner.cliAddr }
   get cliPort(): number { return this.#owner.cliPort }
 
+  get proxied(): ProxiedConn | null { return this.#owner.proxied }
+
+  expectProxy(): void { this.#owner.ppExpected = true }
+
   get dstAddr(): string {
+    const pp = this.#owner.proxied?.header.addrs
+    if (pp) return pp.dst
     if (this.#dst === undefined) {
       this.#dst = this.#owner.cli.localAddress ?? ''
       this.#dstPort = this.#owner.cli.localPort ?? 0
@@ -46,6 +54,8 @@ export class SessView implements SessionView {
   }
 
   get dstPort(): number {
+    const pp = this.#owner.proxied?.header.addrs
+    if (pp) return pp.dstPort
     void this.dstAddr
     return this.#dstPort
   }

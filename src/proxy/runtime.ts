@@ -99,6 +99,7 @@ export function buildRuntime(config: Config, report?: RuntimeReport): Runtime {
 
   const runtime = new Runtime(config, rules, backends, {
     spreadChecks: config.global.spreadChecks,
+    pp2NeverSendLocal: config.global.pp2NeverSendLocal === true,
     bufsize: config.global.tune.bufsize,
     maxHeaders: config.global.tune.maxhdr,
     ...(report === undefined ? {} : {

@@ -39,6 +39,7 @@ class Exchange implements ServerSession, SrvSide, Disposable {
   _qNext = null
   _queue: WaitQueue | null = null
   readonly cli = { localPort: 8080 } as Sock<unknown>
+  readonly dstPort = 8080
   srv: SrvConn | null = null
   queueExp = Infinity
   connExp = Infinity
@@ -66,6 +67,7 @@ class Exchange implements ServerSession, SrvSide, Disposable {
 
   grant(server: Server): void { grantServer(this, this, server) }
   balanceKey(): Uint8Array | string | undefined { return this.key }
+  proxyHeaderFor(): Uint8Array { return new Uint8Array(0) }
   srvQueued(): void { this.inQueue = true; this.events.push('queued') }
   srvConnect(): void {
     this.inQueue = false

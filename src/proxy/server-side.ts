@@ -19,6 +19,7 @@ import type { AssignOptions, Backend } from '../backend/backend.ts'
 import type { Waiter } from '../backend/queue.ts'
 import type { Server } from '../backend/server.ts'
 import { now } from '../core/clock.ts'
+import type { PpFlag } from '../model/types.ts'
 import type { Sock } from '../net/runtime.ts'
 import { SrvConn, type SrvConnOwner } from './srv-conn.ts'
 import type { PhaseTimes, TermCause, TermPhase } from './termination.ts'
@@ -43,6 +44,11 @@ export interface SrvSide extends PhaseTimes {
 /** What the server side needs of the session that owns the exchange. */
 export interface ServerSession extends Waiter, SrvConnOwner {
   readonly cli: Sock<unknown>
+  /** The port the client connected to (a PROXY header's when it relayed one): a server without a
+   *  port gets it. */
+  readonly dstPort: number
+  /** The PROXY header for a new connection to a server with these `send-proxy` flags. */
+  proxyHeaderFor(flags: readonly PpFlag[]): Uint8Array
   /** The current server connection (connecting or open), null when none. */
   srv: SrvConn | null
   queueExp: number
@@ -123,7 +129,8 @@ export function openServer(sess: ServerSession, st: SrvSide): SrvConn {
   const be = st.be!
   const t = be.cfg.timeouts.connect
   sess.connExp = t === undefined ? Infinity : st.connectStart + t
-  const c = SrvConn.open(be.targetOf(st.server, sess.cli.localPort ?? 0), st.server, sess)
+  const flags = st.server?.cfg.sendProxy
+  const c = SrvConn.open(be.targetOf(st.server, sess.dstPort), st.server, sess, flags === undefined ? null : sess.proxyHeaderFor(flags))
   sess.srv = c
   return c
 }

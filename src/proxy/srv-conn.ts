@@ -43,6 +43,11 @@ export class SrvConn {
   pooled = false
   /** May go to the shared pool when its session is done with it (`http-reuse` is not never). */
   shareable = false
+  /** The PROXY protocol header it begins with (`send-proxy`…), null when none; `ppPending` until
+   *  its owner queued it ahead of anything else (`takeProxyHeader`, at open). A TLS connection
+   *  sends it in clear, before its handshake. */
+  ppHeader: Uint8Array | null = null
+  #ppPending = false
   /** The idle timer, made when the connection is first parked (a tcp one never is). */
   #timer: Timer | null = null
 
@@ -51,10 +56,18 @@ export class SrvConn {
     this.owner = owner
   }
 
-  static open(target: ConnectTarget, server: Server | null, owner: SrvConnOwner): SrvConn {
+  static open(target: ConnectTarget, server: Server | null, owner: SrvConnOwner, ppHeader: Uint8Array | null = null): SrvConn {
     const c = new SrvConn(server, owner)
+    if (ppHeader !== null) { c.ppHeader = ppHeader; c.#ppPending = true }
     connect(target, c, srvConnHandlers)
     return c
+  }
+
+  /** The PROXY header still to send, once: the owner puts it before anything else it sends. */
+  takeProxyHeader(): Uint8Array | null {
+    if (!this.#ppPending) return null
+    this.#ppPending = false
+    return this.ppHeader
   }
 
   /** Idle from now on: no owner events; closed after IDLE_TIMEOUT unless taken. The caller

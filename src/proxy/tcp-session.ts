@@ -23,6 +23,7 @@ import type { Frontend } from './frontend.ts'
 import type { HashKey } from '../balance/types.ts'
 import type { TermCause, TermPhase, Termination } from './termination.ts'
 import { ClientSide } from './client-side.ts'
+import { uniqueIdOf } from './unique-id.ts'
 import { assignServer, connectFailed, connectTimedOut, enterBackend, grantServer, leaveBackend, leaveQueue, openServer, queueTimedOut, type ServerSession, type SrvSide } from './server-side.ts'
 import type { SrvConn } from './srv-conn.ts'
 import { countBytes } from '../rules/tracking.ts'
@@ -41,6 +42,8 @@ class ContentStream implements StreamView {
   beName = ''
   srvName = ''
   tcpRuleAt: number | undefined = undefined
+  /** The session's unique id (`unique-id-format`), once made (unique-id.ts). */
+  uniqueId: string | undefined = undefined
   readonly vars = new Map<string, Sample>()
   /** In tcp mode the stream is the session: what content rules track lives as long as it. */
   readonly sc: (StickEntry | undefined)[]
@@ -142,6 +145,10 @@ export class TcpSession extends ClientSide implements ServerSession, SrvSide {
     return this.#logStream?.logLevel
   }
 
+  override uniqueId(): string {
+    return uniqueIdOf(this.fe, this.logStream())
+  }
+
   /** The session as log-format tags read it (its content stream, or a new one). */
   logStream(): ContentStream {
     return this.#logStream ??= new ContentStream(this.view)
@@ -217,6 +224,8 @@ export class TcpSession extends ClientSide implements ServerSession, SrvSide {
     this.connectEnd = now()
     this.connExp = Infinity
     this.#refreshSrv()
+    const pp = c.takeProxyHeader()
+    if (pp !== null) this.toSrv.unshift(pp)
     if (this.toSrv.size > 0 && this.toSrv.flush(s) === CLOSED) return
     if (this.toSrv.size === 0) {
       if (this.cliEof) this.#shutSrv()

@@ -14,6 +14,7 @@ import type { Stream } from './http/stream.ts'
 import type { HttpSession } from './http-session.ts'
 import type { SrvSide } from './server-side.ts'
 import type { TcpSession } from './tcp-session.ts'
+import { uniqueIdOf } from './unique-id.ts'
 import { connectTime, endedInError, formatTermination, queueTime, type Termination } from './termination.ts'
 
 /** What a traffic line says of a session or a request (-1: a phase never reached). */
@@ -131,6 +132,7 @@ export function logSession(sess: TcpSession): void {
   if (fe.logFormat !== null) {
     const st = sess.logStream()
     st.log = logFields(r, false)
+    if (fe.uniqueIdFormat !== null) st.log.uniqueId = uniqueIdOf(fe, st)
     log.send(level, fe.logFormat(st))
     return
   }
@@ -166,6 +168,7 @@ export function logRequest(sess: HttpSession, st: Stream): void {
     st.sess = sess.view
     st.beName = be?.name ?? ''
     st.log = logFields(r, true)
+    if (fe.uniqueIdFormat !== null) st.log.uniqueId = uniqueIdOf(fe, st)
     log.send(level, fe.logFormat(st))
     return
   }

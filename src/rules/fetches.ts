@@ -17,6 +17,7 @@ import {
 import { parseIpv4, parseIpv6 } from '../core/ip.ts'
 import { rdpCookieValue } from './rdp-cookie.ts'
 import { parseSni, sslHelloType } from './tls-hello.ts'
+import { PROXY_PROTOCOL_FETCHES } from './proxy-protocol-fetches.ts'
 import { type StickEntry, type StickTable, type DataName } from './stick-table.ts'
 import { trackedAt } from './tracking.ts'
 import type { Sample, SampleType, StreamView } from './types.ts'
@@ -408,6 +409,7 @@ export const FETCHES: readonly FetchDef[] = [
   { name: 'capture.res.ver', type: 'str', compile: () => (s) => (s.res ? `HTTP/${versionText(s.res)}` : undefined) },
 
   ...counterFetches(),
+  ...PROXY_PROTOCOL_FETCHES,
 ]
 
 /** Older spellings HAProxy still accepts, as aliases of the fetches above. */

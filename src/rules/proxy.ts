@@ -3,7 +3,7 @@
  *
  *   const rules = compileRules(config, { fileDir })       // at load: every proxy, one MapStore,
  *   const fe = rules.proxies.get('www')!                  // the stick tables of the process
- *   fe.tcpConnection(sess)        → 'accept' | 'reject'
+ *   fe.tcpConnection(sess)        → 'accept' | 'reject'  (tcp-request connection, then session)
  *   fe.tcpContent(stream)         → 'accept' | 'reject' | 'wait'
  *   fe.httpRequest(stream)        → HttpVerdict          (http-request rules, then `redirect`)
  *   fe.selectBackend(stream)      → backend name | undefined (use_backend, default_backend)
@@ -31,7 +31,7 @@ import { MapStore } from './maps.ts'
 import { parseRedirect } from './reply.ts'
 import { StickTable, type StickTableOptions } from './stick-table.ts'
 import { compileStickRules, type ServerRef } from './stick-rules.ts'
-import { TCP_CONNECTION_ACTIONS, TCP_CONTENT_ACTIONS, type TcpAction } from './tcp-actions.ts'
+import { TCP_CONNECTION_ACTIONS, TCP_CONTENT_ACTIONS, TCP_SESSION_ACTIONS, type TcpAction } from './tcp-actions.ts'
 import {
   CONTINUE, type HttpVerdict, type Sample, type SessionView, type StreamView, type TcpContentVerdict, type TcpVerdict,
 } from './types.ts'
@@ -51,7 +51,14 @@ export interface ProxyRules {
   }
   /** `tcp-request inspect-delay`, ms (0 = decide on what is there). */
   readonly inspectDelay: number
+  /** `tcp-request connection` rules, then (unless rejected) `tcp-request session` rules. */
   tcpConnection(sess: SessionView): TcpVerdict
+  /** The two sets apart, for a connection that reads a PROXY header between them: connection
+   *  rules see the socket's addresses (and may `expect-proxy`), session rules the header's. */
+  tcpConnectionRules(sess: SessionView): TcpVerdict
+  tcpSessionRules(sess: SessionView): TcpVerdict
+  /** Some `tcp-request connection expect-proxy` rule may ask for a PROXY header. */
+  readonly expectsProxy: boolean
   tcpContent(s: StreamView): TcpContentVerdict
   httpRequest(s: StreamView): HttpVerdict
   httpResponse(s: StreamView): HttpVerdict
@@ -163,6 +170,21 @@ function runHttp(rules: Rule<HttpAction>[]): (s: StreamView) => HttpVerdict {
   }
 }
 
+/** A `tcp-request connection` or `session` rule set: the first verdict, else accept. */
+function runTcp(rules: Rule<TcpAction>[]): (sess: SessionView) => TcpVerdict {
+  if (rules.length === 0) return () => 'accept'
+  return (sess) => {
+    const s = connectionStream(sess)
+    for (let i = 0; i < rules.length; i++) {
+      const r = rules[i]!
+      if (r.cond !== undefined && r.cond(s) !== PASS) continue
+      const v = r.act(s)
+      if (v !== undefined) return v
+    }
+    return 'accept'
+  }
+}
+
 function anyOf(conds: Test[]): (s: StreamView) => boolean {
   if (conds.length === 0) return () => false
   return (s) => {
@@ -184,7 +206,7 @@ export function compileProxyRules(p: ProxyConfig, env: RulesEnv, options: Compil
   const resCaptureSlots = { count: p.captures.filter((c) => c.kind === 'response').length }
 
   const tcpConn = compileRuleSet('tcp-request connection', p.rules, TCP_CONNECTION_ACTIONS, acls, base, captureSlots, options)
-  tcpConn.push(...compileRuleSet('tcp-request session', p.rules, TCP_CONNECTION_ACTIONS, acls, base, captureSlots, options))
+  const tcpSess = compileRuleSet('tcp-request session', p.rules, TCP_SESSION_ACTIONS, acls, base, captureSlots, options)
   const tcpContent = compileRuleSet('tcp-request content', p.rules, TCP_CONTENT_ACTIONS, acls, base, captureSlots, options)
   const httpReq = compileRuleSet('http-request', p.rules, HTTP_REQUEST_ACTIONS, acls, base, captureSlots, options)
   const httpRes = compileRuleSet('http-response', p.rules, HTTP_RESPONSE_ACTIONS, acls, base, resCaptureSlots, options)
@@ -259,12 +281,13 @@ export function compileProxyRules(p: ProxyConfig, env: RulesEnv, options: Compil
 
   const stick = compileStickRules(p.rules, acls, base, guarded.bind(null, options) as <T>(fn: () => T) => T | undefined)
 
-  const connRun = tcpConn
   const contentRun = tcpContent
+  const connectionRules = runTcp(tcpConn)
+  const sessionRules = runTcp(tcpSess)
   return {
     name: p.name,
     has: {
-      tcpConnection: tcpConn.length > 0,
+      tcpConnection: tcpConn.length + tcpSess.length > 0,
       tcpContent: tcpContent.length > 0,
       httpRequest: httpReq.length > 0,
       httpResponse: httpRes.length > 0,
@@ -276,16 +299,12 @@ export function compileProxyRules(p: ProxyConfig, env: RulesEnv, options: Compil
     },
     inspectDelay,
     tcpConnection(sess) {
-      if (connRun.length === 0) return 'accept'
-      const s = connectionStream(sess)
-      for (let i = 0; i < connRun.length; i++) {
-        const r = connRun[i]!
-        if (r.cond !== undefined && r.cond(s) !== PASS) continue
-        const v = (r.act as TcpAction)(s)
-        if (v !== undefined) return v
-      }
-      return 'accept'
+      // An `accept` ends the connection rules only: session rules still run, as in HAProxy.
+      return connectionRules(sess) === 'reject' ? 'reject' : sessionRules(sess)
     },
+    tcpConnectionRules: connectionRules,
+    tcpSessionRules: sessionRules,
+    expectsProxy: p.rules.some((r) => r.kw === 'tcp-request connection' && r.args[0] === 'expect-proxy'),
     tcpContent(s) {
       for (let i = s.tcpRuleAt ?? 0; i < contentRun.length; i++) {
         const r = contentRun[i]!

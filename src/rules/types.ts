@@ -7,6 +7,7 @@
  * rule was configured with was compiled at load into closures (proxy.ts `compileProxyRules`).
  */
 import type { H1Head } from '../http/types.ts'
+import type { ProxyHeader } from '../net/proxy-protocol.ts'
 import type { StickEntry } from './stick-table.ts'
 
 /**
@@ -47,6 +48,22 @@ export interface SessionView {
   readonly vars: Map<string, Sample>
   /** Entries tracked by `tcp-request connection|session track-scN`: index N, up to 3. */
   readonly sc: (StickEntry | undefined)[]
+  /** What the PROXY protocol header this connection began with said, and the socket's own
+   *  addresses (`fc_src`, `fc_dst`…), which `cliAddr`/`dstAddr` no longer show when the header
+   *  relayed others. Absent or null: the connection began with none. */
+  readonly proxied?: ProxiedConn | null
+  /** `tcp-request connection expect-proxy layer4`: a PROXY header is read before anything else. */
+  expectProxy?(): void
+}
+
+/** A connection that began with a PROXY protocol header (`accept-proxy`, `expect-proxy`). */
+export interface ProxiedConn {
+  readonly header: ProxyHeader
+  /** The socket's addresses (the sender's, and the address it connected to). */
+  readonly fcSrc: string
+  readonly fcSrcPort: number
+  readonly fcDst: string
+  readonly fcDstPort: number
 }
 
 /** One request/response pair (in tcp mode, the session's content). */

@@ -54,9 +54,9 @@ const cases: Case[] = [
   { name: 'TLS to a server, verified', backend: '  server s1 127.0.0.1:9 ssl verify required ca-file ca.pem', line: 13, what: "server options 'ssl', 'verify', 'ca-file'", risk: TLS },
   { name: 'TLS on default-server', backend: '  default-server ssl', line: 13, what: "server option 'ssl'", risk: TLS },
   { name: 'a TLS global', global: 'global\n  ssl-default-bind-ciphers ECDHE-ECDSA-AES128-GCM-SHA256\n', line: 2, what: "'ssl-default-bind-ciphers'", risk: TLS },
-  { name: 'accept-proxy', frontend: '  bind 127.0.0.1:0 accept-proxy', line: 10, what: "bind option 'accept-proxy'", risk: PROXY },
-  { name: 'expect-proxy', frontend: '  tcp-request connection expect-proxy layer4', line: 10, what: "'tcp-request connection expect-proxy'", risk: PROXY },
-  { name: 'send-proxy-v2', backend: '  server s1 127.0.0.1:9 send-proxy-v2', line: 13, what: "server option 'send-proxy-v2'", risk: PROXY },
+  { name: 'accept-netscaler-cip', frontend: '  bind 127.0.0.1:0 accept-netscaler-cip 1234', line: 10, what: "bind option 'accept-netscaler-cip'", risk: PROXY },
+  { name: 'expect-netscaler-cip', frontend: '  tcp-request connection expect-netscaler-cip layer4', line: 10, what: "'tcp-request connection expect-netscaler-cip'", risk: PROXY },
+  { name: 'set-proxy-v2-tlv-fmt', backend: '  server s1 127.0.0.1:9 send-proxy-v2 set-proxy-v2-tlv-fmt(0xE1) %[src]', line: 13, what: "server option 'set-proxy-v2-tlv-fmt(0xE1)'", risk: PROXY },
   { name: 'http-request auth', frontend: '  http-request auth realm admin if { path_beg /admin }', line: 10, what: "'http-request auth'", risk: AUTH },
   { name: 'a userlist section', extra: 'userlist admins\n  user admin insecure-password secret\n', line: 15, what: "a 'userlist' section", risk: AUTH, lines: 2 },
   { name: 'stats auth', frontend: '  stats auth admin:secret', line: 10, what: "'stats auth'", risk: AUTH },
@@ -115,7 +115,7 @@ describe('a protection edgelb does not implement refuses the configuration', () 
     const text = `global
   ssl-default-bind-ciphers ECDHE-ECDSA-AES128-GCM-SHA256
 ${HEAD}frontend fe
-  bind 127.0.0.1:0 accept-proxy
+  bind 127.0.0.1:0 accept-netscaler-cip 1234
   http-request auth realm admin if { path_beg /admin }
   default_backend be
 backend be
@@ -124,7 +124,7 @@ backend be
     await using lb = await spawnEdgelb(text, { args: ['--allow-unimplemented'] })
     expect(lb.stderr.filter((l) => l.includes('accepted by --allow-unimplemented')).map((l) => l.replace(/^.*edgelb\.cfg:/, ''))).toEqual([
       `2: warning: 'ssl-default-bind-ciphers': not implemented yet, accepted by --allow-unimplemented: edgelb will ${TLS}`,
-      `9: warning: bind option 'accept-proxy': not implemented yet, accepted by --allow-unimplemented: edgelb will ${PROXY}`,
+      `9: warning: bind option 'accept-netscaler-cip': not implemented yet, accepted by --allow-unimplemented: edgelb will ${PROXY}`,
       `10: warning: 'http-request auth': not implemented yet, accepted by --allow-unimplemented: edgelb will ${AUTH}`,
     ])
     expect(lb.stderr).toContain('edgelb: WARNING: --allow-unimplemented: 3 protections the configuration asks for are not in force (the lines above); traffic they would protect passes unprotected')

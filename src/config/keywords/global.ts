@@ -41,6 +41,7 @@ export const globalKeywords: readonly GlobalKeyword[] = [
     },
   },
   { kw: 'quiet', parse: (_args, _d, g) => { g.quiet = true } },
+  { kw: 'pp2-never-send-local', parse: (_args, _d, g) => { g.pp2NeverSendLocal = true } },
   { kw: 'pidfile', parse: (args, d, g) => { g.pidfile = one('pidfile', args, d, 'a file path') } },
   { kw: 'maxconn', parse: (args, d, g) => { g.maxconn = parseIntIn(one('maxconn', args, d, 'a number'), d.pos, "'maxconn'", 1, 10_000_000) } },
   {

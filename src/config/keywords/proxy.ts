@@ -277,6 +277,7 @@ export const proxyKeywords: readonly ProxyKeyword[] = [
   { kw: 'log', parse: (args, d, p, ctx) => parseLog(args, d, p, ctx as Ctx) },
   { kw: 'log-tag', parse: (args, d, p) => { p.logTag = one('log-tag', args, d, 'a tag (the program name in syslog headers)') } },
   { kw: 'log-format', parse: (args, d, p) => { p.logFormat = one('log-format', args, d, 'a format string (quote it)') } },
+  { kw: 'unique-id-format', parse: (args, d, p) => { p.uniqueIdFormat = one('unique-id-format', args, d, 'a format string (quote it)') } },
   ...(['request', 'response'] as const).map((kind): ProxyKeyword => ({
     kw: `capture ${kind} header`,
     parse(args, d, p) {

@@ -4,7 +4,7 @@
  * warning (arity from model/dictionary/server-options.ts).
  */
 import { ConfigError } from '../../model/source.ts'
-import type { OnError, ServerOptions } from '../../model/types.ts'
+import type { OnError, PpFlag, ServerOptions } from '../../model/types.ts'
 import { parseDuration, parseIntIn } from '../../model/units.ts'
 import type { ServerOptionKeyword } from './types.ts'
 
@@ -37,6 +37,30 @@ function port(kw: string, field: 'checkPort' | 'agentPort'): ServerOptionKeyword
 }
 
 const ON_ERROR: readonly OnError[] = ['fastinter', 'fail-check', 'sudden-death', 'mark-down']
+
+/** Sets or clears PROXY protocol flags, as HAProxy's srv_enable_pp_flags/srv_disable_pp_flags. */
+function ppFlags(s: ServerOptions, on: boolean, flags: readonly PpFlag[]): void {
+  const set = new Set(s.sendProxy ?? [])
+  for (const f of flags) { if (on) set.add(f); else set.delete(f) }
+  if (set.size === 0) delete s.sendProxy
+  else s.sendProxy = [...set]
+}
+
+function pp(kw: string, on: boolean, flags: readonly PpFlag[]): ServerOptionKeyword {
+  return { kw, args: 0, apply: (_v, s) => ppFlags(s, on, flags) }
+}
+
+/** `proxy-v2-options` words and the flags each sets (the SSL ones imply `ssl`). */
+const PP2_OPTIONS: Readonly<Record<string, readonly PpFlag[]>> = {
+  ssl: ['ssl'],
+  'cert-cn': ['ssl', 'cert-cn'],
+  'ssl-cipher': ['ssl', 'ssl-cipher'],
+  'cert-sig': ['ssl', 'cert-sig'],
+  'cert-key': ['ssl', 'cert-key'],
+  authority: ['authority'],
+  crc32c: ['crc32c'],
+  'unique-id': ['unique-id'],
+}
 
 export const serverOptionKeywords: readonly ServerOptionKeyword[] = [
   flag('check', 'check', true),
@@ -73,6 +97,27 @@ export const serverOptionKeywords: readonly ServerOptionKeyword[] = [
   duration('agent-inter', 'agentInter'),
   text('agent-send', 'agentSend'),
   text('agent-addr', 'agentAddr'),
+  pp('send-proxy', true, ['v1']),
+  pp('no-send-proxy', false, ['v1']),
+  pp('send-proxy-v2', true, ['v2']),
+  pp('no-send-proxy-v2', false, ['v2']),
+  pp('send-proxy-v2-ssl', true, ['v2', 'ssl']),
+  pp('no-send-proxy-v2-ssl', false, ['v2', 'ssl']),
+  pp('send-proxy-v2-ssl-cn', true, ['v2', 'ssl', 'cert-cn']),
+  pp('no-send-proxy-v2-ssl-cn', false, ['v2', 'ssl', 'cert-cn']),
+  {
+    kw: 'proxy-v2-options',
+    args: 1,
+    apply: ([v], s, at) => {
+      for (const w of v!.split(',')) {
+        const flags = PP2_OPTIONS[w]
+        if (flags === undefined) throw new ConfigError(`'${w}': unknown proxy-v2-options option; known: ${Object.keys(PP2_OPTIONS).join(', ')}`, at)
+        ppFlags(s, true, flags)
+      }
+    },
+  },
+  { kw: 'check-send-proxy', args: 0, apply: (_v, s) => { s.checkSendProxy = true } },
+  { kw: 'no-check-send-proxy', args: 0, apply: (_v, s) => { s.checkSendProxy = false } },
   {
     kw: 'observe',
     args: 1,

@@ -26,7 +26,7 @@ export function connectRequest(sess: HttpSession, st: Stream): void {
   const reuse = st.be!.cfg.httpReuse
   let c: SrvConn | null = null
   const idle = sess.srvIdle
-  if (server && idle && idle.server === server && idle.state === 'idle') {
+  if (server && idle && idle.server === server && idle.state === 'idle' && sameProxyHeader(sess, idle)) {
     c = idle
     sess.srvIdle = null
   } else if (server && reuse !== 'never' && (reuse !== 'safe' || sess.requests > 0)) {
@@ -42,8 +42,21 @@ export function connectRequest(sess: HttpSession, st: Stream): void {
     return
   }
   sess.ss = 'connecting'
-  openServer(sess, st).shareable = reuse !== 'never'
+  const opened = openServer(sess, st)
+  // A connection that began with a PROXY header speaks for its client only: never shared.
+  opened.shareable = reuse !== 'never' && opened.ppHeader === null
   sess.resched()
+}
+
+/** A server that takes a PROXY header gets a connection whose header is this request's own (the
+ *  same client, and, with `proxy-v2-options unique-id`, the same unique id), as HAProxy reuses
+ *  only a connection whose header hashes the same. */
+function sameProxyHeader(sess: HttpSession, c: SrvConn): boolean {
+  const flags = c.server?.cfg.sendProxy
+  if (flags === undefined) return true
+  const want = sess.proxyHeaderFor(flags)
+  const had = c.ppHeader
+  return had !== null && had.length === want.length && Buffer.compare(had, want) === 0
 }
 
 /** A connection whose exchange ended cleanly: kept for the session's next request, or, when

@@ -31,6 +31,8 @@ export class Stream implements StreamView, SrvSide {
   captures: (string | undefined)[] | undefined
   tcpRuleAt: number | undefined
   log: LogFields | undefined
+  /** Its unique id (`unique-id-format`), once made (unique-id.ts). */
+  uniqueId: string | undefined
   /** The backend's rules (null: none). */
   beRules!: ProxyRules | null
   bytesCounted!: boolean
@@ -95,6 +97,7 @@ export class Stream implements StreamView, SrvSide {
     this.captures = undefined
     this.tcpRuleAt = undefined
     this.log = undefined
+    this.uniqueId = undefined
     this.beRules = null
     this.bytesCounted = false
     this.req = null
