@@ -6,6 +6,7 @@
  * Vocabulary is HAProxy's: a *proxy* is a frontend, a backend, or a listen section (both at once).
  */
 import type { SourcePos } from './source.ts'
+import type { BindTls, GlobalTls, ServerTls } from './tls.ts'
 
 export type Mode = 'tcp' | 'http'
 
@@ -23,6 +24,10 @@ export interface BindConfig {
   name?: string
   backlog?: number
   maxconn?: number
+  /** `ssl`: the listener speaks TLS (model/tls.ts). */
+  ssl?: boolean
+  /** The TLS options of the line, whether or not `ssl` is there. */
+  tls?: BindTls
   /** Options that parse but whose behaviour is not built yet, kept for `convert` and warnings. */
   options: Record<string, string | true>
 }
@@ -68,6 +73,10 @@ export interface ServerOptions {
   onError: OnError
   onMarkedDown?: 'shutdown-sessions'
   onMarkedUp?: 'shutdown-backup-sessions'
+  /** `ssl` (`no-ssl` clears one a default-server set). */
+  ssl?: boolean
+  /** The TLS options of the line (model/tls.ts). */
+  tls?: ServerTls
   /** Options that parse but are not built yet (`ssl`, `send-proxy`, …), kept for warnings. */
   extra: Record<string, string | true>
 }
@@ -265,6 +274,8 @@ export interface GlobalConfig {
   /** `user NAME` / `uid N` and `group NAME` / `gid N`, resolved to numbers at load. */
   uid?: number
   gid?: number
+  /** `crt-base`, `ca-base`, `ssl-default-*`, `ssl-server-verify` (model/tls.ts). */
+  tls?: GlobalTls
 }
 
 export interface PeersConfig {
