@@ -5,7 +5,7 @@
  */
 import type { Waiter, WaitQueue } from '../backend/queue.ts'
 import { now, wallNow } from '../core/clock.ts'
-import type { Sock } from '../net/runtime.ts'
+import { tlsFacts, type Sock, type TlsFacts } from '../net/runtime.ts'
 import type { Frontend } from './frontend.ts'
 import { SessView } from './rules-view.ts'
 
@@ -29,6 +29,9 @@ export abstract class ClientSide {
   /** Reading is paused (by us): resume only what was paused, each call is a system call. */
   #cliPaused = false
   #view: SessView | null = null
+  /** What TLS negotiated with the client (null: a clear-text listener); read at the accept,
+   *  once the handshake is done, so that logs have it after the socket closed. */
+  cliTls: TlsFacts | null = null
 
   constructor(fe: Frontend, cli: Sock<ClientSide>) {
     this.fe = fe
@@ -43,6 +46,11 @@ export abstract class ClientSide {
       this.#cliPort = this.cli.remotePort ?? 0
     }
     return this.#cliAddr
+  }
+
+  /** Reads the client's TLS facts (the frontend calls it at the accept). */
+  readTls(): void {
+    this.cliTls = tlsFacts(this.cli)
   }
 
   get cliPort(): number {

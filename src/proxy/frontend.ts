@@ -16,7 +16,9 @@ import type { LogFormat } from '../rules/log-format.ts'
 import type { ProxyLog } from '../log/proxy-log.ts'
 import type { EngineView } from '../rules/types.ts'
 import { listenTarget } from '../net/listen-target.ts'
-import { listen, type Listener, type Sock, type SockHandlers } from '../net/runtime.ts'
+import { listen, type ListenOptions, type Listener, type Sock, type SockHandlers, type TlsListen } from '../net/runtime.ts'
+import type { BindConfig } from '../model/types.ts'
+import { handshakeFailed } from './tls-session.ts'
 import { HttpSession } from './http-session.ts'
 import { HttpFront } from './http-front.ts'
 import { TcpSession } from './tcp-session.ts'
@@ -48,6 +50,8 @@ export interface FrontendHost extends EngineView {
   rulesOf(name: string): ProxyRules | null
   /** A slot freed somewhere: frontends parked on the global limit may proceed. */
   slotFreed(): void
+  /** What each `bind … ssl` listens with (proxy/tls-build.ts). */
+  readonly listenTls?: ReadonlyMap<BindConfig, TlsListen>
 }
 
 export interface BoundAddr {
@@ -66,6 +70,8 @@ export class Frontend {
   /** Sessions alive on this frontend (feconn). */
   cur = 0
   totalSessions = 0
+  /** TLS handshakes that failed on this frontend's listeners. */
+  handshakeFailures = 0
   readonly #sessions = new Set<ClientSession>()
   readonly #parked: ClientSession[] = []
   #listeners: Listener[] = []
@@ -73,6 +79,8 @@ export class Frontend {
   /** `monitor-net`, parsed at load. */
   readonly #monitorNets: readonly IpNet[]
   readonly #handlers: SockHandlers<ClientSession>
+  /** The same for TLS listeners: their accept also reads what TLS negotiated. */
+  readonly #tlsHandlers: SockHandlers<ClientSession>
   /** What `mode http` sessions share (parsers' limits, error pages, captures); null in tcp mode. */
   readonly http: HttpFront | null
   /** The compiled `log-format`, when the frontend has one (it replaces tcplog/httplog). */
@@ -84,6 +92,8 @@ export class Frontend {
   /** Set by the engine when this frontend writes a log line per session (the session then keeps
    *  the client address, which costs system calls to read). */
   logsSessions = false
+  /** Where failed TLS handshakes are logged (the proxy's `log` lines unless `dontlognull`). */
+  connErrorLog: ProxyLog | null = null
 
   /** This frontend's rules (null: none); a backend's rules come from `host.rulesOf`. */
   readonly rules: ProxyRules | null
@@ -99,7 +109,12 @@ export class Frontend {
     this.#monitorNets = cfg.monitorNet.map((n) => parseNet(n)!) // validated by the builder
     this.http = cfg.mode === 'http' ? new HttpFront(cfg, host.tune) : null
     const fe = this
-    this.#handlers = { ...cliHandlers, open(s: Sock<ClientSession>) { fe.#accept(s) } }
+    this.#handlers = { ...cliHandlers, open(s: Sock<ClientSession>) { fe.#accept(s, false) } }
+    this.#tlsHandlers = {
+      ...cliHandlers,
+      open(s: Sock<ClientSession>) { fe.#accept(s, true) },
+      handshakeError(s: Sock<ClientSession>, e: Error) { handshakeFailed(fe, s, e) },
+    }
   }
 
   get sessions(): ReadonlySet<ClientSession> {
@@ -112,10 +127,16 @@ export class Frontend {
       for (const b of this.cfg.binds) {
         for (const a of b.addrs) {
           const target = listenTarget(a)
-          const opts: { backlog?: number } = {}
+          const opts: ListenOptions = {}
           const backlog = b.backlog ?? this.cfg.backlog
           if (backlog !== undefined) opts.backlog = backlog
-          const l = listen(target, this.#handlers, opts)
+          if (b.ssl) {
+            // Never clear text where TLS was asked for: no TLS built, no listener.
+            const tls = this.host.listenTls?.get(b)
+            if (tls === undefined) throw new Error(`bind ${b.spec}: 'ssl' without its TLS settings built; refusing to listen in clear text`)
+            opts.tls = tls
+          }
+          const l = listen(target, opts.tls === undefined ? this.#handlers : this.#tlsHandlers, opts)
           this.#listeners.push(l)
           this.bound.push({ addr: a, port: l.port })
         }
@@ -139,7 +160,7 @@ export class Frontend {
     return this.bound.map((b) => (b.addr.family === 'ipv4' || b.addr.family === 'ipv6' ? formatListenAddr({ ...b.addr, port: b.port }) : formatListenAddr(b.addr)))
   }
 
-  #accept(s: Sock<ClientSession>): void {
+  #accept(s: Sock<ClientSession>, tls: boolean): void {
     // monitor-net: health checkers of an upstream load balancer, never forwarded nor logged: in
     // tcp mode closed at once, in http mode answered "200 OK" at once.
     if (this.#monitorNets.length > 0) {
@@ -162,6 +183,7 @@ export class Frontend {
     s.data = sess
     // Read while the socket is open: a client that already closed has no address to read.
     if (this.logsSessions) void sess.cliAddr
+    if (tls) sess.readTls()
     if (this.cur >= this.maxconn || this.host.actconn >= this.host.globalMaxconn) {
       if (this.#parked.length >= this.backlog) { s.terminate(); return }
       sess.pauseCli()

@@ -10,13 +10,14 @@ import { reasonOf } from '../http/errors.ts'
 import { sessionEnd } from '../rules/tracking.ts'
 import type { EngineView, HttpReply, Sample, SessionView } from '../rules/types.ts'
 import type { StickEntry } from '../rules/stick-table.ts'
-import type { Sock } from '../net/runtime.ts'
+import type { Sock, TlsFacts } from '../net/runtime.ts'
 
 /** What a view needs of its session. */
 export interface ViewedSession {
   readonly cliAddr: string
   readonly cliPort: number
   readonly cli: Sock<unknown>
+  readonly cliTls: TlsFacts | null
 }
 
 export class SessView implements SessionView {
@@ -36,6 +37,7 @@ export class SessView implements SessionView {
 
   get cliAddr(): string { return this.#owner.cliAddr }
   get cliPort(): number { return this.#owner.cliPort }
+  get cliTls(): TlsFacts | null { return this.#owner.cliTls }
 
   get dstAddr(): string {
     if (this.#dst === undefined) {

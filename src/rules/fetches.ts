@@ -17,6 +17,7 @@ import {
 import { parseIpv4, parseIpv6 } from '../core/ip.ts'
 import { rdpCookieValue } from './rdp-cookie.ts'
 import { parseSni, sslHelloType } from './tls-hello.ts'
+import { SSL_FETCHES } from './ssl-fetches.ts'
 import { type StickEntry, type StickTable, type DataName } from './stick-table.ts'
 import { trackedAt } from './tracking.ts'
 import type { Sample, SampleType, StreamView } from './types.ts'
@@ -336,10 +337,7 @@ export const FETCHES: readonly FetchDef[] = [
   { name: 'fe_name', type: 'str', compile: () => (s) => s.sess.feName },
   { name: 'be_name', type: 'str', compile: () => (s) => (s.beName === '' ? undefined : s.beName) },
   { name: 'srv_name', type: 'str', compile: () => (s) => (s.srvName === '' ? undefined : s.srvName) },
-  { name: 'ssl_fc', type: 'bool', compile: () => c(false) },
-  { name: 'ssl_fc_has_sni', type: 'bool', compile: () => c(false) },
-  { name: 'ssl_fc_sni', type: 'str', compile: () => () => undefined },
-  { name: 'ssl_c_used', type: 'bool', compile: () => c(false) },
+  ...SSL_FETCHES,
 
   // Request payload
   { name: 'req.len', type: 'int', volatile: true, compile: () => (s) => { if (!s.payloadFinal) evalState.mayChange = true; return s.payload?.length ?? 0 } },

@@ -7,6 +7,7 @@
  * rule was configured with was compiled at load into closures (proxy.ts `compileProxyRules`).
  */
 import type { H1Head } from '../http/types.ts'
+import type { TlsFacts } from '../net/types.ts'
 import type { StickEntry } from './stick-table.ts'
 
 /**
@@ -47,6 +48,8 @@ export interface SessionView {
   readonly vars: Map<string, Sample>
   /** Entries tracked by `tcp-request connection|session track-scN`: index N, up to 3. */
   readonly sc: (StickEntry | undefined)[]
+  /** What TLS negotiated with the client (`ssl_fc*`, `ssl_c*`); null or absent: clear text. */
+  readonly cliTls?: TlsFacts | null
 }
 
 /** One request/response pair (in tcp mode, the session's content). */
@@ -77,6 +80,9 @@ export interface StreamView {
   logLevel?: string
   /** Filled by `capture` actions, in slot order (`capture … id N` / declaration order). */
   captures?: (string | undefined)[]
+  /** What TLS negotiated with the server (`ssl_bc*`, `ssl_s*`); null or absent: clear text or
+   *  no server connection yet. */
+  srvTls?: TlsFacts | null
   /** What log-format tags read beyond samples; the session fills it before logging. */
   log?: LogFields
 }

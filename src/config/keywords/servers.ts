@@ -13,6 +13,7 @@ import { suggest } from '../../model/suggest.ts'
 import type { BindConfig, ProxyConfig, ServerConfig, ServerOptions } from '../../model/types.ts'
 import { bindOptionKeywords } from './bind-options.ts'
 import { serverOptionKeywords } from './server-options.ts'
+import { checkBindTls } from './tls-options.ts'
 import type { KeywordCtx } from './types.ts'
 
 /** What edgelb does not do yet about a keyword it parses. */
@@ -119,5 +120,6 @@ export function parseBindLine(args: string[], d: Directive, ctx: KeywordCtx & No
   if (spec === undefined) throw new ConfigError(`'bind' expects an address: bind ADDRESS:PORT [options], e.g. bind :80`, d.pos)
   const b: BindConfig = { spec, addrs: parseBindSpec(spec, d.pos), pos: d.pos, options: {} }
   applyOptions(args.slice(1), b, d, ctx, { line: 'bind', own: bindTable, known: findBindOption, extra: (t) => t.options, names: bindOptionNames })
+  checkBindTls(b)
   return b
 }

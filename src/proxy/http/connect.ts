@@ -26,10 +26,10 @@ export function connectRequest(sess: HttpSession, st: Stream): void {
   const reuse = st.be!.cfg.httpReuse
   let c: SrvConn | null = null
   const idle = sess.srvIdle
-  if (server && idle && idle.server === server && idle.state === 'idle') {
+  if (server && idle && idle.server === server && idle.state === 'idle' && (server.sniConstant || idle.sni === server.sni!(st))) {
     c = idle
     sess.srvIdle = null
-  } else if (server && reuse !== 'never' && (reuse !== 'safe' || sess.requests > 0)) {
+  } else if (server && server.sniConstant && reuse !== 'never' && (reuse !== 'safe' || sess.requests > 0)) {
     // safe: a first request goes on a connection of its own; later ones (and every request
     // with aggressive or always) may take one another session left idle.
     c = takePooled(server) ?? null
@@ -42,7 +42,9 @@ export function connectRequest(sess: HttpSession, st: Stream): void {
     return
   }
   sess.ss = 'connecting'
-  openServer(sess, st).shareable = reuse !== 'never'
+  // A connection opened with an SNI of this request's own is not shared (a pooled one would
+  // carry it to another request's name).
+  openServer(sess, st).shareable = reuse !== 'never' && (server === null || server.sniConstant)
   sess.resched()
 }
 
