@@ -12,6 +12,8 @@ import type { ServerConfig } from '../model/types.ts'
 import type { LbServer } from '../balance/types.ts'
 import { now, wallNow } from '../core/clock.ts'
 import { WaitQueue } from './queue.ts'
+import type { TlsConnect } from '../net/types.ts'
+import type { StreamView } from '../rules/types.ts'
 
 export type AdminState = 'ready' | 'drain' | 'maint'
 
@@ -126,6 +128,19 @@ export class Server implements LbServer {
   observer: ((s: Server, r: ObservedResult) => void) | null = null
   /** Weight the balancer was last rebuilt with (see refresh()). */
   #lbWeight: number
+
+  // --- TLS, set at load (proxy/runtime.ts, net/tls/server.ts) --------------------------------------
+
+  /** TLS toward the server (`ssl`); null: clear text. */
+  tls: TlsConnect | null = null
+  /** The SNI each connection sends (`sni EXPR`, computed from the exchange); null: none. */
+  sni: ((s: StreamView) => string | undefined) | null = null
+  /** `sni` gives the same name to every connection (none, or a constant): its connections may
+   *  serve any exchange; otherwise one is reused only for the same name. */
+  sniConstant = true
+  /** TLS of the health checks (`check-ssl`, or `ssl`), with `check-sni`; null: clear text. */
+  checkTls: TlsConnect | null = null
+  checkSni: string | undefined = undefined
 
   constructor(cfg: ServerConfig) {
     this.cfg = cfg

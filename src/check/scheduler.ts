@@ -191,7 +191,14 @@ export function checkTarget(s: Server, agent: boolean): ConnectTarget | undefine
   const addr = agent ? (c.agentAddr ?? c.checkAddr) : c.checkAddr
   const a = addr !== undefined ? splitHostPort(addr) : undefined
   const port = agent ? c.agentPort : (c.checkPort ?? a?.port ?? c.addr.port)
-  return port === undefined ? undefined : { host: a?.host ?? c.addr.host, port }
+  if (port === undefined) return undefined
+  const t: ConnectTarget = { host: a?.host ?? c.addr.host, port }
+  // check-ssl (or ssl on the server, checked on its own address): the checks speak TLS.
+  if (!agent && s.checkTls !== null) {
+    t.tls = s.checkTls
+    if (s.checkSni !== undefined) t.serverName = s.checkSni
+  }
+  return t
 }
 
 /** Start-up delays, HAProxy's way: check i of n starts at i/n of the spread interval. */

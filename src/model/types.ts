@@ -6,6 +6,7 @@
  * Vocabulary is HAProxy's: a *proxy* is a frontend, a backend, or a listen section (both at once).
  */
 import type { SourcePos } from './source.ts'
+import type { BindTls, GlobalTls, ServerTls } from './tls.ts'
 
 export type Mode = 'tcp' | 'http'
 
@@ -26,6 +27,10 @@ export interface BindConfig {
   /** `accept-proxy`: each connection begins with a PROXY protocol header (v1 or v2), whose
    *  addresses become the session's; one without a valid header is closed. */
   acceptProxy?: boolean
+  /** `ssl`: the listener speaks TLS (model/tls.ts). */
+  ssl?: boolean
+  /** The TLS options of the line, whether or not `ssl` is there. */
+  tls?: BindTls
   /** Options that parse but whose behaviour is not built yet, kept for `convert` and warnings. */
   options: Record<string, string | true>
 }
@@ -81,6 +86,10 @@ export interface ServerOptions {
   /** `check-send-proxy`: health checks send a header too (they do anyway when `sendProxy` is set
    *  and neither `port` nor `addr` moves the check elsewhere). */
   checkSendProxy?: boolean
+  /** `ssl` (`no-ssl` clears one a default-server set). */
+  ssl?: boolean
+  /** The TLS options of the line (model/tls.ts). */
+  tls?: ServerTls
   /** Options that parse but are not built yet (`ssl`, `send-proxy`, …), kept for warnings. */
   extra: Record<string, string | true>
 }
@@ -284,6 +293,8 @@ export interface GlobalConfig {
   /** `user NAME` / `uid N` and `group NAME` / `gid N`, resolved to numbers at load. */
   uid?: number
   gid?: number
+  /** `crt-base`, `ca-base`, `ssl-default-*`, `ssl-server-verify` (model/tls.ts). */
+  tls?: GlobalTls
 }
 
 export interface PeersConfig {

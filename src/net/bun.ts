@@ -11,6 +11,7 @@
 import { readdirSync, readlinkSync } from 'node:fs'
 import { bindError } from './bind-error.ts'
 import { onProcessSignal } from './signals.ts'
+import { connectTlsOptions, HANDSHAKE, listenTlsOptions, tlsConnectHandlers, tlsContext, tlsFacts, tlsListenHandlers } from './bun-tls.ts'
 import type { ConnectTarget, Listener, ListenOptions, ListenTarget, Runtime, SockHandlers } from './types.ts'
 
 interface BunListener {
@@ -38,8 +39,10 @@ function bunHandlers<T>(h: SockHandlers<T>): Record<string, unknown> {
 
 function listen<T>(target: ListenTarget, handlers: SockHandlers<T>, options: ListenOptions = {}): Listener {
   const b = Bun as unknown as BunLike
-  const socket = bunHandlers(handlers)
+  const tls = options.tls
+  const socket = tls === undefined ? bunHandlers(handlers) : tlsListenHandlers(handlers, tls)
   const base: Record<string, unknown> = { socket, allowHalfOpen: true }
+  if (tls !== undefined) { base['tls'] = listenTlsOptions(tls); base['data'] = HANDSHAKE }
   if (options.backlog !== undefined) base['backlog'] = options.backlog
   if (options.reusePort) base['reusePort'] = true
   let l: BunListener
@@ -57,11 +60,13 @@ function listen<T>(target: ListenTarget, handlers: SockHandlers<T>, options: Lis
 }
 
 function connect<T>(target: ConnectTarget, data: T, handlers: SockHandlers<T>): void {
-  const socket = bunHandlers(handlers)
+  const tls = target.tls
+  const socket = tls === undefined ? bunHandlers(handlers) : tlsConnectHandlers(handlers, tls)
   const options: Record<string, unknown> = 'path' in target
     ? { unix: target.path, socket, data, allowHalfOpen: true }
     : { hostname: target.host, port: target.port, socket, data, allowHalfOpen: true }
   if ('host' in target && target.localAddress) options['localAddress'] = target.localAddress
+  if (tls !== undefined) options['tls'] = connectTlsOptions(tls, target.serverName)
   // Errors reach connectError; the promise must not become an unhandled rejection.
   ;(Bun as unknown as BunLike).connect(options).catch(ignore)
 }
@@ -131,4 +136,4 @@ function execWithRuntimeSettings(argv: readonly string[]): string | undefined {
 /** Bun's runtime, or undefined under another one. */
 export const bun: Runtime | undefined = typeof Bun === 'undefined'
   ? undefined
-  : { name: 'bun', listen, connect, selfCommand, execWithRuntimeSettings, onSignal: onProcessSignal }
+  : { name: 'bun', listen, connect, selfCommand, execWithRuntimeSettings, onSignal: onProcessSignal, tlsContext, tlsFacts }

@@ -252,7 +252,16 @@ class FailedSock<T> implements Sock<T> {
   get remoteAddress(): string { return '' }
 }
 
+/** Why TLS is refused here: Deno.listenTls has no SNI selection by name, no client certificate
+ *  verification modes, no per-connection facts (`ssl_fc_*`) edgelb needs; TLS waits for them. */
+const NO_TLS = 'TLS needs the Bun runtime (the edgelb executable, or bun src/main.ts): edgelb has no TLS under Deno yet'
+
+function tlsContext(): never {
+  throw new Error(NO_TLS)
+}
+
 function listen<T>(target: ListenTarget, handlers: SockHandlers<T>, options: ListenOptions = {}): Listener {
+  if (options.tls !== undefined) throw new Error(NO_TLS)
   if (target.kind === 'fd') return listenFd(target.fd, handlers)
   let l: DenoListener
   try {
@@ -295,6 +304,7 @@ async function acceptLoop<T>(l: DenoListener, handlers: SockHandlers<T>, state: 
 }
 
 function connect<T>(target: ConnectTarget, data: T, handlers: SockHandlers<T>): void {
+  if (target.tls !== undefined) { handlers.connectError?.(new FailedSock(data), new Error(NO_TLS)); return }
   if ('host' in target && target.localAddress) connectFrom({ host: target.host, port: target.port, localAddress: target.localAddress }, data, handlers)
   else void connectAsync(target, data, handlers)
 }
@@ -346,4 +356,4 @@ function closeInspector(tries: number): void {
 /** Deno's runtime, or undefined under another one. */
 export const deno: Runtime | undefined = D === undefined
   ? undefined
-  : { name: 'deno', listen, connect, selfCommand, execWithRuntimeSettings: () => undefined, onSignal }
+  : { name: 'deno', listen, connect, selfCommand, execWithRuntimeSettings: () => undefined, onSignal, tlsContext, tlsFacts: () => null }

@@ -8,16 +8,16 @@
 import { bun } from './bun.ts'
 import { deno } from './deno.ts'
 import { onProcessSignal, type SignalName } from './signals.ts'
-import type { ConnectTarget, Listener, ListenOptions, ListenTarget, Runtime, SockHandlers } from './types.ts'
+import type { ConnectTarget, Listener, ListenOptions, ListenTarget, Runtime, Sock, SockHandlers, TlsContext, TlsContextSpec, TlsFacts } from './types.ts'
 
-export type { ConnectTarget, Listener, ListenOptions, ListenTarget, Sock, SockHandlers } from './types.ts'
+export type { ConnectTarget, Listener, ListenOptions, ListenTarget, Sock, SockHandlers, TlsConnect, TlsContext, TlsContextSpec, TlsFacts, TlsListen } from './types.ts'
 export type { SignalName } from './signals.ts'
 
 function missing(): never {
   throw new Error('edgelb needs the Bun or the Deno runtime for its sockets (run the edgelb executable, bun src/main.ts, or deno task run)')
 }
 
-const runtime: Runtime = bun ?? deno ?? { name: 'none', listen: missing, connect: missing, selfCommand: missing, execWithRuntimeSettings: () => undefined, onSignal: onProcessSignal }
+const runtime: Runtime = bun ?? deno ?? { name: 'none', listen: missing, connect: missing, selfCommand: missing, execWithRuntimeSettings: () => undefined, onSignal: onProcessSignal, tlsContext: missing, tlsFacts: () => null }
 
 /** The running runtime's name: 'bun' or 'deno'. */
 export const runtimeName: string = runtime.name
@@ -47,3 +47,11 @@ export const execWithRuntimeSettings: (argv: readonly string[]) => string | unde
 
 /** Installs a signal handler; returns a function that removes it. */
 export const onSignal: (name: SignalName, fn: () => void) => () => void = runtime.onSignal
+
+/** Makes a TLS context of `spec`, checked by the runtime's TLS library: throws an Error with its
+ *  reason (a key that does not match its certificate, an unknown cipher or curve), or when the
+ *  runtime has no TLS (Deno, for now). */
+export const tlsContext: (spec: TlsContextSpec) => TlsContext = runtime.tlsContext
+
+/** What TLS negotiated on a socket (null: not TLS, or its handshake is not done). */
+export const tlsFacts: (s: Sock<unknown>) => TlsFacts | null = runtime.tlsFacts

@@ -2,6 +2,8 @@
  * What the rest of edgelb sees of the runtime's sockets. Each runtime (net/bun.ts, net/deno.ts)
  * implements `Runtime`; net/runtime.ts picks the one that is running.
  */
+import type { X509Certificate } from 'node:crypto'
+import type { SslVersion } from '../model/tls.ts'
 import type { SignalName } from './signals.ts'
 
 /** A connected socket. `data` is the per-connection state the handlers work on. */
@@ -44,6 +46,9 @@ export interface SockHandlers<T> {
   close(s: Sock<T>, error?: Error): void
   error?(s: Sock<T>, error: Error): void
   connectError?(s: Sock<T>, error: Error): void
+  /** TLS listeners: a handshake failed, timed out, or its client certificate was refused. The
+   *  socket is closed; nothing else comes for it (no `open`, no `close`). */
+  handshakeError?(s: Sock<T>, error: Error): void
 }
 
 export interface Listener {
@@ -61,9 +66,95 @@ export type ListenTarget =
 export interface ListenOptions {
   backlog?: number
   reusePort?: boolean
+  /** A TLS listener: `open` comes once the handshake succeeded and the client's certificate
+   *  passed `verify`; a failure goes to `handshakeError`. */
+  tls?: TlsListen
 }
 
-export type ConnectTarget = { host: string; port: number; localAddress?: string } | { path: string }
+export type ConnectTarget =
+  | { host: string; port: number; localAddress?: string; tls?: TlsConnect; serverName?: string }
+  | { path: string; tls?: TlsConnect; serverName?: string }
+// `serverName`: the SNI a TLS connection sends (none when unset).
+
+// --- TLS -------------------------------------------------------------------------------------------
+
+/** One TLS context's settings, as read at load (PEM text). The runtime makes its own context of
+ *  it (`Runtime.tlsContext`), which checks them: a key that does not match its certificate, a
+ *  cipher list or a curve the TLS library does not know is an Error there. */
+export interface TlsContextSpec {
+  /** The certificate, then its chain. */
+  cert?: string
+  key?: string
+  /** Trusted CAs: for client certificates (listeners), for servers' certificates (connections). */
+  ca?: string
+  crl?: string
+  minVersion: SslVersion
+  maxVersion: SslVersion
+  /** TLS 1.2 and older (TLS 1.3 suites are the library's own). */
+  ciphers?: string
+  curves?: string
+  sigalgs?: string
+  /** Session tickets; without them a listener resumes no session (the runtime keeps no cache). */
+  tickets: boolean
+  /** Listeners: the client's cipher order wins (HAProxy's default is the server's). */
+  preferClientCiphers?: boolean
+}
+
+/** A context the runtime made; opaque to the rest of edgelb. */
+export interface TlsContext {
+  readonly spec: TlsContextSpec
+}
+
+export interface TlsListen {
+  /** The default certificate and the listener's settings: for handshakes without SNI, or whose
+   *  name no certificate has. */
+  default: TlsContext
+  /** The context for the name a client sent: undefined for the default one, null to refuse the
+   *  handshake (`strict-sni`). Every context has the listener's settings. Must not throw. */
+  select?(serverName: string): TlsContext | null | undefined
+  /** Refuse handshakes without SNI (`strict-sni`). */
+  requireSni: boolean
+  /** Protocols offered by ALPN, in order of preference. A client that offers none of them is
+   *  refused (the runtime's TLS library sends no_application_protocol). */
+  alpn: readonly string[]
+  /** Client certificates: not asked for; asked for, and checked when sent; required. */
+  verify: 'none' | 'optional' | 'required'
+  /** Accept a client certificate that fails verification (`ssl_c_verify` tells). */
+  ignoreVerifyErrors: boolean
+  /** ms a handshake may take, from the accept (Infinity: no limit). */
+  handshakeTimeout: number
+}
+
+export interface TlsConnect {
+  context: TlsContext
+  /** Check the server's certificate: its chain against the CAs, and its name (`verify required`). */
+  verify: boolean
+  /** The name the certificate must carry (`verifyhost`); else the SNI sent, if any; else the
+   *  chain alone is checked, as HAProxy does. */
+  verifyHost?: string
+  alpn: readonly string[]
+  /** Offer the last session again (HAProxy's default; `no-ssl-reuse` turns it off). The runtime
+   *  keeps that session in `session`. */
+  reuse: boolean
+  session?: unknown
+}
+
+/** What TLS negotiated on a connection, read once its handshake is done. */
+export interface TlsFacts {
+  /** The server name: the one the client sent (listeners), the one sent (connections). */
+  readonly sni: string | undefined
+  readonly alpn: string | undefined
+  /** `TLSv1.3`, `TLSv1.2`… */
+  readonly protocol: string
+  /** The cipher's OpenSSL name (`TLS_AES_128_GCM_SHA256`, `ECDHE-ECDSA-AES128-GCM-SHA256`). */
+  readonly cipher: string
+  readonly resumed: boolean
+  /** The peer's certificate, when it sent one. */
+  readonly peerCert: X509Certificate | undefined
+  /** The peer certificate's verification result: 0 when it passed or none was sent, else
+   *  OpenSSL's X509_V_ERR_* number (`ssl_c_verify`). */
+  readonly verifyResult: number
+}
 
 /** One runtime's sockets and process facts. */
 export interface Runtime {
@@ -78,4 +169,9 @@ export interface Runtime {
   execWithRuntimeSettings(argv: readonly string[]): string | undefined
   /** Installs a signal handler; returns a function that removes it. */
   onSignal(name: SignalName, fn: () => void): () => void
+  /** Makes a TLS context. Throws an Error with the TLS library's reason when the settings are
+   *  unusable, or when the runtime has no TLS. */
+  tlsContext(spec: TlsContextSpec): TlsContext
+  /** What TLS negotiated on a socket of a TLS listener or connection (null: not TLS). */
+  tlsFacts(s: Sock<unknown>): TlsFacts | null
 }

@@ -6,7 +6,7 @@
 import type { Waiter, WaitQueue } from '../backend/queue.ts'
 import { now, wallNow } from '../core/clock.ts'
 import type { ProxyHeader } from '../net/proxy-protocol.ts'
-import type { Sock } from '../net/runtime.ts'
+import { tlsFacts, type Sock, type TlsFacts } from '../net/runtime.ts'
 import type { ProxiedConn } from '../rules/types.ts'
 import type { PpFlag } from '../model/types.ts'
 import { buildServerProxyHeader, type ClientTlsFacts } from './send-proxy.ts'
@@ -33,6 +33,9 @@ export abstract class ClientSide {
   /** Reading is paused (by us): resume only what was paused, each call is a system call. */
   #cliPaused = false
   #view: SessView | null = null
+  /** What TLS negotiated with the client (null: a clear-text listener); read at the accept,
+   *  once the handshake is done, so that logs have it after the socket closed. */
+  cliTls: TlsFacts | null = null
 
   // --- the PROXY protocol (accept-proxy.ts) ---
   /** `tcp-request connection expect-proxy` asked for a PROXY header. */
@@ -58,6 +61,11 @@ export abstract class ClientSide {
       this.#cliPort = this.cli.remotePort ?? 0
     }
     return this.#cliAddr
+  }
+
+  /** Reads the client's TLS facts (the frontend calls it at the accept). */
+  readTls(): void {
+    this.cliTls = tlsFacts(this.cli)
   }
 
   get cliPort(): number {
@@ -106,10 +114,23 @@ export abstract class ClientSide {
     return (this.#view ??= new SessView(this, this.fe.name, this.fe.host))
   }
 
-  /** What the PROXY header sent to a server tells of this connection's TLS (send-proxy.ts); null:
-   *  a plain connection. A session whose client side is TLS must answer with its facts. */
+  /** What the PROXY header sent to a server tells of this connection's TLS (send-proxy.ts), from
+   *  what TLS negotiated with the client; null: a plain connection. */
   tlsFacts(): ClientTlsFacts | null {
-    return null
+    const t = this.cliTls
+    if (t === null) return null
+    const cert = t.peerCert !== undefined
+    const cn = cert ? /(?:^|\n)CN=([^\n]*)/.exec(t.peerCert!.subject)?.[1] : undefined
+    return {
+      version: t.protocol,
+      ...(t.sni !== undefined ? { sni: t.sni } : {}),
+      ...(t.alpn !== undefined ? { alpn: t.alpn } : {}),
+      certConn: cert,
+      certSess: cert,
+      verify: t.verifyResult,
+      ...(cn !== undefined ? { cn } : {}),
+      cipher: t.cipher,
+    }
   }
 
   /** The PROXY header a new connection to a server with these `send-proxy` flags begins with. */

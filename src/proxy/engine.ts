@@ -11,7 +11,8 @@ import type { Backend } from '../backend/backend.ts'
 import type { Server } from '../backend/server.ts'
 import type { HealthChecks } from '../check/checks.ts'
 import type { StateEvent } from '../check/state.ts'
-import type { Config, ProxyConfig } from '../model/types.ts'
+import type { BindConfig, Config, ProxyConfig } from '../model/types.ts'
+import type { TlsListen } from '../net/runtime.ts'
 import { startWheelDriver } from '../core/timer-wheel.ts'
 import { wheel } from '../core/wheel.ts'
 import { levelNumber } from '../log/levels.ts'
@@ -59,6 +60,8 @@ export class Engine implements FrontendHost {
   readonly frontends: Frontend[] = []
   /** Health checks and server states; started with the engine, stopped when it stops. */
   readonly checks: HealthChecks
+  /** What each `bind … ssl` listens with (built with the runtime). */
+  readonly listenTls: ReadonlyMap<BindConfig, TlsListen>
   actconn = 0
   readonly globalMaxconn: number
   readonly tune: Config['global']['tune']
@@ -94,6 +97,7 @@ export class Engine implements FrontendHost {
     this.rules = runtime.rules
     for (const [name, be] of runtime.backends) this.backends.set(name, be)
     this.checks = runtime.checks
+    this.listenTls = runtime.listenTls
     runtime.host = {
       event: (be, e) => this.#stateEvent(be.cfg, e),
       killSessions: (s, why) => this.#killSessions(s, why),
@@ -116,6 +120,7 @@ export class Engine implements FrontendHost {
         const r = this.rules
         fe.uniqueIdFormat = compileLogFormat(p.uniqueIdFormat, { tables: r.tables, maps: r.maps, fileDir: dirname(p.pos.file), proxy: p.name, at: p.pos }, { missing: '-' })
       }
+      if (!p.options['dontlognull']) fe.connErrorLog = this.#logOf(p)
     }
     // Every proxy's log lines (a backend's carry its state lines): the sockets exist from the start.
     for (const p of config.proxies) this.#logOf(p)

@@ -16,7 +16,9 @@ import type { LogFormat } from '../rules/log-format.ts'
 import type { ProxyLog } from '../log/proxy-log.ts'
 import type { EngineView } from '../rules/types.ts'
 import { listenTarget } from '../net/listen-target.ts'
-import { listen, type Listener, type Sock, type SockHandlers } from '../net/runtime.ts'
+import { listen, type ListenOptions, type Listener, type Sock, type SockHandlers, type TlsListen } from '../net/runtime.ts'
+import type { BindConfig } from '../model/types.ts'
+import { handshakeFailed } from './tls-session.ts'
 import { HttpSession } from './http-session.ts'
 import { HttpFront } from './http-front.ts'
 import { TcpSession } from './tcp-session.ts'
@@ -49,6 +51,8 @@ export interface FrontendHost extends EngineView {
   rulesOf(name: string): ProxyRules | null
   /** A slot freed somewhere: frontends parked on the global limit may proceed. */
   slotFreed(): void
+  /** What each `bind … ssl` listens with (proxy/tls-build.ts). */
+  readonly listenTls?: ReadonlyMap<BindConfig, TlsListen>
 }
 
 /** One bound address, as its connections see it. */
@@ -59,6 +63,8 @@ export interface ListenerInfo {
   readonly name: string
   /** `accept-proxy`: each connection begins with a PROXY protocol header (accept-proxy.ts). */
   readonly acceptProxy: boolean
+  /** `ssl`: the listener speaks TLS (tls-session.ts). */
+  readonly tls: boolean
 }
 
 export interface BoundAddr {
@@ -77,6 +83,8 @@ export class Frontend {
   /** Sessions alive on this frontend (feconn). */
   cur = 0
   totalSessions = 0
+  /** TLS handshakes that failed on this frontend's listeners. */
+  handshakeFailures = 0
   readonly #sessions = new Set<ClientSession>()
   readonly #parked: ClientSession[] = []
   #listeners: Listener[] = []
@@ -98,6 +106,8 @@ export class Frontend {
   /** Set by the engine when this frontend writes a log line per session (the session then keeps
    *  the client address, which costs system calls to read). */
   logsSessions = false
+  /** Where failed TLS handshakes are logged (the proxy's `log` lines unless `dontlognull`). */
+  connErrorLog: ProxyLog | null = null
 
   /** This frontend's rules (null: none); a backend's rules come from `host.rulesOf`. */
   readonly rules: ProxyRules | null
@@ -117,7 +127,13 @@ export class Frontend {
   /** The handlers of one listener (made once per bound address, never per connection). */
   #handlersFor(lst: ListenerInfo): SockHandlers<ClientSession> {
     const fe = this
-    return { ...cliHandlers, open(s: Sock<ClientSession>) { fe.#accept(s, lst) } }
+    if (!lst.tls) return { ...cliHandlers, open(s: Sock<ClientSession>) { fe.#accept(s, lst) } }
+    // A TLS listener's accept also reads what TLS negotiated; a failed handshake is logged.
+    return {
+      ...cliHandlers,
+      open(s: Sock<ClientSession>) { fe.#accept(s, lst) },
+      handshakeError(s: Sock<ClientSession>, e: Error) { handshakeFailed(fe, s, e) },
+    }
   }
 
   get sessions(): ReadonlySet<ClientSession> {
@@ -131,11 +147,17 @@ export class Frontend {
       for (const b of this.cfg.binds) {
         for (const a of b.addrs) {
           const target = listenTarget(a)
-          const opts: { backlog?: number } = {}
+          const opts: ListenOptions = {}
           const backlog = b.backlog ?? this.cfg.backlog
           if (backlog !== undefined) opts.backlog = backlog
+          if (b.ssl) {
+            // Never clear text where TLS was asked for: no TLS built, no listener.
+            const tls = this.host.listenTls?.get(b)
+            if (tls === undefined) throw new Error(`bind ${b.spec}: 'ssl' without its TLS settings built; refusing to listen in clear text`)
+            opts.tls = tls
+          }
           id++
-          const l = listen(target, this.#handlersFor({ id, name: b.name ?? String(id), acceptProxy: b.acceptProxy === true }), opts)
+          const l = listen(target, this.#handlersFor({ id, name: b.name ?? String(id), acceptProxy: b.acceptProxy === true, tls: opts.tls !== undefined }), opts)
           this.#listeners.push(l)
           this.bound.push({ addr: a, port: l.port })
         }
@@ -191,6 +213,7 @@ export class Frontend {
     }
     // Read while the socket is open: a client that already closed has no address to read.
     if (this.logsSessions) void sess.cliAddr
+    if (lst.tls) sess.readTls()
     if (this.cur >= this.maxconn || this.host.actconn >= this.host.globalMaxconn) {
       if (this.#parked.length >= this.backlog) { s.terminate(); return }
       sess.pauseCli()

@@ -236,6 +236,12 @@ export class HttpSession extends ClientSide implements ServerSession {
     connectRequest(this, this.st)
   }
 
+  srvStream(): Stream {
+    const st = this.st
+    st.sess = this.view
+    return st
+  }
+
   // --- server input: waiting for the response, its body ----------------------------------------
 
   onSrvOpen(c: SrvConn): void {
@@ -243,6 +249,7 @@ export class HttpSession extends ClientSide implements ServerSession {
     const st = this.st
     if (c.uses === 0) c.server?.reportResult('l4-ok')
     this.connExp = Infinity
+    st.srvTls = c.tls
     st.connectEnd = st.sentAt = now()
     this.ss = 'res-head'
     this.#srvPaused = false

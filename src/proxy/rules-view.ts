@@ -10,7 +10,7 @@ import { reasonOf } from '../http/errors.ts'
 import { sessionEnd } from '../rules/tracking.ts'
 import type { EngineView, HttpReply, ProxiedConn, Sample, SessionView } from '../rules/types.ts'
 import type { StickEntry } from '../rules/stick-table.ts'
-import type { Sock } from '../net/runtime.ts'
+import type { Sock, TlsFacts } from '../net/runtime.ts'
 
 /** What a view needs of its session. */
 export interface ViewedSession {
@@ -19,6 +19,7 @@ export interface ViewedSession {
   readonly cli: Sock<unknown>
   readonly proxied: ProxiedConn | null
   ppExpected: boolean
+  readonly cliTls: TlsFacts | null
 }
 
 export class SessView implements SessionView {
@@ -38,6 +39,7 @@ export class SessView implements SessionView {
 
   get cliAddr(): string { return this.#owner.cliAddr }
   get cliPort(): number { return this.#owner.cliPort }
+  get cliTls(): TlsFacts | null { return this.#owner.cliTls }
 
   get proxied(): ProxiedConn | null { return this.#owner.proxied }
 

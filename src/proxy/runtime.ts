@@ -15,9 +15,11 @@ import { HealthChecks, type HealthChecksOptions } from '../check/checks.ts'
 import type { StateEvent, StateHost } from '../check/state.ts'
 import type { Protection } from '../model/dictionary/types.ts'
 import { ConfigError, type SourcePos } from '../model/source.ts'
-import type { Config, ProxyConfig } from '../model/types.ts'
+import type { BindConfig, Config, ProxyConfig } from '../model/types.ts'
 import { compileRules, type CompiledRules } from '../rules/proxy.ts'
 import { dirname } from 'node:path'
+import type { TlsListen } from '../net/types.ts'
+import { buildTlsObjects } from './tls-build.ts'
 
 export interface RuntimeReport {
   warn(message: string, at: SourcePos): void
@@ -34,6 +36,8 @@ export class Runtime implements StateHost {
   /** Compiled, not started: the engine starts them. */
   readonly checks: HealthChecks
   host: StateHost | null = null
+  /** What each `bind … ssl` listens with (net/tls/bind.ts); servers carry their own TLS. */
+  listenTls: ReadonlyMap<BindConfig, TlsListen> = new Map()
 
   constructor(
     readonly config: Config,
@@ -96,6 +100,12 @@ export function buildRuntime(config: Config, report?: RuntimeReport): Runtime {
     }
     backends.set(p.name, new Backend(p, { fullconn: p.fullconn ?? frontendMaxconn.get(p.name) ?? 0, balanceKey }))
   }
+  // TLS: certificates read, contexts made, `sni` compiled; servers get theirs before the health
+  // checks are built, which connect with them.
+  const listenTls = buildTlsObjects(config, backends, rules, report === undefined ? undefined : {
+    warn: (m, at) => once('w', m, at, report.warn),
+    error: (m, at) => once('e', m, at, report.error),
+  })
 
   const runtime = new Runtime(config, rules, backends, {
     spreadChecks: config.global.spreadChecks,
@@ -107,5 +117,6 @@ export function buildRuntime(config: Config, report?: RuntimeReport): Runtime {
       onError: (e: { reason: string; pos: SourcePos }) => once('e', e.reason, e.pos, report.error),
     }),
   })
+  runtime.listenTls = listenTls
   return runtime
 }

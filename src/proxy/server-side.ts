@@ -21,6 +21,7 @@ import type { Server } from '../backend/server.ts'
 import { now } from '../core/clock.ts'
 import type { PpFlag } from '../model/types.ts'
 import type { Sock } from '../net/runtime.ts'
+import type { StreamView } from '../rules/types.ts'
 import { SrvConn, type SrvConnOwner } from './srv-conn.ts'
 import type { PhaseTimes, TermCause, TermPhase } from './termination.ts'
 
@@ -64,6 +65,8 @@ export interface ServerSession extends Waiter, SrvConnOwner {
   srvConnect(): void
   /** No server for this exchange: it ends with this termination (tcp closes, http answers 503). */
   srvRefused(by: TermCause, phase: TermPhase): void
+  /** The exchange as rules see it (a server's `sni` expression reads it). */
+  srvStream?(): StreamView
 }
 
 /** The starting values of a `SrvSide` for an exchange entering `be`. */
@@ -129,8 +132,19 @@ export function openServer(sess: ServerSession, st: SrvSide): SrvConn {
   const be = st.be!
   const t = be.cfg.timeouts.connect
   sess.connExp = t === undefined ? Infinity : st.connectStart + t
-  const flags = st.server?.cfg.sendProxy
-  const c = SrvConn.open(be.targetOf(st.server, sess.dstPort), st.server, sess, flags === undefined ? null : sess.proxyHeaderFor(flags))
+  const server = st.server
+  const target = be.targetOf(server, sess.dstPort)
+  let sni: string | undefined
+  if (server?.cfg.ssl) {
+    // Built at load with the server; never clear text where TLS was asked for.
+    if (server.tls === null) throw new Error(`server '${server.name}': 'ssl' without its TLS settings built`)
+    target.tls = server.tls
+    sni = server.sni === null ? undefined : server.sni(sess.srvStream!())
+    if (sni !== undefined) target.serverName = sni
+  }
+  const flags = server?.cfg.sendProxy
+  const c = SrvConn.open(target, server, sess, flags === undefined ? null : sess.proxyHeaderFor(flags))
+  c.sni = sni
   sess.srv = c
   return c
 }

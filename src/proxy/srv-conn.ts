@@ -16,7 +16,7 @@ import type { Server } from '../backend/server.ts'
 import { Timer } from '../core/timer-wheel.ts'
 import { wheel } from '../core/wheel.ts'
 import { clocked, now } from '../core/clock.ts'
-import { connect, type ConnectTarget, type Sock, type SockHandlers } from '../net/runtime.ts'
+import { connect, tlsFacts, type ConnectTarget, type Sock, type SockHandlers, type TlsFacts } from '../net/runtime.ts'
 
 /** How long an idle server connection is kept (HAProxy's `pool-purge-delay` default). */
 export const IDLE_TIMEOUT = 5000
@@ -50,6 +50,9 @@ export class SrvConn {
   #ppPending = false
   /** The idle timer, made when the connection is first parked (a tcp one never is). */
   #timer: Timer | null = null
+  /** TLS: the SNI it was opened with, and what its handshake negotiated (null: clear text). */
+  sni: string | undefined = undefined
+  tls: TlsFacts | null = null
 
   constructor(server: Server | null, owner: SrvConnOwner) {
     this.server = server
@@ -171,6 +174,7 @@ const srvConnHandlers: SockHandlers<SrvConn> = {
     if (c.state !== 'connecting' || !c.owner) { s.terminate(); c.state = 'closed'; return }
     c.sock = s
     c.state = 'busy'
+    if (c.server?.tls) c.tls = tlsFacts(s)
     c.owner.onSrvOpen(c)
   },
   data: clocked((s, chunk) => {

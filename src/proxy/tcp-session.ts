@@ -18,7 +18,7 @@ import { ByteQueue, CLOSED, FLUSHED } from '../core/byte-queue.ts'
 import { now } from '../core/clock.ts'
 import { Timer } from '../core/timer-wheel.ts'
 import { wheel } from '../core/wheel.ts'
-import type { Sock } from '../net/runtime.ts'
+import type { Sock, TlsFacts } from '../net/runtime.ts'
 import type { Frontend } from './frontend.ts'
 import type { HashKey } from '../balance/types.ts'
 import type { TermCause, TermPhase, Termination } from './termination.ts'
@@ -45,6 +45,8 @@ class ContentStream implements StreamView {
   /** The session's unique id (`unique-id-format`), once made (unique-id.ts). */
   uniqueId: string | undefined = undefined
   readonly vars = new Map<string, Sample>()
+  /** What TLS negotiated with the server (`ssl_bc*`). */
+  srvTls: TlsFacts | null = null
   /** In tcp mode the stream is the session: what content rules track lives as long as it. */
   readonly sc: (StickEntry | undefined)[]
   constructor(sess: SessionView) {
@@ -208,6 +210,10 @@ export class TcpSession extends ClientSide implements ServerSession, SrvSide {
     grantServer(this, this, server)
   }
 
+  srvStream(): ContentStream {
+    return this.#inspect?.stream ?? this.logStream()
+  }
+
   srvConnect(): void {
     this.phase = 'C'
     this.connectStart = now()
@@ -220,6 +226,7 @@ export class TcpSession extends ClientSide implements ServerSession, SrvSide {
     if (c !== this.srv) { c.close(); return }
     const s = c.sock!
     this.server?.reportResult('l4-ok')
+    if (c.tls !== null) this.logStream().srvTls = c.tls
     this.phase = 'D'
     this.connectEnd = now()
     this.connExp = Infinity

@@ -172,5 +172,14 @@ export function logRequest(sess: HttpSession, st: Stream): void {
     log.send(level, fe.logFormat(st))
     return
   }
-  log.send(level, formatHttpLog(r))
+  const line = formatHttpLog(r)
+  log.send(level, fe.cfg.options['httpslog'] ? line + httpsFields(sess) : line)
+}
+
+/** What `option httpslog` adds to the httplog line, as HAProxy's format has it:
+ *  ` %[fc_err]/%[ssl_fc_err,hex]/%[ssl_c_err]/%[ssl_c_ca_err]/%[ssl_fc_is_resumed] %[ssl_fc_sni]/%sslv/%sslc` */
+function httpsFields(sess: HttpSession): string {
+  const t = sess.cliTls
+  if (t === null) return ' 0/-/-/-/0 -/-/-'
+  return ` 0/0/${t.verifyResult}/0/${t.resumed ? 1 : 0} ${t.sni ?? '-'}/${t.protocol}/${t.cipher}`
 }

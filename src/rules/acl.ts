@@ -52,6 +52,8 @@ for (const [kw, fetch] of [['method', 'method'], ['req_ver', 'req.ver'], ['resp_
   ACL_KEYWORDS.set(kw, { fetch, ...(kw.startsWith('payload') ? { match: 'bin' as const } : {}) })
 }
 
+ACL_KEYWORDS.set('ssl_fc_sni_end', { fetch: 'ssl_fc_sni', match: 'end' }).set('ssl_fc_sni_reg', { fetch: 'ssl_fc_sni', match: 'reg' })
+
 const ACL_KEYWORD_NAMES: readonly string[] = [...ACL_KEYWORDS.keys()]
 
 const DEFAULT_MATCH: Readonly<Record<SampleType, MatchKind>> = { str: 'str', int: 'int', bool: 'bool', ip: 'ip', bin: 'bin', any: 'str' }

@@ -230,7 +230,7 @@ describe('fetches', () => {
   })
   test('unknown and not-yet-implemented fetches are told apart', () => {
     expect(() => ev('pathh', stream())).toThrow(/unknown sample fetch 'pathh'; did you mean 'path'\?/)
-    expect(() => ev('ssl_c_s_dn', stream())).toThrow(/not implemented yet/)
+    expect(() => ev('ssl_f_s_dn', stream())).toThrow(/not implemented yet/)
     expect(() => ev('path(1)', stream())).toThrow(/takes 0 arguments, not 1/)
   })
 })

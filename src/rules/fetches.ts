@@ -18,6 +18,7 @@ import { parseIpv4, parseIpv6 } from '../core/ip.ts'
 import { rdpCookieValue } from './rdp-cookie.ts'
 import { parseSni, sslHelloType } from './tls-hello.ts'
 import { PROXY_PROTOCOL_FETCHES } from './proxy-protocol-fetches.ts'
+import { SSL_FETCHES } from './ssl-fetches.ts'
 import { type StickEntry, type StickTable, type DataName } from './stick-table.ts'
 import { trackedAt } from './tracking.ts'
 import type { Sample, SampleType, StreamView } from './types.ts'
@@ -351,10 +352,7 @@ export const FETCHES: readonly FetchDef[] = [
   { name: 'fe_name', type: 'str', compile: () => (s) => s.sess.feName },
   { name: 'be_name', type: 'str', compile: () => (s) => (s.beName === '' ? undefined : s.beName) },
   { name: 'srv_name', type: 'str', compile: () => (s) => (s.srvName === '' ? undefined : s.srvName) },
-  { name: 'ssl_fc', type: 'bool', compile: () => c(false) },
-  { name: 'ssl_fc_has_sni', type: 'bool', compile: () => c(false) },
-  { name: 'ssl_fc_sni', type: 'str', compile: () => () => undefined },
-  { name: 'ssl_c_used', type: 'bool', compile: () => c(false) },
+  ...SSL_FETCHES,
 
   // Request payload
   { name: 'req.len', type: 'int', volatile: true, compile: () => (s) => { if (!s.payloadFinal) evalState.mayChange = true; return s.payload?.length ?? 0 } },

@@ -85,6 +85,8 @@ export const LOG_TAGS: readonly LogTag[] = [
   { tag: 'CC', read: () => undefined },
   { tag: 'CS', read: () => undefined },
   { tag: 'o', read: () => '' },
+  { tag: 'sslv', read: (s) => s.sess.cliTls?.protocol },
+  { tag: 'sslc', read: (s) => s.sess.cliTls?.cipher },
 ]
 
 const TAGS = new Map(LOG_TAGS.map((t) => [t.tag, t]))

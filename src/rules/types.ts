@@ -8,6 +8,7 @@
  */
 import type { H1Head } from '../http/types.ts'
 import type { ProxyHeader } from '../net/proxy-protocol.ts'
+import type { TlsFacts } from '../net/types.ts'
 import type { StickEntry } from './stick-table.ts'
 
 /**
@@ -54,6 +55,8 @@ export interface SessionView {
   readonly proxied?: ProxiedConn | null
   /** `tcp-request connection expect-proxy layer4`: a PROXY header is read before anything else. */
   expectProxy?(): void
+  /** What TLS negotiated with the client (`ssl_fc*`, `ssl_c*`); null or absent: clear text. */
+  readonly cliTls?: TlsFacts | null
 }
 
 /** A connection that began with a PROXY protocol header (`accept-proxy`, `expect-proxy`). */
@@ -98,6 +101,9 @@ export interface StreamView {
    *  that head arrived (the HTTP session fills them; their slots come before the actions'). */
   readonly reqCaptures?: readonly string[] | null
   readonly resCaptures?: readonly string[] | null
+  /** What TLS negotiated with the server (`ssl_bc*`, `ssl_s*`); null or absent: clear text or
+   *  no server connection yet. */
+  srvTls?: TlsFacts | null
   /** What log-format tags read beyond samples; the session fills it before logging. */
   log?: LogFields
 }

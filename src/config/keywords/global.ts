@@ -10,6 +10,7 @@ import { parseLog } from './proxy.ts'
 import type { NotBuiltSink } from './servers.ts'
 import type { GlobalKeyword, KeywordCtx } from './types.ts'
 import { one } from './words.ts'
+import { globalTlsKeywords } from './tls-options.ts'
 
 /** Accepted for compatibility; edgelb does not act on it, and says why. */
 function ignored(kw: string, why: string): GlobalKeyword {
@@ -81,4 +82,5 @@ export const globalKeywords: readonly GlobalKeyword[] = [
   { kw: 'localpeer', notBuilt: 'stick table replication', parse: (args, d, g) => { g.localPeer = one('localpeer', args, d, 'a peer name') } },
   { kw: 'tune.bufsize', parse: (args, d, g) => { g.tune.bufsize = parseSize(one('tune.bufsize', args, d, 'a size'), d.pos) } },
   { kw: 'tune.http.maxhdr', parse: (args, d, g) => { g.tune.maxhdr = parseIntIn(one('tune.http.maxhdr', args, d, 'a number'), d.pos, "'tune.http.maxhdr'", 1, 32767) } },
+  ...globalTlsKeywords,
 ]

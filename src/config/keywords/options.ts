@@ -108,7 +108,20 @@ const httplog: ProxyKeyword = {
     if (args.length > 1 || (args.length === 1 && args[0] !== 'clf')) throw new ConfigError(`'option httplog' takes only the optional word 'clf'`, d.pos)
     setFlag(p, 'httplog', d)
     delete p.options['tcplog']
+    delete p.options['httpslog']
     if (args[0] === 'clf') p.options['httplog-clf'] = true
+  },
+}
+
+/** `option httpslog`: the HTTP log line with HAProxy's TLS fields after it (traffic-log.ts). */
+const httpslog: ProxyKeyword = {
+  kw: 'option httpslog',
+  parse(args, d, p) {
+    none('option httpslog', args, d)
+    setFlag(p, 'httplog', d)
+    setFlag(p, 'httpslog', d)
+    delete p.options['tcplog']
+    delete p.options['httplog-clf']
   },
 }
 
@@ -118,6 +131,7 @@ const tcplog: ProxyKeyword = {
     none('option tcplog', args, d)
     setFlag(p, 'tcplog', d)
     delete p.options['httplog']
+    delete p.options['httpslog']
   },
 }
 
@@ -137,6 +151,7 @@ export const optionKeywords: readonly ProxyKeyword[] = [
   originalto,
   httpchk,
   httplog,
+  httpslog,
   tcplog,
   flagOption('httpclose'),
   flagOption('http-server-close'),

@@ -7,6 +7,7 @@ import { ConfigError } from '../../model/source.ts'
 import type { OnError, PpFlag, ServerOptions } from '../../model/types.ts'
 import { parseDuration, parseIntIn } from '../../model/units.ts'
 import type { ServerOptionKeyword } from './types.ts'
+import { serverTlsKeywords } from './tls-options.ts'
 
 function flag(kw: string, field: 'check' | 'backup' | 'disabled' | 'agentCheck', value: boolean): ServerOptionKeyword {
   return { kw, args: 0, apply: (_v, s) => { s[field] = value } }
@@ -152,6 +153,7 @@ export const serverOptionKeywords: readonly ServerOptionKeyword[] = [
       s.onMarkedUp = v
     },
   },
+  ...serverTlsKeywords,
 ]
 
 /** The values HAProxy 2.x gives a server that says nothing (and `default-server` may change). */

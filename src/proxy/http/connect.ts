@@ -26,10 +26,10 @@ export function connectRequest(sess: HttpSession, st: Stream): void {
   const reuse = st.be!.cfg.httpReuse
   let c: SrvConn | null = null
   const idle = sess.srvIdle
-  if (server && idle && idle.server === server && idle.state === 'idle' && sameProxyHeader(sess, idle)) {
+  if (server && idle && idle.server === server && idle.state === 'idle' && sameProxyHeader(sess, idle) && (server.sniConstant || idle.sni === server.sni!(st))) {
     c = idle
     sess.srvIdle = null
-  } else if (server && reuse !== 'never' && (reuse !== 'safe' || sess.requests > 0)) {
+  } else if (server && server.sniConstant && reuse !== 'never' && (reuse !== 'safe' || sess.requests > 0)) {
     // safe: a first request goes on a connection of its own; later ones (and every request
     // with aggressive or always) may take one another session left idle.
     c = takePooled(server) ?? null
@@ -43,8 +43,9 @@ export function connectRequest(sess: HttpSession, st: Stream): void {
   }
   sess.ss = 'connecting'
   const opened = openServer(sess, st)
-  // A connection that began with a PROXY header speaks for its client only: never shared.
-  opened.shareable = reuse !== 'never' && opened.ppHeader === null
+  // A connection that began with a PROXY header speaks for its client only, and one opened with
+  // an SNI of this request's own would carry it to another request's name: neither is shared.
+  opened.shareable = reuse !== 'never' && opened.ppHeader === null && (server === null || server.sniConstant)
   sess.resched()
 }
 

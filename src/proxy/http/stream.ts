@@ -10,6 +10,7 @@ import type { BodyFraming, H1Head } from '../../http/types.ts'
 import type { ProxyRules } from '../../rules/proxy.ts'
 import type { StickEntry } from '../../rules/stick-table.ts'
 import type { LogFields, Sample, SessionView, StreamView } from '../../rules/types.ts'
+import type { TlsFacts } from '../../net/types.ts'
 import type { SrvSide } from '../server-side.ts'
 
 /** One request/response exchange: what the log line and the decisions need, what rules read of
@@ -77,6 +78,8 @@ export class Stream implements StreamView, SrvSide {
   logged!: boolean
   reqCaptures!: string[] | null
   resCaptures!: string[] | null
+  /** What TLS negotiated with the server (`ssl_bc*`); null: clear text, or not connected yet. */
+  srvTls!: TlsFacts | null
 
   constructor() {
     this.reset()
@@ -88,6 +91,7 @@ export class Stream implements StreamView, SrvSide {
   get tracked(): boolean { return this.#sc !== undefined }
 
   reset(): void {
+    this.srvTls = null
     this.sess = undefined as unknown as SessionView
     this.beName = ''
     this.srvName = ''

@@ -1,0 +1,39 @@
+/**
+ * A TLS handshake that failed on a frontend's listener (a clear-text request, a truncated or
+ * garbled ClientHello, a timeout, strict-sni, a refused client certificate): the connection is
+ * closed by the runtime, no session was made, and the frontend logs one line as HAProxy logs a
+ * connection error (unless `option dontlognull`):
+ *
+ *   127.0.0.1:40566 [07/Dec/2026:23:05:12.345] fe/:443: SSL handshake failure
+ */
+import { wallNow } from '../core/clock.ts'
+import { LOG_ERR } from '../log/levels.ts'
+import { formatLogDate } from '../log/date.ts'
+import type { Sock } from '../net/runtime.ts'
+import type { Frontend } from './frontend.ts'
+
+/** HAProxy's words for the kinds of failure (its connection error strings). */
+function failureText(e: Error): string {
+  const m = e.message
+  if (m.includes('timeout')) return 'Timeout during SSL handshake'
+  if (m.startsWith('client certificate refused')) return 'SSL client certificate not trusted'
+  return 'SSL handshake failure'
+}
+
+export function handshakeFailed(fe: Frontend, s: Sock<unknown>, e: Error): void {
+  fe.handshakeFailures++
+  const log = fe.connErrorLog
+  if (log === null) return
+  let addr = ''
+  let port = 0
+  let local = 0
+  try { addr = s.remoteAddress ?? ''; port = s.remotePort ?? 0; local = s.localPort ?? 0 } catch { /* closed meanwhile */ }
+  log.send(LOG_ERR, `${addr}:${port} [${formatLogDate(wallNow())}] ${fe.name}/${listenerName(fe, local)}: ${failureText(e)}`)
+}
+
+/** The bind's `name`, else its port. */
+function listenerName(fe: Frontend, port: number): string {
+  const bound = fe.bound.find((b) => b.port === port)
+  const bind = bound === undefined ? undefined : fe.cfg.binds.find((b) => b.addrs.includes(bound.addr))
+  return bind?.name ?? String(port)
+}
