@@ -21,6 +21,7 @@ import { HttpSession } from './http-session.ts'
 import { HttpFront } from './http-front.ts'
 import { TcpSession } from './tcp-session.ts'
 import { logSession } from './traffic-log.ts'
+import { countTcpSession, FrontendCounters } from './counters.ts'
 import { clocked } from '../core/clock.ts'
 
 /** A client connection of either mode, as the frontend and the engine handle it. */
@@ -66,6 +67,8 @@ export class Frontend {
   /** Sessions alive on this frontend (feconn). */
   cur = 0
   totalSessions = 0
+  /** What the stats show of this frontend (proxy/counters.ts). */
+  readonly counters = new FrontendCounters()
   readonly #sessions = new Set<ClientSession>()
   readonly #parked: ClientSession[] = []
   #listeners: Listener[] = []
@@ -150,6 +153,7 @@ export class Frontend {
         return
       }
     }
+    this.counters.connection()
     const sess = this.http ? new HttpSession(this, s as Sock<HttpSession>) : new TcpSession(this, s as Sock<TcpSession>)
     // tcp-request connection: decided on the addresses alone, before anything is read; a
     // rejected connection is closed at once and not logged.
@@ -157,6 +161,7 @@ export class Frontend {
       s.data = monitorOnly
       sess.view.end()
       s.terminate()
+      this.counters.deniedConn++
       return
     }
     s.data = sess
@@ -174,6 +179,7 @@ export class Frontend {
   #begin(sess: ClientSession): void {
     this.cur++
     this.totalSessions++
+    this.counters.session(this.cur)
     this.host.actconn++
     this.#sessions.add(sess)
     sess.start(this.backend)
@@ -184,8 +190,9 @@ export class Frontend {
     if (this.#sessions.delete(sess)) {
       this.cur--
       this.host.actconn--
+      this.counters.bytesIn += sess.bytesIn
       // A tcp session's line counts it nowhere any more; http sessions log each request themselves.
-      if (sess instanceof TcpSession) logSession(sess)
+      if (sess instanceof TcpSession) { countTcpSession(this.counters, sess); logSession(sess) }
       this.host.slotFreed()
     } else {
       const i = this.#parked.indexOf(sess)

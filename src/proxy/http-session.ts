@@ -52,6 +52,7 @@ import { connectFailed, connectTimedOut, grantServer, leaveBackend, leaveQueue, 
 import type { SrvConn } from './srv-conn.ts'
 import type { TermCause, TermPhase, Termination } from './termination.ts'
 import { logRequest } from './traffic-log.ts'
+import { countExchange } from './counters.ts'
 
 /** Body bytes a client may send ahead of its server connection before it is paused. */
 const EARLY_DATA_LIMIT = 64 * 1024
@@ -393,6 +394,8 @@ export class HttpSession extends ClientSide implements ServerSession {
     const st = this.st
     if (st.logged) return
     st.logged = true
+    const t = now()
+    countExchange(this.fe.counters, st, this.termination, Math.round(t - (st.start < 0 ? t : st.start)))
     logRequest(this, st)
   }
 

@@ -123,6 +123,8 @@ export function openServer(sess: ServerSession, st: SrvSide): SrvConn {
   const be = st.be!
   const t = be.cfg.timeouts.connect
   sess.connExp = t === undefined ? Infinity : st.connectStart + t
+  be.counters.connects++
+  if (st.server !== null) st.server.counters.connects++
   const c = SrvConn.open(be.targetOf(st.server, sess.cli.localPort ?? 0), st.server, sess)
   sess.srv = c
   return c
