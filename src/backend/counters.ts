@@ -3,7 +3,7 @@
  * srv counters): plain numbers, incremented where the event happens and read by the stats
  * (src/stats/columns.ts says which column shows which). Nothing here allocates per event.
  */
-import { FreqCtr } from '../core/freq-ctr.ts'
+import { FreqCtr } from '../rules/freq.ts'
 import { swrateAdd } from '../core/swrate.ts'
 
 export interface TrafficCounters {
@@ -52,7 +52,8 @@ export function trafficCounters(): TrafficCounters {
 
 /** A new session at monotonic ms `t`: its rate and the time of the last one. */
 export function countSession(c: TrafficCounters, t: number): void {
-  const r = c.rate.add(t)
+  c.rate.add(t, 1000)
+  const r = c.rate.read(t, 1000)
   if (r > c.rateMax) c.rateMax = r
   c.lastSess = t
 }

@@ -16,7 +16,7 @@
  * records anyway.
  */
 import { countTimes, statusClass, type TrafficCounters } from '../backend/counters.ts'
-import { FreqCtr } from '../core/freq-ctr.ts'
+import { FreqCtr } from '../rules/freq.ts'
 import { now } from '../core/clock.ts'
 import type { Stream } from './http/stream.ts'
 import type { SrvSide } from './server-side.ts'
@@ -51,7 +51,9 @@ export class FrontendCounters {
   /** A connection was accepted. */
   connection(): void {
     this.cumConn++
-    const r = this.connRate.add(now())
+    const t = now()
+    this.connRate.add(t, 1000)
+    const r = this.connRate.read(t, 1000)
     if (r > this.connRateMax) this.connRateMax = r
   }
 
@@ -59,7 +61,9 @@ export class FrontendCounters {
   session(cur: number): void {
     this.cumSess++
     if (cur > this.connMax) this.connMax = cur
-    const r = this.sessRate.add(now())
+    const t = now()
+    this.sessRate.add(t, 1000)
+    const r = this.sessRate.read(t, 1000)
     if (r > this.sessRateMax) this.sessRateMax = r
   }
 }
@@ -73,7 +77,9 @@ export function countExchange(fc: FrontendCounters, st: Stream, term: Terminatio
   const hasReq = st.req !== null
   if (hasReq) {
     fc.reqTot++
-    const r = fc.reqRate.add(now())
+    const t = now()
+    fc.reqRate.add(t, 1000)
+    const r = fc.reqRate.read(t, 1000)
     if (r > fc.reqRateMax) fc.reqRateMax = r
   }
   fc.bytesOut += st.bytesOut
