@@ -10,6 +10,7 @@ import { onSignal } from '../net/runtime.ts'
 import { dropPrivileges, preparePrivileges, type Privileges } from '../net/privileges.ts'
 import { MASTER_ENV, startPrograms, watchParentPipe, type RunningPrograms } from '../master/programs.ts'
 import { Engine } from '../proxy/engine.ts'
+import { startStatsSockets, type StatsSockets } from '../admin/socket.ts'
 import { commandArgs } from './args.ts'
 import { EXIT_INVALID, EXIT_OK, EXIT_USAGE, type Command, type Io } from './types.ts'
 
@@ -85,6 +86,17 @@ ports, SIGTTIN take them back, SIGTERM/SIGINT stop now.`,
       io.err(`edgelb: not started: ${(e as Error).message}`)
       return EXIT_INVALID
     }
+    // The runtime API (`stats socket`) listens with the rest, before privileges are dropped.
+    let sockets: StatsSockets | undefined
+    try {
+      if (config.global.statsSockets.length > 0) sockets = startStatsSockets(engine, config.global)
+    } catch (e) {
+      engine.stop()
+      await programs.stop()
+      io.err(`edgelb: not started: ${(e as Error).message}`)
+      return EXIT_INVALID
+    }
+    void engine.done.then(() => sockets?.close())
     const pidfile = parsed.values.pidfile ?? config.global.pidfile
     if (pidfile !== undefined) {
       try {

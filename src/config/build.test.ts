@@ -612,7 +612,7 @@ describe('HAProxy 1.x forms', () => {
     ])
   })
 
-  test('global 1.x keywords are accepted; those edgelb does not act on say what is ignored; chroot, user and group are kept for run', () => {
+  test('global 1.x keywords are accepted; those edgelb does not act on say what is ignored; chroot, user and group are kept for run; stats socket is built (the runtime API)', () => {
     const b = build(`global
   daemon
   quiet
@@ -635,7 +635,6 @@ describe('HAProxy 1.x forms', () => {
     expect(b.lines).toEqual([
       `${at(2)}: warning: 'daemon' is ignored: edgelb always stays in the foreground (let systemd or your supervisor run it in the background)`,
       `${at(6)}: warning: 'nbthread 4': edgelb runs one event loop per process for now and uses 1 thread`,
-      `${at(8)}: warning: 'stats socket' is parsed but not implemented yet (admin socket); edgelb ignores it for now`,
       `${at(14)}: warning: 'localpeer' is parsed but not implemented yet (stick table replication); edgelb ignores it for now`,
     ])
   })

@@ -254,7 +254,10 @@ export interface GlobalConfig {
   logTag?: string
   /** `log-send-hostname [NAME]`: the hostname field of syslog headers ('' = the system's name). */
   logSendHostname?: string
+  /** `stats socket` lines as written (model/stats-socket.ts reads them), and `stats timeout`
+   *  (ms; 10 s when unset). */
   statsSockets: { address: string; options: string[]; pos: SourcePos }[]
+  statsTimeout?: number
   spreadChecks: number
   hardStopAfter?: number
   /** `tune.*` values that edgelb reads: `tune.bufsize` (16384), `tune.http.maxhdr` (101). */

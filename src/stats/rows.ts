@@ -12,7 +12,7 @@ export interface RowFilter {
   proxy?: (name: string) => boolean
   /** Only these kinds of row (`show stat <iid> <type> <sid>`). */
   kinds?: ReadonlySet<RowKind>
-  /** Only this proxy number and server number (-1: any). */
+  /** Only this proxy number, and (servers) this server number (-1: any). */
   iid?: number
   sid?: number
   /** Leave out servers that are down or in maintenance (`;up`, `show stat up`), or in
@@ -45,7 +45,7 @@ export function statsRows(engine: Engine, env: RenderEnv, f: RowFilter = {}): St
     if (f.proxy !== undefined && !f.proxy(px.name)) continue
     if (px.kind !== 'backend' && want('fe')) {
       const fe = engine.frontends.find((x) => x.cfg === px)
-      if (fe !== undefined && (f.sid === undefined || f.sid <= 0)) rows.push({ kind: 'fe', px, iid, env, fe })
+      if (fe !== undefined) rows.push({ kind: 'fe', px, iid, env, fe })
     }
     if (px.kind === 'frontend') continue
     const be = engine.backends.get(px.name)
@@ -60,7 +60,7 @@ export function statsRows(engine: Engine, env: RenderEnv, f: RowFilter = {}): St
         rows.push({ kind: 'srv', px, iid, env, be, s, sid, health, agent })
       })
     }
-    if (want('be') && (f.sid === undefined || f.sid <= 0)) rows.push({ kind: 'be', px, iid, env, be })
+    if (want('be')) rows.push({ kind: 'be', px, iid, env, be })
   }
   return rows
 }
