@@ -11,6 +11,7 @@ import { dropPrivileges, preparePrivileges, type Privileges } from '../net/privi
 import { MASTER_ENV, startPrograms, watchParentPipe, type RunningPrograms } from '../master/programs.ts'
 import { Engine } from '../proxy/engine.ts'
 import { startStatsSockets, type StatsSockets } from '../admin/socket.ts'
+import { statsApplets } from '../stats/applets.ts'
 import { commandArgs } from './args.ts'
 import { EXIT_INVALID, EXIT_OK, EXIT_USAGE, type Command, type Io } from './types.ts'
 
@@ -80,7 +81,7 @@ ports, SIGTTIN take them back, SIGTERM/SIGINT stop now.`,
     let engine: Engine
     try {
       // The objects `check` built and reported on are the ones that serve.
-      engine = Engine.start(config, { out: io.out, err: io.err }, { runtime })
+      engine = Engine.start(config, { out: io.out, err: io.err, applets: statsApplets }, { runtime })
     } catch (e) {
       await programs.stop()
       io.err(`edgelb: not started: ${(e as Error).message}`)

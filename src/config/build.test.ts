@@ -467,15 +467,15 @@ describe('unknown, removed and not yet implemented keywords', () => {
   })
 
   test('edgelb keywords whose engine part is missing say which part', () => {
-    const b = build(T + 'listen web\n  bind :80\n  tcp-response content accept\n  stats enable\n  server s 10.0.0.1:80 check\n')
+    const b = build(T + 'listen web\n  bind :80 maxconn 5\n  tcp-response content accept\n  server s 10.0.0.1:80 check\n')
     expect(b.lines).toEqual([
+      `${at(6)}: warning: bind option 'maxconn' is parsed but not implemented yet (per-listener limit; the frontend and global maxconn apply); edgelb ignores it for now`,
       `${at(7)}: error: 'tcp-response content': not implemented yet, so edgelb would skip this rule, which changes what reaches the servers; rewrite it with actions edgelb implements (edgelb check lists them), or remove it, or run with --allow-unimplemented to accept the gap knowingly`,
-      `${at(8)}: warning: 'stats enable' is parsed but not implemented yet (stats page); edgelb ignores it for now`,
     ])
-    const allowed = build(T + 'listen web\n  bind :80\n  tcp-response content accept\n  stats enable\n  server s 10.0.0.1:80 check\n', {}, { allowUnimplemented: true })
+    const allowed = build(T + 'listen web\n  bind :80 maxconn 5\n  tcp-response content accept\n  server s 10.0.0.1:80 check\n', {}, { allowUnimplemented: true })
     expect(allowed.lines).toEqual([
+      `${at(6)}: warning: bind option 'maxconn' is parsed but not implemented yet (per-listener limit; the frontend and global maxconn apply); edgelb ignores it for now`,
       `${at(7)}: warning: 'tcp-response content': not implemented yet, accepted by --allow-unimplemented: edgelb will skip this rule, which changes what reaches the servers`,
-      `${at(8)}: warning: 'stats enable' is parsed but not implemented yet (stats page); edgelb ignores it for now`,
     ])
   })
 

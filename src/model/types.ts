@@ -191,6 +191,26 @@ export interface CaptureConfig {
   len: number
 }
 
+/** The stats page of a proxy (`stats enable`, `stats uri`, `stats auth`…; any of them enables
+ *  it, as in HAProxy; a defaults section hands it to the proxies that follow). */
+export interface StatsConfig {
+  /** The URI prefix the page answers (`/haproxy?stats` by default). */
+  uri: string
+  /** `stats realm` (the 401's realm; `HAProxy Statistics` by default). */
+  realm?: string
+  /** `stats auth USER:PASSWORD` lines: with any, the page needs one of these credentials. */
+  auths: { user: string; password: string }[]
+  /** `stats refresh` (ms): the page reloads itself. */
+  refresh?: number
+  hideVersion: boolean
+  showLegends: boolean
+  /** `stats show-node [NAME]` ('' = the host name) and `stats show-desc [TEXT]`. */
+  showNode?: string
+  showDesc?: string
+  /** `stats scope NAME` lines: only these proxies (`.` = this one); none = every proxy. */
+  scope: string[]
+}
+
 export interface ProxyConfig {
   kind: 'frontend' | 'backend' | 'listen' | 'defaults'
   name: string
@@ -241,6 +261,8 @@ export interface ProxyConfig {
   errorFiles: Record<number, string>
   /** `http-reuse`: which idle server connections a request may use (HAProxy's default: safe). */
   httpReuse: 'never' | 'safe' | 'aggressive' | 'always'
+  /** The stats page, when a `stats` keyword enables it. */
+  stats?: StatsConfig
 }
 
 export interface GlobalConfig {

@@ -15,6 +15,7 @@ import type { ProxyRules } from '../rules/proxy.ts'
 import type { LogFormat } from '../rules/log-format.ts'
 import type { ProxyLog } from '../log/proxy-log.ts'
 import type { EngineView } from '../rules/types.ts'
+import type { Applets } from './applet.ts'
 import { listenTarget } from '../net/listen-target.ts'
 import { listen, type Listener, type Sock, type SockHandlers } from '../net/runtime.ts'
 import { HttpSession } from './http-session.ts'
@@ -49,6 +50,8 @@ export interface FrontendHost extends EngineView {
   rulesOf(name: string): ProxyRules | null
   /** A slot freed somewhere: frontends parked on the global limit may proceed. */
   slotFreed(): void
+  /** The stats pages and services (proxy/applet.ts), when the engine has them. */
+  readonly applets?: Applets | undefined
 }
 
 export interface BoundAddr {

@@ -87,6 +87,8 @@ export class HttpSession extends ClientSide implements ServerSession {
   cliEof = false
   /** Client bytes already counted for tracked entries. */
   #bytesInMark = 0
+  /** Client bytes already counted on a backend (see #releaseServer). */
+  #beBytesInMark = 0
   /** A tarpitted request's answer, sent when `tarpitExp` comes. */
   #tarpit: { status: number; page: Uint8Array | undefined } | null = null
   tarpitExp = Infinity
@@ -386,7 +388,10 @@ export class HttpSession extends ClientSide implements ServerSession {
   #releaseServer(): void {
     const st = this.st
     if (st.be === null) return
-    leaveBackend(st, 0, st.bytesOut)
+    // The client bytes since the last exchange left its backend: this request (pipelined bytes
+    // already read for the next one included).
+    leaveBackend(st, this.bytesIn - this.#beBytesInMark, st.bytesOut)
+    this.#beBytesInMark = this.bytesIn
     st.be = null
   }
 
