@@ -1,14 +1,16 @@
 /**
  * What the engine runs itself (proxy/applet.ts): each proxy's stats page, made on first use, and
- * the services (none yet).
+ * the `prometheus-exporter` service.
  */
 import type { ProxyConfig } from '../model/types.ts'
 import type { Applet, Applets } from '../proxy/applet.ts'
 import type { Engine } from '../proxy/engine.ts'
 import { statsPage } from './page.ts'
+import { prometheusExporter } from './prometheus.ts'
 
 export function statsApplets(engine: Engine): Applets {
   const pages = new Map<ProxyConfig, Applet>()
+  let prom: Applet | null = null
   return {
     stats(p) {
       if (p.stats === undefined) return null
@@ -16,8 +18,9 @@ export function statsApplets(engine: Engine): Applets {
       if (a === undefined) pages.set(p, (a = statsPage(engine, p)))
       return a
     },
-    service() {
-      return null
+    service(name) {
+      if (name !== 'prometheus-exporter') return null
+      return (prom ??= prometheusExporter(engine))
     },
   }
 }
