@@ -3,8 +3,47 @@
  * srv counters): plain numbers, incremented where the event happens and read by the stats
  * (src/stats/columns.ts says which column shows which). Nothing here allocates per event.
  */
-import { FreqCtr } from '../rules/freq.ts'
 import { swrateAdd } from '../core/swrate.ts'
+
+/**
+ * Events per second for the stats (`rate`, `req_rate`, `conn_rate`) and the highest such rate:
+ * this second's count plus the previous second's, weighted by what is left of this second
+ * (HAProxy's freq_ctr). Counting is a comparison and an increment; the maximum is taken when a
+ * second ends (a whole second's count), so no rate is computed per event.
+ */
+export class RateCounter {
+  #curr = 0
+  #prev = 0
+  /** Start of the current second (monotonic ms). */
+  #tick = 0
+  #max = 0
+
+  /** Counts one event at monotonic ms `t`. */
+  add(t: number): void {
+    if (t - this.#tick >= 1000) this.#rotate(t)
+    this.#curr++
+  }
+
+  #rotate(t: number): void {
+    const elapsed = t - this.#tick
+    if (this.#curr > this.#max) this.#max = this.#curr
+    this.#prev = elapsed < 2000 ? this.#curr : 0
+    this.#curr = 0
+    this.#tick = elapsed < 2000 ? this.#tick + 1000 : t
+  }
+
+  /** The rate at monotonic ms `t`: events over the last elapsed second. */
+  read(t: number): number {
+    if (t - this.#tick >= 1000) this.#rotate(t)
+    return this.#curr + Math.floor((this.#prev * (1000 - (t - this.#tick))) / 1000)
+  }
+
+  /** The highest rate seen (at `t`, the current second's count counts too). */
+  max(t: number): number {
+    const r = this.read(t)
+    return Math.max(this.#max, r)
+  }
+}
 
 export interface TrafficCounters {
   /** Times the balancer chose it (HAProxy's lbtot: persistence and queue grants not counted). */
@@ -37,8 +76,7 @@ export interface TrafficCounters {
   /** Monotonic ms of the last session assigned (-1: none yet). */
   lastSess: number
   /** Sessions per second, and the highest rate seen. */
-  readonly rate: FreqCtr
-  rateMax: number
+  readonly rate: RateCounter
 }
 
 export function trafficCounters(): TrafficCounters {
@@ -46,15 +84,13 @@ export function trafficCounters(): TrafficCounters {
     lbtot: 0, connects: 0, reuses: 0, reqTot: 0, rsp: [0, 0, 0, 0, 0, 0], cliAborts: 0, srvAborts: 0,
     failedResp: 0, deniedReq: 0, deniedResp: 0,
     timed: 0, qtime: 0, ctime: 0, rtime: 0, ttime: 0, qtimeMax: 0, ctimeMax: 0, rtimeMax: 0, ttimeMax: 0,
-    lastSess: -1, rate: new FreqCtr(), rateMax: 0,
+    lastSess: -1, rate: new RateCounter(),
   }
 }
 
 /** A new session at monotonic ms `t`: its rate and the time of the last one. */
 export function countSession(c: TrafficCounters, t: number): void {
-  c.rate.add(t, 1000)
-  const r = c.rate.read(t, 1000)
-  if (r > c.rateMax) c.rateMax = r
+  c.rate.add(t)
   c.lastSess = t
 }
 

@@ -15,8 +15,7 @@
  * from the exchange's termination state (who ended it, in which phase), which every exchange
  * records anyway.
  */
-import { countTimes, statusClass, type TrafficCounters } from '../backend/counters.ts'
-import { FreqCtr } from '../rules/freq.ts'
+import { countTimes, RateCounter, statusClass, type TrafficCounters } from '../backend/counters.ts'
 import { now } from '../core/clock.ts'
 import type { Stream } from './http/stream.ts'
 import type { SrvSide } from './server-side.ts'
@@ -41,30 +40,21 @@ export class FrontendCounters {
   reqTot = 0
   readonly rsp: number[] = [0, 0, 0, 0, 0, 0]
   intercepted = 0
-  readonly connRate = new FreqCtr()
-  connRateMax = 0
-  readonly sessRate = new FreqCtr()
-  sessRateMax = 0
-  readonly reqRate = new FreqCtr()
-  reqRateMax = 0
+  readonly connRate = new RateCounter()
+  readonly sessRate = new RateCounter()
+  readonly reqRate = new RateCounter()
 
   /** A connection was accepted. */
   connection(): void {
     this.cumConn++
-    const t = now()
-    this.connRate.add(t, 1000)
-    const r = this.connRate.read(t, 1000)
-    if (r > this.connRateMax) this.connRateMax = r
+    this.connRate.add(now())
   }
 
   /** A session started; `cur` sessions are now alive. */
   session(cur: number): void {
     this.cumSess++
     if (cur > this.connMax) this.connMax = cur
-    const t = now()
-    this.sessRate.add(t, 1000)
-    const r = this.sessRate.read(t, 1000)
-    if (r > this.sessRateMax) this.sessRateMax = r
+    this.sessRate.add(now())
   }
 }
 
@@ -77,10 +67,7 @@ export function countExchange(fc: FrontendCounters, st: Stream, term: Terminatio
   const hasReq = st.req !== null
   if (hasReq) {
     fc.reqTot++
-    const t = now()
-    fc.reqRate.add(t, 1000)
-    const r = fc.reqRate.read(t, 1000)
-    if (r > fc.reqRateMax) fc.reqRateMax = r
+    fc.reqRate.add(now())
   }
   fc.bytesOut += st.bytesOut
   const cls = st.status >= 0 ? statusClass(st.status) : -1

@@ -25,10 +25,10 @@ export function infoFields(engine: Engine): [string, string | number][] {
     const c = fe.counters
     cumConn += c.cumConn
     cumReq += c.reqTot
-    connRate += c.connRate.read(t, 1000)
-    sessRate += c.sessRate.read(t, 1000)
-    maxConnRate = Math.max(maxConnRate, c.connRateMax)
-    maxSessRate = Math.max(maxSessRate, c.sessRateMax)
+    connRate += c.connRate.read(t)
+    sessRate += c.sessRate.read(t)
+    maxConnRate = Math.max(maxConnRate, c.connRate.max(t))
+    maxSessRate = Math.max(maxSessRate, c.sessRate.max(t))
     bytesOut += c.bytesOut
     listeners += fe.bound.length
   }
