@@ -2,6 +2,7 @@
  * Every command of the runtime API, the one list; `help`, and HAProxy's answer to a command it
  * does not know (the commands that share its first words, else all of them).
  */
+import { clearCountersCommand, setMaxconnServer, shutdownSessionsServer } from './counters-commands.ts'
 import { addMap, clearMap, delMap, setMap, showMap } from './map-commands.ts'
 import { disableServer, enableServer, getWeight, setServer, setWeight } from './server-commands.ts'
 import { showInfo } from './show-info.ts'
@@ -23,7 +24,8 @@ const quit: CliCommand = { words: ['quit'], usage: 'quit', help: 'disconnect', r
 export const COMMANDS: readonly CliCommand[] = [
   help, prompt, quit,
   showInfo, showStat, showBackend, showServersState,
-  setServer, getWeight, setWeight, disableServer, enableServer,
+  setServer, getWeight, setWeight, disableServer, enableServer, setMaxconnServer, shutdownSessionsServer,
+  clearCountersCommand,
   showTable, clearTable, setTable,
   showMap, addMap, delMap, setMap, clearMap,
 ]

@@ -38,6 +38,12 @@ export class RateCounter {
     return this.#curr + Math.floor((this.#prev * (1000 - (t - this.#tick))) / 1000)
   }
 
+  /** Forgets the highest rate (`clear counters`), or everything (`clear counters all`). */
+  clear(all: boolean): void {
+    this.#max = 0
+    if (all) this.#curr = this.#prev = 0
+  }
+
   /** The highest rate seen (at `t`, the current second's count counts too). */
   max(t: number): number {
     const r = this.read(t)
@@ -85,6 +91,23 @@ export function trafficCounters(): TrafficCounters {
     failedResp: 0, deniedReq: 0, deniedResp: 0,
     timed: 0, qtime: 0, ctime: 0, rtime: 0, ttime: 0, qtimeMax: 0, ctimeMax: 0, rtimeMax: 0, ttimeMax: 0,
     lastSess: -1, rate: new RateCounter(),
+  }
+}
+
+/** The maxima `clear counters` resets (with each RateCounter's), by counters object. */
+const MAXIMA: readonly string[] = ['queueMax', 'maxCur', 'connMax', 'qtimeMax', 'ctimeMax', 'rtimeMax', 'ttimeMax']
+
+/**
+ * `clear counters`: the maxima of a counters object (queue, sessions, rates, times); with `all`,
+ * every number in it (HAProxy's `clear counters all`). Works on any of the counters objects
+ * (frontend, backend, server): numbers, arrays of numbers, rate counters.
+ */
+export function clearCounters(c: object, all: boolean): void {
+  const rec = c as Record<string, unknown>
+  for (const [k, v] of Object.entries(rec)) {
+    if (v instanceof RateCounter) v.clear(all)
+    else if (typeof v === 'number' && (all || MAXIMA.includes(k))) rec[k] = k === 'lastSess' ? -1 : 0
+    else if (all && Array.isArray(v)) v.fill(0)
   }
 }
 
