@@ -21,6 +21,18 @@ export interface PageOptions {
   readonly hideVersion: boolean
   readonly node: string | undefined
   readonly desc: string | undefined
+  /** `;st=CODE`: the outcome of an admin action, said above the tables. */
+  readonly status: string | undefined
+}
+
+/** What `;st=CODE` says (the codes HAProxy's admin form redirects with). */
+const STATUS_TEXT: Readonly<Record<string, string>> = {
+  DONE: 'Action processed successfully.',
+  PART: 'Action not processed for some of the servers.',
+  NONE: 'Nothing has changed.',
+  DENY: 'Action denied: this page is read-only (stats admin is not enabled).',
+  ERRP: 'Action not processed: invalid parameters.',
+  EXCD: 'Action not processed: too much data.',
 }
 
 const ESC: Readonly<Record<string, string>> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }
@@ -174,6 +186,10 @@ function beRow(r: BeRow): string {
 export function renderHtml(engine: Engine, rows: readonly StatsRow[], o: PageOptions): string {
   const title = `Statistics Report for edgelb on ${o.node ?? hostname()}`
   let out = head(o, title) + info(engine, o, rows)
+  if (o.status !== undefined) {
+    const ok = o.status === 'DONE' || o.status === 'NONE'
+    out += `<p><div class=${ok ? 'active_up' : 'active_down'}><b>${esc(STATUS_TEXT[o.status] ?? 'Unexpected result.')}</b></div>\n`
+  }
   let px = ''
   for (const r of rows) {
     if (r.px.name !== px) {

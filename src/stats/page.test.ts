@@ -5,8 +5,8 @@ import { parsePageOptions } from './page.ts'
 const basic = (user: string, pass: string): string => `Basic ${Buffer.from(`${user}:${pass}`).toString('base64')}`
 
 test("the page's options are read after its URI prefix", () => {
-  expect(parsePageOptions('/haproxy?stats;csv;norefresh', '/haproxy?stats')).toEqual({ format: 'csv', noRefresh: true, hideDown: false, hideMaint: false, scope: '' })
-  expect(parsePageOptions('/stats;up;json;scope=app', '/stats')).toEqual({ format: 'json', noRefresh: false, hideDown: true, hideMaint: false, scope: 'app' })
+  expect(parsePageOptions('/haproxy?stats;csv;norefresh', '/haproxy?stats')).toEqual({ format: 'csv', noRefresh: true, hideDown: false, hideMaint: false, scope: '', status: undefined })
+  expect(parsePageOptions('/stats;up;json;scope=app;st=DENY', '/stats')).toEqual({ format: 'json', noRefresh: false, hideDown: true, hideMaint: false, scope: 'app', status: 'DENY' })
   expect(parsePageOptions('/stats?scope=<script>', '/stats').scope).toBe('')
 })
 
@@ -82,6 +82,7 @@ describe('listen stats, as people write it', () => {
     expect(post.status).toBe(303)
     expect(post.headers.get('location')).toBe('/;st=DENY')
     expect(lb.backend('app').servers[0]!.admin).toBe('ready')
+    expect(await (await fetch(base + '/;st=DENY', { headers })).text()).toContain('Action denied: this page is read-only (stats admin is not enabled).')
   })
 })
 
@@ -133,4 +134,19 @@ test('stats scope shows only the proxies it names; the scope box narrows further
   const names = async (path: string): Promise<string[]> => [...new Set((await (await fetch(base + path)).text()).trimEnd().split('\n').slice(1).map((l) => l.split(',')[0]!))]
   expect(await names('/s;csv')).toEqual(['stats', 'api'])
   expect(await names('/s;csv;scope=AP')).toEqual(['api'])
+})
+
+test('the YAML form; a realm of several words; a stats-only listen is not warned for having no server', async () => {
+  const { readYaml } = await import('../config/yaml/reader.ts')
+  const { buildConfig } = await import('../config/build.ts')
+  const read = readYaml(cfg`
+    listen:
+      stats:
+        mode: http
+        bind: 127.0.0.1:0
+        timeout: { client: 5s, server: 5s, connect: 1s }
+        stats: { enable: true, uri: /, refresh: 10s, auth: [ "a:b", "c:d" ], realm: My Stats }`, 'edgelb.yaml')
+  const built = buildConfig(read.sections, ['edgelb.yaml'])
+  expect(built.diagnostics).toEqual([])
+  expect(built.config.proxies[0]!.stats).toEqual({ uri: '/', refresh: 10_000, realm: 'My Stats', auths: [{ user: 'a', password: 'b' }, { user: 'c', password: 'd' }], hideVersion: false, showLegends: false, scope: [] })
 })

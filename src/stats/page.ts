@@ -7,6 +7,7 @@
  *   ;csv  ;json  ;typed   the formats (HTML by default)       ;up        hide DOWN servers
  *   ;norefresh            no Refresh header                  ;no-maint  hide servers in MAINT
  *   scope=TEXT            only proxies whose name contains TEXT (within `stats scope`)
+ *   ;st=CODE              the outcome of an admin action (DONE, DENY…), said above the tables
  *
  * A POST (HAProxy's admin form) is refused: `stats admin` is not implemented, so the form is
  * never shown and a POST is sent back to the page with `;st=DENY`.
@@ -35,12 +36,15 @@ export interface PageRequest {
   hideDown: boolean
   hideMaint: boolean
   scope: string
+  /** `;st=CODE`, the outcome an admin action redirected with. */
+  status: string | undefined
 }
 
 /** Reads HAProxy's options in the URI after the prefix (HAProxy looks for each anywhere there). */
 export function parsePageOptions(uri: string, prefix: string): PageRequest {
   const rest = uri.slice(prefix.length)
-  const o: PageRequest = { format: 'html', noRefresh: rest.includes(';norefresh'), hideDown: rest.includes(';up'), hideMaint: rest.includes(';no-maint'), scope: '' }
+  const st = /;st=([A-Z]{4})/.exec(rest)
+  const o: PageRequest = { format: 'html', noRefresh: rest.includes(';norefresh'), hideDown: rest.includes(';up'), hideMaint: rest.includes(';no-maint'), scope: '', status: st?.[1] }
   if (rest.includes(';csv')) o.format = 'csv'
   if (rest.includes(';typed')) o.format = 'typed'
   if (rest.includes(';json')) o.format = 'json'
@@ -87,7 +91,7 @@ export function statsPage(engine: Engine, p: ProxyConfig): Applet {
         const node = cfg.showNode === undefined ? undefined : cfg.showNode || hostname()
         const html = renderHtml(engine, rows, {
           uri: cfg.uri, refresh: cfg.refresh, noRefresh: o.noRefresh, hideDown: o.hideDown, scope: o.scope,
-          hideVersion: cfg.hideVersion, node, desc: cfg.showDesc,
+          hideVersion: cfg.hideVersion, node, desc: cfg.showDesc, status: o.status,
         })
         return c.body(html, 200, { ...headers, 'content-type': 'text/html' })
       }

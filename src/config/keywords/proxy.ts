@@ -172,8 +172,10 @@ const statsKeywords: readonly ProxyKeyword[] = [
   {
     kw: 'stats realm',
     parse(args, d, p) {
-      // HAProxy reads the realm as one word (spaces escaped: HAProxy\ Statistics).
-      statsOf(p).realm = one('stats realm', args, d, 'a realm name')
+      // One word in HAProxy (HAProxy\ Statistics); words separated by spaces (a YAML value) are
+      // taken as one realm too.
+      if (args.length === 0) throw new ConfigError(`'stats realm' expects a realm name`, d.pos)
+      statsOf(p).realm = args.join(' ')
     },
   },
   {
