@@ -2,6 +2,7 @@
  * The rows of the proxy statistics, in HAProxy's order: proxy by proxy as the configuration
  * declares them, each with its FRONTEND row, then its servers, then its BACKEND row.
  */
+import type { Backend } from '../backend/backend.ts'
 import type { Server } from '../backend/server.ts'
 import type { Engine } from '../proxy/engine.ts'
 import { now } from '../core/clock.ts'
@@ -23,12 +24,16 @@ export interface RowFilter {
 
 /** The environment of one rendering: now, whether legends show, the backend of each server. */
 export function renderEnv(engine: Engine, legends: boolean): RenderEnv {
+  let byServer: Map<Server, Backend> | undefined
   return {
     now: now(),
     legends,
     backendOf: (s: Server) => {
-      for (const be of engine.backends.values()) if (be.servers.includes(s)) return be
-      return undefined
+      if (byServer === undefined) {
+        byServer = new Map()
+        for (const be of engine.backends.values()) for (const x of be.servers) byServer.set(x, be)
+      }
+      return byServer.get(s)
     },
   }
 }
