@@ -19,7 +19,7 @@ export const layers: readonly { layer: string; members: readonly string[] }[] = 
   { layer: 'protocol and rules', members: ['http', 'rules'] },
   { layer: 'servers', members: ['balance', 'backend', 'check'] },
   { layer: 'proxy', members: ['proxy'] },
-  { layer: 'assembly', members: ['config', 'master'] },
+  { layer: 'assembly', members: ['config', 'master', 'stats', 'admin'] },
   { layer: 'commands', members: ['cli', 'loadtest'] },
   { layer: 'entry', members: ['main.ts'] },
 ]
@@ -32,6 +32,7 @@ export const sideways: readonly (readonly [string, string])[] = [
   ['backend', 'balance'], // a backend runs its balancing algorithm
   ['check', 'backend'], // health checks move a backend's servers up and down
   ['master', 'config'], // programs start from the built configuration
+  ['admin', 'stats'], // the runtime API's `show stat` renders the stats
   ['cli', 'loadtest'], // `edgelb bench` and `edgelb serve` run the load-test kit
 ]
 

@@ -16,8 +16,9 @@ import { findAlgorithm } from '../balance/registry.ts'
 import { roundrobin } from '../balance/roundrobin.ts'
 import type { ProxyConfig, ServerAddr } from '../model/types.ts'
 import { compileForwardFor, compileOriginalTo, type ForwardFor, type OriginalTo } from '../http/forwarded.ts'
-import { now } from '../core/clock.ts'
+import { now, wallNow } from '../core/clock.ts'
 import type { ConnectTarget } from '../net/runtime.ts'
+import { countSession, trafficCounters, type TrafficCounters } from './counters.ts'
 import { WaitQueue, type Waiter } from './queue.ts'
 import { Server } from './server.ts'
 
@@ -47,17 +48,22 @@ export interface AssignOptions {
   hashKey?: HashKey
 }
 
-export interface BackendCounters {
+export interface BackendCounters extends TrafficCounters {
+  /** Sessions that entered the backend (HAProxy's cum_conn, the `stot` column). */
   total: number
   /** Requests that found no server. */
   noServer: number
-  /** Highest queue length seen. */
+  /** Highest queue length seen (the backend's queue or one of its servers'). */
   queueMax: number
   redispatches: number
   retries: number
   connectErrors: number
   bytesIn: number
   bytesOut: number
+  /** Highest `beconn` seen. */
+  connMax: number
+  /** Times the backend lost its last usable server (HAProxy's backend chkdown). */
+  downTrans: number
 }
 
 export class Backend {
@@ -72,7 +78,16 @@ export class Backend {
   readonly balanceKey: LbKey | null
   readonly queue = new WaitQueue()
   readonly dispatch: ServerAddr | undefined
-  readonly counters: BackendCounters = { total: 0, noServer: 0, queueMax: 0, redispatches: 0, retries: 0, connectErrors: 0, bytesIn: 0, bytesOut: 0 }
+  readonly counters: BackendCounters = {
+    ...trafficCounters(),
+    total: 0, noServer: 0, queueMax: 0, redispatches: 0, retries: 0, connectErrors: 0, bytesIn: 0, bytesOut: 0, connMax: 0, downTrans: 0,
+  }
+  /** Whether a server can take traffic (the backend is UP), and since when (wall-clock and
+   *  monotonic ms), with the time spent DOWN before that: the stats' status, lastchg, downtime. */
+  up: boolean
+  lastChange: number
+  lastChangeAt: number
+  downTime = 0
   /** Sessions currently attached to this backend, queued ones included. */
   beconn = 0
   fullconn: number
@@ -98,6 +113,9 @@ export class Backend {
     this.algorithm = findAlgorithm(cfg.balance.algo) ?? roundrobin
     this.lb = this.algorithm.create(this.servers, { ...cfg.balance, allBackups: cfg.options['allbackups'] === true, hashType: cfg.hashType })
     this.balanceKey = options.balanceKey ?? null
+    this.up = this.servers.length === 0 || this.#anyUsable()
+    this.lastChange = wallNow()
+    this.lastChangeAt = now()
   }
 
   #dynamicMaxconn(s: Server): number {
@@ -131,8 +149,10 @@ export class Backend {
 
   /** A session enters the backend (counts toward beconn until `leave`). */
   enter(): void {
-    this.beconn++
-    this.counters.total++
+    const c = this.counters
+    if (++this.beconn > c.connMax) c.connMax = this.beconn
+    c.total++
+    countSession(c, now())
     // A higher limit admits the oldest waiters first, before this newcomer picks a server.
     if (this.#dynamic.length > 0 && this.#beconnChanged()) this.serveQueues()
   }
@@ -157,6 +177,8 @@ export class Backend {
     }
     if (s) {
       const srv = s as Server
+      srv.counters.lbtot++
+      this.counters.lbtot++
       if (this.hasSlot(srv)) { this.take(srv); return this.#took(srv) }
       // Hash-based algorithms return their server even when full: wait for that one.
       return this.#queueOn(srv, w)
@@ -244,15 +266,18 @@ export class Backend {
   #queueOn(s: Server, w: Waiter): Assignment {
     if (s.maxqueue > 0 && s.queue.length >= s.maxqueue) return QUEUE_FULL
     s.queue.push(w, now())
+    if (s.queue.length > s.counters.queueMax) s.counters.queueMax = s.queue.length
     if (s.queue.length > this.counters.queueMax) this.counters.queueMax = s.queue.length
     return QUEUED
   }
 
   /** Counts a connection on `s` (assign does it; the caller does it for a forced server). */
   take(s: Server): void {
+    const c = s.counters
     s.cur++
-    s.counters.total++
-    if (s.cur > s.counters.maxCur) s.counters.maxCur = s.cur
+    c.total++
+    if (s.cur > c.maxCur) c.maxCur = s.cur
+    countSession(c, now())
     this.lb.taken?.(s)
   }
 
@@ -294,6 +319,7 @@ export class Backend {
    *  HAProxy's "N requeued" in the state change log line. */
   serverStateChanged(s: Server): number {
     if (s.refresh()) this.lb.update()
+    this.#upChanged()
     let moved = 0
     if (!s.usable) {
       for (const w of s.queue.drain()) { this.queue.push(w, w.queuedAt); moved++ }
@@ -304,6 +330,18 @@ export class Backend {
     }
     this.serveQueues()
     return moved
+  }
+
+  /** The backend goes DOWN when its last usable server goes, UP when one comes back. */
+  #upChanged(): void {
+    const up = this.servers.length === 0 || this.#anyUsable()
+    if (up === this.up) return
+    const t = now()
+    if (!this.up) this.downTime += t - this.lastChangeAt
+    else this.counters.downTrans++
+    this.up = up
+    this.lastChangeAt = t
+    this.lastChange = wallNow()
   }
 
   findServer(name: string): Server | undefined {

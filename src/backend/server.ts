@@ -14,10 +14,11 @@ import { now, wallNow } from '../core/clock.ts'
 import { WaitQueue } from './queue.ts'
 import type { TlsConnect } from '../net/types.ts'
 import type { StreamView } from '../rules/types.ts'
+import { trafficCounters, type TrafficCounters } from './counters.ts'
 
 export type AdminState = 'ready' | 'drain' | 'maint'
 
-export interface ServerCounters {
+export interface ServerCounters extends TrafficCounters {
   /** Sessions ever assigned. */
   total: number
   /** Connection errors (refused, unreachable, timeout). */
@@ -40,6 +41,8 @@ export interface ServerCounters {
   failedObserve: number
   /** Agent checks run. */
   agentChecks: number
+  /** Highest length of this server's own queue. */
+  queueMax: number
 }
 
 /** The outcome of the last check of one kind, as stats and the admin API show it. */
@@ -96,8 +99,9 @@ export class Server implements LbServer {
   nolb = false
   readonly queue = new WaitQueue()
   readonly counters: ServerCounters = {
+    ...trafficCounters(),
     total: 0, econ: 0, wretr: 0, wredis: 0, bytesIn: 0, bytesOut: 0, maxCur: 0,
-    checks: 0, failedChecks: 0, downTrans: 0, failedObserve: 0, agentChecks: 0,
+    checks: 0, failedChecks: 0, downTrans: 0, failedObserve: 0, agentChecks: 0, queueMax: 0,
   }
 
   // --- health, as the checks keep it (src/check/state.ts) -------------------------------------

@@ -10,6 +10,8 @@ import { onSignal } from '../net/runtime.ts'
 import { dropPrivileges, preparePrivileges, type Privileges } from '../net/privileges.ts'
 import { MASTER_ENV, startPrograms, watchParentPipe, type RunningPrograms } from '../master/programs.ts'
 import { Engine } from '../proxy/engine.ts'
+import { startStatsSockets, type StatsSockets } from '../admin/socket.ts'
+import { statsApplets } from '../stats/applets.ts'
 import { commandArgs } from './args.ts'
 import { EXIT_INVALID, EXIT_OK, EXIT_USAGE, type Command, type Io } from './types.ts'
 
@@ -79,12 +81,23 @@ ports, SIGTTIN take them back, SIGTERM/SIGINT stop now.`,
     let engine: Engine
     try {
       // The objects `check` built and reported on are the ones that serve.
-      engine = Engine.start(config, { out: io.out, err: io.err }, { runtime })
+      engine = Engine.start(config, { out: io.out, err: io.err, applets: statsApplets }, { runtime })
     } catch (e) {
       await programs.stop()
       io.err(`edgelb: not started: ${(e as Error).message}`)
       return EXIT_INVALID
     }
+    // The runtime API (`stats socket`) listens with the rest, before privileges are dropped.
+    let sockets: StatsSockets | undefined
+    try {
+      if (config.global.statsSockets.length > 0) sockets = startStatsSockets(engine, config.global)
+    } catch (e) {
+      engine.stop()
+      await programs.stop()
+      io.err(`edgelb: not started: ${(e as Error).message}`)
+      return EXIT_INVALID
+    }
+    void engine.done.then(() => sockets?.close())
     const pidfile = parsed.values.pidfile ?? config.global.pidfile
     if (pidfile !== undefined) {
       try {

@@ -106,7 +106,8 @@ export function validateConfig(config: Config, ctx: KeywordCtx, where: PhrasePos
           ctx.warn(`server '${s.name}' has 'cookie ${s.cookie}' but ${label} declares no cookie, so it is ignored; add e.g. 'cookie SERVERID insert indirect'`, s.pos)
         }
       }
-      if (p.servers.length === 0 && !p.dispatch && !p.disabled) {
+      // A proxy that serves a stats page (`listen stats`) needs no server for it.
+      if (p.servers.length === 0 && !p.dispatch && !p.disabled && p.stats === undefined) {
         ctx.warn(`${label} has no server: every request to it fails (503 in http mode); add 'server NAME ADDRESS:PORT'`, at)
       }
       if (p.servers.length > 0 && p.dispatch) {

@@ -213,6 +213,26 @@ export interface CaptureConfig {
   len: number
 }
 
+/** The stats page of a proxy (`stats enable`, `stats uri`, `stats auth`…; any of them enables
+ *  it, as in HAProxy; a defaults section hands it to the proxies that follow). */
+export interface StatsConfig {
+  /** The URI prefix the page answers (`/haproxy?stats` by default). */
+  uri: string
+  /** `stats realm` (the 401's realm; `HAProxy Statistics` by default). */
+  realm?: string
+  /** `stats auth USER:PASSWORD` lines: with any, the page needs one of these credentials. */
+  auths: { user: string; password: string }[]
+  /** `stats refresh` (ms): the page reloads itself. */
+  refresh?: number
+  hideVersion: boolean
+  showLegends: boolean
+  /** `stats show-node [NAME]` ('' = the host name) and `stats show-desc [TEXT]`. */
+  showNode?: string
+  showDesc?: string
+  /** `stats scope NAME` lines: only these proxies (`.` = this one); none = every proxy. */
+  scope: string[]
+}
+
 export interface ProxyConfig {
   kind: 'frontend' | 'backend' | 'listen' | 'defaults'
   name: string
@@ -266,6 +286,8 @@ export interface ProxyConfig {
   errorFiles: Record<number, string>
   /** `http-reuse`: which idle server connections a request may use (HAProxy's default: safe). */
   httpReuse: 'never' | 'safe' | 'aggressive' | 'always'
+  /** The stats page, when a `stats` keyword enables it. */
+  stats?: StatsConfig
 }
 
 export interface GlobalConfig {
@@ -279,7 +301,10 @@ export interface GlobalConfig {
   logTag?: string
   /** `log-send-hostname [NAME]`: the hostname field of syslog headers ('' = the system's name). */
   logSendHostname?: string
+  /** `stats socket` lines as written (model/stats-socket.ts reads them), and `stats timeout`
+   *  (ms; 10 s when unset). */
   statsSockets: { address: string; options: string[]; pos: SourcePos }[]
+  statsTimeout?: number
   spreadChecks: number
   /** `pp2-never-send-local`: health checks send a PROXY v2 header with the PROXY command and their
    *  connection's addresses instead of LOCAL (HAProxy before 2.2 did, and some servers need it). */

@@ -26,12 +26,16 @@ import { buildRuntime, staticBackendOf, type Runtime } from './runtime.ts'
 import { compileLogFormat } from '../rules/log-format.ts'
 import { dirname } from 'node:path'
 import { TcpSession } from './tcp-session.ts'
+import { wantsApplets, type Applets } from './applet.ts'
 
 export interface EngineOptions {
   /** `log stdout` lines (and those of log targets edgelb does not send to yet) and notices. */
   out(line: string): void
   /** `log stderr` lines and problems. */
   err(line: string): void
+  /** The stats pages and services (src/stats/), made for this engine once it exists; required
+   *  when the configuration has a `stats` page or a `use-service` rule. */
+  applets?(engine: Engine): Applets
 }
 
 /** The wheel is one per process, and so must its driver be: a driver owns the wheel's wake-up
@@ -69,6 +73,8 @@ export class Engine implements FrontendHost {
   readonly rules: CompiledRules
   readonly #proxyRules = new Map<string, ProxyRules>()
   readonly #opts: EngineOptions
+  /** The stats pages and services (none unless the configuration has some). */
+  readonly applets: Applets | undefined
   /** Where log lines go: one writer per destination (one UDP socket per syslog server). */
   readonly logOutputs: LogOutputs
   /** Each proxy's log lines (null: it has no `log` line), made once. */
@@ -103,6 +109,8 @@ export class Engine implements FrontendHost {
       killSessions: (s, why) => this.#killSessions(s, why),
     }
     for (const [name, r] of this.rules.proxies) if (Object.values(r.has).some(Boolean)) this.#proxyRules.set(name, r)
+    if (wantsApplets(config.proxies) && opts.applets === undefined) throw new Error('Engine.start: the configuration has a stats page or a use-service rule, and the engine was started without applets (src/stats/)')
+    this.applets = opts.applets?.(this)
     for (const p of config.proxies) {
       if (p.kind !== 'frontend' && p.kind !== 'listen') continue
       if (p.disabled) continue

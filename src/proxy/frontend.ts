@@ -15,6 +15,7 @@ import type { ProxyRules } from '../rules/proxy.ts'
 import type { LogFormat } from '../rules/log-format.ts'
 import type { ProxyLog } from '../log/proxy-log.ts'
 import type { EngineView } from '../rules/types.ts'
+import type { Applets } from './applet.ts'
 import { listenTarget } from '../net/listen-target.ts'
 import { listen, type ListenOptions, type Listener, type Sock, type SockHandlers, type TlsListen } from '../net/runtime.ts'
 import type { BindConfig } from '../model/types.ts'
@@ -24,6 +25,7 @@ import { HttpFront } from './http-front.ts'
 import { TcpSession } from './tcp-session.ts'
 import { logSession } from './traffic-log.ts'
 import { ProxyHeaderWait } from './accept-proxy.ts'
+import { countTcpSession, FrontendCounters } from './counters.ts'
 import { clocked } from '../core/clock.ts'
 
 /** A client connection of either mode, as the frontend and the engine handle it. */
@@ -53,6 +55,8 @@ export interface FrontendHost extends EngineView {
   slotFreed(): void
   /** What each `bind … ssl` listens with (proxy/tls-build.ts). */
   readonly listenTls?: ReadonlyMap<BindConfig, TlsListen>
+  /** The stats pages and services (proxy/applet.ts), when the engine has them. */
+  readonly applets?: Applets | undefined
 }
 
 /** One bound address, as its connections see it. */
@@ -85,6 +89,8 @@ export class Frontend {
   totalSessions = 0
   /** TLS handshakes that failed on this frontend's listeners. */
   handshakeFailures = 0
+  /** What the stats show of this frontend (proxy/counters.ts). */
+  readonly counters = new FrontendCounters()
   readonly #sessions = new Set<ClientSession>()
   readonly #parked: ClientSession[] = []
   #listeners: Listener[] = []
@@ -192,6 +198,7 @@ export class Frontend {
         return
       }
     }
+    this.counters.connection()
     const sess = this.http ? new HttpSession(this, s as Sock<HttpSession>) : new TcpSession(this, s as Sock<TcpSession>)
     // tcp-request connection (then session) rules: decided on the addresses alone, before anything
     // is read; a rejected connection is closed at once and not logged. Where a PROXY header may
@@ -200,6 +207,7 @@ export class Frontend {
     const mayProxy = lst.acceptProxy || rules?.expectsProxy === true
     if (rules?.has.tcpConnection && (mayProxy ? rules.tcpConnectionRules(sess.view) : rules.tcpConnection(sess.view)) === 'reject') {
       this.#reject(s, sess)
+      this.counters.deniedConn++
       return
     }
     s.data = sess
@@ -233,6 +241,7 @@ export class Frontend {
    *  slot meanwhile, as HAProxy counts a connection in its handshake against maxconn). */
   #begin(sess: ClientSession): void {
     this.cur++
+    this.counters.session(this.cur)
     this.host.actconn++
     const lst = sess.ppListener
     if (lst !== null) {
@@ -279,8 +288,9 @@ export class Frontend {
     if (this.#sessions.delete(sess)) {
       this.cur--
       this.host.actconn--
+      this.counters.bytesIn += sess.bytesIn
       // A tcp session's line counts it nowhere any more; http sessions log each request themselves.
-      if (sess instanceof TcpSession) logSession(sess)
+      if (sess instanceof TcpSession) { countTcpSession(this.counters, sess); logSession(sess) }
       this.host.slotFreed()
     } else {
       const i = this.#parked.indexOf(sess)

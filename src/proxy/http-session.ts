@@ -53,6 +53,7 @@ import type { SrvConn } from './srv-conn.ts'
 import type { TermCause, TermPhase, Termination } from './termination.ts'
 import { logRequest } from './traffic-log.ts'
 import { uniqueIdOf } from './unique-id.ts'
+import { countExchange } from './counters.ts'
 
 /** Body bytes a client may send ahead of its server connection before it is paused. */
 const EARLY_DATA_LIMIT = 64 * 1024
@@ -87,6 +88,8 @@ export class HttpSession extends ClientSide implements ServerSession {
   cliEof = false
   /** Client bytes already counted for tracked entries. */
   #bytesInMark = 0
+  /** Client bytes already counted on a backend (see #releaseServer). */
+  #beBytesInMark = 0
   /** A tarpitted request's answer, sent when `tarpitExp` comes. */
   #tarpit: { status: number; page: Uint8Array | undefined } | null = null
   tarpitExp = Infinity
@@ -401,7 +404,10 @@ export class HttpSession extends ClientSide implements ServerSession {
   #releaseServer(): void {
     const st = this.st
     if (st.be === null) return
-    leaveBackend(st, 0, st.bytesOut)
+    // The client bytes since the last exchange left its backend: this request (pipelined bytes
+    // already read for the next one included).
+    leaveBackend(st, this.bytesIn - this.#beBytesInMark, st.bytesOut)
+    this.#beBytesInMark = this.bytesIn
     st.be = null
   }
 
@@ -409,6 +415,8 @@ export class HttpSession extends ClientSide implements ServerSession {
     const st = this.st
     if (st.logged) return
     st.logged = true
+    const t = now()
+    countExchange(this.fe.counters, st, this.termination, Math.round(t - (st.start < 0 ? t : st.start)))
     logRequest(this, st)
   }
 

@@ -132,6 +132,8 @@ export function openServer(sess: ServerSession, st: SrvSide): SrvConn {
   const be = st.be!
   const t = be.cfg.timeouts.connect
   sess.connExp = t === undefined ? Infinity : st.connectStart + t
+  be.counters.connects++
+  if (st.server !== null) st.server.counters.connects++
   const server = st.server
   const target = be.targetOf(server, sess.dstPort)
   let sni: string | undefined

@@ -33,6 +33,9 @@ export interface ActionKeyword<A> {
   kw: string
   /** Whether the keyword carries `(…)` on it (`set-var(txn.x)`). */
   param?: 'required' | 'optional'
+  /** Whether edgelb implements the action with these arguments (omitted: always); one it does
+   *  not is reported as unimplemented, as an action edgelb lacks (`use-service lua.x`). */
+  implemented?(args: readonly string[]): boolean
   compile(args: string[], ctx: ActionCtx): A
 }
 

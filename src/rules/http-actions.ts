@@ -229,6 +229,20 @@ const setStatus: HttpActionKeyword = {
 
 const effects = effectActions<HttpVerdict>()
 
+/** The services edgelb runs for `use-service` (src/stats/ provides them). */
+const SERVICES: readonly string[] = ['prometheus-exporter']
+
+/** `use-service NAME`: the named service answers the request (a final action). */
+const useService: HttpActionKeyword = {
+  kw: 'use-service',
+  implemented: (args) => SERVICES.includes(args[0] ?? ''),
+  compile(args, ctx) {
+    expect('use-service', args, 1, `a service name: ${SERVICES.join(', ')}`, ctx)
+    const v: HttpVerdict = Object.freeze({ kind: 'service', name: args[0]! })
+    return () => v
+  },
+}
+
 export const HTTP_REQUEST_ACTIONS: readonly HttpActionKeyword[] = [
   allow,
   denyLike('deny', 403),
@@ -237,6 +251,7 @@ export const HTTP_REQUEST_ACTIONS: readonly HttpActionKeyword[] = [
   silentDrop,
   returnAction,
   redirect,
+  useService,
   ...headerActions((s) => s.req),
   ...requestLineActions(),
   ...effects,

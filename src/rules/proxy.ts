@@ -139,7 +139,7 @@ function compileRuleSet<A>(
         param = word.slice(paren + 1, -1)
       }
       const def = byKw.get(name)
-      if (!def) {
+      if (!def || (def.implemented !== undefined && !def.implemented(args))) {
         if (findAction(kw as RuleSet, name) !== undefined) {
           if (options.unimplemented) options.unimplemented(`'${kw} ${name}'`, r.pos, actionProtection(name))
           else options.warn?.(`'${kw} ${name}' is parsed but not implemented yet; edgelb ignores this rule`, r.pos)

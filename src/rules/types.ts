@@ -168,6 +168,8 @@ export type HttpVerdict =
   | { readonly kind: 'tarpit'; readonly status: number; readonly reply?: HttpReply }
   | { readonly kind: 'reject' }
   | { readonly kind: 'reply'; readonly reply: HttpReply }
+  /** `use-service NAME`: a service edgelb runs answers the request. */
+  | { readonly kind: 'service'; readonly name: string }
 
 export type TcpVerdict = 'accept' | 'reject'
 /** `wait`: a rule needs request bytes that have not arrived yet; call again when more arrive or

@@ -60,7 +60,7 @@ const cases: Case[] = [
   { name: 'set-proxy-v2-tlv-fmt', backend: '  server s1 127.0.0.1:9 send-proxy-v2 set-proxy-v2-tlv-fmt(0xE1) %[src]', line: 13, what: "server option 'set-proxy-v2-tlv-fmt(0xE1)'", risk: PROXY },
   { name: 'http-request auth', frontend: '  http-request auth realm admin if { path_beg /admin }', line: 10, what: "'http-request auth'", risk: AUTH },
   { name: 'a userlist section', extra: 'userlist admins\n  user admin insecure-password secret\n', line: 15, what: "a 'userlist' section", risk: AUTH, lines: 2 },
-  { name: 'stats auth', frontend: '  stats auth admin:secret', line: 10, what: "'stats auth'", risk: AUTH },
+  { name: 'stats http-request', frontend: '  stats http-request deny unless { src 10.0.0.0/8 }', line: 10, what: "'stats http-request'", risk: 'leave open what this line restricts' },
   { name: 'stats admin', frontend: '  stats admin if TRUE', line: 10, what: "'stats admin'", risk: 'leave open what this line restricts' },
   { name: 'an http-request action not implemented', frontend: '  http-request cache-use c1', line: 10, what: "'http-request cache-use'", risk: RULE },
   { name: 'an http-response action not implemented', backend: '  http-response cache-store c1', line: 13, what: "'http-response cache-store'", risk: RULE },
@@ -137,7 +137,7 @@ backend be
   test('keywords that only tune or describe stay warnings', () => {
     const held = holdPort()
     try {
-      const file = write('tuning.cfg', `global\n  tune.ssl.default-dh-param 2048\n  nbthread 4\n  cpu-map auto:1/1-4 0-3\n${HEAD}frontend fe\n  bind 127.0.0.1:${held.port}\n  option http-buffer-request\n  stats enable\n  stats uri /stats\n  default_backend be\nbackend be\n  server s0 127.0.0.1:9\n`)
+      const file = write('tuning.cfg', `global\n  tune.ssl.default-dh-param 2048\n  nbthread 4\n  cpu-map auto:1/1-4 0-3\n${HEAD}frontend fe\n  bind 127.0.0.1:${held.port}\n  option http-buffer-request\n  option contstats\n  stats show-modules\n  default_backend be\nbackend be\n  server s0 127.0.0.1:9\n`)
       const check = edgelb(['check', file])
       expect(check.code).toBe(0)
       expect(check.errLines.every((l) => l.includes(': warning: '))).toBe(true)

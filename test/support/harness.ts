@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Backend } from '../../src/backend/backend.ts'
 import { Engine } from '../../src/proxy/engine.ts'
+import { statsApplets } from '../../src/stats/applets.ts'
 import type { Frontend } from '../../src/proxy/frontend.ts'
 import type { ClientSession } from '../../src/proxy/frontend.ts'
 import { cfg, parseConfig } from './config.ts'
@@ -73,7 +74,7 @@ export async function startLb(text: string): Promise<Lb> {
   const logs: string[] = []
   const logged = new Signal()
   const sink = (line: string): void => { logs.push(line); logged.notify() }
-  const engine = Engine.start(config, { out: sink, err: sink })
+  const engine = Engine.start(config, { out: sink, err: sink, applets: statsApplets })
   const fe = (name?: string): Frontend => {
     const f = name === undefined ? engine.frontends[0] : engine.frontends.find((x) => x.name === name)
     if (!f) throw new Error(`no frontend ${name}`)

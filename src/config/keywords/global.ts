@@ -6,6 +6,7 @@
 import { groupId, GROUP, PASSWD, userId } from './accounts.ts'
 import { ConfigError } from '../../model/source.ts'
 import { parseDuration, parseIntIn, parseSize } from '../../model/units.ts'
+import { parseStatsSocket } from '../../model/stats-socket.ts'
 import { parseLog } from './proxy.ts'
 import type { NotBuiltSink } from './servers.ts'
 import type { GlobalKeyword, KeywordCtx } from './types.ts'
@@ -64,14 +65,16 @@ export const globalKeywords: readonly GlobalKeyword[] = [
   },
   {
     kw: 'stats socket',
-    notBuilt: 'admin socket',
-    parse(args, d, g) {
+    parse(args, d, g, ctx) {
       const [address, ...options] = args
       if (!address) throw new ConfigError(`'stats socket' expects an address: stats socket /run/edgelb.sock mode 600 level admin`, d.pos)
+      // Read now so that a bad option is refused at its line; the runtime API reads it again.
+      const spec = parseStatsSocket(address, options, d.pos)
+      for (const o of spec.ignored) (ctx as KeywordCtx & NotBuiltSink).notBuilt(`'stats socket ... ${o}'`, d.pos, { area: 'runtime API' })
       g.statsSockets.push({ address, options, pos: d.pos })
     },
   },
-  { kw: 'stats timeout', notBuilt: 'admin socket', parse: (args, d) => { parseDuration(one('stats timeout', args, d, 'a duration'), d.pos) } },
+  { kw: 'stats timeout', parse: (args, d, g) => { g.statsTimeout = parseDuration(one('stats timeout', args, d, 'a duration'), d.pos) } },
   account('user'),
   account('group'),
   account('uid'),

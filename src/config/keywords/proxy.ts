@@ -8,7 +8,7 @@ import { algorithms, findAlgorithm } from '../../balance/registry.ts'
 import { ERROR_STATUSES } from '../../http/errors.ts'
 import { parseIpv4Net, parseServerAddr } from '../../model/address.ts'
 import { ConfigError, type Directive } from '../../model/source.ts'
-import type { CookieConfig, LogTarget, ProxyConfig, Timeouts } from '../../model/types.ts'
+import type { CookieConfig, LogTarget, ProxyConfig, StatsConfig, Timeouts } from '../../model/types.ts'
 import { MAX_LOG_LEN, MIN_LOG_LEN } from '../../log/frame.ts'
 import { facilityNumber, levelNumber, LOG_FACILITIES, LOG_LEVELS } from '../../log/levels.ts'
 import { parseSample } from '../../log/sample.ts'
@@ -24,6 +24,8 @@ type Ctx = KeywordCtx & NotBuiltSink
 
 const RULES = 'rules'
 const STATS = 'stats page'
+/** HAProxy's default stats URI. */
+export const DEFAULT_STATS_URI = '/haproxy?stats'
 
 /** `timeout NAME VALUE` for one timeout, and its 1.x alias when there is one. */
 const TIMEOUTS: readonly { name: string; field: keyof Timeouts; legacy?: string }[] = [
@@ -147,6 +149,48 @@ function rule(kw: string, notBuilt?: string): ProxyKeyword {
     },
   }
 }
+
+/** The proxy's stats page settings, made (with HAProxy's defaults) by the first `stats` line. */
+function statsOf(p: ProxyConfig): StatsConfig {
+  return (p.stats ??= { uri: DEFAULT_STATS_URI, auths: [], hideVersion: false, showLegends: false, scope: [] })
+}
+
+/** `stats enable|uri|auth|realm|refresh|hide-version|show-legends|show-node|show-desc|scope`:
+ *  each enables the page, as in HAProxy. */
+const statsKeywords: readonly ProxyKeyword[] = [
+  { kw: 'stats enable', parse: (args, d, p) => { none('stats enable', args, d); statsOf(p) } },
+  { kw: 'stats uri', parse: (args, d, p) => { statsOf(p).uri = one('stats uri', args, d, 'a URI prefix, e.g. /stats') } },
+  {
+    kw: 'stats auth',
+    parse(args, d, p) {
+      const v = one('stats auth', args, d, 'USER:PASSWORD')
+      const colon = v.indexOf(':')
+      if (colon <= 0) throw new ConfigError(`'stats auth' expects USER:PASSWORD, got '${v}'`, d.pos)
+      statsOf(p).auths.push({ user: v.slice(0, colon), password: v.slice(colon + 1) })
+    },
+  },
+  {
+    kw: 'stats realm',
+    parse(args, d, p) {
+      // One word in HAProxy (HAProxy\ Statistics); words separated by spaces (a YAML value) are
+      // taken as one realm too.
+      if (args.length === 0) throw new ConfigError(`'stats realm' expects a realm name`, d.pos)
+      statsOf(p).realm = args.join(' ')
+    },
+  },
+  {
+    kw: 'stats refresh',
+    parse(args, d, p) {
+      const ms = parseDuration(one('stats refresh', args, d, 'a duration'), d.pos, 's')
+      statsOf(p).refresh = ms
+    },
+  },
+  { kw: 'stats hide-version', parse: (args, d, p) => { none('stats hide-version', args, d); statsOf(p).hideVersion = true } },
+  { kw: 'stats show-legends', parse: (args, d, p) => { none('stats show-legends', args, d); statsOf(p).showLegends = true } },
+  { kw: 'stats show-node', parse: (args, d, p) => { statsOf(p).showNode = args.join(' ') } },
+  { kw: 'stats show-desc', parse: (args, d, p) => { statsOf(p).showDesc = args.join(' ') } },
+  { kw: 'stats scope', parse: (args, d, p) => { statsOf(p).scope.push(one('stats scope', args, d, "a proxy name, or '.' for this one")) } },
+]
 
 function countKw(kw: string, field: 'maxconn' | 'backlog' | 'fullconn', max: number): ProxyKeyword {
   return { kw, parse: (args, d, p) => { p[field] = parseIntIn(one(kw, args, d, 'a number'), d.pos, `'${kw}'`, 0, max) } }
@@ -364,12 +408,7 @@ export const proxyKeywords: readonly ProxyKeyword[] = [
   rule('tcp-check send-binary'),
   rule('tcp-check expect'),
   rule('tcp-check comment'),
-  rule('stats enable', STATS),
-  rule('stats uri', STATS),
-  rule('stats auth', STATS),
-  rule('stats realm', STATS),
-  rule('stats refresh', STATS),
+  ...statsKeywords,
   rule('stats admin', STATS),
-  rule('stats hide-version', STATS),
   ...optionKeywords,
 ]

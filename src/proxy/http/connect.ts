@@ -36,6 +36,8 @@ export function connectRequest(sess: HttpSession, st: Stream): void {
   }
   if (sess.srvIdle) { releaseIdle(sess.srvIdle); sess.srvIdle = null }
   if (c) {
+    st.be!.counters.reuses++
+    server!.counters.reuses++
     c.take(sess)
     sess.srv = c
     sess.onSrvOpen(c)

@@ -6,8 +6,8 @@
  * response-message.ts) read the heads and bodies and call the phases:
  *
  *   request head parsed                request-message.ts
- *     requestPhases: waitRequest -> frontendRules -> switching -> backendRules -> persistence
- *                    -> serverHeaders
+ *     requestPhases: waitRequest -> frontendRules -> frontendStats -> switching -> backendRules
+ *                    -> backendStats -> persistence -> serverHeaders
  *   the request body starts forwarding request-message.ts
  *   assign                             server-side.ts: a server, a queue, or 503
  *   connectRequest                     connect.ts: stick store-request; an idle connection or
@@ -20,6 +20,7 @@
  *   log                                traffic-log.ts: logRequest, when the exchange ends
  */
 import type { HttpSession } from '../http-session.ts'
+import { backendStats, frontendStats } from './applets.ts'
 import { persistence, stickStore } from './persistence.ts'
 import { serverHeaders, waitRequest } from './request-head.ts'
 import { backendRules, frontendRules } from './request-rules.ts'
@@ -33,8 +34,10 @@ export { responseHeaders } from './response-head.ts'
 export function requestPhases(sess: HttpSession, st: Stream): boolean {
   return waitRequest(sess, st) &&
     frontendRules(sess, st) &&
+    frontendStats(sess, st) &&
     switching(sess, st) &&
     backendRules(sess, st) &&
+    backendStats(sess, st) &&
     persistence(sess, st) &&
     serverHeaders(sess, st)
 }

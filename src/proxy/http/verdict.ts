@@ -5,10 +5,12 @@
  *   continue -> the exchange goes on       deny   -> the status page (or the rule's reply): PR/PH
  *   reply    -> the rule's answer: LR/LH   reject -> closed without an answer: PR/PH
  *   tarpit   -> request: held for `timeout tarpit`, then answered as deny (PT); response: as deny
+ *   service  -> the service answers (applets.ts): LR
  */
 import type { HttpVerdict } from '../../rules/types.ts'
 import type { HttpSession } from '../http-session.ts'
 import { encodeReply } from '../rules-view.ts'
+import { runApplet } from './applets.ts'
 
 /** True when the exchange goes on; false when edgelb answered (or closed) itself. */
 export function followVerdict(sess: HttpSession, v: HttpVerdict, phase: 'R' | 'H'): boolean {
@@ -22,6 +24,12 @@ export function followVerdict(sess: HttpSession, v: HttpVerdict, phase: 'R' | 'H
       if (phase === 'R') sess.startTarpit(v.status, v.reply)
       else sess.answer(v.status, 'P', phase, v.reply ? encodeReply(v.reply) : undefined)
       break
+    case 'service': {
+      const applet = sess.fe.host.applets?.service(v.name) ?? null
+      if (applet === null) sess.answer(503, 'I', phase)
+      else runApplet(sess, sess.st, applet, sess.st.be?.cfg ?? sess.fe.cfg)
+      break
+    }
   }
   return false
 }

@@ -1,0 +1,103 @@
+/**
+ * One connection to the runtime API, as HAProxy's CLI reads it: commands end at a newline or at
+ * a `;` (a backslash escapes either, and a space inside a word); each command's output is
+ * followed by an empty line, or by `\n> ` in interactive mode (`prompt`). Without `prompt`, the
+ * connection closes once the commands that arrived together are answered, which is what `echo
+ * "show stat" | socat stdio /run/edgelb.sock` expects; `quit` closes at once.
+ *
+ *   waiting --line--> command runs --output + "\n"--> closed (not interactive, nothing pending)
+ *                                   `--output + "\n> "--> waiting (interactive)
+ */
+import { findCommand, usageMessage } from './registry.ts'
+import { CliError, type CliCtx } from './types.ts'
+
+/** The longest line kept while waiting for its end (HAProxy's buffer size). */
+const MAX_LINE = 16384
+
+/** Splits a command into words: spaces and tabs separate, a backslash keeps the next character. */
+export function splitWords(line: string): string[] {
+  const words: string[] = []
+  let cur = ''
+  let inWord = false
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i]!
+    if (c === '\\' && i + 1 < line.length) { cur += line[++i]; inWord = true; continue }
+    if (c === ' ' || c === '\t') {
+      if (inWord) { words.push(cur); cur = ''; inWord = false }
+      continue
+    }
+    cur += c
+    inWord = true
+  }
+  if (inWord) words.push(cur)
+  return words
+}
+
+/** Runs one command line (no `;` in it) and returns its output, without the trailing prompt. */
+export function runCommand(line: string, ctx: CliCtx): string {
+  const args = splitWords(line)
+  const cmd = findCommand(args, ctx)
+  if (cmd === undefined) return usageMessage(args, ctx)
+  try {
+    return cmd.run(args, ctx)
+  } catch (e) {
+    if (e instanceof CliError) return e.message
+    throw e
+  }
+}
+
+export class CliSession {
+  readonly ctx: CliCtx
+  #pending = ''
+  #interactive = false
+  #ended = false
+
+  constructor(ctx: CliCtx) {
+    this.ctx = ctx
+  }
+
+  /** The connection is to close (after what `input` returned is written). */
+  get ended(): boolean {
+    return this.#ended
+  }
+
+  /** Takes what the client sent; returns what to send back. */
+  input(text: string): string {
+    if (this.#ended) return ''
+    this.#pending += text
+    let out = ''
+    for (;;) {
+      const end = commandEnd(this.#pending)
+      if (end < 0) break
+      let line = this.#pending.slice(0, end)
+      this.#pending = this.#pending.slice(end + 1)
+      if (line.endsWith('\r')) line = line.slice(0, -1)
+      const words = splitWords(line)
+      if (words[0] === 'quit' && words.length === 1) { this.#ended = true; return out }
+      if (words[0] === 'prompt' && words.length === 1) this.#interactive = !this.#interactive
+      else if (words.length > 0 || !this.#interactive) out += runCommand(line, this.ctx)
+      out += this.#interactive ? '\n> ' : '\n'
+    }
+    if (!this.#interactive && this.#pending.trim() === '') this.#ended = true
+    if (this.#pending.length > MAX_LINE) this.#ended = true
+    return out
+  }
+
+  /** The client closed its side: what it sent last without a newline still runs. */
+  end(): string {
+    if (this.#ended || this.#pending.trim() === '') { this.#ended = true; return '' }
+    const out = this.input('\n')
+    this.#ended = true
+    return out
+  }
+}
+
+/** Where the first command of `s` ends: a newline, or a `;` no backslash escapes; -1: not yet. */
+function commandEnd(s: string): number {
+  for (let i = 0; i < s.length; i++) {
+    const c = s[i]
+    if (c === '\\') { i++; continue }
+    if (c === '\n' || c === ';') return i
+  }
+  return -1
+}

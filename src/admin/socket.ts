@@ -1,0 +1,112 @@
+/**
+ * The runtime API's listeners (`stats socket`): a unix socket (its file mode applied, a stale
+ * socket file replaced) or a TCP address, each with its level. A connection is a CliSession
+ * (session.ts) in `socket.data`; `stats timeout` (10 s by default) closes one that stays idle.
+ * Output the client does not take at once waits in a ByteQueue until it drains.
+ */
+import { chmodSync, lstatSync, unlinkSync } from 'node:fs'
+import { ByteQueue, CLOSED, FLUSHED } from '../core/byte-queue.ts'
+import { now } from '../core/clock.ts'
+import { Timer } from '../core/timer-wheel.ts'
+import { wheel } from '../core/wheel.ts'
+import type { GlobalConfig } from '../model/types.ts'
+import { parseStatsSocket, type StatsSocketSpec } from '../model/stats-socket.ts'
+import { listenTarget } from '../net/listen-target.ts'
+import { listen, type Listener, type Sock, type SockHandlers } from '../net/runtime.ts'
+import type { Engine } from '../proxy/engine.ts'
+import { CliSession } from './session.ts'
+
+const DEFAULT_TIMEOUT = 10_000
+
+/** One connection: its session, what waits to be written, its idle deadline. */
+interface CliConn {
+  readonly session: CliSession
+  readonly out: ByteQueue
+  readonly timer: Timer
+  readonly timeout: number
+  closing: boolean
+}
+
+function send(s: Sock<CliConn>, text: string): void {
+  const c = s.data
+  if (text !== '') c.out.push(Buffer.from(text, 'latin1'))
+  const r = c.out.flush(s)
+  if (r === CLOSED) return
+  if (r === FLUSHED && c.session.ended && !c.closing) {
+    c.closing = true
+    s.end()
+  }
+}
+
+function rearm(c: CliConn): void {
+  wheel.schedule(c.timer, now() + c.timeout)
+}
+
+const handlers: Omit<SockHandlers<CliConn>, 'open'> = {
+  data(s, chunk) {
+    rearm(s.data)
+    send(s, s.data.session.input(chunk.toString('latin1')))
+  },
+  drain(s) {
+    send(s, '')
+  },
+  end(s) {
+    send(s, s.data.session.end())
+  },
+  close(s) {
+    wheel.cancel(s.data.timer)
+    s.data.out.clear()
+  },
+  error() {},
+}
+
+export interface StatsSockets {
+  /** Where each socket listens, as configured. */
+  readonly addresses: readonly string[]
+  /** Stops listening (live connections finish) and removes the unix socket files. */
+  close(): void
+}
+
+/** Listens on every `stats socket` of `global`. Throws, after closing what it opened, when one
+ *  cannot listen. */
+export function startStatsSockets(engine: Engine, global: GlobalConfig): StatsSockets {
+  const timeout = global.statsTimeout ?? DEFAULT_TIMEOUT
+  const open: { l: Listener; spec: StatsSocketSpec }[] = []
+  const closeAll = (): void => {
+    for (const { l, spec } of open) {
+      l.stop()
+      if (spec.addr.family === 'unix') removeSocketFile(spec.addr.path)
+    }
+    open.length = 0
+  }
+  try {
+    for (const line of global.statsSockets) {
+      const spec = parseStatsSocket(line.address, line.options, line.pos)
+      if (spec.addr.family === 'unix') removeSocketFile(spec.addr.path)
+      const ctx = { engine, level: spec.level }
+      const l = listen(listenTarget(spec.addr), {
+        ...handlers,
+        open(s: Sock<CliConn>) {
+          const c: CliConn = { session: new CliSession(ctx), out: new ByteQueue(), timer: new Timer(() => s.terminate()), timeout, closing: false }
+          s.data = c
+          rearm(c)
+        },
+      })
+      open.push({ l, spec })
+      if (spec.addr.family === 'unix' && spec.mode !== undefined) chmodSync(spec.addr.path, spec.mode)
+    }
+  } catch (e) {
+    closeAll()
+    throw new Error(`stats socket: ${(e as Error).message}`)
+  }
+  return { addresses: global.statsSockets.map((s) => s.address), close: closeAll }
+}
+
+/** Removes a socket file left by an earlier run (never a file of another kind). */
+function removeSocketFile(path: string): void {
+  try {
+    if (lstatSync(path).isSocket()) unlinkSync(path)
+  } catch {
+    // absent: nothing to remove
+  }
+}
