@@ -26,6 +26,7 @@ import { AclSet, MISS, PASS, splitCondition, type Test } from './acl.ts'
 import type { ActionKeyword, Phase } from './common-actions.ts'
 import type { CompileCtx, RulesEnv } from './context.ts'
 import { HTTP_REQUEST_ACTIONS, HTTP_RESPONSE_ACTIONS, type HttpAction } from './http-actions.ts'
+import { compileLegacyRules } from './legacy-filters.ts'
 import { compileLogFormat, constantFormat } from './log-format.ts'
 import { MapStore } from './maps.ts'
 import { parseRedirect } from './reply.ts'
@@ -211,6 +212,12 @@ export function compileProxyRules(p: ProxyConfig, env: RulesEnv, options: Compil
   const httpReq = compileRuleSet('http-request', p.rules, HTTP_REQUEST_ACTIONS, acls, base, captureSlots, options)
   const httpRes = compileRuleSet('http-response', p.rules, HTTP_RESPONSE_ACTIONS, acls, base, resCaptureSlots, options)
   const httpAfter = compileRuleSet('http-after-response', p.rules, HTTP_RESPONSE_ACTIONS.filter((a) => !['deny', 'return', 'redirect', 'silent-drop'].includes(a.kw)), acls, base, resCaptureSlots, options)
+
+  // HAProxy 1.x's block, req*/rsp* filters and reqadd/rspadd, where 1.x ran them.
+  const legacy = compileLegacyRules(p.rules, acls, base, guarded.bind(null, options) as <T>(fn: () => T) => T | undefined)
+  httpReq.unshift(...legacy.block)
+  httpReq.push(...legacy.request)
+  httpRes.push(...legacy.response)
 
   // The legacy `redirect` keyword: after the http-request rules, as HAProxy evaluates it.
   for (const r of p.rules) {
