@@ -15,6 +15,7 @@ import { parseSample } from '../../log/sample.ts'
 import { isSyslogFormat, SYSLOG_FORMATS } from '../../log/syslog-header.ts'
 import { parseLogDest } from '../../log/target-address.ts'
 import { parseDuration, parseIntIn, parseSize } from '../../model/units.ts'
+import { uniqueServer } from './legacy.ts'
 import { optionKeywords } from './options.ts'
 import { applyServerOptions, parseBindLine, parseServerLine, type NotBuiltSink } from './servers.ts'
 import type { KeywordCtx, ProxyKeyword } from './types.ts'
@@ -226,7 +227,7 @@ export const proxyKeywords: readonly ProxyKeyword[] = [
   },
   {
     kw: 'server',
-    parse(args, d, p, ctx) { p.servers.push(parseServerLine(args, d, p, ctx as Ctx)) },
+    parse(args, d, p, ctx) { p.servers.push(uniqueServer(parseServerLine(args, d, p, ctx as Ctx), p, ctx)) },
   },
   { kw: 'default-server', parse: (args, d, p, ctx) => applyServerOptions(args, p.defaultServer, d, ctx as Ctx) },
   { kw: 'cookie', parse: parseCookie },
