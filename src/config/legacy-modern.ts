@@ -121,7 +121,7 @@ function withComment(d: Directive, note: string): Directive {
 function translated(d: Directive, words: string[]): Directive {
   const out: Directive = { kw: words[0]!, args: words.slice(1), pos: d.pos }
   if (d.no) out.no = true
-  return withComment(out, `edgelb convert: was '${written(d)}' (HAProxy 1.x)`)
+  return withComment(out, `edgelb convert: HAProxy 1.x wrote: ${written(d)}`)
 }
 
 function kept(d: Directive, form: ModernForm): Directive {
