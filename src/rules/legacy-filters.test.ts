@@ -91,6 +91,13 @@ describe('request filters', () => {
     expect(fields(s.req!)).toEqual([['Host', 'test'], ['X-From-Rule', 'seen-yes'], ['X-Proto', 'SSL']])
   })
 
+  test("an http-request allow ends the http-request rules, not the filters; redirect rules see what the filters did", () => {
+    const fe = frontend('http-request allow\nreqrep ^([^\\ ]*)\\ /old/(.*) \\1\\ /new/\\2\nredirect location /moved if { path_beg /new/ }')
+    const s = stream({ req: request('GET', '/old/x') })
+    expect(fe.httpRequest(s)).toMatchObject({ kind: 'reply', reply: { status: 302, headers: [['location', '/moved']] } })
+    expect(s.req!.uri).toBe('/new/x')
+  })
+
   test('block denies (403) before any http-request rule runs', () => {
     const fe = frontend('http-request allow\nblock if { path_beg /admin }\nhttp-request deny')
     expect(fe.httpRequest(stream({ req: request('GET', '/admin/x') }))).toEqual({ kind: 'deny', status: 403 })
@@ -107,6 +114,12 @@ describe('response filters', () => {
     expect(fe.httpResponse(s)).toEqual({ kind: 'continue' })
     expect([s.res!.status, s.res!.reason]).toEqual([303, 'See Other'])
     expect(fields(s.res!)).toEqual([['Location', 'https://a/b']])
+  })
+
+  test('an http-response allow does not skip the filters', () => {
+    const s = res(200, [['Server', 'x']])
+    frontend('http-response allow\nrspidel ^Server:').httpResponse(s)
+    expect(fields(s.res!)).toEqual([])
   })
 
   test('rspdeny replaces the response with a 502; a status line rewritten into nothing valid too', () => {
