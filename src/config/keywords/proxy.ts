@@ -16,6 +16,7 @@ import { isSyslogFormat, SYSLOG_FORMATS } from '../../log/syslog-header.ts'
 import { parseLogDest } from '../../log/target-address.ts'
 import { parseDuration, parseIntIn, parseSize } from '../../model/units.ts'
 import { uniqueServer } from './legacy.ts'
+import { parseSource } from './source-range.ts'
 import { optionKeywords } from './options.ts'
 import { applyServerOptions, parseBindLine, parseServerLine, type NotBuiltSink } from './servers.ts'
 import type { KeywordCtx, ProxyKeyword } from './types.ts'
@@ -241,7 +242,7 @@ export const proxyKeywords: readonly ProxyKeyword[] = [
     kw: 'source',
     parse(args, d, p) {
       if (args.length === 0) throw new ConfigError(`'source' expects an address: source 10.0.0.1`, d.pos)
-      p.source = args[0]!
+      p.source = parseSource(args[0]!, 'source', d.pos, { checkAddress: false })
     },
   },
   {
