@@ -44,8 +44,9 @@ export interface SrvSide extends PhaseTimes {
 /** What the server side needs of the session that owns the exchange. */
 export interface ServerSession extends Waiter, SrvConnOwner {
   readonly cli: Sock<unknown>
-  /** The port the client connected to (a PROXY header's when it relayed one): a server without a
-   *  port gets it. */
+  /** The address and port the client connected to (a PROXY header's when it relayed one): a
+   *  server without an address (without a port) gets it. */
+  readonly dstAddr: string
   readonly dstPort: number
   /** The PROXY header for a new connection to a server with these `send-proxy` flags. */
   proxyHeaderFor(flags: readonly PpFlag[]): Uint8Array
@@ -130,7 +131,7 @@ export function openServer(sess: ServerSession, st: SrvSide): SrvConn {
   const t = be.cfg.timeouts.connect
   sess.connExp = t === undefined ? Infinity : st.connectStart + t
   const flags = st.server?.cfg.sendProxy
-  const c = SrvConn.open(be.targetOf(st.server, sess.dstPort), st.server, sess, flags === undefined ? null : sess.proxyHeaderFor(flags))
+  const c = SrvConn.open(be.targetOf(st.server, sess), st.server, sess, flags === undefined ? null : sess.proxyHeaderFor(flags))
   sess.srv = c
   return c
 }
