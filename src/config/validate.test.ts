@@ -210,6 +210,15 @@ describe('mode', () => {
     ])
   })
 
+  test('the 1.x header filters in a tcp proxy are warnings too', () => {
+    const w = problems(T + 'listen web\n  bind :80\n  mode tcp\n  reqadd X-A:\\ 1\n  rspdel ^Server:\n  block if TRUE\n  server s 10.0.0.1:80\n')
+    expect(w.filter((l) => l.includes("requires 'mode http'"))).toEqual([
+      `${at(8)}: warning: 'reqadd' requires 'mode http'; listen 'web' is in tcp mode and ignores it`,
+      `${at(9)}: warning: 'rspdel' requires 'mode http'; listen 'web' is in tcp mode and ignores it`,
+      `${at(10)}: warning: 'block' requires 'mode http'; listen 'web' is in tcp mode and ignores it`,
+    ])
+  })
+
   test('the same settings in an http proxy are silent, and a defaults section is never warned about', () => {
     expect(problems(T + '  option forwardfor\nlisten web\n  mode http\n  bind :80\n  option forwardfor\n  server s 10.0.0.1:80\n')).toEqual([])
   })

@@ -74,6 +74,11 @@ export function legacyFilter(kw: string): LegacyFilterKeyword | undefined {
   return filterByKw.get(kw)
 }
 
+/** Whether `kw` is a 1.x line the HTTP rules run (a filter, reqadd, rspadd, block). */
+export function isLegacyHttpLine(kw: string): boolean {
+  return filterByKw.has(kw) || kw === 'reqadd' || kw === 'rspadd' || kw === 'block'
+}
+
 /** How many words a 1.x line takes before its optional condition: `reqrep` and `rsprep` a
  *  pattern and a replacement, the other filters a pattern, `reqadd`/`rspadd` a header line. */
 export function legacyArity(kw: string): number {
