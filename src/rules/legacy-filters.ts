@@ -196,6 +196,8 @@ export function compileLegacyRules(
 }
 
 const ALLOWED = 1
+/** The request line among the lines a reqpass matched. */
+const LINE = Symbol('request line')
 
 function requestLine(h: H1Head): string {
   return `${h.method} ${h.uri} HTTP/1.${h.version === 10 ? 0 : 1}`
@@ -233,11 +235,7 @@ function setField(h: H1Head, i: number, line: string): boolean {
   const name = m[1]!
   if (name === '') { h.headers.removeAt(i); return false }
   if (name === h.headers.name(i)) h.headers.setValue(i, m[2]!)
-  else {
-    // A new name: the field moves to the end, as a removal and an addition would put it, unless
-    // it is the last one already; 1.x rewrote it in place, so rebuild the order around it.
-    rename(h, i, name, m[2]!)
-  }
+  else rename(h, i, name, m[2]!) // 1.x rewrote the line in place: the field keeps its place
   return true
 }
 
@@ -256,8 +254,8 @@ function requestFilters(s: StreamView, filters: readonly Filter[], adds: readonl
   if (h === null) return undefined
   let allowed = s.vars.get(STATE) === ALLOWED
   let verdict: HttpVerdict | undefined
-  // Lines a reqpass matched, left out of the filters that follow (-1: the request line).
-  let passed: Set<unknown> | undefined
+  // Lines a reqpass matched, left out of the filters that follow: LINE, or a field's fieldKey.
+  let passed: Set<string | symbol> | undefined
   filters: for (let k = 0; k < filters.length; k++) {
     const f = filters[k]!
     const decides = f.kind === 'allow' || f.kind === 'deny' || f.kind === 'tarpit' || f.kind === 'pass'
@@ -323,8 +321,6 @@ function responseFilters(s: StreamView, filters: readonly Filter[], adds: readon
   for (const a of adds) if (a.cond === undefined || a.cond(s) === PASS) h.headers.add(a.name, a.value)
   return undefined
 }
-
-const LINE = Symbol('request line')
 
 /** What identifies field `i` of `h` for reqpass while later filters edit and remove others:
  *  its text as it was when the pass matched it. */
