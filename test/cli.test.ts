@@ -255,6 +255,33 @@ describe('edgelb convert', () => {
     expect(checked.map((r) => [r.code, r.err])).toEqual(checked.map(() => [0, '']))
   }, 30_000)
 
+  test('a 1.x configuration converts to the modern forms, and both check complete', () => {
+    const cfg = TIMEOUTS + `listen web
+  bind 127.0.0.1:8080
+  mode http
+  reqadd X-Proto:\\ SSL
+  rspidel ^Server:
+  rsprep ^Set-Cookie:\\ (.*) Set-Cookie:\\ \\1;\\ Secure
+  option forceclose
+  server a 127.0.0.1:9001
+  server a 127.0.0.1:9002
+`
+    const r = edgelb(['convert', write('old.cfg', cfg)])
+    expect([r.code, r.err]).toEqual([0, ''])
+    expect(r.out).toContain('    http-request: add-header X-Proto SSL\n')
+    expect(r.out).toContain('    http-response: del-header Server\n')
+    expect(r.out).toContain(`    rsprep: "'^Set-Cookie: (.*)' \\"Set-Cookie: \\\\\\\\1; Secure\\""\n`)
+    expect(r.out).toContain('      a-2: 127.0.0.1:9002\n')
+    write('old.yaml', r.out)
+    for (const f of ['old.cfg', 'old.yaml']) {
+      const c = edgelb(['check', f])
+      expect([f, c.code, c.out.split('\n').at(-2)]).toEqual([f, 0, `${f}: every line is implemented`])
+    }
+    expect(edgelb(['check', 'old.yaml']).errLines.filter((l) => l.includes('1.x syntax'))).toEqual([
+      expect.stringContaining("old.yaml:15: warning: 'rsprep' is HAProxy 1.x syntax"),
+    ])
+  })
+
   test('a file with syntax errors is not converted', () => {
     const r = edgelb(['convert', write('quote.cfg', 'listen web\n  bind ":80\n')])
     expect([r.code, r.out, r.errLines]).toEqual([1, '', ['quote.cfg:2: error: unbalanced double quote starting a word; close it with "']])

@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { bindOptionKeywords } from '../src/config/keywords/bind-options.ts'
 import { globalKeywords } from '../src/config/keywords/global.ts'
+import { legacyProxyKeywords } from '../src/config/keywords/legacy.ts'
 import { proxyKeywords } from '../src/config/keywords/proxy.ts'
 import { serverOptionKeywords } from '../src/config/keywords/server-options.ts'
 
@@ -25,7 +26,7 @@ function named(phrase: string): boolean {
 }
 
 test('every keyword edgelb implements is in docs/config.md', () => {
-  const implemented = [...proxyKeywords, ...globalKeywords, ...serverOptionKeywords, ...bindOptionKeywords]
+  const implemented = [...proxyKeywords, ...legacyProxyKeywords, ...globalKeywords, ...serverOptionKeywords, ...bindOptionKeywords]
     .filter((k) => k.notBuilt === undefined)
     .map((k) => k.kw)
   expect(implemented.filter((kw) => !named(kw))).toEqual([])

@@ -210,27 +210,42 @@ describe('where a connection goes', () => {
       server same-port 10.0.0.2
       server offset 10.0.0.3:+1000
       server own-source 10.0.0.4:80 source 10.1.1.1
-      server local unix@/run/app.sock`)
+      server local unix@/run/app.sock
+      server abstract abns@app
+      server client-dst :1883
+      server client-dst-port *
+      server zero 0.0.0.0:8443`)
+  const dst = { dstAddr: '10.0.0.100', dstPort: 443 }
 
   test('to the server\'s address, from the backend\'s source address', () => {
-    expect(be.targetOf(srv(be, 'fixed'), 443)).toEqual({ host: '10.0.0.1', port: 8080, localAddress: '10.9.9.9' })
+    expect(be.targetOf(srv(be, 'fixed'), dst)).toEqual({ host: '10.0.0.1', port: 8080, localAddress: '10.9.9.9' })
   })
 
   test('without a port, to the port the client connected to, plus the offset', () => {
-    expect(be.targetOf(srv(be, 'same-port'), 443)).toMatchObject({ host: '10.0.0.2', port: 443 })
-    expect(be.targetOf(srv(be, 'offset'), 443)).toMatchObject({ host: '10.0.0.3', port: 1443 })
+    expect(be.targetOf(srv(be, 'same-port'), dst)).toMatchObject({ host: '10.0.0.2', port: 443 })
+    expect(be.targetOf(srv(be, 'offset'), dst)).toMatchObject({ host: '10.0.0.3', port: 1443 })
   })
 
   test('from the server\'s own source address when it has one', () => {
-    expect(be.targetOf(srv(be, 'own-source'), 443)).toEqual({ host: '10.0.0.4', port: 80, localAddress: '10.1.1.1' })
+    expect(be.targetOf(srv(be, 'own-source'), dst)).toEqual({ host: '10.0.0.4', port: 80, localAddress: '10.1.1.1' })
   })
 
   test('to a unix socket', () => {
-    expect(be.targetOf(srv(be, 'local'), 443)).toEqual({ path: '/run/app.sock' })
+    expect(be.targetOf(srv(be, 'local'), dst)).toEqual({ path: '/run/app.sock' })
+  })
+
+  test('to an abstract unix socket', () => {
+    expect(be.targetOf(srv(be, 'abstract'), dst)).toEqual({ path: '\0app' })
+  })
+
+  test('without an address (:PORT, *, 0.0.0.0), to the address the client connected to', () => {
+    expect(be.targetOf(srv(be, 'client-dst'), dst)).toEqual({ host: '10.0.0.100', port: 1883, localAddress: '10.9.9.9' })
+    expect(be.targetOf(srv(be, 'client-dst-port'), dst)).toEqual({ host: '10.0.0.100', port: 443, localAddress: '10.9.9.9' })
+    expect(be.targetOf(srv(be, 'zero'), dst)).toEqual({ host: '10.0.0.100', port: 8443, localAddress: '10.9.9.9' })
   })
 
   test('to the dispatch address when there is no server', () => {
-    expect(be.targetOf(null, 443)).toEqual({ host: '10.0.0.9', port: 80, localAddress: '10.9.9.9' })
+    expect(be.targetOf(null, dst)).toEqual({ host: '10.0.0.9', port: 80, localAddress: '10.9.9.9' })
   })
 })
 

@@ -21,6 +21,7 @@ import type { ConnectTarget } from '../net/runtime.ts'
 import { countSession, trafficCounters, type TrafficCounters } from './counters.ts'
 import { WaitQueue, type Waiter } from './queue.ts'
 import { Server } from './server.ts'
+import { isAnyHost } from '../model/address.ts'
 
 export type Assignment =
   | { kind: 'server'; server: Server }
@@ -193,14 +194,16 @@ export class Backend {
   }
 
   /** Where a connection to `server` goes (null: to the backend's `dispatch` address): its
-   *  address; without a port, the port the client connected to (`localPort`) plus the address's
+   *  address, or without one (`:80`, `*`, 0.0.0.0) the address the client connected to
+   *  (`dst.dstAddr`); without a port, the port the client connected to plus the address's
    *  `+N`/`-N` offset; from the `source` address of the server, else of the backend. */
-  targetOf(server: Server | null, localPort: number): ConnectTarget {
+  targetOf(server: Server | null, dst: { readonly dstAddr: string; readonly dstPort: number }): ConnectTarget {
     const addr = server ? server.cfg.addr : this.dispatch!
     if (addr.path !== undefined) return { path: addr.path }
-    const port = addr.port ?? localPort + (addr.portOffset ?? 0)
+    const port = addr.port ?? dst.dstPort + (addr.portOffset ?? 0)
+    const host = isAnyHost(addr.host) ? dst.dstAddr : addr.host
     const source = server?.cfg.source ?? this.cfg.source
-    return source ? { host: addr.host, port, localAddress: source } : { host: addr.host, port }
+    return source ? { host, port, localAddress: source } : { host, port }
   }
 
   /** A connection attempt to `server` (null: to `dispatch`) failed: counted on both, and seen by

@@ -1,12 +1,14 @@
 /**
  * `edgelb convert FILE.cfg`: prints the YAML equivalent of an HAProxy-syntax configuration, with
  * its comments. The conversion is syntactic (directive for directive), so `edgelb check` on the
- * output yields the same model; problems in the input are printed as `check` would, and a file
- * with errors is not converted.
+ * output yields the same model, except that HAProxy 1.x lines are written in their modern form
+ * where it means the same (config/legacy-modern.ts); problems in the input are printed as `check`
+ * would, and a file with errors is not converted.
  */
 import { readHaproxy } from '../config/haproxy/reader.ts'
 import { formatOf, hasErrors, readText } from '../config/load.ts'
 import { formatDiagnostic } from '../model/source.ts'
+import { modernizeSections } from '../config/legacy-modern.ts'
 import { writeYaml } from '../config/yaml/writer.ts'
 import { commandArgs } from './args.ts'
 import { EXIT_INVALID, EXIT_OK, EXIT_USAGE, type Command, type Io } from './types.ts'
@@ -31,7 +33,7 @@ exit status: 0 converted, 1 the input has syntax errors, 2 usage error`,
     const read = readHaproxy(r.text, file, io.env)
     for (const d of read.diagnostics) io.err(formatDiagnostic(d))
     if (hasErrors(read.diagnostics)) return EXIT_INVALID
-    io.out(writeYaml(read.sections).replace(/\n$/, ''))
+    io.out(writeYaml(modernizeSections(read.sections)).replace(/\n$/, ''))
     return EXIT_OK
   },
 }

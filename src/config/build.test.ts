@@ -421,12 +421,36 @@ describe('unknown, removed and not yet implemented keywords', () => {
   })
 
   test('keywords HAProxy removed name their replacement', () => {
-    const b = build(T + 'listen web\n  bind :80\n  reqadd X-Proto:\\ SSL\n  rspadd X-Y:\\ z\n  block if TRUE\n  mode health\n  server s 10.0.0.1:80\n')
+    const b = build(T + 'listen web\n  bind :80\n  reqsetbe ^Host:\\ a be\n  appsession JSESSIONID len 52\n  option http-tunnel\n  mode health\n  server s 10.0.0.1:80\n')
     expect(b.problems).toEqual([
-      `${at(7)}: error: 'reqadd' was removed from HAProxy; write 'http-request add-header' instead`,
-      `${at(8)}: error: 'rspadd' was removed from HAProxy; write 'http-response add-header' instead`,
-      `${at(9)}: error: 'block' was removed from HAProxy; write 'http-request deny' instead`,
+      `${at(7)}: error: 'reqsetbe' was removed from HAProxy; write 'use_backend' instead`,
+      `${at(8)}: error: 'appsession' was removed from HAProxy; write 'stick-table + stick on (e.g. stick on req.cook(NAME))' instead`,
+      `${at(9)}: error: 'option http-tunnel' was removed from HAProxy; write 'option http-keep-alive' instead`,
       `${at(10)}: error: 'mode health' was removed from HAProxy; use 'monitor-uri' in an http frontend or 'monitor-net' instead`,
+    ])
+  })
+
+  test('the 1.x header filters, block and option forceclose load as 1.x loaded them, each with its modern form', () => {
+    const b = build(T + 'listen web\n  bind :80\n  mode http\n  reqadd X-Proto:\\ SSL\n  rspadd X-Y:\\ z\n  block if TRUE\n  option forceclose\n  server s 10.0.0.1:80\n')
+    const head = (kw: string) => `'${kw}' is HAProxy 1.x syntax, which HAProxy 2.x refuses`
+    expect(b.problems).toEqual([
+      `${at(8)}: warning: ${head('reqadd')}; edgelb runs it as 1.x did; its modern form is 'http-request add-header X-Proto SSL' (edgelb convert writes it where the order of the rules allows)`,
+      `${at(9)}: warning: ${head('rspadd')}; edgelb runs it as 1.x did; its modern form is 'http-response add-header X-Y z' (edgelb convert writes it where the order of the rules allows)`,
+      `${at(10)}: warning: ${head('block')}; edgelb runs it as 1.x did; its modern form is 'http-request deny if TRUE' (edgelb convert writes it where the order of the rules allows)`,
+      `${at(11)}: warning: ${head('option forceclose')}; edgelb reads it as 'option httpclose', as HAProxy 1.9 and later do (write that instead)`,
+    ])
+    expect(b.unimplemented.lines).toBe(0)
+    expect(b.config.proxies[0]!.options['httpclose']).toBe(true)
+    expect(b.config.proxies[0]!.rules.map((r) => r.kw)).toEqual(['reqadd', 'rspadd', 'block'])
+  })
+
+  test('1.x lines are refused where 1.x refused them, and with too few words', () => {
+    const b = build(T + 'defaults\n  reqadd X-A:\\ 1\nlisten web\n  bind :80\n  reqrep ^Host:\\ a\n  reqdel\n  option http_proxy\n  server s 10.0.0.1:80\n')
+    expect(b.problems.filter((l) => l.includes('error'))).toEqual([
+      `${at(6)}: error: 'reqadd' is not allowed in a defaults section; it belongs in: frontend, backend, listen`,
+      `${at(9)}: error: 'reqrep' expects a pattern and a replacement: reqrep ^Host:\\ old Host:\\ new [if|unless COND]`,
+      `${at(10)}: error: 'reqdel' expects a pattern: reqdel ^X-Debug: [if|unless COND]`,
+      `${at(11)}: error: 'option http_proxy' (HAProxy 1.x: send each request to the IP address and port written in its absolute URI, without servers) is not supported by edgelb, as it decides where requests go; declare the destinations as servers and choose them with use_backend or use-server`,
     ])
   })
 

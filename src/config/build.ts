@@ -38,6 +38,7 @@ import { protectionText } from '../model/dictionary/protection.ts'
 import { sectionProtects } from '../model/dictionary/sections.ts'
 import type { KnownKeyword, Protection } from '../model/dictionary/types.ts'
 import { globalKeywords } from './keywords/global.ts'
+import { legacyProxyKeywords } from './keywords/legacy.ts'
 import { proxyKeywords } from './keywords/proxy.ts'
 import { parseBindLine, type NotBuilt, type NotBuiltSink } from './keywords/servers.ts'
 import { defaultServerOptions } from './keywords/server-options.ts'
@@ -94,7 +95,7 @@ function keywordTable<K extends { kw: string }>(names: readonly string[], own: r
   }
   return table
 }
-const proxyTable = keywordTable(proxyKeywordNames, proxyKeywords, proxyKeywordByPhrase)
+const proxyTable = keywordTable(proxyKeywordNames, [...proxyKeywords, ...legacyProxyKeywords], proxyKeywordByPhrase)
 const globalTable = keywordTable(globalKeywordNames, globalKeywords, globalKeywordByPhrase)
 
 /** `no` and `default` only go with the keywords HAProxy gives them to. */

@@ -76,9 +76,10 @@ describe('servers', () => {
     ])
   })
 
-  test('duplicate server names in one backend; the same name in two backends is fine', () => {
-    expect(problems(T + 'backend b\n  server a 10.0.0.1:80\n  server a 10.0.0.2:80\nbackend c\n  server a 10.0.0.3:80\n')).toEqual([
-      `${at(7)}: error: server 'a' is declared twice in backend 'b' (first at line 6); server names must be unique in a backend`,
+  test('duplicate server names in one backend, as 1.x allowed: the later one gets a derived name; the same name in two backends is fine', () => {
+    expect(problems(T + 'backend b\n  server a 10.0.0.1:80\n  server a 10.0.0.2:80\n  server a-2 10.0.0.4:80\nbackend c\n  server a 10.0.0.3:80\n')).toEqual([
+      `${at(7)}: warning: server 'a' is declared twice in backend 'b' (first at line 6), which HAProxy 1.x allowed and 2.x refuses; edgelb names this one 'a-2' in logs, stats and the runtime API (rename it to choose)`,
+      `${at(8)}: warning: server 'a-2' is declared twice in backend 'b' (first at line 7), which HAProxy 1.x allowed and 2.x refuses; edgelb names this one 'a-2-2' in logs, stats and the runtime API (rename it to choose)`,
     ])
   })
 
@@ -206,6 +207,15 @@ describe('mode', () => {
       `${at(11)}: warning: 'balance uri' requires 'mode http'; listen 'web' is in tcp mode and ignores it`,
       `${at(12)}: warning: 'http-request' requires 'mode http'; listen 'web' is in tcp mode and ignores it`,
       `${at(13)}: warning: 'capture request header Host' requires 'mode http'; listen 'web' is in tcp mode and ignores it`,
+    ])
+  })
+
+  test('the 1.x header filters in a tcp proxy are warnings too', () => {
+    const w = problems(T + 'listen web\n  bind :80\n  mode tcp\n  reqadd X-A:\\ 1\n  rspdel ^Server:\n  block if TRUE\n  server s 10.0.0.1:80\n')
+    expect(w.filter((l) => l.includes("requires 'mode http'"))).toEqual([
+      `${at(8)}: warning: 'reqadd' requires 'mode http'; listen 'web' is in tcp mode and ignores it`,
+      `${at(9)}: warning: 'rspdel' requires 'mode http'; listen 'web' is in tcp mode and ignores it`,
+      `${at(10)}: warning: 'block' requires 'mode http'; listen 'web' is in tcp mode and ignores it`,
     ])
   })
 

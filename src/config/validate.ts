@@ -9,6 +9,7 @@ import type { KeywordCtx } from './keywords/types.ts'
 import { suggest } from '../model/suggest.ts'
 import type { SourcePos } from '../model/source.ts'
 import type { Config, ProxyConfig } from '../model/types.ts'
+import { isLegacyHttpLine } from '../rules/legacy-filters.ts'
 
 const isFrontend = (p: ProxyConfig): boolean => p.kind === 'frontend' || p.kind === 'listen'
 const isBackend = (p: ProxyConfig): boolean => p.kind === 'backend' || p.kind === 'listen'
@@ -27,7 +28,7 @@ function httpOnlySettings(p: ProxyConfig, where: PhrasePos): { what: string; lin
   }
   if (findAlgorithm(p.balance.algo)?.httpOnly) out.push({ what: `'balance ${p.balance.algo}'`, line: lineOf('balance') })
   // `http-check` is not one: an HTTP check works on a tcp backend too (HAProxy's option httpchk).
-  for (const r of p.rules) if (r.kw.startsWith('http-') && !r.kw.startsWith('http-check ')) out.push({ what: `'${r.kw}'`, line: r.pos.line })
+  for (const r of p.rules) if ((r.kw.startsWith('http-') && !r.kw.startsWith('http-check ')) || isLegacyHttpLine(r.kw)) out.push({ what: `'${r.kw}'`, line: r.pos.line })
   for (const c of p.captures) out.push({ what: `'capture ${c.kind} header ${c.header}'`, line: lineOf(`capture ${c.kind} header`) })
   if (p.monitorUri) out.push({ what: `'monitor-uri'`, line: lineOf('monitor-uri') })
   return out

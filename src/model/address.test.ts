@@ -71,7 +71,7 @@ describe('parseBindSpec', () => {
   })
 
   test('unsupported families and a bad fd', () => {
-    expect(messageOf(() => parseBindSpec('udp@:53', at))).toBe("address family 'udp@' is not supported by edgelb in 'udp@:53'; use ipv4@, ipv6@, unix@ or fd@")
+    expect(messageOf(() => parseBindSpec('udp@:53', at))).toBe("address family 'udp@' is not supported by edgelb in 'udp@:53'; use ipv4@, ipv6@, unix@, abns@ or fd@")
     expect(messageOf(() => parseBindSpec('fd@x', at))).toBe("'fd@' expects a file descriptor number, got 'x'")
   })
 })
@@ -103,12 +103,24 @@ describe('parseServerAddr', () => {
     expect(parseServerAddr('/run/app.sock', at)).toEqual({ host: '', path: '/run/app.sock' })
   })
 
+  test('no host, or *: the address the client connected to, as 0.0.0.0 (HAProxy\'s unset address)', () => {
+    expect(parseServerAddr(':80', at)).toEqual({ host: '0.0.0.0', port: 80 })
+    expect(parseServerAddr('*:80', at)).toEqual({ host: '0.0.0.0', port: 80 })
+    expect(parseServerAddr(':', at)).toEqual({ host: '0.0.0.0' })
+    expect(parseServerAddr('*', at)).toEqual({ host: '0.0.0.0' })
+  })
+
+  test('abns@: an abstract unix socket', () => {
+    expect(parseServerAddr('abns@app', at)).toEqual({ host: '', path: '\0app' })
+    expect(parseBindSpec('abns@web', at)).toEqual([{ family: 'unix', path: '\0web' }])
+    expect(formatListenAddr({ family: 'unix', path: '\0web' })).toBe('abns@web')
+    expect(messageOf(() => parseServerAddr('abns@', at))).toBe("'abns@' expects a name in 'abns@', e.g. abns@edgelb-web")
+  })
+
   test('errors', () => {
-    expect(messageOf(() => parseServerAddr(':80', at))).toBe("server address ':80' has no host; write HOST[:PORT], e.g. 10.0.0.1:80")
-    expect(messageOf(() => parseServerAddr('*:80', at))).toBe("server address '*:80' has no host; write HOST[:PORT], e.g. 10.0.0.1:80")
     expect(messageOf(() => parseServerAddr('h:+x', at))).toBe("invalid port offset '+x' in 'h:+x'; write +N or -N")
     expect(messageOf(() => parseServerAddr('h:65536', at))).toBe("port 65536 out of range in 'h:65536'; ports are 1 to 65535")
-    expect(messageOf(() => parseServerAddr('abns@x', at))).toBe("address family 'abns@' is not supported for servers in 'abns@x'; use ipv4@, ipv6@ or unix@")
+    expect(messageOf(() => parseServerAddr('udp@x:1', at))).toBe("address family 'udp@' is not supported for servers in 'udp@x:1'; use ipv4@, ipv6@, unix@ or abns@")
   })
 })
 

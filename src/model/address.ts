@@ -2,8 +2,12 @@
  * Listening and server addresses as HAProxy writes them.
  *
  *   bind  :80   *:80   0.0.0.0:80   10.0.0.1:8000-8010   :3389,:1494,:5900   [::]:443   :::80
- *         ipv4@1.2.3.4:80   ipv6@::1:80   unix@/run/x.sock   /run/x.sock   fd@3
+ *         ipv4@1.2.3.4:80   ipv6@::1:80   unix@/run/x.sock   /run/x.sock   abns@name   fd@3
  *   server 10.0.0.1:80   10.0.0.1 (client's port)   10.0.0.1:+1000 / :-1 (offset)   unix@/path
+ *          abns@name   :1883 *:80 0.0.0.0:80 : (the address the client connected to)
+ *
+ * `abns@NAME` is a Linux abstract unix socket: NAME in the abstract namespace, no file; it is the
+ * path `\0NAME` (the runtimes take a path starting with a NUL byte as one).
  *
  * For IPv6 the last colon separates the port, as in HAProxy (`::1:80` is ::1 port 80).
  */
@@ -51,6 +55,7 @@ function parseBindOne(part: string, at: SourcePos, spec: string): ListenAddr[] {
     const p = prefix[1]!
     text = text.slice(prefix[0].length)
     if (p === 'unix') return [{ family: 'unix', path: text }]
+    if (p === 'abns') return [{ family: 'unix', path: abstractPath(text, at, spec) }]
     if (p === 'fd') {
       if (!/^\d+$/.test(text)) throw new ConfigError(`'fd@' expects a file descriptor number, got '${text}'`, at)
       return [{ family: 'fd', fd: Number(text) }]
@@ -58,7 +63,7 @@ function parseBindOne(part: string, at: SourcePos, spec: string): ListenAddr[] {
     if (p === 'ipv4' || p === 'tcp4') forced = 'ipv4'
     else if (p === 'ipv6' || p === 'tcp6') forced = 'ipv6'
     else if (p === 'tcp') forced = undefined
-    else throw new ConfigError(`address family '${p}@' is not supported by edgelb in '${spec}'; use ipv4@, ipv6@, unix@ or fd@`, at)
+    else throw new ConfigError(`address family '${p}@' is not supported by edgelb in '${spec}'; use ipv4@, ipv6@, unix@, abns@ or fd@`, at)
   }
   if (text.startsWith('/')) return [{ family: 'unix', path: text }]
   const { host: rawHost, port } = splitHostPort(text)
@@ -92,8 +97,9 @@ export function parseServerAddr(text: string, at: SourcePos): ServerAddr {
     const p = prefix[1]!
     body = body.slice(prefix[0].length)
     if (p === 'unix') return { host: '', path: body }
+    if (p === 'abns') return { host: '', path: abstractPath(body, at, text) }
     if (p !== 'ipv4' && p !== 'ipv6' && p !== 'tcp' && p !== 'tcp4' && p !== 'tcp6') {
-      throw new ConfigError(`address family '${p}@' is not supported for servers in '${text}'; use ipv4@, ipv6@ or unix@`, at)
+      throw new ConfigError(`address family '${p}@' is not supported for servers in '${text}'; use ipv4@, ipv6@, unix@ or abns@`, at)
     }
   }
   if (body.startsWith('/')) return { host: '', path: body }
@@ -106,7 +112,8 @@ export function parseServerAddr(text: string, at: SourcePos): ServerAddr {
   } else {
     ;({ host, port } = splitHostPort(body))
   }
-  if (host === '' || host === '*') throw new ConfigError(`server address '${text}' has no host; write HOST[:PORT], e.g. 10.0.0.1:80`, at)
+  // No host, `*` or 0.0.0.0 (HAProxy's unset address): the address the client connected to.
+  if (host === '' || host === '*') host = ANY_HOST
   if (port === undefined || port === '') return { host }
   if (port.startsWith('+') || port.startsWith('-')) {
     if (!/^[+-]\d+$/.test(port)) throw new ConfigError(`invalid port offset '${port}' in '${text}'; write +N or -N`, at)
@@ -115,9 +122,29 @@ export function parseServerAddr(text: string, at: SourcePos): ServerAddr {
   return { host, port: parsePort(port, at, text) }
 }
 
-/** Renders a listening address for logs and names (`127.0.0.1:80`, `[::1]:80`, `unix@/x`, `fd@3`). */
+/** A server address's host that stands for the address the client connected to (HAProxy: the
+ *  server has no address of its own): `:PORT`, `*:PORT`, `0.0.0.0`, `::`. */
+export const ANY_HOST = '0.0.0.0'
+
+export function isAnyHost(host: string): boolean {
+  return host === ANY_HOST || host === '::'
+}
+
+/** The path of the abstract unix socket `abns@NAME`. */
+function abstractPath(name: string, at: SourcePos, spec: string): string {
+  if (name === '') throw new ConfigError(`'abns@' expects a name in '${spec}', e.g. abns@edgelb-web`, at)
+  return `\0${name}`
+}
+
+/** Renders a unix socket path: `abns@NAME` for an abstract one, else `unix@PATH`. */
+export function formatUnixPath(path: string): string {
+  return path.startsWith('\0') ? `abns@${path.slice(1)}` : `unix@${path}`
+}
+
+/** Renders a listening address for logs and names (`127.0.0.1:80`, `[::1]:80`, `unix@/x`,
+ *  `abns@name`, `fd@3`). */
 export function formatListenAddr(a: ListenAddr): string {
-  if (a.family === 'unix') return `unix@${a.path}`
+  if (a.family === 'unix') return formatUnixPath(a.path)
   if (a.family === 'fd') return `fd@${a.fd}`
   const host = a.family === 'ipv6' && a.host !== '' ? `[${a.host}]` : a.host
   return `${host}:${a.port}`

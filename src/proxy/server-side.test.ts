@@ -39,6 +39,7 @@ class Exchange implements ServerSession, SrvSide, Disposable {
   _qNext = null
   _queue: WaitQueue | null = null
   readonly cli = { localPort: 8080 } as Sock<unknown>
+  readonly dstAddr = '127.0.0.1'
   readonly dstPort = 8080
   srv: SrvConn | null = null
   queueExp = Infinity

@@ -45,8 +45,9 @@ export interface SrvSide extends PhaseTimes {
 /** What the server side needs of the session that owns the exchange. */
 export interface ServerSession extends Waiter, SrvConnOwner {
   readonly cli: Sock<unknown>
-  /** The port the client connected to (a PROXY header's when it relayed one): a server without a
-   *  port gets it. */
+  /** The address and port the client connected to (a PROXY header's when it relayed one): a
+   *  server without an address (without a port) gets it. */
+  readonly dstAddr: string
   readonly dstPort: number
   /** The PROXY header for a new connection to a server with these `send-proxy` flags. */
   proxyHeaderFor(flags: readonly PpFlag[]): Uint8Array
@@ -135,7 +136,7 @@ export function openServer(sess: ServerSession, st: SrvSide): SrvConn {
   be.counters.connects++
   if (st.server !== null) st.server.counters.connects++
   const server = st.server
-  const target = be.targetOf(server, sess.dstPort)
+  const target = be.targetOf(server, sess)
   let sni: string | undefined
   if (server?.cfg.ssl) {
     // Built at load with the server; never clear text where TLS was asked for.

@@ -119,6 +119,11 @@ describe('conditions', () => {
     expect(cond('!{ path_beg /api }', get('/api'))).toBe(FAIL)
     expect(cond('is_static || { method POST } || host_www', get('/x'))).toBe(PASS)
   })
+  test('or in any case, as HAProxy reads it', () => {
+    expect(cond('is_static OR is_api', get('/api/x'))).toBe(PASS)
+    expect(cond('is_static Or is_api', get('/x'))).toBe(FAIL)
+    expect(cond('{ path_beg /z } OR { method GET }', get('/x'))).toBe(PASS)
+  })
   test('predefined ACLs', () => {
     const s = get('/x')
     for (const [name, want] of [['TRUE', PASS], ['FALSE', FAIL], ['HTTP', PASS], ['HTTP_1.1', PASS], ['HTTP_1.0', FAIL], ['METH_GET', PASS], ['METH_POST', FAIL], ['HTTP_URL_SLASH', PASS], ['HTTP_URL_ABS', FAIL], ['HTTP_CONTENT', FAIL], ['LOCALHOST', FAIL]] as const) {

@@ -288,13 +288,14 @@ export function splitCondition(words: readonly string[], acls: AclSet, ctx: Comp
   return { head: words.slice(0, k), cond: words[k] === 'unless' ? (s) => NEG[test(s)]! : test }
 }
 
-/** `[!]TERM … [|| …]`: TERM is an ACL name or `{ CRITERION … }`. */
+/** `[!]TERM … [|| …]`: TERM is an ACL name or `{ CRITERION … }`; `or` in any case is `||`, as
+ *  HAProxy reads it. */
 export function compileCondition(words: readonly string[], acls: AclSet, ctx: CompileCtx): Test {
   const suites: Test[] = []
   let terms: Test[] = []
   for (let i = 0; i < words.length; i++) {
     let w = words[i]!
-    if (w === '||' || w === 'or') {
+    if (w === '||' || w.toLowerCase() === 'or') {
       if (terms.length === 0) throw new ConfigError(`'${w}' needs a condition on each side`, ctx.at)
       suites.push(andOf(terms))
       terms = []

@@ -26,6 +26,7 @@ import { AclSet, MISS, PASS, splitCondition, type Test } from './acl.ts'
 import type { ActionKeyword, Phase } from './common-actions.ts'
 import type { CompileCtx, RulesEnv } from './context.ts'
 import { HTTP_REQUEST_ACTIONS, HTTP_RESPONSE_ACTIONS, type HttpAction } from './http-actions.ts'
+import { compileLegacyRules } from './legacy-filters.ts'
 import { compileLogFormat, constantFormat } from './log-format.ts'
 import { MapStore } from './maps.ts'
 import { parseRedirect } from './reply.ts'
@@ -170,6 +171,18 @@ function runHttp(rules: Rule<HttpAction>[]): (s: StreamView) => HttpVerdict {
   }
 }
 
+/** `first`, then (unless it answered) `then`: an `allow` among `first` does not skip `then`. */
+function runHttpThen(first: Rule<HttpAction>[], then: Rule<HttpAction>[]): (s: StreamView) => HttpVerdict {
+  if (then.length === 0) return runHttp(first)
+  if (first.length === 0) return runHttp(then)
+  const a = runHttp(first)
+  const b = runHttp(then)
+  return (s) => {
+    const v = a(s)
+    return v.kind === 'continue' ? b(s) : v
+  }
+}
+
 /** A `tcp-request connection` or `session` rule set: the first verdict, else accept. */
 function runTcp(rules: Rule<TcpAction>[]): (sess: SessionView) => TcpVerdict {
   if (rules.length === 0) return () => 'accept'
@@ -212,14 +225,19 @@ export function compileProxyRules(p: ProxyConfig, env: RulesEnv, options: Compil
   const httpRes = compileRuleSet('http-response', p.rules, HTTP_RESPONSE_ACTIONS, acls, base, resCaptureSlots, options)
   const httpAfter = compileRuleSet('http-after-response', p.rules, HTTP_RESPONSE_ACTIONS.filter((a) => !['deny', 'return', 'redirect', 'silent-drop'].includes(a.kw)), acls, base, resCaptureSlots, options)
 
-  // The legacy `redirect` keyword: after the http-request rules, as HAProxy evaluates it.
+  // HAProxy 1.x's block (first of the http-request rules), then after the http-request rules
+  // (even when `allow` ended them) its req* filters and reqadd, then the `redirect` keyword;
+  // its rsp* filters and rspadd after the http-response rules: where HAProxy evaluates them.
+  const legacy = compileLegacyRules(p.rules, acls, base, guarded.bind(null, options) as <T>(fn: () => T) => T | undefined)
+  httpReq.unshift(...legacy.block)
+  const afterReq = legacy.request
   for (const r of p.rules) {
     if (r.kw !== 'redirect') continue
     guarded(options, () => {
       const ctx: CompileCtx = { ...base, at: r.pos }
       const { head, cond } = splitCondition(r.args, acls, ctx)
       const build = parseRedirect(head, ctx)
-      httpReq.push({ cond, act: (s) => ({ kind: 'reply', reply: build(s) }) })
+      afterReq.push({ cond, act: (s) => ({ kind: 'reply', reply: build(s) }) })
     })
   }
 
@@ -289,8 +307,8 @@ export function compileProxyRules(p: ProxyConfig, env: RulesEnv, options: Compil
     has: {
       tcpConnection: tcpConn.length + tcpSess.length > 0,
       tcpContent: tcpContent.length > 0,
-      httpRequest: httpReq.length > 0,
-      httpResponse: httpRes.length > 0,
+      httpRequest: httpReq.length + afterReq.length > 0,
+      httpResponse: httpRes.length + legacy.response.length > 0,
       httpAfterResponse: httpAfter.length > 0,
       switching: switching.length > 0 || dflt !== undefined,
       stick: stick.any,
@@ -319,8 +337,8 @@ export function compileProxyRules(p: ProxyConfig, env: RulesEnv, options: Compil
       s.tcpRuleAt = undefined
       return 'accept'
     },
-    httpRequest: runHttp(httpReq),
-    httpResponse: runHttp(httpRes),
+    httpRequest: runHttpThen(httpReq, afterReq),
+    httpResponse: runHttpThen(httpRes, legacy.response),
     httpAfterResponse: runHttp(httpAfter),
     selectBackend,
     useServer(s) {

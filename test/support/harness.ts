@@ -131,8 +131,10 @@ export class TestConn {
   onData: ((c: TestConn, chunk: Buffer) => void) | null = null
   onEnd: ((c: TestConn) => void) | null = null
 
-  /** The peer's address and our port, read at open (a closed Bun socket no longer tells them). */
+  /** The peer's address and port and our port, read at open (a closed Bun socket no longer
+   *  tells them). */
   remoteAddress = ''
+  remotePort = 0
   localPort = 0
 
   /** Writes everything; resolves when the kernel took the last byte (or the socket closed). */
@@ -218,6 +220,7 @@ export class TestConn {
   _open(s: BunSocket): void {
     this.sock = s
     this.remoteAddress = s.remoteAddress ?? ''
+    this.remotePort = (s as { remotePort?: number }).remotePort ?? 0
     this.localPort = s.localPort ?? 0
     this.#flush()
   }

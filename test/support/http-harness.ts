@@ -70,8 +70,8 @@ function chunkedEnd(buf: string, from: number): number {
  * `respond(req)` (null: no answer, the test drives the connection). An HTTP/1.0 request without
  * keep-alive, or a response that says `Connection: close`, closes the connection after.
  */
-export function startHttpServer(name: string, respond?: Responder): HttpOrigin {
-  const tcp = startServer(name, 'manual')
+export function startHttpServer(name: string, respond?: Responder, options: { host?: string } = {}): HttpOrigin {
+  const tcp = startServer(name, 'manual', options)
   const requests: SeenRequest[] = []
   const origin: HttpOrigin = {
     name,

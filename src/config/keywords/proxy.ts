@@ -15,6 +15,8 @@ import { parseSample } from '../../log/sample.ts'
 import { isSyslogFormat, SYSLOG_FORMATS } from '../../log/syslog-header.ts'
 import { parseLogDest } from '../../log/target-address.ts'
 import { parseDuration, parseIntIn, parseSize } from '../../model/units.ts'
+import { uniqueServer } from './legacy.ts'
+import { parseSource } from './source-range.ts'
 import { optionKeywords } from './options.ts'
 import { applyServerOptions, parseBindLine, parseServerLine, type NotBuiltSink } from './servers.ts'
 import type { KeywordCtx, ProxyKeyword } from './types.ts'
@@ -270,7 +272,7 @@ export const proxyKeywords: readonly ProxyKeyword[] = [
   },
   {
     kw: 'server',
-    parse(args, d, p, ctx) { p.servers.push(parseServerLine(args, d, p, ctx as Ctx)) },
+    parse(args, d, p, ctx) { p.servers.push(uniqueServer(parseServerLine(args, d, p, ctx as Ctx), p, ctx)) },
   },
   { kw: 'default-server', parse: (args, d, p, ctx) => applyServerOptions(args, p.defaultServer, d, ctx as Ctx) },
   { kw: 'cookie', parse: parseCookie },
@@ -284,7 +286,7 @@ export const proxyKeywords: readonly ProxyKeyword[] = [
     kw: 'source',
     parse(args, d, p) {
       if (args.length === 0) throw new ConfigError(`'source' expects an address: source 10.0.0.1`, d.pos)
-      p.source = args[0]!
+      p.source = parseSource(args[0]!, 'source', d.pos, { checkAddress: false })
     },
   },
   {

@@ -8,6 +8,7 @@ import type { OnError, PpFlag, ServerOptions } from '../../model/types.ts'
 import { parseDuration, parseIntIn } from '../../model/units.ts'
 import type { ServerOptionKeyword } from './types.ts'
 import { serverTlsKeywords } from './tls-options.ts'
+import { parseSource } from './source-range.ts'
 
 function flag(kw: string, field: 'check' | 'backup' | 'disabled' | 'agentCheck', value: boolean): ServerOptionKeyword {
   return { kw, args: 0, apply: (_v, s) => { s[field] = value } }
@@ -85,8 +86,7 @@ export const serverOptionKeywords: readonly ServerOptionKeyword[] = [
     kw: 'source',
     args: 1,
     apply: ([v], s, at) => {
-      if (!/^[0-9.]+(:\d+)?$|^[0-9a-fA-F:]+$/.test(v!)) throw new ConfigError(`'source' expects an IP address (optionally :port), got '${v}'`, at)
-      s.source = v!
+      s.source = parseSource(v!, 'source', at, { checkAddress: true })
     },
   },
   flag('disabled', 'disabled', true),

@@ -5,9 +5,10 @@
  * them, says what replaces them, and (where it can) translates them itself — `monitor-net`
  * is implemented by edgelb directly.
  *
- * The five that edgelb still reads itself (the 1.x timeouts, `redispatch`, `monitor-net`) carry
+ * Those that edgelb still reads itself (the 1.x timeouts, `redispatch`, `monitor-net`, the header
+ * filters `reqadd`…`rspideny` and `block`, `option forceclose`; config/keywords/legacy.ts) carry
  * the sections 1.x allowed them in: config/build.ts places them by these, as it places every
- * live keyword by proxy.ts.
+ * live keyword by proxy.ts. `option http_proxy` is read only to be refused with its reason.
  *
  * A few entries also appear in the live tables (proxy.ts, global.ts) because the 2.6–2.8
  * series still knew them (`option accept-invalid-http-request`, `nbproc`'s error path):
@@ -27,39 +28,39 @@ export const legacyKeywords: readonly LegacyKeyword[] = [
   { kw: 'redisp', replacement: 'option redispatch' },
   { kw: 'appsession', replacement: 'stick-table + stick on (e.g. stick on req.cook(NAME))' },
   { kw: 'monitor-net', replacement: 'tcp-request connection reject if { src NET }', sections: 'dfl' },
-  { kw: 'block', replacement: 'http-request deny' },
+  { kw: 'block', replacement: 'http-request deny', sections: 'fbl' },
 
   // --- Regex request filters (removed in 2.1) -------------------------------------------------
-  { kw: 'reqadd', replacement: 'http-request add-header' },
-  { kw: 'reqallow', replacement: 'http-request allow' },
-  { kw: 'reqiallow', replacement: 'http-request allow' },
-  { kw: 'reqdel', replacement: 'http-request del-header' },
-  { kw: 'reqidel', replacement: 'http-request del-header' },
-  { kw: 'reqdeny', replacement: 'http-request deny' },
-  { kw: 'reqideny', replacement: 'http-request deny' },
-  { kw: 'reqpass', replacement: 'an http-request rule with an ACL condition' },
-  { kw: 'reqipass', replacement: 'an http-request rule with an ACL condition' },
-  { kw: 'reqrep', replacement: 'http-request replace-header / replace-uri / replace-path' },
-  { kw: 'reqirep', replacement: 'http-request replace-header / replace-uri / replace-path' },
-  { kw: 'reqtarpit', replacement: 'http-request tarpit' },
-  { kw: 'reqitarpit', replacement: 'http-request tarpit' },
+  { kw: 'reqadd', replacement: 'http-request add-header', sections: 'fbl' },
+  { kw: 'reqallow', replacement: 'http-request allow', sections: 'fbl' },
+  { kw: 'reqiallow', replacement: 'http-request allow', sections: 'fbl' },
+  { kw: 'reqdel', replacement: 'http-request del-header', sections: 'fbl' },
+  { kw: 'reqidel', replacement: 'http-request del-header', sections: 'fbl' },
+  { kw: 'reqdeny', replacement: 'http-request deny', sections: 'fbl' },
+  { kw: 'reqideny', replacement: 'http-request deny', sections: 'fbl' },
+  { kw: 'reqpass', replacement: 'an http-request rule with an ACL condition', sections: 'fbl' },
+  { kw: 'reqipass', replacement: 'an http-request rule with an ACL condition', sections: 'fbl' },
+  { kw: 'reqrep', replacement: 'http-request replace-header / replace-uri / replace-path', sections: 'fbl' },
+  { kw: 'reqirep', replacement: 'http-request replace-header / replace-uri / replace-path', sections: 'fbl' },
+  { kw: 'reqtarpit', replacement: 'http-request tarpit', sections: 'fbl' },
+  { kw: 'reqitarpit', replacement: 'http-request tarpit', sections: 'fbl' },
   { kw: 'reqsetbe', replacement: 'use_backend' },
   { kw: 'reqisetbe', replacement: 'use_backend' },
 
   // --- Regex response filters (removed in 2.1) ------------------------------------------------
-  { kw: 'rspadd', replacement: 'http-response add-header' },
-  { kw: 'rspdel', replacement: 'http-response del-header' },
-  { kw: 'rspidel', replacement: 'http-response del-header' },
-  { kw: 'rspdeny', replacement: 'http-response deny' },
-  { kw: 'rspideny', replacement: 'http-response deny' },
-  { kw: 'rsprep', replacement: 'http-response replace-header / replace-value' },
-  { kw: 'rspirep', replacement: 'http-response replace-header / replace-value' },
+  { kw: 'rspadd', replacement: 'http-response add-header', sections: 'fbl' },
+  { kw: 'rspdel', replacement: 'http-response del-header', sections: 'fbl' },
+  { kw: 'rspidel', replacement: 'http-response del-header', sections: 'fbl' },
+  { kw: 'rspdeny', replacement: 'http-response deny', sections: 'fbl' },
+  { kw: 'rspideny', replacement: 'http-response deny', sections: 'fbl' },
+  { kw: 'rsprep', replacement: 'http-response replace-header / replace-value', sections: 'fbl' },
+  { kw: 'rspirep', replacement: 'http-response replace-header / replace-value', sections: 'fbl' },
 
   // --- Options removed or renamed -------------------------------------------------------------
-  { kw: 'option forceclose', replacement: 'option httpclose' },
+  { kw: 'option forceclose', replacement: 'option httpclose', sections: 'dfbl', noForm: true },
   { kw: 'option http-tunnel', replacement: 'option http-keep-alive' },
   { kw: 'option http-use-htx', replacement: 'nothing: HTX is always used' },
-  { kw: 'option http_proxy', replacement: 'http-request set-dst (with do-resolve)' },
+  { kw: 'option http_proxy', replacement: 'http-request set-dst url_ip, set-dst-port url_port and a server at 0.0.0.0:0', sections: 'dfbl', noForm: true },
   { kw: 'option independant-streams', replacement: 'option independent-streams' },
   { kw: 'option tcpsplice', replacement: 'option splice-auto' },
   {

@@ -165,8 +165,11 @@ describe('keywords by exact phrase', () => {
     expect(proxyKeywordByPhrase('srvtimeout')?.sections).toBe('dbl')
     expect(proxyKeywordByPhrase('redispatch')?.sections).toBe('dbl')
     expect(proxyKeywordByPhrase('monitor-net')?.sections).toBe('dfl')
+    expect(proxyKeywordByPhrase('reqadd')?.sections).toBe('fbl')
+    expect(proxyKeywordByPhrase('option forceclose')).toEqual({ kw: 'option forceclose', sections: 'dfbl', noForm: true })
     // Removed keywords edgelb does not read stay out: they only name their replacement.
-    expect(proxyKeywordByPhrase('reqadd')).toBeUndefined()
+    expect(proxyKeywordByPhrase('reqsetbe')).toBeUndefined()
+    expect(proxyKeywordByPhrase('appsession')).toBeUndefined()
   })
 })
 

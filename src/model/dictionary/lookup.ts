@@ -109,7 +109,7 @@ const globalIndex = indexBy(globalKeywords)
 const legacyIndex = indexBy(legacyKeywords)
 /** The 1.x proxy keywords edgelb still reads, as entries of the proxy table (their sections). */
 const legacyProxyIndex = new Map<string, KnownKeyword>(
-  legacyKeywords.flatMap((k) => (k.sections === undefined ? [] : [[k.kw, { kw: k.kw, sections: k.sections }] as const])),
+  legacyKeywords.flatMap((k) => (k.sections === undefined ? [] : [[k.kw, { kw: k.kw, sections: k.sections, ...(k.noForm ? { noForm: true } : {}) }] as const])),
 )
 const serverIndex = indexBy(serverOptions)
 const bindIndex = indexBy(bindOptions)

@@ -58,4 +58,6 @@ export interface LegacyKeyword {
   /** For the 1.x proxy keywords edgelb still reads itself (`contimeout`, `monitor-net`…): the
    *  sections HAProxy 1.x allowed them in, letters of 'dfbl' as in KnownKeyword. */
   sections?: string
+  /** For those: the keyword accepts a leading `no` (`no option forceclose`). */
+  noForm?: boolean
 }
