@@ -8,6 +8,8 @@ import { hasErrors, loadConfig } from '../config/load.ts'
 import { formatDiagnostic } from '../model/source.ts'
 import { onSignal } from '../net/runtime.ts'
 import { dropPrivileges, preparePrivileges, type Privileges } from '../net/privileges.ts'
+import { takeInheritedSockets } from '../net/inherited.ts'
+import { ListenerSet } from '../proxy/listeners.ts'
 import { MASTER_ENV, startPrograms, watchParentPipe, type RunningPrograms } from '../master/programs.ts'
 import { Engine } from '../proxy/engine.ts'
 import { commandArgs } from './args.ts'
@@ -49,6 +51,10 @@ ports, SIGTTIN take them back, SIGTERM/SIGINT stop now.`,
       }
       files = [DEFAULT_CONFIG]
     }
+    // Sockets handed over (systemd's socket activation): taken now, the variables removed.
+    const handed = takeInheritedSockets(io.env as Record<string, string | undefined>, process.pid)
+    for (const w of handed.warnings) io.err(`edgelb: warning: ${w}`)
+    const listeners = new ListenerSet(handed.sockets)
     const allowUnimplemented = parsed.values['allow-unimplemented'] === true
     const { config, runtime, diagnostics, unimplemented } = loadConfig(files, io.env, { allowUnimplemented })
     for (const d of diagnostics) io.err(formatDiagnostic(d))
@@ -79,7 +85,7 @@ ports, SIGTTIN take them back, SIGTERM/SIGINT stop now.`,
     let engine: Engine
     try {
       // The objects `check` built and reported on are the ones that serve.
-      engine = Engine.start(config, { out: io.out, err: io.err }, { runtime })
+      engine = Engine.start(config, { out: io.out, err: io.err }, { runtime, listeners })
     } catch (e) {
       await programs.stop()
       io.err(`edgelb: not started: ${(e as Error).message}`)
@@ -122,6 +128,7 @@ ports, SIGTTIN take them back, SIGTERM/SIGINT stop now.`,
     for (const l of engine.listening()) {
       if (!config.global.quiet) io.err(`edgelb: ${l.frontend} listening on ${l.addrs.join(', ') || '(nothing)'}`)
     }
+    for (const s of listeners.unusedInherited()) io.err(`edgelb: warning: inherited socket ${s} is used by no bind line and is not served`)
     await engine.done
     unwatch?.()
     await programs.stop()

@@ -2,7 +2,7 @@
  * Listening and server addresses as HAProxy writes them.
  *
  *   bind  :80   *:80   0.0.0.0:80   10.0.0.1:8000-8010   :3389,:1494,:5900   [::]:443   :::80
- *         ipv4@1.2.3.4:80   ipv6@::1:80   unix@/run/x.sock   /run/x.sock   fd@3
+ *         ipv4@1.2.3.4:80   ipv6@::1:80   unix@/run/x.sock   /run/x.sock   fd@3   systemd@http
  *   server 10.0.0.1:80   10.0.0.1 (client's port)   10.0.0.1:+1000 / :-1 (offset)   unix@/path
  *
  * For IPv6 the last colon separates the port, as in HAProxy (`::1:80` is ::1 port 80).
@@ -54,6 +54,11 @@ function parseBindOne(part: string, at: SourcePos, spec: string): ListenAddr[] {
     if (p === 'fd') {
       if (!/^\d+$/.test(text)) throw new ConfigError(`'fd@' expects a file descriptor number, got '${text}'`, at)
       return [{ family: 'fd', fd: Number(text) }]
+    }
+    if (p === 'systemd') {
+      // A name in LISTEN_FDNAMES (systemd's FileDescriptorName=), resolved when binding.
+      if (!/^[\x21-\x39\x3b-\x7e]{1,255}$/.test(text)) throw new ConfigError(`'systemd@' expects the name systemd gives the socket (FileDescriptorName=, by default the .socket unit's name), got '${text}'`, at)
+      return [{ family: 'fd', fd: -1, name: text }]
     }
     if (p === 'ipv4' || p === 'tcp4') forced = 'ipv4'
     else if (p === 'ipv6' || p === 'tcp6') forced = 'ipv6'
@@ -118,7 +123,7 @@ export function parseServerAddr(text: string, at: SourcePos): ServerAddr {
 /** Renders a listening address for logs and names (`127.0.0.1:80`, `[::1]:80`, `unix@/x`, `fd@3`). */
 export function formatListenAddr(a: ListenAddr): string {
   if (a.family === 'unix') return `unix@${a.path}`
-  if (a.family === 'fd') return `fd@${a.fd}`
+  if (a.family === 'fd') return a.name === undefined ? `fd@${a.fd}` : `systemd@${a.name}`
   const host = a.family === 'ipv6' && a.host !== '' ? `[${a.host}]` : a.host
   return `${host}:${a.port}`
 }

@@ -49,6 +49,8 @@ export interface SockHandlers<T> {
 export interface Listener {
   /** The port actually bound (useful with port 0). 0 for unix sockets. */
   readonly port: number
+  /** Its descriptor, when the runtime tells it (Bun does; passed on to a new executable). */
+  readonly fd?: number | undefined
   /** Stops accepting; live connections are not touched. */
   stop(): void
 }

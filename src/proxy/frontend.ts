@@ -48,6 +48,9 @@ export interface FrontendHost extends EngineView {
   rulesOf(name: string): ProxyRules | null
   /** A slot freed somewhere: frontends parked on the global limit may proceed. */
   slotFreed(): void
+  /** Opens (or takes over: reload, inherited sockets) what a `bind` address binds; without it,
+   *  the frontend binds the address itself. proxy/listeners.ts */
+  listen?(addr: ListenAddr, handlers: SockHandlers<ClientSession>, options: { backlog?: number }): (Listener & { addr: ListenAddr })[]
 }
 
 export interface BoundAddr {
@@ -111,13 +114,14 @@ export class Frontend {
     try {
       for (const b of this.cfg.binds) {
         for (const a of b.addrs) {
-          const target = listenTarget(a)
           const opts: { backlog?: number } = {}
           const backlog = b.backlog ?? this.cfg.backlog
           if (backlog !== undefined) opts.backlog = backlog
-          const l = listen(target, this.#handlers, opts)
-          this.#listeners.push(l)
-          this.bound.push({ addr: a, port: l.port })
+          const shared = this.host.listen?.(a, this.#handlers, opts)
+          for (const l of shared ?? [listen(listenTarget(a), this.#handlers, opts)]) {
+            this.#listeners.push(l)
+            this.bound.push({ addr: 'addr' in l ? l.addr as ListenAddr : a, port: l.port })
+          }
         }
       }
     } catch (e) {

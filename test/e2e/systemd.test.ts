@@ -1,0 +1,68 @@
+/**
+ * edgelb as a systemd service, with `systemd-socket-activate` in systemd's place: the sockets it
+ * binds are served (taken by address, by name, by number), and what edgelb tells the service
+ * manager arrives on NOTIFY_SOCKET.
+ */
+import { describe, expect, test } from 'bun:test'
+import { freePort, within } from '../support/harness.ts'
+import { socketActivate } from '../support/systemd.ts'
+
+const HTTP = (port: string, body: string, name = 'web'): string => `defaults
+  mode http
+  timeout connect 5s
+  timeout client 5s
+  timeout server 5s
+frontend ${name}
+  bind ${port}
+  http-request return status 200 content-type text/plain string "${body}"
+`
+
+async function get(port: number): Promise<string> {
+  const r = await within(10_000, fetch(`http://127.0.0.1:${port}/`), `an answer on port ${port}`)
+  return `${r.status} ${await r.text()}`
+}
+
+describe('socket activation', () => {
+  test('a plain bind ADDR:PORT adopts the socket systemd bound there; an inherited socket no bind uses is reported', async () => {
+    const p = freePort()
+    const q = freePort()
+    await using sd = await socketActivate(HTTP(`127.0.0.1:${p}`, 'adopted'), { listen: [`127.0.0.1:${p}`, `127.0.0.1:${q}`] })
+    // The first connection starts edgelb; it waits in the socket's backlog meanwhile.
+    expect(await get(p)).toBe('200 adopted')
+    await sd.stderr.wait(/inherited socket/, 'the warning about the unused socket')
+    sd.signal('SIGTERM')
+    expect(await sd.exited()).toBe(0)
+    const err = sd.stderr.all.join('\n')
+    expect(err).toContain(`edgelb: web listening on 127.0.0.1:${p}`)
+    expect(err).toContain(`edgelb: warning: inherited socket fd 4 (127.0.0.1:${q}) is used by no bind line and is not served`)
+    expect(err).not.toContain('cannot bind')
+    expect(err).not.toContain('re-executing')
+  })
+
+  test('bind systemd@NAME takes the socket named by FileDescriptorName= (LISTEN_FDNAMES); bind fd@N takes it by number', async () => {
+    const p = freePort()
+    const q = freePort()
+    const text = HTTP('fd@3', 'by number', 'web') + `frontend api
+  bind systemd@api
+  http-request return status 200 content-type text/plain string "by name"
+`
+    await using sd = await socketActivate(text, { listen: [`127.0.0.1:${p}`, `127.0.0.1:${q}`], fdnames: ['web', 'api'] })
+    expect(await get(q)).toBe('200 by name')
+    expect(await get(p)).toBe('200 by number')
+    sd.signal('SIGTERM')
+    expect(await sd.exited()).toBe(0)
+    const err = sd.stderr.all.join('\n')
+    expect(err).toContain('edgelb: web listening on fd@3')
+    expect(err).toContain('edgelb: api listening on systemd@api')
+    expect(err).not.toContain('warning: inherited socket')
+  })
+
+  test('a name no inherited socket has stops the start, naming the names there are', async () => {
+    const p = freePort()
+    await using sd = await socketActivate(HTTP('systemd@nope', 'x'), { listen: [`127.0.0.1:${p}`], fdnames: ['web'] })
+    // Trigger the exec; the connection is closed when edgelb exits.
+    await fetch(`http://127.0.0.1:${p}/`).catch(() => undefined)
+    expect(await sd.exited()).toBe(1)
+    expect(sd.stderr.all.join('\n')).toContain("edgelb: not started: frontend 'web': cannot bind systemd@nope: no inherited socket has that name (LISTEN_FDNAMES has web)")
+  })
+})
