@@ -10,6 +10,7 @@ import { onSignal } from '../net/runtime.ts'
 import { dropPrivileges, preparePrivileges, type Privileges } from '../net/privileges.ts'
 import { takeInheritedSockets } from '../net/inherited.ts'
 import { ListenerSet } from '../proxy/listeners.ts'
+import { ServiceNotifier } from '../net/sd-notify.ts'
 import { MASTER_ENV, startPrograms, watchParentPipe, type RunningPrograms } from '../master/programs.ts'
 import { Engine } from '../proxy/engine.ts'
 import { commandArgs } from './args.ts'
@@ -55,10 +56,26 @@ ports, SIGTTIN take them back, SIGTERM/SIGINT stop now.`,
     const handed = takeInheritedSockets(io.env as Record<string, string | undefined>, process.pid)
     for (const w of handed.warnings) io.err(`edgelb: warning: ${w}`)
     const listeners = new ListenerSet(handed.sockets)
+    // The service manager (Type=notify): told when edgelb is ready, reloads, stops.
+    const sd = await ServiceNotifier.fromEnv(io.env as Record<string, string | undefined>, process.pid, (l) => io.err(`edgelb: warning: ${l}`))
+    if (sd.error !== undefined) {
+      io.err(`edgelb: not started: ${sd.error}`)
+      return EXIT_INVALID
+    }
+    const notifier = sd.notifier
+    const notStarted = (why: string): number => {
+      notifier.status(`not started: ${why}`)
+      notifier.close()
+      io.err(`edgelb: not started: ${why}`)
+      return EXIT_INVALID
+    }
     const allowUnimplemented = parsed.values['allow-unimplemented'] === true
     const { config, runtime, diagnostics, unimplemented } = loadConfig(files, io.env, { allowUnimplemented })
     for (const d of diagnostics) io.err(formatDiagnostic(d))
     if (hasErrors(diagnostics)) {
+      const first = diagnostics.find((d) => d.severity === 'error')
+      notifier.status(`not started: ${first === undefined ? 'the configuration has errors' : formatDiagnostic(first)}`)
+      notifier.close()
       io.err(`edgelb: not started: the configuration has errors`)
       return EXIT_INVALID
     }
@@ -69,18 +86,14 @@ ports, SIGTTIN take them back, SIGTERM/SIGINT stop now.`,
     const { chroot, uid, gid } = config.global
     const privileges: Privileges = { ...(chroot !== undefined ? { chroot } : {}), ...(uid !== undefined ? { uid } : {}), ...(gid !== undefined ? { gid } : {}) }
     const cannot = await preparePrivileges(privileges)
-    if (cannot !== undefined) {
-      io.err(`edgelb: not started: ${cannot}`)
-      return EXIT_INVALID
-    }
+    if (cannot !== undefined) return notStarted(cannot)
     // `program` sections start first, as in HAProxy's master: the servers they run are then
     // (about to be) up when the listeners open.
     let programs: RunningPrograms
     try {
       programs = await startPrograms(config.programs, io.err)
     } catch (e) {
-      io.err(`edgelb: not started: ${(e as Error).message}`)
-      return EXIT_INVALID
+      return notStarted((e as Error).message)
     }
     let engine: Engine
     try {
@@ -88,8 +101,7 @@ ports, SIGTTIN take them back, SIGTERM/SIGINT stop now.`,
       engine = Engine.start(config, { out: io.out, err: io.err }, { runtime, listeners })
     } catch (e) {
       await programs.stop()
-      io.err(`edgelb: not started: ${(e as Error).message}`)
-      return EXIT_INVALID
+      return notStarted((e as Error).message)
     }
     const pidfile = parsed.values.pidfile ?? config.global.pidfile
     if (pidfile !== undefined) {
@@ -98,8 +110,7 @@ ports, SIGTTIN take them back, SIGTERM/SIGINT stop now.`,
       } catch (e) {
         engine.stop()
         await programs.stop()
-        io.err(`edgelb: not started: cannot write pidfile ${pidfile}: ${(e as Error).message}`)
-        return EXIT_INVALID
+        return notStarted(`cannot write pidfile ${pidfile}: ${(e as Error).message}`)
       }
     }
     // Bound: root is given up now (chroot, group, user), before any traffic is served.
@@ -109,17 +120,20 @@ ports, SIGTTIN take them back, SIGTERM/SIGINT stop now.`,
       engine.stop()
       await programs.stop()
       if (pidfile !== undefined) rmSync(pidfile, { force: true })
-      io.err(`edgelb: not started: ${(e as Error).message}`)
-      return EXIT_INVALID
+      return notStarted((e as Error).message)
     }
     const off = [
-      onSignal('SIGUSR1', () => { engine.softStop(); io.err('edgelb: soft stop: listeners closed (after grace), finishing live sessions') }),
+      onSignal('SIGUSR1', () => {
+        notifier.stopping('soft stop: finishing live sessions')
+        engine.softStop()
+        io.err('edgelb: soft stop: listeners closed (after grace), finishing live sessions')
+      }),
       onSignal('SIGTTOU', () => { engine.pause(); io.err('edgelb: listening ports released (SIGTTOU)') }),
       onSignal('SIGTTIN', () => {
         try { engine.resume(); io.err('edgelb: listening again (SIGTTIN)') } catch (e) { io.err(`edgelb: cannot listen again: ${(e as Error).message}`) }
       }),
-      onSignal('SIGTERM', () => engine.stop()),
-      onSignal('SIGINT', () => engine.stop()),
+      onSignal('SIGTERM', () => { notifier.stopping('stopping'); engine.stop() }),
+      onSignal('SIGINT', () => { notifier.stopping('stopping'); engine.stop() }),
     ]
     // Started by another edgelb (`edgelb bench`, a `program` section): it stops when that one goes.
     const unwatch = io.env[MASTER_ENV] === '1' ? watchParentPipe(() => engine.stop()) : undefined
@@ -129,7 +143,9 @@ ports, SIGTTIN take them back, SIGTERM/SIGINT stop now.`,
       if (!config.global.quiet) io.err(`edgelb: ${l.frontend} listening on ${l.addrs.join(', ') || '(nothing)'}`)
     }
     for (const s of listeners.unusedInherited()) io.err(`edgelb: warning: inherited socket ${s} is used by no bind line and is not served`)
+    notifier.ready(servingStatus(engine))
     await engine.done
+    notifier.close()
     unwatch?.()
     await programs.stop()
     for (const f of off) f()
@@ -137,4 +153,10 @@ ports, SIGTTIN take them back, SIGTERM/SIGINT stop now.`,
     if (pidfile !== undefined) try { rmSync(pidfile, { force: true }) } catch { /* out of reach */ }
     return EXIT_OK
   },
+}
+
+/** What `systemctl status` shows while serving: each frontend and where it listens. */
+function servingStatus(engine: Engine): string {
+  const fes = engine.listening()
+  return `serving ${fes.length} frontend${fes.length === 1 ? '' : 's'}: ${fes.map((l) => `${l.frontend} on ${l.addrs.join(', ') || 'nothing'}`).join('; ')}`
 }

@@ -9,6 +9,7 @@
  * and `listen({ fd })` work although the type definitions lack them.
  */
 import { bindError } from './bind-error.ts'
+import { openNotifySocket } from './bun-notify.ts'
 import { socketFds } from './inherited.ts'
 import { onProcessSignal } from './signals.ts'
 import type { ConnectTarget, Listener, ListenOptions, ListenTarget, Runtime, SockHandlers } from './types.ts'
@@ -119,4 +120,4 @@ function execWithRuntimeSettings(argv: readonly string[]): string | undefined {
 /** Bun's runtime, or undefined under another one. */
 export const bun: Runtime | undefined = typeof Bun === 'undefined'
   ? undefined
-  : { name: 'bun', listen, connect, selfCommand, execWithRuntimeSettings, onSignal: onProcessSignal }
+  : { name: 'bun', listen, connect, selfCommand, execWithRuntimeSettings, onSignal: onProcessSignal, openNotifySocket }

@@ -67,6 +67,15 @@ export interface ListenOptions {
 
 export type ConnectTarget = { host: string; port: number; localAddress?: string } | { path: string }
 
+/** A unix datagram socket sending to the service manager (sd_notify's NOTIFY_SOCKET). */
+export interface NotifySocket {
+  /** Sends one datagram without waiting; returns the error's name when it was not sent. */
+  send(message: string): string | undefined
+  /** CLOCK_MONOTONIC in µs, the clock of `MONOTONIC_USEC=`. */
+  monotonicUsec(): bigint
+  close(): void
+}
+
 /** One runtime's sockets and process facts. */
 export interface Runtime {
   readonly name: string
@@ -80,4 +89,6 @@ export interface Runtime {
   execWithRuntimeSettings(argv: readonly string[]): string | undefined
   /** Installs a signal handler; returns a function that removes it. */
   onSignal(name: SignalName, fn: () => void): () => void
+  /** Opens a datagram socket to NOTIFY_SOCKET; absent when the runtime cannot (Deno). */
+  openNotifySocket?(path: string): Promise<NotifySocket>
 }

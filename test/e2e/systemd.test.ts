@@ -5,7 +5,7 @@
  */
 import { describe, expect, test } from 'bun:test'
 import { freePort, within } from '../support/harness.ts'
-import { socketActivate } from '../support/systemd.ts'
+import { NotifyReceiver, socketActivate } from '../support/systemd.ts'
 
 const HTTP = (port: string, body: string, name = 'web'): string => `defaults
   mode http
@@ -64,5 +64,53 @@ describe('socket activation', () => {
     await fetch(`http://127.0.0.1:${p}/`).catch(() => undefined)
     expect(await sd.exited()).toBe(1)
     expect(sd.stderr.all.join('\n')).toContain("edgelb: not started: frontend 'web': cannot bind systemd@nope: no inherited socket has that name (LISTEN_FDNAMES has web)")
+  })
+})
+
+describe('sd_notify', () => {
+  test('READY=1 once listening, with a STATUS naming where; STOPPING=1 at SIGTERM', async () => {
+    const p = freePort()
+    await using notify = await NotifyReceiver.start()
+    await using sd = await socketActivate(HTTP(`127.0.0.1:${p}`, 'hello'), { listen: [`127.0.0.1:${p}`], env: { NOTIFY_SOCKET: notify.path } })
+    expect(await get(p)).toBe('200 hello')
+    expect(await notify.waitFor((m) => m.startsWith('READY=1'), 'READY=1')).toBe(`READY=1\nSTATUS=serving 1 frontend: web on 127.0.0.1:${p}`)
+    sd.signal('SIGTERM')
+    expect(await sd.exited()).toBe(0)
+    expect(notify.messages).toEqual([`READY=1\nSTATUS=serving 1 frontend: web on 127.0.0.1:${p}`, 'STOPPING=1\nSTATUS=stopping'])
+  })
+
+  test('STOPPING=1 at soft stop (SIGUSR1, what the unit sends to stop)', async () => {
+    const p = freePort()
+    await using notify = await NotifyReceiver.start()
+    await using sd = await socketActivate(HTTP(`127.0.0.1:${p}`, 'hello'), { listen: [`127.0.0.1:${p}`], env: { NOTIFY_SOCKET: notify.path } })
+    expect(await get(p)).toBe('200 hello')
+    await notify.waitFor((m) => m.startsWith('READY=1'), 'READY=1')
+    sd.signal('SIGUSR1')
+    expect(await sd.exited()).toBe(0)
+    expect(notify.messages.at(-1)).toBe('STOPPING=1\nSTATUS=soft stop: finishing live sessions')
+  })
+
+  test('WATCHDOG=1 every half WATCHDOG_USEC', async () => {
+    const p = freePort()
+    await using notify = await NotifyReceiver.start()
+    await using sd = await socketActivate(HTTP(`127.0.0.1:${p}`, 'hello'), { listen: [`127.0.0.1:${p}`], env: { NOTIFY_SOCKET: notify.path, WATCHDOG_USEC: '200000' } })
+    expect(await get(p)).toBe('200 hello')
+    await notify.waitFor((m) => m.startsWith('READY=1'), 'READY=1')
+    const from = notify.messages.length
+    await notify.waitFor((m) => m === 'WATCHDOG=1', 'a first WATCHDOG=1', 5000, from)
+    await notify.waitFor((m) => m === 'WATCHDOG=1', 'a second WATCHDOG=1', 5000, notify.messages.lastIndexOf('WATCHDOG=1') + 1)
+    sd.signal('SIGTERM')
+    expect(await sd.exited()).toBe(0)
+  })
+
+  test('a configuration that does not load is not READY: STATUS says why, and edgelb exits', async () => {
+    const p = freePort()
+    await using notify = await NotifyReceiver.start()
+    await using sd = await socketActivate('frontend web\n  bind :1\n  nonsense here\n', { listen: [`127.0.0.1:${p}`], env: { NOTIFY_SOCKET: notify.path } })
+    await fetch(`http://127.0.0.1:${p}/`).catch(() => undefined)
+    expect(await sd.exited()).toBe(1)
+    const status = await notify.waitFor((m) => m.startsWith('STATUS='), 'STATUS=')
+    expect(status).toMatch(/^STATUS=not started: .*edgelb\.cfg:3: error: /)
+    expect(notify.messages.some((m) => m.includes('READY=1'))).toBe(false)
   })
 })
