@@ -12,8 +12,9 @@ import { takeInheritedSockets } from '../net/inherited.ts'
 import { ListenerSet } from '../proxy/listeners.ts'
 import { ServiceNotifier } from '../net/sd-notify.ts'
 import { MASTER_ENV, startPrograms, watchParentPipe, type RunningPrograms } from '../master/programs.ts'
-import { Engine } from '../proxy/engine.ts'
+import { Generations } from '../proxy/generations.ts'
 import { commandArgs } from './args.ts'
+import { reload, servingStatus, type ReloadSetup } from './reloader.ts'
 import { EXIT_INVALID, EXIT_OK, EXIT_USAGE, type Command, type Io } from './types.ts'
 
 export const DEFAULT_CONFIG = 'conf/edgelb.yaml'
@@ -35,8 +36,10 @@ options:
                          restrictions, rules, filters, Lua); each is printed at every start
   -h, --help             show this help
 
-signals: SIGUSR1 soft stop (finish live sessions, then exit), SIGTTOU release the listening
-ports, SIGTTIN take them back, SIGTERM/SIGINT stop now.`,
+signals: SIGUSR2 or SIGHUP reload (read FILE again; the new configuration serves on the same
+sockets, the old one finishes its sessions; a configuration with errors changes nothing),
+SIGUSR1 soft stop (finish live sessions, then exit), SIGTTOU release the listening ports, SIGTTIN
+take them back, SIGTERM/SIGINT stop now.`,
   async run(args: string[], io: Io): Promise<number> {
     const parsed = commandArgs(runCommand, args, {
       io,
@@ -95,10 +98,10 @@ ports, SIGTTIN take them back, SIGTERM/SIGINT stop now.`,
     } catch (e) {
       return notStarted((e as Error).message)
     }
-    let engine: Engine
+    let gens: Generations
     try {
       // The objects `check` built and reported on are the ones that serve.
-      engine = Engine.start(config, { out: io.out, err: io.err }, { runtime, listeners })
+      gens = Generations.start(runtime, listeners, { out: io.out, err: io.err })
     } catch (e) {
       await programs.stop()
       return notStarted((e as Error).message)
@@ -108,7 +111,7 @@ ports, SIGTTIN take them back, SIGTERM/SIGINT stop now.`,
       try {
         writeFileSync(pidfile, `${process.pid}\n`)
       } catch (e) {
-        engine.stop()
+        gens.stop()
         await programs.stop()
         return notStarted(`cannot write pidfile ${pidfile}: ${(e as Error).message}`)
       }
@@ -117,34 +120,37 @@ ports, SIGTTIN take them back, SIGTERM/SIGINT stop now.`,
     try {
       dropPrivileges(privileges)
     } catch (e) {
-      engine.stop()
+      gens.stop()
       await programs.stop()
       if (pidfile !== undefined) rmSync(pidfile, { force: true })
       return notStarted((e as Error).message)
     }
+    const setup: ReloadSetup = { files, io, allowUnimplemented, generations: gens, notifier, started: config, chroot }
     const off = [
       onSignal('SIGUSR1', () => {
         notifier.stopping('soft stop: finishing live sessions')
-        engine.softStop()
+        gens.softStop()
         io.err('edgelb: soft stop: listeners closed (after grace), finishing live sessions')
       }),
-      onSignal('SIGTTOU', () => { engine.pause(); io.err('edgelb: listening ports released (SIGTTOU)') }),
+      onSignal('SIGUSR2', () => { reload(setup, 'SIGUSR2') }),
+      onSignal('SIGHUP', () => { reload(setup, 'SIGHUP') }),
+      onSignal('SIGTTOU', () => { gens.pause(); io.err('edgelb: listening ports released (SIGTTOU)') }),
       onSignal('SIGTTIN', () => {
-        try { engine.resume(); io.err('edgelb: listening again (SIGTTIN)') } catch (e) { io.err(`edgelb: cannot listen again: ${(e as Error).message}`) }
+        try { gens.resume(); io.err('edgelb: listening again (SIGTTIN)') } catch (e) { io.err(`edgelb: cannot listen again: ${(e as Error).message}`) }
       }),
-      onSignal('SIGTERM', () => { notifier.stopping('stopping'); engine.stop() }),
-      onSignal('SIGINT', () => { notifier.stopping('stopping'); engine.stop() }),
+      onSignal('SIGTERM', () => { notifier.stopping('stopping'); gens.stop() }),
+      onSignal('SIGINT', () => { notifier.stopping('stopping'); gens.stop() }),
     ]
     // Started by another edgelb (`edgelb bench`, a `program` section): it stops when that one goes.
-    const unwatch = io.env[MASTER_ENV] === '1' ? watchParentPipe(() => engine.stop()) : undefined
+    const unwatch = io.env[MASTER_ENV] === '1' ? watchParentPipe(() => gens.stop()) : undefined
     // Printed once the signal handlers are in place: a supervisor that signals as soon as it
     // reads this line must not kill the process with a default action.
-    for (const l of engine.listening()) {
+    for (const l of gens.current.listening()) {
       if (!config.global.quiet) io.err(`edgelb: ${l.frontend} listening on ${l.addrs.join(', ') || '(nothing)'}`)
     }
     for (const s of listeners.unusedInherited()) io.err(`edgelb: warning: inherited socket ${s} is used by no bind line and is not served`)
-    notifier.ready(servingStatus(engine))
-    await engine.done
+    notifier.ready(servingStatus(gens.current))
+    await gens.done
     notifier.close()
     unwatch?.()
     await programs.stop()
@@ -155,8 +161,3 @@ ports, SIGTTIN take them back, SIGTERM/SIGINT stop now.`,
   },
 }
 
-/** What `systemctl status` shows while serving: each frontend and where it listens. */
-function servingStatus(engine: Engine): string {
-  const fes = engine.listening()
-  return `serving ${fes.length} frontend${fes.length === 1 ? '' : 's'}: ${fes.map((l) => `${l.frontend} on ${l.addrs.join(', ') || 'nothing'}`).join('; ')}`
-}

@@ -313,6 +313,26 @@ export class Engine implements FrontendHost {
     this.#maybeStopped()
   }
 
+  /**
+   * Reload: `next` serves every new connection from now on, on the listeners it took over
+   * (proxy/listeners.ts). This engine's sessions finish here, as at soft stop, except that HTTP
+   * sessions move to `next`'s frontend of the same name between two requests (Frontend.retire);
+   * TCP sessions and tunnels stay until they end, or until this configuration's `hard-stop-after`.
+   * Health checks stop here (`next` runs its own, with the states carried over). Then it stops.
+   */
+  retire(next: Engine): void {
+    if (this.#state !== 'running') throw new Error(`Engine.retire: the engine is ${this.#state}`)
+    this.#state = 'stopping'
+    this.checks.stop()
+    for (const be of this.backends.values()) for (const s of be.servers) s.observer = null
+    for (const fe of this.frontends) {
+      fe.retire(next.frontends.find((f) => f.name === fe.name && f.cfg.mode === fe.cfg.mode) ?? null)
+    }
+    const hard = this.config.global.hardStopAfter
+    if (hard !== undefined) this.#hardStopTimer = setTimeout(() => this.stop(), hard)
+    this.#maybeStopped()
+  }
+
   #maybeStopped(): void {
     if (this.#state !== 'stopping') return
     if (this.frontends.some((fe) => !fe.stopped || fe.cur > 0 || fe.parked > 0)) return

@@ -88,6 +88,11 @@ export class Frontend {
    *  the client address, which costs system calls to read). */
   logsSessions = false
 
+  /** Reload: the frontend of the same name and mode in the configuration that replaced this one's
+   *  (null: none, or not retired). Its HTTP sessions move there between two requests. */
+  successor: Frontend | null = null
+  #retired = false
+
   /** This frontend's rules (null: none); a backend's rules come from `host.rulesOf`. */
   readonly rules: ProxyRules | null
 
@@ -215,6 +220,54 @@ export class Frontend {
   softStop(): void {
     this.unbind()
     for (const s of [...this.#sessions]) if (s instanceof HttpSession) s.closeIfIdle()
+  }
+
+  /**
+   * Reload: the listeners belong to the next configuration now (proxy/listeners.ts handed them
+   * over) and `next` takes this frontend's place. Connections not started yet (parked on
+   * `maxconn`) and HTTP sessions between two requests move to `next` now; an HTTP session in the
+   * middle of a request moves once its response is complete; TCP sessions and tunnels end here.
+   * Without `next`, HTTP sessions close after their current response, as at soft stop.
+   */
+  retire(next: Frontend | null): void {
+    this.#listeners = []
+    this.bound.length = 0
+    this.stopped = true
+    this.#retired = true
+    this.successor = next
+    for (const s of this.#parked.splice(0)) {
+      if (next === null) { s.kill(); continue }
+      s.moveTo(next)
+      next.#parked.push(s)
+    }
+    next?.unpark()
+    for (const s of [...this.#sessions]) {
+      if (!(s instanceof HttpSession)) continue
+      if (next !== null && s.betweenRequests) next.adopt(s)
+      else if (next === null) s.closeIfIdle()
+    }
+  }
+
+  /** Where a session of this frontend goes between two requests: the latest successor, null
+   *  when it stays (not retired) or has nowhere to go (it then closes). */
+  get heir(): Frontend | null {
+    if (!this.#retired) return null
+    let f: Frontend | null = this.successor
+    while (f !== null && f.#retired) f = f.successor
+    return f
+  }
+
+  /** Takes `sess` over from the retired frontend it was served by (reload). */
+  adopt(sess: HttpSession): void {
+    const from = sess.fe
+    if (from === this || !from.#sessions.delete(sess)) return
+    from.cur--
+    from.host.actconn--
+    sess.moveTo(this)
+    this.#sessions.add(sess)
+    this.cur++
+    this.host.actconn++
+    from.host.slotFreed()
   }
 
   /** Kills every session (hard stop). */

@@ -72,6 +72,8 @@ export class ListenerSet {
   readonly #closedFds = new Set<number>()
   /** The generation binding now: what it took over and what it bound anew. */
   #pending: { claims: Map<Entry, Handle>; fresh: Entry[]; anyPort: number } | null = null
+  /** What the last commit() closed and left unused. */
+  lastCommit: { closed: string[]; idle: string[] } = { closed: [], idle: [] }
 
   constructor(inherited: InheritedSockets = new InheritedSockets()) {
     this.inherited = inherited
@@ -129,7 +131,8 @@ export class ListenerSet {
       closed.push(formatListenAddr(e.addr.family === 'ipv4' || e.addr.family === 'ipv6' ? { ...e.addr, port: e.port } : e.addr))
       this.#close(e)
     }
-    return { closed, idle: this.unusedInherited() }
+    this.lastCommit = { closed, idle: this.unusedInherited() }
+    return this.lastCommit
   }
 
   /** The generation that was binding does not serve: what it bound is closed, what it took over

@@ -4,6 +4,8 @@
  * manager arrives on NOTIFY_SOCKET.
  */
 import { describe, expect, test } from 'bun:test'
+import { spawnSync } from 'node:child_process'
+import { writeFileSync } from 'node:fs'
 import { freePort, within } from '../support/harness.ts'
 import { NotifyReceiver, socketActivate } from '../support/systemd.ts'
 
@@ -99,6 +101,34 @@ describe('sd_notify', () => {
     const from = notify.messages.length
     await notify.waitFor((m) => m === 'WATCHDOG=1', 'a first WATCHDOG=1', 5000, from)
     await notify.waitFor((m) => m === 'WATCHDOG=1', 'a second WATCHDOG=1', 5000, notify.messages.lastIndexOf('WATCHDOG=1') + 1)
+    sd.signal('SIGTERM')
+    expect(await sd.exited()).toBe(0)
+  })
+
+  test('around a reload: RELOADING=1 with MONOTONIC_USEC (CLOCK_MONOTONIC), then READY=1; a failed one says why in STATUS=', async () => {
+    const p = freePort()
+    await using notify = await NotifyReceiver.start()
+    await using sd = await socketActivate(HTTP(`127.0.0.1:${p}`, 'one'), { listen: [`127.0.0.1:${p}`], env: { NOTIFY_SOCKET: notify.path } })
+    expect(await get(p)).toBe('200 one')
+    await notify.waitFor((m) => m.startsWith('READY=1'), 'READY=1')
+    writeFileSync(sd.file, HTTP(`127.0.0.1:${p}`, 'two'))
+    const before = BigInt(spawnSync('python3', ['-c', 'import time; print(time.monotonic_ns() // 1000)']).stdout.toString().trim())
+    sd.signal('SIGHUP')
+    const reloading = await notify.waitFor((m) => m.startsWith('RELOADING=1'), 'RELOADING=1')
+    const m = /^RELOADING=1\nMONOTONIC_USEC=(\d+)\nSTATUS=reloading \(SIGHUP\)$/.exec(reloading)
+    expect(m).not.toBeNull()
+    const usec = BigInt(m![1]!)
+    expect(usec >= before && usec - before < 10_000_000n).toBe(true)
+    const ready = await notify.waitFor((x) => x.startsWith('READY=1') && x.includes('generation 2'), 'READY=1 after the reload')
+    expect(ready).toMatch(new RegExp(`^READY=1\nSTATUS=serving 1 frontend: web on 127\\.0\\.0\\.1:${p} \\(generation 2, reloaded .*\\)$`))
+    expect(await get(p)).toBe('200 two')
+    writeFileSync(sd.file, HTTP(`127.0.0.1:${p}`, 'three') + '  nonsense here\n')
+    const from = notify.messages.length
+    sd.signal('SIGUSR2')
+    const failed = await notify.waitFor((x) => x.startsWith('READY=1'), 'READY=1 after the failed reload', 10000, from)
+    expect(failed).toMatch(/^READY=1\nSTATUS=reload failed: .*edgelb\.cfg:9: error: unknown keyword 'nonsense'.*; still serving 1 frontend: web on .* \(generation 2\)$/)
+    expect(notify.messages[from]).toMatch(/^RELOADING=1\nMONOTONIC_USEC=\d+\nSTATUS=reloading \(SIGUSR2\)$/)
+    expect(await get(p)).toBe('200 two')
     sd.signal('SIGTERM')
     expect(await sd.exited()).toBe(0)
   })
