@@ -3,7 +3,7 @@
  * Anything wrong in the config, or any bind that fails, ends the process with a non-zero status
  * and the reason, with nothing left bound.
  */
-import { existsSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { hasErrors, loadConfig } from '../config/load.ts'
 import { formatDiagnostic } from '../model/source.ts'
 import { onSignal } from '../net/runtime.ts'
@@ -14,7 +14,9 @@ import { ServiceNotifier } from '../net/sd-notify.ts'
 import { MASTER_ENV, startPrograms, watchParentPipe, type RunningPrograms } from '../master/programs.ts'
 import { Generations } from '../proxy/generations.ts'
 import { commandArgs } from './args.ts'
-import { reload, servingStatus, type ReloadSetup } from './reloader.ts'
+import { reload, servingStatus } from './reloader.ts'
+import { upgrade, type UpgradeSetup } from './upgrader.ts'
+import { takeUpgradeFrom, tellPredecessorReady } from '../net/upgrade.ts'
 import { EXIT_INVALID, EXIT_OK, EXIT_USAGE, type Command, type Io } from './types.ts'
 
 export const DEFAULT_CONFIG = 'conf/edgelb.yaml'
@@ -59,6 +61,8 @@ take them back, SIGTERM/SIGINT stop now.`,
     const handed = takeInheritedSockets(io.env as Record<string, string | undefined>, process.pid)
     for (const w of handed.warnings) io.err(`edgelb: warning: ${w}`)
     const listeners = new ListenerSet(handed.sockets)
+    // Started by a running edgelb to take its place (binary upgrade): it is told once we serve.
+    const predecessor = takeUpgradeFrom(io.env as Record<string, string | undefined>)
     // The service manager (Type=notify): told when edgelb is ready, reloads, stops.
     const sd = await ServiceNotifier.fromEnv(io.env as Record<string, string | undefined>, process.pid, (l) => io.err(`edgelb: warning: ${l}`))
     if (sd.error !== undefined) {
@@ -125,7 +129,7 @@ take them back, SIGTERM/SIGINT stop now.`,
       if (pidfile !== undefined) rmSync(pidfile, { force: true })
       return notStarted((e as Error).message)
     }
-    const setup: ReloadSetup = { files, io, allowUnimplemented, generations: gens, notifier, started: config, chroot }
+    const setup: UpgradeSetup = { files, io, allowUnimplemented, generations: gens, notifier, started: config, chroot, args, handedOver: false, starting: false }
     const off = [
       onSignal('SIGUSR1', () => {
         notifier.stopping('soft stop: finishing live sessions')
@@ -134,6 +138,7 @@ take them back, SIGTERM/SIGINT stop now.`,
       }),
       onSignal('SIGUSR2', () => { reload(setup, 'SIGUSR2') }),
       onSignal('SIGHUP', () => { reload(setup, 'SIGHUP') }),
+      onSignal('SIGURG', () => { upgrade(setup) }),
       onSignal('SIGTTOU', () => { gens.pause(); io.err('edgelb: listening ports released (SIGTTOU)') }),
       onSignal('SIGTTIN', () => {
         try { gens.resume(); io.err('edgelb: listening again (SIGTTIN)') } catch (e) { io.err(`edgelb: cannot listen again: ${(e as Error).message}`) }
@@ -150,14 +155,25 @@ take them back, SIGTERM/SIGINT stop now.`,
     }
     for (const s of listeners.unusedInherited()) io.err(`edgelb: warning: inherited socket ${s} is used by no bind line and is not served`)
     notifier.ready(servingStatus(gens.current))
+    if (predecessor !== undefined) {
+      tellPredecessorReady()
+      io.err(`edgelb: serving in the place of process ${predecessor} (upgrade)`)
+    }
     await gens.done
     notifier.close()
     unwatch?.()
     await programs.stop()
     for (const f of off) f()
-    // After chroot or as another user, the pidfile may be out of reach: HAProxy leaves it too.
-    if (pidfile !== undefined) try { rmSync(pidfile, { force: true }) } catch { /* out of reach */ }
+    // After chroot or as another user, the pidfile may be out of reach: HAProxy leaves it too. After
+    // an upgrade it is the new process's.
+    if (pidfile !== undefined) removePidfile(pidfile)
     return EXIT_OK
   },
 }
 
+/** Removes the pidfile if it still names this process (a successor wrote its own). */
+function removePidfile(pidfile: string): void {
+  try {
+    if (readFileSync(pidfile, 'utf8').trim() === String(process.pid)) rmSync(pidfile, { force: true })
+  } catch { /* gone, or out of reach */ }
+}

@@ -37,7 +37,7 @@ describe('messages', () => {
     notifier.reloading('reloading')
     notifier.status('reload failed:\n  x.cfg:3: bad')
     notifier.stopping('stopping')
-    notifier.mainPid(42, 'handed over')
+    notifier.handOver(42, 'handed over')
     notifier.close()
     expect(opened).toEqual(['@edgelb-test'])
     expect(sent).toEqual([
@@ -45,7 +45,7 @@ describe('messages', () => {
       'RELOADING=1\nMONOTONIC_USEC=123456789\nSTATUS=reloading',
       'STATUS=reload failed: x.cfg:3: bad',
       'STOPPING=1\nSTATUS=stopping',
-      'MAINPID=42\nSTATUS=handed over',
+      'MAINPID=42\nREADY=1\nSTATUS=handed over',
     ])
   })
 

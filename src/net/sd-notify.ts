@@ -6,7 +6,7 @@
  *     serving ◀── READY=1 (new or old configuration serving; STATUS= says which) ──┘
  *     serving ── STOPPING=1 (soft stop, stop) ──▶ gone
  *   STATUS=… with each of these, for `systemctl status`; WATCHDOG=1 every half WATCHDOG_USEC while
- *   the event loop turns; MAINPID= when another process takes over (binary upgrade).
+ *   the event loop turns; MAINPID= with READY=1 when another process takes over (binary upgrade).
  *
  * Without NOTIFY_SOCKET every call does nothing. The variables are removed from the environment
  * once read: the programs edgelb starts are not the service.
@@ -22,8 +22,12 @@ export interface NotifierSetup {
 
 export class ServiceNotifier {
   readonly #sock: NotifySocket | null
+  /** What the environment said (a successor is given the same: binary upgrade). */
+  socketPath: string | undefined
+  watchdogUsec: string | undefined
   readonly #onError: (line: string) => void
   #failed = false
+  #closed = false
   #watchdog: ReturnType<typeof setInterval> | undefined
   /** Every message sent, in order (tests; a handful per start, reload and stop). */
   readonly sent: string[] = []
@@ -59,9 +63,11 @@ export class ServiceNotifier {
       return { notifier: ServiceNotifier.none(), error: (e as Error).message }
     }
     const n = new ServiceNotifier(sock, onError)
+    n.socketPath = path
     if (usec !== undefined && /^\d+$/.test(usec) && Number(usec) > 0 && (forPid === undefined || Number(forPid) === pid)) {
       // Half the period, as sd_watchdog_enabled(3) advises; driven by the event loop, so a loop
       // that stops turning stops the pings and systemd restarts edgelb.
+      n.watchdogUsec = usec
       n.#watchdog = setInterval(() => n.#send('WATCHDOG=1'), Math.max(1, Number(usec) / 2000))
       ;(n.#watchdog as { unref?(): void }).unref?.()
     }
@@ -92,19 +98,21 @@ export class ServiceNotifier {
     this.#send(`STOPPING=1\nSTATUS=${oneLine(status)}`)
   }
 
-  /** Another process is the service from now on (binary upgrade). */
-  mainPid(pid: number, status: string): void {
-    this.#send(`MAINPID=${pid}\nSTATUS=${oneLine(status)}`)
+  /** Another process is the service from now on (binary upgrade), and it serves. */
+  handOver(pid: number, status: string): void {
+    this.#send(`MAINPID=${pid}\nREADY=1\nSTATUS=${oneLine(status)}`)
   }
 
+  /** Nothing is sent from now on (stopped, or another process is the service). */
   close(): void {
+    this.#closed = true
     if (this.#watchdog !== undefined) clearInterval(this.#watchdog)
     this.#watchdog = undefined
     this.#sock?.close()
   }
 
   #send(message: string): void {
-    if (this.#sock === null) return
+    if (this.#sock === null || this.#closed) return
     this.sent.push(message)
     const err = this.#sock.send(message)
     if (err !== undefined && !this.#failed) {

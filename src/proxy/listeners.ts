@@ -151,6 +151,11 @@ export class ListenerSet {
     return this.inherited.all.filter((s) => !used.has(s.fd) && !this.#closedFds.has(s.fd)).map(describeSocket)
   }
 
+  /** Inherited sockets no entry holds (unused so far), still open: a successor gets them too. */
+  idleInherited(): InheritedSocket[] {
+    return this.inherited.all.filter((s) => !this.#closedFds.has(s.fd) && this.#entryOf(s) === undefined)
+  }
+
   /** The listening sockets, with their descriptors when the runtime tells them (binary upgrade). */
   sockets(): { fd: number | undefined; addr: ListenAddr; name: string | undefined }[] {
     return [...this.#entries.values()].map((e) => ({ fd: e.listener.fd, addr: e.addr, name: e.inherited?.name }))
