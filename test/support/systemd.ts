@@ -107,10 +107,11 @@ export interface Activated extends AsyncDisposable {
 }
 
 /**
- * `systemd-socket-activate -l ADDR … [--fdname=A:B] -E VAR=… -- bun src/main.ts run FILE`.
- * edgelb starts on the first connection to one of the sockets (the caller makes it).
+ * `systemd-socket-activate -l ADDR … [--fdname=A:B] -E VAR=… -- bun src/main.ts run FILE`
+ * (`options.command`: that command instead; `text` is then not written). edgelb starts on the
+ * first connection to one of the sockets (the caller makes it).
  */
-export async function socketActivate(text: string, options: { listen: string[]; fdnames?: string[]; env?: Record<string, string>; args?: string[] }): Promise<Activated> {
+export async function socketActivate(text: string, options: { listen: string[]; fdnames?: string[]; env?: Record<string, string>; args?: string[]; command?: string[] }): Promise<Activated> {
   requireTool('systemd-socket-activate', 'systemd')
   const dir = mkdtempSync(join(tmpdir(), 'edgelb-sd-'))
   const file = join(dir, 'edgelb.cfg')
@@ -121,7 +122,7 @@ export async function socketActivate(text: string, options: { listen: string[]; 
     ...options.listen.flatMap((l) => ['-l', l]),
     ...(options.fdnames ? [`--fdname=${options.fdnames.join(':')}`] : []),
     ...Object.entries(env).flatMap(([k, v]) => ['-E', `${k}=${v}`]),
-    '--', BUN, join(ROOT, 'src', 'main.ts'), 'run', file, ...(options.args ?? []),
+    '--', ...(options.command ?? [BUN, join(ROOT, 'src', 'main.ts'), 'run', file, ...(options.args ?? [])]),
   ]
   const proc = Bun.spawn(argv, { cwd: dir, stdin: 'ignore', stdout: 'inherit', stderr: 'pipe' })
   const stderr = new Lines()
