@@ -120,4 +120,4 @@ function execWithRuntimeSettings(argv: readonly string[]): string | undefined {
 /** Bun's runtime, or undefined under another one. */
 export const bun: Runtime | undefined = typeof Bun === 'undefined'
   ? undefined
-  : { name: 'bun', listen, connect, selfCommand, execWithRuntimeSettings, onSignal: onProcessSignal, openNotifySocket }
+  : { name: 'bun', listen, connect, selfCommand, execWithRuntimeSettings, onSignal: onProcessSignal, openNotifySocket, collectGarbage: () => { Bun.gc(true) } }

@@ -49,5 +49,8 @@ export const execWithRuntimeSettings: (argv: readonly string[]) => string | unde
  *  when the runtime has no way to (Deno: no unix datagram sockets without unstable flags). */
 export const openNotifySocket: ((path: string) => Promise<NotifySocket>) | undefined = runtime.openNotifySocket
 
+/** A full collection of the heap, now; nothing where the runtime offers none (Deno). */
+export const collectGarbage: () => void = runtime.collectGarbage ?? ((): void => {})
+
 /** Installs a signal handler; returns a function that removes it. */
 export const onSignal: (name: SignalName, fn: () => void) => () => void = runtime.onSignal

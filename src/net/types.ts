@@ -89,6 +89,8 @@ export interface Runtime {
   execWithRuntimeSettings(argv: readonly string[]): string | undefined
   /** Installs a signal handler; returns a function that removes it. */
   onSignal(name: SignalName, fn: () => void): () => void
+  /** A full collection of the runtime's heap, now (absent: the runtime offers none). */
+  collectGarbage?(): void
   /** Opens a datagram socket to NOTIFY_SOCKET; absent when the runtime cannot (Deno). */
   openNotifySocket?(path: string): Promise<NotifySocket>
 }

@@ -333,6 +333,14 @@ export class Engine implements FrontendHost {
     this.#maybeStopped()
   }
 
+  /** Another reload: the sessions still here move to `next`'s frontends, not to the generation
+   *  that was serving (Frontend.successor). */
+  redirect(next: Engine): void {
+    for (const fe of this.frontends) {
+      if (fe.successor !== null) fe.successor = next.frontends.find((f) => f.name === fe.name && f.cfg.mode === fe.cfg.mode) ?? null
+    }
+  }
+
   #maybeStopped(): void {
     if (this.#state !== 'stopping') return
     if (this.frontends.some((fe) => !fe.stopped || fe.cur > 0 || fe.parked > 0)) return
@@ -350,6 +358,7 @@ export class Engine implements FrontendHost {
 
   #finish(): void {
     this.#state = 'stopped'
+    for (const fe of this.frontends) fe.successor = null
     for (const be of this.backends.values()) closePooled(be.servers)
     this.checks.stop()
     for (const t of this.#graceTimers) clearTimeout(t)

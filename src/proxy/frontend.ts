@@ -88,8 +88,10 @@ export class Frontend {
    *  the client address, which costs system calls to read). */
   logsSessions = false
 
-  /** Reload: the frontend of the same name and mode in the configuration that replaced this one's
-   *  (null: none, or not retired). Its HTTP sessions move there between two requests. */
+  /** Reload: the frontend of the same name and mode in the configuration serving now (null: none,
+   *  or not retired). Its HTTP sessions move there between two requests. Never a frontend that
+   *  was retired in turn (the engines re-point it at each reload, and drop it once this one has
+   *  ended), so no chain of generations keeps the ones before alive. */
   successor: Frontend | null = null
   #retired = false
 
@@ -248,13 +250,10 @@ export class Frontend {
     }
   }
 
-  /** Where a session of this frontend goes between two requests: the latest successor, null
-   *  when it stays (not retired) or has nowhere to go (it then closes). */
+  /** Where a session of this frontend goes between two requests: null when it stays (not
+   *  retired) or has nowhere to go (it then closes). */
   get heir(): Frontend | null {
-    if (!this.#retired) return null
-    let f: Frontend | null = this.successor
-    while (f !== null && f.#retired) f = f.successor
-    return f
+    return this.#retired ? this.successor : null
   }
 
   /** Takes `sess` over from the retired frontend it was served by (reload). */

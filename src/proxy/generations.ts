@@ -11,6 +11,7 @@
  * Everything between reading the new engine's sockets and retiring the old one is synchronous:
  * no connection is accepted by neither, none is refused.
  */
+import { collectGarbage } from '../net/runtime.ts'
 import type { ListenerSet } from './listeners.ts'
 import { carryOver } from './carry-over.ts'
 import { Engine, type EngineOptions } from './engine.ts'
@@ -33,6 +34,7 @@ export class Generations {
   /** Retired engines still finishing sessions. */
   readonly #retiring = new Set<Engine>()
   #stopping = false
+  #collecting: ReturnType<typeof setTimeout> | undefined
   #resolveDone!: () => void
   /** Resolves when every engine has stopped (stop(), or a soft stop that drained). */
   readonly done: Promise<void>
@@ -76,6 +78,7 @@ export class Generations {
     const { closed, idle } = this.listeners.lastCommit
     this.#current = next
     this.#generation++
+    for (const e of this.#retiring) e.redirect(next)
     this.#retiring.add(old)
     old.retire(next)
     this.#watch(next)
@@ -105,9 +108,24 @@ export class Generations {
 
   #watch(e: Engine): void {
     void e.done.then(() => {
-      this.#retiring.delete(e)
+      const retired = this.#retiring.delete(e)
       if (this.#current.state === 'stopped' && this.#retiring.size === 0) this.#resolveDone()
+      else if (retired) this.#collectSoon()
     })
+  }
+
+  /**
+   * A retired generation has ended: its objects (and the garbage of reading and building the
+   * configuration that replaced it) are collected at once, in one full collection, rather than
+   * when allocation next calls for one: otherwise the process's memory keeps the high-water mark
+   * of every reload until then (bench/README.md, "bench/reload.ts", has the figures). Run from a
+   * fresh timer, with nothing of the old generation on the stack; one for reloads that end
+   * together. The pause is that of a full collection of the heap, a few ms.
+   */
+  #collectSoon(): void {
+    if (this.#collecting !== undefined) return
+    this.#collecting = setTimeout(() => { this.#collecting = undefined; collectGarbage() }, 0)
+    ;(this.#collecting as { unref?(): void }).unref?.()
   }
 
   /** For `await using` in tests. */
