@@ -69,7 +69,7 @@ export interface StatsSockets {
 
 /** Listens on every `stats socket` of `global`. Throws, after closing what it opened, when one
  *  cannot listen. */
-export function startStatsSockets(engine: Engine, global: GlobalConfig): StatsSockets {
+export function startStatsSockets(engine: Engine | (() => Engine), global: GlobalConfig): StatsSockets {
   const timeout = global.statsTimeout ?? DEFAULT_TIMEOUT
   const open: { l: Listener; spec: StatsSocketSpec }[] = []
   const closeAll = (): void => {
@@ -83,7 +83,8 @@ export function startStatsSockets(engine: Engine, global: GlobalConfig): StatsSo
     for (const line of global.statsSockets) {
       const spec = parseStatsSocket(line.address, line.options, line.pos)
       if (spec.addr.family === 'unix') removeSocketFile(spec.addr.path)
-      const ctx = { engine, level: spec.level }
+      // A getter: after a reload, commands reach the generation serving then.
+      const ctx = { get engine(): Engine { return typeof engine === 'function' ? engine() : engine }, level: spec.level }
       const l = listen(listenTarget(spec.addr), {
         ...handlers,
         open(s: Sock<CliConn>) {

@@ -5,6 +5,7 @@
 import { benchCommand, loadgenWorkerCommand } from './bench.ts'
 import { checkCommand, checkFiles } from './check.ts'
 import { convertCommand } from './convert.ts'
+import { reloadCommand } from './reload.ts'
 import { runCommand } from './run.ts'
 import { serveCommand } from './serve.ts'
 import { EXIT_INVALID, EXIT_OK, EXIT_USAGE, type Command, type Io } from './types.ts'
@@ -13,7 +14,7 @@ import { versionLine } from '../version.ts'
 import { execWithRuntimeSettings } from '../net/runtime.ts'
 import { evalCondition } from '../config/haproxy/condition.ts'
 
-export const commands: readonly Command[] = [runCommand, checkCommand, convertCommand, serveCommand, benchCommand, versionCommand]
+export const commands: readonly Command[] = [runCommand, reloadCommand, checkCommand, convertCommand, serveCommand, benchCommand, versionCommand]
 /** Commands edgelb runs itself (worker processes), left out of help and suggestions. */
 const internalCommands: readonly Command[] = [loadgenWorkerCommand]
 

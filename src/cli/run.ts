@@ -3,16 +3,22 @@
  * Anything wrong in the config, or any bind that fails, ends the process with a non-zero status
  * and the reason, with nothing left bound.
  */
-import { existsSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { hasErrors, loadConfig } from '../config/load.ts'
 import { formatDiagnostic } from '../model/source.ts'
 import { onSignal } from '../net/runtime.ts'
 import { dropPrivileges, preparePrivileges, type Privileges } from '../net/privileges.ts'
+import { takeInheritedSockets } from '../net/inherited.ts'
+import { ListenerSet } from '../proxy/listeners.ts'
+import { ServiceNotifier } from '../net/sd-notify.ts'
 import { MASTER_ENV, startPrograms, watchParentPipe, type RunningPrograms } from '../master/programs.ts'
-import { Engine } from '../proxy/engine.ts'
+import { Generations } from '../proxy/generations.ts'
 import { startStatsSockets, type StatsSockets } from '../admin/socket.ts'
 import { statsApplets } from '../stats/applets.ts'
 import { commandArgs } from './args.ts'
+import { reload, servingStatus } from './reloader.ts'
+import { upgrade, type UpgradeSetup } from './upgrader.ts'
+import { takeUpgradeFrom, tellPredecessorReady } from '../net/upgrade.ts'
 import { EXIT_INVALID, EXIT_OK, EXIT_USAGE, type Command, type Io } from './types.ts'
 
 export const DEFAULT_CONFIG = 'conf/edgelb.yaml'
@@ -34,8 +40,10 @@ options:
                          restrictions, rules, filters, Lua); each is printed at every start
   -h, --help             show this help
 
-signals: SIGUSR1 soft stop (finish live sessions, then exit), SIGTTOU release the listening
-ports, SIGTTIN take them back, SIGTERM/SIGINT stop now.`,
+signals: SIGUSR2 or SIGHUP reload (read FILE again; the new configuration serves on the same
+sockets, the old one finishes its sessions; a configuration with errors changes nothing),
+SIGUSR1 soft stop (finish live sessions, then exit), SIGTTOU release the listening ports, SIGTTIN
+take them back, SIGTERM/SIGINT stop now.`,
   async run(args: string[], io: Io): Promise<number> {
     const parsed = commandArgs(runCommand, args, {
       io,
@@ -51,10 +59,32 @@ ports, SIGTTIN take them back, SIGTERM/SIGINT stop now.`,
       }
       files = [DEFAULT_CONFIG]
     }
+    // Sockets handed over (systemd's socket activation): taken now, the variables removed.
+    const handed = takeInheritedSockets(io.env as Record<string, string | undefined>, process.pid)
+    for (const w of handed.warnings) io.err(`edgelb: warning: ${w}`)
+    const listeners = new ListenerSet(handed.sockets)
+    // Started by a running edgelb to take its place (binary upgrade): it is told once we serve.
+    const predecessor = takeUpgradeFrom(io.env as Record<string, string | undefined>)
+    // The service manager (Type=notify): told when edgelb is ready, reloads, stops.
+    const sd = await ServiceNotifier.fromEnv(io.env as Record<string, string | undefined>, process.pid, (l) => io.err(`edgelb: warning: ${l}`))
+    if (sd.error !== undefined) {
+      io.err(`edgelb: not started: ${sd.error}`)
+      return EXIT_INVALID
+    }
+    const notifier = sd.notifier
+    const notStarted = (why: string): number => {
+      notifier.status(`not started: ${why}`)
+      notifier.close()
+      io.err(`edgelb: not started: ${why}`)
+      return EXIT_INVALID
+    }
     const allowUnimplemented = parsed.values['allow-unimplemented'] === true
     const { config, runtime, diagnostics, unimplemented } = loadConfig(files, io.env, { allowUnimplemented })
     for (const d of diagnostics) io.err(formatDiagnostic(d))
     if (hasErrors(diagnostics)) {
+      const first = diagnostics.find((d) => d.severity === 'error')
+      notifier.status(`not started: ${first === undefined ? 'the configuration has errors' : formatDiagnostic(first)}`)
+      notifier.close()
       io.err(`edgelb: not started: the configuration has errors`)
       return EXIT_INVALID
     }
@@ -65,82 +95,98 @@ ports, SIGTTIN take them back, SIGTERM/SIGINT stop now.`,
     const { chroot, uid, gid } = config.global
     const privileges: Privileges = { ...(chroot !== undefined ? { chroot } : {}), ...(uid !== undefined ? { uid } : {}), ...(gid !== undefined ? { gid } : {}) }
     const cannot = await preparePrivileges(privileges)
-    if (cannot !== undefined) {
-      io.err(`edgelb: not started: ${cannot}`)
-      return EXIT_INVALID
-    }
+    if (cannot !== undefined) return notStarted(cannot)
     // `program` sections start first, as in HAProxy's master: the servers they run are then
     // (about to be) up when the listeners open.
     let programs: RunningPrograms
     try {
       programs = await startPrograms(config.programs, io.err)
     } catch (e) {
-      io.err(`edgelb: not started: ${(e as Error).message}`)
-      return EXIT_INVALID
+      return notStarted((e as Error).message)
     }
-    let engine: Engine
+    let gens: Generations
     try {
       // The objects `check` built and reported on are the ones that serve.
-      engine = Engine.start(config, { out: io.out, err: io.err, applets: statsApplets }, { runtime })
+      gens = Generations.start(runtime, listeners, { out: io.out, err: io.err, applets: statsApplets })
     } catch (e) {
       await programs.stop()
-      io.err(`edgelb: not started: ${(e as Error).message}`)
-      return EXIT_INVALID
+      return notStarted((e as Error).message)
     }
-    // The runtime API (`stats socket`) listens with the rest, before privileges are dropped.
+    // The runtime API (`stats socket`) listens with the rest, before privileges are dropped; its
+    // commands act on the generation serving at the time (a reload keeps the sockets as they were).
     let sockets: StatsSockets | undefined
     try {
-      if (config.global.statsSockets.length > 0) sockets = startStatsSockets(engine, config.global)
+      if (config.global.statsSockets.length > 0) sockets = startStatsSockets(() => gens.current, config.global)
     } catch (e) {
-      engine.stop()
+      gens.stop()
       await programs.stop()
-      io.err(`edgelb: not started: ${(e as Error).message}`)
-      return EXIT_INVALID
+      return notStarted((e as Error).message)
     }
-    void engine.done.then(() => sockets?.close())
+    void gens.done.then(() => sockets?.close())
     const pidfile = parsed.values.pidfile ?? config.global.pidfile
     if (pidfile !== undefined) {
       try {
         writeFileSync(pidfile, `${process.pid}\n`)
       } catch (e) {
-        engine.stop()
+        gens.stop()
         await programs.stop()
-        io.err(`edgelb: not started: cannot write pidfile ${pidfile}: ${(e as Error).message}`)
-        return EXIT_INVALID
+        return notStarted(`cannot write pidfile ${pidfile}: ${(e as Error).message}`)
       }
     }
     // Bound: root is given up now (chroot, group, user), before any traffic is served.
     try {
       dropPrivileges(privileges)
     } catch (e) {
-      engine.stop()
+      gens.stop()
       await programs.stop()
       if (pidfile !== undefined) rmSync(pidfile, { force: true })
-      io.err(`edgelb: not started: ${(e as Error).message}`)
-      return EXIT_INVALID
+      return notStarted((e as Error).message)
     }
+    const setup: UpgradeSetup = { files, io, allowUnimplemented, generations: gens, notifier, started: config, chroot, args, handedOver: false, starting: false }
     const off = [
-      onSignal('SIGUSR1', () => { engine.softStop(); io.err('edgelb: soft stop: listeners closed (after grace), finishing live sessions') }),
-      onSignal('SIGTTOU', () => { engine.pause(); io.err('edgelb: listening ports released (SIGTTOU)') }),
-      onSignal('SIGTTIN', () => {
-        try { engine.resume(); io.err('edgelb: listening again (SIGTTIN)') } catch (e) { io.err(`edgelb: cannot listen again: ${(e as Error).message}`) }
+      onSignal('SIGUSR1', () => {
+        notifier.stopping('soft stop: finishing live sessions')
+        gens.softStop()
+        io.err('edgelb: soft stop: listeners closed (after grace), finishing live sessions')
       }),
-      onSignal('SIGTERM', () => engine.stop()),
-      onSignal('SIGINT', () => engine.stop()),
+      onSignal('SIGUSR2', () => { reload(setup, 'SIGUSR2') }),
+      onSignal('SIGHUP', () => { reload(setup, 'SIGHUP') }),
+      onSignal('SIGURG', () => { upgrade(setup) }),
+      onSignal('SIGTTOU', () => { gens.pause(); io.err('edgelb: listening ports released (SIGTTOU)') }),
+      onSignal('SIGTTIN', () => {
+        try { gens.resume(); io.err('edgelb: listening again (SIGTTIN)') } catch (e) { io.err(`edgelb: cannot listen again: ${(e as Error).message}`) }
+      }),
+      onSignal('SIGTERM', () => { notifier.stopping('stopping'); gens.stop() }),
+      onSignal('SIGINT', () => { notifier.stopping('stopping'); gens.stop() }),
     ]
     // Started by another edgelb (`edgelb bench`, a `program` section): it stops when that one goes.
-    const unwatch = io.env[MASTER_ENV] === '1' ? watchParentPipe(() => engine.stop()) : undefined
+    const unwatch = io.env[MASTER_ENV] === '1' ? watchParentPipe(() => gens.stop()) : undefined
     // Printed once the signal handlers are in place: a supervisor that signals as soon as it
     // reads this line must not kill the process with a default action.
-    for (const l of engine.listening()) {
+    for (const l of gens.current.listening()) {
       if (!config.global.quiet) io.err(`edgelb: ${l.frontend} listening on ${l.addrs.join(', ') || '(nothing)'}`)
     }
-    await engine.done
+    for (const s of listeners.unusedInherited()) io.err(`edgelb: warning: inherited socket ${s} is used by no bind line and is not served`)
+    notifier.ready(servingStatus(gens.current))
+    if (predecessor !== undefined) {
+      tellPredecessorReady()
+      io.err(`edgelb: serving in the place of process ${predecessor} (upgrade)`)
+    }
+    await gens.done
+    notifier.close()
     unwatch?.()
     await programs.stop()
     for (const f of off) f()
-    // After chroot or as another user, the pidfile may be out of reach: HAProxy leaves it too.
-    if (pidfile !== undefined) try { rmSync(pidfile, { force: true }) } catch { /* out of reach */ }
+    // After chroot or as another user, the pidfile may be out of reach: HAProxy leaves it too. After
+    // an upgrade it is the new process's.
+    if (pidfile !== undefined) removePidfile(pidfile)
     return EXIT_OK
   },
+}
+
+/** Removes the pidfile if it still names this process (a successor wrote its own). */
+function removePidfile(pidfile: string): void {
+  try {
+    if (readFileSync(pidfile, 'utf8').trim() === String(process.pid)) rmSync(pidfile, { force: true })
+  } catch { /* gone, or out of reach */ }
 }

@@ -48,6 +48,7 @@ import { suggest } from '../model/suggest.ts'
 import type { Config, GlobalConfig, PeersConfig, ProgramConfig, ProxyConfig } from '../model/types.ts'
 import { validateConfig } from './validate.ts'
 import { buildRuntime, type Runtime } from '../proxy/runtime.ts'
+import type { StickTable } from '../rules/stick-table.ts'
 
 export interface BuildResult {
   config: Config
@@ -64,6 +65,9 @@ export interface BuildOptions {
   /** The operator accepts running without the protections edgelb does not implement: each is a
    *  warning saying what goes unprotected, instead of an error (`--allow-unimplemented`). */
   allowUnimplemented?: boolean
+  /** A reload: the stick tables of the running configuration, kept where the new one declares a
+   *  table of the same name and shape (proxy/runtime.ts). */
+  keepTables?: ReadonlyMap<string, StickTable>
 }
 
 /** A line that protects something edgelb does not implement: refused, or allowed with a warning. */
@@ -337,7 +341,7 @@ export function buildConfig(sections: readonly SectionSource[], files: readonly 
     ...ctx,
     unimplemented: (what, at, protects) => ctx.notBuilt(what, at, { protects }),
     balanceAt: (p) => phrasePos.get(p)?.get('balance'),
-  })
+  }, options.keepTables === undefined ? {} : { keepTables: options.keepTables })
 
   for (const [what, { area, at, more, instead }] of notBuilt) {
     const also = more > 0 ? ` (and ${more} more use${more > 1 ? 's' : ''})` : ''

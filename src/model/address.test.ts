@@ -48,6 +48,7 @@ describe('parseBindSpec', () => {
     expect(parseBindSpec('unix@/run/edgelb.sock', at)).toEqual([{ family: 'unix', path: '/run/edgelb.sock' }])
     expect(parseBindSpec('/run/edgelb.sock', at)).toEqual([{ family: 'unix', path: '/run/edgelb.sock' }])
     expect(parseBindSpec('fd@3', at)).toEqual([{ family: 'fd', fd: 3 }])
+    expect(parseBindSpec('systemd@web.socket', at)).toEqual([{ family: 'fd', fd: -1, name: 'web.socket' }])
   })
 
   test('a list may mix families', () => {
@@ -73,6 +74,7 @@ describe('parseBindSpec', () => {
   test('unsupported families and a bad fd', () => {
     expect(messageOf(() => parseBindSpec('udp@:53', at))).toBe("address family 'udp@' is not supported by edgelb in 'udp@:53'; use ipv4@, ipv6@, unix@, abns@ or fd@")
     expect(messageOf(() => parseBindSpec('fd@x', at))).toBe("'fd@' expects a file descriptor number, got 'x'")
+    expect(messageOf(() => parseBindSpec('systemd@a:b', at))).toBe("'systemd@' expects the name systemd gives the socket (FileDescriptorName=, by default the .socket unit's name), got 'a:b'")
   })
 })
 
@@ -131,6 +133,7 @@ describe('formatListenAddr', () => {
     expect(formatListenAddr({ family: 'ipv6', host: '::1', port: 80 })).toBe('[::1]:80')
     expect(formatListenAddr({ family: 'unix', path: '/x.sock' })).toBe('unix@/x.sock')
     expect(formatListenAddr({ family: 'fd', fd: 3 })).toBe('fd@3')
+    expect(formatListenAddr({ family: 'fd', fd: 3, name: 'web' })).toBe('systemd@web')
   })
 
   test('reads back through parseBindSpec', () => {

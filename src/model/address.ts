@@ -2,7 +2,7 @@
  * Listening and server addresses as HAProxy writes them.
  *
  *   bind  :80   *:80   0.0.0.0:80   10.0.0.1:8000-8010   :3389,:1494,:5900   [::]:443   :::80
- *         ipv4@1.2.3.4:80   ipv6@::1:80   unix@/run/x.sock   /run/x.sock   abns@name   fd@3
+ *         ipv4@1.2.3.4:80   ipv6@::1:80   unix@/run/x.sock   /run/x.sock   abns@name   fd@3   systemd@http
  *   server 10.0.0.1:80   10.0.0.1 (client's port)   10.0.0.1:+1000 / :-1 (offset)   unix@/path
  *          abns@name   :1883 *:80 0.0.0.0:80 : (the address the client connected to)
  *
@@ -59,6 +59,11 @@ function parseBindOne(part: string, at: SourcePos, spec: string): ListenAddr[] {
     if (p === 'fd') {
       if (!/^\d+$/.test(text)) throw new ConfigError(`'fd@' expects a file descriptor number, got '${text}'`, at)
       return [{ family: 'fd', fd: Number(text) }]
+    }
+    if (p === 'systemd') {
+      // A name in LISTEN_FDNAMES (systemd's FileDescriptorName=), resolved when binding.
+      if (!/^[\x21-\x39\x3b-\x7e]{1,255}$/.test(text)) throw new ConfigError(`'systemd@' expects the name systemd gives the socket (FileDescriptorName=, by default the .socket unit's name), got '${text}'`, at)
+      return [{ family: 'fd', fd: -1, name: text }]
     }
     if (p === 'ipv4' || p === 'tcp4') forced = 'ipv4'
     else if (p === 'ipv6' || p === 'tcp6') forced = 'ipv6'
@@ -145,7 +150,7 @@ export function formatUnixPath(path: string): string {
  *  `abns@name`, `fd@3`). */
 export function formatListenAddr(a: ListenAddr): string {
   if (a.family === 'unix') return formatUnixPath(a.path)
-  if (a.family === 'fd') return `fd@${a.fd}`
+  if (a.family === 'fd') return a.name === undefined ? `fd@${a.fd}` : `systemd@${a.name}`
   const host = a.family === 'ipv6' && a.host !== '' ? `[${a.host}]` : a.host
   return `${host}:${a.port}`
 }

@@ -14,7 +14,8 @@ export type Mode = 'tcp' | 'http'
 export type ListenAddr =
   | { family: 'ipv4' | 'ipv6'; host: string; port: number }
   | { family: 'unix'; path: string }
-  | { family: 'fd'; fd: number }
+  /** `fd@3`; `systemd@http` names sockets systemd passed (`fd` is then -1, resolved when binding). */
+  | { family: 'fd'; fd: number; name?: string }
 
 export interface BindConfig {
   /** The address text as written (`:3389,:1494`, `10.0.0.1:8000-8010`, `unix@/run/x.sock`). */

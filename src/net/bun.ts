@@ -8,14 +8,16 @@
  * reading; `end` fires on the peer's FIN when `allowHalfOpen` is set; `connect({ localAddress })`
  * and `listen({ fd })` work although the type definitions lack them.
  */
-import { readdirSync, readlinkSync } from 'node:fs'
 import { bindError } from './bind-error.ts'
+import { openNotifySocket } from './bun-notify.ts'
+import { socketFds } from './inherited.ts'
 import { onProcessSignal } from './signals.ts'
 import { connectTlsOptions, HANDSHAKE, listenTlsOptions, tlsConnectHandlers, tlsContext, tlsFacts, tlsListenHandlers } from './bun-tls.ts'
 import type { ConnectTarget, Listener, ListenOptions, ListenTarget, Runtime, SockHandlers } from './types.ts'
 
 interface BunListener {
   port?: number
+  fd?: number
   stop(closeActive?: boolean): void
 }
 
@@ -55,6 +57,7 @@ function listen<T>(target: ListenTarget, handlers: SockHandlers<T>, options: Lis
   }
   return {
     port: target.kind === 'tcp' ? (l.port ?? target.port) : 0,
+    fd: l.fd,
     stop: () => l.stop(false),
   }
 }
@@ -94,20 +97,6 @@ function selfCommand(): string[] {
  */
 const RUNTIME_ENV: Readonly<Record<string, string>> = { BUN_GC_TIMER_INTERVAL: '30000' }
 
-/** The sockets this process was handed above stderr (systemd's socket activation, `bind fd@N`,
- *  a test harness): what Bun opens for itself at start is no socket (epoll, eventfd, pipes). */
-function inheritedSockets(): number[] {
-  let fds: string[]
-  try { fds = readdirSync('/proc/self/fd') } catch { return [] }
-  const out: number[] = []
-  for (const f of fds) {
-    const fd = Number(f)
-    if (fd <= 2) continue
-    try { if (readlinkSync(`/proc/self/fd/${f}`).startsWith('socket:')) out.push(fd) } catch { /* closed meanwhile */ }
-  }
-  return out
-}
-
 /** Re-executes with RUNTIME_ENV unless the environment has one of Bun's GC timer settings (an
  *  operator's own BUN_GC_TIMER_INTERVAL or BUN_GC_TIMER_DISABLE wins, and the exec'd process has
  *  one, so this happens once). Not when the process holds inherited sockets: the runtime's
@@ -116,7 +105,7 @@ function execWithRuntimeSettings(argv: readonly string[]): string | undefined {
   const env = process.env
   if (typeof process.execve !== 'function') return undefined
   if (env.BUN_GC_TIMER_INTERVAL !== undefined || env.BUN_GC_TIMER_DISABLE !== undefined) return undefined
-  const inherited = inheritedSockets()
+  const inherited = socketFds()
   if (inherited.length > 0) {
     const set = Object.entries(RUNTIME_ENV).map(([k, v]) => `${k}=${v}`).join(' ')
     return `serving with the runtime's default collection timer: re-executing to set ${set} would close the inherited socket${inherited.length > 1 ? 's' : ''} (fd ${inherited.join(', ')}); set it in the environment to have both`
@@ -136,4 +125,4 @@ function execWithRuntimeSettings(argv: readonly string[]): string | undefined {
 /** Bun's runtime, or undefined under another one. */
 export const bun: Runtime | undefined = typeof Bun === 'undefined'
   ? undefined
-  : { name: 'bun', listen, connect, selfCommand, execWithRuntimeSettings, onSignal: onProcessSignal, tlsContext, tlsFacts }
+  : { name: 'bun', listen, connect, selfCommand, execWithRuntimeSettings, onSignal: onProcessSignal, tlsContext, tlsFacts, openNotifySocket, collectGarbage: () => { Bun.gc(true) } }

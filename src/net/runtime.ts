@@ -8,9 +8,9 @@
 import { bun } from './bun.ts'
 import { deno } from './deno.ts'
 import { onProcessSignal, type SignalName } from './signals.ts'
-import type { ConnectTarget, Listener, ListenOptions, ListenTarget, Runtime, Sock, SockHandlers, TlsContext, TlsContextSpec, TlsFacts } from './types.ts'
+import type { ConnectTarget, Listener, ListenOptions, ListenTarget, NotifySocket, Runtime, Sock, SockHandlers, TlsContext, TlsContextSpec, TlsFacts } from './types.ts'
 
-export type { ConnectTarget, Listener, ListenOptions, ListenTarget, Sock, SockHandlers, TlsConnect, TlsContext, TlsContextSpec, TlsFacts, TlsListen } from './types.ts'
+export type { ConnectTarget, Listener, ListenOptions, ListenTarget, NotifySocket, Sock, SockHandlers, TlsConnect, TlsContext, TlsContextSpec, TlsFacts, TlsListen } from './types.ts'
 export type { SignalName } from './signals.ts'
 
 function missing(): never {
@@ -44,6 +44,13 @@ export const selfCommand: () => string[] = runtime.selfCommand
  * opened or written.
  */
 export const execWithRuntimeSettings: (argv: readonly string[]) => string | undefined = runtime.execWithRuntimeSettings
+
+/** Opens a datagram socket to the service manager's NOTIFY_SOCKET (net/sd-notify.ts); undefined
+ *  when the runtime has no way to (Deno: no unix datagram sockets without unstable flags). */
+export const openNotifySocket: ((path: string) => Promise<NotifySocket>) | undefined = runtime.openNotifySocket
+
+/** A full collection of the heap, now; nothing where the runtime offers none (Deno). */
+export const collectGarbage: () => void = runtime.collectGarbage ?? ((): void => {})
 
 /** Installs a signal handler; returns a function that removes it. */
 export const onSignal: (name: SignalName, fn: () => void) => () => void = runtime.onSignal

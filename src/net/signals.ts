@@ -1,4 +1,4 @@
-export type SignalName = 'SIGUSR1' | 'SIGUSR2' | 'SIGTTOU' | 'SIGTTIN' | 'SIGTERM' | 'SIGINT' | 'SIGHUP' | 'SIGQUIT'
+export type SignalName = 'SIGUSR1' | 'SIGUSR2' | 'SIGTTOU' | 'SIGTTIN' | 'SIGTERM' | 'SIGINT' | 'SIGHUP' | 'SIGQUIT' | 'SIGURG'
 
 /** Installs a signal handler with `process` (both runtimes have it); returns a function that
  *  removes it. */

@@ -54,6 +54,8 @@ export interface SockHandlers<T> {
 export interface Listener {
   /** The port actually bound (useful with port 0). 0 for unix sockets. */
   readonly port: number
+  /** Its descriptor, when the runtime tells it (Bun does; passed on to a new executable). */
+  readonly fd?: number | undefined
   /** Stops accepting; live connections are not touched. */
   stop(): void
 }
@@ -156,6 +158,15 @@ export interface TlsFacts {
   readonly verifyResult: number
 }
 
+/** A unix datagram socket sending to the service manager (sd_notify's NOTIFY_SOCKET). */
+export interface NotifySocket {
+  /** Sends one datagram without waiting; returns the error's name when it was not sent. */
+  send(message: string): string | undefined
+  /** CLOCK_MONOTONIC in µs, the clock of `MONOTONIC_USEC=`. */
+  monotonicUsec(): bigint
+  close(): void
+}
+
 /** One runtime's sockets and process facts. */
 export interface Runtime {
   readonly name: string
@@ -174,4 +185,8 @@ export interface Runtime {
   tlsContext(spec: TlsContextSpec): TlsContext
   /** What TLS negotiated on a socket of a TLS listener or connection (null: not TLS). */
   tlsFacts(s: Sock<unknown>): TlsFacts | null
+  /** A full collection of the runtime's heap, now (absent: the runtime offers none). */
+  collectGarbage?(): void
+  /** Opens a datagram socket to NOTIFY_SOCKET; absent when the runtime cannot (Deno). */
+  openNotifySocket?(path: string): Promise<NotifySocket>
 }

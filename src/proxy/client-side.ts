@@ -20,7 +20,8 @@ export abstract class ClientSide {
   _qNext: Waiter | null = null
   _queue: WaitQueue | null = null
 
-  readonly fe: Frontend
+  /** The frontend that serves it: the one that accepted it, or its successor after a reload. */
+  fe: Frontend
   readonly cli: Sock<ClientSide>
   /** Monotonic ms and wall-clock ms of the accept. */
   readonly acceptTime: number
@@ -144,6 +145,14 @@ export abstract class ClientSide {
   /** Releases what rules tracked, if they ever made the view (a connection closed early). */
   endView(): void {
     this.#view?.end()
+  }
+
+  /** Reload: `fe`, of the next configuration, serves this session from now on (between two
+   *  requests, or before it started). What the old one's rules tracked for it is released. */
+  moveTo(fe: Frontend): void {
+    this.#view?.end()
+    this.#view = null
+    this.fe = fe
   }
 
   /** The view, if rules ever made it (at the end, what it tracked must be released). */

@@ -20,6 +20,9 @@ import { LogOutputs } from '../log/outputs.ts'
 import { buildProxyLog, DEFAULT_LOG_TAG, type ProxyLog } from '../log/proxy-log.ts'
 import { hostname } from 'node:os'
 import { Frontend, type ClientSession, type FrontendHost } from './frontend.ts'
+import { ListenerSet, type BoundListener } from './listeners.ts'
+import type { ListenAddr } from '../model/types.ts'
+import type { SockHandlers } from '../net/runtime.ts'
 import { closePooled } from './srv-conn.ts'
 import type { CompiledRules, ProxyRules } from '../rules/proxy.ts'
 import { buildRuntime, staticBackendOf, type Runtime } from './runtime.ts'
@@ -79,6 +82,9 @@ export class Engine implements FrontendHost {
   readonly logOutputs: LogOutputs
   /** Each proxy's log lines (null: it has no `log` line), made once. */
   readonly #proxyLogs = new Map<ProxyConfig, ProxyLog | null>()
+  /** The process's listening sockets, which this engine binds through (and which a reload's
+   *  next engine takes over). */
+  readonly listeners: ListenerSet
   #drives = false
   /** Holds the event loop open until the engine stops: a paused engine (SIGTTOU) with no live
    *  session has no socket left, and the process would otherwise end on its own. */
@@ -90,10 +96,11 @@ export class Engine implements FrontendHost {
   /** Resolves when the engine has stopped (after stop(), or a soft stop that drained). */
   readonly done: Promise<void>
 
-  private constructor(runtime: Runtime, opts: EngineOptions) {
+  private constructor(runtime: Runtime, opts: EngineOptions, listeners: ListenerSet) {
     const config = runtime.config
     this.config = config
     this.#opts = opts
+    this.listeners = listeners
     this.logOutputs = new LogOutputs(opts)
     this.globalMaxconn = config.global.maxconn ?? UNLIMITED
     this.tune = config.global.tune
@@ -136,12 +143,13 @@ export class Engine implements FrontendHost {
 
   /** Binds everything and serves; throws with the failing address after unbinding the rest.
    *  `options.runtime` is what `edgelb check` checked (config/build.ts); without it the
-   *  run-time objects are built here, and the first problem throws. */
-  static start(config: Config, opts: EngineOptions, options: { runtime?: Runtime } = {}): Engine {
+   *  run-time objects are built here, and the first problem throws. `options.listeners`: the
+   *  process's listening sockets (inherited ones, those a previous engine serves on). */
+  static start(config: Config, opts: EngineOptions, options: { runtime?: Runtime; listeners?: ListenerSet } = {}): Engine {
     const runtime = options.runtime ?? buildRuntime(config)
     if (runtime.config !== config) throw new Error('Engine.start: the runtime was built from another configuration')
     if (runtime.host !== null) throw new Error('Engine.start: the runtime is already running in another engine')
-    const e = new Engine(runtime, opts)
+    const e = new Engine(runtime, opts, options.listeners ?? new ListenerSet())
     try {
       e.#bindAll()
     } catch (err) {
@@ -216,6 +224,10 @@ export class Engine implements FrontendHost {
     return this.backends.get(be)?.findServer(srv)?.usable ?? false
   }
 
+  listen(addr: ListenAddr, handlers: SockHandlers<ClientSession>, options: { backlog?: number }): BoundListener[] {
+    return this.listeners.bind(addr, handlers, options)
+  }
+
   slotFreed(): void {
     for (const fe of this.frontends) if (fe.parked > 0) fe.unpark()
     if (this.#state === 'stopping') this.#maybeStopped()
@@ -277,12 +289,15 @@ export class Engine implements FrontendHost {
    *  and the error (naming the address) is thrown. */
   #bindAll(): void {
     const bound: Frontend[] = []
+    this.listeners.begin()
     try {
       for (const fe of this.frontends) { fe.bind(); bound.push(fe) }
     } catch (err) {
+      this.listeners.rollback()
       for (const fe of bound) fe.unbind()
       throw err
     }
+    this.listeners.commit()
   }
 
   /** SIGTTOU: release every listening port, keep sessions. */
@@ -315,6 +330,34 @@ export class Engine implements FrontendHost {
     this.#maybeStopped()
   }
 
+  /**
+   * Reload: `next` serves every new connection from now on, on the listeners it took over
+   * (proxy/listeners.ts). This engine's sessions finish here, as at soft stop, except that HTTP
+   * sessions move to `next`'s frontend of the same name between two requests (Frontend.retire);
+   * TCP sessions and tunnels stay until they end, or until this configuration's `hard-stop-after`.
+   * Health checks stop here (`next` runs its own, with the states carried over). Then it stops.
+   */
+  retire(next: Engine): void {
+    if (this.#state !== 'running') throw new Error(`Engine.retire: the engine is ${this.#state}`)
+    this.#state = 'stopping'
+    this.checks.stop()
+    for (const be of this.backends.values()) for (const s of be.servers) s.observer = null
+    for (const fe of this.frontends) {
+      fe.retire(next.frontends.find((f) => f.name === fe.name && f.cfg.mode === fe.cfg.mode) ?? null)
+    }
+    const hard = this.config.global.hardStopAfter
+    if (hard !== undefined) this.#hardStopTimer = setTimeout(() => this.stop(), hard)
+    this.#maybeStopped()
+  }
+
+  /** Another reload: the sessions still here move to `next`'s frontends, not to the generation
+   *  that was serving (Frontend.successor). */
+  redirect(next: Engine): void {
+    for (const fe of this.frontends) {
+      if (fe.successor !== null) fe.successor = next.frontends.find((f) => f.name === fe.name && f.cfg.mode === fe.cfg.mode) ?? null
+    }
+  }
+
   #maybeStopped(): void {
     if (this.#state !== 'stopping') return
     if (this.frontends.some((fe) => !fe.stopped || fe.cur > 0 || fe.parked > 0)) return
@@ -332,6 +375,7 @@ export class Engine implements FrontendHost {
 
   #finish(): void {
     this.#state = 'stopped'
+    for (const fe of this.frontends) fe.successor = null
     for (const be of this.backends.values()) closePooled(be.servers)
     this.checks.stop()
     for (const t of this.#graceTimers) clearTimeout(t)

@@ -57,6 +57,9 @@ export interface FrontendHost extends EngineView {
   readonly listenTls?: ReadonlyMap<BindConfig, TlsListen>
   /** The stats pages and services (proxy/applet.ts), when the engine has them. */
   readonly applets?: Applets | undefined
+  /** Opens (or takes over: reload, inherited sockets) what a `bind` address binds; without it,
+   *  the frontend binds the address itself. proxy/listeners.ts */
+  listen?(addr: ListenAddr, handlers: SockHandlers<ClientSession>, options: ListenOptions): (Listener & { addr: ListenAddr })[]
 }
 
 /** One bound address, as its connections see it. */
@@ -115,6 +118,13 @@ export class Frontend {
   /** Where failed TLS handshakes are logged (the proxy's `log` lines unless `dontlognull`). */
   connErrorLog: ProxyLog | null = null
 
+  /** Reload: the frontend of the same name and mode in the configuration serving now (null: none,
+   *  or not retired). Its HTTP sessions move there between two requests. Never a frontend that
+   *  was retired in turn (the engines re-point it at each reload, and drop it once this one has
+   *  ended), so no chain of generations keeps the ones before alive. */
+  successor: Frontend | null = null
+  #retired = false
+
   /** This frontend's rules (null: none); a backend's rules come from `host.rulesOf`. */
   readonly rules: ProxyRules | null
 
@@ -152,7 +162,6 @@ export class Frontend {
       let id = 0
       for (const b of this.cfg.binds) {
         for (const a of b.addrs) {
-          const target = listenTarget(a)
           const opts: ListenOptions = {}
           const backlog = b.backlog ?? this.cfg.backlog
           if (backlog !== undefined) opts.backlog = backlog
@@ -163,9 +172,14 @@ export class Frontend {
             opts.tls = tls
           }
           id++
-          const l = listen(target, this.#handlersFor({ id, name: b.name ?? String(id), acceptProxy: b.acceptProxy === true, tls: opts.tls !== undefined }), opts)
-          this.#listeners.push(l)
-          this.bound.push({ addr: a, port: l.port })
+          const handlers = this.#handlersFor({ id, name: b.name ?? String(id), acceptProxy: b.acceptProxy === true, tls: opts.tls !== undefined })
+          // The process's listening sockets (proxy/listeners.ts: kept across reloads, inherited
+          // ones adopted) when the engine has them; else bound here.
+          const shared = this.host.listen?.(a, handlers, opts)
+          for (const l of shared ?? [listen(listenTarget(a), handlers, opts)]) {
+            this.#listeners.push(l)
+            this.bound.push({ addr: 'addr' in l ? l.addr as ListenAddr : a, port: l.port })
+          }
         }
       }
     } catch (e) {
@@ -316,6 +330,51 @@ export class Frontend {
   softStop(): void {
     this.unbind()
     for (const s of [...this.#sessions]) if (s instanceof HttpSession) s.closeIfIdle()
+  }
+
+  /**
+   * Reload: the listeners belong to the next configuration now (proxy/listeners.ts handed them
+   * over) and `next` takes this frontend's place. Connections not started yet (parked on
+   * `maxconn`) and HTTP sessions between two requests move to `next` now; an HTTP session in the
+   * middle of a request moves once its response is complete; TCP sessions and tunnels end here.
+   * Without `next`, HTTP sessions close after their current response, as at soft stop.
+   */
+  retire(next: Frontend | null): void {
+    this.#listeners = []
+    this.bound.length = 0
+    this.stopped = true
+    this.#retired = true
+    this.successor = next
+    for (const s of this.#parked.splice(0)) {
+      if (next === null) { s.kill(); continue }
+      s.moveTo(next)
+      next.#parked.push(s)
+    }
+    next?.unpark()
+    for (const s of [...this.#sessions]) {
+      if (!(s instanceof HttpSession)) continue
+      if (next !== null && s.betweenRequests) next.adopt(s)
+      else if (next === null) s.closeIfIdle()
+    }
+  }
+
+  /** Where a session of this frontend goes between two requests: null when it stays (not
+   *  retired) or has nowhere to go (it then closes). */
+  get heir(): Frontend | null {
+    return this.#retired ? this.successor : null
+  }
+
+  /** Takes `sess` over from the retired frontend it was served by (reload). */
+  adopt(sess: HttpSession): void {
+    const from = sess.fe
+    if (from === this || !from.#sessions.delete(sess)) return
+    from.cur--
+    from.host.actconn--
+    sess.moveTo(this)
+    this.#sessions.add(sess)
+    this.cur++
+    this.host.actconn++
+    from.host.slotFreed()
   }
 
   /** Kills every session (hard stop). */

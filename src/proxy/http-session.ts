@@ -377,6 +377,9 @@ export class HttpSession extends ClientSide implements ServerSession {
     this.dropSrv(false)
     this.#log()
     this.#releaseServer()
+    // Reload: the next request is the new configuration's.
+    const heir = this.fe.heir
+    if (heir !== null && !st.cliClose && !this.cliEof) heir.adopt(this)
     if (st.cliClose || this.cliEof || this.fe.stopped) {
       this.cs = 'closing'
       this.cliIn = null
@@ -613,6 +616,19 @@ export class HttpSession extends ClientSide implements ServerSession {
     if (st.tracked) streamEnd(st)
     this.madeView?.end()
     this.fe.sessionEnded(this)
+  }
+
+  /** Waiting for a request with nothing of one received, no exchange, nothing left to send: the
+   *  session may change frontends (reload) without anyone noticing. */
+  get betweenRequests(): boolean {
+    return this.cs === 'wait-req' && this.#st === null && (this.cliIn === null || this.cliIn.length === 0) && this.toCli.size === 0 && this.srv === null
+  }
+
+  /** Reload: the idle server connection kept for the next request belongs to the old
+   *  configuration's server; it goes back to that server's pool. */
+  override moveTo(fe: Frontend): void {
+    if (this.srvIdle !== null) { releaseIdle(this.srvIdle); this.srvIdle = null }
+    super.moveTo(fe)
   }
 
   /** Soft stop: a connection waiting for its next request closes now. */

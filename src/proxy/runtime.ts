@@ -17,6 +17,7 @@ import type { Protection } from '../model/dictionary/types.ts'
 import { ConfigError, type SourcePos } from '../model/source.ts'
 import type { BindConfig, Config, ProxyConfig } from '../model/types.ts'
 import { compileRules, type CompiledRules } from '../rules/proxy.ts'
+import type { StickTable } from '../rules/stick-table.ts'
 import { dirname } from 'node:path'
 import type { TlsListen } from '../net/types.ts'
 import { buildTlsObjects } from './tls-build.ts'
@@ -66,8 +67,11 @@ export function staticBackendOf(p: ProxyConfig): string | undefined {
 }
 
 /** Builds the run-time objects of `config`. With `report`, each problem is reported (once, though a
- *  defaults section hands it to several proxies) and building goes on without what it spoils. */
-export function buildRuntime(config: Config, report?: RuntimeReport): Runtime {
+ *  defaults section hands it to several proxies) and building goes on without what it spoils.
+ *  `options.keepTables`: a reload's running stick tables; one the new configuration declares with
+ *  the same name and shape is kept, entries and counters with it (shared by both generations while
+ *  the old one drains). */
+export function buildRuntime(config: Config, report?: RuntimeReport, options: { keepTables?: ReadonlyMap<string, StickTable> } = {}): Runtime {
   const seen = new Set<string>()
   const once = (kind: string, message: string, at: SourcePos, sink: (m: string, at: SourcePos) => void): void => {
     const key = `${kind}\0${at.file}\0${at.line}\0${message}`
@@ -75,7 +79,9 @@ export function buildRuntime(config: Config, report?: RuntimeReport): Runtime {
     seen.add(key)
     sink(message, at)
   }
-  const rules = compileRules(config, report === undefined ? {} : {
+  const keep = options.keepTables === undefined ? {} : { keepTables: options.keepTables }
+  const rules = compileRules(config, report === undefined ? keep : {
+    ...keep,
     warn: (m, at) => once('w', m, at, report.warn),
     unimplemented: (what, at, protects) => once('u', what, at, (m, pos) => report.unimplemented(m, pos, protects)),
     onError: (e) => once('e', e.message, e.pos, report.error),

@@ -363,13 +363,15 @@ export interface CompiledRules {
  * Compiles every proxy of a configuration. Throws ConfigError (with file and line) on the first
  * bad rule; with `onError`, each is reported and compiling goes on (`edgelb check`, through proxy/runtime.ts).
  */
-export function compileRules(config: Config, options: CompileOptions & { fileDir?: string; maps?: MapStore; tables?: StickTableOptions } = {}): CompiledRules {
+export function compileRules(config: Config, options: CompileOptions & { fileDir?: string; maps?: MapStore; tables?: StickTableOptions; keepTables?: ReadonlyMap<string, StickTable> } = {}): CompiledRules {
   const tables = new Map<string, StickTable>()
   for (const p of config.proxies) {
     if (!p.stickTable) continue
     const cfg = p.stickTable
     const t = guarded(options, () => new StickTable(p.name, cfg, options.tables))
-    if (t) tables.set(p.name, t)
+    // A reload keeps a running table declared again the same way (entries, counters, expiry).
+    const kept = options.keepTables?.get(p.name)
+    if (t) tables.set(p.name, kept !== undefined && kept.sameShape(t) ? kept : t)
   }
   const maps = options.maps ?? new MapStore()
   const backends = new Set(config.proxies.filter((p) => p.kind === 'backend' || p.kind === 'listen').map((p) => p.name))

@@ -152,6 +152,13 @@ export class StickTable {
     return this.#entries.size
   }
 
+  /** Declared the same way (type, key length, size, expiry, what it stores): a reload keeps this
+   *  table rather than start `other` empty. */
+  sameShape(other: StickTable): boolean {
+    return this.type === other.type && this.keyLen === other.keyLen && this.size === other.size && this.expire === other.expire &&
+      this.storesServer === other.storesServer && this.stores.every((v, i) => v === other.stores[i]) && this.rateSlots.every((v, i) => v === other.rateSlots[i])
+  }
+
   /** The key of a sample for this table's type, or undefined if it does not convert. */
   keyOf(v: Sample | undefined): StickKey | undefined {
     if (v === undefined) return undefined

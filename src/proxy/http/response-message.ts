@@ -72,8 +72,9 @@ function onResponse(sess: HttpSession, res: H1Head, buf: Uint8Array): void {
   st.resRemain = framing === 'length' ? res.contentLength : 0
   if (framing === 'chunked') (sess.resChunks ??= createChunkedScanner()).reset()
   if (res.connClose || res.mustClose || framing === 'eof') st.srvClose = true
-  // A stopping frontend lets each client finish its request, then closes (and says so).
-  if (framing === 'eof' || sess.fe.stopped) st.cliClose = true
+  // A stopping frontend lets each client finish its request, then closes (and says so); unless a
+  // reload's next configuration takes the connection over (Frontend.heir).
+  if (framing === 'eof' || (sess.fe.stopped && sess.fe.heir === null)) st.cliClose = true
 
   responseHeaders(sess, st)
 
