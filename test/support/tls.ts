@@ -12,6 +12,7 @@ import { spawnSync } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import net from 'node:net'
 import tls from 'node:tls'
 
 export interface TestPki {
@@ -112,6 +113,8 @@ export interface TlsClientOptions {
   send?: string
   /** Close after the first bytes received (a server that keeps the connection open). */
   firstData?: boolean
+  /** Bytes sent in clear before the handshake (a PROXY header), in the ClientHello's segment. */
+  preface?: Uint8Array
 }
 
 export interface TlsClientResult {
@@ -140,6 +143,14 @@ export function tlsRequest(port: number, o: TlsClientOptions = {}): Promise<TlsC
     const out: Buffer[] = []
     const r: TlsClientResult = { ok: false, response: '', body: '' }
     let session: Buffer | undefined
+    if (o.preface !== undefined) {
+      const raw = net.connect(port, '127.0.0.1')
+      raw.cork()
+      raw.write(o.preface)
+      raw.on('error', () => {})
+      process.nextTick(() => raw.uncork())
+      opts.socket = raw
+    }
     const c = tls.connect(opts, () => {
       r.protocol = c.getProtocol()
       r.cipher = c.getCipher()?.name
