@@ -93,6 +93,27 @@ describe('runtime facts', () => {
     }
   })
 
+  test('a failed handshake closes the socket, though the client keeps its own side open', async () => {
+    const failures: string[] = []
+    const l = listen({ kind: 'tcp', host: '127.0.0.1', port: 0 }, { open() {}, data() {}, drain() {}, end() {}, close() {}, handshakeError(_s, e) { failures.push(e.message) } }, { tls: listenTls() })
+    try {
+      const events: string[] = []
+      await new Promise<void>((resolve) => {
+        // Our clear client is half-open: it never closes its side on the server's FIN.
+        connect({ host: '127.0.0.1', port: l.port }, null, {
+          open(s) { s.write(Buffer.from('GET / HTTP/1.1\r\n\r\n')) },
+          data() {}, drain() {},
+          end() { events.push('end') },
+          close() { events.push('close'); resolve() },
+        })
+      })
+      expect(events.at(-1)).toBe('close')
+      expect(failures).toHaveLength(1)
+    } finally {
+      l.stop()
+    }
+  })
+
   describe('TLS started on an accepted socket (startTls), after a line in clear', () => {
     /** A `startsTls` listener: each connection's first line (up to CRLF) is noted, then TLS starts
      *  with `tls` and what came after the line; `events` lists what the TLS side reported. */

@@ -147,7 +147,7 @@ const closedInHandshake = (): Error => new Error('connection closed during the T
  *  and one per listener's handlers and settings for the sockets whose TLS starts later
  *  (`startTlsHandlers`): their `data` is a Handshaking from the start. */
 export function tlsListenHandlers<T>(h: SockHandlers<T>, t: TlsListen): Record<string, unknown> {
-  /** `close`: the runtime is not closing it already (a timeout, a refused certificate). */
+  /** `close`: the runtime is not closing it already. */
   const fail = (s: BunTlsSock, e: Error, close: boolean): void => {
     const d = s.data
     if (d === FAILED) return
@@ -179,7 +179,9 @@ export function tlsListenHandlers<T>(h: SockHandlers<T>, t: TlsListen): Record<s
     handshake(s: BunTlsSock, ok: boolean, error: Error | null) {
       const d = s.data
       if (d === FAILED) return
-      if (!ok) { fail(s, error ?? new Error('TLS handshake failure'), false); return }
+      // Closed here: Bun sent its alert and FIN, but (allowHalfOpen) would keep the socket until
+      // the client closes its side, which a client that sent anything but TLS may never do.
+      if (!ok) { fail(s, error ?? new Error('TLS handshake failure'), true); return }
       if (t.requireSni && !s.getServername()) { fail(s, new Error('the client sent no server name (strict-sni)'), true); return }
       if (t.verify !== 'none') {
         let refused: Error | undefined
