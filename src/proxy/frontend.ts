@@ -24,20 +24,10 @@ import { HttpFront } from './http-front.ts'
 import { TcpSession } from './tcp-session.ts'
 import { logSession } from './traffic-log.ts'
 import { ProxyHeaderWait } from './accept-proxy.ts'
-import { clocked } from '../core/clock.ts'
+import { cliHandlers } from './cli-handlers.ts'
 
 /** A client connection of either mode, as the frontend and the engine handle it. */
 export type ClientSession = TcpSession | HttpSession
-
-/** Client-side handlers, shared by every listener and both modes (the session is in `data`). */
-const cliHandlers: Omit<SockHandlers<ClientSession>, 'open'> = {
-  // One clock reading for all the timers and deadlines a chunk sets (core/clock.ts).
-  data: clocked((s, chunk) => { s.data.onCliData(chunk) }),
-  drain(s) { s.data.onCliDrain() },
-  end(s) { s.data.onCliEnd() },
-  close(s, error) { s.data.onCliClose(error) },
-  error() {},
-}
 
 /** What a frontend needs from the engine that owns it. */
 export interface FrontendHost extends EngineView {
@@ -65,6 +55,9 @@ export interface ListenerInfo {
   readonly acceptProxy: boolean
   /** `ssl`: the listener speaks TLS (tls-session.ts). */
   readonly tls: boolean
+  /** `accept-proxy` with `ssl`: the listener is clear, and each connection starts TLS with these
+   *  settings once its PROXY header was read (accept-proxy.ts); null otherwise. */
+  readonly tlsAfterHeader: TlsListen | null
 }
 
 export interface BoundAddr {
@@ -150,14 +143,16 @@ export class Frontend {
           const opts: ListenOptions = {}
           const backlog = b.backlog ?? this.cfg.backlog
           if (backlog !== undefined) opts.backlog = backlog
+          let tlsAfterHeader: TlsListen | null = null
           if (b.ssl) {
             // Never clear text where TLS was asked for: no TLS built, no listener.
             const tls = this.host.listenTls?.get(b)
             if (tls === undefined) throw new Error(`bind ${b.spec}: 'ssl' without its TLS settings built; refusing to listen in clear text`)
-            opts.tls = tls
+            // The PROXY header comes in clear, before the handshake: TLS starts once it was read.
+            if (b.acceptProxy) { tlsAfterHeader = tls; opts.startsTls = true } else opts.tls = tls
           }
           id++
-          const l = listen(target, this.#handlersFor({ id, name: b.name ?? String(id), acceptProxy: b.acceptProxy === true, tls: opts.tls !== undefined }), opts)
+          const l = listen(target, this.#handlersFor({ id, name: b.name ?? String(id), acceptProxy: b.acceptProxy === true, tls: opts.tls !== undefined, tlsAfterHeader }), opts)
           this.#listeners.push(l)
           this.bound.push({ addr: a, port: l.port })
         }
