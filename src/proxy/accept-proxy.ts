@@ -7,7 +7,8 @@
  *   accepted, given a slot --bytes--> (incomplete: gather, up to 107 bytes for v1, tune.bufsize for v2)
  *     |--header complete--> the session takes its addresses and starts (frontend.headerRead);
  *     |                     the bytes after it are its first data
- *     |--header complete, `ssl` on the bind--> TLS starts (net startTls) with the bytes after it;
+ *     |--header complete, `ssl` on the bind--> TLS starts (net startTls) with the bytes after it
+ *     |      (at once, without a header, for a client `expect-proxy` rules ask none of);
  *     |      |--handshake done--> the session starts on the TLS socket
  *     |      `--handshake failed, or the same deadline ran out--> closed, logged as a TLS
  *     |         listener logs it (tls-session.ts), with the header's address
@@ -39,6 +40,8 @@ export class ProxyHeaderWait {
   readonly #timer: Timer | null
   /** When the handshake phase ends (monotonic ms; Infinity: no `timeout client`). */
   readonly #deadline: number
+  /** The listener's port, for the log line of a failed TLS handshake. */
+  readonly #localPort: number
   #done = false
 
   constructor(fe: Frontend, sess: ClientSession, lst: ListenerInfo) {
@@ -52,8 +55,14 @@ export class ProxyHeaderWait {
     this.#deadline = t === undefined ? Infinity : now() + t
     this.#timer = t === undefined ? null : new Timer(() => this.#fail('timeout'))
     if (this.#timer !== null) wheel.schedule(this.#timer, this.#deadline)
+    this.#localPort = lst.startsTls === null ? 0 : (this.#sock.localPort ?? 0)
     fe.handshakes.add(this)
     sess.resumeCli() // paused while it waited for a slot
+    // An `ssl` bind where this client was asked no header (`expect-proxy` for others): TLS now.
+    if (!lst.acceptProxy && !sess.ppExpected && lst.startsTls !== null) {
+      sess.ppListener = null
+      this.#startTls(lst.startsTls, null)
+    }
   }
 
   onCliData(chunk: Buffer): void {
@@ -66,7 +75,7 @@ export class ProxyHeaderWait {
     sess.ppListener = null
     sess.useProxyHeader(r.header)
     const rest = r.consumed < buf.length ? buf.subarray(r.consumed) : null
-    const tls = this.#lst.tlsAfterHeader
+    const tls = this.#lst.startsTls
     if (tls !== null) { this.#startTls(tls, rest); return }
     this.#finish()
     if (rest !== null) sess.earlyData = rest
@@ -97,7 +106,7 @@ export class ProxyHeaderWait {
     this.#finish()
     this.#sess.endView()
     this.#fe.handshakeEnded()
-    handshakeFailedAfterHeader(this.#fe, this.#sess, e)
+    handshakeFailedAfterHeader(this.#fe, this.#sess, e, this.#localPort)
   }
 
   onCliDrain(): void {}

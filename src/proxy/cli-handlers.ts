@@ -17,8 +17,9 @@ export const cliHandlers: Omit<SockHandlers<ClientSession>, 'open'> = {
   error() {},
 }
 
-/** A connection whose TLS starts after its PROXY header (`bind … accept-proxy ssl`): until its
- *  handshake ends, `data` is the ProxyHeaderWait, which hears how it ended; then the session. */
+/** A connection whose TLS starts after its PROXY header (`bind … accept-proxy ssl`, or `ssl`
+ *  with `expect-proxy` rules): until its handshake ends, `data` is the ProxyHeaderWait, which
+ *  hears how it ended; then the session. */
 export const tlsAfterHeaderHandlers: SockHandlers<ClientSession> = {
   ...cliHandlers,
   open(s) { (s.data as unknown as ProxyHeaderWait).tlsOpened(s) },

@@ -55,9 +55,10 @@ export interface ListenerInfo {
   readonly acceptProxy: boolean
   /** `ssl`: the listener speaks TLS (tls-session.ts). */
   readonly tls: boolean
-  /** `accept-proxy` with `ssl`: the listener is clear, and each connection starts TLS with these
-   *  settings once its PROXY header was read (accept-proxy.ts); null otherwise. */
-  readonly tlsAfterHeader: TlsListen | null
+  /** `ssl` where a PROXY header may come (`accept-proxy`, or `expect-proxy` rules): the listener
+   *  is clear, and each connection starts TLS with these settings once its header was read, or
+   *  at once when none is expected of it (accept-proxy.ts); null otherwise. */
+  readonly startsTls: TlsListen | null
 }
 
 export interface BoundAddr {
@@ -143,16 +144,16 @@ export class Frontend {
           const opts: ListenOptions = {}
           const backlog = b.backlog ?? this.cfg.backlog
           if (backlog !== undefined) opts.backlog = backlog
-          let tlsAfterHeader: TlsListen | null = null
+          let startsTls: TlsListen | null = null
           if (b.ssl) {
             // Never clear text where TLS was asked for: no TLS built, no listener.
             const tls = this.host.listenTls?.get(b)
             if (tls === undefined) throw new Error(`bind ${b.spec}: 'ssl' without its TLS settings built; refusing to listen in clear text`)
-            // The PROXY header comes in clear, before the handshake: TLS starts once it was read.
-            if (b.acceptProxy) { tlsAfterHeader = tls; opts.startsTls = true } else opts.tls = tls
+            // A PROXY header comes in clear, before the handshake: TLS starts once it was read.
+            if (b.acceptProxy || this.rules?.expectsProxy) { startsTls = tls; opts.startsTls = true } else opts.tls = tls
           }
           id++
-          const l = listen(target, this.#handlersFor({ id, name: b.name ?? String(id), acceptProxy: b.acceptProxy === true, tls: opts.tls !== undefined, tlsAfterHeader }), opts)
+          const l = listen(target, this.#handlersFor({ id, name: b.name ?? String(id), acceptProxy: b.acceptProxy === true, tls: opts.tls !== undefined, startsTls }), opts)
           this.#listeners.push(l)
           this.bound.push({ addr: a, port: l.port })
         }
@@ -183,7 +184,8 @@ export class Frontend {
       const ip = s.remoteAddress
       if (this.#monitorNets.some((n) => inNet(n, ip))) {
         s.data = monitorOnly
-        if (this.http) { s.write(this.http.errors.page(200)); s.end() } else s.terminate()
+        // Never a clear-text answer on a bind that speaks TLS (its TLS has not started yet).
+        if (this.http && lst.startsTls === null) { s.write(this.http.errors.page(200)); s.end() } else s.terminate()
         return
       }
     }
@@ -198,9 +200,9 @@ export class Frontend {
       return
     }
     s.data = sess
-    if (mayProxy && (lst.acceptProxy || sess.ppExpected)) {
-      // A PROXY header first, read once the connection has a slot (accept-proxy.ts); session
-      // rules then run on its addresses.
+    if ((mayProxy && (lst.acceptProxy || sess.ppExpected)) || lst.startsTls !== null) {
+      // A PROXY header first, read once the connection has a slot (accept-proxy.ts), and/or TLS
+      // started; session rules then run, on the header's addresses.
       sess.ppListener = lst
     } else if (mayProxy && rules?.has.tcpConnection && rules.tcpSessionRules(sess.view) === 'reject') {
       this.#reject(s, sess)
@@ -224,8 +226,9 @@ export class Frontend {
     s.terminate()
   }
 
-  /** A connection takes a slot: a session starts, or first reads its PROXY header (it holds the
-   *  slot meanwhile, as HAProxy counts a connection in its handshake against maxconn). */
+  /** A connection takes a slot: a session starts, or first reads its PROXY header and/or does
+   *  its TLS handshake (it holds the slot meanwhile, as HAProxy counts a connection in its
+   *  handshake against maxconn). */
   #begin(sess: ClientSession): void {
     this.cur++
     this.host.actconn++

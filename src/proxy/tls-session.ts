@@ -29,10 +29,10 @@ export function handshakeFailed(fe: Frontend, s: Sock<unknown>, e: Error): void 
   logFailure(fe, e, addr, port, local)
 }
 
-/** The same, for a handshake that followed a PROXY header (`bind … accept-proxy ssl`): the
- *  client is the header's, as HAProxy logs it. */
-export function handshakeFailedAfterHeader(fe: Frontend, sess: ClientSide, e: Error): void {
-  logFailure(fe, e, sess.cliAddr, sess.cliPort, sess.proxied?.fcDstPort ?? 0)
+/** The same, for a handshake that TLS started after the accept (accept-proxy.ts): the client is
+ *  the PROXY header's when one came, as HAProxy logs it; `localPort` is the listener's. */
+export function handshakeFailedAfterHeader(fe: Frontend, sess: ClientSide, e: Error, localPort: number): void {
+  logFailure(fe, e, sess.cliAddr, sess.cliPort, localPort)
 }
 
 function logFailure(fe: Frontend, e: Error, addr: string, port: number, local: number): void {

@@ -174,6 +174,32 @@ describe('bind … accept-proxy ssl: the header in clear, then the handshake', (
   })
 })
 
+describe('tcp-request connection expect-proxy on a bind … ssl', () => {
+  test('the clients the condition names send a header before their handshake; the others do TLS at once; connection rules come before TLS, session rules after', async () => {
+    await using origin = headersOrigin()
+    await using lb = await startLb(GLOBAL + cfg`
+      frontend fe
+        mode http
+        bind 127.0.0.1:0 ssl crt ${pki.file('a.pem')} crt ${pki.file('b.pem')}
+        tcp-request connection expect-proxy layer4 if { src 127.0.0.2 }
+        tcp-request session reject if { src 192.0.2.99 }
+        option forwardfor
+        log-format "%ci %HU sni=%[ssl_fc_sni] pp=%[fc_rcvd_proxy]"
+        default_backend be
+      backend be
+        mode http
+        server app 127.0.0.1:${origin.port}`)
+    const proxied = await tlsRequest(lb.port(), { localAddress: '127.0.0.2', preface: v1('192.0.2.1', 1), servername: 'b.test', path: '/p' })
+    const direct = await tlsRequest(lb.port(), { servername: 'a.test', path: '/d' })
+    const refused = await tlsRequest(lb.port(), { localAddress: '127.0.0.2', preface: v1('192.0.2.99', 1), servername: 'a.test' })
+    expect([proxied.status, proxied.peerCn, JSON.parse(proxied.body)['x-forwarded-for']]).toEqual([200, 'b.test', '192.0.2.1'])
+    expect([direct.status, direct.peerCn, JSON.parse(direct.body)['x-forwarded-for']]).toEqual([200, 'a.test', '127.0.0.1'])
+    // Refused by the session rule, once its handshake was done.
+    expect([refused.protocol, refused.status]).toEqual(['TLSv1.3', undefined])
+    expect(await lb.waitLogs(2)).toEqual(['192.0.2.1 /p sni=b.test pp=1', '127.0.0.1 /d sni=a.test pp=0'])
+  })
+})
+
 describe('server … ssl send-proxy: the header in clear, then the handshake', () => {
   test('v1 and v2 before the ClientHello; verify, SNI and keep-alive as on any TLS server', async () => {
     await using origin = await proxiedTlsOrigin()

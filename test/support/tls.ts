@@ -115,6 +115,8 @@ export interface TlsClientOptions {
   firstData?: boolean
   /** Bytes sent in clear before the handshake (a PROXY header), in the ClientHello's segment. */
   preface?: Uint8Array
+  /** The client's own address (127.0.0.2…). */
+  localAddress?: string
 }
 
 export interface TlsClientResult {
@@ -143,8 +145,9 @@ export function tlsRequest(port: number, o: TlsClientOptions = {}): Promise<TlsC
     const out: Buffer[] = []
     const r: TlsClientResult = { ok: false, response: '', body: '' }
     let session: Buffer | undefined
+    if (o.localAddress !== undefined) (opts as Record<string, unknown>)['localAddress'] = o.localAddress
     if (o.preface !== undefined) {
-      const raw = net.connect(port, '127.0.0.1')
+      const raw = net.connect({ port, host: '127.0.0.1', ...(o.localAddress !== undefined ? { localAddress: o.localAddress } : {}) })
       raw.cork()
       raw.write(o.preface)
       raw.on('error', () => {})
