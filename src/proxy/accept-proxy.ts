@@ -43,6 +43,7 @@ export class ProxyHeaderWait {
   /** The listener's port, for the log line of a failed TLS handshake. */
   readonly #localPort: number
   #done = false
+  #inTls = false
 
   constructor(fe: Frontend, sess: ClientSession, lst: ListenerInfo) {
     this.#fe = fe
@@ -63,6 +64,11 @@ export class ProxyHeaderWait {
       sess.ppListener = null
       this.#startTls(lst.startsTls, null)
     }
+  }
+
+  /** What it waits for: its PROXY header, or the end of the TLS handshake that follows it. */
+  get phase(): 'header' | 'tls' {
+    return this.#inTls ? 'tls' : 'header'
   }
 
   onCliData(chunk: Buffer): void {
@@ -87,6 +93,7 @@ export class ProxyHeaderWait {
   #startTls(tls: TlsListen, rest: Uint8Array | null): void {
     if (this.#timer !== null) wheel.cancel(this.#timer)
     this.#buf = null
+    this.#inTls = true
     this.#sock = startTls(this.#sock, tlsAfterHeaderHandlers, { data: this as unknown as ClientSession, tls, initial: rest, deadline: this.#deadline })
   }
 

@@ -104,7 +104,7 @@ describe('bind … accept-proxy ssl: the header in clear, then the handshake', (
     ])
   })
 
-  test('a header written before the client starts TLS; mode tcp offloads TLS', async () => {
+  test('a header, then the ClientHello once edgelb read it; mode tcp offloads TLS', async () => {
     await using srv = startServer('s1', 'echo')
     await using lb = await startLb(GLOBAL + cfg`
       listen fe
@@ -115,7 +115,8 @@ describe('bind … accept-proxy ssl: the header in clear, then the handshake', (
     const raw = net.connect(lb.port(), '127.0.0.1')
     await new Promise((r) => raw.once('connect', r))
     raw.write(v2('192.0.2.5', 40005))
-    await until(() => lb.frontend().handshakes.size === 1, 'the connection in its handshake')
+    // The ClientHello in a segment of its own, once edgelb read the header.
+    await until(() => [...lb.frontend().handshakes].some((h) => h.phase === 'tls'), 'the header read')
     const t = tls.connect({ socket: raw, servername: 'a.test', ca: pki.ca })
     await new Promise((r) => t.once('secureConnect', r))
     t.write('ping')
@@ -171,6 +172,17 @@ describe('bind … accept-proxy ssl: the header in clear, then the handshake', (
     ])
     expect(lb.frontend().handshakeFailures).toBe(2)
     expect([lb.frontend().handshakes.size, lb.frontend().cur, lb.sessions().length]).toEqual([0, 0, 0])
+  })
+
+  test('stopping edgelb closes a connection in the handshake that follows its header', async () => {
+    await using origin = headersOrigin()
+    const lb = await startLb(httpFront(`crt ${pki.file('a.pem')}`, origin.port))
+    using c = await connectClient(lb.port())
+    await c.write(v1('192.0.2.1', 1))
+    await until(() => [...lb.frontend().handshakes].some((h) => h.phase === 'tls'), 'the connection in its TLS handshake')
+    await lb[Symbol.asyncDispose]()
+    await c.waitClosed()
+    expect([lb.frontend().handshakes.size, lb.frontend().cur]).toEqual([0, 0])
   })
 })
 
