@@ -46,6 +46,11 @@ export class CheckConn {
       this.#closed(Object.assign(new Error('Network is unreachable'), { code: 'ENETUNREACH', syscall: 'connect' }))
       return
     }
+    // Over TLS the header goes in clear, before the handshake.
+    if (this.proxyHeader !== null && target.tls !== undefined) {
+      target = { ...target, preface: this.proxyHeader as (s: Sock<unknown>) => Uint8Array }
+      this.proxyHeader = null
+    }
     connect(target, this, checkHandlers)
   }
 

@@ -21,6 +21,21 @@
  * - No server-side session cache: without tickets (SSL_OP_NO_TICKET) nothing resumes.
  * - `getSession()` on a connection returns the session once data was read (TLS 1.3 tickets come
  *   after the handshake), undefined in `close`.
+ * TLS started on a clear socket (after a PROXY header: `startTls`, `ConnectTarget.preface`):
+ * - `socket.upgradeTLS({ data, tls, socket, initialData })` returns `[raw, tls]`, two new objects
+ *   over the one connection. On a socket a plain `Bun.listen` accepted it is the TLS server (no
+ *   option needed), with the same handlers as a TLS listener's: `serverName` picks the context
+ *   by SNI, `handshake` ends it; on a `Bun.connect` socket it is the client. `open` of the TLS
+ *   side comes before `upgradeTLS` returns; so may a failed `handshake` and both `close`s (bytes
+ *   in `initialData` that are not TLS).
+ * - `initialData`: bytes already read, handed to TLS before the socket's next ones (a ClientHello
+ *   that came in the PROXY header's segment).
+ * - `tls.secureContext` (a context made by `createSecureContext`): versions, ciphers, tickets and
+ *   CAs from it, one SSL_CTX for every upgrade; `requestCert`, `rejectUnauthorized`,
+ *   `ALPNProtocols` and `serverName` beside it apply per connection.
+ * - The raw half keeps the clear socket's handlers and `data`: Bun reports every ciphertext read
+ *   and the close to them too (ignored: `DETACHED`); swapping them with `reload()` hung the
+ *   connection when tried.
  */
 import { isIP } from 'node:net'
 import tls from 'node:tls'
@@ -104,11 +119,18 @@ export function alpnWire(protocols: readonly string[]): Buffer {
 
 // --- listeners ------------------------------------------------------------------------------------
 
-/** A socket's `data` while its handshake runs: what times it out. */
-class Handshaking {
-  readonly timer: Timer
-  constructor(s: BunTlsSock, onTimeout: (s: BunTlsSock) => void) {
+/** A socket's `data` while its handshake runs: what times it out, and the `data` its handlers
+ *  gave it (a socket whose TLS started later, `startTls`; undefined on a TLS listener). */
+export class Handshaking {
+  timer: Timer | null = null
+  /** `deadline`: monotonic ms (Infinity: none). */
+  constructor(readonly data: unknown, readonly deadline: number) {}
+
+  /** Starts the deadline of `s`'s handshake (at its `open`). */
+  arm(s: BunTlsSock, onTimeout: (s: BunTlsSock) => void): void {
+    if (this.deadline === Infinity) return
     this.timer = new Timer(() => onTimeout(s))
+    wheel.schedule(this.timer, this.deadline)
   }
 }
 
@@ -119,15 +141,21 @@ export const HANDSHAKE = Object.freeze({ handshake: true })
 
 const refuseName = new Error('no certificate for the server name the client sent (strict-sni)')
 
-/** Bun's handler table of a TLS listener: our handlers behind the handshake. One per listener. */
+const closedInHandshake = (): Error => new Error('connection closed during the TLS handshake')
+
+/** Bun's handler table of a TLS listener: our handlers behind the handshake. One per listener,
+ *  and one per listener's handlers and settings for the sockets whose TLS starts later
+ *  (`startTlsHandlers`): their `data` is a Handshaking from the start. */
 export function tlsListenHandlers<T>(h: SockHandlers<T>, t: TlsListen): Record<string, unknown> {
-  /** `close`: the runtime is not closing it already (a timeout, a refused certificate). */
+  /** `close`: the runtime is not closing it already. */
   const fail = (s: BunTlsSock, e: Error, close: boolean): void => {
     const d = s.data
     if (d === FAILED) return
-    if (d instanceof Handshaking) wheel.cancel(d.timer)
-    s.data = FAILED
+    if (d instanceof Handshaking && d.timer !== null) wheel.cancel(d.timer)
+    // handshakeError sees the data the socket was given; nothing comes after it.
+    s.data = d instanceof Handshaking ? d.data : undefined
     h.handshakeError?.(s as unknown as Sock<T>, e)
+    s.data = FAILED
     if (close) s.terminate()
   }
   const onTimeout = (s: BunTlsSock): void => fail(s, new Error('TLS handshake timeout'), true)
@@ -141,36 +169,80 @@ export function tlsListenHandlers<T>(h: SockHandlers<T>, t: TlsListen): Record<s
       },
     }),
     open(s: BunTlsSock) {
+      const d = s.data
+      if (d instanceof Handshaking) { d.arm(s, onTimeout); return }
       if (t.handshakeTimeout === Infinity) return
-      const p = new Handshaking(s, onTimeout)
+      const p = new Handshaking(undefined, now() + t.handshakeTimeout)
       s.data = p
-      wheel.schedule(p.timer, now() + t.handshakeTimeout)
+      p.arm(s, onTimeout)
     },
     handshake(s: BunTlsSock, ok: boolean, error: Error | null) {
       const d = s.data
       if (d === FAILED) return
-      if (!ok) { fail(s, error ?? new Error('TLS handshake failure'), false); return }
+      // Closed here: Bun sent its alert and FIN, but (allowHalfOpen) would keep the socket until
+      // the client closes its side, which a client that sent anything but TLS may never do.
+      if (!ok) { fail(s, error ?? new Error('TLS handshake failure'), true); return }
       if (t.requireSni && !s.getServername()) { fail(s, new Error('the client sent no server name (strict-sni)'), true); return }
       if (t.verify !== 'none') {
         let refused: Error | undefined
         try { refused = clientCertRefusal(s, t) } catch (e) { refused = e as Error } // fail closed
         if (refused) { fail(s, refused, true); return }
       }
-      if (d instanceof Handshaking) wheel.cancel(d.timer)
-      s.data = undefined
+      if (d instanceof Handshaking) {
+        if (d.timer !== null) wheel.cancel(d.timer)
+        s.data = d.data
+      } else {
+        s.data = undefined
+      }
       h.open?.(s as unknown as Sock<T>)
     },
     data: h.data,
     drain: h.drain,
-    end: h.end,
+    end(s: BunTlsSock) {
+      const d = s.data
+      if (d === FAILED) return
+      // The peer's FIN before the handshake ended: it can no longer end.
+      if (d === HANDSHAKE || d instanceof Handshaking) { fail(s, closedInHandshake(), true); return }
+      h.end(s as unknown as Sock<T>)
+    },
     close(s: BunTlsSock, error?: Error) {
       const d = s.data
       if (d === FAILED) return
-      if (d === HANDSHAKE || d instanceof Handshaking) { fail(s, error ?? new Error('connection closed during the TLS handshake'), false); return }
+      if (d === HANDSHAKE || d instanceof Handshaking) { fail(s, error ?? closedInHandshake(), false); return }
       h.close(s as unknown as Sock<T>, error)
     },
     error: h.error,
   }
+}
+
+/** The tables of sockets whose TLS starts later, by settings and handlers. */
+const startTables = new WeakMap<TlsListen, WeakMap<object, Record<string, unknown>>>()
+
+/** Bun's handler table for sockets that start TLS with `t` and report to `h` (made once). */
+export function startTlsHandlers<T>(h: SockHandlers<T>, t: TlsListen): Record<string, unknown> {
+  let byHandlers = startTables.get(t)
+  if (byHandlers === undefined) startTables.set(t, (byHandlers = new WeakMap()))
+  let table = byHandlers.get(h)
+  if (table === undefined) byHandlers.set(h, (table = tlsListenHandlers(h, t)))
+  return table
+}
+
+const startOptions = new WeakMap<TlsListen, Record<string, unknown>>()
+
+/** `upgradeTLS`'s `tls` object for the server side of `t`: its default context as made at load
+ *  (versions, ciphers, tickets, CAs: one context shared by every upgrade, not one per
+ *  connection) and what a context does not hold. */
+export function startTlsOptions(t: TlsListen): Record<string, unknown> {
+  let o = startOptions.get(t)
+  if (o !== undefined) return o
+  o = {
+    secureContext: (t.default as BunTlsContext).native,
+    requestCert: t.verify !== 'none',
+    rejectUnauthorized: t.verify === 'required' && !t.ignoreVerifyErrors,
+  }
+  if (t.alpn.length > 0) o['ALPNProtocols'] = alpnWire(t.alpn)
+  startOptions.set(t, o)
+  return o
 }
 
 /** Why a client's certificate is refused, or undefined when it passes `verify`. */
@@ -235,6 +307,72 @@ export function tlsConnectHandlers<T>(h: SockHandlers<T>, t: TlsConnect): Record
     },
     error: h.error,
     connectError: h.connectError,
+  }
+  byHandlers.set(h, table)
+  return table
+}
+
+// --- TLS started on a clear socket ---------------------------------------------------------------
+
+/** `data` of a clear socket whose events are no one's any more: its TLS started (Bun still reports
+ *  its ciphertext and its close to the clear socket's handlers, which ignore them), or it failed
+ *  before. */
+export const DETACHED = Object.freeze({ detached: true })
+
+/** A clear socket as this module uses it. */
+export interface BunClearSock {
+  data: unknown
+  write(chunk: Uint8Array): number
+  terminate(): void
+  upgradeTLS(options: Record<string, unknown>): [unknown, BunTlsSock]
+}
+
+/** `data` of a connection's clear socket while it sends its preface. */
+export class Prefacing {
+  constructor(readonly data: unknown, public rest: Uint8Array | ((s: Sock<unknown>) => Uint8Array), readonly serverName: string | undefined) {}
+}
+
+const prefaceTables = new WeakMap<TlsConnect, WeakMap<object, Record<string, unknown>>>()
+
+/** Bun's handler table of a connection with `t` that sends a preface in clear, then starts TLS
+ *  (its `data` a Prefacing); the TLS socket gets `tlsConnectHandlers`. One per (handlers, server). */
+export function prefaceConnectHandlers<T>(h: SockHandlers<T>, t: TlsConnect): Record<string, unknown> {
+  let byHandlers = prefaceTables.get(t)
+  if (byHandlers === undefined) prefaceTables.set(t, (byHandlers = new WeakMap()))
+  let table = byHandlers.get(h)
+  if (table !== undefined) return table
+  const failed = (s: BunClearSock, e: Error): void => {
+    const p = s.data
+    if (!(p instanceof Prefacing)) return
+    s.data = p.data
+    h.connectError?.(s as unknown as Sock<T>, e)
+    s.data = DETACHED
+    s.terminate()
+  }
+  const send = (s: BunClearSock): void => {
+    const p = s.data as Prefacing
+    const bytes = typeof p.rest === 'function' ? p.rest(s as unknown as Sock<unknown>) : p.rest
+    const n = s.write(bytes)
+    if (n < 0) { failed(s, new Error('connection closed before the TLS handshake')); return }
+    if (n < bytes.length) { p.rest = bytes.subarray(n); return } // the rest at drain
+    s.data = DETACHED
+    try {
+      s.upgradeTLS({ data: p.data, tls: connectTlsOptions(t, p.serverName), socket: tlsConnectHandlers(h, t) })
+    } catch (e) {
+      s.data = p
+      failed(s, e as Error)
+    }
+  }
+  table = {
+    binaryType: 'buffer',
+    open: send,
+    drain(s: BunClearSock) { if (s.data instanceof Prefacing) send(s) },
+    // Ciphertext once TLS started; before, bytes the server should not have sent yet.
+    data() {},
+    end(s: BunClearSock) { failed(s, new Error('the server closed the connection before the TLS handshake')) },
+    close(s: BunClearSock, error?: Error) { failed(s, error ?? new Error('the server closed the connection before the TLS handshake')) },
+    error() {},
+    connectError(s: BunClearSock, error: Error) { failed(s, error) },
   }
   byHandlers.set(h, table)
   return table

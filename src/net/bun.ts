@@ -12,8 +12,9 @@ import { bindError } from './bind-error.ts'
 import { openNotifySocket } from './bun-notify.ts'
 import { socketFds } from './inherited.ts'
 import { onProcessSignal } from './signals.ts'
-import { connectTlsOptions, HANDSHAKE, listenTlsOptions, tlsConnectHandlers, tlsContext, tlsFacts, tlsListenHandlers } from './bun-tls.ts'
-import type { ConnectTarget, Listener, ListenOptions, ListenTarget, Runtime, SockHandlers } from './types.ts'
+import { now } from '../core/clock.ts'
+import { connectTlsOptions, DETACHED, HANDSHAKE, Handshaking, listenTlsOptions, Prefacing, prefaceConnectHandlers, startTlsHandlers, startTlsOptions, tlsConnectHandlers, tlsContext, tlsFacts, tlsListenHandlers, type BunClearSock } from './bun-tls.ts'
+import type { ConnectTarget, Listener, ListenOptions, ListenTarget, Runtime, Sock, SockHandlers, StartTls } from './types.ts'
 
 interface BunListener {
   port?: number
@@ -39,10 +40,31 @@ function bunHandlers<T>(h: SockHandlers<T>): Record<string, unknown> {
   return t
 }
 
+/** The table of a `startsTls` listener: a socket whose TLS started (its `data` DETACHED) is
+ *  ignored, Bun going on reporting its ciphertext and its close to it. */
+const startsTlsTables = new WeakMap<object, Record<string, unknown>>()
+
+function startsTlsHandlers<T>(h: SockHandlers<T>): Record<string, unknown> {
+  let t = startsTlsTables.get(h)
+  if (t === undefined) {
+    t = {
+      binaryType: 'buffer',
+      open: h.open,
+      data(s: Sock<T>, chunk: Buffer) { if (s.data !== DETACHED) h.data(s, chunk) },
+      drain(s: Sock<T>) { if (s.data !== DETACHED) h.drain(s) },
+      end(s: Sock<T>) { if (s.data !== DETACHED) h.end(s) },
+      close(s: Sock<T>, error?: Error) { if (s.data !== DETACHED) h.close(s, error) },
+      error: h.error,
+    }
+    startsTlsTables.set(h, t)
+  }
+  return t
+}
+
 function listen<T>(target: ListenTarget, handlers: SockHandlers<T>, options: ListenOptions = {}): Listener {
   const b = Bun as unknown as BunLike
   const tls = options.tls
-  const socket = tls === undefined ? bunHandlers(handlers) : tlsListenHandlers(handlers, tls)
+  const socket = tls !== undefined ? tlsListenHandlers(handlers, tls) : options.startsTls ? startsTlsHandlers(handlers) : bunHandlers(handlers)
   const base: Record<string, unknown> = { socket, allowHalfOpen: true }
   if (tls !== undefined) { base['tls'] = listenTlsOptions(tls); base['data'] = HANDSHAKE }
   if (options.backlog !== undefined) base['backlog'] = options.backlog
@@ -64,14 +86,37 @@ function listen<T>(target: ListenTarget, handlers: SockHandlers<T>, options: Lis
 
 function connect<T>(target: ConnectTarget, data: T, handlers: SockHandlers<T>): void {
   const tls = target.tls
-  const socket = tls === undefined ? bunHandlers(handlers) : tlsConnectHandlers(handlers, tls)
+  // A preface goes in clear, then the connection starts TLS itself (bun-tls.ts).
+  const preface = tls === undefined ? undefined : target.preface
+  const socket = tls === undefined ? bunHandlers(handlers) : preface !== undefined ? prefaceConnectHandlers(handlers, tls) : tlsConnectHandlers(handlers, tls)
+  const d = preface === undefined ? data : new Prefacing(data, preface, target.serverName)
   const options: Record<string, unknown> = 'path' in target
-    ? { unix: target.path, socket, data, allowHalfOpen: true }
-    : { hostname: target.host, port: target.port, socket, data, allowHalfOpen: true }
+    ? { unix: target.path, socket, data: d, allowHalfOpen: true }
+    : { hostname: target.host, port: target.port, socket, data: d, allowHalfOpen: true }
   if ('host' in target && target.localAddress) options['localAddress'] = target.localAddress
-  if (tls !== undefined) options['tls'] = connectTlsOptions(tls, target.serverName)
+  if (tls !== undefined && preface === undefined) options['tls'] = connectTlsOptions(tls, target.serverName)
   // Errors reach connectError; the promise must not become an unhandled rejection.
   ;(Bun as unknown as BunLike).connect(options).catch(ignore)
+}
+
+function startTls<T>(s: Sock<unknown>, handlers: SockHandlers<T>, o: StartTls<T>): Sock<T> {
+  const raw = s as unknown as BunClearSock
+  const t = o.tls
+  const deadline = o.deadline ?? (t.handshakeTimeout === Infinity ? Infinity : now() + t.handshakeTimeout)
+  const options: Record<string, unknown> = { data: new Handshaking(o.data, deadline), tls: startTlsOptions(t), socket: startTlsHandlers(handlers, t) }
+  if (o.initial != null && o.initial.length > 0) options['initialData'] = o.initial
+  // From now on the listener's handlers ignore `s` (startsTlsHandlers).
+  raw.data = DETACHED
+  try {
+    return raw.upgradeTLS(options)[1] as unknown as Sock<T>
+  } catch (e) {
+    // Refused before any byte: a failed handshake, as the contract has it.
+    raw.data = o.data
+    handlers.handshakeError?.(s as Sock<T>, e as Error)
+    raw.data = DETACHED
+    raw.terminate()
+    return s as Sock<T>
+  }
 }
 
 const ignore = (): undefined => undefined
@@ -125,4 +170,4 @@ function execWithRuntimeSettings(argv: readonly string[]): string | undefined {
 /** Bun's runtime, or undefined under another one. */
 export const bun: Runtime | undefined = typeof Bun === 'undefined'
   ? undefined
-  : { name: 'bun', listen, connect, selfCommand, execWithRuntimeSettings, onSignal: onProcessSignal, tlsContext, tlsFacts, openNotifySocket, collectGarbage: () => { Bun.gc(true) } }
+  : { name: 'bun', listen, connect, selfCommand, execWithRuntimeSettings, onSignal: onProcessSignal, tlsContext, tlsFacts, startTls, openNotifySocket, collectGarbage: () => { Bun.gc(true) } }

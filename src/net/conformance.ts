@@ -7,7 +7,7 @@ import assert from 'node:assert/strict'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { connect, listen, type ConnectTarget, type Listener, type ListenOptions, type ListenTarget, type Sock, type SockHandlers, type TlsConnect, type TlsListen } from './runtime.ts'
+import { connect, listen, startTls, type ConnectTarget, type Listener, type ListenOptions, type ListenTarget, type Sock, type SockHandlers, type TlsConnect, type TlsListen } from './runtime.ts'
 
 export interface SockCase {
   readonly name: string
@@ -91,12 +91,32 @@ const handlers: SockHandlers<Peer> = {
 let accepted: ((p: Peer) => void) | null = null
 
 /** TLS for every listener and connection of the cases (null: clear text): the contract holds
- *  the same over TLS (src/net/bun-tls.test.ts runs the cases so). */
-let tlsVariant: { listen: TlsListen; connect: TlsConnect } | null = null
-export function useTls(t: { listen: TlsListen; connect: TlsConnect } | null): void {
+ *  the same over TLS (src/net/bun-tls.test.ts runs the cases so). `late`: TLS started after a
+ *  preface sent in clear (`ConnectTarget.preface`, `startTls` on a `startsTls` listener), as
+ *  after a PROXY header. */
+let tlsVariant: { listen: TlsListen; connect: TlsConnect; late?: boolean } | null = null
+export function useTls(t: { listen: TlsListen; connect: TlsConnect; late?: boolean } | null): void {
   tlsVariant = t
 }
-const listenOptions = (): ListenOptions => (tlsVariant === null ? {} : { tls: tlsVariant.listen })
+const listenOptions = (): ListenOptions => (tlsVariant === null ? {} : tlsVariant.late ? { startsTls: true } : { tls: tlsVariant.listen })
+
+/** What a connection of the `late` variant sends before its TLS. */
+const PREFACE = Buffer.from('PREFACE\r\n')
+
+/** The clear side of a `late` listener: gathers the preface, then starts TLS; the TLS socket
+ *  reports to `handlers` as a TLS listener's do. */
+const prefaceHandlers: SockHandlers<Buffer | undefined> = {
+  open() {},
+  data(s, chunk) {
+    const buf = s.data === undefined ? chunk : Buffer.concat([s.data, chunk])
+    if (buf.length < PREFACE.length) { s.data = buf; return }
+    assert.deepEqual(buf.subarray(0, PREFACE.length), PREFACE)
+    startTls(s, handlers, { data: undefined as unknown as Peer, tls: tlsVariant!.listen, initial: buf.subarray(PREFACE.length) })
+  },
+  drain() {},
+  end() {},
+  close() {},
+}
 /** Events but data; over TLS, but drain too: Bun reports one once the server's handshake flight
  *  is flushed, with no short write before it (handlers take drain as "writable", idempotent). */
 const notData = (e: string): boolean => e !== 'data' && !(tlsVariant !== null && e === 'drain')
@@ -109,7 +129,7 @@ class Server {
   #waiters: (() => void)[] = []
 
   constructor(target: ListenTarget = { kind: 'tcp', host: '127.0.0.1', port: 0 }) {
-    this.listener = listen(target, handlers, listenOptions())
+    this.listener = tlsVariant?.late ? listen(target, prefaceHandlers, listenOptions()) : listen(target, handlers, listenOptions())
   }
 
   get port(): number {
@@ -146,7 +166,7 @@ async function serving(server: Server, fn: () => Promise<void>): Promise<void> {
 
 function dial(target: ConnectTarget): Peer {
   const p = new Peer()
-  connect(tlsVariant === null ? target : { ...target, tls: tlsVariant.connect }, p, handlers)
+  connect(tlsVariant === null ? target : { ...target, tls: tlsVariant.connect, ...(tlsVariant.late ? { preface: PREFACE } : {}) }, p, handlers)
   return p
 }
 

@@ -260,8 +260,12 @@ function tlsContext(): never {
   throw new Error(NO_TLS)
 }
 
+function startTls(): never {
+  throw new Error(NO_TLS)
+}
+
 function listen<T>(target: ListenTarget, handlers: SockHandlers<T>, options: ListenOptions = {}): Listener {
-  if (options.tls !== undefined) throw new Error(NO_TLS)
+  if (options.tls !== undefined || options.startsTls) throw new Error(NO_TLS)
   if (target.kind === 'fd') return listenFd(target.fd, handlers)
   let l: DenoListener
   try {
@@ -356,4 +360,4 @@ function closeInspector(tries: number): void {
 /** Deno's runtime, or undefined under another one. */
 export const deno: Runtime | undefined = D === undefined
   ? undefined
-  : { name: 'deno', listen, connect, selfCommand, execWithRuntimeSettings: () => undefined, onSignal, tlsContext, tlsFacts: () => null }
+  : { name: 'deno', listen, connect, selfCommand, execWithRuntimeSettings: () => undefined, onSignal, tlsContext, tlsFacts: () => null, startTls }

@@ -8,16 +8,16 @@
 import { bun } from './bun.ts'
 import { deno } from './deno.ts'
 import { onProcessSignal, type SignalName } from './signals.ts'
-import type { ConnectTarget, Listener, ListenOptions, ListenTarget, NotifySocket, Runtime, Sock, SockHandlers, TlsContext, TlsContextSpec, TlsFacts } from './types.ts'
+import type { ConnectTarget, Listener, ListenOptions, ListenTarget, NotifySocket, Runtime, Sock, SockHandlers, StartTls, TlsContext, TlsContextSpec, TlsFacts } from './types.ts'
 
-export type { ConnectTarget, Listener, ListenOptions, ListenTarget, NotifySocket, Sock, SockHandlers, TlsConnect, TlsContext, TlsContextSpec, TlsFacts, TlsListen } from './types.ts'
+export type { ConnectTarget, Listener, ListenOptions, ListenTarget, NotifySocket, Sock, SockHandlers, StartTls, TlsConnect, TlsContext, TlsContextSpec, TlsFacts, TlsListen } from './types.ts'
 export type { SignalName } from './signals.ts'
 
 function missing(): never {
   throw new Error('edgelb needs the Bun or the Deno runtime for its sockets (run the edgelb executable, bun src/main.ts, or deno task run)')
 }
 
-const runtime: Runtime = bun ?? deno ?? { name: 'none', listen: missing, connect: missing, selfCommand: missing, execWithRuntimeSettings: () => undefined, onSignal: onProcessSignal, tlsContext: missing, tlsFacts: () => null }
+const runtime: Runtime = bun ?? deno ?? { name: 'none', listen: missing, connect: missing, selfCommand: missing, execWithRuntimeSettings: () => undefined, onSignal: onProcessSignal, tlsContext: missing, tlsFacts: () => null, startTls: missing }
 
 /** The running runtime's name: 'bun' or 'deno'. */
 export const runtimeName: string = runtime.name
@@ -62,3 +62,8 @@ export const tlsContext: (spec: TlsContextSpec) => TlsContext = runtime.tlsConte
 
 /** What TLS negotiated on a socket (null: not TLS, or its handshake is not done). */
 export const tlsFacts: (s: Sock<unknown>) => TlsFacts | null = runtime.tlsFacts
+
+/** Starts TLS on a socket a `startsTls` listener accepted, once what came before the handshake (a
+ *  PROXY header) was read; returns the TLS socket (types.ts, `Runtime.startTls`). Throws when the
+ *  runtime has no TLS (Deno, for now). */
+export const startTls: <T>(s: Sock<unknown>, handlers: SockHandlers<T>, o: StartTls<T>) => Sock<T> = runtime.startTls

@@ -71,12 +71,38 @@ export interface ListenOptions {
   /** A TLS listener: `open` comes once the handshake succeeded and the client's certificate
    *  passed `verify`; a failure goes to `handshakeError`. */
   tls?: TlsListen
+  /** A clear-text listener whose connections may start TLS later (`Runtime.startTls`, after a
+   *  PROXY header): its handlers hear nothing more of a connection once its TLS started. */
+  startsTls?: boolean
+}
+
+interface ConnectCommon {
+  tls?: TlsConnect
+  /** The SNI a TLS connection sends (none when unset). */
+  serverName?: string
+  /** TLS connections: what is sent in clear once connected, before the handshake starts (a PROXY
+   *  header); a function is given the clear socket (its own addresses). `open` still comes only
+   *  once the handshake succeeded; a failure before it is a `connectError`. Ignored without `tls`
+   *  (the caller writes first itself). */
+  preface?: Uint8Array | ((s: Sock<unknown>) => Uint8Array)
 }
 
 export type ConnectTarget =
-  | { host: string; port: number; localAddress?: string; tls?: TlsConnect; serverName?: string }
-  | { path: string; tls?: TlsConnect; serverName?: string }
-// `serverName`: the SNI a TLS connection sends (none when unset).
+  | ({ host: string; port: number; localAddress?: string } & ConnectCommon)
+  | ({ path: string } & ConnectCommon)
+
+/** How `Runtime.startTls` starts TLS on an accepted socket. */
+export interface StartTls<T> {
+  /** The TLS socket's `data` once `open` or `handshakeError` comes (and from then on). */
+  data: T
+  /** The listener's TLS, exactly as a TLS listener would use it (`ListenOptions.tls`). */
+  tls: TlsListen
+  /** Bytes already read that begin the handshake (what came after a PROXY header). */
+  initial?: Uint8Array | null
+  /** When the handshake times out (monotonic ms, core/clock.ts); default: `tls.handshakeTimeout`
+   *  from now. */
+  deadline?: number
+}
 
 // --- TLS -------------------------------------------------------------------------------------------
 
@@ -189,4 +215,13 @@ export interface Runtime {
   collectGarbage?(): void
   /** Opens a datagram socket to NOTIFY_SOCKET; absent when the runtime cannot (Deno). */
   openNotifySocket?(path: string): Promise<NotifySocket>
+  /**
+   * Starts TLS, as the server, on `s`, a socket accepted by a `startsTls` listener, once what
+   * came before the handshake (a PROXY header) was read. Returns the TLS socket, a new object
+   * that reports to `handlers` as a TLS listener's sockets do: `open` once the handshake
+   * succeeded and the client's certificate passed `verify`, else `handshakeError` (the socket
+   * closed, nothing else comes for it), which may come before this returns (bytes in `initial`
+   * that are not TLS). `s` is not used again. Throws when the runtime has no TLS.
+   */
+  startTls<T>(s: Sock<unknown>, handlers: SockHandlers<T>, o: StartTls<T>): Sock<T>
 }

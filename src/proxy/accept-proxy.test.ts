@@ -11,7 +11,7 @@ listen fe
   log stdout format raw local0
   server s 127.0.0.1:9
 `
-const lst = { id: 1, name: 'edge', acceptProxy: true, tls: false }
+const lst = { id: 1, name: 'edge', acceptProxy: true, tls: false, startsTls: null }
 
 test('a header delivered one byte per read is read whole; the bytes after it go to the session', () => {
   using fix = proxyFixture(CFG)

@@ -22,7 +22,8 @@ export abstract class ClientSide {
 
   /** The frontend that serves it: the one that accepted it, or its successor after a reload. */
   fe: Frontend
-  readonly cli: Sock<ClientSide>
+  /** The client's socket; replaced once, by the TLS one, when TLS starts after a PROXY header. */
+  cli: Sock<ClientSide>
   /** Monotonic ms and wall-clock ms of the accept. */
   readonly acceptTime: number
   readonly acceptDate: number
@@ -67,6 +68,13 @@ export abstract class ClientSide {
   /** Reads the client's TLS facts (the frontend calls it at the accept). */
   readTls(): void {
     this.cliTls = tlsFacts(this.cli)
+  }
+
+  /** TLS started after the PROXY header and its handshake is done (accept-proxy.ts): `s`, the
+   *  TLS socket, is the client's from now on. */
+  tlsStarted(s: Sock<ClientSide>): void {
+    this.cli = s
+    this.cliTls = tlsFacts(s)
   }
 
   get cliPort(): number {

@@ -27,19 +27,10 @@ import { logSession } from './traffic-log.ts'
 import { ProxyHeaderWait } from './accept-proxy.ts'
 import { countTcpSession, FrontendCounters } from './counters.ts'
 import { clocked } from '../core/clock.ts'
+import { cliHandlers } from './cli-handlers.ts'
 
 /** A client connection of either mode, as the frontend and the engine handle it. */
 export type ClientSession = TcpSession | HttpSession
-
-/** Client-side handlers, shared by every listener and both modes (the session is in `data`). */
-const cliHandlers: Omit<SockHandlers<ClientSession>, 'open'> = {
-  // One clock reading for all the timers and deadlines a chunk sets (core/clock.ts).
-  data: clocked((s, chunk) => { s.data.onCliData(chunk) }),
-  drain(s) { s.data.onCliDrain() },
-  end(s) { s.data.onCliEnd() },
-  close(s, error) { s.data.onCliClose(error) },
-  error() {},
-}
 
 /** What a frontend needs from the engine that owns it. */
 export interface FrontendHost extends EngineView {
@@ -72,6 +63,10 @@ export interface ListenerInfo {
   readonly acceptProxy: boolean
   /** `ssl`: the listener speaks TLS (tls-session.ts). */
   readonly tls: boolean
+  /** `ssl` where a PROXY header may come (`accept-proxy`, or `expect-proxy` rules): the listener
+   *  is clear, and each connection starts TLS with these settings once its header was read, or
+   *  at once when none is expected of it (accept-proxy.ts); null otherwise. */
+  readonly startsTls: TlsListen | null
 }
 
 export interface BoundAddr {
@@ -165,14 +160,16 @@ export class Frontend {
           const opts: ListenOptions = {}
           const backlog = b.backlog ?? this.cfg.backlog
           if (backlog !== undefined) opts.backlog = backlog
+          let startsTls: TlsListen | null = null
           if (b.ssl) {
             // Never clear text where TLS was asked for: no TLS built, no listener.
             const tls = this.host.listenTls?.get(b)
             if (tls === undefined) throw new Error(`bind ${b.spec}: 'ssl' without its TLS settings built; refusing to listen in clear text`)
-            opts.tls = tls
+            // A PROXY header comes in clear, before the handshake: TLS starts once it was read.
+            if (b.acceptProxy || this.rules?.expectsProxy) { startsTls = tls; opts.startsTls = true } else opts.tls = tls
           }
           id++
-          const handlers = this.#handlersFor({ id, name: b.name ?? String(id), acceptProxy: b.acceptProxy === true, tls: opts.tls !== undefined })
+          const handlers = this.#handlersFor({ id, name: b.name ?? String(id), acceptProxy: b.acceptProxy === true, tls: opts.tls !== undefined, startsTls })
           // The process's listening sockets (proxy/listeners.ts: kept across reloads, inherited
           // ones adopted) when the engine has them; else bound here.
           const shared = this.host.listen?.(a, handlers, opts)
@@ -208,7 +205,8 @@ export class Frontend {
       const ip = s.remoteAddress
       if (this.#monitorNets.some((n) => inNet(n, ip))) {
         s.data = monitorOnly
-        if (this.http) { s.write(this.http.errors.page(200)); s.end() } else s.terminate()
+        // Never a clear-text answer on a bind that speaks TLS (its TLS has not started yet).
+        if (this.http && lst.startsTls === null) { s.write(this.http.errors.page(200)); s.end() } else s.terminate()
         return
       }
     }
@@ -225,9 +223,9 @@ export class Frontend {
       return
     }
     s.data = sess
-    if (mayProxy && (lst.acceptProxy || sess.ppExpected)) {
-      // A PROXY header first, read once the connection has a slot (accept-proxy.ts); session
-      // rules then run on its addresses.
+    if ((mayProxy && (lst.acceptProxy || sess.ppExpected)) || lst.startsTls !== null) {
+      // A PROXY header first, read once the connection has a slot (accept-proxy.ts), and/or TLS
+      // started; session rules then run, on the header's addresses.
       sess.ppListener = lst
     } else if (mayProxy && rules?.has.tcpConnection && rules.tcpSessionRules(sess.view) === 'reject') {
       this.#reject(s, sess)
@@ -251,8 +249,9 @@ export class Frontend {
     s.terminate()
   }
 
-  /** A connection takes a slot: a session starts, or first reads its PROXY header (it holds the
-   *  slot meanwhile, as HAProxy counts a connection in its handshake against maxconn). */
+  /** A connection takes a slot: a session starts, or first reads its PROXY header and/or does
+   *  its TLS handshake (it holds the slot meanwhile, as HAProxy counts a connection in its
+   *  handshake against maxconn). */
   #begin(sess: ClientSession): void {
     this.cur++
     this.counters.session(this.cur)

@@ -45,7 +45,8 @@ export class SrvConn {
   shareable = false
   /** The PROXY protocol header it begins with (`send-proxy`…), null when none; `ppPending` until
    *  its owner queued it ahead of anything else (`takeProxyHeader`, at open). A TLS connection
-   *  sends it in clear, before its handshake. */
+   *  sends it in clear, before its handshake (the runtime does, `ConnectTarget.preface`): never
+   *  pending. */
   ppHeader: Uint8Array | null = null
   #ppPending = false
   /** The idle timer, made when the connection is first parked (a tcp one never is). */
@@ -61,7 +62,11 @@ export class SrvConn {
 
   static open(target: ConnectTarget, server: Server | null, owner: SrvConnOwner, ppHeader: Uint8Array | null = null): SrvConn {
     const c = new SrvConn(server, owner)
-    if (ppHeader !== null) { c.ppHeader = ppHeader; c.#ppPending = true }
+    if (ppHeader !== null) {
+      c.ppHeader = ppHeader
+      if (target.tls !== undefined) target.preface = ppHeader
+      else c.#ppPending = true
+    }
     connect(target, c, srvConnHandlers)
     return c
   }

@@ -10,6 +10,7 @@ import { wallNow } from '../core/clock.ts'
 import { LOG_ERR } from '../log/levels.ts'
 import { formatLogDate } from '../log/date.ts'
 import type { Sock } from '../net/runtime.ts'
+import type { ClientSide } from './client-side.ts'
 import type { Frontend } from './frontend.ts'
 
 /** HAProxy's words for the kinds of failure (its connection error strings). */
@@ -21,13 +22,23 @@ function failureText(e: Error): string {
 }
 
 export function handshakeFailed(fe: Frontend, s: Sock<unknown>, e: Error): void {
-  fe.handshakeFailures++
-  const log = fe.connErrorLog
-  if (log === null) return
   let addr = ''
   let port = 0
   let local = 0
   try { addr = s.remoteAddress ?? ''; port = s.remotePort ?? 0; local = s.localPort ?? 0 } catch { /* closed meanwhile */ }
+  logFailure(fe, e, addr, port, local)
+}
+
+/** The same, for a handshake that TLS started after the accept (accept-proxy.ts): the client is
+ *  the PROXY header's when one came, as HAProxy logs it; `localPort` is the listener's. */
+export function handshakeFailedAfterHeader(fe: Frontend, sess: ClientSide, e: Error, localPort: number): void {
+  logFailure(fe, e, sess.cliAddr, sess.cliPort, localPort)
+}
+
+function logFailure(fe: Frontend, e: Error, addr: string, port: number, local: number): void {
+  fe.handshakeFailures++
+  const log = fe.connErrorLog
+  if (log === null) return
   log.send(LOG_ERR, `${addr}:${port} [${formatLogDate(wallNow())}] ${fe.name}/${listenerName(fe, local)}: ${failureText(e)}`)
 }
 

@@ -12,6 +12,7 @@ import { spawnSync } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import net from 'node:net'
 import tls from 'node:tls'
 
 export interface TestPki {
@@ -112,6 +113,10 @@ export interface TlsClientOptions {
   send?: string
   /** Close after the first bytes received (a server that keeps the connection open). */
   firstData?: boolean
+  /** Bytes sent in clear before the handshake (a PROXY header), in the ClientHello's segment. */
+  preface?: Uint8Array
+  /** The client's own address (127.0.0.2…). */
+  localAddress?: string
 }
 
 export interface TlsClientResult {
@@ -140,6 +145,15 @@ export function tlsRequest(port: number, o: TlsClientOptions = {}): Promise<TlsC
     const out: Buffer[] = []
     const r: TlsClientResult = { ok: false, response: '', body: '' }
     let session: Buffer | undefined
+    if (o.localAddress !== undefined) (opts as Record<string, unknown>)['localAddress'] = o.localAddress
+    if (o.preface !== undefined) {
+      const raw = net.connect({ port, host: '127.0.0.1', ...(o.localAddress !== undefined ? { localAddress: o.localAddress } : {}) })
+      raw.cork()
+      raw.write(o.preface)
+      raw.on('error', () => {})
+      process.nextTick(() => raw.uncork())
+      opts.socket = raw
+    }
     const c = tls.connect(opts, () => {
       r.protocol = c.getProtocol()
       r.cipher = c.getCipher()?.name

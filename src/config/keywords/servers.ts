@@ -111,11 +111,6 @@ export function parseServerLine(args: string[], d: Directive, p: ProxyConfig, ct
   }
   const opts: ServerOptions = structuredClone(p.defaultServer)
   applyServerOptions(args.slice(2), opts, d, ctx)
-  // The runtime starts TLS with the connection's first byte, so a PROXY header cannot go first in
-  // clear, as the protocol wants: refused rather than sent inside TLS (or not at all).
-  if (opts.ssl && opts.sendProxy !== undefined) {
-    throw new ConfigError(`server '${name}': 'send-proxy' with 'ssl' is not supported yet (the PROXY header must precede the TLS handshake, which the runtime starts at once); drop one of them, or put a TCP hop that adds the header in between`, d.pos)
-  }
   return { ...opts, name, addr: parseServerAddr(address, d.pos), pos: d.pos, index: p.servers.length }
 }
 
@@ -126,10 +121,5 @@ export function parseBindLine(args: string[], d: Directive, ctx: KeywordCtx & No
   const b: BindConfig = { spec, addrs: parseBindSpec(spec, d.pos), pos: d.pos, options: {} }
   applyOptions(args.slice(1), b, d, ctx, { line: 'bind', own: bindTable, known: findBindOption, extra: (t) => t.options, names: bindOptionNames })
   checkBindTls(b)
-  // The runtime starts TLS with the connection's first byte: a PROXY header before it would be
-  // read as a broken handshake. Refused, not ignored.
-  if (b.ssl && b.acceptProxy) {
-    throw new ConfigError(`bind ${spec}: 'accept-proxy' with 'ssl' on one bind is not supported yet (the PROXY header comes before the TLS handshake, which the runtime starts at the first byte); put the TLS termination in front of this bind, or drop one of them`, d.pos)
-  }
   return b
 }
