@@ -38,6 +38,7 @@ exit status: 0 sent, 1 FILE has errors or no such process, 2 usage.`,
     if (typeof parsed === 'number') return parsed
     const files = parsed.positionals
     let pidfile = parsed.values.pidfile
+    let upgrade = parsed.values.upgrade === true
     if (files.length > 0) {
       const { config, diagnostics } = loadConfig(files, io.env)
       for (const d of diagnostics) io.err(formatDiagnostic(d))
@@ -46,6 +47,12 @@ exit status: 0 sent, 1 FILE has errors or no such process, 2 usage.`,
         return EXIT_INVALID
       }
       pidfile ??= config.global.pidfile
+      // A running TLS listener keeps the TLS it was opened with, so only a new process applies new
+      // certificates and TLS settings: a configuration with `bind … ssl` is applied by an upgrade.
+      if (!upgrade && config.proxies.some((p) => p.binds.some((b) => b.ssl === true))) {
+        upgrade = true
+        io.err('edgelb reload: the configuration has TLS listeners (bind … ssl): applying it by a binary upgrade, which opens them with the new certificates and settings')
+      }
     }
     if (pidfile === undefined) {
       io.err('edgelb reload: which process? give -p PIDFILE, or a FILE whose global section has a pidfile')
@@ -62,7 +69,7 @@ exit status: 0 sent, 1 FILE has errors or no such process, 2 usage.`,
       io.err(`edgelb reload: ${pidfile} holds no process id`)
       return EXIT_INVALID
     }
-    const signal = parsed.values.upgrade === true ? UPGRADE_SIGNAL : RELOAD_SIGNAL
+    const signal = upgrade ? UPGRADE_SIGNAL : RELOAD_SIGNAL
     try {
       process.kill(pid, signal)
     } catch (e) {
@@ -70,7 +77,7 @@ exit status: 0 sent, 1 FILE has errors or no such process, 2 usage.`,
       io.err(`edgelb reload: cannot signal process ${pid} (from ${pidfile}): ${code === 'ESRCH' ? 'no such process (a stale pidfile?)' : code ?? (e as Error).message}`)
       return EXIT_INVALID
     }
-    io.err(`edgelb: ${parsed.values.upgrade === true ? 'upgrade' : 'reload'} asked of process ${pid} (${signal})`)
+    io.err(`edgelb: ${upgrade ? 'upgrade' : 'reload'} asked of process ${pid} (${signal})`)
     return EXIT_OK
   },
 }

@@ -8,8 +8,8 @@ import { spawnSync } from 'node:child_process'
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { BUN, ROOT, spawnEdgelb, until, type Proc } from '../support/harness.ts'
-import { testPki } from '../support/tls.ts'
+import { BUN, freePort, ROOT, spawnEdgelb, until, type Proc } from '../support/harness.ts'
+import { testPki, tlsRequest } from '../support/tls.ts'
 
 const HTTP = (body: string, extra = ''): string => `global
   pidfile edgelb.pid
@@ -144,6 +144,29 @@ describe('edgelb reload', () => {
     await until(() => p.stderr.slice(seen).some((l) => l.startsWith('edgelb: reloaded in')), 'the reload', 10000)
     expect(p.stderr.slice(seen).join('\n')).toContain('edgelb: reloading (SIGUSR2)')
     expect(await body(p)).toBe('two')
+  })
+
+  test('a FILE with TLS listeners is applied by a binary upgrade: SIGURG is sent, and a new process serves TLS on the same socket', async () => {
+    const pki = testPki()
+    const port = freePort()
+    const at = (text: string): string => text.replace('  bind 127.0.0.1:0\n', `  bind 127.0.0.1:${port}\n`)
+    await using p = await spawnEdgelb(at(HTTP('one')))
+    const file = join(p.dir, 'edgelb.cfg')
+    writeFileSync(file, at(HTTP('two')).replace(`  bind 127.0.0.1:${port}\n`, `  bind 127.0.0.1:${port} ssl crt ${pki.file('a.pem')}\n`))
+    const seen = p.stderr.length
+    const r = reloadCli([file], p.dir)
+    expect(r.status).toBe(0)
+    expect(r.err).toContain('edgelb reload: the configuration has TLS listeners (bind … ssl): applying it by a binary upgrade, which opens them with the new certificates and settings')
+    expect(r.err.split('\n').at(-2)).toBe(`edgelb: upgrade asked of process ${p.proc.pid} (SIGURG)`)
+    await until(() => p.stderr.slice(seen).some((l) => /^edgelb: upgrade: process \d+ serves now/.test(l)), 'the new process to serve', 10000)
+    const next = Number(/process (\d+) serves now/.exec(p.stderr.slice(seen).join('\n'))![1])
+    try {
+      // The new process took the listening socket over and opened it with TLS.
+      const res = await tlsRequest(port, { servername: 'a.test', ca: pki.ca })
+      expect([res.status, res.body, res.peerCn]).toEqual([200, 'two', 'a.test'])
+    } finally {
+      process.kill(next, 'SIGTERM')
+    }
   })
 
   test('-p PIDFILE alone; a stale pidfile and a missing one are said plainly', async () => {
