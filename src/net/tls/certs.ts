@@ -19,8 +19,6 @@ export interface CertEntry {
   /** The certificate, then its chain (PEM). */
   cert: string
   key: string
-  /** The leaf certificate, parsed. */
-  x509: X509Certificate
   /** CN and SAN DNS names, lower case (`*.example.com` for wildcards). */
   names: string[]
 }
@@ -79,7 +77,7 @@ export function loadCertFile(file: string, at: SourcePos, warn: (m: string, at: 
   const notAfter = x509.validToDate ?? new Date(x509.validTo)
   if (notAfter.getTime() < Date.now()) warn(`the certificate in '${file}' expired on ${notAfter.toISOString()}; clients will refuse it`, at)
   if (existsSync(`${file}.ocsp`)) warn(`'${file}.ocsp' is not stapled: edgelb has no OCSP stapling (clients that require it will refuse the certificate)`, at)
-  return { file, cert: certs.map((c) => c.pem).join('\n'), key: keyBlock.pem, x509, names: certNames(x509) }
+  return { file, cert: certs.map((c) => c.pem).join('\n'), key: keyBlock.pem, names: certNames(x509) }
 }
 
 /** A certificate's CN and SAN DNS names, lower case, without duplicates. */
