@@ -139,6 +139,8 @@ function formatHost6(w: Uint32Array): string {
  *  lines of these inodes are parsed. */
 function readSocketTables(inodes: readonly string[]): Map<string, SocketAddress> {
   const out = new Map<string, SocketAddress>()
+  // Nothing handed over (the usual start): the tables, large on a busy host, are not read at all.
+  if (inodes.length === 0) return out
   for (const [file, v6] of [['/proc/net/tcp', false], ['/proc/net/tcp6', true]] as const) {
     // sl local_address rem_address st tx_queue:rx_queue tr:tm->when retrnsmt uid timeout inode
     for (const [inode, f] of linesOf(file, inodes, 9)) {
