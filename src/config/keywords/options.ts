@@ -157,6 +157,7 @@ export const optionKeywords: readonly ProxyKeyword[] = [
   flagOption('persist'),
   flagOption('allbackups'),
   flagOption('abortonclose'),
+  flagOption('log-health-checks'),
   flagOption('dontlognull'),
   flagOption('log-separate-errors'),
   flagOption('dontlog-normal'),
