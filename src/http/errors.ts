@@ -73,6 +73,9 @@ export const ERROR_STATUSES: readonly number[] = [200, 400, 401, 403, 404, 405, 
  *  when a file cannot be read, before anything binds. */
 export class ErrorPages {
   readonly #pages = new Map<number, Uint8Array>()
+  /** Statuses whose page in #pages is the default one (built on demand). */
+  readonly #defaults = new Set<number>()
+  readonly #open = new Map<number, Uint8Array | null>()
 
   constructor(errorFiles: Readonly<Record<number, string>> = {}) {
     for (const [code, path] of Object.entries(errorFiles)) {
@@ -91,7 +94,33 @@ export class ErrorPages {
     if (!p) {
       p = defaultPage(status)
       this.#pages.set(status, p)
+      this.#defaults.add(status)
     }
     return p
   }
+
+  /** The page for `status` on a connection that stays open: the default page without
+   *  `connection: close`, or the errorfile as it is unless its head says `Connection: close`
+   *  (null: the page closes the connection). */
+  keepAlivePage(status: number): Uint8Array | null {
+    let p = this.#open.get(status)
+    if (p === undefined) {
+      const file = this.#pages.get(status)
+      p = file === undefined || this.#defaults.has(status) ? keepAliveDefault(status) : saysClose(file) ? null : file
+      this.#open.set(status, p)
+    }
+    return p
+  }
+}
+
+function keepAliveDefault(status: number): Uint8Array {
+  const what = EXPLANATIONS[status] ?? reasonOf(status)
+  return buildResponse(status, `<html><body><h1>${status} ${reasonOf(status)}</h1>\n${what}\n</body></html>\n`, { keepAlive: true })
+}
+
+/** Whether the head of a whole response (an errorfile) has `Connection: close`. */
+function saysClose(page: Uint8Array): boolean {
+  const text = Buffer.from(page.subarray(0, 8192)).toString('latin1')
+  const end = text.indexOf('\r\n\r\n')
+  return /\r\nconnection:[^\r]*\bclose\b/i.test(end < 0 ? text : text.slice(0, end))
 }

@@ -217,7 +217,7 @@ export class HttpSession extends ClientSide implements ServerSession {
   }
 
   srvRefused(by: TermCause, phase: TermPhase): void {
-    this.answer(503, by, phase)
+    this.answer(503, by, phase, undefined, true)
   }
 
   /** Waiter: a queue granted a slot on `server`. */
@@ -396,17 +396,35 @@ export class HttpSession extends ClientSide implements ServerSession {
     logRequest(this, st)
   }
 
-  /** Answers the current request with edgelb's own response (an error page, the monitor's 200),
-   *  then closes: every page edgelb writes says `connection: close`, since after a refused or
-   *  failed request the framing of what follows on the connection cannot be trusted. */
-  answer(status: number, by: TermCause, phase: TermPhase, page?: Uint8Array): void {
+  /** Answers the current request with edgelb's own response (an error page, a rule's reply, the
+   *  monitor's 200). By default the connection then closes: after a request edgelb could not
+   *  read, the framing of what follows cannot be trusted. With `keep` (a rule's answer, the
+   *  monitor, no server), as HAProxy does, an HTTP/1.1 connection whose request is complete
+   *  stays open for the next request, and the page says nothing of closing. `page`: bytes sent
+   *  as they are (closing), or a rule's reply; else the status's page. */
+  answer(status: number, by: TermCause, phase: TermPhase, page?: Uint8Array | HttpReply, keep = false): void {
     const st = this.st
     if (this.ss === 'queued') st.be?.unqueue(this)
     this.dropSrv(true)
     this.queueExp = this.connExp = this.srvExp = this.tarpitExp = Infinity
     st.status = status
     if (st.sess !== undefined) countHttpResponse(st, status)
-    this.toClient(afterOwnResponse(this, st, page ?? this.fe.http!.errors.page(status)))
+    let bytes: Uint8Array | null = null
+    if (keep && !(page instanceof Uint8Array) && this.#mayKeepOpen(st)) {
+      bytes = page === undefined ? this.fe.http!.errors.keepAlivePage(status) : encodeReply(page, false)
+    }
+    if (bytes !== null) {
+      this.toClient(afterOwnResponse(this, st, bytes))
+      st.resDone = true
+      st.reqDone = true
+      this.ss = 'res-done'
+      this.termination = { by, phase }
+      this.toSrv.clear()
+      this.streamEnded()
+      return
+    }
+    bytes = page === undefined ? this.fe.http!.errors.page(status) : page instanceof Uint8Array ? page : encodeReply(page)
+    this.toClient(afterOwnResponse(this, st, bytes))
     st.resDone = true
     this.ss = 'res-done'
     this.termination = { by, phase }
@@ -490,6 +508,16 @@ export class HttpSession extends ClientSide implements ServerSession {
       default:
         return
     }
+  }
+
+  /** Whether the client connection may carry a next request after edgelb's own answer: an
+   *  HTTP/1.1 request, complete (no body, or all of it read), with no reason to close. */
+  #mayKeepOpen(st: Stream): boolean {
+    const req = st.req
+    if (req === null || this.cliEof || this.fe.stopped || this.cs === 'closed' || this.cs === 'tunnel') return false
+    if (req.version !== 11 || req.connClose || req.mustClose) return false
+    if (this.fe.cfg.options['httpclose'] === true || st.be?.cfg.options['httpclose'] === true) return false
+    return st.reqDone || st.reqFraming === 'none' || (st.reqFraming === 'length' && st.reqRemain === 0)
   }
 
   /** `option abortonclose` is the backend's (HAProxy 2.6 reads it there only: a frontend's

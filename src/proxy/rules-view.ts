@@ -56,11 +56,11 @@ export class SessView implements SessionView {
   }
 }
 
-/** The bytes of a reply a rule built; it closes the connection (HAProxy closes after deny too). */
-export function encodeReply(r: HttpReply): Uint8Array {
+/** The bytes of a reply a rule built, saying `connection: close` unless `close` is false. */
+export function encodeReply(r: HttpReply, close = true): Uint8Array {
   const body = typeof r.body === 'string' ? Buffer.from(r.body, 'utf8') : r.body
   let head = `HTTP/1.1 ${r.status} ${reasonOf(r.status)}\r\n`
   for (const [n, v] of r.headers) head += `${n}: ${v}\r\n`
-  head += `content-length: ${body.length}\r\nconnection: close\r\n\r\n`
+  head += `content-length: ${body.length}\r\n${close ? 'connection: close\r\n' : ''}\r\n`
   return Buffer.concat([Buffer.from(head, 'latin1'), body])
 }

@@ -30,6 +30,11 @@ describe('http-request actions', () => {
     expect(r.httpRequest(get('/health'))).toBe(a)
     expect(r.httpRequest(get('/nope'))).toEqual({ kind: 'reply', reply: { status: 404, headers: [['content-type', 'application/json'], ['X-Src', '192.168.1.10']], body: '{"path":"/nope"}' } })
   })
+  test('return without a payload drops its content-type, as HAProxy does', () => {
+    const r = fe('http-request return content-type text/plain if { path /a }\nhttp-request return content-type text/plain file /dev/null')
+    expect(r.httpRequest(get('/a'))).toEqual({ kind: 'reply', reply: { status: 200, headers: [], body: '' } })
+    expect(r.httpRequest(get('/b'))).toEqual({ kind: 'reply', reply: { status: 200, headers: [], body: '' } })
+  })
   test('return reads a body file relative to the configuration', () => {
     const r = fe('http-request return content-type text/plain file hosts.map')
     const v = r.httpRequest(get('/'))

@@ -71,7 +71,8 @@ export function parseReplyOptions(kw: string, args: string[], ctx: CompileCtx, d
   }
   if (hasBody && contentType === undefined && body !== '') throw new ConfigError(`'${kw}' with a body needs 'content-type TYPE'`, ctx.at)
   const staticHeaders: [string, string][] = []
-  if (contentType !== undefined) staticHeaders.push(['content-type', contentType])
+  // As HAProxy: a content type without a payload (none given, an empty string or file) is dropped.
+  if (contentType !== undefined && body !== '') staticHeaders.push(['content-type', contentType])
   const dynamic = typeof body === 'function' || hdrs.some(([, v]) => typeof v === 'function')
   if (!dynamic) {
     for (const [n, v] of hdrs) staticHeaders.push([n, v as string])

@@ -120,6 +120,49 @@ describe('http-request and http-response actions', () => {
   })
 })
 
+describe("edgelb's answers keep the client connection (HAProxy 2.x)", () => {
+  test('return, redirect, deny and monitor-uri answer and the next request follows on the same connection', async () => {
+    await using a = startHttpServer('A')
+    await using lb = await startLb(cfg`
+      listen web
+        bind 127.0.0.1:0
+        mode http
+        ${T}
+        monitor-uri /alive
+        http-request return status 200 content-type text/plain string pong if { path /ping }
+        http-request redirect location /new code 301 if { path /old }
+        http-request deny if { path /admin }
+        server a 127.0.0.1:${a.port}
+    `)
+    using c = await httpClient(lb.port())
+    const sent = ['/ping', '/old', '/admin', '/alive', '/app']
+    for (let i = 0; i < sent.length; i++) {
+      await c.write(`GET ${sent[i]} HTTP/1.1\r\nHost: h\r\n\r\n`)
+      await waitResponses(c, i + 1)
+    }
+    const rs = await waitResponses(c, 5)
+    expect(rs.map((r) => r.slice(0, 12))).toEqual(['HTTP/1.1 200', 'HTTP/1.1 301', 'HTTP/1.1 403', 'HTTP/1.1 200', 'HTTP/1.1 200'])
+    expect(rs.some((r) => /\r\nconnection: close/i.test(r))).toBe(false)
+    expect(bodyOf(rs[0]!)).toBe('pong')
+    expect(c.eof).toBe(false)
+    expect(a.requests.map((r) => r.uri)).toEqual(['/app'])
+  })
+
+  test('the connection closes after the answer when the client asked to, or its request body was not read', async () => {
+    await using lb = await startLb(cfg`
+      listen web
+        bind 127.0.0.1:0
+        mode http
+        ${T}
+        http-request return status 200
+        server a 127.0.0.1:1
+    `)
+    expect(await rawExchange(lb.port(), 'GET / HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n')).toContain('\r\nconnection: close\r\n')
+    expect(await rawExchange(lb.port(), 'GET / HTTP/1.0\r\n\r\n')).toContain('\r\nconnection: close\r\n')
+    expect(await rawExchange(lb.port(), 'POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 10\r\n\r\n')).toContain('\r\nconnection: close\r\n')
+  })
+})
+
 describe('stick tables', () => {
   test('rate limiting answers 429 above 10 requests in the window, and recovers after it', async () => {
     await using a = startHttpServer('A')

@@ -16,7 +16,7 @@ export function waitRequest(sess: HttpSession, st: Stream): boolean {
   const captures = fe.http!.captures.request
   if (captures.length > 0) st.reqCaptures = captured(captures, req)
   if (fe.cfg.monitorUri !== undefined && pathOf(req.uri) === fe.cfg.monitorUri) {
-    sess.answer(200, '-', '-')
+    sess.answer(200, '-', '-', undefined, true)
     return false
   }
   return true

@@ -24,6 +24,8 @@ export function appendInput(sess: HttpSession, chunk: Uint8Array): void {
 /** The first byte of a request after the first: `timeout http-request` runs from now. */
 export function beginRequestClock(sess: HttpSession): void {
   const st = sess.st
+  // The exchange before may have ended with edgelb's answer on a connection kept open.
+  sess.termination = null
   st.start = now()
   st.date = wallNow()
   const t = requestTimeout(sess.fe.cfg.timeouts)
