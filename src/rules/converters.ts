@@ -7,6 +7,7 @@ import { Buffer } from 'node:buffer'
 import { ConfigError } from '../model/source.ts'
 import { type CompileCtx, type Converter } from './context.ts'
 import { DIGEST_CONVERTERS } from './digests.ts'
+import { ENCODING_CONVERTERS } from './encoding-converters.ts'
 import { COUNTER_OPS, tableArg } from './fetches.ts'
 import { compileJson } from './json-string.ts'
 import { formatIpv4, formatIpv6, maskOf, maskV6, parseIpv4, parseIpv6, parseNet } from '../core/ip.ts'
@@ -336,7 +337,6 @@ export const CONVERTERS: readonly ConverterDef[] = [
     name: 'url_dec', out: 'str', args: [0, 1],
     compile: (a, ctx) => { const form = intArg(a[0], ctx, "url_dec's in_form", 0) !== 0; return (v) => { const s = toStr(v); return s === undefined ? undefined : urlDecode(s, form) } },
   },
-  str('url_enc', (s) => encodeURIComponent(s)),
   { name: 'ltrim', out: 'str', args: [1, 1], compile: (a) => { const set = a[0]!; return (v) => { const s = toStr(v); if (s === undefined) return undefined; let i = 0; while (i < s.length && set.includes(s[i]!)) i++; return s.slice(i) } } },
   { name: 'rtrim', out: 'str', args: [1, 1], compile: (a) => { const set = a[0]!; return (v) => { const s = toStr(v); if (s === undefined) return undefined; let i = s.length; while (i > 0 && set.includes(s[i - 1]!)) i--; return s.slice(0, i) } } },
   str('cut_crlf', (s) => { const i = s.search(/[\r\n]/); return i < 0 ? s : s.slice(0, i) }),
@@ -383,6 +383,7 @@ export const CONVERTERS: readonly ConverterDef[] = [
   hashConv('crc32', crcOf(0xedb88320)),
   hashConv('crc32c', crcOf(0x82f63b78)),
   ...DIGEST_CONVERTERS,
+  ...ENCODING_CONVERTERS,
   {
     name: 'http_date', out: 'str', args: [0, 1],
     compile: (a, ctx) => { const off = intArg(a[0], ctx, 'the offset', 0); return (v) => { const n = toInt(v); return n === undefined ? undefined : new Date((n + off) * 1000).toUTCString() } },

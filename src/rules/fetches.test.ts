@@ -50,6 +50,7 @@ describe('fetches', () => {
     expect(ev('always_false', s)).toBe(false)
     expect(ev('int(12)', s)).toBe(12)
     expect(ev('str(hi)', s)).toBe('hi')
+    expect(ev('str()', s)).toBe('')
     expect(ev('ssl_fc', s)).toBe(false)
     expect(ev('src_is_local', stream({ sess: session({ cliAddr: '127.0.0.1' }) }))).toBe(true)
     expect(() => ev('nbsrv(nope)', s)).toThrow(/no backend named 'nope'/)

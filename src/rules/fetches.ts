@@ -319,7 +319,7 @@ export const FETCHES: readonly FetchDef[] = [
   { name: 'always_true', type: 'bool', compile: () => c(true) },
   { name: 'always_false', type: 'bool', compile: () => c(false) },
   { name: 'int', type: 'int', args: [1, 1], compile: (a, ctx) => c(intArg(a[0], ctx, 'int()', 0)) },
-  { name: 'str', type: 'str', args: [1, 1], compile: (a) => c(a[0]!) },
+  { name: 'str', type: 'str', args: [0, 1], compile: (a) => c(a[0] ?? '') }, // str() is the empty string, as in HAProxy
   { name: 'bool', type: 'bool', args: [1, 1], compile: (a) => c(a[0] === '1' || a[0] === 'true') },
   { name: 'ipv4', type: 'ip', args: [1, 1], compile: (a, ctx) => { if (parseIpv4(a[0]!) < 0) throw new ConfigError(`ipv4() expects an IPv4 address, not '${a[0]}'`, ctx.at); return c(a[0]!) } },
   { name: 'ipv6', type: 'ip', args: [1, 1], compile: (a, ctx) => { if (!parseIpv6(a[0]!)) throw new ConfigError(`ipv6() expects an IPv6 address, not '${a[0]}'`, ctx.at); return c(a[0]!) } },
