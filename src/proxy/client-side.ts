@@ -62,6 +62,9 @@ export abstract class ClientSide {
     this.cli.resume()
   }
 
+  /** The name of the `bind` line that accepted this connection (`so_name`), if it has one. */
+  soName: string | undefined = undefined
+
   /** What rules read of this connection; made on first use. */
   get view(): SessView {
     return (this.#view ??= new SessView(this, this.fe.name, this.fe.host))

@@ -110,12 +110,15 @@ export class Frontend {
   bind(): void {
     try {
       for (const b of this.cfg.binds) {
+        const name = b.name
+        const fe = this
+        const handlers = name === undefined ? this.#handlers : { ...this.#handlers, open(s: Sock<ClientSession>) { fe.#accept(s, name) } }
         for (const a of b.addrs) {
           const target = listenTarget(a)
           const opts: { backlog?: number } = {}
           const backlog = b.backlog ?? this.cfg.backlog
           if (backlog !== undefined) opts.backlog = backlog
-          const l = listen(target, this.#handlers, opts)
+          const l = listen(target, handlers, opts)
           this.#listeners.push(l)
           this.bound.push({ addr: a, port: l.port })
         }
@@ -139,7 +142,7 @@ export class Frontend {
     return this.bound.map((b) => (b.addr.family === 'ipv4' || b.addr.family === 'ipv6' ? formatListenAddr({ ...b.addr, port: b.port }) : formatListenAddr(b.addr)))
   }
 
-  #accept(s: Sock<ClientSession>): void {
+  #accept(s: Sock<ClientSession>, soName?: string): void {
     // monitor-net: health checkers of an upstream load balancer, never forwarded nor logged: in
     // tcp mode closed at once, in http mode answered "200 OK" at once.
     if (this.#monitorNets.length > 0) {
@@ -151,6 +154,7 @@ export class Frontend {
       }
     }
     const sess = this.http ? new HttpSession(this, s as Sock<HttpSession>) : new TcpSession(this, s as Sock<TcpSession>)
+    if (soName !== undefined) sess.soName = soName
     // tcp-request connection: decided on the addresses alone, before anything is read; a
     // rejected connection is closed at once and not logged.
     if (this.rules?.has.tcpConnection && this.rules.tcpConnection(sess.view) === 'reject') {

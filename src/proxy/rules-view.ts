@@ -17,6 +17,7 @@ export interface ViewedSession {
   readonly cliAddr: string
   readonly cliPort: number
   readonly cli: Sock<unknown>
+  readonly soName?: string | undefined
 }
 
 export class SessView implements SessionView {
@@ -36,6 +37,7 @@ export class SessView implements SessionView {
 
   get cliAddr(): string { return this.#owner.cliAddr }
   get cliPort(): number { return this.#owner.cliPort }
+  get soName(): string | undefined { return this.#owner.soName }
 
   get dstAddr(): string {
     if (this.#dst === undefined) {

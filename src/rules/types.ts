@@ -42,6 +42,8 @@ export interface SessionView {
   readonly dstAddr: string
   readonly dstPort: number
   readonly feName: string
+  /** The name of the listener (`bind … name N`) that accepted the connection, if it has one. */
+  readonly soName?: string | undefined
   readonly engine: EngineView
   /** `sess.*` variables, keyed by their full name (`sess.user`). */
   readonly vars: Map<string, Sample>
@@ -65,6 +67,8 @@ export interface StreamView {
   /** The backend and server chosen so far ('' until known). */
   beName: string
   srvName: string
+  /** The chosen server's id (HAProxy's numbering: its rank in the backend, from 1), if any. */
+  readonly srvId?: number
   /** `txn.*`, `req.*`, `res.*` variables, keyed by their full name (`txn.host`). */
   readonly vars: Map<string, Sample>
   /** Entries tracked by `tcp-request content`/`http-request`/`http-response` `track-scN`. A

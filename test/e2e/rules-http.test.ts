@@ -148,6 +148,26 @@ describe("edgelb's answers keep the client connection (HAProxy 2.x)", () => {
     expect(a.requests.map((r) => r.uri)).toEqual(['/app'])
   })
 
+  test('so_name is the name of the bind line that accepted the connection; srv_id the server rank', async () => {
+    await using a = startHttpServer('A')
+    await using lb = await startLb(cfg`
+      frontend web
+        bind 127.0.0.1:0 name public
+        mode http
+        ${T}
+        http-request return status 200 hdr so-name %[so_name] if { path /so }
+        http-response set-header srv-id %[srv_id]
+        default_backend app
+      backend app
+        mode http
+        ${T}
+        server z 127.0.0.1:1 disabled
+        server a 127.0.0.1:${a.port}
+    `)
+    expect(await rawExchange(lb.port(), 'GET /so HTTP/1.1\r\nHost: h\r\n\r\n')).toContain('\r\nso-name: public\r\n')
+    expect(await rawExchange(lb.port(), 'GET / HTTP/1.1\r\nHost: h\r\n\r\n')).toMatch(/\r\nsrv-id: 2\r\n/i)
+  })
+
   test('the connection closes after the answer when the client asked to, or its request body was not read', async () => {
     await using lb = await startLb(cfg`
       listen web
