@@ -53,6 +53,9 @@ export interface ServerOptions {
   maxconn: number // 0 = no limit
   minconn: number // 0 = equal to maxconn
   maxqueue: number // 0 = no limit
+  /** `pool-max-conn N`: the most idle connections to this server kept for reuse (-1: no limit
+   *  of its own, 0: none). */
+  poolMaxConn?: number
   slowstart: number
   track?: string // 'backend/server' or 'server'
   source?: string

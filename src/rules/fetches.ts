@@ -388,7 +388,7 @@ export const FETCHES: readonly FetchDef[] = [
   { name: 'req.cook_cnt', type: 'int', args: [0, 1], compile: cookieCount('req') },
   { name: 'req.cook_val', type: 'int', args: [0, 1], compile: cookieValFetch('req') },
   { name: 'req.ver', type: 'str', compile: () => req((h) => versionText(h)) },
-  { name: 'http_first_req', type: 'bool', compile: () => c(true) },
+  { name: 'http_first_req', type: 'bool', compile: () => (s) => s.firstReq ?? true },
   { name: 'capture.req.hdr', type: 'str', args: [1, 1], compile: captureFetch('req') },
   { name: 'capture.req.method', type: 'str', compile: () => req((h) => h.method) },
   { name: 'capture.req.uri', type: 'str', compile: () => req((h) => uriPathq(h.uri)) },

@@ -67,6 +67,9 @@ export interface StreamView {
   /** The backend and server chosen so far ('' until known). */
   beName: string
   srvName: string
+  /** Whether this is the first request of its client connection (`http_first_req`); tcp
+   *  mode and fake streams leave it out (then true). */
+  readonly firstReq?: boolean
   /** The chosen server's id (HAProxy's numbering: its rank in the backend, from 1), if any. */
   readonly srvId?: number
   /** `txn.*`, `req.*`, `res.*` variables, keyed by their full name (`txn.host`). */

@@ -168,6 +168,22 @@ describe("edgelb's answers keep the client connection (HAProxy 2.x)", () => {
     expect(await rawExchange(lb.port(), 'GET / HTTP/1.1\r\nHost: h\r\n\r\n')).toMatch(/\r\nsrv-id: 2\r\n/i)
   })
 
+  test('http_first_req is true for the first request of a connection only', async () => {
+    await using lb = await startLb(cfg`
+      listen web
+        bind 127.0.0.1:0
+        mode http
+        ${T}
+        http-request return status 200 hdr first %[http_first_req]
+    `)
+    using c = await httpClient(lb.port())
+    await c.write('GET / HTTP/1.1\r\nHost: h\r\n\r\n')
+    await waitResponses(c, 1)
+    await c.write('GET / HTTP/1.1\r\nHost: h\r\n\r\n')
+    const rs = await waitResponses(c, 2)
+    expect(rs.map((r) => /\r\nfirst: (\d)\r\n/.exec(r)?.[1])).toEqual(['1', '0'])
+  })
+
   test('the connection closes after the answer when the client asked to, or its request body was not read', async () => {
     await using lb = await startLb(cfg`
       listen web

@@ -54,6 +54,7 @@ export const serverOptionKeywords: readonly ServerOptionKeyword[] = [
   count('maxconn', 'maxconn', 0),
   count('minconn', 'minconn', 0),
   count('maxqueue', 'maxqueue', 0),
+  { kw: 'pool-max-conn', args: 1, apply: ([v], s, at) => { s.poolMaxConn = parseIntIn(v!, at, "'pool-max-conn'", -1, 1_000_000_000) } },
   duration('slowstart', 'slowstart'),
   text('track', 'track'),
   {

@@ -11,7 +11,7 @@
 import { now } from '../../core/clock.ts'
 import type { HttpSession } from '../http-session.ts'
 import { openServer } from '../server-side.ts'
-import { poolIdle, takePooled, type SrvConn } from '../srv-conn.ts'
+import { poolIdle, pooledCount, takePooled, type SrvConn } from '../srv-conn.ts'
 import { stickStoreRequest } from './persistence.ts'
 import type { Stream } from './stream.ts'
 
@@ -23,16 +23,20 @@ export function connectRequest(sess: HttpSession, st: Stream): void {
     st.srvName = server.name
     stickStoreRequest(st, server)
   }
-  const reuse = st.be!.cfg.httpReuse
+  const be = st.be!
+  const reuse = be.cfg.httpReuse
   let c: SrvConn | null = null
   const idle = sess.srvIdle
-  if (server && idle && idle.server === server && idle.state === 'idle') {
+  // The session's own idle connection: to the same server, or to the backend's dispatch address.
+  if (idle && idle.state === 'idle' && idle.server === server && (server !== null || be.dispatch !== undefined)) {
     c = idle
     sess.srvIdle = null
   } else if (server && reuse !== 'never' && (reuse !== 'safe' || sess.requests > 0)) {
     // safe: a first request goes on a connection of its own; later ones (and every request
-    // with aggressive or always) may take one another session left idle.
-    c = takePooled(server) ?? null
+    // with always) may take one another session left idle; aggressive lets a first request
+    // take only a connection that carried more than one request already (HAProxy's proof that
+    // the server keeps connections alive).
+    c = takePooled(server, reuse === 'aggressive' && sess.requests === 0 ? 1 : 0) ?? null
   }
   if (sess.srvIdle) { releaseIdle(sess.srvIdle); sess.srvIdle = null }
   if (c) {
@@ -50,6 +54,9 @@ export function connectRequest(sess: HttpSession, st: Stream): void {
  *  the client closes after this one, released. */
 export function keepIdle(sess: HttpSession, c: SrvConn): void {
   if (sess.cs === 'closing' || sess.st.cliClose) { releaseIdle(c); return }
+  // `pool-max-conn` bounds the server's idle connections: beyond it (in the pool already), closed.
+  const max = c.server?.cfg.poolMaxConn
+  if (max !== undefined && max >= 0 && pooledCount(c.server!) >= max) { c.close(); return }
   c.park()
   sess.srvIdle = c
 }

@@ -25,6 +25,8 @@ export class Stream implements StreamView, SrvSide {
   sess!: SessionView
   beName!: string
   srvName!: string
+  /** The first request of its client connection (`http_first_req`). */
+  firstReq!: boolean
   #vars: Map<string, Sample> | undefined
   #sc: (StickEntry | undefined)[] | undefined
   logLevel: string | undefined
@@ -89,6 +91,7 @@ export class Stream implements StreamView, SrvSide {
   reset(): void {
     this.sess = undefined as unknown as SessionView
     this.beName = ''
+    this.firstReq = true
     this.srvName = ''
     this.#vars = undefined
     this.#sc = undefined
