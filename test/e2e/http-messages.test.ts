@@ -218,6 +218,20 @@ describe('connections', () => {
     expect(b.tcp.conns.length).toBe(1)
   })
 
+  test('a server that closes after each response (without saying so): every request of a kept-alive client is served', async () => {
+    // The closed idle connection must be forgotten, not handed to the pool where a later request
+    // would be written to it and wait for `timeout server`.
+    await using a = startHttpServer('A', (req, o) => { const c = o.tcp.conns[req.conn]!; void c.write(okResponse('A')); c.end(); return null })
+    await using lb = await startLb(web(`server a 127.0.0.1:${a.port}`))
+    using c = await httpClient(lb.port())
+    for (let i = 0; i < 6; i++) {
+      await c.write(`GET /${i} HTTP/1.1\r\nHost: h\r\n\r\n`)
+      await waitResponses(c, i + 1)
+    }
+    expect(responses(c).map(bodyOf)).toEqual(['A', 'A', 'A', 'A', 'A', 'A'])
+    expect(a.requests.length).toBe(6)
+  })
+
   test('empty bodies (Content-Length: 0) end their message at once, both ways, on a kept-alive connection', async () => {
     await using a = startHttpServer('A', () => 'HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n')
     await using lb = await startLb(web(`server a 127.0.0.1:${a.port}`))

@@ -61,8 +61,11 @@ export function keepIdle(sess: HttpSession, c: SrvConn): void {
   sess.srvIdle = c
 }
 
-/** An idle connection its session no longer wants: to the shared pool, or closed. */
+/** An idle connection its session no longer wants: to the shared pool, or closed. One the
+ *  server closed meanwhile (it went idle, then got the server's FIN) is forgotten: put back in
+ *  the pool, a later request would be written to a dead socket and wait for `timeout server`. */
 export function releaseIdle(c: SrvConn): void {
+  if (c.state === 'closed') return
   if (!c.shareable || !c.server) c.close()
   else poolIdle(c)
 }
