@@ -232,6 +232,20 @@ describe('connections', () => {
     expect(a.requests.length).toBe(6)
   })
 
+  test('a HEAD the rules turn into GET: the server body is read and dropped, and the next response is intact', async () => {
+    await using a = startHttpServer('A', (r) => okResponse(`${r.method} ${r.uri}`))
+    await using lb = await startLb(web(`server a 127.0.0.1:${a.port}`, 'http-request set-method GET if METH_HEAD'))
+    using c = await httpClient(lb.port())
+    await c.write('HEAD /1 HTTP/1.1\r\nHost: h\r\n\r\n')
+    await c.changed.until(() => c.text().includes('\r\n\r\n'), 'the head')
+    await c.write('GET /2 HTTP/1.1\r\nHost: h\r\n\r\n')
+    await c.changed.until(() => c.text().endsWith('GET /2'), 'the second response')
+    const text = c.text()
+    expect(text.startsWith('HTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\nHTTP/1.1 200 OK\r\n')).toBe(true)
+    expect(text).not.toContain('GET /1')
+    expect(a.requests.map((r) => `${r.method} ${r.uri}`)).toEqual(['GET /1', 'GET /2'])
+  })
+
   test('empty bodies (Content-Length: 0) end their message at once, both ways, on a kept-alive connection', async () => {
     await using a = startHttpServer('A', () => 'HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n')
     await using lb = await startLb(web(`server a 127.0.0.1:${a.port}`))

@@ -59,6 +59,7 @@ function onRequest(sess: HttpSession, req: H1Head): void {
   const st = sess.st
   st.req = req
   st.firstReq = sess.requests === 0
+  st.cliHead = req.method === 'HEAD'
   st.headAt = now()
   if (st.start < 0) { st.start = st.headAt; st.date = wallNow() }
   sess.cliExp = Infinity

@@ -78,6 +78,16 @@ function onResponse(sess: HttpSession, res: H1Head, buf: Uint8Array): void {
   responseHeaders(sess, st)
 
   const restLen = buf.length - res.size
+  if (st.cliHead && framing !== 'none') {
+    // A HEAD the rules turned into another method: the server's body is read to its end, and
+    // none of it goes to the client, which expects none (HAProxy skips it the same way).
+    sess.toClient(res.encode())
+    st.dropBody = true
+    if (framing === 'length' && st.resRemain === 0) { responseEnded(sess); return }
+    if (restLen > 0) responseBody(sess, buf, res.size, null)
+    else sess.refreshSrv()
+    return
+  }
   if (framing === 'none' || (framing === 'length' && st.resRemain === 0)) {
     sess.toClient(res.encode())
     if (restLen > 0) st.srvClose = true // bytes after a complete response: the server is out of step
@@ -117,7 +127,7 @@ export function responseBody(sess: HttpSession, buf: Uint8Array, start: number, 
     if (end < 0) { sess.dropSrv(true); sess.finish('S', 'D'); return }
   } else end = buf.length
   if (head !== null) toClientWithHead(sess, head, buf, end)
-  else if (end > start) sess.toClient(start === 0 && end === buf.length ? buf : buf.subarray(start, end))
+  else if (end > start && !st.dropBody) sess.toClient(start === 0 && end === buf.length ? buf : buf.subarray(start, end))
   const ended = st.resFraming === 'length' ? st.resRemain === 0 : st.resFraming === 'chunked' ? sess.resChunks!.done : false
   if (ended) {
     // Anything after the end of a response is a server out of step: never reuse it.

@@ -27,6 +27,10 @@ export class Stream implements StreamView, SrvSide {
   srvName!: string
   /** The first request of its client connection (`http_first_req`). */
   firstReq!: boolean
+  /** The client sent HEAD (whatever method the rules made of it): it gets no response body. */
+  cliHead!: boolean
+  /** The response body is read from the server and not sent to the client. */
+  dropBody!: boolean
   #vars: Map<string, Sample> | undefined
   #sc: (StickEntry | undefined)[] | undefined
   logLevel: string | undefined
@@ -92,6 +96,8 @@ export class Stream implements StreamView, SrvSide {
     this.sess = undefined as unknown as SessionView
     this.beName = ''
     this.firstReq = true
+    this.cliHead = false
+    this.dropBody = false
     this.srvName = ''
     this.#vars = undefined
     this.#sc = undefined
