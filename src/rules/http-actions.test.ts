@@ -113,6 +113,21 @@ describe('http-request actions', () => {
     expect(run('/old/a/b?k=v')).toBe('GET /new/a/b?k=v')
     expect(run('/r/z?k')).toBe('GET /R/z?k')
   })
+  test('an absolute-form URI keeps its scheme and authority when its path or query is rewritten', () => {
+    const r = fe([
+      'http-request set-path /fe%[path]',
+      "http-request replace-path (.*) '/x\\1'",
+      'http-request set-query q=1 if { path_beg /x/fe/q }',
+      "http-request set-pathq %[path]?k=v if { path_beg /x/fe/pq }",
+      "http-request replace-pathq /x/(.*) '/y/\\1' if { path_beg /x/fe/rpq }",
+    ].join('\n'))
+    const run = (uri: string) => { const s = get(uri); r.httpRequest(s); return s.req!.uri }
+    expect(run('http://h.example/a?b=c')).toBe('http://h.example/x/fe/a?b=c')
+    expect(run('http://h.example/q?b=c')).toBe('http://h.example/x/fe/q?q=1')
+    expect(run('http://h.example/pq?b=c')).toBe('http://h.example/x/fe/pq?k=v')
+    expect(run('http://h.example/rpq?b=c')).toBe('http://h.example/y/fe/rpq?b=c')
+    expect(run('/a?b=c')).toBe('/x/fe/a?b=c')
+  })
   test('variables, log level, capture', () => {
     const r = fe([
       'declare capture request len 32',

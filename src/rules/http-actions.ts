@@ -8,7 +8,7 @@ import { reasonOf } from '../http/errors.ts'
 import type { H1Head } from '../http/types.ts'
 import { effectActions, type ActionCtx, type ActionKeyword } from './common-actions.ts'
 import { compileLogFormat } from './log-format.ts'
-import { fieldValue, uriPath, uriPathq, uriQuery, splitCommas } from './http-sample.ts'
+import { fieldValue, uriPath, uriPathq, uriPrefix, uriQuery, splitCommas } from './http-sample.ts'
 import { expandGroups } from './pattern.ts'
 import { parseRedirect, parseReplyOptions } from './reply.ts'
 import { CONTINUE, REJECT, type HttpVerdict, type StreamView } from './types.ts'
@@ -141,16 +141,18 @@ function requestLineActions(): HttpActionKeyword[] {
       }
     },
   })
-  const setPath = (h: H1Head, path: string): void => { const q = uriQuery(h.uri); h.uri = q === undefined ? path : `${path}?${q}` }
+  // An absolute-form URI keeps its scheme and authority when its path or query is rewritten.
+  const setPath = (h: H1Head, path: string): void => { const q = uriQuery(h.uri); h.uri = uriPrefix(h.uri) + (q === undefined ? path : `${path}?${q}`) }
+  const setPathq = (h: H1Head, pathq: string): void => { h.uri = uriPrefix(h.uri) + pathq }
   return [
     one('set-method', (h, v) => { h.method = v }),
     one('set-uri', (h, v) => { h.uri = v }),
     one('set-path', setPath),
-    one('set-pathq', (h, v) => { h.uri = v }),
-    one('set-query', (h, v) => { const p = uriPath(h.uri); h.uri = v === '' ? p : `${p}?${v}` }),
+    one('set-pathq', setPathq),
+    one('set-query', (h, v) => { const p = uriPrefix(h.uri) + uriPath(h.uri); h.uri = v === '' ? p : `${p}?${v}` }),
     rewrite('replace-uri', (h) => h.uri, (h, v) => { h.uri = v }),
     rewrite('replace-path', (h) => uriPath(h.uri), setPath),
-    rewrite('replace-pathq', (h) => uriPathq(h.uri), (h, v) => { h.uri = v }),
+    rewrite('replace-pathq', (h) => uriPathq(h.uri), setPathq),
   ]
 }
 

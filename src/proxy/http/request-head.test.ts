@@ -23,6 +23,26 @@ listen web
   expect(waitRequest(other.sess, other.sess.st)).toBe(true)
 })
 
+test('monitor-uri: one starting with / matches the path of an absolute-form URI; another, the whole URI', () => {
+  const answered = (mon: string, uri: string): boolean => {
+    using f = proxyFixture(`
+defaults
+  mode http
+listen web
+  bind 127.0.0.1:0
+  monitor-uri ${mon}
+  server s1 127.0.0.1:1
+`)
+    const { sess } = f.session()
+    sess.st.req = headOf(`GET ${uri} HTTP/1.1\nHost: www.haproxy.org\n\n`)
+    return !waitRequest(sess, sess.st)
+  }
+  expect(answered('/health', 'http://www.haproxy.org/health')).toBe(true)
+  expect(answered('http://www.haproxy.org/health', 'http://www.haproxy.org/health')).toBe(true)
+  expect(answered('http://www.haproxy.org/health', '/health')).toBe(false)
+  expect(answered('/health', '/hEAlth')).toBe(false)
+})
+
 test('capture request header keeps the values for the log as the head arrived', () => {
   using f = proxyFixture(`
 defaults

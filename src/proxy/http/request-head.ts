@@ -9,13 +9,15 @@ import { captured, countConnection, pathOf, setConnection } from './headers.ts'
 import type { Stream } from './stream.ts'
 
 /** HAProxy's AN_REQ_WAIT_HTTP, once the head is parsed: `capture request header`, and
- *  `monitor-uri`, which edgelb answers 200 itself. */
+ *  `monitor-uri`, which edgelb answers 200 itself: a monitor-uri starting with `/` is compared
+ *  with the request's path (an absolute-form URI's too), any other with the URI as written. */
 export function waitRequest(sess: HttpSession, st: Stream): boolean {
   const fe = sess.fe
   const req = st.req!
   const captures = fe.http!.captures.request
   if (captures.length > 0) st.reqCaptures = captured(captures, req)
-  if (fe.cfg.monitorUri !== undefined && pathOf(req.uri) === fe.cfg.monitorUri) {
+  const mon = fe.cfg.monitorUri
+  if (mon !== undefined && (mon.charCodeAt(0) === 0x2f ? pathOf(req.uri) === mon : req.uri === mon)) {
     sess.answer(200, '-', '-', undefined, true)
     return false
   }
