@@ -497,9 +497,14 @@ export class HttpSession extends ClientSide implements ServerSession {
         this.finish('C', 'D')
         return
       case 'req-done':
-        // A client that half-closed after its request still gets its answer, unless it gave up
-        // waiting in a queue or for a connection and `option abortonclose` says to drop it.
-        if ((this.ss === 'queued' || this.ss === 'connecting') && this.#abortOnClose()) { this.finish('C', this.ss === 'queued' ? 'Q' : 'C'); return }
+        // A client that half-closed after its request still gets its answer, unless `option
+        // abortonclose` says its leaving ends the exchange: in a queue or while connecting it is
+        // dropped (CQ, CC); waiting for the response, the server connection is closed and the
+        // client answered 400 (CH), as HAProxy does.
+        if (this.#abortOnClose()) {
+          if (this.ss === 'queued' || this.ss === 'connecting') { this.finish('C', this.ss === 'queued' ? 'Q' : 'C'); return }
+          if (this.ss === 'res-head') { this.answer(400, 'C', 'H'); return }
+        }
         st.cliClose = true
         return
       case 'tunnel':
