@@ -346,7 +346,7 @@ describe('connections', () => {
   })
 
   test('Upgrade: websocket turns the connection into a tunnel both ways', async () => {
-    await using a = startHttpServer('A', (r) => (r.header('upgrade') === 'websocket' ? 'HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n' : okResponse('no')))
+    await using a = startHttpServer('A', (r) => (r.header('upgrade') === 'websocket' ? 'HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n' : okResponse('no')))
     // Once the upgrade request is in, the origin echoes whatever comes instead of parsing it.
     tapChunks(a, (cc, chunk) => {
       if (a.requests.length === 0) return true
@@ -355,12 +355,23 @@ describe('connections', () => {
     })
     await using lb = await startLb(web(`server a 127.0.0.1:${a.port}`, 'timeout tunnel 10s'))
     using c = await httpClient(lb.port())
-    await c.write('GET /ws HTTP/1.1\r\nHost: h\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n')
+    await c.write('GET /ws HTTP/1.1\r\nHost: h\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n')
     await c.waitText('\r\n\r\n')
     expect(c.text()).toStartWith('HTTP/1.1 101 Switching Protocols\r\n')
     await c.write('frame1')
     await c.waitText('echo:frame1')
     expect(a.requests[0]!.header('connection')).toBe('Upgrade')
+  })
+
+  test('a WebSocket upgrade without Sec-WebSocket-Key is refused (400); a 101 without Sec-WebSocket-Accept is 502', async () => {
+    await using a = startHttpServer('A', () => 'HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n')
+    await using lb = await startLb(web(`server a 127.0.0.1:${a.port}`))
+    const noKey = await rawExchange(lb.port(), 'GET /ws HTTP/1.1\r\nHost: h\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n')
+    expect(noKey).toStartWith('HTTP/1.1 400 ')
+    expect(a.requests).toEqual([])
+    const noAccept = await rawExchange(lb.port(), 'GET /ws HTTP/1.1\r\nHost: h\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n')
+    expect(noAccept).toStartWith('HTTP/1.1 502 ')
+    expect(a.requests).toHaveLength(1)
   })
 })
 

@@ -10,6 +10,7 @@
 import { now, wallNow } from '../../core/clock.ts'
 import { createChunkedScanner } from '../../http/chunked.ts'
 import type { H1Head } from '../../http/types.ts'
+import { missingWebSocketKey } from '../../http/websocket.ts'
 import type { HttpSession } from '../http-session.ts'
 import { assignServer } from '../server-side.ts'
 import { requestPhases } from './phases.ts'
@@ -67,6 +68,8 @@ function onRequest(sess: HttpSession, req: H1Head): void {
   st.reqFraming = req.framing
   st.reqRemain = req.framing === 'length' ? req.contentLength : 0
   if (req.framing === 'chunked') (sess.reqChunks ??= createChunkedScanner()).reset()
+  // A WebSocket upgrade without its key is refused before any rule, as HAProxy's parser does.
+  if (missingWebSocketKey(req) !== undefined) { sess.answer(400, 'P', 'R'); return }
 
   if (!requestPhases(sess, st)) return
 

@@ -12,6 +12,7 @@
 import { now } from '../../core/clock.ts'
 import { createChunkedScanner } from '../../http/chunked.ts'
 import type { H1Head } from '../../http/types.ts'
+import { missingWebSocketKey } from '../../http/websocket.ts'
 import type { HttpSession } from '../http-session.ts'
 import { responseHeaders, responsePhases } from './phases.ts'
 
@@ -44,7 +45,17 @@ export function parseResponse(sess: HttpSession): void {
   sess.srvIn = null
   if (res.status < 200) {
     const rest = res.size < buf.length ? buf.subarray(res.size) : null
-    if (res.status === 101 && st.upgrade) { startTunnel(sess, res, rest); return }
+    if (res.status === 101 && st.upgrade) {
+      // A server switching to WebSocket must send its accept key.
+      if (missingWebSocketKey(res) !== undefined) {
+        st.server?.reportResult('http-header')
+        sess.dropSrv(true)
+        sess.answer(502, 'P', 'H')
+        return
+      }
+      startTunnel(sess, res, rest)
+      return
+    }
     // 100 Continue, 103 Early Hints: forwarded; the final head follows.
     sess.toClient(res.encode())
     if (rest) { sess.srvIn = rest; parseResponse(sess) }
