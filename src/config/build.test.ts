@@ -288,7 +288,7 @@ describe('balance', () => {
   test('algorithms with arguments', () => {
     expect(balance('random(3)').proxy('b').balance).toEqual({ algo: 'random', draws: 3 })
     expect(balance('uri whole len 10 depth 2').proxy('b').balance).toEqual({ algo: 'uri', whole: true, len: 10, depth: 2 })
-    expect(balance('uri path-only').proxy('b').balance).toEqual({ algo: 'uri', whole: false })
+    expect(balance('uri path-only').proxy('b').balance).toEqual({ algo: 'uri', pathOnly: true })
     expect(balance('url_param userid').proxy('b').balance).toEqual({ algo: 'url_param', param: 'userid' })
     expect(balance('hdr(Host) use_domain_only').proxy('b').balance).toEqual({ algo: 'hdr', param: 'Host', whole: false })
     expect(balance('rdp-cookie(mstshash)').proxy('b').balance).toEqual({ algo: 'rdp-cookie', param: 'mstshash' })

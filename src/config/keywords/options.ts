@@ -91,13 +91,23 @@ const httpchk: ProxyKeyword = {
     }
     if (!/^[A-Z]+$/.test(method)) throw new ConfigError(`invalid HTTP method '${method}' in 'option httpchk'; write it in capitals, e.g. HEAD or GET`, d.pos)
     p.httpCheck = { method, uri, version }
+    ownHttpCheck.add(p)
     if (rawHeaders !== undefined) p.httpCheck.rawHeaders = rawHeaders
   },
 }
 
+/** The sections whose `option httpchk` is their own (not inherited from a defaults section:
+ *  inheriting copies the defaults' model into a new object, which is not in here). */
+const ownHttpCheck = new WeakSet<ProxyConfig>()
+
+/** Whether `p` wrote its own `option httpchk` (else it has none, or its defaults'). */
+export function hasOwnHttpCheck(p: ProxyConfig): boolean {
+  return ownHttpCheck.has(p)
+}
+
 /** Whether a line at `at` comes from before the section that starts at `section` (a defaults
  *  section is always read before what inherits from it). */
-function inherited(at: SourcePos, section: SourcePos): boolean {
+export function inherited(at: SourcePos, section: SourcePos): boolean {
   return at.file !== section.file || at.line < section.line
 }
 

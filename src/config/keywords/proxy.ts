@@ -8,6 +8,7 @@ import { algorithms, findAlgorithm } from '../../balance/registry.ts'
 import { ERROR_STATUSES } from '../../http/errors.ts'
 import { parseIpv4Net, parseServerAddr } from '../../model/address.ts'
 import { ConfigError, type Directive } from '../../model/source.ts'
+import { hasOwnHttpCheck, inherited } from './options.ts'
 import type { CookieConfig, LogTarget, ProxyConfig, Timeouts } from '../../model/types.ts'
 import { MAX_LOG_LEN, MIN_LOG_LEN } from '../../log/frame.ts'
 import { facilityNumber, levelNumber, LOG_FACILITIES, LOG_LEVELS } from '../../log/levels.ts'
@@ -144,6 +145,25 @@ function rule(kw: string, notBuilt?: string): ProxyKeyword {
       const takesAction = !/^(stats|http-check|tcp-check) /.test(kw)
       if (args.length === 0 && takesAction) throw new ConfigError(`'${kw}' expects an action or a value`, d.pos)
       p.rules.push({ kw, args, pos: d.pos })
+    },
+  }
+}
+
+/** An `http-check` line. As in HAProxy, the first one a section writes starts its own HTTP check:
+ *  what it inherited from a defaults section (its `http-check` lines, and the request of its
+ *  `option httpchk`) is dropped, so the request is OPTIONS / HTTP/1.0 unless this section says
+ *  otherwise. */
+function httpCheckRule(kw: string): ProxyKeyword {
+  const base = rule(kw)
+  return {
+    kw,
+    parse(args, d, p, ctx) {
+      const own = hasOwnHttpCheck(p) || p.rules.some((r) => r.kw.startsWith('http-check ') && !inherited(r.pos, p.pos))
+      if (!own) {
+        p.rules = p.rules.filter((r) => !r.kw.startsWith('http-check '))
+        if (p.httpCheck !== undefined) p.httpCheck = { method: 'OPTIONS', uri: '/', version: 'HTTP/1.0' }
+      }
+      base.parse(args, d, p, ctx)
     },
   }
 }
@@ -353,11 +373,11 @@ export const proxyKeywords: readonly ProxyKeyword[] = [
   rule('use-server'),
   rule('force-persist'),
   rule('ignore-persist'),
-  rule('http-check connect'),
-  rule('http-check send'),
-  rule('http-check expect'),
-  rule('http-check disable-on-404'),
-  rule('http-check send-state'),
+  httpCheckRule('http-check connect'),
+  httpCheckRule('http-check send'),
+  httpCheckRule('http-check expect'),
+  httpCheckRule('http-check disable-on-404'),
+  httpCheckRule('http-check send-state'),
   rule('tcp-check connect'),
   rule('tcp-check send'),
   rule('tcp-check send-binary'),
