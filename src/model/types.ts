@@ -71,6 +71,10 @@ export interface ServerOptions {
   onError: OnError
   onMarkedDown?: 'shutdown-sessions'
   onMarkedUp?: 'shutdown-backup-sessions'
+  /** `socks4 ADDR:PORT`: the SOCKS4 proxy to reach the server through (health checks only, with
+   *  `check-via-socks4`). */
+  socks4?: string
+  checkViaSocks4?: boolean
   /** Options that parse but are not built yet (`ssl`, `send-proxy`, …), kept for warnings. */
   extra: Record<string, string | true>
 }

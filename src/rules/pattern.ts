@@ -419,6 +419,8 @@ class IpIndex<V> implements PatternIndex<V> {
     this.#size = 0
   }
   lookup(v: Sample): V | undefined {
+    // An integer is an IPv4 address in host order, as HAProxy casts it (c_int2ip).
+    if (typeof v === 'number') return Number.isInteger(v) ? this.#find4(v >>> 0) : undefined
     const s = typeof v === 'string' ? v : toStr(v)
     if (s === undefined) return undefined
     const a = parseIpv4(s)

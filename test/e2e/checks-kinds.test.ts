@@ -311,3 +311,29 @@ describe('protocol greetings', () => {
     expect(stateLines(lb)[0]).toBe('Server web/s is DOWN, reason: Layer7 wrong status, code: 49, info: "See RFC: http://tools.ietf.org/html/rfc4511#section-4.1.9", check duration: Nms. 0 active and 0 backup servers left. 0 sessions active, 0 requeued, 0 remaining in queue.')
   })
 })
+
+describe('check-via-socks4', () => {
+  test('the check goes through the SOCKS4 proxy: CONNECT with user id HAProxy, then the HTTP check; a refusal is L4CON', async () => {
+    let grant = 0x5a
+    const seen: Buffer[] = []
+    // A SOCKS4 proxy that answers the CONNECT, then plays the server itself.
+    await using socks = protocolServer('socks', () => {}, (c, chunk) => {
+      if (chunk.length >= 16 && chunk[0] === 4) {
+        seen.push(Buffer.from(chunk.subarray(0, 16)))
+        void c.write(Buffer.from([0, grant, 0, 0, 0, 0, 0, 0]))
+        if (grant !== 0x5a) c.end()
+        return
+      }
+      void c.write('HTTP/1.0 200 OK\r\nContent-Length: 0\r\n\r\n')
+      c.end()
+    })
+    await using lb = await startLb(checked(9, '  option httpchk', `check inter 100 fall 1 rise 1 socks4 127.0.0.1:${socks.port} check-via-socks4`))
+    const s = serverOf(lb, 'web', 's')
+    await nextChecks(s)
+    expect(s.lastCheck).toMatchObject({ status: 'L7OK', code: 200 })
+    expect(seen[0]).toEqual(Buffer.from([4, 1, 0, 9, 127, 0, 0, 1, ...Buffer.from('HAProxy\0', 'latin1')]))
+    grant = 0x5b
+    await waitLine(lb, /is DOWN/)
+    expect(stateLines(lb)[0]).toStartWith('Server web/s is DOWN, reason: Layer4 connection problem, info: "the SOCKS4 proxy refused the connection (code 91)"')
+  })
+})
