@@ -14,7 +14,7 @@ import type { StreamView } from './types.ts'
 import { compileVarRef } from './vars.ts'
 import { toInt, toStr } from './sample.ts'
 
-export type Phase = 'tcp-connection' | 'tcp-session' | 'tcp-content' | 'http-request' | 'http-response'
+export type Phase = 'tcp-connection' | 'tcp-session' | 'tcp-content' | 'tcp-response' | 'http-request' | 'http-response'
 
 export interface ActionCtx extends CompileCtx {
   phase: Phase
@@ -43,7 +43,7 @@ function noArgs(kw: string, args: string[], ctx: ActionCtx): void {
 }
 
 const TRACK_PHASE: Readonly<Record<Phase, TrackPhase>> = {
-  'tcp-connection': 'connection', 'tcp-session': 'connection', 'tcp-content': 'content', 'http-request': 'http-request', 'http-response': 'http-response',
+  'tcp-connection': 'connection', 'tcp-session': 'connection', 'tcp-content': 'content', 'tcp-response': 'content', 'http-request': 'http-request', 'http-response': 'http-response',
 }
 
 function trackSc(n: number): EffectKeyword {

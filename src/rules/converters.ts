@@ -8,6 +8,7 @@ import { ConfigError } from '../model/source.ts'
 import { type CompileCtx, type Converter } from './context.ts'
 import { DIGEST_CONVERTERS } from './digests.ts'
 import { ENCODING_CONVERTERS } from './encoding-converters.ts'
+import { FIX_CONVERTERS } from './fix.ts'
 import { COUNTER_OPS, tableArg } from './fetches.ts'
 import { compileJson } from './json-string.ts'
 import { formatIpv4, formatIpv6, maskOf, maskV6, parseIpv4, parseIpv6, parseNet } from '../core/ip.ts'
@@ -384,6 +385,7 @@ export const CONVERTERS: readonly ConverterDef[] = [
   hashConv('crc32c', crcOf(0x82f63b78)),
   ...DIGEST_CONVERTERS,
   ...ENCODING_CONVERTERS,
+  ...FIX_CONVERTERS,
   {
     name: 'http_date', out: 'str', args: [0, 1],
     compile: (a, ctx) => { const off = intArg(a[0], ctx, 'the offset', 0); return (v) => { const n = toInt(v); return n === undefined ? undefined : new Date((n + off) * 1000).toUTCString() } },

@@ -147,27 +147,37 @@ function short(s: StreamView): undefined {
   return undefined
 }
 
-function payloadFetch(args: string[], ctx: CompileCtx): Fetch {
+/** Which bytes a payload fetch reads: the request's (`req.*`) or the response's (`res.*`). */
+type Side = 'req' | 'res'
+const bytesOf = (s: StreamView, side: Side): Uint8Array | null | undefined => (side === 'req' ? s.payload : s.resPayload)
+const finalOf = (s: StreamView, side: Side): boolean => (side === 'req' ? s.payloadFinal : s.resPayloadFinal !== false)
+function shortOf(s: StreamView, side: Side): undefined {
+  if (!finalOf(s, side)) evalState.mayChange = true
+  return undefined
+}
+
+function payloadFetch(args: string[], ctx: CompileCtx, side: Side = 'req'): Fetch {
   const off = intArg(args[0], ctx, 'the offset', 0)
   const len = intArg(args[1], ctx, 'the length', 0)
-  if (off < 0 || len < 0) throw new ConfigError(`req.payload(OFFSET,LENGTH) takes non-negative numbers`, ctx.at)
+  if (off < 0 || len < 0) throw new ConfigError(`${side}.payload(OFFSET,LENGTH) takes non-negative numbers`, ctx.at)
   return (s) => {
-    const p = s.payload
-    if (!p) return short(s)
+    const p = bytesOf(s, side)
+    if (!p) return shortOf(s, side)
     if (len === 0) {
-      if (!s.payloadFinal) evalState.mayChange = true
+      if (!finalOf(s, side)) evalState.mayChange = true
       return p.length >= off ? p.subarray(off) : undefined
     }
-    return p.length >= off + len ? p.subarray(off, off + len) : short(s)
+    return p.length >= off + len ? p.subarray(off, off + len) : shortOf(s, side)
   }
 }
 
-function payloadLvFetch(args: string[], ctx: CompileCtx): Fetch {
+function payloadLvFetch(args: string[], ctx: CompileCtx, side: Side = 'req'): Fetch {
   const off0 = intArg(args[0], ctx, 'the length offset', 0)
   const size = intArg(args[1], ctx, 'the length size', 1)
   const off1 = args[2] !== undefined ? intArg(args[2], ctx, 'the offset', 0) : undefined
+  const short = (s: StreamView): undefined => shortOf(s, side)
   return (s) => {
-    const p = s.payload
+    const p = bytesOf(s, side)
     if (!p || p.length < off0 + size) return short(s)
     let n = 0
     for (let i = 0; i < size; i++) n = n * 256 + p[off0 + i]!
@@ -361,6 +371,10 @@ export const FETCHES: readonly FetchDef[] = [
   { name: 'req.len', type: 'int', volatile: true, compile: () => (s) => { if (!s.payloadFinal) evalState.mayChange = true; return s.payload?.length ?? 0 } },
   { name: 'req.payload', type: 'bin', volatile: true, args: [2, 2], compile: payloadFetch },
   { name: 'req.payload_lv', type: 'bin', volatile: true, args: [2, 3], compile: payloadLvFetch },
+  // Response payload (tcp-response content)
+  { name: 'res.len', type: 'int', volatile: true, compile: () => (s) => { if (s.resPayloadFinal === false) evalState.mayChange = true; return s.resPayload?.length ?? 0 } },
+  { name: 'res.payload', type: 'bin', volatile: true, args: [2, 2], compile: (a, ctx) => payloadFetch(a, ctx, 'res') },
+  { name: 'res.payload_lv', type: 'bin', volatile: true, args: [2, 3], compile: (a, ctx) => payloadLvFetch(a, ctx, 'res') },
   { name: 'req.proto_http', type: 'bool', volatile: true, compile: () => protoHttp },
   { name: 'req.ssl_hello_type', type: 'int', volatile: true, compile: () => (s) => { const p = s.payload; const t = p ? sslHelloType(p) : -1; return t === -1 ? short(s) : t === -2 ? undefined : t } },
   { name: 'req.ssl_sni', type: 'str', volatile: true, compile: () => (s) => { const p = s.payload; const r = p ? parseSni(p) : null; return r === null ? short(s) : r === false ? undefined : r } },

@@ -31,7 +31,7 @@ import { MapStore } from './maps.ts'
 import { parseRedirect } from './reply.ts'
 import { StickTable, type StickTableOptions } from './stick-table.ts'
 import { compileStickRules, type ServerRef } from './stick-rules.ts'
-import { TCP_CONNECTION_ACTIONS, TCP_CONTENT_ACTIONS, type TcpAction } from './tcp-actions.ts'
+import { TCP_CONNECTION_ACTIONS, TCP_CONTENT_ACTIONS, TCP_RESPONSE_ACTIONS, type TcpAction } from './tcp-actions.ts'
 import {
   CONTINUE, type HttpVerdict, type Sample, type SessionView, type StreamView, type TcpContentVerdict, type TcpVerdict,
 } from './types.ts'
@@ -41,6 +41,7 @@ export interface ProxyRules {
   readonly has: {
     readonly tcpConnection: boolean
     readonly tcpContent: boolean
+    readonly tcpResponse: boolean
     readonly httpRequest: boolean
     readonly httpResponse: boolean
     readonly httpAfterResponse: boolean
@@ -51,8 +52,12 @@ export interface ProxyRules {
   }
   /** `tcp-request inspect-delay`, ms (0 = decide on what is there). */
   readonly inspectDelay: number
+  /** `tcp-response inspect-delay`, ms. */
+  readonly resInspectDelay: number
   tcpConnection(sess: SessionView): TcpVerdict
   tcpContent(s: StreamView): TcpContentVerdict
+  /** `tcp-response content`, on `s.resPayload` (resumes where it waited, as tcpContent). */
+  tcpResponse(s: StreamView): TcpContentVerdict
   httpRequest(s: StreamView): HttpVerdict
   httpResponse(s: StreamView): HttpVerdict
   /** `http-after-response`: runs on every response, edgelb's own included. Only rewrites. */
@@ -105,6 +110,7 @@ const PHASES: Readonly<Partial<Record<RuleSet, Phase>>> = {
   'tcp-request connection': 'tcp-connection',
   'tcp-request session': 'tcp-session',
   'tcp-request content': 'tcp-content',
+  'tcp-response content': 'tcp-response',
   'http-request': 'http-request',
   'http-response': 'http-response',
   'http-after-response': 'http-response',
@@ -186,6 +192,7 @@ export function compileProxyRules(p: ProxyConfig, env: RulesEnv, options: Compil
   const tcpConn = compileRuleSet('tcp-request connection', p.rules, TCP_CONNECTION_ACTIONS, acls, base, captureSlots, options)
   tcpConn.push(...compileRuleSet('tcp-request session', p.rules, TCP_CONNECTION_ACTIONS, acls, base, captureSlots, options))
   const tcpContent = compileRuleSet('tcp-request content', p.rules, TCP_CONTENT_ACTIONS, acls, base, captureSlots, options)
+  const tcpResponse = compileRuleSet('tcp-response content', p.rules, TCP_RESPONSE_ACTIONS, acls, base, resCaptureSlots, options)
   const httpReq = compileRuleSet('http-request', p.rules, HTTP_REQUEST_ACTIONS, acls, base, captureSlots, options)
   const httpRes = compileRuleSet('http-response', p.rules, HTTP_RESPONSE_ACTIONS, acls, base, resCaptureSlots, options)
   const httpAfter = compileRuleSet('http-after-response', p.rules, HTTP_RESPONSE_ACTIONS.filter((a) => !['deny', 'return', 'redirect', 'silent-drop'].includes(a.kw)), acls, base, resCaptureSlots, options)
@@ -202,14 +209,16 @@ export function compileProxyRules(p: ProxyConfig, env: RulesEnv, options: Compil
   }
 
   let inspectDelay = 0
+  let resInspectDelay = 0
   for (const r of p.rules) {
-    if (r.kw !== 'tcp-request inspect-delay') continue
+    if (r.kw !== 'tcp-request inspect-delay' && r.kw !== 'tcp-response inspect-delay') continue
     guarded(options, () => {
-      if (r.args.length !== 1) throw new ConfigError(`'tcp-request inspect-delay' expects a duration`, r.pos)
-      inspectDelay = parseDuration(r.args[0]!, r.pos)
+      if (r.args.length !== 1) throw new ConfigError(`'${r.kw}' expects a duration`, r.pos)
+      const d = parseDuration(r.args[0]!, r.pos)
+      if (r.kw === 'tcp-request inspect-delay') inspectDelay = d
+      else resInspectDelay = d
     })
   }
-  // `tcp-response …` and `http-after-response` are flagged not built by their keyword entries.
 
   // use_backend / default_backend
   const switching: { cond: Test | undefined; name: (s: StreamView) => string; dynamic: boolean }[] = []
@@ -266,6 +275,7 @@ export function compileProxyRules(p: ProxyConfig, env: RulesEnv, options: Compil
     has: {
       tcpConnection: tcpConn.length > 0,
       tcpContent: tcpContent.length > 0,
+      tcpResponse: tcpResponse.length > 0,
       httpRequest: httpReq.length > 0,
       httpResponse: httpRes.length > 0,
       httpAfterResponse: httpAfter.length > 0,
@@ -275,6 +285,7 @@ export function compileProxyRules(p: ProxyConfig, env: RulesEnv, options: Compil
       useServer: useServers.length > 0,
     },
     inspectDelay,
+    resInspectDelay,
     tcpConnection(sess) {
       if (connRun.length === 0) return 'accept'
       const s = connectionStream(sess)
@@ -298,6 +309,20 @@ export function compileProxyRules(p: ProxyConfig, env: RulesEnv, options: Compil
         if (v !== undefined) { s.tcpRuleAt = undefined; return v }
       }
       s.tcpRuleAt = undefined
+      return 'accept'
+    },
+    tcpResponse(s) {
+      for (let i = s.tcpResRuleAt ?? 0; i < tcpResponse.length; i++) {
+        const r = tcpResponse[i]!
+        if (r.cond !== undefined) {
+          const t = r.cond(s)
+          if (t === MISS && s.resPayloadFinal === false) { s.tcpResRuleAt = i; return 'wait' }
+          if (t !== PASS) continue
+        }
+        const v = (r.act as TcpAction)(s)
+        if (v !== undefined) { s.tcpResRuleAt = undefined; return v }
+      }
+      s.tcpResRuleAt = undefined
       return 'accept'
     },
     httpRequest: runHttp(httpReq),

@@ -36,3 +36,14 @@ export const TCP_CONTENT_ACTIONS: readonly TcpActionKeyword[] = [
   verdict('silent-drop', 'reject'),
   ...effects,
 ]
+
+/** `tcp-response content`: what HAProxy's set offers of it (`close`, which ends the server side
+ *  only, ends the session here, as `reject` does). */
+const RESPONSE_EFFECTS = new Set(['set-var', 'set-var-fmt', 'unset-var', 'sc-inc-gpc0', 'sc-inc-gpc1', 'sc-set-gpt0', 'set-log-level'])
+export const TCP_RESPONSE_ACTIONS: readonly TcpActionKeyword[] = [
+  verdict('accept', 'accept'),
+  verdict('reject', 'reject'),
+  verdict('close', 'reject'),
+  verdict('silent-drop', 'reject'),
+  ...effects.filter((e) => RESPONSE_EFFECTS.has(e.kw)),
+]

@@ -64,6 +64,10 @@ export interface StreamView {
    *  client closed, or there is no inspect delay. Until then, payload fetches that lack bytes make
    *  `tcpContent` answer `wait` rather than decide on part of the data. */
   readonly payloadFinal: boolean
+  /** Response bytes received so far, for `tcp-response content` (`res.len`, `res.payload`), and
+   *  whether no more will be waited for (as `payload` and `payloadFinal` for the request). */
+  readonly resPayload?: Uint8Array | null
+  readonly resPayloadFinal?: boolean
   /** The backend and server chosen so far ('' until known). */
   beName: string
   srvName: string
@@ -80,6 +84,8 @@ export interface StreamView {
   /** Owned by the rules: where `tcp-request content` resumes after answering `wait`, so that
    *  rules already run are not run twice (start it undefined). */
   tcpRuleAt?: number
+  /** The same for `tcp-response content`. */
+  tcpResRuleAt?: number
   /** Set by `set-log-level` (`silent` = do not log this stream). */
   logLevel?: string
   /** Filled by `capture` actions, in slot order (`capture … id N` / declaration order). */

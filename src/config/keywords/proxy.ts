@@ -23,7 +23,6 @@ import { none, one } from './words.ts'
 
 type Ctx = KeywordCtx & NotBuiltSink
 
-const RULES = 'rules'
 const STATS = 'stats page'
 
 /** `timeout NAME VALUE` for one timeout, and its 1.x alias when there is one. */
@@ -363,8 +362,8 @@ export const proxyKeywords: readonly ProxyKeyword[] = [
   rule('tcp-request session'),
   rule('tcp-request content'),
   rule('tcp-request inspect-delay'),
-  rule('tcp-response content', RULES),
-  rule('tcp-response inspect-delay', RULES),
+  rule('tcp-response content'),
+  rule('tcp-response inspect-delay'),
   rule('stick on'),
   rule('stick match'),
   rule('stick store-request'),
