@@ -50,6 +50,18 @@ export abstract class ClientSide {
     return this.#cliPort
   }
 
+  /** `set-src`/`set-src-port` (rules): the client address the rules, forwardfor and the log see. */
+  setCliAddr(addr: string | undefined, port: number | undefined): void {
+    void this.cliAddr
+    if (addr !== undefined) this.#cliAddr = addr
+    if (port !== undefined) this.#cliPort = port
+  }
+
+  /** The address the client connected to, as rules left it (`set-dst`). */
+  get dstAddr(): string {
+    return this.#view?.dstAddr ?? this.cli.localAddress ?? ''
+  }
+
   pauseCli(): void {
     if (this.#cliPaused) return
     this.#cliPaused = true

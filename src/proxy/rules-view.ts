@@ -18,6 +18,8 @@ export interface ViewedSession {
   readonly cliPort: number
   readonly cli: Sock<unknown>
   readonly soName?: string | undefined
+  /** `set-src`, `set-src-port`: the client address everything sees from then on. */
+  setCliAddr(addr: string | undefined, port: number | undefined): void
 }
 
 export class SessView implements SessionView {
@@ -50,6 +52,16 @@ export class SessView implements SessionView {
   get dstPort(): number {
     void this.dstAddr
     return this.#dstPort
+  }
+
+  setSrc(addr: string | undefined, port: number | undefined): void {
+    this.#owner.setCliAddr(addr, port)
+  }
+
+  setDst(addr: string | undefined, port: number | undefined): void {
+    void this.dstAddr
+    if (addr !== undefined) this.#dst = addr
+    if (port !== undefined) this.#dstPort = port
   }
 
   /** The session ended: what it tracked is released (conn_cur goes down). */

@@ -35,6 +35,21 @@ describe('http-request actions', () => {
     expect(r.httpRequest(get('/a'))).toEqual({ kind: 'reply', reply: { status: 200, headers: [], body: '' } })
     expect(r.httpRequest(get('/b'))).toEqual({ kind: 'reply', reply: { status: 200, headers: [], body: '' } })
   })
+  test('return leaves out a header whose value comes out empty, as HAProxy does', () => {
+    const r = fe('http-request return status 200 hdr x-ff "%[req.hdr(x-forwarded-for)]" hdr x-static ""')
+    expect(r.httpRequest(get('/'))).toEqual({ kind: 'reply', reply: { status: 200, headers: [], body: '' } })
+    expect(r.httpRequest(get('/', [['X-Forwarded-For', '10.0.0.1']]))).toEqual({ kind: 'reply', reply: { status: 200, headers: [['x-ff', '10.0.0.1']], body: '' } })
+  })
+  test('set-src, set-dst and their ports change what the connection says: an address (IPv6 made canonical) or a port, else nothing', () => {
+    const r = fe('http-request set-src hdr(x-src)\nhttp-request set-dst hdr(x-dst)\nhttp-request set-dst-port hdr(x-port)')
+    const calls: string[] = []
+    const s = get('/', [['X-Src', '2001:DB8:0:0:1::2'], ['X-Dst', 'not an address'], ['X-Port', '8080']])
+    const sess = s.sess as { setSrc?: unknown; setDst?: unknown }
+    sess.setSrc = (a: string | undefined, p: number | undefined) => { calls.push(`src ${a} ${p}`) }
+    sess.setDst = (a: string | undefined, p: number | undefined) => { calls.push(`dst ${a} ${p}`) }
+    r.httpRequest(s)
+    expect(calls).toEqual(['src 2001:db8::1:0:0:2 undefined', 'dst undefined 8080'])
+  })
   test('return reads a body file relative to the configuration', () => {
     const r = fe('http-request return content-type text/plain file hosts.map')
     const v = r.httpRequest(get('/'))

@@ -252,5 +252,6 @@ export const HTTP_RESPONSE_ACTIONS: readonly HttpActionKeyword[] = [
   redirect,
   setStatus,
   ...headerActions((s) => s.res),
-  ...effects,
+  // The connection's addresses are the request side's to change.
+  ...effects.filter((e) => !/^set-(src|dst)/.test(e.kw)),
 ]

@@ -75,15 +75,19 @@ export function parseReplyOptions(kw: string, args: string[], ctx: CompileCtx, d
   if (contentType !== undefined && body !== '') staticHeaders.push(['content-type', contentType])
   const dynamic = typeof body === 'function' || hdrs.some(([, v]) => typeof v === 'function')
   if (!dynamic) {
-    for (const [n, v] of hdrs) staticHeaders.push([n, v as string])
+    for (const [n, v] of hdrs) if (v !== '') staticHeaders.push([n, v as string])
     const r: HttpReply = Object.freeze({ status, headers: staticHeaders, body: body as string })
     return { status, hasBody: hasBody || hdrs.length > 0, build: () => r, constant: r }
   }
-  const build: ReplyBuilder = (s) => ({
-    status,
-    headers: [...staticHeaders, ...hdrs.map(([n, v]): [string, string] => [n, typeof v === 'string' ? v : v(s)])],
-    body: typeof body === 'string' ? body : body(s),
-  })
+  // A header whose value comes out empty is left out, as HAProxy does.
+  const build: ReplyBuilder = (s) => {
+    const headers = [...staticHeaders]
+    for (const [n, v] of hdrs) {
+      const value = typeof v === 'string' ? v : v(s)
+      if (value !== '') headers.push([n, value])
+    }
+    return { status, headers, body: typeof body === 'string' ? body : body(s) }
+  }
   return { status, hasBody: true, build, constant: undefined }
 }
 

@@ -21,7 +21,7 @@ function verdict(kw: string, v: TcpVerdict): TcpActionKeyword {
 
 const effects = effectActions<TcpVerdict>()
 
-const CONNECTION_EFFECTS = new Set(['track-sc0', 'track-sc1', 'track-sc2', 'sc-inc-gpc0', 'sc-inc-gpc1', 'sc-set-gpt0', 'set-var', 'set-var-fmt', 'unset-var'])
+const CONNECTION_EFFECTS = new Set(['track-sc0', 'track-sc1', 'track-sc2', 'sc-inc-gpc0', 'sc-inc-gpc1', 'sc-set-gpt0', 'set-var', 'set-var-fmt', 'unset-var', 'set-src', 'set-src-port', 'set-dst', 'set-dst-port'])
 
 export const TCP_CONNECTION_ACTIONS: readonly TcpActionKeyword[] = [
   verdict('accept', 'accept'),

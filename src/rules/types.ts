@@ -49,6 +49,10 @@ export interface SessionView {
   readonly vars: Map<string, Sample>
   /** Entries tracked by `tcp-request connection|session track-scN`: index N, up to 3. */
   readonly sc: (StickEntry | undefined)[]
+  /** `set-src`/`set-src-port`, `set-dst`/`set-dst-port`: what the connection's addresses are from
+   *  then on (an undefined part stays). Absent where they cannot change. */
+  setSrc?(addr: string | undefined, port: number | undefined): void
+  setDst?(addr: string | undefined, port: number | undefined): void
 }
 
 /** One request/response pair (in tcp mode, the session's content). */

@@ -168,6 +168,24 @@ describe("edgelb's answers keep the client connection (HAProxy 2.x)", () => {
     expect(await rawExchange(lb.port(), 'GET / HTTP/1.1\r\nHost: h\r\n\r\n')).toMatch(/\r\nsrv-id: 2\r\n/i)
   })
 
+  test('http-request set-src and set-dst change what option forwardfor and originalto write, except ones included', async () => {
+    await using a = startHttpServer('A')
+    await using lb = await startLb(cfg`
+      listen web
+        bind 127.0.0.1:0
+        mode http
+        ${T}
+        http-request set-src hdr(x-src)
+        http-request set-dst hdr(x-dst)
+        option forwardfor except 10.0.0.0/25
+        option originalto except 10.0.0.0/25
+        server a 127.0.0.1:${a.port}
+    `)
+    await rawExchange(lb.port(), 'GET / HTTP/1.1\r\nHost: h\r\nX-Src: 10.0.0.1\r\nX-Dst: 10.0.0.1\r\n\r\n')
+    await rawExchange(lb.port(), 'GET / HTTP/1.1\r\nHost: h\r\nX-Src: 10.0.0.128\r\nX-Dst: ::2\r\n\r\n')
+    expect(a.requests.map((r) => [r.header('x-forwarded-for'), r.header('x-original-to')])).toEqual([[undefined, undefined], ['10.0.0.128', '::2']])
+  })
+
   test('http_first_req is true for the first request of a connection only', async () => {
     await using lb = await startLb(cfg`
       listen web

@@ -44,7 +44,7 @@ export function serverHeaders(sess: HttpSession, st: Stream): boolean {
   const ff = be.forwardFor ?? sess.fe.http!.forwardFor
   if (ff) addForwardedFor(ff, req, sess.cliAddr)
   const ot = be.originalTo ?? sess.fe.http!.originalTo
-  if (ot) addOriginalTo(ot, req, sess.cli.localAddress ?? '')
+  if (ot) addOriginalTo(ot, req, sess.dstAddr)
   if (st.upgrade) {
     // Connection: upgrade goes through as it came.
   } else if (st.srvClose) {
