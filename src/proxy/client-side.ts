@@ -57,9 +57,12 @@ export abstract class ClientSide {
     if (port !== undefined) this.#cliPort = port
   }
 
-  /** The address the client connected to, as rules left it (`set-dst`). */
+  /** The address and port the client connected to, as rules left them (`set-dst`). */
   get dstAddr(): string {
     return this.#view?.dstAddr ?? this.cli.localAddress ?? ''
+  }
+  get dstPort(): number {
+    return this.#view?.dstPort ?? this.cli.localPort ?? 0
   }
 
   pauseCli(): void {

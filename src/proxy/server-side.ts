@@ -19,7 +19,7 @@ import type { AssignOptions, Backend } from '../backend/backend.ts'
 import type { Waiter } from '../backend/queue.ts'
 import type { Server } from '../backend/server.ts'
 import { now } from '../core/clock.ts'
-import type { Sock } from '../net/runtime.ts'
+import type { ConnectTarget, Sock } from '../net/runtime.ts'
 import { SrvConn, type SrvConnOwner } from './srv-conn.ts'
 import type { PhaseTimes, TermCause, TermPhase } from './termination.ts'
 
@@ -43,6 +43,10 @@ export interface SrvSide extends PhaseTimes {
 /** What the server side needs of the session that owns the exchange. */
 export interface ServerSession extends Waiter, SrvConnOwner {
   readonly cli: Sock<unknown>
+  /** The address and port the client connected to, as rules left them (`set-dst`), where
+   *  `option transparent` connects. */
+  readonly dstAddr: string
+  readonly dstPort: number
   /** The current server connection (connecting or open), null when none. */
   srv: SrvConn | null
   queueExp: number
@@ -100,7 +104,7 @@ export function assignServer(sess: ServerSession, st: SrvSide, avoid: Server | u
     }
     case 'queue-full':
     case 'none':
-      if (be.dispatch && r.kind === 'none') { sess.srvConnect(); return }
+      if ((be.dispatch || be.cfg.options['transparent'] === true) && r.kind === 'none') { sess.srvConnect(); return }
       sess.srvRefused(r.kind === 'none' ? 'S' : 'R', 'C')
       return
   }
@@ -123,9 +127,20 @@ export function openServer(sess: ServerSession, st: SrvSide): SrvConn {
   const be = st.be!
   const t = be.cfg.timeouts.connect
   sess.connExp = t === undefined ? Infinity : st.connectStart + t
-  const c = SrvConn.open(be.targetOf(st.server, sess.cli.localPort ?? 0), st.server, sess)
+  const c = SrvConn.open(connectTarget(sess, st), st.server, sess)
   sess.srv = c
   return c
+}
+
+/** Where a new connection of the exchange goes: its server, the backend's `dispatch` address,
+ *  or with `option transparent` (and no server) the address the client connected to. */
+export function connectTarget(sess: ServerSession, st: SrvSide): ConnectTarget {
+  const be = st.be!
+  if (st.server === null && be.dispatch === undefined && be.cfg.options['transparent'] === true) {
+    const source = be.cfg.source
+    return source === undefined ? { host: sess.dstAddr, port: sess.dstPort } : { host: sess.dstAddr, port: sess.dstPort, localAddress: source }
+  }
+  return be.targetOf(st.server, sess.cli.localPort ?? 0)
 }
 
 /** The connection attempt failed (`timedOut`: `timeout connect` ran out): retry on the same

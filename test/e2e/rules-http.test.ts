@@ -186,6 +186,25 @@ describe("edgelb's answers keep the client connection (HAProxy 2.x)", () => {
     expect(a.requests.map((r) => [r.header('x-forwarded-for'), r.header('x-original-to')])).toEqual([[undefined, undefined], ['10.0.0.128', '::2']])
   })
 
+  test('option transparent connects to the address the client connected to, as set-dst-port left it, and reuses that connection', async () => {
+    await using a = startHttpServer('A')
+    await using lb = await startLb(cfg`
+      listen web
+        bind 127.0.0.1:0
+        mode http
+        ${T}
+        option transparent
+        http-request set-dst-port int(${a.port})
+    `)
+    using c = await httpClient(lb.port())
+    await c.write('GET /1 HTTP/1.1\r\nHost: h\r\n\r\n')
+    await waitResponses(c, 1)
+    await c.write('GET /2 HTTP/1.1\r\nHost: h\r\n\r\n')
+    const rs = await waitResponses(c, 2)
+    expect(rs.map(bodyOf)).toEqual(['A', 'A'])
+    expect(a.tcp.conns.length).toBe(1)
+  })
+
   test('http_first_req is true for the first request of a connection only', async () => {
     await using lb = await startLb(cfg`
       listen web

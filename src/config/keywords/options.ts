@@ -168,6 +168,7 @@ export const optionKeywords: readonly ProxyKeyword[] = [
   flagOption('allbackups'),
   flagOption('abortonclose'),
   flagOption('log-health-checks'),
+  flagOption('transparent'),
   flagOption('dontlognull'),
   flagOption('log-separate-errors'),
   flagOption('dontlog-normal'),

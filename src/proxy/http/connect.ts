@@ -10,7 +10,8 @@
  */
 import { now } from '../../core/clock.ts'
 import type { HttpSession } from '../http-session.ts'
-import { openServer } from '../server-side.ts'
+import { connectTarget, openServer } from '../server-side.ts'
+import type { ConnectTarget } from '../../net/runtime.ts'
 import { poolIdle, pooledCount, takePooled, type SrvConn } from '../srv-conn.ts'
 import { stickStoreRequest } from './persistence.ts'
 import type { Stream } from './stream.ts'
@@ -27,8 +28,10 @@ export function connectRequest(sess: HttpSession, st: Stream): void {
   const reuse = be.cfg.httpReuse
   let c: SrvConn | null = null
   const idle = sess.srvIdle
-  // The session's own idle connection: to the same server, or to the backend's dispatch address.
-  if (idle && idle.state === 'idle' && idle.server === server && (server !== null || be.dispatch !== undefined)) {
+  // Without a server (dispatch, option transparent) a connection is known by where it goes.
+  const target = server === null ? targetKey(connectTarget(sess, st)) : ''
+  // The session's own idle connection: to the same server, or to the same address.
+  if (idle && idle.state === 'idle' && idle.server === server && (server !== null || targets.get(idle) === target)) {
     c = idle
     sess.srvIdle = null
   } else if (server && reuse !== 'never' && (reuse !== 'safe' || sess.requests > 0)) {
@@ -46,8 +49,17 @@ export function connectRequest(sess: HttpSession, st: Stream): void {
     return
   }
   sess.ss = 'connecting'
-  openServer(sess, st).shareable = reuse !== 'never'
+  const opened = openServer(sess, st)
+  opened.shareable = reuse !== 'never'
+  if (server === null) targets.set(opened, target)
   sess.resched()
+}
+
+/** Where each connection without a server goes (`targetKey`). */
+const targets = new WeakMap<SrvConn, string>()
+
+function targetKey(t: ConnectTarget): string {
+  return 'path' in t ? t.path : `${t.host}:${t.port}:${t.localAddress ?? ''}`
 }
 
 /** A connection whose exchange ended cleanly: kept for the session's next request, or, when
