@@ -225,6 +225,9 @@ export interface ProxyConfig {
   forwardFor?: ForwardForConfig
   originalTo?: OriginalToConfig
   httpCheck?: HttpCheckConfig
+  /** `option http-restrict-req-hdr-names`: what to do with a request header whose name has other
+   *  characters than letters, digits and `-` (unset: preserve). */
+  restrictReqHdrNames?: 'preserve' | 'delete' | 'reject'
   cookie?: CookieConfig
   defaultServer: ServerOptions
   servers: ServerConfig[]

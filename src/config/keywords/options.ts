@@ -169,6 +169,17 @@ export const optionKeywords: readonly ProxyKeyword[] = [
   flagOption('abortonclose'),
   flagOption('log-health-checks'),
   flagOption('transparent'),
+  {
+    kw: 'option http-restrict-req-hdr-names',
+    parse(args, d, p) {
+      const [how] = args
+      if (args.length !== 1 || (how !== 'preserve' && how !== 'delete' && how !== 'reject')) {
+        throw new ConfigError(`'option http-restrict-req-hdr-names' expects preserve, delete or reject`, d.pos)
+      }
+      setFlag(p, 'http-restrict-req-hdr-names', d)
+      p.restrictReqHdrNames = how
+    },
+  },
   flagOption('dontlognull'),
   flagOption('log-separate-errors'),
   flagOption('dontlog-normal'),

@@ -31,6 +31,18 @@ export function serverHeaders(sess: HttpSession, st: Stream): boolean {
   const req = st.req!
   const fcfg = sess.fe.cfg
   const bcfg = st.be!.cfg
+  // `option http-restrict-req-hdr-names` (the backend's): names with other characters than
+  // letters, digits and '-' (`X-my_hdr`, which servers may read as `X-my-hdr`) are dropped, or
+  // the request is refused with 403.
+  const restrict = bcfg.restrictReqHdrNames
+  if (restrict === 'delete' || restrict === 'reject') {
+    const h = req.headers
+    for (let i = h.count - 1; i >= 0; i--) {
+      if (/^[A-Za-z0-9-]+$/.test(h.name(i))) continue
+      if (restrict === 'reject') { sess.answer(403, 'P', 'R', undefined, true); return false }
+      h.removeAt(i)
+    }
+  }
   const httpclose = fcfg.options['httpclose'] === true || bcfg.options['httpclose'] === true
   const serverClose = httpclose || fcfg.options['http-server-close'] === true || bcfg.options['http-server-close'] === true
   st.cliClose = req.connClose || req.mustClose || httpclose || (req.version === 10 && !req.connKeepAlive)
