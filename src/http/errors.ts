@@ -101,8 +101,10 @@ export class ErrorPages {
 
   /** The page for `status` on a connection that stays open: the default page without
    *  `connection: close`, or the errorfile as it is unless its head says `Connection: close`
-   *  (null: the page closes the connection). */
+   *  (null: the page closes the connection; always for 400 and 408). */
   keepAlivePage(status: number): Uint8Array | null {
+    // A bad request and a request that did not arrive in time close, as HAProxy's pages for them do.
+    if (status === 400 || status === 408) return null
     let p = this.#open.get(status)
     if (p === undefined) {
       const file = this.#pages.get(status)

@@ -143,6 +143,15 @@ describe('http-request actions', () => {
     expect(run('http://h.example/rpq?b=c')).toBe('http://h.example/y/fe/rpq?b=c')
     expect(run('/a?b=c')).toBe('/x/fe/a?b=c')
   })
+  test('normalize-uri rewrites the path as its normalizer says; a strict one answers 400 to a bad escape; * stays', () => {
+    const r = fe('http-request normalize-uri path-merge-slashes\nhttp-request normalize-uri query-sort-by-name\nhttp-request normalize-uri percent-to-uppercase strict')
+    const run = (uri: string) => { const s = get(uri); const v = r.httpRequest(s); return v.kind === 'continue' ? s.req!.uri : v }
+    expect(run('//a//b?z=1&a=2')).toBe('/a/b?a=2&z=1')
+    expect(run('http://h.example//a?b=%aa')).toBe('http://h.example/a?b=%AA')
+    expect(run('/%zz')).toEqual({ kind: 'deny', status: 400 })
+    expect(run('*')).toBe('*')
+    expect(() => fe('http-request normalize-uri path-strip-dotdot strict')).toThrow("unexpected 'strict'")
+  })
   test('variables, log level, capture', () => {
     const r = fe([
       'declare capture request len 32',

@@ -9,6 +9,7 @@ import type { H1Head } from '../http/types.ts'
 import { effectActions, type ActionCtx, type ActionKeyword } from './common-actions.ts'
 import { compileLogFormat } from './log-format.ts'
 import { fieldValue, uriPath, uriPathq, uriPrefix, uriQuery, splitCommas } from './http-sample.ts'
+import { fragmentEncode, fragmentStrip, mergeSlashes, percentDecodeUnreserved, percentUpper, sortQuery, stripDot, stripDotdot } from '../http/uri-normalizer.ts'
 import { expandGroups } from './pattern.ts'
 import { parseRedirect, parseReplyOptions } from './reply.ts'
 import { CONTINUE, REJECT, type HttpVerdict, type StreamView } from './types.ts'
@@ -214,6 +215,54 @@ const reject: HttpActionKeyword = {
 
 const silentDrop: HttpActionKeyword = { kw: 'silent-drop', compile: () => () => REJECT }
 
+/** `normalize-uri NORMALIZER [full|strict]`: the path (with or without its query, as each
+ *  normalizer works) rewritten in place; `*` and authority-form targets are left alone. A strict
+ *  normalizer meeting an invalid `%` escape makes the request a bad one (400). */
+const normalizeUri: HttpActionKeyword = {
+  kw: 'normalize-uri',
+  compile(args, ctx) {
+    const [name, flag, ...rest] = args
+    const strictOk = name === 'percent-to-uppercase' || name === 'percent-decode-unreserved'
+    if (rest.length > 0 || (flag !== undefined && !((flag === 'full' && name === 'path-strip-dotdot') || (flag === 'strict' && strictOk)))) {
+      throw new ConfigError(`unexpected '${[flag, ...rest].join(' ')}' after 'normalize-uri ${name ?? ''}'`, ctx.at)
+    }
+    const strict = flag === 'strict'
+    // Each normalizer: what it reads ('path': without the query, 'pathq': with it) and does.
+    const forms: Record<string, ['path' | 'pathq' | 'query', (s: string) => string | undefined]> = {
+      'path-merge-slashes': ['path', mergeSlashes],
+      'path-strip-dot': ['path', stripDot],
+      'path-strip-dotdot': ['path', (p) => stripDotdot(p, flag === 'full')],
+      'query-sort-by-name': ['query', sortQuery],
+      'percent-to-uppercase': ['pathq', (p) => percentUpper(p, strict)],
+      'percent-decode-unreserved': ['pathq', (p) => percentDecodeUnreserved(p, strict)],
+      'fragment-strip': ['pathq', fragmentStrip],
+      'fragment-encode': ['pathq', fragmentEncode],
+    }
+    const form = name === undefined ? undefined : forms[name]
+    if (!form) throw new ConfigError(`'normalize-uri' expects a normalizer: ${Object.keys(forms).join(', ')}`, ctx.at)
+    const [part, fn] = form
+    return (s) => {
+      const h = s.req
+      if (!h || h.uri === '*') return undefined
+      const prefix = uriPrefix(h.uri)
+      const pathq = h.uri.slice(prefix.length)
+      if (pathq === '' || pathq[0] !== '/') return undefined
+      const q = pathq.indexOf('?')
+      const path = q < 0 ? pathq : pathq.slice(0, q)
+      const query = q < 0 ? '' : pathq.slice(q)
+      let out: string | undefined
+      if (part === 'path') { const p = fn(path); out = p === undefined ? undefined : p + query }
+      else if (part === 'query') out = query === '' ? pathq : path + fn(query)!
+      else out = fn(pathq)
+      if (out === undefined) return BAD_REQUEST
+      if (out !== pathq) h.uri = prefix + out
+      return undefined
+    }
+  },
+}
+
+const BAD_REQUEST: HttpVerdict = Object.freeze({ kind: 'deny', status: 400 })
+
 const setStatus: HttpActionKeyword = {
   kw: 'set-status',
   compile(args, ctx) {
@@ -241,6 +290,7 @@ export const HTTP_REQUEST_ACTIONS: readonly HttpActionKeyword[] = [
   redirect,
   ...headerActions((s) => s.req),
   ...requestLineActions(),
+  normalizeUri,
   ...effects,
 ]
 
