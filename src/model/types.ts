@@ -265,6 +265,8 @@ export interface GlobalConfig {
   /** `log-send-hostname [NAME]`: the hostname field of syslog headers ('' = the system's name). */
   logSendHostname?: string
   statsSockets: { address: string; options: string[]; pos: SourcePos }[]
+  /** `set-var NAME EXPR` / `set-var-fmt NAME FMT`: process variables set at load, in order. */
+  setVars: { kw: 'set-var' | 'set-var-fmt'; name: string; value: string; pos: SourcePos }[]
   spreadChecks: number
   hardStopAfter?: number
   /** `tune.*` values that edgelb reads: `tune.bufsize` (16384), `tune.http.maxhdr` (101). */

@@ -12,7 +12,7 @@ import { tableArg } from './fetches.ts'
 import { trackEntry, trackedAt, type TrackPhase } from './tracking.ts'
 import type { Sample, StreamView } from './types.ts'
 import { formatIpv4, formatIpv6, parseIpv4, parseIpv6 } from '../core/ip.ts'
-import { compileVarRef } from './vars.ts'
+import { compileVarRef, parseVarConds } from './vars.ts'
 import { toInt, toStr } from './sample.ts'
 
 export type Phase = 'tcp-connection' | 'tcp-session' | 'tcp-content' | 'tcp-response' | 'http-request' | 'http-response'
@@ -114,19 +114,23 @@ const COMMON_EFFECTS: readonly EffectKeyword[] = [
   {
     kw: 'set-var', param: 'required',
     compile(args, ctx) {
-      const ref = compileVarRef(ctx.param!, ctx.at)
+      const [name, ...conds] = ctx.param!.split(',').map((w) => w.trim())
+      const ref = compileVarRef(name!, ctx.at)
+      const cond = parseVarConds(conds, ctx.at)
       if (args.length !== 1) throw new ConfigError(`'set-var(${ctx.param})' expects one sample expression (quote it if it has spaces)`, ctx.at)
       const fn = compileExpr(args[0]!, ctx).fn
-      return (s) => { const v = fn(s); if (v !== undefined) ref.set(s, v) }
+      return (s) => { const v = fn(s); if (v !== undefined) ref.set(s, v, cond) }
     },
   },
   {
     kw: 'set-var-fmt', param: 'required',
     compile(args, ctx) {
-      const ref = compileVarRef(ctx.param!, ctx.at)
+      const [name, ...conds] = ctx.param!.split(',').map((w) => w.trim())
+      const ref = compileVarRef(name!, ctx.at)
+      const cond = parseVarConds(conds, ctx.at)
       if (args.length !== 1) throw new ConfigError(`'set-var-fmt(${ctx.param})' expects one format string (quote it)`, ctx.at)
       const fmt = compileLogFormat(args[0]!, ctx)
-      return (s) => ref.set(s, fmt(s))
+      return (s) => { ref.set(s, fmt(s), cond) }
     },
   },
   {

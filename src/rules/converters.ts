@@ -15,7 +15,7 @@ import { formatIpv4, formatIpv6, maskOf, maskV6, parseIpv4, parseIpv6, parseNet 
 import { asRegIndex, expandGroups, type MatchKind } from './pattern.ts'
 import { binToStr, toBin, toBool, toInt, toStr } from './sample.ts'
 import type { Sample, SampleType } from './types.ts'
-import { compileVarRef, isVarName } from './vars.ts'
+import { compileVarRef, isVarName, parseVarConds } from './vars.ts'
 
 export interface ConverterDef {
   name: string
@@ -391,8 +391,8 @@ export const CONVERTERS: readonly ConverterDef[] = [
     compile: (a, ctx) => { const off = intArg(a[0], ctx, 'the offset', 0); return (v) => { const n = toInt(v); return n === undefined ? undefined : new Date((n + off) * 1000).toUTCString() } },
   },
   {
-    name: 'set-var', out: 'same', args: [1, 1],
-    compile: (a, ctx) => { const r = compileVarRef(a[0]!, ctx.at); return (v, s) => { r.set(s, v); return v } },
+    name: 'set-var', out: 'same', args: [1, 9],
+    compile: (a, ctx) => { const r = compileVarRef(a[0]!, ctx.at); const c = parseVarConds(a.slice(1), ctx.at); return (v, s) => { r.set(s, v, c); return v } },
   },
   {
     name: 'unset-var', out: 'same', args: [1, 1],

@@ -7,6 +7,7 @@
  * A fetch compiles its arguments at load into a closure `(stream) => sample | undefined`;
  * multi-valued fetches (headers, cookies) also give an `each` that ACLs use to match any value.
  */
+import { randomUUID } from 'node:crypto'
 import { ConfigError } from '../model/source.ts'
 import { latin1 } from '../http/head.ts'
 import { evalState, type CompileCtx, type CompiledExpr, type Fetch, type FetchAny } from './context.ts'
@@ -204,6 +205,16 @@ function protoHttp(s: StreamView): Sample | undefined {
   return HTTP_START.test(line)
 }
 
+/** `req.len` of an HTTP request, as HAProxy counts it: the size of its head in HAProxy's internal
+ *  form (HTX: a 20-byte start line block with the method, URI and version, each field's name
+ *  and value, and one byte ending the headers), which configurations written for HAProxy test. */
+function htxSize(h: NonNullable<StreamView['req']>): number {
+  let n = 20 + h.method.length + h.uri.length + 8 + 1
+  const hs = h.headers
+  for (let i = 0; i < hs.count; i++) n += hs.name(i).length + hs.value(i).length
+  return n
+}
+
 // --- stick counters ------------------------------------------------------------------------------
 
 /** How a counter fetch reads (or updates) an entry. `undefined` = not stored in its table. */
@@ -334,6 +345,7 @@ export const FETCHES: readonly FetchDef[] = [
   { name: 'ipv4', type: 'ip', args: [1, 1], compile: (a, ctx) => { if (parseIpv4(a[0]!) < 0) throw new ConfigError(`ipv4() expects an IPv4 address, not '${a[0]}'`, ctx.at); return c(a[0]!) } },
   { name: 'ipv6', type: 'ip', args: [1, 1], compile: (a, ctx) => { if (!parseIpv6(a[0]!)) throw new ConfigError(`ipv6() expects an IPv6 address, not '${a[0]}'`, ctx.at); return c(a[0]!) } },
   { name: 'bin', type: 'bin', args: [1, 1], compile: (a) => c(Uint8Array.from((a[0]!.match(/../g) ?? []).map((h) => parseInt(h, 16)))) },
+  { name: 'uuid', type: 'str', volatile: true, args: [0, 1], compile: (a, ctx) => { if (a[0] !== undefined && a[0] !== '4') throw new ConfigError(`uuid: only version 4 is supported, not '${a[0]}'`, ctx.at); return () => randomUUID() } },
   { name: 'var', type: 'any', args: [1, 2], compile: (a, ctx) => { const r = compileVarRef(a[0]!, ctx.at); const d = a[1]; return d === undefined ? r.get : (s) => r.get(s) ?? d } },
   { name: 'env', type: 'str', args: [1, 1], compile: (a) => { const name = a[0]!; return () => process.env[name] } },
   { name: 'rand', type: 'int', args: [0, 1], compile: (a, ctx) => { const r = intArg(a[0], ctx, 'rand()', 2 ** 32); return () => Math.floor(Math.random() * r) } },
@@ -368,7 +380,7 @@ export const FETCHES: readonly FetchDef[] = [
   { name: 'ssl_c_used', type: 'bool', compile: () => c(false) },
 
   // Request payload
-  { name: 'req.len', type: 'int', volatile: true, compile: () => (s) => { if (!s.payloadFinal) evalState.mayChange = true; return s.payload?.length ?? 0 } },
+  { name: 'req.len', type: 'int', volatile: true, compile: () => (s) => { if (s.payload === null && s.req) return htxSize(s.req); if (!s.payloadFinal) evalState.mayChange = true; return s.payload?.length ?? 0 } },
   { name: 'req.payload', type: 'bin', volatile: true, args: [2, 2], compile: payloadFetch },
   { name: 'req.payload_lv', type: 'bin', volatile: true, args: [2, 3], compile: payloadLvFetch },
   // Response payload (tcp-response content)

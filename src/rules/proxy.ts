@@ -27,6 +27,8 @@ import type { ActionKeyword, Phase } from './common-actions.ts'
 import type { CompileCtx, RulesEnv } from './context.ts'
 import { HTTP_REQUEST_ACTIONS, HTTP_RESPONSE_ACTIONS, type HttpAction } from './http-actions.ts'
 import { compileLogFormat, constantFormat } from './log-format.ts'
+import { compileExpr } from './expr.ts'
+import { compileVarRef } from './vars.ts'
 import { MapStore } from './maps.ts'
 import { parseRedirect } from './reply.ts'
 import { StickTable, type StickTableOptions } from './stick-table.ts'
@@ -341,6 +343,12 @@ export function compileProxyRules(p: ProxyConfig, env: RulesEnv, options: Compil
   }
 }
 
+/** What a global `set-var` expression sees: no connection, no stream. */
+const loadTimeSession: SessionView = {
+  cliAddr: '', cliPort: 0, dstAddr: '', dstPort: 0, feName: '', vars: new Map<string, Sample>(), sc: [undefined, undefined, undefined],
+  engine: { nbsrv: () => 0, connslots: () => 0, beConn: () => 0, feConn: () => 0, srvIsUp: () => false },
+}
+
 export interface CompiledRules {
   proxies: Map<string, ProxyRules>
   tables: Map<string, StickTable>
@@ -361,6 +369,16 @@ export function compileRules(config: Config, options: CompileOptions & { fileDir
   }
   const maps = options.maps ?? new MapStore()
   const backends = new Set(config.proxies.filter((p) => p.kind === 'backend' || p.kind === 'listen').map((p) => p.name))
+  // Global `set-var`/`set-var-fmt`: evaluated now, in order, as HAProxy does while parsing.
+  for (const v of config.global.setVars ?? []) {
+    guarded(options, () => {
+      const ctx: CompileCtx = { tables, maps, fileDir: options.fileDir ?? dirname(v.pos.file), proxy: '', at: v.pos, backends }
+      const ref = compileVarRef(v.name, v.pos)
+      const s = connectionStream(loadTimeSession)
+      const value = v.kw === 'set-var' ? compileExpr(v.value, ctx).fn(s) : compileLogFormat(v.value, ctx)(s)
+      if (value !== undefined) ref.set(s, value)
+    })
+  }
   const proxies = new Map<string, ProxyRules>()
   for (const p of config.proxies) {
     // Relative map, ACL and body files are read from the directory of the file that declares the proxy.
