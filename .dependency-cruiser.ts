@@ -19,7 +19,7 @@ export const layers: readonly { layer: string; members: readonly string[] }[] = 
   { layer: 'protocol and rules', members: ['http', 'rules'] },
   { layer: 'servers', members: ['balance', 'backend', 'check'] },
   { layer: 'proxy', members: ['proxy'] },
-  { layer: 'assembly', members: ['config', 'master'] },
+  { layer: 'assembly', members: ['config', 'master', 'admin'] },
   { layer: 'commands', members: ['cli', 'loadtest'] },
   { layer: 'entry', members: ['main.ts'] },
 ]

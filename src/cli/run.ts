@@ -10,6 +10,7 @@ import { onSignal } from '../net/runtime.ts'
 import { dropPrivileges, preparePrivileges, type Privileges } from '../net/privileges.ts'
 import { MASTER_ENV, startPrograms, watchParentPipe, type RunningPrograms } from '../master/programs.ts'
 import { Engine } from '../proxy/engine.ts'
+import { AdminSockets } from '../admin/socket.ts'
 import { commandArgs } from './args.ts'
 import { EXIT_INVALID, EXIT_OK, EXIT_USAGE, type Command, type Io } from './types.ts'
 
@@ -85,11 +86,22 @@ ports, SIGTTIN take them back, SIGTERM/SIGINT stop now.`,
       io.err(`edgelb: not started: ${(e as Error).message}`)
       return EXIT_INVALID
     }
+    // The admin sockets (`stats socket`) answer once the engine runs.
+    let admin: AdminSockets
+    try {
+      admin = new AdminSockets(engine, config.global.statsSockets)
+    } catch (e) {
+      engine.stop()
+      await programs.stop()
+      io.err(`edgelb: not started: ${(e as Error).message}`)
+      return EXIT_INVALID
+    }
     const pidfile = parsed.values.pidfile ?? config.global.pidfile
     if (pidfile !== undefined) {
       try {
         writeFileSync(pidfile, `${process.pid}\n`)
       } catch (e) {
+        admin.close()
         engine.stop()
         await programs.stop()
         io.err(`edgelb: not started: cannot write pidfile ${pidfile}: ${(e as Error).message}`)
@@ -100,6 +112,7 @@ ports, SIGTTIN take them back, SIGTERM/SIGINT stop now.`,
     try {
       dropPrivileges(privileges)
     } catch (e) {
+      admin.close()
       engine.stop()
       await programs.stop()
       if (pidfile !== undefined) rmSync(pidfile, { force: true })
@@ -123,6 +136,7 @@ ports, SIGTTIN take them back, SIGTERM/SIGINT stop now.`,
       if (!config.global.quiet) io.err(`edgelb: ${l.frontend} listening on ${l.addrs.join(', ') || '(nothing)'}`)
     }
     await engine.done
+    admin.close()
     unwatch?.()
     await programs.stop()
     for (const f of off) f()

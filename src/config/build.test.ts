@@ -467,14 +467,14 @@ describe('unknown, removed and not yet implemented keywords', () => {
   })
 
   test('edgelb keywords whose engine part is missing say which part', () => {
-    const b = build(T + 'listen web\n  bind :80\n  tcp-response content accept\n  stats enable\n  server s 10.0.0.1:80 check\n')
+    const b = build(T + 'listen web\n  bind :80\n  tcp-request content switch-mode http\n  stats enable\n  server s 10.0.0.1:80 check\n')
     expect(b.lines).toEqual([
-      `${at(7)}: error: 'tcp-response content': not implemented yet, so edgelb would skip this rule, which changes what reaches the servers; rewrite it with actions edgelb implements (edgelb check lists them), or remove it, or run with --allow-unimplemented to accept the gap knowingly`,
+      `${at(7)}: error: 'tcp-request content switch-mode': not implemented yet, so edgelb would skip this rule, which changes what reaches the servers; rewrite it with actions edgelb implements (edgelb check lists them), or remove it, or run with --allow-unimplemented to accept the gap knowingly`,
       `${at(8)}: warning: 'stats enable' is parsed but not implemented yet (stats page); edgelb ignores it for now`,
     ])
-    const allowed = build(T + 'listen web\n  bind :80\n  tcp-response content accept\n  stats enable\n  server s 10.0.0.1:80 check\n', {}, { allowUnimplemented: true })
+    const allowed = build(T + 'listen web\n  bind :80\n  tcp-request content switch-mode http\n  stats enable\n  server s 10.0.0.1:80 check\n', {}, { allowUnimplemented: true })
     expect(allowed.lines).toEqual([
-      `${at(7)}: warning: 'tcp-response content': not implemented yet, accepted by --allow-unimplemented: edgelb will skip this rule, which changes what reaches the servers`,
+      `${at(7)}: warning: 'tcp-request content switch-mode': not implemented yet, accepted by --allow-unimplemented: edgelb will skip this rule, which changes what reaches the servers`,
       `${at(8)}: warning: 'stats enable' is parsed but not implemented yet (stats page); edgelb ignores it for now`,
     ])
   })
@@ -635,7 +635,6 @@ describe('HAProxy 1.x forms', () => {
     expect(b.lines).toEqual([
       `${at(2)}: warning: 'daemon' is ignored: edgelb always stays in the foreground (let systemd or your supervisor run it in the background)`,
       `${at(6)}: warning: 'nbthread 4': edgelb runs one event loop per process for now and uses 1 thread`,
-      `${at(8)}: warning: 'stats socket' is parsed but not implemented yet (admin socket); edgelb ignores it for now`,
       `${at(14)}: warning: 'localpeer' is parsed but not implemented yet (stick table replication); edgelb ignores it for now`,
     ])
   })

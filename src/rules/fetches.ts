@@ -247,6 +247,8 @@ export const COUNTER_OPS: Readonly<Record<string, CounterOp>> = {
   http_req_rate: read('http_req_rate'),
   http_err_cnt: read('http_err_cnt'),
   http_err_rate: read('http_err_rate'),
+  http_fail_cnt: read('http_fail_cnt'),
+  http_fail_rate: read('http_fail_rate'),
   bytes_in_rate: read('bytes_in_rate'),
   bytes_out_rate: read('bytes_out_rate'),
   kbytes_in: kread('bytes_in_cnt'),

@@ -6,6 +6,8 @@
 import { groupId, GROUP, PASSWD, userId } from './accounts.ts'
 import { ConfigError } from '../../model/source.ts'
 import { parseDuration, parseIntIn, parseSize } from '../../model/units.ts'
+import { parseBindSpec } from '../../model/address.ts'
+import { parseStatsSocketOptions } from '../../model/stats-socket.ts'
 import { parseLog } from './proxy.ts'
 import type { NotBuiltSink } from './servers.ts'
 import type { GlobalKeyword, KeywordCtx } from './types.ts'
@@ -62,10 +64,11 @@ export const globalKeywords: readonly GlobalKeyword[] = [
   },
   {
     kw: 'stats socket',
-    notBuilt: 'admin socket',
     parse(args, d, g) {
       const [address, ...options] = args
       if (!address) throw new ConfigError(`'stats socket' expects an address: stats socket /run/edgelb.sock mode 600 level admin`, d.pos)
+      parseBindSpec(address, d.pos)
+      try { parseStatsSocketOptions(options) } catch (e) { throw new ConfigError(`'stats socket': ${(e as Error).message}`, d.pos) }
       g.statsSockets.push({ address, options, pos: d.pos })
     },
   },

@@ -176,7 +176,7 @@ function countKw(kw: string, field: 'maxconn' | 'backlog' | 'fullconn', max: num
  *  global. The address is read here (src/log/target-address.ts), so a bad one is refused with its
  *  line; what edgelb does not do yet with a valid line is said once per kind: a target it does
  *  not send to (its lines go to stdout) and `profile` (ignored). */
-export function parseLog(args: string[], d: Directive, owner: { logs: LogTarget[] }, ctx: NotBuiltSink): void {
+export function parseLog(args: string[], d: Directive, owner: { logs: LogTarget[] }, ctx: KeywordCtx & NotBuiltSink): void {
   if (d.no) { owner.logs = []; return }
   const [address, ...rest] = args
   if (!address) throw new ConfigError(`'log' expects a target: log global, log stdout format raw local0, log 127.0.0.1:514 local0`, d.pos)
@@ -187,6 +187,7 @@ export function parseLog(args: string[], d: Directive, owner: { logs: LogTarget[
     return
   }
   const dest = parseLogDest(address, d.pos)
+  if (dest.kind === 'udp' && /^(?:[a-z0-9+]+@)?:/.test(address)) ctx.warn(`log target '${address}' has no address: lines go to 0.0.0.0:${dest.port}, this host, as in HAProxy; write the syslog server's address`, d.pos)
   let profile = false
   let i = 0
   while (i < rest.length && ['len', 'format', 'sample', 'profile'].includes(rest[i]!)) {
