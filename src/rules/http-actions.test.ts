@@ -70,6 +70,11 @@ describe('http-request actions', () => {
       reply: { status: 302, headers: [['location', '/ck?q'], ['set-cookie', 'SEEN=1; path=/'], ['set-cookie', 'OLD=; Expires=Thu, 01-Jan-1970 00:00:01 GMT; path=/']], body: '' },
     })
   })
+  test('redirect takes its words in any order; with ignore-empty an empty target makes the rule do nothing', () => {
+    const r = fe('http-request redirect code 301 location %[req.hdr(x-to)] ignore-empty\nhttp-request deny')
+    expect(r.httpRequest(get('/', [['X-To', '/new']]))).toEqual({ kind: 'reply', reply: { status: 301, headers: [['location', '/new']], body: '' } })
+    expect(r.httpRequest(get('/'))).toEqual({ kind: 'deny', status: 403 })
+  })
   test('the legacy redirect keyword runs after the http-request rules', () => {
     const r = fe('redirect scheme https code 308 if !{ ssl_fc }\nhttp-request deny if { path /deny }')
     expect(r.httpRequest(get('/deny'))).toEqual({ kind: 'deny', status: 403 })

@@ -201,7 +201,7 @@ const redirect: HttpActionKeyword = {
   kw: 'redirect',
   compile(args, ctx) {
     const build = parseRedirect(args, ctx)
-    return (s) => ({ kind: 'reply', reply: build(s) })
+    return (s) => { const reply = build(s); return reply === undefined ? undefined : { kind: 'reply', reply } }
   },
 }
 

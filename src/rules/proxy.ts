@@ -206,7 +206,7 @@ export function compileProxyRules(p: ProxyConfig, env: RulesEnv, options: Compil
       const ctx: CompileCtx = { ...base, at: r.pos }
       const { head, cond } = splitCondition(r.args, acls, ctx)
       const build = parseRedirect(head, ctx)
-      httpReq.push({ cond, act: (s) => ({ kind: 'reply', reply: build(s) }) })
+      httpReq.push({ cond, act: (s) => { const reply = build(s); return reply === undefined ? undefined : { kind: 'reply', reply } } })
     })
   }
 
