@@ -11,6 +11,7 @@ import { ENCODING_CONVERTERS } from './encoding-converters.ts'
 import { FIX_CONVERTERS } from './fix.ts'
 import { COUNTER_OPS, tableArg } from './fetches.ts'
 import { compileJson } from './json-string.ts'
+import { compileJsonQuery } from './json-query.ts'
 import { formatIpv4, formatIpv6, maskOf, maskV6, parseIpv4, parseIpv6, parseNet } from '../core/ip.ts'
 import { asRegIndex, expandGroups, type MatchKind } from './pattern.ts'
 import { binToStr, toBin, toBool, toInt, toStr } from './sample.ts'
@@ -334,6 +335,7 @@ export const CONVERTERS: readonly ConverterDef[] = [
   { name: 'word', out: 'str', args: [2, 3], compile: wordConv },
   { name: 'regsub', out: 'str', args: [2, 3], compile: regsubConv },
   { name: 'json', out: 'str', args: [0, 1], compile: compileJson },
+  { name: 'json_query', out: 'any', args: [1, 2], compile: compileJsonQuery },
   {
     name: 'url_dec', out: 'str', args: [0, 1],
     compile: (a, ctx) => { const form = intArg(a[0], ctx, "url_dec's in_form", 0) !== 0; return (v) => { const s = toStr(v); return s === undefined ? undefined : urlDecode(s, form) } },

@@ -385,6 +385,10 @@ export const FETCHES: readonly FetchDef[] = [
   { name: 'req.len', type: 'int', volatile: true, compile: () => (s) => { if (s.payload === null && s.req) return htxSize(s.req); if (!s.payloadFinal) evalState.mayChange = true; return s.payload?.length ?? 0 } },
   { name: 'req.payload', type: 'bin', volatile: true, args: [2, 2], compile: payloadFetch },
   { name: 'req.payload_lv', type: 'bin', volatile: true, args: [2, 3], compile: payloadLvFetch },
+  // HTTP request body
+  { name: 'req.body', type: 'bin', compile: () => (s) => s.reqBody ?? undefined },
+  { name: 'req.body_len', type: 'int', compile: () => (s) => (s.req ? s.reqBody?.length ?? 0 : undefined) },
+  { name: 'req.body_size', type: 'int', compile: () => (s) => (s.req && s.req.framing === 'length' ? s.req.contentLength : undefined) },
   // Response payload (tcp-response content)
   { name: 'res.len', type: 'int', volatile: true, compile: () => (s) => { if (s.resPayloadFinal === false) evalState.mayChange = true; return s.resPayload?.length ?? 0 } },
   { name: 'res.payload', type: 'bin', volatile: true, args: [2, 2], compile: (a, ctx) => payloadFetch(a, ctx, 'res') },

@@ -62,6 +62,9 @@ export interface StreamView {
    *  Header and request-line actions edit them in place. */
   readonly req: H1Head | null
   readonly res: H1Head | null
+  /** The HTTP request body as far as it arrived with its head (all of it with `option
+   *  http-buffer-request`), for `req.body`. */
+  readonly reqBody?: Uint8Array | null
   /** Request bytes received so far, for `tcp-request content` (`req.len`, `req.payload`). */
   readonly payload: Uint8Array | null
   /** No more request bytes will be waited for: the inspect delay expired, the buffer is full, the

@@ -205,6 +205,25 @@ describe("edgelb's answers keep the client connection (HAProxy 2.x)", () => {
     expect(a.tcp.conns.length).toBe(1)
   })
 
+  test('option http-buffer-request: the rules see the whole body, sent in several writes, through req.body', async () => {
+    await using a = startHttpServer('A')
+    await using lb = await startLb(cfg`
+      listen web
+        bind 127.0.0.1:0
+        mode http
+        ${T}
+        option http-buffer-request
+        http-request set-header X-User %[req.body,json_query('$.user')]
+        server a 127.0.0.1:${a.port}
+    `)
+    using c = await httpClient(lb.port())
+    await c.write('POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 16\r\n\r\n{"user":')
+    await c.write('"alice"}')
+    await waitResponses(c, 1)
+    expect(a.requests[0]!.header('x-user')).toBe('alice')
+    expect(a.requests[0]!.body).toBe('{"user":"alice"}')
+  })
+
   test('http_first_req is true for the first request of a connection only', async () => {
     await using lb = await startLb(cfg`
       listen web

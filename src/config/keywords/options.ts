@@ -169,6 +169,7 @@ export const optionKeywords: readonly ProxyKeyword[] = [
   flagOption('abortonclose'),
   flagOption('log-health-checks'),
   flagOption('transparent'),
+  flagOption('http-buffer-request'),
   {
     kw: 'option http-restrict-req-hdr-names',
     parse(args, d, p) {

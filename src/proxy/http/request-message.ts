@@ -51,6 +51,10 @@ export function parseRequest(sess: HttpSession): void {
     return
   }
   const head = r.head
+  // `option http-buffer-request`: the rules wait for the whole body, when it fits in a buffer
+  // (HAProxy's wait for the request body); the head is read again once it is in.
+  if (head.framing === 'length' && head.contentLength > buf.length - head.size && head.contentLength <= http.bufsize &&
+    sess.fe.cfg.options['http-buffer-request'] === true) return
   sess.cliIn = head.size < buf.length ? buf.subarray(head.size) : null
   onRequest(sess, head)
 }
@@ -67,6 +71,9 @@ function onRequest(sess: HttpSession, req: H1Head): void {
   sess.cs = 'req-body'
   st.reqFraming = req.framing
   st.reqRemain = req.framing === 'length' ? req.contentLength : 0
+  // What of the body came with the head (all of it with http-buffer-request): `req.body`.
+  const early = sess.cliIn
+  st.reqBody = early === null || req.framing !== 'length' ? null : early.subarray(0, Math.min(early.length, req.contentLength))
   if (req.framing === 'chunked') (sess.reqChunks ??= createChunkedScanner()).reset()
   // A WebSocket upgrade without its key is refused before any rule, as HAProxy's parser does.
   if (missingWebSocketKey(req) !== undefined) { sess.answer(400, 'P', 'R'); return }

@@ -27,6 +27,8 @@ export class Stream implements StreamView, SrvSide {
   srvName!: string
   /** The first request of its client connection (`http_first_req`). */
   firstReq!: boolean
+  /** The request body bytes that came with its head (`req.body`). */
+  reqBody!: Uint8Array | null
   /** The client sent HEAD (whatever method the rules made of it): it gets no response body. */
   cliHead!: boolean
   /** The response body is read from the server and not sent to the client. */
@@ -97,6 +99,7 @@ export class Stream implements StreamView, SrvSide {
     this.beName = ''
     this.firstReq = true
     this.cliHead = false
+    this.reqBody = null
     this.dropBody = false
     this.srvName = ''
     this.#vars = undefined
