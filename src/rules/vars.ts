@@ -65,6 +65,8 @@ const SCOPES: Readonly<Record<string, (s: StreamView) => Map<string, Sample>>> =
   txn: (s) => s.vars,
   req: (s) => s.vars,
   res: (s) => s.vars,
+  /** A health check's own variables (`http-check set-var(check.x)`). */
+  check: (s) => s.vars,
 }
 
 export function isVarName(name: string): boolean {
@@ -77,7 +79,7 @@ export function compileVarRef(name: string, at: SourcePos): VarRef {
   const scope = dot > 0 ? name.slice(0, dot) : ''
   const map = Object.hasOwn(SCOPES, scope) ? SCOPES[scope]! : undefined
   if (!map || !/^[A-Za-z0-9_.]+$/.test(name.slice(dot + 1))) {
-    throw new ConfigError(`invalid variable name '${name}'; write SCOPE.NAME with a scope among proc, sess, txn, req, res (e.g. txn.host)`, at)
+    throw new ConfigError(`invalid variable name '${name}'; write SCOPE.NAME with a scope among proc, sess, txn, req, res, check (e.g. txn.host)`, at)
   }
   // A process variable a configuration names exists from the start (HAProxy creates it while
   // parsing): `ifexists` holds for it, `ifnotexists` never does.

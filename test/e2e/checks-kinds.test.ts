@@ -65,6 +65,27 @@ describe('option httpchk', () => {
     })
   }
 
+  test('http-check expect hdr|fhdr: header names and values by str, beg, end, sub, reg; -lf patterns read http-check set-var variables', async () => {
+    let hdr = 'x-test2: true, begin-value, value-end'
+    await using origin = startHttpServer('o', () => `HTTP/1.1 202 Accepted\r\nx-test1: true, next value\r\n${hdr}\r\nx-hdr-name: x-test1\r\nContent-Length: 0\r\n\r\n`)
+    await using lb = await startLb(checked(origin.port, [
+      '  option httpchk',
+      '  http-check expect status 200-399',
+      '  http-check expect hdr name -m str "X-Test2"',
+      '  http-check expect hdr name -m reg "^[a-z]+-Test[0-9]$"',
+      '  http-check expect fhdr name "x-test1" value "true, next value"',
+      '  http-check expect hdr name -m beg "x-test" value -m end "-end"',
+      '  http-check set-var(check.hdr_name) res.fhdr(x-hdr-name)',
+      '  http-check expect hdr name-lf -m str "%[var(check.hdr_name)]"',
+    ].join('\n')))
+    const s = serverOf(lb, 'web', 's')
+    await nextChecks(s)
+    expect(s.lastCheck).toMatchObject({ status: 'L7OK', code: 202 })
+    hdr = 'x-test2: true, begin-value'
+    await waitLine(lb, /is DOWN/)
+    expect(stateLines(lb)[0]).toStartWith('Server web/s is DOWN, reason: Layer7 invalid response, info: "HTTP header value not found"')
+  })
+
   test('http-check send sets the request line, headers and body', async () => {
     await using origin = startHttpServer('o', () => 'HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n')
     await using lb = await startLb(checked(origin.port, '  option httpchk\n  http-check send meth GET uri /status ver HTTP/1.1 hdr Host my-www-host hdr X-Test true body test'))

@@ -162,7 +162,9 @@ function httpCheckRule(kw: string): ProxyKeyword {
         p.rules = p.rules.filter((r) => !r.kw.startsWith('http-check '))
         if (p.httpCheck !== undefined) p.httpCheck = { method: 'OPTIONS', uri: '/', version: 'HTTP/1.0' }
       }
-      base.parse(args, d, p, ctx)
+      // `set-var(check.x)`: the phrase is matched on the bare word; its argument comes first.
+      const param = /set-var$/.test(kw) ? [d.kw, ...d.args].map((w) => /^(?:un)?set-var(\(.*\))$/.exec(w)?.[1]).find((x) => x !== undefined) : undefined
+      base.parse(param === undefined ? args : [param, ...args], d, p, ctx)
     },
   }
 }
@@ -378,6 +380,8 @@ export const proxyKeywords: readonly ProxyKeyword[] = [
   httpCheckRule('http-check expect'),
   httpCheckRule('http-check disable-on-404'),
   httpCheckRule('http-check send-state'),
+  httpCheckRule('http-check set-var'),
+  httpCheckRule('http-check unset-var'),
   rule('tcp-check connect'),
   rule('tcp-check send'),
   rule('tcp-check send-binary'),
