@@ -432,7 +432,7 @@ describe('unknown, removed and not yet implemented keywords', () => {
 
   const WITH_UNBUILT = T + `listen web
   bind :80
-  option http-buffer-request
+  option http-ignore-probes
   unique-id-format %{+X}o
   compression algo gzip
   compression type text/html
@@ -444,7 +444,7 @@ describe('unknown, removed and not yet implemented keywords', () => {
   test('a keyword HAProxy knows but edgelb does not build yet is a warning, once per keyword, never silent; one that protects is an error at each line', () => {
     const b = build(WITH_UNBUILT)
     expect(b.lines).toEqual([
-      `${at(7)}: warning: 'option http-buffer-request' is parsed but not implemented yet; edgelb ignores it for now`,
+      `${at(7)}: warning: 'option http-ignore-probes' is parsed but not implemented yet; edgelb ignores it for now`,
       `${at(8)}: warning: 'unique-id-format' is parsed but not implemented yet; edgelb ignores it for now`,
       `${at(9)}: warning: 'compression algo' is parsed but not implemented yet; edgelb ignores it for now`,
       `${at(10)}: warning: 'compression type' is parsed but not implemented yet; edgelb ignores it for now`,
@@ -452,7 +452,7 @@ describe('unknown, removed and not yet implemented keywords', () => {
       `${at(12)}: error: server option 'send-proxy': not implemented yet, so edgelb would ${PROXY_RISK}; remove it where neither side speaks the PROXY protocol, or run with --allow-unimplemented to accept the gap knowingly`,
     ])
     expect(b.unimplemented).toEqual({ lines: 6, protections: 2 })
-    expect(b.proxy('web').options['http-buffer-request']).toBe(true)
+    expect(b.proxy('web').options['http-ignore-probes']).toBe(true)
     expect(b.proxy('web').servers.map((s) => s.extra)).toEqual([{ 'send-proxy': true }, { 'send-proxy': true }])
   })
 

@@ -197,7 +197,7 @@ describe('converters', () => {
   })
   test('unknown converters suggest a name', () => {
     expect(() => ev('str(a),lowr')).toThrow(/unknown converter 'lowr'; did you mean 'lower'\?/)
-    expect(() => ev('str(a),json_query($.a)')).toThrow(/converter 'json_query' is not implemented yet/)
+    expect(() => ev('str(a),ungrpc(1)')).toThrow(/converter 'ungrpc' is not implemented yet/)
     expect(() => ev('str(a),lower(1)')).toThrow(/takes 0 arguments/)
   })
 })

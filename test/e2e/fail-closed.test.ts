@@ -63,7 +63,7 @@ const cases: Case[] = [
   { name: 'stats admin', frontend: '  stats admin if TRUE', line: 10, what: "'stats admin'", risk: 'leave open what this line restricts' },
   { name: 'an http-request action not implemented', frontend: '  http-request cache-use c1', line: 10, what: "'http-request cache-use'", risk: RULE },
   { name: 'an http-response action not implemented', backend: '  http-response cache-store c1', line: 13, what: "'http-response cache-store'", risk: RULE },
-  { name: 'tcp-response content', backend: '  tcp-response content accept', line: 13, what: "'tcp-response content'", risk: RULE },
+  { name: 'a tcp-response content action not implemented', backend: '  tcp-response content set-bandwidth-limit limit1', line: 13, what: "'tcp-response content set-bandwidth-limit'", risk: RULE },
   { name: 'a filter (SPOE)', frontend: '  filter spoe engine waf config /etc/waf.conf', line: 10, what: "'filter'", risk: 'pass traffic on without the inspection this filter does' },
   { name: 'lua-load', global: 'global\n  lua-load /etc/edgelb/bot.lua\n', line: 2, what: "'lua-load'", risk: 'skip the Lua code, and whatever it checks or blocks' },
   { name: 'a Lua action', frontend: '  http-request lua.check_bot', line: 10, what: "'http-request lua.check_bot'", risk: 'skip the Lua code, and whatever it checks or blocks' },
@@ -136,7 +136,7 @@ backend be
   test('keywords that only tune or describe stay warnings', () => {
     const held = holdPort()
     try {
-      const file = write('tuning.cfg', `global\n  tune.ssl.default-dh-param 2048\n  nbthread 4\n  cpu-map auto:1/1-4 0-3\n${HEAD}frontend fe\n  bind 127.0.0.1:${held.port}\n  option http-buffer-request\n  stats enable\n  stats uri /stats\n  default_backend be\nbackend be\n  server s0 127.0.0.1:9\n`)
+      const file = write('tuning.cfg', `global\n  tune.ssl.default-dh-param 2048\n  nbthread 4\n  cpu-map auto:1/1-4 0-3\n${HEAD}frontend fe\n  bind 127.0.0.1:${held.port}\n  option http-ignore-probes\n  stats enable\n  stats uri /stats\n  default_backend be\nbackend be\n  server s0 127.0.0.1:9\n`)
       const check = edgelb(['check', file])
       expect(check.code).toBe(0)
       expect(check.errLines.every((l) => l.includes(': warning: '))).toBe(true)

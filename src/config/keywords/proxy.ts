@@ -189,7 +189,7 @@ export function parseLog(args: string[], d: Directive, owner: { logs: LogTarget[
     return
   }
   const dest = parseLogDest(address, d.pos)
-  if (dest.kind === 'udp' && /^(?:[a-z0-9+]+@)?:/.test(address)) ctx.warn(`log target '${address}' has no address: lines go to 0.0.0.0:${dest.port}, this host, as in HAProxy; write the syslog server's address`, d.pos)
+  if (dest.kind === 'udp' && dest.host === '0.0.0.0' && !address.includes('0.0.0.0')) ctx.warn(`log target '${address}' has no address: lines go to 0.0.0.0:${dest.port}, this host, as in HAProxy; write the syslog server's address`, d.pos)
   let profile = false
   let i = 0
   while (i < rest.length && ['len', 'format', 'sample', 'profile'].includes(rest[i]!)) {
