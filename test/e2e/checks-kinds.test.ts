@@ -1,7 +1,7 @@
 // Each kind of check against a real server on 127.0.0.1 that the test flips between a good and a
 // bad answer: HTTP (every option httpchk form, http-check send/expect, disable-on-404), TLS hello
 // against a real TLS server and a plain one, tcp-check scripts over several ports, and the SMTP,
-// Redis, MySQL, PostgreSQL and LDAP greetings.
+// Redis, MySQL, PostgreSQL and LDAP greetings, and the SPOP hello.
 import { describe, expect, test } from 'bun:test'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
@@ -330,6 +330,30 @@ describe('protocol greetings', () => {
     code = 49
     await waitLine(lb, /is DOWN/)
     expect(stateLines(lb)[0]).toBe('Server web/s is DOWN, reason: Layer7 wrong status, code: 49, info: "See RFC: http://tools.ietf.org/html/rfc4511#section-4.1.9", check duration: Nms. 0 active and 0 backup servers left. 0 sessions active, 0 requeued, 0 remaining in queue.')
+  })
+})
+
+describe('option spop-check', () => {
+  test('a HAPROXY-HELLO answered by an AGENT-HELLO is up; an unsupported version is an invalid response', async () => {
+    const kv = (k: string, type: number, v: number[]) => [k.length, ...Buffer.from(k), type, ...v]
+    let vsn = '2.0'
+    const agentHello = () => {
+      const body = Buffer.from([101, 0, 0, 0, 1, 0, 0, ...kv('version', 8, [vsn.length, ...Buffer.from(vsn)]), ...kv('max-frame-size', 3, [0xfc, 0xf0, 0x06]), ...kv('capabilities', 8, [0])])
+      const len = Buffer.alloc(4)
+      len.writeUInt32BE(body.length)
+      return Buffer.concat([len, body])
+    }
+    await using srv = protocolServer('spoa', () => {}, (c) => { void c.write(agentHello()) })
+    await using lb = await startLb(checked(srv.port, '  option spop-check'))
+    const s = serverOf(lb, 'web', 's')
+    await nextChecks(s)
+    expect(s.lastCheck).toMatchObject({ status: 'L7OK', info: 'SPOA server is ok' })
+    const hello = srv.conns[0]!.bytes()
+    expect(hello.readUInt32BE(0)).toBe(hello.length - 4)
+    expect(hello[4]).toBe(1)
+    vsn = '1.0'
+    await waitLine(lb, /is DOWN/)
+    expect(stateLines(lb)[0]).toStartWith('Server web/s is DOWN, reason: Layer7 invalid response, info: "unsupported version"')
   })
 })
 

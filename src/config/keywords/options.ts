@@ -191,4 +191,5 @@ export const optionKeywords: readonly ProxyKeyword[] = [
   argsOption('pgsql-check'),
   argsOption('ldap-check'),
   flagOption('tcp-check'),
+  flagOption('spop-check'),
 ]
