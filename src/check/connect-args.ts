@@ -3,7 +3,8 @@
  *
  *   [port N] [addr A] [default] [linger] [comment C]
  *
- * `default` (the check's own target) and `linger` (closing with RST) are what edgelb does anyway.
+ * `default` (the check's own target) is what edgelb does anyway; `linger` closes the connection
+ * cleanly (FIN) at the end of the check instead of with a reset, as HAProxy does.
  */
 import type { SourcePos } from '../model/source.ts'
 import { CheckConfigError } from './types.ts'
@@ -12,6 +13,7 @@ import { CheckConfigError } from './types.ts'
 export interface ConnectOverride {
   port?: number
   addr?: string
+  linger?: boolean
 }
 
 /** `kw` is the keyword as written, for messages. `to` is undefined when nothing is overridden. */
@@ -30,10 +32,12 @@ export function parseConnectArgs(args: readonly string[], kw: string, at: Source
     } else if (w === 'comment') {
       if (v === undefined) throw new CheckConfigError(`'${kw} comment' expects a text`, at)
       out.comment = v; i++
-    } else if (w !== 'default' && w !== 'linger') {
+    } else if (w === 'linger') {
+      to.linger = true
+    } else if (w !== 'default') {
       throw new CheckConfigError(`'${kw} ${w}' is not supported; edgelb knows 'port', 'addr', 'default', 'linger' and 'comment'`, at)
     }
   }
-  if (to.port !== undefined || to.addr !== undefined) out.to = to
+  if (to.port !== undefined || to.addr !== undefined || to.linger === true) out.to = to
   return out
 }

@@ -72,9 +72,10 @@ export class Run implements CheckRun {
     for (const c of this.conns) c.close()
   }
 
-  async connect(options?: { port?: number; addr?: string }): Promise<CheckConn> {
+  async connect(options?: { port?: number; addr?: string; linger?: boolean }): Promise<CheckConn> {
     const target = options === undefined ? this.spec.target : this.#target(options)
     const conn = new CheckConn(this.bufsize)
+    if (options?.linger === true) conn.linger = true
     this.conns.push(conn)
     const spec = this.spec
     if (spec.checkTimeout !== undefined) spec.setDeadline(now() + Math.min(spec.connectTimeout ?? this.interval, this.interval))

@@ -22,8 +22,8 @@ export interface CheckKind {
 export interface CheckRun {
   /** Connects to the check address (the server's, or `addr`/`port` on the server line), or to
    *  `port`/`addr` given here (a `tcp-check connect` step). Throws CheckEnd(L4CON) when refused,
-   *  CheckEnd(L4TOUT) at the deadline. */
-  connect(options?: { port?: number; addr?: string }): Promise<CheckConn>
+   *  CheckEnd(L4TOUT) at the deadline. `linger`: closed with FIN rather than RST at the end. */
+  connect(options?: { port?: number; addr?: string; linger?: boolean }): Promise<CheckConn>
   /** Waits for bytes until `test` decides. `test(buf, last)` returns an outcome to end the check,
    *  `true` to go on with the script, or `false` for more bytes; `last` is set when no more can
    *  come (FIN, close, buffer full). At the deadline, throws CheckEnd(`timeoutStatus`). */
@@ -57,3 +57,6 @@ export class CheckConfigError extends Error {
     this.reason = reason
   }
 }
+
+/** connect() options of the checks HAProxy closes cleanly (its `connect default linger`). */
+export const LINGER = { linger: true } as const
