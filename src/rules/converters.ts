@@ -9,6 +9,7 @@ import { type CompileCtx, type Converter } from './context.ts'
 import { DIGEST_CONVERTERS } from './digests.ts'
 import { ENCODING_CONVERTERS } from './encoding-converters.ts'
 import { FIX_CONVERTERS } from './fix.ts'
+import { MQTT_CONVERTERS } from './mqtt.ts'
 import { COUNTER_OPS, tableArg } from './fetches.ts'
 import { compileJson } from './json-string.ts'
 import { compileJsonQuery } from './json-query.ts'
@@ -388,6 +389,7 @@ export const CONVERTERS: readonly ConverterDef[] = [
   ...DIGEST_CONVERTERS,
   ...ENCODING_CONVERTERS,
   ...FIX_CONVERTERS,
+  ...MQTT_CONVERTERS,
   {
     name: 'http_date', out: 'str', args: [0, 1],
     compile: (a, ctx) => { const off = intArg(a[0], ctx, 'the offset', 0); return (v) => { const n = toInt(v); return n === undefined ? undefined : new Date((n + off) * 1000).toUTCString() } },
