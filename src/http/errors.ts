@@ -15,7 +15,7 @@ export const REASONS: Readonly<Record<number, string>> = {
   206: 'Partial Content', 301: 'Moved Permanently', 302: 'Found', 303: 'See Other', 304: 'Not Modified',
   307: 'Temporary Redirect', 308: 'Permanent Redirect', 400: 'Bad Request', 401: 'Unauthorized',
   403: 'Forbidden', 404: 'Not Found', 405: 'Method Not Allowed', 407: 'Proxy Authentication Required',
-  408: 'Request Timeout', 410: 'Gone', 413: 'Payload Too Large', 414: 'URI Too Long', 421: 'Misdirected Request',
+  408: 'Request Timeout', 410: 'Gone', 413: 'Payload Too Large', 414: 'URI Too Long', 421: 'Misdirected Request', 422: 'Unprocessable Content',
   425: 'Too Early', 429: 'Too Many Requests', 431: 'Request Header Fields Too Large', 500: 'Internal Server Error',
   501: 'Not Implemented', 502: 'Bad Gateway', 503: 'Service Unavailable', 504: 'Gateway Timeout',
 }
@@ -33,11 +33,12 @@ const EXPLANATIONS: Readonly<Record<number, string>> = {
   410: 'This resource is gone for good.',
   413: 'The request is larger than allowed.',
   414: 'The request URI is longer than allowed.',
+  422: 'The request uses a transfer coding other than chunked.',
   425: 'The request was sent too early.',
   429: 'Too many requests were sent in a short time.',
   431: 'The request headers are larger than allowed.',
   500: 'The load balancer met an internal error.',
-  501: 'The request uses a transfer coding the load balancer does not implement.',
+  501: 'The request asks for something the load balancer does not implement.',
   502: 'The server sent an invalid or incomplete response.',
   503: 'No server is available to handle this request.',
   504: 'The server did not answer in time.',
@@ -67,7 +68,7 @@ export function defaultPage(status: number): Uint8Array {
 }
 
 /** The statuses edgelb may answer with on its own, and so the ones `errorfile` may replace. */
-export const ERROR_STATUSES: readonly number[] = [200, 400, 401, 403, 404, 405, 407, 408, 410, 413, 414, 425, 429, 431, 500, 501, 502, 503, 504]
+export const ERROR_STATUSES: readonly number[] = [200, 400, 401, 403, 404, 405, 407, 408, 410, 413, 414, 422, 425, 429, 431, 500, 501, 502, 503, 504]
 
 /** The pages of one proxy: defaults, with its `errorfile` lines applied. Throws (naming the file)
  *  when a file cannot be read, before anything binds. */

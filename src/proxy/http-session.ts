@@ -11,7 +11,7 @@
  * Client side, per request:
  *
  *   wait-req --head parsed--> req-body --body ended--> req-done --response ended--> wait-req
- *      |  \--bad head: 400/414/431/501       \--------- (bodyless requests skip req-body)
+ *      |  \--bad head: 400/414/422/431       \--------- (bodyless requests skip req-body)
  *      |   \--timeout http-request: 408           Upgrade + 101 --> tunnel (bytes both ways)
  *      `--keep-alive idle timeout or FIN: session ends        close wanted --> closing --> end
  *

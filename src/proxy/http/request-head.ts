@@ -26,7 +26,7 @@ export function waitRequest(sess: HttpSession, st: Stream): boolean {
 
 /** HAProxy's AN_REQ_HTTP_INNER: whether each side closes after this exchange (httpclose,
  *  http-server-close, the client's own Connection and version), whether it upgrades, then
- *  X-Forwarded-For, X-Original-To and the Connection header the server is sent. */
+ *  X-Forwarded-For, X-Original-To, `TE` and the Connection header the server is sent. */
 export function serverHeaders(sess: HttpSession, st: Stream): boolean {
   const req = st.req!
   const fcfg = sess.fe.cfg
@@ -52,6 +52,7 @@ export function serverHeaders(sess: HttpSession, st: Stream): boolean {
   st.srvClose = serverClose || req.mustClose || (st.cliClose && bcfg.httpReuse !== 'always')
   st.upgrade = req.connUpgrade && req.headers.find('upgrade', 0) >= 0
 
+  teTrailersOnly(req)
   const be = st.be!
   const ff = be.forwardFor ?? sess.fe.http!.forwardFor
   if (ff) addForwardedFor(ff, req, sess.cliAddr)
@@ -63,4 +64,17 @@ export function serverHeaders(sess: HttpSession, st: Stream): boolean {
     if (!(req.version === 10 && !req.connKeepAlive) && !(req.connClose && countConnection(req) === 1)) setConnection(req, 'close')
   }
   return true
+}
+
+/** `TE` is for the next hop only (RFC 9110 §10.1.4): as HAProxy does, what the server is sent
+ *  keeps `trailers` alone (when the client named it, without parameters), and nothing else. */
+export function teTrailersOnly(req: NonNullable<Stream['req']>): void {
+  const h = req.headers
+  for (let i = h.find('te', 0); i >= 0; i = h.find('te', i)) {
+    const v = h.value(i)
+    const at = v.indexOf('trailers')
+    if (at < 0 || (v.length > at + 8 && v.charCodeAt(at + 8) !== 0x2c)) { h.removeAt(i); continue }
+    if (v !== 'trailers') h.setValue(i, 'trailers')
+    i++
+  }
 }

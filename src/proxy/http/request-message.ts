@@ -5,7 +5,7 @@
  * waits as the next request.
  *
  *   wait-req --head--> req-body --body ended (at once when bodyless)--> req-done
- *      \--bad head: 400/414/431/501 (PR)       \--chunked framing lost: 400 PD, or closed PD
+ *      \--bad head: 400/414/422/431 (PR)       \--chunked framing lost: 400 PD, or closed PD
  */
 import { now, wallNow } from '../../core/clock.ts'
 import { createChunkedScanner } from '../../http/chunked.ts'
