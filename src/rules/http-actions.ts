@@ -205,6 +205,35 @@ const redirect: HttpActionKeyword = {
   },
 }
 
+/** `http-request auth [realm REALM]`: asks for credentials, HAProxy's 401 with
+ *  `WWW-Authenticate: Basic realm="REALM"` (the proxy's name by default). It lets nothing
+ *  through: whether a request's credentials are good is for the rule's condition to say
+ *  (`unless { http_auth(…) }`). */
+const auth: HttpActionKeyword = {
+  kw: 'auth',
+  compile(args, ctx) {
+    let realm = ctx.proxy
+    if (args.length > 0) {
+      if (args[0] !== 'realm' || args[1] === undefined || args[1] === '' || args.length > 2) {
+        throw new ConfigError(`'auth' expects nothing or 'realm NAME': http-request auth realm "Admin area"`, ctx.at)
+      }
+      realm = args[1]
+    }
+    const v: HttpVerdict = Object.freeze({
+      kind: 'reply',
+      reply: Object.freeze({
+        status: 401,
+        headers: [['content-type', 'text/html'], ['cache-control', 'no-cache'], ['www-authenticate', `Basic realm="${realm}"`]] as [string, string][],
+        body: AUTH_PAGE,
+      }),
+    })
+    return () => v
+  },
+}
+
+/** HAProxy's 401 page. */
+const AUTH_PAGE = '<html><body><h1>401 Unauthorized</h1>\nYou need a valid user and password to access this content.\n</body></html>\n'
+
 const reject: HttpActionKeyword = {
   kw: 'reject',
   compile(args, ctx) {
@@ -286,6 +315,7 @@ export const HTTP_REQUEST_ACTIONS: readonly HttpActionKeyword[] = [
   denyLike('tarpit', 500),
   reject,
   silentDrop,
+  auth,
   returnAction,
   redirect,
   ...headerActions((s) => s.req),

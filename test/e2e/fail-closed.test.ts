@@ -57,7 +57,6 @@ const cases: Case[] = [
   { name: 'accept-proxy', frontend: '  bind 127.0.0.1:0 accept-proxy', line: 10, what: "bind option 'accept-proxy'", risk: PROXY },
   { name: 'expect-proxy', frontend: '  tcp-request connection expect-proxy layer4', line: 10, what: "'tcp-request connection expect-proxy'", risk: PROXY },
   { name: 'send-proxy-v2', backend: '  server s1 127.0.0.1:9 send-proxy-v2', line: 13, what: "server option 'send-proxy-v2'", risk: PROXY },
-  { name: 'http-request auth', frontend: '  http-request auth realm admin if { path_beg /admin }', line: 10, what: "'http-request auth'", risk: AUTH },
   { name: 'a userlist section', extra: 'userlist admins\n  user admin insecure-password secret\n', line: 15, what: "a 'userlist' section", risk: AUTH, lines: 2 },
   { name: 'stats auth', frontend: '  stats auth admin:secret', line: 10, what: "'stats auth'", risk: AUTH },
   { name: 'stats admin', frontend: '  stats admin if TRUE', line: 10, what: "'stats admin'", risk: 'leave open what this line restricts' },
@@ -116,7 +115,7 @@ describe('a protection edgelb does not implement refuses the configuration', () 
   ssl-default-bind-ciphers ECDHE-ECDSA-AES128-GCM-SHA256
 ${HEAD}frontend fe
   bind 127.0.0.1:0 accept-proxy
-  http-request auth realm admin if { path_beg /admin }
+  http-request cache-use admin if { path_beg /admin }
   default_backend be
 backend be
   server s1 127.0.0.1:${app.port}
@@ -125,10 +124,10 @@ backend be
     expect(lb.stderr.filter((l) => l.includes('accepted by --allow-unimplemented')).map((l) => l.replace(/^.*edgelb\.cfg:/, ''))).toEqual([
       `2: warning: 'ssl-default-bind-ciphers': not implemented yet, accepted by --allow-unimplemented: edgelb will ${TLS}`,
       `9: warning: bind option 'accept-proxy': not implemented yet, accepted by --allow-unimplemented: edgelb will ${PROXY}`,
-      `10: warning: 'http-request auth': not implemented yet, accepted by --allow-unimplemented: edgelb will ${AUTH}`,
+      `10: warning: 'http-request cache-use': not implemented yet, accepted by --allow-unimplemented: edgelb will ${RULE}`,
     ])
     expect(lb.stderr).toContain('edgelb: WARNING: --allow-unimplemented: 3 protections the configuration asks for are not in force (the lines above); traffic they would protect passes unprotected')
-    // What was accepted: the page behind the auth rule is served without credentials.
+    // What was accepted: the rule is skipped, and the page is served from the server.
     const r = await fetch(`http://127.0.0.1:${lb.ports.get('fe')}/admin`)
     expect([r.status, await r.text()]).toEqual([200, 'the admin page'])
   })

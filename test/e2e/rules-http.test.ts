@@ -148,6 +148,30 @@ describe("edgelb's answers keep the client connection (HAProxy 2.x)", () => {
     expect(a.requests.map((r) => r.uri)).toEqual(['/app'])
   })
 
+  test('http-request auth: 401 with WWW-Authenticate (the realm, else the proxy name); nothing reaches the server', async () => {
+    await using a = startHttpServer('A')
+    await using lb = await startLb(cfg`
+      listen web
+        bind 127.0.0.1:0
+        mode http
+        ${T}
+        http-request auth realm "Admin area" if { path_beg /admin }
+        http-request auth if { path /private }
+        server a 127.0.0.1:${a.port}
+    `)
+    using c = await httpClient(lb.port())
+    await c.write('GET /admin/x HTTP/1.1\r\nHost: h\r\n\r\n')
+    await c.write('GET /private HTTP/1.1\r\nHost: h\r\n\r\n')
+    await c.write('GET /app HTTP/1.1\r\nHost: h\r\n\r\n')
+    const rs = await waitResponses(c, 3)
+    expect(rs[0]).toStartWith('HTTP/1.1 401 Unauthorized\r\n')
+    expect(rs[0]).toMatch(/\r\nwww-authenticate: Basic realm="Admin area"\r\n/i)
+    expect(bodyOf(rs[0]!)).toContain('401 Unauthorized')
+    expect(rs[1]).toMatch(/\r\nwww-authenticate: Basic realm="web"\r\n/i)
+    expect(rs[2]).toStartWith('HTTP/1.1 200 ')
+    expect(a.requests.map((r) => r.uri)).toEqual(['/app'])
+  })
+
   test('so_name is the name of the bind line that accepted the connection; srv_id the server rank', async () => {
     await using a = startHttpServer('A')
     await using lb = await startLb(cfg`
