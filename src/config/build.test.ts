@@ -467,15 +467,15 @@ describe('unknown, removed and not yet implemented keywords', () => {
   })
 
   test('edgelb keywords whose engine part is missing say which part', () => {
-    const b = build(T + 'listen web\n  bind :80\n  tcp-request content switch-mode http\n  stats enable\n  server s 10.0.0.1:80 check\n')
+    const b = build(T + 'listen web\n  bind :80\n  tcp-request content switch-mode http\n  log 127.0.0.1:514 profile p1 local0\n  server s 10.0.0.1:80 check\n')
     expect(b.lines).toEqual([
       `${at(7)}: error: 'tcp-request content switch-mode': not implemented yet, so edgelb would skip this rule, which changes what reaches the servers; rewrite it with actions edgelb implements (edgelb check lists them), or remove it, or run with --allow-unimplemented to accept the gap knowingly`,
-      `${at(8)}: warning: 'stats enable' is parsed but not implemented yet (stats page); edgelb ignores it for now`,
+      `${at(8)}: warning: 'log ... profile' is parsed but not implemented yet (log profiles); edgelb ignores it for now`,
     ])
-    const allowed = build(T + 'listen web\n  bind :80\n  tcp-request content switch-mode http\n  stats enable\n  server s 10.0.0.1:80 check\n', {}, { allowUnimplemented: true })
+    const allowed = build(T + 'listen web\n  bind :80\n  tcp-request content switch-mode http\n  log 127.0.0.1:514 profile p1 local0\n  server s 10.0.0.1:80 check\n', {}, { allowUnimplemented: true })
     expect(allowed.lines).toEqual([
       `${at(7)}: warning: 'tcp-request content switch-mode': not implemented yet, accepted by --allow-unimplemented: edgelb will skip this rule, which changes what reaches the servers`,
-      `${at(8)}: warning: 'stats enable' is parsed but not implemented yet (stats page); edgelb ignores it for now`,
+      `${at(8)}: warning: 'log ... profile' is parsed but not implemented yet (log profiles); edgelb ignores it for now`,
     ])
   })
 
@@ -675,5 +675,14 @@ describe('other proxy keywords', () => {
     const p = build(T + 'listen web\n  bind ${ADDR}:${PORT-8080}\n  server s ${APP-127.0.0.1}:9001\n', { ADDR: '127.0.0.1' }).proxy('web')
     expect(p.binds[0]!.addrs).toEqual([{ family: 'ipv4', host: '127.0.0.1', port: 8080 }])
     expect(p.servers[0]!.addr).toEqual({ host: '127.0.0.1', port: 9001 })
+  })
+
+  test('any stats keyword enables the stats page; defaults give it to every proxy', () => {
+    const b = build(T + 'listen web\n  bind :80\n  stats uri /st\n  stats refresh 5s\n  stats hide-version\n  server s 10.0.0.1:80\nlisten other\n  bind :81\n  server s 10.0.0.1:80\n')
+    expect(b.proxy('web').stats).toEqual({ uri: '/st', refresh: 5000, hideVersion: true, showLegends: false })
+    expect(b.proxy('other').stats).toBeUndefined()
+    const d = build('defaults\n  mode http\n  stats enable\nlisten web\n  bind :80\n  server s 10.0.0.1:80\n')
+    expect(d.proxy('web').stats).toEqual({ uri: '/haproxy?stats', hideVersion: false, showLegends: false })
+    expect(d.lines.filter((l) => l.includes('stats'))).toEqual([])
   })
 })

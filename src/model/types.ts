@@ -235,6 +235,8 @@ export interface ProxyConfig {
   source?: string
   monitorNet: string[]
   monitorUri?: string
+  /** The stats page (`stats enable`, `stats uri`…): set when any of its keywords is written. */
+  stats?: StatsPageConfig
   defaultBackend?: string
   /** `use_backend NAME [if|unless cond]` in order; `args[0]` is the backend name (may be `%[…]`). */
   useBackends: RuleConfig[]
@@ -301,4 +303,18 @@ export interface Config {
   programs: ProgramConfig[]
   /** The files it was read from, in order. */
   files: string[]
+}
+
+/** HAProxy's stats page, read-only: served at `uri` (a prefix) by the proxy that declares it. */
+export interface StatsPageConfig {
+  /** `stats uri`, default `/haproxy?stats`. */
+  uri: string
+  /** `stats refresh`: the page asks the browser to reload it every so many milliseconds. */
+  refresh?: number
+  /** `stats hide-version`. */
+  hideVersion: boolean
+  /** `stats show-legends`, `stats show-node [NAME]`, `stats show-desc [TEXT]`. */
+  showLegends: boolean
+  showNode?: string
+  showDesc?: string
 }

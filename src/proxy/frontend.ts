@@ -9,7 +9,7 @@
  */
 import { inNet, parseNet, type IpNet } from '../core/ip.ts'
 import { formatListenAddr } from '../model/address.ts'
-import type { GlobalConfig, ListenAddr, ProxyConfig } from '../model/types.ts'
+import type { Config, GlobalConfig, ListenAddr, ProxyConfig } from '../model/types.ts'
 import type { Backend } from '../backend/backend.ts'
 import type { ProxyRules } from '../rules/proxy.ts'
 import type { LogFormat } from '../rules/log-format.ts'
@@ -48,6 +48,10 @@ export interface FrontendHost extends EngineView {
   rulesOf(name: string): ProxyRules | null
   /** A slot freed somewhere: frontends parked on the global limit may proceed. */
   slotFreed(): void
+  /** Every proxy, which the stats page shows (src/proxy/stats.ts). */
+  readonly config: Config
+  readonly frontends: readonly Frontend[]
+  readonly backends: ReadonlyMap<string, Backend>
 }
 
 export interface BoundAddr {

@@ -168,6 +168,9 @@ export function proxyFixture(text: string): ProxyFixture {
     beConn: () => 0,
     feConn: () => 0,
     srvIsUp: () => false,
+    config,
+    frontends: [],
+    backends,
   }
   const p = config.proxies.find((x) => x.kind === 'frontend' || x.kind === 'listen')!
   const def = p.kind === 'listen' ? p.name : p.defaultBackend

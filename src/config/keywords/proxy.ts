@@ -9,7 +9,7 @@ import { ERROR_STATUSES } from '../../http/errors.ts'
 import { parseIpv4Net, parseServerAddr } from '../../model/address.ts'
 import { ConfigError, type Directive } from '../../model/source.ts'
 import { hasOwnHttpCheck, inherited } from './options.ts'
-import type { CookieConfig, LogTarget, ProxyConfig, Timeouts } from '../../model/types.ts'
+import type { CookieConfig, LogTarget, ProxyConfig, StatsPageConfig, Timeouts } from '../../model/types.ts'
 import { MAX_LOG_LEN, MIN_LOG_LEN } from '../../log/frame.ts'
 import { facilityNumber, levelNumber, LOG_FACILITIES, LOG_LEVELS } from '../../log/levels.ts'
 import { parseSample } from '../../log/sample.ts'
@@ -146,6 +146,22 @@ function rule(kw: string, notBuilt?: string): ProxyKeyword {
       p.rules.push({ kw, args, pos: d.pos })
     },
   }
+}
+
+/** The stats page's keywords: each one enables the page, as in HAProxy. `stats realm` only names
+ *  the realm of `stats auth`, which is not implemented (refused), so it changes nothing. */
+function statsKeywords(): ProxyKeyword[] {
+  const page = (p: ProxyConfig): StatsPageConfig => (p.stats ??= { uri: '/haproxy?stats', hideVersion: false, showLegends: false })
+  return [
+    { kw: 'stats enable', parse: (args, d, p) => { none('stats enable', args, d); page(p) } },
+    { kw: 'stats uri', parse: (args, d, p) => { page(p).uri = one('stats uri', args, d, 'a URI prefix') } },
+    { kw: 'stats refresh', parse: (args, d, p) => { page(p).refresh = parseDuration(one('stats refresh', args, d, 'a delay'), d.pos, 's') } },
+    { kw: 'stats hide-version', parse: (args, d, p) => { none('stats hide-version', args, d); page(p).hideVersion = true } },
+    { kw: 'stats show-legends', parse: (args, d, p) => { none('stats show-legends', args, d); page(p).showLegends = true } },
+    { kw: 'stats show-node', parse: (args, d, p) => { page(p).showNode = args.length === 0 ? '' : one('stats show-node', args, d, 'a node name') } },
+    { kw: 'stats show-desc', parse: (args, d, p) => { page(p).showDesc = args.join(' ') } },
+    { kw: 'stats realm', parse: (args, d, p) => { one('stats realm', args, d, 'a realm'); page(p) } },
+  ]
 }
 
 /** An `http-check` line. As in HAProxy, the first one a section writes starts its own HTTP check:
@@ -387,12 +403,8 @@ export const proxyKeywords: readonly ProxyKeyword[] = [
   rule('tcp-check send-binary'),
   rule('tcp-check expect'),
   rule('tcp-check comment'),
-  rule('stats enable', STATS),
-  rule('stats uri', STATS),
+  ...statsKeywords(),
   rule('stats auth', STATS),
-  rule('stats realm', STATS),
-  rule('stats refresh', STATS),
   rule('stats admin', STATS),
-  rule('stats hide-version', STATS),
   ...optionKeywords,
 ]
