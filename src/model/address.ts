@@ -107,7 +107,8 @@ export function parseServerAddr(text: string, at: SourcePos): ServerAddr {
     ;({ host, port } = splitHostPort(body))
   }
   if (host === '' || host === '*') throw new ConfigError(`server address '${text}' has no host; write HOST[:PORT], e.g. 10.0.0.1:80`, at)
-  if (port === undefined || port === '') return { host }
+  // No port, or port 0 (HAProxy reads them alike): the port the client connected to.
+  if (port === undefined || port === '' || /^0+$/.test(port)) return { host }
   if (port.startsWith('+') || port.startsWith('-')) {
     if (!/^[+-]\d+$/.test(port)) throw new ConfigError(`invalid port offset '${port}' in '${text}'; write +N or -N`, at)
     return { host, portOffset: Number(port) }

@@ -140,7 +140,7 @@ export function connectTarget(sess: ServerSession, st: SrvSide): ConnectTarget {
     const source = be.cfg.source
     return source === undefined ? { host: sess.dstAddr, port: sess.dstPort } : { host: sess.dstAddr, port: sess.dstPort, localAddress: source }
   }
-  return be.targetOf(st.server, sess.cli.localPort ?? 0)
+  return be.targetOf(st.server, sess.dstPort)
 }
 
 /** The connection attempt failed (`timedOut`: `timeout connect` ran out): retry on the same

@@ -120,12 +120,12 @@ export function poolIdle(c: SrvConn): void {
 
 /** The most recently parked idle connection to `server` (with `minUses`, one that carried more
  *  than that many requests already), taken out of the pool. */
-export function takePooled(server: Server, minUses = 0): SrvConn | undefined {
+export function takePooled(server: Server, minUses = 0, accept?: (c: SrvConn) => boolean): SrvConn | undefined {
   const list = pools.get(server)
   if (!list) return undefined
   for (let i = list.length - 1; i >= 0; i--) {
     const c = list[i]!
-    if (c.uses < minUses) continue
+    if (c.uses < minUses || (accept !== undefined && !accept(c))) continue
     list.splice(i, 1)
     c.pooled = false
     return c

@@ -229,6 +229,29 @@ describe("edgelb's answers keep the client connection (HAProxy 2.x)", () => {
     expect(a.tcp.conns.length).toBe(1)
   })
 
+  test('a server at port 0 takes the port set-dst-port left; a connection to one port is not reused for another', async () => {
+    await using a = startHttpServer('A')
+    await using b = startHttpServer('B')
+    await using lb = await startLb(cfg`
+      listen web
+        bind 127.0.0.1:0
+        mode http
+        ${T}
+        http-reuse always
+        http-request set-dst-port hdr(x-port)
+        server s 127.0.0.1:0
+    `)
+    using c = await httpClient(lb.port())
+    const ports = [a.port, b.port, a.port, b.port]
+    for (let i = 0; i < ports.length; i++) {
+      await c.write(`GET /${i} HTTP/1.1\r\nHost: h\r\nX-Port: ${ports[i]}\r\n\r\n`)
+      await waitResponses(c, i + 1)
+    }
+    expect((await waitResponses(c, 4)).map(bodyOf)).toEqual(['A', 'B', 'A', 'B'])
+    expect([a.requests.map((r) => r.uri), b.requests.map((r) => r.uri)]).toEqual([['/0', '/2'], ['/1', '/3']])
+    expect([a.tcp.conns.length, b.tcp.conns.length]).toEqual([1, 1])
+  })
+
   test('option http-buffer-request: the rules see the whole body, sent in several writes, through req.body', async () => {
     await using a = startHttpServer('A')
     await using lb = await startLb(cfg`

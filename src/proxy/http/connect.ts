@@ -9,6 +9,7 @@
  *     to the server's pool (http-reuse not never), else closed
  */
 import { now } from '../../core/clock.ts'
+import type { Server } from '../../backend/server.ts'
 import type { HttpSession } from '../http-session.ts'
 import { connectTarget, openServer } from '../server-side.ts'
 import type { ConnectTarget } from '../../net/runtime.ts'
@@ -28,10 +29,13 @@ export function connectRequest(sess: HttpSession, st: Stream): void {
   const reuse = be.cfg.httpReuse
   let c: SrvConn | null = null
   const idle = sess.srvIdle
-  // Without a server (dispatch, option transparent) a connection is known by where it goes.
-  const target = server === null ? targetKey(connectTarget(sess, st)) : ''
+  // Without a server (dispatch, option transparent), or to a server without a port of its own
+  // (the port the client connected to, or `set-dst-port`'s), a connection is known by where it
+  // goes: one to another port is not reused.
+  const byTarget = server === null || mapsPort(server)
+  const target = byTarget ? targetKey(connectTarget(sess, st)) : ''
   // The session's own idle connection: to the same server, or to the same address.
-  if (idle && idle.state === 'idle' && idle.server === server && (server !== null || targets.get(idle) === target)) {
+  if (idle && idle.state === 'idle' && idle.server === server && (!byTarget || targets.get(idle) === target)) {
     c = idle
     sess.srvIdle = null
   } else if (server && reuse !== 'never' && (reuse !== 'safe' || sess.requests > 0)) {
@@ -39,7 +43,7 @@ export function connectRequest(sess: HttpSession, st: Stream): void {
     // with always) may take one another session left idle; aggressive lets a first request
     // take only a connection that carried more than one request already (HAProxy's proof that
     // the server keeps connections alive).
-    c = takePooled(server, reuse === 'aggressive' && sess.requests === 0 ? 1 : 0) ?? null
+    c = takePooled(server, reuse === 'aggressive' && sess.requests === 0 ? 1 : 0, byTarget ? (p) => targets.get(p) === target : undefined) ?? null
   }
   if (sess.srvIdle) { releaseIdle(sess.srvIdle); sess.srvIdle = null }
   if (c) {
@@ -51,11 +55,17 @@ export function connectRequest(sess: HttpSession, st: Stream): void {
   sess.ss = 'connecting'
   const opened = openServer(sess, st)
   opened.shareable = reuse !== 'never'
-  if (server === null) targets.set(opened, target)
+  if (byTarget) targets.set(opened, target)
   sess.resched()
 }
 
-/** Where each connection without a server goes (`targetKey`). */
+/** A server whose port comes from the client's connection (no port, or `+N`/`-N`). */
+function mapsPort(server: Server): boolean {
+  const a = server.cfg.addr
+  return a.port === undefined && a.path === undefined
+}
+
+/** Where each connection without a server, or to a server that maps ports, goes (`targetKey`). */
 const targets = new WeakMap<SrvConn, string>()
 
 function targetKey(t: ConnectTarget): string {
