@@ -556,7 +556,9 @@ function analyzeRequest(head: Head, buf: Uint8Array, m: Int32Array, count: numbe
     head.framing = 'chunked'
     applyContentLength(head, true)
     // HTTP/1.0 with Transfer-Encoding: read as chunked, then the connection closes (RFC 9112
-    // §6.1: the framing is faulty, the connection closes after the message).
+    // §6.1: the framing is faulty, the connection closes after the message). It goes on as it
+    // came, as HAProxy sends it, and the server is told to close after it (serverHeaders): a
+    // server that would read it as body-less may not read what follows as another request.
     if (!v11) head.mustClose = true
   } else if (s.clFields > 0) {
     head.framing = 'length'

@@ -74,6 +74,10 @@ describe('bad requests never reach a server', () => {
     const r = await rawExchange(lb.port(), 'POST /old HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\nGET /next HTTP/1.0\r\n\r\n')
     expect(r).toStartWith('HTTP/1.1 200 ')
     expect(a.requests.map((x) => [x.uri, x.body])).toEqual([['/old', '5\r\nhello\r\n0\r\n\r\n']])
+    // Asked to keep the connection alive, it still closes, and the server is told to close too.
+    const kept = await rawExchange(lb.port(), 'POST /kept HTTP/1.0\r\nConnection: keep-alive\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n')
+    expect(kept).toStartWith('HTTP/1.1 200 ')
+    expect(a.requests[1]!.header('connection')).toBe('close')
   })
 
   test('TE reaches the server as `trailers` alone, or not at all, as HAProxy sends it', async () => {

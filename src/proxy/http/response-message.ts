@@ -84,9 +84,9 @@ function onResponse(sess: HttpSession, res: H1Head, buf: Uint8Array): void {
   if (framing === 'chunked') (sess.resChunks ??= createChunkedScanner()).reset()
   if (res.connClose || res.mustClose || framing === 'eof') st.srvClose = true
   // A stopping frontend lets each client finish its request, then closes (and says so).
-  // So does an HTTP/1.0 response read as chunked (its framing is faulty: RFC 9112 §6.1), as
-  // HAProxy closes it.
-  if (framing === 'eof' || sess.fe.stopped || (res.mustClose && res.version === 10)) st.cliClose = true
+  // So does a response whose framing was faulty (HTTP/1.0 with Transfer-Encoding, RFC 9112 §6.1,
+  // as HAProxy closes it; Transfer-Encoding with Content-Length).
+  if (framing === 'eof' || sess.fe.stopped || res.mustClose) st.cliClose = true
 
   responseHeaders(sess, st)
 
