@@ -10,6 +10,7 @@
 import type { SourcePos } from '../model/source.ts'
 import type { CheckOutcome, CheckStatus } from './status.ts'
 import { CheckConfigError as ConfigError } from './types.ts'
+import { haproxyRegex } from '../rules/regex.ts'
 
 const STATUS_WORDS = new Set<CheckStatus>(['L4OK', 'L4TOUT', 'L4CON', 'L6OK', 'L6TOUT', 'L6RSP', 'L7TOUT', 'L7RSP', 'L7OK', 'L7OKC', 'L7STS'])
 
@@ -85,7 +86,7 @@ export function compileExpect(args: string[], http: boolean, at: SourcePos): Exp
       r.bytes = Buffer.from(pattern, 'hex')
       break
     case 'rstring': case 'rbinary': case 'rstatus':
-      try { r.regex = new RegExp(pattern) } catch (e) { throw new ConfigError(`'${kw} ${type}': invalid regular expression '${pattern}': ${(e as Error).message}`, at) }
+      try { r.regex = haproxyRegex(pattern) } catch (e) { throw new ConfigError(`'${kw} ${type}': invalid regular expression '${pattern}': ${(e as Error).message}`, at) }
       break
     case 'status': r.codes = parseCodes(pattern, kw, at); break
   }

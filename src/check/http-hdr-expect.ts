@@ -13,6 +13,7 @@ import { compileLogFormat, constantFormat } from '../rules/log-format.ts'
 import type { StreamView } from '../rules/types.ts'
 import type { CheckOutcome, CheckStatus } from './status.ts'
 import { CheckConfigError } from './types.ts'
+import { haproxyRegex } from '../rules/regex.ts'
 
 type Method = 'str' | 'beg' | 'end' | 'sub' | 'reg'
 
@@ -87,7 +88,7 @@ function matches(m: Matcher, text: string, pattern: string): boolean {
     case 'beg': return t.startsWith(p)
     case 'end': return t.endsWith(p)
     case 'sub': return t.includes(p)
-    case 'reg': try { return new RegExp(p, m.icase ? 'i' : '').test(text) } catch { return false }
+    case 'reg': try { return haproxyRegex(p, m.icase ? 'i' : '').test(text) } catch { return false }
   }
 }
 

@@ -18,6 +18,7 @@ import { asRegIndex, expandGroups, type MatchKind } from './pattern.ts'
 import { binToStr, toBin, toBool, toInt, toStr } from './sample.ts'
 import type { Sample, SampleType } from './types.ts'
 import { compileVarRef, isVarName, parseVarConds } from './vars.ts'
+import { haproxyRegex } from './regex.ts'
 
 export interface ConverterDef {
   name: string
@@ -117,7 +118,7 @@ function regsubConv(args: string[], ctx: CompileCtx): Converter {
   if (!/^[gi]*$/.test(flags)) throw new ConfigError(`regsub flags are 'g' and 'i', not '${flags}'`, ctx.at)
   let re: RegExp
   try {
-    re = new RegExp(args[0] ?? '', flags)
+    re = haproxyRegex(args[0] ?? '', flags)
   } catch (e) {
     throw new ConfigError(`invalid regular expression '${args[0]}': ${(e as Error).message}`, ctx.at)
   }

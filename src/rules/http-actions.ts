@@ -13,13 +13,14 @@ import { fragmentEncode, fragmentStrip, mergeSlashes, percentDecodeUnreserved, p
 import { expandGroups } from './pattern.ts'
 import { parseRedirect, parseReplyOptions } from './reply.ts'
 import { CONTINUE, REJECT, type HttpVerdict, type StreamView } from './types.ts'
+import { haproxyRegex } from './regex.ts'
 
 export type HttpAction = (s: StreamView) => HttpVerdict | undefined
 type HttpActionKeyword = ActionKeyword<HttpAction>
 
 function regexOf(text: string, ctx: ActionCtx): RegExp {
   try {
-    return new RegExp(text)
+    return haproxyRegex(text)
   } catch (e) {
     throw new ConfigError(`invalid regular expression '${text}': ${(e as Error).message}`, ctx.at)
   }
