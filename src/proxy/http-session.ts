@@ -414,7 +414,7 @@ export class HttpSession extends ClientSide implements ServerSession {
       bytes = page === undefined ? this.fe.http!.errors.keepAlivePage(status) : encodeReply(page, false)
     }
     if (bytes !== null) {
-      this.toClient(afterOwnResponse(this, st, bytes))
+      this.toClient(headOnly(st, afterOwnResponse(this, st, bytes)))
       st.resDone = true
       st.reqDone = true
       this.ss = 'res-done'
@@ -424,7 +424,7 @@ export class HttpSession extends ClientSide implements ServerSession {
       return
     }
     bytes = page === undefined ? this.fe.http!.errors.page(status) : page instanceof Uint8Array ? page : encodeReply(page)
-    this.toClient(afterOwnResponse(this, st, bytes))
+    this.toClient(headOnly(st, afterOwnResponse(this, st, bytes)))
     st.resDone = true
     this.ss = 'res-done'
     this.termination = { by, phase }
@@ -632,4 +632,12 @@ export class HttpSession extends ClientSide implements ServerSession {
   kill(): void {
     this.finish('K', termPhase(this))
   }
+}
+
+/** An answer to a HEAD request is its head alone (its Content-Length still says how long the
+ *  body would be): a body after it would be read as the next response. */
+function headOnly(st: Stream, bytes: Uint8Array): Uint8Array {
+  if (!st.cliHead || st.req === null) return bytes
+  const end = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).indexOf('\r\n\r\n')
+  return end < 0 ? bytes : bytes.subarray(0, end + 4)
 }

@@ -148,6 +148,29 @@ describe("edgelb's answers keep the client connection (HAProxy 2.x)", () => {
     expect(a.requests.map((r) => r.uri)).toEqual(['/app'])
   })
 
+  test('a HEAD request answered by edgelb gets the head alone, and the next response follows it on the connection', async () => {
+    await using a = startHttpServer('A')
+    await using lb = await startLb(cfg`
+      listen web
+        bind 127.0.0.1:0
+        mode http
+        ${T}
+        http-request return status 200 content-type text/plain string "hello" if { path /r }
+        http-request deny if { path /d }
+        server a 127.0.0.1:${a.port}
+    `)
+    using c = await httpClient(lb.port())
+    await c.write('HEAD /r HTTP/1.1\r\nHost: h\r\n\r\n')
+    await c.write('HEAD /d HTTP/1.1\r\nHost: h\r\n\r\n')
+    await c.write('GET /r HTTP/1.1\r\nHost: h\r\n\r\n')
+    await c.changed.until(() => c.text().endsWith('hello'), 'the GET answer')
+    const parts = c.text().split(/(?=HTTP\/1\.1 )/)
+    expect(parts.map((p) => p.slice(0, 12))).toEqual(['HTTP/1.1 200', 'HTTP/1.1 403', 'HTTP/1.1 200'])
+    expect(parts[0]).toEndWith('content-length: 5\r\n\r\n')
+    expect(parts[1]).toEndWith('\r\n\r\n')
+    expect(parts[2]).toEndWith('\r\n\r\nhello')
+  })
+
   test('http-request auth: 401 with WWW-Authenticate (the realm, else the proxy name); nothing reaches the server', async () => {
     await using a = startHttpServer('A')
     await using lb = await startLb(cfg`
