@@ -220,6 +220,12 @@ describe('HAProxy flags', () => {
     expect([r.code, r.out, r.err]).toEqual([0, 'valid.cfg: valid\nvalid.cfg: every line is implemented\n', ''])
   })
 
+  test("-S (HAProxy's master CLI) is refused with what to use instead", () => {
+    const r = edgelb(['-W', '-S', 'fd@5', '-f', write('valid.cfg', VALID)])
+    expect(r.code).toBe(2)
+    expect(r.err).toStartWith("edgelb: -S (HAProxy's master CLI) is not implemented: edgelb runs no master process; its admin socket is 'stats socket' in the global section")
+  })
+
   test('-cc evaluates a condition as HAProxy 2.6 with edgelb\'s features: exit 0 true, 1 false, 2 error', () => {
     const cc = (expr: string) => { const r = edgelb(['-cc', expr]); return [r.code, r.out, r.err.trim()] }
     expect(cc('version_atleast(2.5-dev0)')).toEqual([0, '', ''])

@@ -19,6 +19,14 @@ describe('balance uri', () => {
     expect(keyOf('whole', '/img/a.png?v=2')).toBe('/img/a.png?v=2')
   })
 
+  test('an absolute-form URI: all of it by default, from its path with path-only', () => {
+    expect(keyOf('', 'http://h.example/img/a.png?v=2')).toBe('http://h.example/img/a.png')
+    expect(keyOf('path-only', 'http://h.example/img/a.png?v=2')).toBe('/img/a.png')
+    expect(keyOf('path-only whole', 'http://h.example/img/a.png?v=2')).toBe('/img/a.png?v=2')
+    expect(keyOf('path-only', 'http://h.example')).toBe('')
+    expect(parseArgs(uri, 'path-only').args).toEqual({ pathOnly: true })
+  })
+
   test('depth N keeps N directory levels; len N the first N characters', () => {
     expect(keyOf('depth 2', '/a/b/c/d.png')).toBe('/a/b')
     expect(keyOf('depth 2', '/a.png')).toBe('/a.png')

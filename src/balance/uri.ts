@@ -4,13 +4,14 @@ import { noParens } from './args.ts'
 import { consistentOnly, createHashState } from './hashing.ts'
 import type { BalanceWords, LbAlgorithm, LbKey } from './types.ts'
 
-// HAProxy's `balance uri [whole] [len N] [depth N]`: the same URI goes to the same server, so a
-// farm of caches holds each object once. The key is the URI without its query string (all of it
-// with `whole`), cut after `len` characters or before the `depth`-th slash after the first.
-// `path-only` is read as the default (the path, without `whole`).
+// HAProxy's `balance uri [path-only] [whole] [len N] [depth N]`: the same URI goes to the same
+// server, so a farm of caches holds each object once. The key is the URI as written (an
+// absolute-form URI with its scheme and authority) without its query string (all of it with
+// `whole`), cut after `len` characters or before the `depth`-th slash after the first;
+// `path-only` starts it at the path, so that `GET http://h/a` and `GET /a` go to one server.
 
 /** Its arguments in the model (BalanceConfig). */
-type UriArgs = { whole?: boolean; len?: number; depth?: number }
+type UriArgs = { whole?: boolean; pathOnly?: boolean; len?: number; depth?: number }
 
 function parse(w: BalanceWords): UriArgs {
   noParens('uri', w)
@@ -21,14 +22,23 @@ function parse(w: BalanceWords): UriArgs {
     if (word === 'whole') out.whole = true
     else if (word === 'len') out.len = parseIntIn(words[++i] ?? '', w.at, "'balance uri len'", 1, 65535)
     else if (word === 'depth') out.depth = parseIntIn(words[++i] ?? '', w.at, "'balance uri depth'", 1, 65535)
-    else if (word === 'path-only') out.whole = false
+    else if (word === 'path-only') out.pathOnly = true
     else throw new ConfigError(`unexpected '${word}' after 'balance uri'; expected whole, len N, depth N or path-only`, w.at)
   }
   return out
 }
 
+/** Where the path of an absolute-form URI starts (0 for origin form). */
+function pathStart(uri: string): number {
+  if (uri.charCodeAt(0) === 0x2f) return 0
+  const scheme = uri.indexOf('://')
+  if (scheme < 0) return 0
+  const slash = uri.indexOf('/', scheme + 3)
+  return slash < 0 ? uri.length : slash
+}
+
 function uriKey(uri: string, a: UriArgs): string {
-  let key = uri
+  let key = a.pathOnly ? uri.slice(pathStart(uri)) : uri
   if (!a.whole) {
     const q = key.indexOf('?')
     if (q >= 0) key = key.slice(0, q)

@@ -12,6 +12,8 @@
 import { connect, type ConnectTarget, type Sock, type SockHandlers } from '../net/runtime.ts'
 
 const EMPTY = Buffer.alloc(0)
+/** How long a lingering close waits for the server's own close before resetting. */
+const LINGER_MS = 1000
 
 export class CheckConn {
   sock: Sock<CheckConn> | null = null
@@ -28,6 +30,10 @@ export class CheckConn {
   /** `buf` reached `limit`. */
   full = false
   readonly limit: number
+  /** close() sends FIN rather than RST (`tcp-check connect linger`, the SMTP, MySQL and
+   *  PostgreSQL checks). */
+  linger = false
+  #lingering = false
   #out: Uint8Array[] = []
   #wake: (() => void) | null = null
   /** The PROXY protocol header this connection begins with, made from the socket once open
@@ -83,11 +89,18 @@ export class CheckConn {
     this.full = false
   }
 
-  /** Closes now (RST if anything is pending). Idempotent. */
+  /** Closes now: with RST (HAProxy's checks close so, unless told `linger`), or, with `linger`
+   *  set, cleanly: FIN, then what the server still sends is read and dropped until it closes too
+   *  (at most LINGER_MS), so that a server still writing sees no reset. Idempotent. */
   close(): void {
     if (this.state === 'closed') return
     this.state = 'closed'
-    this.sock?.terminate()
+    const s = this.sock
+    if (s !== null && this.linger) {
+      this.#lingering = true
+      s.shutdown()
+      setTimeout(() => { if (this.#lingering) s.terminate() }, LINGER_MS).unref?.()
+    } else s?.terminate()
     this.sock = null
     this.#out.length = 0
     this.wake()
@@ -127,7 +140,7 @@ export class CheckConn {
     this.wake()
   }
   _data(chunk: Buffer): void {
-    if (this.full) return
+    if (this.full || this.#lingering) return
     const room = this.limit - this.buf.length
     const take = chunk.length > room ? chunk.subarray(0, room) : chunk
     this.buf = this.buf.length === 0 ? take : Buffer.concat([this.buf, take])
@@ -136,7 +149,7 @@ export class CheckConn {
   }
   _drain(): void { this.#flush() }
   _end(): void { this.eof = true; this.wake() }
-  _close(error: Error | undefined): void { this.#closed(error) }
+  _close(error: Error | undefined): void { this.#lingering = false; this.#closed(error) }
 }
 
 const checkHandlers: SockHandlers<CheckConn> = {

@@ -4,7 +4,8 @@
  *   [port N] [addr A] [default] [send-proxy] [linger] [comment C]
  *
  * `default` applies the server's connection settings (its PROXY header) to the step;
- * `send-proxy` sends a PROXY header on it; `linger` (closing with RST) is what edgelb does anyway.
+ * `send-proxy` sends a PROXY header on it; `linger` closes the connection cleanly (FIN) at the end
+ * of the check instead of with a reset, as HAProxy does.
  */
 import type { SourcePos } from '../model/source.ts'
 import { CheckConfigError } from './types.ts'
@@ -15,6 +16,7 @@ export interface ConnectOverride {
   addr?: string
   default?: boolean
   sendProxy?: boolean
+  linger?: boolean
 }
 
 /** `kw` is the keyword as written, for messages. `to` is undefined when nothing is overridden. */
@@ -37,10 +39,12 @@ export function parseConnectArgs(args: readonly string[], kw: string, at: Source
       to.default = true
     } else if (w === 'send-proxy') {
       to.sendProxy = true
-    } else if (w !== 'linger') {
+    } else if (w === 'linger') {
+      to.linger = true
+    } else {
       throw new CheckConfigError(`'${kw} ${w}' is not supported; edgelb knows 'port', 'addr', 'default', 'send-proxy', 'linger' and 'comment'`, at)
     }
   }
-  if (to.port !== undefined || to.addr !== undefined || to.default === true || to.sendProxy === true) out.to = to
+  if (to.port !== undefined || to.addr !== undefined || to.default === true || to.sendProxy === true || to.linger === true) out.to = to
   return out
 }

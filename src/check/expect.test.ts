@@ -13,6 +13,12 @@ describe('compileExpect', () => {
     expect(compileExpect(['status', '200,300-399'], true, at).codes).toEqual([[200, 200], [300, 399]])
   })
 
+  test('options may follow the pattern, and ! may be glued to the match word, as HAProxy reads them', () => {
+    const r = compileExpect(['min-recv', '5', '!rstring', '^error', 'comment', 'negative check'], false, at)
+    expect(r).toMatchObject({ type: 'rstring', pattern: '^error', inverse: true, minRecv: 5, comment: 'negative check' })
+    expect(compileExpect(['string', 'valid', 'comment', 'positive'], false, at)).toMatchObject({ type: 'string', inverse: false, comment: 'positive' })
+  })
+
   test('refuses what cannot work, naming the file and line', () => {
     expect(() => compileExpect(['binary', 'abc'], false, at)).toThrow('t.cfg:3: error: \'tcp-check expect binary\' expects an even number of hex digits')
     expect(() => compileExpect(['status', '200'], false, at)).toThrow(CheckConfigError)

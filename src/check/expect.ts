@@ -10,6 +10,7 @@
 import type { SourcePos } from '../model/source.ts'
 import type { CheckOutcome, CheckStatus } from './status.ts'
 import { CheckConfigError as ConfigError } from './types.ts'
+import { haproxyRegex } from '../rules/regex.ts'
 
 const STATUS_WORDS = new Set<CheckStatus>(['L4OK', 'L4TOUT', 'L4CON', 'L6OK', 'L6TOUT', 'L6RSP', 'L7TOUT', 'L7RSP', 'L7OK', 'L7OKC', 'L7STS'])
 
@@ -47,8 +48,12 @@ export interface ExpectRule {
 export function compileExpect(args: string[], http: boolean, at: SourcePos): ExpectRule {
   const kw = http ? 'http-check expect' : 'tcp-check expect'
   const r: { -readonly [K in keyof ExpectRule]?: ExpectRule[K] } = { inverse: false, minRecv: -1 }
-  let i = 0
-  for (; i < args.length; i++) {
+  const allowed: readonly string[] = http ? ['status', 'rstatus', 'string', 'rstring'] : ['string', 'rstring', 'binary', 'rbinary']
+  // Options and the match may come in any order (HAProxy reads them so); `!` inverts the match,
+  // alone or glued to its word (`!rstring`).
+  let type: string | undefined
+  let pattern: string | undefined
+  for (let i = 0; i < args.length; i++) {
     const w = args[i]!
     const v = args[i + 1]
     if (w === 'min-recv') { r.minRecv = intArg(v, kw, w, at); i++ }
@@ -58,17 +63,20 @@ export function compileExpect(args: string[], http: boolean, at: SourcePos): Exp
     else if (w === 'tout-status') { r.timeoutStatus = parseStatus(v, `${kw} tout-status`, at); i++ }
     else if (w === 'on-success') { r.onSuccess = need(v, kw, w, at); i++ }
     else if (w === 'on-error') { r.onError = need(v, kw, w, at); i++ }
-    else break
+    else if (w === '!' && type === undefined) r.inverse = !r.inverse
+    else if (type === undefined && allowed.includes(w.startsWith('!') ? w.slice(1) : w)) {
+      if (w.startsWith('!')) r.inverse = !r.inverse
+      type = w.startsWith('!') ? w.slice(1) : w
+      pattern = v
+      if (pattern === undefined) throw new ConfigError(`'${kw} ${type}' expects a pattern`, at)
+      i++
+    } else if (type === undefined) {
+      throw new ConfigError(`'${kw}' expects ${allowed.map((a) => `'${a}'`).join(', ')} followed by a pattern, got '${w}'`, at)
+    } else throw new ConfigError(`unexpected '${args.slice(i).join(' ')}' after '${kw} ${type} ${pattern}'`, at)
   }
-  if (args[i] === '!') { r.inverse = true; i++ }
-  const type = args[i]
-  const pattern = args[i + 1]
-  const allowed: readonly string[] = http ? ['status', 'rstatus', 'string', 'rstring'] : ['string', 'rstring', 'binary', 'rbinary']
-  if (type === undefined || !allowed.includes(type)) {
-    throw new ConfigError(`'${kw}' expects ${allowed.map((a) => `'${a}'`).join(', ')} followed by a pattern, got '${type ?? ''}'`, at)
+  if (type === undefined || pattern === undefined) {
+    throw new ConfigError(`'${kw}' expects ${allowed.map((a) => `'${a}'`).join(', ')} followed by a pattern, got ''`, at)
   }
-  if (pattern === undefined) throw new ConfigError(`'${kw} ${type}' expects a pattern`, at)
-  if (args.length > i + 2) throw new ConfigError(`unexpected '${args.slice(i + 2).join(' ')}' after '${kw} ${type} ${pattern}'`, at)
   r.type = type as ExpectType
   r.pattern = pattern
   switch (type) {
@@ -78,7 +86,7 @@ export function compileExpect(args: string[], http: boolean, at: SourcePos): Exp
       r.bytes = Buffer.from(pattern, 'hex')
       break
     case 'rstring': case 'rbinary': case 'rstatus':
-      try { r.regex = new RegExp(pattern) } catch (e) { throw new ConfigError(`'${kw} ${type}': invalid regular expression '${pattern}': ${(e as Error).message}`, at) }
+      try { r.regex = haproxyRegex(pattern) } catch (e) { throw new ConfigError(`'${kw} ${type}': invalid regular expression '${pattern}': ${(e as Error).message}`, at) }
       break
     case 'status': r.codes = parseCodes(pattern, kw, at); break
   }

@@ -58,6 +58,20 @@ describe('compileHttpCheckSpec', () => {
     expect(spec('inherits').expects.map((e) => e.pattern)).toEqual(['200'])
   })
 
+  test("a backend's own http-check line drops what its defaults' HTTP check had: their http-check lines and the request of their option httpchk", () => {
+    const built = buildConfig(readHaproxy([
+      'defaults',
+      '  option httpchk GET /status HTTP/1.1\\r\\nHdr:\\ x',
+      '  http-check send hdr Host my-www-host hdr X-Test true body test',
+      'backend other',
+      '  http-check send hdr Host other-www-host body "other test"',
+      '  server s 127.0.0.1:80 check',
+    ].join('\n'), 't.cfg').sections, ['t.cfg']).config
+    const other = compileHttpCheckSpec(built.proxies.find((p) => p.name === 'other')!)
+    expect(other).toMatchObject({ method: 'OPTIONS', uri: '/', version: 'HTTP/1.0', headers: [['Host', 'other-www-host']], body: 'other test' })
+    expect(other.rawHeaders).toBeUndefined()
+  })
+
   test('refuses unknown send words', () => {
     expect(() => compileHttpCheckSpec(proxy('  option httpchk\n  http-check send foo bar'))).toThrow("t.cfg:3: error: 'http-check send foo' is not supported")
   })

@@ -12,6 +12,10 @@
  *   http-check connect [port N] [addr A]    where to connect
  *   http-check expect [!] status CODES | rstatus RE | string S | rstring RE  [+ options as for
  *                                           tcp-check expect]; all must pass, in order
+ *   http-check expect [!] hdr|fhdr name … [value …]     a header of the response (http-hdr-expect.ts)
+ *   http-check set-var(check.NAME) EXPR, http-check unset-var(check.NAME)
+ *                                           variables of the check, read by the `-lf` patterns;
+ *                                           the expect and variable lines run in order
  *   http-check disable-on-404               a 404 from a server that is up means "stopping":
  *                                           no new traffic, sessions with persistence go on
  *   http-check send-state                   adds X-Haproxy-Server-State
@@ -21,8 +25,16 @@
  * invalid response". HTTP/1.1 requests carry `Connection: close` unless a Connection header is
  * given; a body gets its Content-Length.
  */
+import { dirname } from 'node:path'
 import type { Server } from '../backend/server.ts'
+import type { SourcePos } from '../model/source.ts'
 import type { ProxyConfig } from '../model/types.ts'
+import type { CompileCtx } from '../rules/context.ts'
+import { compileExpr } from '../rules/expr.ts'
+import { MapStore } from '../rules/maps.ts'
+import type { Sample, SessionView, StreamView } from '../rules/types.ts'
+import { compileVarRef, type VarRef } from '../rules/vars.ts'
+import { compileHeaderExpect, evalHeaderExpect, isHeaderExpect, type HeaderExpect } from './http-hdr-expect.ts'
 import { createResponseParser } from '../http/h1-parser.ts'
 import type { H1Head, H1Parser } from '../http/types.ts'
 import { parseConnectArgs, type ConnectOverride } from './connect-args.ts'
@@ -41,16 +53,25 @@ interface HttpCheckSpec {
   /** `http-check connect port|addr`. */
   connect?: ConnectOverride
   expects: ExpectRule[]
+  /** What runs on the response, in order: `expects` and the header and variable lines. */
+  steps: Step[]
   disableOn404: boolean
   sendState: boolean
 }
+
+type Step =
+  | { kind: 'expect'; rule: ExpectRule }
+  | { kind: 'hdr'; rule: HeaderExpect }
+  | { kind: 'set-var'; ref: VarRef; value: (v: StreamView) => Sample | undefined }
+  | { kind: 'unset-var'; ref: VarRef }
 
 const EMPTY = Buffer.alloc(0)
 const DEFAULT_EXPECT: ExpectRule = { type: 'status', pattern: '200-399', inverse: false, minRecv: -1, codes: [[200, 399]] }
 
 export function compileHttpCheckSpec(p: ProxyConfig): HttpCheckSpec {
   const base = p.httpCheck ?? { method: 'OPTIONS', uri: '/', version: 'HTTP/1.0' }
-  const spec: HttpCheckSpec = { method: base.method, uri: base.uri, version: base.version, headers: [], expects: [], disableOn404: false, sendState: false }
+  const spec: HttpCheckSpec = { method: base.method, uri: base.uri, version: base.version, headers: [], expects: [], steps: [], disableOn404: false, sendState: false }
+  const ctx: CompileCtx = { tables: new Map(), maps: new MapStore(), fileDir: dirname(p.pos.file), proxy: p.name, at: p.pos }
   if (base.rawHeaders !== undefined) spec.rawHeaders = base.rawHeaders
   for (const r of p.rules) {
     if (!r.kw.startsWith('http-check ')) continue
@@ -79,7 +100,16 @@ export function compileHttpCheckSpec(p: ProxyConfig): HttpCheckSpec {
         }
         break
       case 'http-check expect':
-        spec.expects.push(compileExpect(a, true, at))
+        if (isHeaderExpect(a)) spec.steps.push({ kind: 'hdr', rule: compileHeaderExpect(a, ctx, at) })
+        else {
+          const rule = compileExpect(a, true, at)
+          spec.expects.push(rule)
+          spec.steps.push({ kind: 'expect', rule })
+        }
+        break
+      case 'http-check set-var':
+      case 'http-check unset-var':
+        spec.steps.push(compileVarStep(r.kw, a, ctx, at))
         break
       case 'http-check disable-on-404':
         spec.disableOn404 = true
@@ -99,6 +129,32 @@ export function compileHttpCheckSpec(p: ProxyConfig): HttpCheckSpec {
   if (!/^[A-Z]+$/.test(spec.method)) throw new CheckConfigError(`invalid HTTP method '${spec.method}' in the HTTP check`, p.pos)
   if (spec.headers.length > 0 || spec.body !== undefined) delete spec.rawHeaders
   return spec
+}
+
+/** `http-check set-var(check.NAME) EXPR` / `unset-var(check.NAME)` (the line's keyword holds the
+ *  action; its name is in the first word, `set-var(check.x)`). */
+function compileVarStep(kw: string, a: string[], ctx: CompileCtx, at: SourcePos): Step {
+  const m = /^\((.+)\)$/.exec(a[0] ?? '')
+  const name = m?.[1]
+  if (name === undefined) throw new CheckConfigError(`'${kw}' needs its variable in parentheses: ${kw}(check.name)`, at)
+  let ref: VarRef
+  try { ref = compileVarRef(name, at) } catch (e) { throw new CheckConfigError((e as Error).message, at) }
+  if (kw === 'http-check unset-var') return { kind: 'unset-var', ref }
+  if (a.length !== 2) throw new CheckConfigError(`'${kw}(${name})' expects one sample expression`, at)
+  try {
+    return { kind: 'set-var', ref, value: compileExpr(a[1]!, { ...ctx, at }).fn }
+  } catch (e) {
+    throw new CheckConfigError((e as Error).message, at)
+  }
+}
+
+/** What a check's rules see: no connection, the response head, the check's variables. */
+function checkView(res: H1Head): StreamView {
+  const sess: SessionView = {
+    cliAddr: '', cliPort: 0, dstAddr: '', dstPort: 0, feName: '', vars: new Map(), sc: [undefined, undefined, undefined],
+    engine: { nbsrv: () => 0, connslots: () => 0, beConn: () => 0, feConn: () => 0, srvIsUp: () => false },
+  }
+  return { sess, req: null, res, payload: null, payloadFinal: true, beName: '', srvName: '', vars: new Map(), sc: sess.sc }
 }
 
 /** HAProxy's X-Haproxy-Server-State value (`UP 2/3; name=be/srv; …`). */
@@ -171,7 +227,8 @@ export function compileHttpCheck(p: ProxyConfig, maxHeaders: number): CheckKind 
   const spec = compileHttpCheckSpec(p)
   const { head, raw } = requestHead(spec)
   const fixed = raw || !spec.sendState ? Buffer.from(`${head}\r\n${spec.body ?? ''}`, 'latin1') : undefined
-  const expects = spec.expects.length > 0 ? spec.expects : [DEFAULT_EXPECT]
+  const steps: Step[] = spec.steps.some((s) => s.kind === 'expect' || s.kind === 'hdr') ? spec.steps : [...spec.steps, { kind: 'expect', rule: DEFAULT_EXPECT }]
+  const lastExpect = [...steps].reverse().find((s) => s.kind === 'expect' || s.kind === 'hdr')!
   // Parsers are lent to a run while it reads the answer's head (the runs of a backend's servers
   // overlap), then kept for the next ones.
   const spareParsers: H1Parser[] = []
@@ -198,7 +255,16 @@ export function compileHttpCheck(p: ProxyConfig, maxHeaders: number): CheckKind 
       const h = resp!
       const code = h.status
       if (spec.disableOn404 && code === 404 && t.server.up) return { status: 'L7OKC', code }
-      for (const e of expects) {
+      let view: StreamView | undefined
+      for (const step of steps) {
+        if (step.kind !== 'expect') {
+          view ??= checkView(h)
+          if (step.kind === 'hdr') { const f = evalHeaderExpect(step.rule, h, view); if (f) return f }
+          else if (step.kind === 'set-var') { const v = step.value(view); if (v !== undefined) step.ref.set(view, v) }
+          else step.ref.unset(view)
+          continue
+        }
+        const e = step.rule
         if (e.type === 'status' || e.type === 'rstatus') {
           if (matchStatus(e, code) === e.inverse) return { status: e.errorStatus ?? 'L7STS', code, info: e.onError ?? h.reason }
           continue
@@ -223,9 +289,9 @@ export function compileHttpCheck(p: ProxyConfig, maxHeaders: number): CheckKind 
         }, e.timeoutStatus ?? 'L7TOUT')
         if (failure) return failure
       }
-      const lastRule = expects[expects.length - 1]!
+      const lastRule = lastExpect.rule
       const ok: CheckOutcome = { status: lastRule.okStatus ?? 'L7OK', code }
-      if (lastRule.onSuccess !== undefined) ok.info = lastRule.onSuccess
+      if ('onSuccess' in lastRule && lastRule.onSuccess !== undefined) ok.info = lastRule.onSuccess
       return ok
     },
   }

@@ -12,7 +12,7 @@
 import type { SourcePos } from '../model/source.ts'
 import type { CheckOutcome } from './status.ts'
 import { cString } from './text.ts'
-import { CheckConfigError, type CheckKind } from './types.ts'
+import { CheckConfigError, type CheckKind, LINGER } from './types.ts'
 
 const QUIT = Buffer.from('0100000001', 'hex')
 
@@ -66,7 +66,7 @@ export function compileMysql(args: string[], at: SourcePos): CheckKind {
   return {
     name: 'mysql',
     async run(t) {
-      const c = await t.connect()
+      const c = await t.connect(LINGER)
       if (auth) c.send(auth)
       let version = ''
       let greetingEnd = 0

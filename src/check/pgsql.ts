@@ -7,7 +7,7 @@
 import type { SourcePos } from '../model/source.ts'
 import type { CheckOutcome } from './status.ts'
 import { cString } from './text.ts'
-import { CheckConfigError, type CheckKind } from './types.ts'
+import { CheckConfigError, type CheckKind, LINGER } from './types.ts'
 
 /** 'R', length 8, AuthenticationOk (0). */
 const AUTH_OK = Buffer.from('520000000800000000', 'hex')
@@ -40,7 +40,7 @@ export function compilePgsql(args: string[], at: SourcePos): CheckKind {
   return {
     name: 'pgsql',
     async run(t) {
-      const c = await t.connect()
+      const c = await t.connect(LINGER)
       c.send(startup)
       await t.expect(c, startupAnswer)
       return UP

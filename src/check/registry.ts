@@ -10,6 +10,7 @@ import { compileMysql } from './mysql.ts'
 import { compilePgsql } from './pgsql.ts'
 import { redisCheck } from './redis.ts'
 import { compileSmtp } from './smtp.ts'
+import { spopCheck } from './spop.ts'
 import { sslHelloCheck } from './ssl-hello.ts'
 import { compileTcpCheck } from './tcp-check.ts'
 import { tcpCheck } from './tcp.ts'
@@ -36,6 +37,7 @@ export const checkOptions: readonly CheckOption[] = [
   { option: 'mysql-check', compile: (p) => compileMysql(p.optionArgs['mysql-check'] ?? [], p.pos) },
   { option: 'pgsql-check', compile: (p) => compilePgsql(p.optionArgs['pgsql-check'] ?? [], p.pos) },
   { option: 'ldap-check', compile: () => ldapCheck },
+  { option: 'spop-check', compile: () => spopCheck },
 ]
 
 /** The health check `p`'s servers run. */

@@ -23,6 +23,8 @@ export interface RunSpec {
   target: ConnectTarget
   /** Source address (`source` on the server or backend). */
   source?: string
+  /** `check-via-socks4`: the SOCKS4 proxy every check connection goes through. */
+  socks4?: { host: string; port: number }
   bufsize: number
   /** `timeout connect` of the backend. */
   connectTimeout?: number
@@ -76,6 +78,7 @@ export class Run implements CheckRun {
   async connect(options?: ConnectOptions): Promise<CheckConn> {
     const target = options === undefined ? this.spec.target : this.#target(options)
     const conn = new CheckConn(this.bufsize)
+    if (options?.linger === true) conn.linger = true
     // The header goes on the check's own connection (HAProxy's default connect: a kind's, the
     // implicit one of a script, or `connect … default`), and where a step asks (`send-proxy`).
     const pp = this.spec.proxyHeader
@@ -83,7 +86,8 @@ export class Run implements CheckRun {
     this.conns.push(conn)
     const spec = this.spec
     if (spec.checkTimeout !== undefined) spec.setDeadline(now() + Math.min(spec.connectTimeout ?? this.interval, this.interval))
-    conn.start(target)
+    const socks = spec.socks4 !== undefined && 'host' in target ? spec.socks4 : undefined
+    conn.start(socks === undefined ? target : { ...target, host: socks.host, port: socks.port })
     while (conn.state === 'connecting') {
       if (this.expired) { conn.close(); throw new CheckEnd({ status: 'L4TOUT' }) }
       await conn.wait()
@@ -94,8 +98,28 @@ export class Run implements CheckRun {
       const text = errnoText(conn.error)
       throw new CheckEnd({ status: 'L4CON', info: conn.failedAtOnce ? `General socket error (${text})` : text })
     }
+    if (socks !== undefined && 'host' in target) await this.#socks4(conn, target.host, target.port)
     if (spec.checkTimeout !== undefined) spec.setDeadline(now() + spec.checkTimeout)
     return conn
+  }
+
+  /** The SOCKS4 CONNECT request (user id "HAProxy", as HAProxy sends it) and its 8-byte answer,
+   *  granted (0x5A) or not; then the connection is the server's. */
+  async #socks4(conn: CheckConn, host: string, port: number): Promise<void> {
+    const ip = host.split('.').map(Number)
+    if (ip.length !== 4 || ip.some((b) => !(b >= 0 && b <= 255))) throw new CheckEnd({ status: 'L4CON', info: `SOCKS4 needs an IPv4 address, not '${host}'` })
+    conn.send(Buffer.from([4, 1, port >> 8, port & 255, ...ip, ...Buffer.from('HAProxy\0', 'latin1')]))
+    for (;;) {
+      if (conn.buf.length >= 8) break
+      if (conn.eof || conn.state === 'closed') throw new CheckEnd({ status: 'L4CON', info: 'the SOCKS4 proxy closed the connection' })
+      if (this.expired) throw new CheckEnd({ status: 'L4TOUT' })
+      await conn.wait()
+    }
+    const code = conn.buf[1]!
+    const rest = conn.buf.subarray(8)
+    conn.consume()
+    if (code !== 0x5a) throw new CheckEnd({ status: 'L4CON', info: `the SOCKS4 proxy refused the connection (code ${code})` })
+    if (rest.length > 0) conn.buf = Buffer.from(rest)
   }
 
   async expect(conn: CheckConn, test: (buf: Buffer, last: boolean) => CheckOutcome | boolean, timeoutStatus: CheckStatus = 'L7TOUT'): Promise<void> {

@@ -79,6 +79,10 @@ export class Check {
       spec.source = source
       if ('host' in o.target) spec.target = { ...o.target, localAddress: source }
     }
+    if (server.cfg.checkViaSocks4 && server.cfg.socks4 !== undefined) {
+      const [host, port] = server.cfg.socks4.split(':')
+      spec.socks4 = { host: host!, port: Number(port) }
+    }
     if (be.cfg.timeouts.connect !== undefined) spec.connectTimeout = be.cfg.timeouts.connect
     if (be.cfg.timeouts.check !== undefined) spec.checkTimeout = be.cfg.timeouts.check
     const pp = o.agent ? undefined : checkProxyHeader(server.cfg, o.opts.pp2NeverSendLocal === true)

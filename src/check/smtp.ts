@@ -1,13 +1,15 @@
 /**
  * `option smtpchk [EHLO|HELO domain]`: HAProxy's SMTP dialogue. The greeting must be a 2xx reply,
- * then `HELO localhost` (or the given command) must be answered 2xx; the check ends with QUIT.
+ * then `HELO localhost` (or the given command) must be answered 2xx; the check ends with QUIT and
+ * a clean close (FIN, as HAProxy's `connect linger`), so a server still writing its EHLO lines
+ * sees no reset.
  * A reply that is not `NNN ` is an invalid response (L7RSP); a non-2xx one a wrong status
  * (L7STS) with its code. Up: L7OK with the reply's code and text.
  */
 import type { SourcePos } from '../model/source.ts'
 import type { CheckOutcome } from './status.ts'
 import { firstLine } from './text.ts'
-import type { CheckKind } from './types.ts'
+import { type CheckKind, LINGER } from './types.ts'
 
 const QUIT = Buffer.from('QUIT\r\n')
 
@@ -28,7 +30,7 @@ export function compileSmtp(args: string[], _at: SourcePos): CheckKind {
   return {
     name: 'smtp',
     async run(t) {
-      const c = await t.connect()
+      const c = await t.connect(LINGER)
       await t.expect(c, (buf, last) => {
         const r = reply(buf, last, /^[0-9]{3}[ \r]/)
         return typeof r === 'number' ? true : r

@@ -204,3 +204,28 @@ describe('effects', () => {
     expect(a.weight).toBe(2.5)
   })
 })
+
+describe('option log-health-checks', () => {
+  test('each result that changes the status or the counter is logged; state lines then carry no reason', () => {
+    const t = setup('backend web\n  option log-health-checks\n  server a 127.0.0.1:1 check rise 2 fall 2\n  server b 127.0.0.1:2\n')
+    const a = t.srv('web', 'a')
+    t.states.checkResult(a, false, l4ok, 3)
+    t.states.checkResult(a, false, l4ok, 3) // same status, counter at its top: nothing to say
+    t.states.checkResult(a, false, refused, 1)
+    t.states.checkResult(a, false, refused, 1)
+    t.states.checkResult(a, false, { status: 'L7STS', code: 500, info: 'Internal Server Error' }, 2)
+    expect(t.logs).toEqual([
+      'Health check for server web/a succeeded, reason: Layer4 check passed, check duration: 3ms, status: 2/2 UP.',
+      'Health check for server web/a failed, reason: Layer4 connection problem, info: "Connection refused", check duration: 1ms, status: 1/2 UP.',
+      'Health check for server web/a failed, reason: Layer4 connection problem, info: "Connection refused", check duration: 1ms, status: 0/2 DOWN.',
+      'Server web/a is DOWN. 1 active and 0 backup servers left. 0 sessions active, 0 requeued, 0 remaining in queue.',
+      'Health check for server web/a failed, reason: Layer7 wrong status, code: 500, info: "Internal Server Error", check duration: 2ms, status: 0/2 DOWN.',
+    ])
+  })
+
+  test('without the option, only state changes are logged, with their reason', () => {
+    const t = setup('backend web\n  server a 127.0.0.1:1 check rise 1 fall 1\n')
+    t.states.checkResult(t.srv('web', 'a'), false, l4ok, 0)
+    expect(t.logs).toEqual([])
+  })
+})

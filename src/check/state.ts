@@ -143,45 +143,55 @@ export class ServerStates {
   /** A health check (agent: false) or agent check (agent: true) finished. Returns the report. */
   checkResult(s: Server, agent: boolean, outcome: CheckOutcome, duration: number): CheckReport {
     const report = makeReport(outcome, duration)
+    const prev = agent ? s.lastAgent : s.lastCheck
     if (agent) { s.lastAgent = report; s.counters.agentChecks++ } else { s.lastCheck = report; s.counters.checks++ }
     const info = STATUSES[outcome.status]
+    if (info.result === 'neutral') return report
     const max = s.cfg.rise + s.cfg.fall - 1
-    switch (info.result) {
-      case 'neutral':
-        return report
-      case 'failed': {
-        // An agent that cannot be reached (L4/L6, timeouts) does not count: only its words do.
-        const counts = !agent || info.hasCode
-        const h = agent ? s.agentHealth : s.checkHealth
-        if (counts && h > 0) {
-          s.counters.failedChecks++
-          const next = h - 1 < s.cfg.rise ? 0 : h - 1
-          if (agent) s.agentHealth = next
-          else s.checkHealth = next
-        }
-        if (agent && outcome.status !== 'L7STS') return report
-        if ((agent ? s.agentHealth : s.checkHealth) > 0) return report
-        this.setDown(s, { kind: 'check', report })
-        return report
+    const before = agent ? s.agentHealth : s.checkHealth
+    let h = before
+    if (info.result === 'failed') {
+      // An agent that cannot be reached (L4/L6, timeouts) does not count: only its words do.
+      if ((!agent || info.hasCode) && h > 0) {
+        s.counters.failedChecks++
+        h = h - 1 < s.cfg.rise ? 0 : h - 1
       }
-      case 'passed':
-      case 'condpass': {
-        const h = agent ? s.agentHealth : s.checkHealth
-        if (h < max) {
-          const next = h + 1 >= s.cfg.rise ? max : h + 1
-          if (agent) s.agentHealth = next
-          else s.checkHealth = next
-        }
-        if (s.observer !== null) s.consecutiveErrors = 0
-        if (!this.#healthAllowsUp(s)) return report
-        if (info.result === 'condpass') {
-          if (!agent) this.setStopping(s, { kind: 'check', report })
-        } else if (!(agent && s.nolb)) {
-          this.setUp(s, { kind: 'check', report })
-        }
-        return report
-      }
+    } else {
+      if (h < max) h = h + 1 >= s.cfg.rise ? max : h + 1
+      if (s.observer !== null) s.consecutiveErrors = 0
     }
+    if (agent) s.agentHealth = h
+    else s.checkHealth = h
+    const be = this.backendOf(s)
+    // With `option log-health-checks`, every result that changes the status or the counter is
+    // logged, and the state lines that follow carry no reason (HAProxy's set_server_check_status).
+    const logged = be.cfg.options['log-health-checks'] === true
+    if (logged && (prev?.status !== report.status || h !== before)) this.#logCheck(s, be, agent, info.result, report)
+    const cause: Cause = logged ? { kind: 'none' } : { kind: 'check', report }
+    if (info.result === 'failed') {
+      if (agent && outcome.status !== 'L7STS') return report
+      if (h > 0) return report
+      this.setDown(s, cause)
+      return report
+    }
+    if (!this.#healthAllowsUp(s)) return report
+    if (info.result === 'condpass') {
+      if (!agent) this.setStopping(s, cause)
+    } else if (!(agent && s.nolb)) {
+      this.setUp(s, cause)
+    }
+    return report
+  }
+
+  /** `Health check for server be/srv succeeded, reason: …, status: 1/1 UP.`: the counter is
+   *  shown against `fall` while at or above `rise`, else against `rise`. */
+  #logCheck(s: Server, be: Backend, agent: boolean, result: 'passed' | 'condpass' | 'failed', report: CheckReport): void {
+    const h = agent ? s.agentHealth : s.checkHealth
+    const { rise, fall } = s.cfg
+    const status = h >= rise ? `${h - rise + 1}/${fall} ${s.uweight > 0 ? 'UP' : 'DRAIN'}` : `${h}/${rise} DOWN`
+    const verdict = result === 'failed' ? 'failed' : result === 'condpass' ? 'conditionally succeeded' : 'succeeded'
+    const text = `${agent ? 'Agent' : 'Health'} check for ${s.backup ? 'backup ' : ''}server ${be.name}/${s.name} ${verdict}${formatCause({ kind: 'check', report })}, status: ${status}`
+    this.#emit(be, 'notice', text)
   }
 
   /** Passive health declared the server failing (`on-error fail-check|sudden-death|mark-down`):

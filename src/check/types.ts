@@ -27,6 +27,8 @@ export interface ConnectOptions {
   default?: boolean
   /** `send-proxy`: this step sends a PROXY header. */
   sendProxy?: boolean
+  /** `linger`: the connection is closed with FIN rather than RST at the end. */
+  linger?: boolean
 }
 
 /** What a running check may do. Every wait ends at the check's deadline. */
@@ -68,3 +70,6 @@ export class CheckConfigError extends Error {
     this.reason = reason
   }
 }
+
+/** connect() options of the checks HAProxy closes cleanly (its `connect default linger`). */
+export const LINGER = { linger: true } as const

@@ -59,6 +59,7 @@ export function fromHaproxyFlags(argv: string[]): { command: 'run' | 'check' | '
       case '-L': { localPeer = value(); if (localPeer === undefined) return { error: `-L expects a name` }; break }
       case '-d': case '-db': case '-D': case '-Ws': case '-W': case '-q': break
       case '--allow-unimplemented': allowUnimplemented = true; break
+      case '-S': return { error: `-S (HAProxy's master CLI) is not implemented: edgelb runs no master process; its admin socket is 'stats socket' in the global section` }
       case '-v': case '-vv': case '-V': return { command: 'version', files }
       case '-cc': {
         const condition = argv.slice(i + 1).join(' ')

@@ -288,7 +288,7 @@ describe('balance', () => {
   test('algorithms with arguments', () => {
     expect(balance('random(3)').proxy('b').balance).toEqual({ algo: 'random', draws: 3 })
     expect(balance('uri whole len 10 depth 2').proxy('b').balance).toEqual({ algo: 'uri', whole: true, len: 10, depth: 2 })
-    expect(balance('uri path-only').proxy('b').balance).toEqual({ algo: 'uri', whole: false })
+    expect(balance('uri path-only').proxy('b').balance).toEqual({ algo: 'uri', pathOnly: true })
     expect(balance('url_param userid').proxy('b').balance).toEqual({ algo: 'url_param', param: 'userid' })
     expect(balance('hdr(Host) use_domain_only').proxy('b').balance).toEqual({ algo: 'hdr', param: 'Host', whole: false })
     expect(balance('rdp-cookie(mstshash)').proxy('b').balance).toEqual({ algo: 'rdp-cookie', param: 'mstshash' })
@@ -456,7 +456,7 @@ describe('unknown, removed and not yet implemented keywords', () => {
 
   const WITH_UNBUILT = T + `listen web
   bind :80
-  option http-buffer-request
+  option http-ignore-probes
   unique-id-header X-Unique-ID
   compression algo gzip
   compression type text/html
@@ -468,7 +468,7 @@ describe('unknown, removed and not yet implemented keywords', () => {
   test('a keyword HAProxy knows but edgelb does not build yet is a warning, once per keyword, never silent; one that protects is an error at each line', () => {
     const b = build(WITH_UNBUILT)
     expect(b.lines).toEqual([
-      `${at(7)}: warning: 'option http-buffer-request' is parsed but not implemented yet; edgelb ignores it for now`,
+      `${at(7)}: warning: 'option http-ignore-probes' is parsed but not implemented yet; edgelb ignores it for now`,
       `${at(8)}: warning: 'unique-id-header' is parsed but not implemented yet; edgelb ignores it for now`,
       `${at(9)}: warning: 'compression algo' is parsed but not implemented yet; edgelb ignores it for now`,
       `${at(10)}: warning: 'compression type' is parsed but not implemented yet; edgelb ignores it for now`,
@@ -476,7 +476,7 @@ describe('unknown, removed and not yet implemented keywords', () => {
       `${at(12)}: error: server option 'set-proxy-v2-tlv-fmt(0xE1)': not implemented yet, so edgelb would ${PROXY_RISK}; remove it where neither side speaks the PROXY protocol, or run with --allow-unimplemented to accept the gap knowingly`,
     ])
     expect(b.unimplemented).toEqual({ lines: 6, protections: 2 })
-    expect(b.proxy('web').options['http-buffer-request']).toBe(true)
+    expect(b.proxy('web').options['http-ignore-probes']).toBe(true)
     expect(b.proxy('web').servers.map((s) => s.extra)).toEqual([{ 'set-proxy-v2-tlv-fmt(0xE1)': '%[src]' }, { 'set-proxy-v2-tlv-fmt(0xE1)': '%[src]' }])
   })
 
@@ -491,15 +491,15 @@ describe('unknown, removed and not yet implemented keywords', () => {
   })
 
   test('edgelb keywords whose engine part is missing say which part', () => {
-    const b = build(T + 'listen web\n  bind :80 maxconn 5\n  tcp-response content accept\n  server s 10.0.0.1:80 check\n')
+    const b = build(T + 'listen web\n  bind :80\n  tcp-request content switch-mode http\n  log 127.0.0.1:514 profile p1 local0\n  server s 10.0.0.1:80 check\n')
     expect(b.lines).toEqual([
-      `${at(6)}: warning: bind option 'maxconn' is parsed but not implemented yet (per-listener limit; the frontend and global maxconn apply); edgelb ignores it for now`,
-      `${at(7)}: error: 'tcp-response content': not implemented yet, so edgelb would skip this rule, which changes what reaches the servers; rewrite it with actions edgelb implements (edgelb check lists them), or remove it, or run with --allow-unimplemented to accept the gap knowingly`,
+      `${at(7)}: error: 'tcp-request content switch-mode': not implemented yet, so edgelb would skip this rule, which changes what reaches the servers; rewrite it with actions edgelb implements (edgelb check lists them), or remove it, or run with --allow-unimplemented to accept the gap knowingly`,
+      `${at(8)}: warning: 'log ... profile' is parsed but not implemented yet (log profiles); edgelb ignores it for now`,
     ])
-    const allowed = build(T + 'listen web\n  bind :80 maxconn 5\n  tcp-response content accept\n  server s 10.0.0.1:80 check\n', {}, { allowUnimplemented: true })
+    const allowed = build(T + 'listen web\n  bind :80\n  tcp-request content switch-mode http\n  log 127.0.0.1:514 profile p1 local0\n  server s 10.0.0.1:80 check\n', {}, { allowUnimplemented: true })
     expect(allowed.lines).toEqual([
-      `${at(6)}: warning: bind option 'maxconn' is parsed but not implemented yet (per-listener limit; the frontend and global maxconn apply); edgelb ignores it for now`,
-      `${at(7)}: warning: 'tcp-response content': not implemented yet, accepted by --allow-unimplemented: edgelb will skip this rule, which changes what reaches the servers`,
+      `${at(7)}: warning: 'tcp-request content switch-mode': not implemented yet, accepted by --allow-unimplemented: edgelb will skip this rule, which changes what reaches the servers`,
+      `${at(8)}: warning: 'log ... profile' is parsed but not implemented yet (log profiles); edgelb ignores it for now`,
     ])
   })
 

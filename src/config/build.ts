@@ -160,7 +160,7 @@ function unknownKeyword(table: 'proxy' | 'global', words: readonly string[], whe
 }
 
 export function defaultGlobal(): GlobalConfig {
-  return { daemon: false, quiet: false, logs: [], statsSockets: [], spreadChecks: 0, tune: { bufsize: 16384, maxhdr: 101 } }
+  return { daemon: false, quiet: false, logs: [], statsSockets: [], setVars: [], spreadChecks: 0, tune: { bufsize: 16384, maxhdr: 101 } }
 }
 
 /** A proxy with HAProxy's built-in defaults (what applies before any `defaults` section). */

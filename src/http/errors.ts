@@ -15,7 +15,7 @@ export const REASONS: Readonly<Record<number, string>> = {
   206: 'Partial Content', 301: 'Moved Permanently', 302: 'Found', 303: 'See Other', 304: 'Not Modified',
   307: 'Temporary Redirect', 308: 'Permanent Redirect', 400: 'Bad Request', 401: 'Unauthorized',
   403: 'Forbidden', 404: 'Not Found', 405: 'Method Not Allowed', 407: 'Proxy Authentication Required',
-  408: 'Request Timeout', 410: 'Gone', 413: 'Payload Too Large', 414: 'URI Too Long', 421: 'Misdirected Request',
+  408: 'Request Timeout', 410: 'Gone', 413: 'Payload Too Large', 414: 'URI Too Long', 421: 'Misdirected Request', 422: 'Unprocessable Content',
   425: 'Too Early', 429: 'Too Many Requests', 431: 'Request Header Fields Too Large', 500: 'Internal Server Error',
   501: 'Not Implemented', 502: 'Bad Gateway', 503: 'Service Unavailable', 504: 'Gateway Timeout',
 }
@@ -33,11 +33,12 @@ const EXPLANATIONS: Readonly<Record<number, string>> = {
   410: 'This resource is gone for good.',
   413: 'The request is larger than allowed.',
   414: 'The request URI is longer than allowed.',
+  422: 'The request uses a transfer coding other than chunked.',
   425: 'The request was sent too early.',
   429: 'Too many requests were sent in a short time.',
   431: 'The request headers are larger than allowed.',
   500: 'The load balancer met an internal error.',
-  501: 'The request uses a transfer coding the load balancer does not implement.',
+  501: 'The request asks for something the load balancer does not implement.',
   502: 'The server sent an invalid or incomplete response.',
   503: 'No server is available to handle this request.',
   504: 'The server did not answer in time.',
@@ -67,12 +68,15 @@ export function defaultPage(status: number): Uint8Array {
 }
 
 /** The statuses edgelb may answer with on its own, and so the ones `errorfile` may replace. */
-export const ERROR_STATUSES: readonly number[] = [200, 400, 401, 403, 404, 405, 407, 408, 410, 413, 414, 425, 429, 431, 500, 501, 502, 503, 504]
+export const ERROR_STATUSES: readonly number[] = [200, 400, 401, 403, 404, 405, 407, 408, 410, 413, 414, 422, 425, 429, 431, 500, 501, 502, 503, 504]
 
 /** The pages of one proxy: defaults, with its `errorfile` lines applied. Throws (naming the file)
  *  when a file cannot be read, before anything binds. */
 export class ErrorPages {
   readonly #pages = new Map<number, Uint8Array>()
+  /** Statuses whose page in #pages is the default one (built on demand). */
+  readonly #defaults = new Set<number>()
+  readonly #open = new Map<number, Uint8Array | null>()
 
   constructor(errorFiles: Readonly<Record<number, string>> = {}) {
     for (const [code, path] of Object.entries(errorFiles)) {
@@ -91,7 +95,35 @@ export class ErrorPages {
     if (!p) {
       p = defaultPage(status)
       this.#pages.set(status, p)
+      this.#defaults.add(status)
     }
     return p
   }
+
+  /** The page for `status` on a connection that stays open: the default page without
+   *  `connection: close`, or the errorfile as it is unless its head says `Connection: close`
+   *  (null: the page closes the connection; always for 400 and 408). */
+  keepAlivePage(status: number): Uint8Array | null {
+    // A bad request and a request that did not arrive in time close, as HAProxy's pages for them do.
+    if (status === 400 || status === 408) return null
+    let p = this.#open.get(status)
+    if (p === undefined) {
+      const file = this.#pages.get(status)
+      p = file === undefined || this.#defaults.has(status) ? keepAliveDefault(status) : saysClose(file) ? null : file
+      this.#open.set(status, p)
+    }
+    return p
+  }
+}
+
+function keepAliveDefault(status: number): Uint8Array {
+  const what = EXPLANATIONS[status] ?? reasonOf(status)
+  return buildResponse(status, `<html><body><h1>${status} ${reasonOf(status)}</h1>\n${what}\n</body></html>\n`, { keepAlive: true })
+}
+
+/** Whether the head of a whole response (an errorfile) has `Connection: close`. */
+function saysClose(page: Uint8Array): boolean {
+  const text = Buffer.from(page.subarray(0, 8192)).toString('latin1')
+  const end = text.indexOf('\r\n\r\n')
+  return /\r\nconnection:[^\r]*\bclose\b/i.test(end < 0 ? text : text.slice(0, end))
 }

@@ -389,6 +389,9 @@ const seen = {
   teFields: 0,
   teChunked: 0,
   teChunkedLast: false,
+  /** A coding other than chunked is named (HAProxy refuses any: 422 for a request, 502 for a
+   *  response). */
+  teOther: false,
   teError: undefined as FieldError | undefined,
   close: false,
   keepAlive: false,
@@ -396,14 +399,12 @@ const seen = {
   expect100: false,
 }
 
-const CODINGS_KNOWN = ['compress', 'deflate', 'gzip', 'x-gzip', 'x-compress']
-
 /** Reads the fields that matter to the proxy, comparing names as bytes (no strings made). */
 function scanFields(buf: Uint8Array, m: Int32Array, count: number, req: boolean): void {
   const s = seen
   s.hosts = s.clFields = s.teFields = s.teChunked = 0
   s.clFirst = s.clValue = -1
-  s.clMerged = s.teChunkedLast = s.close = s.keepAlive = s.upgrade = s.expect100 = false
+  s.clMerged = s.teChunkedLast = s.teOther = s.close = s.keepAlive = s.upgrade = s.expect100 = false
   s.clError = s.teError = undefined
   for (let i = 0; i < count; i++) {
     const f = M_FIELDS + 4 * i
@@ -515,12 +516,7 @@ function scanTransferEncoding(buf: Uint8Array, a: number, b: number, req: boolea
       } else {
         if (req && s.teChunkedLast) return badCoding(400, t, 'chunked is not the last transfer coding')
         s.teChunkedLast = false
-        if (req) {
-          if (bytesEqualLower(buf, t, e, 'identity')) return badCoding(400, t, 'obsolete transfer coding "identity"')
-          let known = false
-          for (const k of CODINGS_KNOWN) if (bytesEqualLower(buf, t, e, k)) known = true
-          if (!known) return badCoding(501, t, 'unknown transfer coding')
-        }
+        s.teOther = true
       }
     }
     if (p >= b) return
@@ -549,15 +545,21 @@ function analyzeRequest(head: Head, buf: Uint8Array, m: Int32Array, count: numbe
   const pos = m[M_START]
   const v11 = m[M_VERSION] === 11
   if (s.teFields > 0) {
-    if (!v11) return { status: 400, pos, reason: 'Transfer-Encoding in an HTTP/1.0 request' }
     if (s.teError !== undefined) return s.teError
     if (!s.teChunkedLast) return { status: 400, pos, reason: 'Transfer-Encoding without chunked last' }
+    // As HAProxy: a coding edgelb would pass on without reading it is refused, with 422.
+    if (s.teOther) return { status: 422, pos, reason: 'transfer coding other than chunked' }
   } else if (s.clError !== undefined) return s.clError
   if (s.hosts > 1) return { status: 400, pos, reason: 'more than one Host field' }
   if (s.hosts === 0 && v11) return { status: 400, pos, reason: 'missing Host field in an HTTP/1.1 request' }
   if (s.teFields > 0) {
     head.framing = 'chunked'
     applyContentLength(head, true)
+    // HTTP/1.0 with Transfer-Encoding: read as chunked, then the connection closes (RFC 9112
+    // §6.1: the framing is faulty, the connection closes after the message). It goes on as it
+    // came, as HAProxy sends it, and the server is told to close after it (serverHeaders): a
+    // server that would read it as body-less may not read what follows as another request.
+    if (!v11) head.mustClose = true
   } else if (s.clFields > 0) {
     head.framing = 'length'
     head.contentLength = s.clValue
@@ -580,10 +582,12 @@ function analyzeResponse(head: Head, buf: Uint8Array, m: Int32Array, count: numb
   if (status < 200 || status === 204 || status === 304) {
     head.framing = 'none'
   } else if (s.teFields > 0) {
-    if (!v11) return { status: 502, pos, reason: 'Transfer-Encoding in an HTTP/1.0 response' }
     if (s.teError !== undefined) return s.teError
-    head.framing = s.teChunkedLast ? 'chunked' : 'eof'
+    // As HAProxy: a coding other than chunked (chunked not last, or absent) is a bad response.
+    if (s.teOther || !s.teChunkedLast) return { status: 502, pos, reason: 'transfer coding other than chunked' }
+    head.framing = 'chunked'
     applyContentLength(head, true)
+    if (!v11) head.mustClose = true // read as chunked, then closed (RFC 9112 §6.1)
   } else if (s.clFields > 0) {
     if (s.clError !== undefined) return s.clError
     head.framing = 'length'
@@ -598,7 +602,7 @@ function analyzeResponse(head: Head, buf: Uint8Array, m: Int32Array, count: numb
   return undefined
 }
 
-/** A parser of request heads (errors carry 400, 414, 431 or 501). */
+/** A parser of request heads (errors carry 400, 414, 422 or 431). */
 export function createRequestParser(limits: H1Limits): H1Parser {
   return new Parser(true, limits)
 }

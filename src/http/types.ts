@@ -90,7 +90,7 @@ export interface H1Limits {
 
 /** Why a head was refused, as the status HAProxy answers it with (a response parser reports
  *  502: the client is told the server misbehaved). */
-export type H1ErrorStatus = 400 | 414 | 431 | 501 | 502
+export type H1ErrorStatus = 400 | 414 | 422 | 431 | 502
 
 export type H1Result =
   | { kind: 'need-more' }

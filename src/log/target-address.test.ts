@@ -42,6 +42,11 @@ test('targets edgelb does not send to yet are recognised, with what they are', (
   expect(parseLogDest('fd@3', AT)).toEqual({ kind: 'unsupported', what: 'logging to a file descriptor other than fd@1 (stdout) and fd@2 (stderr)' })
 })
 
+test('a target without an address is 0.0.0.0, this host, as HAProxy reads it (the port defaults to 514)', () => {
+  expect(parseLogDest(':514', AT)).toEqual({ kind: 'udp', family: 4, host: '0.0.0.0', port: 514 })
+  expect(parseLogDest(':', AT)).toEqual({ kind: 'udp', family: 4, host: '0.0.0.0', port: 514 })
+})
+
 test('bad addresses are refused with what is wrong', () => {
   expect(refused('127.0.0.1:0')).toBe("port 0 out of range in '127.0.0.1:0'; ports are 1 to 65535")
   expect(refused('udp@127.0.0.1:65536')).toBe("port 65536 out of range in 'udp@127.0.0.1:65536'; ports are 1 to 65535")
@@ -50,7 +55,6 @@ test('bad addresses are refused with what is wrong', () => {
   expect(refused('sctp@10.0.0.1')).toStartWith("unknown address prefix 'sctp@' in log target 'sctp@10.0.0.1'; known: udp@")
   expect(refused('fd@one')).toBe("'fd@' expects a file descriptor number, got 'one'")
   expect(refused('ring@')).toBe("'ring@' expects a name after it in log target 'ring@'")
-  expect(refused(':514')).toBe("log target ':514' has no address; write IP[:PORT], e.g. 127.0.0.1:514, or stdout")
   expect(refused('bad_host!:514')).toBe("invalid address 'bad_host!' in log target 'bad_host!:514'; write an IP address or a host name, e.g. 127.0.0.1:514")
 })
 

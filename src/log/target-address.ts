@@ -61,8 +61,11 @@ export function parseLogDest(address: string, at: SourcePos): LogDest {
     if (f === undefined) throw new ConfigError(`unknown address prefix '${p}@' in log target '${address}'; known: udp@, udp4@, udp6@, ipv4@, ipv6@, unix@, ring@, tcp@, fd@ (or stdout, stderr)`, at)
     family = f
   }
-  const { host, port } = splitHostPort(text)
-  if (host === '') throw new ConfigError(`log target '${address}' has no address; write IP[:PORT], e.g. 127.0.0.1:514, or stdout`, at)
+  const split = splitHostPort(text)
+  const port = split.port
+  // No address (`:514`, or `:` from an empty variable): HAProxy reads 0.0.0.0, which the system
+  // sends to this host; so does edgelb (config/keywords/proxy.ts warns).
+  const host = split.host === '' ? '0.0.0.0' : split.host
   const p = port === undefined || port === '' ? SYSLOG_PORT : parsePort(port, at, address)
   const literal = isIP(host)
   if (literal !== 0) {

@@ -84,8 +84,9 @@ describe('parseServerAddr', () => {
     expect(parseServerAddr('backend.local:8080', at)).toEqual({ host: 'backend.local', port: 8080 })
   })
 
-  test('no port: the port the client connected to (1.x server lines)', () => {
+  test('no port, or port 0: the port the client connected to (1.x server lines)', () => {
     expect(parseServerAddr('192.168.1.10', at)).toEqual({ host: '192.168.1.10' })
+    expect(parseServerAddr('192.168.1.10:0', at)).toEqual({ host: '192.168.1.10' })
   })
 
   test('+N and -N: an offset from the client\'s port', () => {

@@ -119,7 +119,8 @@ export function parseServerAddr(text: string, at: SourcePos): ServerAddr {
   }
   // No host, `*` or 0.0.0.0 (HAProxy's unset address): the address the client connected to.
   if (host === '' || host === '*') host = ANY_HOST
-  if (port === undefined || port === '') return { host }
+  // No port, or port 0 (HAProxy reads them alike): the port the client connected to.
+  if (port === undefined || port === '' || /^0+$/.test(port)) return { host }
   if (port.startsWith('+') || port.startsWith('-')) {
     if (!/^[+-]\d+$/.test(port)) throw new ConfigError(`invalid port offset '${port}' in '${text}'; write +N or -N`, at)
     return { host, portOffset: Number(port) }

@@ -65,6 +65,9 @@ export interface ServerOptions {
   maxconn: number // 0 = no limit
   minconn: number // 0 = equal to maxconn
   maxqueue: number // 0 = no limit
+  /** `pool-max-conn N`: the most idle connections to this server kept for reuse (-1: no limit
+   *  of its own, 0: none). */
+  poolMaxConn?: number
   slowstart: number
   track?: string // 'backend/server' or 'server'
   source?: string
@@ -91,6 +94,10 @@ export interface ServerOptions {
   ssl?: boolean
   /** The TLS options of the line (model/tls.ts). */
   tls?: ServerTls
+  /** `socks4 ADDR:PORT`: the SOCKS4 proxy to reach the server through (health checks only, with
+   *  `check-via-socks4`). */
+  socks4?: string
+  checkViaSocks4?: boolean
   /** Options that parse but are not built yet (`ssl`, `send-proxy`, …), kept for warnings. */
   extra: Record<string, string | true>
 }
@@ -261,6 +268,9 @@ export interface ProxyConfig {
   forwardFor?: ForwardForConfig
   originalTo?: OriginalToConfig
   httpCheck?: HttpCheckConfig
+  /** `option http-restrict-req-hdr-names`: what to do with a request header whose name has other
+   *  characters than letters, digits and `-` (unset: preserve). */
+  restrictReqHdrNames?: 'preserve' | 'delete' | 'reject'
   cookie?: CookieConfig
   defaultServer: ServerOptions
   servers: ServerConfig[]
@@ -306,6 +316,8 @@ export interface GlobalConfig {
    *  (ms; 10 s when unset). */
   statsSockets: { address: string; options: string[]; pos: SourcePos }[]
   statsTimeout?: number
+  /** `set-var NAME EXPR` / `set-var-fmt NAME FMT`: process variables set at load, in order. */
+  setVars: { kw: 'set-var' | 'set-var-fmt'; name: string; value: string; pos: SourcePos }[]
   spreadChecks: number
   /** `pp2-never-send-local`: health checks send a PROXY v2 header with the PROXY command and their
    *  connection's addresses instead of LOCAL (HAProxy before 2.2 did, and some servers need it). */

@@ -82,14 +82,22 @@ export abstract class ClientSide {
     return this.#cliPort
   }
 
-  /** The address the client connected to: the PROXY header's when it relayed one, else the
-   *  socket's (read each time: only `option originalto` and servers without a port ask). */
+  /** The address the client connected to, as rules left it (`set-dst`): else the PROXY header's
+   *  when it relayed one, else the socket's (read each time: only `option originalto` and servers
+   *  without a port ask). */
   get dstAddr(): string {
-    return this.proxied?.header.addrs?.dst ?? this.cli.localAddress ?? ''
+    return this.#view?.dstAddr ?? this.proxied?.header.addrs?.dst ?? this.cli.localAddress ?? ''
   }
 
   get dstPort(): number {
-    return this.proxied?.header.addrs?.dstPort ?? this.cli.localPort ?? 0
+    return this.#view?.dstPort ?? this.proxied?.header.addrs?.dstPort ?? this.cli.localPort ?? 0
+  }
+
+  /** `set-src`/`set-src-port` (rules): the client address the rules, forwardfor and the log see. */
+  setCliAddr(addr: string | undefined, port: number | undefined): void {
+    void this.cliAddr
+    if (addr !== undefined) this.#cliAddr = addr
+    if (port !== undefined) this.#cliPort = port
   }
 
   /** A PROXY header was read: its addresses become the session's (`src`, `dst`, logs, `balance
@@ -117,6 +125,9 @@ export abstract class ClientSide {
     this.#cliPaused = false
     this.cli.resume()
   }
+
+  /** The name of the `bind` line that accepted this connection (`so_name`), if it has one. */
+  soName: string | undefined = undefined
 
   /** What rules read of this connection; made on first use. */
   get view(): SessView {

@@ -67,6 +67,8 @@ export interface ListenerInfo {
    *  is clear, and each connection starts TLS with these settings once its header was read, or
    *  at once when none is expected of it (accept-proxy.ts); null otherwise. */
   readonly startsTls: TlsListen | null
+  /** The bind line's `name`, if it has one (`so_name`). */
+  readonly soName?: string | undefined
 }
 
 export interface BoundAddr {
@@ -169,7 +171,7 @@ export class Frontend {
             if (b.acceptProxy || this.rules?.expectsProxy) { startsTls = tls; opts.startsTls = true } else opts.tls = tls
           }
           id++
-          const handlers = this.#handlersFor({ id, name: b.name ?? String(id), acceptProxy: b.acceptProxy === true, tls: opts.tls !== undefined, startsTls })
+          const handlers = this.#handlersFor({ id, name: b.name ?? String(id), acceptProxy: b.acceptProxy === true, tls: opts.tls !== undefined, startsTls, soName: b.name })
           // The process's listening sockets (proxy/listeners.ts: kept across reloads, inherited
           // ones adopted) when the engine has them; else bound here.
           const shared = this.host.listen?.(a, handlers, opts)
@@ -212,6 +214,7 @@ export class Frontend {
     }
     this.counters.connection()
     const sess = this.http ? new HttpSession(this, s as Sock<HttpSession>) : new TcpSession(this, s as Sock<TcpSession>)
+    if (lst.soName !== undefined) sess.soName = lst.soName
     // tcp-request connection (then session) rules: decided on the addresses alone, before anything
     // is read; a rejected connection is closed at once and not logged. Where a PROXY header may
     // come, session rules wait for it, and see its addresses.

@@ -11,7 +11,7 @@
  * Client side, per request:
  *
  *   wait-req --head parsed--> req-body --body ended--> req-done --response ended--> wait-req
- *      |  \--bad head: 400/414/431/501       \--------- (bodyless requests skip req-body)
+ *      |  \--bad head: 400/414/422/431       \--------- (bodyless requests skip req-body)
  *      |   \--timeout http-request: 408           Upgrade + 101 --> tunnel (bytes both ways)
  *      `--keep-alive idle timeout or FIN: session ends        close wanted --> closing --> end
  *
@@ -227,7 +227,7 @@ export class HttpSession extends ClientSide implements ServerSession {
   }
 
   srvRefused(by: TermCause, phase: TermPhase): void {
-    this.answer(503, by, phase)
+    this.answer(503, by, phase, undefined, true)
   }
 
   /** Waiter: a queue granted a slot on `server`. */
@@ -423,17 +423,35 @@ export class HttpSession extends ClientSide implements ServerSession {
     logRequest(this, st)
   }
 
-  /** Answers the current request with edgelb's own response (an error page, the monitor's 200),
-   *  then closes: every page edgelb writes says `connection: close`, since after a refused or
-   *  failed request the framing of what follows on the connection cannot be trusted. */
-  answer(status: number, by: TermCause, phase: TermPhase, page?: Uint8Array): void {
+  /** Answers the current request with edgelb's own response (an error page, a rule's reply, the
+   *  monitor's 200). By default the connection then closes: after a request edgelb could not
+   *  read, the framing of what follows cannot be trusted. With `keep` (a rule's answer, the
+   *  monitor, no server), as HAProxy does, an HTTP/1.1 connection whose request is complete
+   *  stays open for the next request, and the page says nothing of closing. `page`: bytes sent
+   *  as they are (closing), or a rule's reply; else the status's page. */
+  answer(status: number, by: TermCause, phase: TermPhase, page?: Uint8Array | HttpReply, keep = false): void {
     const st = this.st
     if (this.ss === 'queued') st.be?.unqueue(this)
     this.dropSrv(true)
     this.queueExp = this.connExp = this.srvExp = this.tarpitExp = Infinity
     st.status = status
     if (st.sess !== undefined) countHttpResponse(st, status)
-    this.toClient(afterOwnResponse(this, st, page ?? this.fe.http!.errors.page(status)))
+    let bytes: Uint8Array | null = null
+    if (keep && !(page instanceof Uint8Array) && this.#mayKeepOpen(st)) {
+      bytes = page === undefined ? this.fe.http!.errors.keepAlivePage(status) : encodeReply(page, false)
+    }
+    if (bytes !== null) {
+      this.toClient(headOnly(st, afterOwnResponse(this, st, bytes)))
+      st.resDone = true
+      st.reqDone = true
+      this.ss = 'res-done'
+      this.termination = { by, phase }
+      this.toSrv.clear()
+      this.streamEnded()
+      return
+    }
+    bytes = page === undefined ? this.fe.http!.errors.page(status) : page instanceof Uint8Array ? page : encodeReply(page)
+    this.toClient(headOnly(st, afterOwnResponse(this, st, bytes)))
     st.resDone = true
     this.ss = 'res-done'
     this.termination = { by, phase }
@@ -506,9 +524,14 @@ export class HttpSession extends ClientSide implements ServerSession {
         this.finish('C', 'D')
         return
       case 'req-done':
-        // A client that half-closed after its request still gets its answer, unless it gave up
-        // waiting in a queue or for a connection and `option abortonclose` says to drop it.
-        if ((this.ss === 'queued' || this.ss === 'connecting') && this.#abortOnClose()) { this.finish('C', this.ss === 'queued' ? 'Q' : 'C'); return }
+        // A client that half-closed after its request still gets its answer, unless `option
+        // abortonclose` says its leaving ends the exchange: in a queue or while connecting it is
+        // dropped (CQ, CC); waiting for the response, the server connection is closed and the
+        // client answered 400 (CH), as HAProxy does.
+        if (this.#abortOnClose()) {
+          if (this.ss === 'queued' || this.ss === 'connecting') { this.finish('C', this.ss === 'queued' ? 'Q' : 'C'); return }
+          if (this.ss === 'res-head') { this.answer(400, 'C', 'H'); return }
+        }
         st.cliClose = true
         return
       case 'tunnel':
@@ -517,6 +540,16 @@ export class HttpSession extends ClientSide implements ServerSession {
       default:
         return
     }
+  }
+
+  /** Whether the client connection may carry a next request after edgelb's own answer: an
+   *  HTTP/1.1 request, complete (no body, or all of it read), with no reason to close. */
+  #mayKeepOpen(st: Stream): boolean {
+    const req = st.req
+    if (req === null || this.cliEof || this.fe.stopped || this.cs === 'closed' || this.cs === 'tunnel') return false
+    if (req.version !== 11 || req.connClose || req.mustClose) return false
+    if (this.fe.cfg.options['httpclose'] === true || st.be?.cfg.options['httpclose'] === true) return false
+    return st.reqDone || st.reqFraming === 'none' || (st.reqFraming === 'length' && st.reqRemain === 0)
   }
 
   /** `option abortonclose` is the backend's (HAProxy 2.6 reads it there only: a frontend's
@@ -639,4 +672,12 @@ export class HttpSession extends ClientSide implements ServerSession {
   kill(): void {
     this.finish('K', termPhase(this))
   }
+}
+
+/** An answer to a HEAD request is its head alone (its Content-Length still says how long the
+ *  body would be): a body after it would be read as the next response. */
+function headOnly(st: Stream, bytes: Uint8Array): Uint8Array {
+  if (!st.cliHead || st.req === null) return bytes
+  const end = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).indexOf('\r\n\r\n')
+  return end < 0 ? bytes : bytes.subarray(0, end + 4)
 }

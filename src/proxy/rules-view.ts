@@ -20,6 +20,9 @@ export interface ViewedSession {
   readonly proxied: ProxiedConn | null
   ppExpected: boolean
   readonly cliTls: TlsFacts | null
+  readonly soName?: string | undefined
+  /** `set-src`, `set-src-port`: the client address everything sees from then on. */
+  setCliAddr(addr: string | undefined, port: number | undefined): void
 }
 
 export class SessView implements SessionView {
@@ -29,7 +32,7 @@ export class SessView implements SessionView {
   readonly vars = new Map<string, Sample>()
   readonly sc: (StickEntry | undefined)[] = [undefined, undefined, undefined]
   #dst: string | undefined
-  #dstPort = 0
+  #dstPort: number | undefined
 
   constructor(owner: ViewedSession, feName: string, engine: EngineView) {
     this.#owner = owner
@@ -45,21 +48,28 @@ export class SessView implements SessionView {
 
   expectProxy(): void { this.#owner.ppExpected = true }
 
+  get soName(): string | undefined { return this.#owner.soName }
+
+  /** `set-dst`'s address when a rule set one, else the PROXY header's, else the socket's. */
   get dstAddr(): string {
+    if (this.#dst !== undefined) return this.#dst
     const pp = this.#owner.proxied?.header.addrs
-    if (pp) return pp.dst
-    if (this.#dst === undefined) {
-      this.#dst = this.#owner.cli.localAddress ?? ''
-      this.#dstPort = this.#owner.cli.localPort ?? 0
-    }
-    return this.#dst
+    return pp ? pp.dst : this.#owner.cli.localAddress ?? ''
   }
 
   get dstPort(): number {
+    if (this.#dstPort !== undefined) return this.#dstPort
     const pp = this.#owner.proxied?.header.addrs
-    if (pp) return pp.dstPort
-    void this.dstAddr
-    return this.#dstPort
+    return pp ? pp.dstPort : this.#owner.cli.localPort ?? 0
+  }
+
+  setSrc(addr: string | undefined, port: number | undefined): void {
+    this.#owner.setCliAddr(addr, port)
+  }
+
+  setDst(addr: string | undefined, port: number | undefined): void {
+    if (addr !== undefined) this.#dst = addr
+    if (port !== undefined) this.#dstPort = port
   }
 
   /** The session ended: what it tracked is released (conn_cur goes down). */
@@ -68,11 +78,11 @@ export class SessView implements SessionView {
   }
 }
 
-/** The bytes of a reply a rule built; it closes the connection (HAProxy closes after deny too). */
-export function encodeReply(r: HttpReply): Uint8Array {
+/** The bytes of a reply a rule built, saying `connection: close` unless `close` is false. */
+export function encodeReply(r: HttpReply, close = true): Uint8Array {
   const body = typeof r.body === 'string' ? Buffer.from(r.body, 'utf8') : r.body
   let head = `HTTP/1.1 ${r.status} ${reasonOf(r.status)}\r\n`
   for (const [n, v] of r.headers) head += `${n}: ${v}\r\n`
-  head += `content-length: ${body.length}\r\nconnection: close\r\n\r\n`
+  head += `content-length: ${body.length}\r\n${close ? 'connection: close\r\n' : ''}\r\n`
   return Buffer.concat([Buffer.from(head, 'latin1'), body])
 }

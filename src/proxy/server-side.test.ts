@@ -39,8 +39,8 @@ class Exchange implements ServerSession, SrvSide, Disposable {
   _qNext = null
   _queue: WaitQueue | null = null
   readonly cli = { localPort: 8080 } as Sock<unknown>
-  readonly dstAddr = '127.0.0.1'
-  readonly dstPort = 8080
+  dstAddr = '127.0.0.1'
+  dstPort = 8080
   srv: SrvConn | null = null
   queueExp = Infinity
   connExp = Infinity

@@ -20,7 +20,7 @@ import type { Waiter } from '../backend/queue.ts'
 import type { Server } from '../backend/server.ts'
 import { now } from '../core/clock.ts'
 import type { PpFlag } from '../model/types.ts'
-import type { Sock } from '../net/runtime.ts'
+import type { ConnectTarget, Sock } from '../net/runtime.ts'
 import type { StreamView } from '../rules/types.ts'
 import { SrvConn, type SrvConnOwner } from './srv-conn.ts'
 import type { PhaseTimes, TermCause, TermPhase } from './termination.ts'
@@ -45,8 +45,9 @@ export interface SrvSide extends PhaseTimes {
 /** What the server side needs of the session that owns the exchange. */
 export interface ServerSession extends Waiter, SrvConnOwner {
   readonly cli: Sock<unknown>
-  /** The address and port the client connected to (a PROXY header's when it relayed one): a
-   *  server without an address (without a port) gets it. */
+  /** The address and port the client connected to, as rules left them (`set-dst`), else a PROXY
+   *  header's when it relayed one: a server without an address (without a port) gets it, and
+   *  `option transparent` connects there. */
   readonly dstAddr: string
   readonly dstPort: number
   /** The PROXY header for a new connection to a server with these `send-proxy` flags. */
@@ -110,7 +111,7 @@ export function assignServer(sess: ServerSession, st: SrvSide, avoid: Server | u
     }
     case 'queue-full':
     case 'none':
-      if (be.dispatch && r.kind === 'none') { sess.srvConnect(); return }
+      if ((be.dispatch || be.cfg.options['transparent'] === true) && r.kind === 'none') { sess.srvConnect(); return }
       sess.srvRefused(r.kind === 'none' ? 'S' : 'R', 'C')
       return
   }
@@ -136,7 +137,7 @@ export function openServer(sess: ServerSession, st: SrvSide): SrvConn {
   be.counters.connects++
   if (st.server !== null) st.server.counters.connects++
   const server = st.server
-  const target = be.targetOf(server, sess)
+  const target = connectTarget(sess, st)
   let sni: string | undefined
   if (server?.cfg.ssl) {
     // Built at load with the server; never clear text where TLS was asked for.
@@ -150,6 +151,17 @@ export function openServer(sess: ServerSession, st: SrvSide): SrvConn {
   c.sni = sni
   sess.srv = c
   return c
+}
+
+/** Where a new connection of the exchange goes: its server, the backend's `dispatch` address,
+ *  or with `option transparent` (and no server) the address the client connected to. */
+export function connectTarget(sess: ServerSession, st: SrvSide): ConnectTarget {
+  const be = st.be!
+  if (st.server === null && be.dispatch === undefined && be.cfg.options['transparent'] === true) {
+    const source = be.cfg.source
+    return source === undefined ? { host: sess.dstAddr, port: sess.dstPort } : { host: sess.dstAddr, port: sess.dstPort, localAddress: source }
+  }
+  return be.targetOf(st.server, sess)
 }
 
 /** The connection attempt failed (`timedOut`: `timeout connect` ran out): retry on the same

@@ -126,23 +126,32 @@ const pools = new Map<Server, SrvConn[]>()
  *  nobody takes, as HAProxy bounds its idle connections by its file-descriptor budget. */
 const MIN_POOL = 8
 
-/** Puts an idle connection in its server's pool, or closes it when the pool is full. */
+/** Puts an idle connection in its server's pool, or closes it when the pool is full (`pool-max-conn`
+ *  when the server sets it). */
 export function poolIdle(c: SrvConn): void {
   if (!c.server) { c.close(); return }
   let list = pools.get(c.server)
   if (!list) pools.set(c.server, (list = []))
-  if (list.length >= Math.max(MIN_POOL, c.server.counters.maxCur)) { c.close(); return }
+  const max = c.server.cfg.poolMaxConn
+  if (list.length >= (max !== undefined && max >= 0 ? max : Math.max(MIN_POOL, c.server.counters.maxCur))) { c.close(); return }
   c.park()
   c.pooled = true
   list.push(c)
 }
 
-/** The most recently parked idle connection to `server`, taken out of the pool. */
-export function takePooled(server: Server): SrvConn | undefined {
+/** The most recently parked idle connection to `server` (with `minUses`, one that carried more
+ *  than that many requests already), taken out of the pool. */
+export function takePooled(server: Server, minUses = 0, accept?: (c: SrvConn) => boolean): SrvConn | undefined {
   const list = pools.get(server)
-  const c = list?.pop()
-  if (c) c.pooled = false
-  return c
+  if (!list) return undefined
+  for (let i = list.length - 1; i >= 0; i--) {
+    const c = list[i]!
+    if (c.uses < minUses || (accept !== undefined && !accept(c))) continue
+    list.splice(i, 1)
+    c.pooled = false
+    return c
+  }
+  return undefined
 }
 
 function removeFromPool(c: SrvConn): void {

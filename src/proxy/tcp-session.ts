@@ -39,6 +39,8 @@ class ContentStream implements StreamView {
   readonly res = null
   payload: Uint8Array | null = null
   payloadFinal = false
+  resPayload: Uint8Array | null = null
+  resPayloadFinal = true
   beName = ''
   srvName = ''
   tcpRuleAt: number | undefined = undefined
@@ -141,6 +143,9 @@ export class TcpSession extends ClientSide implements ServerSession, SrvSide {
   /** Content inspection state (null once decided, or when the frontend has no content rules). */
   #inspect: { stream: ContentStream; payload: Uint8Array | null; exp: number; fallback: Backend | null } | null = null
   #logStream: ContentStream | null = null
+  /** `tcp-response content` inspection: the server's first bytes held until the backend's rules
+   *  decide (or `tcp-response inspect-delay` runs out); null once decided, or without rules. */
+  #resInspect: { payload: Buffer | null; exp: number } | null = null
 
   /** The level `tcp-request content set-log-level` gave this session, if any. */
   get logLevel(): string | undefined {
@@ -230,6 +235,8 @@ export class TcpSession extends ClientSide implements ServerSession, SrvSide {
     this.phase = 'D'
     this.connectEnd = now()
     this.connExp = Infinity
+    const beRules = this.be === null ? null : this.fe.host.rulesOf(this.be.name)
+    if (beRules?.has.tcpResponse) this.#resInspect = { payload: null, exp: this.connectEnd + beRules.resInspectDelay }
     this.#refreshSrv()
     const pp = c.takeProxyHeader()
     if (pp !== null) this.toSrv.unshift(pp)
@@ -279,6 +286,34 @@ export class TcpSession extends ClientSide implements ServerSession, SrvSide {
     if (c !== this.srv) { c.abort(); return }
     this.bytesOut += chunk.length
     this.#refreshSrv()
+    const ins = this.#resInspect
+    if (ins !== null) {
+      ins.payload = ins.payload === null ? chunk : Buffer.concat([ins.payload, chunk])
+      this.#inspectResponse()
+      return
+    }
+    this.#toCli(chunk)
+  }
+
+  /** `tcp-response content` on what the server sent so far: wait for more, reject (the session
+   *  ends, PD), or accept (the held bytes go to the client). */
+  #inspectResponse(): void {
+    const ins = this.#resInspect!
+    const rules = this.fe.host.rulesOf(this.be!.name)!
+    const st = this.logStream()
+    st.resPayload = ins.payload
+    st.resPayloadFinal = now() >= ins.exp || this.srvEof || (ins.payload?.length ?? 0) >= this.fe.host.tune.bufsize
+    const v = rules.tcpResponse(st)
+    if (v === 'wait' && !st.resPayloadFinal) { this.#resched(); return }
+    this.#resInspect = null
+    st.resPayload = null
+    if (v === 'reject') { this.finish('P', 'D'); return }
+    if (ins.payload !== null) this.#toCli(ins.payload)
+    if (this.srvEof && this.toCli.size === 0) this.#shutCli()
+    this.#maybeDone()
+  }
+
+  #toCli(chunk: Buffer): void {
     if (this.toCli.size > 0) { this.toCli.push(chunk); this.#pauseSrv(); return }
     const n = this.cli.write(chunk)
     if (n === chunk.length) { this.#refreshCli(); return }
@@ -326,6 +361,7 @@ export class TcpSession extends ClientSide implements ServerSession, SrvSide {
   onSrvEnd(c: SrvConn): void {
     if (c !== this.srv) return
     this.srvEof = true
+    if (this.#resInspect !== null) { this.#inspectResponse(); if ((this.phase as Phase) === 'closed') return }
     this.#refreshSrv()
     if (this.toCli.size === 0) this.#shutCli()
     this.#maybeDone()
@@ -353,6 +389,7 @@ export class TcpSession extends ClientSide implements ServerSession, SrvSide {
     // Closed: nothing more can be sent to it, which is as good as our FIN.
     this.srvShut = true
     this.srvGone = true
+    if (this.#resInspect !== null) { this.#inspectResponse(); if ((this.phase as Phase) === 'closed') return }
     this.#refreshSrv()
     if (this.toCli.size === 0) this.#shutCli()
     this.#maybeDone()
@@ -419,7 +456,7 @@ export class TcpSession extends ClientSide implements ServerSession, SrvSide {
 
   #resched(): void {
     if (this.phase === 'closed') return
-    const exp = Math.min(this.cliExp, this.srvExp, this.connExp, this.queueExp, this.#inspect?.exp ?? Infinity)
+    const exp = Math.min(this.cliExp, this.srvExp, this.connExp, this.queueExp, this.#inspect?.exp ?? Infinity, this.#resInspect?.exp ?? Infinity)
     if (exp !== this.#timer.exp) wheel.schedule(this.#timer, exp)
   }
 
@@ -427,6 +464,7 @@ export class TcpSession extends ClientSide implements ServerSession, SrvSide {
     if (this.phase === 'closed') return
     const t = now()
     if (this.#inspect !== null && this.#inspect.exp <= t) { this.#inspectNow(); return }
+    if (this.#resInspect !== null && this.#resInspect.exp <= t) { this.#inspectResponse(); return }
     if (this.queueExp <= t) { queueTimedOut(this, this); return }
     if (this.connExp <= t) { connectTimedOut(this, this); return }
     if (this.cliExp <= t) { this.finish('c', this.#termPhase()); return }

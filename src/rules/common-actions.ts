@@ -10,11 +10,12 @@ import { compileExpr } from './expr.ts'
 import { compileLogFormat } from './log-format.ts'
 import { tableArg } from './fetches.ts'
 import { trackEntry, trackedAt, type TrackPhase } from './tracking.ts'
-import type { StreamView } from './types.ts'
-import { compileVarRef } from './vars.ts'
+import type { Sample, StreamView } from './types.ts'
+import { formatIpv4, formatIpv6, parseIpv4, parseIpv6 } from '../core/ip.ts'
+import { compileVarRef, parseVarConds } from './vars.ts'
 import { toInt, toStr } from './sample.ts'
 
-export type Phase = 'tcp-connection' | 'tcp-session' | 'tcp-content' | 'http-request' | 'http-response'
+export type Phase = 'tcp-connection' | 'tcp-session' | 'tcp-content' | 'tcp-response' | 'http-request' | 'http-response'
 
 export interface ActionCtx extends CompileCtx {
   phase: Phase
@@ -46,7 +47,7 @@ function noArgs(kw: string, args: string[], ctx: ActionCtx): void {
 }
 
 const TRACK_PHASE: Readonly<Record<Phase, TrackPhase>> = {
-  'tcp-connection': 'connection', 'tcp-session': 'connection', 'tcp-content': 'content', 'http-request': 'http-request', 'http-response': 'http-response',
+  'tcp-connection': 'connection', 'tcp-session': 'connection', 'tcp-content': 'content', 'tcp-response': 'content', 'http-request': 'http-request', 'http-response': 'http-response',
 }
 
 function trackSc(n: number): EffectKeyword {
@@ -116,19 +117,23 @@ const COMMON_EFFECTS: readonly EffectKeyword[] = [
   {
     kw: 'set-var', param: 'required',
     compile(args, ctx) {
-      const ref = compileVarRef(ctx.param!, ctx.at)
+      const [name, ...conds] = ctx.param!.split(',').map((w) => w.trim())
+      const ref = compileVarRef(name!, ctx.at)
+      const cond = parseVarConds(conds, ctx.at)
       if (args.length !== 1) throw new ConfigError(`'set-var(${ctx.param})' expects one sample expression (quote it if it has spaces)`, ctx.at)
       const fn = compileExpr(args[0]!, ctx).fn
-      return (s) => { const v = fn(s); if (v !== undefined) ref.set(s, v) }
+      return (s) => { const v = fn(s); if (v !== undefined) ref.set(s, v, cond) }
     },
   },
   {
     kw: 'set-var-fmt', param: 'required',
     compile(args, ctx) {
-      const ref = compileVarRef(ctx.param!, ctx.at)
+      const [name, ...conds] = ctx.param!.split(',').map((w) => w.trim())
+      const ref = compileVarRef(name!, ctx.at)
+      const cond = parseVarConds(conds, ctx.at)
       if (args.length !== 1) throw new ConfigError(`'set-var-fmt(${ctx.param})' expects one format string (quote it)`, ctx.at)
       const fmt = compileLogFormat(args[0]!, ctx)
-      return (s) => ref.set(s, fmt(s))
+      return (s) => { ref.set(s, fmt(s), cond) }
     },
   },
   {
@@ -182,7 +187,48 @@ const COMMON_EFFECTS: readonly EffectKeyword[] = [
       return (s) => { ref.delete(key(s)) }
     },
   })),
+  setAddr('set-src', 'src', 'addr'),
+  setAddr('set-src-port', 'src', 'port'),
+  setAddr('set-dst', 'dst', 'addr'),
+  setAddr('set-dst-port', 'dst', 'port'),
 ]
+
+/** `set-src EXPR`, `set-dst EXPR`, `set-src-port EXPR`, `set-dst-port EXPR`: the connection's
+ *  client or destination address (an IPv4 or IPv6 address, or an integer as IPv4; anything else
+ *  changes nothing) or port (0 to 65535), as rules, forwardfor, originalto and the log see them
+ *  from then on. */
+function setAddr(kw: string, which: 'src' | 'dst', part: 'addr' | 'port'): EffectKeyword {
+  return {
+    kw,
+    compile(args, ctx) {
+      if (args.length !== 1) throw new ConfigError(`'${kw}' expects one sample expression: ${kw} ${part === 'addr' ? 'hdr(x-forwarded-for)' : 'int(8080)'}`, ctx.at)
+      const fn = compileExpr(args[0]!, ctx).fn
+      return (s) => {
+        const set = which === 'src' ? s.sess.setSrc : s.sess.setDst
+        if (set === undefined) return
+        const v = fn(s)
+        if (part === 'port') {
+          const n = toInt(v)
+          if (n !== undefined && n >= 0 && n <= 65535) set.call(s.sess, undefined, n)
+          return
+        }
+        const ip = toIpText(v)
+        if (ip !== undefined) set.call(s.sess, ip, undefined)
+      }
+    },
+  }
+}
+
+/** An address sample as text: IPv4 dotted, IPv6 in its canonical form; an integer is IPv4. */
+function toIpText(v: Sample | undefined): string | undefined {
+  if (typeof v === 'number') return Number.isInteger(v) ? formatIpv4(v >>> 0) : undefined
+  const t = toStr(v)?.trim()
+  if (t === undefined) return undefined
+  const a = parseIpv4(t)
+  if (a >= 0) return formatIpv4(a)
+  const w = parseIpv6(t)
+  return w ? formatIpv6(w) : undefined
+}
 
 /** The shared effects as actions of a rule set where undefined lets the next rule run. */
 export function effectActions<V>(): ActionKeyword<(s: StreamView) => V | undefined>[] {

@@ -20,6 +20,11 @@ describe('converters', () => {
     expect(ev('str(abcdef),bytes(1,3)')).toBe('bcd')
     expect(ev('str("a\r\nb"),cut_crlf')).toBe('a')
   })
+  test('a binary sample read as a string stops at its first NUL byte, as HAProxy casts it', () => {
+    expect(ev('str(AAECAw==),b64dec,length')).toBe(0)
+    expect(ev('str(AAECAw==),b64dec,bytes(1),length')).toBe(3)
+    expect(ev('str(AAECAw==),b64dec,hex')).toBe('00010203')
+  })
   test('encodings', () => {
     expect(ev('str(hello),base64')).toBe('aGVsbG8=')
     expect(new TextDecoder().decode(ev('str(aGVsbG8=),b64dec') as Uint8Array)).toBe('hello')
@@ -192,7 +197,7 @@ describe('converters', () => {
   })
   test('unknown converters suggest a name', () => {
     expect(() => ev('str(a),lowr')).toThrow(/unknown converter 'lowr'; did you mean 'lower'\?/)
-    expect(() => ev('str(a),json_query($.a)')).toThrow(/converter 'json_query' is not implemented yet/)
+    expect(() => ev('str(a),ungrpc(1)')).toThrow(/converter 'ungrpc' is not implemented yet/)
     expect(() => ev('str(a),lower(1)')).toThrow(/takes 0 arguments/)
   })
 })

@@ -7,13 +7,18 @@ import { Buffer } from 'node:buffer'
 import { ConfigError } from '../model/source.ts'
 import { type CompileCtx, type Converter } from './context.ts'
 import { DIGEST_CONVERTERS } from './digests.ts'
+import { ENCODING_CONVERTERS } from './encoding-converters.ts'
+import { FIX_CONVERTERS } from './fix.ts'
+import { MQTT_CONVERTERS } from './mqtt.ts'
 import { COUNTER_OPS, tableArg } from './fetches.ts'
 import { compileJson } from './json-string.ts'
+import { compileJsonQuery } from './json-query.ts'
 import { formatIpv4, formatIpv6, maskOf, maskV6, parseIpv4, parseIpv6, parseNet } from '../core/ip.ts'
 import { asRegIndex, expandGroups, type MatchKind } from './pattern.ts'
 import { binToStr, toBin, toBool, toInt, toStr } from './sample.ts'
 import type { Sample, SampleType } from './types.ts'
-import { compileVarRef, isVarName } from './vars.ts'
+import { compileVarRef, isVarName, parseVarConds } from './vars.ts'
+import { haproxyRegex } from './regex.ts'
 
 export interface ConverterDef {
   name: string
@@ -113,7 +118,7 @@ function regsubConv(args: string[], ctx: CompileCtx): Converter {
   if (!/^[gi]*$/.test(flags)) throw new ConfigError(`regsub flags are 'g' and 'i', not '${flags}'`, ctx.at)
   let re: RegExp
   try {
-    re = new RegExp(args[0] ?? '', flags)
+    re = haproxyRegex(args[0] ?? '', flags)
   } catch (e) {
     throw new ConfigError(`invalid regular expression '${args[0]}': ${(e as Error).message}`, ctx.at)
   }
@@ -332,11 +337,11 @@ export const CONVERTERS: readonly ConverterDef[] = [
   { name: 'word', out: 'str', args: [2, 3], compile: wordConv },
   { name: 'regsub', out: 'str', args: [2, 3], compile: regsubConv },
   { name: 'json', out: 'str', args: [0, 1], compile: compileJson },
+  { name: 'json_query', out: 'any', args: [1, 2], compile: compileJsonQuery },
   {
     name: 'url_dec', out: 'str', args: [0, 1],
     compile: (a, ctx) => { const form = intArg(a[0], ctx, "url_dec's in_form", 0) !== 0; return (v) => { const s = toStr(v); return s === undefined ? undefined : urlDecode(s, form) } },
   },
-  str('url_enc', (s) => encodeURIComponent(s)),
   { name: 'ltrim', out: 'str', args: [1, 1], compile: (a) => { const set = a[0]!; return (v) => { const s = toStr(v); if (s === undefined) return undefined; let i = 0; while (i < s.length && set.includes(s[i]!)) i++; return s.slice(i) } } },
   { name: 'rtrim', out: 'str', args: [1, 1], compile: (a) => { const set = a[0]!; return (v) => { const s = toStr(v); if (s === undefined) return undefined; let i = s.length; while (i > 0 && set.includes(s[i - 1]!)) i--; return s.slice(0, i) } } },
   str('cut_crlf', (s) => { const i = s.search(/[\r\n]/); return i < 0 ? s : s.slice(0, i) }),
@@ -383,13 +388,16 @@ export const CONVERTERS: readonly ConverterDef[] = [
   hashConv('crc32', crcOf(0xedb88320)),
   hashConv('crc32c', crcOf(0x82f63b78)),
   ...DIGEST_CONVERTERS,
+  ...ENCODING_CONVERTERS,
+  ...FIX_CONVERTERS,
+  ...MQTT_CONVERTERS,
   {
     name: 'http_date', out: 'str', args: [0, 1],
     compile: (a, ctx) => { const off = intArg(a[0], ctx, 'the offset', 0); return (v) => { const n = toInt(v); return n === undefined ? undefined : new Date((n + off) * 1000).toUTCString() } },
   },
   {
-    name: 'set-var', out: 'same', args: [1, 1],
-    compile: (a, ctx) => { const r = compileVarRef(a[0]!, ctx.at); return (v, s) => { r.set(s, v); return v } },
+    name: 'set-var', out: 'same', args: [1, 9],
+    compile: (a, ctx) => { const r = compileVarRef(a[0]!, ctx.at); const c = parseVarConds(a.slice(1), ctx.at); return (v, s) => { r.set(s, v, c); return v } },
   },
   {
     name: 'unset-var', out: 'same', args: [1, 1],

@@ -7,6 +7,7 @@
  * A fetch compiles its arguments at load into a closure `(stream) => sample | undefined`;
  * multi-valued fetches (headers, cookies) also give an `each` that ACLs use to match any value.
  */
+import { randomUUID } from 'node:crypto'
 import { ConfigError } from '../model/source.ts'
 import { latin1 } from '../http/head.ts'
 import { evalState, type CompileCtx, type CompiledExpr, type Fetch, type FetchAny } from './context.ts'
@@ -149,27 +150,37 @@ function short(s: StreamView): undefined {
   return undefined
 }
 
-function payloadFetch(args: string[], ctx: CompileCtx): Fetch {
+/** Which bytes a payload fetch reads: the request's (`req.*`) or the response's (`res.*`). */
+type Side = 'req' | 'res'
+const bytesOf = (s: StreamView, side: Side): Uint8Array | null | undefined => (side === 'req' ? s.payload : s.resPayload)
+const finalOf = (s: StreamView, side: Side): boolean => (side === 'req' ? s.payloadFinal : s.resPayloadFinal !== false)
+function shortOf(s: StreamView, side: Side): undefined {
+  if (!finalOf(s, side)) evalState.mayChange = true
+  return undefined
+}
+
+function payloadFetch(args: string[], ctx: CompileCtx, side: Side = 'req'): Fetch {
   const off = intArg(args[0], ctx, 'the offset', 0)
   const len = intArg(args[1], ctx, 'the length', 0)
-  if (off < 0 || len < 0) throw new ConfigError(`req.payload(OFFSET,LENGTH) takes non-negative numbers`, ctx.at)
+  if (off < 0 || len < 0) throw new ConfigError(`${side}.payload(OFFSET,LENGTH) takes non-negative numbers`, ctx.at)
   return (s) => {
-    const p = s.payload
-    if (!p) return short(s)
+    const p = bytesOf(s, side)
+    if (!p) return shortOf(s, side)
     if (len === 0) {
-      if (!s.payloadFinal) evalState.mayChange = true
+      if (!finalOf(s, side)) evalState.mayChange = true
       return p.length >= off ? p.subarray(off) : undefined
     }
-    return p.length >= off + len ? p.subarray(off, off + len) : short(s)
+    return p.length >= off + len ? p.subarray(off, off + len) : shortOf(s, side)
   }
 }
 
-function payloadLvFetch(args: string[], ctx: CompileCtx): Fetch {
+function payloadLvFetch(args: string[], ctx: CompileCtx, side: Side = 'req'): Fetch {
   const off0 = intArg(args[0], ctx, 'the length offset', 0)
   const size = intArg(args[1], ctx, 'the length size', 1)
   const off1 = args[2] !== undefined ? intArg(args[2], ctx, 'the offset', 0) : undefined
+  const short = (s: StreamView): undefined => shortOf(s, side)
   return (s) => {
-    const p = s.payload
+    const p = bytesOf(s, side)
     if (!p || p.length < off0 + size) return short(s)
     let n = 0
     for (let i = 0; i < size; i++) n = n * 256 + p[off0 + i]!
@@ -194,6 +205,16 @@ function protoHttp(s: StreamView): Sample | undefined {
     return false
   }
   return HTTP_START.test(line)
+}
+
+/** `req.len` of an HTTP request, as HAProxy counts it: the size of its head in HAProxy's internal
+ *  form (HTX: a 20-byte start line block with the method, URI and version, each field's name
+ *  and value, and one byte ending the headers), which configurations written for HAProxy test. */
+function htxSize(h: NonNullable<StreamView['req']>): number {
+  let n = 20 + h.method.length + h.uri.length + 8 + 1
+  const hs = h.headers
+  for (let i = 0; i < hs.count; i++) n += hs.name(i).length + hs.value(i).length
+  return n
 }
 
 // --- stick counters ------------------------------------------------------------------------------
@@ -228,6 +249,8 @@ export const COUNTER_OPS: Readonly<Record<string, CounterOp>> = {
   http_req_rate: read('http_req_rate'),
   http_err_cnt: read('http_err_cnt'),
   http_err_rate: read('http_err_rate'),
+  http_fail_cnt: read('http_fail_cnt'),
+  http_fail_rate: read('http_fail_rate'),
   bytes_in_rate: read('bytes_in_rate'),
   bytes_out_rate: read('bytes_out_rate'),
   kbytes_in: kread('bytes_in_cnt'),
@@ -321,11 +344,12 @@ export const FETCHES: readonly FetchDef[] = [
   { name: 'always_true', type: 'bool', compile: () => c(true) },
   { name: 'always_false', type: 'bool', compile: () => c(false) },
   { name: 'int', type: 'int', args: [1, 1], compile: (a, ctx) => c(intArg(a[0], ctx, 'int()', 0)) },
-  { name: 'str', type: 'str', args: [1, 1], compile: (a) => c(a[0]!) },
+  { name: 'str', type: 'str', args: [0, 1], compile: (a) => c(a[0] ?? '') }, // str() is the empty string, as in HAProxy
   { name: 'bool', type: 'bool', args: [1, 1], compile: (a) => c(a[0] === '1' || a[0] === 'true') },
   { name: 'ipv4', type: 'ip', args: [1, 1], compile: (a, ctx) => { if (parseIpv4(a[0]!) < 0) throw new ConfigError(`ipv4() expects an IPv4 address, not '${a[0]}'`, ctx.at); return c(a[0]!) } },
   { name: 'ipv6', type: 'ip', args: [1, 1], compile: (a, ctx) => { if (!parseIpv6(a[0]!)) throw new ConfigError(`ipv6() expects an IPv6 address, not '${a[0]}'`, ctx.at); return c(a[0]!) } },
   { name: 'bin', type: 'bin', args: [1, 1], compile: (a) => c(Uint8Array.from((a[0]!.match(/../g) ?? []).map((h) => parseInt(h, 16)))) },
+  { name: 'uuid', type: 'str', volatile: true, args: [0, 1], compile: (a, ctx) => { if (a[0] !== undefined && a[0] !== '4') throw new ConfigError(`uuid: only version 4 is supported, not '${a[0]}'`, ctx.at); return () => randomUUID() } },
   { name: 'var', type: 'any', args: [1, 2], compile: (a, ctx) => { const r = compileVarRef(a[0]!, ctx.at); const d = a[1]; return d === undefined ? r.get : (s) => r.get(s) ?? d } },
   { name: 'env', type: 'str', args: [1, 1], compile: (a) => { const name = a[0]!; return () => process.env[name] } },
   { name: 'rand', type: 'int', args: [0, 1], compile: (a, ctx) => { const r = intArg(a[0], ctx, 'rand()', 2 ** 32); return () => Math.floor(Math.random() * r) } },
@@ -350,14 +374,24 @@ export const FETCHES: readonly FetchDef[] = [
   { name: 'src_is_local', type: 'bool', compile: () => (s) => isLocal(s.sess.cliAddr) },
   { name: 'dst_is_local', type: 'bool', compile: () => (s) => isLocal(s.sess.dstAddr) },
   { name: 'fe_name', type: 'str', compile: () => (s) => s.sess.feName },
+  { name: 'so_name', type: 'str', compile: () => (s) => s.sess.soName },
   { name: 'be_name', type: 'str', compile: () => (s) => (s.beName === '' ? undefined : s.beName) },
   { name: 'srv_name', type: 'str', compile: () => (s) => (s.srvName === '' ? undefined : s.srvName) },
   ...SSL_FETCHES,
+  { name: 'srv_id', type: 'int', compile: () => (s) => s.srvId },
 
   // Request payload
-  { name: 'req.len', type: 'int', volatile: true, compile: () => (s) => { if (!s.payloadFinal) evalState.mayChange = true; return s.payload?.length ?? 0 } },
+  { name: 'req.len', type: 'int', volatile: true, compile: () => (s) => { if (s.payload === null && s.req) return htxSize(s.req); if (!s.payloadFinal) evalState.mayChange = true; return s.payload?.length ?? 0 } },
   { name: 'req.payload', type: 'bin', volatile: true, args: [2, 2], compile: payloadFetch },
   { name: 'req.payload_lv', type: 'bin', volatile: true, args: [2, 3], compile: payloadLvFetch },
+  // HTTP request body
+  { name: 'req.body', type: 'bin', compile: () => (s) => s.reqBody ?? undefined },
+  { name: 'req.body_len', type: 'int', compile: () => (s) => (s.req ? s.reqBody?.length ?? 0 : undefined) },
+  { name: 'req.body_size', type: 'int', compile: () => (s) => (s.req && s.req.framing === 'length' ? s.req.contentLength : undefined) },
+  // Response payload (tcp-response content)
+  { name: 'res.len', type: 'int', volatile: true, compile: () => (s) => { if (s.resPayloadFinal === false) evalState.mayChange = true; return s.resPayload?.length ?? 0 } },
+  { name: 'res.payload', type: 'bin', volatile: true, args: [2, 2], compile: (a, ctx) => payloadFetch(a, ctx, 'res') },
+  { name: 'res.payload_lv', type: 'bin', volatile: true, args: [2, 3], compile: (a, ctx) => payloadLvFetch(a, ctx, 'res') },
   { name: 'req.proto_http', type: 'bool', volatile: true, compile: () => protoHttp },
   { name: 'req.ssl_hello_type', type: 'int', volatile: true, compile: () => (s) => { const p = s.payload; const t = p ? sslHelloType(p) : -1; return t === -1 ? short(s) : t === -2 ? undefined : t } },
   { name: 'req.ssl_sni', type: 'str', volatile: true, compile: () => (s) => { const p = s.payload; const r = p ? parseSni(p) : null; return r === null ? short(s) : r === false ? undefined : r } },
@@ -385,7 +419,7 @@ export const FETCHES: readonly FetchDef[] = [
   { name: 'req.cook_cnt', type: 'int', args: [0, 1], compile: cookieCount('req') },
   { name: 'req.cook_val', type: 'int', args: [0, 1], compile: cookieValFetch('req') },
   { name: 'req.ver', type: 'str', compile: () => req((h) => versionText(h)) },
-  { name: 'http_first_req', type: 'bool', compile: () => c(true) },
+  { name: 'http_first_req', type: 'bool', compile: () => (s) => s.firstReq ?? true },
   { name: 'capture.req.hdr', type: 'str', args: [1, 1], compile: captureFetch('req') },
   { name: 'capture.req.method', type: 'str', compile: () => req((h) => h.method) },
   { name: 'capture.req.uri', type: 'str', compile: () => req((h) => uriPathq(h.uri)) },

@@ -30,6 +30,26 @@ describe('http-request actions', () => {
     expect(r.httpRequest(get('/health'))).toBe(a)
     expect(r.httpRequest(get('/nope'))).toEqual({ kind: 'reply', reply: { status: 404, headers: [['content-type', 'application/json'], ['X-Src', '192.168.1.10']], body: '{"path":"/nope"}' } })
   })
+  test('return without a payload drops its content-type, as HAProxy does', () => {
+    const r = fe('http-request return content-type text/plain if { path /a }\nhttp-request return content-type text/plain file /dev/null')
+    expect(r.httpRequest(get('/a'))).toEqual({ kind: 'reply', reply: { status: 200, headers: [], body: '' } })
+    expect(r.httpRequest(get('/b'))).toEqual({ kind: 'reply', reply: { status: 200, headers: [], body: '' } })
+  })
+  test('return leaves out a header whose value comes out empty, as HAProxy does', () => {
+    const r = fe('http-request return status 200 hdr x-ff "%[req.hdr(x-forwarded-for)]" hdr x-static ""')
+    expect(r.httpRequest(get('/'))).toEqual({ kind: 'reply', reply: { status: 200, headers: [], body: '' } })
+    expect(r.httpRequest(get('/', [['X-Forwarded-For', '10.0.0.1']]))).toEqual({ kind: 'reply', reply: { status: 200, headers: [['x-ff', '10.0.0.1']], body: '' } })
+  })
+  test('set-src, set-dst and their ports change what the connection says: an address (IPv6 made canonical) or a port, else nothing', () => {
+    const r = fe('http-request set-src hdr(x-src)\nhttp-request set-dst hdr(x-dst)\nhttp-request set-dst-port hdr(x-port)')
+    const calls: string[] = []
+    const s = get('/', [['X-Src', '2001:DB8:0:0:1::2'], ['X-Dst', 'not an address'], ['X-Port', '8080']])
+    const sess = s.sess as { setSrc?: unknown; setDst?: unknown }
+    sess.setSrc = (a: string | undefined, p: number | undefined) => { calls.push(`src ${a} ${p}`) }
+    sess.setDst = (a: string | undefined, p: number | undefined) => { calls.push(`dst ${a} ${p}`) }
+    r.httpRequest(s)
+    expect(calls).toEqual(['src 2001:db8::1:0:0:2 undefined', 'dst undefined 8080'])
+  })
   test('return reads a body file relative to the configuration', () => {
     const r = fe('http-request return content-type text/plain file hosts.map')
     const v = r.httpRequest(get('/'))
@@ -49,6 +69,11 @@ describe('http-request actions', () => {
       kind: 'reply',
       reply: { status: 302, headers: [['location', '/ck?q'], ['set-cookie', 'SEEN=1; path=/'], ['set-cookie', 'OLD=; Expires=Thu, 01-Jan-1970 00:00:01 GMT; path=/']], body: '' },
     })
+  })
+  test('redirect takes its words in any order; with ignore-empty an empty target makes the rule do nothing', () => {
+    const r = fe('http-request redirect code 301 location %[req.hdr(x-to)] ignore-empty\nhttp-request deny')
+    expect(r.httpRequest(get('/', [['X-To', '/new']]))).toEqual({ kind: 'reply', reply: { status: 301, headers: [['location', '/new']], body: '' } })
+    expect(r.httpRequest(get('/'))).toEqual({ kind: 'deny', status: 403 })
   })
   test('the legacy redirect keyword runs after the http-request rules', () => {
     const r = fe('redirect scheme https code 308 if !{ ssl_fc }\nhttp-request deny if { path /deny }')
@@ -108,6 +133,30 @@ describe('http-request actions', () => {
     expect(run('/old/a/b?k=v')).toBe('GET /new/a/b?k=v')
     expect(run('/r/z?k')).toBe('GET /R/z?k')
   })
+  test('an absolute-form URI keeps its scheme and authority when its path or query is rewritten', () => {
+    const r = fe([
+      'http-request set-path /fe%[path]',
+      "http-request replace-path (.*) '/x\\1'",
+      'http-request set-query q=1 if { path_beg /x/fe/q }',
+      "http-request set-pathq %[path]?k=v if { path_beg /x/fe/pq }",
+      "http-request replace-pathq /x/(.*) '/y/\\1' if { path_beg /x/fe/rpq }",
+    ].join('\n'))
+    const run = (uri: string) => { const s = get(uri); r.httpRequest(s); return s.req!.uri }
+    expect(run('http://h.example/a?b=c')).toBe('http://h.example/x/fe/a?b=c')
+    expect(run('http://h.example/q?b=c')).toBe('http://h.example/x/fe/q?q=1')
+    expect(run('http://h.example/pq?b=c')).toBe('http://h.example/x/fe/pq?k=v')
+    expect(run('http://h.example/rpq?b=c')).toBe('http://h.example/y/fe/rpq?b=c')
+    expect(run('/a?b=c')).toBe('/x/fe/a?b=c')
+  })
+  test('normalize-uri rewrites the path as its normalizer says; a strict one answers 400 to a bad escape; * stays', () => {
+    const r = fe('http-request normalize-uri path-merge-slashes\nhttp-request normalize-uri query-sort-by-name\nhttp-request normalize-uri percent-to-uppercase strict')
+    const run = (uri: string) => { const s = get(uri); const v = r.httpRequest(s); return v.kind === 'continue' ? s.req!.uri : v }
+    expect(run('//a//b?z=1&a=2')).toBe('/a/b?a=2&z=1')
+    expect(run('http://h.example//a?b=%aa')).toBe('http://h.example/a?b=%AA')
+    expect(run('/%zz')).toEqual({ kind: 'deny', status: 400 })
+    expect(run('*')).toBe('*')
+    expect(() => fe('http-request normalize-uri path-strip-dotdot strict')).toThrow("unexpected 'strict'")
+  })
   test('variables, log level, capture', () => {
     const r = fe([
       'declare capture request len 32',
@@ -144,17 +193,17 @@ describe('http-request actions', () => {
     expect(() => fe('http-request deny deny_status 99')).toThrow(/from 200 to 599/)
     expect(() => fe('http-request set-var txn.x src')).toThrow(/needs its argument in parentheses/)
     expect(() => fe('http-request return content-type text/plain file nofile.txt')).toThrow(/cannot read 'nofile.txt'/)
-    const unbuilt = 'frontend www\n  mode http\n  bind :0\n  http-request auth realm x\n  http-request track-sc5 src\n  http-request lua.hello\n'
+    const unbuilt = 'frontend www\n  mode http\n  bind :0\n  http-request cache-use x\n  http-request track-sc5 src\n  http-request lua.hello\n'
     let refused = ''
     try { rulesFrom(unbuilt) } catch (e) { refused = (e as Error).message }
     expect(refused.split('\n').map((l) => l.replace(/^.*test\.cfg:/, '').replace(/, or run with --allow-unimplemented.*$/, ''))).toEqual([
-      `4: error: 'http-request auth': not implemented yet, so edgelb would let everyone through where credentials were required; put the authentication in the servers, or in front of edgelb`,
+      `4: error: 'http-request cache-use': not implemented yet, so edgelb would skip this rule, which changes what reaches the servers; rewrite it with actions edgelb implements (edgelb check lists them), or remove it`,
       `5: error: 'http-request track-sc5': not implemented yet, so edgelb would skip this rule, which changes what reaches the servers; rewrite it with actions edgelb implements (edgelb check lists them), or remove it`,
       `6: error: 'http-request lua.hello': not implemented yet, so edgelb would skip the Lua code, and whatever it checks or blocks; rewrite its logic with edgelb rules, or remove it`,
     ])
     const { warnings } = rulesFrom(unbuilt, { allowUnimplemented: true })
     expect(warnings).toEqual([
-      `4: 'http-request auth' is parsed but not implemented yet; edgelb ignores this rule`,
+      `4: 'http-request cache-use' is parsed but not implemented yet; edgelb ignores this rule`,
       `5: 'http-request track-sc5' is parsed but not implemented yet; edgelb ignores this rule`,
       `6: 'http-request lua.hello' is parsed but not implemented yet; edgelb ignores this rule`,
     ])

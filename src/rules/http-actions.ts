@@ -8,17 +8,19 @@ import { reasonOf } from '../http/errors.ts'
 import type { H1Head } from '../http/types.ts'
 import { effectActions, type ActionCtx, type ActionKeyword } from './common-actions.ts'
 import { compileLogFormat } from './log-format.ts'
-import { fieldValue, uriPath, uriPathq, uriQuery, splitCommas } from './http-sample.ts'
+import { fieldValue, uriPath, uriPathq, uriPrefix, uriQuery, splitCommas } from './http-sample.ts'
+import { fragmentEncode, fragmentStrip, mergeSlashes, percentDecodeUnreserved, percentUpper, sortQuery, stripDot, stripDotdot } from '../http/uri-normalizer.ts'
 import { expandGroups } from './pattern.ts'
 import { parseRedirect, parseReplyOptions } from './reply.ts'
 import { CONTINUE, REJECT, type HttpVerdict, type StreamView } from './types.ts'
+import { haproxyRegex } from './regex.ts'
 
 export type HttpAction = (s: StreamView) => HttpVerdict | undefined
 type HttpActionKeyword = ActionKeyword<HttpAction>
 
 function regexOf(text: string, ctx: ActionCtx): RegExp {
   try {
-    return new RegExp(text)
+    return haproxyRegex(text)
   } catch (e) {
     throw new ConfigError(`invalid regular expression '${text}': ${(e as Error).message}`, ctx.at)
   }
@@ -141,16 +143,18 @@ function requestLineActions(): HttpActionKeyword[] {
       }
     },
   })
-  const setPath = (h: H1Head, path: string): void => { const q = uriQuery(h.uri); h.uri = q === undefined ? path : `${path}?${q}` }
+  // An absolute-form URI keeps its scheme and authority when its path or query is rewritten.
+  const setPath = (h: H1Head, path: string): void => { const q = uriQuery(h.uri); h.uri = uriPrefix(h.uri) + (q === undefined ? path : `${path}?${q}`) }
+  const setPathq = (h: H1Head, pathq: string): void => { h.uri = uriPrefix(h.uri) + pathq }
   return [
     one('set-method', (h, v) => { h.method = v }),
     one('set-uri', (h, v) => { h.uri = v }),
     one('set-path', setPath),
-    one('set-pathq', (h, v) => { h.uri = v }),
-    one('set-query', (h, v) => { const p = uriPath(h.uri); h.uri = v === '' ? p : `${p}?${v}` }),
+    one('set-pathq', setPathq),
+    one('set-query', (h, v) => { const p = uriPrefix(h.uri) + uriPath(h.uri); h.uri = v === '' ? p : `${p}?${v}` }),
     rewrite('replace-uri', (h) => h.uri, (h, v) => { h.uri = v }),
     rewrite('replace-path', (h) => uriPath(h.uri), setPath),
-    rewrite('replace-pathq', (h) => uriPathq(h.uri), (h, v) => { h.uri = v }),
+    rewrite('replace-pathq', (h) => uriPathq(h.uri), setPathq),
   ]
 }
 
@@ -198,9 +202,38 @@ const redirect: HttpActionKeyword = {
   kw: 'redirect',
   compile(args, ctx) {
     const build = parseRedirect(args, ctx)
-    return (s) => ({ kind: 'reply', reply: build(s) })
+    return (s) => { const reply = build(s); return reply === undefined ? undefined : { kind: 'reply', reply } }
   },
 }
+
+/** `http-request auth [realm REALM]`: asks for credentials, HAProxy's 401 with
+ *  `WWW-Authenticate: Basic realm="REALM"` (the proxy's name by default). It lets nothing
+ *  through: whether a request's credentials are good is for the rule's condition to say
+ *  (`unless { http_auth(…) }`). */
+const auth: HttpActionKeyword = {
+  kw: 'auth',
+  compile(args, ctx) {
+    let realm = ctx.proxy
+    if (args.length > 0) {
+      if (args[0] !== 'realm' || args[1] === undefined || args[1] === '' || args.length > 2) {
+        throw new ConfigError(`'auth' expects nothing or 'realm NAME': http-request auth realm "Admin area"`, ctx.at)
+      }
+      realm = args[1]
+    }
+    const v: HttpVerdict = Object.freeze({
+      kind: 'reply',
+      reply: Object.freeze({
+        status: 401,
+        headers: [['content-type', 'text/html'], ['cache-control', 'no-cache'], ['www-authenticate', `Basic realm="${realm}"`]] as [string, string][],
+        body: AUTH_PAGE,
+      }),
+    })
+    return () => v
+  },
+}
+
+/** HAProxy's 401 page. */
+const AUTH_PAGE = '<html><body><h1>401 Unauthorized</h1>\nYou need a valid user and password to access this content.\n</body></html>\n'
 
 const reject: HttpActionKeyword = {
   kw: 'reject',
@@ -211,6 +244,54 @@ const reject: HttpActionKeyword = {
 }
 
 const silentDrop: HttpActionKeyword = { kw: 'silent-drop', compile: () => () => REJECT }
+
+/** `normalize-uri NORMALIZER [full|strict]`: the path (with or without its query, as each
+ *  normalizer works) rewritten in place; `*` and authority-form targets are left alone. A strict
+ *  normalizer meeting an invalid `%` escape makes the request a bad one (400). */
+const normalizeUri: HttpActionKeyword = {
+  kw: 'normalize-uri',
+  compile(args, ctx) {
+    const [name, flag, ...rest] = args
+    const strictOk = name === 'percent-to-uppercase' || name === 'percent-decode-unreserved'
+    if (rest.length > 0 || (flag !== undefined && !((flag === 'full' && name === 'path-strip-dotdot') || (flag === 'strict' && strictOk)))) {
+      throw new ConfigError(`unexpected '${[flag, ...rest].join(' ')}' after 'normalize-uri ${name ?? ''}'`, ctx.at)
+    }
+    const strict = flag === 'strict'
+    // Each normalizer: what it reads ('path': without the query, 'pathq': with it) and does.
+    const forms: Record<string, ['path' | 'pathq' | 'query', (s: string) => string | undefined]> = {
+      'path-merge-slashes': ['path', mergeSlashes],
+      'path-strip-dot': ['path', stripDot],
+      'path-strip-dotdot': ['path', (p) => stripDotdot(p, flag === 'full')],
+      'query-sort-by-name': ['query', sortQuery],
+      'percent-to-uppercase': ['pathq', (p) => percentUpper(p, strict)],
+      'percent-decode-unreserved': ['pathq', (p) => percentDecodeUnreserved(p, strict)],
+      'fragment-strip': ['pathq', fragmentStrip],
+      'fragment-encode': ['pathq', fragmentEncode],
+    }
+    const form = name === undefined ? undefined : forms[name]
+    if (!form) throw new ConfigError(`'normalize-uri' expects a normalizer: ${Object.keys(forms).join(', ')}`, ctx.at)
+    const [part, fn] = form
+    return (s) => {
+      const h = s.req
+      if (!h || h.uri === '*') return undefined
+      const prefix = uriPrefix(h.uri)
+      const pathq = h.uri.slice(prefix.length)
+      if (pathq === '' || pathq[0] !== '/') return undefined
+      const q = pathq.indexOf('?')
+      const path = q < 0 ? pathq : pathq.slice(0, q)
+      const query = q < 0 ? '' : pathq.slice(q)
+      let out: string | undefined
+      if (part === 'path') { const p = fn(path); out = p === undefined ? undefined : p + query }
+      else if (part === 'query') out = query === '' ? pathq : path + fn(query)!
+      else out = fn(pathq)
+      if (out === undefined) return BAD_REQUEST
+      if (out !== pathq) h.uri = prefix + out
+      return undefined
+    }
+  },
+}
+
+const BAD_REQUEST: HttpVerdict = Object.freeze({ kind: 'deny', status: 400 })
 
 const setStatus: HttpActionKeyword = {
   kw: 'set-status',
@@ -249,11 +330,13 @@ export const HTTP_REQUEST_ACTIONS: readonly HttpActionKeyword[] = [
   denyLike('tarpit', 500),
   reject,
   silentDrop,
+  auth,
   returnAction,
   redirect,
   useService,
   ...headerActions((s) => s.req),
   ...requestLineActions(),
+  normalizeUri,
   ...effects,
 ]
 
@@ -265,5 +348,6 @@ export const HTTP_RESPONSE_ACTIONS: readonly HttpActionKeyword[] = [
   redirect,
   setStatus,
   ...headerActions((s) => s.res),
-  ...effects,
+  // The connection's addresses are the request side's to change.
+  ...effects.filter((e) => !/^set-(src|dst)/.test(e.kw)),
 ]

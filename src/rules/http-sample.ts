@@ -29,6 +29,12 @@ export function uriPath(uri: string): string {
   return lastPath
 }
 
+/** The scheme and authority of an absolute-form URI (`http://h`), '' in origin form: what
+ *  rewriting the path or the query keeps. */
+export function uriPrefix(uri: string): string {
+  return uri.slice(0, pathStart(uri))
+}
+
 /** Path and query. */
 export function uriPathq(uri: string): string {
   const start = pathStart(uri)

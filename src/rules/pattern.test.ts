@@ -61,6 +61,9 @@ describe('pattern indexes', () => {
     expect(i.lookup('2001:db8:1::5')).toBe('v3')
     expect(i.lookup('::ffff:10.1.0.1')).toBe('v1')
     expect(i.lookup('not an ip')).toBeUndefined()
+    // An integer is an IPv4 address (HAProxy's int-to-ip cast): 0x0a010203 is 10.1.2.3.
+    expect(i.lookup(0x0a010203)).toBe('v1')
+    expect(i.lookup(0xc0a80107)).toBe('v2')
     expect(i.delete('10.1.0.0/16')).toBe(true)
     expect(i.lookup('10.1.2.3')).toBe('v0')
   })

@@ -17,6 +17,7 @@ import { maskOf, maskV6, mappedIpv4, parseIpv4, parseIpv6, parseNet } from '../c
 import { RadixTree } from './radix.ts'
 import { binToStr, toBool, toInt, toStr } from './sample.ts'
 import type { Sample } from './types.ts'
+import { haproxyRegex } from './regex.ts'
 
 export type MatchKind = 'str' | 'beg' | 'end' | 'sub' | 'reg' | 'dom' | 'dir' | 'len' | 'int' | 'ip' | 'bin' | 'bool' | 'found'
 
@@ -141,7 +142,7 @@ const literal = (test: (s: string, p: string) => boolean): ListKind<string> => (
 const REG: ListKind<RegExp> = {
   prep(key, icase) {
     try {
-      return new RegExp(key, icase ? 'i' : '')
+      return haproxyRegex(key, icase ? 'i' : '')
     } catch (e) {
       throw new Error(`invalid regular expression '${key}': ${(e as Error).message}`)
     }
@@ -419,6 +420,8 @@ class IpIndex<V> implements PatternIndex<V> {
     this.#size = 0
   }
   lookup(v: Sample): V | undefined {
+    // An integer is an IPv4 address in host order, as HAProxy casts it (c_int2ip).
+    if (typeof v === 'number') return Number.isInteger(v) ? this.#find4(v >>> 0) : undefined
     const s = typeof v === 'string' ? v : toStr(v)
     if (s === undefined) return undefined
     const a = parseIpv4(s)

@@ -28,11 +28,13 @@ import type { CompileCtx, RulesEnv } from './context.ts'
 import { HTTP_REQUEST_ACTIONS, HTTP_RESPONSE_ACTIONS, type HttpAction } from './http-actions.ts'
 import { compileLegacyRules } from './legacy-filters.ts'
 import { compileLogFormat, constantFormat } from './log-format.ts'
+import { compileExpr } from './expr.ts'
+import { compileVarRef } from './vars.ts'
 import { MapStore } from './maps.ts'
 import { parseRedirect } from './reply.ts'
 import { StickTable, type StickTableOptions } from './stick-table.ts'
 import { compileStickRules, type ServerRef } from './stick-rules.ts'
-import { TCP_CONNECTION_ACTIONS, TCP_CONTENT_ACTIONS, TCP_SESSION_ACTIONS, type TcpAction } from './tcp-actions.ts'
+import { TCP_CONNECTION_ACTIONS, TCP_CONTENT_ACTIONS, TCP_RESPONSE_ACTIONS, TCP_SESSION_ACTIONS, type TcpAction } from './tcp-actions.ts'
 import {
   CONTINUE, type HttpVerdict, type Sample, type SessionView, type StreamView, type TcpContentVerdict, type TcpVerdict,
 } from './types.ts'
@@ -42,6 +44,7 @@ export interface ProxyRules {
   readonly has: {
     readonly tcpConnection: boolean
     readonly tcpContent: boolean
+    readonly tcpResponse: boolean
     readonly httpRequest: boolean
     readonly httpResponse: boolean
     readonly httpAfterResponse: boolean
@@ -52,6 +55,8 @@ export interface ProxyRules {
   }
   /** `tcp-request inspect-delay`, ms (0 = decide on what is there). */
   readonly inspectDelay: number
+  /** `tcp-response inspect-delay`, ms. */
+  readonly resInspectDelay: number
   /** `tcp-request connection` rules, then (unless rejected) `tcp-request session` rules. */
   tcpConnection(sess: SessionView): TcpVerdict
   /** The two sets apart, for a connection that reads a PROXY header between them: connection
@@ -61,6 +66,8 @@ export interface ProxyRules {
   /** Some `tcp-request connection expect-proxy` rule may ask for a PROXY header. */
   readonly expectsProxy: boolean
   tcpContent(s: StreamView): TcpContentVerdict
+  /** `tcp-response content`, on `s.resPayload` (resumes where it waited, as tcpContent). */
+  tcpResponse(s: StreamView): TcpContentVerdict
   httpRequest(s: StreamView): HttpVerdict
   httpResponse(s: StreamView): HttpVerdict
   /** `http-after-response`: runs on every response, edgelb's own included. Only rewrites. */
@@ -113,6 +120,7 @@ const PHASES: Readonly<Partial<Record<RuleSet, Phase>>> = {
   'tcp-request connection': 'tcp-connection',
   'tcp-request session': 'tcp-session',
   'tcp-request content': 'tcp-content',
+  'tcp-response content': 'tcp-response',
   'http-request': 'http-request',
   'http-response': 'http-response',
   'http-after-response': 'http-response',
@@ -221,6 +229,7 @@ export function compileProxyRules(p: ProxyConfig, env: RulesEnv, options: Compil
   const tcpConn = compileRuleSet('tcp-request connection', p.rules, TCP_CONNECTION_ACTIONS, acls, base, captureSlots, options)
   const tcpSess = compileRuleSet('tcp-request session', p.rules, TCP_SESSION_ACTIONS, acls, base, captureSlots, options)
   const tcpContent = compileRuleSet('tcp-request content', p.rules, TCP_CONTENT_ACTIONS, acls, base, captureSlots, options)
+  const tcpResponse = compileRuleSet('tcp-response content', p.rules, TCP_RESPONSE_ACTIONS, acls, base, resCaptureSlots, options)
   const httpReq = compileRuleSet('http-request', p.rules, HTTP_REQUEST_ACTIONS, acls, base, captureSlots, options)
   const httpRes = compileRuleSet('http-response', p.rules, HTTP_RESPONSE_ACTIONS, acls, base, resCaptureSlots, options)
   const httpAfter = compileRuleSet('http-after-response', p.rules, HTTP_RESPONSE_ACTIONS.filter((a) => !['deny', 'return', 'redirect', 'silent-drop'].includes(a.kw)), acls, base, resCaptureSlots, options)
@@ -237,19 +246,21 @@ export function compileProxyRules(p: ProxyConfig, env: RulesEnv, options: Compil
       const ctx: CompileCtx = { ...base, at: r.pos }
       const { head, cond } = splitCondition(r.args, acls, ctx)
       const build = parseRedirect(head, ctx)
-      afterReq.push({ cond, act: (s) => ({ kind: 'reply', reply: build(s) }) })
+      afterReq.push({ cond, act: (s) => { const reply = build(s); return reply === undefined ? undefined : { kind: 'reply', reply } } })
     })
   }
 
   let inspectDelay = 0
+  let resInspectDelay = 0
   for (const r of p.rules) {
-    if (r.kw !== 'tcp-request inspect-delay') continue
+    if (r.kw !== 'tcp-request inspect-delay' && r.kw !== 'tcp-response inspect-delay') continue
     guarded(options, () => {
-      if (r.args.length !== 1) throw new ConfigError(`'tcp-request inspect-delay' expects a duration`, r.pos)
-      inspectDelay = parseDuration(r.args[0]!, r.pos)
+      if (r.args.length !== 1) throw new ConfigError(`'${r.kw}' expects a duration`, r.pos)
+      const d = parseDuration(r.args[0]!, r.pos)
+      if (r.kw === 'tcp-request inspect-delay') inspectDelay = d
+      else resInspectDelay = d
     })
   }
-  // `tcp-response …` and `http-after-response` are flagged not built by their keyword entries.
 
   // use_backend / default_backend
   const switching: { cond: Test | undefined; name: (s: StreamView) => string; dynamic: boolean }[] = []
@@ -307,6 +318,7 @@ export function compileProxyRules(p: ProxyConfig, env: RulesEnv, options: Compil
     has: {
       tcpConnection: tcpConn.length + tcpSess.length > 0,
       tcpContent: tcpContent.length > 0,
+      tcpResponse: tcpResponse.length > 0,
       httpRequest: httpReq.length + afterReq.length > 0,
       httpResponse: httpRes.length + legacy.response.length > 0,
       httpAfterResponse: httpAfter.length > 0,
@@ -316,6 +328,7 @@ export function compileProxyRules(p: ProxyConfig, env: RulesEnv, options: Compil
       useServer: useServers.length > 0,
     },
     inspectDelay,
+    resInspectDelay,
     tcpConnection(sess) {
       // An `accept` ends the connection rules only: session rules still run, as in HAProxy.
       return connectionRules(sess) === 'reject' ? 'reject' : sessionRules(sess)
@@ -337,6 +350,20 @@ export function compileProxyRules(p: ProxyConfig, env: RulesEnv, options: Compil
       s.tcpRuleAt = undefined
       return 'accept'
     },
+    tcpResponse(s) {
+      for (let i = s.tcpResRuleAt ?? 0; i < tcpResponse.length; i++) {
+        const r = tcpResponse[i]!
+        if (r.cond !== undefined) {
+          const t = r.cond(s)
+          if (t === MISS && s.resPayloadFinal === false) { s.tcpResRuleAt = i; return 'wait' }
+          if (t !== PASS) continue
+        }
+        const v = (r.act as TcpAction)(s)
+        if (v !== undefined) { s.tcpResRuleAt = undefined; return v }
+      }
+      s.tcpResRuleAt = undefined
+      return 'accept'
+    },
     httpRequest: runHttpThen(httpReq, afterReq),
     httpResponse: runHttpThen(httpRes, legacy.response),
     httpAfterResponse: runHttp(httpAfter),
@@ -351,6 +378,12 @@ export function compileProxyRules(p: ProxyConfig, env: RulesEnv, options: Compil
     ignorePersist: anyOf(ignore),
     forcePersist: anyOf(force),
   }
+}
+
+/** What a global `set-var` expression sees: no connection, no stream. */
+const loadTimeSession: SessionView = {
+  cliAddr: '', cliPort: 0, dstAddr: '', dstPort: 0, feName: '', vars: new Map<string, Sample>(), sc: [undefined, undefined, undefined],
+  engine: { nbsrv: () => 0, connslots: () => 0, beConn: () => 0, feConn: () => 0, srvIsUp: () => false },
 }
 
 export interface CompiledRules {
@@ -375,6 +408,16 @@ export function compileRules(config: Config, options: CompileOptions & { fileDir
   }
   const maps = options.maps ?? new MapStore()
   const backends = new Set(config.proxies.filter((p) => p.kind === 'backend' || p.kind === 'listen').map((p) => p.name))
+  // Global `set-var`/`set-var-fmt`: evaluated now, in order, as HAProxy does while parsing.
+  for (const v of config.global.setVars ?? []) {
+    guarded(options, () => {
+      const ctx: CompileCtx = { tables, maps, fileDir: options.fileDir ?? dirname(v.pos.file), proxy: '', at: v.pos, backends }
+      const ref = compileVarRef(v.name, v.pos)
+      const s = connectionStream(loadTimeSession)
+      const value = v.kw === 'set-var' ? compileExpr(v.value, ctx).fn(s) : compileLogFormat(v.value, ctx)(s)
+      if (value !== undefined) ref.set(s, value)
+    })
+  }
   const proxies = new Map<string, ProxyRules>()
   for (const p of config.proxies) {
     // Relative map, ACL and body files are read from the directory of the file that declares the proxy.

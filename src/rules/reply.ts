@@ -71,37 +71,53 @@ export function parseReplyOptions(kw: string, args: string[], ctx: CompileCtx, d
   }
   if (hasBody && contentType === undefined && body !== '') throw new ConfigError(`'${kw}' with a body needs 'content-type TYPE'`, ctx.at)
   const staticHeaders: [string, string][] = []
-  if (contentType !== undefined) staticHeaders.push(['content-type', contentType])
+  // As HAProxy: a content type without a payload (none given, an empty string or file) is dropped.
+  if (contentType !== undefined && body !== '') staticHeaders.push(['content-type', contentType])
   const dynamic = typeof body === 'function' || hdrs.some(([, v]) => typeof v === 'function')
   if (!dynamic) {
-    for (const [n, v] of hdrs) staticHeaders.push([n, v as string])
+    for (const [n, v] of hdrs) if (v !== '') staticHeaders.push([n, v as string])
     const r: HttpReply = Object.freeze({ status, headers: staticHeaders, body: body as string })
     return { status, hasBody: hasBody || hdrs.length > 0, build: () => r, constant: r }
   }
-  const build: ReplyBuilder = (s) => ({
-    status,
-    headers: [...staticHeaders, ...hdrs.map(([n, v]): [string, string] => [n, typeof v === 'string' ? v : v(s)])],
-    body: typeof body === 'string' ? body : body(s),
-  })
+  // A header whose value comes out empty is left out, as HAProxy does.
+  const build: ReplyBuilder = (s) => {
+    const headers = [...staticHeaders]
+    for (const [n, v] of hdrs) {
+      const value = typeof v === 'string' ? v : v(s)
+      if (value !== '') headers.push([n, value])
+    }
+    return { status, headers, body: typeof body === 'string' ? body : body(s) }
+  }
   return { status, hasBody: true, build, constant: undefined }
 }
 
 /**
  * `redirect location|prefix|scheme FMT [code N] [drop-query] [append-slash]
- *  [set-cookie NAME[=VALUE]] [clear-cookie NAME]` → a builder of the 3xx reply.
+ *  [set-cookie NAME[=VALUE]] [clear-cookie NAME] [ignore-empty]`, the words in any order as
+ *  HAProxy reads them → a builder of the 3xx reply; with `ignore-empty`, a target that comes out
+ *  empty gives no reply (the rule does nothing).
  */
-export function parseRedirect(args: string[], ctx: CompileCtx): ReplyBuilder {
-  const [type, target, ...opts] = args
-  if ((type !== 'location' && type !== 'prefix' && type !== 'scheme') || target === undefined) {
+export function parseRedirect(args: string[], ctx: CompileCtx): (s: StreamView) => HttpReply | undefined {
+  let type: string | undefined
+  let target: string | undefined
+  const opts: string[] = []
+  for (let i = 0; i < args.length; i++) {
+    const w = args[i]!
+    if (type === undefined && (w === 'location' || w === 'prefix' || w === 'scheme')) { type = w; target = args[++i]; continue }
+    opts.push(w)
+  }
+  if (type === undefined || target === undefined) {
     throw new ConfigError(`'redirect' expects 'location', 'prefix' or 'scheme' and a value: redirect scheme https code 301`, ctx.at)
   }
   let code = 302
   let dropQuery = false
   let appendSlash = false
+  let ignoreEmpty = false
   const cookies: string[] = []
   for (let i = 0; i < opts.length; i++) {
     const w = opts[i]!
-    if (w === 'code') {
+    if (w === 'ignore-empty') ignoreEmpty = true
+    else if (w === 'code') {
       const n = Number(opts[++i])
       if (!REDIRECT_CODES.includes(n)) throw new ConfigError(`redirect code must be one of ${REDIRECT_CODES.join(', ')}, not '${opts[i] ?? ''}'`, ctx.at)
       code = n
@@ -115,7 +131,7 @@ export function parseRedirect(args: string[], ctx: CompileCtx): ReplyBuilder {
       const c = opts[++i]
       if (c === undefined) throw new ConfigError(`'clear-cookie' expects NAME`, ctx.at)
       cookies.push(`${c.replace(/=.*$/, '')}=; Expires=Thu, 01-Jan-1970 00:00:01 GMT; path=/`)
-    } else throw new ConfigError(`unknown redirect option '${w}'; known: code, drop-query, append-slash, set-cookie, clear-cookie`, ctx.at)
+    } else throw new ConfigError(`unknown redirect option '${w}'; known: code, drop-query, append-slash, set-cookie, clear-cookie, ignore-empty`, ctx.at)
   }
   const fmt = compileLogFormat(target, ctx)
   const rest = (s: StreamView): string => {
@@ -132,7 +148,9 @@ export function parseRedirect(args: string[], ctx: CompileCtx): ReplyBuilder {
         ? (s) => { const p = fmt(s); const r = rest(s); return p === '/' ? r : p.replace(/\/$/, '') + r }
         : (s) => { const host = s.req?.headers.get('host'); return `${fmt(s)}://${host ?? ''}${rest(s)}` }
   return (s) => {
-    const headers: [string, string][] = [['location', location(s)]]
+    const loc = location(s)
+    if (ignoreEmpty && loc === '') return undefined
+    const headers: [string, string][] = [['location', loc]]
     for (const c of cookies) headers.push(['set-cookie', c])
     return { status: code, headers, body: '' }
   }

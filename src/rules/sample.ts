@@ -5,12 +5,15 @@
 import { latin1 } from '../http/head.ts'
 import type { Sample } from './types.ts'
 
+/** To a string; binary stops at its first NUL byte, as HAProxy's cast does (a converter that
+ *  reads bytes takes `toBin`, or `binToStr` for all of them as a string). */
 export function toStr(v: Sample | undefined): string | undefined {
   if (typeof v === 'string') return v
   if (typeof v === 'number') return String(v)
   if (typeof v === 'boolean') return v ? '1' : '0'
   if (v === undefined) return undefined
-  return binToStr(v)
+  const nul = v.indexOf(0)
+  return latin1(v, 0, nul < 0 ? v.length : nul)
 }
 
 /** Strings cast like strtoll: optional sign, leading digits; no digits = no sample. */

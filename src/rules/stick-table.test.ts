@@ -21,6 +21,13 @@ describe('StickTable', () => {
     expect(table({ type: 'string', len: 4 }).t.keyOf('abcdef')).toBe('abcd')
     expect(table({ type: 'binary', len: 4 }).t.keyOf(new Uint8Array([1, 2]))).toBe('\x01\x02\0\0')
   })
+  test("entries as `show table` lists them: key, use, exp, then the stored data in HAProxy's order", () => {
+    const { t } = table({ store: ['http_fail_rate(10s)', 'conn_rate(10s)', 'http_req_cnt', 'http_fail_cnt', 'gpt0', 'gpc0'] })
+    const e = t.get('127.0.0.1')!
+    t.inc(e, 'http_req_cnt', 'conn_rate')
+    t.inc(e, 'http_fail_cnt', 'http_fail_rate', 2)
+    expect(t.dumpEntries()).toEqual(['key=127.0.0.1 use=0 exp=1000 gpt0=0 gpc0=0 conn_rate(10000)=1 http_req_cnt=1 http_fail_cnt=2 http_fail_rate(10000)=2'])
+  })
   test('store lists are checked at load', () => {
     expect(() => table({ store: ['http_req_rate'] })).toThrow(/needs a period/)
     expect(() => table({ store: ['gpc0(1s)'] })).toThrow(/takes no period/)

@@ -35,14 +35,19 @@ export type StickKey = string | number
 /** Counters an entry may store (`store …`). Rates carry their period. */
 export type CounterName =
   | 'conn_cnt' | 'conn_cur' | 'sess_cnt' | 'http_req_cnt' | 'http_err_cnt'
-  | 'bytes_in_cnt' | 'bytes_out_cnt' | 'gpc0' | 'gpc1' | 'gpt0'
+  | 'bytes_in_cnt' | 'bytes_out_cnt' | 'gpc0' | 'gpc1' | 'gpt0' | 'http_fail_cnt'
 export type RateName =
   | 'conn_rate' | 'sess_rate' | 'http_req_rate' | 'http_err_rate'
-  | 'bytes_in_rate' | 'bytes_out_rate' | 'gpc0_rate' | 'gpc1_rate'
+  | 'bytes_in_rate' | 'bytes_out_rate' | 'gpc0_rate' | 'gpc1_rate' | 'http_fail_rate'
 export type DataName = CounterName | RateName | 'server_id'
 
-const COUNTERS: readonly CounterName[] = ['conn_cnt', 'conn_cur', 'sess_cnt', 'http_req_cnt', 'http_err_cnt', 'bytes_in_cnt', 'bytes_out_cnt', 'gpc0', 'gpc1', 'gpt0']
-const RATES: readonly RateName[] = ['conn_rate', 'sess_rate', 'http_req_rate', 'http_err_rate', 'bytes_in_rate', 'bytes_out_rate', 'gpc0_rate', 'gpc1_rate']
+const COUNTERS: readonly CounterName[] = ['conn_cnt', 'conn_cur', 'sess_cnt', 'http_req_cnt', 'http_err_cnt', 'bytes_in_cnt', 'bytes_out_cnt', 'gpc0', 'gpc1', 'gpt0', 'http_fail_cnt']
+const RATES: readonly RateName[] = ['conn_rate', 'sess_rate', 'http_req_rate', 'http_err_rate', 'bytes_in_rate', 'bytes_out_rate', 'gpc0_rate', 'gpc1_rate', 'http_fail_rate']
+
+/** HAProxy's order of the data types (stktable_data_types), in which `show table` lists them. */
+const SHOW_ORDER: readonly DataName[] = ['server_id', 'gpt0', 'gpc0', 'gpc0_rate', 'conn_cnt', 'conn_rate', 'conn_cur', 'sess_cnt',
+  'sess_rate', 'http_req_cnt', 'http_req_rate', 'http_err_cnt', 'http_err_rate', 'bytes_in_cnt', 'bytes_in_rate',
+  'bytes_out_cnt', 'bytes_out_rate', 'gpc1', 'gpc1_rate', 'http_fail_cnt', 'http_fail_rate']
 
 /** Index of each counter and rate in an entry's arrays. */
 const CI = Object.fromEntries(COUNTERS.map((c, i) => [c, i])) as Record<CounterName, number>
@@ -338,6 +343,24 @@ export class StickTable {
     e.serverName = name
     this.touch(e)
     if (this.onUpdate !== null) this.onUpdate(e)
+  }
+
+  /** Each live entry as `show table` writes it: `key=K use=N exp=MS` and its stored data in
+   *  HAProxy's order (`conn_rate(10000)=1` for a rate, with its period in ms). */
+  dumpEntries(): string[] {
+    const t = this.#now()
+    const out: string[] = []
+    for (const e of this.entries()) {
+      let line = `key=${this.type === 'binary' ? Buffer.from(String(e.key), 'latin1').toString('hex') : e.key} use=${e.refs} exp=${this.expire === Infinity ? 0 : Math.max(0, Math.round(e.exp - t))}`
+      for (const name of SHOW_ORDER) {
+        if (name === 'server_id') { if (this.storesServer) line += ` server_id=${e.serverId}`; continue }
+        const ri = (RI as Record<string, number>)[name]
+        if (ri !== undefined) { const p = this.rateSlots[ri]!; if (p > 0) line += ` ${name}(${p})=${this.read(e, name)}`; continue }
+        if (this.stores[CI[name as CounterName]] === 1) line += ` ${name}=${this.read(e, name)}`
+      }
+      out.push(line)
+    }
+    return out
   }
 
   /** What a peer would send for `e`. */

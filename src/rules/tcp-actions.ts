@@ -21,7 +21,7 @@ function verdict(kw: string, v: TcpVerdict): TcpActionKeyword {
 
 const effects = effectActions<TcpVerdict>()
 
-const CONNECTION_EFFECTS = new Set(['track-sc0', 'track-sc1', 'track-sc2', 'sc-inc-gpc0', 'sc-inc-gpc1', 'sc-set-gpt0', 'set-var', 'set-var-fmt', 'unset-var'])
+const CONNECTION_EFFECTS = new Set(['track-sc0', 'track-sc1', 'track-sc2', 'sc-inc-gpc0', 'sc-inc-gpc1', 'sc-set-gpt0', 'set-var', 'set-var-fmt', 'unset-var', 'set-src', 'set-src-port', 'set-dst', 'set-dst-port'])
 
 /** `expect-proxy layer4`: the connection begins with a PROXY protocol header, as on a bind with
  *  `accept-proxy`, read once the connection rules are done; evaluation goes on. */
@@ -48,4 +48,15 @@ export const TCP_CONTENT_ACTIONS: readonly TcpActionKeyword[] = [
   verdict('reject', 'reject'),
   verdict('silent-drop', 'reject'),
   ...effects,
+]
+
+/** `tcp-response content`: what HAProxy's set offers of it (`close`, which ends the server side
+ *  only, ends the session here, as `reject` does). */
+const RESPONSE_EFFECTS = new Set(['set-var', 'set-var-fmt', 'unset-var', 'sc-inc-gpc0', 'sc-inc-gpc1', 'sc-set-gpt0', 'set-log-level'])
+export const TCP_RESPONSE_ACTIONS: readonly TcpActionKeyword[] = [
+  verdict('accept', 'accept'),
+  verdict('reject', 'reject'),
+  verdict('close', 'reject'),
+  verdict('silent-drop', 'reject'),
+  ...effects.filter((e) => RESPONSE_EFFECTS.has(e.kw)),
 ]

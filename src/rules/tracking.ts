@@ -49,6 +49,8 @@ export function countHttpRequest(s: StreamView): void {
 /** A response status (from the server or edgelb): 4xx other than 401 and 407 count as errors on
  *  every tracked entry. */
 export function countHttpResponse(s: StreamView, status: number): void {
+  // http_fail: a server's failure (5xx but 501 and 505), as HAProxy counts it.
+  if (status >= 500 && status !== 501 && status !== 505) { forEachTracked(s, (e) => e.table.inc(e, 'http_fail_cnt', 'http_fail_rate')); return }
   if (status < 400 || status > 499 || status === 401 || status === 407) return
   forEachTracked(s, (e) => e.table.inc(e, 'http_err_cnt', 'http_err_rate'))
 }

@@ -44,6 +44,8 @@ export interface SessionView {
   readonly dstAddr: string
   readonly dstPort: number
   readonly feName: string
+  /** The name of the listener (`bind … name N`) that accepted the connection, if it has one. */
+  readonly soName?: string | undefined
   readonly engine: EngineView
   /** `sess.*` variables, keyed by their full name (`sess.user`). */
   readonly vars: Map<string, Sample>
@@ -57,6 +59,10 @@ export interface SessionView {
   expectProxy?(): void
   /** What TLS negotiated with the client (`ssl_fc*`, `ssl_c*`); null or absent: clear text. */
   readonly cliTls?: TlsFacts | null
+  /** `set-src`/`set-src-port`, `set-dst`/`set-dst-port`: what the connection's addresses are from
+   *  then on (an undefined part stays). Absent where they cannot change. */
+  setSrc?(addr: string | undefined, port: number | undefined): void
+  setDst?(addr: string | undefined, port: number | undefined): void
 }
 
 /** A connection that began with a PROXY protocol header (`accept-proxy`, `expect-proxy`). */
@@ -76,15 +82,27 @@ export interface StreamView {
    *  Header and request-line actions edit them in place. */
   readonly req: H1Head | null
   readonly res: H1Head | null
+  /** The HTTP request body as far as it arrived with its head (all of it with `option
+   *  http-buffer-request`), for `req.body`. */
+  readonly reqBody?: Uint8Array | null
   /** Request bytes received so far, for `tcp-request content` (`req.len`, `req.payload`). */
   readonly payload: Uint8Array | null
   /** No more request bytes will be waited for: the inspect delay expired, the buffer is full, the
    *  client closed, or there is no inspect delay. Until then, payload fetches that lack bytes make
    *  `tcpContent` answer `wait` rather than decide on part of the data. */
   readonly payloadFinal: boolean
+  /** Response bytes received so far, for `tcp-response content` (`res.len`, `res.payload`), and
+   *  whether no more will be waited for (as `payload` and `payloadFinal` for the request). */
+  readonly resPayload?: Uint8Array | null
+  readonly resPayloadFinal?: boolean
   /** The backend and server chosen so far ('' until known). */
   beName: string
   srvName: string
+  /** Whether this is the first request of its client connection (`http_first_req`); tcp
+   *  mode and fake streams leave it out (then true). */
+  readonly firstReq?: boolean
+  /** The chosen server's id (HAProxy's numbering: its rank in the backend, from 1), if any. */
+  readonly srvId?: number
   /** `txn.*`, `req.*`, `res.*` variables, keyed by their full name (`txn.host`). */
   readonly vars: Map<string, Sample>
   /** Entries tracked by `tcp-request content`/`http-request`/`http-response` `track-scN`. A
@@ -93,6 +111,8 @@ export interface StreamView {
   /** Owned by the rules: where `tcp-request content` resumes after answering `wait`, so that
    *  rules already run are not run twice (start it undefined). */
   tcpRuleAt?: number
+  /** The same for `tcp-response content`. */
+  tcpResRuleAt?: number
   /** Set by `set-log-level` (`silent` = do not log this stream). */
   logLevel?: string
   /** Filled by `capture` actions, in slot order (`capture … id N` / declaration order). */

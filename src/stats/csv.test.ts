@@ -50,7 +50,10 @@ test('rows in config order (FRONTEND, servers, BACKEND), with the requests, stat
       mode tcp
       server t1 127.0.0.1:${ok.port} backup`)
   const base = `http://127.0.0.1:${lb.port('web')}`
-  for (const path of ['/', '/', '/missing', '/forbidden']) await (await fetch(base + path)).text()
+  // The deny keeps the client connection open (HAProxy 2.x): the last request closes it, so that
+  // the session ends and its bytes in are counted.
+  for (const path of ['/', '/', '/missing']) await (await fetch(base + path)).text()
+  await (await fetch(base + '/forbidden', { headers: { connection: 'close' } })).text()
   const csv = renderCsv(statsRows(lb.engine, renderEnv(lb.engine, false)))
   const rows = parseCsv(csv)
   expect([...rows.keys()]).toEqual(['web/FRONTEND', 'app/s1', 'app/s2', 'app/BACKEND', 'other/FRONTEND', 'other/t1', 'other/BACKEND'])

@@ -1,7 +1,7 @@
 // Each kind of check against a real server on 127.0.0.1 that the test flips between a good and a
 // bad answer: HTTP (every option httpchk form, http-check send/expect, disable-on-404), TLS hello
 // against a real TLS server and a plain one, tcp-check scripts over several ports, and the SMTP,
-// Redis, MySQL, PostgreSQL and LDAP greetings.
+// Redis, MySQL, PostgreSQL and LDAP greetings, and the SPOP hello.
 import { describe, expect, test } from 'bun:test'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
@@ -64,6 +64,27 @@ describe('option httpchk', () => {
       expect(s.lastCheck!.status).toBe('L7OK')
     })
   }
+
+  test('http-check expect hdr|fhdr: header names and values by str, beg, end, sub, reg; -lf patterns read http-check set-var variables', async () => {
+    let hdr = 'x-test2: true, begin-value, value-end'
+    await using origin = startHttpServer('o', () => `HTTP/1.1 202 Accepted\r\nx-test1: true, next value\r\n${hdr}\r\nx-hdr-name: x-test1\r\nContent-Length: 0\r\n\r\n`)
+    await using lb = await startLb(checked(origin.port, [
+      '  option httpchk',
+      '  http-check expect status 200-399',
+      '  http-check expect hdr name -m str "X-Test2"',
+      '  http-check expect hdr name -m reg "^[a-z]+-Test[0-9]$"',
+      '  http-check expect fhdr name "x-test1" value "true, next value"',
+      '  http-check expect hdr name -m beg "x-test" value -m end "-end"',
+      '  http-check set-var(check.hdr_name) res.fhdr(x-hdr-name)',
+      '  http-check expect hdr name-lf -m str "%[var(check.hdr_name)]"',
+    ].join('\n')))
+    const s = serverOf(lb, 'web', 's')
+    await nextChecks(s)
+    expect(s.lastCheck).toMatchObject({ status: 'L7OK', code: 202 })
+    hdr = 'x-test2: true, begin-value'
+    await waitLine(lb, /is DOWN/)
+    expect(stateLines(lb)[0]).toStartWith('Server web/s is DOWN, reason: Layer7 invalid response, info: "HTTP header value not found"')
+  })
 
   test('http-check send sets the request line, headers and body', async () => {
     await using origin = startHttpServer('o', () => 'HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n')
@@ -309,5 +330,55 @@ describe('protocol greetings', () => {
     code = 49
     await waitLine(lb, /is DOWN/)
     expect(stateLines(lb)[0]).toBe('Server web/s is DOWN, reason: Layer7 wrong status, code: 49, info: "See RFC: http://tools.ietf.org/html/rfc4511#section-4.1.9", check duration: Nms. 0 active and 0 backup servers left. 0 sessions active, 0 requeued, 0 remaining in queue.')
+  })
+})
+
+describe('option spop-check', () => {
+  test('a HAPROXY-HELLO answered by an AGENT-HELLO is up; an unsupported version is an invalid response', async () => {
+    const kv = (k: string, type: number, v: number[]) => [k.length, ...Buffer.from(k), type, ...v]
+    let vsn = '2.0'
+    const agentHello = () => {
+      const body = Buffer.from([101, 0, 0, 0, 1, 0, 0, ...kv('version', 8, [vsn.length, ...Buffer.from(vsn)]), ...kv('max-frame-size', 3, [0xfc, 0xf0, 0x06]), ...kv('capabilities', 8, [0])])
+      const len = Buffer.alloc(4)
+      len.writeUInt32BE(body.length)
+      return Buffer.concat([len, body])
+    }
+    await using srv = protocolServer('spoa', () => {}, (c) => { void c.write(agentHello()) })
+    await using lb = await startLb(checked(srv.port, '  option spop-check'))
+    const s = serverOf(lb, 'web', 's')
+    await nextChecks(s)
+    expect(s.lastCheck).toMatchObject({ status: 'L7OK', info: 'SPOA server is ok' })
+    const hello = srv.conns[0]!.bytes()
+    expect(hello.readUInt32BE(0)).toBe(hello.length - 4)
+    expect(hello[4]).toBe(1)
+    vsn = '1.0'
+    await waitLine(lb, /is DOWN/)
+    expect(stateLines(lb)[0]).toStartWith('Server web/s is DOWN, reason: Layer7 invalid response, info: "unsupported version"')
+  })
+})
+
+describe('check-via-socks4', () => {
+  test('the check goes through the SOCKS4 proxy: CONNECT with user id HAProxy, then the HTTP check; a refusal is L4CON', async () => {
+    let grant = 0x5a
+    const seen: Buffer[] = []
+    // A SOCKS4 proxy that answers the CONNECT, then plays the server itself.
+    await using socks = protocolServer('socks', () => {}, (c, chunk) => {
+      if (chunk.length >= 16 && chunk[0] === 4) {
+        seen.push(Buffer.from(chunk.subarray(0, 16)))
+        void c.write(Buffer.from([0, grant, 0, 0, 0, 0, 0, 0]))
+        if (grant !== 0x5a) c.end()
+        return
+      }
+      void c.write('HTTP/1.0 200 OK\r\nContent-Length: 0\r\n\r\n')
+      c.end()
+    })
+    await using lb = await startLb(checked(9, '  option httpchk', `check inter 100 fall 1 rise 1 socks4 127.0.0.1:${socks.port} check-via-socks4`))
+    const s = serverOf(lb, 'web', 's')
+    await nextChecks(s)
+    expect(s.lastCheck).toMatchObject({ status: 'L7OK', code: 200 })
+    expect(seen[0]).toEqual(Buffer.from([4, 1, 0, 9, 127, 0, 0, 1, ...Buffer.from('HAProxy\0', 'latin1')]))
+    grant = 0x5b
+    await waitLine(lb, /is DOWN/)
+    expect(stateLines(lb)[0]).toStartWith('Server web/s is DOWN, reason: Layer4 connection problem, info: "the SOCKS4 proxy refused the connection (code 91)"')
   })
 })

@@ -58,13 +58,12 @@ const cases: Case[] = [
   { name: 'accept-netscaler-cip', frontend: '  bind 127.0.0.1:0 accept-netscaler-cip 1234', line: 10, what: "bind option 'accept-netscaler-cip'", risk: PROXY },
   { name: 'expect-netscaler-cip', frontend: '  tcp-request connection expect-netscaler-cip layer4', line: 10, what: "'tcp-request connection expect-netscaler-cip'", risk: PROXY },
   { name: 'set-proxy-v2-tlv-fmt', backend: '  server s1 127.0.0.1:9 send-proxy-v2 set-proxy-v2-tlv-fmt(0xE1) %[src]', line: 13, what: "server option 'set-proxy-v2-tlv-fmt(0xE1)'", risk: PROXY },
-  { name: 'http-request auth', frontend: '  http-request auth realm admin if { path_beg /admin }', line: 10, what: "'http-request auth'", risk: AUTH },
   { name: 'a userlist section', extra: 'userlist admins\n  user admin insecure-password secret\n', line: 15, what: "a 'userlist' section", risk: AUTH, lines: 2 },
   { name: 'stats http-request', frontend: '  stats http-request deny unless { src 10.0.0.0/8 }', line: 10, what: "'stats http-request'", risk: 'leave open what this line restricts' },
   { name: 'stats admin', frontend: '  stats admin if TRUE', line: 10, what: "'stats admin'", risk: 'leave open what this line restricts' },
   { name: 'an http-request action not implemented', frontend: '  http-request cache-use c1', line: 10, what: "'http-request cache-use'", risk: RULE },
   { name: 'an http-response action not implemented', backend: '  http-response cache-store c1', line: 13, what: "'http-response cache-store'", risk: RULE },
-  { name: 'tcp-response content', backend: '  tcp-response content accept', line: 13, what: "'tcp-response content'", risk: RULE },
+  { name: 'a tcp-response content action not implemented', backend: '  tcp-response content set-bandwidth-limit limit1', line: 13, what: "'tcp-response content set-bandwidth-limit'", risk: RULE },
   { name: 'a filter (SPOE)', frontend: '  filter spoe engine waf config /etc/waf.conf', line: 10, what: "'filter'", risk: 'pass traffic on without the inspection this filter does' },
   { name: 'lua-load', global: 'global\n  lua-load /etc/edgelb/bot.lua\n', line: 2, what: "'lua-load'", risk: 'skip the Lua code, and whatever it checks or blocks' },
   { name: 'a Lua action', frontend: '  http-request lua.check_bot', line: 10, what: "'http-request lua.check_bot'", risk: 'skip the Lua code, and whatever it checks or blocks' },
@@ -117,7 +116,7 @@ describe('a protection edgelb does not implement refuses the configuration', () 
   ssl-default-bind-client-sigalgs ECDSA+SHA256
 ${HEAD}frontend fe
   bind 127.0.0.1:0 accept-netscaler-cip 1234
-  http-request auth realm admin if { path_beg /admin }
+  http-request cache-use admin if { path_beg /admin }
   default_backend be
 backend be
   server s1 127.0.0.1:${app.port}
@@ -126,10 +125,10 @@ backend be
     expect(lb.stderr.filter((l) => l.includes('accepted by --allow-unimplemented')).map((l) => l.replace(/^.*edgelb\.cfg:/, ''))).toEqual([
       `2: warning: 'ssl-default-bind-client-sigalgs': not implemented yet, accepted by --allow-unimplemented: edgelb will ${TLS}`,
       `9: warning: bind option 'accept-netscaler-cip': not implemented yet, accepted by --allow-unimplemented: edgelb will ${PROXY}`,
-      `10: warning: 'http-request auth': not implemented yet, accepted by --allow-unimplemented: edgelb will ${AUTH}`,
+      `10: warning: 'http-request cache-use': not implemented yet, accepted by --allow-unimplemented: edgelb will ${RULE}`,
     ])
     expect(lb.stderr).toContain('edgelb: WARNING: --allow-unimplemented: 3 protections the configuration asks for are not in force (the lines above); traffic they would protect passes unprotected')
-    // What was accepted: the page behind the auth rule is served without credentials.
+    // What was accepted: the rule is skipped, and the page is served from the server.
     const r = await fetch(`http://127.0.0.1:${lb.ports.get('fe')}/admin`)
     expect([r.status, await r.text()]).toEqual([200, 'the admin page'])
   })
@@ -137,7 +136,7 @@ backend be
   test('keywords that only tune or describe stay warnings', () => {
     const held = holdPort()
     try {
-      const file = write('tuning.cfg', `global\n  tune.ssl.default-dh-param 2048\n  nbthread 4\n  cpu-map auto:1/1-4 0-3\n${HEAD}frontend fe\n  bind 127.0.0.1:${held.port}\n  option http-buffer-request\n  option contstats\n  stats show-modules\n  default_backend be\nbackend be\n  server s0 127.0.0.1:9\n`)
+      const file = write('tuning.cfg', `global\n  tune.ssl.default-dh-param 2048\n  nbthread 4\n  cpu-map auto:1/1-4 0-3\n${HEAD}frontend fe\n  bind 127.0.0.1:${held.port}\n  option http-ignore-probes\n  option contstats\n  stats show-modules\n  default_backend be\nbackend be\n  server s0 127.0.0.1:9\n`)
       const check = edgelb(['check', file])
       expect(check.code).toBe(0)
       expect(check.errLines.every((l) => l.includes(': warning: '))).toBe(true)

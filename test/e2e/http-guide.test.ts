@@ -329,4 +329,30 @@ describe('guide §7: request queueing with per-server maxconn', () => {
     await first.waitEof()
     expect(a.requests.filter((r) => r.uri === '/second')).toEqual([])
   })
+
+  test('abortonclose: a client leaving while its request waits for the response closes the server connection (400, CH)', async () => {
+    const held: { o: HttpOrigin; r: SeenRequest }[] = []
+    await using a = holdingOrigin('railsA', held)
+    await using lb = await startLb(cfg`
+      listen appfarm
+        bind 127.0.0.1:0
+        mode http
+        option abortonclose
+        option httplog
+        log stdout format raw local0
+        server railsA 127.0.0.1:${a.port}
+        timeout connect 5s
+        timeout client 10s
+        timeout server 10s
+    `)
+    using c = await httpClient(lb.port())
+    await c.write('GET /slow HTTP/1.1\r\nHost: h\r\n\r\n')
+    await until(() => held.length === 1, 'the request at the server')
+    c.shutdown()
+    const [line] = await lb.waitLogs(1)
+    expect(line).toMatch(/ 400 \d+ - - CH-- .*"GET \/slow HTTP\/1.1"$/)
+    await a.tcp.changed.until(() => a.tcp.conns[0]!.eof || a.tcp.conns[0]!.closed, 'the server connection to close')
+    await c.waitEof()
+    expect(c.text()).toStartWith('HTTP/1.1 400 ')
+  })
 })

@@ -1,7 +1,7 @@
 /**
  * `mode http` end to end: bad requests stopped at the door, bodies streamed both ways, the
  * connection rules of HTTP/1.0 and 1.1, server connection reuse, upgrades, edgelb's own answers
- * (400/408/414/431/501/502/503/504, errorfile, monitor-uri, monitor-net), per-request balancing.
+ * (400/408/414/422/431/502/503/504, errorfile, monitor-uri, monitor-net), per-request balancing.
  */
 import { describe, expect, test } from 'bun:test'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
@@ -31,14 +31,14 @@ describe('bad requests never reach a server', () => {
     ['whitespace before the colon', 'GET / HTTP/1.1\r\nHost: a\r\nContent-Length : 5\r\n\r\nhello', 400],
     ['two different Content-Length values', 'POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\nhello!', 400],
     ['chunked not last', 'POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked, gzip\r\n\r\n0\r\n\r\n', 400],
-    ['an unknown transfer coding', 'POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: foo, chunked\r\n\r\n0\r\n\r\n', 501],
+    ['a transfer coding other than chunked', 'POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: foo, chunked\r\n\r\n0\r\n\r\n', 422],
+    ['gzip before chunked', 'POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n', 422],
     ['obs-fold', 'GET / HTTP/1.1\r\nHost: a\r\nX-A: b\r\n c\r\n\r\n', 400],
     ['a bare CR', 'GET / HTTP/1.1\r\nHost: a\rX: y\r\n\r\n', 400],
     ['a space in the method', 'G ET / HTTP/1.1\r\nHost: a\r\n\r\n', 400],
     ['a control character in the URI', 'GET /a\x01b HTTP/1.1\r\nHost: a\r\n\r\n', 400],
     ['HTTP/1.1 without Host', 'GET / HTTP/1.1\r\n\r\n', 400],
     ['an HTTP/0.9 request line', 'GET /\r\n\r\n', 400],
-    ['Transfer-Encoding in HTTP/1.0', 'POST / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n', 400],
     ['a bad chunk size', 'POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nhello\r\n0\r\n\r\n', 400],
   ]
   for (const [what, request, status] of cases) {
@@ -66,6 +66,41 @@ describe('bad requests never reach a server', () => {
     await c.waitEof()
     expect(a.requests.map((r) => r.uri)).toEqual(['/form'])
     expect(a.requests[0]!.head).not.toContain('Content-Length')
+  })
+
+  test('HTTP/1.0 with Transfer-Encoding: read as chunked, forwarded, then the client connection closes (HAProxy, RFC 9112 §6.1)', async () => {
+    await using a = startHttpServer('A')
+    await using lb = await startLb(web(`server a 127.0.0.1:${a.port}`))
+    const r = await rawExchange(lb.port(), 'POST /old HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\nGET /next HTTP/1.0\r\n\r\n')
+    expect(r).toStartWith('HTTP/1.1 200 ')
+    expect(a.requests.map((x) => [x.uri, x.body])).toEqual([['/old', '5\r\nhello\r\n0\r\n\r\n']])
+    // Asked to keep the connection alive, it still closes, and the server is told to close too.
+    const kept = await rawExchange(lb.port(), 'POST /kept HTTP/1.0\r\nConnection: keep-alive\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n')
+    expect(kept).toStartWith('HTTP/1.1 200 ')
+    expect(a.requests[1]!.header('connection')).toBe('close')
+  })
+
+  test('TE reaches the server as `trailers` alone, or not at all, as HAProxy sends it', async () => {
+    await using a = startHttpServer('A')
+    await using lb = await startLb(web(`server a 127.0.0.1:${a.port}`))
+    using c = await httpClient(lb.port())
+    for (const te of ['trailers, gzip', 'gzip', 'trailers;q=0.5', 'deflate, trailers']) await c.write(`GET / HTTP/1.1\r\nHost: a\r\nTE: ${te}\r\n\r\n`)
+    await waitResponses(c, 4)
+    expect(a.requests.map((x) => x.headers.filter(([n]) => n.toLowerCase() === 'te').map(([, v]) => v))).toEqual([['trailers'], [], [], ['trailers']])
+  })
+
+  test('a response with a transfer coding other than chunked is 502; an HTTP/1.0 one with chunked is read as chunked, then both sides close', async () => {
+    let answer = 'HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\n\r\nxx'
+    await using a = startHttpServer('A', () => answer)
+    await using lb = await startLb(web(`server a 127.0.0.1:${a.port}`))
+    expect(await rawExchange(lb.port(), 'GET / HTTP/1.1\r\nHost: a\r\n\r\n')).toStartWith('HTTP/1.1 502 ')
+    answer = 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked, gzip\r\n\r\nxx'
+    expect(await rawExchange(lb.port(), 'GET / HTTP/1.1\r\nHost: a\r\n\r\n')).toStartWith('HTTP/1.1 502 ')
+    answer = 'HTTP/1.0 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n'
+    const r = await rawExchange(lb.port(), 'GET / HTTP/1.1\r\nHost: a\r\n\r\n')
+    expect(r).toMatch(/^HTTP\/1\.[01] 200 OK\r\n/)
+    expect(r).toMatch(/\r\ntransfer-encoding: chunked\r\n/i)
+    expect(r).toEndWith('\r\n\r\n5\r\nhello\r\n0\r\n\r\n')
   })
 
   test('a head larger than tune.bufsize allows: 431; a URI alone too long: 414', async () => {
@@ -218,6 +253,34 @@ describe('connections', () => {
     expect(b.tcp.conns.length).toBe(1)
   })
 
+  test('a server that closes after each response (without saying so): every request of a kept-alive client is served', async () => {
+    // The closed idle connection must be forgotten, not handed to the pool where a later request
+    // would be written to it and wait for `timeout server`.
+    await using a = startHttpServer('A', (req, o) => { const c = o.tcp.conns[req.conn]!; void c.write(okResponse('A')); c.end(); return null })
+    await using lb = await startLb(web(`server a 127.0.0.1:${a.port}`))
+    using c = await httpClient(lb.port())
+    for (let i = 0; i < 6; i++) {
+      await c.write(`GET /${i} HTTP/1.1\r\nHost: h\r\n\r\n`)
+      await waitResponses(c, i + 1)
+    }
+    expect(responses(c).map(bodyOf)).toEqual(['A', 'A', 'A', 'A', 'A', 'A'])
+    expect(a.requests.length).toBe(6)
+  })
+
+  test('a HEAD the rules turn into GET: the server body is read and dropped, and the next response is intact', async () => {
+    await using a = startHttpServer('A', (r) => okResponse(`${r.method} ${r.uri}`))
+    await using lb = await startLb(web(`server a 127.0.0.1:${a.port}`, 'http-request set-method GET if METH_HEAD'))
+    using c = await httpClient(lb.port())
+    await c.write('HEAD /1 HTTP/1.1\r\nHost: h\r\n\r\n')
+    await c.changed.until(() => c.text().includes('\r\n\r\n'), 'the head')
+    await c.write('GET /2 HTTP/1.1\r\nHost: h\r\n\r\n')
+    await c.changed.until(() => c.text().endsWith('GET /2'), 'the second response')
+    const text = c.text()
+    expect(text.startsWith('HTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\nHTTP/1.1 200 OK\r\n')).toBe(true)
+    expect(text).not.toContain('GET /1')
+    expect(a.requests.map((r) => `${r.method} ${r.uri}`)).toEqual(['GET /1', 'GET /2'])
+  })
+
   test('empty bodies (Content-Length: 0) end their message at once, both ways, on a kept-alive connection', async () => {
     await using a = startHttpServer('A', () => 'HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n')
     await using lb = await startLb(web(`server a 127.0.0.1:${a.port}`))
@@ -318,7 +381,7 @@ describe('connections', () => {
   })
 
   test('Upgrade: websocket turns the connection into a tunnel both ways', async () => {
-    await using a = startHttpServer('A', (r) => (r.header('upgrade') === 'websocket' ? 'HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n' : okResponse('no')))
+    await using a = startHttpServer('A', (r) => (r.header('upgrade') === 'websocket' ? 'HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n' : okResponse('no')))
     // Once the upgrade request is in, the origin echoes whatever comes instead of parsing it.
     tapChunks(a, (cc, chunk) => {
       if (a.requests.length === 0) return true
@@ -327,12 +390,23 @@ describe('connections', () => {
     })
     await using lb = await startLb(web(`server a 127.0.0.1:${a.port}`, 'timeout tunnel 10s'))
     using c = await httpClient(lb.port())
-    await c.write('GET /ws HTTP/1.1\r\nHost: h\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n')
+    await c.write('GET /ws HTTP/1.1\r\nHost: h\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n')
     await c.waitText('\r\n\r\n')
     expect(c.text()).toStartWith('HTTP/1.1 101 Switching Protocols\r\n')
     await c.write('frame1')
     await c.waitText('echo:frame1')
     expect(a.requests[0]!.header('connection')).toBe('Upgrade')
+  })
+
+  test('a WebSocket upgrade without Sec-WebSocket-Key is refused (400); a 101 without Sec-WebSocket-Accept is 502', async () => {
+    await using a = startHttpServer('A', () => 'HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n')
+    await using lb = await startLb(web(`server a 127.0.0.1:${a.port}`))
+    const noKey = await rawExchange(lb.port(), 'GET /ws HTTP/1.1\r\nHost: h\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n')
+    expect(noKey).toStartWith('HTTP/1.1 400 ')
+    expect(a.requests).toEqual([])
+    const noAccept = await rawExchange(lb.port(), 'GET /ws HTTP/1.1\r\nHost: h\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n')
+    expect(noAccept).toStartWith('HTTP/1.1 502 ')
+    expect(a.requests).toHaveLength(1)
   })
 })
 

@@ -25,6 +25,13 @@ function config(global: string[], proxy: string[] = []): string {
 }
 
 describe('edgelb check: logging keywords', () => {
+  test('a log target without an address goes to 0.0.0.0, this host, as in HAProxy, with a warning', () => {
+    expect(check(config(['log :514 local0', 'log : local0']))).toEqual([
+      `${FILE}:2: warning: log target ':514' has no address: lines go to 0.0.0.0:514, this host, as in HAProxy; write the syslog server's address`,
+      `${FILE}:3: warning: log target ':' has no address: lines go to 0.0.0.0:514, this host, as in HAProxy; write the syslog server's address`,
+    ])
+  })
+
   test('what edgelb sends says nothing: UDP syslog, stdout, stderr, formats, len, sample, log-tag, log-send-hostname, the error options', () => {
     expect(check(config([
       'log 127.0.0.1 local0',

@@ -201,10 +201,10 @@ describe('long-lived sessions', () => {
     await using lb = start(text(0))
     using stream = await connectEchoed(lb.port('tcpapp'), 'before')
     using tunnel = await connectClient(lb.port('web'))
-    await tunnel.write('GET /chat HTTP/1.1\r\nHost: x\r\nConnection: upgrade\r\nUpgrade: websocket\r\n\r\n')
+    await tunnel.write('GET /chat HTTP/1.1\r\nHost: x\r\nConnection: upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n')
     await ws.waitRequests(1)
     const srv = ws.tcp.conns[0]!
-    await srv.write('HTTP/1.1 101 Switching Protocols\r\nConnection: upgrade\r\nUpgrade: websocket\r\n\r\n')
+    await srv.write('HTTP/1.1 101 Switching Protocols\r\nConnection: upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n')
     await tunnel.waitText('101 Switching Protocols')
     srv.onData = (c, chunk) => { void c.write(chunk) }
     for (let i = 1; i <= 10; i++) lb.reload(text(i))
@@ -235,7 +235,9 @@ describe('listeners', () => {
     lb.reload(two(['a', 'b']))
     expect(lb.port('a')).toBe(a)
     const b = lb.port('b')
-    expect(await (await fetch(`http://127.0.0.1:${b}/`)).text()).toBe('b')
+    // `return` keeps the client connection open (HAProxy 2.x): this one closes, so that the last
+    // fetch below opens a new connection to the dropped address.
+    expect(await (await fetch(`http://127.0.0.1:${b}/`, { headers: { connection: 'close' } })).text()).toBe('b')
     lb.reload(two(['b']))
     // The k-th port-0 bind keeps the k-th socket: 'b' now holds the first one.
     expect(await (await fetch(`http://127.0.0.1:${lb.port('b')}/`)).text()).toBe('b')

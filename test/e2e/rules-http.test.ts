@@ -120,6 +120,211 @@ describe('http-request and http-response actions', () => {
   })
 })
 
+describe("edgelb's answers keep the client connection (HAProxy 2.x)", () => {
+  test('return, redirect, deny and monitor-uri answer and the next request follows on the same connection', async () => {
+    await using a = startHttpServer('A')
+    await using lb = await startLb(cfg`
+      listen web
+        bind 127.0.0.1:0
+        mode http
+        ${T}
+        monitor-uri /alive
+        http-request return status 200 content-type text/plain string pong if { path /ping }
+        http-request redirect location /new code 301 if { path /old }
+        http-request deny if { path /admin }
+        server a 127.0.0.1:${a.port}
+    `)
+    using c = await httpClient(lb.port())
+    const sent = ['/ping', '/old', '/admin', '/alive', '/app']
+    for (let i = 0; i < sent.length; i++) {
+      await c.write(`GET ${sent[i]} HTTP/1.1\r\nHost: h\r\n\r\n`)
+      await waitResponses(c, i + 1)
+    }
+    const rs = await waitResponses(c, 5)
+    expect(rs.map((r) => r.slice(0, 12))).toEqual(['HTTP/1.1 200', 'HTTP/1.1 301', 'HTTP/1.1 403', 'HTTP/1.1 200', 'HTTP/1.1 200'])
+    expect(rs.some((r) => /\r\nconnection: close/i.test(r))).toBe(false)
+    expect(bodyOf(rs[0]!)).toBe('pong')
+    expect(c.eof).toBe(false)
+    expect(a.requests.map((r) => r.uri)).toEqual(['/app'])
+  })
+
+  test('a HEAD request answered by edgelb gets the head alone, and the next response follows it on the connection', async () => {
+    await using a = startHttpServer('A')
+    await using lb = await startLb(cfg`
+      listen web
+        bind 127.0.0.1:0
+        mode http
+        ${T}
+        http-request return status 200 content-type text/plain string "hello" if { path /r }
+        http-request deny if { path /d }
+        server a 127.0.0.1:${a.port}
+    `)
+    using c = await httpClient(lb.port())
+    await c.write('HEAD /r HTTP/1.1\r\nHost: h\r\n\r\n')
+    await c.write('HEAD /d HTTP/1.1\r\nHost: h\r\n\r\n')
+    await c.write('GET /r HTTP/1.1\r\nHost: h\r\n\r\n')
+    await c.changed.until(() => c.text().endsWith('hello'), 'the GET answer')
+    const parts = c.text().split(/(?=HTTP\/1\.1 )/)
+    expect(parts.map((p) => p.slice(0, 12))).toEqual(['HTTP/1.1 200', 'HTTP/1.1 403', 'HTTP/1.1 200'])
+    expect(parts[0]).toEndWith('content-length: 5\r\n\r\n')
+    expect(parts[1]).toEndWith('\r\n\r\n')
+    expect(parts[2]).toEndWith('\r\n\r\nhello')
+  })
+
+  test('http-request auth: 401 with WWW-Authenticate (the realm, else the proxy name); nothing reaches the server', async () => {
+    await using a = startHttpServer('A')
+    await using lb = await startLb(cfg`
+      listen web
+        bind 127.0.0.1:0
+        mode http
+        ${T}
+        http-request auth realm "Admin area" if { path_beg /admin }
+        http-request auth if { path /private }
+        server a 127.0.0.1:${a.port}
+    `)
+    using c = await httpClient(lb.port())
+    await c.write('GET /admin/x HTTP/1.1\r\nHost: h\r\n\r\n')
+    await c.write('GET /private HTTP/1.1\r\nHost: h\r\n\r\n')
+    await c.write('GET /app HTTP/1.1\r\nHost: h\r\n\r\n')
+    const rs = await waitResponses(c, 3)
+    expect(rs[0]).toStartWith('HTTP/1.1 401 Unauthorized\r\n')
+    expect(rs[0]).toMatch(/\r\nwww-authenticate: Basic realm="Admin area"\r\n/i)
+    expect(bodyOf(rs[0]!)).toContain('401 Unauthorized')
+    expect(rs[1]).toMatch(/\r\nwww-authenticate: Basic realm="web"\r\n/i)
+    expect(rs[2]).toStartWith('HTTP/1.1 200 ')
+    expect(a.requests.map((r) => r.uri)).toEqual(['/app'])
+  })
+
+  test('so_name is the name of the bind line that accepted the connection; srv_id the server rank', async () => {
+    await using a = startHttpServer('A')
+    await using lb = await startLb(cfg`
+      frontend web
+        bind 127.0.0.1:0 name public
+        mode http
+        ${T}
+        http-request return status 200 hdr so-name %[so_name] if { path /so }
+        http-response set-header srv-id %[srv_id]
+        default_backend app
+      backend app
+        mode http
+        ${T}
+        server z 127.0.0.1:1 disabled
+        server a 127.0.0.1:${a.port}
+    `)
+    expect(await rawExchange(lb.port(), 'GET /so HTTP/1.1\r\nHost: h\r\n\r\n')).toContain('\r\nso-name: public\r\n')
+    expect(await rawExchange(lb.port(), 'GET / HTTP/1.1\r\nHost: h\r\n\r\n')).toMatch(/\r\nsrv-id: 2\r\n/i)
+  })
+
+  test('http-request set-src and set-dst change what option forwardfor and originalto write, except ones included', async () => {
+    await using a = startHttpServer('A')
+    await using lb = await startLb(cfg`
+      listen web
+        bind 127.0.0.1:0
+        mode http
+        ${T}
+        http-request set-src hdr(x-src)
+        http-request set-dst hdr(x-dst)
+        option forwardfor except 10.0.0.0/25
+        option originalto except 10.0.0.0/25
+        server a 127.0.0.1:${a.port}
+    `)
+    await rawExchange(lb.port(), 'GET / HTTP/1.1\r\nHost: h\r\nX-Src: 10.0.0.1\r\nX-Dst: 10.0.0.1\r\n\r\n')
+    await rawExchange(lb.port(), 'GET / HTTP/1.1\r\nHost: h\r\nX-Src: 10.0.0.128\r\nX-Dst: ::2\r\n\r\n')
+    expect(a.requests.map((r) => [r.header('x-forwarded-for'), r.header('x-original-to')])).toEqual([[undefined, undefined], ['10.0.0.128', '::2']])
+  })
+
+  test('option transparent connects to the address the client connected to, as set-dst-port left it, and reuses that connection', async () => {
+    await using a = startHttpServer('A')
+    await using lb = await startLb(cfg`
+      listen web
+        bind 127.0.0.1:0
+        mode http
+        ${T}
+        option transparent
+        http-request set-dst-port int(${a.port})
+    `)
+    using c = await httpClient(lb.port())
+    await c.write('GET /1 HTTP/1.1\r\nHost: h\r\n\r\n')
+    await waitResponses(c, 1)
+    await c.write('GET /2 HTTP/1.1\r\nHost: h\r\n\r\n')
+    const rs = await waitResponses(c, 2)
+    expect(rs.map(bodyOf)).toEqual(['A', 'A'])
+    expect(a.tcp.conns.length).toBe(1)
+  })
+
+  test('a server at port 0 takes the port set-dst-port left; a connection to one port is not reused for another', async () => {
+    await using a = startHttpServer('A')
+    await using b = startHttpServer('B')
+    await using lb = await startLb(cfg`
+      listen web
+        bind 127.0.0.1:0
+        mode http
+        ${T}
+        http-reuse always
+        http-request set-dst-port hdr(x-port)
+        server s 127.0.0.1:0
+    `)
+    using c = await httpClient(lb.port())
+    const ports = [a.port, b.port, a.port, b.port]
+    for (let i = 0; i < ports.length; i++) {
+      await c.write(`GET /${i} HTTP/1.1\r\nHost: h\r\nX-Port: ${ports[i]}\r\n\r\n`)
+      await waitResponses(c, i + 1)
+    }
+    expect((await waitResponses(c, 4)).map(bodyOf)).toEqual(['A', 'B', 'A', 'B'])
+    expect([a.requests.map((r) => r.uri), b.requests.map((r) => r.uri)]).toEqual([['/0', '/2'], ['/1', '/3']])
+    expect([a.tcp.conns.length, b.tcp.conns.length]).toEqual([1, 1])
+  })
+
+  test('option http-buffer-request: the rules see the whole body, sent in several writes, through req.body', async () => {
+    await using a = startHttpServer('A')
+    await using lb = await startLb(cfg`
+      listen web
+        bind 127.0.0.1:0
+        mode http
+        ${T}
+        option http-buffer-request
+        http-request set-header X-User %[req.body,json_query('$.user')]
+        server a 127.0.0.1:${a.port}
+    `)
+    using c = await httpClient(lb.port())
+    await c.write('POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 16\r\n\r\n{"user":')
+    await c.write('"alice"}')
+    await waitResponses(c, 1)
+    expect(a.requests[0]!.header('x-user')).toBe('alice')
+    expect(a.requests[0]!.body).toBe('{"user":"alice"}')
+  })
+
+  test('http_first_req is true for the first request of a connection only', async () => {
+    await using lb = await startLb(cfg`
+      listen web
+        bind 127.0.0.1:0
+        mode http
+        ${T}
+        http-request return status 200 hdr first %[http_first_req]
+    `)
+    using c = await httpClient(lb.port())
+    await c.write('GET / HTTP/1.1\r\nHost: h\r\n\r\n')
+    await waitResponses(c, 1)
+    await c.write('GET / HTTP/1.1\r\nHost: h\r\n\r\n')
+    const rs = await waitResponses(c, 2)
+    expect(rs.map((r) => /\r\nfirst: (\d)\r\n/.exec(r)?.[1])).toEqual(['1', '0'])
+  })
+
+  test('the connection closes after the answer when the client asked to, or its request body was not read', async () => {
+    await using lb = await startLb(cfg`
+      listen web
+        bind 127.0.0.1:0
+        mode http
+        ${T}
+        http-request return status 200
+        server a 127.0.0.1:1
+    `)
+    expect(await rawExchange(lb.port(), 'GET / HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n')).toContain('\r\nconnection: close\r\n')
+    expect(await rawExchange(lb.port(), 'GET / HTTP/1.0\r\n\r\n')).toContain('\r\nconnection: close\r\n')
+    expect(await rawExchange(lb.port(), 'POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 10\r\n\r\n')).toContain('\r\nconnection: close\r\n')
+  })
+})
+
 describe('stick tables', () => {
   test('rate limiting answers 429 above 10 requests in the window, and recovers after it', async () => {
     await using a = startHttpServer('A')

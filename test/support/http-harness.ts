@@ -183,12 +183,18 @@ export async function waitResponses(c: TestConn, n: number, ms = 5000): Promise<
   return responses(c)
 }
 
-/** Sends one request on a new connection and returns the response text (read until close).
- *  `host`: the proxy's address when it is not 127.0.0.1; `from`: the client's address. */
+/** Sends one request on a new connection and returns the response text: read until close, or
+ *  until a complete response that leaves the connection open has arrived (edgelb's own answers
+ *  keep it open as HAProxy's do). `host`: the proxy's address when it is not 127.0.0.1; `from`:
+ *  the client's address. */
 export async function rawExchange(port: number, request: string, options: { ms?: number; from?: string; host?: string } = {}): Promise<string> {
   const ms = options.ms ?? 5000
   using c = await connectClient(port, { host: options.host, localAddress: options.from })
   await c.write(request)
-  await c.waitEof(ms)
+  const keptOpen = (): boolean => {
+    const [first] = responses(c)
+    return first !== undefined && first.startsWith('HTTP/1.1 ') && !/\r\nconnection: *close\r\n/i.test(first.slice(0, first.indexOf('\r\n\r\n') + 2))
+  }
+  await c.changed.until(() => c.eof || c.closed || keptOpen(), `a response or the end of the connection (have ${JSON.stringify(c.text().slice(0, 300))})`, ms)
   return c.text()
 }

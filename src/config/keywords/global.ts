@@ -75,6 +75,15 @@ export const globalKeywords: readonly GlobalKeyword[] = [
     },
   },
   { kw: 'stats timeout', parse: (args, d, g) => { g.statsTimeout = parseDuration(one('stats timeout', args, d, 'a duration'), d.pos) } },
+  ...(['set-var', 'set-var-fmt'] as const).map((kw): GlobalKeyword => ({
+    kw,
+    parse(args, d, g) {
+      const [name, value, ...rest] = args
+      if (name === undefined || value === undefined || rest.length > 0) throw new ConfigError(`'${kw}' expects a proc.NAME and ${kw === 'set-var' ? 'one sample expression' : 'one format string'}`, d.pos)
+      if (!name.startsWith('proc.')) throw new ConfigError(`'${kw}' in global sets process variables: write proc.NAME, not '${name}'`, d.pos)
+      g.setVars.push({ kw, name, value, pos: d.pos })
+    },
+  })),
   account('user'),
   account('group'),
   account('uid'),

@@ -91,13 +91,23 @@ const httpchk: ProxyKeyword = {
     }
     if (!/^[A-Z]+$/.test(method)) throw new ConfigError(`invalid HTTP method '${method}' in 'option httpchk'; write it in capitals, e.g. HEAD or GET`, d.pos)
     p.httpCheck = { method, uri, version }
+    ownHttpCheck.add(p)
     if (rawHeaders !== undefined) p.httpCheck.rawHeaders = rawHeaders
   },
 }
 
+/** The sections whose `option httpchk` is their own (not inherited from a defaults section:
+ *  inheriting copies the defaults' model into a new object, which is not in here). */
+const ownHttpCheck = new WeakSet<ProxyConfig>()
+
+/** Whether `p` wrote its own `option httpchk` (else it has none, or its defaults'). */
+export function hasOwnHttpCheck(p: ProxyConfig): boolean {
+  return ownHttpCheck.has(p)
+}
+
 /** Whether a line at `at` comes from before the section that starts at `section` (a defaults
  *  section is always read before what inherits from it). */
-function inherited(at: SourcePos, section: SourcePos): boolean {
+export function inherited(at: SourcePos, section: SourcePos): boolean {
   return at.file !== section.file || at.line < section.line
 }
 
@@ -172,6 +182,20 @@ export const optionKeywords: readonly ProxyKeyword[] = [
   flagOption('persist'),
   flagOption('allbackups'),
   flagOption('abortonclose'),
+  flagOption('log-health-checks'),
+  flagOption('transparent'),
+  flagOption('http-buffer-request'),
+  {
+    kw: 'option http-restrict-req-hdr-names',
+    parse(args, d, p) {
+      const [how] = args
+      if (args.length !== 1 || (how !== 'preserve' && how !== 'delete' && how !== 'reject')) {
+        throw new ConfigError(`'option http-restrict-req-hdr-names' expects preserve, delete or reject`, d.pos)
+      }
+      setFlag(p, 'http-restrict-req-hdr-names', d)
+      p.restrictReqHdrNames = how
+    },
+  },
   flagOption('dontlognull'),
   flagOption('log-separate-errors'),
   flagOption('dontlog-normal'),
@@ -182,4 +206,5 @@ export const optionKeywords: readonly ProxyKeyword[] = [
   argsOption('pgsql-check'),
   argsOption('ldap-check'),
   flagOption('tcp-check'),
+  flagOption('spop-check'),
 ]

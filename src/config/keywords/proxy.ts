@@ -8,6 +8,7 @@ import { algorithms, findAlgorithm } from '../../balance/registry.ts'
 import { ERROR_STATUSES } from '../../http/errors.ts'
 import { parseIpv4Net, parseServerAddr } from '../../model/address.ts'
 import { ConfigError, type Directive } from '../../model/source.ts'
+import { hasOwnHttpCheck, inherited } from './options.ts'
 import type { CookieConfig, LogTarget, ProxyConfig, StatsConfig, Timeouts } from '../../model/types.ts'
 import { MAX_LOG_LEN, MIN_LOG_LEN } from '../../log/frame.ts'
 import { facilityNumber, levelNumber, LOG_FACILITIES, LOG_LEVELS } from '../../log/levels.ts'
@@ -24,7 +25,6 @@ import { none, one } from './words.ts'
 
 type Ctx = KeywordCtx & NotBuiltSink
 
-const RULES = 'rules'
 const STATS = 'stats page'
 /** HAProxy's default stats URI. */
 export const DEFAULT_STATS_URI = '/haproxy?stats'
@@ -194,6 +194,27 @@ const statsKeywords: readonly ProxyKeyword[] = [
   { kw: 'stats scope', parse: (args, d, p) => { statsOf(p).scope.push(one('stats scope', args, d, "a proxy name, or '.' for this one")) } },
 ]
 
+/** An `http-check` line. As in HAProxy, the first one a section writes starts its own HTTP check:
+ *  what it inherited from a defaults section (its `http-check` lines, and the request of its
+ *  `option httpchk`) is dropped, so the request is OPTIONS / HTTP/1.0 unless this section says
+ *  otherwise. */
+function httpCheckRule(kw: string): ProxyKeyword {
+  const base = rule(kw)
+  return {
+    kw,
+    parse(args, d, p, ctx) {
+      const own = hasOwnHttpCheck(p) || p.rules.some((r) => r.kw.startsWith('http-check ') && !inherited(r.pos, p.pos))
+      if (!own) {
+        p.rules = p.rules.filter((r) => !r.kw.startsWith('http-check '))
+        if (p.httpCheck !== undefined) p.httpCheck = { method: 'OPTIONS', uri: '/', version: 'HTTP/1.0' }
+      }
+      // `set-var(check.x)`: the phrase is matched on the bare word; its argument comes first.
+      const param = /set-var$/.test(kw) ? [d.kw, ...d.args].map((w) => /^(?:un)?set-var(\(.*\))$/.exec(w)?.[1]).find((x) => x !== undefined) : undefined
+      base.parse(param === undefined ? args : [param, ...args], d, p, ctx)
+    },
+  }
+}
+
 function countKw(kw: string, field: 'maxconn' | 'backlog' | 'fullconn', max: number): ProxyKeyword {
   return { kw, parse: (args, d, p) => { p[field] = parseIntIn(one(kw, args, d, 'a number'), d.pos, `'${kw}'`, 0, max) } }
 }
@@ -203,7 +224,7 @@ function countKw(kw: string, field: 'maxconn' | 'backlog' | 'fullconn', max: num
  *  global. The address is read here (src/log/target-address.ts), so a bad one is refused with its
  *  line; what edgelb does not do yet with a valid line is said once per kind: a target it does
  *  not send to (its lines go to stdout) and `profile` (ignored). */
-export function parseLog(args: string[], d: Directive, owner: { logs: LogTarget[] }, ctx: NotBuiltSink): void {
+export function parseLog(args: string[], d: Directive, owner: { logs: LogTarget[] }, ctx: KeywordCtx & NotBuiltSink): void {
   if (d.no) { owner.logs = []; return }
   const [address, ...rest] = args
   if (!address) throw new ConfigError(`'log' expects a target: log global, log stdout format raw local0, log 127.0.0.1:514 local0`, d.pos)
@@ -214,6 +235,7 @@ export function parseLog(args: string[], d: Directive, owner: { logs: LogTarget[
     return
   }
   const dest = parseLogDest(address, d.pos)
+  if (dest.kind === 'udp' && dest.host === '0.0.0.0' && !address.includes('0.0.0.0')) ctx.warn(`log target '${address}' has no address: lines go to 0.0.0.0:${dest.port}, this host, as in HAProxy; write the syslog server's address`, d.pos)
   let profile = false
   let i = 0
   while (i < rest.length && ['len', 'format', 'sample', 'profile'].includes(rest[i]!)) {
@@ -390,8 +412,8 @@ export const proxyKeywords: readonly ProxyKeyword[] = [
   rule('tcp-request session'),
   rule('tcp-request content'),
   rule('tcp-request inspect-delay'),
-  rule('tcp-response content', RULES),
-  rule('tcp-response inspect-delay', RULES),
+  rule('tcp-response content'),
+  rule('tcp-response inspect-delay'),
   rule('stick on'),
   rule('stick match'),
   rule('stick store-request'),
@@ -400,11 +422,13 @@ export const proxyKeywords: readonly ProxyKeyword[] = [
   rule('use-server'),
   rule('force-persist'),
   rule('ignore-persist'),
-  rule('http-check connect'),
-  rule('http-check send'),
-  rule('http-check expect'),
-  rule('http-check disable-on-404'),
-  rule('http-check send-state'),
+  httpCheckRule('http-check connect'),
+  httpCheckRule('http-check send'),
+  httpCheckRule('http-check expect'),
+  httpCheckRule('http-check disable-on-404'),
+  httpCheckRule('http-check send-state'),
+  httpCheckRule('http-check set-var'),
+  httpCheckRule('http-check unset-var'),
   rule('tcp-check connect'),
   rule('tcp-check send'),
   rule('tcp-check send-binary'),

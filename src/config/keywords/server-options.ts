@@ -10,7 +10,7 @@ import type { ServerOptionKeyword } from './types.ts'
 import { serverTlsKeywords } from './tls-options.ts'
 import { parseSource } from './source-range.ts'
 
-function flag(kw: string, field: 'check' | 'backup' | 'disabled' | 'agentCheck', value: boolean): ServerOptionKeyword {
+function flag(kw: string, field: 'check' | 'backup' | 'disabled' | 'agentCheck' | 'checkViaSocks4', value: boolean): ServerOptionKeyword {
   return { kw, args: 0, apply: (_v, s) => { s[field] = value } }
 }
 
@@ -80,7 +80,18 @@ export const serverOptionKeywords: readonly ServerOptionKeyword[] = [
   count('maxconn', 'maxconn', 0),
   count('minconn', 'minconn', 0),
   count('maxqueue', 'maxqueue', 0),
+  { kw: 'pool-max-conn', args: 1, apply: ([v], s, at) => { s.poolMaxConn = parseIntIn(v!, at, "'pool-max-conn'", -1, 1_000_000_000) } },
   duration('slowstart', 'slowstart'),
+  {
+    kw: 'socks4',
+    args: 1,
+    apply: ([v], s, at, ctx) => {
+      if (!/^[0-9.]+:\d+$/.test(v!)) throw new ConfigError(`'socks4' expects an IPv4 address and a port, got '${v}'`, at)
+      s.socks4 = v!
+      ctx.warn(`server option 'socks4': only health checks with 'check-via-socks4' go through the SOCKS4 proxy yet; the server's traffic goes to it directly`, at)
+    },
+  },
+  flag('check-via-socks4', 'checkViaSocks4', true),
   text('track', 'track'),
   {
     kw: 'source',

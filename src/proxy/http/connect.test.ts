@@ -92,3 +92,66 @@ test('http-reuse never: a connection is closed when its session is done with it'
   expect(pooledCount(f.backends.get('web')!.servers[0]!)).toBe(0)
   await srv.changes.until(() => srv.closed === 1, 'the server connection closed')
 })
+
+/** One exchange on a new session of `f`; returns the session once its answer arrived. */
+async function exchange(f: ReturnType<typeof fixture>, path: string, more = '') {
+  const s = f.session()
+  s.sess.start(f.fe.backend)
+  s.sess.onCliData(GET(path, more))
+  await s.cli.changes.until(() => s.cli.text().endsWith('ok'), `the answer to ${path}`)
+  return s
+}
+
+test('http-reuse aggressive: a first request takes only a pooled connection that carried more than one request', async () => {
+  using srv = okServer()
+  using f = fixture(srv.port, 'http-reuse aggressive')
+  const server = f.backends.get('web')!.servers[0]!
+  const a = await exchange(f, '/a')
+  a.sess.closeIfIdle()
+  expect(pooledCount(server)).toBe(1)
+  const b = await exchange(f, '/b') // the pooled connection carried one request: not proven
+  expect(srv.accepted).toBe(2)
+  b.sess.onCliData(GET('/b2'))
+  await b.cli.changes.until(() => b.cli.text().split('ok').length === 3, 'the second answer')
+  b.sess.closeIfIdle()
+  expect(pooledCount(server)).toBe(2)
+  await exchange(f, '/c') // now one pooled connection carried two: it is taken
+  expect(srv.accepted).toBe(2)
+  expect(srv.received[1]).toBe(GET('/b').toString() + GET('/b2').toString() + GET('/c').toString())
+})
+
+test('pool-max-conn bounds the idle connections: one past it is closed, and the next request takes the pooled one', async () => {
+  using srv = okServer()
+  using f = proxyFixture(`
+defaults
+  mode http
+listen web
+  bind 127.0.0.1:0
+  server s1 127.0.0.1:${srv.port} pool-max-conn 1
+`)
+  const server = f.backends.get('web')!.servers[0]!
+  const a = await exchange(f as ReturnType<typeof fixture>, '/a')
+  a.sess.closeIfIdle()
+  expect(pooledCount(server)).toBe(1)
+  const b = await exchange(f as ReturnType<typeof fixture>, '/b')
+  expect(b.sess.srvIdle).toBeNull()
+  await srv.changes.until(() => srv.closed === 1, 'the connection past the bound closed')
+  b.sess.onCliData(GET('/b2'))
+  await b.cli.changes.until(() => b.cli.text().split('ok').length === 3, 'the second answer')
+  expect(srv.received[0]).toBe(GET('/a').toString() + GET('/b2').toString())
+})
+
+test('dispatch: the session keeps its connection to the dispatch address for its next request', async () => {
+  using srv = okServer()
+  using f = proxyFixture(`
+defaults
+  mode http
+listen web
+  bind 127.0.0.1:0
+  dispatch 127.0.0.1:${srv.port}
+`)
+  const a = await exchange(f as ReturnType<typeof fixture>, '/a')
+  a.sess.onCliData(GET('/a2'))
+  await a.cli.changes.until(() => a.cli.text().split('ok').length === 3, 'the second answer')
+  expect(srv.accepted).toBe(1)
+})

@@ -23,6 +23,26 @@ listen web
   expect(waitRequest(other.sess, other.sess.st)).toBe(true)
 })
 
+test('monitor-uri: one starting with / matches the path of an absolute-form URI; another, the whole URI', () => {
+  const answered = (mon: string, uri: string): boolean => {
+    using f = proxyFixture(`
+defaults
+  mode http
+listen web
+  bind 127.0.0.1:0
+  monitor-uri ${mon}
+  server s1 127.0.0.1:1
+`)
+    const { sess } = f.session()
+    sess.st.req = headOf(`GET ${uri} HTTP/1.1\nHost: www.haproxy.org\n\n`)
+    return !waitRequest(sess, sess.st)
+  }
+  expect(answered('/health', 'http://www.haproxy.org/health')).toBe(true)
+  expect(answered('http://www.haproxy.org/health', 'http://www.haproxy.org/health')).toBe(true)
+  expect(answered('http://www.haproxy.org/health', '/health')).toBe(false)
+  expect(answered('/health', '/hEAlth')).toBe(false)
+})
+
 test('capture request header keeps the values for the log as the head arrived', () => {
   using f = proxyFixture(`
 defaults
@@ -88,4 +108,30 @@ test('an Upgrade request keeps its Connection header; option forwardfor adds the
   expect(st.upgrade).toBe(true)
   expect(st.req!.headers.get('connection')).toBe('upgrade')
   expect(st.req!.headers.get('x-forwarded-for')).toBe('192.0.2.7')
+})
+
+test('option http-restrict-req-hdr-names: delete drops header names with other characters than letters, digits and -, reject answers 403', () => {
+  const run = (how: string) => {
+    const f = proxyFixture(`
+defaults
+  mode http
+listen web
+  bind 127.0.0.1:0
+  option http-restrict-req-hdr-names ${how}
+  server s1 127.0.0.1:1
+`)
+    const { sess, cli } = f.session()
+    const st = sess.st
+    st.req = headOf('GET / HTTP/1.1\nHost: a\nX-my_hdr: on\nX-Ok-1: yes\n\n')
+    switching(sess, st)
+    const goes = serverHeaders(sess, st)
+    const names = st.req === null ? [] : Array.from({ length: st.req.headers.count }, (_, i) => st.req!.headers.name(i))
+    f[Symbol.dispose]()
+    return { goes, names, answer: cli.text() }
+  }
+  expect(run('preserve')).toMatchObject({ goes: true, names: ['Host', 'X-my_hdr', 'X-Ok-1'] })
+  expect(run('delete')).toMatchObject({ goes: true, names: ['Host', 'X-Ok-1'] })
+  const rejected = run('reject')
+  expect(rejected.goes).toBe(false)
+  expect(rejected.answer).toStartWith('HTTP/1.1 403 ')
 })

@@ -5,11 +5,12 @@
  * waits as the next request.
  *
  *   wait-req --head--> req-body --body ended (at once when bodyless)--> req-done
- *      \--bad head: 400/414/431/501 (PR)       \--chunked framing lost: 400 PD, or closed PD
+ *      \--bad head: 400/414/422/431 (PR)       \--chunked framing lost: 400 PD, or closed PD
  */
 import { now, wallNow } from '../../core/clock.ts'
 import { createChunkedScanner } from '../../http/chunked.ts'
 import type { H1Head } from '../../http/types.ts'
+import { missingWebSocketKey } from '../../http/websocket.ts'
 import type { HttpSession } from '../http-session.ts'
 import { assignServer } from '../server-side.ts'
 import { requestPhases } from './phases.ts'
@@ -24,6 +25,8 @@ export function appendInput(sess: HttpSession, chunk: Uint8Array): void {
 /** The first byte of a request after the first: `timeout http-request` runs from now. */
 export function beginRequestClock(sess: HttpSession): void {
   const st = sess.st
+  // The exchange before may have ended with edgelb's answer on a connection kept open.
+  sess.termination = null
   st.start = now()
   st.date = wallNow()
   const t = requestTimeout(sess.fe.cfg.timeouts)
@@ -48,6 +51,10 @@ export function parseRequest(sess: HttpSession): void {
     return
   }
   const head = r.head
+  // `option http-buffer-request`: the rules wait for the whole body, when it fits in a buffer
+  // (HAProxy's wait for the request body); the head is read again once it is in.
+  if (head.framing === 'length' && head.contentLength > buf.length - head.size && head.contentLength <= http.bufsize &&
+    sess.fe.cfg.options['http-buffer-request'] === true) return
   sess.cliIn = head.size < buf.length ? buf.subarray(head.size) : null
   onRequest(sess, head)
 }
@@ -56,13 +63,20 @@ export function parseRequest(sess: HttpSession): void {
 function onRequest(sess: HttpSession, req: H1Head): void {
   const st = sess.st
   st.req = req
+  st.firstReq = sess.requests === 0
+  st.cliHead = req.method === 'HEAD'
   st.headAt = now()
   if (st.start < 0) { st.start = st.headAt; st.date = wallNow() }
   sess.cliExp = Infinity
   sess.cs = 'req-body'
   st.reqFraming = req.framing
   st.reqRemain = req.framing === 'length' ? req.contentLength : 0
+  // What of the body came with the head (all of it with http-buffer-request): `req.body`.
+  const early = sess.cliIn
+  st.reqBody = early === null || req.framing !== 'length' ? null : early.subarray(0, Math.min(early.length, req.contentLength))
   if (req.framing === 'chunked') (sess.reqChunks ??= createChunkedScanner()).reset()
+  // A WebSocket upgrade without its key is refused before any rule, as HAProxy's parser does.
+  if (missingWebSocketKey(req) !== undefined) { sess.answer(400, 'P', 'R'); return }
 
   if (!requestPhases(sess, st)) return
 

@@ -91,3 +91,32 @@ listen web
   for (let i = st.req!.headers.find('x-seen', 0); i >= 0; i = st.req!.headers.find('x-seen', i + 1)) n++
   expect(n).toBe(1)
 })
+
+test("a backend's tcp-request content rules run in http mode too, before its http-request rules", () => {
+  using f = proxyFixture(`
+defaults
+  mode http
+frontend web
+  bind 127.0.0.1:0
+  default_backend app
+backend app
+  tcp-request content set-var(txn.seen) str(be)
+  tcp-request content reject if { hdr(x-drop) -m found }
+  http-request set-header X-Seen %[var(txn.seen)]
+  server a1 127.0.0.1:1
+`)
+  const run = (text: string) => {
+    const { sess, cli } = f.session()
+    const st = sess.st
+    st.req = headOf(text)
+    const ok = frontendRules(sess, st) && switching(sess, st) && backendRules(sess, st)
+    return { ok, st, cli, sess }
+  }
+  const a = run('GET / HTTP/1.1\nHost: a\n\n')
+  expect(a.ok).toBe(true)
+  expect(a.st.req!.headers.get('x-seen')).toBe('be')
+  const b = run('GET / HTTP/1.1\nHost: a\nX-Drop: 1\n\n')
+  expect(b.ok).toBe(false)
+  expect(b.cli.closed).toBe('terminate')
+  expect(b.sess.termination).toEqual({ by: 'P', phase: 'R' })
+})

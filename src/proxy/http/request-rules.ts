@@ -1,7 +1,8 @@
 /**
  * The request's rule phases: the frontend's (HAProxy's AN_REQ_HTTP_PROCESS_FE: `tcp-request
  * content`, then `http-request`) and, when the backend is another proxy, the backend's
- * (AN_REQ_HTTP_PROCESS_BE: its `http-request`). A proxy without rules costs one test.
+ * (AN_REQ_INSPECT_BE then AN_REQ_HTTP_PROCESS_BE: its `tcp-request content`, then its
+ * `http-request`). A proxy without rules costs one test.
  */
 import { countHttpRequest } from '../../rules/tracking.ts'
 import type { HttpSession } from '../http-session.ts'
@@ -27,5 +28,6 @@ export function backendRules(sess: HttpSession, st: Stream): boolean {
   st.beRules = rules
   if (rules === null || rules === feRules) return true
   st.sess = sess.view
+  if (rules.has.tcpContent && rules.tcpContent(st) === 'reject') { sess.finish('P', 'R'); return false }
   return !rules.has.httpRequest || followVerdict(sess, rules.httpRequest(st), 'R')
 }

@@ -12,6 +12,7 @@
 import { now } from '../../core/clock.ts'
 import { createChunkedScanner } from '../../http/chunked.ts'
 import type { H1Head } from '../../http/types.ts'
+import { missingWebSocketKey } from '../../http/websocket.ts'
 import type { HttpSession } from '../http-session.ts'
 import { responseHeaders, responsePhases } from './phases.ts'
 
@@ -44,7 +45,17 @@ export function parseResponse(sess: HttpSession): void {
   sess.srvIn = null
   if (res.status < 200) {
     const rest = res.size < buf.length ? buf.subarray(res.size) : null
-    if (res.status === 101 && st.upgrade) { startTunnel(sess, res, rest); return }
+    if (res.status === 101 && st.upgrade) {
+      // A server switching to WebSocket must send its accept key.
+      if (missingWebSocketKey(res) !== undefined) {
+        st.server?.reportResult('http-header')
+        sess.dropSrv(true)
+        sess.answer(502, 'P', 'H')
+        return
+      }
+      startTunnel(sess, res, rest)
+      return
+    }
     // 100 Continue, 103 Early Hints: forwarded; the final head follows.
     sess.toClient(res.encode())
     if (rest) { sess.srvIn = rest; parseResponse(sess) }
@@ -73,12 +84,24 @@ function onResponse(sess: HttpSession, res: H1Head, buf: Uint8Array): void {
   if (framing === 'chunked') (sess.resChunks ??= createChunkedScanner()).reset()
   if (res.connClose || res.mustClose || framing === 'eof') st.srvClose = true
   // A stopping frontend lets each client finish its request, then closes (and says so); unless a
-  // reload's next configuration takes the connection over (Frontend.heir).
-  if (framing === 'eof' || (sess.fe.stopped && sess.fe.heir === null)) st.cliClose = true
+  // reload's next configuration takes the connection over (Frontend.heir). So does a response
+  // whose framing was faulty (HTTP/1.0 with Transfer-Encoding, RFC 9112 §6.1, as HAProxy closes
+  // it; Transfer-Encoding with Content-Length).
+  if (framing === 'eof' || (sess.fe.stopped && sess.fe.heir === null) || res.mustClose) st.cliClose = true
 
   responseHeaders(sess, st)
 
   const restLen = buf.length - res.size
+  if (st.cliHead && framing !== 'none') {
+    // A HEAD the rules turned into another method: the server's body is read to its end, and
+    // none of it goes to the client, which expects none (HAProxy skips it the same way).
+    sess.toClient(res.encode())
+    st.dropBody = true
+    if (framing === 'length' && st.resRemain === 0) { responseEnded(sess); return }
+    if (restLen > 0) responseBody(sess, buf, res.size, null)
+    else sess.refreshSrv()
+    return
+  }
   if (framing === 'none' || (framing === 'length' && st.resRemain === 0)) {
     sess.toClient(res.encode())
     if (restLen > 0) st.srvClose = true // bytes after a complete response: the server is out of step
@@ -118,7 +141,7 @@ export function responseBody(sess: HttpSession, buf: Uint8Array, start: number, 
     if (end < 0) { sess.dropSrv(true); sess.finish('S', 'D'); return }
   } else end = buf.length
   if (head !== null) toClientWithHead(sess, head, buf, end)
-  else if (end > start) sess.toClient(start === 0 && end === buf.length ? buf : buf.subarray(start, end))
+  else if (end > start && !st.dropBody) sess.toClient(start === 0 && end === buf.length ? buf : buf.subarray(start, end))
   const ended = st.resFraming === 'length' ? st.resRemain === 0 : st.resFraming === 'chunked' ? sess.resChunks!.done : false
   if (ended) {
     // Anything after the end of a response is a server out of step: never reuse it.

@@ -1,5 +1,6 @@
 /**
- * The response's rule phases: `http-response` (HAProxy's AN_RES_HTTP_PROCESS_BE, the backend's
+ * The response's rule phases: the backend's `tcp-response content` (HAProxy's AN_RES_INSPECT,
+ * on the response head as received), `http-response` (AN_RES_HTTP_PROCESS_BE, the backend's
  * rules then the frontend's), and `http-after-response`, which also sees the answers edgelb
  * writes itself (error pages, deny, return).
  */
@@ -12,6 +13,7 @@ export function responseRules(sess: HttpSession, st: Stream): boolean {
   const beRules = st.beRules
   const feRules = sess.fe.rules
   if (beRules === null && feRules === null) return true
+  if (beRules?.has.tcpResponse && beRules.tcpResponse(st) === 'reject') { sess.dropResponse(); sess.finish('P', 'H'); return false }
   countHttpResponse(st, st.status)
   if (beRules?.has.httpResponse && !followVerdict(sess, beRules.httpResponse(st), 'H')) return false
   if (feRules !== null && feRules !== beRules && feRules.has.httpResponse && !followVerdict(sess, feRules.httpResponse(st), 'H')) return false

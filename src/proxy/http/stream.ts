@@ -26,6 +26,14 @@ export class Stream implements StreamView, SrvSide {
   sess!: SessionView
   beName!: string
   srvName!: string
+  /** The first request of its client connection (`http_first_req`). */
+  firstReq!: boolean
+  /** The request body bytes that came with its head (`req.body`). */
+  reqBody!: Uint8Array | null
+  /** The client sent HEAD (whatever method the rules made of it): it gets no response body. */
+  cliHead!: boolean
+  /** The response body is read from the server and not sent to the client. */
+  dropBody!: boolean
   #vars: Map<string, Sample> | undefined
   #sc: (StickEntry | undefined)[] | undefined
   logLevel: string | undefined
@@ -85,6 +93,7 @@ export class Stream implements StreamView, SrvSide {
     this.reset()
   }
 
+  get srvId(): number | undefined { return this.server === null || this.srvName === '' ? undefined : this.server.index + 1 }
   get vars(): Map<string, Sample> { return (this.#vars ??= new Map()) }
   get sc(): (StickEntry | undefined)[] { return (this.#sc ??= [undefined, undefined, undefined]) }
   /** Whether rules tracked or stored anything that must be released at its end. */
@@ -94,6 +103,10 @@ export class Stream implements StreamView, SrvSide {
     this.srvTls = null
     this.sess = undefined as unknown as SessionView
     this.beName = ''
+    this.firstReq = true
+    this.cliHead = false
+    this.reqBody = null
+    this.dropBody = false
     this.srvName = ''
     this.#vars = undefined
     this.#sc = undefined

@@ -15,7 +15,7 @@ export function switching(sess: HttpSession, st: Stream): boolean {
     const name = rules.selectBackend(st)
     if (name !== undefined) be = fe.host.backendNamed(name) ?? null
   }
-  if (!be) { sess.answer(503, 'S', 'C'); return false }
+  if (!be) { sess.answer(503, 'S', 'C', undefined, true); return false }
   enterBackend(st, be)
   st.beName = be.name
   return true

@@ -6,10 +6,12 @@
  *   reply    -> the rule's answer: LR/LH   reject -> closed without an answer: PR/PH
  *   tarpit   -> request: held for `timeout tarpit`, then answered as deny (PT); response: as deny
  *   service  -> the service answers (applets.ts): LR
+ *
+ * An answer keeps the client connection open for its next request when it can (HAProxy 2.x:
+ * HttpSession.answer says when).
  */
 import type { HttpVerdict } from '../../rules/types.ts'
 import type { HttpSession } from '../http-session.ts'
-import { encodeReply } from '../rules-view.ts'
 import { runApplet } from './applets.ts'
 
 /** True when the exchange goes on; false when edgelb answered (or closed) itself. */
@@ -17,12 +19,12 @@ export function followVerdict(sess: HttpSession, v: HttpVerdict, phase: 'R' | 'H
   if (v.kind === 'continue') return true
   if (phase === 'H') sess.dropResponse()
   switch (v.kind) {
-    case 'deny': sess.answer(v.status, 'P', phase, v.reply ? encodeReply(v.reply) : undefined); break
-    case 'reply': sess.answer(v.reply.status, 'L', phase, encodeReply(v.reply)); break
+    case 'deny': sess.answer(v.status, 'P', phase, v.reply, true); break
+    case 'reply': sess.answer(v.reply.status, 'L', phase, v.reply, true); break
     case 'reject': sess.finish('P', phase); break
     case 'tarpit':
       if (phase === 'R') sess.startTarpit(v.status, v.reply)
-      else sess.answer(v.status, 'P', phase, v.reply ? encodeReply(v.reply) : undefined)
+      else sess.answer(v.status, 'P', phase, v.reply, true)
       break
     case 'service': {
       const applet = sess.fe.host.applets?.service(v.name) ?? null
