@@ -3,6 +3,7 @@
  * (`req.hdr(host),lower,map_str(hosts.map,default)`). Names and arguments are HAProxy's.
  * Each compiles its arguments at load into `(sample, stream) => sample | undefined`.
  */
+import { crc32, crc32c, djb2, fullHash, sdbm, wt6, type HashFunction } from '../core/hash.ts'
 import { Buffer } from 'node:buffer'
 import { ConfigError } from '../model/source.ts'
 import { type CompileCtx, type Converter } from './context.ts'
@@ -15,7 +16,7 @@ import { compileJson } from './json-string.ts'
 import { compileJsonQuery } from './json-query.ts'
 import { formatIpv4, formatIpv6, maskOf, maskV6, parseIpv4, parseIpv6, parseNet } from '../core/ip.ts'
 import { asRegIndex, expandGroups, type MatchKind } from './pattern.ts'
-import { binToStr, toBin, toBool, toInt, toStr } from './sample.ts'
+import { toBin, toBool, toInt, toStr } from './sample.ts'
 import type { Sample, SampleType } from './types.ts'
 import { compileVarRef, isVarName, parseVarConds } from './vars.ts'
 import { haproxyRegex } from './regex.ts'
@@ -178,71 +179,22 @@ function concatConv(args: string[], ctx: CompileCtx): Converter {
   }
 }
 
-function hashConv(name: string, fn: (b: string) => number): ConverterDef {
+/** A 32-bit hash converter (core/hash.ts), over the sample's bytes (a string as latin1), with
+ *  HAProxy's optional avalanche. */
+function hashConv(name: string, fn: HashFunction): ConverterDef {
   return {
     name, out: 'int', args: [0, 1],
     compile: (args) => {
       const aval = args[0] === '1'
-      return (v) => { const b = v instanceof Uint8Array ? binToStr(v) : toStr(v); if (b === undefined) return undefined; const h = fn(b) >>> 0; return aval ? fullAvalanche(h) : h }
+      return (v) => {
+        let b: Uint8Array
+        if (v instanceof Uint8Array) b = v
+        else { const s = toStr(v); if (s === undefined) return undefined; b = Buffer.from(s, 'latin1') }
+        const h = fn(b, b.length)
+        return aval ? fullHash(h) : h
+      }
     },
   }
-}
-
-function djb2(s: string): number {
-  let h = 5381
-  for (let i = 0; i < s.length; i++) h = (Math.imul(h, 33) + (s.charCodeAt(i) & 255)) | 0
-  return h
-}
-function sdbm(s: string): number {
-  let h = 0
-  for (let i = 0; i < s.length; i++) h = ((s.charCodeAt(i) & 255) + (h << 6) + (h << 16) - h) | 0
-  return h
-}
-/** HAProxy's wt6: two words, each byte mixed in, then both rotated by amounts the last step chose
- *  (the same function as balance/hashing.ts, over a latin1 string). */
-function wt6(s: string): number {
-  let h0 = 0xa53c965a | 0
-  let h1 = 0x5ca6953a | 0
-  let step0 = 6
-  let step1 = 18
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i) & 255
-    h0 = ~(h0 ^ c)
-    h1 = ~((h1 + c) | 0)
-    const t = (h1 << step0) | (h1 >>> (32 - step0))
-    h1 = (h0 << step1) | (h0 >>> (32 - step1))
-    h0 = t
-    const u = ((h0 >>> 16) ^ h1) & 0xffff
-    step0 = u & 0x1f
-    step1 = u >>> 11
-  }
-  return (h0 ^ h1) >>> 0
-}
-
-/** A reflected CRC-32 over the bytes of a latin1 string: `poly` is the reversed polynomial
- *  (0xedb88320 for CRC-32 as in Ethernet and gzip, 0x82f63b78 for CRC-32C, RFC 4960 appendix B). */
-function crcOf(poly: number): (s: string) => number {
-  let table: Uint32Array | undefined
-  return (s) => {
-    if (!table) {
-      table = new Uint32Array(256)
-      for (let n = 0; n < 256; n++) { let c = n; for (let k = 0; k < 8; k++) c = c & 1 ? poly ^ (c >>> 1) : c >>> 1; table[n] = c >>> 0 }
-    }
-    let c = 0xffffffff
-    for (let i = 0; i < s.length; i++) c = table[(c ^ s.charCodeAt(i)) & 255]! ^ (c >>> 8)
-    return (c ^ 0xffffffff) >>> 0
-  }
-}
-/** The `<avalanche>` of the 32-bit hash converters: HAProxy's full_hash(), Bob Jenkins' full
- *  avalanche integer hash, then a multiplication by a large prime (as balance/hashing.ts does). */
-function fullAvalanche(a: number): number {
-  a = (a + 0x7ed55d16 + (a << 12)) >>> 0
-  a = (a ^ 0xc761c23c ^ (a >>> 19)) >>> 0
-  a = (a + 0x165667b1 + (a << 5)) >>> 0
-  a = ((a + 0xd3a2646c) ^ (a << 9)) >>> 0
-  a = (a + 0xfd7046c5 + (a << 3)) >>> 0
-  a = (a ^ 0xb55a4f09 ^ (a >>> 16)) >>> 0
-  return Math.imul(a, 3221225473 | 0) >>> 0
 }
 
 function hexOf(b: Uint8Array): string {
@@ -385,8 +337,8 @@ export const CONVERTERS: readonly ConverterDef[] = [
   hashConv('djb2', djb2),
   hashConv('sdbm', sdbm),
   hashConv('wt6', wt6),
-  hashConv('crc32', crcOf(0xedb88320)),
-  hashConv('crc32c', crcOf(0x82f63b78)),
+  hashConv('crc32', crc32),
+  hashConv('crc32c', crc32c),
   ...DIGEST_CONVERTERS,
   ...ENCODING_CONVERTERS,
   ...FIX_CONVERTERS,
