@@ -1,8 +1,8 @@
 /**
  * What sd_notify needs and Bun has no API for: a unix datagram socket that sends to NOTIFY_SOCKET,
  * and the CLOCK_MONOTONIC time systemd compares `MONOTONIC_USEC=` with (`process.hrtime` counts
- * from the process's start, not from boot). Both come from the C library through Bun's FFI,
- * loaded on first use.
+ * from the process's start, not from boot). Both come from the C library through Bun's FFI
+ * (net/bun-libc.ts), loaded on first use.
  *
  * Measured here (Bun 1.4, x86-64): loading the library and the four symbols takes 0.2 ms once;
  * a send is 13 µs (a system call and a Buffer for the message). edgelb sends a handful of these
@@ -10,7 +10,7 @@
  * a connection. A small native helper process was the other choice; it would cost a process and
  * a pipe per edgelb for the same sendto(2).
  */
-import { constants } from 'node:os'
+import { errnoName, loadLibc } from './bun-libc.ts'
 import type { NotifySocket } from './types.ts'
 
 const AF_UNIX = 1
@@ -19,50 +19,6 @@ const SOCK_CLOEXEC = 0o2000000
 /** Never wait: a full receive queue drops the message rather than stall the event loop. */
 const MSG_DONTWAIT = 0x40
 const MSG_NOSIGNAL = 0x4000
-const CLOCK_MONOTONIC = 1
-
-interface Libc {
-  socket(domain: number, type: number, protocol: number): number
-  sendto(fd: number, buf: Uint8Array, len: number, flags: number, addr: Uint8Array, alen: number): number
-  close(fd: number): number
-  monotonicUsec(): bigint
-  errno(): number
-}
-
-let libc: Libc | undefined
-
-async function load(): Promise<Libc> {
-  if (libc) return libc
-  const ffi = await import('bun:ffi')
-  const { FFIType: T, ptr } = ffi
-  const { symbols: s } = ffi.dlopen('libc.so.6', {
-    socket: { args: [T.i32, T.i32, T.i32], returns: T.i32 },
-    sendto: { args: [T.i32, T.ptr, T.u64, T.i32, T.ptr, T.u32], returns: T.i64 },
-    close: { args: [T.i32], returns: T.i32 },
-    clock_gettime: { args: [T.i32, T.ptr], returns: T.i32 },
-    __errno_location: { args: [], returns: T.ptr },
-  })
-  const ts = new BigInt64Array(2)
-  libc = {
-    socket: (d, t, p) => s.socket(d, t, p) as number,
-    sendto: (fd, buf, len, flags, addr, alen) => Number(s.sendto(fd, ptr(buf), len, flags, ptr(addr), alen)),
-    close: (fd) => s.close(fd) as number,
-    monotonicUsec: () => {
-      s.clock_gettime(CLOCK_MONOTONIC, ptr(ts))
-      return ts[0]! * 1_000_000n + ts[1]! / 1000n
-    },
-    errno: () => {
-      const at = s.__errno_location()
-      return at === null ? 0 : ffi.read.i32(at, 0)
-    },
-  }
-  return libc
-}
-
-function errnoName(n: number): string {
-  for (const [name, value] of Object.entries(constants.errno)) if (value === n) return name
-  return `errno ${n}`
-}
 
 /** A sockaddr_un for `path`; `@name` is the abstract namespace (a leading NUL, no trailing one). */
 function sockaddr(path: string): { addr: Uint8Array; len: number } {
@@ -77,7 +33,7 @@ function sockaddr(path: string): { addr: Uint8Array; len: number } {
 
 /** Opens a datagram socket that sends to `path`. Throws an Error saying why it cannot. */
 export async function openNotifySocket(path: string): Promise<NotifySocket> {
-  const c = await load()
+  const c = await loadLibc()
   const { addr, len } = sockaddr(path)
   const fd = c.socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0)
   if (fd < 0) throw new Error(`cannot open a unix datagram socket for NOTIFY_SOCKET: ${errnoName(c.errno())}`)

@@ -8,7 +8,7 @@
  * why; the caller stops edgelb rather than serve with privileges the configuration gave up.
  */
 import { statSync } from 'node:fs'
-import { constants } from 'node:os'
+import { errnoName, loadLibc, type Libc } from './bun-libc.ts'
 
 export interface Privileges {
   /** `chroot DIR`: the new root directory. */
@@ -19,35 +19,7 @@ export interface Privileges {
   gid?: number
 }
 
-interface Libc {
-  chroot(path: string): number
-  errno(): number
-}
-
 let libc: Libc | undefined
-
-/** chroot(2) and errno from the C library, through Bun's FFI (loaded on first use only). */
-async function loadLibc(): Promise<Libc> {
-  if (libc) return libc
-  const ffi = await import('bun:ffi')
-  const { symbols } = ffi.dlopen('libc.so.6', {
-    chroot: { args: [ffi.FFIType.cstring], returns: ffi.FFIType.i32 },
-    __errno_location: { args: [], returns: ffi.FFIType.ptr },
-  })
-  libc = {
-    chroot: (path) => symbols.chroot(Buffer.from(`${path}\0`)) as number,
-    errno: () => {
-      const at = symbols.__errno_location()
-      return at === null ? 0 : ffi.read.i32(at, 0)
-    },
-  }
-  return libc
-}
-
-function errnoName(n: number): string {
-  for (const [name, value] of Object.entries(constants.errno)) if (value === n) return name
-  return `errno ${n}`
-}
 
 /** Whether the process runs as root (the only case where it can change user or root directory). */
 export function isRoot(): boolean {
@@ -62,7 +34,7 @@ export function isRoot(): boolean {
  */
 export async function preparePrivileges(p: Privileges): Promise<string | undefined> {
   const problem = privilegesProblem(p)
-  if (problem === undefined && p.chroot !== undefined) await loadLibc()
+  if (problem === undefined && p.chroot !== undefined) libc = await loadLibc()
   return problem
 }
 

@@ -1,0 +1,58 @@
+/**
+ * The few C library calls edgelb needs and the runtime has no API for (chroot(2) for
+ * net/privileges.ts; a unix datagram socket and CLOCK_MONOTONIC for sd_notify, net/bun-notify.ts),
+ * through Bun's FFI: the library is opened once, on first use, with every symbol they need.
+ */
+import { constants } from 'node:os'
+
+export interface Libc {
+  chroot(path: string): number
+  socket(domain: number, type: number, protocol: number): number
+  sendto(fd: number, buf: Uint8Array, len: number, flags: number, addr: Uint8Array, alen: number): number
+  close(fd: number): number
+  /** CLOCK_MONOTONIC in µs, as systemd reads `MONOTONIC_USEC=`. */
+  monotonicUsec(): bigint
+  /** The calling thread's errno, right after a call that failed. */
+  errno(): number
+}
+
+const CLOCK_MONOTONIC = 1
+
+let libc: Libc | undefined
+
+/** The C library's calls (loaded on the first call, then shared). */
+export async function loadLibc(): Promise<Libc> {
+  if (libc) return libc
+  const ffi = await import('bun:ffi')
+  const { FFIType: T, ptr } = ffi
+  const { symbols: s } = ffi.dlopen('libc.so.6', {
+    chroot: { args: [T.cstring], returns: T.i32 },
+    socket: { args: [T.i32, T.i32, T.i32], returns: T.i32 },
+    sendto: { args: [T.i32, T.ptr, T.u64, T.i32, T.ptr, T.u32], returns: T.i64 },
+    close: { args: [T.i32], returns: T.i32 },
+    clock_gettime: { args: [T.i32, T.ptr], returns: T.i32 },
+    __errno_location: { args: [], returns: T.ptr },
+  })
+  const ts = new BigInt64Array(2)
+  libc = {
+    chroot: (path) => s.chroot(Buffer.from(`${path}\0`)) as number,
+    socket: (d, t, p) => s.socket(d, t, p) as number,
+    sendto: (fd, buf, len, flags, addr, alen) => Number(s.sendto(fd, ptr(buf), len, flags, ptr(addr), alen)),
+    close: (fd) => s.close(fd) as number,
+    monotonicUsec: () => {
+      s.clock_gettime(CLOCK_MONOTONIC, ptr(ts))
+      return ts[0]! * 1_000_000n + ts[1]! / 1000n
+    },
+    errno: () => {
+      const at = s.__errno_location()
+      return at === null ? 0 : ffi.read.i32(at, 0)
+    },
+  }
+  return libc
+}
+
+/** `ENOENT` for 2: the name of an errno value. */
+export function errnoName(n: number): string {
+  for (const [name, value] of Object.entries(constants.errno)) if (value === n) return name
+  return `errno ${n}`
+}
