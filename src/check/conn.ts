@@ -9,6 +9,9 @@
  * appended to `buf`, up to `limit` bytes (HAProxy reads a check answer into one buffer of
  * `tune.bufsize`); past it the connection reads nothing more and `full` is set.
  */
+import { now } from '../core/clock.ts'
+import { Timer } from '../core/timer-wheel.ts'
+import { wheel } from '../core/wheel.ts'
 import { connect, type ConnectTarget, type Sock, type SockHandlers } from '../net/runtime.ts'
 
 const EMPTY = Buffer.alloc(0)
@@ -99,7 +102,8 @@ export class CheckConn {
     if (s !== null && this.linger) {
       this.#lingering = true
       s.shutdown()
-      setTimeout(() => { if (this.#lingering) s.terminate() }, LINGER_MS).unref?.()
+      // On the process's wheel, as every deadline; its timer dies with this connection.
+      wheel.schedule(new Timer(() => { if (this.#lingering) s.terminate() }), now() + LINGER_MS)
     } else s?.terminate()
     this.sock = null
     this.#out.length = 0
