@@ -191,3 +191,30 @@ describe('changing servers', () => {
     expect(cli(lb, 'operator')('help\n')).not.toContain('set server')
   })
 })
+
+test("get var / set var: process variables; set var needs experimental-mode on, for this connection only", async () => {
+  await using lb = await startLb(cfg`
+    global
+      set-var proc.int5 int(5)
+    defaults
+      mode http
+      timeout client 5s
+      timeout server 5s
+      timeout connect 1s
+    frontend web
+      bind 127.0.0.1:0
+      http-request return status 200 hdr x-v %[var(proc.int5)]`)
+  expect(cli(lb)('get var proc.int5\n')).toBe('proc.int5: type=sint value=<5>\n')
+  expect(cli(lb)('get var proc.nope\n')).toBe('Variable not found.\n\n')
+  expect(cli(lb)('get var txn.x\n')).toBe("Only process-wide variables can be used ('proc.' prefix).\n\n")
+  expect(cli(lb)('set var proc.int5 int(7)\n')).toBe('This command is restricted to experimental mode only.\n\n')
+  const s = new CliSession({ engine: lb.engine, level: 'admin' })
+  s.input('prompt\n')
+  s.input('experimental-mode on\n')
+  s.input('set var proc.int5 int(7)\n')
+  s.input('set var proc.s fmt %[var(proc.int5)]-x\n')
+  expect(cli(lb)('get var proc.int5; get var proc.s\n')).toBe('proc.int5: type=sint value=<7>\nproc.s: type=str value=<7-x>\n')
+  const r = await fetch(`http://127.0.0.1:${lb.port()}/`)
+  expect(r.headers.get('x-v')).toBe('7')
+  expect(cli(lb, 'user')('get var proc.int5\n')).toBe('Permission denied\n\n')
+})

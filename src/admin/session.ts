@@ -53,7 +53,8 @@ export class CliSession {
   #ended = false
 
   constructor(ctx: CliCtx) {
-    this.ctx = ctx
+    // The modes (`experimental-mode on`) last as long as this connection.
+    this.ctx = ctx.modes === undefined ? { ...ctx, modes: {} } : ctx
   }
 
   /** The connection is to close (after what `input` returned is written). */

@@ -13,6 +13,8 @@ const RANK: Readonly<Record<CliLevel, number>> = { user: 0, operator: 1, admin: 
 export interface CliCtx {
   readonly engine: Engine
   readonly level: CliLevel
+  /** `experimental-mode on|off` (HAProxy's `expert-mode` too): for this connection only. */
+  readonly modes?: { experimental?: boolean; expert?: boolean }
 }
 
 export interface CliCommand {
