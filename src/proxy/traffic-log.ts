@@ -72,7 +72,8 @@ function gather(sess: LoggedSession, x: SrvSide, be: Backend | null, t: number):
   const server = x.server
   rec.clientAddr = sess.cliAddr
   rec.clientPort = sess.cliPort
-  rec.frontend = fe.name
+  // tcplog and httplog print %ft: the name, with a '~' when the client spoke TLS to it.
+  rec.frontend = sess.cliTls !== null ? `${fe.name}~` : fe.name
   rec.backend = be?.name ?? '<NOBACKEND>'
   rec.server = server?.name ?? (be?.dispatch && x.connectStart >= 0 ? '<dispatch>' : '<NOSRV>')
   rec.tw = queueTime(x)
