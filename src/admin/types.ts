@@ -4,6 +4,7 @@
  */
 import type { CliLevel } from '../model/stats-socket.ts'
 import type { Engine } from '../proxy/engine.ts'
+import type { MasterHooks } from './master-cli.ts'
 
 export type { CliLevel }
 
@@ -15,6 +16,8 @@ export interface CliCtx {
   readonly level: CliLevel
   /** `experimental-mode on|off` (HAProxy's `expert-mode` too): for this connection only. */
   readonly modes?: { experimental?: boolean; expert?: boolean }
+  /** Set on the master CLI (`-S`): lines are routed by their `@` prefix (master-cli.ts). */
+  readonly master?: MasterHooks | undefined
 }
 
 export interface CliCommand {
