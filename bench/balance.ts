@@ -9,6 +9,7 @@ function servers(n: number): LbServer[] {
   return Array.from({ length: n }, (_, index) => ({
     name: `s${index}`,
     index,
+    puid: index + 1,
     weight: 1 + (index % 4) * 10, // 1, 11, 21, 31, …
     backup: false,
     usable: true,

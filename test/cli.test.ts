@@ -4,7 +4,7 @@
  * `FILE:LINE: severity: message` line; bad input never shows a stack trace.
  */
 import { afterAll, describe, expect, test } from 'bun:test'
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -220,10 +220,44 @@ describe('HAProxy flags', () => {
     expect([r.code, r.out, r.err]).toEqual([0, 'valid.cfg: valid\nvalid.cfg: every line is implemented\n', ''])
   })
 
-  test("-S (HAProxy's master CLI) is refused with what to use instead", () => {
-    const r = edgelb(['-W', '-S', 'fd@5', '-f', write('valid.cfg', VALID)])
-    expect(r.code).toBe(2)
-    expect(r.err).toStartWith("edgelb: -S (HAProxy's master CLI) is not implemented: edgelb runs no master process; its admin socket is 'stats socket' in the global section")
+  test("-S: HAProxy's master CLI: show proc, @1 and @!PID reach the runtime API, another target is refused, reload reloads", async () => {
+    const sock = join(DIR, 'master.sock')
+    const l = Bun.listen({ hostname: '127.0.0.1', port: 0, socket: { data() {} } })
+    const port = l.port
+    l.stop(true)
+    const file = write('master.cfg', TIMEOUTS + `listen web\n  bind 127.0.0.1:${port}\n  mode http\n  http-request return status 200 hdr x-gen one\n`)
+    const p = Bun.spawn([BUN, MAIN, '-W', '-S', `${sock},mode,600`, '-f', file], { cwd: DIR, env: { ...process.env, NO_COLOR: '1' }, stdout: 'ignore', stderr: 'pipe', timeout: 15_000 })
+    const ask = async (text: string): Promise<string> => {
+      let out = ''
+      const done = Promise.withResolvers<void>()
+      const c = await Bun.connect({ unix: sock, socket: { data(_s, d) { out += d.toString() }, close() { done.resolve() }, error() { done.resolve() } } })
+      c.write(text)
+      await done.promise
+      return out
+    }
+    try {
+      const deadline = Date.now() + 10_000
+      while (!(await fetch(`http://127.0.0.1:${port}/`).then(() => true, () => false))) {
+        if (Date.now() > deadline || p.exitCode !== null) throw new Error(`not serving: ${await new Response(p.stderr).text()}`)
+        await Bun.sleep(20)
+      }
+      const proc = await ask('show proc\n')
+      expect(proc).toMatch(new RegExp(`^#<PID> +<type> +<reloads> +<uptime> +<version> *\n${p.pid} +master +0 \\[failed: 0\\] .*\n# workers\n${p.pid} +worker +0 `))
+      expect(await ask(`@1 show info; @!${p.pid} show info\n`)).toMatch(new RegExp(`^Name: edgelb\n[^]*\n\nName: edgelb\n[^]*Pid: ${p.pid}\n`))
+      expect(await ask('@2 show info\n')).toBe("Can't find the target process!\n\n")
+      expect(statSync(sock).mode & 0o777).toBe(0o600)
+      writeFileSync(join(DIR, file), TIMEOUTS + `listen web\n  bind 127.0.0.1:${port}\n  mode http\n  http-request return status 200 hdr x-gen two\n`)
+      await ask('reload\n')
+      const until = Date.now() + 10_000
+      while ((await fetch(`http://127.0.0.1:${port}/`)).headers.get('x-gen') !== 'two') {
+        if (Date.now() > until) { p.kill('SIGKILL'); throw new Error(`not reloaded: ${await new Response(p.stderr).text()}`) }
+        await Bun.sleep(20)
+      }
+      expect(await ask('show proc\n')).toMatch(new RegExp(`\n${p.pid} +worker +1 `))
+    } finally {
+      p.kill('SIGKILL')
+      await p.exited
+    }
   })
 
   test('-cc evaluates a condition as HAProxy 2.6 with edgelb\'s features: exit 0 true, 1 false, 2 error', () => {

@@ -9,6 +9,7 @@ import { showInfo } from './show-info.ts'
 import { showBackend, showServersState, showStat } from './show-stat.ts'
 import { clearTable, setTable, showTable } from './table-commands.ts'
 import { atLeast, type CliCommand, type CliCtx } from './types.ts'
+import { experimentalMode, expertMode, getVar, setVar } from './var-commands.ts'
 
 const help: CliCommand = {
   words: ['help'],
@@ -28,6 +29,7 @@ export const COMMANDS: readonly CliCommand[] = [
   clearCountersCommand,
   showTable, clearTable, setTable,
   showMap, addMap, delMap, setMap, clearMap,
+  getVar, setVar, experimentalMode, expertMode,
 ]
 
 /** The command whose words begin `args` (the longest), if the socket's level may see it. */

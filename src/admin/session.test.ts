@@ -110,10 +110,38 @@ describe('show info, show stat', () => {
     const lines = cli(lb)('show servers state app\n').split('\n')
     expect(lines[0]).toBe('1')
     expect(lines[1]).toBe('# be_id be_name srv_id srv_name srv_addr srv_op_state srv_admin_state srv_uweight srv_iweight srv_time_since_last_change srv_check_status srv_check_result srv_check_health srv_check_state srv_agent_state bk_f_forced_id srv_f_forced_id srv_fqdn srv_port srvrecord srv_use_ssl srv_check_port srv_check_addr srv_agent_addr srv_agent_port')
-    expect(lines[2]).toMatch(/^2 app 1 s1 127\.0\.0\.1 2 0 10 10 \d+ 0 0 \d+ 0 0 0 0 - 1 - 0 0 - - 0$/)
+    // An unchecked server's check status is INI (1), as HAProxy 2.6.12 prints it.
+    expect(lines[2]).toMatch(/^2 app 1 s1 127\.0\.0\.1 2 0 10 10 \d+ 1 0 \d+ 0 0 0 0 - 1 - 0 0 - - 0$/)
     expect(lines.length).toBe(6)
     expect(cli(lb)('show servers state nothere\n')).toBe("Can't find backend.\n\n")
   })
+})
+
+test("proxy and server numbers: 'id' forces one, the others take the next free; a stats socket's own proxy takes 1", async () => {
+  await using lb = await startLb(cfg`
+    global
+      stats socket 127.0.0.1:0 level admin
+    defaults
+      mode http
+      timeout client 5s
+      timeout server 5s
+      timeout connect 1s
+    frontend web
+      bind 127.0.0.1:0
+      default_backend app
+    backend app
+      id 9
+      server s1 127.0.0.1:1 id 3
+      server s2 127.0.0.1:2
+    listen other
+      bind 127.0.0.1:0
+      server o1 127.0.0.1:4`)
+  const lines = cli(lb)('show servers state\n').split('\n')
+  expect(lines.slice(2, 5).map((l) => l.split(' ').slice(0, 4).join(' ') + ' ' + l.split(' ').slice(15, 17).join(' '))).toEqual([
+    '9 app 3 s1 1 1', '9 app 1 s2 1 0', '3 other 1 o1 0 0',
+  ])
+  const csv = cli(lb)('show stat\n').split('\n').filter((l) => l && !l.startsWith('#')).map((l) => l.split(',').slice(0, 2).concat(l.split(',').slice(27, 29)).join(','))
+  expect(csv).toEqual(['web,FRONTEND,2,0', 'app,s1,9,3', 'app,s2,9,1', 'app,BACKEND,9,0', 'other,FRONTEND,3,0', 'other,o1,3,1', 'other,BACKEND,3,0'])
 })
 
 describe('changing servers', () => {
@@ -162,4 +190,31 @@ describe('changing servers', () => {
     expect(lb.backend('app').servers[0]!.admin).toBe('ready')
     expect(cli(lb, 'operator')('help\n')).not.toContain('set server')
   })
+})
+
+test("get var / set var: process variables; set var needs experimental-mode on, for this connection only", async () => {
+  await using lb = await startLb(cfg`
+    global
+      set-var proc.int5 int(5)
+    defaults
+      mode http
+      timeout client 5s
+      timeout server 5s
+      timeout connect 1s
+    frontend web
+      bind 127.0.0.1:0
+      http-request return status 200 hdr x-v %[var(proc.int5)]`)
+  expect(cli(lb)('get var proc.int5\n')).toBe('proc.int5: type=sint value=<5>\n')
+  expect(cli(lb)('get var proc.nope\n')).toBe('Variable not found.\n\n')
+  expect(cli(lb)('get var txn.x\n')).toBe("Only process-wide variables can be used ('proc.' prefix).\n\n")
+  expect(cli(lb)('set var proc.int5 int(7)\n')).toBe('This command is restricted to experimental mode only.\n\n')
+  const s = new CliSession({ engine: lb.engine, level: 'admin' })
+  s.input('prompt\n')
+  s.input('experimental-mode on\n')
+  s.input('set var proc.int5 int(7)\n')
+  s.input('set var proc.s fmt %[var(proc.int5)]-x\n')
+  expect(cli(lb)('get var proc.int5; get var proc.s\n')).toBe('proc.int5: type=sint value=<7>\nproc.s: type=str value=<7-x>\n')
+  const r = await fetch(`http://127.0.0.1:${lb.port()}/`)
+  expect(r.headers.get('x-v')).toBe('7')
+  expect(cli(lb, 'user')('get var proc.int5\n')).toBe('Permission denied\n\n')
 })

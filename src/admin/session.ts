@@ -8,6 +8,7 @@
  *   waiting --line--> command runs --output + "\n"--> closed (not interactive, nothing pending)
  *                                   `--output + "\n> "--> waiting (interactive)
  */
+import { runMasterLine } from './master-cli.ts'
 import { findCommand, usageMessage } from './registry.ts'
 import { CliError, type CliCtx } from './types.ts'
 
@@ -36,6 +37,14 @@ export function splitWords(line: string): string[] {
 /** Runs one command line (no `;` in it) and returns its output, without the trailing prompt. */
 export function runCommand(line: string, ctx: CliCtx): string {
   const args = splitWords(line)
+  if (ctx.master !== undefined) {
+    try {
+      return runMasterLine(args, line, ctx, ctx.master, runCommand)
+    } catch (e) {
+      if (e instanceof CliError) return e.message
+      throw e
+    }
+  }
   const cmd = findCommand(args, ctx)
   if (cmd === undefined) return usageMessage(args, ctx)
   try {
@@ -53,7 +62,9 @@ export class CliSession {
   #ended = false
 
   constructor(ctx: CliCtx) {
-    this.ctx = ctx
+    // The modes (`experimental-mode on`) last as long as this connection; the context's own
+    // properties (an `engine` getter that follows reloads) stay as they are.
+    this.ctx = ctx.modes === undefined ? Object.assign(Object.create(ctx) as CliCtx, { modes: {} }) : ctx
   }
 
   /** The connection is to close (after what `input` returned is written). */

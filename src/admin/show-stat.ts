@@ -116,18 +116,19 @@ export const showServersState: CliCommand = {
       if (p.kind === 'frontend' || (only !== undefined && p.name !== only)) return
       const be = ctx.engine.backends.get(p.name)
       if (be === undefined) return
-      be.servers.forEach((s, j) => {
+      be.servers.forEach((s) => {
         const { health, agent } = ctx.engine.checks.checksOf(s)
         const r = s.lastCheck
-        const status = health === undefined ? 0 : r === null ? 1 : CHECK_STATUS_NUMBER[r.status] ?? 0
+        // Every server starts at INI (1), checked or not, as in HAProxy.
+        const status = health === undefined || r === null ? 1 : CHECK_STATUS_NUMBER[r.status] ?? 0
         const result = r === null ? 0 : CHECK_RESULT_NUMBER[STATUSES[r.status as keyof typeof STATUSES]?.result ?? ''] ?? 0
         // CHK_ST_CONFIGURED (2) | ENABLED (4) | PAUSED (8, maintenance) | AGENT (16)
         const checkState = health === undefined ? 0 : 0x06 | (s.effectiveAdmin === 'maint' ? 0x08 : 0)
         const agentState = agent === undefined ? 0 : 0x16
         const a = s.cfg.addr
         const addr = a.path !== undefined ? '-' : a.host
-        out += `${i + 1} ${p.name} ${j + 1} ${s.name} ${addr} ${opState(s)} ${adminFlags(s)} ${s.uweight} ${s.cfg.weight} ${Math.floor((t - s.lastChangeAt) / 1000)} ` +
-          `${status} ${result} ${s.checkHealth} ${checkState} ${agentState} 0 0 - ${a.port ?? 0} - 0 ${s.cfg.checkPort ?? 0} ${s.cfg.checkAddr ?? '-'} ${s.cfg.agentAddr ?? '-'} ${s.cfg.agentPort ?? 0}\n`
+        out += `${p.uuid ?? i + 1} ${p.name} ${s.puid} ${s.name} ${addr} ${opState(s)} ${adminFlags(s)} ${s.uweight} ${s.cfg.weight} ${Math.floor((t - s.lastChangeAt) / 1000)} ` +
+          `${status} ${result} ${s.checkHealth} ${checkState} ${agentState} ${p.id === undefined ? 0 : 1} ${s.cfg.id === undefined ? 0 : 1} - ${a.port ?? 0} - 0 ${s.cfg.checkPort ?? 0} ${s.cfg.checkAddr ?? '-'} ${s.cfg.agentAddr ?? '-'} ${s.cfg.agentPort ?? 0}\n`
       })
     })
     return out

@@ -14,6 +14,7 @@ import { parseStatsSocket, type StatsSocketSpec } from '../model/stats-socket.ts
 import { listenTarget } from '../net/listen-target.ts'
 import { listen, type Listener, type Sock, type SockHandlers } from '../net/runtime.ts'
 import type { Engine } from '../proxy/engine.ts'
+import type { MasterHooks } from './master-cli.ts'
 import { CliSession } from './session.ts'
 
 const DEFAULT_TIMEOUT = 10_000
@@ -70,7 +71,18 @@ export interface StatsSockets {
 /** Listens on every `stats socket` of `global`. Throws, after closing what it opened, when one
  *  cannot listen. */
 export function startStatsSockets(engine: Engine | (() => Engine), global: GlobalConfig): StatsSockets {
-  const timeout = global.statsTimeout ?? DEFAULT_TIMEOUT
+  return openCliSockets(engine, global.statsSockets.map((line) => ({ spec: parseStatsSocket(line.address, line.options, line.pos), address: line.address })), global.statsTimeout ?? DEFAULT_TIMEOUT)
+}
+
+/** Listens on the master CLI (`-S ADDRESS[,OPTION…]`, as HAProxy's command line writes it:
+ *  `-S /run/edgelb-master.sock,mode,600`). Throws when it cannot listen. */
+export function startMasterSocket(engine: () => Engine, arg: string, hooks: MasterHooks): StatsSockets {
+  const [address = '', ...options] = arg.split(',')
+  const spec = parseStatsSocket(address, [...options, 'level', 'admin'], { file: '-S', line: 0 })
+  return openCliSockets(engine, [{ spec, address }], DEFAULT_TIMEOUT, hooks)
+}
+
+function openCliSockets(engine: Engine | (() => Engine), specs: readonly { spec: StatsSocketSpec; address: string }[], timeout: number, master?: MasterHooks): StatsSockets {
   const open: { l: Listener; spec: StatsSocketSpec }[] = []
   const closeAll = (): void => {
     for (const { l, spec } of open) {
@@ -80,11 +92,10 @@ export function startStatsSockets(engine: Engine | (() => Engine), global: Globa
     open.length = 0
   }
   try {
-    for (const line of global.statsSockets) {
-      const spec = parseStatsSocket(line.address, line.options, line.pos)
+    for (const { spec } of specs) {
       if (spec.addr.family === 'unix') removeSocketFile(spec.addr.path)
       // A getter: after a reload, commands reach the generation serving then.
-      const ctx = { get engine(): Engine { return typeof engine === 'function' ? engine() : engine }, level: spec.level }
+      const ctx = { get engine(): Engine { return typeof engine === 'function' ? engine() : engine }, level: spec.level, master }
       const l = listen(listenTarget(spec.addr), {
         ...handlers,
         open(s: Sock<CliConn>) {
@@ -98,9 +109,9 @@ export function startStatsSockets(engine: Engine | (() => Engine), global: Globa
     }
   } catch (e) {
     closeAll()
-    throw new Error(`stats socket: ${(e as Error).message}`)
+    throw new Error(`${master !== undefined ? 'master CLI' : 'stats socket'}: ${(e as Error).message}`)
   }
-  return { addresses: global.statsSockets.map((s) => s.address), close: closeAll }
+  return { addresses: specs.map((s) => s.address), close: closeAll }
 }
 
 /** Removes a socket file left by an earlier run (never a file of another kind). */

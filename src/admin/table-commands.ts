@@ -25,7 +25,9 @@ export function entryId(o: object): string {
   return id
 }
 
+/** The head line; expired entries are purged first, so `used` counts the entries listed. */
 export function tableHead(t: StickTable): string {
+  t.purge()
   return `# table: ${t.name}, type: ${t.type}, size:${t.size}, used:${t.count}\n`
 }
 

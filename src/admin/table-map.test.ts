@@ -2,7 +2,9 @@ import { expect, test } from 'bun:test'
 import { join } from 'node:path'
 import { cfg, startLb } from '../../test/support/harness.ts'
 import { FIXTURES } from '../../test/support/rules-ctx.ts'
+import { StickTable } from '../rules/stick-table.ts'
 import { CliSession } from './session.ts'
+import { tableHead } from './table-commands.ts'
 import type { CliLevel } from './types.ts'
 
 const HOSTS = join(FIXTURES, 'hosts.map')
@@ -64,4 +66,13 @@ test('maps: show, add, set, del, clear, and the rules see each change at once', 
   expect(run(lb, 'add map hosts.map a b\n', 'user')).toBe('Permission denied\n\n')
   expect(run(lb, 'clear map #0\n')).toBe('\n')
   expect(ref.size).toBe(0)
+})
+
+test("show table: 'used' counts only the entries it lists (expired ones are purged first)", () => {
+  let t = 1000
+  const table = new StickTable('t', { type: 'ip', size: 10, expire: 5, store: ['http_req_cnt'] }, { now: () => t })
+  table.get(table.keyOf('10.0.0.1')!)
+  expect(tableHead(table)).toBe('# table: t, type: ip, size:10, used:1\n')
+  t += 10
+  expect(tableHead(table)).toBe('# table: t, type: ip, size:10, used:0\n')
 })

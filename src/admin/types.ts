@@ -4,6 +4,7 @@
  */
 import type { CliLevel } from '../model/stats-socket.ts'
 import type { Engine } from '../proxy/engine.ts'
+import type { MasterHooks } from './master-cli.ts'
 
 export type { CliLevel }
 
@@ -13,6 +14,10 @@ const RANK: Readonly<Record<CliLevel, number>> = { user: 0, operator: 1, admin: 
 export interface CliCtx {
   readonly engine: Engine
   readonly level: CliLevel
+  /** `experimental-mode on|off` (HAProxy's `expert-mode` too): for this connection only. */
+  readonly modes?: { experimental?: boolean; expert?: boolean }
+  /** Set on the master CLI (`-S`): lines are routed by their `@` prefix (master-cli.ts). */
+  readonly master?: MasterHooks | undefined
 }
 
 export interface CliCommand {

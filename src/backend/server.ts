@@ -79,6 +79,8 @@ export class Server implements LbServer {
   readonly cfg: ServerConfig
   readonly name: string
   readonly index: number
+  /** The server's number in its backend (HAProxy's puid: `id N`, else the next free one). */
+  readonly puid: number
   readonly backup: boolean
   /** Effective weight: `uweight`, scaled down while warming up (slowstart). */
   weight: number
@@ -150,6 +152,7 @@ export class Server implements LbServer {
     this.cfg = cfg
     this.name = cfg.name
     this.index = cfg.index
+    this.puid = cfg.puid ?? cfg.index + 1
     this.backup = cfg.backup
     this.weight = cfg.weight
     this.uweight = cfg.weight

@@ -68,7 +68,7 @@ export function consistentOnly(t: HashType): boolean {
 
 /** Ring points per unit of weight. */
 const POINTS_PER_WEIGHT = 16
-/** Point numbers per server: weight 256 × 16 points, so (index + 1) × this + point is unique. */
+/** Point numbers per server: weight 256 × 16 points, so puid × this + point is unique. */
 const POINT_RANGE = 256 * POINTS_PER_WEIGHT
 const OWNER_BITS = 2 ** 20
 
@@ -83,7 +83,7 @@ function buildRing(pool: readonly LbServer[]): { keys: Uint32Array; owners: Uint
   for (let p = 0; p < pool.length; p++) {
     const s = pool[p]
     const points = Math.min(s.weight, 256) * POINTS_PER_WEIGHT
-    for (let n = 0; n < points; n++) packed[j++] = fullHash(((s.index + 1) * POINT_RANGE + n) >>> 0) * OWNER_BITS + p
+    for (let n = 0; n < points; n++) packed[j++] = fullHash((s.puid * POINT_RANGE + n) >>> 0) * OWNER_BITS + p
   }
   packed.sort()
   const keys = new Uint32Array(count)

@@ -17,6 +17,8 @@ export interface LbServer {
   readonly name: string
   /** Declaration order in the backend, from 0. */
   readonly index: number
+  /** The server's number in its backend (HAProxy's puid): the points of consistent hashing derive from it. */
+  readonly puid: number
   /** Effective weight 0..256; may change at runtime (slowstart, agent). 0 = no new traffic. */
   weight: number
   readonly backup: boolean

@@ -10,7 +10,7 @@
  */
 import { randomFillSync } from 'node:crypto'
 import type { CheckOutcome } from './status.ts'
-import type { CheckKind } from './types.ts'
+import { CheckEnd, type CheckKind } from './types.ts'
 
 const SUITES = [
   0xc02f, 0xc030, 0xc02b, 0xc02c, 0xcca8, 0xcca9, // ECDHE-{RSA,ECDSA}-AES-GCM, CHACHA20
@@ -69,9 +69,12 @@ export function clientHello(): Buffer {
 
 const UP: CheckOutcome = { status: 'L6OK' }
 const NOT_TLS: CheckOutcome = { status: 'L6RSP' }
+/** Closed or reset before a byte of answer: HAProxy's words for its step 2 (the expect). */
+const EMPTY: CheckOutcome = { status: 'L6RSP', info: 'TCPCHK got an empty response at step 2' }
 
 /** Reads the answer to the hello (CheckRun.expect's test): a TLS record of at least 5 bytes. */
 function helloAnswer(buf: Buffer, last: boolean): CheckOutcome | boolean {
+  if (last && buf.length === 0) return EMPTY
   if (!last && buf.length < 5) return false
   if (buf.length >= 5 && (buf[0] === 0x16 || buf[0] === 0x15)) return true
   return NOT_TLS
@@ -82,7 +85,13 @@ export const sslHelloCheck: CheckKind = {
   async run(t) {
     const c = await t.connect()
     c.send(clientHello())
-    await t.expect(c, helloAnswer, 'L6TOUT')
+    try {
+      await t.expect(c, helloAnswer, 'L6TOUT')
+    } catch (e) {
+      // A reset before any answer is an empty response too (the server closed on the hello).
+      if (e instanceof CheckEnd && e.outcome.status === 'SOCKERR' && c.buf.length === 0) throw new CheckEnd(EMPTY)
+      throw e
+    }
     return UP
   },
 }

@@ -27,7 +27,7 @@ ${commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`).join('\n')}
   ${'help'.padEnd(width)}  show help for a command: edgelb help COMMAND
 
 HAProxy-compatible form:
-  edgelb -f FILE|DIR [-f ...] [-c] [-p PIDFILE] [-d|-db] [-L NAME] [-v] [--allow-unimplemented]
+  edgelb -f FILE|DIR [-f ...] [-c] [-p PIDFILE] [-d|-db] [-L NAME] [-S ADDR[,OPT...]] [-v] [--allow-unimplemented]
   edgelb -cc CONDITION
     -f  load this file (repeatable; a directory loads its *.cfg in order)
     -c  check the configuration and exit (like 'edgelb check')
@@ -37,18 +37,21 @@ HAProxy-compatible form:
     -d, -db  stay in the foreground (edgelb always does); the other -dX debug flags
         (-dM, -dV, -dW, -dr…) are accepted and change nothing
     -L  local peer name
+    -S  the master CLI on ADDR (a path, or ipv4@HOST:PORT; options such as mode,600):
+        @1 COMMAND runs a runtime API command, 'show proc' and 'reload' are the master's
     -v  print the version`
 }
 
 /** Translates HAProxy's flags into `run`/`check` arguments. Returns undefined when argv is not in
  *  that form. */
-export function fromHaproxyFlags(argv: string[]): { command: 'run' | 'check' | 'version'; files: string[]; pidfile?: string; localPeer?: string; allowUnimplemented?: boolean } | { command: 'cond'; condition: string } | { error: string } | undefined {
+export function fromHaproxyFlags(argv: string[]): { command: 'run' | 'check' | 'version'; files: string[]; pidfile?: string; localPeer?: string; allowUnimplemented?: boolean; masterSocket?: string } | { command: 'cond'; condition: string } | { error: string } | undefined {
   if (argv.length === 0 || !argv[0]!.startsWith('-') || argv[0] === '--help' || argv[0] === '-h') return undefined
   const files: string[] = []
   let check = false
   let pidfile: string | undefined
   let localPeer: string | undefined
   let allowUnimplemented = false
+  let masterSocket: string | undefined
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!
     const value = (): string | undefined => argv[++i]
@@ -59,7 +62,7 @@ export function fromHaproxyFlags(argv: string[]): { command: 'run' | 'check' | '
       case '-L': { localPeer = value(); if (localPeer === undefined) return { error: `-L expects a name` }; break }
       case '-d': case '-db': case '-D': case '-Ws': case '-W': case '-q': break
       case '--allow-unimplemented': allowUnimplemented = true; break
-      case '-S': return { error: `-S (HAProxy's master CLI) is not implemented: edgelb runs no master process; its admin socket is 'stats socket' in the global section` }
+      case '-S': { masterSocket = value(); if (masterSocket === undefined) return { error: `-S expects an address: -S /run/edgelb-master.sock[,mode,600]` }; break }
       case '-v': case '-vv': case '-V': return { command: 'version', files }
       case '-cc': {
         const condition = argv.slice(i + 1).join(' ')
@@ -74,7 +77,8 @@ export function fromHaproxyFlags(argv: string[]): { command: 'run' | 'check' | '
     }
   }
   if (files.length === 0) return { error: `no configuration file: give -f FILE` }
-  const out: { command: 'run' | 'check'; files: string[]; pidfile?: string; localPeer?: string; allowUnimplemented?: boolean } = { command: check ? 'check' : 'run', files }
+  const out: { command: 'run' | 'check'; files: string[]; pidfile?: string; localPeer?: string; allowUnimplemented?: boolean; masterSocket?: string } = { command: check ? 'check' : 'run', files }
+  if (masterSocket !== undefined) out.masterSocket = masterSocket
   if (allowUnimplemented) out.allowUnimplemented = true
   if (pidfile !== undefined) out.pidfile = pidfile
   if (localPeer !== undefined) out.localPeer = localPeer
@@ -105,6 +109,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
     if (hp.pidfile !== undefined) args.push('--pidfile', hp.pidfile)
     if (hp.localPeer !== undefined) args.push('--local-peer', hp.localPeer)
     if (hp.allowUnimplemented === true) args.push('--allow-unimplemented')
+    if (hp.masterSocket !== undefined) args.push('--master-socket', hp.masterSocket)
     return runCommand.run(args, io)
   }
   const [name, ...rest] = argv

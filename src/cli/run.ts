@@ -13,7 +13,7 @@ import { ListenerSet } from '../proxy/listeners.ts'
 import { ServiceNotifier } from '../net/sd-notify.ts'
 import { MASTER_ENV, startPrograms, watchParentPipe, type RunningPrograms } from '../master/programs.ts'
 import { Generations } from '../proxy/generations.ts'
-import { startStatsSockets, type StatsSockets } from '../admin/socket.ts'
+import { startMasterSocket, startStatsSockets, type StatsSockets } from '../admin/socket.ts'
 import { statsApplets } from '../stats/applets.ts'
 import { commandArgs } from './args.ts'
 import { reload, servingStatus } from './reloader.ts'
@@ -34,6 +34,9 @@ order), binds every listener, and serves until stopped. Without FILE it uses ${D
 options:
   -p, --pidfile FILE     write the process id to FILE (removed at exit)
   -L, --local-peer NAME  local peer name (accepted for HAProxy compatibility)
+  -S, --master-socket ADDR[,OPT...]
+                         HAProxy's master CLI: '@1 COMMAND' (the runtime API, admin level),
+                         'show proc', 'reload'
       --allow-unimplemented
                          run even though the configuration asks for protections edgelb does not
                          implement yet (TLS, the PROXY protocol, authentication, access
@@ -48,7 +51,7 @@ take them back, SIGTERM/SIGINT stop now.`,
     const parsed = commandArgs(runCommand, args, {
       io,
       positionals: true,
-      options: { pidfile: { type: 'string', short: 'p' }, 'local-peer': { type: 'string', short: 'L' }, 'allow-unimplemented': { type: 'boolean' } },
+      options: { pidfile: { type: 'string', short: 'p' }, 'local-peer': { type: 'string', short: 'L' }, 'allow-unimplemented': { type: 'boolean' }, 'master-socket': { type: 'string', short: 'S' } },
     })
     if (typeof parsed === 'number') return parsed
     let files = parsed.positionals
@@ -115,14 +118,20 @@ take them back, SIGTERM/SIGINT stop now.`,
     // The runtime API (`stats socket`) listens with the rest, before privileges are dropped; its
     // commands act on the generation serving at the time (a reload keeps the sockets as they were).
     let sockets: StatsSockets | undefined
+    let masterCli: StatsSockets | undefined
+    let reloads = 0
+    let reloadNow = (): void => {}
     try {
       if (config.global.statsSockets.length > 0) sockets = startStatsSockets(() => gens.current, config.global)
+      const m = parsed.values['master-socket']
+      if (m !== undefined) masterCli = startMasterSocket(() => gens.current, m, { reload: () => { reloads++; reloadNow() }, reloads: () => reloads, startedAt: Date.now() })
     } catch (e) {
+      sockets?.close()
       gens.stop()
       await programs.stop()
       return notStarted((e as Error).message)
     }
-    void gens.done.then(() => sockets?.close())
+    void gens.done.then(() => { sockets?.close(); masterCli?.close() })
     const pidfile = parsed.values.pidfile ?? config.global.pidfile
     if (pidfile !== undefined) {
       try {
@@ -143,6 +152,7 @@ take them back, SIGTERM/SIGINT stop now.`,
       return notStarted((e as Error).message)
     }
     const setup: UpgradeSetup = { files, io, allowUnimplemented, generations: gens, notifier, started: config, chroot, args, handedOver: false, starting: false }
+    reloadNow = () => { reload(setup, 'the master CLI') }
     const off = [
       onSignal('SIGUSR1', () => {
         notifier.stopping('soft stop: finishing live sessions')

@@ -517,7 +517,8 @@ describe('unknown, removed and not yet implemented keywords', () => {
       `${at(6)}: error: 'id' names one server, so 'default-server' does not take it; write it on the server's own line`,
       `${at(7)}: error: 'guid' names one server, so 'default-server' does not take it; write it on the server's own line`,
     ])
-    expect(b.proxy('b').servers[0]!.extra).toEqual({ id: '5' })
+    expect(b.proxy('b').servers[0]!.id).toBe(5)
+    expect(b.proxy('b').servers[0]!.extra).toEqual({})
   })
 
   test('sections edgelb does not implement are named once each; one that protects (userlist) is an error each time', () => {

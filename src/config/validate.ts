@@ -5,6 +5,7 @@
  */
 import { findAlgorithm } from '../balance/registry.ts'
 import { formatListenAddr } from '../model/address.ts'
+import { assignIds } from '../model/ids.ts'
 import type { KeywordCtx } from './keywords/types.ts'
 import { suggest } from '../model/suggest.ts'
 import type { SourcePos } from '../model/source.ts'
@@ -45,6 +46,11 @@ export function validateConfig(config: Config, ctx: KeywordCtx, where: PhrasePos
       else m.set(p.name, p)
     }
   }
+
+  assignIds(config, (what, a, b) => {
+    if (what === 'proxy') ctx.error(`${(a as ProxyConfig).kind} '${a.name}' has the same 'id' as the ${(b as ProxyConfig).kind} '${b.name}' at line ${b.pos.line}; proxy ids must be unique`, a.pos)
+    else ctx.error(`server '${a.name}' has the same 'id' as server '${b.name}' at line ${b.pos.line}; server ids must be unique within a backend`, a.pos)
+  })
 
   const bound = new Map<string, ProxyConfig>()
   if (config.proxies.length === 0) {

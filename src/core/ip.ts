@@ -105,6 +105,8 @@ export function parseIpv6(s: string): Uint32Array | undefined {
 }
 
 export function formatIpv6(w: Uint32Array): string {
+  // IPv4-mapped: `::ffff:a.b.c.d`, as inet_ntop writes it.
+  if (w[0] === 0 && w[1] === 0 && w[2] === 0xffff) return `::ffff:${formatIpv4(w[3]!)}`
   const g: number[] = []
   for (let i = 0; i < 4; i++) g.push(w[i]! >>> 16, w[i]! & 0xffff)
   // Longest run of zero groups (2 or more) becomes '::'.

@@ -52,6 +52,8 @@ export type PpFlag = 'v1' | 'v2' | 'ssl' | 'cert-cn' | 'ssl-cipher' | 'cert-sig'
 
 /** Server options, as written on `server` and `default-server` lines. */
 export interface ServerOptions {
+  /** `id N` (server lines only): the number this server forces (HAProxy's puid). */
+  id?: number
   check: boolean
   inter: number
   fastinter?: number
@@ -108,6 +110,8 @@ export interface ServerConfig extends ServerOptions {
   pos: SourcePos
   /** Declaration order within the backend, from 0; algorithms that care use it. */
   index: number
+  /** The server's number in its backend (src/model/ids.ts); index + 1 until assigned. */
+  puid?: number
 }
 
 /** `balance NAME[(PARAM)] [WORDS…]`: the algorithm's name, as src/balance/registry.ts lists them,
@@ -245,6 +249,10 @@ export interface ProxyConfig {
   kind: 'frontend' | 'backend' | 'listen' | 'defaults'
   name: string
   pos: SourcePos
+  /** `id N`: the number this proxy forces (HAProxy's uuid). */
+  id?: number
+  /** The proxy's number (src/model/ids.ts), assigned when the configuration is validated. */
+  uuid?: number
   /** Named defaults this section took its settings from, if any. */
   from?: string
   mode: Mode

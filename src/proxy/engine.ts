@@ -15,7 +15,7 @@ import type { BindConfig, Config, ProxyConfig } from '../model/types.ts'
 import type { TlsListen } from '../net/runtime.ts'
 import { startWheelDriver } from '../core/timer-wheel.ts'
 import { wheel } from '../core/wheel.ts'
-import { levelNumber } from '../log/levels.ts'
+import { LOG_INFO, levelNumber } from '../log/levels.ts'
 import { LogOutputs } from '../log/outputs.ts'
 import { buildProxyLog, DEFAULT_LOG_TAG, type ProxyLog } from '../log/proxy-log.ts'
 import { hostname } from 'node:os'
@@ -136,6 +136,8 @@ export class Engine implements FrontendHost {
         fe.uniqueIdFormat = compileLogFormat(p.uniqueIdFormat, { tables: r.tables, maps: r.maps, fileDir: dirname(p.pos.file), proxy: p.name, at: p.pos }, { missing: '-' })
       }
       if (!p.options['dontlognull']) fe.connErrorLog = this.#logOf(p)
+      const log = sink === null ? this.#logOf(p) : null
+      if (log !== null && log.maxLevel >= LOG_INFO) fe.connectLog = log
     }
     // Every proxy's log lines (a backend's carry its state lines): the sockets exist from the start.
     for (const p of config.proxies) this.#logOf(p)

@@ -23,7 +23,7 @@ import { handshakeFailed } from './tls-session.ts'
 import { HttpSession } from './http-session.ts'
 import { HttpFront } from './http-front.ts'
 import { TcpSession } from './tcp-session.ts'
-import { logSession } from './traffic-log.ts'
+import { logConnect, logSession } from './traffic-log.ts'
 import { ProxyHeaderWait } from './accept-proxy.ts'
 import { countTcpSession, FrontendCounters } from './counters.ts'
 import { clocked } from '../core/clock.ts'
@@ -112,6 +112,9 @@ export class Frontend {
   /** Set by the engine when this frontend writes a log line per session (the session then keeps
    *  the client address, which costs system calls to read). */
   logsSessions = false
+  /** Where the `Connect from` line of each accepted connection goes (a frontend with `log`
+   *  lines and no log format); null: none. */
+  connectLog: ProxyLog | null = null
   /** Where failed TLS handshakes are logged (the proxy's `log` lines unless `dontlognull`). */
   connErrorLog: ProxyLog | null = null
 
@@ -288,6 +291,7 @@ export class Frontend {
   }
 
   #start(sess: ClientSession): void {
+    if (this.connectLog !== null) logConnect(sess, this, this.connectLog)
     this.totalSessions++
     this.#sessions.add(sess)
     sess.start(this.backend)

@@ -1,4 +1,6 @@
 import { describe, expect, test } from 'bun:test'
+import { cfg, startLb } from '../../test/support/harness.ts'
+import { rawExchange } from '../../test/support/http-harness.ts'
 import { proxyFixture, headOf } from '../../test/support/proxy.ts'
 import { logRequest, logSession } from './traffic-log.ts'
 
@@ -143,5 +145,34 @@ describe('an http request', () => {
     sess.st.logLevel = 'silent'
     logRequest(sess, sess.st)
     expect(f.lines).toEqual([])
+  })
+})
+
+describe('a frontend that logs without a log format', () => {
+  test("each accepted connection gets HAProxy's 'Connect from SRC to DST (FE/MODE)' line at info; none with tcplog/httplog", async () => {
+    await using lb = await startLb(cfg`
+      global
+        log stdout format raw local0
+      defaults
+        timeout client 5s
+        timeout server 5s
+        timeout connect 1s
+        log global
+      frontend plain
+        bind 127.0.0.1:0
+        mode http
+        http-request return status 200
+      frontend formatted
+        bind 127.0.0.1:0
+        mode http
+        option httplog
+        http-request return status 200`)
+    await rawExchange(lb.port('plain'), 'GET / HTTP/1.0\r\n\r\n')
+    const lines = await lb.waitLogs(1)
+    expect(lines[0]).toMatch(/^Connect from 127\.0\.0\.1:\d+ to 127\.0\.0\.1:\d+ \(plain\/HTTP\)$/)
+    expect(lines[0]).toContain(`to 127.0.0.1:${lb.port('plain')} `)
+    await rawExchange(lb.port('formatted'), 'GET / HTTP/1.0\r\n\r\n')
+    await lb.waitLogs(2)
+    expect(lb.logs.filter((l) => l.startsWith('Connect from'))).toHaveLength(1)
   })
 })

@@ -6,6 +6,7 @@
  */
 import type { Backend } from '../backend/backend.ts'
 import { now } from '../core/clock.ts'
+import { LOG_INFO } from '../log/levels.ts'
 import { formatHttpLog, type HttpLogFields } from '../log/httplog.ts'
 import { formatTcpLog, type TcpLogFields } from '../log/tcplog.ts'
 import type { LogFields } from '../rules/types.ts'
@@ -71,7 +72,8 @@ function gather(sess: LoggedSession, x: SrvSide, be: Backend | null, t: number):
   const server = x.server
   rec.clientAddr = sess.cliAddr
   rec.clientPort = sess.cliPort
-  rec.frontend = fe.name
+  // tcplog and httplog print %ft: the name, with a '~' when the client spoke TLS to it.
+  rec.frontend = sess.cliTls !== null ? `${fe.name}~` : fe.name
   rec.backend = be?.name ?? '<NOBACKEND>'
   rec.server = server?.name ?? (be?.dispatch && x.connectStart >= 0 ? '<dispatch>' : '<NOSRV>')
   rec.tw = queueTime(x)
@@ -118,6 +120,22 @@ function logFields(r: LogRecord, http: boolean): LogFields {
 }
 
 /** The line of a `mode tcp` session, once it has ended (it counts itself nowhere any more). */
+/** HAProxy's line for a connection a frontend accepts when it logs (`log` lines) without a log
+ *  format (no tcplog, httplog or log-format): `Connect from SRC:PORT to DST:PORT (FE/MODE)`, at
+ *  level info, once the connection's addresses are known (after a PROXY header). */
+export function logConnect(sess: ClientSide, fe: { name: string; http: unknown }, log: { send(level: number, line: string): void }): void {
+  const mode = fe.http !== null ? 'HTTP' : 'TCP'
+  const src = sess.cliAddr
+  const line = src === '' || src.startsWith('unix') || src.startsWith('/')
+    ? `Connect to unix:1 (${fe.name}/${mode})`
+    : `Connect from ${hostPort(src, sess.cliPort)} to ${hostPort(sess.dstAddr, sess.dstPort)} (${fe.name}/${mode})`
+  log.send(LOG_INFO, line)
+}
+
+function hostPort(addr: string, port: number): string {
+  return `${addr.includes(':') ? `[${addr}]` : addr}:${port}`
+}
+
 export function logSession(sess: TcpSession): void {
   const fe = sess.fe
   const log = fe.trafficLog

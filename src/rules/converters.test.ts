@@ -40,6 +40,9 @@ describe('converters', () => {
     expect(ev('src,ipmask(24)')).toBe('192.168.1.0')
     expect(ev('src,ipmask(255.255.0.0)')).toBe('192.168.0.0')
     expect(ev('src,ipmask(24,64)', stream({ sess: session({ cliAddr: '2001:db8:1:2:3:4:5:6' }) }))).toBe('2001:db8:1:2::')
+    // The IPv6 mask may be any pattern of bits; an IPv4-mapped address is masked as IPv4.
+    expect(ev('src,ipmask(24,ffff:ffff:ffff:ffff:c001:c001:0000:0000)', stream({ sess: session({ cliAddr: '2001:db8:c001:c01a:ffff:ffff:20:ffff' }) }))).toBe('2001:db8:c001:c01a:c001:c001::')
+    expect(ev('src,ipmask(24,64)', stream({ sess: session({ cliAddr: '::ffff:192.168.1.101' }) }))).toBe('192.168.1.0')
     expect(ev('str(www.example.com:8080),host_only')).toBe('www.example.com')
     expect(ev('str(www.example.com:8080),port_only')).toBe(8080)
   })
@@ -51,6 +54,11 @@ describe('converters', () => {
     expect(ev('str(/a//b/c),word(2,/)')).toBe('b')
     expect(ev('str(/a//b/c),word(-1,/)')).toBe('c')
     expect(ev('str(/a/b),word(5,/)')).toBeUndefined()
+    // Several words keep the text between them as it is (empty fields included), as HAProxy does.
+    expect(ev('str(f1_f2_f3__f5),word(2,_,0)')).toBe('f2_f3__f5')
+    expect(ev('str(f1_f2_f3__f5),word(3,_,2)')).toBe('f3__f5')
+    expect(ev('str(f1_f2_f3__f5),word(-2,_,3)')).toBe('f1_f2_f3')
+    expect(ev('str(f1_f2_f3__f5),word(-3,_,0)')).toBe('f1_f2')
   })
   test('field: the text between delimiters; past the last field, no sample', () => {
     // The manual's examples.

@@ -101,15 +101,28 @@ function wordConv(args: string[], ctx: CompileCtx): Converter {
   return (v) => {
     const s = toStr(v)
     if (s === undefined) return undefined
-    const parts: string[] = []
+    // Words are the non-empty runs between delimiters; the answer is the original text from the
+    // first selected word to the end of the last, delimiters between them kept as they are.
+    const starts: number[] = []
+    const ends: number[] = []
     let cur = 0
     for (let i = 0; i <= s.length; i++) {
-      if (i === s.length || delims.includes(s[i]!)) { if (i > cur) parts.push(s.slice(cur, i)); cur = i + 1 }
+      if (i === s.length || delims.includes(s[i]!)) { if (i > cur) { starts.push(cur); ends.push(i) } cur = i + 1 }
     }
-    const start = idx > 0 ? idx - 1 : parts.length + idx - (count > 0 ? count - 1 : 0)
-    if (start < 0 || start >= parts.length) return undefined
-    const sel = count === 0 ? parts.slice(start) : parts.slice(start, start + count)
-    return sel.join(delims[0]!)
+    // A positive index counts `count` words forward from it (0: to the end); a negative one
+    // counts them backward, ending at it (0: from the start).
+    const n = starts.length
+    let first: number
+    let last: number
+    if (idx > 0) {
+      first = idx - 1
+      last = count === 0 ? n - 1 : Math.min(first + count, n) - 1
+    } else {
+      last = n + idx
+      first = count === 0 ? 0 : Math.max(0, last - count + 1)
+    }
+    if (first < 0 || first >= n || last < first) return undefined
+    return s.slice(starts[first]!, ends[last]!)
   }
 }
 
@@ -130,16 +143,26 @@ function regsubConv(args: string[], ctx: CompileCtx): Converter {
 function ipmaskConv(args: string[], ctx: CompileCtx): Converter {
   const m4 = args[0] ?? '32'
   const len4 = /^\d+$/.test(m4) ? Number(m4) : (() => { const n = parseNet(`0.0.0.0/${m4}`); if (!n) throw new ConfigError(`ipmask: invalid mask '${m4}'`, ctx.at); return n.len })()
-  const len6 = args[1] !== undefined ? intArg(args[1], ctx, 'the IPv6 mask') : 128
+  // The IPv6 mask: a prefix length, or an address whose bits are kept (any pattern of bits).
+  const m6 = args[1] ?? '128'
+  const words6 = /^\d+$/.test(m6) ? undefined : parseIpv6(m6)
+  if (!/^\d+$/.test(m6) && words6 === undefined) throw new ConfigError(`ipmask: the IPv6 mask must be a prefix length or an IPv6 address, not '${m6}'`, ctx.at)
+  const len6 = words6 === undefined ? Number(m6) : 128
   if (len4 > 32 || len6 > 128) throw new ConfigError(`ipmask: masks are at most 32 (IPv4) and 128 (IPv6)`, ctx.at)
   const mask = maskOf(len4)
+  const mask6 = words6 ?? maskV6(Uint32Array.of(0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff), len6)
   return (v) => {
     const s = toStr(v)
     if (s === undefined) return undefined
     const a = parseIpv4(s)
     if (a >= 0) return formatIpv4((a & mask) >>> 0)
     const w = parseIpv6(s)
-    return w ? formatIpv6(maskV6(w, len6)) : undefined
+    if (w === undefined) return undefined
+    // An IPv4-mapped address (::ffff:a.b.c.d) is its IPv4 address, masked as one.
+    if (w[0] === 0 && w[1] === 0 && w[2] === 0xffff) return formatIpv4((w[3]! & mask) >>> 0)
+    const out = new Uint32Array(4)
+    for (let i = 0; i < 4; i++) out[i] = (w[i]! & mask6[i]!) >>> 0
+    return formatIpv6(out)
   }
 }
 

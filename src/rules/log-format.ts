@@ -39,7 +39,8 @@ export const LOG_TAGS: readonly LogTag[] = [
   { tag: 'fi', read: (s) => s.sess.dstAddr },
   { tag: 'fp', read: (s) => s.sess.dstPort },
   { tag: 'f', read: (s) => s.sess.feName },
-  { tag: 'ft', read: (s) => s.sess.feName },
+  // %ft: the frontend's name, with a '~' when the client spoke TLS to it.
+  { tag: 'ft', read: (s) => (s.sess.cliTls ? `${s.sess.feName}~` : s.sess.feName) },
   { tag: 'b', read: (s) => s.beName || undefined },
   { tag: 's', read: (s) => s.srvName || undefined },
   { tag: 'si', read: (s) => s.log?.srvAddr },

@@ -393,6 +393,21 @@ export interface CompiledRules {
 }
 
 /**
+ * `set var NAME EXPR` / `set var NAME fmt FORMAT` of the runtime API: evaluates a sample
+ * expression (or log-format string) outside any stream, as a global `set-var` line does, and
+ * sets the variable (a `proc.*` one: the other scopes die with their streams). Throws ConfigError
+ * for a bad expression or name.
+ */
+export function setVarNow(rules: CompiledRules, name: string, kind: 'expr' | 'fmt', text: string): void {
+  const at = { file: 'cli', line: 1 }
+  const ref = compileVarRef(name, at)
+  const ctx: CompileCtx = { tables: rules.tables, maps: rules.maps, fileDir: '.', proxy: '', at }
+  const s = connectionStream(loadTimeSession)
+  const value = kind === 'expr' ? compileExpr(text, ctx).fn(s) : compileLogFormat(text, ctx)(s)
+  if (value !== undefined) ref.set(s, value)
+}
+
+/**
  * Compiles every proxy of a configuration. Throws ConfigError (with file and line) on the first
  * bad rule; with `onError`, each is reported and compiling goes on (`edgelb check`, through proxy/runtime.ts).
  */

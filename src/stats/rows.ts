@@ -42,10 +42,11 @@ export function renderEnv(engine: Engine, legends: boolean): RenderEnv {
 export function statsRows(engine: Engine, env: RenderEnv, f: RowFilter = {}): StatsRow[] {
   const rows: StatsRow[] = []
   const want = (k: RowKind): boolean => f.kinds === undefined || f.kinds.has(k)
-  let iid = 0
+  let n = 0
   for (const px of engine.config.proxies) {
     if (px.kind === 'defaults') continue
-    iid++
+    n++
+    const iid = px.uuid ?? n
     if (f.iid !== undefined && f.iid >= 0 && f.iid !== iid) continue
     if (f.proxy !== undefined && !f.proxy(px.name)) continue
     if (px.kind !== 'backend' && want('fe')) {
@@ -56,8 +57,8 @@ export function statsRows(engine: Engine, env: RenderEnv, f: RowFilter = {}): St
     const be = engine.backends.get(px.name)
     if (be === undefined || be.cfg !== px) continue
     if (want('srv')) {
-      be.servers.forEach((s, i) => {
-        const sid = i + 1
+      be.servers.forEach((s) => {
+        const sid = s.puid
         if (f.sid !== undefined && f.sid >= 0 && f.sid !== sid) return
         if (f.hideMaint && s.effectiveAdmin === 'maint') return
         if (f.hideDown && (!s.up || s.effectiveAdmin === 'maint')) return

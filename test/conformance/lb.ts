@@ -17,6 +17,7 @@ export function makeServers(specs: readonly ServerSpec[]): LbServer[] {
   return specs.map((s, index) => ({
     name: s.name,
     index,
+    puid: index + 1,
     weight: s.weight ?? 1,
     backup: s.backup ?? false,
     usable: s.usable ?? true,

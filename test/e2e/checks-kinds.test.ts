@@ -177,6 +177,14 @@ describe('option ssl-hello-chk', () => {
     }
   })
 
+  test('a server that closes on the hello: Layer6 invalid response, an empty response at step 2', async () => {
+    await using closer = protocolServer('closer', () => {}, (c) => { c.end() })
+    await using lb = await startLb(checked(closer.port, '  option ssl-hello-chk'))
+    const s = serverOf(lb, 'web', 's')
+    await nextChecks(s)
+    expect(s.lastCheck).toMatchObject({ status: 'L6RSP', info: 'TCPCHK got an empty response at step 2' })
+  })
+
   test('a server that never answers the hello is a Layer6 timeout', async () => {
     await using mute = startServer('mute', 'manual')
     await using lb = await startLb(checked(mute.port, '  option ssl-hello-chk'))

@@ -238,6 +238,9 @@ describe('SSL facts for rules and logs', () => {
     const lines = await lb.waitLogs(3)
     expect(lines[0]).toMatch(/ "GET \/ HTTP\/1\.1" 0\/0\/0\/0\/0 www\.a\.test\/TLSv1\.2\/ECDHE-ECDSA-AES128-GCM-SHA256$/)
     expect(lines[1]).toMatch(/ 301 .* "GET \/x HTTP\/1\.1" 0\/-\/-\/-\/0 -\/-\/-$/)
+    // The frontend's name carries '~' on the TLS connection only (%ft).
+    expect(lines[0]).toMatch(/\] fe~ be\/s1 /)
+    expect(lines[1]).toMatch(/\] fe be\/<NOSRV> /)
   })
 })
 

@@ -137,4 +137,13 @@ describe('health checks over TLS', () => {
     await nextChecks(s2, 2)
     expect(s2.up).toBe(false)
   })
+
+  test('a plain check over TLS (check-ssl, no httpchk) passes at layer 6 once the handshake succeeds: L6OK', async () => {
+    await using o = await origin()
+    await using lb = await startLb(config(`server s1 127.0.0.1:${o.port} check inter 100 check-ssl verify none`))
+    const s = serverOf(lb, 'app', 's1')
+    await nextChecks(s, 1)
+    expect(s.up).toBe(true)
+    expect(s.lastCheck?.status).toBe('L6OK')
+  })
 })

@@ -52,7 +52,8 @@ export function serverOf(lb: Lb, be: string, name: string): Server {
 
 /** The log lines (not the `[WARNING]` stderr copies) with check durations as `Nms`. */
 export function stateLines(lb: Lb): string[] {
-  return lb.logs.filter((l) => !l.startsWith('[')).map((l) => l.replace(/check duration: \d+ms/, 'check duration: Nms'))
+  // Not the alerts on stderr ('[…'), nor the `Connect from` line of each accepted connection.
+  return lb.logs.filter((l) => !l.startsWith('[') && !l.startsWith('Connect from')).map((l) => l.replace(/check duration: \d+ms/, 'check duration: Nms'))
 }
 
 /** Waits for a log line matching `re` (after the first `skip` lines) and returns it. */

@@ -301,6 +301,7 @@ export const proxyKeywords: readonly ProxyKeyword[] = [
   countKw('maxconn', 'maxconn', 10_000_000),
   countKw('backlog', 'backlog', 1_000_000),
   countKw('fullconn', 'fullconn', 10_000_000),
+  { kw: 'id', parse: (args, d, p) => { p.id = parseIntIn(one('id', args, d, 'a number'), d.pos, "'id'", 1, 2_147_483_647) } },
   { kw: 'retries', parse: (args, d, p) => { p.retries = parseIntIn(one('retries', args, d, 'a number'), d.pos, "'retries'", 0, 100) } },
   { kw: 'grace', parse: (args, d, p) => { p.grace = parseDuration(one('grace', args, d, 'a duration'), d.pos) } },
   { kw: 'dispatch', parse: (args, d, p) => { p.dispatch = parseServerAddr(one('dispatch', args, d, 'an address'), d.pos) } },

@@ -76,6 +76,7 @@ export const serverOptionKeywords: readonly ServerOptionKeyword[] = [
   text('addr', 'checkAddr'),
   flag('backup', 'backup', true),
   flag('no-backup', 'backup', false),
+  { kw: 'id', args: 1, apply: ([v], s, at) => { s.id = parseIntIn(v!, at, "'id'", 1, 2_147_483_647) } },
   { kw: 'weight', args: 1, apply: ([v], s, at) => { s.weight = parseIntIn(v!, at, "'weight'", 0, 256) } },
   count('maxconn', 'maxconn', 0),
   count('minconn', 'minconn', 0),

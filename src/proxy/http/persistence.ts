@@ -38,13 +38,13 @@ export function persistence(_sess: HttpSession, st: Stream): boolean {
  *  that one). */
 export function stickStoreRequest(st: Stream, server: Server): void {
   const r = st.beRules
-  if (r !== null && r.has.stick) r.stickStoreRequest(st, { id: server.index + 1, name: server.name })
+  if (r !== null && r.has.stick) r.stickStoreRequest(st, { id: server.puid, name: server.name })
 }
 
 /** HAProxy's AN_RES_STORE_RULES: `stick store-response`, after the response rules. */
 export function stickStore(_sess: HttpSession, st: Stream): boolean {
   const r = st.beRules
-  if (r?.has.stick && st.server) r.stickStoreResponse(st, { id: st.server.index + 1, name: st.server.name })
+  if (r?.has.stick && st.server) r.stickStoreResponse(st, { id: st.server.puid, name: st.server.name })
   return true
 }
 

@@ -69,3 +69,11 @@ listen web
   const page = f.fe.http!.errors.page(503)
   expect(afterOwnResponse(sess, sess.st, page)).toBe(page)
 })
+
+test('a request that could not be read gets its page without http-after-response, as no stream saw it', () => {
+  using f = proxyFixture(CONFIG)
+  const { sess } = f.session()
+  const page = f.fe.http!.errors.page(400)
+  expect(sess.st.req).toBeNull()
+  expect(afterOwnResponse(sess, sess.st, page)).toBe(page)
+})

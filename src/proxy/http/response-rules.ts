@@ -34,6 +34,9 @@ export function afterResponse(sess: HttpSession, st: Stream): boolean {
 export function afterOwnResponse(sess: HttpSession, st: Stream, page: Uint8Array): Uint8Array {
   const feRules = sess.fe.rules
   if (!(st.beRules?.has.httpAfterResponse || feRules?.has.httpAfterResponse)) return page
+  // A request that could not be read (400, 408, 414, 431…) never became a stream in HAProxy:
+  // no rule sees its answer.
+  if (st.req === null) return page
   const r = sess.fe.http!.responseParser().parse(page, page.length)
   if (r.kind !== 'done') return page
   st.sess = sess.view

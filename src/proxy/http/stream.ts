@@ -93,7 +93,7 @@ export class Stream implements StreamView, SrvSide {
     this.reset()
   }
 
-  get srvId(): number | undefined { return this.server === null || this.srvName === '' ? undefined : this.server.index + 1 }
+  get srvId(): number | undefined { return this.server === null || this.srvName === '' ? undefined : this.server.puid }
   get vars(): Map<string, Sample> { return (this.#vars ??= new Map()) }
   get sc(): (StickEntry | undefined)[] { return (this.#sc ??= [undefined, undefined, undefined]) }
   /** Whether rules tracked or stored anything that must be released at its end. */
