@@ -13,10 +13,10 @@ import type { Env } from './tokenizer.ts'
 /** The HAProxy version edgelb's configuration language matches. */
 export const COMPAT_VERSION = '2.6.0'
 
-/** HAProxy build features (`haproxy -vv`'s "Feature list") that edgelb has, by HAProxy's names.
- *  None yet of those configurations and tests ask about (OPENSSL with TLS, ZLIB/SLZ with
- *  compression, PROMEX with the Prometheus exporter, LUA): each joins when it is built. */
-export const FEATURES: ReadonlySet<string> = new Set<string>()
+/** HAProxy build features (`haproxy -vv`'s "Feature list") that edgelb has, by HAProxy's names:
+ *  OPENSSL (TLS on binds and servers), PROMEX (the Prometheus exporter). Those it has not
+ *  (ZLIB/SLZ compression, LUA, PCRE/PCRE2, LINUX_SPLICE…) join when they are built. */
+export const FEATURES: ReadonlySet<string> = new Set<string>(['OPENSSL', 'PROMEX'])
 
 export const PREDICATES = ['defined', 'streq', 'strneq', 'feature', 'version_atleast', 'version_before', 'strstr'] as const
 

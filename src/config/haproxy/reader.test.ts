@@ -184,7 +184,8 @@ describe('conditional blocks', () => {
     expect(held('defined(A) && !defined(B)', { A: 'x' })).toBe(true)
     expect(held('version_atleast(2.4)')).toBe(true)
     expect(held('version_before(2.4)')).toBe(false)
-    expect(held('feature(OPENSSL)')).toBe(false)
+    expect(held('feature(OPENSSL)')).toBe(true)
+    expect(held('feature(LUA)')).toBe(false)
   })
 
   test('a whole section can be conditional', () => {
