@@ -12,7 +12,7 @@ import { now } from '../../core/clock.ts'
 import { Timer } from '../../core/timer-wheel.ts'
 import { wheel } from '../../core/wheel.ts'
 import { H2Connection, type H2ConnEvents } from '../../http2/connection.ts'
-import { NO_ERROR, prefaceMatch } from '../../http2/frames.ts'
+import { prefaceMatch } from '../../http2/frames.ts'
 import type { H2Stream } from '../../http2/stream.ts'
 import type { Sock } from '../../net/runtime.ts'
 import type { HttpSession } from '../http-session.ts'
@@ -111,9 +111,9 @@ export class H2Front implements H2ConnEvents {
     if (this.conn.active === 0) this.armIdle()
   }
 
-  onClose(code: number, _reason: string): void {
+  onClose(_code: number, _reason: string): void {
     this.#ended = true
-    if (this.conn.flushed) { this.#finish(code === NO_ERROR ? undefined : code); return }
+    if (this.conn.flushed) { this.#finish(); return }
     // A client that does not read its GOAWAY gets `timeout client` to do so.
     const t = this.sess.fe.cfg.timeouts.client
     this.#closeAt = now() + (t ?? 5000)
@@ -138,9 +138,10 @@ export class H2Front implements H2ConnEvents {
     if (this.conn.active === 0) this.conn.shutdown()
   }
 
-  #finish(code?: number): void {
+  /** The socket closes gracefully, after what is queued (the GOAWAY, whatever its code). */
+  #finish(): void {
     wheel.cancel(this.#timer)
     if (this.sess.cs === 'closed') return
-    this.sess.finish(code === undefined ? '-' : 'P', code === undefined ? '-' : 'R')
+    this.sess.finish('-', '-')
   }
 }

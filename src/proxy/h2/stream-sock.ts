@@ -15,7 +15,7 @@
  */
 import { randomBytes } from 'node:crypto'
 import { H2Connection } from '../../http2/connection.ts'
-import { CONNECT_ERROR, INTERNAL_ERROR, PROTOCOL_ERROR } from '../../http2/frames.ts'
+import { CONNECT_ERROR, INTERNAL_ERROR, NO_ERROR, PROTOCOL_ERROR } from '../../http2/frames.ts'
 import { H1Reader, type AfterHead, type H1ReaderEvents } from '../../http2/h1-reader.ts'
 import { chunkedEnd, readRequest, requestHead, responseFields, trailerFields, type H2Request } from '../../http2/messages.ts'
 import { H2Stream, type H2StreamEvents } from '../../http2/stream.ts'
@@ -195,6 +195,8 @@ export class StreamSock implements Sock<HttpSession>, H2StreamEvents, H1ReaderEv
     this.#reader.close()
     const s = this.#s
     if (!s.outEnd && !s.sentEnded && !s.reset) this.#conn.reset(s, INTERNAL_ERROR)
+    // Answered before the request ended: the client may stop sending it (RFC 9113 §8.1).
+    else if (s.sentEnded && !s.recvEnded && !s.reset) this.#conn.reset(s, NO_ERROR)
   }
 
   /** The session ended in error: the stream is reset. */
