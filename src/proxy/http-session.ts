@@ -106,6 +106,9 @@ export class HttpSession extends ClientSide implements ServerSession {
   /** The connection speaks HTTP/2 (h2/front.ts): its socket's events go there, and each stream
    *  is a session of its own. */
   h2: H2Front | null = null
+  /** The bind's `proto`: h2 from the first byte (prior knowledge only), h1 (no HTTP/2 preface
+   *  recognized); undefined: HTTP/2 by ALPN or by its preface, else HTTP/1.1. */
+  cliProto: 'h1' | 'h2' | undefined = undefined
 
   constructor(fe: Frontend, cli: Sock<HttpSession>) {
     super(fe, cli)
@@ -156,7 +159,7 @@ export class HttpSession extends ClientSide implements ServerSession {
     const t = requestTimeout(this.fe.cfg.timeouts)
     this.cliExp = t === undefined ? Infinity : this.acceptTime + t
     this.resched()
-    if (this.cliTls?.alpn === 'h2') startH2(this, null, streamSession)
+    if (this.cliTls?.alpn === 'h2' || (this.cliProto === 'h2' && this.cliTls === null)) startH2(this, null, streamSession)
   }
 
   // --- client input: waiting for the request, its body ------------------------------------------
@@ -179,7 +182,7 @@ export class HttpSession extends ClientSide implements ServerSession {
         }
         appendInput(this, chunk)
         // The HTTP/2 preface (prior knowledge), on a clear connection's first bytes.
-        if (this.requests === 0 && this.cliTls === null && h2Preface(this, streamSession)) return
+        if (this.requests === 0 && this.cliTls === null && this.cliProto !== 'h1' && h2Preface(this, streamSession)) return
         parseRequest(this)
         return
       case 'req-done':

@@ -5,7 +5,7 @@
  */
 import { expect, test } from 'bun:test'
 import http2 from 'node:http2'
-import { cfg, startLb } from '../support/harness.ts'
+import { cfg, Signal, startLb } from '../support/harness.ts'
 import { runCmd, testPki } from '../support/tls.ts'
 
 const pki = testPki()
@@ -146,4 +146,113 @@ test('TLS bind with alpn h2,http/1.1: curl --http2 and node:http2 speak HTTP/2, 
     req.end()
   })
   expect(r).toBe('GET /n 0 - -')
+})
+
+/** A gRPC-style echo on node:http2 in clear (h2c): each length-prefixed message it receives is
+ *  sent back at once; the response ends with `grpc-status` trailers when the request ends. */
+async function grpcEcho(): Promise<{ port: number; streams: number; connections: number } & AsyncDisposable> {
+  const srv = http2.createServer()
+  const counts = { streams: 0, connections: 0 }
+  srv.on('session', () => { counts.connections++ })
+  srv.on('stream', (stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders) => {
+    counts.streams++
+    if (headers['content-type'] !== 'application/grpc') { stream.respond({ ':status': 415 }); stream.end(); return }
+    stream.respond({ ':status': 200, 'content-type': 'application/grpc' }, { waitForTrailers: true })
+    stream.on('wantTrailers', () => stream.sendTrailers({ 'grpc-status': '0', 'grpc-message': `echoed ${headers[':path']}` }))
+    stream.on('data', (d: Buffer) => stream.write(d))
+    stream.on('end', () => stream.end())
+  })
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r))
+  return {
+    port: (srv.address() as { port: number }).port,
+    get streams() { return counts.streams },
+    get connections() { return counts.connections },
+    [Symbol.asyncDispose]: () => new Promise<void>((r) => srv.close(() => r())),
+  }
+}
+
+function grpcMessage(text: string): Buffer {
+  const b = Buffer.from(text)
+  const h = Buffer.alloc(5)
+  h.writeUInt32BE(b.length, 1)
+  return Buffer.concat([h, b])
+}
+
+test('gRPC through edgelb to an HTTP/2 server (proto h2): unary and streaming, with grpc-status trailers; streams share a connection', async () => {
+  await using g = await grpcEcho()
+  await using lb = await startLb(webConfig(0, '', []).replace(`server s1 127.0.0.1:0`, `server s1 127.0.0.1:${g.port} proto h2`))
+  const c = http2.connect(`http://127.0.0.1:${lb.port()}`)
+  // Unary.
+  const unary = await new Promise<{ body: Buffer; trailers: http2.IncomingHttpHeaders; headers: http2.IncomingHttpHeaders }>((resolve, reject) => {
+    const req = c.request({ ':method': 'POST', ':path': '/echo.Echo/Say', 'content-type': 'application/grpc', te: 'trailers' })
+    const parts: Buffer[] = []
+    let headers: http2.IncomingHttpHeaders = {}
+    let trailers: http2.IncomingHttpHeaders = {}
+    req.on('response', (h) => { headers = h })
+    req.on('trailers', (t) => { trailers = t })
+    req.on('data', (d: Buffer) => parts.push(d))
+    req.on('end', () => resolve({ body: Buffer.concat(parts), trailers, headers }))
+    req.on('error', reject)
+    req.end(grpcMessage('hi'))
+  })
+  expect(unary.headers['content-type']).toBe('application/grpc')
+  expect(unary.body).toEqual(grpcMessage('hi'))
+  expect(unary.trailers['grpc-status']).toBe('0')
+  expect(unary.trailers['grpc-message']).toBe('echoed /echo.Echo/Say')
+  // Streaming: each message comes back before the next is sent.
+  const req = c.request({ ':method': 'POST', ':path': '/echo.Echo/Chat', 'content-type': 'application/grpc', te: 'trailers' })
+  const got: Buffer[] = []
+  let trailers: http2.IncomingHttpHeaders = {}
+  const changed = new Signal()
+  req.on('data', (d: Buffer) => { got.push(d); changed.notify() })
+  req.on('trailers', (t) => { trailers = t })
+  const ended = new Promise<void>((r) => req.on('end', () => r()))
+  for (const m of ['one', 'two', 'three']) {
+    const want = Buffer.concat([...got, grpcMessage(m)]).length
+    req.write(grpcMessage(m))
+    await changed.until(() => Buffer.concat(got).length >= want, `the echo of ${m}`, 5000)
+  }
+  req.end()
+  await ended
+  expect(Buffer.concat(got)).toEqual(Buffer.concat(['one', 'two', 'three'].map(grpcMessage)))
+  expect(trailers['grpc-status']).toBe('0')
+  // 20 requests at once over HTTP/2 to the server: one connection carries them.
+  const many = await Promise.all(Array.from({ length: 20 }, (_, i) => new Promise<string>((resolve, reject) => {
+    const r = c.request({ ':method': 'POST', ':path': `/m${i}`, 'content-type': 'application/grpc' })
+    const parts: Buffer[] = []
+    r.on('data', (d: Buffer) => parts.push(d))
+    r.on('end', () => resolve(Buffer.concat(parts).subarray(5).toString()))
+    r.on('error', reject)
+    r.end(grpcMessage(`m${i}`))
+  })))
+  c.close()
+  expect(many).toEqual(Array.from({ length: 20 }, (_, i) => `m${i}`))
+  expect(g.streams).toBe(22)
+  expect(g.connections).toBe(1)
+})
+
+test('HTTP/1.1 clients to an HTTP/2 server over TLS (ssl alpn h2): bodies both ways, the response chunked or with its length', async () => {
+  const srv = http2.createSecureServer({ key: pki.read('a.key'), cert: pki.read('a.crt'), allowHTTP1: false })
+  srv.on('stream', (stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders) => {
+    const parts: Buffer[] = []
+    stream.on('data', (d: Buffer) => parts.push(d))
+    stream.on('end', () => {
+      const body = `${headers[':method']} ${headers[':path']} ${headers[':authority']} ${Buffer.concat(parts).length}`
+      const sized = headers[':path'] === '/sized'
+      stream.respond({ ':status': 201, 'x-h2': 'yes', ...(sized ? { 'content-length': String(body.length) } : {}) })
+      stream.end(body)
+    })
+  })
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r))
+  try {
+    const port = (srv.address() as { port: number }).port
+    await using lb = await startLb(webConfig(0).replace('server s1 127.0.0.1:0', `server s1 127.0.0.1:${port} ssl verify none alpn h2`))
+    const a = await fetch(`http://127.0.0.1:${lb.port()}/chunked`, { method: 'POST', body: 'abc' })
+    expect([a.status, a.headers.get('x-h2'), a.headers.get('transfer-encoding'), await a.text()]).toEqual([201, 'yes', 'chunked', `POST /chunked 127.0.0.1:${lb.port()} 3`])
+    const b = await fetch(`http://127.0.0.1:${lb.port()}/sized`)
+    const want = `GET /sized 127.0.0.1:${lb.port()} 0`
+    expect([b.status, b.headers.get('content-length'), await b.text()]).toEqual([201, String(want.length), want])
+  } finally {
+    await new Promise<void>((r) => srv.close(() => r()))
+  }
 })
