@@ -256,3 +256,33 @@ test('HTTP/1.1 clients to an HTTP/2 server over TLS (ssl alpn h2): bodies both w
     await new Promise<void>((r) => srv.close(() => r()))
   }
 })
+
+test('WebSocket over HTTP/2 (extended CONNECT, RFC 8441) to an HTTP/1.1 server', async () => {
+  using srv = Bun.serve({
+    port: 0,
+    fetch(r, s) { return s.upgrade(r) ? undefined : new Response('no', { status: 400 }) },
+    websocket: { message(ws, m) { ws.send(`echo ${m}`) } },
+  }) as unknown as { port: number } & Disposable
+  await using lb = await startLb(webConfig(srv.port))
+  const c = http2.connect(`http://127.0.0.1:${lb.port()}`)
+  await new Promise<void>((r) => c.once('remoteSettings', () => r()))
+  expect(c.remoteSettings.enableConnectProtocol).toBe(true)
+  const req = c.request({ ':method': 'CONNECT', ':protocol': 'websocket', ':path': '/ws', ':scheme': 'http', ':authority': `127.0.0.1:${lb.port()}`, 'sec-websocket-version': '13' })
+  const status = await new Promise<number>((r) => req.on('response', (h) => r(Number(h[':status']))))
+  expect(status).toBe(200)
+  // A masked text frame "hi" (RFC 6455 §5.2), then the server's unmasked answer.
+  const mask = Buffer.from([1, 2, 3, 4])
+  const payload = Buffer.from('hi').map((b, i) => b ^ mask[i % 4]!)
+  req.write(Buffer.concat([Buffer.from([0x81, 0x80 | 2]), mask, payload]))
+  const got = await new Promise<Buffer>((r) => req.once('data', (d: Buffer) => r(d)))
+  expect(got.subarray(2).toString()).toBe('echo hi')
+  c.destroy()
+})
+
+test('bind proto h2: HTTP/2 with prior knowledge; HTTP/1.1 on it is refused', async () => {
+  using srv = echoServer()
+  await using lb = await startLb(webConfig(srv.port, 'proto h2'))
+  expect((await h2Get(`http://127.0.0.1:${lb.port()}`, '/p')).body.toString()).toBe('GET /p 0 - -')
+  const r = await fetch(`http://127.0.0.1:${lb.port()}/p`).then((x) => x.status, () => 'refused')
+  expect(r).toBe('refused')
+})
