@@ -48,19 +48,29 @@ export interface H2ConnOptions {
   /** The transport's write: bytes accepted (fewer under pressure), -1 once closed. */
   write(chunk: Uint8Array): number
   events: H2ConnEvents
+  /** Where this connection counts (else counters of its own). */
+  counters?: H2Counters
 }
 
-/** What the counters of `h2_*` stats columns count on a connection. */
-export interface H2ConnCounters {
-  headersRcvd: number
-  dataRcvd: number
-  settingsRcvd: number
-  rstRcvd: number
-  goawayRcvd: number
-  rstSent: number
-  goawaySent: number
-  connProtoErr: number
-  strmProtoErr: number
+/** HAProxy's `h2_*` counters (its h2 stats module), shared by the connections of one frontend:
+ *  frames received, resets and GOAWAYs sent, protocol errors found, connections and streams. */
+export class H2Counters {
+  headersRcvd = 0
+  dataRcvd = 0
+  settingsRcvd = 0
+  rstRcvd = 0
+  goawayRcvd = 0
+  /** RST_STREAM and GOAWAY sent (`h2_rst_stream_resp`, `h2_goaway_resp`). */
+  rstSent = 0
+  goawaySent = 0
+  connProtoErr = 0
+  strmProtoErr = 0
+  /** Connections open now, and ever. */
+  openConns = 0
+  totalConns = 0
+  /** Streams open now, and ever. */
+  openStreams = 0
+  totalStreams = 0
 }
 
 export class H2Connection {
@@ -68,7 +78,7 @@ export class H2Connection {
   readonly limits: H2Limits
   readonly local: H2Settings
   readonly remote: H2Settings = defaultSettings()
-  readonly counters: H2ConnCounters = { headersRcvd: 0, dataRcvd: 0, settingsRcvd: 0, rstRcvd: 0, goawayRcvd: 0, rstSent: 0, goawaySent: 0, connProtoErr: 0, strmProtoErr: 0 }
+  readonly counters: H2Counters
   readonly streams = new Map<number, H2Stream>()
   readonly #events: H2ConnEvents
   readonly #write: (chunk: Uint8Array) => number
@@ -111,6 +121,9 @@ export class H2Connection {
     this.#decoder = new HpackDecoder(o.limits.headerTableSize)
     this.#glitches = new GlitchCounter(o.limits)
     this.#prefaceLeft = o.role === 'server' ? PREFACE.length : 0
+    this.counters = o.counters ?? new H2Counters()
+    this.counters.openConns++
+    this.counters.totalConns++
     this.local = {
       headerTableSize: o.limits.headerTableSize,
       enablePush: false,
@@ -364,6 +377,8 @@ export class H2Connection {
     s2.headersReceived = true
     this.streams.set(id, s2)
     this.totalStreams++
+    this.counters.openStreams++
+    this.counters.totalStreams++
     if (b.end) s2.recvEnded = true
     this.#events.onStream(s2, fields, b.end)
     if (s2.events === null && !s2.closed) this.reset(s2, REFUSED_STREAM)
@@ -460,6 +475,8 @@ export class H2Connection {
     const s = new H2Stream(this.#nextLocalId, this.remote.initialWindowSize, this.local.initialWindowSize)
     this.#nextLocalId += 2
     this.totalStreams++
+    this.counters.openStreams++
+    this.counters.totalStreams++
     s.events = events
     this.streams.set(s.id, s)
     this.sendHeaders(s, fields, endStream)
@@ -519,6 +536,7 @@ export class H2Connection {
 
   #maybeClosed(s: H2Stream): void {
     if (!s.closed || !this.streams.has(s.id)) return
+    this.counters.openStreams--
     this.streams.delete(s.id)
     this.#sending.delete(s)
     this.#afterStreamEnd()
@@ -527,7 +545,7 @@ export class H2Connection {
   /** The stream is reset: forgotten, its user told (unless it asked for the reset). */
   #dropStream(s: H2Stream, code: number): void {
     s.reset = true
-    this.streams.delete(s.id)
+    if (this.streams.delete(s.id)) this.counters.openStreams--
     this.#sending.delete(s)
     s.out.length = 0
     s.outSize = 0
@@ -669,6 +687,7 @@ export class H2Connection {
   #close(code: number, reason: string): void {
     if (this.state === 'closed') return
     this.state = 'closed'
+    this.counters.openConns--
     this.#block = null
     for (const s of [...this.streams.values()]) this.#dropStream(s, code === NO_ERROR ? CANCEL : code)
     this.#events.onClose(code, reason)

@@ -111,6 +111,9 @@ test('100 concurrent streams on one connection, each its own request', async () 
   const got = await Promise.all(Array.from({ length: 100 }, (_, i) => one(i)))
   c.close()
   expect(got).toEqual(Array.from({ length: 100 }, (_, i) => `GET /s${i} 0 - -`))
+  // HAProxy's h2 counters on the frontend.
+  const h2 = lb.frontend().counters.h2
+  expect([h2.totalConns, h2.totalStreams, h2.headersRcvd, h2.connProtoErr]).toEqual([1, 100, 100, 0])
 })
 
 test('a large response crosses the flow-control windows', async () => {

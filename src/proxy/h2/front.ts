@@ -69,6 +69,7 @@ export class H2Front implements H2ConnEvents {
       limits: h2Limits(sess.fe.host.tune, 'fe'),
       write: (chunk) => cli.write(chunk),
       events: this,
+      counters: sess.fe.counters.h2,
     })
   }
 
