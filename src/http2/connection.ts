@@ -167,6 +167,15 @@ export class H2Connection {
   /** Bytes from the transport. */
   feed(chunk: Uint8Array): void {
     if (this.state === 'closed') return
+    this.cork()
+    try {
+      this.#feed(chunk)
+    } finally {
+      this.uncork()
+    }
+  }
+
+  #feed(chunk: Uint8Array): void {
     let buf = chunk
     if (this.#in !== null) { buf = Buffer.concat([this.#in, chunk]); this.#in = null }
     let p = 0
@@ -562,8 +571,44 @@ export class H2Connection {
 
   // --- output ----------------------------------------------------------------------------------
 
+  /** While corked (`cork`…`uncork`, nested), frames gather and go out in one write. */
+  #corked = 0
+  readonly #gathered: Uint8Array[] = []
+
+  cork(): void {
+    this.#corked++
+  }
+
+  /** Frames from now until the current task ends go out in one write (a microtask flushes
+   *  them: a later turn of the event loop, setImmediate, measurably delays every answer). */
+  deferFlush(): void {
+    if (this.#deferred) return
+    this.#deferred = true
+    this.#corked++
+    queueMicrotask(this.#flushDeferred)
+  }
+
+  #deferred = false
+  readonly #flushDeferred = (): void => {
+    this.#deferred = false
+    this.uncork()
+  }
+
+  uncork(): void {
+    if (--this.#corked > 0 || this.#gathered.length === 0) return
+    const g = this.#gathered
+    const b = g.length === 1 ? g[0]! : Buffer.concat(g)
+    g.length = 0
+    this.#send(b)
+  }
+
   #emit(b: Uint8Array): void {
     if (this.state === 'closed' && b[3] !== GOAWAY) return
+    if (this.#corked > 0) { this.#gathered.push(b); return }
+    this.#send(b)
+  }
+
+  #send(b: Uint8Array): void {
     if (this.#outQ.length > 0) {
       this.#outQ.push(b)
       this.#outSize += b.length
@@ -579,11 +624,20 @@ export class H2Connection {
 
   /** Nothing is waiting for the socket. */
   get flushed(): boolean {
-    return this.#outQ.length === 0
+    return this.#outQ.length === 0 && this.#gathered.length === 0
   }
 
   /** The transport can take more: what was queued goes, then DATA within the windows. */
   drained(): void {
+    this.cork()
+    try {
+      this.#drained()
+    } finally {
+      this.uncork()
+    }
+  }
+
+  #drained(): void {
     while (this.#outQ.length > 0) {
       const b = this.#outQ[0]!
       const n = this.#write(b)
@@ -689,6 +743,12 @@ export class H2Connection {
     this.state = 'closed'
     this.counters.openConns--
     this.#block = null
+    // What was gathered (the GOAWAY) goes now: the transport closes once it is flushed.
+    if (this.#gathered.length > 0) {
+      const b = Buffer.concat(this.#gathered)
+      this.#gathered.length = 0
+      this.#send(b)
+    }
     for (const s of [...this.streams.values()]) this.#dropStream(s, code === NO_ERROR ? CANCEL : code)
     this.#events.onClose(code, reason)
   }

@@ -244,7 +244,13 @@ class Handle implements Sock<SrvConn>, H2StreamEvents, H1ReaderEvents {
     if (this.#closed) return -1
     const s = this.#stream
     if (s !== null && s.outSize >= H2Stream.HIGH_WATER) { this.#blocked = true; return 0 }
-    (this.#reader ??= new H1Reader('request', this)).feed(chunk)
+    const conn = this.#client.conn
+    conn.cork()
+    try {
+      (this.#reader ??= new H1Reader('request', this)).feed(chunk)
+    } finally {
+      conn.uncork()
+    }
     return chunk.length
   }
 

@@ -54,6 +54,8 @@ export class H2Front implements H2ConnEvents {
   readonly sess: HttpSession
   readonly conn: H2Connection
   readonly newSession: NewSession
+  /** Streams opened on the connection so far. */
+  streams = 0
   readonly #timer: Timer
   /** The connection ended: the socket closes once what is queued went out (or at this time). */
   #closeAt = Infinity

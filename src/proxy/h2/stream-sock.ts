@@ -39,6 +39,9 @@ export function openStream(front: H2Front, s: H2Stream, fields: string[], endStr
   const sess = front.newSession(parent, sock)
   sock.data = sess
   sess.proxied = parent.proxied
+  // Not the connection's first request after its first stream (`http_first_req`, and `http-reuse
+  // safe`, which lets later requests of a connection take an idle server connection).
+  sess.requests = front.streams++
   sess.soName = parent.soName
   // One request, then the client has nothing more to say: the session ends with its response.
   sess.cliEof = true
@@ -147,6 +150,8 @@ export class StreamSock implements Sock<HttpSession>, H2StreamEvents, H1ReaderEv
   write(chunk: Uint8Array): number {
     if (this.#gone || this.#s.reset) return -1
     if (this.#s.outSize >= H2Stream.HIGH_WATER) { this.#blocked = true; return 0 }
+    // A head and the body that came with it go out in one write.
+    this.#conn.deferFlush()
     this.#reader.feed(chunk)
     return chunk.length
   }
