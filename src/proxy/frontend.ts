@@ -359,7 +359,8 @@ export class Frontend {
     for (const s of [...this.#sessions]) {
       if (!(s instanceof HttpSession)) continue
       if (next !== null && s.betweenRequests) next.adopt(s)
-      else if (next === null) s.closeIfIdle()
+      // An HTTP/2 connection stays with this configuration: GOAWAY, its streams finish here.
+      else if (next === null || s.h2 !== null) s.closeIfIdle()
     }
   }
 

@@ -12,7 +12,10 @@ import {
   WINDOW_UPDATE, frame, headerFrames,
 } from '../../src/http2/frames.ts'
 import { HpackEncoder } from '../../src/http2/hpack.ts'
-import { cfg, Signal, startLb } from '../support/harness.ts'
+import { Generations } from '../../src/proxy/generations.ts'
+import { ListenerSet } from '../../src/proxy/listeners.ts'
+import { buildRuntime } from '../../src/proxy/runtime.ts'
+import { cfg, parseConfig, Signal, startLb, within } from '../support/harness.ts'
 
 interface Frame { type: number; flags: number; id: number; payload: Buffer }
 
@@ -257,4 +260,36 @@ test('soft stop: an idle HTTP/2 connection is sent GOAWAY(NO_ERROR) and closed',
   expect(await c.goaway()).toBe(0)
   await c.until(() => false, 'the close')
   expect(c.closed).toBe(true)
+})
+
+test('reload: an HTTP/2 connection of the old configuration is sent GOAWAY, its stream in progress finishes', async () => {
+  let release: () => void = () => {}
+  const held = new Promise<void>((r) => { release = r })
+  using srv = Bun.serve({ port: 0, fetch: async (r) => { if (new URL(r.url).pathname === '/slow') await held; return new Response('ok') } }) as unknown as { port: number } & Disposable
+  const text = cfg`
+    defaults
+      mode http
+      timeout client 5s
+      timeout server 5s
+      timeout connect 1s
+    listen web
+      bind 127.0.0.1:0
+      server s1 127.0.0.1:${srv.port}`
+  const gens = Generations.start(buildRuntime(parseConfig(text)), new ListenerSet(), { out: () => {}, err: () => {} })
+  try {
+    const c = await RawH2.open(gens.current.portOf('web'))
+    c.send(c.request(1, '/slow'))
+    await c.until((f) => f.some((x) => x.type === SETTINGS && x.flags === 1), 'the SETTINGS ACK')
+    gens.reload(buildRuntime(parseConfig(text), undefined, { keepTables: gens.current.rules.tables }))
+    expect(await c.goaway()).toBe(0)
+    expect(c.frames.find((x) => x.type === GOAWAY)!.payload.readUInt32BE(0)).toBe(1) // stream 1 is served
+    release()
+    await c.until((f) => f.some((x) => x.type === DATA && x.id === 1 && (x.flags & FLAG_END_STREAM) !== 0), 'the answer on 1')
+    await c.until(() => false, 'the close')
+    expect(c.closed).toBe(true)
+  } finally {
+    release()
+    gens.stop()
+    await within(5000, gens.done, 'every generation to stop')
+  }
 })
