@@ -16,7 +16,7 @@ import type { IConfiguration, IForbiddenRuleType } from 'dependency-cruiser'
 export const layers: readonly { layer: string; members: readonly string[] }[] = [
   { layer: 'ground', members: ['core', 'model', 'version.ts'] },
   { layer: 'I/O', members: ['net', 'log'] },
-  { layer: 'protocol and rules', members: ['http', 'rules'] },
+  { layer: 'protocol and rules', members: ['http', 'http2', 'rules'] },
   { layer: 'servers', members: ['balance', 'backend', 'check'] },
   { layer: 'proxy', members: ['proxy'] },
   { layer: 'assembly', members: ['config', 'master', 'stats', 'admin'] },
@@ -29,6 +29,7 @@ export const layers: readonly { layer: string; members: readonly string[] }[] = 
 export const sideways: readonly (readonly [string, string])[] = [
   ['model', 'core'], // addresses in the model are checked with core's numeric IP (core/ip.ts)
   ['rules', 'http'], // rules read the heads that the HTTP parser made
+  ['http2', 'http'], // HTTP/2 messages are translated to and from the HTTP/1.1 heads
   ['backend', 'balance'], // a backend runs its balancing algorithm
   ['check', 'backend'], // health checks move a backend's servers up and down
   ['master', 'config'], // programs start from the built configuration

@@ -8,7 +8,8 @@
  * parsed from (`encode()` returns a subarray, no copy); an edited one is written anew.
  */
 
-export type HttpVersion = 10 | 11
+/** 20: a request that came over HTTP/2 (its head is the HTTP/1.1 form of it, proxy/h2/). */
+export type HttpVersion = 10 | 11 | 20
 
 /**
  * How a message body is delimited (RFC 9112 §6.3):

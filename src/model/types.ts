@@ -32,6 +32,9 @@ export interface BindConfig {
   ssl?: boolean
   /** The TLS options of the line, whether or not `ssl` is there. */
   tls?: BindTls
+  /** `proto h2`: clients speak HTTP/2 with prior knowledge (an HTTP/2 preface is recognized on
+   *  every clear HTTP bind; with this, HTTP/1.1 is refused); `proto h1`: HTTP/1.1 only. */
+  proto?: 'h1' | 'h2'
   /** Options that parse but whose behaviour is not built yet, kept for `convert` and warnings. */
   options: Record<string, string | true>
 }
@@ -100,6 +103,9 @@ export interface ServerOptions {
    *  `check-via-socks4`). */
   socks4?: string
   checkViaSocks4?: boolean
+  /** `proto h2`: HTTP/2 to the server in clear (h2c with prior knowledge); `proto h1`: HTTP/1.1.
+   *  With `ssl`, an `alpn` naming h2 asks for HTTP/2 as well (proxy/h2/back.ts). */
+  proto?: 'h1' | 'h2'
   /** Options that parse but are not built yet (`ssl`, `send-proxy`, …), kept for warnings. */
   extra: Record<string, string | true>
 }

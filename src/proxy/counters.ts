@@ -17,11 +17,14 @@
  */
 import { countTimes, RateCounter, statusClass, type TrafficCounters } from '../backend/counters.ts'
 import { now } from '../core/clock.ts'
+import { H2Counters } from '../http2/connection.ts'
 import type { Stream } from './http/stream.ts'
 import type { SrvSide } from './server-side.ts'
 import { connectTime, queueTime, type Termination } from './termination.ts'
 
 export class FrontendCounters {
+  /** HTTP/2 connections and streams of its clients (HAProxy's h2 stats module). */
+  readonly h2 = new H2Counters()
   /** Connections accepted, and those of them that became sessions. */
   cumConn = 0
   cumSess = 0

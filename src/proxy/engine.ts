@@ -24,6 +24,7 @@ import { ListenerSet, type BoundListener } from './listeners.ts'
 import type { ListenAddr } from '../model/types.ts'
 import type { SockHandlers } from '../net/runtime.ts'
 import { closePooled } from './srv-conn.ts'
+import { closeH2Clients } from './h2/back.ts'
 import type { CompiledRules, ProxyRules } from '../rules/proxy.ts'
 import { buildRuntime, staticBackendOf, type Runtime } from './runtime.ts'
 import { compileLogFormat } from '../rules/log-format.ts'
@@ -378,7 +379,7 @@ export class Engine implements FrontendHost {
   #finish(): void {
     this.#state = 'stopped'
     for (const fe of this.frontends) fe.successor = null
-    for (const be of this.backends.values()) closePooled(be.servers)
+    for (const be of this.backends.values()) { closePooled(be.servers); closeH2Clients(be.servers) }
     this.checks.stop()
     for (const t of this.#graceTimers) clearTimeout(t)
     if (this.#hardStopTimer !== undefined) clearTimeout(this.#hardStopTimer)

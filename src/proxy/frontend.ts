@@ -69,6 +69,8 @@ export interface ListenerInfo {
   readonly startsTls: TlsListen | null
   /** The bind line's `name`, if it has one (`so_name`). */
   readonly soName?: string | undefined
+  /** `proto h2|h1` on the bind line (proxy/h2/front.ts). */
+  readonly proto?: 'h1' | 'h2' | undefined
 }
 
 export interface BoundAddr {
@@ -174,7 +176,7 @@ export class Frontend {
             if (b.acceptProxy || this.rules?.expectsProxy) { startsTls = tls; opts.startsTls = true } else opts.tls = tls
           }
           id++
-          const handlers = this.#handlersFor({ id, name: b.name ?? String(id), acceptProxy: b.acceptProxy === true, tls: opts.tls !== undefined, startsTls, soName: b.name })
+          const handlers = this.#handlersFor({ id, name: b.name ?? String(id), acceptProxy: b.acceptProxy === true, tls: opts.tls !== undefined, startsTls, soName: b.name, proto: b.proto })
           // The process's listening sockets (proxy/listeners.ts: kept across reloads, inherited
           // ones adopted) when the engine has them; else bound here.
           const shared = this.host.listen?.(a, handlers, opts)
@@ -218,6 +220,7 @@ export class Frontend {
     this.counters.connection()
     const sess = this.http ? new HttpSession(this, s as Sock<HttpSession>) : new TcpSession(this, s as Sock<TcpSession>)
     if (lst.soName !== undefined) sess.soName = lst.soName
+    if (lst.proto !== undefined && sess instanceof HttpSession) sess.cliProto = lst.proto
     // tcp-request connection (then session) rules: decided on the addresses alone, before anything
     // is read; a rejected connection is closed at once and not logged. Where a PROXY header may
     // come, session rules wait for it, and see its addresses.
@@ -360,7 +363,8 @@ export class Frontend {
     for (const s of [...this.#sessions]) {
       if (!(s instanceof HttpSession)) continue
       if (next !== null && s.betweenRequests) next.adopt(s)
-      else if (next === null) s.closeIfIdle()
+      // An HTTP/2 connection stays with this configuration: GOAWAY, its streams finish here.
+      else if (next === null || s.h2 !== null) s.closeIfIdle()
     }
   }
 

@@ -54,6 +54,7 @@ import type { TermCause, TermPhase, Termination } from './termination.ts'
 import { logRequest } from './traffic-log.ts'
 import { uniqueIdOf } from './unique-id.ts'
 import { countExchange } from './counters.ts'
+import { h2Preface, startH2, type H2Front } from './h2/front.ts'
 
 /** Body bytes a client may send ahead of its server connection before it is paused. */
 const EARLY_DATA_LIMIT = 64 * 1024
@@ -102,6 +103,12 @@ export class HttpSession extends ClientSide implements ServerSession {
   bytesIn = 0
   bytesOut = 0
   termination: Termination | null = null
+  /** The connection speaks HTTP/2 (h2/front.ts): its socket's events go there, and each stream
+   *  is a session of its own. */
+  h2: H2Front | null = null
+  /** The bind's `proto`: h2 from the first byte (prior knowledge only), h1 (no HTTP/2 preface
+   *  recognized); undefined: HTTP/2 by ALPN or by its preface, else HTTP/1.1. */
+  cliProto: 'h1' | 'h2' | undefined = undefined
 
   constructor(fe: Frontend, cli: Sock<HttpSession>) {
     super(fe, cli)
@@ -152,12 +159,14 @@ export class HttpSession extends ClientSide implements ServerSession {
     const t = requestTimeout(this.fe.cfg.timeouts)
     this.cliExp = t === undefined ? Infinity : this.acceptTime + t
     this.resched()
+    if (this.cliTls?.alpn === 'h2' || (this.cliProto === 'h2' && this.cliTls === null)) startH2(this, null, streamSession)
   }
 
   // --- client input: waiting for the request, its body ------------------------------------------
 
   onCliData(chunk: Buffer): void {
     this.bytesIn += chunk.length
+    if (this.h2 !== null) { this.h2.onCliData(chunk); return }
     switch (this.cs) {
       case 'req-body':
         requestBody(this, chunk)
@@ -172,6 +181,8 @@ export class HttpSession extends ClientSide implements ServerSession {
           beginRequestClock(this)
         }
         appendInput(this, chunk)
+        // The HTTP/2 preface (prior knowledge), on a clear connection's first bytes.
+        if (this.requests === 0 && this.cliTls === null && this.cliProto !== 'h1' && h2Preface(this, streamSession)) return
         parseRequest(this)
         return
       case 'req-done':
@@ -495,6 +506,7 @@ export class HttpSession extends ClientSide implements ServerSession {
   }
 
   onCliDrain(): void {
+    if (this.h2 !== null) { this.h2.onCliDrain(); return }
     if (this.toCli.size === 0) return
     const r = this.toCli.flush(this.cli)
     if (r === CLOSED) return
@@ -507,6 +519,7 @@ export class HttpSession extends ClientSide implements ServerSession {
   // --- client end -----------------------------------------------------------------------------
 
   onCliEnd(): void {
+    if (this.h2 !== null) { this.h2.onCliEnd(); return }
     this.cliEof = true
     const st = this.st
     switch (this.cs) {
@@ -560,6 +573,7 @@ export class HttpSession extends ClientSide implements ServerSession {
 
   onCliClose(error: Error | undefined): void {
     if (this.cs === 'closed') return
+    if (this.h2 !== null) { this.h2.onCliClose(error); return }
     if (this.cs === 'closing' && !error) { this.finish(this.termination?.by ?? '-', this.termination?.phase ?? '-'); return }
     if (this.cs === 'wait-req' && !error && (this.cliIn === null || this.cliIn.length === 0)) { this.onCliEnd(); return }
     // Otherwise the answer can no longer be delivered (the socket is gone).
@@ -666,12 +680,18 @@ export class HttpSession extends ClientSide implements ServerSession {
 
   /** Soft stop: a connection waiting for its next request closes now. */
   closeIfIdle(): void {
+    if (this.h2 !== null) { this.h2.shutdown(); return }
     if (this.cs === 'wait-req' && this.requests > 0 && (this.cliIn === null || this.cliIn.length === 0)) this.finish('-', '-')
   }
 
   kill(): void {
     this.finish('K', termPhase(this))
   }
+}
+
+/** The session of one HTTP/2 stream of `conn` (h2/stream-sock.ts). */
+function streamSession(conn: HttpSession, sock: Sock<HttpSession>): HttpSession {
+  return new HttpSession(conn.fe, sock)
 }
 
 /** An answer to a HEAD request is its head alone (its Content-Length still says how long the

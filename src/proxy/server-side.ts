@@ -22,6 +22,7 @@ import { now } from '../core/clock.ts'
 import type { PpFlag } from '../model/types.ts'
 import type { ConnectTarget, Sock } from '../net/runtime.ts'
 import type { StreamView } from '../rules/types.ts'
+import { openH2, speaksH2 } from './h2/back.ts'
 import { SrvConn, type SrvConnOwner } from './srv-conn.ts'
 import type { PhaseTimes, TermCause, TermPhase } from './termination.ts'
 
@@ -147,7 +148,8 @@ export function openServer(sess: ServerSession, st: SrvSide): SrvConn {
     if (sni !== undefined) target.serverName = sni
   }
   const flags = server?.cfg.sendProxy
-  const c = SrvConn.open(target, server, sess, flags === undefined ? null : sess.proxyHeaderFor(flags))
+  // HTTP/2 servers: a handle on a shared, multiplexed connection (h2/back.ts).
+  const c = speaksH2(server) ? openH2(target, server!, sess) : SrvConn.open(target, server, sess, flags === undefined ? null : sess.proxyHeaderFor(flags))
   c.sni = sni
   sess.srv = c
   return c

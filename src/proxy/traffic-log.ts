@@ -9,6 +9,7 @@ import { now } from '../core/clock.ts'
 import { LOG_INFO } from '../log/levels.ts'
 import { formatHttpLog, type HttpLogFields } from '../log/httplog.ts'
 import { formatTcpLog, type TcpLogFields } from '../log/tcplog.ts'
+import { versionText } from '../rules/http-sample.ts'
 import type { LogFields } from '../rules/types.ts'
 import type { ClientSide } from './client-side.ts'
 import type { Stream } from './http/stream.ts'
@@ -181,7 +182,7 @@ export function logRequest(sess: HttpSession, st: Stream): void {
   r.reqCaptures = captures.request.length > 0 ? st.reqCaptures ?? NO_CAPTURES : null
   r.resCaptures = captures.response.length > 0 ? st.resCaptures ?? NO_CAPTURES : null
   const req = st.req
-  r.request = req ? `${req.method} ${req.uri} HTTP/1.${req.version === 10 ? 0 : 1}` : '<BADREQ>'
+  r.request = req ? `${req.method} ${req.uri} HTTP/${versionText(req)}` : '<BADREQ>'
   if (fe.logFormat !== null) {
     st.sess = sess.view
     st.beName = be?.name ?? ''

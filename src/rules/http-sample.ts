@@ -244,5 +244,5 @@ export function countCookies(each: typeof eachRequestCookie, h: HeaderList, name
 }
 
 export function versionText(head: H1Head): string {
-  return head.version === 11 ? '1.1' : '1.0'
+  return head.version === 11 ? '1.1' : head.version === 20 ? '2.0' : '1.0'
 }

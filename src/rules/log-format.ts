@@ -14,7 +14,7 @@ import { formatLogDate, formatLogDateGmt } from '../log/date.ts'
 import type { CompileCtx } from './context.ts'
 import { compileExpr } from './expr.ts'
 import { findExprEnd } from './expr-syntax.ts'
-import { uriPath, uriQuery } from './http-sample.ts'
+import { uriPath, uriQuery, versionText } from './http-sample.ts'
 import { binToStr } from './sample.ts'
 import type { Sample, StreamView } from './types.ts'
 
@@ -30,7 +30,7 @@ interface LogTag {
 const HOST = hostname()
 const date = (s: StreamView): number => s.log?.acceptDate ?? Date.now()
 const reqLine = (s: StreamView): string | undefined =>
-  s.log?.requestLine ?? (s.req ? `${s.req.method} ${s.req.uri} HTTP/${s.req.version === 11 ? '1.1' : '1.0'}` : undefined)
+  s.log?.requestLine ?? (s.req ? `${s.req.method} ${s.req.uri} HTTP/${versionText(s.req)}` : undefined)
 
 /** The `%` tags, as HAProxy names them (8.2.6 "Custom log format"). */
 export const LOG_TAGS: readonly LogTag[] = [
@@ -53,7 +53,7 @@ export const LOG_TAGS: readonly LogTag[] = [
   { tag: 'HU', read: (s) => s.req?.uri },
   { tag: 'HP', read: (s) => (s.req ? uriPath(s.req.uri) : undefined) },
   { tag: 'HQ', read: (s) => { const q = s.req ? uriQuery(s.req.uri) : undefined; return q === undefined ? undefined : '?' + q } },
-  { tag: 'HV', read: (s) => (s.req ? `HTTP/${s.req.version === 11 ? '1.1' : '1.0'}` : undefined) },
+  { tag: 'HV', read: (s) => (s.req ? `HTTP/${versionText(s.req)}` : undefined) },
   { tag: 'hr', read: (s) => (s.log?.reqCaptures ? `{${s.log.reqCaptures.join('|')}}` : undefined) },
   { tag: 'hs', read: (s) => (s.log?.resCaptures ? `{${s.log.resCaptures.join('|')}}` : undefined) },
   { tag: 'hrl', read: (s) => s.log?.reqCaptures?.join(' ') },

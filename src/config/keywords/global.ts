@@ -94,5 +94,22 @@ export const globalKeywords: readonly GlobalKeyword[] = [
   { kw: 'localpeer', notBuilt: 'stick table replication', parse: (args, d, g) => { g.localPeer = one('localpeer', args, d, 'a peer name') } },
   { kw: 'tune.bufsize', parse: (args, d, g) => { g.tune.bufsize = parseSize(one('tune.bufsize', args, d, 'a size'), d.pos) } },
   { kw: 'tune.http.maxhdr', parse: (args, d, g) => { g.tune.maxhdr = parseIntIn(one('tune.http.maxhdr', args, d, 'a number'), d.pos, "'tune.http.maxhdr'", 1, 32767) } },
+  ...h2Tune('tune.h2.max-concurrent-streams', 1, 1_000_000),
+  ...h2Tune('tune.h2.fe.max-concurrent-streams', 1, 1_000_000),
+  ...h2Tune('tune.h2.be.max-concurrent-streams', 1, 1_000_000),
+  ...h2Tune('tune.h2.initial-window-size', 0, 0x7fffffff),
+  ...h2Tune('tune.h2.fe.initial-window-size', 0, 0x7fffffff),
+  ...h2Tune('tune.h2.be.initial-window-size', 0, 0x7fffffff),
+  ...h2Tune('tune.h2.header-table-size', 0, 65536),
+  ...h2Tune('tune.h2.max-frame-size', 16384, 16777215),
+  ...h2Tune('tune.h2.fe.glitches-threshold', 0, 4_294_967_294),
+  ...h2Tune('tune.h2.be.glitches-threshold', 0, 4_294_967_294),
+  ...h2Tune('tune.h2.fe.max-total-streams', 0, 4_294_967_294),
+  { kw: 'h2-workaround-bogus-websocket-clients', parse: (_args, _d, g) => { g.tune['h2-workaround-bogus-websocket-clients'] = 1 } },
   ...globalTlsKeywords,
 ]
+
+/** A numeric `tune.h2.*` keyword, kept in `tune` under its own name (proxy/h2/limits.ts reads it). */
+function h2Tune(kw: string, min: number, max: number): GlobalKeyword[] {
+  return [{ kw, parse: (args, d, g) => { g.tune[kw] = parseIntIn(one(kw, args, d, 'a number'), d.pos, `'${kw}'`, min, max) } }]
+}

@@ -3,7 +3,7 @@
  * knows that are not in this table are kept in `ServerOptions.extra` with a "not implemented yet"
  * warning (arity from model/dictionary/server-options.ts).
  */
-import { ConfigError } from '../../model/source.ts'
+import { ConfigError, type SourcePos } from '../../model/source.ts'
 import type { OnError, PpFlag, ServerOptions } from '../../model/types.ts'
 import { parseDuration, parseIntIn } from '../../model/units.ts'
 import type { ServerOptionKeyword } from './types.ts'
@@ -64,7 +64,14 @@ const PP2_OPTIONS: Readonly<Record<string, readonly PpFlag[]>> = {
   'unique-id': ['unique-id'],
 }
 
+/** `proto h2|h1` (HAProxy's multiplexer names; others, fcgi, are not spoken). */
+export function parseProto(v: string, at: SourcePos): 'h1' | 'h2' {
+  if (v === 'h2' || v === 'h1') return v
+  throw new ConfigError(`'proto ${v}': edgelb speaks 'h2' and 'h1'`, at)
+}
+
 export const serverOptionKeywords: readonly ServerOptionKeyword[] = [
+  { kw: 'proto', args: 1, apply: ([v], s, at) => { s.proto = parseProto(v!, at) } },
   flag('check', 'check', true),
   flag('no-check', 'check', false),
   duration('inter', 'inter'),

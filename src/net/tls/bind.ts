@@ -47,12 +47,9 @@ export function readPemFile(path: string, label: 'CERTIFICATE' | 'X509 CRL', wha
   return text
 }
 
-/** The ALPN list a listener offers: in `mode http`, h2 (not spoken yet) becomes http/1.1. */
-export function listenAlpn(alpn: readonly string[] | undefined, mode: Mode, at: SourcePos, report: TlsBuildReport): string[] {
-  if (alpn === undefined) return []
-  if (mode !== 'http' || !alpn.includes('h2')) return [...alpn]
-  report.warn(`'alpn ${alpn.join(',')}' advertises h2, which edgelb does not speak yet: clients get http/1.1 instead`, at)
-  return [...new Set(alpn.map((p) => (p === 'h2' ? 'http/1.1' : p)))]
+/** The ALPN list a listener offers, as configured (`h2` is spoken in `mode http`, proxy/h2/). */
+export function listenAlpn(alpn: readonly string[] | undefined, _mode: Mode, _at: SourcePos, _report: TlsBuildReport): string[] {
+  return alpn === undefined ? [] : [...alpn]
 }
 
 export function buildListenTls(b: BindConfig, g: GlobalConfig, o: { mode: Mode; handshakeTimeout: number }, report: TlsBuildReport): TlsListen {

@@ -45,13 +45,17 @@ export function buildServerTls(s: ServerConfig, g: GlobalConfig, mode: Mode, rep
   const base: Omit<TlsConnect, 'alpn'> = { context, verify, reuse: t.noReuse !== true }
   if (t.verifyhost !== undefined) base.verifyHost = t.verifyhost
   let alpn = t.alpn ?? []
-  if (mode === 'http' && alpn.includes('h2')) {
-    report.warn(`server '${s.name}': 'alpn ${alpn.join(',')}' offers h2, which edgelb does not speak to servers yet: it offers http/1.1 instead`, s.pos)
-    alpn = [...new Set(alpn.map((p) => (p === 'h2' ? 'http/1.1' : p)))]
-  }
+  let checkAlpn = t.checkAlpn ?? alpn
+  if (mode === 'http' && alpn.includes('h2') && s.proto !== 'h1') {
+    // HTTP/2 to this server (proxy/h2/back.ts): h2 alone is offered, so that the server cannot
+    // pick another; health checks speak HTTP/1.1 and offer it instead.
+    if (alpn.length > 1) report.warn(`server '${s.name}': 'alpn ${alpn.join(',')}': edgelb speaks HTTP/2 to this server and offers h2 alone`, s.pos)
+    if (t.checkAlpn === undefined) checkAlpn = [...new Set(alpn.map((p) => (p === 'h2' ? 'http/1.1' : p)))]
+    alpn = ['h2']
+  } else if (mode === 'http' && alpn.includes('h2')) alpn = [...new Set(alpn.map((p) => (p === 'h2' ? 'http/1.1' : p)))]
   return {
     traffic: s.ssl ? { ...base, alpn } : null,
     // A check connection has a session of its own to reuse, and its own ALPN.
-    check: checkOwn ? { ...base, alpn: t.checkAlpn ?? alpn } : null,
+    check: checkOwn ? { ...base, alpn: checkAlpn } : null,
   }
 }
