@@ -104,9 +104,14 @@ export abstract class ClientSide {
    *  source`, `option forwardfor`, stick tables); the socket's stay readable (`fc_src`, `fc_dst`).
    *  LOCAL and UNKNOWN headers relay no address: the socket's stand. */
   useProxyHeader(h: ProxyHeader): void {
+    // The connection's addresses: the socket's, as the connection rules left them (set-src,
+    // set-dst); the header's become the session's.
     const fcSrc = this.cliAddr
     const fcSrcPort = this.cliPort
-    this.proxied = { header: h, fcSrc, fcSrcPort, fcDst: this.cli.localAddress ?? '', fcDstPort: this.cli.localPort ?? 0 }
+    const fcDst = this.dstAddr
+    const fcDstPort = this.dstPort
+    if (h.addrs !== null) this.#view?.headerRead()
+    this.proxied = { header: h, fcSrc, fcSrcPort, fcDst, fcDstPort }
     if (h.addrs !== null) {
       this.#cliAddr = h.addrs.src
       this.#cliPort = h.addrs.srcPort

@@ -14,7 +14,8 @@ import type { Backend } from '../backend/backend.ts'
 import type { ProxyRules } from '../rules/proxy.ts'
 import type { LogFormat } from '../rules/log-format.ts'
 import type { ProxyLog } from '../log/proxy-log.ts'
-import type { EngineView } from '../rules/types.ts'
+import type { EngineView, TcpVerdict } from '../rules/types.ts'
+import type { SessView } from './rules-view.ts'
 import type { Applets } from './applet.ts'
 import { listenTarget } from '../net/listen-target.ts'
 import { listen, type ListenOptions, type Listener, type Sock, type SockHandlers, type TlsListen } from '../net/runtime.ts'
@@ -226,17 +227,25 @@ export class Frontend {
     // come, session rules wait for it, and see its addresses.
     const rules = this.rules
     const mayProxy = lst.acceptProxy || rules?.expectsProxy === true
-    if (rules?.has.tcpConnection && (mayProxy ? rules.tcpConnectionRules(sess.view) : rules.tcpConnection(sess.view)) === 'reject') {
-      this.#reject(s, sess)
-      this.counters.deniedConn++
-      return
+    if (rules?.has.tcpConnection) {
+      // Connection rules, then (without a PROXY header to wait for) session rules.
+      const view = sess.view
+      view.level = 'connection'
+      let verdict = rules.tcpConnectionRules(view)
+      view.level = 'stream'
+      if (verdict !== 'reject' && !mayProxy) verdict = sessionRules(rules, view)
+      if (verdict === 'reject') {
+        this.#reject(s, sess)
+        this.counters.deniedConn++
+        return
+      }
     }
     s.data = sess
     if ((mayProxy && (lst.acceptProxy || sess.ppExpected)) || lst.startsTls !== null) {
       // A PROXY header first, read once the connection has a slot (accept-proxy.ts), and/or TLS
       // started; session rules then run, on the header's addresses.
       sess.ppListener = lst
-    } else if (mayProxy && rules?.has.tcpConnection && rules.tcpSessionRules(sess.view) === 'reject') {
+    } else if (mayProxy && rules?.has.tcpConnection && sessionRules(rules, sess.view) === 'reject') {
       this.#reject(s, sess)
       return
     }
@@ -278,7 +287,7 @@ export class Frontend {
   headerRead(sess: ClientSession): void {
     const s = sess.cli as Sock<ClientSession>
     s.data = sess
-    if (this.rules?.has.tcpConnection && this.rules.tcpSessionRules(sess.view) === 'reject') {
+    if (this.rules?.has.tcpConnection && sessionRules(this.rules, sess.view) === 'reject') {
       this.#reject(s, sess)
       this.handshakeEnded()
       return
@@ -401,3 +410,11 @@ const monitorOnly = {
   onCliEnd() {},
   onCliClose() {},
 } as unknown as ClientSession
+
+/** `tcp-request session` rules, their set-src/set-dst scoped to the session. */
+function sessionRules(rules: ProxyRules, view: SessView): TcpVerdict {
+  view.level = 'session'
+  const verdict = rules.tcpSessionRules(view)
+  view.level = 'stream'
+  return verdict
+}

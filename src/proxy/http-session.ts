@@ -400,6 +400,7 @@ export class HttpSession extends ClientSide implements ServerSession {
     }
     // Next request: a fresh exchange; what the client already sent is parsed now.
     this.#st = null
+    this.madeView?.streamEnded()
     recycleStream(st)
     this.cs = 'wait-req'
     this.ss = 'none'

@@ -8,7 +8,7 @@
  */
 import { reasonOf } from '../http/errors.ts'
 import { sessionEnd } from '../rules/tracking.ts'
-import type { EngineView, HttpReply, ProxiedConn, Sample, SessionView } from '../rules/types.ts'
+import type { ConnAddrs, EngineView, HttpReply, ProxiedConn, Sample, SessionView } from '../rules/types.ts'
 import type { StickEntry } from '../rules/stick-table.ts'
 import type { Sock, TlsFacts } from '../net/runtime.ts'
 
@@ -33,6 +33,12 @@ export class SessView implements SessionView {
   readonly sc: (StickEntry | undefined)[] = [undefined, undefined, undefined]
   #dst: string | undefined
   #dstPort: number | undefined
+  /** Which rules run now, as HAProxy scopes set-src/set-dst: `connection` rules change the
+   *  connection's own addresses (`fc_src`, `fc_dst`) too; `session` rules the session's; rules of a
+   *  stream (content, http) that stream's only: the next request starts from the session's. */
+  level: 'connection' | 'session' | 'stream' = 'stream'
+  #fc: ConnAddrs | null = null
+  #session: ConnAddrs | null = null
 
   constructor(owner: ViewedSession, feName: string, engine: EngineView) {
     this.#owner = owner
@@ -63,11 +69,44 @@ export class SessView implements SessionView {
     return pp ? pp.dstPort : this.#owner.cli.localPort ?? 0
   }
 
+  /** The connection's addresses, once a later rule changed the session's (null: the same). */
+  get fc(): ConnAddrs | null { return this.#fc }
+
+  /** An address is about to change: what the levels above must keep is kept first. */
+  #keepConnectionAddrs(): void {
+    if (this.level === 'connection') return
+    if (this.#fc === null) this.#fc = this.#addrs()
+    if (this.level === 'stream' && this.#session === null) this.#session = this.#addrs()
+  }
+
+  #addrs(): ConnAddrs {
+    return { src: this.cliAddr, srcPort: this.cliPort, dst: this.dstAddr, dstPort: this.dstPort }
+  }
+
+  /** A PROXY header that relays addresses was read: its destination replaces what the connection
+   *  rules set. */
+  headerRead(): void {
+    this.#dst = undefined
+    this.#dstPort = undefined
+  }
+
+  /** A stream (an HTTP request) ended: what its rules changed of the addresses ends with it. */
+  streamEnded(): void {
+    const a = this.#session
+    if (a === null) return
+    this.#session = null
+    this.#owner.setCliAddr(a.src, a.srcPort)
+    this.#dst = a.dst
+    this.#dstPort = a.dstPort
+  }
+
   setSrc(addr: string | undefined, port: number | undefined): void {
+    this.#keepConnectionAddrs()
     this.#owner.setCliAddr(addr, port)
   }
 
   setDst(addr: string | undefined, port: number | undefined): void {
+    this.#keepConnectionAddrs()
     if (addr !== undefined) this.#dst = addr
     if (port !== undefined) this.#dstPort = port
   }

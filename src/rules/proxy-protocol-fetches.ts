@@ -61,8 +61,10 @@ export const PROXY_PROTOCOL_FETCHES: readonly FetchDef[] = [
   { name: 'fc_pp_authority', type: 'str', compile: () => tlvFetch(PP2_TYPE.AUTHORITY) },
   { name: 'fc_pp_unique_id', type: 'str', compile: () => tlvFetch(PP2_TYPE.UNIQUE_ID) },
   { name: 'fc_pp_tlv', type: 'str', args: [1, 1], compile: (a, ctx) => tlvFetch(tlvId(a[0]!, ctx.at)) },
-  { name: 'fc_src', type: 'ip', compile: () => (s) => s.sess.proxied?.fcSrc ?? s.sess.cliAddr },
-  { name: 'fc_src_port', type: 'int', compile: () => (s) => s.sess.proxied?.fcSrcPort ?? s.sess.cliPort },
-  { name: 'fc_dst', type: 'ip', compile: () => (s) => s.sess.proxied?.fcDst ?? s.sess.dstAddr },
-  { name: 'fc_dst_port', type: 'int', compile: () => (s) => s.sess.proxied?.fcDstPort ?? s.sess.dstPort },
+  // The connection's addresses: the socket's under a PROXY header; else as the connection rules
+  // left them (later set-src/set-dst change only the session's).
+  { name: 'fc_src', type: 'ip', compile: () => (s) => s.sess.proxied?.fcSrc ?? s.sess.fc?.src ?? s.sess.cliAddr },
+  { name: 'fc_src_port', type: 'int', compile: () => (s) => s.sess.proxied?.fcSrcPort ?? s.sess.fc?.srcPort ?? s.sess.cliPort },
+  { name: 'fc_dst', type: 'ip', compile: () => (s) => s.sess.proxied?.fcDst ?? s.sess.fc?.dst ?? s.sess.dstAddr },
+  { name: 'fc_dst_port', type: 'int', compile: () => (s) => s.sess.proxied?.fcDstPort ?? s.sess.fc?.dstPort ?? s.sess.dstPort },
 ]

@@ -63,6 +63,16 @@ export interface SessionView {
    *  then on (an undefined part stays). Absent where they cannot change. */
   setSrc?(addr: string | undefined, port: number | undefined): void
   setDst?(addr: string | undefined, port: number | undefined): void
+  /** The connection's own addresses (`fc_src`…), when rules after `tcp-request connection`
+   *  changed the session's; absent or null: the session's are the connection's. */
+  readonly fc?: ConnAddrs | null
+}
+
+export interface ConnAddrs {
+  readonly src: string
+  readonly srcPort: number
+  readonly dst: string
+  readonly dstPort: number
 }
 
 /** A connection that began with a PROXY protocol header (`accept-proxy`, `expect-proxy`). */

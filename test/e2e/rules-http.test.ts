@@ -520,3 +520,32 @@ describe('samples as HAProxy computes them', () => {
     expect(seen.header('x-read')).toBe('<padded>')
   })
 })
+
+describe('set-src and set-dst at each level, as HAProxy scopes them', () => {
+  test("connection rules change the connection's addresses (fc_src), session rules the session's, http rules one request's only", async () => {
+    await using lb = await startLb(cfg`
+      defaults
+        mode http
+        timeout client 5s
+        timeout server 5s
+        timeout connect 1s
+      frontend fe
+        bind 127.0.0.1:0
+        tcp-request connection set-src ipv4(10.0.0.1)
+        tcp-request connection set-dst ipv4(10.0.0.2)
+        tcp-request session set-src ipv4(10.1.0.1)
+        tcp-request session set-var(sess.fc) fc_src
+        tcp-request session set-var(sess.src) src
+        http-request set-src hdr(x-forwarded-for) if { req.hdr(x-forwarded-for) -m found }
+        http-request return status 200 hdr fc %[fc_src] hdr src %[src] hdr fcdst %[fc_dst] hdr dst %[dst] hdr sess-fc %[var(sess.fc)] hdr sess-src %[var(sess.src)]`)
+    using c = await connectClient(lb.port())
+    await c.write('GET / HTTP/1.1\r\nHost: a\r\nX-Forwarded-For: 192.168.0.1\r\n\r\n')
+    await waitResponses(c, 1)
+    await c.write('GET / HTTP/1.1\r\nHost: a\r\n\r\n')
+    const [first, second] = await waitResponses(c, 2)
+    const h = (r: string, n: string) => new RegExp(`\\r\\n${n}: ([^\\r]*)\\r\\n`, 'i').exec(r)?.[1]
+    expect(['fc', 'src', 'fcdst', 'dst', 'sess-fc', 'sess-src'].map((n) => h(first!, n))).toEqual(['10.0.0.1', '192.168.0.1', '10.0.0.2', '10.0.0.2', '10.0.0.1', '10.1.0.1'])
+    // The next request on the connection starts again from the session's address.
+    expect(['fc', 'src'].map((n) => h(second!, n))).toEqual(['10.0.0.1', '10.1.0.1'])
+  })
+})
