@@ -28,6 +28,7 @@ import { ProxyHeaderWait } from './accept-proxy.ts'
 import { countTcpSession, FrontendCounters } from './counters.ts'
 import { clocked } from '../core/clock.ts'
 import { cliHandlers } from './cli-handlers.ts'
+import type { RequestTracer } from './tracer.ts'
 
 /** A client connection of either mode, as the frontend and the engine handle it. */
 export type ClientSession = TcpSession | HttpSession
@@ -108,6 +109,8 @@ export class Frontend {
   /** Where `option tcplog` / `option httplog` / log-format lines go, and at which level (set by
    *  the engine); null: not logged. */
   trafficLog: ProxyLog | null = null
+  /** Traces its HTTP requests (OpenTelemetry; set by the engine); null: not traced. */
+  tracer: RequestTracer | null = null
   stopped = false
   /** Set by the engine when this frontend writes a log line per session (the session then keeps
    *  the client address, which costs system calls to read). */
