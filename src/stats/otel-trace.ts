@@ -2,7 +2,8 @@
  * A server span per HTTP request (OpenTelemetry). The span starts at the request's first byte,
  * continues the trace of the client's `traceparent`/`tracestate` (W3C Trace Context), and a
  * sampled request goes to its server with a `traceparent` naming this span; an unsampled one goes
- * with the client's headers untouched, and costs a sampling decision. The span ends with the
+ * with the client's headers untouched, and costs a sampling decision (without a `traceparent`,
+ * one Math.random()). The span ends with the
  * request, with what its log line says as attributes:
  *
  *   http.request.method, url.path, url.query, http.response.status_code, client.address/port,
@@ -27,17 +28,24 @@ export class OtelTracer implements RequestTracer {
   readonly #tracer: Tracer
   readonly #propagator: TextMapPropagator
   readonly #ctx: { root: Context; setSpan(ctx: Context, span: Span): Context }
+  readonly #rootRatio: number
 
-  constructor(tracer: Tracer, propagator: TextMapPropagator, ctx: { root: Context; setSpan(ctx: Context, span: Span): Context }) {
+  /** `rootRatio`: the share of requests without a `traceparent` that are sampled, drawn here
+   *  (the tracer's sampler must then keep every span without a parent it is asked about). */
+  constructor(tracer: Tracer, propagator: TextMapPropagator, ctx: { root: Context; setSpan(ctx: Context, span: Span): Context }, rootRatio: number) {
     this.#tracer = tracer
     this.#propagator = propagator
     this.#ctx = ctx
+    this.#rootRatio = rootRatio
   }
 
   begin(req: H1Head, start: number): RequestTrace | null {
     const h = req.headers
     const root = this.#ctx.root
-    const parent = h.find('traceparent', 0) < 0 ? root : this.#propagator.extract(root, h, getter)
+    let parent = root
+    if (h.find('traceparent', 0) < 0) {
+      if (this.#rootRatio < 1 && !(Math.random() < this.#rootRatio)) return null
+    } else parent = this.#propagator.extract(root, h, getter)
     const method = req.method
     const span = this.#tracer.startSpan(method, { kind: SpanKind.SERVER, startTime: start }, parent)
     if (!span.isRecording()) return null
