@@ -15,7 +15,7 @@
  * from the exchange's termination state (who ended it, in which phase), which every exchange
  * records anyway.
  */
-import { countTimes, RateCounter, statusClass, type TrafficCounters } from '../backend/counters.ts'
+import { countResponseTime, countTimes, RateCounter, statusClass, type TrafficCounters } from '../backend/counters.ts'
 import { now } from '../core/clock.ts'
 import type { Stream } from './http/stream.ts'
 import type { SrvSide } from './server-side.ts'
@@ -97,7 +97,12 @@ export function countExchange(fc: FrontendCounters, st: Stream, term: Terminatio
     failedResp(bc, sc)
     if (by === 'S' && phase === 'D') aborted(bc, sc, false)
   } else if ((by === 'C' || by === 'c') && (phase === 'H' || phase === 'D' || phase === 'L')) aborted(bc, sc, true)
-  if (answered && st.connectEnd >= 0) timed(st, bc, sc, Math.round(st.resHeadAt - st.sentAt), ta)
+  if (answered && st.connectEnd >= 0) {
+    const r = Math.round(st.resHeadAt - st.sentAt)
+    timed(st, bc, sc, r, ta)
+    countResponseTime(bc, r)
+    if (sc !== null) countResponseTime(sc, r)
+  }
 }
 
 /** Counts the end of a `mode tcp` session on its backend and server (`tt`: its total time). */

@@ -57,11 +57,50 @@ test("/metrics: HAProxy's names, labels and types, text format 0.0.4", async () 
   // One HELP and one TYPE per metric, before all its samples.
   const types = lines.filter((l) => l.startsWith('# TYPE ')).map((l) => l.split(' ')[2])
   expect(new Set(types).size).toBe(types.length)
+  // A histogram's samples are its name with `_bucket`, `_sum` or `_count`.
   let family = ''
+  let histogram = false
   for (const l of lines) {
-    if (l.startsWith('# TYPE ')) family = l.split(' ')[2]!
-    else if (l !== '' && !l.startsWith('#')) expect(l.startsWith(`${family}{`) || l.startsWith(`${family} `)).toBe(true)
+    if (l.startsWith('# TYPE ')) { family = l.split(' ')[2]!; histogram = l.split(' ')[3] === 'histogram' }
+    else if (l !== '' && !l.startsWith('#') && !histogram) expect(l.startsWith(`${family}{`) || l.startsWith(`${family} `)).toBe(true)
+    else if (l !== '' && !l.startsWith('#')) expect(['_bucket{', '_sum{', '_count{'].some((x) => l.startsWith(family + x))).toBe(true)
   }
+})
+
+test('response times of each http backend and server as histograms, cumulative buckets ending in +Inf', async () => {
+  using app = Bun.serve({ port: 0, fetch: () => new Response('ok') })
+  await using lb = await startLb(config(app.port!))
+  const base = `http://127.0.0.1:${lb.port('web')}`
+  for (let i = 0; i < 3; i++) await (await fetch(base + '/')).text()
+  const lines = (await (await fetch(base + '/metrics?scope=backend&scope=server')).text()).split('\n')
+  expect(lines).toContain('# TYPE haproxy_backend_response_time_seconds histogram')
+  expect(lines).toContain('# TYPE haproxy_server_response_time_seconds histogram')
+  const buckets = lines.filter((l) => l.startsWith('haproxy_server_response_time_seconds_bucket{proxy="app",server="s1",'))
+  expect(buckets.map((l) => l.match(/le="([^"]+)"/)![1])).toEqual(['0.005', '0.01', '0.025', '0.05', '0.1', '0.25', '0.5', '1', '2.5', '5', '10', '+Inf'])
+  const counts = buckets.map((l) => Number(l.split(' ')[1]))
+  for (let i = 1; i < counts.length; i++) expect(counts[i]!).toBeGreaterThanOrEqual(counts[i - 1]!)
+  expect(counts.at(-1)).toBe(3)
+  expect(lines).toContain('haproxy_server_response_time_seconds_count{proxy="app",server="s1"} 3')
+  expect(lines).toContain('haproxy_backend_response_time_seconds_count{proxy="app"} 3')
+  expect(lines.find((l) => l.startsWith('haproxy_backend_response_time_seconds_sum{proxy="app"} '))).toMatch(/ \d+\.\d{3}$/)
+  expect(lines.some((l) => l.includes('_response_time_seconds_') && l.includes('proxy="raw"'))).toBe(false) // tcp
+  expect(lines.some((l) => l.includes('server="s2"') && l.includes('response_time_seconds_count'))).toBe(true)
+})
+
+test('metrics= keeps the families it names, or leaves out those prefixed with -', async () => {
+  expect(parsePromQuery('/metrics?metrics=haproxy_frontend_status,haproxy_server_status&metrics=-haproxy_server_weight')).toEqual({
+    scopes: new Set(['global', 'frontend', 'backend', 'server', 'sticktable']), noMaint: false,
+    include: new Set(['haproxy_frontend_status', 'haproxy_server_status']), exclude: new Set(['haproxy_server_weight']),
+  })
+  expect(parsePromQuery('/metrics?metrics')).toBeUndefined()
+  await using lb = await startLb(config(1))
+  const base = `http://127.0.0.1:${lb.port('web')}`
+  const only = (await (await fetch(base + '/metrics?metrics=haproxy_frontend_status,haproxy_process_nbthread')).text()).split('\n').filter((l) => l !== '' && !l.startsWith('#'))
+  expect(new Set(only.map((l) => l.split(/[{ ]/)[0]))).toEqual(new Set(['haproxy_frontend_status', 'haproxy_process_nbthread']))
+  const without = await (await fetch(base + '/metrics?metrics=-haproxy_server_status,-haproxy_server_response_time_seconds')).text()
+  expect(without).not.toContain('haproxy_server_status')
+  expect(without).not.toContain('haproxy_server_response_time_seconds')
+  expect(without).toContain('haproxy_server_weight{')
 })
 
 test('scope=server&no-maint: only servers, without those in maintenance; a bad scope is 400', async () => {
