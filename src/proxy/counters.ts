@@ -58,6 +58,31 @@ export class FrontendCounters {
   }
 }
 
+/** A listener's counters (HAProxy's li counters), kept only where the frontend has `option
+ *  socket-stats`: the listener rows of the stats. */
+export class ListenerCounters {
+  /** Connections accepted, sessions started, sessions alive now and the most at once. */
+  cumConn = 0
+  cumSess = 0
+  cur = 0
+  connMax = 0
+  /** Bytes of its sessions (counted when each session ends). */
+  bytesIn = 0
+  bytesOut = 0
+  /** Connections denied by `tcp-request connection` rules. */
+  deniedConn = 0
+}
+
+/** What the stats show of one listener (one bound address of a bind line). */
+export interface ListenerStats {
+  /** Its number in the frontend, from 1, and its name: the bind line's `name`, else `sock-N`. */
+  readonly id: number
+  readonly name: string
+  /** The address as bound (its port once bound, for port 0). */
+  addr: string
+  readonly counters: ListenerCounters
+}
+
 const NORMAL: Termination = Object.freeze({ by: '-', phase: '-' })
 
 /** Counts a `mode http` exchange once it ends (before its backend is left), `fc` being its

@@ -25,7 +25,7 @@ import { HttpFront } from './http-front.ts'
 import { TcpSession } from './tcp-session.ts'
 import { logSession } from './traffic-log.ts'
 import { ProxyHeaderWait } from './accept-proxy.ts'
-import { countTcpSession, FrontendCounters } from './counters.ts'
+import { countTcpSession, FrontendCounters, ListenerCounters, type ListenerStats } from './counters.ts'
 import { clocked } from '../core/clock.ts'
 import { cliHandlers } from './cli-handlers.ts'
 import type { RequestTracer } from './tracer.ts'
@@ -70,6 +70,8 @@ export interface ListenerInfo {
   readonly startsTls: TlsListen | null
   /** The bind line's `name`, if it has one (`so_name`). */
   readonly soName?: string | undefined
+  /** Its counters, with `option socket-stats`. */
+  readonly counters?: ListenerCounters | null
 }
 
 export interface BoundAddr {
@@ -96,6 +98,9 @@ export class Frontend {
   readonly #parked: ClientSession[] = []
   #listeners: Listener[] = []
   readonly bound: BoundAddr[] = []
+  /** Its listeners as the stats show them, with `option socket-stats` (else none); their
+   *  counters survive an unbind and a new bind (SIGTTOU, SIGTTIN). */
+  readonly listenerStats: ListenerStats[] = []
   /** `monitor-net`, parsed at load. */
   readonly #monitorNets: readonly IpNet[]
   /** Connections still reading their PROXY header: not sessions yet (accept-proxy.ts). */
@@ -174,7 +179,13 @@ export class Frontend {
             if (b.acceptProxy || this.rules?.expectsProxy) { startsTls = tls; opts.startsTls = true } else opts.tls = tls
           }
           id++
-          const handlers = this.#handlersFor({ id, name: b.name ?? String(id), acceptProxy: b.acceptProxy === true, tls: opts.tls !== undefined, startsTls, soName: b.name })
+          let counters: ListenerCounters | null = null
+          if (this.cfg.options['socket-stats'] === true) {
+            const known = this.listenerStats[id - 1]
+            counters = known?.counters ?? new ListenerCounters()
+            if (known === undefined) this.listenerStats.push({ id, name: b.name ?? `sock-${id}`, addr: '', counters })
+          }
+          const handlers = this.#handlersFor({ id, name: b.name ?? String(id), acceptProxy: b.acceptProxy === true, tls: opts.tls !== undefined, startsTls, soName: b.name, counters })
           // The process's listening sockets (proxy/listeners.ts: kept across reloads, inherited
           // ones adopted) when the engine has them; else bound here.
           const shared = this.host.listen?.(a, handlers, opts)
@@ -182,6 +193,8 @@ export class Frontend {
             this.#listeners.push(l)
             this.bound.push({ addr: 'addr' in l ? l.addr as ListenAddr : a, port: l.port })
           }
+          const li = counters === null ? undefined : this.listenerStats[id - 1]
+          if (li !== undefined) li.addr = this.describeBound().at(-1) ?? ''
         }
       }
     } catch (e) {
@@ -218,6 +231,8 @@ export class Frontend {
     this.counters.connection()
     const sess = this.http ? new HttpSession(this, s as Sock<HttpSession>) : new TcpSession(this, s as Sock<TcpSession>)
     if (lst.soName !== undefined) sess.soName = lst.soName
+    const lc = lst.counters ?? null
+    if (lc !== null) { lc.cumConn++; sess.liCounters = lc }
     // tcp-request connection (then session) rules: decided on the addresses alone, before anything
     // is read; a rejected connection is closed at once and not logged. Where a PROXY header may
     // come, session rules wait for it, and see its addresses.
@@ -226,6 +241,7 @@ export class Frontend {
     if (rules?.has.tcpConnection && (mayProxy ? rules.tcpConnectionRules(sess.view) : rules.tcpConnection(sess.view)) === 'reject') {
       this.#reject(s, sess)
       this.counters.deniedConn++
+      if (lc !== null) lc.deniedConn++
       return
     }
     s.data = sess
@@ -292,6 +308,8 @@ export class Frontend {
 
   #start(sess: ClientSession): void {
     this.totalSessions++
+    const lc = sess.liCounters
+    if (lc !== null) { lc.cumSess++; if (++lc.cur > lc.connMax) lc.connMax = lc.cur }
     this.#sessions.add(sess)
     sess.start(this.backend)
     // What came after a PROXY header.
@@ -308,6 +326,8 @@ export class Frontend {
       this.cur--
       this.host.actconn--
       this.counters.bytesIn += sess.bytesIn
+      const lc = sess.liCounters
+      if (lc !== null) { lc.cur--; lc.bytesIn += sess.bytesIn; lc.bytesOut += sess.bytesOut }
       // A tcp session's line counts it nowhere any more; http sessions log each request themselves.
       if (sess instanceof TcpSession) { countTcpSession(this.counters, sess); logSession(sess) }
       this.host.slotFreed()

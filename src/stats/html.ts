@@ -197,6 +197,7 @@ export function renderHtml(engine: Engine, rows: readonly StatsRow[], o: PageOpt
       px = r.px.name
       out += `<table class="tbl" width="100%">\n<tr class="titre"><th class="pxname" width="10%"><a name="${esc(px)}"></a><a class=px href="#${esc(px)}">${esc(px)}</a></th><th class="empty" width="90%"></th></tr>\n</table>\n<table class="tbl" width="100%">\n${HEAD_ROWS}`
     }
+    if (r.kind === 'li') continue // listener rows are in the CSV, JSON and Prometheus only
     out += r.kind === 'fe' ? feRow(r) : r.kind === 'srv' ? srvRow(r) : beRow(r)
   }
   if (px !== '') out += '</table>\n'

@@ -124,3 +124,33 @@ test('use-service of any other service stays refused (fail closed)', async () =>
       bind 127.0.0.1:0
       http-request use-service lua.acme-http01 if { path_beg /.well-known/acme-challenge/ }`)).toThrow(/'http-request use-service': not implemented yet, so edgelb would skip this rule/)
 })
+
+test('haproxy_listener_* for the listeners of a frontend with option socket-stats; scope=listener selects them alone', async () => {
+  expect(parsePromQuery('/metrics?scope=listener')).toEqual({ scopes: new Set(['listener']), noMaint: false })
+  await using lb = await startLb(cfg`
+    defaults
+      mode http
+      timeout client 5s
+      timeout server 5s
+      timeout connect 1s
+    frontend web
+      option socket-stats
+      bind 127.0.0.1:0 name main
+      http-request use-service prometheus-exporter if { path /metrics }
+    frontend plain
+      bind 127.0.0.1:0
+      http-request use-service prometheus-exporter if { path /metrics }`)
+  const all = (await (await fetch(`http://127.0.0.1:${lb.port('web')}/metrics`)).text()).split('\n')
+  expect(all).toContain('# TYPE haproxy_listener_current_sessions gauge')
+  expect(all).toContain('haproxy_listener_current_sessions{proxy="web",listener="main"} 1')
+  expect(all).toContain('haproxy_listener_sessions_total{proxy="web",listener="main"} 1')
+  expect(all).toContain('haproxy_listener_status{proxy="web",listener="main",state="OPEN"} 1')
+  expect(all).toContain('haproxy_listener_status{proxy="web",listener="main",state="FULL"} 0')
+  expect(all.some((l) => l.startsWith('haproxy_listener_bytes_in_total{proxy="web",listener="main"} '))).toBe(true)
+  expect(all.some((l) => l.includes('listener=') && l.includes('proxy="plain"'))).toBe(false)
+  const only = (await (await fetch(`http://127.0.0.1:${lb.port('web')}/metrics?scope=listener`)).text()).split('\n').filter((l) => l !== '' && !l.startsWith('#'))
+  expect(only.length).toBeGreaterThan(0)
+  expect(only.every((l) => l.startsWith('haproxy_listener_'))).toBe(true)
+  const none = await (await fetch(`http://127.0.0.1:${lb.port('web')}/metrics?scope=frontend`)).text()
+  expect(none).not.toContain('haproxy_listener_')
+})

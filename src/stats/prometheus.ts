@@ -3,8 +3,9 @@
  * process, frontends, backends, servers and stick tables in Prometheus's text format 0.0.4, with
  * HAProxy's metric names, labels and types, so dashboards built for HAProxy's exporter read it:
  *
- *   haproxy_process_*, haproxy_frontend_*, haproxy_backend_*, haproxy_server_*,
- *   haproxy_sticktable_*     labels proxy, server, code (1xx…5xx, other), state, name, type
+ *   haproxy_process_*, haproxy_frontend_*, haproxy_listener_* (`option socket-stats`),
+ *   haproxy_backend_*, haproxy_server_*, haproxy_sticktable_*
+ *                            labels proxy, server, listener, code (1xx…5xx, other), state, name, type
  *
  * A metric's samples are written together, after one `# HELP` and `# TYPE`, metric by metric in
  * HAProxy's order (the columns' order for proxies). States are one-hot gauges (`state` label);
@@ -23,7 +24,9 @@ import { renderEnv, statsRows } from './rows.ts'
 import { checkShown, lastReport, promServerState } from './server-state.ts'
 import type { RowKind, StatsRow, Value } from './types.ts'
 
-export type PromScope = 'global' | 'frontend' | 'backend' | 'server' | 'sticktable'
+export type PromScope = 'global' | 'frontend' | 'listener' | 'backend' | 'server' | 'sticktable'
+/** The scopes without `scope=`. Listeners are exported too then (scope=listener alone selects
+ *  them): a query naming all of these gets them as well. */
 const ALL_SCOPES: readonly PromScope[] = ['global', 'frontend', 'backend', 'server', 'sticktable']
 
 /** The process metrics: `show info` field, metric name, type. */
@@ -122,9 +125,9 @@ export function parsePromQuery(uri: string): PromOptions | undefined {
         anyScope = true
         if (value === undefined || value.includes('=')) return undefined
         if (value === '') scopes.clear()
-        else if (value === '*') for (const s of ALL_SCOPES) scopes.add(s)
-        else if ((ALL_SCOPES as readonly string[]).includes(value)) scopes.add(value as PromScope)
-        else if (value !== 'listener') return undefined
+        else if (value === '*') for (const s of [...ALL_SCOPES, 'listener' as const]) scopes.add(s)
+        else if ((ALL_SCOPES as readonly string[]).includes(value) || value === 'listener') scopes.add(value as PromScope)
+        else return undefined
       } else if (key === 'no-maint') noMaint = true
       else if (key === 'metrics') {
         if (value === undefined) return undefined
@@ -176,8 +179,9 @@ class Writer {
   }
 }
 
-const PREFIX: Readonly<Record<RowKind, string>> = { fe: 'haproxy_frontend_', be: 'haproxy_backend_', srv: 'haproxy_server_' }
-const LETTER: Readonly<Record<RowKind, string>> = { fe: 'f', be: 'b', srv: 's' }
+const PREFIX: Readonly<Record<RowKind, string>> = { fe: 'haproxy_frontend_', be: 'haproxy_backend_', srv: 'haproxy_server_', li: 'haproxy_listener_' }
+const LETTER: Readonly<Record<RowKind, string>> = { fe: 'f', be: 'b', srv: 's', li: 'l' }
+const LISTENER_STATES = ['WAITING', 'OPEN', 'FULL', 'STOP'] as const
 /** Columns counted only in http mode, skipped for tcp proxies (as HAProxy's exporter does). */
 const HTTP_ONLY = new Set(['req_rate_max', 'req_tot', 'intercepted', 'cache_lookups', 'cache_hits', 'comp_in', 'comp_out', 'comp_byp', 'comp_rsp', 'hrsp_1xx', 'hrsp_2xx', 'hrsp_3xx', 'hrsp_4xx', 'hrsp_5xx', 'hrsp_other'])
 
@@ -192,7 +196,7 @@ function proxyMetrics(w: Writer, kind: RowKind, rows: readonly StatsRow[]): void
     lastName = name
     if (w.wanted) for (const r of mine) writeSample(w, name, c, r)
   }
-  if (kind !== 'fe') responseTimeHistogram(w, kind, mine)
+  if (kind === 'be' || kind === 'srv') responseTimeHistogram(w, kind, mine)
 }
 
 /** `le` of each bucket of the response-time histogram, in seconds. */
@@ -205,7 +209,7 @@ function responseTimeHistogram(w: Writer, kind: 'be' | 'srv', rows: readonly Sta
   w.family(name, 'histogram', 'Response times of HTTP exchanges (from the request sent to the response head), seconds')
   if (!w.wanted) return
   for (const r of rows) {
-    if (r.px.mode !== 'http' || r.kind === 'fe') continue
+    if (r.px.mode !== 'http' || (r.kind !== 'be' && r.kind !== 'srv')) continue
     const c = r.kind === 'be' ? r.be.counters : r.s.counters
     const base = r.kind === 'srv' ? `proxy="${label(r.px.name)}",server="${label(r.s.name)}"` : `proxy="${label(r.px.name)}"`
     let n = 0
@@ -220,10 +224,14 @@ function responseTimeHistogram(w: Writer, kind: 'be' | 'srv', rows: readonly Sta
 
 function writeSample(w: Writer, name: string, c: Column, r: StatsRow): void {
   if (HTTP_ONLY.has(c.name) && r.px.mode !== 'http') return
-  const base = r.kind === 'srv' ? `proxy="${label(r.px.name)}",server="${label(r.s.name)}"` : `proxy="${label(r.px.name)}"`
+  const base = r.kind === 'srv' ? `proxy="${label(r.px.name)}",server="${label(r.s.name)}"`
+    : r.kind === 'li' ? `proxy="${label(r.px.name)}",listener="${label(r.li.name)}"` : `proxy="${label(r.px.name)}"`
   switch (c.name) {
     case 'status': {
-      if (r.kind === 'srv') {
+      if (r.kind === 'li') {
+        const st = valueOf(c, r)
+        for (const s of LISTENER_STATES) w.sample(name, `${base},state="${s}"`, s === st ? '1' : '0')
+      } else if (r.kind === 'srv') {
         const st = promServerState(r.s)
         for (const s of SERVER_STATES) w.sample(name, `${base},state="${s}"`, s === st ? '1' : '0')
       } else {
@@ -277,6 +285,7 @@ export function renderPrometheus(engine: Engine, o: PromOptions): string {
   }
   const rows = statsRows(engine, renderEnv(engine, false), { hideMaint: o.noMaint })
   if (o.scopes.has('frontend')) proxyMetrics(w, 'fe', rows)
+  if (o.scopes.has('listener') || ALL_SCOPES.every((s) => o.scopes.has(s))) proxyMetrics(w, 'li', rows)
   if (o.scopes.has('backend')) proxyMetrics(w, 'be', rows)
   if (o.scopes.has('server')) proxyMetrics(w, 'srv', rows)
   if (o.scopes.has('sticktable')) {
