@@ -9,10 +9,18 @@
  *   edgelb.server.responses         counter  edgelb.backend, edgelb.server, …status_code_class
  *   edgelb.server.sessions          gauge    edgelb.backend, edgelb.server
  *   edgelb.server.up                gauge    edgelb.backend, edgelb.server       1 up, 0 down
- *   edgelb.server.response_time     gauge    edgelb.backend, edgelb.server       average, s
+ *   edgelb.backend.response_time    histogram  edgelb.backend                   s (http backends)
+ *   edgelb.server.response_time     histogram  edgelb.backend, edgelb.server    s (http backends)
+ *
+ * The response-time histograms are those Prometheus shows (backend/counters.ts rtimeHist, the
+ * buckets RTIME_BOUNDS), handed to the reader as a MetricProducer.
  */
-import type { Meter } from '@opentelemetry/api'
-import { swrateAvg } from '../core/swrate.ts'
+import { ValueType, type Attributes, type HrTime, type Meter } from '@opentelemetry/api'
+import { millisToHrTime } from '@opentelemetry/core'
+import type { Resource } from '@opentelemetry/resources'
+import { AggregationTemporality, DataPointType, type DataPoint, type Histogram, type HistogramMetricData, type MetricProducer } from '@opentelemetry/sdk-metrics'
+import { RTIME_BOUNDS, type TrafficCounters } from '../backend/counters.ts'
+import { version } from '../version.ts'
 import type { Engine } from '../proxy/engine.ts'
 
 const CLASSES = ['other', '1xx', '2xx', '3xx', '4xx', '5xx'] as const
@@ -25,7 +33,6 @@ export function observeEngine(meter: Meter, engine: () => Engine): void {
   const srvRsp = meter.createObservableCounter('edgelb.server.responses', { description: 'HTTP responses of the server by status class', unit: '{response}' })
   const srvSess = meter.createObservableGauge('edgelb.server.sessions', { description: 'Sessions on the server now', unit: '{session}' })
   const srvUp = meter.createObservableGauge('edgelb.server.up', { description: '1 when the server is up, else 0' })
-  const srvRt = meter.createObservableGauge('edgelb.server.response_time', { description: 'Average response time over the last 1024 exchanges', unit: 's' })
   meter.addBatchObservableCallback((o) => {
     const e = engine()
     for (const fe of e.frontends) {
@@ -42,9 +49,40 @@ export function observeEngine(meter: Meter, engine: () => Engine): void {
         const sa = { 'edgelb.backend': be.name, 'edgelb.server': s.name }
         o.observe(srvSess, s.cur, sa)
         o.observe(srvUp, s.up ? 1 : 0, sa)
-        o.observe(srvRt, swrateAvg(s.counters.rtime, s.counters.timed) / 1000, sa)
         if (http) for (let i = 0; i < 6; i++) o.observe(srvRsp, s.counters.rsp[i]!, { ...sa, 'http.response.status_code_class': CLASSES[i] })
       }
     }
-  }, [feReq, feSess, beRsp, beSess, srvRsp, srvSess, srvUp, srvRt])
+  }, [feReq, feSess, beRsp, beSess, srvRsp, srvSess, srvUp])
+}
+
+const BOUNDS_S = RTIME_BOUNDS.map((ms) => ms / 1000)
+
+function histogramPoint(c: TrafficCounters, attributes: Attributes, start: HrTime, end: HrTime): DataPoint<Histogram> {
+  let count = 0
+  for (const n of c.rtimeHist) count += n
+  return { attributes, startTime: start, endTime: end, value: { buckets: { boundaries: BOUNDS_S, counts: [...c.rtimeHist] }, sum: c.rtimeSum / 1000, count } }
+}
+
+/** The response-time histograms of the http backends and their servers, read at each export. */
+export function responseTimes(engine: () => Engine, resource: Resource): MetricProducer {
+  const start = millisToHrTime(Date.now())
+  const descriptor = (name: string, what: string) => ({ name, description: `Response times of HTTP exchanges on the ${what} (from the request sent to the response head)`, unit: 's', valueType: ValueType.DOUBLE })
+  return {
+    async collect() {
+      const end = millisToHrTime(Date.now())
+      const be: DataPoint<Histogram>[] = []
+      const srv: DataPoint<Histogram>[] = []
+      for (const b of engine().backends.values()) {
+        if (b.cfg.mode !== 'http') continue
+        be.push(histogramPoint(b.counters, { 'edgelb.backend': b.name }, start, end))
+        for (const s of b.servers) srv.push(histogramPoint(s.counters, { 'edgelb.backend': b.name, 'edgelb.server': s.name }, start, end))
+      }
+      const metric = (name: string, what: string, dataPoints: DataPoint<Histogram>[]): HistogramMetricData =>
+        ({ descriptor: descriptor(name, what), aggregationTemporality: AggregationTemporality.CUMULATIVE, dataPointType: DataPointType.HISTOGRAM, dataPoints })
+      return {
+        resourceMetrics: { resource, scopeMetrics: [{ scope: { name: 'edgelb', version }, metrics: [metric('edgelb.backend.response_time', 'backend', be), metric('edgelb.server.response_time', 'server', srv)] }] },
+        errors: [],
+      }
+    },
+  }
 }

@@ -15,7 +15,7 @@ import {
 } from '@opentelemetry/sdk-trace-base'
 import { version } from '../version.ts'
 import type { Engine } from '../proxy/engine.ts'
-import { observeEngine } from './otel-metrics.ts'
+import { observeEngine, responseTimes } from './otel-metrics.ts'
 import type { OtelSettings, Telemetry } from './otel.ts'
 import { OtelTracer } from './otel-trace.ts'
 
@@ -54,7 +54,7 @@ export function startOtel(s: OtelSettings, engine: () => Engine): Telemetry {
   let meterProvider: MeterProvider | null = null
   if (s.metrics) {
     const exporter = new OTLPMetricExporter({ url: s.metricsUrl, headers: s.metricsHeaders })
-    const reader = new PeriodicExportingMetricReader({ exporter, exportIntervalMillis: s.metricsInterval, exportTimeoutMillis: Math.min(30_000, s.metricsInterval) })
+    const reader = new PeriodicExportingMetricReader({ exporter, exportIntervalMillis: s.metricsInterval, exportTimeoutMillis: Math.min(30_000, s.metricsInterval), metricProducers: [responseTimes(engine, resource)] })
     meterProvider = new MeterProvider({ resource, readers: [reader] })
     observeEngine(meterProvider.getMeter('edgelb', version), engine)
   }

@@ -98,6 +98,14 @@ describe('OpenTelemetry', () => {
 
     // Metrics are exported at the interval; the stop flushes the spans.
     await receiver.changed.until(() => (receiver.bodies.get('/v1/metrics') ?? []).some((b) => JSON.stringify(b).includes('"edgelb.frontend.requests"') && JSON.stringify(b).includes('"asDouble":2')), 'metrics counting 2 requests', 10000)
+    const metrics = (receiver.bodies.get('/v1/metrics') ?? []).map((b) => JSON.stringify(b)).find((b) => b.includes('"asDouble":2'))!
+    const hist = (JSON.parse(metrics) as { resourceMetrics: { scopeMetrics: { metrics: { name: string; histogram?: { dataPoints: { count: string | number; bucketCounts: (string | number)[]; explicitBounds: number[]; attributes: OtlpAttr[] }[] } }[] }[] }[] })
+      .resourceMetrics[0]!.scopeMetrics.flatMap((s) => s.metrics).find((m) => m.name === 'edgelb.server.response_time')!
+    const point = hist.histogram!.dataPoints[0]!
+    expect(attrs(point.attributes)).toEqual({ 'edgelb.backend': 'app', 'edgelb.server': 's1' })
+    expect(Number(point.count)).toBe(2)
+    expect(point.explicitBounds).toEqual([0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10])
+    expect(point.bucketCounts.reduce((a: number, n) => a + Number(n), 0)).toBe(2)
     lb.signal('SIGTERM')
     expect(await lb.exited()).toBe(0)
     await receiver.changed.until(() => spansOf(receiver.bodies).length >= 2, 'two spans', 5000)
