@@ -106,9 +106,16 @@ describe('OpenTelemetry', () => {
     expect(Number(point.count)).toBe(2)
     expect(point.explicitBounds).toEqual([0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10])
     expect(point.bucketCounts.reduce((a: number, n) => a + Number(n), 0)).toBe(2)
+    // A reload keeps tracing (the new generation's frontends get the same tracer).
+    lb.signal('SIGHUP')
+    await lb.waitStderr(/reloaded in/)
+    await rawExchange(port, 'GET /after-reload HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n')
+    await origin.waitRequests(3)
+    expect(origin.requests[2]!.header('traceparent')).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/)
     lb.signal('SIGTERM')
     expect(await lb.exited()).toBe(0)
-    await receiver.changed.until(() => spansOf(receiver.bodies).length >= 2, 'two spans', 5000)
+    await receiver.changed.until(() => spansOf(receiver.bodies).length >= 3, 'three spans', 5000)
+    expect(spansOf(receiver.bodies).map((s) => attrs(s.attributes)['url.path']).sort()).toEqual(['/a/b', '/after-reload', '/new'])
 
     const spans = spansOf(receiver.bodies)
     const a = spans.find((s) => s.traceId === CLIENT_TRACE)!
