@@ -47,7 +47,7 @@ const receiver = Bun.serve({
 async function hookCost(): Promise<number> {
   const t = startOtel({
     traces: true, metrics: false, tracesUrl: `http://127.0.0.1:${receiver.port}/v1/traces`, metricsUrl: '', tracesHeaders: {}, metricsHeaders: {},
-    resource: { 'service.name': 'bench' }, sampler: 'parentbased_traceidratio', ratio: 0.01, metricsInterval: 60_000,
+    resource: { 'service.name': 'bench' }, sampler: 'parentbased_traceidratio', ratio: 0.01, metricsInterval: 60_000, warnings: [],
   }, () => { throw new Error('no metrics here') })
   const buf = Buffer.from('GET /hello HTTP/1.1\r\nHost: bench\r\nUser-Agent: bench\r\n\r\n')
   const head = (createRequestParser({ maxHead: 16384, maxHeaders: 101 }).parse(buf, buf.length) as { head: H1Head }).head

@@ -111,6 +111,8 @@ take them back, SIGTERM/SIGINT stop now.`,
     let telemetry: Telemetry | undefined
     try {
       const otel = otelSettings(config.global.otel, io.env as Record<string, string | undefined>)
+      if (otel === null && config.global.otel !== undefined && config.global.otel.on === undefined) io.err(`edgelb: warning: otel-* settings without 'otel' in global: OpenTelemetry is off`)
+      for (const w of otel?.warnings ?? []) io.err(`edgelb: warning: OpenTelemetry: ${w}`)
       if (otel !== null) telemetry = await startTelemetry(otel, () => gens.current)
     } catch (e) {
       await programs.stop()

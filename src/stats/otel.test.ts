@@ -16,7 +16,7 @@ describe('otelSettings', () => {
       traces: true, metrics: true,
       tracesUrl: 'http://localhost:4318/v1/traces', metricsUrl: 'http://localhost:4318/v1/metrics',
       tracesHeaders: {}, metricsHeaders: {},
-      resource: { 'service.name': 'edgelb' }, sampler: 'parentbased_always_on', ratio: 1, metricsInterval: 60000,
+      resource: { 'service.name': 'edgelb' }, sampler: 'parentbased_always_on', ratio: 1, metricsInterval: 60000, warnings: [],
     })
   })
 
@@ -44,13 +44,21 @@ describe('otelSettings', () => {
       tracesUrl: 'http://traces:4318/custom', metricsUrl: 'http://collector:4318/v1/metrics',
       tracesHeaders: { 'api-key': 's ecret' }, metricsHeaders: { 'api-key': 's ecret' },
       resource: { 'deployment.environment': 'prod', 'service.name': 'lb-eu' },
-      sampler: 'parentbased_traceidratio', ratio: 0.01, metricsInterval: 15000,
+      sampler: 'parentbased_traceidratio', ratio: 0.01, metricsInterval: 15000, warnings: [],
     })
     const mine: OtelConfig = { ...on, endpoint: 'http://mine:4318', serviceName: 'edge', sampler: 'traceidratio', samplerArg: '0.5', metricsInterval: 5000 }
     expect(otelSettings(mine, env)).toMatchObject({
       tracesUrl: 'http://mine:4318/v1/traces', metricsUrl: 'http://mine:4318/v1/metrics',
       resource: { 'service.name': 'edge' }, sampler: 'traceidratio', ratio: 0.5, metricsInterval: 5000,
     })
+  })
+
+  test('OTLP goes as JSON: http/protobuf is warned about, grpc refused', () => {
+    expect(otelSettings(on, { OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json' })!.warnings).toEqual([])
+    expect(otelSettings(on, { OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'http/protobuf' })!.warnings).toEqual([
+      'OTEL_EXPORTER_OTLP_TRACES_PROTOCOL=http/protobuf: edgelb sends OTLP/HTTP as JSON (http/json), which OTLP/HTTP receivers accept on the same URL',
+    ])
+    expect(() => otelSettings(on, { OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc' })).toThrow("OTEL_EXPORTER_OTLP_PROTOCOL=grpc: edgelb sends OTLP over HTTP (JSON); point it at the collector's OTLP/HTTP port (4318)")
   })
 
   test('a malformed variable is an error naming it', () => {

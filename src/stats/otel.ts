@@ -32,6 +32,8 @@ export interface OtelSettings {
   ratio: number
   /** ms between two exports of the metrics. */
   metricsInterval: number
+  /** What start-up should print: settings read but not followed. */
+  warnings: string[]
 }
 
 const DEFAULT_ENDPOINT = 'http://localhost:4318'
@@ -92,6 +94,13 @@ export function otelSettings(cfg: OtelConfig | undefined, env: OtelEnv): OtelSet
     metricsInterval = Number(env.OTEL_METRIC_EXPORT_INTERVAL)
     if (!(metricsInterval > 0)) throw new Error(`OTEL_METRIC_EXPORT_INTERVAL=${env.OTEL_METRIC_EXPORT_INTERVAL}: expected milliseconds`)
   }
+  const warnings: string[] = []
+  for (const name of ['OTEL_EXPORTER_OTLP_PROTOCOL', 'OTEL_EXPORTER_OTLP_TRACES_PROTOCOL', 'OTEL_EXPORTER_OTLP_METRICS_PROTOCOL']) {
+    const v = env[name]?.trim()
+    if (v === undefined || v === '' || v === 'http/json') continue
+    if (v === 'grpc') throw new Error(`${name}=grpc: edgelb sends OTLP over HTTP (JSON); point it at the collector's OTLP/HTTP port (4318)`)
+    warnings.push(`${name}=${v}: edgelb sends OTLP/HTTP as JSON (http/json), which OTLP/HTTP receivers accept on the same URL`)
+  }
   return {
     traces,
     metrics,
@@ -103,6 +112,7 @@ export function otelSettings(cfg: OtelConfig | undefined, env: OtelEnv): OtelSet
     sampler,
     ratio,
     metricsInterval,
+    warnings,
   }
 }
 
