@@ -49,7 +49,7 @@ export function startOtel(s: OtelSettings, engine: () => Engine): Telemetry {
   if (s.traces) {
     const exporter = new OTLPTraceExporter({ url: s.tracesUrl, headers: s.tracesHeaders })
     tracerProvider = new BasicTracerProvider({ resource, sampler: new DrawnRoots(samplerOf(s)), spanProcessors: [new BatchSpanProcessor(exporter)] })
-    tracer = new OtelTracer(tracerProvider.getTracer('edgelb', version), new W3CTraceContextPropagator(), { root: ROOT_CONTEXT, setSpan: trace.setSpan }, rootRatio(s))
+    tracer = new OtelTracer(tracerProvider.getTracer('edgelb', version), new W3CTraceContextPropagator(), { root: ROOT_CONTEXT, setSpan: trace.setSpan, getSpanContext: trace.getSpanContext }, rootRatio(s))
   }
   let meterProvider: MeterProvider | null = null
   if (s.metrics) {

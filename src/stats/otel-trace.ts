@@ -13,7 +13,7 @@
  *
  * Its status is an error when the response is a 5xx or there was none.
  */
-import { SpanKind, SpanStatusCode, type Context, type Span, type TextMapGetter, type TextMapPropagator, type TextMapSetter, type Tracer } from '@opentelemetry/api'
+import { SpanKind, SpanStatusCode, type Context, type Span, type SpanContext, type TextMapGetter, type TextMapPropagator, type TextMapSetter, type Tracer } from '@opentelemetry/api'
 import type { H1Head, HeaderList } from '../http/types.ts'
 import type { LogRecord } from '../proxy/traffic-log.ts'
 import type { RequestTrace, RequestTracer } from '../proxy/tracer.ts'
@@ -24,15 +24,22 @@ const getter: TextMapGetter<HeaderList> = {
 }
 const setter: TextMapSetter<HeaderList> = { set: (h, key, value) => h.set(key, value) }
 
+/** The API's context functions the tracer uses (otel-sdk.ts passes `trace`'s). */
+export interface TraceContext {
+  readonly root: Context
+  setSpan(ctx: Context, span: Span): Context
+  getSpanContext(ctx: Context): SpanContext | undefined
+}
+
 export class OtelTracer implements RequestTracer {
   readonly #tracer: Tracer
   readonly #propagator: TextMapPropagator
-  readonly #ctx: { root: Context; setSpan(ctx: Context, span: Span): Context }
+  readonly #ctx: TraceContext
   readonly #rootRatio: number
 
   /** `rootRatio`: the share of requests without a `traceparent` that are sampled, drawn here
    *  (the tracer's sampler must then keep every span without a parent it is asked about). */
-  constructor(tracer: Tracer, propagator: TextMapPropagator, ctx: { root: Context; setSpan(ctx: Context, span: Span): Context }, rootRatio: number) {
+  constructor(tracer: Tracer, propagator: TextMapPropagator, ctx: TraceContext, rootRatio: number) {
     this.#tracer = tracer
     this.#propagator = propagator
     this.#ctx = ctx
@@ -42,10 +49,11 @@ export class OtelTracer implements RequestTracer {
   begin(req: H1Head, start: number): RequestTrace | null {
     const h = req.headers
     const root = this.#ctx.root
-    let parent = root
-    if (h.find('traceparent', 0) < 0) {
+    const parent = h.find('traceparent', 0) < 0 ? root : this.#propagator.extract(root, h, getter)
+    // No parent (none sent, or a malformed one): a new trace, drawn here.
+    if (parent === root || this.#ctx.getSpanContext(parent) === undefined) {
       if (this.#rootRatio < 1 && !(Math.random() < this.#rootRatio)) return null
-    } else parent = this.#propagator.extract(root, h, getter)
+    }
     const method = req.method
     const span = this.#tracer.startSpan(method, { kind: SpanKind.SERVER, startTime: start }, parent)
     if (!span.isRecording()) return null

@@ -146,9 +146,11 @@ describe('OpenTelemetry', () => {
     const port = lb.ports.get('web')!
     await rawExchange(port, `GET / HTTP/1.1\r\nHost: t\r\ntraceparent: 00-${CLIENT_TRACE}-${CLIENT_SPAN}-01\r\nConnection: close\r\n\r\n`)
     await rawExchange(port, 'GET / HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n')
-    await origin.waitRequests(2)
+    await rawExchange(port, 'GET / HTTP/1.1\r\nHost: t\r\ntraceparent: garbage\r\nConnection: close\r\n\r\n')
+    await origin.waitRequests(3)
     expect(origin.requests[0]!.header('traceparent')).toBe(`00-${CLIENT_TRACE}-${CLIENT_SPAN}-01`)
     expect(origin.requests[1]!.header('traceparent')).toBeUndefined()
+    expect(origin.requests[2]!.header('traceparent')).toBe('garbage') // a new trace, drawn as unsampled
     lb.signal('SIGTERM')
     expect(await lb.exited()).toBe(0)
     expect(spansOf(receiver.bodies)).toEqual([])
