@@ -1,10 +1,21 @@
 // What it costs to look at edgelb: the stats page (HTML through its Hono app), its CSV, `show
 // stat` on the runtime API and a Prometheus scrape, with N servers (default 1,000) in 10
 // backends, every counter non-zero. Times one rendering after warm-up, median and max of R runs.
-//   ./node_modules/.bin/bun bench/stats.ts [--servers N] [--runs R]
+//   ./node_modules/.bin/bun bench/stats.ts [--servers N] [--runs R] [--load S] [--rate R] [--rounds N]
 // Targets (issue 16): page < 100 ms, scrape < 50 ms at 1,000 servers. The engine runs in this
 // process on port 0; nothing listens on the servers' addresses (nothing connects to them).
+// --load S: then `show stat` under full load: edgelb as a subprocess (CPU 0) with the same 1,000
+// servers plus a backend in front of `edgelb serve`, traffic at a fixed rate from `edgelb bench`
+// (CPU 1) for S seconds: alone, with a client sending `show stat` on the stats socket every
+// second (a monitoring poll), and back to back (the worst case); p99 of the traffic in each case
+// (target: no spike), rounds interleaved.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { connect } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
+import { freePort, installCleanup, killAll, run, spawn, stop, waitPort } from './lib/procs.ts'
+import { canPin, median, pinned } from './lib/script.ts'
 import { CliSession } from '../src/admin/session.ts'
 import { buildConfig } from '../src/config/build.ts'
 import { readHaproxy } from '../src/config/haproxy/reader.ts'
@@ -22,9 +33,12 @@ function headOf(text: string) {
   return r.head
 }
 
-const { values: opt } = parseArgs({ args: Bun.argv.slice(2), options: { servers: { type: 'string' }, runs: { type: 'string' } } })
+const { values: opt } = parseArgs({ args: Bun.argv.slice(2), options: { servers: { type: 'string' }, runs: { type: 'string' }, load: { type: 'string' }, rate: { type: 'string' }, rounds: { type: 'string' } } })
 const servers = Number(opt.servers ?? 1000)
 const runs = Number(opt.runs ?? 30)
+const loadSeconds = opt.load === undefined ? 0 : Number(opt.load)
+const loadRate = Number(opt.rate ?? 5000)
+const loadRounds = Number(opt.rounds ?? 3)
 const backends = 10
 
 const lines = ['global', '  quiet', 'defaults', '  mode http', '  timeout connect 1s', '  timeout client 5s', '  timeout server 5s',
@@ -107,3 +121,84 @@ await time('/metrics (Prometheus)', 50, async () => {
   console.log(`counting per HTTP exchange     ${(all - base).toFixed(0)} ns (enter/take/leave/release with it ${all.toFixed(0)} ns, without ${base.toFixed(0)} ns)`)
 }
 engine.stop()
+
+// --- show stat under full load --------------------------------------------------------------------
+
+/** One `show stat` on the unix stats socket: resolves with its bytes once the CLI closes. */
+function showStat(path: string): Promise<number> {
+  return new Promise((res, rej) => {
+    let n = 0
+    const c = connect(path, () => c.write('show stat\n'))
+    c.on('data', (d: Buffer) => { n += d.length })
+    c.on('end', () => res(n))
+    c.on('error', rej)
+  })
+}
+
+async function loadUnderScrapes(): Promise<void> {
+  const ROOT = resolve(import.meta.dir, '..')
+  const MAIN = join(ROOT, 'src/main.ts')
+  const dir = mkdtempSync(join(tmpdir(), 'edgelb-bench-stats-'))
+  installCleanup(() => rmSync(dir, { recursive: true, force: true }))
+  const PROXY = canPin ? '0' : undefined
+  const LOAD = canPin ? '1' : undefined
+  const sock = join(dir, 'admin.sock')
+  try {
+    const bePort = freePort()
+    spawn('edgelb serve', pinned(LOAD, [process.execPath, MAIN, 'serve', `127.0.0.1:${bePort}`, '--name', 'b1']), join(dir, 'serve.log'))
+    const port = freePort()
+    const cfg = ['global', '  quiet', '  maxconn 9900', `  stats socket ${sock} level admin`, 'defaults', '  mode http', '  timeout connect 5s', '  timeout client 30s', '  timeout server 30s',
+      'listen web', `  bind 127.0.0.1:${port}`, `  server b1 127.0.0.1:${bePort}`, ...lines.slice(lines.indexOf('backend app0'))].join('\n') + '\n'
+    writeFileSync(join(dir, 'edgelb.cfg'), cfg)
+    const lb = spawn('edgelb', pinned(PROXY, [process.execPath, MAIN, 'run', join(dir, 'edgelb.cfg')]), join(dir, 'edgelb.log'))
+    await waitPort(port, lb, 30_000)
+    await waitPort(bePort, lb, 30_000)
+    const traffic = async (): Promise<{ p50: number; p99: number; p999: number; errors: number }> => {
+      const out = await run(pinned(LOAD, [process.execPath, MAIN, 'bench', '--target', `127.0.0.1:${port}`, '-c', '50', '--rate', String(loadRate), '-d', `${loadSeconds}s`, '--warmup', '1s', '--workers', '1', '--json']))
+      const j = JSON.parse(out) as { direct: { latency: { p50: number; p99: number; p999: number }; errors: { total: number } } }
+      return { ...j.direct.latency, errors: j.direct.errors.total }
+    }
+    console.log(`\nshow stat under load: ${servers} servers, ${loadRate} req/s over 50 connections for ${loadSeconds} s (+1 s warm-up), ${loadRounds} round(s)`)
+    /** Traffic while a client sends `show stat` every `every` ms (0: back to back). */
+    const scraped = async (every: number): Promise<{ p99: number; p999: number; errors: number; scrapes: number }> => {
+      let scraping = true
+      let scrapes = 0
+      let wake: (() => void) | null = null
+      const scraper = (async () => {
+        while (scraping) {
+          const t = performance.now()
+          await showStat(sock)
+          scrapeMs.push(performance.now() - t)
+          scrapes++
+          if (every > 0 && scraping) await new Promise<void>((r) => { wake = r; setTimeout(r, every) })
+        }
+      })()
+      const r = await traffic()
+      scraping = false
+      ;(wake as (() => void) | null)?.()
+      await scraper
+      return { ...r, scrapes }
+    }
+    const quiet: number[] = []
+    const everySecond: number[] = []
+    const busy: number[] = []
+    const scrapeMs: number[] = []
+    for (let r = 0; r < loadRounds; r++) {
+      const a = await traffic()
+      quiet.push(a.p99)
+      const b = await scraped(1000)
+      everySecond.push(b.p99)
+      const c = await scraped(0)
+      busy.push(c.p99)
+      console.log(`  round ${r + 1}: p99 (p99.9) ms: alone ${a.p99.toFixed(2)} (${a.p999.toFixed(2)}); show stat every second ${b.p99.toFixed(2)} (${b.p999.toFixed(2)}); ${c.scrapes} show stat back to back ${c.p99.toFixed(2)} (${c.p999.toFixed(2)})${a.errors + b.errors + c.errors ? `, ${a.errors + b.errors + c.errors} errors` : ''}`)
+    }
+    scrapeMs.sort((x, y) => x - y)
+    console.log(`p99 of the traffic: ${median(quiet).toFixed(2)} ms alone, ${median(everySecond).toFixed(2)} ms with a show stat every second, ${median(busy).toFixed(2)} ms with show stat back to back (each ${scrapeMs[scrapeMs.length >> 1]!.toFixed(1)} ms median, ${scrapeMs.length} in all)`)
+    await stop(lb)
+  } finally {
+    await killAll()
+    rmSync(dir, { recursive: true, force: true })
+  }
+}
+
+if (loadSeconds > 0) await loadUnderScrapes()

@@ -11,12 +11,14 @@ import { STATUSES } from '../check/status.ts'
 import { now } from '../core/clock.ts'
 import { atLeast, CliError, type CliCommand } from './types.ts'
 
-/** HAProxy's `type` bits of `show stat <iid> <type> <sid>`: 1 frontends, 2 backends, 4 servers. */
+/** HAProxy's `type` bits of `show stat <iid> <type> <sid>`: 1 frontends, 2 backends, 4 servers,
+ *  8 listeners. */
 function kindsOf(type: number): Set<RowKind> {
   const kinds = new Set<RowKind>()
   if (type & 1) kinds.add('fe')
   if (type & 2) kinds.add('be')
   if (type & 4) kinds.add('srv')
+  if (type & 8) kinds.add('li')
   return kinds
 }
 

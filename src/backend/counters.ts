@@ -79,17 +79,26 @@ export interface TrafficCounters {
   ctimeMax: number
   rtimeMax: number
   ttimeMax: number
+  /** The response times (Tr, ms) of the HTTP exchanges a server answered, as a histogram: the
+   *  count in each bucket of RTIME_BOUNDS (the last one: above them all), and their sum. */
+  readonly rtimeHist: number[]
+  rtimeSum: number
   /** Monotonic ms of the last session assigned (-1: none yet). */
   lastSess: number
   /** Sessions per second, and the highest rate seen. */
   readonly rate: RateCounter
 }
 
+/** The upper bounds (ms, inclusive) of the response-time histogram's buckets; Prometheus shows
+ *  them in seconds (`le`), with `+Inf` for the last bucket. */
+export const RTIME_BOUNDS: readonly number[] = [5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000]
+
 export function trafficCounters(): TrafficCounters {
   return {
     lbtot: 0, connects: 0, reuses: 0, reqTot: 0, rsp: [0, 0, 0, 0, 0, 0], cliAborts: 0, srvAborts: 0,
     failedResp: 0, deniedReq: 0, deniedResp: 0,
     timed: 0, qtime: 0, ctime: 0, rtime: 0, ttime: 0, qtimeMax: 0, ctimeMax: 0, rtimeMax: 0, ttimeMax: 0,
+    rtimeHist: RTIME_BOUNDS.map(() => 0).concat(0), rtimeSum: 0,
     lastSess: -1, rate: new RateCounter(),
   }
 }
@@ -120,6 +129,16 @@ export function countSession(c: TrafficCounters, t: number): void {
 /** The index in `rsp` of an HTTP status: its class 1..5, 0 for anything else. */
 export function statusClass(status: number): number {
   return status >= 100 && status < 600 ? (status / 100) | 0 : 0
+}
+
+/** The response time `r` (ms) of an HTTP exchange a server answered, into its histogram: most
+ *  responses fall in the first buckets, so this is a comparison or two and an increment. */
+export function countResponseTime(c: TrafficCounters, r: number): void {
+  const b = RTIME_BOUNDS
+  let i = 0
+  while (i < b.length && r > b[i]!) i++
+  c.rtimeHist[i]!++
+  c.rtimeSum += r
 }
 
 /** The times of one exchange that reached a server (ms; `r` is 0 in tcp mode). */

@@ -15,6 +15,7 @@ import { MASTER_ENV, startPrograms, watchParentPipe, type RunningPrograms } from
 import { Generations } from '../proxy/generations.ts'
 import { startMasterSocket, startStatsSockets, type StatsSockets } from '../admin/socket.ts'
 import { statsApplets } from '../stats/applets.ts'
+import { otelSettings, startTelemetry, type Telemetry } from '../stats/otel.ts'
 import { commandArgs } from './args.ts'
 import { reload, servingStatus } from './reloader.ts'
 import { upgrade, type UpgradeSetup } from './upgrader.ts'
@@ -108,10 +109,23 @@ take them back, SIGTERM/SIGINT stop now.`,
       return notStarted((e as Error).message)
     }
     let gens: Generations
+    // OpenTelemetry, when the configuration or the OTEL_* variables turn it on (its SDK is loaded
+    // only then); its settings are those of the start: a reload keeps them.
+    let telemetry: Telemetry | undefined
+    try {
+      const otel = otelSettings(config.global.otel, io.env as Record<string, string | undefined>)
+      if (otel === null && config.global.otel !== undefined && config.global.otel.on === undefined) io.err(`edgelb: warning: otel-* settings without 'otel' in global: OpenTelemetry is off`)
+      for (const w of otel?.warnings ?? []) io.err(`edgelb: warning: OpenTelemetry: ${w}`)
+      if (otel !== null) telemetry = await startTelemetry(otel, () => gens.current)
+    } catch (e) {
+      await programs.stop()
+      return notStarted(`OpenTelemetry: ${(e as Error).message}`)
+    }
     try {
       // The objects `check` built and reported on are the ones that serve.
-      gens = Generations.start(runtime, listeners, { out: io.out, err: io.err, applets: statsApplets })
+      gens = Generations.start(runtime, listeners, { out: io.out, err: io.err, applets: statsApplets, tracer: telemetry?.tracer ?? null })
     } catch (e) {
+      await telemetry?.shutdown()
       await programs.stop()
       return notStarted((e as Error).message)
     }
@@ -183,6 +197,7 @@ take them back, SIGTERM/SIGINT stop now.`,
       io.err(`edgelb: serving in the place of process ${predecessor} (upgrade)`)
     }
     await gens.done
+    await telemetry?.shutdown()
     notifier.close()
     unwatch?.()
     await programs.stop()

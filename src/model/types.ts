@@ -347,6 +347,25 @@ export interface GlobalConfig {
   gid?: number
   /** `crt-base`, `ca-base`, `ssl-default-*`, `ssl-server-verify` (model/tls.ts). */
   tls?: GlobalTls
+  /** `otel` and the `otel-*` keywords (edgelb's own): OpenTelemetry traces and metrics. */
+  otel?: OtelConfig
+}
+
+/** OpenTelemetry as the configuration asks for it; a setting left out comes from the standard
+ *  `OTEL_*` environment variables (stats/otel.ts resolves both). */
+export interface OtelConfig {
+  /** `otel [traces] [metrics]`: turned on (undefined: only `otel-*` settings were written), and
+   *  which signals (both when neither word is written). */
+  on?: { traces: boolean; metrics: boolean; pos: SourcePos }
+  /** `otel-endpoint URL`: the OTLP/HTTP base URL (`/v1/traces`, `/v1/metrics` appended). */
+  endpoint?: string
+  /** `otel-service-name NAME`: the `service.name` resource attribute. */
+  serviceName?: string
+  /** `otel-sampler NAME [ARG]`: as OTEL_TRACES_SAMPLER and OTEL_TRACES_SAMPLER_ARG. */
+  sampler?: string
+  samplerArg?: string
+  /** `otel-metrics-interval DURATION` (ms): how often metrics are exported. */
+  metricsInterval?: number
 }
 
 export interface PeersConfig {

@@ -3,6 +3,7 @@
  * was accepted, the client's address (read once), pausing its reads, its place in a wait queue,
  * and the view rules read of it. `TcpSession` and `HttpSession` extend it.
  */
+import type { ListenerCounters } from './counters.ts'
 import type { Waiter, WaitQueue } from '../backend/queue.ts'
 import { now, wallNow } from '../core/clock.ts'
 import type { ProxyHeader } from '../net/proxy-protocol.ts'
@@ -133,6 +134,8 @@ export abstract class ClientSide {
 
   /** The name of the `bind` line that accepted this connection (`so_name`), if it has one. */
   soName: string | undefined = undefined
+  /** Its listener's counters (`option socket-stats`), else null. */
+  liCounters: ListenerCounters | null = null
 
   /** What rules read of this connection; made on first use. */
   get view(): SessView {

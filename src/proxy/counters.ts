@@ -15,7 +15,7 @@
  * from the exchange's termination state (who ended it, in which phase), which every exchange
  * records anyway.
  */
-import { countTimes, RateCounter, statusClass, type TrafficCounters } from '../backend/counters.ts'
+import { countResponseTime, countTimes, RateCounter, statusClass, type TrafficCounters } from '../backend/counters.ts'
 import { now } from '../core/clock.ts'
 import { H2Counters } from '../http2/connection.ts'
 import type { Stream } from './http/stream.ts'
@@ -61,6 +61,31 @@ export class FrontendCounters {
   }
 }
 
+/** A listener's counters (HAProxy's li counters), kept only where the frontend has `option
+ *  socket-stats`: the listener rows of the stats. */
+export class ListenerCounters {
+  /** Connections accepted, sessions started, sessions alive now and the most at once. */
+  cumConn = 0
+  cumSess = 0
+  cur = 0
+  connMax = 0
+  /** Bytes of its sessions (counted when each session ends). */
+  bytesIn = 0
+  bytesOut = 0
+  /** Connections denied by `tcp-request connection` rules. */
+  deniedConn = 0
+}
+
+/** What the stats show of one listener (one bound address of a bind line). */
+export interface ListenerStats {
+  /** Its number in the frontend, from 1, and its name: the bind line's `name`, else `sock-N`. */
+  readonly id: number
+  readonly name: string
+  /** The address as bound (its port once bound, for port 0). */
+  addr: string
+  readonly counters: ListenerCounters
+}
+
 const NORMAL: Termination = Object.freeze({ by: '-', phase: '-' })
 
 /** Counts a `mode http` exchange once it ends (before its backend is left), `fc` being its
@@ -100,7 +125,12 @@ export function countExchange(fc: FrontendCounters, st: Stream, term: Terminatio
     failedResp(bc, sc)
     if (by === 'S' && phase === 'D') aborted(bc, sc, false)
   } else if ((by === 'C' || by === 'c') && (phase === 'H' || phase === 'D' || phase === 'L')) aborted(bc, sc, true)
-  if (answered && st.connectEnd >= 0) timed(st, bc, sc, Math.round(st.resHeadAt - st.sentAt), ta)
+  if (answered && st.connectEnd >= 0) {
+    const r = Math.round(st.resHeadAt - st.sentAt)
+    timed(st, bc, sc, r, ta)
+    countResponseTime(bc, r)
+    if (sc !== null) countResponseTime(sc, r)
+  }
 }
 
 /** Counts the end of a `mode tcp` session on its backend and server (`tt`: its total time). */

@@ -31,6 +31,7 @@ import { compileLogFormat } from '../rules/log-format.ts'
 import { dirname } from 'node:path'
 import { TcpSession } from './tcp-session.ts'
 import { wantsApplets, type Applets } from './applet.ts'
+import type { RequestTracer } from './tracer.ts'
 
 export interface EngineOptions {
   /** `log stdout` lines (and those of log targets edgelb does not send to yet) and notices. */
@@ -40,6 +41,8 @@ export interface EngineOptions {
   /** The stats pages and services (src/stats/), made for this engine once it exists; required
    *  when the configuration has a `stats` page or a `use-service` rule. */
   applets?(engine: Engine): Applets
+  /** Traces HTTP requests (OpenTelemetry, src/stats/otel.ts); every generation gets the same. */
+  tracer?: RequestTracer | null
 }
 
 /** The wheel is one per process, and so must its driver be: a driver owns the wheel's wake-up
@@ -126,7 +129,8 @@ export class Engine implements FrontendHost {
       const fe = new Frontend(p, this, beName === undefined ? null : this.backends.get(beName) ?? null, this.#proxyRules.get(p.name) ?? null)
       this.frontends.push(fe)
       const sink = this.#sinkFor(p)
-      fe.logsSessions = sink !== null
+      if (p.mode === 'http' && opts.tracer) fe.tracer = opts.tracer
+      fe.logsSessions = sink !== null || fe.tracer !== null
       if (p.logFormat !== undefined && sink !== null) {
         const r = this.rules
         fe.logFormat = compileLogFormat(p.logFormat, { tables: r.tables, maps: r.maps, fileDir: dirname(p.pos.file), proxy: p.name, at: p.pos }, { missing: '-' })

@@ -26,9 +26,10 @@ import { HttpFront } from './http-front.ts'
 import { TcpSession } from './tcp-session.ts'
 import { logConnect, logSession } from './traffic-log.ts'
 import { ProxyHeaderWait } from './accept-proxy.ts'
-import { countTcpSession, FrontendCounters } from './counters.ts'
+import { countTcpSession, FrontendCounters, ListenerCounters, type ListenerStats } from './counters.ts'
 import { clocked } from '../core/clock.ts'
 import { cliHandlers } from './cli-handlers.ts'
+import type { RequestTracer } from './tracer.ts'
 
 /** A client connection of either mode, as the frontend and the engine handle it. */
 export type ClientSession = TcpSession | HttpSession
@@ -72,6 +73,8 @@ export interface ListenerInfo {
   readonly soName?: string | undefined
   /** `proto h2|h1` on the bind line (proxy/h2/front.ts). */
   readonly proto?: 'h1' | 'h2' | undefined
+  /** Its counters, with `option socket-stats`. */
+  readonly counters?: ListenerCounters | null
 }
 
 export interface BoundAddr {
@@ -98,6 +101,9 @@ export class Frontend {
   readonly #parked: ClientSession[] = []
   #listeners: Listener[] = []
   readonly bound: BoundAddr[] = []
+  /** Its listeners as the stats show them, with `option socket-stats` (else none); their
+   *  counters survive an unbind and a new bind (SIGTTOU, SIGTTIN). */
+  readonly listenerStats: ListenerStats[] = []
   /** `monitor-net`, parsed at load. */
   readonly #monitorNets: readonly IpNet[]
   /** Connections still reading their PROXY header: not sessions yet (accept-proxy.ts). */
@@ -111,6 +117,8 @@ export class Frontend {
   /** Where `option tcplog` / `option httplog` / log-format lines go, and at which level (set by
    *  the engine); null: not logged. */
   trafficLog: ProxyLog | null = null
+  /** Traces its HTTP requests (OpenTelemetry; set by the engine); null: not traced. */
+  tracer: RequestTracer | null = null
   stopped = false
   /** Set by the engine when this frontend writes a log line per session (the session then keeps
    *  the client address, which costs system calls to read). */
@@ -177,7 +185,13 @@ export class Frontend {
             if (b.acceptProxy || this.rules?.expectsProxy) { startsTls = tls; opts.startsTls = true } else opts.tls = tls
           }
           id++
-          const handlers = this.#handlersFor({ id, name: b.name ?? String(id), acceptProxy: b.acceptProxy === true, tls: opts.tls !== undefined, startsTls, soName: b.name, proto: b.proto })
+          let counters: ListenerCounters | null = null
+          if (this.cfg.options['socket-stats'] === true) {
+            const known = this.listenerStats[id - 1]
+            counters = known?.counters ?? new ListenerCounters()
+            if (known === undefined) this.listenerStats.push({ id, name: b.name ?? `sock-${id}`, addr: '', counters })
+          }
+          const handlers = this.#handlersFor({ id, name: b.name ?? String(id), acceptProxy: b.acceptProxy === true, tls: opts.tls !== undefined, startsTls, soName: b.name, proto: b.proto, counters })
           // The process's listening sockets (proxy/listeners.ts: kept across reloads, inherited
           // ones adopted) when the engine has them; else bound here.
           const shared = this.host.listen?.(a, handlers, opts)
@@ -185,6 +199,8 @@ export class Frontend {
             this.#listeners.push(l)
             this.bound.push({ addr: 'addr' in l ? l.addr as ListenAddr : a, port: l.port })
           }
+          const li = counters === null ? undefined : this.listenerStats[id - 1]
+          if (li !== undefined) li.addr = this.describeBound().at(-1) ?? ''
         }
       }
     } catch (e) {
@@ -222,6 +238,8 @@ export class Frontend {
     const sess = this.http ? new HttpSession(this, s as Sock<HttpSession>) : new TcpSession(this, s as Sock<TcpSession>)
     if (lst.soName !== undefined) sess.soName = lst.soName
     if (lst.proto !== undefined && sess instanceof HttpSession) sess.cliProto = lst.proto
+    const lc = lst.counters ?? null
+    if (lc !== null) { lc.cumConn++; sess.liCounters = lc }
     // tcp-request connection (then session) rules: decided on the addresses alone, before anything
     // is read; a rejected connection is closed at once and not logged. Where a PROXY header may
     // come, session rules wait for it, and see its addresses.
@@ -237,6 +255,7 @@ export class Frontend {
       if (verdict === 'reject') {
         this.#reject(s, sess)
         this.counters.deniedConn++
+        if (lc !== null) lc.deniedConn++
         return
       }
     }
@@ -305,6 +324,8 @@ export class Frontend {
   #start(sess: ClientSession): void {
     if (this.connectLog !== null) logConnect(sess, this, this.connectLog)
     this.totalSessions++
+    const lc = sess.liCounters
+    if (lc !== null) { lc.cumSess++; if (++lc.cur > lc.connMax) lc.connMax = lc.cur }
     this.#sessions.add(sess)
     sess.start(this.backend)
     // What came after a PROXY header.
@@ -321,6 +342,8 @@ export class Frontend {
       this.cur--
       this.host.actconn--
       this.counters.bytesIn += sess.bytesIn
+      const lc = sess.liCounters
+      if (lc !== null) { lc.cur--; lc.bytesIn += sess.bytesIn; lc.bytesOut += sess.bytesOut }
       // A tcp session's line counts it nowhere any more; http sessions log each request themselves.
       if (sess instanceof TcpSession) { countTcpSession(this.counters, sess); logSession(sess) }
       this.host.slotFreed()

@@ -158,14 +158,37 @@ export function logSession(sess: TcpSession): void {
   log.send(level, formatTcpLog(r))
 }
 
-/** The line of a `mode http` request, when it ends (answered, or cut short). */
+/** The line of a `mode http` request, when it ends (answered, or cut short); and the end of its
+ *  trace, when it has one. */
 export function logRequest(sess: HttpSession, st: Stream): void {
   const fe = sess.fe
+  const trace = st.trace
+  if (trace !== null) {
+    st.trace = null
+    const t = now()
+    trace.end(requestRecord(sess, st, t), t)
+  }
   const log = fe.trafficLog
   if (log === null) return
   const level = log.trafficLevel(endedInError(sess.termination, st.retries) || st.status >= 500, st.logLevel)
   if (level < 0) return
-  const t = now()
+  const be = st.be ?? fe.backend
+  const r = requestRecord(sess, st, now())
+  if (fe.logFormat !== null) {
+    st.sess = sess.view
+    st.beName = be?.name ?? ''
+    st.log = logFields(r, true)
+    if (fe.uniqueIdFormat !== null) st.log.uniqueId = uniqueIdOf(fe, st)
+    log.send(level, fe.logFormat(st))
+    return
+  }
+  const line = formatHttpLog(r)
+  log.send(level, fe.cfg.options['httpslog'] ? line + httpsFields(sess) : line)
+}
+
+/** The record of a `mode http` request ending at monotonic ms `t`. */
+function requestRecord(sess: HttpSession, st: Stream, t: number): LogRecord {
+  const fe = sess.fe
   const be = st.be ?? fe.backend
   const r = gather(sess, st, be, t)
   r.acceptDate = sess.acceptDate
@@ -183,16 +206,7 @@ export function logRequest(sess: HttpSession, st: Stream): void {
   r.resCaptures = captures.response.length > 0 ? st.resCaptures ?? NO_CAPTURES : null
   const req = st.req
   r.request = req ? `${req.method} ${req.uri} HTTP/${versionText(req)}` : '<BADREQ>'
-  if (fe.logFormat !== null) {
-    st.sess = sess.view
-    st.beName = be?.name ?? ''
-    st.log = logFields(r, true)
-    if (fe.uniqueIdFormat !== null) st.log.uniqueId = uniqueIdOf(fe, st)
-    log.send(level, fe.logFormat(st))
-    return
-  }
-  const line = formatHttpLog(r)
-  log.send(level, fe.cfg.options['httpslog'] ? line + httpsFields(sess) : line)
+  return r
 }
 
 /** What `option httpslog` adds to the httplog line, as HAProxy's format has it:

@@ -21,10 +21,10 @@ import {
   backendDownTime, backendWeights, checkShown, checkStatusText, hasCode, lastReport, serverCounts,
   serverDownTime, serverStatus, trackEnd,
 } from './server-state.ts'
-import { KIND_NUMBER, type BeRow, type FeRow, type FieldType, type RowKind, type SrvRow, type StatsRow, type Value } from './types.ts'
+import { KIND_NUMBER, type BeRow, type FeRow, type FieldType, type LiRow, type RowKind, type SrvRow, type StatsRow, type Value } from './types.ts'
 
 /** A Prometheus metric: its name after `haproxy_<kind>_`, its type, and the kinds of row that
- *  have it (f frontend, b backend, s server). Values in ms are exported in seconds (`seconds`). */
+ *  have it (f frontend, b backend, s server, l listener). Values in ms are exported in seconds (`seconds`). */
 export interface PromMetric {
   readonly name: string
   readonly type: 'counter' | 'gauge'
@@ -45,6 +45,7 @@ export interface Column {
   readonly fe?: (r: FeRow) => Value
   readonly be?: (r: BeRow) => Value
   readonly srv?: (r: SrvRow) => Value
+  readonly li?: (r: LiRow) => Value
   readonly prom?: PromMetric
 }
 
@@ -59,7 +60,7 @@ const avg = (key: 'qtime' | 'ctime' | 'rtime' | 'ttime') => (r: BeRow | SrvRow):
   return swrateAvg(c[key], c.timed)
 }
 const onHttp = <R extends StatsRow>(read: (r: R) => Value) => (r: R): Value => (http(r) ? read(r) : undefined)
-const rsp = (i: number) => onHttp((r: StatsRow): Value => (r.kind === 'fe' ? r.fe.counters.rsp[i] : trafficOf(r).rsp[i]))
+const rsp = (i: number) => onHttp((r: FeRow | BeRow | SrvRow): Value => (r.kind === 'fe' ? r.fe.counters.rsp[i] : trafficOf(r).rsp[i]))
 const zero = (): Value => 0
 const srvHealth = (r: SrvRow) => (checkShown(r.s, r.health, false) ? r.health : undefined)
 const srvAgent = (r: SrvRow) => (checkShown(r.s, r.agent, true) ? r.agent : undefined)
@@ -96,28 +97,29 @@ const healthCols = checkColumns(false)
 const agentCols = checkColumns(true)
 
 const FBS = 'fbs'
+const FBSL = 'fbsl'
 const BS = 'bs'
 
 /** HAProxy 2.6's proxy statistics, in order (positions 0 to 100). */
 export const COLUMNS: readonly Column[] = [
-  { pos: 0, name: 'pxname', desc: 'Proxy name', type: 'str', tags: 'KNS', fe: (r) => r.px.name, be: (r) => r.px.name, srv: (r) => r.px.name },
-  { pos: 1, name: 'svname', desc: 'Service name: FRONTEND, BACKEND, or the server name', type: 'str', tags: 'KNS', fe: () => 'FRONTEND', be: () => 'BACKEND', srv: (r) => r.s.name },
+  { pos: 0, name: 'pxname', desc: 'Proxy name', type: 'str', tags: 'KNS', fe: (r) => r.px.name, be: (r) => r.px.name, srv: (r) => r.px.name, li: (r) => r.px.name },
+  { pos: 1, name: 'svname', desc: 'Service name: FRONTEND, BACKEND, or the server name', type: 'str', tags: 'KNS', fe: () => 'FRONTEND', be: () => 'BACKEND', srv: (r) => r.s.name, li: (r) => r.li.name },
   { pos: 2, name: 'qcur', desc: 'Requests waiting in the queue now (a backend counts those not yet assigned a server)', type: 'u32', tags: 'MGP', be: (r) => r.be.queue.length, srv: (r) => r.s.queue.length, prom: { name: 'current_queue', type: 'gauge', on: BS } },
   { pos: 3, name: 'qmax', desc: 'Highest queue length seen', type: 'u32', tags: 'MMP', be: (r) => r.be.counters.queueMax, srv: (r) => r.s.counters.queueMax, prom: { name: 'max_queue', type: 'gauge', on: BS } },
-  { pos: 4, name: 'scur', desc: 'Sessions now', type: 'u32', tags: 'MGP', fe: (r) => r.fe.cur, be: (r) => r.be.beconn, srv: (r) => r.s.cur, prom: { name: 'current_sessions', type: 'gauge', on: FBS } },
-  { pos: 5, name: 'smax', desc: 'Highest number of sessions at once', type: 'u32', tags: 'MMP', fe: (r) => r.fe.counters.connMax, be: (r) => r.be.counters.connMax, srv: (r) => r.s.counters.maxCur, prom: { name: 'max_sessions', type: 'gauge', on: FBS } },
-  { pos: 6, name: 'slim', desc: "Session limit: a frontend's or server's maxconn, a backend's fullconn", type: 'u32', tags: 'CLP', fe: feLimit, be: (r) => r.be.fullconn, srv: (r) => (r.s.maxconn > 0 ? r.s.maxconn : undefined), prom: { name: 'limit_sessions', type: 'gauge', on: FBS } },
-  { pos: 7, name: 'stot', desc: 'Sessions since start', type: 'u64', tags: 'MCP', fe: (r) => r.fe.counters.cumSess, be: (r) => r.be.counters.total, srv: (r) => r.s.counters.total, prom: { name: 'sessions_total', type: 'counter', on: FBS } },
-  { pos: 8, name: 'bin', desc: 'Bytes received from clients', type: 'u64', tags: 'MCP', fe: (r) => r.fe.counters.bytesIn, be: (r) => r.be.counters.bytesIn, srv: (r) => r.s.counters.bytesIn, prom: { name: 'bytes_in_total', type: 'counter', on: FBS } },
-  { pos: 9, name: 'bout', desc: 'Bytes sent to clients', type: 'u64', tags: 'MCP', fe: (r) => r.fe.counters.bytesOut, be: (r) => r.be.counters.bytesOut, srv: (r) => r.s.counters.bytesOut, prom: { name: 'bytes_out_total', type: 'counter', on: FBS } },
-  { pos: 10, name: 'dreq', desc: 'Requests denied by rules', type: 'u64', tags: 'MCP', fe: (r) => r.fe.counters.deniedReq, be: (r) => r.be.counters.deniedReq, prom: { name: 'requests_denied_total', type: 'counter', on: 'fb' } },
-  { pos: 11, name: 'dresp', desc: 'Responses denied by rules', type: 'u64', tags: 'MCP', fe: (r) => r.fe.counters.deniedResp, be: (r) => r.be.counters.deniedResp, srv: (r) => r.s.counters.deniedResp, prom: { name: 'responses_denied_total', type: 'counter', on: FBS } },
-  { pos: 12, name: 'ereq', desc: 'Request errors: invalid requests, clients that left or timed out before their request was complete', type: 'u64', tags: 'MCP', fe: (r) => r.fe.counters.failedReq, prom: { name: 'request_errors_total', type: 'counter', on: 'f' } },
+  { pos: 4, name: 'scur', desc: 'Sessions now', type: 'u32', tags: 'MGP', fe: (r) => r.fe.cur, be: (r) => r.be.beconn, srv: (r) => r.s.cur, li: (r) => r.li.counters.cur, prom: { name: 'current_sessions', type: 'gauge', on: FBSL } },
+  { pos: 5, name: 'smax', desc: 'Highest number of sessions at once', type: 'u32', tags: 'MMP', fe: (r) => r.fe.counters.connMax, be: (r) => r.be.counters.connMax, srv: (r) => r.s.counters.maxCur, li: (r) => r.li.counters.connMax, prom: { name: 'max_sessions', type: 'gauge', on: FBSL } },
+  { pos: 6, name: 'slim', desc: "Session limit: a frontend's or server's maxconn, a backend's fullconn", type: 'u32', tags: 'CLP', fe: feLimit, be: (r) => r.be.fullconn, srv: (r) => (r.s.maxconn > 0 ? r.s.maxconn : undefined), li: (r) => (r.fe.maxconn >= Number.MAX_SAFE_INTEGER ? undefined : r.fe.maxconn), prom: { name: 'limit_sessions', type: 'gauge', on: FBSL } },
+  { pos: 7, name: 'stot', desc: 'Sessions since start', type: 'u64', tags: 'MCP', fe: (r) => r.fe.counters.cumSess, be: (r) => r.be.counters.total, srv: (r) => r.s.counters.total, li: (r) => r.li.counters.cumSess, prom: { name: 'sessions_total', type: 'counter', on: FBSL } },
+  { pos: 8, name: 'bin', desc: 'Bytes received from clients', type: 'u64', tags: 'MCP', fe: (r) => r.fe.counters.bytesIn, be: (r) => r.be.counters.bytesIn, srv: (r) => r.s.counters.bytesIn, li: (r) => r.li.counters.bytesIn, prom: { name: 'bytes_in_total', type: 'counter', on: FBSL } },
+  { pos: 9, name: 'bout', desc: 'Bytes sent to clients', type: 'u64', tags: 'MCP', fe: (r) => r.fe.counters.bytesOut, be: (r) => r.be.counters.bytesOut, srv: (r) => r.s.counters.bytesOut, li: (r) => r.li.counters.bytesOut, prom: { name: 'bytes_out_total', type: 'counter', on: FBSL } },
+  { pos: 10, name: 'dreq', desc: 'Requests denied by rules', type: 'u64', tags: 'MCP', fe: (r) => r.fe.counters.deniedReq, be: (r) => r.be.counters.deniedReq, li: zero, prom: { name: 'requests_denied_total', type: 'counter', on: 'fbl' } },
+  { pos: 11, name: 'dresp', desc: 'Responses denied by rules', type: 'u64', tags: 'MCP', fe: (r) => r.fe.counters.deniedResp, be: (r) => r.be.counters.deniedResp, srv: (r) => r.s.counters.deniedResp, li: zero, prom: { name: 'responses_denied_total', type: 'counter', on: FBSL } },
+  { pos: 12, name: 'ereq', desc: 'Request errors: invalid requests, clients that left or timed out before their request was complete', type: 'u64', tags: 'MCP', fe: (r) => r.fe.counters.failedReq, li: zero, prom: { name: 'request_errors_total', type: 'counter', on: 'fl' } },
   { pos: 13, name: 'econ', desc: 'Failed connections to servers', type: 'u64', tags: 'MCP', be: (r) => r.be.counters.connectErrors, srv: (r) => r.s.counters.econ, prom: { name: 'connection_errors_total', type: 'counter', on: BS } },
   { pos: 14, name: 'eresp', desc: 'Response errors: invalid responses, servers that failed or timed out before the end', type: 'u64', tags: 'MCP', be: (r) => r.be.counters.failedResp, srv: (r) => r.s.counters.failedResp, prom: { name: 'response_errors_total', type: 'counter', on: BS } },
   { pos: 15, name: 'wretr', desc: 'Connection retries', type: 'u64', tags: 'MCP', be: (r) => r.be.counters.retries, srv: (r) => r.s.counters.wretr, prom: { name: 'retry_warnings_total', type: 'counter', on: BS } },
   { pos: 16, name: 'wredis', desc: 'Redispatches to another server', type: 'u64', tags: 'MCP', be: (r) => r.be.counters.redispatches, srv: (r) => r.s.counters.wredis, prom: { name: 'redispatch_warnings_total', type: 'counter', on: BS } },
-  { pos: 17, name: 'status', desc: 'Status: OPEN or STOP (frontend), UP or DOWN (backend), the server state', type: 'str', tags: 'SGP', fe: (r) => (r.fe.stopped ? 'STOP' : 'OPEN'), be: (r) => (r.be.up ? 'UP' : 'DOWN'), srv: (r) => serverStatus(r.s, r.env.backendOf), prom: { name: 'status', type: 'gauge', on: FBS } },
+  { pos: 17, name: 'status', desc: 'Status: OPEN or STOP (frontend), UP or DOWN (backend), the server state, OPEN, FULL or STOP (listener)', type: 'str', tags: 'SGP', fe: (r) => (r.fe.stopped ? 'STOP' : 'OPEN'), be: (r) => (r.be.up ? 'UP' : 'DOWN'), srv: (r) => serverStatus(r.s, r.env.backendOf), li: (r) => (r.fe.stopped ? 'STOP' : r.fe.cur >= r.fe.maxconn ? 'FULL' : 'OPEN'), prom: { name: 'status', type: 'gauge', on: FBSL } },
   { pos: 18, name: 'weight', desc: "Effective weight of a server; a backend's sum over the servers it balances", type: 'u32', tags: 'MaP', be: (r) => backendWeights(r.be).weight, srv: srvWeight, prom: { name: 'weight', type: 'gauge', on: BS } },
   { pos: 19, name: 'act', desc: 'Usable active servers (backend); 1 for an active server', type: 'u32', tags: 'SGP', tagsBy: { be: 'MGP' }, be: (r) => serverCounts(r.be).act, srv: (r) => (r.s.backup ? 0 : 1), prom: { name: 'active_servers', type: 'gauge', on: 'b' } },
   { pos: 20, name: 'bck', desc: 'Usable backup servers (backend); 1 for a backup server', type: 'u32', tags: 'SGP', tagsBy: { be: 'MGP' }, be: (r) => serverCounts(r.be).bck, srv: (r) => (r.s.backup ? 1 : 0), prom: { name: 'backup_servers', type: 'gauge', on: 'b' } },
@@ -126,13 +128,13 @@ export const COLUMNS: readonly Column[] = [
   { pos: 23, name: 'lastchg', desc: 'Seconds since the last state change', type: 'u32', tags: 'MAP', be: (r) => sec(r.env.now - r.be.lastChangeAt), srv: (r) => sec(r.env.now - r.s.lastChangeAt), prom: { name: 'check_last_change_seconds', type: 'gauge', on: BS } },
   { pos: 24, name: 'downtime', desc: 'Seconds spent DOWN', type: 'u32', tags: 'MCP', be: (r) => (r.be.servers.length > 0 ? sec(backendDownTime(r.be, r.env.now)) : undefined), srv: withHealth((r) => sec(serverDownTime(r.s, r.env.now))), prom: { name: 'downtime_seconds_total', type: 'counter', on: BS } },
   { pos: 25, name: 'qlimit', desc: "A server's maxqueue", type: 'u32', tags: 'CGS', srv: (r) => (r.s.maxqueue > 0 ? r.s.maxqueue : undefined), prom: { name: 'queue_limit', type: 'gauge', on: 's' } },
-  { pos: 26, name: 'pid', desc: 'Process number (always 1)', type: 'u32', tags: 'KGP', fe: () => 1, be: () => 1, srv: () => 1 },
-  { pos: 27, name: 'iid', desc: 'Proxy number, in configuration order from 1', type: 'u32', tags: 'KGS', fe: (r) => r.iid, be: (r) => r.iid, srv: (r) => r.iid },
-  { pos: 28, name: 'sid', desc: 'Server number within its backend, from 1 (0 for a frontend or backend)', type: 'u32', tags: 'KGS', fe: () => 0, be: () => 0, srv: (r) => r.sid },
+  { pos: 26, name: 'pid', desc: 'Process number (always 1)', type: 'u32', tags: 'KGP', fe: () => 1, be: () => 1, srv: () => 1, li: () => 1 },
+  { pos: 27, name: 'iid', desc: 'Proxy number, in configuration order from 1', type: 'u32', tags: 'KGS', fe: (r) => r.iid, be: (r) => r.iid, srv: (r) => r.iid, li: (r) => r.iid },
+  { pos: 28, name: 'sid', desc: 'Server number within its backend, or listener number within its frontend, from 1 (0 for a frontend or backend)', type: 'u32', tags: 'KGS', fe: () => 0, be: () => 0, srv: (r) => r.sid, li: (r) => r.li.id },
   { pos: 29, name: 'throttle', desc: 'Percent of its weight and maxconn a server warming up (slowstart) has', type: 'u32', tags: 'MaP', srv: (r) => throttle(r.s), prom: { name: 'current_throttle', type: 'gauge', on: 's' } },
   { pos: 30, name: 'lbtot', desc: 'Times the balancer chose it', type: 'u64', tags: 'MCP', be: (r) => r.be.counters.lbtot, srv: (r) => r.s.counters.lbtot, prom: { name: 'loadbalanced_total', type: 'counter', on: BS } },
   { pos: 31, name: 'tracked', desc: 'The server this one tracks (backend/server)', type: 'str', tags: 'CNS', srv: (r) => (r.s.track === null ? undefined : `${r.env.backendOf(r.s.track)?.name ?? '?'}/${r.s.track.name}`) },
-  { pos: 32, name: 'type', desc: 'Kind of row: 0 frontend, 1 backend, 2 server, 3 listener', type: 'u32', tags: 'CGS', fe: () => KIND_NUMBER.fe, be: () => KIND_NUMBER.be, srv: () => KIND_NUMBER.srv },
+  { pos: 32, name: 'type', desc: 'Kind of row: 0 frontend, 1 backend, 2 server, 3 listener', type: 'u32', tags: 'CGS', fe: () => KIND_NUMBER.fe, be: () => KIND_NUMBER.be, srv: () => KIND_NUMBER.srv, li: () => KIND_NUMBER.li },
   { pos: 33, name: 'rate', desc: 'Sessions over the last second', type: 'u32', tags: 'MRP', tagsBy: { be: 'MGP' }, fe: (r) => r.fe.counters.sessRate.read(r.env.now), be: (r) => r.be.counters.rate.read(r.env.now), srv: (r) => r.s.counters.rate.read(r.env.now) },
   { pos: 34, name: 'rate_lim', desc: 'Limit on new sessions per second (rate-limit sessions)', type: 'u32', tags: 'CLP', fe: zero, prom: { name: 'limit_session_rate', type: 'gauge', on: 'f' } },
   { pos: 35, name: 'rate_max', desc: 'Highest number of sessions in a second', type: 'u32', tags: 'MMP', tagsBy: { be: 'MGP' }, fe: (r) => r.fe.counters.sessRate.max(r.env.now), be: (r) => r.be.counters.rate.max(r.env.now), srv: (r) => r.s.counters.rate.max(r.env.now), prom: { name: 'max_session_rate', type: 'gauge', on: FBS } },
@@ -173,7 +175,7 @@ export const COLUMNS: readonly Column[] = [
   { pos: 70, name: 'agent_rise', desc: "The agent's rise", type: 'u32', tags: 'CGS', srv: withAgent((r) => r.s.cfg.rise) },
   { pos: 71, name: 'agent_fall', desc: "The agent's fall", type: 'u32', tags: 'CGS', srv: withAgent((r) => r.s.cfg.fall) },
   { pos: 72, name: 'agent_health', desc: 'Agent check counter, 0 to rise+fall-1', type: 'u32', tags: 'CGS', srv: withAgent((r) => r.s.agentHealth) },
-  { pos: 73, name: 'addr', desc: "The server's address:port (with legends)", type: 'str', tags: 'CGS', srv: (r) => (r.env.legends ? addrText(r.s.cfg.addr) : undefined) },
+  { pos: 73, name: 'addr', desc: "The server's address:port, the listener's bound address (with legends)", type: 'str', tags: 'CGS', srv: (r) => (r.env.legends ? addrText(r.s.cfg.addr) : undefined), li: (r) => (r.env.legends ? r.li.addr : undefined) },
   { pos: 74, name: 'cookie', desc: "The server's cookie value, or the backend's cookie name (with legends)", type: 'str', tags: 'CNS', be: (r) => (r.env.legends ? r.be.cfg.cookie?.name : undefined), srv: (r) => (r.env.legends ? r.s.cfg.cookie : undefined) },
   { pos: 75, name: 'mode', desc: 'The proxy mode: tcp or http', type: 'str', tags: 'CGS', fe: (r) => r.px.mode, be: (r) => r.px.mode, srv: (r) => r.px.mode },
   { pos: 76, name: 'algo', desc: 'The balance algorithm (with legends)', type: 'str', tags: 'CGS', be: (r) => (r.env.legends ? r.be.algorithm.name : undefined) },
@@ -181,9 +183,9 @@ export const COLUMNS: readonly Column[] = [
   { pos: 78, name: 'conn_rate_max', desc: 'Highest number of connections accepted in a second', type: 'u32', tags: 'MMP', fe: (r) => r.fe.counters.connRate.max(r.env.now), prom: { name: 'connections_rate_max', type: 'gauge', on: 'f' } },
   { pos: 79, name: 'conn_tot', desc: 'Connections accepted since start', type: 'u64', tags: 'MCP', fe: (r) => r.fe.counters.cumConn, prom: { name: 'connections_total', type: 'counter', on: 'f' } },
   { pos: 80, name: 'intercepted', desc: 'HTTP requests edgelb answered itself (redirects, return, stats, services)', type: 'u64', tags: 'MCP', fe: onHttp((r: FeRow) => r.fe.counters.intercepted), prom: { name: 'intercepted_requests_total', type: 'counter', on: 'f' } },
-  { pos: 81, name: 'dcon', desc: 'Connections denied by tcp-request connection rules', type: 'u64', tags: 'MCP', fe: (r) => r.fe.counters.deniedConn, prom: { name: 'denied_connections_total', type: 'counter', on: 'f' } },
-  { pos: 82, name: 'dses', desc: 'Sessions denied by tcp-request session rules (counted with dcon)', type: 'u64', tags: 'MCP', fe: zero, prom: { name: 'denied_sessions_total', type: 'counter', on: 'f' } },
-  { pos: 83, name: 'wrew', desc: 'Failed header rewrites', type: 'u64', tags: 'MCP', fe: zero, be: zero, srv: zero, prom: { name: 'failed_header_rewriting_total', type: 'counter', on: FBS } },
+  { pos: 81, name: 'dcon', desc: 'Connections denied by tcp-request connection rules', type: 'u64', tags: 'MCP', fe: (r) => r.fe.counters.deniedConn, li: (r) => r.li.counters.deniedConn, prom: { name: 'denied_connections_total', type: 'counter', on: 'fl' } },
+  { pos: 82, name: 'dses', desc: 'Sessions denied by tcp-request session rules (counted with dcon)', type: 'u64', tags: 'MCP', fe: zero, li: zero, prom: { name: 'denied_sessions_total', type: 'counter', on: 'fl' } },
+  { pos: 83, name: 'wrew', desc: 'Failed header rewrites', type: 'u64', tags: 'MCP', fe: zero, be: zero, srv: zero, li: zero, prom: { name: 'failed_header_rewriting_total', type: 'counter', on: FBSL } },
   { pos: 84, name: 'connect', desc: 'Connection attempts to servers', type: 'u64', tags: 'MCP', be: (r) => r.be.counters.connects, srv: (r) => r.s.counters.connects, prom: { name: 'connection_attempts_total', type: 'counter', on: BS } },
   { pos: 85, name: 'reuse', desc: 'Exchanges that reused an idle server connection', type: 'u64', tags: 'MCP', be: (r) => r.be.counters.reuses, srv: (r) => r.s.counters.reuses, prom: { name: 'connection_reuses_total', type: 'counter', on: BS } },
   { pos: 86, name: 'cache_lookups', desc: 'HTTP cache lookups (edgelb has no cache)', type: 'u64', tags: 'MCP', fe: onHttp(zero), be: onHttp(zero), prom: { name: 'http_cache_lookups_total', type: 'counter', on: 'fb' } },
@@ -194,7 +196,7 @@ export const COLUMNS: readonly Column[] = [
   { pos: 91, name: 'ctime_max', desc: 'Longest connect time, ms', type: 'u32', tags: 'MMP', be: (r) => r.be.counters.ctimeMax, srv: (r) => r.s.counters.ctimeMax, prom: { name: 'max_connect_time_seconds', type: 'gauge', on: BS, seconds: true } },
   { pos: 92, name: 'rtime_max', desc: 'Longest response time, ms (0 in tcp mode)', type: 'u32', tags: 'MMP', be: (r) => r.be.counters.rtimeMax, srv: (r) => r.s.counters.rtimeMax, prom: { name: 'max_response_time_seconds', type: 'gauge', on: BS, seconds: true } },
   { pos: 93, name: 'ttime_max', desc: 'Longest total time, ms', type: 'u32', tags: 'MMP', be: (r) => r.be.counters.ttimeMax, srv: (r) => r.s.counters.ttimeMax, prom: { name: 'max_total_time_seconds', type: 'gauge', on: BS, seconds: true } },
-  { pos: 94, name: 'eint', desc: 'Internal errors', type: 'u64', tags: 'MCP', fe: zero, be: zero, srv: zero, prom: { name: 'internal_errors_total', type: 'counter', on: FBS } },
+  { pos: 94, name: 'eint', desc: 'Internal errors', type: 'u64', tags: 'MCP', fe: zero, be: zero, srv: zero, li: zero, prom: { name: 'internal_errors_total', type: 'counter', on: FBSL } },
   { pos: 95, name: 'idle_conn_cur', desc: 'Idle connections not safe to reuse', type: 'u32', tags: 'MGP', srv: zero, prom: { name: 'unsafe_idle_connections_current', type: 'gauge', on: 's' } },
   { pos: 96, name: 'safe_conn_cur', desc: 'Idle connections safe to reuse', type: 'u32', tags: 'MGP', srv: zero, prom: { name: 'safe_idle_connections_current', type: 'gauge', on: 's' } },
   { pos: 97, name: 'used_conn_cur', desc: 'Connections to the server in use', type: 'u32', tags: 'MGP', srv: (r) => r.s.cur, prom: { name: 'used_connections_current', type: 'gauge', on: 's' } },
@@ -212,6 +214,7 @@ export function valueOf(c: Column, r: StatsRow): Value {
     case 'fe': return c.fe?.(r)
     case 'be': return c.be?.(r)
     case 'srv': return c.srv?.(r)
+    case 'li': return c.li?.(r)
   }
 }
 

@@ -85,3 +85,39 @@ test('legends add the server address, the cookie and the algorithm', async () =>
   expect(rows.get('app/s1')).toMatchObject({ addr: '127.0.0.1:8080', cookie: 'one' })
   expect(rows.get('app/BACKEND')).toMatchObject({ cookie: 'SRV', algo: 'leastconn' })
 })
+
+test('option socket-stats: a row per listener after FRONTEND (type 3, its number as sid), counting its sessions and bytes', async () => {
+  using ok = Bun.serve({ port: 0, fetch: () => new Response('hello') })
+  await using lb = await startLb(cfg`
+    defaults
+      mode http
+      timeout client 5s
+      timeout server 5s
+      timeout connect 1s
+    frontend web
+      option socket-stats
+      bind 127.0.0.1:0
+      bind 127.0.0.1:0 name alt
+      default_backend app
+    frontend plain
+      bind 127.0.0.1:0
+      default_backend app
+    backend app
+      server s1 127.0.0.1:${ok.port}`)
+  await (await fetch(`http://127.0.0.1:${lb.port('web')}/`, { headers: { connection: 'close' } })).text()
+  const { until } = await import('../../test/support/wait.ts')
+  await until(() => lb.engine.frontends[0]!.listenerStats[0]!.counters.cur === 0, 'the session to end')
+  const rows = parseCsv(renderCsv(statsRows(lb.engine, renderEnv(lb.engine, true))))
+  expect([...rows.keys()]).toEqual(['web/FRONTEND', 'web/sock-1', 'web/alt', 'plain/FRONTEND', 'app/s1', 'app/BACKEND'])
+  const li = rows.get('web/sock-1')!
+  expect(li).toMatchObject({ type: '3', iid: '1', sid: '1', pid: '1', status: 'OPEN', scur: '0', smax: '1', stot: '1', dreq: '0', ereq: '0', dcon: '0', qcur: '', req_tot: '' })
+  expect(li['addr']).toBe(`127.0.0.1:${lb.port('web')}`)
+  expect(Number(li['bin'])).toBeGreaterThan(0)
+  expect(Number(li['bout'])).toBeGreaterThan(0)
+  expect(rows.get('web/alt')).toMatchObject({ type: '3', sid: '2', stot: '0', bin: '0', bout: '0' })
+  // Without legends, no address; `show stat 1 8 -1` (listeners only) reads the same rows.
+  expect(parseCsv(renderCsv(statsRows(lb.engine, renderEnv(lb.engine, false)))).get('web/sock-1')!['addr']).toBe('')
+  const { CliSession } = await import('../admin/session.ts')
+  const out = new CliSession({ engine: lb.engine, level: 'admin' }).input('show stat 1 8 -1\n')
+  expect([...parseCsv(out.trimEnd()).keys()]).toEqual(['web/sock-1', 'web/alt'])
+})

@@ -9,7 +9,7 @@ import type { Engine } from '../proxy/engine.ts'
 import { formatUptime } from './uptime.ts'
 import { COLUMN_BY_NAME, valueOf } from './columns.ts'
 import { backendWeights, serverStatus } from './server-state.ts'
-import type { BeRow, FeRow, SrvRow, StatsRow, Value } from './types.ts'
+import type { BeRow, FeRow, LiRow, SrvRow, StatsRow, Value } from './types.ts'
 
 export interface PageOptions {
   /** The page's URI prefix, for its own links. */
@@ -151,6 +151,15 @@ function feRow(r: FeRow): string {
     `${td('')}${td('')}${td(cell(r, 'status'), 'ac')}${td('')}${td('')}${td('')}${td('')}${td('')}${td('')}${td('')}${td('')}</tr>\n`
 }
 
+/** A listener (`option socket-stats`): its sessions, bytes, denials and status, as the frontend row. */
+function liRow(r: LiRow): string {
+  return `<tr class="socket">${td(`<a name="${esc(`${r.px.name}/+${r.li.name}`)}"></a>${esc(r.li.name)}`, 'al')}${td('')}${td('')}${td('')}` +
+    `${td('')}${td('')}${td('')}` +
+    `${td(cell(r, 'scur'))}${td(cell(r, 'smax'))}${td(cell(r, 'slim'))}${td(cell(r, 'stot'))}${td('')}${td('')}` +
+    `${td(cell(r, 'bin'))}${td(cell(r, 'bout'))}${td(cell(r, 'dreq'))}${td(cell(r, 'dresp'))}${td(cell(r, 'ereq'))}${td('')}${td('')}` +
+    `${td('')}${td('')}${td(cell(r, 'status'), 'ac')}${td('')}${td('')}${td('')}${td('')}${td('')}${td('')}${td('')}${td('')}</tr>\n`
+}
+
 function srvRow(r: SrvRow): string {
   const s = r.s
   const last = v(r, 'lastsess') as number
@@ -197,7 +206,7 @@ export function renderHtml(engine: Engine, rows: readonly StatsRow[], o: PageOpt
       px = r.px.name
       out += `<table class="tbl" width="100%">\n<tr class="titre"><th class="pxname" width="10%"><a name="${esc(px)}"></a><a class=px href="#${esc(px)}">${esc(px)}</a></th><th class="empty" width="90%"></th></tr>\n</table>\n<table class="tbl" width="100%">\n${HEAD_ROWS}`
     }
-    out += r.kind === 'fe' ? feRow(r) : r.kind === 'srv' ? srvRow(r) : beRow(r)
+    out += r.kind === 'fe' ? feRow(r) : r.kind === 'li' ? liRow(r) : r.kind === 'srv' ? srvRow(r) : beRow(r)
   }
   if (px !== '') out += '</table>\n'
   return out + '</body></html>\n'

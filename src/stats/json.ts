@@ -9,7 +9,7 @@ import { COLUMNS, tagsOf, valueOf } from './columns.ts'
 import { sidOf } from './typed.ts'
 import type { RowKind, StatsRow } from './types.ts'
 
-const OBJ: Readonly<Record<RowKind, string>> = { fe: 'Frontend', be: 'Backend', srv: 'Server' }
+const OBJ: Readonly<Record<RowKind, string>> = { fe: 'Frontend', be: 'Backend', srv: 'Server', li: 'Listener' }
 const ORIGIN: Readonly<Record<string, string>> = { M: 'Metric', S: 'Status', K: 'Key', C: 'Config', P: 'Product' }
 const NATURE: Readonly<Record<string, string>> = {
   G: 'Gauge', L: 'Limit', m: 'Min', M: 'Max', R: 'Rate', C: 'Counter', D: 'Duration', A: 'Age', T: 'Time', N: 'Name', O: 'Output', a: 'Avg',

@@ -150,3 +150,22 @@ test('the YAML form; a realm of several words; a stats-only listen is not warned
   expect(built.diagnostics).toEqual([])
   expect(built.config.proxies[0]!.stats).toEqual({ uri: '/', refresh: 10_000, realm: 'My Stats', auths: [{ user: 'a', password: 'b' }, { user: 'c', password: 'd' }], hideVersion: false, showLegends: false, scope: [] })
 })
+
+test('option socket-stats: a row per listener under its frontend on the page', async () => {
+  await using lb = await startLb(cfg`
+    defaults
+      mode http
+      timeout client 5s
+      timeout server 5s
+      timeout connect 1s
+    listen stats
+      option socket-stats
+      bind 127.0.0.1:0 name public
+      stats enable
+      stats uri /`)
+  const html = await (await fetch(`http://127.0.0.1:${lb.port('stats')}/`)).text()
+  const row = html.split('\n').find((l) => l.startsWith('<tr class="socket">'))!
+  expect(row).toContain('<a name="stats/+public"></a>public')
+  expect(row).toContain('OPEN')
+  expect(html.indexOf('<tr class="frontend">')).toBeLessThan(html.indexOf('<tr class="socket">'))
+})

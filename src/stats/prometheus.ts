@@ -3,14 +3,18 @@
  * process, frontends, backends, servers and stick tables in Prometheus's text format 0.0.4, with
  * HAProxy's metric names, labels and types, so dashboards built for HAProxy's exporter read it:
  *
- *   haproxy_process_*, haproxy_frontend_*, haproxy_backend_*, haproxy_server_*,
- *   haproxy_sticktable_*     labels proxy, server, code (1xx…5xx, other), state, name, type
+ *   haproxy_process_*, haproxy_frontend_*, haproxy_listener_* (`option socket-stats`),
+ *   haproxy_backend_*, haproxy_server_*, haproxy_sticktable_*
+ *                            labels proxy, server, listener, code (1xx…5xx, other), state, name, type
  *
  * A metric's samples are written together, after one `# HELP` and `# TYPE`, metric by metric in
  * HAProxy's order (the columns' order for proxies). States are one-hot gauges (`state` label);
  * times are in seconds; an empty cell is `NaN`. Query parameters: `scope=` (global, frontend,
- * backend, server, sticktable, `*`, or empty for none; repeatable) and `no-maint`.
+ * backend, server, sticktable, `*`, or empty for none; repeatable), `no-maint`, and `metrics=`
+ * (HAProxy 3.0's: comma-separated family names to keep, or with `-` to leave out; repeatable).
+ * Beyond HAProxy, each http backend and server has its response times as a histogram.
  */
+import { RTIME_BOUNDS } from '../backend/counters.ts'
 import { version } from '../version.ts'
 import type { Applet, AppletReply } from '../proxy/applet.ts'
 import type { Engine } from '../proxy/engine.ts'
@@ -20,7 +24,9 @@ import { renderEnv, statsRows } from './rows.ts'
 import { checkShown, lastReport, promServerState } from './server-state.ts'
 import type { RowKind, StatsRow, Value } from './types.ts'
 
-export type PromScope = 'global' | 'frontend' | 'backend' | 'server' | 'sticktable'
+export type PromScope = 'global' | 'frontend' | 'listener' | 'backend' | 'server' | 'sticktable'
+/** The scopes without `scope=`. Listeners are exported too then (scope=listener alone selects
+ *  them): a query naming all of these gets them as well. */
 const ALL_SCOPES: readonly PromScope[] = ['global', 'frontend', 'backend', 'server', 'sticktable']
 
 /** The process metrics: `show info` field, metric name, type. */
@@ -89,6 +95,10 @@ function num(v: Value, seconds = false): string {
 export interface PromOptions {
   scopes: ReadonlySet<PromScope>
   noMaint: boolean
+  /** `metrics=NAME,…` (only these metric families) and `metrics=-NAME,…` (all but these);
+   *  undefined when the query has no `metrics=`. */
+  include?: ReadonlySet<string>
+  exclude?: ReadonlySet<string>
 }
 
 /** Reads `scope=` and `no-maint` from a request URI; undefined for a malformed query (400). */
@@ -97,6 +107,8 @@ export function parsePromQuery(uri: string): PromOptions | undefined {
   const scopes = new Set<PromScope>()
   let anyScope = false
   let noMaint = false
+  let include: Set<string> | undefined
+  let exclude: Set<string> | undefined
   if (q >= 0) {
     for (const part of uri.slice(q + 1).split('#')[0]!.split('&')) {
       if (part === '') continue
@@ -113,38 +125,63 @@ export function parsePromQuery(uri: string): PromOptions | undefined {
         anyScope = true
         if (value === undefined || value.includes('=')) return undefined
         if (value === '') scopes.clear()
-        else if (value === '*') for (const s of ALL_SCOPES) scopes.add(s)
-        else if ((ALL_SCOPES as readonly string[]).includes(value)) scopes.add(value as PromScope)
-        else if (value !== 'listener') return undefined
+        else if (value === '*') for (const s of [...ALL_SCOPES, 'listener' as const]) scopes.add(s)
+        else if ((ALL_SCOPES as readonly string[]).includes(value) || value === 'listener') scopes.add(value as PromScope)
+        else return undefined
       } else if (key === 'no-maint') noMaint = true
+      else if (key === 'metrics') {
+        if (value === undefined) return undefined
+        for (const name of value.split(',')) {
+          if (name === '' || name === '-') continue
+          if (name.startsWith('-')) (exclude ??= new Set()).add(name.slice(1))
+          else (include ??= new Set()).add(name)
+        }
+      }
     }
   }
-  return { scopes: anyScope ? scopes : new Set(ALL_SCOPES), noMaint }
+  return { scopes: anyScope ? scopes : new Set(ALL_SCOPES), noMaint, ...(include ? { include } : {}), ...(exclude ? { exclude } : {}) }
 }
 
-/** Writes one metric family: a header, then its samples. */
+/** Writes one metric family: a header, then its samples; a family `metrics=` leaves out is
+ *  skipped whole. */
 class Writer {
   out = ''
   #header = ''
+  #skip = false
+  readonly #o: PromOptions
+
+  constructor(o: PromOptions) {
+    this.#o = o
+  }
 
   family(name: string, type: string, help: string): void {
+    const o = this.#o
+    this.#skip = (o.include !== undefined && !o.include.has(name)) || (o.exclude !== undefined && o.exclude.has(name))
     this.#header = `# HELP ${name} ${help}\n# TYPE ${name} ${type}\n`
+  }
+
+  /** Whether the current family is written (a caller may skip computing its samples). */
+  get wanted(): boolean {
+    return !this.#skip
   }
 
   /** Continues the current family (the six `http_responses_total` columns share one). */
   sample(name: string, labels: string, value: string): void {
+    if (this.#skip) return
     if (this.#header !== '') { this.out += this.#header; this.#header = '' }
     this.out += `${name}{${labels}} ${value}\n`
   }
 
   plain(name: string, value: string): void {
+    if (this.#skip) return
     if (this.#header !== '') { this.out += this.#header; this.#header = '' }
     this.out += `${name} ${value}\n`
   }
 }
 
-const PREFIX: Readonly<Record<RowKind, string>> = { fe: 'haproxy_frontend_', be: 'haproxy_backend_', srv: 'haproxy_server_' }
-const LETTER: Readonly<Record<RowKind, string>> = { fe: 'f', be: 'b', srv: 's' }
+const PREFIX: Readonly<Record<RowKind, string>> = { fe: 'haproxy_frontend_', be: 'haproxy_backend_', srv: 'haproxy_server_', li: 'haproxy_listener_' }
+const LETTER: Readonly<Record<RowKind, string>> = { fe: 'f', be: 'b', srv: 's', li: 'l' }
+const LISTENER_STATES = ['WAITING', 'OPEN', 'FULL', 'STOP'] as const
 /** Columns counted only in http mode, skipped for tcp proxies (as HAProxy's exporter does). */
 const HTTP_ONLY = new Set(['req_rate_max', 'req_tot', 'intercepted', 'cache_lookups', 'cache_hits', 'comp_in', 'comp_out', 'comp_byp', 'comp_rsp', 'hrsp_1xx', 'hrsp_2xx', 'hrsp_3xx', 'hrsp_4xx', 'hrsp_5xx', 'hrsp_other'])
 
@@ -157,16 +194,44 @@ function proxyMetrics(w: Writer, kind: RowKind, rows: readonly StatsRow[]): void
     const name = PREFIX[kind] + m.name
     if (name !== lastName) w.family(name, m.type, m.name === 'http_responses_total' ? 'HTTP responses by status class (the code label)' : c.desc)
     lastName = name
-    for (const r of mine) writeSample(w, name, c, r)
+    if (w.wanted) for (const r of mine) writeSample(w, name, c, r)
+  }
+  if (kind === 'be' || kind === 'srv') responseTimeHistogram(w, kind, mine)
+}
+
+/** `le` of each bucket of the response-time histogram, in seconds. */
+const LE: readonly string[] = [...RTIME_BOUNDS.map((ms) => String(ms / 1000)), '+Inf']
+
+/** Beyond HAProxy: `haproxy_backend_response_time_seconds` / `haproxy_server_…`, the response
+ *  times (Tr) of HTTP exchanges as a histogram (`_bucket` with `le`, `_sum`, `_count`). */
+function responseTimeHistogram(w: Writer, kind: 'be' | 'srv', rows: readonly StatsRow[]): void {
+  const name = `${PREFIX[kind]}response_time_seconds`
+  w.family(name, 'histogram', 'Response times of HTTP exchanges (from the request sent to the response head), seconds')
+  if (!w.wanted) return
+  for (const r of rows) {
+    if (r.px.mode !== 'http' || (r.kind !== 'be' && r.kind !== 'srv')) continue
+    const c = r.kind === 'be' ? r.be.counters : r.s.counters
+    const base = r.kind === 'srv' ? `proxy="${label(r.px.name)}",server="${label(r.s.name)}"` : `proxy="${label(r.px.name)}"`
+    let n = 0
+    for (let i = 0; i < LE.length; i++) {
+      n += c.rtimeHist[i]!
+      w.sample(`${name}_bucket`, `${base},le="${LE[i]}"`, String(n))
+    }
+    w.sample(`${name}_sum`, base, (c.rtimeSum / 1000).toFixed(3))
+    w.sample(`${name}_count`, base, String(n))
   }
 }
 
 function writeSample(w: Writer, name: string, c: Column, r: StatsRow): void {
   if (HTTP_ONLY.has(c.name) && r.px.mode !== 'http') return
-  const base = r.kind === 'srv' ? `proxy="${label(r.px.name)}",server="${label(r.s.name)}"` : `proxy="${label(r.px.name)}"`
+  const base = r.kind === 'srv' ? `proxy="${label(r.px.name)}",server="${label(r.s.name)}"`
+    : r.kind === 'li' ? `proxy="${label(r.px.name)}",listener="${label(r.li.name)}"` : `proxy="${label(r.px.name)}"`
   switch (c.name) {
     case 'status': {
-      if (r.kind === 'srv') {
+      if (r.kind === 'li') {
+        const st = valueOf(c, r)
+        for (const s of LISTENER_STATES) w.sample(name, `${base},state="${s}"`, s === st ? '1' : '0')
+      } else if (r.kind === 'srv') {
         const st = promServerState(r.s)
         for (const s of SERVER_STATES) w.sample(name, `${base},state="${s}"`, s === st ? '1' : '0')
       } else {
@@ -208,7 +273,7 @@ function writeSample(w: Writer, name: string, c: Column, r: StatsRow): void {
 
 /** The exposition text. */
 export function renderPrometheus(engine: Engine, o: PromOptions): string {
-  const w = new Writer()
+  const w = new Writer(o)
   if (o.scopes.has('global')) {
     const info = new Map(infoFields(engine))
     for (const [field, name, type, help] of PROCESS_METRICS) {
@@ -220,6 +285,7 @@ export function renderPrometheus(engine: Engine, o: PromOptions): string {
   }
   const rows = statsRows(engine, renderEnv(engine, false), { hideMaint: o.noMaint })
   if (o.scopes.has('frontend')) proxyMetrics(w, 'fe', rows)
+  if (o.scopes.has('listener') || ALL_SCOPES.every((s) => o.scopes.has(s))) proxyMetrics(w, 'li', rows)
   if (o.scopes.has('backend')) proxyMetrics(w, 'be', rows)
   if (o.scopes.has('server')) proxyMetrics(w, 'srv', rows)
   if (o.scopes.has('sticktable')) {

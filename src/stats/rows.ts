@@ -1,6 +1,7 @@
 /**
  * The rows of the proxy statistics, in HAProxy's order: proxy by proxy as the configuration
- * declares them, each with its FRONTEND row, then its servers, then its BACKEND row.
+ * declares them, each with its FRONTEND row, its listeners (`option socket-stats`), then its
+ * servers, then its BACKEND row.
  */
 import type { Backend } from '../backend/backend.ts'
 import type { Server } from '../backend/server.ts'
@@ -52,6 +53,13 @@ export function statsRows(engine: Engine, env: RenderEnv, f: RowFilter = {}): St
     if (px.kind !== 'backend' && want('fe')) {
       const fe = engine.frontends.find((x) => x.cfg === px)
       if (fe !== undefined) rows.push({ kind: 'fe', px, iid, env, fe })
+    }
+    if (px.kind !== 'backend' && want('li')) {
+      const fe = engine.frontends.find((x) => x.cfg === px)
+      for (const li of fe?.listenerStats ?? []) {
+        if (f.sid !== undefined && f.sid >= 0 && f.sid !== li.id) continue
+        rows.push({ kind: 'li', px, iid, env, fe: fe!, li })
+      }
     }
     if (px.kind === 'frontend') continue
     const be = engine.backends.get(px.name)

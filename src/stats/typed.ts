@@ -6,10 +6,10 @@
 import { COLUMNS, tagsOf, valueOf } from './columns.ts'
 import type { RowKind, StatsRow } from './types.ts'
 
-const LETTER: Readonly<Record<RowKind, string>> = { fe: 'F', be: 'B', srv: 'S' }
+const LETTER: Readonly<Record<RowKind, string>> = { fe: 'F', be: 'B', srv: 'S', li: 'L' }
 
 export function sidOf(r: StatsRow): number {
-  return r.kind === 'srv' ? r.sid : 0
+  return r.kind === 'srv' ? r.sid : r.kind === 'li' ? r.li.id : 0
 }
 
 /** Every row's cells; `desc` adds each column's description in quotes (`show stat typed desc`). */

@@ -6,11 +6,12 @@ import type { Backend } from '../backend/backend.ts'
 import type { Server } from '../backend/server.ts'
 import type { Check } from '../check/scheduler.ts'
 import type { ProxyConfig } from '../model/types.ts'
+import type { ListenerStats } from '../proxy/counters.ts'
 import type { Frontend } from '../proxy/frontend.ts'
 
-/** A row's kind, and HAProxy's number for it (the `type` column): 0, 1, 2. */
-export type RowKind = 'fe' | 'be' | 'srv'
-export const KIND_NUMBER: Readonly<Record<RowKind, number>> = { fe: 0, be: 1, srv: 2 }
+/** A row's kind, and HAProxy's number for it (the `type` column): 0, 1, 2, 3. */
+export type RowKind = 'fe' | 'be' | 'srv' | 'li'
+export const KIND_NUMBER: Readonly<Record<RowKind, number>> = { fe: 0, be: 1, srv: 2, li: 3 }
 
 /** The type of a value in the typed and JSON outputs (HAProxy's FF_*). */
 export type FieldType = 'u32' | 'u64' | 's32' | 'str'
@@ -57,4 +58,11 @@ export interface SrvRow extends RowBase {
   readonly agent: Check | undefined
 }
 
-export type StatsRow = FeRow | BeRow | SrvRow
+/** A listener of a frontend with `option socket-stats` (HAProxy's STATS_TYPE_SO). */
+export interface LiRow extends RowBase {
+  readonly kind: 'li'
+  readonly fe: Frontend
+  readonly li: ListenerStats
+}
+
+export type StatsRow = FeRow | BeRow | SrvRow | LiRow

@@ -7,6 +7,7 @@ import { groupId, GROUP, PASSWD, userId } from './accounts.ts'
 import { ConfigError } from '../../model/source.ts'
 import { parseDuration, parseIntIn, parseSize } from '../../model/units.ts'
 import { parseStatsSocket } from '../../model/stats-socket.ts'
+import { OTEL_SAMPLERS } from '../../model/otel.ts'
 import { parseLog } from './proxy.ts'
 import type { NotBuiltSink } from './servers.ts'
 import type { GlobalKeyword, KeywordCtx } from './types.ts'
@@ -32,6 +33,47 @@ function account(kw: 'user' | 'group' | 'uid' | 'gid'): GlobalKeyword {
       g[field] = id
     },
   }
+}
+
+/** `otel [traces] [metrics]` and the `otel-*` settings (docs/observability.md). */
+function otelKeywords(): GlobalKeyword[] {
+  return [
+    {
+      kw: 'otel',
+      parse(args, d, g) {
+        for (const a of args) if (a !== 'traces' && a !== 'metrics') throw new ConfigError(`'otel' takes 'traces' and/or 'metrics' (both when neither is written), not '${a}'`, d.pos)
+        const all = args.length === 0
+        ;(g.otel ??= {}).on = { traces: all || args.includes('traces'), metrics: all || args.includes('metrics'), pos: d.pos }
+      },
+    },
+    {
+      kw: 'otel-endpoint',
+      parse(args, d, g) {
+        const v = one('otel-endpoint', args, d, 'the OTLP/HTTP base URL (http://collector:4318)')
+        if (!/^https?:\/\/[^/]/.test(v)) throw new ConfigError(`'otel-endpoint' expects an http:// or https:// URL, not '${v}'`, d.pos)
+        ;(g.otel ??= {}).endpoint = v.replace(/\/+$/, '')
+      },
+    },
+    { kw: 'otel-service-name', parse: (args, d, g) => { (g.otel ??= {}).serviceName = one('otel-service-name', args, d, 'a service name') } },
+    {
+      kw: 'otel-sampler',
+      parse(args, d, g) {
+        const [name, arg, ...rest] = args
+        const known = Object.keys(OTEL_SAMPLERS)
+        if (name === undefined || !Object.hasOwn(OTEL_SAMPLERS, name)) throw new ConfigError(`'otel-sampler' expects one of ${known.join(', ')}${name === undefined ? '' : `, not '${name}'`}`, d.pos)
+        if (rest.length > 0 || (arg !== undefined && !OTEL_SAMPLERS[name])) throw new ConfigError(`'otel-sampler ${name}' takes ${OTEL_SAMPLERS[name] ? 'one ratio' : 'no argument'}; remove '${[...(OTEL_SAMPLERS[name] ? [] : [arg]), ...rest].join(' ')}'`, d.pos)
+        if (arg !== undefined) {
+          const r = Number(arg)
+          if (arg.trim() === '' || !(r >= 0 && r <= 1)) throw new ConfigError(`'otel-sampler ${name}' expects a ratio from 0 to 1 (0.01 for 1%), not '${arg}'`, d.pos)
+        }
+        const o = (g.otel ??= {})
+        o.sampler = name
+        if (arg === undefined) delete o.samplerArg
+        else o.samplerArg = arg
+      },
+    },
+    { kw: 'otel-metrics-interval', parse: (args, d, g) => { (g.otel ??= {}).metricsInterval = parseDuration(one('otel-metrics-interval', args, d, 'a duration'), d.pos) } },
+  ]
 }
 
 export const globalKeywords: readonly GlobalKeyword[] = [
@@ -84,6 +126,7 @@ export const globalKeywords: readonly GlobalKeyword[] = [
       g.setVars.push({ kw, name, value, pos: d.pos })
     },
   })),
+  ...otelKeywords(),
   account('user'),
   account('group'),
   account('uid'),

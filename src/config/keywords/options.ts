@@ -197,6 +197,7 @@ export const optionKeywords: readonly ProxyKeyword[] = [
     },
   },
   flagOption('dontlognull'),
+  flagOption('socket-stats'),
   flagOption('log-separate-errors'),
   flagOption('dontlog-normal'),
   flagOption('ssl-hello-chk'),

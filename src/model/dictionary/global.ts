@@ -4,7 +4,8 @@
  * `stats bind-process`) so that old configurations still parse. Multi-word keywords are
  * written as phrases (`stats socket`). `noForm` marks the few global keywords HAProxy lets you
  * prefix with `no`. Device-detection (51Degrees, DeviceAtlas, WURFL) and Lua keywords are
- * listed too: HAProxy knows them when built with those modules.
+ * listed too: HAProxy knows them when built with those modules. edgelb's own keywords (`otel`,
+ * `otel-*`) come last.
  */
 import type { KnownKeyword } from './types.ts'
 
@@ -316,4 +317,11 @@ export const globalKeywords: readonly KnownKeyword[] = [
   { kw: 'stress-level' },
   { kw: 'warn-blocked-traffic-after' },
   { kw: 'zero-warning' },
+
+  // --- edgelb's own: OpenTelemetry (HAProxy has no such keywords) ------------------------------
+  { kw: 'otel' },
+  { kw: 'otel-endpoint' },
+  { kw: 'otel-metrics-interval' },
+  { kw: 'otel-sampler' },
+  { kw: 'otel-service-name' },
 ]

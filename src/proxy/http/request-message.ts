@@ -77,6 +77,8 @@ function onRequest(sess: HttpSession, req: H1Head): void {
   if (req.framing === 'chunked') (sess.reqChunks ??= createChunkedScanner()).reset()
   // A WebSocket upgrade without its key is refused before any rule, as HAProxy's parser does.
   if (missingWebSocketKey(req) !== undefined) { sess.answer(400, 'P', 'R'); return }
+  const tracer = sess.fe.tracer
+  if (tracer !== null) st.trace = tracer.begin(req, st.start)
 
   if (!requestPhases(sess, st)) return
 

@@ -12,6 +12,7 @@ import type { StickEntry } from '../../rules/stick-table.ts'
 import type { LogFields, Sample, SessionView, StreamView } from '../../rules/types.ts'
 import type { TlsFacts } from '../../net/types.ts'
 import type { SrvSide } from '../server-side.ts'
+import type { RequestTrace } from '../tracer.ts'
 
 /** One request/response exchange: what the log line and the decisions need, what rules read of
  *  it (StreamView: `sess` is set before any rule runs), and its server side (SrvSide).
@@ -88,6 +89,8 @@ export class Stream implements StreamView, SrvSide {
   resCaptures!: string[] | null
   /** What TLS negotiated with the server (`ssl_bc*`); null: clear text, or not connected yet. */
   srvTls!: TlsFacts | null
+  /** Its trace, when its frontend traces and it was sampled (ended by logRequest). */
+  trace!: RequestTrace | null
 
   constructor() {
     this.reset()
@@ -101,6 +104,7 @@ export class Stream implements StreamView, SrvSide {
 
   reset(): void {
     this.srvTls = null
+    this.trace = null
     this.sess = undefined as unknown as SessionView
     this.beName = ''
     this.firstReq = true
