@@ -135,16 +135,13 @@ export class H2Connection {
     }
   }
 
-  /** Sends our preface: (client role) the magic, then SETTINGS, and a larger connection window. */
+  /** Sends our preface: (client role) the magic, then SETTINGS. Nothing else comes before the
+   *  peer's SETTINGS are acknowledged: as HAProxy, edgelb gives the connection window back as
+   *  data arrives (#consumedConn) rather than enlarging it at once, which peers that expect
+   *  SETTINGS, then the ACK, read strictly. */
   start(): void {
     if (this.role === 'client') this.#emit(PREFACE)
     this.#emit(frame(SETTINGS, 0, 0, encodeSettings(this.local, false)))
-    // The connection window: as large as every stream's at once, up to 16 MiB.
-    const want = Math.min(MAX_WINDOW, Math.max(65535, Math.min(16 << 20, this.local.initialWindowSize * Math.min(this.limits.maxConcurrentStreams, 100))))
-    if (want > 65535) {
-      this.#emit(windowUpdateFrame(0, want - 65535))
-      this.#recvWindow = want
-    }
   }
 
   get glitches(): number {
