@@ -8,7 +8,7 @@ const FILE = 'edgelb.cfg'
 
 /** Reads and builds HAProxy text as `edgelb check` does. `problems` leaves out the "not
  *  implemented yet" warnings, which have tests of their own. */
-function build(text: string, env: Record<string, string> = {}, options: { allowUnimplemented?: boolean } = {}) {
+function build(text: string, env: Record<string, string> = {}, options: { allowUnimplemented?: boolean; localPeer?: string } = {}) {
   const read = readHaproxy(text, FILE, env)
   const built = buildConfig(read.sections, [FILE], options)
   const all = [...read.diagnostics, ...built.diagnostics]
@@ -545,11 +545,10 @@ describe('unknown, removed and not yet implemented keywords', () => {
     ])
   })
 
-  test('peers sections are read, with a warning that replication is not implemented yet', () => {
-    const b = build('peers mypeers\n  peer a 10.0.0.1:1024\n  peer b 10.0.0.2:1024\n  peer c\n  mystery 1\n  disabled\n  enable\n' + T + 'listen web\n  bind :80\n  server s 10.0.0.1:80\n')
+  test('peers sections are read', () => {
+    const b = build('peers mypeers\n  peer a 10.0.0.1:1024\n  peer b 10.0.0.2:1024\n  peer c\n  mystery 1\n  disabled\n  enable\n' + T + 'listen web\n  bind :80\n  server s 10.0.0.1:80\n', {}, { localPeer: 'a' })
     expect(b.config.peers).toEqual([{ name: 'mypeers', pos: { file: FILE, line: 1 }, peers: [{ name: 'a', address: '10.0.0.1:1024', pos: { file: FILE, line: 2 } }, { name: 'b', address: '10.0.0.2:1024', pos: { file: FILE, line: 3 } }] }])
     expect(b.lines).toEqual([
-      `${at(2)}: warning: 'peers' is parsed but not implemented yet (stick table replication); edgelb ignores it for now (and 1 more use)`,
       `${at(4)}: error: 'peer' expects a name and an address: peer NAME ADDRESS:PORT`,
       `${at(5)}: error: unknown keyword 'mystery' in a peers section; known: peer, server, bind, default-bind, default-server, table, shards, log, disabled, enable`,
     ])
@@ -659,7 +658,6 @@ describe('HAProxy 1.x forms', () => {
     expect(b.lines).toEqual([
       `${at(2)}: warning: 'daemon' is ignored: edgelb always stays in the foreground (let systemd or your supervisor run it in the background)`,
       `${at(6)}: warning: 'nbthread 4': edgelb runs one event loop per process for now and uses 1 thread`,
-      `${at(14)}: warning: 'localpeer' is parsed but not implemented yet (stick table replication); edgelb ignores it for now`,
     ])
   })
 })

@@ -125,6 +125,15 @@ export class PeersService {
     this.#aloneMs = o.aloneMs ?? ALONE_MS
   }
 
+  /** Whether `plan` is what this service runs (a reload that changed nothing of the section). */
+  matches(plan: { section: string; localName: string; bind: ListenTarget | null; peers: PeerAddress[]; tables: SharedTable[] }): boolean {
+    const b = this.#bind
+    const sameBind = JSON.stringify(b) === JSON.stringify(plan.bind)
+    return plan.section === this.section && plan.localName === this.localName && sameBind &&
+      plan.peers.length === this.links.length && plan.peers.every((p, i) => { const l = this.links[i]!; return l.name === p.name && l.host === p.host && l.port === p.port }) &&
+      plan.tables.length === this.tables.length && plan.tables.every((t, i) => this.tables[i]!.name === t.name && this.tables[i]!.table === t.table)
+  }
+
   /** The port the local peer listens on (0 without a listener). */
   get port(): number {
     return this.#listener?.port ?? 0

@@ -26,6 +26,7 @@ import type { SockHandlers } from '../net/runtime.ts'
 import { closePooled } from './srv-conn.ts'
 import type { CompiledRules, ProxyRules } from '../rules/proxy.ts'
 import { buildRuntime, staticBackendOf, type Runtime } from './runtime.ts'
+import { PeersService } from '../peers/service.ts'
 import { compileLogFormat } from '../rules/log-format.ts'
 import { dirname } from 'node:path'
 import { TcpSession } from './tcp-session.ts'
@@ -72,6 +73,8 @@ export class Engine implements FrontendHost {
   actconn = 0
   readonly globalMaxconn: number
   readonly tune: Config['global']['tune']
+  /** The `peers` sections running (stick-table replication); a reload hands them on. */
+  peers: PeersService[] = []
   /** Every proxy's compiled rules, the stick tables and the maps (the admin API edits them). */
   readonly rules: CompiledRules
   readonly #proxyRules = new Map<string, ProxyRules>()
@@ -152,7 +155,9 @@ export class Engine implements FrontendHost {
     const e = new Engine(runtime, opts, options.listeners ?? new ListenerSet())
     try {
       e.#bindAll()
+      e.#startPeers(runtime)
     } catch (err) {
+      for (const s of e.peers) if (!runtime.peersKept.has(s.section)) s.stop()
       e.logOutputs.close()
       throw err
     }
@@ -161,6 +166,16 @@ export class Engine implements FrontendHost {
     e.checks.start()
     e.#keepAlive = setInterval(() => {}, 0x7fffffff)
     return e
+  }
+
+  #startPeers(runtime: Runtime): void {
+    for (const plan of runtime.peersPlans) {
+      const kept = runtime.peersKept.get(plan.section)
+      if (kept !== undefined) { this.peers.push(kept); continue }
+      const svc = new PeersService({ ...plan, log: (l) => this.#opts.err(`edgelb: ${l}`) })
+      this.peers.push(svc)
+      svc.start()
+    }
   }
 
   get state(): string {
@@ -341,6 +356,8 @@ export class Engine implements FrontendHost {
     if (this.#state !== 'running') throw new Error(`Engine.retire: the engine is ${this.#state}`)
     this.#state = 'stopping'
     this.checks.stop()
+    for (const s of this.peers) if (!next.peers.includes(s)) s.stop()
+    this.peers = []
     for (const be of this.backends.values()) for (const s of be.servers) s.observer = null
     for (const fe of this.frontends) {
       fe.retire(next.frontends.find((f) => f.name === fe.name && f.cfg.mode === fe.cfg.mode) ?? null)
@@ -378,6 +395,8 @@ export class Engine implements FrontendHost {
     for (const fe of this.frontends) fe.successor = null
     for (const be of this.backends.values()) closePooled(be.servers)
     this.checks.stop()
+    for (const s of this.peers) s.stop()
+    this.peers = []
     for (const t of this.#graceTimers) clearTimeout(t)
     if (this.#hardStopTimer !== undefined) clearTimeout(this.#hardStopTimer)
     if (this.#keepAlive !== undefined) clearInterval(this.#keepAlive)
