@@ -44,6 +44,11 @@ export function readLines(buf: Uint8Array, end: number, n: number): LinesResult 
   return { kind: 'lines', lines, next: start }
 }
 
+/** A peer's words as they may be logged: printable ASCII, at most `n` characters. */
+function shown(s: string | undefined, n: number): string {
+  return (s ?? '').slice(0, n).replace(/[^\x20-\x7e]/g, '?')
+}
+
 export type HelloCheck = { status: 200; peer: string } | { status: number; reason: string }
 
 /**
@@ -53,11 +58,11 @@ export type HelloCheck = { status: 200; peer: string } | { status: number; reaso
 export function checkHello(lines: string[], local: string, known: (name: string) => boolean): HelloCheck {
   const [version, host, from] = lines
   const v = /^HAProxyS (\d+)\.(\d+)$/.exec(version ?? '')
-  if (!v) return { status: STATUS_PROTOCOL, reason: `not a peers hello: '${(version ?? '').slice(0, 40)}'` }
+  if (!v) return { status: STATUS_PROTOCOL, reason: `not a peers hello: '${shown(version, 40)}'` }
   if (v[1] !== '2') return { status: STATUS_VERSION, reason: `protocol version ${v[1]}.${v[2]} (edgelb speaks ${VERSION})` }
-  if (host !== local) return { status: STATUS_HOST, reason: `addressed to peer '${(host ?? '').slice(0, 64)}', this is '${local}'` }
+  if (host !== local) return { status: STATUS_HOST, reason: `addressed to peer '${shown(host, 64)}', this is '${local}'` }
   const m = /^(\S+) \d+ \d+$/.exec(from ?? '')
-  if (!m) return { status: STATUS_PROTOCOL, reason: `bad sender line '${(from ?? '').slice(0, 64)}'` }
+  if (!m) return { status: STATUS_PROTOCOL, reason: `bad sender line '${shown(from, 64)}'` }
   if (!known(m[1]!)) return { status: STATUS_PEER, reason: `unknown peer '${m[1]}'` }
   return { status: STATUS_OK, peer: m[1]! }
 }

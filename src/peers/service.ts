@@ -256,10 +256,7 @@ export class PeersService {
     const t = now()
     const open = this.links.filter((l) => l.session?.state === 'open')
     const pick = open.find((l) => t - l.partialAt >= RESYNC_RETRY_MS) ?? null
-    if (pick === null) {
-      if (t - this.#startedAt >= this.#aloneMs && open.every((l) => l.partialAt > -Infinity) ) this.#resyncDone('nobody had more')
-      return
-    }
+    if (pick === null) return
     this.#learner = pick.session
     this.log(`peer ${pick.name}: asking for a full resync`)
     pick.session!.requestResync()
@@ -271,6 +268,8 @@ export class PeersService {
     if (finished) { this.#resyncDone(`from peer ${s.link!.name}`); return }
     s.link!.partialAt = now()
     this.log(`peer ${s.link!.name}: partial resync (it is not resynced itself)`)
+    if (now() - this.#startedAt >= this.#aloneMs) { this.#resyncDone('as far as the peers could: none had a full copy'); return }
+    this.#assignLearner()
     this.#scheduleResync(RESYNC_RETRY_MS)
   }
 
@@ -293,7 +292,7 @@ export class PeersService {
       this.#resyncTimer = undefined
       if (this.resynced) return
       const open = this.links.some((l) => l.session?.state === 'open')
-      if (!open && now() - this.#startedAt >= this.#aloneMs) { this.#resyncDone('alone: no peer connected'); return }
+      if (this.#learner === null && now() - this.#startedAt >= this.#aloneMs) { this.#resyncDone(open ? 'as far as the peers could: none had a full copy' : 'alone: no peer connected'); return }
       this.#assignLearner()
       this.#scheduleResync(this.#learner === null ? RESYNC_RETRY_MS : this.#aloneMs)
     }, ms)
