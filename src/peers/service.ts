@@ -48,6 +48,8 @@ export class PeerLink {
   timer: ReturnType<typeof setTimeout> | undefined
   /** When it last answered a resync request with "partial". */
   partialAt = -Infinity
+  /** It taught this process what it had (finished or partial) since the process started. */
+  taughtUs = false
 
   constructor(a: PeerAddress, local: boolean) {
     this.name = a.name
@@ -213,12 +215,15 @@ export class PeersService {
   }
 
   /** A hello from `name` was accepted on `s`: it becomes that peer's connection, replacing any
-   *  other (the last connected wins). Null when `s` must close instead. */
-  adopt(s: PeerSession, name: string): PeerLink | null {
+   *  other (the last connected wins), or the status to refuse it with. Both sides connecting at
+   *  once: the connection opened by the peer whose name sorts last is kept (the other side,
+   *  edgelb, decides the same; HAProxy has already kept ours when it sees its own refused). */
+  adopt(s: PeerSession, name: string): PeerLink | number {
     this.#accepted.delete(s)
     const l = this.links.find((x) => x.name === name)
-    if (l === undefined) { s.close(); return null }
+    if (l === undefined) return 504
     const old = l.session
+    if (old !== null && old.outgoing && old.state === 'wait-status' && this.localName > name) return 300
     l.session = s
     if (old !== null && old !== s) old.close()
     if (l.timer !== undefined) { clearTimeout(l.timer); l.timer = undefined }
@@ -265,9 +270,12 @@ export class PeersService {
   learned(s: PeerSession, finished: boolean): void {
     if (this.#learner !== s) return
     this.#learner = null
+    s.link!.taughtUs = true
     if (finished) { this.#resyncDone(`from peer ${s.link!.name}`); return }
     s.link!.partialAt = now()
     this.log(`peer ${s.link!.name}: partial resync (it is not resynced itself)`)
+    // Every peer taught what it had: nobody holds more than this process now.
+    if (this.links.every((l) => l.taughtUs)) { this.#resyncDone('from every peer (each partial)'); return }
     if (now() - this.#startedAt >= this.#aloneMs) { this.#resyncDone('as far as the peers could: none had a full copy'); return }
     this.#assignLearner()
     this.#scheduleResync(RESYNC_RETRY_MS)

@@ -148,7 +148,11 @@ export class PeerSession {
       return false
     }
     const link = this.svc.adopt(this, (c as { peer: string }).peer)
-    if (link === null) return false
+    if (typeof link === 'number') {
+      this.#write(new TextEncoder().encode(`${link}\n`))
+      this.fail(`refused: ${link === 300 ? 'our own connection to it is under way' : 'unknown peer'} (status ${link})`)
+      return false
+    }
     this.link = link
     this.#write(new TextEncoder().encode(`${STATUS_OK}\n`))
     this.#opened()
