@@ -14,11 +14,11 @@ interface Node extends Disposable {
 
 /** A node named `name` listening on 127.0.0.1:0 with links to `peers` (pointed at their
  *  listeners by `mesh`). */
-function node(name: string, peers: string[], o: { aloneMs?: number } = {}): Node {
+function node(name: string, peers: string[], o: { aloneMs?: number; port?: number } = {}): Node {
   const table = new StickTable('web', CFG)
   const logs: string[] = []
   const svc = new PeersService({
-    section: 'mesh', localName: name, bind: { kind: 'tcp', host: '127.0.0.1', port: 0 },
+    section: 'mesh', localName: name, bind: { kind: 'tcp', host: '127.0.0.1', port: o.port ?? 0 },
     peers: peers.map((p) => ({ name: p, host: '127.0.0.1', port: 1 })),
     tables: [{ name: 'web', table, cfg: CFG }], log: (l) => logs.push(l), aloneMs: o.aloneMs ?? 300,
   })
@@ -97,6 +97,33 @@ describe('peers between two edgelb nodes', () => {
     a.svc.links[0]!.port = port.b
     b.svc.links[0]!.port = port.a
     await until(() => stored(b, '10.2.0.1') === 7 && stored(a, '10.2.0.2') === 8, 'both sides caught up', 10_000)
+  })
+})
+
+describe('handover to the next process (binary upgrade)', () => {
+  test('the old process teaches the new one every entry, its own and those it learned; the new one is resynced', async () => {
+    using a = node('a', ['b'])
+    using b = node('b', ['a'])
+    mesh(a, b)
+    await until(() => a.svc.connected === 1, 'a and b connected')
+    a.table.inc(a.table.get('10.5.0.1')!, 'gpc0', null, 1)
+    b.table.inc(b.table.get('10.5.0.2')!, 'gpc0', null, 2)
+    await until(() => stored(a, '10.5.0.2') === 2 && stored(b, '10.5.0.1') === 1, 'both entries on both')
+    // The next process: same name, same port (SO_REUSEPORT), its own empty table.
+    using next = node('a', ['b'], { port: a.svc.port, aloneMs: 10_000 })
+    await a.svc.handover()
+    expect(a.logs).toContain('peers mesh: tables handed over to the next process')
+    expect(stored(next, '10.5.0.1')).toBe(1)
+    expect(stored(next, '10.5.0.2')).toBe(2)
+    expect(next.svc.resynced).toBe(true)
+    expect(next.logs.some((l) => /resynced from the previous process/.test(l))).toBe(true)
+  })
+
+  test('nobody in its place: the handover ends at once', async () => {
+    using a = node('a', [])
+    a.svc.dialAll()
+    await a.svc.handover()
+    expect(a.logs.filter((l) => /handover|handed/.test(l))).toEqual([])
   })
 })
 

@@ -10,6 +10,12 @@
  *          itself); on partial, on a close mid-resync, another peer (or the same, later) is
  *          asked. Alone for 5 s, a process considers itself resynced with what it has.
  *
+ *   handover: a process that stops softly (SIGUSR1, or the old one of a binary upgrade) closes
+ *          its listener and connects to its own address, where the process that replaces it
+ *          listens too (SO_REUSEPORT), as its own local peer; it teaches every entry, remote
+ *          ones included, and waits for the confirmation (5 s at most) before it stops: the
+ *          tables go on in the new process, as HAProxy's old process teaches the new one.
+ *
  * The timers here are the runtime's (a handful per section, not per client connection): the
  * service outlives the engine generations a reload replaces, and the wheel's driver with them.
  */
@@ -115,6 +121,10 @@ export class PeersService {
   #resyncTimer: ReturnType<typeof setTimeout> | undefined
   #wakeQueued = false
   #waiters: (() => void)[] = []
+  /** This process under its own name: the previous or the next process on a handover. */
+  readonly #localLink: PeerLink
+  #handover: Promise<void> | null = null
+  #handoverEnd: ((why: string) => void) | null = null
 
   constructor(o: { section: string; localName: string; bind: ListenTarget | null; peers: PeerAddress[]; tables: SharedTable[] } & PeersServiceOptions) {
     this.section = o.section
@@ -125,6 +135,8 @@ export class PeersService {
     this.links = o.peers.map((p) => new PeerLink(p, false))
     this.#log = o.log
     this.#aloneMs = o.aloneMs ?? ALONE_MS
+    const b = o.bind
+    this.#localLink = new PeerLink({ name: o.localName, host: b?.kind === 'tcp' && b.host !== '0.0.0.0' && b.host !== '::' ? b.host : '127.0.0.1', port: b?.kind === 'tcp' ? b.port : 0 }, true)
   }
 
   /** Whether `plan` is what this service runs (a reload that changed nothing of the section). */
@@ -161,7 +173,11 @@ export class PeersService {
 
   /** The first half of `start`: the local peer's listener. */
   listen(): void {
-    if (this.#bind !== null && this.#listener === null) this.#listener = listen<PeerSession>(this.#bind, acceptHandlers(this), {})
+    if (this.#bind !== null && this.#listener === null) {
+      // Shared with the process that replaces this one on a binary upgrade (see `handover`).
+      this.#listener = listen<PeerSession>(this.#bind, acceptHandlers(this), { reusePort: true })
+      if (this.#localLink.port === 0) this.#localLink.port = this.#listener.port
+    }
   }
 
   /** The second half of `start`: connections to every remote peer; the resync clock starts. */
@@ -197,6 +213,7 @@ export class PeersService {
   }
 
   dialFailed(l: PeerLink, why: string): void {
+    if (l.local) { this.#handoverEnd?.('nobody'); return }
     if (l.failures === 0) this.log(`peer ${l.name}: cannot connect to ${l.host}:${l.port} (${why}); retrying`)
     l.failures++
     this.#redial(l)
@@ -220,7 +237,7 @@ export class PeersService {
    *  edgelb, decides the same; HAProxy has already kept ours when it sees its own refused). */
   adopt(s: PeerSession, name: string): PeerLink | number {
     this.#accepted.delete(s)
-    const l = this.links.find((x) => x.name === name)
+    const l = name === this.localName ? this.#localLink : this.links.find((x) => x.name === name)
     if (l === undefined) return 504
     const old = l.session
     if (old !== null && old.outgoing && old.state === 'wait-status' && this.localName > name) return 300
@@ -232,6 +249,10 @@ export class PeersService {
 
   sessionOpened(s: PeerSession): void {
     const l = s.link!
+    if (l.local) {
+      this.log(s.outgoing ? 'handing the tables over to the next process' : 'the previous process is handing its tables over')
+      return
+    }
     l.failures = 0
     this.log(`peer ${l.name}: connected (${s.outgoing ? 'outgoing' : 'incoming'})`)
     this.#notify()
@@ -246,8 +267,10 @@ export class PeersService {
       this.log(`peer ${l?.name ?? '?'}: closed during a resync; asking another peer`)
       this.#scheduleResync(0)
     }
+    if (l?.local === true && s.outgoing) this.#handoverEnd?.('the next process closed the connection')
     if (l !== null && l.session === s) {
       l.session = null
+      if (l.local) { this.#notify(); return }
       if (!s.outgoing) l.failures = 0
       this.#redial(l)
     }
@@ -268,6 +291,10 @@ export class PeersService {
   }
 
   learned(s: PeerSession, finished: boolean): void {
+    if (s.link?.local === true) {
+      if (finished) this.#resyncDone('from the previous process')
+      return
+    }
     if (this.#learner !== s) return
     this.#learner = null
     s.link!.taughtUs = true
@@ -281,8 +308,34 @@ export class PeersService {
     this.#scheduleResync(RESYNC_RETRY_MS)
   }
 
-  taught(_s: PeerSession): void {
+  taught(s: PeerSession): void {
+    if (s.link?.local === true && s.outgoing) { this.#handoverEnd?.('taught'); s.close() }
     this.#notify()
+  }
+
+  /**
+   * Hands the tables over to the process that replaces this one (see the header); resolves when
+   * it confirmed, when nobody listens in its place, or after 5 s. Stops listening first.
+   */
+  handover(): Promise<void> {
+    if (this.#handover !== null) return this.#handover
+    if (this.stopped || this.#bind === null || this.#localLink.port === 0) return Promise.resolve()
+    this.#listener?.stop()
+    this.#listener = null
+    this.#handover = new Promise<void>((resolve) => {
+      const timer = setTimeout(() => end('timed out'), 5000)
+      const end = (why: string): void => {
+        if (this.#handoverEnd === null) return
+        this.#handoverEnd = null
+        clearTimeout(timer)
+        if (why === 'taught') this.log('tables handed over to the next process')
+        else if (why !== 'nobody') this.log(`handover to the next process: ${why}`)
+        resolve()
+      }
+      this.#handoverEnd = end
+      this.#dial(this.#localLink)
+    })
+    return this.#handover
   }
 
   #resyncDone(how: string): void {

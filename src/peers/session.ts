@@ -169,9 +169,18 @@ export class PeerSession {
     return true
   }
 
+  /** A full resync: every entry of every table, then "finished" (or "partial"). */
+  #startTeaching(): void {
+    this.#teaching = true
+    this.#finishedSent = false
+    for (const [t, s] of this.#tx) { s.teach = t.table.entries(); s.teachOrigin = t.update }
+  }
+
   #opened(): void {
     this.state = 'open'
     for (const t of this.svc.tables) this.#tx.set(t, { pushed: this.link!.acked.get(t) ?? 0, teach: null, teachOrigin: 0 })
+    // Connected to the next process under our own name: it is taught at once (a handover).
+    if (this.link!.local && this.outgoing) this.#startTeaching()
     this.svc.sessionOpened(this)
     this.#arm()
     this.pump()
@@ -182,14 +191,12 @@ export class PeerSession {
     if (f.cls === M.CLASS_CONTROL) {
       switch (f.type) {
         case M.CTRL_RESYNC_REQ:
-          this.#teaching = true
-          this.#finishedSent = false
-          for (const [t, s] of this.#tx) { s.teach = t.table.entries(); s.teachOrigin = t.update }
+          this.#startTeaching()
           return undefined
         case M.CTRL_RESYNC_FINISHED:
         case M.CTRL_RESYNC_PARTIAL:
           this.#confirms++
-          if (this.learning) { this.learning = false; this.svc.learned(this, f.type === M.CTRL_RESYNC_FINISHED) }
+          if (this.learning || this.link?.local === true) { this.learning = false; this.svc.learned(this, f.type === M.CTRL_RESYNC_FINISHED) }
           return undefined
         case M.CTRL_RESYNC_CONFIRM:
           if (this.#teaching) {

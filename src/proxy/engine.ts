@@ -94,6 +94,8 @@ export class Engine implements FrontendHost {
   #keepAlive: ReturnType<typeof setInterval> | undefined
   #state: 'running' | 'paused' | 'stopping' | 'stopped' = 'running'
   #graceTimers: ReturnType<typeof setTimeout>[] = []
+  /** A soft stop: the peers sections handing their tables over to the next process. */
+  #handover: Promise<unknown> | null = null
   #hardStopTimer: ReturnType<typeof setTimeout> | undefined
   #resolveDone!: () => void
   /** Resolves when the engine has stopped (after stop(), or a soft stop that drained). */
@@ -333,6 +335,8 @@ export class Engine implements FrontendHost {
   softStop(): void {
     if (this.#state === 'stopping' || this.#state === 'stopped') return
     this.#state = 'stopping'
+    // The next process (a binary upgrade) is taught the tables; done before this one ends.
+    if (this.peers.length > 0) this.#handover = Promise.all(this.peers.map((p) => p.handover()))
     for (const fe of this.frontends) {
       if (fe.cfg.grace > 0 && !fe.stopped) {
         this.#graceTimers.push(setTimeout(() => { fe.softStop(); this.#maybeStopped() }, fe.cfg.grace))
@@ -395,7 +399,7 @@ export class Engine implements FrontendHost {
     for (const fe of this.frontends) fe.successor = null
     for (const be of this.backends.values()) closePooled(be.servers)
     this.checks.stop()
-    for (const s of this.peers) s.stop()
+    const peers = this.peers
     this.peers = []
     for (const t of this.#graceTimers) clearTimeout(t)
     if (this.#hardStopTimer !== undefined) clearTimeout(this.#hardStopTimer)
@@ -406,7 +410,12 @@ export class Engine implements FrontendHost {
       this.#drives = false
       releaseDriver()
     }
-    this.#resolveDone()
+    if (this.#handover === null) {
+      for (const s of peers) s.stop()
+      this.#resolveDone()
+    } else {
+      void this.#handover.then(() => { for (const s of peers) s.stop(); this.#resolveDone() })
+    }
   }
 
   /** For `await using` in tests. */
