@@ -293,6 +293,7 @@ export class PeersService {
   learned(s: PeerSession, finished: boolean): void {
     if (s.link?.local === true) {
       if (finished) this.#resyncDone('from the previous process')
+      else this.log('taught by the previous process, which was not resynced itself: the remote peers are asked too')
       return
     }
     if (this.#learner !== s) return

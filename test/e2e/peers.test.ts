@@ -4,7 +4,7 @@
  */
 import { expect, test } from 'bun:test'
 import { join } from 'node:path'
-import { cfg, freePort, spawnEdgelb, type Proc } from '../support/harness.ts'
+import { cfg, freePort, spawnEdgelb, within, type Proc } from '../support/harness.ts'
 import { bodyOf, rawExchange, startHttpServer } from '../support/http-harness.ts'
 
 /** What the runtime API answers to `text` (one command, then a half-close, as socat sends it). */
@@ -92,5 +92,41 @@ test('a client stuck to a server through one edgelb stays there through the othe
     expect(await get(e2, 'c1')).toBe('s2')
   } finally {
     await e2[Symbol.asyncDispose]()
+  }
+}, 30_000)
+
+test('a binary upgrade (SIGURG) hands the tables from the old process to the new one', async () => {
+  const port = freePort()
+  const text = cfg`
+    global
+      stats socket unix@admin.sock mode 600 level admin
+    defaults
+      mode http
+      timeout connect 1s
+      timeout client 5s
+      timeout server 5s
+    peers mesh
+      peer e1 127.0.0.1:${freePort()}
+      peer e2 127.0.0.1:${freePort()}
+    frontend web
+      bind 127.0.0.1:${port}
+      stick-table type string len 32 size 1k expire 10m peers mesh store gpc0,http_req_cnt
+      http-request track-sc0 req.hdr(x-client)
+      http-request return status 200 content-type text/plain lf-string "%[req.hdr(x-client),table_http_req_cnt(web)]"`
+  await using p = await spawnEdgelb(text, { args: ['-L', 'e1'] })
+  let newPid = 0
+  try {
+    const count = async (c: string): Promise<string> => (await fetch(`http://127.0.0.1:${port}/`, { headers: { 'x-client': c, connection: 'close' } })).text()
+    expect([await count('u1'), await count('u2'), await count('u2')]).toEqual(['1', '1', '2'])
+    p.signal('SIGURG')
+    const line = await p.waitStderr(/^edgelb: upgrade: process \d+ serves now/, 20000)
+    newPid = Number(/process (\d+)/.exec(line)![1])
+    await p.waitStderr(/peers mesh: (resynced from|taught by) the previous process/, 10000)
+    await within(10000, p.proc.exited, 'the old process to exit')
+    expect(p.stderr).toContain('edgelb: peers mesh: tables handed over to the next process')
+    // The new process counts on: its table came from the old one.
+    expect([await count('u1'), await count('u2')]).toEqual(['2', '3'])
+  } finally {
+    if (newPid > 0) try { process.kill(newPid, 'SIGKILL') } catch { /* gone */ }
   }
 }, 30_000)
