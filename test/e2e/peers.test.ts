@@ -130,3 +130,24 @@ test('a binary upgrade (SIGURG) hands the tables from the old process to the new
     if (newPid > 0) try { process.kill(newPid, 'SIGKILL') } catch { /* gone */ }
   }
 }, 30_000)
+
+test('a reload (SIGUSR2) keeps the tables and an unchanged peers section keeps its connection', async () => {
+  await using s1 = startHttpServer('s1')
+  await using s2 = startHttpServer('s2')
+  const ports = { e1: freePort(), e2: freePort() }
+  const text = config(ports, { s1: s1.port, s2: s2.port })
+  await using e1 = await spawnEdgelb(text, { args: ['-L', 'e1'] })
+  await using e2 = await spawnEdgelb(text, { args: ['-L', 'e2'] })
+  await e1.waitStderr(/peers mesh: peer e2: connected/)
+  expect(await get(e1, 'r0')).toBe('s1')
+  expect(await get(e1, 'r1')).toBe('s2')
+  const closedBefore = e1.stderr.filter((l) => /connection closed/.test(l)).length
+  e1.signal('SIGUSR2')
+  await e1.waitStderr(/^edgelb: reloaded in/, 10000)
+  expect(await table(e1)).toMatch(/key=r1 .*server_id=2/)
+  expect(await get(e1, 'r1')).toBe('s2')
+  // Written after the reload, it still reaches e2 on the same connection.
+  expect(await get(e1, 'r2')).toBeOneOf(['s1', 's2'])
+  expect((await tableUntil(e2, /key=r2 /, 1000)).text).toContain('key=r2 ')
+  expect(e1.stderr.filter((l) => /connection closed/.test(l)).length).toBe(closedBefore)
+}, 30_000)
