@@ -122,8 +122,8 @@ test('a binary upgrade (SIGURG) hands the tables from the old process to the new
     const line = await p.waitStderr(/^edgelb: upgrade: process \d+ serves now/, 20000)
     newPid = Number(/process (\d+)/.exec(line)![1])
     await p.waitStderr(/peers mesh: (resynced from|taught by) the previous process/, 10000)
+    await p.waitStderr(/^edgelb: peers mesh: tables handed over to the next process$/)
     await within(10000, p.proc.exited, 'the old process to exit')
-    expect(p.stderr).toContain('edgelb: peers mesh: tables handed over to the next process')
     // The new process counts on: its table came from the old one.
     expect([await count('u1'), await count('u2')]).toEqual(['2', '3'])
   } finally {
