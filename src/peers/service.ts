@@ -65,6 +65,14 @@ export class PeerLink {
   }
 }
 
+export interface PeersStatus {
+  section: string
+  local: string
+  port: number
+  resynced: boolean
+  peers: { name: string; addr: string; state: string; direction: string; learning: boolean; tables: { name: string; update: number; acked: number }[] }[]
+}
+
 export interface PeersServiceOptions {
   /** Where peer events are logged (a line without a newline). */
   log(line: string): void
@@ -389,5 +397,24 @@ export class PeersService {
   /** The connected peers, for `show peers` and the stats (ConnectedPeers). */
   get connected(): number {
     return this.links.filter((l) => l.session?.state === 'open').length
+  }
+
+  /** Peer connections open or in their handshake (ActivePeers). */
+  get active(): number {
+    return this.links.filter((l) => l.session !== null).length + this.#accepted.size
+  }
+
+  /** What `show peers` prints of this section. */
+  status(): PeersStatus {
+    return {
+      section: this.section, local: this.localName, port: this.port, resynced: this.resynced,
+      peers: this.links.map((l) => ({
+        name: l.name, addr: `${l.host}:${l.port}`,
+        state: l.session === null ? 'none' : l.session.state === 'open' ? 'established' : 'handshake',
+        direction: l.session === null ? '' : l.session.outgoing ? 'outgoing' : 'incoming',
+        learning: l.session?.learning === true,
+        tables: this.tables.map((t) => ({ name: t.name, update: t.update, acked: l.acked.get(t) ?? 0 })),
+      })),
+    }
   }
 }

@@ -150,4 +150,7 @@ test('a reload (SIGUSR2) keeps the tables and an unchanged peers section keeps i
   expect(await get(e1, 'r2')).toBeOneOf(['s1', 's2'])
   expect((await tableUntil(e2, /key=r2 /, 1000)).text).toContain('key=r2 ')
   expect(e1.stderr.filter((l) => /connection closed/.test(l)).length).toBe(closedBefore)
+  const peers = await ask(join(e1.dir, 'admin.sock'), 'show peers\n')
+  expect(peers).toMatch(/^mesh: local=e1 listening=\d+ resynced=1\n  e2: addr=127\.0\.0\.1:\d+ state=established (incoming|outgoing)\n    table web: update=\d+ acked=\d+\n\n$/)
+  expect(await ask(join(e1.dir, 'admin.sock'), 'show info\n')).toContain('ConnectedPeers: 1\n')
 }, 30_000)
