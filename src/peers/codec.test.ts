@@ -47,7 +47,7 @@ describe('frames', () => {
   })
   test('a definition carries each rate with its period', () => {
     const t = new StickTable('web', { type: 'string', len: 32, size: 10, expire: 30_000, store: ['gpc0', 'http_req_rate(10s)'] })
-    const s = new SyncedTable('web', t, { type: 'string', len: 32 }, 3, () => {})
+    const s = new SyncedTable({ name: 'web', table: t, cfg: { type: 'string', len: 32 } }, { localId: 3, changed: () => {} })
     expect(s.def).toMatchObject({ id: 3, keyType: 6, keySize: 33, expire: 30_000, data: 1 + 4 + 1024 + 2 ** 19 })
     const out = new Out()
     writeDefine(out, s.def)
@@ -65,13 +65,13 @@ describe('updates', () => {
     const cfg = { type: 'ip' as const, size: 10, expire: 60_000, store: ['server_id', 'gpc0', 'http_req_rate(10s)'] }
     const a = new StickTable('web', cfg)
     const b = new StickTable('web', cfg)
-    const sa = new SyncedTable('web', a, cfg, 1, () => {})
+    const sa = new SyncedTable({ name: 'web', table: a, cfg }, { localId: 1, changed: () => {} })
     const e = a.get('192.168.1.2')!
     a.setServer(e, 3, 'srv3')
     a.inc(e, 'gpc0', 'http_req_rate', 6)
     const out = new Out()
     const dict = new TxDict()
-    for (let i = 0; i < 2; i++) writeUpdate(out, sa.def, sa.shape, a.snapshot(e), { updateId: 7 + i, incremental: false, timed: true }, dict)
+    for (let i = 0; i < 2; i++) writeUpdate(out, a.snapshot(e), { def: sa.def, shape: sa.shape, dict, updateId: 7 + i, incremental: false, timed: true })
     const bytes = out.take()
     const rx: (string | undefined)[] = []
     let pos = 0
@@ -79,7 +79,7 @@ describe('updates', () => {
       const r = readFrame(bytes, pos, bytes.length, 1000)
       if (r.kind !== 'frame') throw new Error(r.kind)
       expect(r.frame.type).toBe(MSG_UPDATE_TIMED)
-      const u = readUpdate(r.frame.body!, r.frame.type, sa.def, sa.shape, 32, 0, rx)
+      const u = readUpdate(r.frame.body!, r.frame.type, { def: sa.def, shape: sa.shape, keyLen: 32, lastId: 0, rxDict: rx })
       if (typeof u === 'string') throw new Error(u)
       expect(u.id).toBe(7 + i)
       expect(u.update).toMatchObject({ key: '192.168.1.2', serverId: 3, serverName: 'srv3', counters: { gpc0: 6 } })

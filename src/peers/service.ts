@@ -138,7 +138,7 @@ export class PeersService {
     this.section = o.section
     this.localName = o.localName
     this.#bind = o.bind
-    this.tables = o.tables.map((t, i) => new SyncedTable(t.name, t.table, t.cfg, i + 1, () => this.wake()))
+    this.tables = o.tables.map((t, i) => new SyncedTable(t, { localId: i + 1, changed: () => this.wake() }))
     for (const t of this.tables) this.#byName.set(t.name, t)
     this.links = o.peers.map((p) => new PeerLink(p, false))
     this.#log = o.log

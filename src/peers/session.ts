@@ -243,7 +243,7 @@ export class PeerSession {
         const rx = this.#rx
         if (rx === null) return 'update for a table never defined'
         if (rx.local === null) return undefined
-        const r = readUpdate(body, f.type, rx.def, rx.local.shape, rx.local.table.keyLen, rx.lastGet, this.#rxDict)
+        const r = readUpdate(body, f.type, { def: rx.def, shape: rx.local.shape, keyLen: rx.local.table.keyLen, lastId: rx.lastGet, rxDict: this.#rxDict })
         if (typeof r === 'string') return `table '${rx.def.name}': ${r}`
         rx.lastGet = r.id
         if (r.update !== null) rx.local.table.applyRemote(r.update)
@@ -285,7 +285,7 @@ export class PeerSession {
           const n = s.teach.next()
           if (n.done) { s.teach = null; break }
           const e = n.value
-          writeUpdate(out, t.def, t.shape, t.table.snapshot(e), { updateId: t.idOf(e) >>> 0, incremental: false, timed: true }, this.#txDict)
+          writeUpdate(out, t.table.snapshot(e), { def: t.def, shape: t.shape, dict: this.#txDict, updateId: t.idOf(e) >>> 0, incremental: false, timed: true })
           budget--
         }
         continue
@@ -294,7 +294,7 @@ export class PeerSession {
       let prev = s.pushed
       s.pushed = t.forEachAfter(s.pushed, withRemote, (e, id) => {
         this.#define(t)
-        writeUpdate(out, t.def, t.shape, t.table.snapshot(e), { updateId: id >>> 0, incremental: id === prev + 1, timed: false }, this.#txDict)
+        writeUpdate(out, t.table.snapshot(e), { def: t.def, shape: t.shape, dict: this.#txDict, updateId: id >>> 0, incremental: id === prev + 1, timed: false })
         prev = id
         return --budget > 0
       })

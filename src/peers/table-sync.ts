@@ -36,10 +36,13 @@ export class SyncedTable {
   #unlisten: () => void
   readonly #changed: () => void
 
-  constructor(name: string, table: StickTable, cfg: Pick<StickTableConfig, 'type' | 'len'>, localId: number, changed: () => void) {
+  /** `localId`: its id in the definitions sent; `changed`: called after each write. */
+  constructor(shared: { name: string; table: StickTable; cfg: Pick<StickTableConfig, 'type' | 'len'> }, o: { localId: number; changed: () => void }) {
+    const { name, table, cfg } = shared
+    const localId = o.localId
     this.name = name
     this.table = table
-    this.#changed = changed
+    this.#changed = o.changed
     this.shape = { type: cfg.type, keySize: wireKeySize(cfg) }
     let data = 2 ** SERVER_ID + 2 ** SERVER_KEY
     const params = new Map<number, number[]>()

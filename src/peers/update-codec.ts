@@ -94,6 +94,11 @@ export function readKey(c: Cursor, shape: KeyShape, keyLen: number): StickKey | 
 }
 
 export interface UpdateOut {
+  /** The definition sent for this table, and its key's shape. */
+  def: TableDef
+  shape: KeyShape
+  /** The connection's dictionary cache of server names. */
+  dict: TxDict
   updateId: number
   /** The previous update sent on this table was `updateId - 1`: the id may be left out. */
   incremental: boolean
@@ -101,8 +106,9 @@ export interface UpdateOut {
   timed: boolean
 }
 
-/** Writes one update of `u` in the shape `def` announced for this table. */
-export function writeUpdate(out: Out, def: TableDef, shape: KeyShape, u: RemoteUpdate, o: UpdateOut, dict: TxDict): void {
+/** Writes one update of `u` in the shape `o.def` announced for this table. */
+export function writeUpdate(out: Out, u: RemoteUpdate, o: UpdateOut): void {
+  const { def, shape, dict } = o
   const timed = o.timed && u.expireIn !== undefined
   const m = out.begin(o.incremental ? (timed ? MSG_INC_UPDATE_TIMED : MSG_INC_UPDATE) : (timed ? MSG_UPDATE_TIMED : MSG_UPDATE))
   if (!o.incremental) out.u32(o.updateId)
@@ -136,18 +142,26 @@ export function writeUpdate(out: Out, def: TableDef, shape: KeyShape, u: RemoteU
   out.end(m)
 }
 
+export interface UpdateCtx {
+  /** The definition the sender announced; the local table's key shape and its own key length. */
+  def: TableDef
+  shape: KeyShape
+  keyLen: number
+  /** The previous update id of this table on this connection. */
+  lastId: number
+  /** The names the other side has sent, by cache id. */
+  rxDict: (string | undefined)[]
+}
+
 export interface UpdateIn {
   /** The update id: read, or the previous one plus one. */
   id: number
   update: RemoteUpdate | null
 }
 
-/**
- * Reads one update sent with the remote definition `def` for a local table of `shape`.
- * `lastId`: the previous update id of this table on this connection. `rxDict`: the names the
- * other side has sent by cache id. Returns a reason when the message is malformed.
- */
-export function readUpdate(body: Uint8Array, type: number, def: TableDef, shape: KeyShape, keyLen: number, lastId: number, rxDict: (string | undefined)[]): UpdateIn | string {
+/** Reads one update (message `type`) in the context `ctx`; returns a reason when it is malformed. */
+export function readUpdate(body: Uint8Array, type: number, ctx: UpdateCtx): UpdateIn | string {
+  const { def, shape, keyLen, lastId, rxDict } = ctx
   const c = new Cursor(body, 0, body.length)
   const withId = type === MSG_UPDATE || type === MSG_UPDATE_TIMED
   const timed = type === MSG_UPDATE_TIMED || type === MSG_INC_UPDATE_TIMED
