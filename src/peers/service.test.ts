@@ -100,6 +100,44 @@ describe('peers between two edgelb nodes', () => {
   })
 })
 
+test('two tables on one connection: updates interleaved, each acknowledged up to its last id', async () => {
+  const make = (name: string, peer: string): { svc: PeersService; t1: StickTable; t2: StickTable } => {
+    const t1 = new StickTable('one', CFG)
+    const t2 = new StickTable('two', { ...CFG, type: 'string' as const, len: 16 })
+    const svc = new PeersService({
+      section: 'mesh', localName: name, bind: { kind: 'tcp', host: '127.0.0.1', port: 0 }, peers: [{ name: peer, host: '127.0.0.1', port: 1 }],
+      tables: [{ name: 'one', table: t1, cfg: CFG }, { name: 'two', table: t2, cfg: { type: 'string', len: 16 } }], log: () => {}, aloneMs: 300,
+    })
+    svc.listen()
+    return { svc, t1, t2 }
+  }
+  const a = make('a', 'b')
+  const b = make('b', 'a')
+  try {
+    a.svc.links[0]!.port = b.svc.port
+    b.svc.links[0]!.port = a.svc.port
+    a.svc.dialAll()
+    b.svc.dialAll()
+    await until(() => a.svc.connected === 1 && a.svc.resynced && b.svc.resynced, 'connected and resynced')
+    for (let round = 0; round < 3; round++) {
+      for (let i = 0; i < 20; i++) {
+        a.t1.inc(a.t1.get(`10.7.${round}.${i}`)!, 'gpc0', null, i + 1)
+        a.t2.inc(a.t2.get(`k${round}-${i}`)!, 'gpc0', null, i + 2)
+      }
+      await new Promise((r) => setImmediate(r))
+    }
+    const g = (t: StickTable, k: string): number | undefined => { const e = t.lookup(k); return e && t.read(e, 'gpc0') }
+    await until(() => g(b.t1, '10.7.2.19') === 20 && g(b.t2, 'k2-19') === 21, 'every update on b')
+    expect(b.t1.count).toBe(60)
+    expect(b.t2.count).toBe(60)
+    const link = a.svc.links[0]!
+    await until(() => a.svc.tables.every((t) => link.acked.get(t) === t.update), 'every update acknowledged')
+  } finally {
+    a.svc.stop()
+    b.svc.stop()
+  }
+})
+
 describe('handover to the next process (binary upgrade)', () => {
   test('the old process teaches the new one every entry, its own and those it learned; the new one is resynced', async () => {
     using a = node('a', ['b'])

@@ -35,8 +35,10 @@ const isArray = (t: number): boolean => DATA_TYPES[t]?.array === true
 const isFreq = (t: number): boolean => DATA_TYPES[t]?.kind === 'freq'
 
 interface TxState {
-  /** Last update id sent (or acknowledged before this connection). */
+  /** Last update id pushed (or acknowledged before this connection). */
   pushed: number
+  /** The id of the last update message sent on this connection (an incremental one follows it). */
+  lastSent: number
   /** A full resync being taught: the entries left, and the update id when it began. */
   teach: Iterator<StickEntry> | null
   teachOrigin: number
@@ -178,7 +180,7 @@ export class PeerSession {
 
   #opened(): void {
     this.state = 'open'
-    for (const t of this.svc.tables) this.#tx.set(t, { pushed: this.link!.acked.get(t) ?? 0, teach: null, teachOrigin: 0 })
+    for (const t of this.svc.tables) this.#tx.set(t, { pushed: this.link!.acked.get(t) ?? 0, lastSent: 0, teach: null, teachOrigin: 0 })
     // Connected to the next process under our own name: it is taught at once (a handover).
     if (this.link!.local && this.outgoing) this.#startTeaching()
     this.svc.sessionOpened(this)
@@ -227,7 +229,9 @@ export class PeerSession {
           this.svc.log(`peer ${this.name}: table '${d.name}' has key type ${d.keyType} size ${d.keySize} there, ${local.def.keyType} size ${local.def.keySize} here: its updates are ignored`)
           local = null
         }
-        this.#rx = { def: d, local, lastGet: 0, acked: 0 }
+        // Defined again (the sender switched tables and back): its update ids go on.
+        const was = this.#rxById.get(d.id)
+        this.#rx = was !== undefined && was.def.name === d.name ? Object.assign(was, { def: d, local }) : { def: d, local, lastGet: 0, acked: 0 }
         this.#rxById.set(d.id, this.#rx)
         return undefined
       }
@@ -285,17 +289,18 @@ export class PeerSession {
           const n = s.teach.next()
           if (n.done) { s.teach = null; break }
           const e = n.value
-          writeUpdate(out, t.table.snapshot(e), { def: t.def, shape: t.shape, dict: this.#txDict, updateId: t.idOf(e) >>> 0, incremental: false, timed: true })
+          const id = t.idOf(e)
+          writeUpdate(out, t.table.snapshot(e), { def: t.def, shape: t.shape, dict: this.#txDict, updateId: id >>> 0, incremental: id === s.lastSent + 1, timed: true })
+          s.lastSent = id
           budget--
         }
         continue
       }
       if (this.#teaching || this.learning || s.pushed >= t.update) continue
-      let prev = s.pushed
       s.pushed = t.forEachAfter(s.pushed, withRemote, (e, id) => {
         this.#define(t)
-        writeUpdate(out, t.table.snapshot(e), { def: t.def, shape: t.shape, dict: this.#txDict, updateId: id >>> 0, incremental: id === prev + 1, timed: false })
-        prev = id
+        writeUpdate(out, t.table.snapshot(e), { def: t.def, shape: t.shape, dict: this.#txDict, updateId: id >>> 0, incremental: id === s.lastSent + 1, timed: false })
+        s.lastSent = id
         return --budget > 0
       })
     }
