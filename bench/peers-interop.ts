@@ -1,8 +1,10 @@
 // bench/peers-interop.ts: edgelb and HAProxy 2.6 as peers of one `peers` section, both ways.
 //
-//   ./node_modules/.bin/bun bench/peers-interop.ts [--haproxy /usr/sbin/haproxy]
+//   ./node_modules/.bin/bun bench/peers-interop.ts [--haproxy /usr/sbin/haproxy] [--name e1]
 //
-// One generated HAProxy-syntax file, read by both (`-L e1` for edgelb, `-L h1` for HAProxy): a
+// One generated HAProxy-syntax file, read by both (`-L e1` for edgelb, `-L h1` for HAProxy; --name
+// gives edgelb another name: one that sorts after h1 changes which side keeps its connection when
+// both connect at once): a
 // `listen web` with `balance roundrobin` over two origins (s1, s2, answering their name), sticking
 // on the `x-client` header through a table shared with `peers mesh`, which counts requests.
 // Verified and printed, each step with ok/FAILED:
@@ -20,7 +22,7 @@ import { join } from 'node:path'
 import { freePort, installCleanup, killAll, spawn, stop, tail, waitPort, type Child } from './lib/procs.ts'
 import { has, scriptOptions } from './lib/script.ts'
 
-const o = scriptOptions('bench/peers-interop.ts', { haproxy: { type: 'string', default: '/usr/sbin/haproxy' } })
+const o = scriptOptions('bench/peers-interop.ts', { haproxy: { type: 'string', default: '/usr/sbin/haproxy' }, name: { type: 'string', default: 'e1' } })
 if (!has(o.haproxy)) { console.error(`bench/peers-interop.ts: needs HAProxy (${o.haproxy})`); process.exit(2) }
 installCleanup()
 
@@ -37,7 +39,7 @@ defaults
   timeout client 10s
   timeout server 10s
 peers mesh
-  peer e1 127.0.0.1:${port.e1}
+  peer ${o.name} 127.0.0.1:${port.e1}
   peer h1 127.0.0.1:${port.h1}
 listen web
   bind 127.0.0.1:${front}
@@ -53,7 +55,7 @@ const sock = { e: join(dir, 'e.sock'), h: join(dir, 'h.sock') }
 writeFileSync(join(dir, 'e.cfg'), config(port.ef, sock.e))
 writeFileSync(join(dir, 'h.cfg'), config(port.hf, sock.h))
 
-const startEdgelb = (): Child => spawn('edgelb', [process.execPath, join(import.meta.dir, '..', 'src', 'main.ts'), 'run', '-L', 'e1', join(dir, 'e.cfg')], join(dir, 'edgelb.log'))
+const startEdgelb = (): Child => spawn('edgelb', [process.execPath, join(import.meta.dir, '..', 'src', 'main.ts'), 'run', '-L', o.name, join(dir, 'e.cfg')], join(dir, 'edgelb.log'))
 const startHaproxy = (): Child => spawn('haproxy', [o.haproxy, '-db', '-L', 'h1', '-f', join(dir, 'h.cfg')], join(dir, 'haproxy.log'))
 
 async function ask(path: string, cmd: string): Promise<string> {
