@@ -20,7 +20,7 @@
  * service outlives the engine generations a reload replaces, and the wheel's driver with them.
  */
 import { now } from '../core/clock.ts'
-import { connect, listen, type Listener, type ListenTarget, type Sock, type SockHandlers } from '../net/runtime.ts'
+import { connect, listen, runtimeName, type Listener, type ListenTarget, type Sock, type SockHandlers } from '../net/runtime.ts'
 import { PeerSession } from './session.ts'
 import { SyncedTable } from './table-sync.ts'
 import type { StickTable } from '../rules/stick-table.ts'
@@ -182,8 +182,9 @@ export class PeersService {
   /** The first half of `start`: the local peer's listener. */
   listen(): void {
     if (this.#bind !== null && this.#listener === null) {
-      // Shared with the process that replaces this one on a binary upgrade (see `handover`).
-      this.#listener = listen<PeerSession>(this.#bind, acceptHandlers(this), { reusePort: true })
+      // Shared with the process that replaces this one on a binary upgrade (see `handover`); Deno
+      // has SO_REUSEPORT only behind --unstable-net (and no binary upgrade): a plain listener there.
+      this.#listener = listen<PeerSession>(this.#bind, acceptHandlers(this), { reusePort: runtimeName !== 'deno' })
       if (this.#localLink.port === 0) this.#localLink.port = this.#listener.port
     }
   }
