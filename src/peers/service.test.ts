@@ -3,6 +3,7 @@ import { StickTable } from '../rules/stick-table.ts'
 import { until } from '../../test/support/wait.ts'
 import { PeersService } from './service.ts'
 import { Out, writeDefine } from './messages.ts'
+import type { PeerTimeouts } from './session.ts'
 
 const CFG = { type: 'ip' as const, size: 1000, expire: 60_000, store: ['server_id', 'gpc0', 'http_req_rate(10s)'] }
 
@@ -14,13 +15,14 @@ interface Node extends Disposable {
 
 /** A node named `name` listening on 127.0.0.1:0 with links to `peers` (pointed at their
  *  listeners by `mesh`). */
-function node(name: string, peers: string[], o: { aloneMs?: number; port?: number } = {}): Node {
+function node(name: string, peers: string[], o: { aloneMs?: number; port?: number; timeouts?: PeerTimeouts } = {}): Node {
   const table = new StickTable('web', CFG)
   const logs: string[] = []
   const svc = new PeersService({
     section: 'mesh', localName: name, bind: { kind: 'tcp', host: '127.0.0.1', port: o.port ?? 0 },
     peers: peers.map((p) => ({ name: p, host: '127.0.0.1', port: 1 })),
     tables: [{ name: 'web', table, cfg: CFG }], log: (l) => logs.push(l), aloneMs: o.aloneMs ?? 300,
+    ...(o.timeouts ? { timeouts: o.timeouts } : {}),
   })
   svc.listen()
   return { svc, table, logs, [Symbol.dispose]: () => svc.stop() }
@@ -260,6 +262,20 @@ describe('bad input: the peer is disconnected and logged, the tables stay intact
     await until(() => c.closed(), 'the connection closed')
     expect(a.logs.some((l) => /table 'web': truncated update key; disconnected/.test(l))).toBe(true)
     await stillWorks(a, b, 5)
+  })
+
+  test('a peer that goes silent (no heartbeat) is disconnected; one that never finishes its hello too', async () => {
+    using a = node('a', ['c', 'd'], { timeouts: { heartbeat: 100, dead: 300, handshake: 300 } })
+    a.svc.dialAll()
+    using c = await asC(a)
+    // c sends nothing more: a heartbeats, then gives up on it.
+    await until(() => c.closed(), 'c disconnected', 3000)
+    expect(a.logs.some((l) => /peer c: nothing received for 0\.3 s; disconnected/.test(l))).toBe(true)
+    expect(c.bytes().includes(Buffer.from([0, 4]))).toBe(true)
+    using d = await rawPeer(a.svc.port)
+    d.write('HAProxyS 2.1\n')
+    await until(() => d.closed(), 'd disconnected', 3000)
+    expect(a.logs.some((l) => /handshake timed out; disconnected/.test(l))).toBe(true)
   })
 
   test('a peer that disappears in the middle of teaching a resync: another peer is asked', async () => {

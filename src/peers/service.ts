@@ -21,7 +21,7 @@
  */
 import { now } from '../core/clock.ts'
 import { connect, listen, runtimeName, type Listener, type ListenTarget, type Sock, type SockHandlers } from '../net/runtime.ts'
-import { PeerSession } from './session.ts'
+import { PEER_TIMEOUTS, PeerSession, type PeerTimeouts } from './session.ts'
 import { SyncedTable } from './table-sync.ts'
 import type { StickTable } from '../rules/stick-table.ts'
 import type { StickTableConfig } from '../model/types.ts'
@@ -78,6 +78,8 @@ export interface PeersServiceOptions {
   log(line: string): void
   /** ms alone before a starting process considers itself resynced (default 5000). */
   aloneMs?: number
+  /** Heartbeat, dead peer and handshake delays (default HAProxy's: PEER_TIMEOUTS). */
+  timeouts?: PeerTimeouts
 }
 
 const RESYNC_RETRY_MS = 1000
@@ -115,6 +117,7 @@ export class PeersService {
   readonly localName: string
   readonly tables: SyncedTable[]
   readonly links: PeerLink[]
+  readonly timeouts: PeerTimeouts
   /** This process holds what its peers hold (resync finished, or nobody to learn from). */
   resynced = false
   stopped = false
@@ -143,6 +146,7 @@ export class PeersService {
     this.links = o.peers.map((p) => new PeerLink(p, false))
     this.#log = o.log
     this.#aloneMs = o.aloneMs ?? ALONE_MS
+    this.timeouts = o.timeouts ?? PEER_TIMEOUTS
     const b = o.bind
     this.#localLink = new PeerLink({ name: o.localName, host: b?.kind === 'tcp' && b.host !== '0.0.0.0' && b.host !== '::' ? b.host : '127.0.0.1', port: b?.kind === 'tcp' ? b.port : 0 }, true)
   }

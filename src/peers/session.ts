@@ -21,9 +21,15 @@ import type { SyncedTable } from './table-sync.ts'
 import { DICT_SIZE, readUpdate, TxDict, writeUpdate } from './update-codec.ts'
 import type { PeerLink, PeersService } from './service.ts'
 
-export const HEARTBEAT_MS = 3000
-export const DEAD_MS = 5000
-export const HANDSHAKE_MS = 5000
+/** HAProxy's: a heartbeat after 3 s without sending, a peer silent for 5 s is dead, 5 s for a
+ *  handshake. */
+export const PEER_TIMEOUTS: PeerTimeouts = { heartbeat: 3000, dead: 5000, handshake: 5000 }
+
+export interface PeerTimeouts {
+  heartbeat: number
+  dead: number
+  handshake: number
+}
 /** Largest table message body accepted (HAProxy's default buffer is 16 kB). */
 export const MAX_BODY = 64 * 1024
 /** Messages produced per turn before yielding to the event loop (a resync of many entries). */
@@ -309,7 +315,7 @@ export class PeerSession {
       this.#finishedSent = true
     }
     for (; this.#confirms > 0; this.#confirms--) M.control(out, M.CTRL_RESYNC_CONFIRM)
-    if (out.len === 0 && t0 - this.#lastSend >= HEARTBEAT_MS) M.control(out, M.CTRL_HEARTBEAT)
+    if (out.len === 0 && t0 - this.#lastSend >= this.svc.timeouts.heartbeat) M.control(out, M.CTRL_HEARTBEAT)
     if (out.len > 0) this.#write(out.take())
     if (budget <= 0) this.#pumpSoon()
   }
@@ -380,8 +386,9 @@ export class PeerSession {
     if (this.state === 'closed') return
     const t = now()
     let due: number
-    if (this.state !== 'open') due = this.#lastRecv + HANDSHAKE_MS
-    else due = Math.min(this.#lastRecv + DEAD_MS, this.#lastSend + HEARTBEAT_MS)
+    const to = this.svc.timeouts
+    if (this.state !== 'open') due = this.#lastRecv + to.handshake
+    else due = Math.min(this.#lastRecv + to.dead, this.#lastSend + to.heartbeat)
     this.#timer = setTimeout(() => this.#onTimer(), Math.max(10, due - t))
     ;(this.#timer as { unref?(): void }).unref?.()
   }
@@ -390,8 +397,9 @@ export class PeerSession {
     this.#timer = undefined
     if (this.state === 'closed') return
     const t = now()
-    if (this.state !== 'open') { if (t - this.#lastRecv >= HANDSHAKE_MS) return this.fail('handshake timed out') }
-    else if (t - this.#lastRecv >= DEAD_MS) return this.fail(`nothing received for ${DEAD_MS / 1000} s`)
+    const to = this.svc.timeouts
+    if (this.state !== 'open') { if (t - this.#lastRecv >= to.handshake) return this.fail('handshake timed out') }
+    else if (t - this.#lastRecv >= to.dead) return this.fail(`nothing received for ${to.dead / 1000} s`)
     else this.pump()
     this.#arm()
   }
