@@ -17,7 +17,7 @@ export const layers: readonly { layer: string; members: readonly string[] }[] = 
   { layer: 'ground', members: ['core', 'model', 'version.ts'] },
   { layer: 'I/O', members: ['net', 'log'] },
   { layer: 'protocol and rules', members: ['http', 'http2', 'rules'] },
-  { layer: 'servers', members: ['balance', 'backend', 'check'] },
+  { layer: 'servers', members: ['balance', 'backend', 'check', 'peers'] },
   { layer: 'proxy', members: ['proxy'] },
   { layer: 'assembly', members: ['config', 'master', 'stats', 'admin'] },
   { layer: 'commands', members: ['cli', 'loadtest'] },

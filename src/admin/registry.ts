@@ -5,6 +5,7 @@
 import { clearCountersCommand, setMaxconnServer, shutdownSessionsServer } from './counters-commands.ts'
 import { addMap, clearMap, delMap, setMap, showMap } from './map-commands.ts'
 import { disableServer, enableServer, getWeight, setServer, setWeight } from './server-commands.ts'
+import { showPeers } from './peers-commands.ts'
 import { showInfo } from './show-info.ts'
 import { showBackend, showServersState, showStat } from './show-stat.ts'
 import { clearTable, setTable, showTable } from './table-commands.ts'
@@ -28,6 +29,7 @@ export const COMMANDS: readonly CliCommand[] = [
   setServer, getWeight, setWeight, disableServer, enableServer, setMaxconnServer, shutdownSessionsServer,
   clearCountersCommand,
   showTable, clearTable, setTable,
+  showPeers,
   showMap, addMap, delMap, setMap, clearMap,
   getVar, setVar, experimentalMode, expertMode,
 ]

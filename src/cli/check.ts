@@ -24,21 +24,23 @@ options:
                            accept the protections edgelb does not implement yet (TLS, the PROXY
                            protocol, authentication, access restrictions, rules, filters, Lua):
                            each becomes a warning instead of an error (see docs/config.md)
+  -L, --local-peer NAME    this process's name in 'peers' sections, as 'run' takes it
   -h, --help               show this help
 
 exit status: 0 valid (warnings allowed), 1 invalid, 2 usage error`,
   async run(args: string[], io: Io): Promise<number> {
-    const parsed = commandArgs(checkCommand, args, { io, positionals: true, options: { quiet: { type: 'boolean', short: 'q' }, 'allow-unimplemented': { type: 'boolean' } } })
+    const parsed = commandArgs(checkCommand, args, { io, positionals: true, options: { quiet: { type: 'boolean', short: 'q' }, 'allow-unimplemented': { type: 'boolean' }, 'local-peer': { type: 'string', short: 'L' } } })
     if (typeof parsed === 'number') return parsed
     if (parsed.positionals.length === 0) { io.err(`edgelb check: missing FILE\n${checkCommand.usage}`); return EXIT_USAGE }
-    return checkFiles(parsed.positionals, io, { quiet: parsed.values.quiet === true, allowUnimplemented: parsed.values['allow-unimplemented'] === true })
+    const localPeer = parsed.values['local-peer']
+    return checkFiles(parsed.positionals, io, { quiet: parsed.values.quiet === true, allowUnimplemented: parsed.values['allow-unimplemented'] === true, ...(localPeer !== undefined ? { localPeer } : {}) })
   },
 }
 
 /** Shared with `edgelb -c -f FILE`. */
-export function checkFiles(files: string[], io: Io, options: { quiet?: boolean; allowUnimplemented?: boolean } = {}): number {
+export function checkFiles(files: string[], io: Io, options: { quiet?: boolean; allowUnimplemented?: boolean; localPeer?: string } = {}): number {
   const quiet = options.quiet === true
-  const { diagnostics, unimplemented } = loadConfig(files, io.env, { allowUnimplemented: options.allowUnimplemented === true })
+  const { diagnostics, unimplemented } = loadConfig(files, io.env, { allowUnimplemented: options.allowUnimplemented === true, ...(options.localPeer !== undefined ? { localPeer: options.localPeer } : {}) })
   const errors = diagnostics.filter((d) => d.severity === 'error').length
   const warnings = diagnostics.length - errors
   for (const d of diagnostics) {

@@ -103,7 +103,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
       if ('error' in r) { io.err(`edgelb: ${r.error}`); return EXIT_USAGE }
       return r.value ? EXIT_OK : EXIT_INVALID
     }
-    if (hp.command === 'check') return checkFiles(hp.files, io, { allowUnimplemented: hp.allowUnimplemented === true })
+    if (hp.command === 'check') return checkFiles(hp.files, io, { allowUnimplemented: hp.allowUnimplemented === true, ...(hp.localPeer !== undefined ? { localPeer: hp.localPeer } : {}) })
     setUpRuntime(argv, io)
     const args = [...hp.files]
     if (hp.pidfile !== undefined) args.push('--pidfile', hp.pidfile)

@@ -16,6 +16,8 @@ export interface ReloadSetup {
   files: readonly string[]
   io: Io
   allowUnimplemented: boolean
+  /** `-L NAME`: this process's peer name. */
+  localPeer?: string
   generations: Generations
   notifier: ServiceNotifier
   /** The configuration the process started with: what only a restart changes is compared to it. */
@@ -38,7 +40,7 @@ export function reload(r: ReloadSetup, why: string): boolean {
   if (r.chroot !== undefined) {
     return failed(`edgelb is confined to ${r.chroot} (chroot), where ${r.files.join(', ')} cannot be read; restart it to apply a new configuration, or confine it with systemd's RootDirectory=/ProtectSystem= instead of chroot, which reloads can live with`)
   }
-  const { config, runtime, diagnostics, unimplemented } = loadConfig(r.files, io.env, { allowUnimplemented: r.allowUnimplemented, keepTables: gens.current.rules.tables })
+  const { config, runtime, diagnostics, unimplemented } = loadConfig(r.files, io.env, { allowUnimplemented: r.allowUnimplemented, keepTables: gens.current.rules.tables, ...(r.localPeer !== undefined ? { localPeer: r.localPeer } : {}) })
   for (const d of diagnostics) io.err(formatDiagnostic(d))
   if (hasErrors(diagnostics)) {
     const errors = diagnostics.filter((d) => d.severity === 'error')

@@ -34,7 +34,7 @@ order), binds every listener, and serves until stopped. Without FILE it uses ${D
 
 options:
   -p, --pidfile FILE     write the process id to FILE (removed at exit)
-  -L, --local-peer NAME  local peer name (accepted for HAProxy compatibility)
+  -L, --local-peer NAME  this process's name in 'peers' sections (default: 'localpeer', else the host name)
   -S, --master-socket ADDR[,OPT...]
                          HAProxy's master CLI: '@1 COMMAND' (the runtime API, admin level),
                          'show proc', 'reload'
@@ -83,7 +83,8 @@ take them back, SIGTERM/SIGINT stop now.`,
       return EXIT_INVALID
     }
     const allowUnimplemented = parsed.values['allow-unimplemented'] === true
-    const { config, runtime, diagnostics, unimplemented } = loadConfig(files, io.env, { allowUnimplemented })
+    const localPeer = parsed.values['local-peer']
+    const { config, runtime, diagnostics, unimplemented } = loadConfig(files, io.env, { allowUnimplemented, ...(localPeer !== undefined ? { localPeer } : {}) })
     for (const d of diagnostics) io.err(formatDiagnostic(d))
     if (hasErrors(diagnostics)) {
       const first = diagnostics.find((d) => d.severity === 'error')
@@ -165,7 +166,7 @@ take them back, SIGTERM/SIGINT stop now.`,
       if (pidfile !== undefined) rmSync(pidfile, { force: true })
       return notStarted((e as Error).message)
     }
-    const setup: UpgradeSetup = { files, io, allowUnimplemented, generations: gens, notifier, started: config, chroot, args, handedOver: false, starting: false }
+    const setup: UpgradeSetup = { files, io, allowUnimplemented, ...(localPeer !== undefined ? { localPeer } : {}), generations: gens, notifier, started: config, chroot, args, handedOver: false, starting: false }
     reloadNow = () => { reload(setup, 'the master CLI') }
     const off = [
       onSignal('SIGUSR1', () => {

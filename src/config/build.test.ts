@@ -8,12 +8,13 @@ const FILE = 'edgelb.cfg'
 
 /** Reads and builds HAProxy text as `edgelb check` does. `problems` leaves out the "not
  *  implemented yet" warnings, which have tests of their own. */
-function build(text: string, env: Record<string, string> = {}, options: { allowUnimplemented?: boolean } = {}) {
+function build(text: string, env: Record<string, string> = {}, options: { allowUnimplemented?: boolean; localPeer?: string } = {}) {
   const read = readHaproxy(text, FILE, env)
   const built = buildConfig(read.sections, [FILE], options)
   const all = [...read.diagnostics, ...built.diagnostics]
   return {
     config: built.config,
+    runtime: built.runtime,
     unimplemented: built.unimplemented,
     lines: all.map(formatDiagnostic),
     problems: all.filter((d) => !d.message.includes('not implemented yet')).map(formatDiagnostic),
@@ -546,14 +547,45 @@ describe('unknown, removed and not yet implemented keywords', () => {
     ])
   })
 
-  test('peers sections are read, with a warning that replication is not implemented yet', () => {
-    const b = build('peers mypeers\n  peer a 10.0.0.1:1024\n  peer b 10.0.0.2:1024\n  peer c\n  mystery 1\n  disabled\n  enable\n' + T + 'listen web\n  bind :80\n  server s 10.0.0.1:80\n')
+  test('peers sections are read', () => {
+    const b = build('peers mypeers\n  peer a 10.0.0.1:1024\n  peer b 10.0.0.2:1024\n  peer c\n  mystery 1\n  disabled\n  enable\n' + T + 'listen web\n  bind :80\n  server s 10.0.0.1:80\n', {}, { localPeer: 'a' })
     expect(b.config.peers).toEqual([{ name: 'mypeers', pos: { file: FILE, line: 1 }, peers: [{ name: 'a', address: '10.0.0.1:1024', pos: { file: FILE, line: 2 } }, { name: 'b', address: '10.0.0.2:1024', pos: { file: FILE, line: 3 } }] }])
     expect(b.lines).toEqual([
-      `${at(2)}: warning: 'peers' is parsed but not implemented yet (stick table replication); edgelb ignores it for now (and 1 more use)`,
       `${at(4)}: error: 'peer' expects a name and an address: peer NAME ADDRESS:PORT`,
       `${at(5)}: error: unknown keyword 'mystery' in a peers section; known: peer, server, bind, default-bind, default-server, table, shards, log, disabled, enable`,
     ])
+  })
+})
+
+describe('peers sections', () => {
+  test('the 2.x form (bind, server without address for the local peer) and tables declared in the section', () => {
+    const b = build('peers mesh\n  bind 127.0.0.1:10000\n  server lb1\n  server lb2 10.0.0.2:10000\n  table sessions type string len 64 size 10k expire 30m store gpc0\n' + T + 'frontend web\n  mode http\n  bind :80\n  http-request track-sc0 req.hdr(x-id) table mesh/sessions\n  default_backend be\nbackend be\n  mode http\n  stick-table type ip size 1k peers mesh\n  server s 10.0.0.1:80\n', {}, { localPeer: 'lb1' })
+    expect(b.problems).toEqual([])
+    expect(b.config.peers[0]).toMatchObject({
+      name: 'mesh',
+      peers: [{ name: 'lb1', address: '' }, { name: 'lb2', address: '10.0.0.2:10000' }],
+      binds: [{ address: '127.0.0.1:10000' }],
+      tables: [{ name: 'sessions', cfg: { type: 'string', len: 64, size: 10_240, expire: 1_800_000, store: ['gpc0'] } }],
+    })
+    const plan = b.runtime.peersPlans[0]!
+    expect(plan).toMatchObject({ section: 'mesh', localName: 'lb1', bind: { kind: 'tcp', host: '127.0.0.1', port: 10000 }, peers: [{ name: 'lb2', host: '10.0.0.2', port: 10000 }] })
+    expect(plan.tables.map((t) => t.name)).toEqual(['be', 'mesh/sessions'])
+    expect(plan.tables[1]!.table).toBe(b.runtime.rules.tables.get('mesh/sessions')!)
+  })
+
+  test('-L wins over localpeer; a section without this process, or disabled, stays out with a warning', () => {
+    const text = 'global\n  localpeer lb2\npeers mesh\n  peer lb1 10.0.0.1:10000\n  peer lb2 10.0.0.2:10000\n' + T + 'listen web\n  bind :80\n  server s 10.0.0.1:80\n'
+    expect(build(text).runtime.peersPlans[0]).toMatchObject({ localName: 'lb2', peers: [{ name: 'lb1' }] })
+    expect(build(text, {}, { localPeer: 'lb1' }).runtime.peersPlans[0]).toMatchObject({ localName: 'lb1', peers: [{ name: 'lb2' }] })
+    const other = build(text, {}, { localPeer: 'lb9' })
+    expect(other.runtime.peersPlans).toEqual([])
+    expect(other.lines).toContain(`${at(3)}: warning: peers section 'mesh' has no peer named 'lb9' (this process's name: -L NAME, 'localpeer', else the host name): its tables stay local`)
+    expect(build(text.replace('  peer lb2 10.0.0.2:10000\n', '  peer lb2 10.0.0.2:10000\n  disabled\n')).runtime.peersPlans).toEqual([])
+  })
+
+  test('a stick-table naming a peers section that does not exist is an error at its line', () => {
+    const b = build(T + 'backend be\n  stick-table type ip size 1k peers nosuch\n  server s 10.0.0.1:80\n')
+    expect(b.problems).toEqual([`${at(6)}: error: stick-table of backend 'be': unknown peers section 'nosuch'`])
   })
 })
 
@@ -660,7 +692,6 @@ describe('HAProxy 1.x forms', () => {
     expect(b.lines).toEqual([
       `${at(2)}: warning: 'daemon' is ignored: edgelb always stays in the foreground (let systemd or your supervisor run it in the background)`,
       `${at(6)}: warning: 'nbthread 4': edgelb runs one event loop per process for now and uses 1 thread`,
-      `${at(14)}: warning: 'localpeer' is parsed but not implemented yet (stick table replication); edgelb ignores it for now`,
     ])
   })
 })

@@ -39,7 +39,8 @@ import { sectionProtects } from '../model/dictionary/sections.ts'
 import type { KnownKeyword, Protection } from '../model/dictionary/types.ts'
 import { globalKeywords } from './keywords/global.ts'
 import { legacyProxyKeywords } from './keywords/legacy.ts'
-import { proxyKeywords } from './keywords/proxy.ts'
+import { parseStickTable, proxyKeywords } from './keywords/proxy.ts'
+import { parseServerAddr } from '../model/address.ts'
 import { parseBindLine, type NotBuilt, type NotBuiltSink } from './keywords/servers.ts'
 import { defaultServerOptions } from './keywords/server-options.ts'
 import type { KeywordCtx } from './keywords/types.ts'
@@ -68,6 +69,8 @@ export interface BuildOptions {
   /** A reload: the stick tables of the running configuration, kept where the new one declares a
    *  table of the same name and shape (proxy/runtime.ts). */
   keepTables?: ReadonlyMap<string, StickTable>
+  /** This process's peer name (`-L NAME`): it wins over the `localpeer` keyword, as in HAProxy. */
+  localPeer?: string
 }
 
 /** A line that protects something edgelb does not implement: refused, or allowed with a warning. */
@@ -333,6 +336,7 @@ export function buildConfig(sections: readonly SectionSource[], files: readonly 
     }
   }
 
+  if (options.localPeer !== undefined) global.localPeer = options.localPeer
   const config: Config = { global, proxies, peers, programs, files: [...files] }
   validateConfig(config, ctx, (p, phrase) => phrasePos.get(p)?.get(phrase))
   // The run-time objects, built once here: every rule, map, stick table, balancing key and health
@@ -461,13 +465,32 @@ export function buildConfig(sections: readonly SectionSource[], files: readonly 
       guard(() => {
         checkSectionLine('peers', d)
         if (d.kw === 'peer' || d.kw === 'server') {
-          const [name, address] = d.args
-          if (!name || !address) throw new ConfigError(`'${d.kw}' expects a name and an address: ${d.kw} NAME ADDRESS:PORT`, d.pos)
-          out.peers.push({ name, address, pos: d.pos })
-          ctx.notBuilt(`'peers'`, d.pos, { area: 'stick table replication' })
+          const [name, address, ...opts] = d.args
+          if (!name || (!address && d.kw === 'peer')) throw new ConfigError(`'${d.kw}' expects a name and an address: ${d.kw} NAME ADDRESS:PORT`, d.pos)
+          if (address) parseServerAddr(address, d.pos)
+          if (out.peers.some((p) => p.name === name)) throw new ConfigError(`peer '${name}' is declared twice in peers section '${s.name}'`, d.pos)
+          out.peers.push({ name, address: address ?? '', pos: d.pos })
+          if (opts.length > 0) ctx.notBuilt(`'${opts[0]}' on a peer`, d.pos, { area: 'peers options (ssl…)', ...(opts.includes('ssl') ? { protects: 'tls' as const } : {}) })
+        } else if (d.kw === 'bind') {
+          const [address, ...opts] = d.args
+          if (!address) throw new ConfigError(`'bind' expects an address: bind ADDRESS:PORT`, d.pos)
+          parseServerAddr(address, d.pos)
+          ;(out.binds ??= []).push({ address, pos: d.pos })
+          if (opts.length > 0) ctx.notBuilt(`'${opts[0]}' on a peers bind`, d.pos, { area: 'peers options (ssl…)', ...(opts.includes('ssl') ? { protects: 'tls' as const } : {}) })
+        } else if (d.kw === 'table') {
+          const [name, ...words] = d.args
+          if (!name) throw new ConfigError(`'table' expects a name and a stick-table definition: table NAME type ip size 100k`, d.pos)
+          ;(out.tables ??= []).push({ name, cfg: parseStickTable(words, d) })
+        } else if (d.kw === 'disabled') {
+          out.disabled = true
+        } else if (d.kw === 'enable') {
+          delete out.disabled
+        } else if (d.kw === 'default-bind' || d.kw === 'default-server' || d.kw === 'shards' || d.kw === 'log') {
+          ctx.notBuilt(`'${d.kw}' in a peers section`, d.pos, { area: 'peers options' })
         }
       })
     }
     return out
   }
+
 }

@@ -52,6 +52,13 @@ export function validateConfig(config: Config, ctx: KeywordCtx, where: PhrasePos
     else ctx.error(`server '${a.name}' has the same 'id' as server '${b.name}' at line ${b.pos.line}; server ids must be unique within a backend`, a.pos)
   })
 
+  // A table shared with a peers section that does not exist would silently stay local.
+  const peerSections = new Set(config.peers.map((s) => s.name))
+  for (const p of config.proxies) {
+    const st = p.stickTable
+    if (st?.peers !== undefined && !peerSections.has(st.peers)) ctx.error(`stick-table of ${p.kind} '${p.name}': unknown peers section '${st.peers}'${peerSections.size > 0 ? `; known: ${[...peerSections].join(', ')}` : ''}`, st.pos)
+  }
+
   const bound = new Map<string, ProxyConfig>()
   if (config.proxies.length === 0) {
     ctx.warn(`no frontend or listen section: edgelb has nothing to listen on`, { file: config.files[0] ?? '', line: 1 })

@@ -368,10 +368,20 @@ export interface OtelConfig {
   metricsInterval?: number
 }
 
+/** `peers NAME`: the peers (`peer NAME ADDR:PORT`, or `server NAME [ADDR:PORT]` with `bind`
+ *  in the 2.x form), and the tables declared in the section (shared as `NAME/TABLE`). Which peer
+ *  is this process is known at start (`-L`, `localpeer`, else the host name). */
 export interface PeersConfig {
   name: string
   pos: SourcePos
+  /** Each peer; `address` is '' for a `server` line without one (the local peer, with `bind`). */
   peers: { name: string; address: string; pos: SourcePos }[]
+  /** `bind ADDR:PORT` lines: where the local peer listens in the 2.x form. */
+  binds?: { address: string; pos: SourcePos }[]
+  /** `table NAME …` lines. */
+  tables?: { name: string; cfg: StickTableConfig }[]
+  /** `disabled`: the section is not started. */
+  disabled?: true
 }
 
 /** `program NAME`: a process the master starts before the listeners and stops with edgelb. */

@@ -23,9 +23,21 @@ import type { Runtime } from './runtime.ts'
 
 /** Carries `from`'s state into `to` (built, not started). */
 export function carryOver(from: Engine, to: Runtime): void {
+  carryPeers(from, to)
   for (const [name, be] of to.backends) {
     const old = from.backends.get(name)
     if (old !== undefined) carryBackend(old, be)
+  }
+}
+
+/** A `peers` section declared the same way (same peers, same tables, kept) goes on running, its
+ *  connections and update ids with it; any other is stopped now, so that the new one may bind
+ *  its port. */
+function carryPeers(from: Engine, to: Runtime): void {
+  for (const svc of from.peers) {
+    const plan = to.peersPlans.find((p) => p.section === svc.section)
+    if (plan !== undefined && svc.matches(plan)) to.peersKept.set(svc.section, svc)
+    else svc.stop()
   }
 }
 

@@ -27,6 +27,7 @@ import { closePooled } from './srv-conn.ts'
 import { closeH2Clients } from './h2/back.ts'
 import type { CompiledRules, ProxyRules } from '../rules/proxy.ts'
 import { buildRuntime, staticBackendOf, type Runtime } from './runtime.ts'
+import { PeersService } from '../peers/service.ts'
 import { compileLogFormat } from '../rules/log-format.ts'
 import { dirname } from 'node:path'
 import { TcpSession } from './tcp-session.ts'
@@ -76,6 +77,8 @@ export class Engine implements FrontendHost {
   actconn = 0
   readonly globalMaxconn: number
   readonly tune: Config['global']['tune']
+  /** The `peers` sections running (stick-table replication); a reload hands them on. */
+  peers: PeersService[] = []
   /** Every proxy's compiled rules, the stick tables and the maps (the admin API edits them). */
   readonly rules: CompiledRules
   readonly #proxyRules = new Map<string, ProxyRules>()
@@ -95,6 +98,8 @@ export class Engine implements FrontendHost {
   #keepAlive: ReturnType<typeof setInterval> | undefined
   #state: 'running' | 'paused' | 'stopping' | 'stopped' = 'running'
   #graceTimers: ReturnType<typeof setTimeout>[] = []
+  /** A soft stop: the peers sections handing their tables over to the next process. */
+  #handover: Promise<unknown> | null = null
   #hardStopTimer: ReturnType<typeof setTimeout> | undefined
   #resolveDone!: () => void
   /** Resolves when the engine has stopped (after stop(), or a soft stop that drained). */
@@ -159,7 +164,9 @@ export class Engine implements FrontendHost {
     const e = new Engine(runtime, opts, options.listeners ?? new ListenerSet())
     try {
       e.#bindAll()
+      e.#startPeers(runtime)
     } catch (err) {
+      for (const s of e.peers) if (!runtime.peersKept.has(s.section)) s.stop()
       e.logOutputs.close()
       throw err
     }
@@ -168,6 +175,16 @@ export class Engine implements FrontendHost {
     e.checks.start()
     e.#keepAlive = setInterval(() => {}, 0x7fffffff)
     return e
+  }
+
+  #startPeers(runtime: Runtime): void {
+    for (const plan of runtime.peersPlans) {
+      const kept = runtime.peersKept.get(plan.section)
+      if (kept !== undefined) { this.peers.push(kept); continue }
+      const svc = new PeersService({ ...plan, log: (l) => this.#opts.err(`edgelb: ${l}`) })
+      this.peers.push(svc)
+      svc.start()
+    }
   }
 
   get state(): string {
@@ -325,6 +342,8 @@ export class Engine implements FrontendHost {
   softStop(): void {
     if (this.#state === 'stopping' || this.#state === 'stopped') return
     this.#state = 'stopping'
+    // The next process (a binary upgrade) is taught the tables; done before this one ends.
+    if (this.peers.length > 0) this.#handover = Promise.all(this.peers.map((p) => p.handover()))
     for (const fe of this.frontends) {
       if (fe.cfg.grace > 0 && !fe.stopped) {
         this.#graceTimers.push(setTimeout(() => { fe.softStop(); this.#maybeStopped() }, fe.cfg.grace))
@@ -348,6 +367,8 @@ export class Engine implements FrontendHost {
     if (this.#state !== 'running') throw new Error(`Engine.retire: the engine is ${this.#state}`)
     this.#state = 'stopping'
     this.checks.stop()
+    for (const s of this.peers) if (!next.peers.includes(s)) s.stop()
+    this.peers = []
     for (const be of this.backends.values()) for (const s of be.servers) s.observer = null
     for (const fe of this.frontends) {
       fe.retire(next.frontends.find((f) => f.name === fe.name && f.cfg.mode === fe.cfg.mode) ?? null)
@@ -385,6 +406,8 @@ export class Engine implements FrontendHost {
     for (const fe of this.frontends) fe.successor = null
     for (const be of this.backends.values()) { closePooled(be.servers); closeH2Clients(be.servers) }
     this.checks.stop()
+    const peers = this.peers
+    this.peers = []
     for (const t of this.#graceTimers) clearTimeout(t)
     if (this.#hardStopTimer !== undefined) clearTimeout(this.#hardStopTimer)
     if (this.#keepAlive !== undefined) clearInterval(this.#keepAlive)
@@ -394,7 +417,12 @@ export class Engine implements FrontendHost {
       this.#drives = false
       releaseDriver()
     }
-    this.#resolveDone()
+    if (this.#handover === null) {
+      for (const s of peers) s.stop()
+      this.#resolveDone()
+    } else {
+      void this.#handover.then(() => { for (const s of peers) s.stop(); this.#resolveDone() })
+    }
   }
 
   /** For `await using` in tests. */

@@ -21,6 +21,8 @@ import type { StickTable } from '../rules/stick-table.ts'
 import { dirname } from 'node:path'
 import type { TlsListen } from '../net/types.ts'
 import { buildTlsObjects } from './tls-build.ts'
+import { localPeerName, planPeers, type PeersPlan } from '../peers/plan.ts'
+import type { PeersService } from '../peers/service.ts'
 
 export interface RuntimeReport {
   warn(message: string, at: SourcePos): void
@@ -39,6 +41,10 @@ export class Runtime implements StateHost {
   host: StateHost | null = null
   /** What each `bind … ssl` listens with (net/tls/bind.ts); servers carry their own TLS. */
   listenTls: ReadonlyMap<BindConfig, TlsListen> = new Map()
+  /** The `peers` sections this process takes part in, started with the engine. */
+  peersPlans: PeersPlan[] = []
+  /** A reload: the running sections that go on unchanged into this runtime (carry-over.ts). */
+  readonly peersKept = new Map<string, PeersService>()
 
   constructor(
     readonly config: Config,
@@ -124,5 +130,15 @@ export function buildRuntime(config: Config, report?: RuntimeReport, options: { 
     }),
   })
   runtime.listenTls = listenTls
+  const localName = localPeerName(config.global.localPeer)
+  for (const s of config.peers) {
+    try {
+      const plan = planPeers(s, localName, config.proxies, rules.tables)
+      if (typeof plan === 'string') { if (report !== undefined) once('w', plan, s.pos, report.warn) } else runtime.peersPlans.push(plan)
+    } catch (e) {
+      if (!(e instanceof ConfigError) || report === undefined) throw e
+      once('e', e.message, e.pos, report.error)
+    }
+  }
   return runtime
 }

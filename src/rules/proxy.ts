@@ -413,13 +413,16 @@ export function setVarNow(rules: CompiledRules, name: string, kind: 'expr' | 'fm
  */
 export function compileRules(config: Config, options: CompileOptions & { fileDir?: string; maps?: MapStore; tables?: StickTableOptions; keepTables?: ReadonlyMap<string, StickTable> } = {}): CompiledRules {
   const tables = new Map<string, StickTable>()
-  for (const p of config.proxies) {
-    if (!p.stickTable) continue
-    const cfg = p.stickTable
-    const t = guarded(options, () => new StickTable(p.name, cfg, options.tables))
+  // Tables of proxies, then those declared in peers sections (named `SECTION/TABLE`).
+  const declared = [
+    ...config.proxies.flatMap((p) => (p.stickTable ? [{ name: p.name, cfg: p.stickTable }] : [])),
+    ...config.peers.flatMap((s) => (s.tables ?? []).map((t) => ({ name: `${s.name}/${t.name}`, cfg: t.cfg }))),
+  ]
+  for (const { name, cfg } of declared) {
+    const t = guarded(options, () => new StickTable(name, cfg, options.tables))
     // A reload keeps a running table declared again the same way (entries, counters, expiry).
-    const kept = options.keepTables?.get(p.name)
-    if (t) tables.set(p.name, kept !== undefined && kept.sameShape(t) ? kept : t)
+    const kept = options.keepTables?.get(name)
+    if (t) tables.set(name, kept !== undefined && kept.sameShape(t) ? kept : t)
   }
   const maps = options.maps ?? new MapStore()
   const backends = new Set(config.proxies.filter((p) => p.kind === 'backend' || p.kind === 'listen').map((p) => p.name))

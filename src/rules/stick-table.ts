@@ -12,12 +12,14 @@
  * expired entry, whether or not the purge has run. Entries in use by a tracker (`refs` > 0) are
  * neither evicted nor purged; they are used again when released.
  *
- * Replication (peers, later): every write goes through the table (`touch`, `setServer`,
- * counter methods), which marks the entry and calls `onUpdate` when set. A peer link would
- * collect updated entries and send `exportEntry(e)` — the key, the server and the stored values
- * (for a rate, its current-period count) — and the receiving side would `apply(update)`. This is
- * HAProxy's model: peers push an entry's stored data, not the individual increments, so a lost or
- * repeated message cannot drift a counter.
+ * Replication (src/peers/, and whatever else keeps copies: other workers): every write goes
+ * through the table (`setServer`, counter methods), which calls the listeners added with
+ * `listen(fn)` with the entry and where the write came from ('local' for this process's traffic,
+ * 'remote' for `applyRemote`). A replica sends `snapshot(e)` — the key, the server, the stored
+ * counters, each rate's frequency counter and the time left before expiry — and the receiving
+ * side calls `applyRemote(update)`. This is HAProxy's model: peers push an entry's stored data,
+ * not the individual increments, so a lost or repeated message cannot drift a counter. The hook
+ * knows nothing of sockets or of the wire format.
  */
 import { ConfigError, type SourcePos } from '../model/source.ts'
 import type { StickTableConfig } from '../model/types.ts'
@@ -94,6 +96,30 @@ export interface StickUpdate {
   rates?: Partial<Record<RateName, number>>
 }
 
+/** A rate's frequency counter as it travels: ms since its current period began, the count of
+ *  the current period and of the previous one (HAProxy's freq_ctr). */
+export interface FreqState {
+  age: number
+  curr: number
+  prev: number
+}
+
+/** An entry's whole stored state, as a replica sends it (`snapshot`) and applies it
+ *  (`applyRemote`). Absent fields are left as they are on the receiving side. */
+export interface RemoteUpdate {
+  key: StickKey
+  serverId?: number
+  serverName?: string
+  counters?: Partial<Record<CounterName, number>>
+  freqs?: Partial<Record<RateName, FreqState>>
+  /** ms before it expires; absent: the table's `expire` from now. */
+  expireIn?: number
+}
+
+/** Where a write came from: this process's traffic, or `applyRemote`. */
+export type UpdateOrigin = 'local' | 'remote'
+export type UpdateListener = (e: StickEntry, origin: UpdateOrigin) => void
+
 export interface StickTableOptions {
   wheel?: TimerWheel
   now?: () => number
@@ -112,6 +138,7 @@ export class StickTable {
   readonly storesServer: boolean
   /** Called after each write to an entry (replication hook); null = nobody listens. */
   onUpdate: ((e: StickEntry) => void) | null = null
+  #listeners: UpdateListener[] = []
 
   #entries = new Map<StickKey, StickEntry>()
   #seq = 0
@@ -329,20 +356,83 @@ export class StickTable {
       const period = this.rateSlots[ri]!
       if (period > 0) e.r[ri]!.add(this.#now(), period, n)
     }
-    if (this.onUpdate !== null) this.onUpdate(e)
+    this.#updated(e)
   }
 
   setCounter(e: StickEntry, counter: CounterName, value: number): void {
     const ci = CI[counter]
     if (this.stores[ci] === 1) e.c[ci] = value
-    if (this.onUpdate !== null) this.onUpdate(e)
+    this.#updated(e)
   }
 
   setServer(e: StickEntry, id: number, name: string): void {
     e.serverId = id
     e.serverName = name
     this.touch(e)
+    this.#updated(e)
+  }
+
+  #updated(e: StickEntry): void {
     if (this.onUpdate !== null) this.onUpdate(e)
+    const l = this.#listeners
+    for (let i = 0; i < l.length; i++) l[i]!(e, 'local')
+  }
+
+  /** Calls `fn` after each write to an entry, from here or applied (see the header); returns
+   *  what removes it. */
+  listen(fn: UpdateListener): () => void {
+    this.#listeners = [...this.#listeners, fn]
+    return () => { this.#listeners = this.#listeners.filter((x) => x !== fn) }
+  }
+
+  /** Period in ms of a stored rate; 0 when the table does not store it. */
+  ratePeriod(name: RateName): number {
+    return this.rateSlots[RI[name]]!
+  }
+
+  /** `e`'s whole stored state, for a replica (see `RemoteUpdate`). */
+  snapshot(e: StickEntry): RemoteUpdate {
+    const t = this.#now()
+    const u: RemoteUpdate = { key: e.key, serverId: e.serverId, serverName: e.serverName, counters: {}, freqs: {} }
+    COUNTERS.forEach((c, i) => { if (this.stores[i] === 1) u.counters![c] = e.c[i]! })
+    RATES.forEach((r, i) => {
+      const period = this.rateSlots[i]!
+      if (period === 0) return
+      const f = e.r[i]!
+      f.add(t, period, 0)
+      u.freqs![r] = { age: Math.max(0, t - f.tick), curr: f.curr, prev: f.prev }
+    })
+    if (this.expire !== Infinity) u.expireIn = e.refs > 0 ? this.expire : Math.max(0, Math.round(e.exp - t))
+    return u
+  }
+
+  /** Applies what a replica sent: creates the entry if needed (undefined when the table is full of
+   *  entries in use), overwrites what `u` carries, sets its expiry, and tells the listeners with
+   *  origin 'remote'. A counter or rate the table does not store is ignored, as is `conn_cur`
+   *  (concurrent connections are each node's own, as HAProxy keeps them). */
+  applyRemote(u: RemoteUpdate): StickEntry | undefined {
+    const e = this.get(u.key)
+    if (!e) return undefined
+    if (u.serverId !== undefined) e.serverId = u.serverId
+    if (u.serverName !== undefined) e.serverName = u.serverName
+    if (u.counters) for (const c in u.counters) {
+      const ci = CI[c as CounterName]
+      if (ci !== undefined && c !== 'conn_cur' && this.stores[ci] === 1) e.c[ci] = u.counters[c as CounterName]!
+    }
+    const t = this.#now()
+    if (u.freqs) for (const r in u.freqs) {
+      const ri = RI[r as RateName]
+      const f = ri === undefined ? null : e.r[ri]
+      if (!f) continue
+      const v = u.freqs[r as RateName]!
+      f.tick = t - v.age
+      f.curr = v.curr
+      f.prev = v.prev
+    }
+    if (u.expireIn !== undefined && this.expire !== Infinity && e.refs === 0) e.used = t - Math.max(0, this.expire - u.expireIn)
+    const l = this.#listeners
+    for (let i = 0; i < l.length; i++) l[i]!(e, 'remote')
+    return e
   }
 
   /** Each live entry as `show table` writes it: `key=K use=N exp=MS` and its stored data in

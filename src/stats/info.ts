@@ -1,7 +1,7 @@
 /**
  * What edgelb says of its process, as HAProxy's `show info` fields (in HAProxy's order, with its
  * names): read by `show info` and by Prometheus's `haproxy_process_*`. Fields edgelb has nothing
- * for (SSL, compression, pipes, peers) say 0, as HAProxy's do when unused.
+ * for (SSL, compression, pipes) say 0, as HAProxy's do when unused.
  */
 import { hostname } from 'node:os'
 import { version } from '../version.ts'
@@ -78,8 +78,8 @@ export function infoFields(engine: Engine): [string, string | number][] {
     ['Jobs', engine.actconn + listeners],
     ['Unstoppable Jobs', 0],
     ['Listeners', listeners],
-    ['ActivePeers', 0],
-    ['ConnectedPeers', 0],
+    ['ActivePeers', engine.peers.reduce((n, p) => n + p.active, 0)],
+    ['ConnectedPeers', engine.peers.reduce((n, p) => n + p.connected, 0)],
     ['DroppedLogs', 0],
     ['BusyPolling', 0],
     ['FailedResolutions', 0],

@@ -134,7 +134,7 @@ export const globalKeywords: readonly GlobalKeyword[] = [
   { kw: 'chroot', parse: (args, d, g) => { g.chroot = one('chroot', args, d, 'a directory') } },
   { kw: 'spread-checks', parse: (args, d, g) => { g.spreadChecks = parseIntIn(one('spread-checks', args, d, 'a percentage'), d.pos, "'spread-checks'", 0, 50) } },
   { kw: 'hard-stop-after', parse: (args, d, g) => { g.hardStopAfter = parseDuration(one('hard-stop-after', args, d, 'a duration'), d.pos) } },
-  { kw: 'localpeer', notBuilt: 'stick table replication', parse: (args, d, g) => { g.localPeer = one('localpeer', args, d, 'a peer name') } },
+  { kw: 'localpeer', parse: (args, d, g) => { g.localPeer = one('localpeer', args, d, 'a peer name') } },
   { kw: 'tune.bufsize', parse: (args, d, g) => { g.tune.bufsize = parseSize(one('tune.bufsize', args, d, 'a size'), d.pos) } },
   { kw: 'tune.http.maxhdr', parse: (args, d, g) => { g.tune.maxhdr = parseIntIn(one('tune.http.maxhdr', args, d, 'a number'), d.pos, "'tune.http.maxhdr'", 1, 32767) } },
   ...h2Tune('tune.h2.max-concurrent-streams', 1, 1_000_000),

@@ -9,7 +9,7 @@ import { ERROR_STATUSES } from '../../http/errors.ts'
 import { parseIpv4Net, parseServerAddr } from '../../model/address.ts'
 import { ConfigError, type Directive } from '../../model/source.ts'
 import { hasOwnHttpCheck, inherited } from './options.ts'
-import type { CookieConfig, LogTarget, ProxyConfig, StatsConfig, Timeouts } from '../../model/types.ts'
+import type { CookieConfig, LogTarget, ProxyConfig, StatsConfig, StickTableConfig, Timeouts } from '../../model/types.ts'
 import { MAX_LOG_LEN, MIN_LOG_LEN } from '../../log/frame.ts'
 import { facilityNumber, levelNumber, LOG_FACILITIES, LOG_LEVELS } from '../../log/levels.ts'
 import { parseSample } from '../../log/sample.ts'
@@ -270,6 +270,36 @@ export function parseLog(args: string[], d: Directive, owner: { logs: LogTarget[
   owner.logs.push(t)
 }
 
+/** The words of a `stick-table` line (and of a `table NAME` line of a peers section). */
+export function parseStickTable(args: readonly string[], d: Directive): StickTableConfig {
+  const st: StickTableConfig = { type: 'ip', size: 0, store: [], pos: d.pos }
+  let sawType = false
+  for (let i = 0; i < args.length; i++) {
+    const w = args[i]!
+    const v = args[i + 1]
+    const need = (): string => {
+      if (v === undefined) throw new ConfigError(`'stick-table ${w}' expects a value`, d.pos)
+      i++
+      return v
+    }
+    if (w === 'type') {
+      const t = need()
+      if (t !== 'ip' && t !== 'ipv6' && t !== 'integer' && t !== 'string' && t !== 'binary') throw new ConfigError(`unknown stick-table type '${t}'; known: ip, ipv6, integer, string, binary`, d.pos)
+      st.type = t
+      sawType = true
+      if ((t === 'string' || t === 'binary') && args[i + 1] === 'len') { i++; st.len = parseIntIn(args[++i] ?? '', d.pos, "'len'", 1, 65535) }
+    } else if (w === 'size') st.size = parseSize(need(), d.pos)
+    else if (w === 'expire') st.expire = parseDuration(need(), d.pos)
+    else if (w === 'store') st.store.push(...need().split(','))
+    else if (w === 'peers') st.peers = need()
+    else if (w === 'nopurge' || w === 'write-to' || w === 'srvkey' || w === 'recv-only') { if (w !== 'nopurge' && w !== 'recv-only') need() }
+    else throw new ConfigError(`unknown stick-table option '${w}'; known: type, size, expire, store, peers, nopurge, srvkey, write-to, recv-only`, d.pos)
+  }
+  if (!sawType) throw new ConfigError(`'stick-table' needs a type: stick-table type ip size 100k expire 30m`, d.pos)
+  if (st.size === 0) throw new ConfigError(`'stick-table' needs a size: stick-table type ${st.type} size 100k`, d.pos)
+  return st
+}
+
 export const proxyKeywords: readonly ProxyKeyword[] = [
   {
     kw: 'mode',
@@ -378,32 +408,7 @@ export const proxyKeywords: readonly ProxyKeyword[] = [
   {
     kw: 'stick-table',
     parse(args, d, p) {
-      const st: NonNullable<ProxyConfig['stickTable']> = { type: 'ip', size: 0, store: [], pos: d.pos }
-      let sawType = false
-      for (let i = 0; i < args.length; i++) {
-        const w = args[i]!
-        const v = args[i + 1]
-        const need = (): string => {
-          if (v === undefined) throw new ConfigError(`'stick-table ${w}' expects a value`, d.pos)
-          i++
-          return v
-        }
-        if (w === 'type') {
-          const t = need()
-          if (t !== 'ip' && t !== 'ipv6' && t !== 'integer' && t !== 'string' && t !== 'binary') throw new ConfigError(`unknown stick-table type '${t}'; known: ip, ipv6, integer, string, binary`, d.pos)
-          st.type = t
-          sawType = true
-          if ((t === 'string' || t === 'binary') && args[i + 1] === 'len') { i++; st.len = parseIntIn(args[++i] ?? '', d.pos, "'len'", 1, 65535) }
-        } else if (w === 'size') st.size = parseSize(need(), d.pos)
-        else if (w === 'expire') st.expire = parseDuration(need(), d.pos)
-        else if (w === 'store') st.store.push(...need().split(','))
-        else if (w === 'peers') st.peers = need()
-        else if (w === 'nopurge' || w === 'write-to' || w === 'srvkey' || w === 'recv-only') { if (w !== 'nopurge' && w !== 'recv-only') need() }
-        else throw new ConfigError(`unknown stick-table option '${w}'; known: type, size, expire, store, peers, nopurge, srvkey, write-to, recv-only`, d.pos)
-      }
-      if (!sawType) throw new ConfigError(`'stick-table' needs a type: stick-table type ip size 100k expire 30m`, d.pos)
-      if (st.size === 0) throw new ConfigError(`'stick-table' needs a size: stick-table type ${st.type} size 100k`, d.pos)
-      p.stickTable = st
+      p.stickTable = parseStickTable(args, d)
     },
   },
   rule('http-request'),
