@@ -40,7 +40,7 @@ import type { KnownKeyword, Protection } from '../model/dictionary/types.ts'
 import { globalKeywords } from './keywords/global.ts'
 import { legacyProxyKeywords } from './keywords/legacy.ts'
 import { parseStickTable, proxyKeywords } from './keywords/proxy.ts'
-import { parseServerAddr } from '../model/address.ts'
+import { parseBindSpec, parseServerAddr } from '../model/address.ts'
 import { parseBindLine, type NotBuilt, type NotBuiltSink } from './keywords/servers.ts'
 import { defaultServerOptions } from './keywords/server-options.ts'
 import type { KeywordCtx } from './keywords/types.ts'
@@ -467,14 +467,16 @@ export function buildConfig(sections: readonly SectionSource[], files: readonly 
         if (d.kw === 'peer' || d.kw === 'server') {
           const [name, address, ...opts] = d.args
           if (!name || (!address && d.kw === 'peer')) throw new ConfigError(`'${d.kw}' expects a name and an address: ${d.kw} NAME ADDRESS:PORT`, d.pos)
-          if (address) parseServerAddr(address, d.pos)
+          // The local peer's address is where this process listens (fd@N too); the others' are
+          // where it connects.
+          if (address) { if (address.startsWith('fd@')) parseBindSpec(address, d.pos); else parseServerAddr(address, d.pos) }
           if (out.peers.some((p) => p.name === name)) throw new ConfigError(`peer '${name}' is declared twice in peers section '${s.name}'`, d.pos)
           out.peers.push({ name, address: address ?? '', pos: d.pos })
           if (opts.length > 0) ctx.notBuilt(`'${opts[0]}' on a peer`, d.pos, { area: 'peers options (ssl…)', ...(opts.includes('ssl') ? { protects: 'tls' as const } : {}) })
         } else if (d.kw === 'bind') {
           const [address, ...opts] = d.args
           if (!address) throw new ConfigError(`'bind' expects an address: bind ADDRESS:PORT`, d.pos)
-          parseServerAddr(address, d.pos)
+          parseBindSpec(address, d.pos)
           ;(out.binds ??= []).push({ address, pos: d.pos })
           if (opts.length > 0) ctx.notBuilt(`'${opts[0]}' on a peers bind`, d.pos, { area: 'peers options (ssl…)', ...(opts.includes('ssl') ? { protects: 'tls' as const } : {}) })
         } else if (d.kw === 'table') {

@@ -4,7 +4,8 @@
  * `peers NAME`, and the section's own `table` lines, shared as `SECTION/TABLE`).
  */
 import { hostname } from 'node:os'
-import { parseServerAddr } from '../model/address.ts'
+import { parseBindSpec, parseServerAddr } from '../model/address.ts'
+import { listenTarget } from '../net/listen-target.ts'
 import type { PeersConfig, ProxyConfig } from '../model/types.ts'
 import type { StickTable } from '../rules/stick-table.ts'
 import type { ListenTarget } from '../net/runtime.ts'
@@ -31,13 +32,17 @@ export function planPeers(s: PeersConfig, localName: string, proxies: readonly P
   const addr = me.address !== '' ? me.address : s.binds?.[0]?.address
   let bind: ListenTarget | null = null
   if (addr !== undefined) {
-    const a = parseServerAddr(addr, me.pos)
-    if (a.port !== undefined && a.host !== '') bind = { kind: 'tcp', host: a.host === '*' ? '0.0.0.0' : a.host, port: a.port }
+    // A listening address, as a bind line takes it (fd@N and unix@ too, for inherited sockets).
+    const la = parseBindSpec(addr, me.pos)[0]
+    if (la !== undefined) bind = listenTarget(la)
   }
   const peers: PeerAddress[] = []
   for (const p of s.peers) {
     if (p.name === localName || p.address === '') continue
+    if (p.address.startsWith('fd@')) return `peer '${p.name}' of section '${s.name}' is reached at ${p.address}, a listening socket; give it ADDRESS:PORT`
     const a = parseServerAddr(p.address, p.pos)
+    // Without an address to reach (`:`), the peer is known but only its own connections link it.
+    if (a.port === undefined && (a.host === '' || a.host === '0.0.0.0')) { peers.push({ name: p.name, host: '', port: 0 }); continue }
     if (a.port === undefined) return `peer '${p.name}' of section '${s.name}' needs a port: ${p.address}`
     peers.push({ name: p.name, host: a.host === '0.0.0.0' || a.host === '*' ? '127.0.0.1' : a.host, port: a.port })
   }

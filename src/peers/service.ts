@@ -217,6 +217,7 @@ export class PeersService {
   #dial(l: PeerLink): void {
     l.timer = undefined
     if (this.stopped || l.session !== null) return
+    if (l.host === '') return // no address: linked only when it connects
     const d: Dialing = { link: l, svc: this, sess: null }
     try {
       connect<Dialing>({ host: l.host, port: l.port }, d, dialHandlers)
