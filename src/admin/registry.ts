@@ -3,6 +3,7 @@
  * does not know (the commands that share its first words, else all of them).
  */
 import { clearCountersCommand, setMaxconnServer, shutdownSessionsServer } from './counters-commands.ts'
+import { showEvents } from './event-commands.ts'
 import { addMap, clearMap, delMap, setMap, showMap } from './map-commands.ts'
 import { disableServer, enableServer, getWeight, setServer, setWeight } from './server-commands.ts'
 import { showInfo } from './show-info.ts'
@@ -28,6 +29,7 @@ export const COMMANDS: readonly CliCommand[] = [
   clearCountersCommand,
   showTable, clearTable, setTable,
   showMap, addMap, delMap, setMap, clearMap,
+  showEvents,
 ]
 
 /** The command whose words begin `args` (the longest), if the socket's level may see it. */

@@ -355,6 +355,36 @@ export interface Config {
   proxies: ProxyConfig[]
   peers: PeersConfig[]
   programs: ProgramConfig[]
+  /** `ring` sections, in declaration order (absent: none). */
+  rings?: RingConfig[]
   /** The files it was read from, in order. */
   files: string[]
+}
+
+/** A `ring` section: a buffer of log lines in memory (`log ring@NAME`), which `show events NAME`
+ *  prints and which its `server` lines forward over TCP. */
+export interface RingConfig {
+  name: string
+  description?: string
+  /** `format`: the syslog header of the lines it stores, as `log … format` (raw by default, as HAProxy). */
+  format?: string
+  /** `maxlen`: bytes per line, header included (longer ones are cut). */
+  maxLen?: number
+  /** `size`: bytes of lines it holds; the oldest go first (16384 by default, HAProxy's bufsize). */
+  size: number
+  /** `timeout connect` and `timeout server` of its servers (ms). */
+  timeoutConnect?: number
+  timeoutServer?: number
+  servers: RingServerConfig[]
+  pos: SourcePos
+}
+
+/** A ring's `server NAME ADDRESS [log-proto legacy|octet-count]`: a syslog server over TCP. */
+export interface RingServerConfig {
+  name: string
+  /** The address as written (host:port). */
+  address: string
+  /** `log-proto octet-count` (RFC 6587 octet counting); otherwise each line ends with a line feed. */
+  octetCount: boolean
+  pos: SourcePos
 }

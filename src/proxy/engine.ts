@@ -18,6 +18,7 @@ import { wheel } from '../core/wheel.ts'
 import { levelNumber } from '../log/levels.ts'
 import { LogOutputs } from '../log/outputs.ts'
 import { buildProxyLog, DEFAULT_LOG_TAG, type ProxyLog } from '../log/proxy-log.ts'
+import { openUnixDgram } from '../net/runtime.ts'
 import { hostname } from 'node:os'
 import { Frontend, type ClientSession, type FrontendHost } from './frontend.ts'
 import { ListenerSet, type BoundListener } from './listeners.ts'
@@ -101,7 +102,7 @@ export class Engine implements FrontendHost {
     this.config = config
     this.#opts = opts
     this.listeners = listeners
-    this.logOutputs = new LogOutputs(opts)
+    this.logOutputs = new LogOutputs({ out: opts.out, err: opts.err, openUnixDgram, rings: config.rings })
     this.globalMaxconn = config.global.maxconn ?? UNLIMITED
     this.tune = config.global.tune
     this.done = new Promise((r) => { this.#resolveDone = r })
