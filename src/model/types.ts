@@ -291,6 +291,8 @@ export interface ProxyConfig {
   /** `unique-id-format`: each stream's unique id (`%ID`, the PROXY header's UNIQUE_ID), a
    *  log-format string. */
   uniqueIdFormat?: string
+  /** `error-log-format`: the log-format of connection error lines (a failed TLS handshake). */
+  errorLogFormat?: string
   /** `unique-id-header NAME`: the request sent to the server carries the unique id in this header. */
   uniqueIdHeader?: string
   /** `log-tag`: the program tag of this proxy's log lines (the global one when unset). */

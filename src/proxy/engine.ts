@@ -136,6 +136,10 @@ export class Engine implements FrontendHost {
         const r = this.rules
         fe.uniqueIdFormat = compileLogFormat(p.uniqueIdFormat, { tables: r.tables, maps: r.maps, fileDir: dirname(p.pos.file), proxy: p.name, at: p.pos }, { missing: '-' })
       }
+      if (p.errorLogFormat !== undefined) {
+        const r = this.rules
+        fe.errorLogFormat = compileLogFormat(p.errorLogFormat, { tables: r.tables, maps: r.maps, fileDir: dirname(p.pos.file), proxy: p.name, at: p.pos }, { missing: '-' })
+      }
       if (!p.options['dontlognull']) fe.connErrorLog = this.#logOf(p)
     }
     // Every proxy's log lines (a backend's carry its state lines): the sockets exist from the start.

@@ -114,6 +114,8 @@ export class Frontend {
   logsSessions = false
   /** Where failed TLS handshakes are logged (the proxy's `log` lines unless `dontlognull`). */
   connErrorLog: ProxyLog | null = null
+  /** The compiled `error-log-format` of those lines (tls-session.ts), when it has one. */
+  errorLogFormat: LogFormat | null = null
 
   /** Reload: the frontend of the same name and mode in the configuration serving now (null: none,
    *  or not retired). Its HTTP sessions move there between two requests. Never a frontend that

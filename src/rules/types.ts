@@ -147,6 +147,9 @@ export interface LogFields {
   status?: number
   /** Two-letter (or four) termination state (`%ts`, `%tsc`). */
   termState?: string
+  /** Why a connection failed before it made a session (a TLS handshake), in HAProxy's words
+   *  (`fc_err_str`, error-log-format). */
+  connError?: string
   srvAddr?: string
   srvPort?: number
   actconn?: number

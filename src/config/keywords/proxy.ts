@@ -346,6 +346,7 @@ export const proxyKeywords: readonly ProxyKeyword[] = [
   { kw: 'log-tag', parse: (args, d, p) => { p.logTag = one('log-tag', args, d, 'a tag (the program name in syslog headers)') } },
   { kw: 'log-format', parse: (args, d, p) => { p.logFormat = one('log-format', args, d, 'a format string (quote it)') } },
   { kw: 'unique-id-format', parse: (args, d, p) => { p.uniqueIdFormat = one('unique-id-format', args, d, 'a format string (quote it)') } },
+  { kw: 'error-log-format', parse: (args, d, p) => { p.errorLogFormat = one('error-log-format', args, d, 'a format string (quote it)') } },
   { kw: 'unique-id-header', parse: (args, d, p) => { p.uniqueIdHeader = one('unique-id-header', args, d, 'a header name') } },
   ...(['request', 'response'] as const).map((kind): ProxyKeyword => ({
     kw: `capture ${kind} header`,
