@@ -3,7 +3,10 @@
  * does not know (the commands that share its first words, else all of them).
  */
 import { clearCountersCommand, setMaxconnServer, shutdownSessionsServer } from './counters-commands.ts'
+import { addAcl, clearAcl, delAcl, showAcl } from './acl-commands.ts'
 import { showEvents } from './event-commands.ts'
+import { disableFrontend, enableFrontend, setMaxconnFrontend, setMaxconnGlobal } from './frontend-commands.ts'
+import { showSess, shutdownSession } from './session-commands.ts'
 import { addMap, clearMap, delMap, setMap, showMap } from './map-commands.ts'
 import { disableServer, enableServer, getWeight, setServer, setWeight } from './server-commands.ts'
 import { showInfo } from './show-info.ts'
@@ -29,7 +32,10 @@ export const COMMANDS: readonly CliCommand[] = [
   clearCountersCommand,
   showTable, clearTable, setTable,
   showMap, addMap, delMap, setMap, clearMap,
+  showAcl, addAcl, delAcl, clearAcl,
   showEvents,
+  showSess, shutdownSession,
+  disableFrontend, enableFrontend, setMaxconnFrontend, setMaxconnGlobal,
 ]
 
 /** The command whose words begin `args` (the longest), if the socket's level may see it. */

@@ -1,10 +1,10 @@
 /**
- * The runtime API's listeners (`stats socket`): a unix socket (its file mode applied, a stale
+ * The runtime API's listeners (`stats socket`): a unix socket (its file mode and owner applied, a stale
  * socket file replaced) or a TCP address, each with its level. A connection is a CliSession
  * (session.ts) in `socket.data`; `stats timeout` (10 s by default) closes one that stays idle.
  * Output the client does not take at once waits in a ByteQueue until it drains.
  */
-import { chmodSync, lstatSync, unlinkSync } from 'node:fs'
+import { chmodSync, chownSync, lstatSync, unlinkSync } from 'node:fs'
 import { ByteQueue, CLOSED, FLUSHED } from '../core/byte-queue.ts'
 import { now } from '../core/clock.ts'
 import { Timer } from '../core/timer-wheel.ts'
@@ -95,6 +95,14 @@ export function startStatsSockets(engine: Engine | (() => Engine), global: Globa
       })
       open.push({ l, spec })
       if (spec.addr.family === 'unix' && spec.mode !== undefined) chmodSync(spec.addr.path, spec.mode)
+      if (spec.addr.family === 'unix' && (line.uid !== undefined || line.gid !== undefined)) {
+        // Fail closed: a socket that cannot be given to its owner is not served.
+        try {
+          chownSync(spec.addr.path, line.uid ?? -1, line.gid ?? -1)
+        } catch (e) {
+          throw new Error(`cannot give ${spec.addr.path} to uid ${line.uid ?? '-'} gid ${line.gid ?? '-'}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`)
+        }
+      }
     }
   } catch (e) {
     closeAll()

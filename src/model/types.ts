@@ -318,7 +318,8 @@ export interface GlobalConfig {
   logSendHostname?: string
   /** `stats socket` lines as written (model/stats-socket.ts reads them), and `stats timeout`
    *  (ms; 10 s when unset). */
-  statsSockets: { address: string; options: string[]; pos: SourcePos }[]
+  /** `uid`/`gid`: the socket file's owner, names resolved at load (`user`/`group` options). */
+  statsSockets: { address: string; options: string[]; pos: SourcePos; uid?: number; gid?: number }[]
   statsTimeout?: number
   /** `set-var NAME EXPR` / `set-var-fmt NAME FMT`: process variables set at load, in order. */
   setVars: { kw: 'set-var' | 'set-var-fmt'; name: string; value: string; pos: SourcePos }[]

@@ -71,7 +71,8 @@ export class Engine implements FrontendHost {
   /** What each `bind … ssl` listens with (built with the runtime). */
   readonly listenTls: ReadonlyMap<BindConfig, TlsListen>
   actconn = 0
-  readonly globalMaxconn: number
+  /** The global `maxconn` (the runtime API's `set maxconn global` changes it). */
+  globalMaxconn: number
   readonly tune: Config['global']['tune']
   /** Every proxy's compiled rules, the stick tables and the maps (the admin API edits them). */
   readonly rules: CompiledRules
@@ -230,7 +231,8 @@ export class Engine implements FrontendHost {
   }
 
   listen(addr: ListenAddr, handlers: SockHandlers<ClientSession>, options: { backlog?: number }): BoundListener[] {
-    return this.listeners.bind(addr, handlers, options)
+    // Outside a start or a reload: one frontend binds again (the runtime API's `enable frontend`).
+    return this.listeners.binding ? this.listeners.bind(addr, handlers, options) : this.listeners.bindAlone(addr, handlers, options)
   }
 
   slotFreed(): void {

@@ -82,7 +82,8 @@ export class Frontend {
   readonly name: string
   readonly host: FrontendHost
   readonly backend: Backend | null
-  readonly maxconn: number
+  /** `maxconn` (the runtime API's `set maxconn frontend` changes it; `unpark` then admits). */
+  maxconn: number
   readonly backlog: number
   /** Sessions alive on this frontend (feconn). */
   cur = 0
