@@ -5,6 +5,7 @@
 import { clearCountersCommand, setMaxconnServer, shutdownSessionsServer } from './counters-commands.ts'
 import { addAcl, clearAcl, delAcl, showAcl } from './acl-commands.ts'
 import { showEvents } from './event-commands.ts'
+import { showErrors } from './errors-command.ts'
 import { disableFrontend, enableFrontend, setMaxconnFrontend, setMaxconnGlobal } from './frontend-commands.ts'
 import { showSess, shutdownSession } from './session-commands.ts'
 import { addMap, clearMap, delMap, setMap, showMap } from './map-commands.ts'
@@ -34,7 +35,7 @@ export const COMMANDS: readonly CliCommand[] = [
   showMap, addMap, delMap, setMap, clearMap,
   showAcl, addAcl, delAcl, clearAcl,
   showEvents,
-  showSess, shutdownSession,
+  showSess, shutdownSession, showErrors,
   disableFrontend, enableFrontend, setMaxconnFrontend, setMaxconnGlobal,
 ]
 

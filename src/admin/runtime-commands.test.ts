@@ -115,3 +115,32 @@ test('show acl, add acl, del acl, clear acl: live on every ACL reading the file;
     rmSync(dir, { recursive: true, force: true })
   }
 })
+
+test('show errors: the last invalid request of a frontend and invalid response of a backend, HAProxy\'s layout', async () => {
+  await using bad = startHttpServer('bad', () => 'HTTP/1.1 2x0 OK\r\nContent-Length: 0\r\n\r\n')
+  await using lb = await startLb(cfg`
+    defaults
+      mode http
+      timeout client 5s
+      timeout server 5s
+      timeout connect 1s
+    frontend web
+      bind 127.0.0.1:0
+      use_backend broken if { path /broken }
+      default_backend app
+    backend app
+      server s1 127.0.0.1:1
+    backend broken
+      server b1 127.0.0.1:${bad.port}`)
+  expect((await rawExchange(lb.port(), 'GET /a b\\c HTTP/1.1\r\nHost: x\r\n\r\n')).split(' ')[1]).toBe('400')
+  expect((await rawExchange(lb.port(), 'GET /broken HTTP/1.1\r\nHost: x\r\n\r\n')).split(' ')[1]).toBe('502')
+  const out = run(lb, 'show errors\n', 'operator')
+  const DATE = '\\[\\d\\d/\\w{3}/\\d{4}:\\d\\d:\\d\\d:\\d\\d\\.\\d{3}\\]'
+  expect(out).toMatch(new RegExp(`^Total events captured on ${DATE} : \\d+\\n\\n${DATE} frontend web \\(#1\\): invalid request\\n  backend <NONE> \\(#-1\\), server <NONE> \\(#-1\\), event #\\d+, src 127\\.0\\.0\\.1:\\d+\\n  buffer starts at 0 \\(including 0 out\\), \\d+ free,\\n  len 32, wraps at 16384, error at position \\d+\\n`))
+  expect(out).toContain('\n  00000  GET /a b\\\\c HTTP/1.1\\r\\n\n  00021  Host: x\\r\\n\n  00030  \\r\\n\n')
+  expect(out).toMatch(new RegExp(`\\n${DATE} backend broken \\(#3\\): invalid response\\n  frontend web \\(#1\\), server b1 \\(#1\\), event #\\d+, src 127\\.0\\.0\\.1:\\d+\\n`))
+  expect(out).toContain('  00000  HTTP/1.1 2x0 OK\\r\\n\n')
+  expect(run(lb, 'show errors web request\n', 'operator')).not.toContain('invalid response')
+  expect(run(lb, 'show errors nope\n', 'operator')).toBe('No such proxy.\n\n')
+  expect(run(lb, 'show errors\n', 'user')).toBe('Permission denied\n\n')
+})

@@ -13,6 +13,7 @@ import type { GlobalConfig, ListenAddr, ProxyConfig } from '../model/types.ts'
 import type { Backend } from '../backend/backend.ts'
 import type { ProxyRules } from '../rules/proxy.ts'
 import type { LogFormat } from '../rules/log-format.ts'
+import type { CapturedError } from './error-capture.ts'
 import type { ProxyLog } from '../log/proxy-log.ts'
 import type { EngineView } from '../rules/types.ts'
 import type { Applets } from './applet.ts'
@@ -117,6 +118,9 @@ export class Frontend {
   connErrorLog: ProxyLog | null = null
   /** The compiled `error-log-format` of those lines (tls-session.ts), when it has one. */
   errorLogFormat: LogFormat | null = null
+  /** The last invalid request, and the last invalid response of each backend it sent to, for
+   *  `show errors` (error-capture.ts). */
+  readonly capturedErrors = new Map<string, CapturedError>()
 
   /** Reload: the frontend of the same name and mode in the configuration serving now (null: none,
    *  or not retired). Its HTTP sessions move there between two requests. Never a frontend that

@@ -7,6 +7,7 @@
  *   wait-req --head--> req-body --body ended (at once when bodyless)--> req-done
  *      \--bad head: 400/414/422/431 (PR)       \--chunked framing lost: 400 PD, or closed PD
  */
+import { captureError } from '../error-capture.ts'
 import { now, wallNow } from '../../core/clock.ts'
 import { createChunkedScanner } from '../../http/chunked.ts'
 import type { H1Head } from '../../http/types.ts'
@@ -45,6 +46,7 @@ export function parseRequest(sess: HttpSession): void {
   sess.reqParser = null
   http.giveRequestParser(parser)
   if (r.kind === 'error') {
+    captureError(sess.fe, { kind: 'request', backend: null, server: null, src: `${sess.cliAddr}:${sess.cliPort}`, pos: r.pos, buf })
     sess.cliIn = null
     sess.st.headAt = now()
     sess.answer(r.status, 'P', 'R')
