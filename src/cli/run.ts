@@ -14,6 +14,7 @@ import { ServiceNotifier } from '../net/sd-notify.ts'
 import { MASTER_ENV, startPrograms, watchParentPipe, type RunningPrograms } from '../master/programs.ts'
 import { Generations } from '../proxy/generations.ts'
 import { startStatsSockets, type StatsSockets } from '../admin/socket.ts'
+import { applyServerStates } from '../proxy/server-state-file.ts'
 import { statsApplets } from '../stats/applets.ts'
 import { commandArgs } from './args.ts'
 import { reload, servingStatus } from './reloader.ts'
@@ -108,6 +109,8 @@ take them back, SIGTERM/SIGINT stop now.`,
     try {
       // The objects `check` built and reported on are the ones that serve.
       gens = Generations.start(runtime, listeners, { out: io.out, err: io.err, applets: statsApplets })
+      // `load-server-state-from-file`: the states saved before the restart, before anything is served.
+      applyServerStates(gens.current, (m) => io.err(`edgelb: ${m}`))
     } catch (e) {
       await programs.stop()
       return notStarted((e as Error).message)

@@ -49,6 +49,7 @@ import { suggest } from '../model/suggest.ts'
 import type { Config, GlobalConfig, PeersConfig, ProgramConfig, ProxyConfig, RingConfig } from '../model/types.ts'
 import { validateConfig } from './validate.ts'
 import { buildRuntime, type Runtime } from '../proxy/runtime.ts'
+import { applyStateAddresses } from '../proxy/server-state-file.ts'
 import type { StickTable } from '../rules/stick-table.ts'
 
 export interface BuildResult {
@@ -349,6 +350,8 @@ export function buildConfig(sections: readonly SectionSource[], files: readonly 
   }
   const config: Config = { global, proxies, peers, programs, files: [...files], ...(rings.length ? { rings } : {}) }
   validateConfig(config, ctx, (p, phrase) => phrasePos.get(p)?.get(phrase))
+  // `load-server-state-from-file`: the saved addresses, before anything connects to the servers.
+  applyStateAddresses(config)
   // The run-time objects, built once here: every rule, map, stick table, balancing key and health
   // check that cannot work is reported at its line, and `run` starts with these same objects.
   const runtime = buildRuntime(config, {

@@ -291,6 +291,10 @@ export interface ProxyConfig {
   /** `unique-id-format`: each stream's unique id (`%ID`, the PROXY header's UNIQUE_ID), a
    *  log-format string. */
   uniqueIdFormat?: string
+  /** `load-server-state-from-file global|local|none` (none by default) and `server-state-file-name
+   *  [use-backend-name|FILE]` (a local file; the backend's name by default). */
+  loadServerState?: 'global' | 'local' | 'none'
+  serverStateFileName?: string
   /** `error-log-format`: the log-format of connection error lines (a failed TLS handshake). */
   errorLogFormat?: string
   /** `unique-id-header NAME`: the request sent to the server carries the unique id in this header. */
@@ -321,6 +325,10 @@ export interface GlobalConfig {
   /** `uid`/`gid`: the socket file's owner, names resolved at load (`user`/`group` options). */
   statsSockets: { address: string; options: string[]; pos: SourcePos; uid?: number; gid?: number }[]
   statsTimeout?: number
+  /** `server-state-file FILE` and `server-state-base DIR`: where `load-server-state-from-file`
+   *  reads the servers' states at start (HAProxy's `show servers state` format). */
+  serverStateFile?: string
+  serverStateBase?: string
   /** `set-var NAME EXPR` / `set-var-fmt NAME FMT`: process variables set at load, in order. */
   setVars: { kw: 'set-var' | 'set-var-fmt'; name: string; value: string; pos: SourcePos }[]
   spreadChecks: number

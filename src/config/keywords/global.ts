@@ -83,6 +83,8 @@ export const globalKeywords: readonly GlobalKeyword[] = [
       g.statsSockets.push(line)
     },
   },
+  { kw: 'server-state-file', parse: (args, d, g) => { g.serverStateFile = one('server-state-file', args, d, 'a file path') } },
+  { kw: 'server-state-base', parse: (args, d, g) => { g.serverStateBase = one('server-state-base', args, d, 'a directory') } },
   { kw: 'stats timeout', parse: (args, d, g) => { g.statsTimeout = parseDuration(one('stats timeout', args, d, 'a duration'), d.pos) } },
   ...(['set-var', 'set-var-fmt'] as const).map((kw): GlobalKeyword => ({
     kw,
