@@ -452,6 +452,7 @@ export const proxyKeywords: readonly ProxyKeyword[] = [
   rule('tcp-check expect'),
   rule('tcp-check comment'),
   ...statsKeywords,
-  rule('stats admin', STATS),
+  rule('stats admin'),
+  rule('stats http-request'),
   ...optionKeywords,
 ]
