@@ -22,19 +22,37 @@ export interface LogOutputsIo {
   openUnixDgram?: OpenUnixDgram | undefined
   /** The `ring` sections. */
   rings?: readonly RingConfig[] | undefined
+  /** The outputs of the generation a reload replaces: its rings declared the same way (and the
+   *  implicit rings of the same `log tcp@` servers) are taken over, lines and connections. */
+  previous?: LogOutputs | undefined
 }
 
 export class LogOutputs {
   readonly #writers = new Map<string, LogWriter>()
   readonly #rings = new Map<string, Ring>()
+  /** Each ring section's settings, to tell whether a reload's ring is the same. */
+  readonly #ringSettings = new Map<string, string>()
   readonly #io: LogOutputsIo
+  /** The replaced generation's outputs, until `forgetPrevious`. */
+  #previous: LogOutputs | undefined
   readonly #err: (line: string) => void
   #saidNoUnix = false
 
   constructor(io: LogOutputsIo) {
-    this.#io = io
+    this.#io = { out: io.out, err: io.err, openUnixDgram: io.openUnixDgram }
+    this.#previous = io.previous
     this.#err = (line) => io.err(`edgelb: ${line}`)
+    const previous = io.previous
     for (const rc of io.rings ?? []) {
+      const settings = JSON.stringify([rc.size, rc.format ?? 'raw', rc.maxLen, rc.description, rc.timeoutConnect, rc.timeoutServer, rc.servers.map((x) => [x.name, x.address, x.octetCount])])
+      this.#ringSettings.set(rc.name, settings)
+      const kept = previous !== undefined && previous.#ringSettings.get(rc.name) === settings ? previous.#rings.get(rc.name) : undefined
+      if (kept !== undefined) {
+        kept.hold()
+        this.#rings.set(rc.name, kept)
+        this.#writers.set(destKey({ kind: 'ring', name: rc.name }), kept)
+        continue
+      }
       const ring = new Ring({
         name: rc.name, size: rc.size, format: rc.format ?? 'raw',
         ...(rc.maxLen === undefined ? {} : { maxLen: rc.maxLen }),
@@ -52,6 +70,12 @@ export class LogOutputs {
       this.#rings.set(rc.name, ring)
       this.#writers.set(destKey({ kind: 'ring', name: rc.name }), ring)
     }
+  }
+
+  /** Every writer is made: the replaced generation's outputs are not needed any more (and are
+   *  not kept alive by this one). */
+  forgetPrevious(): void {
+    this.#previous = undefined
   }
 
   /** The ring of a `ring` section (`show events`). */
@@ -96,6 +120,9 @@ export class LogOutputs {
       }
       case 'tcp': {
         // HAProxy's `log tcp@`: an implicit ring of its default size, forwarded octet-counted.
+        const prev = this.#previous
+        const kept = prev === undefined ? undefined : prev.#writers.get(destKey(dest))
+        if (kept instanceof Ring) { kept.hold(); return kept }
         const ring = new Ring({ name: `tcp@${dest.host}:${dest.port}` })
         new RingForwarder(ring, { host: dest.host, port: dest.port, octetCount: true, label: `log tcp@${dest.host}:${dest.port}` }, this.#err)
         return ring

@@ -35,6 +35,9 @@ export class Ring implements LogWriter {
   #first = 0
   #used = 0
   readonly #readers: RingReader[] = []
+  /** The log outputs that use it: a reload's next engine takes a ring over with its lines and
+   *  its servers' connections (`hold`); it closes when the last of them closes it. */
+  #holders = 1
   /** Lines too long for the whole ring. */
   dropped = 0
 
@@ -86,7 +89,13 @@ export class Ring implements LogWriter {
     this.#readers.push(r)
   }
 
+  /** One more owner (a reload's next generation). */
+  hold(): void {
+    this.#holders++
+  }
+
   close(): void {
+    if (--this.#holders > 0) return
     for (const r of this.#readers) r.close()
     this.#readers.length = 0
   }

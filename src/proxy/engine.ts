@@ -98,12 +98,12 @@ export class Engine implements FrontendHost {
   /** Resolves when the engine has stopped (after stop(), or a soft stop that drained). */
   readonly done: Promise<void>
 
-  private constructor(runtime: Runtime, opts: EngineOptions, listeners: ListenerSet) {
+  private constructor(runtime: Runtime, opts: EngineOptions, listeners: ListenerSet, previous: Engine | undefined) {
     const config = runtime.config
     this.config = config
     this.#opts = opts
     this.listeners = listeners
-    this.logOutputs = new LogOutputs({ out: opts.out, err: opts.err, openUnixDgram, rings: config.rings })
+    this.logOutputs = new LogOutputs({ out: opts.out, err: opts.err, openUnixDgram, rings: config.rings, previous: previous?.logOutputs })
     this.globalMaxconn = config.global.maxconn ?? UNLIMITED
     this.tune = config.global.tune
     this.done = new Promise((r) => { this.#resolveDone = r })
@@ -145,17 +145,19 @@ export class Engine implements FrontendHost {
     }
     // Every proxy's log lines (a backend's carry its state lines): the sockets exist from the start.
     for (const p of config.proxies) this.#logOf(p)
+    this.logOutputs.forgetPrevious()
   }
 
   /** Binds everything and serves; throws with the failing address after unbinding the rest.
    *  `options.runtime` is what `edgelb check` checked (config/build.ts); without it the
    *  run-time objects are built here, and the first problem throws. `options.listeners`: the
    *  process's listening sockets (inherited ones, those a previous engine serves on). */
-  static start(config: Config, opts: EngineOptions, options: { runtime?: Runtime; listeners?: ListenerSet } = {}): Engine {
+  /** `previous`: the generation a reload replaces (its rings are taken over, log/outputs.ts). */
+  static start(config: Config, opts: EngineOptions, options: { runtime?: Runtime; listeners?: ListenerSet; previous?: Engine } = {}): Engine {
     const runtime = options.runtime ?? buildRuntime(config)
     if (runtime.config !== config) throw new Error('Engine.start: the runtime was built from another configuration')
     if (runtime.host !== null) throw new Error('Engine.start: the runtime is already running in another engine')
-    const e = new Engine(runtime, opts, options.listeners ?? new ListenerSet())
+    const e = new Engine(runtime, opts, options.listeners ?? new ListenerSet(), options.previous)
     try {
       e.#bindAll()
     } catch (err) {

@@ -13,6 +13,9 @@ import { tcpSyslogReceiver, unixSyslogReceiver } from '../support/syslog-receive
 import { parseConfig } from '../support/config.ts'
 import { CliSession } from '../../src/admin/session.ts'
 import type { CliLevel } from '../../src/admin/types.ts'
+import { Generations } from '../../src/proxy/generations.ts'
+import { ListenerSet } from '../../src/proxy/listeners.ts'
+import { buildRuntime } from '../../src/proxy/runtime.ts'
 
 const PID = process.pid
 
@@ -172,5 +175,45 @@ describe('ring sections', () => {
 
   test('a log line naming a ring that is not declared is refused at its line', () => {
     expect(() => parseConfig(http(1, ['log ring@nope local0']))).toThrow("log target 'ring@nope': no ring section 'nope' is declared")
+  })
+})
+
+describe('rings across a reload', () => {
+  test('a ring declared the same way keeps its lines and its server connection; a changed one starts afresh', async () => {
+    await using rx = await tcpSyslogReceiver()
+    const logs: string[] = []
+    const sink = (l: string): void => { logs.push(l) }
+    const text = (size: string, body: string): string => cfg`
+      global
+        log ring@buf local0
+      ring buf
+        size ${size}
+        server s1 127.0.0.1:${rx.port}
+      defaults
+        mode http
+        log global
+        log-format "%r"
+        timeout connect 1s
+        timeout client 5s
+        timeout server 5s
+      frontend web
+        bind 127.0.0.1:0
+        http-request return status 200 content-type text/plain string "${body}"`
+    const gens = Generations.start(buildRuntime(parseConfig(text('16k', 'one'))), new ListenerSet(), { out: sink, err: sink })
+    try {
+      const port = (): number => gens.current.portOf('web')
+      await rawExchange(port(), 'GET /before HTTP/1.0\r\n\r\n')
+      await rx.until((t) => t.includes('GET /before'), 'the first line')
+      gens.reload(buildRuntime(parseConfig(text('16k', 'two'))))
+      await rawExchange(port(), 'GET /after HTTP/1.0\r\n\r\n')
+      await rx.until((t) => t.includes('GET /after'), 'the second line')
+      expect(rx.accepted).toBe(1)
+      expect(new CliSession({ engine: gens.current, level: 'operator' }).input('show events buf\n')).toBe('GET /before HTTP/1.0\nGET /after HTTP/1.0\n\n')
+      gens.reload(buildRuntime(parseConfig(text('32k', 'three'))))
+      expect(new CliSession({ engine: gens.current, level: 'operator' }).input('show events buf\n')).toBe('\n')
+    } finally {
+      gens.stop()
+      await gens.done
+    }
   })
 })
