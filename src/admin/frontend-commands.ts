@@ -31,6 +31,7 @@ export const disableFrontend: CliCommand = {
     const fe = findFrontend(ctx, args[2])
     if (fe.stopped) throw new CliError('Frontend was already shut down.\n')
     fe.unbind()
+    fe.adminDisabled = true
     return ''
   },
 }
@@ -46,6 +47,7 @@ export const enableFrontend: CliCommand = {
     if (!fe.stopped) throw new CliError('Frontend is already enabled.\n')
     try {
       fe.bind()
+      fe.adminDisabled = false
     } catch {
       throw new CliError('Failed to resume frontend, check logs for precise cause (port conflict?).\n')
     }

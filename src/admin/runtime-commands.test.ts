@@ -144,3 +144,14 @@ test('show errors: the last invalid request of a frontend and invalid response o
   expect(run(lb, 'show errors nope\n', 'operator')).toBe('No such proxy.\n\n')
   expect(run(lb, 'show errors\n', 'user')).toBe('Permission denied\n\n')
 })
+
+test('a frontend disabled on the runtime API stays disabled across SIGTTOU/SIGTTIN (pause, resume)', async () => {
+  await using srv = startServer('s1', 'echo')
+  await using lb = await startTcpApp(srv.port)
+  expect(run(lb, 'disable frontend app\n')).toBe('\n')
+  lb.engine.pause()
+  lb.engine.resume()
+  expect(lb.frontend().stopped).toBe(true)
+  expect(run(lb, 'enable frontend app\n')).toBe('\n')
+  expect(lb.frontend().stopped).toBe(false)
+})

@@ -300,7 +300,8 @@ export class Engine implements FrontendHost {
     const bound: Frontend[] = []
     this.listeners.begin()
     try {
-      for (const fe of this.frontends) { fe.bind(); bound.push(fe) }
+      // A frontend the runtime API disabled stays so across SIGTTOU/SIGTTIN.
+      for (const fe of this.frontends) { if (fe.adminDisabled) continue; fe.bind(); bound.push(fe) }
     } catch (err) {
       this.listeners.rollback()
       for (const fe of bound) fe.unbind()

@@ -111,6 +111,8 @@ export class Frontend {
    *  the engine); null: not logged. */
   trafficLog: ProxyLog | null = null
   stopped = false
+  /** `disable frontend` on the runtime API: not listening until `enable frontend`. */
+  adminDisabled = false
   /** Set by the engine when this frontend writes a log line per session (the session then keeps
    *  the client address, which costs system calls to read). */
   logsSessions = false
