@@ -72,6 +72,12 @@ describe('encodings: +json, %{…}o, named items', () => {
     expect(JSON.parse(fmt('%{+json}o %(src)[src] %(n)[int(7)]')(s))).toEqual({ src: '192.168.1.10', n: 7 })
   })
 
+  test('+X writes an address as its bytes and a port on four hex digits, as HAProxy', () => {
+    expect(fmt('%{+X}ci:%{+X}cp %{+X}fi:%{+X}fp')(s)).toBe('C0A8010A:9C40 0A000001:0050')
+    const v6 = stream({ sess: { ...s.sess, cliAddr: '2001:db8::1' } })
+    expect(fmt('%{+X}ci')(v6)).toBe('20010DB8000000000000000000000001')
+  })
+
   test('an unnamed item under %{+json}o, a bad name, an unknown encoding: errors at load', () => {
     expect(() => fmt('%{+json}o %(a)ci %cp')).toThrow('under %{+json}o, name every item of the log-format')
     expect(() => fmt('%(a b)ci')).toThrow("invalid item name 'a b'")

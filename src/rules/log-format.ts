@@ -12,6 +12,7 @@
  * fills before it logs. A value that is not known is written as `-` in logs (`missing: '-'`) and
  * as nothing elsewhere.
  */
+import { isIP } from 'node:net'
 import { hostname } from 'node:os'
 import { ConfigError } from '../model/source.ts'
 import { formatLogDate, formatLogDateGmt } from '../log/date.ts'
@@ -28,6 +29,8 @@ type TagValue = string | number | undefined
 interface LogTag {
   tag: string
   read(s: StreamView): TagValue
+  /** How `+X` writes it: an address as its bytes in hex (`7F000001`), a port on four digits. */
+  hex?: 'ip' | 'port'
 }
 
 
@@ -38,16 +41,16 @@ const reqLine = (s: StreamView): string | undefined =>
 
 /** The `%` tags, as HAProxy names them (8.2.6 "Custom log format"). */
 export const LOG_TAGS: readonly LogTag[] = [
-  { tag: 'ci', read: (s) => s.sess.cliAddr },
-  { tag: 'cp', read: (s) => s.sess.cliPort },
-  { tag: 'fi', read: (s) => s.sess.dstAddr },
-  { tag: 'fp', read: (s) => s.sess.dstPort },
+  { tag: 'ci', read: (s) => s.sess.cliAddr, hex: 'ip' },
+  { tag: 'cp', read: (s) => s.sess.cliPort, hex: 'port' },
+  { tag: 'fi', read: (s) => s.sess.dstAddr, hex: 'ip' },
+  { tag: 'fp', read: (s) => s.sess.dstPort, hex: 'port' },
   { tag: 'f', read: (s) => s.sess.feName },
   { tag: 'ft', read: (s) => s.sess.feName },
   { tag: 'b', read: (s) => s.beName || undefined },
   { tag: 's', read: (s) => s.srvName || undefined },
-  { tag: 'si', read: (s) => s.log?.srvAddr },
-  { tag: 'sp', read: (s) => s.log?.srvPort },
+  { tag: 'si', read: (s) => s.log?.srvAddr, hex: 'ip' },
+  { tag: 'sp', read: (s) => s.log?.srvPort, hex: 'port' },
   { tag: 'ST', read: (s) => s.log?.status ?? s.res?.status },
   { tag: 'B', read: (s) => s.log?.bytesOut },
   { tag: 'U', read: (s) => s.log?.bytesIn },
@@ -120,6 +123,26 @@ function parseFlags(text: string, base: Flags, ctx: CompileCtx): Flags {
     else if (on) throw new ConfigError(`log-format encoding '+${m[2]}' is not supported by edgelb; use +json`, ctx.at)
   }
   return f
+}
+
+/** `+X` on an address (its bytes, two hex digits each: `7F000001`) or a port (`%04X`), as
+ *  HAProxy writes them; the value as it is when it is neither. */
+function hexOf(v: TagValue, kind: 'ip' | 'port'): TagValue {
+  if (kind === 'port') return typeof v === 'number' ? v.toString(16).toUpperCase().padStart(4, '0') : v
+  if (typeof v !== 'string') return v
+  const ip = v.startsWith('::ffff:') && v.includes('.') ? v.slice(7) : v
+  if (/^\d+\.\d+\.\d+\.\d+$/.test(ip)) return ip.split('.').map((b) => Number(b).toString(16).toUpperCase().padStart(2, '0')).join('')
+  if (isIP(ip) === 6) return ipv6Hex(ip)
+  return v
+}
+
+/** An IPv6 address as its 16 bytes in hex. */
+function ipv6Hex(ip: string): string {
+  const [head, tail] = ip.includes('::') ? ip.split('::') as [string, string] : [ip, undefined]
+  const a = head === '' ? [] : head.split(':')
+  const b = tail === undefined || tail === '' ? [] : tail.split(':')
+  const groups = tail === undefined ? a : [...a, ...Array(8 - a.length - b.length).fill('0'), ...b]
+  return groups.map((g) => g.toUpperCase().padStart(4, '0')).join('')
 }
 
 /** A value as JSON: strings quoted and escaped, numbers bare, an unknown value null. */
@@ -207,7 +230,8 @@ export function compileLogFormat(fmt: string, ctx: CompileCtx, options: { missin
       throw new ConfigError(`unknown log-format tag '%${word}'; known: ${LOG_TAGS.map((t) => '%' + t.tag).join(' ')}, %[sample]`, ctx.at)
     }
     const read = tag.read
-    part = (s) => render(read(s), f, missing)
+    const hexKind = f.hex ? tag.hex : undefined
+    part = hexKind === undefined ? (s) => render(read(s), f, missing) : (s) => render(hexOf(read(s), hexKind), f, missing)
     parts.push(part)
     if (name !== undefined) named.push({ name, read: part })
     else unnamed++
