@@ -1,9 +1,9 @@
 /**
  * `show events [<ring>] [-w] [-n]`: without a name, the event sinks (the `ring` sections, stdout
  * and stderr) in HAProxy's layout; with a ring's name, the lines it holds, oldest first, one per
- * line. `-n` skips what is held (with `-w`, HAProxy then waits for new lines; a one-command
- * connection here answers at once, so `-w` prints what is held and ends). Operator level: the
- * lines carry clients' addresses and requests.
+ * line. `-w` then keeps the connection open and writes each new line as it comes, until the
+ * client leaves (on the `stats socket`; elsewhere it answers at once); `-n` skips what is held.
+ * Operator level: the lines carry clients' addresses and requests.
  */
 import { CliError, needLevel, type CliCommand } from './types.ts'
 
@@ -30,7 +30,23 @@ export const showEvents: CliCommand = {
     if (ring === undefined) throw new CliError(`No such event sink\n`)
     const flags = args.slice(3)
     for (const f of flags) if (f !== '-w' && f !== '-n') throw new CliError(`unknown option '${f}'; show events <sink> [-w] [-n]\n`)
-    if (flags.includes('-n')) return ''
-    return ring.lines().map((l) => l + '\n').join('')
+    const held = flags.includes('-n') ? '' : ring.lines().map((l) => l + '\n').join('')
+    if (flags.includes('-w') && ctx.follow !== undefined) {
+      ctx.follow((push) => {
+        let next = ring.end
+        const reader = {
+          wake(): void {
+            if (next < ring.first) next = ring.first
+            let out = ''
+            while (next < ring.end) out += ring.at(next++) + '\n'
+            if (out !== '') push(out)
+          },
+          close(): void {},
+        }
+        ring.attach(reader)
+        return () => ring.detach(reader)
+      })
+    }
+    return held
   },
 }

@@ -46,6 +46,8 @@ const handlers: Omit<SockHandlers<CliConn>, 'open'> = {
   data(s, chunk) {
     rearm(s.data)
     send(s, s.data.session.input(chunk.toString('latin1')))
+    // Following (`show events -w`): no idle timeout; it lasts until the client leaves.
+    if (s.data.session.following) wheel.cancel(s.data.timer)
   },
   drain(s) {
     send(s, '')
@@ -56,6 +58,7 @@ const handlers: Omit<SockHandlers<CliConn>, 'open'> = {
   close(s) {
     wheel.cancel(s.data.timer)
     s.data.out.clear()
+    s.data.session.close()
   },
   error() {},
 }
@@ -89,6 +92,7 @@ export function startStatsSockets(engine: Engine | (() => Engine), global: Globa
         ...handlers,
         open(s: Sock<CliConn>) {
           const c: CliConn = { session: new CliSession(ctx), out: new ByteQueue(), timer: new Timer(() => s.terminate()), timeout, closing: false }
+          c.session.onPush = (text) => { if (!c.closing) send(s, text) }
           s.data = c
           rearm(c)
         },

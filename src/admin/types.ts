@@ -13,6 +13,10 @@ const RANK: Readonly<Record<CliLevel, number>> = { user: 0, operator: 1, admin: 
 export interface CliCtx {
   readonly engine: Engine
   readonly level: CliLevel
+  /** Keeps the connection open after the command's output, for output that comes later
+   *  (`show events -w`): `start` gets the function that writes more and returns the function
+   *  that stops it, called when the client leaves. Absent where output cannot come later. */
+  follow?(start: (push: (text: string) => void) => () => void): void
 }
 
 export interface CliCommand {

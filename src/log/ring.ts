@@ -89,6 +89,12 @@ export class Ring implements LogWriter {
     this.#readers.push(r)
   }
 
+  /** Removes a reader added by `attach`. */
+  detach(r: RingReader): void {
+    const i = this.#readers.indexOf(r)
+    if (i >= 0) this.#readers.splice(i, 1)
+  }
+
   /** One more owner (a reload's next generation). */
   hold(): void {
     this.#holders++

@@ -12,6 +12,8 @@ import { okResponse, rawExchange, startHttpServer } from '../support/http-harnes
 import { tcpSyslogReceiver, unixSyslogReceiver } from '../support/syslog-receiver.ts'
 import { parseConfig } from '../support/config.ts'
 import { CliSession } from '../../src/admin/session.ts'
+import { startStatsSockets } from '../../src/admin/socket.ts'
+import { Signal } from '../support/wait.ts'
 import type { CliLevel } from '../../src/admin/types.ts'
 import { Generations } from '../../src/proxy/generations.ts'
 import { ListenerSet } from '../../src/proxy/listeners.ts'
@@ -216,4 +218,34 @@ describe('rings across a reload', () => {
       await gens.done
     }
   })
+})
+
+test('show events RING -w on the stats socket: what the ring holds, then each new line as it comes, until the client leaves', async () => {
+  using dir = tmpDir()
+  await using a = startHttpServer('a', () => okResponse('x'))
+  await using lb = await startLb(http(a.port, ['log stdout format raw local0', 'log ring@buf local0', `stats socket ${join(dir.path, 'admin.sock')} level operator`, 'stats timeout 200ms'], `
+    ring buf
+      size 4k`))
+  const sockets = startStatsSockets(lb.engine, lb.engine.config.global)
+  try {
+    await rawExchange(lb.port(), 'GET /first HTTP/1.0\r\n\r\n')
+    const [first] = await lb.waitLogs(1)
+    let got = ''
+    const changed = new Signal()
+    const { promise: closed, resolve } = Promise.withResolvers<void>()
+    const c = await Bun.connect({ unix: join(dir.path, 'admin.sock'), socket: { data(_s, d) { got += d.toString(); changed.notify() }, close() { resolve() }, error() {} } })
+    c.write('show events buf -w\n')
+    c.shutdown() // as socat sends a command: the answer keeps coming after the client's FIN
+    await changed.until(() => got === `${first}\n`, 'the held line')
+    await rawExchange(lb.port(), 'GET /second HTTP/1.0\r\n\r\n')
+    const second = (await lb.waitLogs(2))[1]!
+    await changed.until(() => got === `${first}\n${second}\n`, 'the new line')
+    c.end()
+    await closed
+    await rawExchange(lb.port(), 'GET /third HTTP/1.0\r\n\r\n')
+    await lb.waitLogs(3)
+    expect(got).toBe(`${first}\n${second}\n`)
+  } finally {
+    sockets.close()
+  }
 })
