@@ -155,3 +155,17 @@ test('a frontend disabled on the runtime API stays disabled across SIGTTOU/SIGTT
   expect(run(lb, 'enable frontend app\n')).toBe('\n')
   expect(lb.frontend().stopped).toBe(false)
 })
+
+test('every command added here answers Permission denied below its level', async () => {
+  await using srv = startServer('s1', 'echo')
+  await using lb = await startTcpApp(srv.port)
+  const below: [string, CliLevel][] = [
+    ['show sess', 'user'], ['show errors', 'user'], ['show events', 'user'], ['show acl', 'user'],
+    ['add acl x.lst 1.2.3.4', 'user'], ['del acl x.lst 1.2.3.4', 'user'], ['clear acl x.lst', 'user'],
+    ['shutdown session 0x1', 'operator'], ['disable frontend app', 'operator'], ['enable frontend app', 'operator'],
+    ['set maxconn frontend app 5', 'operator'], ['set maxconn global 5', 'operator'],
+  ]
+  for (const [cmd, level] of below) expect([cmd, run(lb, `${cmd}\n`, level)]).toEqual([cmd, 'Permission denied\n\n'])
+  expect(lb.frontend().stopped).toBe(false)
+  expect(lb.engine.globalMaxconn).not.toBe(5)
+})
