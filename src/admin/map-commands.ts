@@ -43,6 +43,8 @@ export const showMap: CliCommand = {
       let out = '# id (file) description\n'
       ctx.engine.rules.maps.paths().forEach((p, i) => {
         const ref = ctx.engine.rules.maps.get(p)!
+        // ACL files are `show acl`'s (the numbers are shared, as HAProxy's are).
+        if (ref.usedByAcl && !ref.usedByMap) return
         out += `${i} (${p}) pattern loaded from file '${p}'. curr_ver=0 next_ver=0 entry_cnt=${ref.size}\n`
       })
       return out

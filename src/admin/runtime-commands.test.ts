@@ -101,6 +101,7 @@ test('show acl, add acl, del acl, clear acl: live on every ACL reading the file;
     expect(await get()).toBe('200')
     expect(run(lb, 'show acl\n', 'operator')).toBe(`# id (file) description\n0 (${file}) pattern loaded from file '${file}'. curr_ver=0 next_ver=0 entry_cnt=1\n\n`)
     expect(run(lb, 'show acl\n', 'user')).toBe('Permission denied\n\n')
+    expect(run(lb, 'show map\n', 'operator')).toBe('# id (file) description\n\n')
     expect(run(lb, 'add acl blocked.lst 127.0.0.0/8\n', 'operator')).toBe('\n')
     expect(await get()).toBe('403')
     expect(run(lb, 'show acl #0\n', 'operator')).toMatch(/^0x[0-9a-f]+ 10\.9\.9\.9\n0x[0-9a-f]+ 127\.0\.0\.0\/8\n\n$/)
