@@ -58,3 +58,21 @@ test('error-log-format: a failed TLS handshake is logged in that format, fc_err_
   const [line] = await lb.waitLogs(1)
   expect(line).toBe('conn-error 127.0.0.1 fe public "SSL handshake failure"')
 })
+
+test('the unique-id fetch: the same id in a header a rule sets, in unique-id-header and in the log line', async () => {
+  await using a = startHttpServer('a', () => okResponse('x'))
+  await using lb = await startLb(defaults + cfg`
+    listen web
+      bind 127.0.0.1:0
+      unique-id-format "%{+X}o%ci:%cp_%[rand(1000000)]"
+      unique-id-header X-Unique-ID
+      http-request set-header X-Copy %[unique-id]
+      log-format "id=%ID"
+      server a 127.0.0.1:${a.port}`)
+  await rawExchange(lb.port(), 'GET /u HTTP/1.0\r\n\r\n')
+  const [line] = await lb.waitLogs(1)
+  const seen = a.requests[0]!
+  expect(seen.header('x-copy')).toMatch(/^7F000001:[0-9A-F]{4}_[0-9A-F]+$/)
+  expect(seen.header('x-unique-id')).toBe(seen.header('x-copy'))
+  expect(line).toBe(`id=${seen.header('x-copy')}`)
+})
