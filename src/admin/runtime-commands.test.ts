@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import net from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { cfg, connectClient, startLb, startServer, startTcpApp } from '../../test/support/harness.ts'
+import { cfg, connectClient, startLb, startServer, startTcpApp, until } from '../../test/support/harness.ts'
 import { okResponse, rawExchange, startHttpServer } from '../../test/support/http-harness.ts'
 import { CliSession } from './session.ts'
 import type { CliLevel } from './types.ts'
@@ -69,7 +69,7 @@ test('set maxconn frontend and global: a lowered limit parks new connections, a 
   using c2 = await connectClient(lb.port())
   await c2.write('b')
   const parked = lb.frontend()
-  await new Promise<void>((r) => { const t = setInterval(() => { if (parked.parked === 1) { clearInterval(t); r() } }, 5) })
+  await until(() => parked.parked === 1, 'the second connection to wait for a slot')
   expect(run(lb, 'set maxconn frontend app 2\n')).toBe('\n')
   await c2.waitText('b')
   expect(run(lb, 'set maxconn global 0\n')).toBe('Value out of range.\n\n')

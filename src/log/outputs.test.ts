@@ -1,4 +1,5 @@
 import { expect, test } from 'bun:test'
+import { until } from '../../test/support/wait.ts'
 import { LogOutputs } from './outputs.ts'
 
 test('without unix datagram sockets (Deno), a unix target writes to stdout and stderr says why, once', () => {
@@ -21,5 +22,18 @@ test('ring sections exist from the start, in declaration order, with their forma
   expect(o.formatOf({ kind: 'stdout' })).toBeUndefined()
   o.writer({ kind: 'ring', name: 'a' }).write('hello', 1024)
   expect(o.ring('a')!.lines()).toEqual(['hello'])
+  o.close()
+})
+
+test('a unix socket path too long for an address: said once, with the path, and its lines dropped', async () => {
+  const err: string[] = []
+  const { openUnixDgram } = await import('../net/bun-unix-dgram.ts')
+  const o = new LogOutputs({ out: () => {}, err: (l) => err.push(l), openUnixDgram })
+  const path = '/' + 'x'.repeat(120)
+  const w = o.writer({ kind: 'unix', path })
+  w.write('<134>a', 1024)
+  await until(() => err.length > 0, 'the open to fail')
+  w.write('<134>b', 1024)
+  expect(err).toEqual([`edgelb: log ${path}: longer than a unix socket address may be (107 bytes); its log lines are dropped`])
   o.close()
 })

@@ -28,7 +28,7 @@ export async function openNotifySocket(path: string): Promise<NotifySocket> {
   try {
     at = sockaddrUn(path)
   } catch (e) {
-    throw new Error(`NOTIFY_SOCKET=${(e as Error).message}`)
+    throw new Error(`NOTIFY_SOCKET=${path}: ${(e as Error).message}`)
   }
   const { addr, len } = at
   const fd = c.socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0)

@@ -20,11 +20,12 @@ const MSG_NOSIGNAL = 0x4000
 /** sun_path is 108 bytes, its NUL included. */
 const MAX_PATH = 107
 
-/** A sockaddr_un for `path`; `@name` is the abstract namespace (a leading NUL, no trailing one). */
+/** A sockaddr_un for `path`; `@name` is the abstract namespace (a leading NUL, no trailing one).
+ *  Throws an Error saying why when the path cannot be one (the caller names the path). */
 export function sockaddrUn(path: string): { addr: Uint8Array; len: number } {
   const abstract = path.startsWith('@')
   const name = Buffer.from(abstract ? `\0${path.slice(1)}` : path)
-  if (name.length > MAX_PATH) throw new Error(`${path}: longer than a unix socket address may be (${MAX_PATH} bytes)`)
+  if (name.length > MAX_PATH) throw new Error(`longer than a unix socket address may be (${MAX_PATH} bytes)`)
   const addr = Buffer.alloc(110)
   addr.writeUInt16LE(AF_UNIX, 0)
   name.copy(addr, 2)

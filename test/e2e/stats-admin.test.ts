@@ -2,7 +2,7 @@
 // actions apply only when the condition holds for the request (and after `stats auth`); the
 // page's own rules allow, deny or ask for credentials before anything of the page is sent.
 import { describe, expect, test } from 'bun:test'
-import { cfg, connectClient, startLb, startServer } from '../support/harness.ts'
+import { cfg, connectClient, startLb, startServer, until } from '../support/harness.ts'
 
 const basic = (user: string, pass: string): string => `Basic ${Buffer.from(`${user}:${pass}`).toString('base64')}`
 const AUTH = { authorization: basic('admin', 's3cret') }
@@ -66,7 +66,7 @@ describe('stats admin if COND', () => {
     await using lb = await startLb(config(['stats admin if TRUE'], srv.port).replace('frontend www\n  bind 127.0.0.1:0\n  default_backend app', 'listen www\n  bind 127.0.0.1:0\n  mode tcp\n  server t1 127.0.0.1:' + srv.port))
     using c = await connectClient(lb.port('www'))
     await c.write('x')
-    await new Promise<void>((r) => { const t = setInterval(() => { if (lb.backend('www').servers[0]!.cur === 1) { clearInterval(t); r() } }, 5) })
+    await until(() => lb.backend('www').servers[0]!.cur === 1, 'the session on t1')
     const base = `http://127.0.0.1:${lb.port('stats')}`
     expect((await post(base, 's=t1&action=shutdown&b=www')).headers.get('location')).toBe('/;st=DONE')
     await c.waitClosed()
