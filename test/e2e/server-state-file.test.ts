@@ -3,6 +3,7 @@
 // are the states the next edgelb starts with.
 import { expect, test } from 'bun:test'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import net from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { cfg, spawnEdgelb, startServer } from '../support/harness.ts'
@@ -102,7 +103,7 @@ test('local files: the saved address is where traffic goes; a weight whose confi
     expect(states(await ask(join(dir, 'a.sock'), 'show servers state app\n'))).toEqual([`app a 127.0.0.1 2 0 2 2 ${moved.port}`])
     const got = await new Promise<string>((resolve) => {
       let text = ''
-      const s = require('node:net').connect(lb.ports.get('app')!, '127.0.0.1')
+      const s = net.connect(lb.ports.get('app')!, '127.0.0.1')
       s.on('data', (d: Buffer) => { text += d.toString(); if (text.includes('moved')) { s.destroy(); resolve(text) } })
       s.on('error', () => resolve(text))
     })
