@@ -12,7 +12,7 @@ const UNKNOWN = 'Unknown map identifier. Please use #<id> or <file>.\n'
 
 /** A map by `#<id>` (its number in `show map`), by its path as loaded, or by a name that ends
  *  one path. */
-function findRef(ctx: CliCtx, spec: string | undefined): PatternRef | undefined {
+export function findRef(ctx: CliCtx, spec: string | undefined): PatternRef | undefined {
   if (spec === undefined) return undefined
   const maps = ctx.engine.rules.maps
   const paths = maps.paths()
@@ -28,7 +28,7 @@ function findRef(ctx: CliCtx, spec: string | undefined): PatternRef | undefined 
 }
 
 /** The entry a `#0x…` id names (as `show map <map>` prints them). */
-function byId(ref: PatternRef, id: string): RefEntry | undefined {
+export function byId(ref: PatternRef, id: string): RefEntry | undefined {
   return ref.entries().find((e) => entryId(e) === id.slice(1))
 }
 
@@ -43,6 +43,8 @@ export const showMap: CliCommand = {
       let out = '# id (file) description\n'
       ctx.engine.rules.maps.paths().forEach((p, i) => {
         const ref = ctx.engine.rules.maps.get(p)!
+        // ACL files are `show acl`'s (the numbers are shared, as HAProxy's are).
+        if (ref.usedByAcl && !ref.usedByMap) return
         out += `${i} (${p}) pattern loaded from file '${p}'. curr_ver=0 next_ver=0 entry_cnt=${ref.size}\n`
       })
       return out

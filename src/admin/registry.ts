@@ -3,6 +3,11 @@
  * does not know (the commands that share its first words, else all of them).
  */
 import { clearCountersCommand, setMaxconnServer, shutdownSessionsServer } from './counters-commands.ts'
+import { addAcl, clearAcl, delAcl, showAcl } from './acl-commands.ts'
+import { showEvents } from './event-commands.ts'
+import { showErrors } from './errors-command.ts'
+import { disableFrontend, enableFrontend, setMaxconnFrontend, setMaxconnGlobal } from './frontend-commands.ts'
+import { showSess, shutdownSession } from './session-commands.ts'
 import { addMap, clearMap, delMap, setMap, showMap } from './map-commands.ts'
 import { disableServer, enableServer, getWeight, setServer, setWeight } from './server-commands.ts'
 import { showPeers } from './peers-commands.ts'
@@ -32,6 +37,10 @@ export const COMMANDS: readonly CliCommand[] = [
   showPeers,
   showMap, addMap, delMap, setMap, clearMap,
   getVar, setVar, experimentalMode, expertMode,
+  showAcl, addAcl, delAcl, clearAcl,
+  showEvents,
+  showSess, shutdownSession, showErrors,
+  disableFrontend, enableFrontend, setMaxconnFrontend, setMaxconnGlobal,
 ]
 
 /** The command whose words begin `args` (the longest), if the socket's level may see it. */

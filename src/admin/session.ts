@@ -60,11 +60,23 @@ export class CliSession {
   #pending = ''
   #interactive = false
   #ended = false
+  /** Where output that comes later goes (socket.ts sets it); null: commands answer at once. */
+  onPush: ((text: string) => void) | null = null
+  /** A command writes as things happen (`show events -w`): how to stop it. */
+  #stopFollow: (() => void) | null = null
+  readonly #followCtx: CliCtx
 
   constructor(ctx: CliCtx) {
     // The modes (`experimental-mode on`) last as long as this connection; the context's own
     // properties (an `engine` getter that follows reloads) stay as they are.
     this.ctx = ctx.modes === undefined ? Object.assign(Object.create(ctx) as CliCtx, { modes: {} }) : ctx
+    const self = this
+    this.#followCtx = Object.assign(Object.create(this.ctx) as CliCtx, {
+      follow(start: (push: (text: string) => void) => () => void) {
+        if (self.onPush === null || self.#stopFollow !== null) return
+        self.#stopFollow = start((text) => self.onPush?.(text))
+      },
+    })
   }
 
   /** The connection is to close (after what `input` returned is written). */
@@ -72,9 +84,21 @@ export class CliSession {
     return this.#ended
   }
 
+  /** A command is writing as things happen; the connection stays until the client leaves. */
+  get following(): boolean {
+    return this.#stopFollow !== null
+  }
+
+  /** The client left: whatever was following stops. */
+  close(): void {
+    this.#stopFollow?.()
+    this.#stopFollow = null
+    this.#ended = true
+  }
+
   /** Takes what the client sent; returns what to send back. */
   input(text: string): string {
-    if (this.#ended) return ''
+    if (this.#ended || this.#stopFollow !== null) return ''
     this.#pending += text
     let out = ''
     for (;;) {
@@ -86,7 +110,8 @@ export class CliSession {
       const words = splitWords(line)
       if (words[0] === 'quit' && words.length === 1) { this.#ended = true; return out }
       if (words[0] === 'prompt' && words.length === 1) this.#interactive = !this.#interactive
-      else if (words.length > 0 || !this.#interactive) out += runCommand(line, this.ctx)
+      else if (words.length > 0 || !this.#interactive) out += runCommand(line, this.onPush === null ? this.ctx : this.#followCtx)
+      if (this.#stopFollow !== null) return out
       out += this.#interactive ? '\n> ' : '\n'
     }
     if (!this.#interactive && this.#pending.trim() === '') this.#ended = true
@@ -96,6 +121,7 @@ export class CliSession {
 
   /** The client closed its side: what it sent last without a newline still runs. */
   end(): string {
+    if (this.#stopFollow !== null) return ''
     if (this.#ended || this.#pending.trim() === '') { this.#ended = true; return '' }
     const out = this.input('\n')
     this.#ended = true

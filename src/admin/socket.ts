@@ -1,10 +1,10 @@
 /**
- * The runtime API's listeners (`stats socket`): a unix socket (its file mode applied, a stale
+ * The runtime API's listeners (`stats socket`): a unix socket (its file mode and owner applied, a stale
  * socket file replaced) or a TCP address, each with its level. A connection is a CliSession
  * (session.ts) in `socket.data`; `stats timeout` (10 s by default) closes one that stays idle.
  * Output the client does not take at once waits in a ByteQueue until it drains.
  */
-import { chmodSync, lstatSync, unlinkSync } from 'node:fs'
+import { chmodSync, chownSync, lstatSync, unlinkSync } from 'node:fs'
 import { ByteQueue, CLOSED, FLUSHED } from '../core/byte-queue.ts'
 import { now } from '../core/clock.ts'
 import { Timer } from '../core/timer-wheel.ts'
@@ -47,6 +47,8 @@ const handlers: Omit<SockHandlers<CliConn>, 'open'> = {
   data(s, chunk) {
     rearm(s.data)
     send(s, s.data.session.input(chunk.toString('latin1')))
+    // Following (`show events -w`): no idle timeout; it lasts until the client leaves.
+    if (s.data.session.following) wheel.cancel(s.data.timer)
   },
   drain(s) {
     send(s, '')
@@ -57,6 +59,7 @@ const handlers: Omit<SockHandlers<CliConn>, 'open'> = {
   close(s) {
     wheel.cancel(s.data.timer)
     s.data.out.clear()
+    s.data.session.close()
   },
   error() {},
 }
@@ -71,7 +74,7 @@ export interface StatsSockets {
 /** Listens on every `stats socket` of `global`. Throws, after closing what it opened, when one
  *  cannot listen. */
 export function startStatsSockets(engine: Engine | (() => Engine), global: GlobalConfig): StatsSockets {
-  return openCliSockets(engine, global.statsSockets.map((line) => ({ spec: parseStatsSocket(line.address, line.options, line.pos), address: line.address })), global.statsTimeout ?? DEFAULT_TIMEOUT)
+  return openCliSockets(engine, global.statsSockets.map((line) => ({ spec: parseStatsSocket(line.address, line.options, line.pos), address: line.address, uid: line.uid, gid: line.gid })), global.statsTimeout ?? DEFAULT_TIMEOUT)
 }
 
 /** Listens on the master CLI (`-S ADDRESS[,OPTION…]`, as HAProxy's command line writes it:
@@ -82,7 +85,15 @@ export function startMasterSocket(engine: () => Engine, arg: string, hooks: Mast
   return openCliSockets(engine, [{ spec, address }], DEFAULT_TIMEOUT, hooks)
 }
 
-function openCliSockets(engine: Engine | (() => Engine), specs: readonly { spec: StatsSocketSpec; address: string }[], timeout: number, master?: MasterHooks): StatsSockets {
+/** One socket to open: its settings, as written, and the owner its file is given (uid, gid). */
+interface CliSocketLine {
+  spec: StatsSocketSpec
+  address: string
+  uid?: number | undefined
+  gid?: number | undefined
+}
+
+function openCliSockets(engine: Engine | (() => Engine), specs: readonly CliSocketLine[], timeout: number, master?: MasterHooks): StatsSockets {
   const open: { l: Listener; spec: StatsSocketSpec }[] = []
   const closeAll = (): void => {
     for (const { l, spec } of open) {
@@ -92,7 +103,8 @@ function openCliSockets(engine: Engine | (() => Engine), specs: readonly { spec:
     open.length = 0
   }
   try {
-    for (const { spec } of specs) {
+    for (const line of specs) {
+      const spec = line.spec
       if (spec.addr.family === 'unix') removeSocketFile(spec.addr.path)
       // A getter: after a reload, commands reach the generation serving then.
       const ctx = { get engine(): Engine { return typeof engine === 'function' ? engine() : engine }, level: spec.level, master }
@@ -100,12 +112,21 @@ function openCliSockets(engine: Engine | (() => Engine), specs: readonly { spec:
         ...handlers,
         open(s: Sock<CliConn>) {
           const c: CliConn = { session: new CliSession(ctx), out: new ByteQueue(), timer: new Timer(() => s.terminate()), timeout, closing: false }
+          c.session.onPush = (text) => { if (!c.closing) send(s, text) }
           s.data = c
           rearm(c)
         },
       })
       open.push({ l, spec })
       if (spec.addr.family === 'unix' && spec.mode !== undefined) chmodSync(spec.addr.path, spec.mode)
+      if (spec.addr.family === 'unix' && (line.uid !== undefined || line.gid !== undefined)) {
+        // Fail closed: a socket that cannot be given to its owner is not served.
+        try {
+          chownSync(spec.addr.path, line.uid ?? -1, line.gid ?? -1)
+        } catch (e) {
+          throw new Error(`cannot give ${spec.addr.path} to uid ${line.uid ?? '-'} gid ${line.gid ?? '-'}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`)
+        }
+      }
     }
   } catch (e) {
     closeAll()

@@ -18,6 +18,10 @@ export interface CliCtx {
   readonly modes?: { experimental?: boolean; expert?: boolean }
   /** Set on the master CLI (`-S`): lines are routed by their `@` prefix (master-cli.ts). */
   readonly master?: MasterHooks | undefined
+  /** Keeps the connection open after the command's output, for output that comes later
+   *  (`show events -w`): `start` gets the function that writes more and returns the function
+   *  that stops it, called when the client leaves. Absent where output cannot come later. */
+  follow?(start: (push: (text: string) => void) => () => void): void
 }
 
 export interface CliCommand {

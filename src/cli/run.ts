@@ -14,6 +14,7 @@ import { ServiceNotifier } from '../net/sd-notify.ts'
 import { MASTER_ENV, startPrograms, watchParentPipe, type RunningPrograms } from '../master/programs.ts'
 import { Generations } from '../proxy/generations.ts'
 import { startMasterSocket, startStatsSockets, type StatsSockets } from '../admin/socket.ts'
+import { applyServerStates } from '../proxy/server-state-file.ts'
 import { statsApplets } from '../stats/applets.ts'
 import { otelSettings, startTelemetry, type Telemetry } from '../stats/otel.ts'
 import { commandArgs } from './args.ts'
@@ -125,6 +126,8 @@ take them back, SIGTERM/SIGINT stop now.`,
     try {
       // The objects `check` built and reported on are the ones that serve.
       gens = Generations.start(runtime, listeners, { out: io.out, err: io.err, applets: statsApplets, tracer: telemetry?.tracer ?? null })
+      // `load-server-state-from-file`: the states saved before the restart, before anything is served.
+      applyServerStates(gens.current, (m) => io.err(`edgelb: ${m}`))
     } catch (e) {
       await telemetry?.shutdown()
       await programs.stop()

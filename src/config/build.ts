@@ -41,14 +41,16 @@ import { globalKeywords } from './keywords/global.ts'
 import { legacyProxyKeywords } from './keywords/legacy.ts'
 import { parseStickTable, proxyKeywords } from './keywords/proxy.ts'
 import { parseBindSpec, parseServerAddr } from '../model/address.ts'
+import { readRing } from './keywords/ring.ts'
 import { parseBindLine, type NotBuilt, type NotBuiltSink } from './keywords/servers.ts'
 import { defaultServerOptions } from './keywords/server-options.ts'
 import type { KeywordCtx } from './keywords/types.ts'
 import { ConfigError, SECTION_TYPES, sortDiagnostics, type Diagnostic, type Directive, type SectionSource, type SourcePos } from '../model/source.ts'
 import { suggest } from '../model/suggest.ts'
-import type { Config, GlobalConfig, PeersConfig, ProgramConfig, ProxyConfig } from '../model/types.ts'
+import type { Config, GlobalConfig, PeersConfig, ProgramConfig, ProxyConfig, RingConfig } from '../model/types.ts'
 import { validateConfig } from './validate.ts'
 import { buildRuntime, type Runtime } from '../proxy/runtime.ts'
+import { applyStateAddresses } from '../proxy/server-state-file.ts'
 import type { StickTable } from '../rules/stick-table.ts'
 
 export interface BuildResult {
@@ -245,6 +247,7 @@ export function buildConfig(sections: readonly SectionSource[], files: readonly 
   const proxies: ProxyConfig[] = []
   const peers: PeersConfig[] = []
   const programs: ProgramConfig[] = []
+  const rings: RingConfig[] = []
   const namedDefaults = new Map<string, ProxyConfig>()
   let current = defaultProxy('defaults', '', { file: files[0] ?? '', line: 0 })
   const ignoredSections = new Set<string>()
@@ -310,6 +313,14 @@ export function buildConfig(sections: readonly SectionSource[], files: readonly 
       case 'peers':
         peers.push(readPeers(s))
         break
+      case 'ring': {
+        const r = readRing(s, ctx, guard)
+        if (r) {
+          if (rings.some((q) => q.name === r.name)) ctx.error(`ring '${r.name}' is declared twice`, s.pos)
+          else rings.push(r)
+        }
+        break
+      }
       case 'program': {
         const p = readProgram(s)
         if (p) {
@@ -337,8 +348,14 @@ export function buildConfig(sections: readonly SectionSource[], files: readonly 
   }
 
   if (options.localPeer !== undefined) global.localPeer = options.localPeer
-  const config: Config = { global, proxies, peers, programs, files: [...files] }
+  for (const t of [...global.logs, ...proxies.flatMap((p) => p.logs)]) {
+    const ring = /^ring@(.+)$/.exec(t.address)?.[1]
+    if (ring !== undefined && !rings.some((r) => r.name === ring)) ctx.error(`log target 'ring@${ring}': no ring section '${ring}' is declared${rings.length ? ` (declared: ${rings.map((r) => r.name).join(', ')})` : ''}`, t.pos)
+  }
+  const config: Config = { global, proxies, peers, programs, files: [...files], ...(rings.length ? { rings } : {}) }
   validateConfig(config, ctx, (p, phrase) => phrasePos.get(p)?.get(phrase))
+  // `load-server-state-from-file`: the saved addresses, before anything connects to the servers.
+  applyStateAddresses(config)
   // The run-time objects, built once here: every rule, map, stick table, balancing key and health
   // check that cannot work is reported at its line, and `run` starts with these same objects.
   const runtime = buildRuntime(config, {

@@ -28,7 +28,7 @@ describe('a log line: level, minlevel, format, len, sample', () => {
   test('stderr lines go to stderr; targets not sent to yet go to stdout, formatted as they would be sent', () => {
     const { log, out, err } = proxyLog([
       { address: 'stderr', format: 'raw', facility: 'local0' },
-      { address: '/dev/log', format: 'short', facility: 'daemon' },
+      { address: 'backend@logs', format: 'short', facility: 'daemon' },
     ])
     log.send(3, 'x')
     expect(err).toEqual(['x'])

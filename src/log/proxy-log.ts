@@ -66,9 +66,11 @@ export function buildProxyLog(targets: readonly LogTarget[], opts: ProxyLogOptio
   if (targets.length === 0) return null
   const pid = process.pid
   const loggers = targets.map((t) => {
-    const format = t.format !== undefined && isSyslogFormat(t.format) ? t.format : undefined
+    const dest = parseLogDest(t.address, t.pos)
+    const own = opts.outputs.formatOf(dest) ?? t.format
+    const format = own !== undefined && isSyslogFormat(own) ? own : undefined
     const spec = {
-      writer: opts.outputs.writer(parseLogDest(t.address, t.pos)),
+      writer: opts.outputs.writer(dest),
       header: compileHeader(format, { facility: Math.max(0, facilityNumber(t.facility ?? 'kern')), host: opts.host, tag: opts.tag, pid }),
       maxLen: t.len ?? DEFAULT_LOG_LEN,
       level: t.level === undefined ? LOG_DEBUG : levelNumber(t.level),

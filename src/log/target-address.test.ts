@@ -34,11 +34,17 @@ test('UDP syslog: IP, IP:PORT (514 by default), udp@/udp4@/udp6@/ipv4@/ipv6@, [v
   expect(parseLogDest('udp4@localhost:514', AT)).toEqual({ kind: 'udp', family: 4, host: 'localhost', port: 514 })
 })
 
-test('targets edgelb does not send to yet are recognised, with what they are', () => {
-  expect(parseLogDest('/dev/log', AT)).toEqual({ kind: 'unsupported', what: 'syslog over a unix socket' })
-  expect(parseLogDest('unix@/run/log.sock', AT)).toEqual({ kind: 'unsupported', what: 'syslog over a unix socket' })
-  expect(parseLogDest('ring@buf1', AT)).toEqual({ kind: 'unsupported', what: 'ring buffers' })
-  expect(parseLogDest('tcp@10.0.0.1:514', AT)).toEqual({ kind: 'unsupported', what: 'syslog over TCP' })
+test('unix datagram sockets, TCP syslog and rings; targets edgelb does not send to yet are recognised, with what they are', () => {
+  expect(parseLogDest('/dev/log', AT)).toEqual({ kind: 'unix', path: '/dev/log' })
+  expect(parseLogDest('unix@/run/log.sock', AT)).toEqual({ kind: 'unix', path: '/run/log.sock' })
+  expect(parseLogDest('uxdg@/run/log.sock', AT)).toEqual({ kind: 'unix', path: '/run/log.sock' })
+  expect(parseLogDest('abns@syslog', AT)).toEqual({ kind: 'unix', path: '@syslog' })
+  expect(parseLogDest('ring@buf1', AT)).toEqual({ kind: 'ring', name: 'buf1' })
+  expect(parseLogDest('tcp@10.0.0.1:1514', AT)).toEqual({ kind: 'tcp', family: 4, host: '10.0.0.1', port: 1514 })
+  expect(parseLogDest('tcp@logs.example.com', AT)).toEqual({ kind: 'tcp', family: 0, host: 'logs.example.com', port: 514 })
+  expect(parseLogDest('tcp6@[::1]:601', AT)).toEqual({ kind: 'tcp', family: 6, host: '::1', port: 601 })
+  expect(parseLogDest('uxst@/run/log.sock', AT)).toEqual({ kind: 'unsupported', what: 'syslog over a unix stream socket' })
+  expect(parseLogDest('backend@logs', AT)).toEqual({ kind: 'unsupported', what: 'log backends' })
   expect(parseLogDest('fd@3', AT)).toEqual({ kind: 'unsupported', what: 'logging to a file descriptor other than fd@1 (stdout) and fd@2 (stderr)' })
 })
 
@@ -55,11 +61,15 @@ test('bad addresses are refused with what is wrong', () => {
   expect(refused('sctp@10.0.0.1')).toStartWith("unknown address prefix 'sctp@' in log target 'sctp@10.0.0.1'; known: udp@")
   expect(refused('fd@one')).toBe("'fd@' expects a file descriptor number, got 'one'")
   expect(refused('ring@')).toBe("'ring@' expects a name after it in log target 'ring@'")
+  expect(refused('tcp@')).toBe("'tcp@' expects an address after it in log target 'tcp@'")
+  expect(refused('tcp@127.0.0.1:0')).toBe("port 0 out of range in 'tcp@127.0.0.1:0'; ports are 1 to 65535")
   expect(refused('bad_host!:514')).toBe("invalid address 'bad_host!' in log target 'bad_host!:514'; write an IP address or a host name, e.g. 127.0.0.1:514")
 })
 
 test('one key per destination: lines to the same server share a socket', () => {
   expect(destKey(parseLogDest('127.0.0.1:514', AT))).toBe(destKey(parseLogDest('udp@127.0.0.1', AT)))
   expect(destKey(parseLogDest('127.0.0.1:514', AT))).not.toBe(destKey(parseLogDest('127.0.0.1:515', AT)))
-  expect(destKey(parseLogDest('/dev/log', AT))).toBe(destKey(parseLogDest('stdout', AT)))
+  expect(destKey(parseLogDest('/dev/log', AT))).toBe(destKey(parseLogDest('unix@/dev/log', AT)))
+  expect(destKey(parseLogDest('tcp@127.0.0.1:514', AT))).not.toBe(destKey(parseLogDest('udp@127.0.0.1:514', AT)))
+  expect(destKey(parseLogDest('backend@x', AT))).toBe(destKey(parseLogDest('stdout', AT)))
 })

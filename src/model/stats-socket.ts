@@ -14,13 +14,19 @@ export interface StatsSocketSpec {
   /** File mode of a unix socket (`mode 600`); undefined: as the process's umask leaves it. */
   mode?: number
   level: CliLevel
-  /** Options edgelb knows but does not act on (`user`, `group`, `expose-fd`…), as written. */
+  /** The owner of a unix socket: `uid N`/`gid N`, or `user NAME`/`group NAME` (names, resolved
+   *  at load by the configuration, which stores the numbers on the `stats socket` line). */
+  uid?: number
+  gid?: number
+  user?: string
+  group?: string
+  /** Options edgelb knows but does not act on (`expose-fd`…), as written. */
   ignored: string[]
 }
 
 /** The words each bind option of a stats socket takes, for those edgelb leaves alone. */
 const IGNORED_ARITY: Readonly<Record<string, number>> = {
-  'expose-fd': 1, 'severity-output': 1, user: 1, group: 1, uid: 1, gid: 1, process: 1, thread: 1,
+  'expose-fd': 1, 'severity-output': 1, process: 1, thread: 1,
   name: 1, id: 1, maxconn: 1, backlog: 1, nice: 1, 'accept-proxy': 0, transparent: 0, 'defer-accept': 0,
 }
 
@@ -40,13 +46,21 @@ export function parseStatsSocket(address: string, options: readonly string[], at
       if (v !== 'user' && v !== 'operator' && v !== 'admin') throw new ConfigError(`'stats socket ... level' expects user, operator or admin, got '${v ?? ''}'`, at)
       spec.level = v
       i++
+    } else if (w === 'uid' || w === 'gid') {
+      if (v === undefined || !/^\d+$/.test(v)) throw new ConfigError(`'stats socket ... ${w}' expects a number, got '${v ?? ''}'`, at)
+      spec[w] = Number(v)
+      i++
+    } else if (w === 'user' || w === 'group') {
+      if (v === undefined) throw new ConfigError(`'stats socket ... ${w}' expects a ${w} name`, at)
+      spec[w] = v
+      i++
     } else if (w in IGNORED_ARITY) {
       const n = IGNORED_ARITY[w]!
       if (n > 0 && v === undefined) throw new ConfigError(`'stats socket ... ${w}' expects a value`, at)
       spec.ignored.push(w)
       i += n
     } else {
-      throw new ConfigError(`unknown 'stats socket' option '${w}'; edgelb knows mode, level, ${Object.keys(IGNORED_ARITY).join(', ')}`, at)
+      throw new ConfigError(`unknown 'stats socket' option '${w}'; edgelb knows mode, level, user, group, uid, gid, ${Object.keys(IGNORED_ARITY).join(', ')}`, at)
     }
   }
   return spec

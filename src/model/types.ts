@@ -305,6 +305,14 @@ export interface ProxyConfig {
   /** `unique-id-format`: each stream's unique id (`%ID`, the PROXY header's UNIQUE_ID), a
    *  log-format string. */
   uniqueIdFormat?: string
+  /** `load-server-state-from-file global|local|none` (none by default) and `server-state-file-name
+   *  [use-backend-name|FILE]` (a local file; the backend's name by default). */
+  loadServerState?: 'global' | 'local' | 'none'
+  serverStateFileName?: string
+  /** `error-log-format`: the log-format of connection error lines (a failed TLS handshake). */
+  errorLogFormat?: string
+  /** `unique-id-header NAME`: the request sent to the server carries the unique id in this header. */
+  uniqueIdHeader?: string
   /** `log-tag`: the program tag of this proxy's log lines (the global one when unset). */
   logTag?: string
   captures: CaptureConfig[]
@@ -328,8 +336,13 @@ export interface GlobalConfig {
   logSendHostname?: string
   /** `stats socket` lines as written (model/stats-socket.ts reads them), and `stats timeout`
    *  (ms; 10 s when unset). */
-  statsSockets: { address: string; options: string[]; pos: SourcePos }[]
+  /** `uid`/`gid`: the socket file's owner, names resolved at load (`user`/`group` options). */
+  statsSockets: { address: string; options: string[]; pos: SourcePos; uid?: number; gid?: number }[]
   statsTimeout?: number
+  /** `server-state-file FILE` and `server-state-base DIR`: where `load-server-state-from-file`
+   *  reads the servers' states at start (HAProxy's `show servers state` format). */
+  serverStateFile?: string
+  serverStateBase?: string
   /** `set-var NAME EXPR` / `set-var-fmt NAME FMT`: process variables set at load, in order. */
   setVars: { kw: 'set-var' | 'set-var-fmt'; name: string; value: string; pos: SourcePos }[]
   spreadChecks: number
@@ -398,6 +411,36 @@ export interface Config {
   proxies: ProxyConfig[]
   peers: PeersConfig[]
   programs: ProgramConfig[]
+  /** `ring` sections, in declaration order (absent: none). */
+  rings?: RingConfig[]
   /** The files it was read from, in order. */
   files: string[]
+}
+
+/** A `ring` section: a buffer of log lines in memory (`log ring@NAME`), which `show events NAME`
+ *  prints and which its `server` lines forward over TCP. */
+export interface RingConfig {
+  name: string
+  description?: string
+  /** `format`: the syslog header of the lines it stores, as `log … format` (raw by default, as HAProxy). */
+  format?: string
+  /** `maxlen`: bytes per line, header included (longer ones are cut). */
+  maxLen?: number
+  /** `size`: bytes of lines it holds; the oldest go first (16384 by default, HAProxy's bufsize). */
+  size: number
+  /** `timeout connect` and `timeout server` of its servers (ms). */
+  timeoutConnect?: number
+  timeoutServer?: number
+  servers: RingServerConfig[]
+  pos: SourcePos
+}
+
+/** A ring's `server NAME ADDRESS [log-proto legacy|octet-count]`: a syslog server over TCP. */
+export interface RingServerConfig {
+  name: string
+  /** The address as written (host:port). */
+  address: string
+  /** `log-proto octet-count` (RFC 6587 octet counting); otherwise each line ends with a line feed. */
+  octetCount: boolean
+  pos: SourcePos
 }

@@ -11,6 +11,7 @@
  * a pipe per edgelb for the same sendto(2).
  */
 import { errnoName, loadLibc } from './bun-libc.ts'
+import { sockaddrUn } from './bun-unix-dgram.ts'
 import type { NotifySocket } from './types.ts'
 
 const AF_UNIX = 1
@@ -20,21 +21,16 @@ const SOCK_CLOEXEC = 0o2000000
 const MSG_DONTWAIT = 0x40
 const MSG_NOSIGNAL = 0x4000
 
-/** A sockaddr_un for `path`; `@name` is the abstract namespace (a leading NUL, no trailing one). */
-function sockaddr(path: string): { addr: Uint8Array; len: number } {
-  const abstract = path.startsWith('@')
-  const name = Buffer.from(abstract ? `\0${path.slice(1)}` : path)
-  if (name.length > 107) throw new Error(`NOTIFY_SOCKET=${path}: longer than a unix socket address may be (107 bytes)`)
-  const addr = Buffer.alloc(110)
-  addr.writeUInt16LE(AF_UNIX, 0)
-  name.copy(addr, 2)
-  return { addr, len: 2 + name.length + (abstract ? 0 : 1) }
-}
-
 /** Opens a datagram socket that sends to `path`. Throws an Error saying why it cannot. */
 export async function openNotifySocket(path: string): Promise<NotifySocket> {
   const c = await loadLibc()
-  const { addr, len } = sockaddr(path)
+  let at: { addr: Uint8Array; len: number }
+  try {
+    at = sockaddrUn(path)
+  } catch (e) {
+    throw new Error(`NOTIFY_SOCKET=${path}: ${(e as Error).message}`)
+  }
+  const { addr, len } = at
   const fd = c.socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0)
   if (fd < 0) throw new Error(`cannot open a unix datagram socket for NOTIFY_SOCKET: ${errnoName(c.errno())}`)
   let open = true

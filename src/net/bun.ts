@@ -10,6 +10,7 @@
  */
 import { bindError } from './bind-error.ts'
 import { openNotifySocket } from './bun-notify.ts'
+import { openUnixDgram } from './bun-unix-dgram.ts'
 import { socketFds } from './inherited.ts'
 import { onProcessSignal } from './signals.ts'
 import { now } from '../core/clock.ts'
@@ -170,4 +171,4 @@ function execWithRuntimeSettings(argv: readonly string[]): string | undefined {
 /** Bun's runtime, or undefined under another one. */
 export const bun: Runtime | undefined = typeof Bun === 'undefined'
   ? undefined
-  : { name: 'bun', listen, connect, selfCommand, execWithRuntimeSettings, onSignal: onProcessSignal, tlsContext, tlsFacts, startTls, openNotifySocket, collectGarbage: () => { Bun.gc(true) } }
+  : { name: 'bun', listen, connect, selfCommand, execWithRuntimeSettings, onSignal: onProcessSignal, tlsContext, tlsFacts, startTls, openNotifySocket, openUnixDgram, collectGarbage: () => { Bun.gc(true) } }

@@ -8,9 +8,9 @@
 import { bun } from './bun.ts'
 import { deno } from './deno.ts'
 import { onProcessSignal, type SignalName } from './signals.ts'
-import type { ConnectTarget, Listener, ListenOptions, ListenTarget, NotifySocket, Runtime, Sock, SockHandlers, StartTls, TlsContext, TlsContextSpec, TlsFacts } from './types.ts'
+import type { ConnectTarget, Listener, ListenOptions, ListenTarget, NotifySocket, Runtime, Sock, SockHandlers, StartTls, TlsContext, TlsContextSpec, TlsFacts, UnixDgramSocket } from './types.ts'
 
-export type { ConnectTarget, Listener, ListenOptions, ListenTarget, NotifySocket, Sock, SockHandlers, StartTls, TlsConnect, TlsContext, TlsContextSpec, TlsFacts, TlsListen } from './types.ts'
+export type { ConnectTarget, Listener, ListenOptions, ListenTarget, NotifySocket, Sock, SockHandlers, StartTls, TlsConnect, TlsContext, TlsContextSpec, TlsFacts, TlsListen, UnixDgramSocket } from './types.ts'
 export type { SignalName } from './signals.ts'
 
 function missing(): never {
@@ -48,6 +48,10 @@ export const execWithRuntimeSettings: (argv: readonly string[]) => string | unde
 /** Opens a datagram socket to the service manager's NOTIFY_SOCKET (net/sd-notify.ts); undefined
  *  when the runtime has no way to (Deno: no unix datagram sockets without unstable flags). */
 export const openNotifySocket: ((path: string) => Promise<NotifySocket>) | undefined = runtime.openNotifySocket
+
+/** Opens a datagram socket that sends to a unix socket path (`log /dev/log`); undefined when the
+ *  runtime has no way to (Deno: no unix datagram sockets without unstable flags). */
+export const openUnixDgram: ((path: string) => Promise<UnixDgramSocket>) | undefined = runtime.openUnixDgram
 
 /** A full collection of the heap, now; nothing where the runtime offers none (Deno). */
 export const collectGarbage: () => void = runtime.collectGarbage ?? ((): void => {})

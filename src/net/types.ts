@@ -193,6 +193,13 @@ export interface NotifySocket {
   close(): void
 }
 
+/** A unix datagram socket that sends to one path (syslog's /dev/log). */
+export interface UnixDgramSocket {
+  /** Sends one datagram without waiting; returns the error's name (EAGAIN, ENOENT…) when it was not sent. */
+  send(data: Uint8Array): string | undefined
+  close(): void
+}
+
 /** One runtime's sockets and process facts. */
 export interface Runtime {
   readonly name: string
@@ -215,6 +222,8 @@ export interface Runtime {
   collectGarbage?(): void
   /** Opens a datagram socket to NOTIFY_SOCKET; absent when the runtime cannot (Deno). */
   openNotifySocket?(path: string): Promise<NotifySocket>
+  /** Opens a datagram socket that sends to a unix socket path; absent when the runtime cannot (Deno). */
+  openUnixDgram?(path: string): Promise<UnixDgramSocket>
   /**
    * Starts TLS, as the server, on `s`, a socket accepted by a `startsTls` listener, once what
    * came before the handshake (a PROXY header) was read. Returns the TLS socket, a new object

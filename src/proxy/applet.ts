@@ -5,6 +5,7 @@
  * start (`EngineOptions.applets`); the proxy layer only knows this contract.
  */
 import type { ProxyConfig } from '../model/types.ts'
+import type { StatsVerdict } from '../rules/proxy.ts'
 
 /** The request an applet answers (its head; a body is not passed on). */
 export interface AppletRequest {
@@ -16,6 +17,12 @@ export interface AppletRequest {
   /** The proxy whose stats page this is, or whose rule chose the service. */
   readonly proxy: ProxyConfig
   readonly clientAddr: string
+  /** The request body as far as it came (a stats page's POST waits for all of it). */
+  readonly body?: Uint8Array | null
+  /** For a stats page: what its `stats http-request` rules said (undefined: no rule applied),
+   *  and whether its `stats admin` condition holds for this request. */
+  readonly statsVerdict?: StatsVerdict | undefined
+  readonly statsAdmin?: boolean
 }
 
 /** A whole response: the session sends it and closes, as after every answer edgelb writes. */

@@ -18,6 +18,7 @@ import { wheel } from '../core/wheel.ts'
 import { LOG_INFO, levelNumber } from '../log/levels.ts'
 import { LogOutputs } from '../log/outputs.ts'
 import { buildProxyLog, DEFAULT_LOG_TAG, type ProxyLog } from '../log/proxy-log.ts'
+import { openUnixDgram } from '../net/runtime.ts'
 import { hostname } from 'node:os'
 import { Frontend, type ClientSession, type FrontendHost } from './frontend.ts'
 import { ListenerSet, type BoundListener } from './listeners.ts'
@@ -75,7 +76,8 @@ export class Engine implements FrontendHost {
   /** What each `bind … ssl` listens with (built with the runtime). */
   readonly listenTls: ReadonlyMap<BindConfig, TlsListen>
   actconn = 0
-  readonly globalMaxconn: number
+  /** The global `maxconn` (the runtime API's `set maxconn global` changes it). */
+  globalMaxconn: number
   readonly tune: Config['global']['tune']
   /** The `peers` sections running (stick-table replication); a reload hands them on. */
   peers: PeersService[] = []
@@ -105,12 +107,12 @@ export class Engine implements FrontendHost {
   /** Resolves when the engine has stopped (after stop(), or a soft stop that drained). */
   readonly done: Promise<void>
 
-  private constructor(runtime: Runtime, opts: EngineOptions, listeners: ListenerSet) {
+  private constructor(runtime: Runtime, opts: EngineOptions, listeners: ListenerSet, previous: Engine | undefined) {
     const config = runtime.config
     this.config = config
     this.#opts = opts
     this.listeners = listeners
-    this.logOutputs = new LogOutputs(opts)
+    this.logOutputs = new LogOutputs({ out: opts.out, err: opts.err, openUnixDgram, rings: config.rings, previous: previous?.logOutputs })
     this.globalMaxconn = config.global.maxconn ?? UNLIMITED
     this.tune = config.global.tune
     this.done = new Promise((r) => { this.#resolveDone = r })
@@ -145,23 +147,29 @@ export class Engine implements FrontendHost {
         const r = this.rules
         fe.uniqueIdFormat = compileLogFormat(p.uniqueIdFormat, { tables: r.tables, maps: r.maps, fileDir: dirname(p.pos.file), proxy: p.name, at: p.pos }, { missing: '-' })
       }
+      if (p.errorLogFormat !== undefined) {
+        const r = this.rules
+        fe.errorLogFormat = compileLogFormat(p.errorLogFormat, { tables: r.tables, maps: r.maps, fileDir: dirname(p.pos.file), proxy: p.name, at: p.pos }, { missing: '-' })
+      }
       if (!p.options['dontlognull']) fe.connErrorLog = this.#logOf(p)
       const log = sink === null ? this.#logOf(p) : null
       if (log !== null && log.maxLevel >= LOG_INFO) fe.connectLog = log
     }
     // Every proxy's log lines (a backend's carry its state lines): the sockets exist from the start.
     for (const p of config.proxies) this.#logOf(p)
+    this.logOutputs.forgetPrevious()
   }
 
   /** Binds everything and serves; throws with the failing address after unbinding the rest.
    *  `options.runtime` is what `edgelb check` checked (config/build.ts); without it the
    *  run-time objects are built here, and the first problem throws. `options.listeners`: the
    *  process's listening sockets (inherited ones, those a previous engine serves on). */
-  static start(config: Config, opts: EngineOptions, options: { runtime?: Runtime; listeners?: ListenerSet } = {}): Engine {
+  /** `previous`: the generation a reload replaces (its rings are taken over, log/outputs.ts). */
+  static start(config: Config, opts: EngineOptions, options: { runtime?: Runtime; listeners?: ListenerSet; previous?: Engine } = {}): Engine {
     const runtime = options.runtime ?? buildRuntime(config)
     if (runtime.config !== config) throw new Error('Engine.start: the runtime was built from another configuration')
     if (runtime.host !== null) throw new Error('Engine.start: the runtime is already running in another engine')
-    const e = new Engine(runtime, opts, options.listeners ?? new ListenerSet())
+    const e = new Engine(runtime, opts, options.listeners ?? new ListenerSet(), options.previous)
     try {
       e.#bindAll()
       e.#startPeers(runtime)
@@ -249,7 +257,8 @@ export class Engine implements FrontendHost {
   }
 
   listen(addr: ListenAddr, handlers: SockHandlers<ClientSession>, options: { backlog?: number }): BoundListener[] {
-    return this.listeners.bind(addr, handlers, options)
+    // Outside a start or a reload: one frontend binds again (the runtime API's `enable frontend`).
+    return this.listeners.binding ? this.listeners.bind(addr, handlers, options) : this.listeners.bindAlone(addr, handlers, options)
   }
 
   slotFreed(): void {
@@ -315,7 +324,8 @@ export class Engine implements FrontendHost {
     const bound: Frontend[] = []
     this.listeners.begin()
     try {
-      for (const fe of this.frontends) { fe.bind(); bound.push(fe) }
+      // A frontend the runtime API disabled stays so across SIGTTOU/SIGTTIN.
+      for (const fe of this.frontends) { if (fe.adminDisabled) continue; fe.bind(); bound.push(fe) }
     } catch (err) {
       this.listeners.rollback()
       for (const fe of bound) fe.unbind()

@@ -13,6 +13,7 @@ import type { GlobalConfig, ListenAddr, ProxyConfig } from '../model/types.ts'
 import type { Backend } from '../backend/backend.ts'
 import type { ProxyRules } from '../rules/proxy.ts'
 import type { LogFormat } from '../rules/log-format.ts'
+import type { CapturedError } from './error-capture.ts'
 import type { ProxyLog } from '../log/proxy-log.ts'
 import type { EngineView, TcpVerdict } from '../rules/types.ts'
 import type { SessView } from './rules-view.ts'
@@ -88,7 +89,8 @@ export class Frontend {
   readonly name: string
   readonly host: FrontendHost
   readonly backend: Backend | null
-  readonly maxconn: number
+  /** `maxconn` (the runtime API's `set maxconn frontend` changes it; `unpark` then admits). */
+  maxconn: number
   readonly backlog: number
   /** Sessions alive on this frontend (feconn). */
   cur = 0
@@ -120,6 +122,8 @@ export class Frontend {
   /** Traces its HTTP requests (OpenTelemetry; set by the engine); null: not traced. */
   tracer: RequestTracer | null = null
   stopped = false
+  /** `disable frontend` on the runtime API: not listening until `enable frontend`. */
+  adminDisabled = false
   /** Set by the engine when this frontend writes a log line per session (the session then keeps
    *  the client address, which costs system calls to read). */
   logsSessions = false
@@ -128,6 +132,11 @@ export class Frontend {
   connectLog: ProxyLog | null = null
   /** Where failed TLS handshakes are logged (the proxy's `log` lines unless `dontlognull`). */
   connErrorLog: ProxyLog | null = null
+  /** The compiled `error-log-format` of those lines (tls-session.ts), when it has one. */
+  errorLogFormat: LogFormat | null = null
+  /** The last invalid request, and the last invalid response of each backend it sent to, for
+   *  `show errors` (error-capture.ts). */
+  readonly capturedErrors = new Map<string, CapturedError>()
 
   /** Reload: the frontend of the same name and mode in the configuration serving now (null: none,
    *  or not retired). Its HTTP sessions move there between two requests. Never a frontend that

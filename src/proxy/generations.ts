@@ -79,7 +79,7 @@ export class Generations {
     const ssl = [old.config, runtime.config].some((c) => c.proxies.some((p) => p.binds.some((b) => b.ssl === true)))
     if (ssl) throw new Error(`a configuration with 'bind … ssl' is applied by a binary upgrade, which opens its listeners with the new TLS settings: run 'edgelb reload --upgrade' (SIGURG) instead of SIGUSR2/SIGHUP`)
     carryOver(old, runtime)
-    const next = Engine.start(runtime.config, this.#opts, { runtime, listeners: this.listeners })
+    const next = Engine.start(runtime.config, this.#opts, { runtime, listeners: this.listeners, previous: old })
     const { closed, idle } = this.listeners.lastCommit
     this.#current = next
     this.#generation++

@@ -115,6 +115,26 @@ export class ListenerSet {
     return out
   }
 
+  /** A generation is binding (between begin() and commit() or rollback()). */
+  get binding(): boolean {
+    return this.#pending !== null
+  }
+
+  /** Binds `addr` outside a reload (the runtime API's `enable frontend`): its sockets are opened
+   *  and owned at once, nothing else changes. Throws as bind() does, having opened nothing. */
+  bindAlone<T>(addr: ListenAddr, handlers: SockHandlers<T>, options: ListenOptions = {}): BoundListener[] {
+    this.begin()
+    try {
+      const out = this.bind(addr, handlers, options)
+      for (const [e, h] of this.#pending!.claims) e.owner = h
+      this.#pending = null
+      return out
+    } catch (err) {
+      this.rollback()
+      throw err
+    }
+  }
+
   /** The generation that bound since begin() serves: the sockets it took over are its own now,
    *  those it did not ask for are closed (inherited ones are kept, owned by nobody). Returns the
    *  addresses closed and the inherited sockets left unused. */

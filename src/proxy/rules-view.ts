@@ -23,6 +23,8 @@ export interface ViewedSession {
   readonly soName?: string | undefined
   /** `set-src`, `set-src-port`: the client address everything sees from then on. */
   setCliAddr(addr: string | undefined, port: number | undefined): void
+  /** The current stream's unique id (unique-id.ts). */
+  uniqueId(): string
 }
 
 export class SessView implements SessionView {
@@ -55,6 +57,8 @@ export class SessView implements SessionView {
   expectProxy(): void { this.#owner.ppExpected = true }
 
   get soName(): string | undefined { return this.#owner.soName }
+
+  uniqueId(): string { return this.#owner.uniqueId() }
 
   /** `set-dst`'s address when a rule set one, else the PROXY header's, else the socket's. */
   get dstAddr(): string {

@@ -12,6 +12,8 @@ import { formatLogDate } from '../log/date.ts'
 import type { Sock } from '../net/runtime.ts'
 import type { ClientSide } from './client-side.ts'
 import type { Frontend } from './frontend.ts'
+import type { SessionView, StreamView } from '../rules/types.ts'
+import type { ListenAddr } from '../model/types.ts'
 
 /** HAProxy's words for the kinds of failure (its connection error strings). */
 function failureText(e: Error): string {
@@ -39,7 +41,22 @@ function logFailure(fe: Frontend, e: Error, addr: string, port: number, local: n
   fe.handshakeFailures++
   const log = fe.connErrorLog
   if (log === null) return
-  log.send(LOG_ERR, `${addr}:${port} [${formatLogDate(wallNow())}] ${fe.name}/${listenerName(fe, local)}: ${failureText(e)}`)
+  const date = wallNow()
+  const lf = fe.errorLogFormat
+  if (lf !== null) { log.send(LOG_ERR, lf(errorView(fe, addr, port, local, date, failureText(e)))); return }
+  log.send(LOG_ERR, `${addr}:${port} [${formatLogDate(date)}] ${fe.name}/${listenerName(fe, local)}: ${failureText(e)}`)
+}
+
+/** What `error-log-format` reads of a connection that made no session: its addresses, the
+ *  frontend and listener, the date, and why it failed (`fc_err_str`). */
+function errorView(fe: Frontend, addr: string, port: number, local: number, date: number, why: string): StreamView {
+  const name = listenerName(fe, local)
+  const sess: SessionView = { cliAddr: addr, cliPort: port, dstAddr: hostOf(fe.bound.find((b) => b.port === local)?.addr), dstPort: local, feName: fe.name, soName: /^\d+$/.test(name) ? undefined : name, engine: fe.host, vars: new Map(), sc: [] }
+  return { sess, req: null, res: null, payload: null, payloadFinal: true, beName: '', srvName: '', vars: new Map(), sc: [], log: { acceptDate: date, connError: why } }
+}
+
+function hostOf(a: ListenAddr | undefined): string {
+  return a === undefined || typeof a === 'string' || !('host' in a) ? '' : a.host
 }
 
 /** The bind's `name`, else its port. */

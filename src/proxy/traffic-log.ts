@@ -199,6 +199,10 @@ function requestRecord(sess: HttpSession, st: Stream, t: number): LogRecord {
   r.status = st.status
   r.bytesIn = 0
   r.bytesOut = st.bytesOut
+  // HAProxy logs a request once it has left its backend and server: its own counts are not in
+  // %bc and %sc (a lone request logs 1/1/0/0/0), those of other requests are.
+  if (st.be !== null && r.beconn > 0) r.beconn--
+  if (st.holdsSlot && r.srvConn > 0) r.srvConn--
   const cookieOn = !!be?.cfg.cookie
   r.tsc = r.termination + (cookieOn ? st.reqCookie : '-') + (cookieOn ? st.resCookie : '-')
   const captures = fe.http!.captures

@@ -375,6 +375,8 @@ export const FETCHES: readonly FetchDef[] = [
   { name: 'dst_is_local', type: 'bool', compile: () => (s) => isLocal(s.sess.dstAddr) },
   { name: 'fe_name', type: 'str', compile: () => (s) => s.sess.feName },
   { name: 'so_name', type: 'str', compile: () => (s) => s.sess.soName },
+  { name: 'fc_err_str', type: 'str', compile: () => (s) => s.log?.connError },
+  { name: 'unique-id', type: 'str', compile: () => (s) => s.sess.uniqueId?.() ?? '' },
   { name: 'be_name', type: 'str', compile: () => (s) => (s.beName === '' ? undefined : s.beName) },
   { name: 'srv_name', type: 'str', compile: () => (s) => (s.srvName === '' ? undefined : s.srvName) },
   ...SSL_FETCHES,

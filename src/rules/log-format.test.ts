@@ -58,3 +58,29 @@ describe('log-format', () => {
     expect(() => fmt('%[nope]')).toThrow(/unknown sample fetch 'nope'/)
   })
 })
+
+describe('encodings: +json, %{…}o, named items', () => {
+  const s = stream({ log: { acceptDate: 0, bytesOut: 5 } })
+  test('+json encodes one value: a string quoted and escaped, a number bare, an unknown value null', () => {
+    expect(fmt('%{+json}ci %{+json}cp %{+json}[req.hdr(x)] %{+json}ST')(stream({ req: request('GET', '/', [['X', 'a"b\\c']]) }))).toBe('"192.168.1.10" 40000 "a\\"b\\\\c" null')
+  })
+
+  test('%{+Q}o quotes every item after it; %{+json}o with named items writes one JSON object', () => {
+    expect(fmt('%ci %{+Q}o %ci %b')(stream({ beName: 'app' }))).toBe('192.168.1.10  "192.168.1.10" "app"')
+    expect(fmt('%{+json}o %(client_ip)ci %(client_port)cp %(bytes)B %(status)ST')(s))
+      .toBe('{"client_ip": "192.168.1.10", "client_port": 40000, "bytes": 5, "status": null}')
+    expect(JSON.parse(fmt('%{+json}o %(src)[src] %(n)[int(7)]')(s))).toEqual({ src: '192.168.1.10', n: 7 })
+  })
+
+  test('+X writes an address as its bytes and a port on four hex digits, as HAProxy', () => {
+    expect(fmt('%{+X}ci:%{+X}cp %{+X}fi:%{+X}fp')(s)).toBe('C0A8010A:9C40 0A000001:0050')
+    const v6 = stream({ sess: { ...s.sess, cliAddr: '2001:db8::1' } })
+    expect(fmt('%{+X}ci')(v6)).toBe('20010DB8000000000000000000000001')
+  })
+
+  test('an unnamed item under %{+json}o, a bad name, an unknown encoding: errors at load', () => {
+    expect(() => fmt('%{+json}o %(a)ci %cp')).toThrow('under %{+json}o, name every item of the log-format')
+    expect(() => fmt('%(a b)ci')).toThrow("invalid item name 'a b'")
+    expect(() => fmt('%{+cbor}o %(a)ci')).toThrow("log-format encoding '+cbor' is not supported by edgelb; use +json")
+  })
+})

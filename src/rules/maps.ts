@@ -49,6 +49,16 @@ export class PatternRef {
     return this.#entries
   }
 
+  /** An ACL reads it (`acl … -f FILE`): its entries are whole-line patterns. */
+  get usedByAcl(): boolean {
+    return this.#attached.some((a) => a.whole)
+  }
+
+  /** A map converter reads it (`map(FILE)`): its entries are keys and values. */
+  get usedByMap(): boolean {
+    return this.#attached.some((a) => !a.whole)
+  }
+
   /** An index of this ref's entries for `kind`; `whole` = ACL patterns (whole lines). Throws
    *  Error naming the line number when an entry is invalid for the kind. */
   attach(kind: MatchKind, options: { icase?: boolean; whole?: boolean } = {}): PatternIndex<string> {

@@ -57,7 +57,7 @@ describe('content switching', () => {
   })
   test('a proxy without rules has nothing to run', () => {
     const p = rules.proxies.get('app')!
-    expect(p.has).toEqual({ tcpConnection: false, tcpContent: false, tcpResponse: false, httpRequest: false, httpResponse: false, httpAfterResponse: false, switching: false, stick: false, persist: false, useServer: false })
+    expect(p.has).toEqual({ tcpConnection: false, tcpContent: false, tcpResponse: false, httpRequest: false, httpResponse: false, httpAfterResponse: false, switching: false, stick: false, persist: false, useServer: false, stats: false })
     expect(p.httpRequest(get('x', '/'))).toEqual({ kind: 'continue' })
     expect(p.tcpConnection(session())).toBe('accept')
     expect(p.selectBackend(get('x', '/'))).toBeUndefined()

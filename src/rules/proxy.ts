@@ -52,6 +52,8 @@ export interface ProxyRules {
     readonly stick: boolean
     readonly persist: boolean
     readonly useServer: boolean
+    /** `stats admin` or `stats http-request` rules. */
+    readonly stats: boolean
   }
   /** `tcp-request inspect-delay`, ms (0 = decide on what is there). */
   readonly inspectDelay: number
@@ -83,7 +85,14 @@ export interface ProxyRules {
   ignorePersist(s: StreamView): boolean
   /** `force-persist`: use the persisted server even if it is down. */
   forcePersist(s: StreamView): boolean
+  /** `stats http-request` rules, in order: the first whose condition holds decides (`allow`: the
+   *  page, without `stats auth`; `deny`: 403; `auth [realm R]`: 401); undefined: none applies. */
+  statsRequest(s: StreamView): StatsVerdict | undefined
+  /** `stats admin if|unless COND`: whether this request may use the page's admin actions. */
+  statsAdmin(s: StreamView): boolean
 }
+
+export type StatsVerdict = { action: 'allow' | 'deny' } | { action: 'auth'; realm: string | undefined }
 
 export interface CompileOptions {
   /** Reports "HAProxy knows this, edgelb does not do it yet" (the rule is skipped). */
@@ -310,6 +319,32 @@ export function compileProxyRules(p: ProxyConfig, env: RulesEnv, options: Compil
 
   const stick = compileStickRules(p.rules, acls, base, guarded.bind(null, options) as <T>(fn: () => T) => T | undefined)
 
+  // The stats page's own rules (`stats http-request`, `stats admin`).
+  const statsReq: { cond: Test | undefined; verdict: StatsVerdict }[] = []
+  const statsAdmin: Test[] = []
+  for (const r of p.rules) {
+    if (r.kw !== 'stats http-request' && r.kw !== 'stats admin') continue
+    guarded(options, () => {
+      const ctx: CompileCtx = { ...base, at: r.pos }
+      const { head, cond } = splitCondition(r.args, acls, ctx)
+      if (r.kw === 'stats admin') {
+        if (head.length !== 0 || cond === undefined) throw new ConfigError(`'stats admin' expects a condition: stats admin if LOCALHOST (or: if TRUE)`, r.pos)
+        statsAdmin.push(cond)
+        return
+      }
+      const [action, ...rest] = head
+      if (action === 'allow' || action === 'deny') {
+        if (rest.length > 0) throw new ConfigError(`'stats http-request ${action}' takes no argument; remove '${rest.join(' ')}'`, r.pos)
+        statsReq.push({ cond, verdict: { action } })
+      } else if (action === 'auth') {
+        if (rest.length !== 0 && !(rest.length === 2 && rest[0] === 'realm')) throw new ConfigError(`'stats http-request auth' takes only 'realm NAME'`, r.pos)
+        statsReq.push({ cond, verdict: { action: 'auth', realm: rest[1] } })
+      } else {
+        throw new ConfigError(`'stats http-request' expects allow, deny or auth [realm NAME], got '${action ?? ''}'`, r.pos)
+      }
+    })
+  }
+
   const contentRun = tcpContent
   const connectionRules = runTcp(tcpConn)
   const sessionRules = runTcp(tcpSess)
@@ -326,6 +361,7 @@ export function compileProxyRules(p: ProxyConfig, env: RulesEnv, options: Compil
       stick: stick.any,
       persist: force.length + ignore.length > 0,
       useServer: useServers.length > 0,
+      stats: statsReq.length + statsAdmin.length > 0,
     },
     inspectDelay,
     resInspectDelay,
@@ -377,6 +413,11 @@ export function compileProxyRules(p: ProxyConfig, env: RulesEnv, options: Compil
     stickStoreResponse: stick.storeResponse,
     ignorePersist: anyOf(ignore),
     forcePersist: anyOf(force),
+    statsRequest(s) {
+      for (const r of statsReq) if (r.cond === undefined || r.cond(s) === PASS) return r.verdict
+      return undefined
+    },
+    statsAdmin: anyOf(statsAdmin),
   }
 }
 

@@ -59,6 +59,8 @@ export interface SessionView {
   expectProxy?(): void
   /** What TLS negotiated with the client (`ssl_fc*`, `ssl_c*`); null or absent: clear text. */
   readonly cliTls?: TlsFacts | null
+  /** The current stream's unique id (`unique-id-format`, made on first use; '' without one). */
+  uniqueId?(): string
   /** `set-src`/`set-src-port`, `set-dst`/`set-dst-port`: what the connection's addresses are from
    *  then on (an undefined part stays). Absent where they cannot change. */
   setSrc?(addr: string | undefined, port: number | undefined): void
@@ -157,6 +159,9 @@ export interface LogFields {
   status?: number
   /** Two-letter (or four) termination state (`%ts`, `%tsc`). */
   termState?: string
+  /** Why a connection failed before it made a session (a TLS handshake), in HAProxy's words
+   *  (`fc_err_str`, error-log-format). */
+  connError?: string
   srvAddr?: string
   srvPort?: number
   actconn?: number

@@ -3,6 +3,7 @@
  * display options, then a table per proxy: FRONTEND, servers, BACKEND) and its colours for the
  * server states, with the cells read from the column table.
  */
+import { ADMIN_ACTIONS } from './admin-form.ts'
 import { hostname } from 'node:os'
 import { version } from '../version.ts'
 import type { Engine } from '../proxy/engine.ts'
@@ -23,6 +24,8 @@ export interface PageOptions {
   readonly desc: string | undefined
   /** `;st=CODE`: the outcome of an admin action, said above the tables. */
   readonly status: string | undefined
+  /** `stats admin` holds for this request: each backend's servers get the admin form. */
+  readonly admin?: boolean
 }
 
 /** What `;st=CODE` says (the codes HAProxy's admin form redirects with). */
@@ -160,7 +163,7 @@ function liRow(r: LiRow): string {
     `${td('')}${td('')}${td(cell(r, 'status'), 'ac')}${td('')}${td('')}${td('')}${td('')}${td('')}${td('')}${td('')}${td('')}</tr>\n`
 }
 
-function srvRow(r: SrvRow): string {
+function srvRow(r: SrvRow, admin: boolean): string {
   const s = r.s
   const last = v(r, 'lastsess') as number
   const chk = cell(r, 'check_status')
@@ -168,7 +171,8 @@ function srvRow(r: SrvRow): string {
   const dur = cell(r, 'check_duration')
   const lastChk = chk === '' ? '' : `${chk}${code !== '' ? `/${code}` : ''}${dur !== '' ? ` in ${dur}ms` : ''}`
   const status = esc(serverStatus(s, r.env.backendOf))
-  return `<tr class="${serverClass(r)}">${td(`<a name="${esc(`${r.px.name}/${s.name}`)}"></a>${esc(s.name)}`, 'al')}` +
+  const box = admin ? `<input type="checkbox" name="s" value="${esc(s.name)}">` : ''
+  return `<tr class="${serverClass(r)}">${td(`${box}<a name="${esc(`${r.px.name}/${s.name}`)}"></a>${esc(s.name)}`, 'al')}` +
     `${td(cell(r, 'qcur'))}${td(cell(r, 'qmax'))}${td(cell(r, 'qlimit') || '-')}` +
     `${td(cell(r, 'rate'))}${td(cell(r, 'rate_max'))}${td('')}` +
     `${td(cell(r, 'scur'))}${td(cell(r, 'smax'))}${td(cell(r, 'slim') || '-')}${td(cell(r, 'stot'))}${td(cell(r, 'lbtot'))}${td(humanTime(last))}` +
@@ -191,6 +195,13 @@ function beRow(r: BeRow): string {
     `${td(cell(r, 'act'), 'ac')}${td(cell(r, 'bck'), 'ac')}${td('')}${td(cell(r, 'chkdown'))}${td(dt === undefined ? '' : humanTime(dt as number))}${td('')}</tr>\n`
 }
 
+/** The end of a backend's admin form: the action list, the backend's number, the button. */
+function adminFormEnd(iid: number): string {
+  const options = ADMIN_ACTIONS.map(([v, label]) => `<option value="${v}">${label}</option>`).join('')
+  return `Choose the action to perform on the checked servers : <select name=action><option value="">Choose an action</option>${options}</select>` +
+    `<input type="hidden" name="b" value="#${iid}">&nbsp;<input type="submit" value="Apply"></form>\n`
+}
+
 /** The whole page for these rows (already filtered by scope and `;up`). */
 export function renderHtml(engine: Engine, rows: readonly StatsRow[], o: PageOptions): string {
   const title = `Statistics Report for edgelb on ${o.node ?? hostname()}`
@@ -200,14 +211,19 @@ export function renderHtml(engine: Engine, rows: readonly StatsRow[], o: PageOpt
     out += `<p><div class=${ok ? 'active_up' : 'active_down'}><b>${esc(STATUS_TEXT[o.status] ?? 'Unexpected result.')}</b></div>\n`
   }
   let px = ''
+  let form = ''
   for (const r of rows) {
     if (r.px.name !== px) {
-      if (px !== '') out += '</table>\n'
+      if (px !== '') out += '</table>\n' + form
       px = r.px.name
+      // The admin form around a backend's table: its servers' checkboxes, then the action.
+      const withForm = o.admin === true && r.px.kind !== 'frontend' && rows.some((x) => x.kind === 'srv' && x.px === r.px)
+      form = withForm ? adminFormEnd(r.iid) : ''
+      if (withForm) out += `<form method="post" action="${esc(o.uri)}">\n`
       out += `<table class="tbl" width="100%">\n<tr class="titre"><th class="pxname" width="10%"><a name="${esc(px)}"></a><a class=px href="#${esc(px)}">${esc(px)}</a></th><th class="empty" width="90%"></th></tr>\n</table>\n<table class="tbl" width="100%">\n${HEAD_ROWS}`
     }
-    out += r.kind === 'fe' ? feRow(r) : r.kind === 'li' ? liRow(r) : r.kind === 'srv' ? srvRow(r) : beRow(r)
+    out += r.kind === 'fe' ? feRow(r) : r.kind === 'li' ? liRow(r) : r.kind === 'srv' ? srvRow(r, o.admin === true) : beRow(r)
   }
-  if (px !== '') out += '</table>\n'
+  if (px !== '') out += '</table>\n' + form
   return out + '</body></html>\n'
 }

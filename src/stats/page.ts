@@ -9,8 +9,15 @@
  *   scope=TEXT            only proxies whose name contains TEXT (within `stats scope`)
  *   ;st=CODE              the outcome of an admin action (DONE, DENY…), said above the tables
  *
- * A POST (HAProxy's admin form) is refused: `stats admin` is not implemented, so the form is
- * never shown and a POST is sent back to the page with `;st=DENY`.
+ * `stats http-request` rules decide first (proxy/http/applets.ts evaluates them on the request):
+ * `deny` answers 403, `auth [realm R]` 401, `allow` shows the page without `stats auth`.
+ *
+ * A POST is HAProxy's admin form (`b=#IID&s=SERVER&s=…&action=ACTION`): applied only when the
+ * `stats admin` condition holds for this request, and after `stats auth`; otherwise refused with
+ * `;st=DENY`, and nothing changes. The answer is a 303 back to the page with the outcome:
+ * `;st=DONE` (every server changed), `PART` (some), `NONE` (nothing to change), `ERRP` (a
+ * parameter missing or unknown: backend, server, action), `DENY`. The form is on the page only
+ * where the condition holds.
  */
 import { Hono } from 'hono'
 import { basicAuth } from 'hono/basic-auth'
@@ -24,8 +31,15 @@ import { renderHtml } from './html.ts'
 import { renderJson } from './json.ts'
 import { renderEnv, statsRows } from './rows.ts'
 import { renderTyped } from './typed.ts'
+import { adminAction } from './admin-form.ts'
 
 export const DEFAULT_REALM = 'HAProxy Statistics'
+
+const PAGE_403 = '<html><body><h1>403 Forbidden</h1>\nRequest forbidden by administrative rules.\n</body></html>\n'
+/** What `answer` tells the app of the page's rules (set only by it, from the proxy's verdict). */
+const VERDICT = 'x-edgelb-stats-verdict'
+const REALM = 'x-edgelb-stats-realm'
+const ADMIN = 'x-edgelb-stats-admin'
 
 const PAGE_401 = '<html><body><h1>401 Unauthorized</h1>\nCredentials are needed to reach this content.\n</body></html>\n'
 
@@ -65,9 +79,20 @@ function proxyFilter(p: ProxyConfig, cfg: StatsConfig, scope: string): (name: st
 export function statsPage(engine: Engine, p: ProxyConfig): Applet {
   const cfg = p.stats!
   const app = new Hono()
+  // `stats http-request`: its verdict, decided on the request before the page (a header only
+  // `answer` below sets: the client's own headers are not passed on).
+  app.use('*', async (c, next) => {
+    const verdict = c.req.header(VERDICT)
+    if (verdict === 'deny') return c.body(PAGE_403, 403, { 'cache-control': 'no-cache', 'content-type': 'text/html' })
+    if (verdict === 'auth') {
+      return c.body(PAGE_401, 401, { 'cache-control': 'no-cache', 'content-type': 'text/html', 'www-authenticate': `Basic realm="${c.req.header(REALM) || cfg.realm || DEFAULT_REALM}"` })
+    }
+    await next()
+  })
   if (cfg.auths.length > 0) {
     const [first, ...more] = cfg.auths.map((a) => ({ username: a.user, password: a.password }))
-    app.use('*', basicAuth({ ...first!, realm: cfg.realm ?? DEFAULT_REALM }, ...more))
+    const auth = basicAuth({ ...first!, realm: cfg.realm ?? DEFAULT_REALM }, ...more)
+    app.use('*', async (c, next) => (c.req.header(VERDICT) === 'allow' ? next() : auth(c, next)))
   }
   app.onError((err, c) => {
     if (err instanceof HTTPException && err.status === 401) {
@@ -75,7 +100,11 @@ export function statsPage(engine: Engine, p: ProxyConfig): Applet {
     }
     return c.body('', 500)
   })
-  app.post('*', (c) => c.body('', 303, { 'cache-control': 'no-cache', location: `${cfg.uri};st=DENY` }))
+  app.post('*', async (c) => {
+    const uri = (c.req.header('x-edgelb-uri') ?? cfg.uri).replace(/;st=[A-Z]{4}/, '')
+    const st = c.req.header(ADMIN) === '1' ? adminAction(engine, await c.req.text()) : 'DENY'
+    return c.body('', 303, { 'cache-control': 'no-cache', location: `${uri};st=${st}` })
+  })
   app.get('*', (c) => {
     const uri = c.req.header('x-edgelb-uri') ?? cfg.uri
     const o = parsePageOptions(uri, cfg.uri)
@@ -91,7 +120,7 @@ export function statsPage(engine: Engine, p: ProxyConfig): Applet {
         const node = cfg.showNode === undefined ? undefined : cfg.showNode || hostname()
         const html = renderHtml(engine, rows, {
           uri: cfg.uri, refresh: cfg.refresh, noRefresh: o.noRefresh, hideDown: o.hideDown, scope: o.scope,
-          hideVersion: cfg.hideVersion, node, desc: cfg.showDesc, status: o.status,
+          hideVersion: cfg.hideVersion, node, desc: cfg.showDesc, status: o.status, admin: c.req.header(ADMIN) === '1',
         })
         return c.body(html, 200, { ...headers, 'content-type': 'text/html' })
       }
@@ -105,8 +134,16 @@ async function answer(app: Hono, req: AppletRequest): Promise<AppletReply> {
   const headers = new Headers({ 'x-edgelb-uri': req.uri })
   const auth = req.header('authorization')
   if (auth !== undefined) headers.set('authorization', auth)
+  if (req.statsAdmin === true) headers.set(ADMIN, '1')
+  const v = req.statsVerdict
+  if (v !== undefined) {
+    headers.set(VERDICT, v.action)
+    if (v.action === 'auth' && v.realm !== undefined) headers.set(REALM, v.realm)
+  }
   const method = req.method === 'HEAD' ? 'GET' : req.method
-  const res = await app.fetch(new Request('http://stats/', { method, headers }))
+  const body = method === 'POST' && req.body ? req.body : null
+  if (body !== null) headers.set('content-type', 'application/x-www-form-urlencoded')
+  const res = await app.fetch(new Request('http://stats/', { method, headers, ...(body === null ? {} : { body }) }))
   const out: [string, string][] = []
   res.headers.forEach((v, k) => { out.push([k, v]) })
   return { status: res.status, headers: out, body: new Uint8Array(await res.arrayBuffer()) }

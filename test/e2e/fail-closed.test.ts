@@ -59,8 +59,10 @@ const cases: Case[] = [
   { name: 'expect-netscaler-cip', frontend: '  tcp-request connection expect-netscaler-cip layer4', line: 10, what: "'tcp-request connection expect-netscaler-cip'", risk: PROXY },
   { name: 'set-proxy-v2-tlv-fmt', backend: '  server s1 127.0.0.1:9 send-proxy-v2 set-proxy-v2-tlv-fmt(0xE1) %[src]', line: 13, what: "server option 'set-proxy-v2-tlv-fmt(0xE1)'", risk: PROXY },
   { name: 'a userlist section', extra: 'userlist admins\n  user admin insecure-password secret\n', line: 15, what: "a 'userlist' section", risk: AUTH, lines: 2 },
-  { name: 'stats http-request', frontend: '  stats http-request deny unless { src 10.0.0.0/8 }', line: 10, what: "'stats http-request'", risk: 'leave open what this line restricts' },
-  { name: 'stats admin', frontend: '  stats admin if TRUE', line: 10, what: "'stats admin'", risk: 'leave open what this line restricts' },
+  // Access restrictions (`stats admin` and `stats http-request`, the cases here before, are
+  // implemented: src/stats/page.ts).
+  { name: 'rate-limit sessions', frontend: '  rate-limit sessions 10', line: 10, what: "'rate-limit sessions'", risk: 'leave open what this line restricts' },
+  { name: 'an access global', global: 'global\n  harden.reject-privileged-ports.tcp on\n', line: 2, what: "'harden.reject-privileged-ports.tcp'", risk: 'leave open what this line restricts' },
   { name: 'an http-request action not implemented', frontend: '  http-request cache-use c1', line: 10, what: "'http-request cache-use'", risk: RULE },
   { name: 'an http-response action not implemented', backend: '  http-response cache-store c1', line: 13, what: "'http-response cache-store'", risk: RULE },
   { name: 'a tcp-response content action not implemented', backend: '  tcp-response content set-bandwidth-limit limit1', line: 13, what: "'tcp-response content set-bandwidth-limit'", risk: RULE },

@@ -176,7 +176,7 @@ describe('guide §2: cookie prefixing, httpclose, forwardfor', () => {
     }
     await rawExchange(lb.port(), 'GET /URI1 HTTP/1.0\r\n\r\n')
     const [line] = await lb.waitLogs(1)
-    expect(line).toMatch(/^127\.0\.0\.1:\d+ \[\d\d\/\w{3}\/\d{4}:\d\d:\d\d:\d\d\.\d{3}\] webfarm webfarm\/webA \d+\/0\/\d+\/\d+\/\d+ 200 \d+ - - --NN 1\/1\/1\/1\/0 0\/0 "GET \/URI1 HTTP\/1\.0"$/)
+    expect(line).toMatch(/^127\.0\.0\.1:\d+ \[\d\d\/\w{3}\/\d{4}:\d\d:\d\d:\d\d\.\d{3}\] webfarm webfarm\/webA \d+\/0\/\d+\/\d+\/\d+ 200 \d+ - - --NN 1\/1\/0\/0\/0 0\/0 "GET \/URI1 HTTP\/1\.0"$/)
     // The probe left no line: the only line is the request's.
     await until(() => lb.sessions().length === 0, 'sessions to end')
     expect(lb.logs.length).toBe(1)

@@ -57,14 +57,27 @@ describe('edgelb check: logging keywords', () => {
     ]))).toEqual([])
   })
 
+  test('unix datagram sockets, TCP syslog and declared rings are sent to: no warning', () => {
+    expect(check(config(['log /dev/log local0', 'log unix@/run/syslog.sock local0', 'log abns@syslog local0', 'log ring@buf local0'], ['log tcp@10.0.0.1:514 local0']) + 'ring buf\n  format rfc5424\n  server s1 10.0.0.2:6514 log-proto octet-count\n')).toEqual([])
+  })
+
   test('targets edgelb does not send to yet are accepted, once per target, with what they are and where their lines go; so is a profile', () => {
-    expect(check(config(['log /dev/log local0', 'log unix@/run/syslog.sock local0', 'log ring@buf local0'], ['log tcp@10.0.0.1:514 local0', 'log /dev/log local1', 'log fd@3 local0', 'log stdout profile p1 local0']))).toEqual([
-      `${FILE}:2: warning: logging to '/dev/log' is parsed but not implemented yet (syslog over a unix socket); its lines go to stdout for now (and 1 more use)`,
-      `${FILE}:3: warning: logging to 'unix@/run/syslog.sock' is parsed but not implemented yet (syslog over a unix socket); its lines go to stdout for now`,
-      `${FILE}:4: warning: logging to 'ring@buf' is parsed but not implemented yet (ring buffers); its lines go to stdout for now`,
-      `${FILE}:11: warning: logging to 'tcp@10.0.0.1:514' is parsed but not implemented yet (syslog over TCP); its lines go to stdout for now`,
-      `${FILE}:13: warning: logging to 'fd@3' is parsed but not implemented yet (logging to a file descriptor other than fd@1 (stdout) and fd@2 (stderr)); its lines go to stdout for now`,
-      `${FILE}:14: warning: 'log ... profile' is parsed but not implemented yet (log profiles); edgelb ignores it for now`,
+    expect(check(config(['log uxst@/run/syslog.sock local0', 'log backend@logs local0'], ['log fd@3 local0', 'log uxst@/run/syslog.sock local1', 'log stdout profile p1 local0']))).toEqual([
+      `${FILE}:2: warning: logging to 'uxst@/run/syslog.sock' is parsed but not implemented yet (syslog over a unix stream socket); its lines go to stdout for now (and 1 more use)`,
+      `${FILE}:3: warning: logging to 'backend@logs' is parsed but not implemented yet (log backends); its lines go to stdout for now`,
+      `${FILE}:10: warning: logging to 'fd@3' is parsed but not implemented yet (logging to a file descriptor other than fd@1 (stdout) and fd@2 (stderr)); its lines go to stdout for now`,
+      `${FILE}:12: warning: 'log ... profile' is parsed but not implemented yet (log profiles); edgelb ignores it for now`,
+    ])
+  })
+
+  test('ring sections: bad lines are errors at their line; protecting server options refuse the configuration', () => {
+    expect(check(config([]) + 'ring r\n  format json\n  size lots\n  server s1\n  server s2 10.0.0.1:514 log-proto udp\n  server s3 10.0.0.1:514 ssl\n  flavour x\n')).toEqual([
+      `${FILE}:10: error: unknown ring format 'json'; known: local, rfc3164, rfc5424, priority, short, timed, iso, raw`,
+      `${FILE}:11: error: invalid size 'lots'; write a number of bytes, optionally with k, m or g: 16384, 16k, 1m`,
+      `${FILE}:12: error: 'server' expects a name and an address: server NAME HOST:PORT [log-proto octet-count]`,
+      `${FILE}:13: error: 'log-proto' expects 'legacy' or 'octet-count'`,
+      expect.stringMatching(new RegExp(`^${FILE}:14: error: 'ssl' on a ring server`)),
+      `${FILE}:15: error: unknown keyword 'flavour x' in a ring section; known: description, format, maxlen, size, timeout connect, timeout server, server`,
     ])
   })
 

@@ -64,7 +64,7 @@ describe('httplog and tcplog lines over UDP syslog', () => {
     const t0 = Date.now()
     expect(await rawExchange(lb.port(), 'GET /hello HTTP/1.0\r\n\r\n')).toBe(okResponse('hello'))
     const [line] = await lb.waitLogs(1)
-    expect(line).toMatch(/^127\.0\.0\.1:\d+ \[\d\d\/\w{3}\/\d{4}:\d\d:\d\d:\d\d\.\d{3}\] web web\/a \d+\/0\/\d+\/\d+\/\d+ 200 43 - - ---- 1\/1\/1\/1\/0 0\/0 "GET \/hello HTTP\/1\.0"$/)
+    expect(line).toMatch(/^127\.0\.0\.1:\d+ \[\d\d\/\w{3}\/\d{4}:\d\d:\d\d:\d\d\.\d{3}\] web web\/a \d+\/0\/\d+\/\d+\/\d+ 200 43 - - ---- 1\/1\/0\/0\/0 0\/0 "GET \/hello HTTP\/1\.0"$/)
     const [f3164] = await rx3164.waitFrames(1)
     const [f5424] = await rx5424.waitFrames(1)
     const [fRaw] = await rxRaw.waitFrames(1)

@@ -4,11 +4,11 @@
  * the socket's file mode and level, `stats timeout`.
  */
 import { expect, test } from 'bun:test'
-import { mkdtempSync, rmSync, statSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { startStatsSockets } from '../../src/admin/socket.ts'
-import { cfg, Signal, spawnEdgelb, startLb } from '../support/harness.ts'
+import { cfg, parseConfig, Signal, spawnEdgelb, startLb } from '../support/harness.ts'
 
 /** A client of a unix socket: what it received, and whether the server closed. */
 async function cliClient(path: string): Promise<{ write(t: string): void; end(): void; text(): string; closed: Promise<void>; changed: Signal } & Disposable> {
@@ -88,6 +88,39 @@ test('an operator socket refuses admin commands; prompt mode answers until quit;
     } finally {
       sockets.close()
     }
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+})
+
+test('user and group (or uid and gid) on the stats socket line own its file; a name that does not exist is refused at load', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'edgelb-cli-'))
+  try {
+    const nobody = Number(/^nobody:[^:]*:(\d+):/m.exec(readFileSync('/etc/passwd', 'utf8'))![1])
+    await using lb = await startLb(cfg`
+      global
+        stats socket ${join(dir, 'a.sock')} mode 660 user nobody gid 4321 level admin
+      listen app
+        bind 127.0.0.1:0
+        server s1 127.0.0.1:1`)
+    if (process.getuid?.() === 0) {
+      const sockets = startStatsSockets(lb.engine, lb.engine.config.global)
+      try {
+        const st = statSync(join(dir, 'a.sock'))
+        expect([st.uid, st.gid, st.mode & 0o777]).toEqual([nobody, 4321, 0o660])
+      } finally {
+        sockets.close()
+      }
+    } else {
+      // Not root: the owner cannot be given away, and the socket is not served (fail closed).
+      expect(() => startStatsSockets(lb.engine, lb.engine.config.global)).toThrow(`stats socket: cannot give ${join(dir, 'a.sock')} to uid ${nobody} gid 4321: EPERM`)
+    }
+    expect(() => parseConfig(cfg`
+      global
+        stats socket ${join(dir, 'b.sock')} user no-such-user-here
+      listen app
+        bind 127.0.0.1:0
+        server s1 127.0.0.1:1`)).toThrow("'stats socket ... user': no user 'no-such-user-here' on this machine (/etc/passwd); create it, or write 'uid N'")
   } finally {
     rmSync(dir, { recursive: true, force: true })
   }

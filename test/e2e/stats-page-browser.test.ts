@@ -48,3 +48,29 @@ test.skipIf(CHROMIUM === null)('headless Chromium loads the stats page: each pro
   expect(dom).toMatch(/<tr class="backup_no_check"><td class="al"><a name="app\/spare"><\/a>spare<\/td>/)
   expect(dom.match(/<table class="tbl"/g)?.length).toBe(4)
 })
+
+test.skipIf(CHROMIUM === null)('with stats admin, Chromium builds each backend\'s admin form: a checkbox per server, the actions, the backend\'s number', async () => {
+  using app = Bun.serve({ port: 0, fetch: () => new Response('ok') })
+  await using lb = await startLb(cfg`
+    defaults
+      mode http
+      timeout client 5s
+      timeout server 5s
+      timeout connect 1s
+    listen stats
+      bind 127.0.0.1:0
+      stats uri /
+      stats auth admin:secret
+      stats admin if LOCALHOST
+    backend app
+      server web1 127.0.0.1:${app.port}
+      server web2 127.0.0.1:${app.port}`)
+  const dom = await domOf(`http://admin:secret@127.0.0.1:${lb.port('stats')}/`)
+  const form = /<form method="post" action="\/">([\s\S]*?)<\/form>/.exec(dom)?.[1] ?? ''
+  expect(form).toContain('<input type="checkbox" name="s" value="web1">')
+  expect(form).toContain('<input type="checkbox" name="s" value="web2">')
+  expect(form).toContain('<select name="action">')
+  expect(form).toContain('<option value="drain">Set state to DRAIN</option>')
+  expect(form).toContain('<input type="hidden" name="b" value="#2">')
+  expect(form).toContain('<input type="submit" value="Apply">')
+})

@@ -8,6 +8,7 @@ import { ConfigError } from '../../model/source.ts'
 import { parseDuration, parseIntIn, parseSize } from '../../model/units.ts'
 import { parseStatsSocket } from '../../model/stats-socket.ts'
 import { OTEL_SAMPLERS } from '../../model/otel.ts'
+import type { GlobalConfig } from '../../model/types.ts'
 import { parseLog } from './proxy.ts'
 import type { NotBuiltSink } from './servers.ts'
 import type { GlobalKeyword, KeywordCtx } from './types.ts'
@@ -113,9 +114,19 @@ export const globalKeywords: readonly GlobalKeyword[] = [
       // Read now so that a bad option is refused at its line; the runtime API reads it again.
       const spec = parseStatsSocket(address, options, d.pos)
       for (const o of spec.ignored) (ctx as KeywordCtx & NotBuiltSink).notBuilt(`'stats socket ... ${o}'`, d.pos, { area: 'runtime API' })
-      g.statsSockets.push({ address, options, pos: d.pos })
+      const line: GlobalConfig['statsSockets'][number] = { address, options, pos: d.pos }
+      const uid = spec.user !== undefined ? userId(spec.user) : spec.uid
+      const gid = spec.group !== undefined ? groupId(spec.group) : spec.gid
+      if (spec.user !== undefined && uid === undefined) throw new ConfigError(`'stats socket ... user': no user '${spec.user}' on this machine (${PASSWD}); create it, or write 'uid N'`, d.pos)
+      if (spec.group !== undefined && gid === undefined) throw new ConfigError(`'stats socket ... group': no group '${spec.group}' on this machine (${GROUP}); create it, or write 'gid N'`, d.pos)
+      if ((uid !== undefined || gid !== undefined) && spec.addr.family !== 'unix') throw new ConfigError(`'stats socket ${address}': user, group, uid and gid apply to a unix socket only`, d.pos)
+      if (uid !== undefined) line.uid = uid
+      if (gid !== undefined) line.gid = gid
+      g.statsSockets.push(line)
     },
   },
+  { kw: 'server-state-file', parse: (args, d, g) => { g.serverStateFile = one('server-state-file', args, d, 'a file path') } },
+  { kw: 'server-state-base', parse: (args, d, g) => { g.serverStateBase = one('server-state-base', args, d, 'a directory') } },
   { kw: 'stats timeout', parse: (args, d, g) => { g.statsTimeout = parseDuration(one('stats timeout', args, d, 'a duration'), d.pos) } },
   ...(['set-var', 'set-var-fmt'] as const).map((kw): GlobalKeyword => ({
     kw,

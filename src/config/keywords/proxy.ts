@@ -377,6 +377,23 @@ export const proxyKeywords: readonly ProxyKeyword[] = [
   { kw: 'log-tag', parse: (args, d, p) => { p.logTag = one('log-tag', args, d, 'a tag (the program name in syslog headers)') } },
   { kw: 'log-format', parse: (args, d, p) => { p.logFormat = one('log-format', args, d, 'a format string (quote it)') } },
   { kw: 'unique-id-format', parse: (args, d, p) => { p.uniqueIdFormat = one('unique-id-format', args, d, 'a format string (quote it)') } },
+  {
+    kw: 'load-server-state-from-file',
+    parse(args, d, p) {
+      const v = one('load-server-state-from-file', args, d, "'global', 'local' or 'none'")
+      if (v !== 'global' && v !== 'local' && v !== 'none') throw new ConfigError(`'load-server-state-from-file' expects 'global', 'local' or 'none', got '${v}'`, d.pos)
+      p.loadServerState = v
+    },
+  },
+  {
+    kw: 'server-state-file-name',
+    parse(args, d, p) {
+      if (args.length > 1) throw new ConfigError(`'server-state-file-name' takes at most a file name; remove '${args.slice(1).join(' ')}'`, d.pos)
+      p.serverStateFileName = args[0] ?? 'use-backend-name'
+    },
+  },
+  { kw: 'error-log-format', parse: (args, d, p) => { p.errorLogFormat = one('error-log-format', args, d, 'a format string (quote it)') } },
+  { kw: 'unique-id-header', parse: (args, d, p) => { p.uniqueIdHeader = one('unique-id-header', args, d, 'a header name') } },
   ...(['request', 'response'] as const).map((kind): ProxyKeyword => ({
     kw: `capture ${kind} header`,
     parse(args, d, p) {
@@ -441,6 +458,7 @@ export const proxyKeywords: readonly ProxyKeyword[] = [
   rule('tcp-check expect'),
   rule('tcp-check comment'),
   ...statsKeywords,
-  rule('stats admin', STATS),
+  rule('stats admin'),
+  rule('stats http-request'),
   ...optionKeywords,
 ]

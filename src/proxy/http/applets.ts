@@ -7,7 +7,7 @@
  */
 import { reasonOf } from '../../http/errors.ts'
 import type { ProxyConfig } from '../../model/types.ts'
-import type { Applet, AppletReply } from '../applet.ts'
+import type { Applet, AppletReply, AppletRequest } from '../applet.ts'
 import type { HttpSession } from '../http-session.ts'
 import type { Stream } from './stream.ts'
 
@@ -43,16 +43,25 @@ function takeStats(sess: HttpSession, st: Stream, p: ProxyConfig): boolean {
   if (!(prefix.startsWith('/') ? pathAndQuery(req.uri) : req.uri).startsWith(prefix)) return false
   const applet = sess.fe.host.applets?.stats(p) ?? null
   if (applet === null) return false
-  runApplet(sess, st, applet, p)
+  // The page's own rules, on this request: `stats http-request`, and `stats admin if COND`.
+  const rules = sess.fe.host.rulesOf(p.name)
+  runApplet(sess, st, applet, p, rules === null ? { statsAdmin: false } : { statsVerdict: rules.statsRequest(st), statsAdmin: rules.statsAdmin(st) })
   return true
 }
 
+/** Whether `req` is a POST to the stats page of `p` (its body is then awaited: the admin form). */
+export function isStatsPost(p: ProxyConfig, req: { method: string; uri: string }): boolean {
+  if (req.method !== 'POST' || p.stats === undefined) return false
+  const prefix = p.stats.uri
+  return (prefix.startsWith('/') ? pathAndQuery(req.uri) : req.uri).startsWith(prefix)
+}
+
 /** Hands the request to `applet` and answers with its reply. */
-export function runApplet(sess: HttpSession, st: Stream, applet: Applet, p: ProxyConfig): void {
+export function runApplet(sess: HttpSession, st: Stream, applet: Applet, p: ProxyConfig, stats: Pick<AppletRequest, 'statsVerdict' | 'statsAdmin'> = {}): void {
   const req = st.req!
   let reply: AppletReply | Promise<AppletReply>
   try {
-    reply = applet({ method: req.method, uri: req.uri, header: (n) => req.headers.get(n), proxy: p, clientAddr: sess.cliAddr })
+    reply = applet({ method: req.method, uri: req.uri, header: (n) => req.headers.get(n), proxy: p, clientAddr: sess.cliAddr, body: st.reqBody ?? null, ...stats })
   } catch {
     sess.answer(500, 'I', 'R')
     return

@@ -58,6 +58,9 @@ export function serverHeaders(sess: HttpSession, st: Stream): boolean {
   if (ff) addForwardedFor(ff, req, sess.cliAddr)
   const ot = be.originalTo ?? sess.fe.http!.originalTo
   if (ot) addOriginalTo(ot, req, sess.dstAddr)
+  // `unique-id-header` (the frontend's), with the id of `unique-id-format`, as HAProxy adds it.
+  const uidHeader = fcfg.uniqueIdHeader
+  if (uidHeader !== undefined && sess.fe.uniqueIdFormat !== null) req.headers.add(uidHeader, sess.uniqueId())
   if (st.upgrade) {
     // Connection: upgrade goes through as it came.
   } else if (st.srvClose) {

@@ -7,6 +7,8 @@
  *   wait-req --head--> req-body --body ended (at once when bodyless)--> req-done
  *      \--bad head: 400/414/422/431 (PR)       \--chunked framing lost: 400 PD, or closed PD
  */
+import { captureError } from '../error-capture.ts'
+import { isStatsPost } from './applets.ts'
 import { now, wallNow } from '../../core/clock.ts'
 import { createChunkedScanner } from '../../http/chunked.ts'
 import type { H1Head } from '../../http/types.ts'
@@ -45,6 +47,7 @@ export function parseRequest(sess: HttpSession): void {
   sess.reqParser = null
   http.giveRequestParser(parser)
   if (r.kind === 'error') {
+    captureError(sess.fe, { kind: 'request', backend: null, server: null, src: `${sess.cliAddr}:${sess.cliPort}`, pos: r.pos, buf })
     sess.cliIn = null
     sess.st.headAt = now()
     sess.answer(r.status, 'P', 'R')
@@ -54,7 +57,7 @@ export function parseRequest(sess: HttpSession): void {
   // `option http-buffer-request`: the rules wait for the whole body, when it fits in a buffer
   // (HAProxy's wait for the request body); the head is read again once it is in.
   if (head.framing === 'length' && head.contentLength > buf.length - head.size && head.contentLength <= http.bufsize &&
-    sess.fe.cfg.options['http-buffer-request'] === true) return
+    (sess.fe.cfg.options['http-buffer-request'] === true || isStatsPost(sess.fe.cfg, head))) return
   sess.cliIn = head.size < buf.length ? buf.subarray(head.size) : null
   onRequest(sess, head)
 }

@@ -9,6 +9,7 @@
  *      |--bad head: 502 PH        `--final head--> res-body --body ended--> res-done
  *      `--(session) timeout server: 504 sH         \--chunked framing lost: closed SD
  */
+import { captureError } from '../error-capture.ts'
 import { now } from '../../core/clock.ts'
 import { createChunkedScanner } from '../../http/chunked.ts'
 import type { H1Head } from '../../http/types.ts'
@@ -36,6 +37,7 @@ export function parseResponse(sess: HttpSession): void {
   const st = sess.st
   releaseResponseParser(sess)
   if (r.kind === 'error') {
+    captureError(sess.fe, { kind: 'response', backend: st.be?.name ?? null, server: st.server?.name ?? null, src: `${sess.cliAddr}:${sess.cliPort}`, pos: r.pos, buf })
     st.server?.reportResult('http-header')
     sess.dropSrv(true)
     sess.answer(502, 'P', 'H')
