@@ -254,6 +254,9 @@ describe('HAProxy flags', () => {
         await Bun.sleep(20)
       }
       expect(await ask('show proc\n')).toMatch(new RegExp(`\n${p.pid} +worker +1 `))
+      // -W: stopped by SIGINT, edgelb exits as HAProxy's master does, with 128 + 2.
+      p.kill('SIGINT')
+      expect(await p.exited).toBe(130)
     } finally {
       p.kill('SIGKILL')
       await p.exited

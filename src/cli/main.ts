@@ -44,7 +44,7 @@ HAProxy-compatible form:
 
 /** Translates HAProxy's flags into `run`/`check` arguments. Returns undefined when argv is not in
  *  that form. */
-export function fromHaproxyFlags(argv: string[]): { command: 'run' | 'check' | 'version'; files: string[]; pidfile?: string; localPeer?: string; allowUnimplemented?: boolean; masterSocket?: string } | { command: 'cond'; condition: string } | { error: string } | undefined {
+export function fromHaproxyFlags(argv: string[]): { command: 'run' | 'check' | 'version'; files: string[]; pidfile?: string; localPeer?: string; allowUnimplemented?: boolean; masterSocket?: string; masterWorker?: boolean } | { command: 'cond'; condition: string } | { error: string } | undefined {
   if (argv.length === 0 || !argv[0]!.startsWith('-') || argv[0] === '--help' || argv[0] === '-h') return undefined
   const files: string[] = []
   let check = false
@@ -52,6 +52,7 @@ export function fromHaproxyFlags(argv: string[]): { command: 'run' | 'check' | '
   let localPeer: string | undefined
   let allowUnimplemented = false
   let masterSocket: string | undefined
+  let masterWorker = false
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!
     const value = (): string | undefined => argv[++i]
@@ -60,7 +61,8 @@ export function fromHaproxyFlags(argv: string[]): { command: 'run' | 'check' | '
       case '-c': check = true; break
       case '-p': { pidfile = value(); if (pidfile === undefined) return { error: `-p expects a file` }; break }
       case '-L': { localPeer = value(); if (localPeer === undefined) return { error: `-L expects a name` }; break }
-      case '-d': case '-db': case '-D': case '-Ws': case '-W': case '-q': break
+      case '-W': case '-Ws': masterWorker = true; break
+      case '-d': case '-db': case '-D': case '-q': break
       case '--allow-unimplemented': allowUnimplemented = true; break
       case '-S': { masterSocket = value(); if (masterSocket === undefined) return { error: `-S expects an address: -S /run/edgelb-master.sock[,mode,600]` }; break }
       case '-v': case '-vv': case '-V': return { command: 'version', files }
@@ -77,8 +79,9 @@ export function fromHaproxyFlags(argv: string[]): { command: 'run' | 'check' | '
     }
   }
   if (files.length === 0) return { error: `no configuration file: give -f FILE` }
-  const out: { command: 'run' | 'check'; files: string[]; pidfile?: string; localPeer?: string; allowUnimplemented?: boolean; masterSocket?: string } = { command: check ? 'check' : 'run', files }
+  const out: { command: 'run' | 'check'; files: string[]; pidfile?: string; localPeer?: string; allowUnimplemented?: boolean; masterSocket?: string; masterWorker?: boolean } = { command: check ? 'check' : 'run', files }
   if (masterSocket !== undefined) out.masterSocket = masterSocket
+  if (masterWorker) out.masterWorker = true
   if (allowUnimplemented) out.allowUnimplemented = true
   if (pidfile !== undefined) out.pidfile = pidfile
   if (localPeer !== undefined) out.localPeer = localPeer
@@ -110,6 +113,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
     if (hp.localPeer !== undefined) args.push('--local-peer', hp.localPeer)
     if (hp.allowUnimplemented === true) args.push('--allow-unimplemented')
     if (hp.masterSocket !== undefined) args.push('--master-socket', hp.masterSocket)
+    if (hp.masterWorker === true) args.push('--master-worker')
     return runCommand.run(args, io)
   }
   const [name, ...rest] = argv

@@ -36,6 +36,7 @@ order), binds every listener, and serves until stopped. Without FILE it uses ${D
 options:
   -p, --pidfile FILE     write the process id to FILE (removed at exit)
   -L, --local-peer NAME  this process's name in 'peers' sections (default: 'localpeer', else the host name)
+  -W, --master-worker    exit as HAProxy's master-worker mode does: 130 after SIGINT, 143 after SIGTERM
   -S, --master-socket ADDR[,OPT...]
                          HAProxy's master CLI: '@1 COMMAND' (the runtime API, admin level),
                          'show proc', 'reload'
@@ -53,7 +54,7 @@ take them back, SIGTERM/SIGINT stop now.`,
     const parsed = commandArgs(runCommand, args, {
       io,
       positionals: true,
-      options: { pidfile: { type: 'string', short: 'p' }, 'local-peer': { type: 'string', short: 'L' }, 'allow-unimplemented': { type: 'boolean' }, 'master-socket': { type: 'string', short: 'S' } },
+      options: { pidfile: { type: 'string', short: 'p' }, 'local-peer': { type: 'string', short: 'L' }, 'allow-unimplemented': { type: 'boolean' }, 'master-socket': { type: 'string', short: 'S' }, 'master-worker': { type: 'boolean', short: 'W' } },
     })
     if (typeof parsed === 'number') return parsed
     let files = parsed.positionals
@@ -171,6 +172,7 @@ take them back, SIGTERM/SIGINT stop now.`,
     }
     const setup: UpgradeSetup = { files, io, allowUnimplemented, ...(localPeer !== undefined ? { localPeer } : {}), generations: gens, notifier, started: config, chroot, args, handedOver: false, starting: false }
     reloadNow = () => { reload(setup, 'the master CLI') }
+    let stoppedBy: 'SIGINT' | 'SIGTERM' | null = null
     const off = [
       onSignal('SIGUSR1', () => {
         notifier.stopping('soft stop: finishing live sessions')
@@ -184,8 +186,8 @@ take them back, SIGTERM/SIGINT stop now.`,
       onSignal('SIGTTIN', () => {
         try { gens.resume(); io.err('edgelb: listening again (SIGTTIN)') } catch (e) { io.err(`edgelb: cannot listen again: ${(e as Error).message}`) }
       }),
-      onSignal('SIGTERM', () => { notifier.stopping('stopping'); gens.stop() }),
-      onSignal('SIGINT', () => { notifier.stopping('stopping'); gens.stop() }),
+      onSignal('SIGTERM', () => { stoppedBy = 'SIGTERM'; notifier.stopping('stopping'); gens.stop() }),
+      onSignal('SIGINT', () => { stoppedBy = 'SIGINT'; notifier.stopping('stopping'); gens.stop() }),
     ]
     // Started by another edgelb (`edgelb bench`, a `program` section): it stops when that one goes.
     const unwatch = io.env[MASTER_ENV] === '1' ? watchParentPipe(() => gens.stop()) : undefined
@@ -209,6 +211,9 @@ take them back, SIGTERM/SIGINT stop now.`,
     // After chroot or as another user, the pidfile may be out of reach: HAProxy leaves it too. After
     // an upgrade it is the new process's.
     if (pidfile !== undefined) removePidfile(pidfile)
+    // In HAProxy's master-worker mode (-W, -Ws), a stop by signal ends with 128 + its number, as
+    // the master reports it (systemd units written for HAProxy expect 143).
+    if (parsed.values['master-worker'] === true && stoppedBy !== null) return stoppedBy === 'SIGINT' ? 130 : 143
     return EXIT_OK
   },
 }
