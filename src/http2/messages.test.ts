@@ -25,6 +25,11 @@ test('the HTTP/1.1 head: host from :authority, cookies joined, chunked without a
   expect(requestHead(req([], [':method', 'POST', ':scheme', 'http', ':authority', 'a', ':path', '/u']) as H2Request, false, () => 'K').head).toContain('transfer-encoding: chunked')
   const ws = readRequest([':method', 'CONNECT', ':protocol', 'websocket', ':scheme', 'http', ':authority', 'a', ':path', '/ws', 'sec-websocket-version', '13'], true) as H2Request
   expect(requestHead(ws, false, () => 'K').head).toBe('GET /ws HTTP/1.1\r\nhost: a\r\nsec-websocket-version: 13\r\nconnection: upgrade\r\nupgrade: websocket\r\nsec-websocket-key: K\r\n\r\n')
+  // No :authority (RFC 9113 allows it): an empty Host, as RFC 9112 §3.2 asks; a Host field stays.
+  const bare = readRequest([':method', 'GET', ':scheme', 'https', ':path', '/t'], true) as H2Request
+  expect(requestHead(bare, true, () => 'K').head).toBe('GET /t HTTP/1.1\r\nhost: \r\n\r\n')
+  const hosted = readRequest([':method', 'GET', ':scheme', 'https', ':path', '/t', 'host', 'h.test'], true) as H2Request
+  expect(requestHead(hosted, true, () => 'K').head).toBe('GET /t HTTP/1.1\r\nhost: h.test\r\n\r\n')
 })
 
 test('a response from an HTTP/2 server as HTTP/1.1, and trailers both ways', () => {
