@@ -14,6 +14,7 @@ import type { StateEvent } from '../check/state.ts'
 import type { BindConfig, Config, ProxyConfig } from '../model/types.ts'
 import type { TlsListen } from '../net/runtime.ts'
 import { startWheelDriver } from '../core/timer-wheel.ts'
+import { SharedCount } from '../core/shared-count.ts'
 import { wheel } from '../core/wheel.ts'
 import { levelNumber } from '../log/levels.ts'
 import { LogOutputs } from '../log/outputs.ts'
@@ -69,7 +70,8 @@ export class Engine implements FrontendHost {
   readonly checks: HealthChecks
   /** What each `bind … ssl` listens with (built with the runtime). */
   readonly listenTls: ReadonlyMap<BindConfig, TlsListen>
-  actconn = 0
+  /** Sessions alive in the process (every thread's with `nbthread` > 1). */
+  actconns = new SharedCount()
   readonly globalMaxconn: number
   readonly tune: Config['global']['tune']
   /** Every proxy's compiled rules, the stick tables and the maps (the admin API edits them). */
@@ -161,6 +163,10 @@ export class Engine implements FrontendHost {
     e.checks.start()
     e.#keepAlive = setInterval(() => {}, 0x7fffffff)
     return e
+  }
+
+  get actconn(): number {
+    return this.actconns.value
   }
 
   get state(): string {
