@@ -142,6 +142,7 @@ export class Backend {
     const before = s.maxconn
     s.maxconn = this.#dynamic.includes(s) ? this.#dynamicMaxconn(s) : s.throttled(s.maxconnBase)
     if (s.maxconn === 0 ? before !== 0 : s.maxconn > before) this.serveQueues(s)
+    this.onServerState?.(s)
   }
 
   /** Recomputes the dynamic limits; returns whether one rose (queued sessions may then go). */

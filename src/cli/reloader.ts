@@ -22,6 +22,8 @@ export interface ReloadSetup {
   started: Config
   /** The directory edgelb confined itself to, if it did (no file outside it can be read). */
   chroot: string | undefined
+  /** The other threads (`nbthread` > 1): they reload once this thread serves the new generation. */
+  threads?: { reload(listeners: Generations['listeners']): void }
 }
 
 /** Reloads; returns whether the new configuration serves. */
@@ -55,6 +57,7 @@ export function reload(r: ReloadSetup, why: string): boolean {
   } catch (e) {
     return failed((e as Error).message)
   }
+  r.threads?.reload(gens.listeners)
   const ms = (performance.now() - t0).toFixed(1)
   if (!config.global.quiet) for (const l of gens.current.listening()) io.err(`edgelb: ${l.frontend} listening on ${l.addrs.join(', ') || '(nothing)'}`)
   for (const a of closed) io.err(`edgelb: no longer listening on ${a}`)

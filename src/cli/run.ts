@@ -16,6 +16,7 @@ import { Generations } from '../proxy/generations.ts'
 import { startStatsSockets, type StatsSockets } from '../admin/socket.ts'
 import { statsApplets } from '../stats/applets.ts'
 import { commandArgs } from './args.ts'
+import { threadCount, Threads } from './threads.ts'
 import { reload, servingStatus } from './reloader.ts'
 import { upgrade, type UpgradeSetup } from './upgrader.ts'
 import { takeUpgradeFrom, tellPredecessorReady } from '../net/upgrade.ts'
@@ -62,7 +63,6 @@ take them back, SIGTERM/SIGINT stop now.`,
     // Sockets handed over (systemd's socket activation): taken now, the variables removed.
     const handed = takeInheritedSockets(io.env as Record<string, string | undefined>, process.pid)
     for (const w of handed.warnings) io.err(`edgelb: warning: ${w}`)
-    const listeners = new ListenerSet(handed.sockets)
     // Started by a running edgelb to take its place (binary upgrade): it is told once we serve.
     const predecessor = takeUpgradeFrom(io.env as Record<string, string | undefined>)
     // The service manager (Type=notify): told when edgelb is ready, reloads, stops.
@@ -92,6 +92,11 @@ take them back, SIGTERM/SIGINT stop now.`,
       const n = unimplemented.protections
       io.err(`edgelb: WARNING: --allow-unimplemented: ${n} protection${n === 1 ? '' : 's'} the configuration asks for ${n === 1 ? 'is' : 'are'} not in force (the lines above); traffic they would protect passes unprotected`)
     }
+    // `nbthread`: the other threads start once this one has bound (cli/threads.ts).
+    const nb = threadCount(config, runtime)
+    if (nb.warning !== undefined) io.err(`edgelb: warning: ${nb.warning}`)
+    const group = nb.n > 1 ? new Threads(nb.n, { files, env: io.env, allowUnimplemented, out: io.out, err: io.err }) : null
+    const listeners = new ListenerSet(handed.sockets, group === null ? null : {})
     const { chroot, uid, gid } = config.global
     const privileges: Privileges = { ...(chroot !== undefined ? { chroot } : {}), ...(uid !== undefined ? { uid } : {}), ...(gid !== undefined ? { gid } : {}) }
     const cannot = await preparePrivileges(privileges)
@@ -107,10 +112,19 @@ take them back, SIGTERM/SIGINT stop now.`,
     let gens: Generations
     try {
       // The objects `check` built and reported on are the ones that serve.
-      gens = Generations.start(runtime, listeners, { out: io.out, err: io.err, applets: statsApplets })
+      gens = Generations.start(runtime, listeners, { out: io.out, err: io.err, applets: statsApplets, ...(group === null ? {} : { thread: group }) })
     } catch (e) {
       await programs.stop()
       return notStarted((e as Error).message)
+    }
+    if (group !== null) {
+      const why = await group.start(listeners, () => gens.current)
+      if (why !== undefined) {
+        gens.stop()
+        await group.done
+        await programs.stop()
+        return notStarted(why)
+      }
     }
     // The runtime API (`stats socket`) listens with the rest, before privileges are dropped; its
     // commands act on the generation serving at the time (a reload keeps the sockets as they were).
@@ -142,25 +156,26 @@ take them back, SIGTERM/SIGINT stop now.`,
       if (pidfile !== undefined) rmSync(pidfile, { force: true })
       return notStarted((e as Error).message)
     }
-    const setup: UpgradeSetup = { files, io, allowUnimplemented, generations: gens, notifier, started: config, chroot, args, handedOver: false, starting: false }
+    const setup: UpgradeSetup = { files, io, allowUnimplemented, generations: gens, notifier, started: config, chroot, args, handedOver: false, starting: false, ...(group === null ? {} : { threads: group }) }
     const off = [
       onSignal('SIGUSR1', () => {
         notifier.stopping('soft stop: finishing live sessions')
         gens.softStop()
+        group?.softStop()
         io.err('edgelb: soft stop: listeners closed (after grace), finishing live sessions')
       }),
       onSignal('SIGUSR2', () => { reload(setup, 'SIGUSR2') }),
       onSignal('SIGHUP', () => { reload(setup, 'SIGHUP') }),
       onSignal('SIGURG', () => { upgrade(setup) }),
-      onSignal('SIGTTOU', () => { gens.pause(); io.err('edgelb: listening ports released (SIGTTOU)') }),
+      onSignal('SIGTTOU', () => { gens.pause(); group?.pause(); io.err('edgelb: listening ports released (SIGTTOU)') }),
       onSignal('SIGTTIN', () => {
-        try { gens.resume(); io.err('edgelb: listening again (SIGTTIN)') } catch (e) { io.err(`edgelb: cannot listen again: ${(e as Error).message}`) }
+        try { gens.resume(); group?.resume(); io.err('edgelb: listening again (SIGTTIN)') } catch (e) { io.err(`edgelb: cannot listen again: ${(e as Error).message}`) }
       }),
-      onSignal('SIGTERM', () => { notifier.stopping('stopping'); gens.stop() }),
-      onSignal('SIGINT', () => { notifier.stopping('stopping'); gens.stop() }),
+      onSignal('SIGTERM', () => { notifier.stopping('stopping'); gens.stop(); group?.stop() }),
+      onSignal('SIGINT', () => { notifier.stopping('stopping'); gens.stop(); group?.stop() }),
     ]
     // Started by another edgelb (`edgelb bench`, a `program` section): it stops when that one goes.
-    const unwatch = io.env[MASTER_ENV] === '1' ? watchParentPipe(() => gens.stop()) : undefined
+    const unwatch = io.env[MASTER_ENV] === '1' ? watchParentPipe(() => { gens.stop(); group?.stop() }) : undefined
     // Printed once the signal handlers are in place: a supervisor that signals as soon as it
     // reads this line must not kill the process with a default action.
     for (const l of gens.current.listening()) {
@@ -173,6 +188,7 @@ take them back, SIGTERM/SIGINT stop now.`,
       io.err(`edgelb: serving in the place of process ${predecessor} (upgrade)`)
     }
     await gens.done
+    await group?.done
     notifier.close()
     unwatch?.()
     await programs.stop()

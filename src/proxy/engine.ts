@@ -31,6 +31,7 @@ import { compileLogFormat } from '../rules/log-format.ts'
 import { dirname } from 'node:path'
 import { TcpSession } from './tcp-session.ts'
 import { wantsApplets, type Applets } from './applet.ts'
+import type { ProcessShare } from './process-share.ts'
 
 export interface EngineOptions {
   /** `log stdout` lines (and those of log targets edgelb does not send to yet) and notices. */
@@ -40,6 +41,19 @@ export interface EngineOptions {
   /** The stats pages and services (src/stats/), made for this engine once it exists; required
    *  when the configuration has a `stats` page or a `use-service` rule. */
   applets?(engine: Engine): Applets
+  /** With `nbthread` > 1: how this thread's engines take part in the process (cli/threads.ts). */
+  thread?: EngineThread
+}
+
+/** One thread's part in a process of several (`nbthread` > 1). */
+export interface EngineThread {
+  /** The counts a generation's engines share across the threads (made by the first thread,
+   *  handed to the others). */
+  share(config: Config): ProcessShare
+  /** Whether this thread runs the health checks: one does, the others are told the states. */
+  readonly checks: boolean
+  /** Whether this thread serves the frontend `p` (a stats page is served by the first alone). */
+  serves(p: ProxyConfig): boolean
 }
 
 /** The wheel is one per process, and so must its driver be: a driver owns the wheel's wake-up
@@ -70,6 +84,8 @@ export class Engine implements FrontendHost {
   readonly checks: HealthChecks
   /** What each `bind … ssl` listens with (built with the runtime). */
   readonly listenTls: ReadonlyMap<BindConfig, TlsListen>
+  /** The counts shared with the other threads (`nbthread` > 1); null: one thread. */
+  share: ProcessShare | null = null
   /** Sessions alive in the process (every thread's with `nbthread` > 1). */
   actconns = new SharedCount()
   readonly globalMaxconn: number
@@ -123,6 +139,7 @@ export class Engine implements FrontendHost {
     for (const p of config.proxies) {
       if (p.kind !== 'frontend' && p.kind !== 'listen') continue
       if (p.disabled) continue
+      if (opts.thread !== undefined && !opts.thread.serves(p)) continue
       const beName = p.kind === 'listen' ? p.name : staticBackendOf(p)
       const fe = new Frontend(p, this, beName === undefined ? null : this.backends.get(beName) ?? null, this.#proxyRules.get(p.name) ?? null)
       this.frontends.push(fe)
@@ -152,6 +169,10 @@ export class Engine implements FrontendHost {
     if (runtime.config !== config) throw new Error('Engine.start: the runtime was built from another configuration')
     if (runtime.host !== null) throw new Error('Engine.start: the runtime is already running in another engine')
     const e = new Engine(runtime, opts, options.listeners ?? new ListenerSet())
+    if (opts.thread !== undefined) {
+      e.share = opts.thread.share(config)
+      e.share.attach(e)
+    }
     try {
       e.#bindAll()
     } catch (err) {
@@ -160,9 +181,18 @@ export class Engine implements FrontendHost {
     }
     acquireDriver()
     e.#drives = true
-    e.checks.start()
+    if (opts.thread?.checks ?? true) e.checks.start()
     e.#keepAlive = setInterval(() => {}, 0x7fffffff)
     return e
+  }
+
+  parked(): void {
+    this.share?.arm()
+  }
+
+  /** Threads serving this process (`nbthread`). */
+  get nbthread(): number {
+    return this.share?.threads ?? 1
   }
 
   get actconn(): number {
@@ -226,6 +256,10 @@ export class Engine implements FrontendHost {
     return this.frontends.find((f) => f.name === fe)?.cur ?? 0
   }
 
+  thread(): number {
+    return this.share?.index ?? 0
+  }
+
   srvIsUp(be: string, srv: string): boolean {
     return this.backends.get(be)?.findServer(srv)?.usable ?? false
   }
@@ -235,6 +269,7 @@ export class Engine implements FrontendHost {
   }
 
   slotFreed(): void {
+    this.share?.signal()
     for (const fe of this.frontends) if (fe.parked > 0) fe.unpark()
     if (this.#state === 'stopping') this.#maybeStopped()
   }
@@ -268,6 +303,8 @@ export class Engine implements FrontendHost {
   /** HAProxy's server state lines: to the backend's log lines at their levels (emerg, alert,
    *  notice), and to stderr as `[WARNING]`/`[ALERT]` unless `quiet`. */
   #stateEvent(p: ProxyConfig, e: StateEvent): void {
+    // With several threads, the one that runs the checks logs the states (the others apply them).
+    if (this.#opts.thread !== undefined && !this.#opts.thread.checks) return
     this.#logOf(p)?.send(levelNumber(e.level), e.log)
     if (!this.config.global.quiet) this.#opts.err(`${`[${e.tag}]`.padEnd(11)}(${process.pid}) : ${e.stderr}`)
   }
@@ -366,7 +403,7 @@ export class Engine implements FrontendHost {
 
   #maybeStopped(): void {
     if (this.#state !== 'stopping') return
-    if (this.frontends.some((fe) => !fe.stopped || fe.cur > 0 || fe.parked > 0)) return
+    if (this.frontends.some((fe) => !fe.stopped || fe.live > 0 || fe.parked > 0)) return
     this.#finish()
   }
 

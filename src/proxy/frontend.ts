@@ -160,6 +160,12 @@ export class Frontend {
     }
   }
 
+  /** Connections this thread holds a slot for (sessions, PROXY headers and handshakes); `cur`
+   *  counts every thread's. */
+  get live(): number {
+    return this.#sessions.size + this.handshakes.size
+  }
+
   get sessions(): ReadonlySet<ClientSession> {
     return this.#sessions
   }

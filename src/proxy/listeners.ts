@@ -43,6 +43,18 @@ interface Entry {
 
 type Accept = (s: Sock<unknown>) => void
 
+/**
+ * The listening sockets of one thread of several (`nbthread` > 1). Each thread opens its own
+ * socket on every TCP address, with SO_REUSEPORT (the kernel spreads the connections); the first
+ * thread binds first (a port 0 gets its number there) and alone serves unix sockets and inherited
+ * ones, which SO_REUSEPORT cannot share.
+ */
+export interface ListenerThreads {
+  /** For a thread after the first: the port of each TCP socket of the first thread, by key
+   *  (null: the first thread serves it alone); updated at each reload. Absent: the first thread. */
+  ports?: ReadonlyMap<string, number | null>
+}
+
 class Handle implements BoundListener {
   readonly #set: ListenerSet
   readonly entry: Entry
@@ -75,8 +87,20 @@ export class ListenerSet {
   /** What the last commit() closed and left unused. */
   lastCommit: { closed: string[]; idle: string[] } = { closed: [], idle: [] }
 
-  constructor(inherited: InheritedSockets = new InheritedSockets()) {
+  /** Null: the process has one thread. */
+  readonly threads: ListenerThreads | null
+
+  constructor(inherited: InheritedSockets = new InheritedSockets(), threads: ListenerThreads | null = null) {
     this.inherited = inherited
+    this.threads = threads
+  }
+
+  /** What the other threads bind (ListenerThreads.ports): each socket's port by key, null for
+   *  those this thread serves alone (unix, inherited). */
+  sharedPorts(): Map<string, number | null> {
+    const out = new Map<string, number | null>()
+    for (const e of this.#entries.values()) out.set(e.key, e.key.startsWith('tcp ') && e.inherited === null ? e.port : null)
+    return out
   }
 
   /** A generation starts binding. */
@@ -106,7 +130,9 @@ export class ListenerSet {
         continue
       }
       const taken = inherited ?? (target.kind === 'fd' ? null : this.inherited.matching(target, (s) => this.#isTaken(s)))
-      const entry = this.#open(key, taken === null || taken === undefined ? target : { kind: 'fd', fd: taken.fd }, handlers, options, resolved, taken ?? null)
+      const shared = this.threads !== null && target.kind === 'tcp' && (taken === null || taken === undefined)
+      const opts = shared ? { ...options, reusePort: true } : options
+      const entry = this.#open(key, taken === null || taken === undefined ? target : { kind: 'fd', fd: taken.fd }, handlers, opts, resolved, taken ?? null)
       const h = new Handle(this, entry, accept)
       entry.owner = h
       p.fresh.push(entry)
@@ -207,6 +233,8 @@ export class ListenerSet {
 
   /** What `addr` binds: one target per socket, keyed by what it is bound to. */
   #targets(addr: ListenAddr): { key: string; target: ListenTarget; addr: ListenAddr; inherited?: InheritedSocket }[] {
+    // Inherited sockets are the first thread's alone.
+    if (this.threads?.ports !== undefined && addr.family === 'fd') return []
     if (addr.family === 'fd' && addr.name !== undefined) {
       const named = this.inherited.byName(addr.name).filter((s) => !this.#closedFds.has(s.fd))
       if (named.length === 0) {
@@ -216,6 +244,7 @@ export class ListenerSet {
       return named.map((s) => ({ key: `fd ${s.fd}`, target: { kind: 'fd', fd: s.fd }, addr: { family: 'fd', fd: s.fd, name: addr.name! }, inherited: s }))
     }
     const target = listenTarget(addr)
+    if (target.kind === 'fd' && this.threads?.ports !== undefined) return []
     if (target.kind === 'fd') {
       const s = this.inherited.byFd(target.fd)
       return [{ key: `fd ${target.fd}`, target, addr, ...(s !== undefined ? { inherited: s } : {}) }]
@@ -223,6 +252,11 @@ export class ListenerSet {
     // Port 0 (any free port, as tests bind): the k-th such bind of a generation is the k-th of
     // the one before, so a configuration read again keeps its ports.
     const key = target.kind === 'unix' ? `unix ${target.path}` : target.port === 0 ? `tcp ${target.host}:0#${this.#pending!.anyPort++}` : `tcp ${target.host}:${target.port}`
-    return [{ key, target, addr }]
+    const ports = this.threads?.ports
+    if (ports === undefined) return [{ key, target, addr }]
+    // A thread after the first: where the first thread's socket is, or nothing.
+    const port = ports.get(key)
+    if (target.kind !== 'tcp' || port === undefined || port === null) return []
+    return [{ key, target: { ...target, port }, addr }]
   }
 }

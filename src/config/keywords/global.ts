@@ -49,8 +49,8 @@ export const globalKeywords: readonly GlobalKeyword[] = [
   {
     kw: 'nbthread',
     parse(args, d, g, ctx) {
+      // Threads start at `edgelb run` (cli/threads.ts), which says there when it must run fewer.
       g.nbthread = parseIntIn(one('nbthread', args, d, 'a number'), d.pos, "'nbthread'", 1, 4096)
-      if (g.nbthread > 1) ctx.warn(`'nbthread ${g.nbthread}': edgelb runs one event loop per process for now and uses 1 thread`, d.pos)
     },
   },
   ignored('nbproc', 'edgelb runs one process; start several with SO_REUSEPORT binds if you need more'),

@@ -1,0 +1,249 @@
+/**
+ * `nbthread N`: N event loops in one edgelb process. The first thread (the process's own) is
+ * the one `edgelb run` always was: it reads the configuration, binds first, runs the health
+ * checks, the runtime API, the signals, sd_notify and reloads, and serves traffic too. Each of the
+ * N-1 others is a Worker (cli/worker.ts) that reads the same files, builds its own engine and
+ * serves the same TCP addresses on its own SO_REUSEPORT sockets. docs/architecture.md, "Threads",
+ * says why this shape and what each thread holds.
+ *
+ *   first thread                               each other thread
+ *   load, bind (SO_REUSEPORT), checks ──init──▶ load, bind the same ports, serve
+ *   server states (checks, admin) ─────states─▶ applied to its servers
+ *   runtime API: show … ──────────────counters▶ deltas back through shared memory, merged
+ *                set/enable/… ────────────cli─▶ run there too
+ *   SIGUSR2/SIGHUP ─────────────────────reload─▶ reload (new shared cells, new ports)
+ *   SIGUSR1, SIGTERM, SIGTTOU/TTIN ──────signal─▶ the same
+ *   ◀──────────────────────────── out/err lines, done
+ */
+import type { Config, ProxyConfig } from '../model/types.ts'
+import type { Runtime } from '../proxy/runtime.ts'
+import type { ListenerSet } from '../proxy/listeners.ts'
+import type { Engine, EngineThread } from '../proxy/engine.ts'
+import { ProcessShare, serverStates } from '../proxy/process-share.ts'
+import { wantsApplets } from '../proxy/applet.ts'
+import { runtimeName } from '../net/runtime.ts'
+import { mergeCounters, type CounterSet } from '../stats/merge.ts'
+import { availableParallelism } from 'node:os'
+
+/** What a thread is started with (cli/worker.ts reads it). */
+export interface ThreadInit {
+  t: 'init'
+  index: number
+  count: number
+  files: readonly string[]
+  env: Record<string, string | undefined>
+  allowUnimplemented: boolean
+  buffer: SharedArrayBuffer
+  layout: Record<string, number>
+  ports: [string, number | null][]
+  mailbox: SharedArrayBuffer
+}
+
+export type ToThread =
+  | ThreadInit
+  | { t: 'reload'; buffer: SharedArrayBuffer; layout: Record<string, number>; ports: [string, number | null][] }
+  | { t: 'states'; states: ReturnType<typeof serverStates> }
+  | { t: 'cli'; line: string }
+  | { t: 'counters' }
+  | { t: 'softStop' | 'stop' | 'pause' | 'resume' }
+
+export type FromThread =
+  | { t: 'ready' }
+  | { t: 'failed'; why: string }
+  | { t: 'out' | 'err'; line: string }
+  | { t: 'done' }
+
+/** Room for one thread's counters (JSON) when the first thread reads them. */
+const MAILBOX_BYTES = 16 << 20
+/** How long the first thread waits for a thread's counters before showing what it has. */
+const GATHER_WAIT_MS = 1000
+
+/**
+ * How many threads serve `config`, and why fewer than asked: `nbthread`, else 1 (docs/config.md
+ * says why the default is not the CPU count yet). A feature whose state is not shared between
+ * threads yet makes it 1, with a warning naming it.
+ */
+export function threadCount(config: Config, runtime: Runtime): { n: number; warning?: string } {
+  const asked = config.global.nbthread ?? 1
+  if (asked <= 1) return { n: 1 }
+  const blockers: string[] = []
+  if (runtimeName !== 'bun') blockers.push(`the ${runtimeName} runtime (threads need Bun)`)
+  if (runtime.rules.tables.size > 0) blockers.push('stick tables (not yet kept in step between threads)')
+  for (const p of config.proxies) {
+    for (const s of p.servers) {
+      if (s.observe !== undefined) blockers.push(`'observe' (server ${p.name}/${s.name}: passive health sees one thread)`)
+      if (s.onMarkedDown !== undefined || s.onMarkedUp !== undefined) blockers.push(`'on-marked-down'/'on-marked-up' (server ${p.name}/${s.name}: sessions of other threads would not be shut)`)
+    }
+  }
+  if (blockers.length > 0) return { n: 1, warning: `'nbthread ${asked}': running 1 thread, because the configuration uses ${[...new Set(blockers)].join(', ')}` }
+  const cpus = availableParallelism()
+  if (asked > cpus) return { n: asked, warning: `'nbthread ${asked}' is more than the ${cpus} CPUs this process may run on` }
+  return { n: asked }
+}
+
+/** Whether only the first thread serves `p`: a stats page or a service (Prometheus), rendered
+ *  with the whole process's counters, which the first thread gathers. */
+export function firstThreadOnly(p: ProxyConfig, config: Config): boolean {
+  const be = p.kind === 'frontend' && p.defaultBackend !== undefined ? config.proxies.find((x) => x.name === p.defaultBackend && x.kind === 'backend') : undefined
+  return wantsApplets(be === undefined ? [p] : [p, be])
+}
+
+interface Link {
+  readonly worker: Worker
+  readonly header: Int32Array
+  readonly data: Uint8Array
+  readonly done: Promise<void>
+  ready: Promise<string | undefined>
+  gone: boolean
+}
+
+export interface ThreadsSetup {
+  files: readonly string[]
+  env: Readonly<Record<string, string | undefined>>
+  allowUnimplemented: boolean
+  out(line: string): void
+  err(line: string): void
+}
+
+/** The other threads of the process, as the first one drives them; also the first thread's
+ *  EngineThread (it makes each generation's shared cells). */
+export class Threads implements EngineThread {
+  readonly checks = true
+  readonly count: number
+  readonly #setup: ThreadsSetup
+  readonly #links: Link[] = []
+  #share: ProcessShare | null = null
+  #engine: (() => Engine) | null = null
+  #statesPending = false
+  /** Resolves when every other thread has ended. */
+  done: Promise<void> = Promise.resolve()
+
+  constructor(count: number, setup: ThreadsSetup) {
+    this.count = count
+    this.#setup = setup
+  }
+
+  share(config: Config): ProcessShare {
+    const s = ProcessShare.create(config, this.count)
+    s.onServerState = () => this.#statesSoon()
+    s.relay = this
+    this.#share = s
+    return s
+  }
+
+  serves(): boolean {
+    return true
+  }
+
+  /** Starts the other threads on what `listeners` bound; resolves once each serves, or with the
+   *  reason one could not (the others are then stopped). */
+  async start(listeners: ListenerSet, engine: () => Engine): Promise<string | undefined> {
+    this.#engine = engine
+    const share = this.#share
+    if (share === null) throw new Error('Threads.start: no generation started')
+    const ports = [...listeners.sharedPorts()]
+    for (let i = 1; i < this.count; i++) {
+      const mailbox = new SharedArrayBuffer(8 + MAILBOX_BYTES)
+      const worker = new Worker(new URL('./worker.ts', import.meta.url).href, { type: 'module' } as WorkerOptions)
+      let resolveDone!: () => void
+      let resolveReady!: (why: string | undefined) => void
+      const link: Link = {
+        worker,
+        header: new Int32Array(mailbox, 0, 2),
+        data: new Uint8Array(mailbox, 8),
+        done: new Promise((r) => { resolveDone = () => { link.gone = true; r() } }),
+        ready: new Promise((r) => { resolveReady = r }),
+        gone: false,
+      }
+      worker.onmessage = (e: MessageEvent<FromThread>) => {
+        const m = e.data
+        if (m.t === 'out') this.#setup.out(m.line)
+        else if (m.t === 'err') this.#setup.err(m.line)
+        else if (m.t === 'ready') resolveReady(undefined)
+        else if (m.t === 'failed') resolveReady(`thread ${i + 1}: ${m.why}`)
+        else if (m.t === 'done') { worker.terminate(); resolveDone() }
+      }
+      worker.onerror = (e) => {
+        this.#setup.err(`edgelb: thread ${i + 1}: ${e.message}`)
+        resolveReady(`thread ${i + 1}: ${e.message}`)
+        resolveDone()
+      }
+      worker.addEventListener('close', () => { resolveReady(`thread ${i + 1} ended`); resolveDone() })
+      const init: ThreadInit = { t: 'init', index: i, count: this.count, files: this.#setup.files, env: { ...this.#setup.env }, allowUnimplemented: this.#setup.allowUnimplemented, buffer: share.buffer, layout: { ...share.layout }, ports, mailbox }
+      worker.postMessage(init)
+      this.#links.push(link)
+    }
+    this.done = Promise.all(this.#links.map((l) => l.done)).then(() => {})
+    const failures = (await Promise.all(this.#links.map((l) => l.ready))).filter((w) => w !== undefined)
+    if (failures.length > 0) {
+      this.stop()
+      return failures[0]
+    }
+    return undefined
+  }
+
+  /** A reload served in the first thread: the others read the files again, on its new cells. */
+  reload(listeners: ListenerSet): void {
+    const s = this.#share
+    if (s === null) return
+    this.#post({ t: 'reload', buffer: s.buffer, layout: { ...s.layout }, ports: [...listeners.sharedPorts()] })
+  }
+
+  softStop(): void { this.#post({ t: 'softStop' }) }
+  stop(): void { this.#post({ t: 'stop' }) }
+  pause(): void { this.#post({ t: 'pause' }) }
+  resume(): void { this.#post({ t: 'resume' }) }
+
+  /** A runtime API command that changes something: the other threads run it too. */
+  forward(line: string): void {
+    this.#post({ t: 'cli', line })
+  }
+
+  /**
+   * Adds what the other threads counted since the last time into the first thread's counters,
+   * before the stats are shown. Synchronous: each thread writes its deltas into its mailbox (shared
+   * memory) and the first thread waits for them there, up to GATHER_WAIT_MS each.
+   */
+  gather(engine: Engine): void {
+    const live = this.#links.filter((l) => !l.gone)
+    for (const l of live) Atomics.store(l.header, 0, 0)
+    for (const l of live) l.worker.postMessage({ t: 'counters' } satisfies ToThread)
+    const dec = new TextDecoder()
+    for (const l of live) {
+      if (Atomics.wait(l.header, 0, 0, GATHER_WAIT_MS) === 'timed-out') continue
+      if (Atomics.load(l.header, 0) !== 1) continue
+      const text = dec.decode(l.data.slice(0, Atomics.load(l.header, 1)))
+      mergeCounters(engine, JSON.parse(text) as CounterSet)
+    }
+  }
+
+  /** Server states changed (checks, admin): the other threads are told once this turn ends. */
+  #statesSoon(): void {
+    if (this.#statesPending || this.#links.length === 0) return
+    this.#statesPending = true
+    queueMicrotask(() => {
+      this.#statesPending = false
+      const e = this.#engine?.()
+      if (e !== undefined) this.#post({ t: 'states', states: serverStates(e) })
+    })
+  }
+
+  #post(m: ToThread): void {
+    for (const l of this.#links) l.worker.postMessage(m)
+  }
+}
+
+/** A thread's deltas into its mailbox (cli/worker.ts): 1 = written, 2 = too big to fit. */
+export function writeMailbox(mailbox: SharedArrayBuffer, deltas: CounterSet): void {
+  const header = new Int32Array(mailbox, 0, 2)
+  const data = new Uint8Array(mailbox, 8)
+  const bytes = new TextEncoder().encode(JSON.stringify(deltas))
+  if (bytes.length > data.length) {
+    Atomics.store(header, 0, 2)
+  } else {
+    data.set(bytes)
+    Atomics.store(header, 1, bytes.length)
+    Atomics.store(header, 0, 1)
+  }
+  Atomics.notify(header, 0)
+}

@@ -1,0 +1,96 @@
+/**
+ * A thread after the first (`nbthread` > 1; cli/threads.ts drives it): reads the configuration
+ * files the first thread read, builds its own engine on the first thread's shared counts, binds
+ * the same TCP ports on its own SO_REUSEPORT sockets, and serves. It runs no health check, no
+ * runtime API and no signal handler: the first thread tells it the server states, the commands
+ * that change something, reloads and stops.
+ */
+import { hasErrors, loadConfig } from '../config/load.ts'
+import { formatDiagnostic } from '../model/source.ts'
+import type { Config } from '../model/types.ts'
+import { ListenerSet } from '../proxy/listeners.ts'
+import { Generations } from '../proxy/generations.ts'
+import type { EngineThread } from '../proxy/engine.ts'
+import { applyServerStates, ProcessShare } from '../proxy/process-share.ts'
+import { statsApplets } from '../stats/applets.ts'
+import { CounterDeltas } from '../stats/merge.ts'
+import { runCommand } from '../admin/session.ts'
+import { firstThreadOnly, writeMailbox, type FromThread, type ThreadInit, type ToThread } from './threads.ts'
+
+declare const self: { onmessage: ((e: MessageEvent<ToThread>) => void) | null; postMessage(m: FromThread): void; close(): void }
+
+const post = (m: FromThread): void => self.postMessage(m)
+const io = { out: (line: string) => post({ t: 'out', line }), err: (line: string) => post({ t: 'err', line }) }
+
+let init: ThreadInit | null = null
+let gens: Generations | null = null
+let listeners: ListenerSet | null = null
+let share: ProcessShare | null = null
+let config: Config | null = null
+const deltas = new CounterDeltas()
+
+const thread: EngineThread = {
+  checks: false,
+  share: () => share!,
+  serves: (p) => !firstThreadOnly(p, config!),
+}
+
+self.onmessage = (e: MessageEvent<ToThread>) => {
+  const m = e.data
+  try {
+    switch (m.t) {
+      case 'init': start(m); break
+      case 'reload': reload(m); break
+      case 'states': if (gens !== null) applyServerStates(gens.current, m.states); break
+      case 'cli': if (gens !== null) runCommand(m.line, { engine: gens.current, level: 'admin' }); break
+      case 'counters': if (gens !== null && init !== null) writeMailbox(init.mailbox, deltas.take(gens.current)); break
+      case 'softStop': gens?.softStop(); break
+      case 'stop': gens?.stop(); break
+      case 'pause': gens?.pause(); break
+      case 'resume': gens?.resume(); break
+    }
+  } catch (err) {
+    io.err(`edgelb: thread ${(init?.index ?? 0) + 1}: ${m.t}: ${(err as Error).message}`)
+  }
+}
+
+function start(m: ThreadInit): void {
+  init = m
+  const loaded = loadConfig(m.files, m.env, { allowUnimplemented: m.allowUnimplemented })
+  if (hasErrors(loaded.diagnostics)) {
+    const first = loaded.diagnostics.find((d) => d.severity === 'error')
+    post({ t: 'failed', why: first === undefined ? 'the configuration has errors' : formatDiagnostic(first) })
+    return
+  }
+  config = loaded.config
+  share = new ProcessShare(m.buffer, m.layout, m.count, m.index)
+  listeners = new ListenerSet(undefined, { ports: new Map(m.ports) })
+  try {
+    gens = Generations.start(loaded.runtime, listeners, { ...io, applets: statsApplets, thread })
+  } catch (err) {
+    post({ t: 'failed', why: (err as Error).message })
+    return
+  }
+  void gens.done.then(() => { post({ t: 'done' }); self.close() })
+  post({ t: 'ready' })
+}
+
+function reload(m: Extract<ToThread, { t: 'reload' }>): void {
+  if (gens === null || init === null || listeners === null) return
+  const loaded = loadConfig(init.files, init.env, { allowUnimplemented: init.allowUnimplemented, keepTables: gens.current.rules.tables })
+  if (hasErrors(loaded.diagnostics)) {
+    io.err(`edgelb: thread ${init.index + 1}: reload failed: the configuration has errors`)
+    return
+  }
+  const before = { config, share }
+  config = loaded.config
+  share = new ProcessShare(m.buffer, m.layout, init.count, init.index)
+  ;(listeners.threads as { ports?: ReadonlyMap<string, number | null> }).ports = new Map(m.ports)
+  try {
+    gens.reload(loaded.runtime)
+  } catch (err) {
+    config = before.config
+    share = before.share
+    io.err(`edgelb: thread ${init.index + 1}: reload failed: ${(err as Error).message}`)
+  }
+}

@@ -1,0 +1,200 @@
+// `nbthread 2`: two event loops in one edgelb, seen from outside as one process: both threads
+// serve the port, a server's maxconn holds across them, one health check runs per interval, the
+// stats and the runtime API are the process's, soft stop and reload reach both threads.
+import { expect, test } from 'bun:test'
+import { join } from 'node:path'
+import { writeFileSync } from 'node:fs'
+import { connectClient, spawnEdgelb, startServer, type Proc } from '../support/harness.ts'
+import { Signal, within } from '../support/wait.ts'
+
+/** What the runtime API answers to one command. */
+async function ask(p: Proc, line: string): Promise<string> {
+  let text = ''
+  const { promise: closed, resolve } = Promise.withResolvers<void>()
+  const sock = await Bun.connect({
+    unix: join(p.dir, 'admin.sock'),
+    socket: { data(_s, chunk) { text += chunk.toString('latin1') }, close() { resolve() }, error() {} },
+  })
+  sock.write(`${line}\n`)
+  sock.shutdown()
+  await within(5000, closed, `an answer to '${line}'`)
+  return text
+}
+
+/** A CSV field of the `show stat` row of `px`/`sv`. */
+async function statField(p: Proc, px: string, sv: string, field: string): Promise<string> {
+  const lines = (await ask(p, 'show stat')).split('\n')
+  const names = lines[0]!.replace(/^# /, '').split(',')
+  const row = lines.find((l) => l.startsWith(`${px},${sv},`))!.split(',')
+  return row[names.indexOf(field)]!
+}
+
+/** Polls the runtime API until `check` holds (the state has no event the test can see). */
+async function untilAsked(check: () => Promise<boolean>, what: string, ms = 10000): Promise<void> {
+  const end = performance.now() + ms
+  while (!(await check())) {
+    if (performance.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}`)
+  }
+}
+
+/** Each request on its own connection: the kernel spreads connections over the threads. */
+async function threadsOf(port: number, n: number): Promise<{ threads: Set<string>; statuses: number[]; tags: Set<string> }> {
+  const threads = new Set<string>()
+  const tags = new Set<string>()
+  const statuses: number[] = []
+  for (let i = 0; i < n; i++) {
+    const r = await fetch(`http://127.0.0.1:${port}/`, { headers: { connection: 'close' }, keepalive: false })
+    await r.text()
+    statuses.push(r.status)
+    const t = r.headers.get('x-thread')
+    if (t !== null) threads.add(t)
+    const g = r.headers.get('x-gen')
+    if (g !== null) tags.add(g)
+  }
+  return { threads, statuses, tags }
+}
+
+function httpConfig(origin: number, gen: string): string {
+  return `global
+  nbthread 2
+  stats socket unix@admin.sock level admin
+defaults
+  mode http
+  timeout connect 2s
+  timeout client 10s
+  timeout server 10s
+listen web
+  bind 127.0.0.1:0
+  http-response set-header x-thread %[thread]
+  http-response set-header x-gen ${gen}
+  server a 127.0.0.1:${origin}
+`
+}
+
+test('nbthread 2: both threads serve the port; show info, show stat and set server are the whole process', async () => {
+  using origin = Bun.serve({ port: 0, hostname: '127.0.0.1', fetch: () => new Response('ok') })
+  await using lb = await spawnEdgelb(httpConfig(origin.port!, 'one'))
+  const port = lb.ports.get('web')!
+  const first = await threadsOf(port, 40)
+  expect(first.statuses.every((s) => s === 200)).toBe(true)
+  expect([...first.threads].sort()).toEqual(['0', '1'])
+  expect(await ask(lb, 'show info')).toContain('Nbthread: 2\n')
+  // Totals add both threads' counts.
+  expect(await statField(lb, 'web', 'FRONTEND', 'stot')).toBe('40')
+  expect(await statField(lb, 'web', 'a', 'stot')).toBe('40')
+  expect(await statField(lb, 'web', 'FRONTEND', 'hrsp_2xx')).toBe('40')
+  expect(await statField(lb, 'web', 'FRONTEND', 'req_tot')).toBe('40')
+  // A change made through the runtime API holds in every thread.
+  await ask(lb, 'disable server web/a')
+  const down = await threadsOf(port, 20)
+  expect(down.statuses.every((s) => s === 503)).toBe(true)
+  await ask(lb, 'enable server web/a')
+  const up = await threadsOf(port, 20)
+  expect(up.statuses.every((s) => s === 200)).toBe(true)
+  expect([...up.threads].sort()).toEqual(['0', '1'])
+  expect(await statField(lb, 'web', 'FRONTEND', 'stot')).toBe('80')
+})
+
+test('nbthread 2: a server maxconn 1 holds across the threads, and a slot one thread frees serves the other\'s waiters', async () => {
+  await using srv = startServer('s', 'manual')
+  const held = new Signal()
+  srv.onAccept = () => held.notify()
+  await using lb = await spawnEdgelb(`global
+  nbthread 2
+  stats socket unix@admin.sock level admin
+defaults
+  mode tcp
+  timeout connect 2s
+  timeout client 20s
+  timeout server 20s
+  timeout queue 20s
+listen relay
+  bind 127.0.0.1:0
+  server s 127.0.0.1:${srv.port} maxconn 1
+`)
+  const port = lb.ports.get('relay')!
+  const n = 8
+  const clients = await Promise.all(Array.from({ length: n }, () => connectClient(port)))
+  try {
+    for (const c of clients) await c.write('x')
+    // Every connection is a session of the process (feconn is shared): all are in.
+    await untilAsked(async () => (await statField(lb, 'relay', 'FRONTEND', 'scur')) === String(n), `${n} sessions`)
+    for (let i = 1; i <= n; i++) {
+      await held.until(() => srv.accepted >= i, `connection ${i} to reach the server`, 10000)
+      expect(srv.current).toBe(1)
+      srv.conns[i - 1]!.reset()
+    }
+    expect(srv.accepted).toBe(n)
+    expect(srv.maxConcurrent).toBe(1)
+    expect(await statField(lb, 'relay', 's', 'smax')).toBe('1')
+  } finally {
+    for (const c of clients) c[Symbol.dispose]()
+  }
+})
+
+test('nbthread 2: one health check per interval, whatever the number of threads', async () => {
+  await using srv = startServer('s', 'manual')
+  const seen = new Signal()
+  const at: number[] = []
+  srv.onAccept = (c) => { at.push(performance.now()); c.end(); seen.notify() }
+  await using lb = await spawnEdgelb(`global
+  nbthread 2
+defaults
+  mode tcp
+  timeout connect 2s
+  timeout client 5s
+  timeout server 5s
+listen relay
+  bind 127.0.0.1:0
+  server s 127.0.0.1:${srv.port} check inter 200
+`)
+  await seen.until(() => at.length >= 6, 'six health checks', 10000)
+  // One checker: six checks span at least five intervals (two threads checking would take half).
+  expect(at[5]! - at[0]!).toBeGreaterThanOrEqual(5 * 200 * 0.9)
+  expect(lb.stderr.filter((l) => l.includes('warning'))).toEqual([])
+})
+
+test('nbthread 2: soft stop closes the port in both threads, lets live sessions finish, then the process ends', async () => {
+  await using srv = startServer('s', 'echo')
+  await using lb = await spawnEdgelb(`global
+  nbthread 2
+defaults
+  mode tcp
+  timeout connect 2s
+  timeout client 20s
+  timeout server 20s
+listen relay
+  bind 127.0.0.1:0
+  server s 127.0.0.1:${srv.port}
+`)
+  const port = lb.ports.get('relay')!
+  // Enough sessions that both threads hold some.
+  const clients = await Promise.all(Array.from({ length: 8 }, () => connectClient(port)))
+  for (const c of clients) await c.write('a')
+  for (const c of clients) await c.waitText('a')
+  lb.signal('SIGUSR1')
+  await lb.waitStderr(/soft stop/)
+  await within(10000, (async () => {
+    for (;;) {
+      const refused = await Bun.connect({ hostname: '127.0.0.1', port, socket: { data() {}, error() {} } }).then((s) => { s.end(); return false }, () => true)
+      if (refused) return
+    }
+  })(), 'the port to close in every thread')
+  for (const c of clients) { await c.write('b'); await c.waitText('ab') }
+  for (const c of clients) c[Symbol.dispose]()
+  expect(await lb.exited()).toBe(0)
+})
+
+test('nbthread 2: a reload reaches both threads', async () => {
+  using origin = Bun.serve({ port: 0, hostname: '127.0.0.1', fetch: () => new Response('ok') })
+  await using lb = await spawnEdgelb(httpConfig(origin.port!, 'one'))
+  const port = lb.ports.get('web')!
+  expect((await threadsOf(port, 20)).tags).toEqual(new Set(['one']))
+  writeFileSync(join(lb.dir, 'edgelb.cfg'), httpConfig(origin.port!, 'two'))
+  lb.signal('SIGUSR2')
+  await lb.waitStderr(/reloaded in/)
+  const after = await threadsOf(port, 40)
+  expect(after.statuses.every((s) => s === 200)).toBe(true)
+  expect(after.tags).toEqual(new Set(['two']))
+  expect([...after.threads].sort()).toEqual(['0', '1'])
+})
