@@ -133,6 +133,8 @@ take them back, SIGTERM/SIGINT stop now.`,
       if (config.global.statsSockets.length > 0) sockets = startStatsSockets(() => gens.current, config.global)
     } catch (e) {
       gens.stop()
+      group?.stop()
+      await group?.done
       await programs.stop()
       return notStarted((e as Error).message)
     }
@@ -143,6 +145,8 @@ take them back, SIGTERM/SIGINT stop now.`,
         writeFileSync(pidfile, `${process.pid}\n`)
       } catch (e) {
         gens.stop()
+        group?.stop()
+        await group?.done
         await programs.stop()
         return notStarted(`cannot write pidfile ${pidfile}: ${(e as Error).message}`)
       }
@@ -152,6 +156,8 @@ take them back, SIGTERM/SIGINT stop now.`,
       dropPrivileges(privileges)
     } catch (e) {
       gens.stop()
+      group?.stop()
+      await group?.done
       await programs.stop()
       if (pidfile !== undefined) rmSync(pidfile, { force: true })
       return notStarted((e as Error).message)

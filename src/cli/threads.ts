@@ -144,7 +144,7 @@ export class Threads implements EngineThread {
     const ports = [...listeners.sharedPorts()]
     for (let i = 1; i < this.count; i++) {
       const mailbox = new SharedArrayBuffer(8 + MAILBOX_BYTES)
-      const worker = new Worker(new URL('./worker.ts', import.meta.url).href, { type: 'module' } as WorkerOptions)
+      const worker = new Worker(workerEntry(), { type: 'module' } as WorkerOptions)
       let resolveDone!: () => void
       let resolveReady!: (why: string | undefined) => void
       const link: Link = {
@@ -231,6 +231,15 @@ export class Threads implements EngineThread {
   #post(m: ToThread): void {
     for (const l of this.#links) l.worker.postMessage(m)
   }
+}
+
+/** Where cli/worker.ts is: beside this file, or in the compiled executable (build.ts gives it as
+ *  a second entry point) in the runtime's embedded file system, under the entry points' common
+ *  folder (src/). */
+function workerEntry(): string {
+  const main = process.argv[1] ?? ''
+  if (main.startsWith('/$bunfs/')) return '/$bunfs/root/cli/worker.js'
+  return new URL('./worker.ts', import.meta.url).href
 }
 
 /** A thread's deltas into its mailbox (cli/worker.ts): 1 = written, 2 = too big to fit. */
