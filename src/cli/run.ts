@@ -114,6 +114,7 @@ take them back, SIGTERM/SIGINT stop now.`,
       // The objects `check` built and reported on are the ones that serve.
       gens = Generations.start(runtime, listeners, { out: io.out, err: io.err, applets: statsApplets, ...(group === null ? {} : { thread: group }) })
     } catch (e) {
+      group?.close()
       await programs.stop()
       return notStarted((e as Error).message)
     }
@@ -122,6 +123,7 @@ take them back, SIGTERM/SIGINT stop now.`,
       if (why !== undefined) {
         gens.stop()
         await group.done
+        group.close()
         await programs.stop()
         return notStarted(why)
       }
@@ -135,6 +137,7 @@ take them back, SIGTERM/SIGINT stop now.`,
       gens.stop()
       group?.stop()
       await group?.done
+      group?.close()
       await programs.stop()
       return notStarted((e as Error).message)
     }
@@ -147,6 +150,7 @@ take them back, SIGTERM/SIGINT stop now.`,
         gens.stop()
         group?.stop()
         await group?.done
+        group?.close()
         await programs.stop()
         return notStarted(`cannot write pidfile ${pidfile}: ${(e as Error).message}`)
       }
@@ -158,6 +162,7 @@ take them back, SIGTERM/SIGINT stop now.`,
       gens.stop()
       group?.stop()
       await group?.done
+      group?.close()
       await programs.stop()
       if (pidfile !== undefined) rmSync(pidfile, { force: true })
       return notStarted((e as Error).message)
@@ -195,6 +200,7 @@ take them back, SIGTERM/SIGINT stop now.`,
     }
     await gens.done
     await group?.done
+    group?.close()
     notifier.close()
     unwatch?.()
     await programs.stop()

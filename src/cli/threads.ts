@@ -23,6 +23,7 @@ import { ProcessShare, serverStates } from '../proxy/process-share.ts'
 import { wantsApplets } from '../proxy/applet.ts'
 import { runtimeName } from '../net/runtime.ts'
 import { mergeCounters, type CounterSet } from '../stats/merge.ts'
+import { TableSync } from '../proxy/table-sync.ts'
 import { availableParallelism } from 'node:os'
 
 /** What a thread is started with (cli/worker.ts reads it). */
@@ -30,6 +31,8 @@ export interface ThreadInit {
   t: 'init'
   index: number
   count: number
+  /** The BroadcastChannel of the stick tables (proxy/table-sync.ts). */
+  tables: string
   files: readonly string[]
   env: Record<string, string | undefined>
   allowUnimplemented: boolean
@@ -68,7 +71,6 @@ export function threadCount(config: Config, runtime: Runtime): { n: number; warn
   if (asked <= 1) return { n: 1 }
   const blockers: string[] = []
   if (runtimeName !== 'bun') blockers.push(`the ${runtimeName} runtime (threads need Bun)`)
-  if (runtime.rules.tables.size > 0) blockers.push('stick tables (not yet kept in step between threads)')
   for (const p of config.proxies) {
     for (const s of p.servers) {
       if (s.observe !== undefined) blockers.push(`'observe' (server ${p.name}/${s.name}: passive health sees one thread)`)
@@ -118,15 +120,24 @@ export class Threads implements EngineThread {
   /** Resolves when every other thread has ended. */
   done: Promise<void> = Promise.resolve()
 
+  readonly #tables: TableSync
+
   constructor(count: number, setup: ThreadsSetup) {
     this.count = count
     this.#setup = setup
+    this.#tables = new TableSync(tableChannel(process.pid))
+  }
+
+  /** Once every thread has ended: what this thread still holds open. */
+  close(): void {
+    this.#tables.close()
   }
 
   share(config: Config): ProcessShare {
     const s = ProcessShare.create(config, this.count)
     s.onServerState = () => this.#statesSoon()
     s.relay = this
+    s.tables = this.#tables
     this.#share = s
     return s
   }
@@ -169,7 +180,7 @@ export class Threads implements EngineThread {
         resolveDone()
       }
       worker.addEventListener('close', () => { resolveReady(`thread ${i + 1} ended`); resolveDone() })
-      const init: ThreadInit = { t: 'init', index: i, count: this.count, files: this.#setup.files, env: { ...this.#setup.env }, allowUnimplemented: this.#setup.allowUnimplemented, buffer: share.buffer, layout: { ...share.layout }, ports, mailbox }
+      const init: ThreadInit = { t: 'init', index: i, count: this.count, tables: tableChannel(process.pid), files: this.#setup.files, env: { ...this.#setup.env }, allowUnimplemented: this.#setup.allowUnimplemented, buffer: share.buffer, layout: { ...share.layout }, ports, mailbox }
       worker.postMessage(init)
       this.#links.push(link)
     }
@@ -231,6 +242,11 @@ export class Threads implements EngineThread {
   #post(m: ToThread): void {
     for (const l of this.#links) l.worker.postMessage(m)
   }
+}
+
+/** The stick tables' channel of this process's threads. */
+function tableChannel(pid: number): string {
+  return `edgelb-stick-tables-${pid}`
 }
 
 /** Where cli/worker.ts is: beside this file, or in the compiled executable (build.ts gives it as

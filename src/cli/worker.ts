@@ -14,6 +14,7 @@ import type { EngineThread } from '../proxy/engine.ts'
 import { applyServerStates, ProcessShare } from '../proxy/process-share.ts'
 import { statsApplets } from '../stats/applets.ts'
 import { CounterDeltas } from '../stats/merge.ts'
+import { TableSync } from '../proxy/table-sync.ts'
 import { runCommand } from '../admin/session.ts'
 import { firstThreadOnly, writeMailbox, type FromThread, type ThreadInit, type ToThread } from './threads.ts'
 
@@ -27,6 +28,7 @@ let gens: Generations | null = null
 let listeners: ListenerSet | null = null
 let share: ProcessShare | null = null
 let config: Config | null = null
+let tables: TableSync | null = null
 const deltas = new CounterDeltas()
 
 const thread: EngineThread = {
@@ -64,6 +66,8 @@ function start(m: ThreadInit): void {
   }
   config = loaded.config
   share = new ProcessShare(m.buffer, m.layout, m.count, m.index)
+  tables = new TableSync(m.tables)
+  share.tables = tables
   listeners = new ListenerSet(undefined, { ports: new Map(m.ports) })
   try {
     gens = Generations.start(loaded.runtime, listeners, { ...io, applets: statsApplets, thread })
@@ -71,7 +75,7 @@ function start(m: ThreadInit): void {
     post({ t: 'failed', why: (err as Error).message })
     return
   }
-  void gens.done.then(() => { post({ t: 'done' }); self.close() })
+  void gens.done.then(() => { tables?.close(); post({ t: 'done' }); self.close() })
   post({ t: 'ready' })
 }
 
@@ -85,6 +89,7 @@ function reload(m: Extract<ToThread, { t: 'reload' }>): void {
   const before = { config, share }
   config = loaded.config
   share = new ProcessShare(m.buffer, m.layout, init.count, init.index)
+  share.tables = tables
   ;(listeners.threads as { ports?: ReadonlyMap<string, number | null> }).ports = new Map(m.ports)
   try {
     gens.reload(loaded.runtime)

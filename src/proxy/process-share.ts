@@ -16,6 +16,7 @@ import { SharedCount, WakeSignal } from '../core/shared-count.ts'
 import type { Config } from '../model/types.ts'
 import type { Engine } from './engine.ts'
 import type { AdminState } from '../backend/server.ts'
+import type { TableSync } from './table-sync.ts'
 
 /** The cell of each count, by name: `actconn`, `fe NAME`, `be NAME`, `srv BACKEND/SERVER`. */
 export type ShareLayout = Readonly<Record<string, number>>
@@ -55,6 +56,8 @@ export class ProcessShare {
   /** In the first thread: how the stats gather the other threads' counters, and how a runtime
    *  API command that changes something reaches them (cli/threads.ts). */
   relay: { gather(engine: Engine): void; forward(line: string): void } | null = null
+  /** How this thread's stick tables stay in step with the other threads'. */
+  tables: TableSync | null = null
 
   constructor(buffer: SharedArrayBuffer, layout: ShareLayout, threads: number, index: number) {
     this.index = index
@@ -81,6 +84,7 @@ export class ProcessShare {
    *  does not know (a configuration read differently) stays the thread's own. */
   attach(engine: Engine): void {
     this.#engine = engine
+    this.tables?.attach(engine.rules.tables)
     engine.actconns = this.#count('actconn')
     for (const fe of engine.frontends) fe.conns = this.#count(`fe ${fe.name}`)
     const arm = (): void => this.arm()

@@ -198,3 +198,31 @@ test('nbthread 2: a reload reaches both threads', async () => {
   expect(after.tags).toEqual(new Set(['two']))
   expect([...after.threads].sort()).toEqual(['0', '1'])
 })
+
+test('nbthread 2: a stick table counts every thread\'s requests, and a rate limit holds for the process', async () => {
+  using origin = Bun.serve({ port: 0, hostname: '127.0.0.1', fetch: () => new Response('ok') })
+  await using lb = await spawnEdgelb(`global
+  nbthread 2
+  stats socket unix@admin.sock level admin
+defaults
+  mode http
+  timeout connect 2s
+  timeout client 10s
+  timeout server 10s
+listen web
+  bind 127.0.0.1:0
+  stick-table type ip size 1k expire 1m store http_req_cnt,http_req_rate(1m)
+  http-request track-sc0 src
+  http-request deny deny_status 429 if { sc_http_req_rate(0) gt 10 }
+  http-after-response set-header x-thread %[thread]
+  server a 127.0.0.1:${origin.port!}
+`)
+  const port = lb.ports.get('web')!
+  const r = await threadsOf(port, 30)
+  // Both threads served; the limit counted both threads' requests (one thread alone would let
+  // about twice as many through).
+  expect([...r.threads].sort()).toEqual(['0', '1'])
+  expect(r.statuses.filter((s) => s === 200).length).toBe(10)
+  expect(r.statuses.filter((s) => s === 429).length).toBe(20)
+  await untilAsked(async () => (await ask(lb, 'show table web')).includes('http_req_cnt=30'), 'the first thread\'s table to count 30 requests')
+})

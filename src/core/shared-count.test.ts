@@ -1,0 +1,36 @@
+import { expect, test } from 'bun:test'
+import { SharedCount, WakeSignal } from './shared-count.ts'
+
+test('take() takes a slot below the limit and refuses at it; 0 means no limit', () => {
+  const c = new SharedCount(new Int32Array(new SharedArrayBuffer(8)), 1)
+  expect(c.take(2)).toBe(1)
+  expect(c.take(2)).toBe(2)
+  expect(c.take(2)).toBe(-1)
+  expect(c.value).toBe(2)
+  expect(c.add(-1)).toBe(1)
+  expect(c.take(0)).toBe(2)
+})
+
+test('two counts on one cell see each other (as two threads do)', () => {
+  const cells = new Int32Array(new SharedArrayBuffer(4))
+  const a = new SharedCount(cells, 0)
+  const b = new SharedCount(cells, 0)
+  expect(a.take(1)).toBe(1)
+  expect(b.take(1)).toBe(-1)
+  a.add(-1)
+  expect(b.take(1)).toBe(1)
+})
+
+test('a wait armed before a signal returns once the signal comes; one armed after it returns at once', async () => {
+  const w = new WakeSignal(new Int32Array(new SharedArrayBuffer(8)), 0)
+  const seen = w.mark()
+  let woke = false
+  const waiting = w.wait(seen).then(() => { woke = true })
+  await Promise.resolve()
+  expect(woke).toBe(false)
+  w.signal()
+  await waiting
+  expect(woke).toBe(true)
+  // The sequence moved since `seen`: a late wait does not block.
+  await w.wait(seen)
+})
