@@ -11,6 +11,7 @@ import type { ServiceNotifier } from '../net/sd-notify.ts'
 import type { Engine } from '../proxy/engine.ts'
 import type { Generations } from '../proxy/generations.ts'
 import type { Io } from './types.ts'
+import { threadBlockers } from './threads.ts'
 
 export interface ReloadSetup {
   files: readonly string[]
@@ -51,6 +52,11 @@ export function reload(r: ReloadSetup, why: string): boolean {
     io.err(`edgelb: WARNING: --allow-unimplemented: ${n} protection${n === 1 ? '' : 's'} the configuration asks for ${n === 1 ? 'is' : 'are'} not in force (the lines above); traffic they would protect passes unprotected`)
   }
   for (const w of restartOnly(r.started, config)) io.err(`edgelb: warning: ${w}`)
+  // Several threads serve: a configuration that one thread alone may serve is not taken.
+  if (r.threads !== undefined) {
+    const blockers = threadBlockers(config)
+    if (blockers.length > 0) return failed(`edgelb runs several threads (nbthread) and the new configuration uses ${blockers.join(', ')}; restart edgelb to apply it`)
+  }
   let closed: string[]
   try {
     closed = gens.reload(runtime).closed
@@ -80,6 +86,7 @@ function restartOnly(started: Config, next: Config): string[] {
   const g1 = next.global
   const differs = (a: unknown, b: unknown): boolean => JSON.stringify(a) !== JSON.stringify(b)
   if (g0.chroot !== g1.chroot || g0.uid !== g1.uid || g0.gid !== g1.gid) out.push('chroot, user and group apply at the next start, not at a reload')
+  if ((g0.nbthread ?? 1) !== (g1.nbthread ?? 1) || differs(g0.cpuMap, g1.cpuMap)) out.push('nbthread and cpu-map apply at the next start, not at a reload')
   if (g0.pidfile !== g1.pidfile) out.push(`the pidfile stays ${g0.pidfile ?? '(none)'} until the next start`)
   if (differs(started.programs.map((p) => [p.name, p.command]), next.programs.map((p) => [p.name, p.command]))) out.push('program sections are started once: a reload does not restart them, a restart does')
   return out

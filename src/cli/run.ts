@@ -16,7 +16,8 @@ import { Generations } from '../proxy/generations.ts'
 import { startStatsSockets, type StatsSockets } from '../admin/socket.ts'
 import { statsApplets } from '../stats/applets.ts'
 import { commandArgs } from './args.ts'
-import { threadCount, Threads } from './threads.ts'
+import { threadCount, threadCpus, Threads } from './threads.ts'
+import { bindThreadToCpus } from '../net/affinity.ts'
 import { reload, servingStatus } from './reloader.ts'
 import { upgrade, type UpgradeSetup } from './upgrader.ts'
 import { takeUpgradeFrom, tellPredecessorReady } from '../net/upgrade.ts'
@@ -93,10 +94,18 @@ take them back, SIGTERM/SIGINT stop now.`,
       io.err(`edgelb: WARNING: --allow-unimplemented: ${n} protection${n === 1 ? '' : 's'} the configuration asks for ${n === 1 ? 'is' : 'are'} not in force (the lines above); traffic they would protect passes unprotected`)
     }
     // `nbthread`: the other threads start once this one has bound (cli/threads.ts).
-    const nb = threadCount(config, runtime)
+    const nb = threadCount(config)
     if (nb.warning !== undefined) io.err(`edgelb: warning: ${nb.warning}`)
     const group = nb.n > 1 ? new Threads(nb.n, { files, env: io.env, allowUnimplemented, out: io.out, err: io.err }) : null
     const listeners = new ListenerSet(handed.sockets, group === null ? null : {})
+    // `cpu-map`: this thread binds itself now, each other thread when it starts.
+    const mapped = threadCpus(config.global.cpuMap ?? [], nb.n)
+    for (const w of mapped.warnings) io.err(`edgelb: warning: ${w}`)
+    const firstCpus = mapped.cpus.get(0)
+    if (firstCpus !== undefined) {
+      const why = await bindThreadToCpus(firstCpus)
+      if (why !== undefined) io.err(`edgelb: warning: cpu-map: thread 1 not bound to CPU ${firstCpus.join(',')}: ${why}`)
+    }
     const { chroot, uid, gid } = config.global
     const privileges: Privileges = { ...(chroot !== undefined ? { chroot } : {}), ...(uid !== undefined ? { uid } : {}), ...(gid !== undefined ? { gid } : {}) }
     const cannot = await preparePrivileges(privileges)
@@ -119,7 +128,7 @@ take them back, SIGTERM/SIGINT stop now.`,
       return notStarted((e as Error).message)
     }
     if (group !== null) {
-      const why = await group.start(listeners, () => gens.current)
+      const why = await group.start(listeners, () => gens.current, mapped.cpus)
       if (why !== undefined) {
         gens.stop()
         await group.done

@@ -15,8 +15,7 @@
  *   SIGUSR1, SIGTERM, SIGTTOU/TTIN ──────signal─▶ the same
  *   ◀──────────────────────────── out/err lines, done
  */
-import type { Config, ProxyConfig } from '../model/types.ts'
-import type { Runtime } from '../proxy/runtime.ts'
+import type { Config, CpuMapLine, ProxyConfig } from '../model/types.ts'
 import type { ListenerSet } from '../proxy/listeners.ts'
 import type { Engine, EngineThread } from '../proxy/engine.ts'
 import { ProcessShare, serverStates } from '../proxy/process-share.ts'
@@ -33,6 +32,8 @@ export interface ThreadInit {
   count: number
   /** The BroadcastChannel of the stick tables (proxy/table-sync.ts). */
   tables: string
+  /** `cpu-map`: the CPUs this thread binds itself to (none: not bound). */
+  cpus?: number[]
   files: readonly string[]
   env: Record<string, string | undefined>
   allowUnimplemented: boolean
@@ -66,9 +67,18 @@ const GATHER_WAIT_MS = 1000
  * says why the default is not the CPU count yet). A feature whose state is not shared between
  * threads yet makes it 1, with a warning naming it.
  */
-export function threadCount(config: Config, runtime: Runtime): { n: number; warning?: string } {
+export function threadCount(config: Config): { n: number; warning?: string } {
   const asked = config.global.nbthread ?? 1
   if (asked <= 1) return { n: 1 }
+  const blockers = threadBlockers(config)
+  if (blockers.length > 0) return { n: 1, warning: `'nbthread ${asked}': running 1 thread, because the configuration uses ${blockers.join(', ')}` }
+  const cpus = availableParallelism()
+  if (asked > cpus) return { n: asked, warning: `'nbthread ${asked}' is more than the ${cpus} CPUs this process may run on` }
+  return { n: asked }
+}
+
+/** What in `config` several threads cannot share yet (each makes it run one thread). */
+export function threadBlockers(config: Config): string[] {
   const blockers: string[] = []
   if (runtimeName !== 'bun') blockers.push(`the ${runtimeName} runtime (threads need Bun)`)
   for (const p of config.proxies) {
@@ -77,10 +87,26 @@ export function threadCount(config: Config, runtime: Runtime): { n: number; warn
       if (s.onMarkedDown !== undefined || s.onMarkedUp !== undefined) blockers.push(`'on-marked-down'/'on-marked-up' (server ${p.name}/${s.name}: sessions of other threads would not be shut)`)
     }
   }
-  if (blockers.length > 0) return { n: 1, warning: `'nbthread ${asked}': running 1 thread, because the configuration uses ${[...new Set(blockers)].join(', ')}` }
-  const cpus = availableParallelism()
-  if (asked > cpus) return { n: asked, warning: `'nbthread ${asked}' is more than the ${cpus} CPUs this process may run on` }
-  return { n: asked }
+  return [...new Set(blockers)]
+}
+
+/** The CPUs of each thread (0-based) that `cpu-map` binds, for `n` threads; a later line wins. */
+export function threadCpus(lines: readonly CpuMapLine[], n: number): { cpus: Map<number, number[]>; warnings: string[] } {
+  const cpus = new Map<number, number[]>()
+  const warnings: string[] = []
+  for (const l of lines) {
+    const all = Array.from({ length: n }, (_, i) => i + 1)
+    const set = l.threads === 'all' ? all : l.threads === 'odd' ? all.filter((t) => t % 2 === 1) : l.threads === 'even' ? all.filter((t) => t % 2 === 0) : l.threads
+    const threads = set.filter((t) => t <= n)
+    if (threads.length < set.length) warnings.push(`'cpu-map' names thread ${set.filter((t) => t > n).join(', ')}, beyond the ${n} this process runs`)
+    if (!l.auto) { for (const t of threads) cpus.set(t - 1, l.cpus); continue }
+    if (l.cpus.length !== 1 && l.cpus.length < threads.length) warnings.push(`'cpu-map auto:' has ${l.cpus.length} CPUs for ${threads.length} threads: threads past the ${l.cpus.length}th are not bound`)
+    threads.forEach((t, i) => {
+      const c = l.cpus.length === 1 ? l.cpus[0] : l.cpus[i]
+      if (c !== undefined) cpus.set(t - 1, [c])
+    })
+  }
+  return { cpus, warnings }
 }
 
 /** Whether only the first thread serves `p`: a stats page or a service (Prometheus), rendered
@@ -148,7 +174,7 @@ export class Threads implements EngineThread {
 
   /** Starts the other threads on what `listeners` bound; resolves once each serves, or with the
    *  reason one could not (the others are then stopped). */
-  async start(listeners: ListenerSet, engine: () => Engine): Promise<string | undefined> {
+  async start(listeners: ListenerSet, engine: () => Engine, cpus: ReadonlyMap<number, number[]> = new Map()): Promise<string | undefined> {
     this.#engine = engine
     const share = this.#share
     if (share === null) throw new Error('Threads.start: no generation started')
@@ -180,7 +206,8 @@ export class Threads implements EngineThread {
         resolveDone()
       }
       worker.addEventListener('close', () => { resolveReady(`thread ${i + 1} ended`); resolveDone() })
-      const init: ThreadInit = { t: 'init', index: i, count: this.count, tables: tableChannel(process.pid), files: this.#setup.files, env: { ...this.#setup.env }, allowUnimplemented: this.#setup.allowUnimplemented, buffer: share.buffer, layout: { ...share.layout }, ports, mailbox }
+      const mine = cpus.get(i)
+      const init: ThreadInit = { t: 'init', index: i, count: this.count, tables: tableChannel(process.pid), ...(mine === undefined ? {} : { cpus: mine }), files: this.#setup.files, env: { ...this.#setup.env }, allowUnimplemented: this.#setup.allowUnimplemented, buffer: share.buffer, layout: { ...share.layout }, ports, mailbox }
       worker.postMessage(init)
       this.#links.push(link)
     }

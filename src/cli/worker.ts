@@ -16,6 +16,7 @@ import { statsApplets } from '../stats/applets.ts'
 import { CounterDeltas } from '../stats/merge.ts'
 import { TableSync } from '../proxy/table-sync.ts'
 import { runCommand } from '../admin/session.ts'
+import { bindThreadToCpus } from '../net/affinity.ts'
 import { firstThreadOnly, writeMailbox, type FromThread, type ThreadInit, type ToThread } from './threads.ts'
 
 declare const self: { onmessage: ((e: MessageEvent<ToThread>) => void) | null; postMessage(m: FromThread): void; close(): void }
@@ -41,7 +42,7 @@ self.onmessage = (e: MessageEvent<ToThread>) => {
   const m = e.data
   try {
     switch (m.t) {
-      case 'init': start(m); break
+      case 'init': void start(m).catch((err: Error) => post({ t: 'failed', why: err.message })); break
       case 'reload': reload(m); break
       case 'states': if (gens !== null) applyServerStates(gens.current, m.states); break
       case 'cli': if (gens !== null) runCommand(m.line, { engine: gens.current, level: 'admin' }); break
@@ -56,8 +57,12 @@ self.onmessage = (e: MessageEvent<ToThread>) => {
   }
 }
 
-function start(m: ThreadInit): void {
+async function start(m: ThreadInit): Promise<void> {
   init = m
+  if (m.cpus !== undefined) {
+    const why = await bindThreadToCpus(m.cpus)
+    if (why !== undefined) io.err(`edgelb: warning: cpu-map: thread ${m.index + 1} not bound to CPU ${m.cpus.join(',')}: ${why}`)
+  }
   const loaded = loadConfig(m.files, m.env, { allowUnimplemented: m.allowUnimplemented })
   if (hasErrors(loaded.diagnostics)) {
     const first = loaded.diagnostics.find((d) => d.severity === 'error')

@@ -3,7 +3,8 @@
 // stats and the runtime API are the process's, soft stop and reload reach both threads.
 import { expect, test } from 'bun:test'
 import { join } from 'node:path'
-import { writeFileSync } from 'node:fs'
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { availableParallelism } from 'node:os'
 import { connectClient, spawnEdgelb, startServer, type Proc } from '../support/harness.ts'
 import { Signal, within } from '../support/wait.ts'
 
@@ -225,4 +226,27 @@ listen web
   expect(r.statuses.filter((s) => s === 200).length).toBe(10)
   expect(r.statuses.filter((s) => s === 429).length).toBe(20)
   await untilAsked(async () => (await ask(lb, 'show table web')).includes('http_req_cnt=30'), 'the first thread\'s table to count 30 requests')
+})
+
+test('nbthread 2 with cpu-map: each thread binds itself to its CPU', async () => {
+  const two = availableParallelism() >= 2
+  await using srv = startServer('s', 'echo')
+  await using lb = await spawnEdgelb(`global
+  nbthread 2
+  cpu-map 1/1 0
+  cpu-map 1/2 ${two ? 1 : 0}
+defaults
+  mode tcp
+  timeout connect 2s
+  timeout client 5s
+  timeout server 5s
+listen relay
+  bind 127.0.0.1:0
+  server s 127.0.0.1:${srv.port}
+`)
+  const allowed = (tid: number | string): string => /Cpus_allowed_list:\s*(\S+)/.exec(readFileSync(`/proc/${lb.proc.pid}/task/${tid}/status`, 'utf8'))?.[1] ?? ''
+  // The first thread is the process's main thread; the other is one of its tasks.
+  expect(allowed(lb.proc.pid)).toBe('0')
+  if (two) expect(readdirSync(`/proc/${lb.proc.pid}/task`).some((t) => allowed(t) === '1')).toBe(true)
+  expect(lb.stderr.filter((l) => l.includes('cpu-map'))).toEqual([])
 })
