@@ -5,7 +5,8 @@ import { expect, test } from 'bun:test'
 import { join } from 'node:path'
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { availableParallelism } from 'node:os'
-import { connectClient, spawnEdgelb, startServer, type Proc } from '../support/harness.ts'
+import { connectClient, freePort, spawnEdgelb, startServer, type Proc } from '../support/harness.ts'
+import { NotifyReceiver, socketActivate } from '../support/systemd.ts'
 import { Signal, within } from '../support/wait.ts'
 
 /** What the runtime API answers to one command. */
@@ -249,4 +250,33 @@ listen relay
   expect(allowed(lb.proc.pid)).toBe('0')
   if (two) expect(readdirSync(`/proc/${lb.proc.pid}/task`).some((t) => allowed(t) === '1')).toBe(true)
   expect(lb.stderr.filter((l) => l.includes('cpu-map'))).toEqual([])
+})
+
+test('nbthread 2 under systemd: an inherited socket is served (by the first thread), READY=1 comes once both threads serve, STOPPING=1 at SIGTERM', async () => {
+  const p = freePort()
+  await using notify = await NotifyReceiver.start()
+  await using sd = await socketActivate(`global
+  nbthread 2
+defaults
+  mode http
+  timeout connect 5s
+  timeout client 5s
+  timeout server 5s
+frontend web
+  bind 127.0.0.1:${p}
+  bind 127.0.0.1:0
+  http-request return status 200 content-type text/plain string "hello"
+  http-after-response set-header x-thread %[thread]
+`, { listen: [`127.0.0.1:${p}`], env: { NOTIFY_SOCKET: notify.path } })
+  const r = await within(10_000, fetch(`http://127.0.0.1:${p}/`), 'an answer on the inherited socket')
+  expect([r.status, await r.text(), r.headers.get('x-thread')]).toEqual([200, 'hello', '0'])
+  const ready = await notify.waitFor((m) => m.startsWith('READY=1'), 'READY=1')
+  const own = Number(/127\.0\.0\.1:(\d+)$/.exec(ready)?.[1])
+  expect(ready).toBe(`READY=1\nSTATUS=serving 1 frontend: web on 127.0.0.1:${p}, 127.0.0.1:${own}`)
+  // The address edgelb bound itself is served by both threads.
+  expect([...(await threadsOf(own, 30)).threads].sort()).toEqual(['0', '1'])
+  sd.signal('SIGTERM')
+  expect(await sd.exited()).toBe(0)
+  expect(notify.messages.filter((m) => m.startsWith('READY=1'))).toHaveLength(1)
+  expect(notify.messages.at(-1)).toBe('STOPPING=1\nSTATUS=stopping')
 })
