@@ -280,3 +280,23 @@ frontend web
   expect(notify.messages.filter((m) => m.startsWith('READY=1'))).toHaveLength(1)
   expect(notify.messages.at(-1)).toBe('STOPPING=1\nSTATUS=stopping')
 })
+
+test('nbthread 2: the stats page (CSV) and Prometheus, served by the first thread, count both threads\' traffic', async () => {
+  using origin = Bun.serve({ port: 0, hostname: '127.0.0.1', fetch: () => new Response('ok') })
+  await using lb = await spawnEdgelb(httpConfig(origin.port!, 'one') + `listen stats
+  bind 127.0.0.1:0
+  stats enable
+  stats uri /stats
+  http-request use-service prometheus-exporter if { path /metrics }
+`, { frontends: 2 })
+  const r = await threadsOf(lb.ports.get('web')!, 30)
+  expect([...r.threads].sort()).toEqual(['0', '1'])
+  const statsPort = lb.ports.get('stats')!
+  const csv = await (await fetch(`http://127.0.0.1:${statsPort}/stats;csv`)).text()
+  const names = csv.split('\n')[0]!.replace(/^# /, '').split(',')
+  const row = csv.split('\n').find((l) => l.startsWith('web,FRONTEND,'))!.split(',')
+  expect(row[names.indexOf('stot')]).toBe('30')
+  const metrics = await (await fetch(`http://127.0.0.1:${statsPort}/metrics`)).text()
+  expect(metrics).toMatch(/haproxy_frontend_sessions_total\{proxy="web"\} 30\n/)
+  expect(metrics).toMatch(/haproxy_process_nbthread 2\n/)
+})
