@@ -24,7 +24,7 @@ export interface ReloadSetup {
   /** The directory edgelb confined itself to, if it did (no file outside it can be read). */
   chroot: string | undefined
   /** The other threads (`nbthread` > 1): they reload once this thread serves the new generation. */
-  threads?: { reload(listeners: Generations['listeners']): void }
+  threads?: { reload(listeners: Generations['listeners']): void; softStop(): void }
 }
 
 /** Reloads; returns whether the new configuration serves. */

@@ -16,7 +16,7 @@
  *   ◀──────────────────────────── out/err lines, done
  */
 import type { Config, CpuMapLine, ProxyConfig } from '../model/types.ts'
-import type { ListenerSet } from '../proxy/listeners.ts'
+import type { ListenerSet, SharedSocket } from '../proxy/listeners.ts'
 import type { Engine, EngineThread } from '../proxy/engine.ts'
 import { ProcessShare, serverStates } from '../proxy/process-share.ts'
 import { wantsApplets } from '../proxy/applet.ts'
@@ -39,13 +39,13 @@ export interface ThreadInit {
   allowUnimplemented: boolean
   buffer: SharedArrayBuffer
   layout: Record<string, number>
-  ports: [string, number | null][]
+  ports: [string, SharedSocket | null][]
   mailbox: SharedArrayBuffer
 }
 
 export type ToThread =
   | ThreadInit
-  | { t: 'reload'; buffer: SharedArrayBuffer; layout: Record<string, number>; ports: [string, number | null][] }
+  | { t: 'reload'; buffer: SharedArrayBuffer; layout: Record<string, number>; ports: [string, SharedSocket | null][] }
   | { t: 'states'; states: ReturnType<typeof serverStates> }
   | { t: 'cli'; line: string }
   | { t: 'counters' }

@@ -8,7 +8,7 @@
 import { hasErrors, loadConfig } from '../config/load.ts'
 import { formatDiagnostic } from '../model/source.ts'
 import type { Config } from '../model/types.ts'
-import { ListenerSet } from '../proxy/listeners.ts'
+import { ListenerSet, type ListenerThreads } from '../proxy/listeners.ts'
 import { Generations } from '../proxy/generations.ts'
 import type { EngineThread } from '../proxy/engine.ts'
 import { applyServerStates, ProcessShare } from '../proxy/process-share.ts'
@@ -95,7 +95,7 @@ function reload(m: Extract<ToThread, { t: 'reload' }>): void {
   config = loaded.config
   share = new ProcessShare(m.buffer, m.layout, init.count, init.index)
   share.tables = tables
-  ;(listeners.threads as { ports?: ReadonlyMap<string, number | null> }).ports = new Map(m.ports)
+  ;(listeners.threads as ListenerThreads).ports = new Map(m.ports)
   try {
     gens.reload(loaded.runtime)
   } catch (err) {

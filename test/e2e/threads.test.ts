@@ -300,3 +300,36 @@ test('nbthread 2: the stats page (CSV) and Prometheus, served by the first threa
   expect(metrics).toMatch(/haproxy_frontend_sessions_total\{proxy="web"\} 30\n/)
   expect(metrics).toMatch(/haproxy_process_nbthread 2\n/)
 })
+
+test('nbthread 2 and a binary upgrade: the new process serves the handed-over port with both threads, the old one ends', async () => {
+  const port = freePort()
+  await using p = await spawnEdgelb(`global
+  nbthread 2
+  pidfile edgelb.pid
+defaults
+  mode http
+  timeout connect 1s
+  timeout client 5s
+  timeout server 5s
+frontend web
+  bind 127.0.0.1:${port}
+  http-request return status 200 content-type text/plain string "ok"
+  http-after-response set-header x-thread %[thread]
+`)
+  const oldPid = p.proc.pid
+  let newPid = 0
+  try {
+    expect([...(await threadsOf(port, 30)).threads].sort()).toEqual(['0', '1'])
+    p.signal('SIGURG')
+    const line = await p.waitStderr(/^edgelb: upgrade: process \d+ serves now/, 20000)
+    newPid = Number(/process (\d+)/.exec(line)![1])
+    // Both threads of the old process stop listening, finish, and the process ends.
+    expect(await within(10000, p.proc.exited, 'the old process to exit')).toBe(0)
+    // The socket handed over was opened with SO_REUSEPORT: the new process's second thread joins it.
+    const after = await threadsOf(port, 30)
+    expect(after.statuses.every((s) => s === 200)).toBe(true)
+    expect([...after.threads].sort()).toEqual(['0', '1'])
+  } finally {
+    if (newPid > 0) try { process.kill(newPid, 'SIGKILL') } catch { /* gone */ }
+  }
+})
