@@ -34,3 +34,11 @@ test('a wait armed before a signal returns once the signal comes; one armed afte
   // The sequence moved since `seen`: a late wait does not block.
   await w.wait(seen)
 })
+
+test('a signal between the retry and the wait is not lost', async () => {
+  const w = new WakeSignal(new Int32Array(new SharedArrayBuffer(8)), 0)
+  const seen = w.mark()
+  // Another thread frees a slot after this one's retry failed and before it waits.
+  w.signal()
+  await w.wait(seen)
+})

@@ -42,9 +42,10 @@ export class SharedCount {
 
 /**
  * What wakes a thread whose connections wait (parked on `maxconn`, queued on a full server) when
- * another thread frees a slot: a sequence number in shared memory, bumped and notified at every
- * release while some thread waits. A thread arms `wait` before retrying its waiters, so a release
- * between the retry and the wait is not missed (the sequence moved: the wait returns at once).
+ * another thread frees a slot: a sequence number in shared memory, bumped at every release and
+ * notified while some thread waits. A thread reads the sequence (`mark`) before retrying its
+ * waiters and waits on that value, so a release between the retry and the wait is not missed (the
+ * sequence moved: the wait returns at once).
  */
 export class WakeSignal {
   readonly #cells: Int32Array
@@ -58,12 +59,12 @@ export class WakeSignal {
     this.#waiting = at + 1
   }
 
-  /** A slot was freed here: wake the threads that wait, if any. */
+  /** A slot was freed here: wake the threads that wait, if any. The sequence moves whether or
+   *  not one waits: a thread between its retry and its wait sees it moved and does not sleep. */
   signal(): void {
     const a = this.#cells
-    if (Atomics.load(a, this.#waiting) === 0) return
     Atomics.add(a, this.#seq, 1)
-    Atomics.notify(a, this.#seq)
+    if (Atomics.load(a, this.#waiting) > 0) Atomics.notify(a, this.#seq)
   }
 
   /** The sequence now: read before retrying, then given to `wait`. */

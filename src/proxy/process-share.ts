@@ -119,7 +119,8 @@ export class ProcessShare {
   arm(): void {
     if (this.#armed) return
     this.#armed = true
-    void this.#waitLoop()
+    // Not now: the caller is queueing or parking a connection and has not finished doing so.
+    queueMicrotask(() => void this.#waitLoop())
   }
 
   async #waitLoop(): Promise<void> {

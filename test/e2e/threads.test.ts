@@ -118,13 +118,15 @@ listen relay
   const n = 8
   const clients = await Promise.all(Array.from({ length: n }, () => connectClient(port)))
   try {
+    // A client closes once its server has: its session then ends and frees the slot.
+    for (const c of clients) c.onEnd = (cc) => cc.end()
     for (const c of clients) await c.write('x')
     // Every connection is a session of the process (feconn is shared): all are in.
     await untilAsked(async () => (await statField(lb, 'relay', 'FRONTEND', 'scur')) === String(n), `${n} sessions`)
     for (let i = 1; i <= n; i++) {
       await held.until(() => srv.accepted >= i, `connection ${i} to reach the server`, 10000)
       expect(srv.current).toBe(1)
-      srv.conns[i - 1]!.reset()
+      srv.conns[i - 1]!.end()
     }
     expect(srv.accepted).toBe(n)
     expect(srv.maxConcurrent).toBe(1)
