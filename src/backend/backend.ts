@@ -208,7 +208,8 @@ export class Backend {
     }
     if (this.#anyUsable()) {
       this.queue.push(w, now())
-      if (this.queue.length > this.counters.queueMax) this.counters.queueMax = this.queue.length
+      const q = this.queue.total
+      if (q > this.counters.queueMax) this.counters.queueMax = q
       this.onQueued?.()
       return QUEUED
     }
@@ -290,10 +291,10 @@ export class Backend {
   }
 
   #queueOn(s: Server, w: Waiter): Assignment {
-    if (s.maxqueue > 0 && s.queue.length >= s.maxqueue) return QUEUE_FULL
-    s.queue.push(w, now())
-    if (s.queue.length > s.counters.queueMax) s.counters.queueMax = s.queue.length
-    if (s.queue.length > this.counters.queueMax) this.counters.queueMax = s.queue.length
+    if (!s.queue.pushUnder(w, now(), s.maxqueue)) return QUEUE_FULL
+    const q = s.queue.total
+    if (q > s.counters.queueMax) s.counters.queueMax = q
+    if (q > this.counters.queueMax) this.counters.queueMax = q
     this.onQueued?.()
     return QUEUED
   }

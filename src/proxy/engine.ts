@@ -243,7 +243,7 @@ export class Engine implements FrontendHost {
     for (const s of b.servers) {
       if (!s.usable) continue
       if (s.maxconn === 0 || s.maxqueue === 0) return -1
-      n += s.maxconn - s.cur + s.maxqueue - s.queue.length
+      n += s.maxconn - s.cur + s.maxqueue - s.queue.total
     }
     return n
   }

@@ -5,7 +5,8 @@
  * engine from the same configuration; `ShareLayout` names the cells, and each engine's counts
  * are pointed at them (`attach`) before it binds.
  *
- *   cells: [wake sequence, waiting threads, actconn, frontend…, backend…, server…]
+ *   cells: [wake sequence, waiting threads, actconn, frontend…, (backend, its queue, (server,
+ *           its queue)…)…]
  *
  * A connection parked on a full `maxconn`, or queued on a full server, waits in the thread that
  * accepted it; a slot another thread frees wakes it through `WakeSignal` (core/shared-count.ts).
@@ -18,7 +19,8 @@ import type { Engine } from './engine.ts'
 import type { AdminState } from '../backend/server.ts'
 import type { TableSync } from './table-sync.ts'
 
-/** The cell of each count, by name: `actconn`, `fe NAME`, `be NAME`, `srv BACKEND/SERVER`. */
+/** The cell of each count, by name: `actconn`, `fe NAME`, `be NAME`, `srv BACKEND/SERVER`, and
+ *  the queues' `queue BACKEND`, `queue BACKEND/SERVER`. */
 export type ShareLayout = Readonly<Record<string, number>>
 
 const FIRST_COUNT = 2
@@ -34,7 +36,11 @@ export function shareLayout(config: Config): ShareLayout {
   for (const p of config.proxies) {
     if (p.kind !== 'backend' && p.kind !== 'listen') continue
     out[`be ${p.name}`] = i++
-    for (const s of p.servers) out[`srv ${p.name}/${s.name}`] = i++
+    out[`queue ${p.name}`] = i++
+    for (const s of p.servers) {
+      out[`srv ${p.name}/${s.name}`] = i++
+      out[`queue ${p.name}/${s.name}`] = i++
+    }
   }
   return out
 }
@@ -93,7 +99,11 @@ export class ProcessShare {
     for (const be of engine.backends.values()) {
       be.onServerState = changed
       be.sessions = this.#count(`be ${be.name}`)
-      for (const s of be.servers) s.conns = this.#count(`srv ${be.name}/${s.name}`)
+      be.queue.count = this.#count(`queue ${be.name}`)
+      for (const s of be.servers) {
+        s.conns = this.#count(`srv ${be.name}/${s.name}`)
+        s.queue.count = this.#count(`queue ${be.name}/${s.name}`)
+      }
       be.onQueued = arm
       be.onReleased = signal
     }

@@ -7,7 +7,7 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { availableParallelism } from 'node:os'
 import { connectClient, freePort, spawnEdgelb, startServer, type Proc } from '../support/harness.ts'
 import { NotifyReceiver, socketActivate } from '../support/systemd.ts'
-import { Signal, within } from '../support/wait.ts'
+import { Signal, until, within } from '../support/wait.ts'
 
 /** What the runtime API answers to one command. */
 async function ask(p: Proc, line: string): Promise<string> {
@@ -333,5 +333,37 @@ frontend web
     expect([...after.threads].sort()).toEqual(['0', '1'])
   } finally {
     if (newPid > 0) try { process.kill(newPid, 'SIGKILL') } catch { /* gone */ }
+  }
+})
+
+test('nbthread 2: maxqueue counts the waiters of both threads', async () => {
+  await using srv = startServer('s', 'manual')
+  await using lb = await spawnEdgelb(`global
+  nbthread 2
+  stats socket unix@admin.sock level admin
+defaults
+  mode tcp
+  timeout connect 2s
+  timeout client 20s
+  timeout server 20s
+  timeout queue 20s
+listen relay
+  bind 127.0.0.1:0
+  # A hashing algorithm keeps a client on its server when it is full: it queues there.
+  balance source
+  server s 127.0.0.1:${srv.port} maxconn 1 maxqueue 2
+`)
+  const port = lb.ports.get('relay')!
+  const clients = await Promise.all(Array.from({ length: 8 }, () => connectClient(port)))
+  try {
+    for (const c of clients) await c.write('x')
+    // One on the server, two queued (in whichever thread), the other five refused.
+    await until(() => clients.filter((c) => c.closed).length >= 5, 'five refusals', 10000)
+    await untilAsked(async () => (await statField(lb, 'relay', 'FRONTEND', 'scur')) === '3', 'three sessions left')
+    expect(clients.filter((c) => c.closed).length).toBe(5)
+    expect(srv.accepted).toBe(1)
+    expect(await statField(lb, 'relay', 's', 'qcur')).toBe('2')
+  } finally {
+    for (const c of clients) c[Symbol.dispose]()
   }
 })
