@@ -187,9 +187,14 @@ take them back, SIGTERM/SIGINT stop now.`,
       onSignal('SIGUSR2', () => { reload(setup, 'SIGUSR2') }),
       onSignal('SIGHUP', () => { reload(setup, 'SIGHUP') }),
       onSignal('SIGURG', () => { upgrade(setup) }),
-      onSignal('SIGTTOU', () => { gens.pause(); group?.pause(); io.err('edgelb: listening ports released (SIGTTOU)') }),
+      onSignal('SIGTTOU', () => {
+        gens.pause()
+        // Said once every thread has let its ports go.
+        void (group?.pause() ?? Promise.resolve()).then(() => io.err('edgelb: listening ports released (SIGTTOU)'))
+      }),
       onSignal('SIGTTIN', () => {
-        try { gens.resume(); group?.resume(); io.err('edgelb: listening again (SIGTTIN)') } catch (e) { io.err(`edgelb: cannot listen again: ${(e as Error).message}`) }
+        try { gens.resume() } catch (e) { io.err(`edgelb: cannot listen again: ${(e as Error).message}`); return }
+        void (group?.resume() ?? Promise.resolve()).then(() => io.err('edgelb: listening again (SIGTTIN)'))
       }),
       onSignal('SIGTERM', () => { notifier.stopping('stopping'); gens.stop(); group?.stop() }),
       onSignal('SIGINT', () => { notifier.stopping('stopping'); gens.stop(); group?.stop() }),

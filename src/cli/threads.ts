@@ -56,6 +56,8 @@ export type FromThread =
   | { t: 'failed'; why: string }
   | { t: 'out' | 'err'; line: string }
   | { t: 'done' }
+  /** A pause or resume is done. */
+  | { t: 'ack' }
 
 /** Room for one thread's counters (JSON) when the first thread reads them. */
 const MAILBOX_BYTES = 16 << 20
@@ -146,24 +148,27 @@ export class Threads implements EngineThread {
   /** Resolves when every other thread has ended. */
   done: Promise<void> = Promise.resolve()
 
-  readonly #tables: TableSync
+  /** Opened with the first generation (a start that fails before has nothing to close). */
+  #tables: TableSync | null = null
+  /** Threads that still have to say they did what they were last asked (pause, resume). */
+  #acks: { left: number; done: () => void } | null = null
 
   constructor(count: number, setup: ThreadsSetup) {
     this.count = count
     this.#setup = setup
-    this.#tables = new TableSync(tableChannel(process.pid))
   }
 
   /** Once every thread has ended: what this thread still holds open. */
   close(): void {
-    this.#tables.close()
+    this.#tables?.close()
+    this.#tables = null
   }
 
   share(config: Config): ProcessShare {
     const s = ProcessShare.create(config, this.count)
     s.onServerState = () => this.#statesSoon()
     s.relay = this
-    s.tables = this.#tables
+    s.tables = this.#tables ??= new TableSync(tableChannel(process.pid))
     this.#share = s
     return s
   }
@@ -198,7 +203,8 @@ export class Threads implements EngineThread {
         else if (m.t === 'err') this.#setup.err(m.line)
         else if (m.t === 'ready') resolveReady(undefined)
         else if (m.t === 'failed') resolveReady(`thread ${i + 1}: ${m.why}`)
-        else if (m.t === 'done') { worker.terminate(); resolveDone() }
+        else if (m.t === 'done') { worker.terminate(); resolveDone(); this.#ack() }
+        else if (m.t === 'ack') this.#ack()
       }
       worker.onerror = (e) => {
         this.#setup.err(`edgelb: thread ${i + 1}: ${e.message}`)
@@ -229,8 +235,20 @@ export class Threads implements EngineThread {
 
   softStop(): void { this.#post({ t: 'softStop' }) }
   stop(): void { this.#post({ t: 'stop' }) }
-  pause(): void { this.#post({ t: 'pause' }) }
-  resume(): void { this.#post({ t: 'resume' }) }
+  /** SIGTTOU, SIGTTIN: resolves once every other thread has released (taken back) its ports. */
+  pause(): Promise<void> { return this.#acked({ t: 'pause' }) }
+  resume(): Promise<void> { return this.#acked({ t: 'resume' }) }
+
+  #acked(m: ToThread): Promise<void> {
+    const live = this.#links.filter((l) => !l.gone)
+    this.#acks?.done()
+    if (live.length === 0) return Promise.resolve()
+    return new Promise((resolve) => {
+      const acks = { left: live.length, done: () => { if (this.#acks === acks) this.#acks = null; resolve() } }
+      this.#acks = acks
+      for (const l of live) l.worker.postMessage(m)
+    })
+  }
 
   /** A runtime API command that changes something: the other threads run it too. */
   forward(line: string): void {
@@ -253,6 +271,11 @@ export class Threads implements EngineThread {
       const text = dec.decode(l.data.slice(0, Atomics.load(l.header, 1)))
       mergeCounters(engine, JSON.parse(text) as CounterSet)
     }
+  }
+
+  #ack(): void {
+    const a = this.#acks
+    if (a !== null && --a.left <= 0) a.done()
   }
 
   /** Server states changed (checks, admin): the other threads are told once this turn ends. */

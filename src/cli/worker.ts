@@ -49,8 +49,10 @@ self.onmessage = (e: MessageEvent<ToThread>) => {
       case 'counters': if (gens !== null && init !== null) writeMailbox(init.mailbox, deltas.take(gens.current)); break
       case 'softStop': gens?.softStop(); break
       case 'stop': gens?.stop(); break
-      case 'pause': gens?.pause(); break
-      case 'resume': gens?.resume(); break
+      case 'pause': gens?.pause(); post({ t: 'ack' }); break
+      case 'resume':
+        try { gens?.resume() } finally { post({ t: 'ack' }) }
+        break
     }
   } catch (err) {
     io.err(`edgelb: thread ${(init?.index ?? 0) + 1}: ${m.t}: ${(err as Error).message}`)

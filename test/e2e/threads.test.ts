@@ -3,8 +3,8 @@
 // stats and the runtime API are the process's, soft stop and reload reach both threads.
 import { expect, test } from 'bun:test'
 import { join } from 'node:path'
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs'
-import { availableParallelism } from 'node:os'
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { availableParallelism, tmpdir } from 'node:os'
 import { connectClient, freePort, spawnEdgelb, startServer, type Proc } from '../support/harness.ts'
 import { NotifyReceiver, socketActivate } from '../support/systemd.ts'
 import { Signal, until, within } from '../support/wait.ts'
@@ -365,5 +365,34 @@ listen relay
     expect(await statField(lb, 'relay', 's', 'qcur')).toBe('2')
   } finally {
     for (const c of clients) c[Symbol.dispose]()
+  }
+})
+
+test('nbthread 2: SIGTTOU releases the port in both threads (another process can bind it); SIGTTIN takes it back in both', async () => {
+  using origin = Bun.serve({ port: 0, hostname: '127.0.0.1', fetch: () => new Response('ok') })
+  const port = freePort()
+  await using lb = await spawnEdgelb(httpConfig(origin.port!, 'one').replace('bind 127.0.0.1:0', `bind 127.0.0.1:${port}`))
+  lb.signal('SIGTTOU')
+  await lb.waitStderr(/released/)
+  {
+    // No thread holds it: a plain listener (without SO_REUSEPORT) binds it.
+    using other = Bun.listen({ hostname: '127.0.0.1', port, socket: { data() {} } })
+    expect(other.port).toBe(port)
+    other.stop(true)
+  }
+  lb.signal('SIGTTIN')
+  await lb.waitStderr(/listening again/)
+  expect([...(await threadsOf(port, 30)).threads].sort()).toEqual(['0', '1'])
+})
+
+test('nbthread 2: a start refused before binding (chroot to a missing directory) ends the process', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'edgelb-threads-'))
+  try {
+    writeFileSync(join(dir, 'edgelb.cfg'), `global\n  nbthread 2\n  chroot ${join(dir, 'missing')}\ndefaults\n  mode tcp\n  timeout connect 1s\n  timeout client 1s\n  timeout server 1s\nlisten relay\n  bind 127.0.0.1:0\n  server s 127.0.0.1:9\n`)
+    const proc = Bun.spawn([process.execPath, join(import.meta.dir, '..', '..', 'src', 'main.ts'), 'run', join(dir, 'edgelb.cfg')], { stdout: 'ignore', stderr: 'pipe' })
+    expect(await within(10000, proc.exited, 'edgelb to give up')).toBe(1)
+    expect(await new Response(proc.stderr).text()).toContain('edgelb: not started:')
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
   }
 })
