@@ -53,11 +53,13 @@ export function runCommand(line: string, ctx: CliCtx): string {
 }
 
 /** Whether a command changes state the other threads hold too (servers, frontends, tables,
- *  maps, ACLs): every `set`, `enable`, `disable`, `add`, `del`, `clear` but `clear counters` (the
- *  first thread's counters are the process's), `commit`, `prepare`, `new`. */
+ *  maps, ACLs, sessions): every `set`, `enable`, `disable`, `add`, `del`, `clear` but `clear
+ *  counters` (the first thread's counters are the process's), `commit`, `prepare`, `new`, and
+ *  `shutdown sessions` (a server's, in every thread). */
 function changesState(args: readonly string[]): boolean {
   const w = args[0]
   if (w === 'clear') return args[1] !== 'counters'
+  if (w === 'shutdown') return args[1] === 'sessions'
   return w === 'set' || w === 'enable' || w === 'disable' || w === 'add' || w === 'del' || w === 'commit' || w === 'prepare' || w === 'new'
 }
 
