@@ -11,7 +11,6 @@ import type { ServiceNotifier } from '../net/sd-notify.ts'
 import type { Engine } from '../proxy/engine.ts'
 import type { Generations } from '../proxy/generations.ts'
 import type { Io } from './types.ts'
-import { threadBlockers } from './threads.ts'
 
 export interface ReloadSetup {
   files: readonly string[]
@@ -52,11 +51,6 @@ export function reload(r: ReloadSetup, why: string): boolean {
     io.err(`edgelb: WARNING: --allow-unimplemented: ${n} protection${n === 1 ? '' : 's'} the configuration asks for ${n === 1 ? 'is' : 'are'} not in force (the lines above); traffic they would protect passes unprotected`)
   }
   for (const w of restartOnly(r.started, config)) io.err(`edgelb: warning: ${w}`)
-  // Several threads serve: a configuration that one thread alone may serve is not taken.
-  if (r.threads !== undefined) {
-    const blockers = threadBlockers(config)
-    if (blockers.length > 0) return failed(`edgelb runs several threads (nbthread) and the new configuration uses ${blockers.join(', ')}; restart edgelb to apply it`)
-  }
   let closed: string[]
   try {
     closed = gens.reload(runtime).closed

@@ -16,6 +16,7 @@
  *   ◀──────────────────────────── out/err lines, done
  */
 import type { Config, CpuMapLine, ProxyConfig } from '../model/types.ts'
+import type { ObservedResult } from '../backend/server.ts'
 import type { ListenerSet, SharedSocket } from '../proxy/listeners.ts'
 import type { Engine, EngineThread } from '../proxy/engine.ts'
 import { ProcessShare, serverStates } from '../proxy/process-share.ts'
@@ -49,6 +50,7 @@ export type ToThread =
   | { t: 'states'; states: ReturnType<typeof serverStates> }
   | { t: 'cli'; line: string }
   | { t: 'counters' }
+  | { t: 'kill'; be: string; srv: string; why: 'down' | 'up' }
   | { t: 'softStop' | 'stop' | 'pause' | 'resume' }
 
 export type FromThread =
@@ -56,6 +58,8 @@ export type FromThread =
   | { t: 'failed'; why: string }
   | { t: 'out' | 'err'; line: string }
   | { t: 'done' }
+  /** What passive health saw on servers (`observe`), for the first thread's state machine. */
+  | { t: 'observed'; results: [be: string, srv: string, result: ObservedResult][] }
   /** A pause or resume is done. */
   | { t: 'ack' }
 
@@ -65,31 +69,16 @@ const MAILBOX_BYTES = 16 << 20
 const GATHER_WAIT_MS = 1000
 
 /**
- * How many threads serve `config`, and why fewer than asked: `nbthread`, else 1 (docs/config.md
- * says why the default is not the CPU count yet). A feature whose state is not shared between
- * threads yet makes it 1, with a warning naming it.
+ * How many threads serve `config`: `nbthread`, else 1 (docs/config.md, "Threads", says why the
+ * default is not the CPU count yet); 1 under a runtime without threads, with a warning.
  */
 export function threadCount(config: Config): { n: number; warning?: string } {
   const asked = config.global.nbthread ?? 1
   if (asked <= 1) return { n: 1 }
-  const blockers = threadBlockers(config)
-  if (blockers.length > 0) return { n: 1, warning: `'nbthread ${asked}': running 1 thread, because the configuration uses ${blockers.join(', ')}` }
+  if (runtimeName !== 'bun') return { n: 1, warning: `'nbthread ${asked}': running 1 thread: threads need Bun (this is ${runtimeName})` }
   const cpus = availableParallelism()
   if (asked > cpus) return { n: asked, warning: `'nbthread ${asked}' is more than the ${cpus} CPUs this process may run on` }
   return { n: asked }
-}
-
-/** What in `config` several threads cannot share yet (each makes it run one thread). */
-export function threadBlockers(config: Config): string[] {
-  const blockers: string[] = []
-  if (runtimeName !== 'bun') blockers.push(`the ${runtimeName} runtime (threads need Bun)`)
-  for (const p of config.proxies) {
-    for (const s of p.servers) {
-      if (s.observe !== undefined) blockers.push(`'observe' (server ${p.name}/${s.name}: passive health sees one thread)`)
-      if (s.onMarkedDown !== undefined || s.onMarkedUp !== undefined) blockers.push(`'on-marked-down'/'on-marked-up' (server ${p.name}/${s.name}: sessions of other threads would not be shut)`)
-    }
-  }
-  return [...new Set(blockers)]
 }
 
 /** The CPUs of each thread (0-based) that `cpu-map` binds, for `n` threads; a later line wins. */
@@ -177,6 +166,17 @@ export class Threads implements EngineThread {
     return true
   }
 
+  killedSessions(be: string, srv: string, why: 'down' | 'up'): void {
+    this.#post({ t: 'kill', be, srv, why })
+  }
+
+  /** Another thread's sessions reported on servers: the first thread's passive health hears it. */
+  #observed(results: readonly [string, string, ObservedResult][]): void {
+    const e = this.#engine?.()
+    if (e === undefined) return
+    for (const [be, srv, r] of results) e.backends.get(be)?.findServer(srv)?.reportResult(r)
+  }
+
   /** Starts the other threads on what `listeners` bound; resolves once each serves, or with the
    *  reason one could not (the others are then stopped). */
   async start(listeners: ListenerSet, engine: () => Engine, cpus: ReadonlyMap<number, number[]> = new Map()): Promise<string | undefined> {
@@ -205,6 +205,7 @@ export class Threads implements EngineThread {
         else if (m.t === 'failed') resolveReady(`thread ${i + 1}: ${m.why}`)
         else if (m.t === 'done') { worker.terminate(); resolveDone(); this.#ack() }
         else if (m.t === 'ack') this.#ack()
+        else if (m.t === 'observed') this.#observed(m.results)
       }
       worker.onerror = (e) => {
         this.#setup.err(`edgelb: thread ${i + 1}: ${e.message}`)

@@ -9,6 +9,7 @@ import { hasErrors, loadConfig } from '../config/load.ts'
 import { formatDiagnostic } from '../model/source.ts'
 import type { Config } from '../model/types.ts'
 import { ListenerSet, type ListenerThreads } from '../proxy/listeners.ts'
+import type { ObservedResult } from '../backend/server.ts'
 import { Generations } from '../proxy/generations.ts'
 import type { EngineThread } from '../proxy/engine.ts'
 import { applyServerStates, ProcessShare } from '../proxy/process-share.ts'
@@ -36,6 +37,19 @@ const thread: EngineThread = {
   checks: false,
   share: () => share!,
   serves: (p) => !firstThreadOnly(p, config!),
+  started(engine) {
+    // Passive health is judged by the first thread, which runs the checks: results go there.
+    for (const be of engine.backends.values()) {
+      for (const s of be.servers) if (s.observer !== null) s.observer = (srv, r) => observed(be.name, srv.name, r)
+    }
+  },
+}
+
+let results: [string, string, ObservedResult][] = []
+
+function observed(be: string, srv: string, r: ObservedResult): void {
+  if (results.length === 0) setImmediate(() => { post({ t: 'observed', results }); results = [] })
+  results.push([be, srv, r])
 }
 
 self.onmessage = (e: MessageEvent<ToThread>) => {
@@ -46,6 +60,11 @@ self.onmessage = (e: MessageEvent<ToThread>) => {
       case 'reload': reload(m); break
       case 'states': if (gens !== null) applyServerStates(gens.current, m.states); break
       case 'cli': if (gens !== null) runCommand(m.line, { engine: gens.current, level: 'admin' }); break
+      case 'kill': {
+        const s = gens?.current.backends.get(m.be)?.findServer(m.srv)
+        if (s !== undefined) gens!.current.killSessionsOn(s, m.why)
+        break
+      }
       case 'counters': if (gens !== null && init !== null) writeMailbox(init.mailbox, deltas.take(gens.current)); break
       case 'softStop': gens?.softStop(); break
       case 'stop': gens?.stop(); break

@@ -54,6 +54,12 @@ export interface EngineThread {
   readonly checks: boolean
   /** Whether this thread serves the frontend `p` (a stats page is served by the first alone). */
   serves(p: ProxyConfig): boolean
+  /** Called once the engine exists, before it binds: a thread that runs no checks sends what
+   *  passive health (`observe`) sees to the one that does. */
+  started?(engine: Engine): void
+  /** The thread that runs the checks ended sessions on `server` (`on-marked-down`,
+   *  `on-marked-up`): the other threads end theirs. */
+  killedSessions?(be: string, server: string, why: 'down' | 'up'): void
 }
 
 /** The wheel is one per process, and so must its driver be: a driver owns the wheel's wake-up
@@ -172,6 +178,7 @@ export class Engine implements FrontendHost {
     if (opts.thread !== undefined) {
       e.share = opts.thread.share(config)
       e.share.attach(e)
+      opts.thread.started?.(e)
     }
     try {
       e.#bindAll()
@@ -312,6 +319,16 @@ export class Engine implements FrontendHost {
   /** Ends the sessions using `server`: `D` (server down) for on-marked-down, `K` for the backup
    *  sessions that on-marked-up shuts. */
   #killSessions(server: Server, why: 'down' | 'up'): number {
+    const n = this.killSessionsOn(server, why)
+    const t = this.#opts.thread
+    if (t?.killedSessions !== undefined) {
+      for (const be of this.backends.values()) if (be.servers.includes(server)) t.killedSessions(be.name, server.name, why)
+    }
+    return n
+  }
+
+  /** Ends this thread's sessions on `server` (see #killSessions). */
+  killSessionsOn(server: Server, why: 'down' | 'up'): number {
     const victims: ClientSession[] = []
     for (const fe of this.frontends) {
       for (const sess of fe.sessions) {

@@ -396,3 +396,55 @@ test('nbthread 2: a start refused before binding (chroot to a missing directory)
     rmSync(dir, { recursive: true, force: true })
   }
 })
+
+test('nbthread 2: passive health counts the errors every thread sees', async () => {
+  using origin = Bun.serve({ port: 0, hostname: '127.0.0.1', fetch: () => new Response('broken', { status: 500 }) })
+  await using lb = await spawnEdgelb(`global
+  nbthread 2
+defaults
+  mode http
+  timeout connect 2s
+  timeout client 10s
+  timeout server 10s
+listen web
+  bind 127.0.0.1:0
+  http-after-response set-header x-thread %[thread]
+  server a 127.0.0.1:${origin.port!} check inter 60s observe layer7 error-limit 10 on-error mark-down
+`)
+  const r = await threadsOf(lb.ports.get('web')!, 40)
+  expect([...r.threads].sort()).toEqual(['0', '1'])
+  // Ten errors in a row, whichever thread saw them, take the server down (a thread counting its
+  // own would let about twenty through); a few more may pass while the word travels.
+  const served = r.statuses.filter((s) => s === 500).length
+  expect(served).toBeGreaterThanOrEqual(10)
+  expect(served).toBeLessThan(15)
+  expect(r.statuses.slice(served).every((s) => s === 503)).toBe(true)
+  await lb.waitStderr(/Server web\/a is DOWN/)
+})
+
+test('nbthread 2: on-marked-down shutdown-sessions ends the server\'s sessions in every thread', async () => {
+  await using srv = startServer('s', 'echo')
+  await using health = startServer('h', 'manual')
+  await using lb = await spawnEdgelb(`global
+  nbthread 2
+defaults
+  mode tcp
+  timeout connect 2s
+  timeout client 20s
+  timeout server 20s
+listen relay
+  bind 127.0.0.1:0
+  server s 127.0.0.1:${srv.port} check port ${health.port} inter 100 fall 1 rise 1 on-marked-down shutdown-sessions
+`)
+  const port = lb.ports.get('relay')!
+  const clients = await Promise.all(Array.from({ length: 8 }, () => connectClient(port)))
+  try {
+    for (const c of clients) await c.write('a')
+    for (const c of clients) await c.waitText('a')
+    health.close()
+    await lb.waitStderr(/Server relay\/s is DOWN/)
+    for (const c of clients) await c.waitClosed(5000)
+  } finally {
+    for (const c of clients) c[Symbol.dispose]()
+  }
+})
