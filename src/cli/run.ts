@@ -189,12 +189,16 @@ take them back, SIGTERM/SIGINT stop now.`,
       onSignal('SIGURG', () => { upgrade(setup) }),
       onSignal('SIGTTOU', () => {
         gens.pause()
-        // Said once every thread has let its ports go.
-        void (group?.pause() ?? Promise.resolve()).then(() => io.err('edgelb: listening ports released (SIGTTOU)'))
+        const said = (): void => io.err('edgelb: listening ports released (SIGTTOU)')
+        // With threads, said once every thread has let its ports go.
+        if (group === null) said()
+        else void group.pause().then(said)
       }),
       onSignal('SIGTTIN', () => {
         try { gens.resume() } catch (e) { io.err(`edgelb: cannot listen again: ${(e as Error).message}`); return }
-        void (group?.resume() ?? Promise.resolve()).then(() => io.err('edgelb: listening again (SIGTTIN)'))
+        const said = (): void => io.err('edgelb: listening again (SIGTTIN)')
+        if (group === null) said()
+        else void group.resume().then(said)
       }),
       onSignal('SIGTERM', () => { notifier.stopping('stopping'); gens.stop(); group?.stop() }),
       onSignal('SIGINT', () => { notifier.stopping('stopping'); gens.stop(); group?.stop() }),
