@@ -9,10 +9,13 @@
  *   first thread                               each other thread
  *   load, bind (SO_REUSEPORT), checks ──init──▶ load, bind the same ports, serve
  *   server states (checks, admin) ─────states─▶ applied to its servers
+ *   on-marked-down/up ────────────────────kill─▶ its sessions on that server ended
+ *   passive health (observe) ◀──────observed─── what its sessions saw, once per turn
  *   runtime API: show … ──────────────counters▶ deltas back through shared memory, merged
  *                set/enable/… ────────────cli─▶ run there too
  *   SIGUSR2/SIGHUP ─────────────────────reload─▶ reload (new shared cells, new ports)
- *   SIGUSR1, SIGTERM, SIGTTOU/TTIN ──────signal─▶ the same
+ *   SIGUSR1, SIGTERM, SIGTTOU/TTIN ──────signal─▶ the same (pause, resume: acknowledged)
+ *   stick tables ◀──────── BroadcastChannel ───▶ stick tables (proxy/table-sync.ts)
  *   ◀──────────────────────────── out/err lines, done
  */
 import type { Config, CpuMapLine, ProxyConfig } from '../model/types.ts'
