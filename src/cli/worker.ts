@@ -52,11 +52,36 @@ function observed(be: string, srv: string, r: ObservedResult): void {
   results.push([be, srv, r])
 }
 
+/** What came while the thread was starting: handled, in order, once it serves (or gave up). */
+let pending: ToThread[] | null = null
+
 self.onmessage = (e: MessageEvent<ToThread>) => {
   const m = e.data
+  if (m.t === 'init') {
+    pending = []
+    void start(m).catch((err: Error) => fail(err.message)).finally(() => {
+      const queued = pending ?? []
+      pending = null
+      for (const q of queued) handle(q)
+    })
+    return
+  }
+  if (pending !== null) pending.push(m)
+  else handle(m)
+}
+
+/** The thread cannot serve: the first thread hears why, then that it ended. */
+function fail(why: string): void {
+  tables?.close()
+  post({ t: 'failed', why })
+  post({ t: 'done' })
+  self.close()
+}
+
+function handle(m: ToThread): void {
   try {
     switch (m.t) {
-      case 'init': void start(m).catch((err: Error) => post({ t: 'failed', why: err.message })); break
+      case 'init': break
       case 'reload': reload(m); break
       case 'states': if (gens !== null) applyServerStates(gens.current, m.states); break
       case 'cli': if (gens !== null) runCommand(m.line, { engine: gens.current, level: 'admin' }); break
@@ -87,7 +112,7 @@ async function start(m: ThreadInit): Promise<void> {
   const loaded = loadConfig(m.files, m.env, { allowUnimplemented: m.allowUnimplemented })
   if (hasErrors(loaded.diagnostics)) {
     const first = loaded.diagnostics.find((d) => d.severity === 'error')
-    post({ t: 'failed', why: first === undefined ? 'the configuration has errors' : formatDiagnostic(first) })
+    fail(first === undefined ? 'the configuration has errors' : formatDiagnostic(first))
     return
   }
   config = loaded.config
@@ -98,7 +123,7 @@ async function start(m: ThreadInit): Promise<void> {
   try {
     gens = Generations.start(loaded.runtime, listeners, { ...io, applets: statsApplets, thread })
   } catch (err) {
-    post({ t: 'failed', why: (err as Error).message })
+    fail((err as Error).message)
     return
   }
   void gens.done.then(() => { tables?.close(); post({ t: 'done' }); self.close() })
