@@ -11,6 +11,7 @@
  *   server states (checks, admin) ─────states─▶ applied to its servers
  *   on-marked-down/up ────────────────────kill─▶ its sessions on that server ended
  *   passive health (observe) ◀──────observed─── what its sessions saw, once per turn
+ *   stats page, Prometheus ◀──applet / reply──▶ asked of the first thread, answered there
  *   runtime API: show … ──────────────counters▶ deltas back through shared memory, merged
  *                set/enable/… ────────────cli─▶ run there too
  *   SIGUSR2/SIGHUP ─────────────────────reload─▶ reload (new shared cells, new ports)
@@ -18,12 +19,11 @@
  *   stick tables ◀──────── BroadcastChannel ───▶ stick tables (proxy/table-sync.ts)
  *   ◀──────────────────────────── out/err lines, done
  */
-import type { Config, CpuMapLine, ProxyConfig } from '../model/types.ts'
+import type { Config, CpuMapLine } from '../model/types.ts'
 import type { ObservedResult } from '../backend/server.ts'
 import type { ListenerSet, SharedSocket } from '../proxy/listeners.ts'
 import type { Engine, EngineThread } from '../proxy/engine.ts'
 import { ProcessShare, serverStates } from '../proxy/process-share.ts'
-import { wantsApplets } from '../proxy/applet.ts'
 import { runtimeName } from '../net/runtime.ts'
 import { mergeCounters, type CounterSet } from '../stats/merge.ts'
 import { TableSync } from '../proxy/table-sync.ts'
@@ -55,6 +55,7 @@ export type ToThread =
   | { t: 'counters' }
   | { t: 'kill'; be: string; srv: string; why: 'down' | 'up' }
   | { t: 'softStop' | 'stop' | 'pause' | 'resume' }
+  | AppletAnswer
 
 export type FromThread =
   | { t: 'ready' }
@@ -65,6 +66,30 @@ export type FromThread =
   | { t: 'observed'; results: [be: string, srv: string, result: ObservedResult][] }
   /** A pause or resume is done. */
   | { t: 'ack' }
+  | AppletAsk
+
+/** A stats page or service asked of another thread: the first thread answers it, with the
+ *  process's counters (only what the applets read of a request travels). */
+export interface AppletAsk {
+  t: 'applet'
+  id: number
+  kind: 'stats' | 'service'
+  /** The service's name (`prometheus-exporter`), or the proxy of the stats page. */
+  name: string
+  proxy: string
+  method: string
+  uri: string
+  authorization?: string
+  clientAddr: string
+}
+
+export interface AppletAnswer {
+  t: 'applet-reply'
+  id: number
+  status: number
+  headers: [string, string][]
+  body: Uint8Array
+}
 
 /** Room for one thread's counters (JSON) when the first thread reads them. */
 const MAILBOX_BYTES = 16 << 20
@@ -101,13 +126,6 @@ export function threadCpus(lines: readonly CpuMapLine[], n: number): { cpus: Map
     })
   }
   return { cpus, warnings }
-}
-
-/** Whether only the first thread serves `p`: a stats page or a service (Prometheus), rendered
- *  with the whole process's counters, which the first thread gathers. */
-export function firstThreadOnly(p: ProxyConfig, config: Config): boolean {
-  const be = p.kind === 'frontend' && p.defaultBackend !== undefined ? config.proxies.find((x) => x.name === p.defaultBackend && x.kind === 'backend') : undefined
-  return wantsApplets(be === undefined ? [p] : [p, be])
 }
 
 interface Link {
@@ -165,12 +183,19 @@ export class Threads implements EngineThread {
     return s
   }
 
-  serves(): boolean {
-    return true
-  }
-
   killedSessions(be: string, srv: string, why: 'down' | 'up'): void {
     this.#post({ t: 'kill', be, srv, why })
+  }
+
+  /** Answers another thread's stats page or service request, as this thread would its own. */
+  async #applet(m: AppletAsk): Promise<AppletAnswer> {
+    const e = this.#engine?.()
+    const p = e?.config.proxies.find((x) => x.name === m.proxy)
+    const a = e === undefined || p === undefined ? null : m.kind === 'stats' ? e.applets?.stats(p) ?? null : e.applets?.service(m.name) ?? null
+    if (a === null || p === undefined) return { t: 'applet-reply', id: m.id, status: 503, headers: [], body: new Uint8Array() }
+    const auth = m.authorization
+    const r = await a({ method: m.method, uri: m.uri, proxy: p, clientAddr: m.clientAddr, header: (l) => (l === 'authorization' ? auth : undefined) })
+    return { t: 'applet-reply', id: m.id, status: r.status, headers: r.headers.map(([k, v]) => [k, v]), body: r.body }
   }
 
   /** Another thread's sessions reported on servers: the first thread's passive health hears it. */
@@ -209,6 +234,7 @@ export class Threads implements EngineThread {
         else if (m.t === 'done') { worker.terminate(); resolveDone(); this.#ack() }
         else if (m.t === 'ack') this.#ack()
         else if (m.t === 'observed') this.#observed(m.results)
+        else if (m.t === 'applet') void this.#applet(m).then((r) => worker.postMessage(r))
       }
       worker.onerror = (e) => {
         this.#setup.err(`edgelb: thread ${i + 1}: ${e.message}`)

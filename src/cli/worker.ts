@@ -13,12 +13,12 @@ import type { ObservedResult } from '../backend/server.ts'
 import { Generations } from '../proxy/generations.ts'
 import type { EngineThread } from '../proxy/engine.ts'
 import { applyServerStates, ProcessShare } from '../proxy/process-share.ts'
-import { statsApplets } from '../stats/applets.ts'
+import type { Applet, AppletReply, Applets } from '../proxy/applet.ts'
 import { CounterDeltas } from '../stats/merge.ts'
 import { TableSync } from '../proxy/table-sync.ts'
 import { runCommand } from '../admin/session.ts'
 import { bindThreadToCpus } from '../net/affinity.ts'
-import { firstThreadOnly, writeMailbox, type FromThread, type ThreadInit, type ToThread } from './threads.ts'
+import { writeMailbox, type FromThread, type ThreadInit, type ToThread } from './threads.ts'
 
 declare const self: { onmessage: ((e: MessageEvent<ToThread>) => void) | null; postMessage(m: FromThread): void; close(): void }
 
@@ -36,7 +36,6 @@ const deltas = new CounterDeltas()
 const thread: EngineThread = {
   checks: false,
   share: () => share!,
-  serves: (p) => !firstThreadOnly(p, config!),
   started(engine) {
     // Passive health is judged by the first thread, which runs the checks: results go there.
     for (const be of engine.backends.values()) {
@@ -44,6 +43,26 @@ const thread: EngineThread = {
     }
   },
 }
+
+/**
+ * The stats pages and services of this thread: each request is answered by the first thread,
+ * which shows the whole process's counters (cli/threads.ts `#applet`).
+ */
+function relayedApplets(): Applets {
+  const ask = (kind: 'stats' | 'service', name: string): Applet => (req) => new Promise<AppletReply>((resolve) => {
+    const id = ++lastAsk
+    asked.set(id, resolve)
+    const auth = req.header('authorization')
+    post({ t: 'applet', id, kind, name, proxy: req.proxy.name, method: req.method, uri: req.uri, clientAddr: req.clientAddr, ...(auth === undefined ? {} : { authorization: auth }) })
+  })
+  return {
+    stats: (p) => (p.stats === undefined ? null : ask('stats', p.name)),
+    service: (name) => (name === 'prometheus-exporter' ? ask('service', name) : null),
+  }
+}
+
+const asked = new Map<number, (r: AppletReply) => void>()
+let lastAsk = 0
 
 let results: [string, string, ObservedResult][] = []
 
@@ -82,6 +101,12 @@ function handle(m: ToThread): void {
   try {
     switch (m.t) {
       case 'init': break
+      case 'applet-reply': {
+        const r = asked.get(m.id)
+        asked.delete(m.id)
+        r?.({ status: m.status, headers: m.headers, body: m.body })
+        break
+      }
       case 'reload': reload(m); break
       case 'states': if (gens !== null) applyServerStates(gens.current, m.states); break
       case 'cli': if (gens !== null) runCommand(m.line, { engine: gens.current, level: 'admin' }); break
@@ -121,7 +146,7 @@ async function start(m: ThreadInit): Promise<void> {
   share.tables = tables
   listeners = new ListenerSet(undefined, { ports: new Map(m.ports) })
   try {
-    gens = Generations.start(loaded.runtime, listeners, { ...io, applets: statsApplets, thread })
+    gens = Generations.start(loaded.runtime, listeners, { ...io, applets: relayedApplets, thread })
   } catch (err) {
     fail((err as Error).message)
     return

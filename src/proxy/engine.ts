@@ -52,8 +52,6 @@ export interface EngineThread {
   share(config: Config): ProcessShare
   /** Whether this thread runs the health checks: one does, the others are told the states. */
   readonly checks: boolean
-  /** Whether this thread serves the frontend `p` (a stats page is served by the first alone). */
-  serves(p: ProxyConfig): boolean
   /** Called once the engine exists, before it binds: a thread that runs no checks sends what
    *  passive health (`observe`) sees to the one that does. */
   started?(engine: Engine): void
@@ -145,7 +143,6 @@ export class Engine implements FrontendHost {
     for (const p of config.proxies) {
       if (p.kind !== 'frontend' && p.kind !== 'listen') continue
       if (p.disabled) continue
-      if (opts.thread !== undefined && !opts.thread.serves(p)) continue
       const beName = p.kind === 'listen' ? p.name : staticBackendOf(p)
       const fe = new Frontend(p, this, beName === undefined ? null : this.backends.get(beName) ?? null, this.#proxyRules.get(p.name) ?? null)
       this.frontends.push(fe)

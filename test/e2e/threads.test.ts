@@ -283,21 +283,29 @@ frontend web
   expect(notify.messages.at(-1)).toBe('STOPPING=1\nSTATUS=stopping')
 })
 
-test('nbthread 2: the stats page (CSV) and Prometheus, served by the first thread, count both threads\' traffic', async () => {
+test('nbthread 2: the stats page (CSV) and Prometheus count both threads\' traffic, whichever thread serves them', async () => {
   using origin = Bun.serve({ port: 0, hostname: '127.0.0.1', fetch: () => new Response('ok') })
   await using lb = await spawnEdgelb(httpConfig(origin.port!, 'one') + `listen stats
   bind 127.0.0.1:0
   stats enable
   stats uri /stats
   http-request use-service prometheus-exporter if { path /metrics }
+  http-after-response set-header x-thread %[thread]
 `, { frontends: 2 })
   const r = await threadsOf(lb.ports.get('web')!, 30)
   expect([...r.threads].sort()).toEqual(['0', '1'])
   const statsPort = lb.ports.get('stats')!
-  const csv = await (await fetch(`http://127.0.0.1:${statsPort}/stats;csv`)).text()
-  const names = csv.split('\n')[0]!.replace(/^# /, '').split(',')
-  const row = csv.split('\n').find((l) => l.startsWith('web,FRONTEND,'))!.split(',')
-  expect(row[names.indexOf('stot')]).toBe('30')
+  // Each on a new connection: the kernel spreads them over both threads; every answer is the same.
+  const seen = new Set<string>()
+  for (let i = 0; i < 12; i++) {
+    const res = await fetch(`http://127.0.0.1:${statsPort}/stats;csv`, { headers: { connection: 'close' } })
+    const csv = await res.text()
+    seen.add(res.headers.get('x-thread') ?? '?')
+    const names = csv.split('\n')[0]!.replace(/^# /, '').split(',')
+    const row = csv.split('\n').find((l) => l.startsWith('web,FRONTEND,'))!.split(',')
+    expect(row[names.indexOf('stot')]).toBe('30')
+  }
+  expect([...seen].sort()).toEqual(['0', '1'])
   const metrics = await (await fetch(`http://127.0.0.1:${statsPort}/metrics`)).text()
   expect(metrics).toMatch(/haproxy_frontend_sessions_total\{proxy="web"\} 30\n/)
   expect(metrics).toMatch(/haproxy_process_nbthread 2\n/)
@@ -447,4 +455,33 @@ listen relay
   } finally {
     for (const c of clients) c[Symbol.dispose]()
   }
+})
+
+test('nbthread 2: stats auth holds in every thread', async () => {
+  await using lb = await spawnEdgelb(`global
+  nbthread 2
+defaults
+  mode http
+  timeout connect 2s
+  timeout client 10s
+  timeout server 10s
+listen stats
+  bind 127.0.0.1:0
+  stats enable
+  stats uri /stats
+  stats auth admin:secret
+  http-after-response set-header x-thread %[thread]
+`)
+  const port = lb.ports.get('stats')!
+  const seen = new Set<string>()
+  for (let i = 0; i < 12; i++) {
+    const anon = await fetch(`http://127.0.0.1:${port}/stats;csv`, { headers: { connection: 'close' } })
+    await anon.text()
+    const auth = await fetch(`http://127.0.0.1:${port}/stats;csv`, { headers: { connection: 'close', authorization: `Basic ${btoa('admin:secret')}` } })
+    await auth.text()
+    expect([anon.status, auth.status]).toEqual([401, 200])
+    seen.add(anon.headers.get('x-thread') ?? '?')
+    seen.add(auth.headers.get('x-thread') ?? '?')
+  }
+  expect([...seen].sort()).toEqual(['0', '1'])
 })
