@@ -127,55 +127,8 @@ take them back, SIGTERM/SIGINT stop now.`,
       await programs.stop()
       return notStarted((e as Error).message)
     }
-    if (group !== null) {
-      const why = await group.start(listeners, () => gens.current, mapped.cpus)
-      if (why !== undefined) {
-        gens.stop()
-        await group.done
-        group.close()
-        await programs.stop()
-        return notStarted(why)
-      }
-    }
-    // The runtime API (`stats socket`) listens with the rest, before privileges are dropped; its
-    // commands act on the generation serving at the time (a reload keeps the sockets as they were).
-    let sockets: StatsSockets | undefined
-    try {
-      if (config.global.statsSockets.length > 0) sockets = startStatsSockets(() => gens.current, config.global)
-    } catch (e) {
-      gens.stop()
-      group?.stop()
-      await group?.done
-      group?.close()
-      await programs.stop()
-      return notStarted((e as Error).message)
-    }
-    void gens.done.then(() => sockets?.close())
-    const pidfile = parsed.values.pidfile ?? config.global.pidfile
-    if (pidfile !== undefined) {
-      try {
-        writeFileSync(pidfile, `${process.pid}\n`)
-      } catch (e) {
-        gens.stop()
-        group?.stop()
-        await group?.done
-        group?.close()
-        await programs.stop()
-        return notStarted(`cannot write pidfile ${pidfile}: ${(e as Error).message}`)
-      }
-    }
-    // Bound: root is given up now (chroot, group, user), before any traffic is served.
-    try {
-      dropPrivileges(privileges)
-    } catch (e) {
-      gens.stop()
-      group?.stop()
-      await group?.done
-      group?.close()
-      await programs.stop()
-      if (pidfile !== undefined) rmSync(pidfile, { force: true })
-      return notStarted((e as Error).message)
-    }
+    // The signals are handled from now on, the first thread serving: with threads, the others take
+    // a while to start, and a signal meanwhile must not meet its default action.
     const setup: UpgradeSetup = { files, io, allowUnimplemented, generations: gens, notifier, started: config, chroot, args, handedOver: false, starting: false, ...(group === null ? {} : { threads: group }) }
     const off = [
       onSignal('SIGUSR1', () => {
@@ -203,6 +156,49 @@ take them back, SIGTERM/SIGINT stop now.`,
       onSignal('SIGTERM', () => { notifier.stopping('stopping'); gens.stop(); group?.stop() }),
       onSignal('SIGINT', () => { notifier.stopping('stopping'); gens.stop(); group?.stop() }),
     ]
+    /** Undoes the start when it fails from here on. */
+    const abandon = async (): Promise<void> => {
+      for (const f of off) f()
+      gens.stop()
+      group?.stop()
+      await group?.done
+      group?.close()
+      await programs.stop()
+    }
+    if (group !== null) {
+      const why = await group.start(listeners, () => gens.current, mapped.cpus)
+      if (why !== undefined) {
+        await abandon()
+        return notStarted(why)
+      }
+    }
+    // The runtime API (`stats socket`) listens with the rest, before privileges are dropped; its
+    // commands act on the generation serving at the time (a reload keeps the sockets as they were).
+    let sockets: StatsSockets | undefined
+    try {
+      if (config.global.statsSockets.length > 0) sockets = startStatsSockets(() => gens.current, config.global)
+    } catch (e) {
+      await abandon()
+      return notStarted((e as Error).message)
+    }
+    void gens.done.then(() => sockets?.close())
+    const pidfile = parsed.values.pidfile ?? config.global.pidfile
+    if (pidfile !== undefined) {
+      try {
+        writeFileSync(pidfile, `${process.pid}\n`)
+      } catch (e) {
+        await abandon()
+        return notStarted(`cannot write pidfile ${pidfile}: ${(e as Error).message}`)
+      }
+    }
+    // Bound: root is given up now (chroot, group, user), before any traffic is served.
+    try {
+      dropPrivileges(privileges)
+    } catch (e) {
+      await abandon()
+      if (pidfile !== undefined) rmSync(pidfile, { force: true })
+      return notStarted((e as Error).message)
+    }
     // Started by another edgelb (`edgelb bench`, a `program` section): it stops when that one goes.
     const unwatch = io.env[MASTER_ENV] === '1' ? watchParentPipe(() => { gens.stop(); group?.stop() }) : undefined
     // Printed once the signal handlers are in place: a supervisor that signals as soon as it
@@ -211,7 +207,8 @@ take them back, SIGTERM/SIGINT stop now.`,
       if (!config.global.quiet) io.err(`edgelb: ${l.frontend} listening on ${l.addrs.join(', ') || '(nothing)'}`)
     }
     for (const s of listeners.unusedInherited()) io.err(`edgelb: warning: inherited socket ${s} is used by no bind line and is not served`)
-    notifier.ready(servingStatus(gens.current))
+    // Not when a signal stopped it while the other threads were starting.
+    if (gens.current.state !== 'stopped') notifier.ready(servingStatus(gens.current))
     if (predecessor !== undefined) {
       tellPredecessorReady()
       io.err(`edgelb: serving in the place of process ${predecessor} (upgrade)`)
