@@ -1,7 +1,8 @@
 /**
- * What the threads of one edgelb (`nbthread` > 1) share of a generation: its connection counts,
- * in one SharedArrayBuffer, so that every `maxconn` (global, frontend, server), `leastconn`,
- * `first` and the stats' current sessions see the whole process. Each thread builds its own
+ * What the threads of one edgelb (`nbthread` > 1) share of a generation: its connection counts
+ * and queue lengths, in one SharedArrayBuffer, so that every `maxconn` (global, frontend,
+ * server), `maxqueue`, `leastconn`, `first` and the stats' current sessions and queues see the
+ * whole process. Each thread builds its own
  * engine from the same configuration; `ShareLayout` names the cells, and each engine's counts
  * are pointed at them (`attach`) before it binds.
  *
