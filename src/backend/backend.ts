@@ -20,7 +20,7 @@ import { now, wallNow } from '../core/clock.ts'
 import type { ConnectTarget } from '../net/runtime.ts'
 import { countSession, trafficCounters, type TrafficCounters } from './counters.ts'
 import { WaitQueue, type Waiter } from './queue.ts'
-import { SharedCount } from '../core/shared-count.ts'
+import { LocalCount, type Count } from '../core/shared-count.ts'
 import { Server } from './server.ts'
 import { isAnyHost } from '../model/address.ts'
 
@@ -91,7 +91,7 @@ export class Backend {
   lastChangeAt: number
   downTime = 0
   /** Sessions currently attached to this backend, queued ones included, of every thread. */
-  sessions = new SharedCount()
+  sessions: Count = new LocalCount()
   /** Called when a server's state or weight changed (serverStateChanged): the threads of the
    *  process hear of it (cli/threads.ts). */
   onServerState: ((s: Server) => void) | null = null

@@ -3,7 +3,7 @@
  * as HAProxy's per-server and per-backend pending queues. The links live in the waiter itself.
  */
 import type { Server } from './server.ts'
-import { SharedCount } from '../core/shared-count.ts'
+import { LocalCount, type Count } from '../core/shared-count.ts'
 
 /** Something waiting for a server. The backend calls `grant` when a slot is free for it. */
 export interface Waiter {
@@ -23,7 +23,7 @@ export class WaitQueue {
   #length = 0
   /** Waiters in this queue of every thread (`nbthread` > 1: the same queue of the other threads'
    *  engines shares the cell, proxy/process-share.ts). */
-  count = new SharedCount()
+  count: Count = new LocalCount()
 
   /** Waiters in this thread's queue. */
   get length(): number {

@@ -15,7 +15,7 @@ import { WaitQueue } from './queue.ts'
 import type { TlsConnect } from '../net/types.ts'
 import type { StreamView } from '../rules/types.ts'
 import { trafficCounters, type TrafficCounters } from './counters.ts'
-import { SharedCount } from '../core/shared-count.ts'
+import { LocalCount, type Count } from '../core/shared-count.ts'
 
 export type AdminState = 'ready' | 'drain' | 'maint'
 
@@ -88,7 +88,7 @@ export class Server implements LbServer {
   usable: boolean
   /** Connections on this server, of every thread of the process (shared memory with
    *  `nbthread` > 1): the limit `maxconn` holds for the whole process. */
-  conns = new SharedCount()
+  conns: Count = new LocalCount()
   maxconn: number
   /** The configured limit as changed at run time (agent `maxconn:N`); `maxconn` derives from it
    *  (minconn/fullconn, slowstart). 0 = no limit. */

@@ -1,8 +1,11 @@
 import { expect, test } from 'bun:test'
-import { SharedCount, WakeSignal } from './shared-count.ts'
+import { LocalCount, SharedCount, WakeSignal, type Count } from './shared-count.ts'
 
-test('take() takes a slot below the limit and refuses at it; 0 means no limit', () => {
-  const c = new SharedCount(new Int32Array(new SharedArrayBuffer(8)), 1)
+test.each([
+  ['shared', (): Count => new SharedCount(new Int32Array(new SharedArrayBuffer(8)), 1)],
+  ['local', (): Count => new LocalCount()],
+])('take() takes a slot below the limit and refuses at it; 0 means no limit (%s)', (_kind, make) => {
+  const c = make()
   expect(c.take(2)).toBe(1)
   expect(c.take(2)).toBe(2)
   expect(c.take(2)).toBe(-1)

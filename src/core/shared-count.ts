@@ -1,9 +1,36 @@
 /**
- * A count every thread of the process sees: one 32-bit cell, of the thread's own memory (one
- * thread) or of a SharedArrayBuffer the threads share (`nbthread` > 1), changed only atomically.
- * `take` is the compare-and-swap a limit needs: of two threads racing for the last slot, one wins.
+ * A count a limit is checked against (connections, sessions, waiters): `LocalCount` when one
+ * thread serves, `SharedCount` when several share it. `take` takes a slot under a limit.
  */
-export class SharedCount {
+export interface Count {
+  value: number
+  /** Adds `n` (negative to give back); returns the new value. */
+  add(n: number): number
+  /** Takes one slot if fewer than `max` are taken (`max` <= 0: no limit); returns the new value,
+   *  or -1 when full (nothing taken). */
+  take(max: number): number
+}
+
+/** A count of one thread: a plain number. */
+export class LocalCount implements Count {
+  value = 0
+
+  add(n: number): number {
+    return (this.value += n)
+  }
+
+  take(max: number): number {
+    if (max > 0 && this.value >= max) return -1
+    return ++this.value
+  }
+}
+
+/**
+ * A count every thread of the process sees: one 32-bit cell of a SharedArrayBuffer the threads
+ * share (`nbthread` > 1), changed only atomically. `take` is the compare-and-swap a limit needs:
+ * of two threads racing for the last slot, one wins.
+ */
+export class SharedCount implements Count {
   readonly #cells: Int32Array
   readonly #at: number
 
@@ -13,7 +40,8 @@ export class SharedCount {
   }
 
   get value(): number {
-    return Atomics.load(this.#cells, this.#at)
+    // An aligned 32-bit read is whole; a stale value is as good as a read a moment earlier.
+    return this.#cells[this.#at]!
   }
 
   /** Sets it outright (tests, and a count handed to a new cell). */

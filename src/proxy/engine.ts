@@ -14,7 +14,7 @@ import type { StateEvent } from '../check/state.ts'
 import type { BindConfig, Config, ProxyConfig } from '../model/types.ts'
 import type { TlsListen } from '../net/runtime.ts'
 import { startWheelDriver } from '../core/timer-wheel.ts'
-import { SharedCount } from '../core/shared-count.ts'
+import { LocalCount, type Count } from '../core/shared-count.ts'
 import { wheel } from '../core/wheel.ts'
 import { levelNumber } from '../log/levels.ts'
 import { LogOutputs } from '../log/outputs.ts'
@@ -91,7 +91,7 @@ export class Engine implements FrontendHost {
   /** The counts shared with the other threads (`nbthread` > 1); null: one thread. */
   share: ProcessShare | null = null
   /** Sessions alive in the process (every thread's with `nbthread` > 1). */
-  actconns = new SharedCount()
+  actconns: Count = new LocalCount()
   readonly globalMaxconn: number
   readonly tune: Config['global']['tune']
   /** Every proxy's compiled rules, the stick tables and the maps (the admin API edits them). */

@@ -28,7 +28,7 @@ import { ProxyHeaderWait } from './accept-proxy.ts'
 import { countTcpSession, FrontendCounters } from './counters.ts'
 import { clocked } from '../core/clock.ts'
 import { cliHandlers } from './cli-handlers.ts'
-import { SharedCount } from '../core/shared-count.ts'
+import { LocalCount, type Count } from '../core/shared-count.ts'
 
 /** A client connection of either mode, as the frontend and the engine handle it. */
 export type ClientSession = TcpSession | HttpSession
@@ -38,7 +38,7 @@ export interface FrontendHost extends EngineView {
   /** Sessions alive across all frontends (HAProxy's actconn), of every thread, and the count
    *  they are taken from. */
   readonly actconn: number
-  readonly actconns: SharedCount
+  readonly actconns: Count
   readonly globalMaxconn: number
   /** The global `tune.*` values (buffer size, header count limit). */
   readonly tune: GlobalConfig['tune']
@@ -92,7 +92,7 @@ export class Frontend {
   readonly backlog: number
   /** Sessions alive on this frontend (feconn), of every thread (shared memory with `nbthread`
    *  > 1): `maxconn` holds for the process. */
-  conns = new SharedCount()
+  conns: Count = new LocalCount()
   totalSessions = 0
   get cur(): number {
     return this.conns.value

@@ -14,7 +14,7 @@
  * Queues are first-come first-served within a thread; across threads, the first to wake takes
  * the slot.
  */
-import { SharedCount, WakeSignal } from '../core/shared-count.ts'
+import { LocalCount, SharedCount, WakeSignal, type Count } from '../core/shared-count.ts'
 import type { Config } from '../model/types.ts'
 import type { Engine } from './engine.ts'
 import type { AdminState } from '../backend/server.ts'
@@ -82,9 +82,9 @@ export class ProcessShare {
     return new ProcessShare(new SharedArrayBuffer(n * 4), layout, threads, 0)
   }
 
-  #count(name: string): SharedCount {
+  #count(name: string): Count {
     const i = this.layout[name]
-    return i === undefined ? new SharedCount() : new SharedCount(this.#cells, i)
+    return i === undefined ? new LocalCount() : new SharedCount(this.#cells, i)
   }
 
   /** Points `engine`'s counts at the shared cells; called before it binds. A count the layout
