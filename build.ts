@@ -13,7 +13,8 @@ const commit = git.status === 0 ? git.stdout.trim() + (dirty.stdout.trim() !== '
 const outfile = process.argv[2] ?? 'edgelb'
 
 const args = [
-  'build', 'src/main.ts',
+  // The threads of `nbthread` (src/cli/threads.ts) start this second entry point.
+  'build', 'src/main.ts', 'src/cli/worker.ts',
   '--compile', '--minify', '--bytecode',
   '--outfile', outfile,
   '--define', `EDGELB_VERSION=${JSON.stringify(pkg.version)}`,

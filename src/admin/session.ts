@@ -47,12 +47,29 @@ export function runCommand(line: string, ctx: CliCtx): string {
   }
   const cmd = findCommand(args, ctx)
   if (cmd === undefined) return usageMessage(args, ctx)
+  // With several threads (`nbthread`), what the stats show is the process's, and a change made
+  // here is made in every thread (proxy/process-share.ts).
+  const share = ctx.engine.share
+  if (share !== null && args[0] === 'show') share.gatherStats()
   try {
-    return cmd.run(args, ctx)
+    const out = cmd.run(args, ctx)
+    if (share !== null && changesState(args)) share.commandRan(line)
+    return out
   } catch (e) {
     if (e instanceof CliError) return e.message
     throw e
   }
+}
+
+/** Whether a command changes state the other threads hold too (servers, frontends, tables,
+ *  maps, ACLs, sessions): every `set`, `enable`, `disable`, `add`, `del`, `clear` but `clear
+ *  counters` (the first thread's counters are the process's), `commit`, `prepare`, `new`, and
+ *  `shutdown sessions` (a server's, in every thread). */
+function changesState(args: readonly string[]): boolean {
+  const w = args[0]
+  if (w === 'clear') return args[1] !== 'counters'
+  if (w === 'shutdown') return args[1] === 'sessions'
+  return w === 'set' || w === 'enable' || w === 'disable' || w === 'add' || w === 'del' || w === 'commit' || w === 'prepare' || w === 'new'
 }
 
 export class CliSession {

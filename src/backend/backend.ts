@@ -20,6 +20,7 @@ import { now, wallNow } from '../core/clock.ts'
 import type { ConnectTarget } from '../net/runtime.ts'
 import { countSession, trafficCounters, type TrafficCounters } from './counters.ts'
 import { WaitQueue, type Waiter } from './queue.ts'
+import { LocalCount, type Count } from '../core/shared-count.ts'
 import { Server } from './server.ts'
 import { isAnyHost } from '../model/address.ts'
 
@@ -89,8 +90,14 @@ export class Backend {
   lastChange: number
   lastChangeAt: number
   downTime = 0
-  /** Sessions currently attached to this backend, queued ones included. */
-  beconn = 0
+  /** Sessions currently attached to this backend, queued ones included, of every thread. */
+  sessions: Count = new LocalCount()
+  /** Called when a server's state or weight changed (serverStateChanged): the threads of the
+   *  process hear of it (cli/threads.ts). */
+  onServerState: ((s: Server) => void) | null = null
+  /** Called when a waiter was queued: with several threads, a slot another thread frees must
+   *  wake this one (proxy/process-share.ts). */
+  onQueued: (() => void) | null = null
   fullconn: number
   /** `option forwardfor` / `option originalto` of this backend, compiled (null: none); in http
    *  mode they win over the frontend's. */
@@ -119,6 +126,10 @@ export class Backend {
     this.lastChangeAt = now()
   }
 
+  get beconn(): number {
+    return this.sessions.value
+  }
+
   #dynamicMaxconn(s: Server): number {
     const max = s.maxconnBase
     if (this.fullconn <= 0 || this.beconn >= this.fullconn) return s.throttled(max)
@@ -131,6 +142,7 @@ export class Backend {
     const before = s.maxconn
     s.maxconn = this.#dynamic.includes(s) ? this.#dynamicMaxconn(s) : s.throttled(s.maxconnBase)
     if (s.maxconn === 0 ? before !== 0 : s.maxconn > before) this.serveQueues(s)
+    this.onServerState?.(s)
   }
 
   /** Recomputes the dynamic limits; returns whether one rose (queued sessions may then go). */
@@ -148,10 +160,20 @@ export class Backend {
     return s.maxconn === 0 || s.cur < s.maxconn
   }
 
+  /** Takes a slot of `s` if it has one (atomically: another thread may race for it), counting
+   *  the connection as take() does. */
+  #tryTake(s: Server): boolean {
+    const cur = s.conns.take(s.maxconn)
+    if (cur < 0) return false
+    this.#counted(s, cur)
+    return true
+  }
+
   /** A session enters the backend (counts toward beconn until `leave`). */
   enter(): void {
     const c = this.counters
-    if (++this.beconn > c.connMax) c.connMax = this.beconn
+    const n = this.sessions.add(1)
+    if (n > c.connMax) c.connMax = n
     c.total++
     countSession(c, now())
     // A higher limit admits the oldest waiters first, before this newcomer picks a server.
@@ -159,7 +181,7 @@ export class Backend {
   }
 
   leave(): void {
-    this.beconn--
+    this.sessions.add(-1)
     if (this.#dynamic.length > 0) this.#beconnChanged()
   }
 
@@ -180,13 +202,15 @@ export class Backend {
       const srv = s as Server
       srv.counters.lbtot++
       this.counters.lbtot++
-      if (this.hasSlot(srv)) { this.take(srv); return this.#took(srv) }
+      if (this.#tryTake(srv)) return this.#took(srv)
       // Hash-based algorithms return their server even when full: wait for that one.
       return this.#queueOn(srv, w)
     }
     if (this.#anyUsable()) {
       this.queue.push(w, now())
-      if (this.queue.length > this.counters.queueMax) this.counters.queueMax = this.queue.length
+      const q = this.queue.total
+      if (q > this.counters.queueMax) this.counters.queueMax = q
+      this.onQueued?.()
       return QUEUED
     }
     this.counters.noServer++
@@ -256,7 +280,7 @@ export class Backend {
   }
 
   #takeOrQueueOn(s: Server, w: Waiter): Assignment {
-    if (this.hasSlot(s) && s.queue.length === 0) { this.take(s); return this.#took(s) }
+    if (s.queue.length === 0 && this.#tryTake(s)) return this.#took(s)
     return this.#queueOn(s, w)
   }
 
@@ -267,29 +291,38 @@ export class Backend {
   }
 
   #queueOn(s: Server, w: Waiter): Assignment {
-    if (s.maxqueue > 0 && s.queue.length >= s.maxqueue) return QUEUE_FULL
-    s.queue.push(w, now())
-    if (s.queue.length > s.counters.queueMax) s.counters.queueMax = s.queue.length
-    if (s.queue.length > this.counters.queueMax) this.counters.queueMax = s.queue.length
+    if (!s.queue.pushUnder(w, now(), s.maxqueue)) return QUEUE_FULL
+    const q = s.queue.total
+    if (q > s.counters.queueMax) s.counters.queueMax = q
+    if (q > this.counters.queueMax) this.counters.queueMax = q
+    this.onQueued?.()
     return QUEUED
   }
 
   /** Counts a connection on `s` (assign does it; the caller does it for a forced server). */
   take(s: Server): void {
+    this.#counted(s, s.conns.add(1))
+  }
+
+  #counted(s: Server, cur: number): void {
     const c = s.counters
-    s.cur++
     c.total++
-    if (s.cur > c.maxCur) c.maxCur = s.cur
+    if (cur > c.maxCur) c.maxCur = cur
     countSession(c, now())
     this.lb.taken?.(s)
   }
 
-  /** A connection on `s` ended: hand its slot to the oldest waiter that can use it. */
+  /** A connection on `s` ended: hand its slot to the oldest waiter that can use it (here; the
+   *  other threads' waiters hear of it through onReleased). */
   release(s: Server): void {
-    s.cur--
+    s.conns.add(-1)
     this.lb.released?.(s)
     this.serveQueues(s)
+    this.onReleased?.()
   }
+
+  /** Called when a server slot was given back (proxy/process-share.ts wakes the other threads). */
+  onReleased: (() => void) | null = null
 
   /** Grants slots of `s` (or of every server) to queued waiters, oldest first. */
   serveQueues(only?: Server): void {
@@ -298,16 +331,13 @@ export class Backend {
   }
 
   #serve(s: Server): void {
-    while (s.usable && this.hasSlot(s)) {
+    while (s.usable) {
       const mine = s.queue.peek()
       const shared = this.queue.peek()
-      let w: Waiter | null
-      if (mine && (!shared || mine.queuedAt <= shared.queuedAt)) w = s.queue.shift()
-      else if (shared) w = this.queue.shift()
-      else break
-      if (!w) break
-      this.take(s)
-      w.grant(s)
+      if (!mine && !shared) break
+      if (!this.#tryTake(s)) break
+      const w = mine && (!shared || mine.queuedAt <= shared.queuedAt) ? s.queue.shift() : this.queue.shift()
+      w!.grant(s)
     }
   }
 
@@ -332,6 +362,7 @@ export class Backend {
       moved = s.counters.total - before
     }
     this.serveQueues()
+    this.onServerState?.(s)
     return moved
   }
 

@@ -17,11 +17,21 @@ export class RateCounter {
   /** Start of the current second (monotonic ms). */
   #tick = 0
   #max = 0
+  /** Events ever counted (what another thread's stats add up: stats/merge.ts). */
+  events = 0
 
   /** Counts one event at monotonic ms `t`. */
   add(t: number): void {
     if (t - this.#tick >= 1000) this.#rotate(t)
     this.#curr++
+    this.events++
+  }
+
+  /** Counts `n` events at `t` at once (another thread's, merged into this one's stats). */
+  addMany(t: number, n: number): void {
+    if (t - this.#tick >= 1000) this.#rotate(t)
+    this.#curr += n
+    this.events += n
   }
 
   #rotate(t: number): void {
@@ -104,7 +114,7 @@ export function trafficCounters(): TrafficCounters {
 }
 
 /** The maxima `clear counters` resets (with each RateCounter's), by counters object. */
-const MAXIMA: readonly string[] = ['queueMax', 'maxCur', 'connMax', 'qtimeMax', 'ctimeMax', 'rtimeMax', 'ttimeMax']
+export const MAXIMA: readonly string[] = ['queueMax', 'maxCur', 'connMax', 'qtimeMax', 'ctimeMax', 'rtimeMax', 'ttimeMax']
 
 /**
  * `clear counters`: the maxima of a counters object (queue, sessions, rates, times); with `all`,

@@ -3,6 +3,7 @@
  * as HAProxy's per-server and per-backend pending queues. The links live in the waiter itself.
  */
 import type { Server } from './server.ts'
+import { LocalCount, type Count } from '../core/shared-count.ts'
 
 /** Something waiting for a server. The backend calls `grant` when a slot is free for it. */
 export interface Waiter {
@@ -20,9 +21,18 @@ export class WaitQueue {
   #head: Waiter | null = null
   #tail: Waiter | null = null
   #length = 0
+  /** Waiters in this queue of every thread (`nbthread` > 1: the same queue of the other threads'
+   *  engines shares the cell, proxy/process-share.ts). */
+  count: Count = new LocalCount()
 
+  /** Waiters in this thread's queue. */
   get length(): number {
     return this.#length
+  }
+
+  /** Waiters in this queue, all threads together (what stats, logs and `maxqueue` see). */
+  get total(): number {
+    return this.count.value
   }
 
   peek(): Waiter | null {
@@ -31,6 +41,20 @@ export class WaitQueue {
 
   push(w: Waiter, now: number): void {
     if (w._queue) w._queue.remove(w)
+    this.count.add(1)
+    this.#link(w, now)
+  }
+
+  /** Queues `w` unless `max` (> 0) waiters are queued already, all threads together, counted
+   *  atomically; returns whether it was queued. */
+  pushUnder(w: Waiter, now: number, max: number): boolean {
+    if (w._queue) w._queue.remove(w)
+    if (this.count.take(max) < 0) return false
+    this.#link(w, now)
+    return true
+  }
+
+  #link(w: Waiter, now: number): void {
     w.queuedAt = now
     w._queue = this
     w._qNext = null
@@ -57,6 +81,7 @@ export class WaitQueue {
     w._qPrev = w._qNext = null
     w._queue = null
     this.#length--
+    this.count.add(-1)
     return true
   }
 

@@ -15,6 +15,7 @@ import { WaitQueue } from './queue.ts'
 import type { TlsConnect } from '../net/types.ts'
 import type { StreamView } from '../rules/types.ts'
 import { trafficCounters, type TrafficCounters } from './counters.ts'
+import { LocalCount, type Count } from '../core/shared-count.ts'
 
 export type AdminState = 'ready' | 'drain' | 'maint'
 
@@ -87,7 +88,9 @@ export class Server implements LbServer {
   /** The weight the user (config, agent `N%`, admin API) asked for. */
   uweight: number
   usable: boolean
-  cur = 0
+  /** Connections on this server, of every thread of the process (shared memory with
+   *  `nbthread` > 1): the limit `maxconn` holds for the whole process. */
+  conns: Count = new LocalCount()
   maxconn: number
   /** The configured limit as changed at run time (agent `maxconn:N`); `maxconn` derives from it
    *  (minconn/fullconn, slowstart). 0 = no limit. */
@@ -167,6 +170,15 @@ export class Server implements LbServer {
     this.lastChangeAt = now()
     this.usable = this.#computeUsable()
     this.#lbWeight = this.weight
+  }
+
+  /** Connections on this server now (every thread's). */
+  get cur(): number {
+    return this.conns.value
+  }
+
+  set cur(v: number) {
+    this.conns.value = v
   }
 
   /** The admin state in force: the stronger of the server's own and the tracked server's. */

@@ -169,7 +169,7 @@ export function serverStateHeader(s: Server, beName: string): string {
     st = s.checkHealth > 0 ? `DOWN ${s.checkHealth}/${c.rise}` : 'DOWN'
   }
   const addr = c.addr.path ?? c.addr.host
-  return `${st}; address=${addr}; port=${c.addr.port ?? ''}; name=${beName}/${s.name}; node=edgelb; weight=${s.weight}/${s.uweight}; scur=${s.cur}; qcur=${s.queue.length}`
+  return `${st}; address=${addr}; port=${c.addr.port ?? ''}; name=${beName}/${s.name}; node=edgelb; weight=${s.weight}/${s.uweight}; scur=${s.cur}; qcur=${s.queue.total}`
 }
 
 /** The request bytes (without the state header, which changes per check). */

@@ -397,11 +397,11 @@ export class ServerStates {
   }
 
   #left(c: { act: number; bck: number }, s: Server, moved: number): string {
-    return `. ${c.act} active and ${c.bck} backup servers left.${c.bck > 0 && c.act === 0 ? ' Running on backup.' : ''} ${s.cur} sessions active, ${moved} requeued, ${s.queue.length} remaining in queue`
+    return `. ${c.act} active and ${c.bck} backup servers left.${c.bck > 0 && c.act === 0 ? ' Running on backup.' : ''} ${s.cur} sessions active, ${moved} requeued, ${s.queue.total} remaining in queue`
   }
 
   #online(c: { act: number; bck: number }, s: Server, moved: number): string {
-    return `. ${c.act} active and ${c.bck} backup servers online.${c.bck > 0 && c.act === 0 ? ' Running on backup.' : ''} ${moved} sessions requeued, ${s.queue.length} total in queue`
+    return `. ${c.act} active and ${c.bck} backup servers online.${c.bck > 0 && c.act === 0 ? ' Running on backup.' : ''} ${moved} sessions requeued, ${s.queue.total} total in queue`
   }
 
   #noServerLeft(be: Backend, before: { act: number; bck: number }, after: { act: number; bck: number }): void {

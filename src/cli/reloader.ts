@@ -24,6 +24,8 @@ export interface ReloadSetup {
   started: Config
   /** The directory edgelb confined itself to, if it did (no file outside it can be read). */
   chroot: string | undefined
+  /** The other threads (`nbthread` > 1): they reload once this thread serves the new generation. */
+  threads?: { reload(listeners: Generations['listeners']): void; softStop(): void }
 }
 
 /** Reloads; returns whether the new configuration serves. */
@@ -57,6 +59,7 @@ export function reload(r: ReloadSetup, why: string): boolean {
   } catch (e) {
     return failed((e as Error).message)
   }
+  r.threads?.reload(gens.listeners)
   const ms = (performance.now() - t0).toFixed(1)
   if (!config.global.quiet) for (const l of gens.current.listening()) io.err(`edgelb: ${l.frontend} listening on ${l.addrs.join(', ') || '(nothing)'}`)
   for (const a of closed) io.err(`edgelb: no longer listening on ${a}`)
@@ -79,6 +82,7 @@ function restartOnly(started: Config, next: Config): string[] {
   const g1 = next.global
   const differs = (a: unknown, b: unknown): boolean => JSON.stringify(a) !== JSON.stringify(b)
   if (g0.chroot !== g1.chroot || g0.uid !== g1.uid || g0.gid !== g1.gid) out.push('chroot, user and group apply at the next start, not at a reload')
+  if ((g0.nbthread ?? 1) !== (g1.nbthread ?? 1) || differs(g0.cpuMap, g1.cpuMap)) out.push('nbthread and cpu-map apply at the next start, not at a reload')
   if (g0.pidfile !== g1.pidfile) out.push(`the pidfile stays ${g0.pidfile ?? '(none)'} until the next start`)
   if (differs(started.programs.map((p) => [p.name, p.command]), next.programs.map((p) => [p.name, p.command]))) out.push('program sections are started once: a reload does not restart them, a restart does')
   return out

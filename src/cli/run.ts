@@ -18,6 +18,8 @@ import { applyServerStates } from '../proxy/server-state-file.ts'
 import { statsApplets } from '../stats/applets.ts'
 import { otelSettings, startTelemetry, type Telemetry } from '../stats/otel.ts'
 import { commandArgs } from './args.ts'
+import { threadCount, threadCpus, Threads } from './threads.ts'
+import { bindThreadToCpus } from '../net/affinity.ts'
 import { reload, servingStatus } from './reloader.ts'
 import { upgrade, type UpgradeSetup } from './upgrader.ts'
 import { takeUpgradeFrom, tellPredecessorReady } from '../net/upgrade.ts'
@@ -68,7 +70,6 @@ take them back, SIGTERM/SIGINT stop now.`,
     // Sockets handed over (systemd's socket activation): taken now, the variables removed.
     const handed = takeInheritedSockets(io.env as Record<string, string | undefined>, process.pid)
     for (const w of handed.warnings) io.err(`edgelb: warning: ${w}`)
-    const listeners = new ListenerSet(handed.sockets)
     // Started by a running edgelb to take its place (binary upgrade): it is told once we serve.
     const predecessor = takeUpgradeFrom(io.env as Record<string, string | undefined>)
     // The service manager (Type=notify): told when edgelb is ready, reloads, stops.
@@ -99,6 +100,19 @@ take them back, SIGTERM/SIGINT stop now.`,
       const n = unimplemented.protections
       io.err(`edgelb: WARNING: --allow-unimplemented: ${n} protection${n === 1 ? '' : 's'} the configuration asks for ${n === 1 ? 'is' : 'are'} not in force (the lines above); traffic they would protect passes unprotected`)
     }
+    // `nbthread`: the other threads start once this one has bound (cli/threads.ts).
+    const nb = threadCount(config)
+    if (nb.warning !== undefined) io.err(`edgelb: warning: ${nb.warning}`)
+    const group = nb.n > 1 ? new Threads(nb.n, { files, env: io.env, allowUnimplemented, out: io.out, err: io.err }) : null
+    const listeners = new ListenerSet(handed.sockets, group === null ? null : {})
+    // `cpu-map`: this thread binds itself now, each other thread when it starts.
+    const mapped = threadCpus(config.global.cpuMap ?? [], nb.n)
+    for (const w of mapped.warnings) io.err(`edgelb: warning: ${w}`)
+    const firstCpus = mapped.cpus.get(0)
+    if (firstCpus !== undefined) {
+      const why = await bindThreadToCpus(firstCpus)
+      if (why !== undefined) io.err(`edgelb: warning: cpu-map: thread 1 not bound to CPU ${firstCpus.join(',')}: ${why}`)
+    }
     const { chroot, uid, gid } = config.global
     const privileges: Privileges = { ...(chroot !== undefined ? { chroot } : {}), ...(uid !== undefined ? { uid } : {}), ...(gid !== undefined ? { gid } : {}) }
     const cannot = await preparePrivileges(privileges)
@@ -126,28 +140,74 @@ take them back, SIGTERM/SIGINT stop now.`,
     }
     try {
       // The objects `check` built and reported on are the ones that serve.
-      gens = Generations.start(runtime, listeners, { out: io.out, err: io.err, applets: statsApplets, tracer: telemetry?.tracer ?? null })
+      gens = Generations.start(runtime, listeners, { out: io.out, err: io.err, applets: statsApplets, tracer: telemetry?.tracer ?? null, ...(group === null ? {} : { thread: group }) })
       // `load-server-state-from-file`: the states saved before the restart, before anything is served.
       applyServerStates(gens.current, (m) => io.err(`edgelb: ${m}`))
     } catch (e) {
       await telemetry?.shutdown()
+      group?.close()
       await programs.stop()
       return notStarted((e as Error).message)
+    }
+    // The signals are handled from now on, the first thread serving: with threads, the others take
+    // a while to start, and a signal meanwhile must not meet its default action.
+    const setup: UpgradeSetup = { files, io, allowUnimplemented, ...(localPeer !== undefined ? { localPeer } : {}), generations: gens, notifier, started: config, chroot, args, handedOver: false, starting: false, ...(group === null ? {} : { threads: group }) }
+    let stoppedBy: 'SIGINT' | 'SIGTERM' | null = null
+    const off = [
+      onSignal('SIGUSR1', () => {
+        notifier.stopping('soft stop: finishing live sessions')
+        gens.softStop()
+        group?.softStop()
+        io.err('edgelb: soft stop: listeners closed (after grace), finishing live sessions')
+      }),
+      onSignal('SIGUSR2', () => { reload(setup, 'SIGUSR2') }),
+      onSignal('SIGHUP', () => { reload(setup, 'SIGHUP') }),
+      onSignal('SIGURG', () => { upgrade(setup) }),
+      onSignal('SIGTTOU', () => {
+        gens.pause()
+        const said = (): void => io.err('edgelb: listening ports released (SIGTTOU)')
+        // With threads, said once every thread has let its ports go.
+        if (group === null) said()
+        else void group.pause().then(said)
+      }),
+      onSignal('SIGTTIN', () => {
+        try { gens.resume() } catch (e) { io.err(`edgelb: cannot listen again: ${(e as Error).message}`); return }
+        const said = (): void => io.err('edgelb: listening again (SIGTTIN)')
+        if (group === null) said()
+        else void group.resume().then(said)
+      }),
+      onSignal('SIGTERM', () => { stoppedBy = 'SIGTERM'; notifier.stopping('stopping'); gens.stop(); group?.stop() }),
+      onSignal('SIGINT', () => { stoppedBy = 'SIGINT'; notifier.stopping('stopping'); gens.stop(); group?.stop() }),
+    ]
+    /** Undoes the start when it fails from here on. */
+    const abandon = async (): Promise<void> => {
+      for (const f of off) f()
+      gens.stop()
+      group?.stop()
+      await group?.done
+      group?.close()
+      await telemetry?.shutdown()
+      await programs.stop()
+    }
+    if (group !== null) {
+      const why = await group.start(listeners, () => gens.current, mapped.cpus)
+      if (why !== undefined) {
+        await abandon()
+        return notStarted(why)
+      }
     }
     // The runtime API (`stats socket`) listens with the rest, before privileges are dropped; its
     // commands act on the generation serving at the time (a reload keeps the sockets as they were).
     let sockets: StatsSockets | undefined
     let masterCli: StatsSockets | undefined
     let reloads = 0
-    let reloadNow = (): void => {}
     try {
       if (config.global.statsSockets.length > 0) sockets = startStatsSockets(() => gens.current, config.global)
       const m = parsed.values['master-socket']
-      if (m !== undefined) masterCli = startMasterSocket(() => gens.current, m, { reload: () => { reloads++; reloadNow() }, reloads: () => reloads, startedAt: Date.now() })
+      if (m !== undefined) masterCli = startMasterSocket(() => gens.current, m, { reload: () => { reloads++; reload(setup, 'the master CLI') }, reloads: () => reloads, startedAt: Date.now() })
     } catch (e) {
       sockets?.close()
-      gens.stop()
-      await programs.stop()
+      await abandon()
       return notStarted((e as Error).message)
     }
     void gens.done.then(() => { sockets?.close(); masterCli?.close() })
@@ -156,8 +216,7 @@ take them back, SIGTERM/SIGINT stop now.`,
       try {
         writeFileSync(pidfile, `${process.pid}\n`)
       } catch (e) {
-        gens.stop()
-        await programs.stop()
+        await abandon()
         return notStarted(`cannot write pidfile ${pidfile}: ${(e as Error).message}`)
       }
     }
@@ -165,45 +224,28 @@ take them back, SIGTERM/SIGINT stop now.`,
     try {
       dropPrivileges(privileges)
     } catch (e) {
-      gens.stop()
-      await programs.stop()
+      await abandon()
       if (pidfile !== undefined) rmSync(pidfile, { force: true })
       return notStarted((e as Error).message)
     }
-    const setup: UpgradeSetup = { files, io, allowUnimplemented, ...(localPeer !== undefined ? { localPeer } : {}), generations: gens, notifier, started: config, chroot, args, handedOver: false, starting: false }
-    reloadNow = () => { reload(setup, 'the master CLI') }
-    let stoppedBy: 'SIGINT' | 'SIGTERM' | null = null
-    const off = [
-      onSignal('SIGUSR1', () => {
-        notifier.stopping('soft stop: finishing live sessions')
-        gens.softStop()
-        io.err('edgelb: soft stop: listeners closed (after grace), finishing live sessions')
-      }),
-      onSignal('SIGUSR2', () => { reload(setup, 'SIGUSR2') }),
-      onSignal('SIGHUP', () => { reload(setup, 'SIGHUP') }),
-      onSignal('SIGURG', () => { upgrade(setup) }),
-      onSignal('SIGTTOU', () => { gens.pause(); io.err('edgelb: listening ports released (SIGTTOU)') }),
-      onSignal('SIGTTIN', () => {
-        try { gens.resume(); io.err('edgelb: listening again (SIGTTIN)') } catch (e) { io.err(`edgelb: cannot listen again: ${(e as Error).message}`) }
-      }),
-      onSignal('SIGTERM', () => { stoppedBy = 'SIGTERM'; notifier.stopping('stopping'); gens.stop() }),
-      onSignal('SIGINT', () => { stoppedBy = 'SIGINT'; notifier.stopping('stopping'); gens.stop() }),
-    ]
     // Started by another edgelb (`edgelb bench`, a `program` section): it stops when that one goes.
-    const unwatch = io.env[MASTER_ENV] === '1' ? watchParentPipe(() => gens.stop()) : undefined
+    const unwatch = io.env[MASTER_ENV] === '1' ? watchParentPipe(() => { gens.stop(); group?.stop() }) : undefined
     // Printed once the signal handlers are in place: a supervisor that signals as soon as it
     // reads this line must not kill the process with a default action.
     for (const l of gens.current.listening()) {
       if (!config.global.quiet) io.err(`edgelb: ${l.frontend} listening on ${l.addrs.join(', ') || '(nothing)'}`)
     }
     for (const s of listeners.unusedInherited()) io.err(`edgelb: warning: inherited socket ${s} is used by no bind line and is not served`)
-    notifier.ready(servingStatus(gens.current))
+    // Not when a signal stopped it while the other threads were starting.
+    if (gens.current.state !== 'stopped') notifier.ready(servingStatus(gens.current))
     if (predecessor !== undefined) {
       tellPredecessorReady()
       io.err(`edgelb: serving in the place of process ${predecessor} (upgrade)`)
     }
     await gens.done
     await telemetry?.shutdown()
+    await group?.done
+    group?.close()
     notifier.close()
     unwatch?.()
     await programs.stop()

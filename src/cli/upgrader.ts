@@ -59,6 +59,7 @@ export function upgrade(u: UpgradeSetup): void {
     notifier.close()
     io.err(`edgelb: upgrade: process ${next.pid} serves now; this one (${process.pid}) stops listening and finishes its sessions`)
     gens.softStop()
+    u.threads?.softStop()
   }, (e: Error) => {
     u.starting = false
     notifier.ready(`upgrade failed: ${e.message}; still ${servingStatus(gens.current)}`)

@@ -691,7 +691,6 @@ describe('HAProxy 1.x forms', () => {
     expect(b.config.global.statsSockets).toEqual([{ address: '/run/haproxy.sock', options: ['mode', '600', 'level', 'admin'], pos: { file: FILE, line: 8 } }])
     expect(b.lines).toEqual([
       `${at(2)}: warning: 'daemon' is ignored: edgelb always stays in the foreground (let systemd or your supervisor run it in the background)`,
-      `${at(6)}: warning: 'nbthread 4': edgelb runs one event loop per process for now and uses 1 thread`,
     ])
   })
 })

@@ -323,9 +323,20 @@ export interface ProxyConfig {
   stats?: StatsConfig
 }
 
+/** One `cpu-map [auto:]1[/THREADS] CPUS…` line: threads 1-based (`odd`, `even`, `all` resolved
+ *  once the thread count is known, cli/threads.ts `threadCpus`). */
+export interface CpuMapLine {
+  threads: 'all' | 'odd' | 'even' | number[]
+  cpus: number[]
+  /** `auto:`: the n-th thread of the set to the n-th CPU of the set. */
+  auto: boolean
+}
+
 export interface GlobalConfig {
   maxconn?: number
   nbthread?: number
+  /** `cpu-map` lines, in order (a later line for the same thread wins). */
+  cpuMap?: CpuMapLine[]
   pidfile?: string
   daemon: boolean
   quiet: boolean

@@ -1,6 +1,7 @@
 /**
  * The few C library calls edgelb needs and the runtime has no API for (chroot(2) for
- * net/privileges.ts; a unix datagram socket and CLOCK_MONOTONIC for sd_notify, net/bun-notify.ts),
+ * net/privileges.ts; a unix datagram socket and CLOCK_MONOTONIC for sd_notify, net/bun-notify.ts;
+ * sched_setaffinity(2) for `cpu-map`, net/affinity.ts),
  * through Bun's FFI: the library is opened once, on first use, with every symbol they need.
  */
 import { constants } from 'node:os'
@@ -14,6 +15,8 @@ export interface Libc {
   monotonicUsec(): bigint
   /** The calling thread's errno, right after a call that failed. */
   errno(): number
+  /** Binds the calling thread to `cpus` (sched_setaffinity on thread 0 = itself); 0 or -1. */
+  setAffinity(cpus: readonly number[]): number
 }
 
 const CLOCK_MONOTONIC = 1
@@ -32,6 +35,7 @@ export async function loadLibc(): Promise<Libc> {
     close: { args: [T.i32], returns: T.i32 },
     clock_gettime: { args: [T.i32, T.ptr], returns: T.i32 },
     __errno_location: { args: [], returns: T.ptr },
+    sched_setaffinity: { args: [T.i32, T.u64, T.ptr], returns: T.i32 },
   })
   const ts = new BigInt64Array(2)
   libc = {
@@ -46,6 +50,11 @@ export async function loadLibc(): Promise<Libc> {
     errno: () => {
       const at = s.__errno_location()
       return at === null ? 0 : ffi.read.i32(at, 0)
+    },
+    setAffinity: (cpus) => {
+      const mask = new Uint8Array(128) // cpu_set_t: 1024 CPUs
+      for (const c of cpus) if (c >= 0 && c < 1024) mask[c >> 3]! |= 1 << (c & 7)
+      return s.sched_setaffinity(0, mask.length, ptr(mask)) as number
     },
   }
   return libc

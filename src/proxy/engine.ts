@@ -14,6 +14,7 @@ import type { StateEvent } from '../check/state.ts'
 import type { BindConfig, Config, ProxyConfig } from '../model/types.ts'
 import type { TlsListen } from '../net/runtime.ts'
 import { startWheelDriver } from '../core/timer-wheel.ts'
+import { LocalCount, type Count } from '../core/shared-count.ts'
 import { wheel } from '../core/wheel.ts'
 import { LOG_INFO, levelNumber } from '../log/levels.ts'
 import { LogOutputs } from '../log/outputs.ts'
@@ -34,6 +35,7 @@ import { dirname } from 'node:path'
 import { TcpSession } from './tcp-session.ts'
 import { wantsApplets, type Applets } from './applet.ts'
 import type { RequestTracer } from './tracer.ts'
+import type { ProcessShare } from './process-share.ts'
 
 export interface EngineOptions {
   /** `log stdout` lines (and those of log targets edgelb does not send to yet) and notices. */
@@ -45,6 +47,23 @@ export interface EngineOptions {
   applets?(engine: Engine): Applets
   /** Traces HTTP requests (OpenTelemetry, src/stats/otel.ts); every generation gets the same. */
   tracer?: RequestTracer | null
+  /** With `nbthread` > 1: how this thread's engines take part in the process (cli/threads.ts). */
+  thread?: EngineThread
+}
+
+/** One thread's part in a process of several (`nbthread` > 1). */
+export interface EngineThread {
+  /** The counts a generation's engines share across the threads (made by the first thread,
+   *  handed to the others). */
+  share(config: Config): ProcessShare
+  /** Whether this thread runs the health checks: one does, the others are told the states. */
+  readonly checks: boolean
+  /** Called once the engine exists, before it binds: a thread that runs no checks sends what
+   *  passive health (`observe`) sees to the one that does. */
+  started?(engine: Engine): void
+  /** The thread that runs the checks ended sessions on `server` (`on-marked-down`,
+   *  `on-marked-up`): the other threads end theirs. */
+  killedSessions?(be: string, server: string, why: 'down' | 'up'): void
 }
 
 /** The wheel is one per process, and so must its driver be: a driver owns the wheel's wake-up
@@ -75,8 +94,11 @@ export class Engine implements FrontendHost {
   readonly checks: HealthChecks
   /** What each `bind … ssl` listens with (built with the runtime). */
   readonly listenTls: ReadonlyMap<BindConfig, TlsListen>
-  actconn = 0
-  /** The global `maxconn` (the runtime API's `set maxconn global` changes it). */
+  /** The counts shared with the other threads (`nbthread` > 1); null: one thread. */
+  share: ProcessShare | null = null
+  /** Sessions alive in the process (every thread's with `nbthread` > 1). */
+  actconns: Count = new LocalCount()
+  /** The global `maxconn` (the runtime API's `set maxconn global` changes it, in every thread). */
   globalMaxconn: number
   readonly tune: Config['global']['tune']
   /** The `peers` sections running (stick-table replication); a reload hands them on. */
@@ -170,9 +192,16 @@ export class Engine implements FrontendHost {
     if (runtime.config !== config) throw new Error('Engine.start: the runtime was built from another configuration')
     if (runtime.host !== null) throw new Error('Engine.start: the runtime is already running in another engine')
     const e = new Engine(runtime, opts, options.listeners ?? new ListenerSet(), options.previous)
+    if (opts.thread !== undefined) {
+      e.share = opts.thread.share(config)
+      e.share.attach(e)
+      opts.thread.started?.(e)
+    }
     try {
       e.#bindAll()
-      e.#startPeers(runtime)
+      // One thread of the process speaks to the peers (the one that runs the checks); the
+      // others' tables follow it through the table sync.
+      if (opts.thread?.checks ?? true) e.#startPeers(runtime)
     } catch (err) {
       for (const s of e.peers) if (!runtime.peersKept.has(s.section)) s.stop()
       e.logOutputs.close()
@@ -180,7 +209,7 @@ export class Engine implements FrontendHost {
     }
     acquireDriver()
     e.#drives = true
-    e.checks.start()
+    if (opts.thread?.checks ?? true) e.checks.start()
     e.#keepAlive = setInterval(() => {}, 0x7fffffff)
     return e
   }
@@ -193,6 +222,19 @@ export class Engine implements FrontendHost {
       this.peers.push(svc)
       svc.start()
     }
+  }
+
+  parked(): void {
+    this.share?.arm()
+  }
+
+  /** Threads serving this process (`nbthread`). */
+  get nbthread(): number {
+    return this.share?.threads ?? 1
+  }
+
+  get actconn(): number {
+    return this.actconns.value
   }
 
   get state(): string {
@@ -239,7 +281,7 @@ export class Engine implements FrontendHost {
     for (const s of b.servers) {
       if (!s.usable) continue
       if (s.maxconn === 0 || s.maxqueue === 0) return -1
-      n += s.maxconn - s.cur + s.maxqueue - s.queue.length
+      n += s.maxconn - s.cur + s.maxqueue - s.queue.total
     }
     return n
   }
@@ -252,6 +294,10 @@ export class Engine implements FrontendHost {
     return this.frontends.find((f) => f.name === fe)?.cur ?? 0
   }
 
+  thread(): number {
+    return this.share?.index ?? 0
+  }
+
   srvIsUp(be: string, srv: string): boolean {
     return this.backends.get(be)?.findServer(srv)?.usable ?? false
   }
@@ -262,6 +308,7 @@ export class Engine implements FrontendHost {
   }
 
   slotFreed(): void {
+    this.share?.signal()
     for (const fe of this.frontends) if (fe.parked > 0) fe.unpark()
     if (this.#state === 'stopping') this.#maybeStopped()
   }
@@ -295,6 +342,8 @@ export class Engine implements FrontendHost {
   /** HAProxy's server state lines: to the backend's log lines at their levels (emerg, alert,
    *  notice), and to stderr as `[WARNING]`/`[ALERT]` unless `quiet`. */
   #stateEvent(p: ProxyConfig, e: StateEvent): void {
+    // With several threads, the one that runs the checks logs the states (the others apply them).
+    if (this.#opts.thread !== undefined && !this.#opts.thread.checks) return
     this.#logOf(p)?.send(levelNumber(e.level), e.log)
     if (!this.config.global.quiet) this.#opts.err(`${`[${e.tag}]`.padEnd(11)}(${process.pid}) : ${e.stderr}`)
   }
@@ -302,6 +351,16 @@ export class Engine implements FrontendHost {
   /** Ends the sessions using `server`: `D` (server down) for on-marked-down, `K` for the backup
    *  sessions that on-marked-up shuts. */
   #killSessions(server: Server, why: 'down' | 'up'): number {
+    const n = this.killSessionsOn(server, why)
+    const t = this.#opts.thread
+    if (t?.killedSessions !== undefined) {
+      for (const be of this.backends.values()) if (be.servers.includes(server)) t.killedSessions(be.name, server.name, why)
+    }
+    return n
+  }
+
+  /** Ends this thread's sessions on `server` (see #killSessions). */
+  killSessionsOn(server: Server, why: 'down' | 'up'): number {
     const victims: ClientSession[] = []
     for (const fe of this.frontends) {
       for (const sess of fe.sessions) {
@@ -398,7 +457,7 @@ export class Engine implements FrontendHost {
 
   #maybeStopped(): void {
     if (this.#state !== 'stopping') return
-    if (this.frontends.some((fe) => !fe.stopped || fe.cur > 0 || fe.parked > 0)) return
+    if (this.frontends.some((fe) => !fe.stopped || fe.live > 0 || fe.parked > 0)) return
     this.#finish()
   }
 

@@ -31,14 +31,17 @@ import { countTcpSession, FrontendCounters, ListenerCounters, type ListenerStats
 import { clocked } from '../core/clock.ts'
 import { cliHandlers } from './cli-handlers.ts'
 import type { RequestTracer } from './tracer.ts'
+import { LocalCount, type Count } from '../core/shared-count.ts'
 
 /** A client connection of either mode, as the frontend and the engine handle it. */
 export type ClientSession = TcpSession | HttpSession
 
 /** What a frontend needs from the engine that owns it. */
 export interface FrontendHost extends EngineView {
-  /** Sessions alive across all frontends (HAProxy's actconn). */
-  actconn: number
+  /** Sessions alive across all frontends (HAProxy's actconn), of every thread, and the count
+   *  they are taken from. */
+  readonly actconn: number
+  readonly actconns: Count
   readonly globalMaxconn: number
   /** The global `tune.*` values (buffer size, header count limit). */
   readonly tune: GlobalConfig['tune']
@@ -47,6 +50,9 @@ export interface FrontendHost extends EngineView {
   rulesOf(name: string): ProxyRules | null
   /** A slot freed somewhere: frontends parked on the global limit may proceed. */
   slotFreed(): void
+  /** A connection was parked on a full `maxconn` (with several threads, another thread's
+   *  release must wake this one: proxy/process-share.ts). */
+  parked?(): void
   /** What each `bind … ssl` listens with (proxy/tls-build.ts). */
   readonly listenTls?: ReadonlyMap<BindConfig, TlsListen>
   /** The stats pages and services (proxy/applet.ts), when the engine has them. */
@@ -92,9 +98,14 @@ export class Frontend {
   /** `maxconn` (the runtime API's `set maxconn frontend` changes it; `unpark` then admits). */
   maxconn: number
   readonly backlog: number
-  /** Sessions alive on this frontend (feconn). */
-  cur = 0
+  /** Sessions alive on this frontend (feconn), of every thread (shared memory with `nbthread`
+   *  > 1): `maxconn` holds for the process. */
+  conns: Count = new LocalCount()
   totalSessions = 0
+  get cur(): number {
+    return this.conns.value
+  }
+
   /** TLS handshakes that failed on this frontend's listeners. */
   handshakeFailures = 0
   /** What the stats show of this frontend (proxy/counters.ts). */
@@ -170,6 +181,12 @@ export class Frontend {
       open(s: Sock<ClientSession>) { fe.#accept(s, lst) },
       handshakeError(s: Sock<ClientSession>, e: Error) { handshakeFailed(fe, s, e) },
     }
+  }
+
+  /** Connections this thread holds a slot for (sessions, PROXY headers and handshakes); `cur`
+   *  counts every thread's. */
+  get live(): number {
+    return this.#sessions.size + this.handshakes.size
   }
 
   get sessions(): ReadonlySet<ClientSession> {
@@ -280,13 +297,29 @@ export class Frontend {
     // Read while the socket is open: a client that already closed has no address to read.
     if (this.logsSessions) void sess.cliAddr
     if (lst.tls) sess.readTls()
-    if (this.cur >= this.maxconn || this.host.actconn >= this.host.globalMaxconn) {
+    const n = this.#takeSlot()
+    if (n < 0) {
       if (this.#parked.length >= this.backlog) { s.terminate(); return }
       sess.pauseCli()
       this.#parked.push(sess)
+      this.host.parked?.()
       return
     }
-    this.#begin(sess)
+    this.#begin(sess, n)
+  }
+
+  /** A slot on this frontend and in the process (`maxconn` of both), taken atomically: the
+   *  frontend's count after it, or -1 (none taken) when either is full. */
+  #takeSlot(): number {
+    const n = this.conns.take(this.maxconn)
+    if (n < 0) return -1
+    if (this.host.actconns.take(this.host.globalMaxconn) < 0) { this.conns.add(-1); return -1 }
+    return n
+  }
+
+  #giveBack(): void {
+    this.conns.add(-1)
+    this.host.actconns.add(-1)
   }
 
   #reject(s: Sock<ClientSession>, sess: ClientSession): void {
@@ -298,10 +331,8 @@ export class Frontend {
   /** A connection takes a slot: a session starts, or first reads its PROXY header and/or does
    *  its TLS handshake (it holds the slot meanwhile, as HAProxy counts a connection in its
    *  handshake against maxconn). */
-  #begin(sess: ClientSession): void {
-    this.cur++
-    this.counters.session(this.cur)
-    this.host.actconn++
+  #begin(sess: ClientSession, cur: number): void {
+    this.counters.session(cur)
     const lst = sess.ppListener
     if (lst !== null) {
       sess.cli.data = new ProxyHeaderWait(this, sess, lst) as unknown as ClientSession
@@ -325,8 +356,7 @@ export class Frontend {
 
   /** A connection that held a slot while it read its PROXY header closed without a session. */
   handshakeEnded(): void {
-    this.cur--
-    this.host.actconn--
+    this.#giveBack()
     this.host.slotFreed()
   }
 
@@ -348,8 +378,7 @@ export class Frontend {
   /** Called by the session when it ends (once). */
   sessionEnded(sess: ClientSession): void {
     if (this.#sessions.delete(sess)) {
-      this.cur--
-      this.host.actconn--
+      this.#giveBack()
       this.counters.bytesIn += sess.bytesIn
       const lc = sess.liCounters
       if (lc !== null) { lc.cur--; lc.bytesIn += sess.bytesIn; lc.bytesOut += sess.bytesOut }
@@ -364,9 +393,10 @@ export class Frontend {
 
   /** Starts parked connections while there is room. */
   unpark(): void {
-    while (this.#parked.length > 0 && this.cur < this.maxconn && this.host.actconn < this.host.globalMaxconn) {
-      const sess = this.#parked.shift()!
-      this.#begin(sess)
+    while (this.#parked.length > 0) {
+      const n = this.#takeSlot()
+      if (n < 0) return
+      this.#begin(this.#parked.shift()!, n)
     }
   }
 
@@ -419,12 +449,11 @@ export class Frontend {
   adopt(sess: HttpSession): void {
     const from = sess.fe
     if (from === this || !from.#sessions.delete(sess)) return
-    from.cur--
-    from.host.actconn--
+    from.#giveBack()
     sess.moveTo(this)
     this.#sessions.add(sess)
-    this.cur++
-    this.host.actconn++
+    this.conns.add(1)
+    this.host.actconns.add(1)
     from.host.slotFreed()
   }
 

@@ -43,6 +43,30 @@ interface Entry {
 
 type Accept = (s: Sock<unknown>) => void
 
+/**
+ * The listening sockets of one thread of several (`nbthread` > 1). Each thread opens its own
+ * socket on every TCP address, with SO_REUSEPORT (the kernel spreads the connections); the first
+ * thread binds first (a port 0 gets its number there) and alone serves unix sockets. An inherited
+ * TCP socket is shared when it was opened with SO_REUSEPORT (by a previous edgelb handing over at
+ * a binary upgrade, or a systemd socket with ReusePort=yes): the other threads try to bind its
+ * address too, and leave it to the first thread when the kernel refuses.
+ */
+export interface ListenerThreads {
+  /** For a thread after the first: the first thread's sockets by key (null: served by the first
+   *  thread alone); updated at each reload. Absent: the first thread. */
+  ports?: ReadonlyMap<string, SharedSocket | null>
+}
+
+/** Where another thread binds one of the first thread's TCP sockets. */
+export interface SharedSocket {
+  host: string
+  port: number
+  /** An inherited socket: bound if the kernel lets SO_REUSEPORT join it, else left alone. */
+  tryOnly: boolean
+  /** Its name, for `bind systemd@NAME` (LISTEN_FDNAMES). */
+  name?: string
+}
+
 class Handle implements BoundListener {
   readonly #set: ListenerSet
   readonly entry: Entry
@@ -75,8 +99,25 @@ export class ListenerSet {
   /** What the last commit() closed and left unused. */
   lastCommit: { closed: string[]; idle: string[] } = { closed: [], idle: [] }
 
-  constructor(inherited: InheritedSockets = new InheritedSockets()) {
+  /** Null: the process has one thread. */
+  readonly threads: ListenerThreads | null
+
+  constructor(inherited: InheritedSockets = new InheritedSockets(), threads: ListenerThreads | null = null) {
     this.inherited = inherited
+    this.threads = threads
+  }
+
+  /** What the other threads bind (ListenerThreads.ports), by key: null for what this thread
+   *  serves alone (unix sockets, inherited sockets that are not TCP). */
+  sharedPorts(): Map<string, SharedSocket | null> {
+    const out = new Map<string, SharedSocket | null>()
+    for (const e of this.#entries.values()) {
+      const a = e.inherited?.address
+      if (a !== undefined) out.set(e.key, a.kind === 'tcp' ? { host: a.host, port: a.port, tryOnly: true, ...(e.inherited!.name !== undefined ? { name: e.inherited!.name } : {}) } : null)
+      else if (e.addr.family === 'ipv4' || e.addr.family === 'ipv6') out.set(e.key, { host: listenHost(e.key), port: e.port, tryOnly: false })
+      else out.set(e.key, null)
+    }
+    return out
   }
 
   /** A generation starts binding. */
@@ -96,7 +137,7 @@ export class ListenerSet {
     const accept = handlers.open as Accept | undefined
     if (accept === undefined) throw new Error('ListenerSet.bind: handlers without open')
     const out: BoundListener[] = []
-    for (const { key, target, addr: resolved, inherited } of this.#targets(addr)) {
+    for (const { key, target, addr: resolved, inherited, tryOnly } of this.#targets(addr)) {
       const e = this.#entries.get(key) ?? (inherited === undefined ? undefined : this.#entryOf(inherited))
       if (e !== undefined) {
         if (p.claims.has(e) || (p.fresh.includes(e))) throw new Error(`cannot bind ${formatListenAddr(resolved)}: EADDRINUSE bound twice by the configuration`)
@@ -106,7 +147,15 @@ export class ListenerSet {
         continue
       }
       const taken = inherited ?? (target.kind === 'fd' ? null : this.inherited.matching(target, (s) => this.#isTaken(s)))
-      const entry = this.#open(key, taken === null || taken === undefined ? target : { kind: 'fd', fd: taken.fd }, handlers, options, resolved, taken ?? null)
+      const shared = this.threads !== null && target.kind === 'tcp' && (taken === null || taken === undefined)
+      const opts = shared ? { ...options, reusePort: true } : options
+      let entry: Entry
+      try {
+        entry = this.#open(key, taken === null || taken === undefined ? target : { kind: 'fd', fd: taken.fd }, handlers, opts, resolved, taken ?? null)
+      } catch (err) {
+        if (tryOnly === true) continue // not joinable (no SO_REUSEPORT on it): the first thread's alone
+        throw err
+      }
       const h = new Handle(this, entry, accept)
       entry.owner = h
       p.fresh.push(entry)
@@ -226,7 +275,17 @@ export class ListenerSet {
   }
 
   /** What `addr` binds: one target per socket, keyed by what it is bound to. */
-  #targets(addr: ListenAddr): { key: string; target: ListenTarget; addr: ListenAddr; inherited?: InheritedSocket }[] {
+  #targets(addr: ListenAddr): { key: string; target: ListenTarget; addr: ListenAddr; inherited?: InheritedSocket; tryOnly?: boolean }[] {
+    const ports = this.threads?.ports
+    if (ports !== undefined && addr.family === 'fd') {
+      // A thread after the first: the address of the first thread's inherited socket, if TCP.
+      const out: { key: string; target: ListenTarget; addr: ListenAddr; tryOnly: boolean }[] = []
+      for (const [key, s] of ports) {
+        if (s === null || !key.startsWith('fd ')) continue
+        if (addr.name !== undefined ? s.name === addr.name : key === `fd ${addr.fd}`) out.push({ key, target: { kind: 'tcp', host: s.host, port: s.port }, addr, tryOnly: true })
+      }
+      return out
+    }
     if (addr.family === 'fd' && addr.name !== undefined) {
       const named = this.inherited.byName(addr.name).filter((s) => !this.#closedFds.has(s.fd))
       if (named.length === 0) {
@@ -236,6 +295,10 @@ export class ListenerSet {
       return named.map((s) => ({ key: `fd ${s.fd}`, target: { kind: 'fd', fd: s.fd }, addr: { family: 'fd', fd: s.fd, name: addr.name! }, inherited: s }))
     }
     const target = listenTarget(addr)
+    if (target.kind === 'fd' && ports !== undefined) {
+      const s = ports.get(`fd ${target.fd}`)
+      return s === undefined || s === null ? [] : [{ key: `fd ${target.fd}`, target: { kind: 'tcp', host: s.host, port: s.port }, addr, tryOnly: true }]
+    }
     if (target.kind === 'fd') {
       const s = this.inherited.byFd(target.fd)
       return [{ key: `fd ${target.fd}`, target, addr, ...(s !== undefined ? { inherited: s } : {}) }]
@@ -243,6 +306,16 @@ export class ListenerSet {
     // Port 0 (any free port, as tests bind): the k-th such bind of a generation is the k-th of
     // the one before, so a configuration read again keeps its ports.
     const key = target.kind === 'unix' ? `unix ${target.path}` : target.port === 0 ? `tcp ${target.host}:0#${this.#pending!.anyPort++}` : `tcp ${target.host}:${target.port}`
-    return [{ key, target, addr }]
+    if (ports === undefined) return [{ key, target, addr }]
+    // A thread after the first: where the first thread's socket is, or nothing.
+    const s = ports.get(key)
+    if (target.kind !== 'tcp' || s === undefined || s === null) return []
+    return [{ key, target: { kind: 'tcp', host: s.tryOnly ? s.host : target.host, port: s.port }, addr, tryOnly: s.tryOnly }]
   }
+}
+
+/** The host of a `tcp HOST:PORT[#N]` key. */
+function listenHost(key: string): string {
+  const hp = key.slice(4).replace(/#\d+$/, '')
+  return hp.slice(0, hp.lastIndexOf(':'))
 }

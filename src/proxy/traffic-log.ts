@@ -87,8 +87,8 @@ function gather(sess: LoggedSession, x: SrvSide, be: Backend | null, t: number):
   rec.srvConn = server?.cur ?? 0
   rec.retries = x.retries
   rec.redispatched = x.redispatched
-  rec.srvQueue = server?.queue.length ?? 0
-  rec.beQueue = be?.queue.length ?? 0
+  rec.srvQueue = server?.queue.total ?? 0
+  rec.beQueue = be?.queue.total ?? 0
   return rec
 }
 

@@ -354,6 +354,7 @@ export const FETCHES: readonly FetchDef[] = [
   { name: 'env', type: 'str', args: [1, 1], compile: (a) => { const name = a[0]!; return () => process.env[name] } },
   { name: 'rand', type: 'int', args: [0, 1], compile: (a, ctx) => { const r = intArg(a[0], ctx, 'rand()', 2 ** 32); return () => Math.floor(Math.random() * r) } },
   { name: 'date', type: 'int', args: [0, 1], compile: (a, ctx) => { const off = intArg(a[0], ctx, 'date()', 0); return () => Math.floor(Date.now() / 1000) + off } },
+  { name: 'thread', type: 'int', args: [0, 0], compile: () => (s) => s.sess.engine.thread?.() ?? 0 },
   { name: 'nbsrv', type: 'int', args: [0, 1], compile: (a, ctx) => backendFn(a[0], ctx, (s, be) => s.sess.engine.nbsrv(be)) },
   { name: 'connslots', type: 'int', args: [0, 1], compile: (a, ctx) => backendFn(a[0], ctx, (s, be) => s.sess.engine.connslots(be)) },
   { name: 'be_conn', type: 'int', args: [0, 1], compile: (a, ctx) => backendFn(a[0], ctx, (s, be) => s.sess.engine.beConn(be)) },

@@ -120,6 +120,30 @@ export interface RemoteUpdate {
 export type UpdateOrigin = 'local' | 'remote'
 export type UpdateListener = (e: StickEntry, origin: UpdateOrigin) => void
 
+/**
+ * What the threads of one process (`nbthread`) tell each other of an entry, so that their copies
+ * of a table agree (proxy/table-sync.ts carries it). Unlike a peer's update, increments travel as
+ * increments: counts made at once in two threads add up. Indexes are the tables' own (CI, RI).
+ */
+export interface StickChange {
+  key: StickKey
+  /** Counter index → amount added. */
+  inc?: Record<number, number>
+  /** Rate index → events added. */
+  rate?: Record<number, number>
+  /** Counter index → value set. */
+  set?: Record<number, number>
+  server?: [id: number, name: string]
+}
+
+/** Who hears of each change made to a table in this thread (null: one thread). */
+export interface StickSync {
+  touched(t: StickTable, key: StickKey): void
+  added(t: StickTable, key: StickKey, ci: number, ri: number, n: number): void
+  set(t: StickTable, key: StickKey, ci: number, v: number): void
+  server(t: StickTable, key: StickKey, id: number, name: string): void
+}
+
 export interface StickTableOptions {
   wheel?: TimerWheel
   now?: () => number
@@ -139,6 +163,8 @@ export class StickTable {
   /** Called after each write to an entry (replication hook); null = nobody listens. */
   onUpdate: ((e: StickEntry) => void) | null = null
   #listeners: UpdateListener[] = []
+  /** The other threads of the process, told of each change made here; null: one thread. */
+  sync: StickSync | null = null
 
   #entries = new Map<StickKey, StickEntry>()
   #seq = 0
@@ -249,6 +275,7 @@ export class StickTable {
       if (e.refs > 0 || e.used + this.expire > t) {
         e.used = t
         e.useSeq = ++this.#seq
+        if (this.sync !== null) this.sync.touched(this, key)
         return e
       }
       this.#entries.delete(key) // expired, not purged yet: start afresh
@@ -259,6 +286,7 @@ export class StickTable {
     e.useSeq = e.queuedSeq = ++this.#seq
     this.#entries.set(key, e)
     if (this.expire !== Infinity && !this.#timer.scheduled) this.#wheel.schedule(this.#timer, e.exp)
+    if (this.sync !== null) this.sync.touched(this, key)
     return e
   }
 
@@ -347,21 +375,29 @@ export class StickTable {
 
   /** Adds to a counter and its rate (if stored): `inc(e, 'http_req_cnt', 'http_req_rate')`. */
   inc(e: StickEntry, counter: CounterName | null, rate: RateName | null, n = 1): void {
+    let ci = -1
+    let ri = -1
     if (counter !== null) {
-      const ci = CI[counter]
+      ci = CI[counter]
       if (this.stores[ci] === 1) e.c[ci]! += n
+      else ci = -1
     }
     if (rate !== null) {
-      const ri = RI[rate]
+      ri = RI[rate]
       const period = this.rateSlots[ri]!
       if (period > 0) e.r[ri]!.add(this.#now(), period, n)
+      else ri = -1
     }
+    if (this.sync !== null && (ci >= 0 || ri >= 0)) this.sync.added(this, e.key, ci, ri, n)
     this.#updated(e)
   }
 
   setCounter(e: StickEntry, counter: CounterName, value: number): void {
     const ci = CI[counter]
-    if (this.stores[ci] === 1) e.c[ci] = value
+    if (this.stores[ci] === 1) {
+      e.c[ci] = value
+      if (this.sync !== null) this.sync.set(this, e.key, ci, value)
+    }
     this.#updated(e)
   }
 
@@ -369,6 +405,7 @@ export class StickTable {
     e.serverId = id
     e.serverName = name
     this.touch(e)
+    if (this.sync !== null) this.sync.server(this, e.key, id, name)
     this.#updated(e)
   }
 
@@ -430,9 +467,41 @@ export class StickTable {
       f.prev = v.prev
     }
     if (u.expireIn !== undefined && this.expire !== Infinity && e.refs === 0) e.used = t - Math.max(0, this.expire - u.expireIn)
+    // The process's other threads take a peer's values as values (not increments).
+    if (this.sync !== null) {
+      if (u.serverId !== undefined || u.serverName !== undefined) this.sync.server(this, e.key, e.serverId, e.serverName)
+      if (u.counters) for (const c in u.counters) {
+        const ci = CI[c as CounterName]
+        if (ci !== undefined && c !== 'conn_cur' && this.stores[ci] === 1) this.sync.set(this, e.key, ci, e.c[ci]!)
+      }
+    }
     const l = this.#listeners
     for (let i = 0; i < l.length; i++) l[i]!(e, 'remote')
     return e
+  }
+
+  /** Applies a change another thread made (StickChange), without telling it back; the
+   *  replication hook hears of it as of a change made here. */
+  applyChange(c: StickChange): void {
+    const sync = this.sync
+    this.sync = null
+    try {
+      const e = this.get(c.key)
+      if (e === undefined) return
+      const t = this.#now()
+      if (c.inc !== undefined) for (const [ci, n] of Object.entries(c.inc)) if (this.stores[Number(ci)] === 1) e.c[Number(ci)]! += n
+      if (c.set !== undefined) for (const [ci, v] of Object.entries(c.set)) if (this.stores[Number(ci)] === 1) e.c[Number(ci)] = v
+      if (c.rate !== undefined) {
+        for (const [ri, n] of Object.entries(c.rate)) {
+          const period = this.rateSlots[Number(ri)]!
+          if (period > 0) e.r[Number(ri)]!.add(t, period, n)
+        }
+      }
+      if (c.server !== undefined) { e.serverId = c.server[0]; e.serverName = c.server[1] }
+      this.#updated(e)
+    } finally {
+      this.sync = sync
+    }
   }
 
   /** Each live entry as `show table` writes it: `key=K use=N exp=MS` and its stored data in
@@ -468,6 +537,10 @@ export class StickTable {
     if (!e) return undefined
     if (u.serverId !== undefined) { e.serverId = u.serverId; e.serverName = u.serverName ?? '' }
     for (const [c, v] of Object.entries(u.counters ?? {})) if (this.stores[CI[c as CounterName]] === 1) e.c[CI[c as CounterName]] = v
+    if (this.sync !== null) {
+      if (u.serverId !== undefined) this.sync.server(this, e.key, e.serverId, e.serverName)
+      for (const [c, v] of Object.entries(u.counters ?? {})) if (this.stores[CI[c as CounterName]] === 1) this.sync.set(this, e.key, CI[c as CounterName], v)
+    }
     const t = this.#now()
     for (const [r, v] of Object.entries(u.rates ?? {})) {
       const f = e.r[RI[r as RateName]]

@@ -35,6 +35,8 @@ export interface EngineView {
   feConn(fe: string): number
   /** Whether server `srv` of backend `be` is up. */
   srvIsUp(be: string, srv: string): boolean
+  /** The number of the thread running the rule, from 0 (`nbthread`); absent: 0. */
+  thread?(): number
 }
 
 /** One client connection for its whole life. */

@@ -15,12 +15,20 @@ export function statsApplets(engine: Engine): Applets {
     stats(p) {
       if (p.stats === undefined) return null
       let a = pages.get(p)
-      if (a === undefined) pages.set(p, (a = statsPage(engine, p)))
+      if (a === undefined) pages.set(p, (a = gathered(engine, statsPage(engine, p))))
       return a
     },
     service(name) {
       if (name !== 'prometheus-exporter') return null
-      return (prom ??= prometheusExporter(engine))
+      return (prom ??= gathered(engine, prometheusExporter(engine)))
     },
+  }
+}
+
+/** With several threads, the other threads' counters are added in before each page. */
+function gathered(engine: Engine, a: Applet): Applet {
+  return (req) => {
+    engine.share?.gatherStats()
+    return a(req)
   }
 }

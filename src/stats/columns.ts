@@ -104,7 +104,7 @@ const BS = 'bs'
 export const COLUMNS: readonly Column[] = [
   { pos: 0, name: 'pxname', desc: 'Proxy name', type: 'str', tags: 'KNS', fe: (r) => r.px.name, be: (r) => r.px.name, srv: (r) => r.px.name, li: (r) => r.px.name },
   { pos: 1, name: 'svname', desc: 'Service name: FRONTEND, BACKEND, or the server name', type: 'str', tags: 'KNS', fe: () => 'FRONTEND', be: () => 'BACKEND', srv: (r) => r.s.name, li: (r) => r.li.name },
-  { pos: 2, name: 'qcur', desc: 'Requests waiting in the queue now (a backend counts those not yet assigned a server)', type: 'u32', tags: 'MGP', be: (r) => r.be.queue.length, srv: (r) => r.s.queue.length, prom: { name: 'current_queue', type: 'gauge', on: BS } },
+  { pos: 2, name: 'qcur', desc: 'Requests waiting in the queue now (a backend counts those not yet assigned a server)', type: 'u32', tags: 'MGP', be: (r) => r.be.queue.total, srv: (r) => r.s.queue.total, prom: { name: 'current_queue', type: 'gauge', on: BS } },
   { pos: 3, name: 'qmax', desc: 'Highest queue length seen', type: 'u32', tags: 'MMP', be: (r) => r.be.counters.queueMax, srv: (r) => r.s.counters.queueMax, prom: { name: 'max_queue', type: 'gauge', on: BS } },
   { pos: 4, name: 'scur', desc: 'Sessions now', type: 'u32', tags: 'MGP', fe: (r) => r.fe.cur, be: (r) => r.be.beconn, srv: (r) => r.s.cur, li: (r) => r.li.counters.cur, prom: { name: 'current_sessions', type: 'gauge', on: FBSL } },
   { pos: 5, name: 'smax', desc: 'Highest number of sessions at once', type: 'u32', tags: 'MMP', fe: (r) => r.fe.counters.connMax, be: (r) => r.be.counters.connMax, srv: (r) => r.s.counters.maxCur, li: (r) => r.li.counters.connMax, prom: { name: 'max_sessions', type: 'gauge', on: FBSL } },

@@ -123,7 +123,7 @@ function info(engine: Engine, o: PageOptions, rows: readonly StatsRow[]): string
     `<h2>Statistics Report for pid ${process.pid}${node}</h2>\n` +
     (o.desc !== undefined ? `<h2>${esc(o.desc)}</h2>\n` : '') +
     `<hr width="100%" class="hr">\n<h3>&gt; General process information</h3>\n` +
-    `<table border=0><tr><td align="left" nowrap width="1%"><p><b>pid = </b> ${process.pid} (process #1, nbproc = 1, nbthread = 1)<br>\n` +
+    `<table border=0><tr><td align="left" nowrap width="1%"><p><b>pid = </b> ${process.pid} (process #1, nbproc = 1, nbthread = ${engine.nbthread})<br>\n` +
     `<b>uptime = </b> ${up}<br>\n<b>maxconn = </b> ${engine.globalMaxconn >= Number.MAX_SAFE_INTEGER ? 'unlimited' : engine.globalMaxconn}<br>\n` +
     `<b>current conns = </b> ${conns}; <b>proxies shown = </b> ${new Set(rows.map((r) => r.px.name)).size}<br>\n</td>` +
     `<td align="center" nowrap><table class="lgd"><tbody>\n${legend}</tbody></table>` +

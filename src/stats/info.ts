@@ -37,7 +37,7 @@ export function infoFields(engine: Engine): [string, string | number][] {
   return [
     ['Name', 'edgelb'],
     ['Version', version],
-    ['Nbthread', 1],
+    ['Nbthread', engine.nbthread],
     ['Nbproc', 1],
     ['Process_num', 1],
     ['Pid', process.pid],

@@ -19,6 +19,7 @@ import { compileRules, type ProxyRules } from '../../src/rules/proxy.ts'
 import { Frontend, type ClientSession, type FrontendHost } from '../../src/proxy/frontend.ts'
 import { HttpSession } from '../../src/proxy/http-session.ts'
 import { TcpSession } from '../../src/proxy/tcp-session.ts'
+import { SharedCount } from '../../src/core/shared-count.ts'
 
 /** A Config from HAProxy text; throws with the diagnostics when it has errors. */
 export function configOf(text: string): Config {
@@ -158,6 +159,7 @@ export function proxyFixture(text: string): ProxyFixture {
   for (const [name, r] of compiled.proxies) if (Object.values(r.has).some(Boolean)) rules.set(name, r)
   const host: FrontendHost = {
     actconn: 0,
+    actconns: new SharedCount(),
     globalMaxconn: Number.MAX_SAFE_INTEGER,
     tune: config.global.tune,
     backendNamed: (name) => backends.get(name),

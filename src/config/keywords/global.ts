@@ -4,7 +4,7 @@
  * HAProxy, it gives up root once bound: `chroot`, `user`/`uid`, `group`/`gid` (net/privileges.ts).
  */
 import { groupId, GROUP, PASSWD, userId } from './accounts.ts'
-import { ConfigError } from '../../model/source.ts'
+import { ConfigError, type SourcePos } from '../../model/source.ts'
 import { parseDuration, parseIntIn, parseSize } from '../../model/units.ts'
 import { parseStatsSocket } from '../../model/stats-socket.ts'
 import { OTEL_SAMPLERS } from '../../model/otel.ts'
@@ -14,6 +14,16 @@ import type { NotBuiltSink } from './servers.ts'
 import type { GlobalKeyword, KeywordCtx } from './types.ts'
 import { one } from './words.ts'
 import { globalTlsKeywords } from './tls-options.ts'
+
+/** `N` or `N-M` as the numbers it covers, each within min..max. */
+function numberSet(text: string, at: SourcePos, what: string, min: number, max: number): number[] {
+  const m = /^(\d+)(?:-(\d+))?$/.exec(text)
+  if (m === null) throw new ConfigError(`${what} set expects N or N-M, got '${text}'`, at)
+  const a = parseIntIn(m[1]!, at, what, min, max)
+  const b = m[2] === undefined ? a : parseIntIn(m[2], at, what, min, max)
+  if (b < a) throw new ConfigError(`${what} range '${text}' ends before it starts`, at)
+  return Array.from({ length: b - a + 1 }, (_, i) => a + i)
+}
 
 /** Accepted for compatibility; edgelb does not act on it, and says why. */
 function ignored(kw: string, why: string): GlobalKeyword {
@@ -92,8 +102,23 @@ export const globalKeywords: readonly GlobalKeyword[] = [
   {
     kw: 'nbthread',
     parse(args, d, g, ctx) {
+      // Threads start at `edgelb run` (cli/threads.ts), which says there when it must run fewer.
       g.nbthread = parseIntIn(one('nbthread', args, d, 'a number'), d.pos, "'nbthread'", 1, 4096)
-      if (g.nbthread > 1) ctx.warn(`'nbthread ${g.nbthread}': edgelb runs one event loop per process for now and uses 1 thread`, d.pos)
+    },
+  },
+  {
+    // cpu-map [auto:]<group>[/<threads>] <cpus>…: edgelb has one thread group (and one process).
+    kw: 'cpu-map',
+    parse(args, d, g) {
+      if (args.length < 2) throw new ConfigError(`'cpu-map' expects [auto:]1[/THREADS] and CPUs, e.g. 'cpu-map auto:1/1-4 0-3'`, d.pos)
+      let spec = args[0]!
+      const auto = spec.startsWith('auto:')
+      if (auto) spec = spec.slice(5)
+      const [group, threadSet] = spec.split('/', 2) as [string, string | undefined]
+      if (group !== '1' && group !== 'all' && group !== '1-1') throw new ConfigError(`'cpu-map ${args[0]}': edgelb has one thread group (and one process): write 1 or all before the '/', got '${group}'`, d.pos)
+      const threads = threadSet === undefined || threadSet === 'all' ? 'all' : threadSet === 'odd' || threadSet === 'even' ? threadSet : numberSet(threadSet, d.pos, "'cpu-map' thread", 1, 4096)
+      const cpus = args.slice(1).flatMap((w) => w.split(',')).filter((w) => w !== '').flatMap((w) => numberSet(w, d.pos, "'cpu-map' CPU", 0, 1023))
+      ;(g.cpuMap ??= []).push({ threads, cpus, auto })
     },
   },
   ignored('nbproc', 'edgelb runs one process; start several with SO_REUSEPORT binds if you need more'),
