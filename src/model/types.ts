@@ -241,6 +241,23 @@ export interface StatsConfig {
   scope: string[]
 }
 
+/** `retry-on`: the failures after which a request is sent again, each while `retries` remain.
+ *  HAProxy's `retry_type`; `none` is every field false and no status. */
+export interface RetryOn {
+  /** The connection (or its TLS handshake) failed: nothing of the request was sent. */
+  connFailure: boolean
+  /** The server closed after the request was sent, with nothing received. */
+  emptyResponse: boolean
+  /** The server sent what is not a complete response head. */
+  junkResponse: boolean
+  /** `timeout server` ran out waiting for the response head. */
+  responseTimeout: boolean
+  /** Early data (0-RTT) the server refused. edgelb sends no early data: accepted, never met. */
+  zeroRttRejected: boolean
+  /** Response statuses that send the request again (401 403 404 408 425 500 501 502 503 504). */
+  statuses: number[]
+}
+
 export interface ProxyConfig {
   kind: 'frontend' | 'backend' | 'listen' | 'defaults'
   name: string
@@ -257,6 +274,8 @@ export interface ProxyConfig {
   /** `option redispatch [N]`: which retries go to another server. -1 (no N): the last one; N > 0:
    *  every Nth; N < 0: the |N|th from the last; 0: none. Only read when the option is on. */
   redispatchAfter: number
+  /** `retry-on`: which failures send a request again (the default: connection failures). */
+  retryOn: RetryOn
   grace: number
   balance: BalanceConfig
   hashType: HashType

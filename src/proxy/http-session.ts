@@ -45,6 +45,7 @@ import { connectRequest, keepIdle, releaseIdle } from './http/connect.ts'
 import { appendInput, beginRequestClock, parseRequest, requestBody } from './http/request-message.ts'
 import { parseResponse, releaseResponseParser, responseBody, responseEnded } from './http/response-message.ts'
 import { afterOwnResponse } from './http/response-rules.ts'
+import { keepForRetry, retryRequest } from './http/l7-retry.ts'
 import { recycleStream, takeStream, type Stream } from './http/stream.ts'
 import { clientTimeout, keepAliveTimeout, requestTimeout, serverTimeout, tarpitTimeout, termPhase, type CliState, type SrvState } from './http/timeouts.ts'
 import { encodeReply } from './rules-view.ts'
@@ -333,6 +334,7 @@ export class HttpSession extends ClientSide implements ServerSession {
           return
         }
         st.server?.reportResult(error ? 'http-read-error' : 'http-broken-pipe')
+        if (retryRequest(this, st, this.srvIn === null ? 'empty-response' : 'junk-response')) return
         this.answer(502, 'S', 'H')
         return
       case 'res-body':
@@ -365,6 +367,22 @@ export class HttpSession extends ClientSide implements ServerSession {
     this.#srvPaused = false
     if (broken || this.st.srvClose || !this.st.reqDone || c.state !== 'busy') { c.abort(); return }
     keepIdle(this, c)
+  }
+
+  /** The request goes to a server again (a retry after its server failed, l7-retry.ts): the
+   *  server connection is dropped with what it sent, and `body`, the request body as sent so
+   *  far, is queued again behind the head the next connection sends. */
+  resendRequest(body: readonly Uint8Array[] | null): void {
+    const c = this.srv
+    this.srv = null
+    this.#srvPaused = false
+    c?.abort()
+    this.srvIn = null
+    releaseResponseParser(this)
+    this.srvExp = Infinity
+    this.ss = 'none'
+    this.toSrv.clear()
+    if (body !== null) for (const b of body) this.toSrv.push(b)
   }
 
   // --- the end of an exchange -----------------------------------------------------------------
@@ -467,6 +485,7 @@ export class HttpSession extends ClientSide implements ServerSession {
   // --- writing --------------------------------------------------------------------------------
 
   toServer(chunk: Uint8Array): void {
+    if (this.cs !== 'tunnel') keepForRetry(this.st, chunk, this.fe.http!.bufsize)
     const sock = this.srv?.sock
     if (!sock || this.ss === 'connecting' || this.ss === 'queued' || this.ss === 'none') {
       this.toSrv.push(chunk)
@@ -613,7 +632,11 @@ export class HttpSession extends ClientSide implements ServerSession {
     }
     if (this.srvExp <= t) {
       this.srvExp = Infinity
-      if (this.ss === 'res-head') { this.st.server?.reportResult('http-read-timeout'); this.answer(504, 's', 'H'); return }
+      if (this.ss === 'res-head') {
+        this.st.server?.reportResult('http-read-timeout')
+        if (!retryRequest(this, this.st, 'response-timeout')) this.answer(504, 's', 'H')
+        return
+      }
       this.finish('s', termPhase(this))
       return
     }
