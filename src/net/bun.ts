@@ -8,6 +8,7 @@
  * reading; `end` fires on the peer's FIN when `allowHalfOpen` is set; `connect({ localAddress })`
  * and `listen({ fd })` work although the type definitions lack them.
  */
+import { readSync } from 'node:fs'
 import { bindError } from './bind-error.ts'
 import { openNotifySocket } from './bun-notify.ts'
 import { socketFds } from './inherited.ts'
@@ -122,6 +123,24 @@ function startTls<T>(s: Sock<unknown>, handlers: SockHandlers<T>, o: StartTls<T>
 const ignore = (): undefined => undefined
 
 /**
+ * `Runtime.readInto`: read(2) on the socket's descriptor (Bun's sockets are non-blocking, and
+ * tell their descriptor), through node:fs, which reads straight into `into`. Bun's own reader
+ * reads up to 512 KB at once into a new Buffer; the pull path of a relay reads a buffer's worth
+ * into its own. EAGAIN (nothing there) and errors are thrown by node:fs, and answered -1: the
+ * caller resumes Bun's reader, which reports what comes next, or the error (a read that consumed
+ * the FIN answers 0, and Bun reads the FIN again once resumed).
+ */
+function readInto(s: Sock<unknown>, into: Uint8Array): number {
+  const fd = (s as unknown as { fd?: number }).fd
+  if (fd === undefined || fd < 0) return -1
+  try {
+    return readSync(fd, into, 0, into.length, null)
+  } catch {
+    return -1
+  }
+}
+
+/**
  * The executable alone when compiled (`./edgelb`: its own program is embedded, under Bun's
  * virtual `/$bunfs/` root), else the runtime plus the entry script (`bun src/main.ts`).
  */
@@ -170,4 +189,4 @@ function execWithRuntimeSettings(argv: readonly string[]): string | undefined {
 /** Bun's runtime, or undefined under another one. */
 export const bun: Runtime | undefined = typeof Bun === 'undefined'
   ? undefined
-  : { name: 'bun', listen, connect, selfCommand, execWithRuntimeSettings, onSignal: onProcessSignal, tlsContext, tlsFacts, startTls, openNotifySocket, collectGarbage: () => { Bun.gc(true) } }
+  : { name: 'bun', listen, connect, selfCommand, execWithRuntimeSettings, onSignal: onProcessSignal, tlsContext, tlsFacts, startTls, openNotifySocket, readInto, collectGarbage: () => { Bun.gc(true) } }

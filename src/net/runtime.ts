@@ -50,6 +50,11 @@ export const execWithRuntimeSettings: (argv: readonly string[]) => string | unde
 export const openNotifySocket: ((path: string) => Promise<NotifySocket>) | undefined = runtime.openNotifySocket
 
 /** A full collection of the heap, now; nothing where the runtime offers none (Deno). */
+/** See `Runtime.readInto`: -1 always where the runtime has no such path. */
+export const readInto: (s: Sock<unknown>, into: Uint8Array) => number = runtime.readInto ?? ((): number => -1)
+/** Whether the runtime has `readInto` at all. */
+export const canReadInto: boolean = runtime.readInto !== undefined
+
 export const collectGarbage: () => void = runtime.collectGarbage ?? ((): void => {})
 
 /** Installs a signal handler; returns a function that removes it. */

@@ -211,6 +211,16 @@ export interface Runtime {
   tlsContext(spec: TlsContextSpec): TlsContext
   /** What TLS negotiated on a socket of a TLS listener or connection (null: not TLS). */
   tlsFacts(s: Sock<unknown>): TlsFacts | null
+  /**
+   * Reads what a clear-text socket received, at most `into.length` bytes, into `into`, straight
+   * from its descriptor: the slow path of a relay, where the runtime's own reader would read
+   * far more at once than the slow side will take for a long time. Only while `s` is paused
+   * (the runtime's reader must not run meanwhile), never on a TLS socket. Returns the bytes read;
+   * 0 at the peer's FIN (resume: the runtime reads it again and reports `end`); -1 when nothing
+   * is there now, on an error (resume: the runtime reports it), or while the path is not ready.
+   * Absent when the runtime has none (Deno).
+   */
+  readInto?(s: Sock<unknown>, into: Uint8Array): number
   /** A full collection of the runtime's heap, now (absent: the runtime offers none). */
   collectGarbage?(): void
   /** Opens a datagram socket to NOTIFY_SOCKET; absent when the runtime cannot (Deno). */

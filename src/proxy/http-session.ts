@@ -36,7 +36,7 @@ import { now } from '../core/clock.ts'
 import { Timer } from '../core/timer-wheel.ts'
 import { wheel } from '../core/wheel.ts'
 import type { ChunkedScanner, H1Parser } from '../http/types.ts'
-import type { Sock } from '../net/runtime.ts'
+import { canReadInto, readInto, type Sock } from '../net/runtime.ts'
 import { countBytes, countHttpResponse, streamEnd } from '../rules/tracking.ts'
 import type { HttpReply } from '../rules/types.ts'
 import { ClientSide } from './client-side.ts'
@@ -45,13 +45,14 @@ import { connectRequest, keepIdle, releaseIdle } from './http/connect.ts'
 import { appendInput, beginRequestClock, parseRequest, requestBody } from './http/request-message.ts'
 import { parseResponse, releaseResponseParser, responseBody, responseEnded } from './http/response-message.ts'
 import { afterOwnResponse } from './http/response-rules.ts'
-import { keepForRetry, retryRequest } from './http/l7-retry.ts'
+import { keepForRetry, keepsForRetry, retryRequest } from './http/l7-retry.ts'
 import { recycleStream, takeStream, type Stream } from './http/stream.ts'
 import { clientTimeout, keepAliveTimeout, requestTimeout, serverTimeout, tarpitTimeout, termPhase, type CliState, type SrvState } from './http/timeouts.ts'
 import { encodeReply } from './rules-view.ts'
 import { connectFailed, connectTimedOut, grantServer, leaveBackend, leaveQueue, queueTimedOut, type ServerSession } from './server-side.ts'
 import type { SrvConn } from './srv-conn.ts'
 import type { TermCause, TermPhase, Termination } from './termination.ts'
+import { nextTurn, PULLS_MAX, type Puller } from './pull.ts'
 import { logRequest } from './traffic-log.ts'
 import { uniqueIdOf } from './unique-id.ts'
 import { countExchange } from './counters.ts'
@@ -62,7 +63,7 @@ const EARLY_DATA_LIMIT = 64 * 1024
 // Members without `#` are also the session's interface to its own modules in http/ (the message
 // readers and the phases): its states, its input buffers and parsers, its writers and deadlines.
 
-export class HttpSession extends ClientSide implements ServerSession {
+export class HttpSession extends ClientSide implements ServerSession, Puller {
   /** Reading from the server connection is paused (by us). */
   #srvPaused = false
   cs: CliState = 'wait-req'
@@ -94,6 +95,15 @@ export class HttpSession extends ClientSide implements ServerSession {
   /** A tarpitted request's answer, sent when `tarpitExp` comes. */
   #tarpit: { status: number; page: Uint8Array | undefined } | null = null
   tarpitExp = Infinity
+  /** The pull path's buffers (a `tune.bufsize` each), made on first use, and whether a pull
+   *  loop runs (its reads start no other). */
+  #srvBuf: Buffer | null = null
+  #cliBuf: Buffer | null = null
+  #pullingSrv = false
+  #pullingCli = false
+  /** A pull loop used up its turn and waits for the next (`nextTurn`). */
+  #srvTurn = false
+  #cliTurn = false
 
   cliExp = Infinity
   srvExp = Infinity
@@ -158,6 +168,11 @@ export class HttpSession extends ClientSide implements ServerSession {
   // --- client input: waiting for the request, its body ------------------------------------------
 
   onCliData(chunk: Buffer): void {
+    this.#cliChunk(chunk)
+    if (!this.#pullingCli && this.toSrv.size === 0 && this.#cliPullable()) { this.pauseCli(); this.#pullCli() }
+  }
+
+  #cliChunk(chunk: Buffer): void {
     this.bytesIn += chunk.length
     switch (this.cs) {
       case 'req-body':
@@ -277,6 +292,11 @@ export class HttpSession extends ClientSide implements ServerSession {
 
   onSrvData(c: SrvConn, chunk: Buffer): void {
     if (c !== this.srv) { c.abort(); return }
+    this.#srvChunk(c, chunk)
+    if (!this.#pullingSrv && this.srv === c && this.toCli.size === 0 && this.#srvPullable(c)) { this.#pauseSrv(); this.#pullSrv() }
+  }
+
+  #srvChunk(c: SrvConn, chunk: Buffer): void {
     this.bytesOut += chunk.length
     switch (this.ss) {
       case 'res-head': {
@@ -310,7 +330,90 @@ export class HttpSession extends ClientSide implements ServerSession {
     const r = this.toSrv.flush(sock)
     if (r !== FLUSHED) return
     this.refreshSrv()
+    if (this.cs !== 'req-body' && this.cs !== 'tunnel') return
+    if (this.cliPaused && this.#cliPullable()) this.#pullCli()
+    else this.resumeCli()
+  }
+
+  // --- the pull path (pull.ts): a body of known length (read no further than its end) or read
+  // to the server's FIN, a tunnel; not a request body kept for a retry (its bytes stay as read)
+
+  #cliPullable(): boolean {
+    if (!canReadInto || this.cliTls !== null) return false
+    if (this.cs === 'tunnel') return true
+    const st = this.st
+    return this.cs === 'req-body' && st.reqFraming === 'length' && st.reqRemain > 0 && this.#srvWritable() && !keepsForRetry(st)
+  }
+
+  #srvWritable(): boolean {
+    return this.srv?.sock != null && this.ss !== 'connecting' && this.ss !== 'queued' && this.ss !== 'none'
+  }
+
+  #srvPullable(c: SrvConn): boolean {
+    if (!canReadInto || c.tls !== null || c.server?.cfg.ssl === true) return false
+    if (this.ss === 'tunnel') return true
+    const st = this.st
+    return this.ss === 'res-body' && (st.resFraming === 'eof' || (st.resFraming === 'length' && st.resRemain > 0))
+  }
+
+  /** Its turn came again (see `nextTurn`): pull loops that used up theirs go on. */
+  pullTurn(): void {
+    if (this.cs === 'closed') return
+    if (this.#srvTurn) {
+      this.#srvTurn = false
+      const c = this.srv
+      if (this.#srvPaused && c !== null && c.sock !== null && this.toCli.size === 0 && this.#srvPullable(c)) this.#pullSrv()
+      else if (this.toCli.size === 0) this.#resumeSrv()
+    }
+    if (this.#cliTurn) {
+      this.#cliTurn = false
+      if (this.cliPaused && this.toSrv.size === 0 && this.#cliPullable()) this.#pullCli()
+      else if (this.toSrv.size === 0 && (this.cs === 'req-body' || this.cs === 'tunnel')) this.resumeCli()
+    }
+  }
+
+  /** Reads client bytes while the server takes them (see above); the client is paused. */
+  #pullCli(): void {
+    const size = this.fe.http!.bufsize
+    const buf = (this.#cliBuf ??= Buffer.allocUnsafe(size))
+    this.#pullingCli = true
+    try {
+      for (let i = 0; i < PULLS_MAX; i++) {
+        const max = this.cs === 'tunnel' ? size : Math.min(size, this.st.reqRemain)
+        const n = readInto(this.cli, max === size ? buf : buf.subarray(0, max))
+        if (n <= 0) break
+        this.#cliChunk(n === size ? buf : buf.subarray(0, n))
+        if (this.toSrv.size > 0 || !this.cliPaused) return
+        if (!this.#cliPullable()) break
+        if (i === PULLS_MAX - 1) { this.#cliTurn = true; nextTurn(this); return }
+      }
+    } finally {
+      this.#pullingCli = false
+    }
     if (this.cs === 'req-body' || this.cs === 'tunnel') this.resumeCli()
+  }
+
+  /** Reads server bytes while the client takes them (see above); the server is paused. */
+  #pullSrv(): void {
+    const c = this.srv!
+    const sock = c.sock!
+    const size = this.fe.http!.bufsize
+    const buf = (this.#srvBuf ??= Buffer.allocUnsafe(size))
+    this.#pullingSrv = true
+    try {
+      for (let i = 0; i < PULLS_MAX; i++) {
+        const max = this.ss === 'res-body' && this.st.resFraming === 'length' ? Math.min(size, this.st.resRemain) : size
+        const n = readInto(sock, max === size ? buf : buf.subarray(0, max))
+        if (n <= 0) break
+        this.#srvChunk(c, n === size ? buf : buf.subarray(0, n))
+        if (this.srv !== c || this.toCli.size > 0 || this.cs === 'closed') return
+        if (!this.#srvPullable(c)) break
+        if (i === PULLS_MAX - 1) { this.#srvTurn = true; nextTurn(this); return }
+      }
+    } finally {
+      this.#pullingSrv = false
+    }
+    this.#resumeSrv()
   }
 
   onSrvEnd(c: SrvConn): void {
@@ -519,8 +622,10 @@ export class HttpSession extends ClientSide implements ServerSession {
     if (r === CLOSED) return
     if (r !== FLUSHED) { this.refreshCli(); return }
     if (this.cs === 'closing') { this.finish(this.termination?.by ?? '-', this.termination?.phase ?? '-'); return }
-    this.#resumeSrv()
     this.refreshCli()
+    const c = this.srv
+    if (this.#srvPaused && c !== null && c.sock !== null && this.#srvPullable(c)) this.#pullSrv()
+    else this.#resumeSrv()
   }
 
   // --- client end -----------------------------------------------------------------------------
@@ -704,3 +809,4 @@ function headOnly(st: Stream, bytes: Uint8Array): Uint8Array {
   const end = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).indexOf('\r\n\r\n')
   return end < 0 ? bytes : bytes.subarray(0, end + 4)
 }
+

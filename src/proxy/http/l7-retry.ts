@@ -53,6 +53,12 @@ export function keepForRetry(st: Stream, chunk: Uint8Array, limit: number): void
   ;(st.retryBody ??= []).push(chunk)
 }
 
+/** Whether the request's body is being kept for a retry (its bytes must then stay as received). */
+export function keepsForRetry(st: Stream): boolean {
+  if (st.retryKeep === 0) st.retryKeep = decide(st)
+  return st.retryKeep === 1
+}
+
 /** The request's server failed with `f` before answering: sends the request again when
  *  `retry-on`, `retries` and the request allow it. False: the caller answers as without retry. */
 export function retryRequest(sess: HttpSession, st: Stream, f: L7Failure): boolean {
