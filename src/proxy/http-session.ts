@@ -338,11 +338,13 @@ export class HttpSession extends ClientSide implements ServerSession, Puller {
   // --- the pull path (pull.ts): a body of known length (read no further than its end) or read
   // to the server's FIN, a tunnel; not a request body kept for a retry (its bytes stay as read)
 
+  // (`st` is read only in a state that has an exchange: reading it makes one.)
   #cliPullable(): boolean {
     if (!canReadInto || this.cliTls !== null) return false
     if (this.cs === 'tunnel') return true
+    if (this.cs !== 'req-body') return false
     const st = this.st
-    return this.cs === 'req-body' && st.reqFraming === 'length' && st.reqRemain > 0 && this.#srvWritable() && !keepsForRetry(st)
+    return st.reqFraming === 'length' && st.reqRemain > 0 && this.#srvWritable() && !keepsForRetry(st)
   }
 
   #srvWritable(): boolean {
@@ -352,8 +354,9 @@ export class HttpSession extends ClientSide implements ServerSession, Puller {
   #srvPullable(c: SrvConn): boolean {
     if (!canReadInto || c.tls !== null || c.server?.cfg.ssl === true) return false
     if (this.ss === 'tunnel') return true
+    if (this.ss !== 'res-body') return false
     const st = this.st
-    return this.ss === 'res-body' && (st.resFraming === 'eof' || (st.resFraming === 'length' && st.resRemain > 0))
+    return st.resFraming === 'eof' || (st.resFraming === 'length' && st.resRemain > 0)
   }
 
   /** Its turn came again (see `nextTurn`): pull loops that used up theirs go on. */
