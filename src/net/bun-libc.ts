@@ -1,6 +1,7 @@
 /**
  * The few C library calls edgelb needs and the runtime has no API for (chroot(2) for
- * net/privileges.ts; a unix datagram socket and CLOCK_MONOTONIC for sd_notify, net/bun-notify.ts),
+ * net/privileges.ts; a unix datagram socket and CLOCK_MONOTONIC for sd_notify, net/bun-notify.ts;
+ * dup(2) to keep a listening socket open while its listener is paused, net/bun.ts),
  * through Bun's FFI: the library is opened once, on first use, with every symbol they need.
  */
 import { constants } from 'node:os'
@@ -10,6 +11,7 @@ export interface Libc {
   socket(domain: number, type: number, protocol: number): number
   sendto(fd: number, buf: Uint8Array, len: number, flags: number, addr: Uint8Array, alen: number): number
   close(fd: number): number
+  dup(fd: number): number
   /** CLOCK_MONOTONIC in µs, as systemd reads `MONOTONIC_USEC=`. */
   monotonicUsec(): bigint
   /** The calling thread's errno, right after a call that failed. */
@@ -30,6 +32,7 @@ export async function loadLibc(): Promise<Libc> {
     socket: { args: [T.i32, T.i32, T.i32], returns: T.i32 },
     sendto: { args: [T.i32, T.ptr, T.u64, T.i32, T.ptr, T.u32], returns: T.i64 },
     close: { args: [T.i32], returns: T.i32 },
+    dup: { args: [T.i32], returns: T.i32 },
     clock_gettime: { args: [T.i32, T.ptr], returns: T.i32 },
     __errno_location: { args: [], returns: T.ptr },
   })
@@ -39,6 +42,7 @@ export async function loadLibc(): Promise<Libc> {
     socket: (d, t, p) => s.socket(d, t, p) as number,
     sendto: (fd, buf, len, flags, addr, alen) => Number(s.sendto(fd, ptr(buf), len, flags, ptr(addr), alen)),
     close: (fd) => s.close(fd) as number,
+    dup: (fd) => s.dup(fd) as number,
     monotonicUsec: () => {
       s.clock_gettime(CLOCK_MONOTONIC, ptr(ts))
       return ts[0]! * 1_000_000n + ts[1]! / 1000n
@@ -49,6 +53,22 @@ export async function loadLibc(): Promise<Libc> {
     },
   }
   return libc
+}
+
+const waiting: (() => void)[] = []
+let loading = false
+
+/** The C library's calls if loaded already; else undefined, and it is being loaded: `ready` (if
+ *  given) is called once it is. For callers that cannot wait and rarely need it (the FFI costs
+ *  a few MB the first time). */
+export function libcNow(ready?: () => void): Libc | undefined {
+  if (libc) return libc
+  if (ready !== undefined) waiting.push(ready)
+  if (!loading) {
+    loading = true
+    void loadLibc().then(() => { for (const f of waiting.splice(0)) f() }, () => { waiting.length = 0 })
+  }
+  return undefined
 }
 
 /** `ENOENT` for 2: the name of an errno value. */

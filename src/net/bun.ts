@@ -10,6 +10,7 @@
  */
 import { readSync } from 'node:fs'
 import { bindError } from './bind-error.ts'
+import { libcNow } from './bun-libc.ts'
 import { openNotifySocket } from './bun-notify.ts'
 import { socketFds } from './inherited.ts'
 import { onProcessSignal } from './signals.ts'
@@ -78,10 +79,38 @@ function listen<T>(target: ListenTarget, handlers: SockHandlers<T>, options: Lis
   } catch (e) {
     throw bindError(target, e)
   }
+  // Paused (maxconn reached): Bun's listener is stopped, which closes its descriptor; a copy
+  // (dup) keeps the socket listening, the kernel queueing connections, until a new listener
+  // takes it again. Not for unix sockets, whose stop may remove the path.
+  let spare = -1
   return {
     port: target.kind === 'tcp' ? (l.port ?? target.port) : 0,
-    fd: l.fd,
-    stop: () => l.stop(false),
+    get fd() { return spare >= 0 ? spare : l.fd },
+    stop() {
+      if (spare < 0) { l.stop(false); return }
+      libcNow()?.close(spare)
+      spare = -1
+    },
+    pause(ready: () => void): boolean {
+      if (spare >= 0) return true
+      if (target.kind === 'unix' || l.fd === undefined) return false
+      const libc = libcNow(ready)
+      if (libc === undefined) return false
+      const d = libc.dup(l.fd)
+      if (d < 0) return false
+      l.stop(false)
+      spare = d
+      return true
+    },
+    resume(): void {
+      if (spare < 0) return
+      try {
+        l = b.listen({ ...base, fd: spare })
+        spare = -1
+      } catch {
+        // Left paused: the kernel keeps queueing; the next resume() tries again.
+      }
+    },
   }
 }
 

@@ -58,6 +58,13 @@ export interface Listener {
   readonly fd?: number | undefined
   /** Stops accepting; live connections are not touched. */
   stop(): void
+  /** Stops taking connections from the kernel's queue, which goes on completing handshakes and
+   *  holds them (up to the backlog) until `resume()`: the socket stays bound and listening.
+   *  False when it cannot now: the runtime has no way, or is getting one ready (then `ready` is
+   *  called once it has: ask again). Absent where the runtime never can (Deno). */
+  pause?(ready: () => void): boolean
+  /** Takes connections again after `pause()`. */
+  resume?(): void
 }
 
 export type ListenTarget =

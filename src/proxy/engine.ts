@@ -229,7 +229,7 @@ export class Engine implements FrontendHost {
   }
 
   slotFreed(): void {
-    for (const fe of this.frontends) if (fe.parked > 0) fe.unpark()
+    for (const fe of this.frontends) if (fe.parked > 0 || fe.listenersPaused) fe.unpark()
     if (this.#state === 'stopping') this.#maybeStopped()
   }
 

@@ -1,11 +1,14 @@
 /**
  * A frontend at run time: its listeners, its connection limit, and where its sessions go.
  *
- * `maxconn` (the frontend's, and the global one across frontends): a connection accepted while
- * full is paused and parked, untouched, until a slot frees, in arrival order. This stands in for
- * HAProxy's "stop polling the listener, let the kernel backlog hold the rest", which the runtime
- * does not offer; the client sees the same thing: a connection that waits. `backlog` bounds the
- * parked ones; beyond it new connections are closed.
+ * `maxconn` (the frontend's, and the global one across frontends): once full, the frontend's
+ * listeners are paused, as HAProxy stops polling them: the kernel completes the handshakes and
+ * holds the connections in its queue (the `backlog`) until a slot frees and the listeners
+ * resume. A connection accepted while full all the same (before the pause took effect, or where
+ * the runtime cannot pause: Deno, unix sockets) is paused and parked, untouched, until a slot
+ * frees, in arrival order; `backlog` bounds the parked ones, beyond it they are closed.
+ *
+ *   listening --full--> paused (the kernel queues) --a slot frees--> listening
  */
 import { inNet, parseNet, type IpNet } from '../core/ip.ts'
 import { formatListenAddr } from '../model/address.ts'
@@ -93,6 +96,10 @@ export class Frontend {
   readonly counters = new FrontendCounters()
   readonly #sessions = new Set<ClientSession>()
   readonly #parked: ClientSession[] = []
+  /** The listeners are paused (full). */
+  #listenersPaused = false
+  /** Asks again once the runtime can pause (Listener.pause); made once. */
+  readonly #pauseReady = (): void => { if (this.#full()) this.#pauseListeners() }
   #listeners: Listener[] = []
   readonly bound: BoundAddr[] = []
   /** `monitor-net`, parsed at load. */
@@ -190,6 +197,7 @@ export class Frontend {
 
   /** Stops accepting (SIGTTOU, soft stop). Live sessions go on. */
   unbind(): void {
+    this.#listenersPaused = false
     for (const l of this.#listeners) l.stop()
     this.#listeners = []
     this.bound.length = 0
@@ -237,13 +245,38 @@ export class Frontend {
     // Read while the socket is open: a client that already closed has no address to read.
     if (this.logsSessions) void sess.cliAddr
     if (lst.tls) sess.readTls()
-    if (this.cur >= this.maxconn || this.host.actconn >= this.host.globalMaxconn) {
+    if (this.#full()) {
       if (this.#parked.length >= this.backlog) { s.terminate(); return }
       sess.pauseCli()
       this.#parked.push(sess)
+      this.#pauseListeners()
       return
     }
     this.#begin(sess)
+  }
+
+  #full(): boolean {
+    return this.cur >= this.maxconn || this.host.actconn >= this.host.globalMaxconn
+  }
+
+  /** Full: the kernel holds new connections (see the top). */
+  #pauseListeners(): void {
+    if (this.#listenersPaused || this.stopped || this.#listeners.length === 0) return
+    let all = true
+    for (const l of this.#listeners) if (l.pause?.(this.#pauseReady) !== true) all = false
+    this.#listenersPaused = all
+  }
+
+  /** Room again (or the listeners change hands): take connections again. */
+  #resumeListeners(): void {
+    if (!this.#listenersPaused) return
+    this.#listenersPaused = false
+    for (const l of this.#listeners) l.resume?.()
+  }
+
+  /** Whether the listeners are paused (full); for stats and tests. */
+  get listenersPaused(): boolean {
+    return this.#listenersPaused
   }
 
   #reject(s: Sock<ClientSession>, sess: ClientSession): void {
@@ -259,6 +292,7 @@ export class Frontend {
     this.cur++
     this.counters.session(this.cur)
     this.host.actconn++
+    if (this.#full()) this.#pauseListeners()
     const lst = sess.ppListener
     if (lst !== null) {
       sess.cli.data = new ProxyHeaderWait(this, sess, lst) as unknown as ClientSession
@@ -316,10 +350,11 @@ export class Frontend {
 
   /** Starts parked connections while there is room. */
   unpark(): void {
-    while (this.#parked.length > 0 && this.cur < this.maxconn && this.host.actconn < this.host.globalMaxconn) {
+    while (this.#parked.length > 0 && !this.#full()) {
       const sess = this.#parked.shift()!
       this.#begin(sess)
     }
+    if (!this.#full()) this.#resumeListeners()
   }
 
   get parked(): number {
@@ -342,6 +377,7 @@ export class Frontend {
    * Without `next`, HTTP sessions close after their current response, as at soft stop.
    */
   retire(next: Frontend | null): void {
+    this.#resumeListeners()
     this.#listeners = []
     this.bound.length = 0
     this.stopped = true
