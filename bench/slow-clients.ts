@@ -13,6 +13,7 @@
 //   --hold S          seconds they read before RSS is read (5)
 //   --upload-mib M    MiB uploaded (1024)
 //   --proxies LIST    edgelb,haproxy (haproxy when installed)
+//   --rcvbuf SIZE     adds `tune.rcvbuf.server SIZE` to the configuration (both proxies read it)
 import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
@@ -24,6 +25,7 @@ const o = scriptOptions(import.meta.path, {
   hold: { type: 'string', default: '5' },
   'upload-mib': { type: 'string', default: '1024' },
   proxies: { type: 'string', default: has('haproxy') ? 'edgelb,haproxy' : 'edgelb' },
+  rcvbuf: { type: 'string' },
 })
 const CLIENTS = Number(o.clients)
 const HOLD = Number(o.hold)
@@ -37,7 +39,7 @@ function config(port: number, origin: number): string {
   writeFileSync(file, `global
     nbthread 1
     maxconn 4000
-    tune.bufsize 16384
+    tune.bufsize 16384${o.rcvbuf === undefined ? '' : `\n    tune.rcvbuf.server ${o.rcvbuf}`}
 defaults
     mode http
     timeout connect 5s

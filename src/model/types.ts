@@ -342,7 +342,9 @@ export interface GlobalConfig {
    *  connection's addresses instead of LOCAL (HAProxy before 2.2 did, and some servers need it). */
   pp2NeverSendLocal?: boolean
   hardStopAfter?: number
-  /** `tune.*` values that edgelb reads: `tune.bufsize` (16384), `tune.http.maxhdr` (101). */
+  /** `tune.*` values that edgelb reads: `tune.bufsize` (16384), `tune.http.maxhdr` (101), and when
+   *  set `tune.rcvbuf.client`, `tune.rcvbuf.server`, `tune.sndbuf.client`, `tune.sndbuf.server`
+   *  (bytes; keyed by those names less `tune.`). */
   tune: { bufsize: number; maxhdr: number; [k: string]: number }
   localPeer?: string
   /** `chroot DIR`, applied once the listeners are bound. */

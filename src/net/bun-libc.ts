@@ -1,7 +1,8 @@
 /**
  * The few C library calls edgelb needs and the runtime has no API for (chroot(2) for
  * net/privileges.ts; a unix datagram socket and CLOCK_MONOTONIC for sd_notify, net/bun-notify.ts;
- * dup(2) to keep a listening socket open while its listener is paused, net/bun.ts),
+ * dup(2) to keep a listening socket open while its listener is paused, and setsockopt(2) for the
+ * `tune.rcvbuf.*`/`tune.sndbuf.*` socket buffers, net/bun.ts),
  * through Bun's FFI: the library is opened once, on first use, with every symbol they need.
  */
 import { constants } from 'node:os'
@@ -12,6 +13,7 @@ export interface Libc {
   sendto(fd: number, buf: Uint8Array, len: number, flags: number, addr: Uint8Array, alen: number): number
   close(fd: number): number
   dup(fd: number): number
+  setsockopt(fd: number, level: number, name: number, value: number): number
   /** CLOCK_MONOTONIC in µs, as systemd reads `MONOTONIC_USEC=`. */
   monotonicUsec(): bigint
   /** The calling thread's errno, right after a call that failed. */
@@ -33,16 +35,19 @@ export async function loadLibc(): Promise<Libc> {
     sendto: { args: [T.i32, T.ptr, T.u64, T.i32, T.ptr, T.u32], returns: T.i64 },
     close: { args: [T.i32], returns: T.i32 },
     dup: { args: [T.i32], returns: T.i32 },
+    setsockopt: { args: [T.i32, T.i32, T.i32, T.ptr, T.u32], returns: T.i32 },
     clock_gettime: { args: [T.i32, T.ptr], returns: T.i32 },
     __errno_location: { args: [], returns: T.ptr },
   })
   const ts = new BigInt64Array(2)
+  const opt = new Int32Array(1)
   libc = {
     chroot: (path) => s.chroot(Buffer.from(`${path}\0`)) as number,
     socket: (d, t, p) => s.socket(d, t, p) as number,
     sendto: (fd, buf, len, flags, addr, alen) => Number(s.sendto(fd, ptr(buf), len, flags, ptr(addr), alen)),
     close: (fd) => s.close(fd) as number,
     dup: (fd) => s.dup(fd) as number,
+    setsockopt: (fd, level, name, value) => { opt[0] = value; return s.setsockopt(fd, level, name, ptr(opt), 4) as number },
     monotonicUsec: () => {
       s.clock_gettime(CLOCK_MONOTONIC, ptr(ts))
       return ts[0]! * 1_000_000n + ts[1]! / 1000n

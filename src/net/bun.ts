@@ -215,7 +215,21 @@ function execWithRuntimeSettings(argv: readonly string[]): string | undefined {
   return undefined
 }
 
+const SOL_SOCKET = 1
+const SO_SNDBUF = 7
+const SO_RCVBUF = 8
+
+/** `Runtime.setBuffers`, through the C library (loaded on the first call, which answers false). */
+function setBuffers(s: Sock<unknown> | null, rcv: number, snd: number): boolean {
+  const libc = libcNow()
+  const fd = (s as unknown as { fd?: number } | null)?.fd
+  if (libc === undefined || fd === undefined || fd < 0) return false
+  if (rcv > 0) libc.setsockopt(fd, SOL_SOCKET, SO_RCVBUF, rcv)
+  if (snd > 0) libc.setsockopt(fd, SOL_SOCKET, SO_SNDBUF, snd)
+  return true
+}
+
 /** Bun's runtime, or undefined under another one. */
 export const bun: Runtime | undefined = typeof Bun === 'undefined'
   ? undefined
-  : { name: 'bun', listen, connect, selfCommand, execWithRuntimeSettings, onSignal: onProcessSignal, tlsContext, tlsFacts, startTls, openNotifySocket, readInto, collectGarbage: () => { Bun.gc(true) } }
+  : { name: 'bun', listen, connect, selfCommand, execWithRuntimeSettings, onSignal: onProcessSignal, tlsContext, tlsFacts, startTls, openNotifySocket, readInto, setBuffers, collectGarbage: () => { Bun.gc(true) } }

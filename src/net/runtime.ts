@@ -52,6 +52,8 @@ export const openNotifySocket: ((path: string) => Promise<NotifySocket>) | undef
 /** A full collection of the heap, now; nothing where the runtime offers none (Deno). */
 /** See `Runtime.readInto`: -1 always where the runtime has no such path. */
 export const readInto: (s: Sock<unknown>, into: Uint8Array) => number = runtime.readInto ?? ((): number => -1)
+/** See `Runtime.setBuffers`: false where the runtime cannot. */
+export const setBuffers: (s: Sock<unknown> | null, rcv: number, snd: number) => boolean = runtime.setBuffers ?? ((): boolean => false)
 /** Whether the runtime has `readInto` at all. */
 export const canReadInto: boolean = runtime.readInto !== undefined
 

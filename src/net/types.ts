@@ -228,6 +228,13 @@ export interface Runtime {
    * Absent when the runtime has none (Deno).
    */
   readInto?(s: Sock<unknown>, into: Uint8Array): number
+  /**
+   * Sets a socket's kernel receive and send buffers (SO_RCVBUF, SO_SNDBUF; 0 leaves one as it
+   * is). Small receive buffers bound what one read brings (`tune.rcvbuf.*`). False while the
+   * runtime is getting ready to (the first call starts it; with `s` null, that is all it does),
+   * or where it cannot.
+   */
+  setBuffers?(s: Sock<unknown> | null, rcv: number, snd: number): boolean
   /** A full collection of the runtime's heap, now (absent: the runtime offers none). */
   collectGarbage?(): void
   /** Opens a datagram socket to NOTIFY_SOCKET; absent when the runtime cannot (Deno). */

@@ -22,8 +22,8 @@ import { hostname } from 'node:os'
 import { Frontend, type ClientSession, type FrontendHost } from './frontend.ts'
 import { ListenerSet, type BoundListener } from './listeners.ts'
 import type { ListenAddr } from '../model/types.ts'
-import type { SockHandlers } from '../net/runtime.ts'
-import { closePooled } from './srv-conn.ts'
+import { setBuffers, type SockHandlers } from '../net/runtime.ts'
+import { closePooled, serverBuffers } from './srv-conn.ts'
 import type { CompiledRules, ProxyRules } from '../rules/proxy.ts'
 import { buildRuntime, staticBackendOf, type Runtime } from './runtime.ts'
 import { compileLogFormat } from '../rules/log-format.ts'
@@ -104,6 +104,10 @@ export class Engine implements FrontendHost {
     this.logOutputs = new LogOutputs(opts)
     this.globalMaxconn = config.global.maxconn ?? UNLIMITED
     this.tune = config.global.tune
+    serverBuffers.rcv = this.tune['rcvbuf.server'] ?? 0
+    serverBuffers.snd = this.tune['sndbuf.server'] ?? 0
+    // The runtime gets ready before the first connection needs it.
+    if (Object.keys(this.tune).some((k) => k.startsWith('rcvbuf.') || k.startsWith('sndbuf.'))) setBuffers(null, 0, 0)
     this.done = new Promise((r) => { this.#resolveDone = r })
     // Rules, stick tables, maps, backends and health checks were built once (runtime.ts); a proxy
     // without rules keeps `null` and pays nothing per request.

@@ -20,7 +20,7 @@ import type { ProxyLog } from '../log/proxy-log.ts'
 import type { EngineView } from '../rules/types.ts'
 import type { Applets } from './applet.ts'
 import { listenTarget } from '../net/listen-target.ts'
-import { listen, type ListenOptions, type Listener, type Sock, type SockHandlers, type TlsListen } from '../net/runtime.ts'
+import { listen, setBuffers, type ListenOptions, type Listener, type Sock, type SockHandlers, type TlsListen } from '../net/runtime.ts'
 import type { BindConfig } from '../model/types.ts'
 import { handshakeFailed } from './tls-session.ts'
 import { HttpSession } from './http-session.ts'
@@ -96,6 +96,9 @@ export class Frontend {
   readonly counters = new FrontendCounters()
   readonly #sessions = new Set<ClientSession>()
   readonly #parked: ClientSession[] = []
+  /** `tune.rcvbuf.client`, `tune.sndbuf.client` (0: the system's). */
+  readonly #cliRcvbuf: number
+  readonly #cliSndbuf: number
   /** The listeners are paused (full). */
   #listenersPaused = false
   /** Asks again once the runtime can pause (Listener.pause); made once. */
@@ -142,6 +145,8 @@ export class Frontend {
     this.backlog = cfg.backlog ?? Math.max(this.maxconn, 1024)
     this.#monitorNets = cfg.monitorNet.map((n) => parseNet(n)!) // validated by the builder
     this.http = cfg.mode === 'http' ? new HttpFront(cfg, host.tune) : null
+    this.#cliRcvbuf = host.tune['rcvbuf.client'] ?? 0
+    this.#cliSndbuf = host.tune['sndbuf.client'] ?? 0
   }
 
   /** The handlers of one listener (made once per bound address, never per connection). */
@@ -209,6 +214,7 @@ export class Frontend {
   }
 
   #accept(s: Sock<ClientSession>, lst: ListenerInfo): void {
+    if (this.#cliRcvbuf > 0 || this.#cliSndbuf > 0) setBuffers(s as Sock<unknown>, this.#cliRcvbuf, this.#cliSndbuf)
     // monitor-net: health checkers of an upstream load balancer, never forwarded nor logged: in
     // tcp mode closed at once, in http mode answered "200 OK" at once.
     if (this.#monitorNets.length > 0) {

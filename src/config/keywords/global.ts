@@ -4,7 +4,8 @@
  * HAProxy, it gives up root once bound: `chroot`, `user`/`uid`, `group`/`gid` (net/privileges.ts).
  */
 import { groupId, GROUP, PASSWD, userId } from './accounts.ts'
-import { ConfigError } from '../../model/source.ts'
+import { ConfigError, type Directive } from '../../model/source.ts'
+import type { GlobalConfig } from '../../model/types.ts'
 import { parseDuration, parseIntIn, parseSize } from '../../model/units.ts'
 import { parseStatsSocket } from '../../model/stats-socket.ts'
 import { parseLog } from './proxy.ts'
@@ -93,6 +94,10 @@ export const globalKeywords: readonly GlobalKeyword[] = [
   { kw: 'hard-stop-after', parse: (args, d, g) => { g.hardStopAfter = parseDuration(one('hard-stop-after', args, d, 'a duration'), d.pos) } },
   { kw: 'localpeer', notBuilt: 'stick table replication', parse: (args, d, g) => { g.localPeer = one('localpeer', args, d, 'a peer name') } },
   { kw: 'tune.bufsize', parse: (args, d, g) => { g.tune.bufsize = parseSize(one('tune.bufsize', args, d, 'a size'), d.pos) } },
+  ...(['rcvbuf', 'sndbuf'] as const).flatMap((b) => (['client', 'server'] as const).map((side) => ({
+    kw: `tune.${b}.${side}`,
+    parse: (args: string[], d: Directive, g: GlobalConfig) => { g.tune[`${b}.${side}`] = parseSize(one(`tune.${b}.${side}`, args, d, 'a size'), d.pos) },
+  }))),
   { kw: 'tune.http.maxhdr', parse: (args, d, g) => { g.tune.maxhdr = parseIntIn(one('tune.http.maxhdr', args, d, 'a number'), d.pos, "'tune.http.maxhdr'", 1, 32767) } },
   ...globalTlsKeywords,
 ]
