@@ -2,7 +2,8 @@
  * The few C library calls edgelb needs and the runtime has no API for (chroot(2) for
  * net/privileges.ts; a unix datagram socket and CLOCK_MONOTONIC for sd_notify, net/bun-notify.ts;
  * dup(2) to keep a listening socket open while its listener is paused, and setsockopt(2) for the
- * `tune.rcvbuf.*`/`tune.sndbuf.*` socket buffers, net/bun.ts),
+ * `tune.rcvbuf.*`/`tune.sndbuf.*` socket buffers, pipe2(2) and splice(2) for `option splice-*`,
+ * net/bun.ts),
  * through Bun's FFI: the library is opened once, on first use, with every symbol they need.
  */
 import { constants } from 'node:os'
@@ -14,6 +15,12 @@ export interface Libc {
   close(fd: number): number
   dup(fd: number): number
   setsockopt(fd: number, level: number, name: number, value: number): number
+  /** pipe2(O_NONBLOCK | O_CLOEXEC) into `fds`; 0 or -1. */
+  pipe(fds: Int32Array): number
+  /** splice(2) without offsets. */
+  splice(from: number, to: number, len: number, flags: number): number
+  read(fd: number, into: Uint8Array): number
+  fcntl(fd: number, cmd: number, arg: number): number
   /** CLOCK_MONOTONIC in µs, as systemd reads `MONOTONIC_USEC=`. */
   monotonicUsec(): bigint
   /** The calling thread's errno, right after a call that failed. */
@@ -21,6 +28,8 @@ export interface Libc {
 }
 
 const CLOCK_MONOTONIC = 1
+const O_NONBLOCK = 0o4000
+const O_CLOEXEC = 0o2000000
 
 let libc: Libc | undefined
 
@@ -36,6 +45,10 @@ export async function loadLibc(): Promise<Libc> {
     close: { args: [T.i32], returns: T.i32 },
     dup: { args: [T.i32], returns: T.i32 },
     setsockopt: { args: [T.i32, T.i32, T.i32, T.ptr, T.u32], returns: T.i32 },
+    pipe2: { args: [T.ptr, T.i32], returns: T.i32 },
+    splice: { args: [T.i32, T.ptr, T.i32, T.ptr, T.u64, T.u32], returns: T.i64_fast },
+    read: { args: [T.i32, T.ptr, T.u64], returns: T.i64_fast },
+    fcntl: { args: [T.i32, T.i32, T.i32], returns: T.i32 },
     clock_gettime: { args: [T.i32, T.ptr], returns: T.i32 },
     __errno_location: { args: [], returns: T.ptr },
   })
@@ -48,6 +61,10 @@ export async function loadLibc(): Promise<Libc> {
     close: (fd) => s.close(fd) as number,
     dup: (fd) => s.dup(fd) as number,
     setsockopt: (fd, level, name, value) => { opt[0] = value; return s.setsockopt(fd, level, name, ptr(opt), 4) as number },
+    pipe: (fds) => s.pipe2(ptr(fds), O_NONBLOCK | O_CLOEXEC) as number,
+    splice: (from, to, len, flags) => Number(s.splice(from, null, to, null, len, flags)),
+    read: (fd, into) => Number(s.read(fd, ptr(into), into.length)),
+    fcntl: (fd, cmd, arg) => s.fcntl(fd, cmd, arg) as number,
     monotonicUsec: () => {
       s.clock_gettime(CLOCK_MONOTONIC, ptr(ts))
       return ts[0]! * 1_000_000n + ts[1]! / 1000n

@@ -16,7 +16,7 @@ import { socketFds } from './inherited.ts'
 import { onProcessSignal } from './signals.ts'
 import { now } from '../core/clock.ts'
 import { connectTlsOptions, DETACHED, HANDSHAKE, Handshaking, listenTlsOptions, Prefacing, prefaceConnectHandlers, startTlsHandlers, startTlsOptions, tlsConnectHandlers, tlsContext, tlsFacts, tlsListenHandlers, type BunClearSock } from './bun-tls.ts'
-import type { ConnectTarget, Listener, ListenOptions, ListenTarget, Runtime, Sock, SockHandlers, StartTls } from './types.ts'
+import type { ConnectTarget, Listener, ListenOptions, ListenTarget, Pipe, Runtime, Sock, SockHandlers, StartTls } from './types.ts'
 
 interface BunListener {
   port?: number
@@ -229,7 +229,52 @@ function setBuffers(s: Sock<unknown> | null, rcv: number, snd: number): boolean 
   return true
 }
 
+const SPLICE_F_MOVE = 1
+const SPLICE_F_NONBLOCK = 2
+
+function openPipe(): Pipe | null {
+  const libc = libcNow()
+  if (libc === undefined) return null
+  const fds = new Int32Array(2)
+  if (libc.pipe(fds) !== 0) return null
+  return { r: fds[0]!, w: fds[1]!, rest: null }
+}
+
+function closePipe(p: Pipe): void {
+  const libc = libcNow()
+  libc?.close(p.r)
+  libc?.close(p.w)
+}
+
+const fdOf = (s: Sock<unknown>): number => (s as unknown as { fd?: number }).fd ?? -1
+
+function splice(from: Sock<unknown>, to: Sock<unknown>, p: Pipe, max: number): number {
+  const libc = libcNow()
+  const fi = fdOf(from)
+  const fo = fdOf(to)
+  if (libc === undefined || fi < 0 || fo < 0) return -1
+  const n = libc.splice(fi, p.w, max, SPLICE_F_MOVE | SPLICE_F_NONBLOCK)
+  if (n <= 0) return n === 0 ? 0 : -1
+  let left = n
+  while (left > 0) {
+    const m = libc.splice(p.r, fo, left, SPLICE_F_MOVE | SPLICE_F_NONBLOCK)
+    if (m <= 0) break
+    left -= m
+  }
+  if (left > 0) {
+    const rest = Buffer.allocUnsafe(left)
+    let got = 0
+    while (got < left) {
+      const k = libc.read(p.r, rest.subarray(got))
+      if (k <= 0) break
+      got += k
+    }
+    p.rest = got === left ? rest : rest.subarray(0, got)
+  }
+  return n
+}
+
 /** Bun's runtime, or undefined under another one. */
 export const bun: Runtime | undefined = typeof Bun === 'undefined'
   ? undefined
-  : { name: 'bun', listen, connect, selfCommand, execWithRuntimeSettings, onSignal: onProcessSignal, tlsContext, tlsFacts, startTls, openNotifySocket, readInto, setBuffers, collectGarbage: () => { Bun.gc(true) } }
+  : { name: 'bun', listen, connect, selfCommand, execWithRuntimeSettings, onSignal: onProcessSignal, tlsContext, tlsFacts, startTls, openNotifySocket, readInto, setBuffers, openPipe, closePipe, splice, collectGarbage: () => { Bun.gc(true) } }

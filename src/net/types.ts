@@ -191,6 +191,14 @@ export interface TlsFacts {
   readonly verifyResult: number
 }
 
+/** A kernel pipe that `Runtime.splice` moves bytes through. */
+export interface Pipe {
+  readonly r: number
+  readonly w: number
+  /** What the receiving socket did not take at the last splice (see `Runtime.splice`). */
+  rest: Uint8Array | null
+}
+
 /** A unix datagram socket sending to the service manager (sd_notify's NOTIFY_SOCKET). */
 export interface NotifySocket {
   /** Sends one datagram without waiting; returns the error's name when it was not sent. */
@@ -235,6 +243,18 @@ export interface Runtime {
    * or where it cannot.
    */
   setBuffers?(s: Sock<unknown> | null, rcv: number, snd: number): boolean
+  /** Opens a kernel pipe for `splice`; null while the runtime is getting ready to (the first
+   *  call starts it), or where it cannot. */
+  openPipe?(): Pipe | null
+  closePipe?(p: Pipe): void
+  /**
+   * Moves up to `max` bytes from `from` to `to` through `p` without copying them into the
+   * process (splice(2); clear-text sockets, `from` paused as for `readInto`). Returns the bytes
+   * taken from `from`: 0 at its FIN, -1 when nothing is there now or on an error (resume `from`:
+   * the runtime reports what comes next). Bytes `to` did not take are read out of the pipe into
+   * `p.rest` for the caller to write (its write then waits for `drain`, as any other).
+   */
+  splice?(from: Sock<unknown>, to: Sock<unknown>, p: Pipe, max: number): number
   /** A full collection of the runtime's heap, now (absent: the runtime offers none). */
   collectGarbage?(): void
   /** Opens a datagram socket to NOTIFY_SOCKET; absent when the runtime cannot (Deno). */

@@ -18,7 +18,7 @@ import { ByteQueue, CLOSED, FLUSHED } from '../core/byte-queue.ts'
 import { now } from '../core/clock.ts'
 import { Timer } from '../core/timer-wheel.ts'
 import { wheel } from '../core/wheel.ts'
-import { canReadInto, readInto, type Sock, type TlsFacts } from '../net/runtime.ts'
+import { canReadInto, closePipe, openPipe, readInto, splice, type Pipe, type Sock, type TlsFacts } from '../net/runtime.ts'
 import type { Frontend } from './frontend.ts'
 import type { HashKey } from '../balance/types.ts'
 import type { TermCause, TermPhase, Termination } from './termination.ts'
@@ -59,6 +59,9 @@ class ContentStream implements StreamView {
 }
 
 type Phase = 'new' | 'Q' | 'C' | 'D' | 'closed'
+
+/** Bytes one splice moves at most (a pipe's default capacity). */
+const SPLICE_MAX = 65536
 
 /** Bytes a client may send before its server connection is up before it is paused. */
 const EARLY_DATA_LIMIT = 64 * 1024
@@ -113,6 +116,13 @@ export class TcpSession extends ClientSide implements ServerSession, SrvSide, Pu
   #pullingCli = false
   #srvTurn = false
   #cliTurn = false
+  /** `option splice-response` / `splice-request` (or `splice-auto`, both), on the frontend or the
+   *  backend: the pull path moves the bytes through a kernel pipe (opened on first use) instead
+   *  of reading them; null while none is open. */
+  #spliceToCli = false
+  #spliceToSrv = false
+  #srvPipe: Pipe | null = null
+  #cliPipe: Pipe | null = null
 
   constructor(fe: Frontend, cli: Sock<TcpSession>) {
     super(fe, cli)
@@ -244,6 +254,14 @@ export class TcpSession extends ClientSide implements ServerSession, SrvSide, Pu
     this.phase = 'D'
     this.connectEnd = now()
     this.connExp = Infinity
+    // Splicing moves bytes between the two sockets as they are: both must be clear text.
+    if (this.cliTls === null && c.tls === null && c.server?.cfg.ssl !== true) {
+      const fo = this.fe.cfg.options
+      const bo = this.be?.cfg.options
+      const auto = fo['splice-auto'] === true || bo?.['splice-auto'] === true
+      this.#spliceToCli = auto || fo['splice-response'] === true || bo?.['splice-response'] === true
+      this.#spliceToSrv = auto || fo['splice-request'] === true || bo?.['splice-request'] === true
+    }
     const beRules = this.be === null ? null : this.fe.host.rulesOf(this.be.name)
     if (beRules?.has.tcpResponse) this.#resInspect = { payload: null, exp: this.connectEnd + beRules.resInspectDelay }
     this.#refreshSrv()
@@ -378,12 +396,19 @@ export class TcpSession extends ClientSide implements ServerSession, SrvSide, Pu
   #pullCli(): void {
     const size = this.fe.host.tune.bufsize
     const buf = (this.#cliBuf ??= Buffer.allocUnsafe(size))
+    const pipe = this.#spliceToSrv ? (this.#cliPipe ??= openPipe()) : null
     this.#pullingCli = true
     try {
       for (let i = 0; i < PULLS_MAX; i++) {
-        const n = readInto(this.cli, buf)
-        if (n <= 0) break
-        this.#cliChunk(n === size ? buf : buf.subarray(0, n))
+        if (pipe !== null) {
+          const n = splice(this.cli, this.srv!.sock!, pipe, SPLICE_MAX)
+          if (n <= 0) break
+          this.#spliced(pipe, n, true)
+        } else {
+          const n = readInto(this.cli, buf)
+          if (n <= 0) break
+          this.#cliChunk(n === size ? buf : buf.subarray(0, n))
+        }
         if (this.toSrv.size > 0 || !this.cliPaused) return
         if (!this.#cliPullable()) break
         if (i === PULLS_MAX - 1) { this.#cliTurn = true; nextTurn(this); return }
@@ -400,12 +425,19 @@ export class TcpSession extends ClientSide implements ServerSession, SrvSide, Pu
     const sock = c.sock!
     const size = this.fe.host.tune.bufsize
     const buf = (this.#srvBuf ??= Buffer.allocUnsafe(size))
+    const pipe = this.#spliceToCli ? (this.#srvPipe ??= openPipe()) : null
     this.#pullingSrv = true
     try {
       for (let i = 0; i < PULLS_MAX; i++) {
-        const n = readInto(sock, buf)
-        if (n <= 0) break
-        this.#srvChunk(c, n === size ? buf : buf.subarray(0, n))
+        if (pipe !== null) {
+          const n = splice(sock, this.cli, pipe, SPLICE_MAX)
+          if (n <= 0) break
+          this.#spliced(pipe, n, false)
+        } else {
+          const n = readInto(sock, buf)
+          if (n <= 0) break
+          this.#srvChunk(c, n === size ? buf : buf.subarray(0, n))
+        }
         if (this.toCli.size > 0 || this.srv !== c) return
         if (!this.#srvPullable(c)) break
         if (i === PULLS_MAX - 1) { this.#srvTurn = true; nextTurn(this); return }
@@ -414,6 +446,27 @@ export class TcpSession extends ClientSide implements ServerSession, SrvSide, Pu
       this.#pullingSrv = false
     }
     this.#resumeSrv()
+  }
+
+  /** `n` bytes went through `pipe` (to the server when `toSrv`): counted as read and written;
+   *  what the other side did not take is written as any other bytes (it waits for `drain`). */
+  #spliced(pipe: Pipe, n: number, toSrv: boolean): void {
+    const rest = pipe.rest as Buffer | null
+    pipe.rest = null
+    if (toSrv) {
+      this.bytesIn += n
+      this.#refreshCli()
+      if (rest === null) { this.#refreshSrv(); return }
+      const srv = this.srv!.sock!
+      const w = srv.write(rest)
+      if (w >= 0 && w < rest.length) { this.toSrv.push(w === 0 ? rest : rest.subarray(w)); this.pauseCli() }
+      this.#refreshSrv()
+      return
+    }
+    this.bytesOut += n
+    this.#refreshSrv()
+    if (rest === null) { this.#refreshCli(); return }
+    this.#toCli(rest)
   }
 
   pullTurn(): void {
@@ -581,6 +634,8 @@ export class TcpSession extends ClientSide implements ServerSession, SrvSide, Pu
     else this.cli.terminate()
     this.toCli.clear()
     this.toSrv.clear()
+    if (this.#srvPipe !== null) { closePipe(this.#srvPipe); this.#srvPipe = null }
+    if (this.#cliPipe !== null) { closePipe(this.#cliPipe); this.#cliPipe = null }
     // Before the log line, so that it counts this session nowhere (HAProxy's tcplog shows
     // 0/0/0/0 for a lone session).
     leaveBackend(this, this.bytesIn, this.bytesOut)

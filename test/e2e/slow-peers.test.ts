@@ -109,3 +109,26 @@ test('tcp: a client that stops reading holds about a buffer in edgelb', async ()
   await cli.waitEof(20_000)
   expect(sha256(cli.chunks)).toBe(sha256(data))
 })
+
+test('tcp with option splice-auto: bytes move both ways through kernel pipes, intact, a slow reader included', async () => {
+  const down = randomBytes(16 * MB)
+  const up = randomBytes(8 * MB)
+  await using srv = startServer('s', 'manual')
+  const sent = { n: 0 }
+  let conn: TestConn | undefined
+  srv.onAccept = (c) => { conn = c; feed(c, down, sent, () => c.shutdown()) }
+  await using lb = await startTcpApp(srv.port, 'option splice-auto', 'timeout client 20s', 'timeout server 20s')
+  using cli = await connectClient(lb.port())
+  cli.pause()
+  await srv.waitAccepted(1)
+  await stalled(() => sent.n, 'the server to be held back')
+  expect(sent.n).toBeLessThan(down.length)
+  const [sess] = lb.sessions()
+  expect((sess as unknown as { toCli: { size: number } }).toCli.size).toBeLessThanOrEqual(64 * 1024)
+  cli.resume()
+  feed(cli, up, { n: 0 }, () => cli.shutdown())
+  await cli.waitEof(20_000)
+  await conn!.changed.until(() => conn!.received >= up.length, 'the upload to arrive', 20_000)
+  expect(sha256(cli.chunks)).toBe(sha256(down))
+  expect(sha256(conn!.chunks)).toBe(sha256(up))
+})
