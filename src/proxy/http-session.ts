@@ -36,7 +36,7 @@ import { now } from '../core/clock.ts'
 import { Timer } from '../core/timer-wheel.ts'
 import { wheel } from '../core/wheel.ts'
 import type { ChunkedScanner, H1Parser } from '../http/types.ts'
-import { canReadInto, readInto, type Sock } from '../net/runtime.ts'
+import { canReadInto, closePipe, openPipe, readInto, splice, type Pipe, type Sock } from '../net/runtime.ts'
 import { countBytes, countHttpResponse, streamEnd } from '../rules/tracking.ts'
 import type { HttpReply } from '../rules/types.ts'
 import { ClientSide } from './client-side.ts'
@@ -59,6 +59,8 @@ import { countExchange } from './counters.ts'
 
 /** Body bytes a client may send ahead of its server connection before it is paused. */
 const EARLY_DATA_LIMIT = 64 * 1024
+/** Bytes one splice moves at most (a pipe's default capacity). */
+const SPLICE_MAX = 65536
 
 // Members without `#` are also the session's interface to its own modules in http/ (the message
 // readers and the phases): its states, its input buffers and parsers, its writers and deadlines.
@@ -104,6 +106,8 @@ export class HttpSession extends ClientSide implements ServerSession, Puller {
   /** A pull loop used up its turn and waits for the next (`nextTurn`). */
   #srvTurn = false
   #cliTurn = false
+  /** The kernel pipe of `option splice-response`, opened on first use. */
+  #srvPipe: Pipe | null = null
 
   cliExp = Infinity
   srvExp = Infinity
@@ -402,13 +406,21 @@ export class HttpSession extends ClientSide implements ServerSession, Puller {
     const sock = c.sock!
     const size = this.fe.http!.bufsize
     const buf = (this.#srvBuf ??= Buffer.allocUnsafe(size))
+    const pipe = this.#splicesResponse(c) ? (this.#srvPipe ??= openPipe()) : null
     this.#pullingSrv = true
     try {
       for (let i = 0; i < PULLS_MAX; i++) {
-        const max = this.ss === 'res-body' && this.st.resFraming === 'length' ? Math.min(size, this.st.resRemain) : size
-        const n = readInto(sock, max === size ? buf : buf.subarray(0, max))
-        if (n <= 0) break
-        this.#srvChunk(c, n === size ? buf : buf.subarray(0, n))
+        const length = this.ss === 'res-body' && this.st.resFraming === 'length'
+        if (pipe !== null) {
+          const n = splice(sock, this.cli, pipe, length ? Math.min(SPLICE_MAX, this.st.resRemain) : SPLICE_MAX)
+          if (n <= 0) break
+          this.#splicedResponse(pipe, n)
+        } else {
+          const max = length ? Math.min(size, this.st.resRemain) : size
+          const n = readInto(sock, max === size ? buf : buf.subarray(0, max))
+          if (n <= 0) break
+          this.#srvChunk(c, n === size ? buf : buf.subarray(0, n))
+        }
         if (this.srv !== c || this.toCli.size > 0 || this.cs === 'closed') return
         if (!this.#srvPullable(c)) break
         if (i === PULLS_MAX - 1) { this.#srvTurn = true; nextTurn(this); return }
@@ -417,6 +429,33 @@ export class HttpSession extends ClientSide implements ServerSession, Puller {
       this.#pullingSrv = false
     }
     this.#resumeSrv()
+  }
+
+  /** `option splice-response` (or `splice-auto`), on the frontend or the backend, with both
+   *  connections in clear text and the body going to the client. */
+  #splicesResponse(c: SrvConn): boolean {
+    if (this.cliTls !== null || c.tls !== null || c.server?.cfg.ssl === true || this.st.dropBody) return false
+    const fo = this.fe.cfg.options
+    const bo = this.st.be?.cfg.options
+    return fo['splice-response'] === true || fo['splice-auto'] === true || bo?.['splice-response'] === true || bo?.['splice-auto'] === true
+  }
+
+  /** `n` response bytes went through `pipe` to the client (what it did not take is written as
+   *  other bytes): counted, and the body's end found, as `responseBody` does for bytes read. */
+  #splicedResponse(pipe: Pipe, n: number): void {
+    const st = this.st
+    const rest = pipe.rest
+    pipe.rest = null
+    const sent = n - (rest === null ? 0 : rest.length)
+    this.bytesOut += n
+    st.bytesOut += sent
+    st.resBytes += sent
+    if (rest !== null) this.toClient(rest)
+    if (this.ss === 'res-body' && st.resFraming === 'length') {
+      st.resRemain -= n
+      if (st.resRemain === 0) { responseEnded(this); return }
+    }
+    this.refreshSrv()
   }
 
   onSrvEnd(c: SrvConn): void {
@@ -773,6 +812,7 @@ export class HttpSession extends ClientSide implements ServerSession, Puller {
     else this.cli.terminate()
     this.toCli.clear()
     this.toSrv.clear()
+    if (this.#srvPipe !== null) { closePipe(this.#srvPipe); this.#srvPipe = null }
     // An exchange cut short is logged with how it ended.
     if (st.req !== null && !st.logged) this.#log()
     this.#releaseServer()

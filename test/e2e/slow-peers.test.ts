@@ -132,3 +132,28 @@ test('tcp with option splice-auto: bytes move both ways through kernel pipes, in
   expect(sha256(cli.chunks)).toBe(sha256(down))
   expect(sha256(conn!.chunks)).toBe(sha256(up))
 })
+
+test('http with option splice-response: a body moves through a kernel pipe, intact, and the connection carries the next request', async () => {
+  const body = randomBytes(16 * MB)
+  const head = `HTTP/1.1 200 OK\r\nContent-Length: ${body.length}\r\n\r\n`
+  await using srv = startServer('s', 'manual')
+  const sent = { n: 0 }
+  srv.onAccept = (c) => {
+    let n = 0
+    c.onData = () => { if (n++ === 0) { void c.write(head); feed(c, body, sent) } else void c.write('HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nnext') }
+  }
+  await using lb = await startLb(web(srv.port).replace('mode http', 'mode http\n      option splice-response'))
+  using cli = await connectClient(lb.port())
+  cli.pause()
+  await cli.write('GET /big HTTP/1.1\r\nHost: a\r\n\r\n')
+  await stalled(() => sent.n, 'the server to be held back')
+  expect(sent.n).toBeLessThan(body.length)
+  cli.resume()
+  await cli.waitBytes(head.length + body.length, 20_000)
+  await cli.write('GET /next HTTP/1.1\r\nHost: a\r\n\r\n')
+  await cli.waitBytes(head.length + body.length + 42, 5000)
+  const got = Buffer.concat(cli.chunks)
+  expect(got.subarray(0, head.length).toString()).toBe(head)
+  expect(sha256(got.subarray(head.length, head.length + body.length))).toBe(sha256(body))
+  expect(got.subarray(head.length + body.length).toString()).toBe('HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nnext')
+})
