@@ -344,7 +344,7 @@ export class HttpSession extends ClientSide implements ServerSession, Puller {
 
   // (`st` is read only in a state that has an exchange: reading it makes one.)
   #cliPullable(): boolean {
-    if (!canReadInto || this.cliTls !== null) return false
+    if (!canReadInto || this.cliTls !== null || this.cliEof) return false
     if (this.cs === 'tunnel') return true
     if (this.cs !== 'req-body') return false
     const st = this.st
