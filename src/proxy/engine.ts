@@ -232,6 +232,10 @@ export class Engine implements FrontendHost {
     return this.listeners.bind(addr, handlers, options)
   }
 
+  globalFull(): void {
+    for (const fe of this.frontends) fe.full()
+  }
+
   slotFreed(): void {
     for (const fe of this.frontends) if (fe.parked > 0 || fe.listenersPaused) fe.unpark()
     if (this.#state === 'stopping') this.#maybeStopped()

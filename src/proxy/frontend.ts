@@ -2,7 +2,7 @@
  * A frontend at run time: its listeners, its connection limit, and where its sessions go.
  *
  * `maxconn` (the frontend's, and the global one across frontends): once full, the frontend's
- * listeners are paused, as HAProxy stops polling them: the kernel completes the handshakes and
+ * listeners (every frontend's, at the global limit) are paused, as HAProxy stops polling them: the kernel completes the handshakes and
  * holds the connections in its queue (the `backlog`) until a slot frees and the listeners
  * resume. A connection accepted while full all the same (before the pause took effect, or where
  * the runtime cannot pause: Deno, unix sockets) is paused and parked, untouched, until a slot
@@ -47,6 +47,8 @@ export interface FrontendHost extends EngineView {
   rulesOf(name: string): ProxyRules | null
   /** A slot freed somewhere: frontends parked on the global limit may proceed. */
   slotFreed(): void
+  /** The global limit is reached: every frontend pauses its listeners (`Frontend.full`). */
+  globalFull?(): void
   /** What each `bind … ssl` listens with (proxy/tls-build.ts). */
   readonly listenTls?: ReadonlyMap<BindConfig, TlsListen>
   /** The stats pages and services (proxy/applet.ts), when the engine has them. */
@@ -273,6 +275,11 @@ export class Frontend {
     this.#listenersPaused = all
   }
 
+  /** The engine is full (global maxconn): its listeners pause as when this frontend is. */
+  full(): void {
+    this.#pauseListeners()
+  }
+
   /** Room again (or the listeners change hands): take connections again. */
   #resumeListeners(): void {
     if (!this.#listenersPaused) return
@@ -298,7 +305,8 @@ export class Frontend {
     this.cur++
     this.counters.session(this.cur)
     this.host.actconn++
-    if (this.#full()) this.#pauseListeners()
+    if (this.host.actconn >= this.host.globalMaxconn && this.host.globalFull !== undefined) this.host.globalFull()
+    else if (this.#full()) this.#pauseListeners()
     const lst = sess.ppListener
     if (lst !== null) {
       sess.cli.data = new ProxyHeaderWait(this, sess, lst) as unknown as ClientSession
