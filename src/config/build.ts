@@ -179,6 +179,7 @@ export function defaultProxy(kind: ProxyConfig['kind'], name: string, pos: Sourc
     binds: [],
     retries: 3,
     redispatchAfter: -1,
+    retryOn: { connFailure: true, emptyResponse: false, junkResponse: false, responseTimeout: false, zeroRttRejected: false, statuses: [] },
     grace: 0,
     balance: { algo: 'roundrobin' },
     hashType: { method: 'map-based', fn: 'sdbm', avalanche: false },

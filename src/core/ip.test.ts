@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'bun:test'
-import { addressBytes, formatIpv4, formatIpv6, inNet, parseIpv4, parseIpv6, parseNet } from './ip.ts'
+import { addressBytes, formatIpv4, formatIpv6, inNet, parseIpv4, parseIpv6, parseNet, ipFamily } from './ip.ts'
 
 describe('ip', () => {
   test('IPv4 parses to a uint32 and back', () => {
@@ -83,4 +83,9 @@ describe('inNet (monitor-net, forwardfor except)', () => {
   test('what is no address is in no network', () => {
     expect([inNet(net('0.0.0.0/0'), ''), inNet(net('::/0'), ''), inNet(net('0.0.0.0/0'), '/run/x.sock')]).toEqual([false, false, false])
   })
+})
+
+test('ipFamily answers as node:net isIP does', () => {
+  const cases: [string, number][] = [['1.2.3.4', 4], ['::1', 6], ['fe80::1%eth0', 6], ['::ffff:1.2.3.4', 6], ['2001:db8::', 6], ['256.1.1.1', 0], ['1.2.3', 0], ['1.2.3.04', 0], ['', 0], ['example.com', 0]]
+  for (const [s, f] of cases) expect([s, ipFamily(s) as number]).toEqual([s, f])
 })

@@ -6,6 +6,14 @@
  * once, at load (`parseNet`); at run time only the client's address is read (`inNet`).
  */
 
+/** 4 or 6 for an IPv4 or IPv6 address literal (an IPv6 one may carry a `%zone`), else 0: what
+ *  node:net's isIP answers, without loading node:net. */
+export function ipFamily(s: string): 0 | 4 | 6 {
+  if (parseIpv4(s) >= 0) return /(?:^|\.)0\d/.test(s) ? 0 : 4
+  const zone = s.indexOf('%')
+  return parseIpv6(zone < 0 ? s : s.slice(0, zone)) !== undefined ? 6 : 0
+}
+
 /** `a.b.c.d` → uint32, or -1. */
 export function parseIpv4(s: string): number {
   return ipv4At(s, 0, s.length)

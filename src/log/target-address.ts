@@ -13,7 +13,7 @@
  *
  * Parsed once at load: a bad address is a configuration error at its line.
  */
-import { isIP } from 'node:net'
+import { ipFamily } from '../core/ip.ts'
 import { ConfigError, type SourcePos } from '../model/source.ts'
 import { parsePort, splitHostPort } from '../model/address.ts'
 
@@ -78,7 +78,7 @@ function hostPort(text: string, family: 0 | 4 | 6, address: string, at: SourcePo
   // sends to this host; so does edgelb (config/keywords/proxy.ts warns).
   const host = split.host === '' ? '0.0.0.0' : split.host
   const p = port === undefined || port === '' ? SYSLOG_PORT : parsePort(port, at, address)
-  const literal = isIP(host)
+  const literal = ipFamily(host)
   if (literal !== 0) {
     if (family !== 0 && family !== literal) throw new ConfigError(`'${host}' is an IPv${literal} address but the log target says ${family === 4 ? 'ipv4' : 'ipv6'} (${address})`, at)
     family = literal as 4 | 6

@@ -251,6 +251,23 @@ export interface StatsConfig {
   scope: string[]
 }
 
+/** `retry-on`: the failures after which a request is sent again, each while `retries` remain.
+ *  HAProxy's `retry_type`; `none` is every field false and no status. */
+export interface RetryOn {
+  /** The connection (or its TLS handshake) failed: nothing of the request was sent. */
+  connFailure: boolean
+  /** The server closed after the request was sent, with nothing received. */
+  emptyResponse: boolean
+  /** The server sent what is not a complete response head. */
+  junkResponse: boolean
+  /** `timeout server` ran out waiting for the response head. */
+  responseTimeout: boolean
+  /** Early data (0-RTT) the server refused. edgelb sends no early data: accepted, never met. */
+  zeroRttRejected: boolean
+  /** Response statuses that send the request again (401 403 404 408 425 500 501 502 503 504). */
+  statuses: number[]
+}
+
 export interface ProxyConfig {
   kind: 'frontend' | 'backend' | 'listen' | 'defaults'
   name: string
@@ -271,6 +288,8 @@ export interface ProxyConfig {
   /** `option redispatch [N]`: which retries go to another server. -1 (no N): the last one; N > 0:
    *  every Nth; N < 0: the |N|th from the last; 0: none. Only read when the option is on. */
   redispatchAfter: number
+  /** `retry-on`: which failures send a request again (the default: connection failures). */
+  retryOn: RetryOn
   grace: number
   balance: BalanceConfig
   hashType: HashType
@@ -361,7 +380,9 @@ export interface GlobalConfig {
    *  connection's addresses instead of LOCAL (HAProxy before 2.2 did, and some servers need it). */
   pp2NeverSendLocal?: boolean
   hardStopAfter?: number
-  /** `tune.*` values that edgelb reads: `tune.bufsize` (16384), `tune.http.maxhdr` (101). */
+  /** `tune.*` values that edgelb reads: `tune.bufsize` (16384), `tune.http.maxhdr` (101), and when
+   *  set `tune.rcvbuf.client`, `tune.rcvbuf.server`, `tune.sndbuf.client`, `tune.sndbuf.server`
+   *  (bytes; keyed by those names less `tune.`). */
   tune: { bufsize: number; maxhdr: number; [k: string]: number }
   localPeer?: string
   /** `chroot DIR`, applied once the listeners are bound. */

@@ -37,14 +37,23 @@
  *   and the close to them too (ignored: `DETACHED`); swapping them with `reload()` hung the
  *   connection when tried.
  */
-import { isIP } from 'node:net'
-import tls from 'node:tls'
+import { ipFamily } from '../core/ip.ts'
+import type * as Tls from 'node:tls'
 import { now } from '../core/clock.ts'
 import { Timer } from '../core/timer-wheel.ts'
 import { wheel } from '../core/wheel.ts'
 import type { SslVersion } from '../model/tls.ts'
 import type { Sock, SockHandlers, TlsConnect, TlsContext, TlsContextSpec, TlsFacts, TlsListen } from './types.ts'
 import { verifyCode } from './tls/verify-codes.ts'
+
+
+let tlsModule: typeof Tls | undefined
+
+/** node:tls, loaded when the first TLS context is made: a process without TLS never holds it
+ *  (several MB at rest). */
+function nodeTls(): typeof Tls {
+  return (tlsModule ??= process.getBuiltinModule('node:tls') as typeof Tls)
+}
 
 /** TLS's wire numbers of the versions. */
 const VERSION_NUMBER: Readonly<Record<SslVersion, number>> = { SSLv3: 0x0300, 'TLSv1.0': 0x0301, 'TLSv1.1': 0x0302, 'TLSv1.2': 0x0303, 'TLSv1.3': 0x0304 }
@@ -79,9 +88,9 @@ function secureOptions(spec: TlsContextSpec): number {
 
 /** Makes the runtime's context of `spec`; the TLS library's reason when it refuses. */
 export function tlsContext(spec: TlsContextSpec): TlsContext {
-  const o: tls.SecureContextOptions = {
-    minVersion: VERSION_NAME[spec.minVersion] as tls.SecureVersion,
-    maxVersion: VERSION_NAME[spec.maxVersion] as tls.SecureVersion,
+  const o: Tls.SecureContextOptions = {
+    minVersion: VERSION_NAME[spec.minVersion] as Tls.SecureVersion,
+    maxVersion: VERSION_NAME[spec.maxVersion] as Tls.SecureVersion,
     secureOptions: secureOptions(spec),
     honorCipherOrder: !spec.preferClientCiphers,
   }
@@ -92,7 +101,7 @@ export function tlsContext(spec: TlsContextSpec): TlsContext {
   if (spec.ciphers !== undefined) o.ciphers = spec.ciphers
   if (spec.curves !== undefined) o.ecdhCurve = spec.curves
   if (spec.sigalgs !== undefined) o.sigalgs = spec.sigalgs
-  return new BunTlsContext(spec, tls.createSecureContext(o).context)
+  return new BunTlsContext(spec, nodeTls().createSecureContext(o).context)
 }
 
 /** `Bun.listen`'s `tls` object for a listener's default context. */
@@ -391,7 +400,7 @@ function serverCertRefusal(s: BunTlsSock, t: TlsConnect): Error | undefined {
   if (!name) return undefined
   const cert = s.getPeerX509Certificate()
   if (cert === undefined) return new Error('the server sent no certificate')
-  const matches = isIP(name) !== 0 ? cert.checkIP(name) !== undefined : cert.checkHost(name) !== undefined
+  const matches = ipFamily(name) !== 0 ? cert.checkIP(name) !== undefined : cert.checkHost(name) !== undefined
   if (!matches) return new Error(`server certificate refused: it is not for '${name}'`)
   return undefined
 }

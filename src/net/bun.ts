@@ -8,14 +8,16 @@
  * reading; `end` fires on the peer's FIN when `allowHalfOpen` is set; `connect({ localAddress })`
  * and `listen({ fd })` work although the type definitions lack them.
  */
+import { readSync } from 'node:fs'
 import { bindError } from './bind-error.ts'
+import { libcNow } from './bun-libc.ts'
 import { openNotifySocket } from './bun-notify.ts'
 import { openUnixDgram } from './bun-unix-dgram.ts'
 import { socketFds } from './inherited.ts'
 import { onProcessSignal } from './signals.ts'
 import { now } from '../core/clock.ts'
 import { connectTlsOptions, DETACHED, HANDSHAKE, Handshaking, listenTlsOptions, Prefacing, prefaceConnectHandlers, startTlsHandlers, startTlsOptions, tlsConnectHandlers, tlsContext, tlsFacts, tlsListenHandlers, type BunClearSock } from './bun-tls.ts'
-import type { ConnectTarget, Listener, ListenOptions, ListenTarget, Runtime, Sock, SockHandlers, StartTls } from './types.ts'
+import type { ConnectTarget, Listener, ListenOptions, ListenTarget, Pipe, Runtime, Sock, SockHandlers, StartTls } from './types.ts'
 
 interface BunListener {
   port?: number
@@ -78,10 +80,38 @@ function listen<T>(target: ListenTarget, handlers: SockHandlers<T>, options: Lis
   } catch (e) {
     throw bindError(target, e)
   }
+  // Paused (maxconn reached): Bun's listener is stopped, which closes its descriptor; a copy
+  // (dup) keeps the socket listening, the kernel queueing connections, until a new listener
+  // takes it again. Not for unix sockets, whose stop may remove the path.
+  let spare = -1
   return {
     port: target.kind === 'tcp' ? (l.port ?? target.port) : 0,
-    fd: l.fd,
-    stop: () => l.stop(false),
+    get fd() { return spare >= 0 ? spare : l.fd },
+    stop() {
+      if (spare < 0) { l.stop(false); return }
+      libcNow()?.close(spare)
+      spare = -1
+    },
+    pause(ready: () => void): boolean {
+      if (spare >= 0) return true
+      if (target.kind === 'unix' || l.fd === undefined) return false
+      const libc = libcNow(ready)
+      if (libc === undefined) return false
+      const d = libc.dup(l.fd)
+      if (d < 0) return false
+      l.stop(false)
+      spare = d
+      return true
+    },
+    resume(): void {
+      if (spare < 0) return
+      try {
+        l = b.listen({ ...base, fd: spare })
+        spare = -1
+      } catch {
+        // Left paused: the kernel keeps queueing; the next resume() tries again.
+      }
+    },
   }
 }
 
@@ -121,6 +151,24 @@ function startTls<T>(s: Sock<unknown>, handlers: SockHandlers<T>, o: StartTls<T>
 }
 
 const ignore = (): undefined => undefined
+
+/**
+ * `Runtime.readInto`: read(2) on the socket's descriptor (Bun's sockets are non-blocking, and
+ * tell their descriptor), through node:fs, which reads straight into `into`. Bun's own reader
+ * reads up to 512 KB at once into a new Buffer; the pull path of a relay reads a buffer's worth
+ * into its own. EAGAIN (nothing there) and errors are thrown by node:fs, and answered -1: the
+ * caller resumes Bun's reader, which reports what comes next, or the error (a read that consumed
+ * the FIN answers 0, and Bun reads the FIN again once resumed).
+ */
+function readInto(s: Sock<unknown>, into: Uint8Array): number {
+  const fd = (s as unknown as { fd?: number }).fd
+  if (fd === undefined || fd < 0) return -1
+  try {
+    return readSync(fd, into, 0, into.length, null)
+  } catch {
+    return -1
+  }
+}
 
 /**
  * The executable alone when compiled (`./edgelb`: its own program is embedded, under Bun's
@@ -168,7 +216,66 @@ function execWithRuntimeSettings(argv: readonly string[]): string | undefined {
   return undefined
 }
 
+const SOL_SOCKET = 1
+const SO_SNDBUF = 7
+const SO_RCVBUF = 8
+
+/** `Runtime.setBuffers`, through the C library (loaded on the first call, which answers false). */
+function setBuffers(s: Sock<unknown> | null, rcv: number, snd: number): boolean {
+  const libc = libcNow()
+  const fd = (s as unknown as { fd?: number } | null)?.fd
+  if (libc === undefined || fd === undefined || fd < 0) return false
+  if (rcv > 0) libc.setsockopt(fd, SOL_SOCKET, SO_RCVBUF, rcv)
+  if (snd > 0) libc.setsockopt(fd, SOL_SOCKET, SO_SNDBUF, snd)
+  return true
+}
+
+const SPLICE_F_MOVE = 1
+const SPLICE_F_NONBLOCK = 2
+
+function openPipe(): Pipe | null {
+  const libc = libcNow()
+  if (libc === undefined) return null
+  const fds = new Int32Array(2)
+  if (libc.pipe(fds) !== 0) return null
+  return { r: fds[0]!, w: fds[1]!, rest: null }
+}
+
+function closePipe(p: Pipe): void {
+  const libc = libcNow()
+  libc?.close(p.r)
+  libc?.close(p.w)
+}
+
+const fdOf = (s: Sock<unknown>): number => (s as unknown as { fd?: number }).fd ?? -1
+
+function splice(from: Sock<unknown>, to: Sock<unknown>, p: Pipe, max: number): number {
+  const libc = libcNow()
+  const fi = fdOf(from)
+  const fo = fdOf(to)
+  if (libc === undefined || fi < 0 || fo < 0) return -1
+  const n = libc.splice(fi, p.w, max, SPLICE_F_MOVE | SPLICE_F_NONBLOCK)
+  if (n <= 0) return n === 0 ? 0 : -1
+  let left = n
+  while (left > 0) {
+    const m = libc.splice(p.r, fo, left, SPLICE_F_MOVE | SPLICE_F_NONBLOCK)
+    if (m <= 0) break
+    left -= m
+  }
+  if (left > 0) {
+    const rest = Buffer.allocUnsafe(left)
+    let got = 0
+    while (got < left) {
+      const k = libc.read(p.r, rest.subarray(got))
+      if (k <= 0) break
+      got += k
+    }
+    p.rest = got === left ? rest : rest.subarray(0, got)
+  }
+  return n
+}
+
 /** Bun's runtime, or undefined under another one. */
 export const bun: Runtime | undefined = typeof Bun === 'undefined'
   ? undefined
-  : { name: 'bun', listen, connect, selfCommand, execWithRuntimeSettings, onSignal: onProcessSignal, tlsContext, tlsFacts, startTls, openNotifySocket, openUnixDgram, collectGarbage: () => { Bun.gc(true) } }
+  : { name: 'bun', listen, connect, selfCommand, execWithRuntimeSettings, onSignal: onProcessSignal, tlsContext, tlsFacts, startTls, openNotifySocket, openUnixDgram, readInto, setBuffers, openPipe, closePipe, splice, collectGarbage: () => { Bun.gc(true) } }

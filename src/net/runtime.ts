@@ -8,9 +8,9 @@
 import { bun } from './bun.ts'
 import { deno } from './deno.ts'
 import { onProcessSignal, type SignalName } from './signals.ts'
-import type { ConnectTarget, Listener, ListenOptions, ListenTarget, NotifySocket, Runtime, Sock, SockHandlers, StartTls, TlsContext, TlsContextSpec, TlsFacts, UnixDgramSocket } from './types.ts'
+import type { ConnectTarget, Listener, ListenOptions, ListenTarget, NotifySocket, Pipe, Runtime, Sock, SockHandlers, StartTls, TlsContext, TlsContextSpec, TlsFacts, UnixDgramSocket } from './types.ts'
 
-export type { ConnectTarget, Listener, ListenOptions, ListenTarget, NotifySocket, Sock, SockHandlers, StartTls, TlsConnect, TlsContext, TlsContextSpec, TlsFacts, TlsListen, UnixDgramSocket } from './types.ts'
+export type { ConnectTarget, Listener, ListenOptions, ListenTarget, NotifySocket, Pipe, Sock, SockHandlers, StartTls, TlsConnect, TlsContext, TlsContextSpec, TlsFacts, TlsListen, UnixDgramSocket } from './types.ts'
 export type { SignalName } from './signals.ts'
 
 function missing(): never {
@@ -54,6 +54,17 @@ export const openNotifySocket: ((path: string) => Promise<NotifySocket>) | undef
 export const openUnixDgram: ((path: string) => Promise<UnixDgramSocket>) | undefined = runtime.openUnixDgram
 
 /** A full collection of the heap, now; nothing where the runtime offers none (Deno). */
+/** See `Runtime.readInto`: -1 always where the runtime has no such path. */
+export const readInto: (s: Sock<unknown>, into: Uint8Array) => number = runtime.readInto ?? ((): number => -1)
+/** See `Runtime.setBuffers`: false where the runtime cannot. */
+export const setBuffers: (s: Sock<unknown> | null, rcv: number, snd: number) => boolean = runtime.setBuffers ?? ((): boolean => false)
+/** See `Runtime.openPipe`, `closePipe`, `splice`: null, nothing and -1 where the runtime cannot. */
+export const openPipe: () => Pipe | null = runtime.openPipe ?? ((): null => null)
+export const closePipe: (p: Pipe) => void = runtime.closePipe ?? ((): void => {})
+export const splice: (from: Sock<unknown>, to: Sock<unknown>, p: Pipe, max: number) => number = runtime.splice ?? ((): number => -1)
+/** Whether the runtime has `readInto` at all. */
+export const canReadInto: boolean = runtime.readInto !== undefined
+
 export const collectGarbage: () => void = runtime.collectGarbage ?? ((): void => {})
 
 /** Installs a signal handler; returns a function that removes it. */

@@ -58,6 +58,13 @@ export interface Listener {
   readonly fd?: number | undefined
   /** Stops accepting; live connections are not touched. */
   stop(): void
+  /** Stops taking connections from the kernel's queue, which goes on completing handshakes and
+   *  holds them (up to the backlog) until `resume()`: the socket stays bound and listening.
+   *  False when it cannot now: the runtime has no way, or is getting one ready (then `ready` is
+   *  called once it has: ask again). Absent where the runtime never can (Deno). */
+  pause?(ready: () => void): boolean
+  /** Takes connections again after `pause()`. */
+  resume?(): void
 }
 
 export type ListenTarget =
@@ -184,6 +191,14 @@ export interface TlsFacts {
   readonly verifyResult: number
 }
 
+/** A kernel pipe that `Runtime.splice` moves bytes through. */
+export interface Pipe {
+  readonly r: number
+  readonly w: number
+  /** What the receiving socket did not take at the last splice (see `Runtime.splice`). */
+  rest: Uint8Array | null
+}
+
 /** A unix datagram socket sending to the service manager (sd_notify's NOTIFY_SOCKET). */
 export interface NotifySocket {
   /** Sends one datagram without waiting; returns the error's name when it was not sent. */
@@ -218,6 +233,35 @@ export interface Runtime {
   tlsContext(spec: TlsContextSpec): TlsContext
   /** What TLS negotiated on a socket of a TLS listener or connection (null: not TLS). */
   tlsFacts(s: Sock<unknown>): TlsFacts | null
+  /**
+   * Reads what a clear-text socket received, at most `into.length` bytes, into `into`, straight
+   * from its descriptor: the slow path of a relay, where the runtime's own reader would read
+   * far more at once than the slow side will take for a long time. Only while `s` is paused
+   * (the runtime's reader must not run meanwhile), never on a TLS socket. Returns the bytes read;
+   * 0 at the peer's FIN (resume: the runtime reads it again and reports `end`); -1 when nothing
+   * is there now, on an error (resume: the runtime reports it), or while the path is not ready.
+   * Absent when the runtime has none (Deno).
+   */
+  readInto?(s: Sock<unknown>, into: Uint8Array): number
+  /**
+   * Sets a socket's kernel receive and send buffers (SO_RCVBUF, SO_SNDBUF; 0 leaves one as it
+   * is). Small receive buffers bound what one read brings (`tune.rcvbuf.*`). False while the
+   * runtime is getting ready to (the first call starts it; with `s` null, that is all it does),
+   * or where it cannot.
+   */
+  setBuffers?(s: Sock<unknown> | null, rcv: number, snd: number): boolean
+  /** Opens a kernel pipe for `splice`; null while the runtime is getting ready to (the first
+   *  call starts it), or where it cannot. */
+  openPipe?(): Pipe | null
+  closePipe?(p: Pipe): void
+  /**
+   * Moves up to `max` bytes from `from` to `to` through `p` without copying them into the
+   * process (splice(2); clear-text sockets, `from` paused as for `readInto`). Returns the bytes
+   * taken from `from`: 0 at its FIN, -1 when nothing is there now or on an error (resume `from`:
+   * the runtime reports what comes next). Bytes `to` did not take are read out of the pipe into
+   * `p.rest` for the caller to write (its write then waits for `drain`, as any other).
+   */
+  splice?(from: Sock<unknown>, to: Sock<unknown>, p: Pipe, max: number): number
   /** A full collection of the runtime's heap, now (absent: the runtime offers none). */
   collectGarbage?(): void
   /** Opens a datagram socket to NOTIFY_SOCKET; absent when the runtime cannot (Deno). */

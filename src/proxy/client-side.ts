@@ -125,6 +125,11 @@ export abstract class ClientSide {
     this.cli.pause()
   }
 
+  /** Reading is paused (by us). */
+  get cliPaused(): boolean {
+    return this.#cliPaused
+  }
+
   /** Resumes reading, if it was paused (by us). */
   resumeCli(): void {
     if (!this.#cliPaused) return

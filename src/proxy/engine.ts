@@ -24,8 +24,8 @@ import { hostname } from 'node:os'
 import { Frontend, type ClientSession, type FrontendHost } from './frontend.ts'
 import { ListenerSet, type BoundListener } from './listeners.ts'
 import type { ListenAddr } from '../model/types.ts'
-import type { SockHandlers } from '../net/runtime.ts'
-import { closePooled } from './srv-conn.ts'
+import { setBuffers, type SockHandlers } from '../net/runtime.ts'
+import { closePooled, serverBuffers } from './srv-conn.ts'
 import { closeH2Clients } from './h2/back.ts'
 import type { CompiledRules, ProxyRules } from '../rules/proxy.ts'
 import { buildRuntime, staticBackendOf, type Runtime } from './runtime.ts'
@@ -137,6 +137,10 @@ export class Engine implements FrontendHost {
     this.logOutputs = new LogOutputs({ out: opts.out, err: opts.err, openUnixDgram, rings: config.rings, previous: previous?.logOutputs })
     this.globalMaxconn = config.global.maxconn ?? UNLIMITED
     this.tune = config.global.tune
+    serverBuffers.rcv = this.tune['rcvbuf.server'] ?? 0
+    serverBuffers.snd = this.tune['sndbuf.server'] ?? 0
+    // The runtime gets ready before the first connection needs it.
+    if (Object.keys(this.tune).some((k) => k.startsWith('rcvbuf.') || k.startsWith('sndbuf.'))) setBuffers(null, 0, 0)
     this.done = new Promise((r) => { this.#resolveDone = r })
     // Rules, stick tables, maps, backends and health checks were built once (runtime.ts); a proxy
     // without rules keeps `null` and pays nothing per request.
@@ -307,9 +311,13 @@ export class Engine implements FrontendHost {
     return this.listeners.binding ? this.listeners.bind(addr, handlers, options) : this.listeners.bindAlone(addr, handlers, options)
   }
 
+  globalFull(): void {
+    for (const fe of this.frontends) fe.full()
+  }
+
   slotFreed(): void {
     this.share?.signal()
-    for (const fe of this.frontends) if (fe.parked > 0) fe.unpark()
+    for (const fe of this.frontends) if (fe.parked > 0 || fe.listenersPaused) fe.unpark()
     if (this.#state === 'stopping') this.#maybeStopped()
   }
 

@@ -1,11 +1,14 @@
 /**
  * A frontend at run time: its listeners, its connection limit, and where its sessions go.
  *
- * `maxconn` (the frontend's, and the global one across frontends): a connection accepted while
- * full is paused and parked, untouched, until a slot frees, in arrival order. This stands in for
- * HAProxy's "stop polling the listener, let the kernel backlog hold the rest", which the runtime
- * does not offer; the client sees the same thing: a connection that waits. `backlog` bounds the
- * parked ones; beyond it new connections are closed.
+ * `maxconn` (the frontend's, and the global one across frontends): once full, the frontend's
+ * listeners (every frontend's, at the global limit) are paused, as HAProxy stops polling them: the kernel completes the handshakes and
+ * holds the connections in its queue (the `backlog`) until a slot frees and the listeners
+ * resume. A connection accepted while full all the same (before the pause took effect, or where
+ * the runtime cannot pause: Deno, unix sockets) is paused and parked, untouched, until a slot
+ * frees, in arrival order; `backlog` bounds the parked ones, beyond it they are closed.
+ *
+ *   listening --full--> paused (the kernel queues) --a slot frees--> listening
  */
 import { inNet, parseNet, type IpNet } from '../core/ip.ts'
 import { formatListenAddr } from '../model/address.ts'
@@ -19,7 +22,7 @@ import type { EngineView, TcpVerdict } from '../rules/types.ts'
 import type { SessView } from './rules-view.ts'
 import type { Applets } from './applet.ts'
 import { listenTarget } from '../net/listen-target.ts'
-import { listen, type ListenOptions, type Listener, type Sock, type SockHandlers, type TlsListen } from '../net/runtime.ts'
+import { listen, setBuffers, type ListenOptions, type Listener, type Sock, type SockHandlers, type TlsListen } from '../net/runtime.ts'
 import type { BindConfig } from '../model/types.ts'
 import { handshakeFailed } from './tls-session.ts'
 import { HttpSession } from './http-session.ts'
@@ -53,6 +56,8 @@ export interface FrontendHost extends EngineView {
   /** A connection was parked on a full `maxconn` (with several threads, another thread's
    *  release must wake this one: proxy/process-share.ts). */
   parked?(): void
+  /** The global limit is reached: every frontend pauses its listeners (`Frontend.full`). */
+  globalFull?(): void
   /** What each `bind … ssl` listens with (proxy/tls-build.ts). */
   readonly listenTls?: ReadonlyMap<BindConfig, TlsListen>
   /** The stats pages and services (proxy/applet.ts), when the engine has them. */
@@ -112,6 +117,13 @@ export class Frontend {
   readonly counters = new FrontendCounters()
   readonly #sessions = new Set<ClientSession>()
   readonly #parked: ClientSession[] = []
+  /** `tune.rcvbuf.client`, `tune.sndbuf.client` (0: the system's). */
+  readonly #cliRcvbuf: number
+  readonly #cliSndbuf: number
+  /** The listeners are paused (full). */
+  #listenersPaused = false
+  /** Asks again once the runtime can pause (Listener.pause); made once. */
+  readonly #pauseReady = (): void => { if (this.#full()) this.#pauseListeners() }
   #listeners: Listener[] = []
   readonly bound: BoundAddr[] = []
   /** Its listeners as the stats show them, with `option socket-stats` (else none); their
@@ -169,6 +181,8 @@ export class Frontend {
     this.backlog = cfg.backlog ?? Math.max(this.maxconn, 1024)
     this.#monitorNets = cfg.monitorNet.map((n) => parseNet(n)!) // validated by the builder
     this.http = cfg.mode === 'http' ? new HttpFront(cfg, host.tune) : null
+    this.#cliRcvbuf = host.tune['rcvbuf.client'] ?? 0
+    this.#cliSndbuf = host.tune['sndbuf.client'] ?? 0
   }
 
   /** The handlers of one listener (made once per bound address, never per connection). */
@@ -238,6 +252,7 @@ export class Frontend {
 
   /** Stops accepting (SIGTTOU, soft stop). Live sessions go on. */
   unbind(): void {
+    this.#listenersPaused = false
     for (const l of this.#listeners) l.stop()
     this.#listeners = []
     this.bound.length = 0
@@ -249,6 +264,7 @@ export class Frontend {
   }
 
   #accept(s: Sock<ClientSession>, lst: ListenerInfo): void {
+    if (this.#cliRcvbuf > 0 || this.#cliSndbuf > 0) setBuffers(s as Sock<unknown>, this.#cliRcvbuf, this.#cliSndbuf)
     // monitor-net: health checkers of an upstream load balancer, never forwarded nor logged: in
     // tcp mode closed at once, in http mode answered "200 OK" at once.
     if (this.#monitorNets.length > 0) {
@@ -303,6 +319,7 @@ export class Frontend {
       sess.pauseCli()
       this.#parked.push(sess)
       this.host.parked?.()
+      this.#pauseListeners()
       return
     }
     this.#begin(sess, n)
@@ -322,6 +339,35 @@ export class Frontend {
     this.host.actconns.add(-1)
   }
 
+  #full(): boolean {
+    return this.cur >= this.maxconn || this.host.actconn >= this.host.globalMaxconn
+  }
+
+  /** Full: the kernel holds new connections (see the top). */
+  #pauseListeners(): void {
+    if (this.#listenersPaused || this.stopped || this.#listeners.length === 0) return
+    let all = true
+    for (const l of this.#listeners) if (l.pause?.(this.#pauseReady) !== true) all = false
+    this.#listenersPaused = all
+  }
+
+  /** The engine is full (global maxconn): its listeners pause as when this frontend is. */
+  full(): void {
+    this.#pauseListeners()
+  }
+
+  /** Room again (or the listeners change hands): take connections again. */
+  #resumeListeners(): void {
+    if (!this.#listenersPaused) return
+    this.#listenersPaused = false
+    for (const l of this.#listeners) l.resume?.()
+  }
+
+  /** Whether the listeners are paused (full); for stats and tests. */
+  get listenersPaused(): boolean {
+    return this.#listenersPaused
+  }
+
   #reject(s: Sock<ClientSession>, sess: ClientSession): void {
     s.data = monitorOnly
     sess.view.end()
@@ -333,6 +379,9 @@ export class Frontend {
    *  handshake against maxconn). */
   #begin(sess: ClientSession, cur: number): void {
     this.counters.session(cur)
+    // Full now: the listeners stop accepting, the kernel keeps the next connections waiting.
+    if (this.host.actconn >= this.host.globalMaxconn && this.host.globalFull !== undefined) this.host.globalFull()
+    else if (this.#full()) this.#pauseListeners()
     const lst = sess.ppListener
     if (lst !== null) {
       sess.cli.data = new ProxyHeaderWait(this, sess, lst) as unknown as ClientSession
@@ -395,9 +444,10 @@ export class Frontend {
   unpark(): void {
     while (this.#parked.length > 0) {
       const n = this.#takeSlot()
-      if (n < 0) return
+      if (n < 0) break
       this.#begin(this.#parked.shift()!, n)
     }
+    if (!this.#full()) this.#resumeListeners()
   }
 
   get parked(): number {
@@ -420,6 +470,7 @@ export class Frontend {
    * Without `next`, HTTP sessions close after their current response, as at soft stop.
    */
   retire(next: Frontend | null): void {
+    this.#resumeListeners()
     this.#listeners = []
     this.bound.length = 0
     this.stopped = true

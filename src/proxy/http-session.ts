@@ -36,7 +36,7 @@ import { now } from '../core/clock.ts'
 import { Timer } from '../core/timer-wheel.ts'
 import { wheel } from '../core/wheel.ts'
 import type { ChunkedScanner, H1Parser } from '../http/types.ts'
-import type { Sock } from '../net/runtime.ts'
+import { canReadInto, closePipe, openPipe, readInto, splice, type Pipe, type Sock } from '../net/runtime.ts'
 import { countBytes, countHttpResponse, streamEnd } from '../rules/tracking.ts'
 import type { HttpReply } from '../rules/types.ts'
 import { ClientSide } from './client-side.ts'
@@ -45,12 +45,14 @@ import { connectRequest, keepIdle, releaseIdle } from './http/connect.ts'
 import { appendInput, beginRequestClock, parseRequest, requestBody } from './http/request-message.ts'
 import { parseResponse, releaseResponseParser, responseBody, responseEnded } from './http/response-message.ts'
 import { afterOwnResponse } from './http/response-rules.ts'
+import { keepForRetry, keepsForRetry, retryRequest } from './http/l7-retry.ts'
 import { recycleStream, takeStream, type Stream } from './http/stream.ts'
 import { clientTimeout, keepAliveTimeout, requestTimeout, serverTimeout, tarpitTimeout, termPhase, type CliState, type SrvState } from './http/timeouts.ts'
 import { encodeReply } from './rules-view.ts'
 import { connectFailed, connectTimedOut, grantServer, leaveBackend, leaveQueue, queueTimedOut, type ServerSession } from './server-side.ts'
 import type { SrvConn } from './srv-conn.ts'
 import type { TermCause, TermPhase, Termination } from './termination.ts'
+import { nextTurn, PULLS_MAX, type Puller } from './pull.ts'
 import { logRequest } from './traffic-log.ts'
 import { uniqueIdOf } from './unique-id.ts'
 import { countExchange } from './counters.ts'
@@ -58,11 +60,13 @@ import { h2Preface, startH2, type H2Front } from './h2/front.ts'
 
 /** Body bytes a client may send ahead of its server connection before it is paused. */
 const EARLY_DATA_LIMIT = 64 * 1024
+/** Bytes one splice moves at most (a pipe's default capacity). */
+const SPLICE_MAX = 65536
 
 // Members without `#` are also the session's interface to its own modules in http/ (the message
 // readers and the phases): its states, its input buffers and parsers, its writers and deadlines.
 
-export class HttpSession extends ClientSide implements ServerSession {
+export class HttpSession extends ClientSide implements ServerSession, Puller {
   /** Reading from the server connection is paused (by us). */
   #srvPaused = false
   cs: CliState = 'wait-req'
@@ -94,6 +98,17 @@ export class HttpSession extends ClientSide implements ServerSession {
   /** A tarpitted request's answer, sent when `tarpitExp` comes. */
   #tarpit: { status: number; page: Uint8Array | undefined } | null = null
   tarpitExp = Infinity
+  /** The pull path's buffers (a `tune.bufsize` each), made on first use, and whether a pull
+   *  loop runs (its reads start no other). */
+  #srvBuf: Buffer | null = null
+  #cliBuf: Buffer | null = null
+  #pullingSrv = false
+  #pullingCli = false
+  /** A pull loop used up its turn and waits for the next (`nextTurn`). */
+  #srvTurn = false
+  #cliTurn = false
+  /** The kernel pipe of `option splice-response`, opened on first use. */
+  #srvPipe: Pipe | null = null
 
   cliExp = Infinity
   srvExp = Infinity
@@ -165,6 +180,11 @@ export class HttpSession extends ClientSide implements ServerSession {
   // --- client input: waiting for the request, its body ------------------------------------------
 
   onCliData(chunk: Buffer): void {
+    this.#cliChunk(chunk)
+    if (!this.#pullingCli && this.toSrv.size === 0 && this.#cliPullable()) { this.pauseCli(); this.#pullCli() }
+  }
+
+  #cliChunk(chunk: Buffer): void {
     this.bytesIn += chunk.length
     if (this.h2 !== null) { this.h2.onCliData(chunk); return }
     switch (this.cs) {
@@ -287,6 +307,11 @@ export class HttpSession extends ClientSide implements ServerSession {
 
   onSrvData(c: SrvConn, chunk: Buffer): void {
     if (c !== this.srv) { c.abort(); return }
+    this.#srvChunk(c, chunk)
+    if (!this.#pullingSrv && this.srv === c && this.toCli.size === 0 && this.#srvPullable(c)) { this.#pauseSrv(); this.#pullSrv() }
+  }
+
+  #srvChunk(c: SrvConn, chunk: Buffer): void {
     this.bytesOut += chunk.length
     switch (this.ss) {
       case 'res-head': {
@@ -320,7 +345,128 @@ export class HttpSession extends ClientSide implements ServerSession {
     const r = this.toSrv.flush(sock)
     if (r !== FLUSHED) return
     this.refreshSrv()
+    if (this.cs !== 'req-body' && this.cs !== 'tunnel') return
+    if (this.cliPaused && this.#cliPullable()) this.#pullCli()
+    else this.resumeCli()
+  }
+
+  // --- the pull path (pull.ts): a body of known length (read no further than its end) or read
+  // to the server's FIN, a tunnel; not a request body kept for a retry (its bytes stay as read)
+
+  // (`st` is read only in a state that has an exchange: reading it makes one.)
+  #cliPullable(): boolean {
+    if (!canReadInto || this.cliTls !== null || this.cliEof) return false
+    if (this.cs === 'tunnel') return true
+    if (this.cs !== 'req-body') return false
+    const st = this.st
+    return st.reqFraming === 'length' && st.reqRemain > 0 && this.#srvWritable() && !keepsForRetry(st)
+  }
+
+  #srvWritable(): boolean {
+    return this.srv?.sock != null && this.ss !== 'connecting' && this.ss !== 'queued' && this.ss !== 'none'
+  }
+
+  #srvPullable(c: SrvConn): boolean {
+    if (!canReadInto || c.tls !== null || c.server?.cfg.ssl === true) return false
+    if (this.ss === 'tunnel') return true
+    if (this.ss !== 'res-body') return false
+    const st = this.st
+    return st.resFraming === 'eof' || (st.resFraming === 'length' && st.resRemain > 0)
+  }
+
+  /** Its turn came again (see `nextTurn`): pull loops that used up theirs go on. */
+  pullTurn(): void {
+    if (this.cs === 'closed') return
+    if (this.#srvTurn) {
+      this.#srvTurn = false
+      const c = this.srv
+      if (this.#srvPaused && c !== null && c.sock !== null && this.toCli.size === 0 && this.#srvPullable(c)) this.#pullSrv()
+      else if (this.toCli.size === 0) this.#resumeSrv()
+    }
+    if (this.#cliTurn) {
+      this.#cliTurn = false
+      if (this.cliPaused && this.toSrv.size === 0 && this.#cliPullable()) this.#pullCli()
+      else if (this.toSrv.size === 0 && (this.cs === 'req-body' || this.cs === 'tunnel')) this.resumeCli()
+    }
+  }
+
+  /** Reads client bytes while the server takes them (see above); the client is paused. */
+  #pullCli(): void {
+    const size = this.fe.http!.bufsize
+    const buf = (this.#cliBuf ??= Buffer.allocUnsafe(size))
+    this.#pullingCli = true
+    try {
+      for (let i = 0; i < PULLS_MAX; i++) {
+        const max = this.cs === 'tunnel' ? size : Math.min(size, this.st.reqRemain)
+        const n = readInto(this.cli, max === size ? buf : buf.subarray(0, max))
+        if (n <= 0) break
+        this.#cliChunk(n === size ? buf : buf.subarray(0, n))
+        if (this.toSrv.size > 0 || !this.cliPaused) return
+        if (!this.#cliPullable()) break
+        if (i === PULLS_MAX - 1) { this.#cliTurn = true; nextTurn(this); return }
+      }
+    } finally {
+      this.#pullingCli = false
+    }
     if (this.cs === 'req-body' || this.cs === 'tunnel') this.resumeCli()
+  }
+
+  /** Reads server bytes while the client takes them (see above); the server is paused. */
+  #pullSrv(): void {
+    const c = this.srv!
+    const sock = c.sock!
+    const size = this.fe.http!.bufsize
+    const buf = (this.#srvBuf ??= Buffer.allocUnsafe(size))
+    const pipe = this.#splicesResponse(c) ? (this.#srvPipe ??= openPipe()) : null
+    this.#pullingSrv = true
+    try {
+      for (let i = 0; i < PULLS_MAX; i++) {
+        const length = this.ss === 'res-body' && this.st.resFraming === 'length'
+        if (pipe !== null) {
+          const n = splice(sock, this.cli, pipe, length ? Math.min(SPLICE_MAX, this.st.resRemain) : SPLICE_MAX)
+          if (n <= 0) break
+          this.#splicedResponse(pipe, n)
+        } else {
+          const max = length ? Math.min(size, this.st.resRemain) : size
+          const n = readInto(sock, max === size ? buf : buf.subarray(0, max))
+          if (n <= 0) break
+          this.#srvChunk(c, n === size ? buf : buf.subarray(0, n))
+        }
+        if (this.srv !== c || this.toCli.size > 0 || this.cs === 'closed') return
+        if (!this.#srvPullable(c)) break
+        if (i === PULLS_MAX - 1) { this.#srvTurn = true; nextTurn(this); return }
+      }
+    } finally {
+      this.#pullingSrv = false
+    }
+    this.#resumeSrv()
+  }
+
+  /** `option splice-response` (or `splice-auto`), on the frontend or the backend, with both
+   *  connections in clear text and the body going to the client. */
+  #splicesResponse(c: SrvConn): boolean {
+    if (this.cliTls !== null || c.tls !== null || c.server?.cfg.ssl === true || this.st.dropBody) return false
+    const fo = this.fe.cfg.options
+    const bo = this.st.be?.cfg.options
+    return fo['splice-response'] === true || fo['splice-auto'] === true || bo?.['splice-response'] === true || bo?.['splice-auto'] === true
+  }
+
+  /** `n` response bytes went through `pipe` to the client (what it did not take is written as
+   *  other bytes): counted, and the body's end found, as `responseBody` does for bytes read. */
+  #splicedResponse(pipe: Pipe, n: number): void {
+    const st = this.st
+    const rest = pipe.rest
+    pipe.rest = null
+    const sent = n - (rest === null ? 0 : rest.length)
+    this.bytesOut += n
+    st.bytesOut += sent
+    st.resBytes += sent
+    if (rest !== null) this.toClient(rest)
+    if (this.ss === 'res-body' && st.resFraming === 'length') {
+      st.resRemain -= n
+      if (st.resRemain === 0) { responseEnded(this); return }
+    }
+    this.refreshSrv()
   }
 
   onSrvEnd(c: SrvConn): void {
@@ -344,6 +490,7 @@ export class HttpSession extends ClientSide implements ServerSession {
           return
         }
         st.server?.reportResult(error ? 'http-read-error' : 'http-broken-pipe')
+        if (retryRequest(this, st, this.srvIn === null ? 'empty-response' : 'junk-response')) return
         this.answer(502, 'S', 'H')
         return
       case 'res-body':
@@ -376,6 +523,22 @@ export class HttpSession extends ClientSide implements ServerSession {
     this.#srvPaused = false
     if (broken || this.st.srvClose || !this.st.reqDone || c.state !== 'busy') { c.abort(); return }
     keepIdle(this, c)
+  }
+
+  /** The request goes to a server again (a retry after its server failed, l7-retry.ts): the
+   *  server connection is dropped with what it sent, and `body`, the request body as sent so
+   *  far, is queued again behind the head the next connection sends. */
+  resendRequest(body: readonly Uint8Array[] | null): void {
+    const c = this.srv
+    this.srv = null
+    this.#srvPaused = false
+    c?.abort()
+    this.srvIn = null
+    releaseResponseParser(this)
+    this.srvExp = Infinity
+    this.ss = 'none'
+    this.toSrv.clear()
+    if (body !== null) for (const b of body) this.toSrv.push(b)
   }
 
   // --- the end of an exchange -----------------------------------------------------------------
@@ -479,6 +642,7 @@ export class HttpSession extends ClientSide implements ServerSession {
   // --- writing --------------------------------------------------------------------------------
 
   toServer(chunk: Uint8Array): void {
+    if (this.cs !== 'tunnel') keepForRetry(this.st, chunk, this.fe.http!.bufsize)
     const sock = this.srv?.sock
     if (!sock || this.ss === 'connecting' || this.ss === 'queued' || this.ss === 'none') {
       this.toSrv.push(chunk)
@@ -513,8 +677,10 @@ export class HttpSession extends ClientSide implements ServerSession {
     if (r === CLOSED) return
     if (r !== FLUSHED) { this.refreshCli(); return }
     if (this.cs === 'closing') { this.finish(this.termination?.by ?? '-', this.termination?.phase ?? '-'); return }
-    this.#resumeSrv()
     this.refreshCli()
+    const c = this.srv
+    if (this.#srvPaused && c !== null && c.sock !== null && this.#srvPullable(c)) this.#pullSrv()
+    else this.#resumeSrv()
   }
 
   // --- client end -----------------------------------------------------------------------------
@@ -628,7 +794,11 @@ export class HttpSession extends ClientSide implements ServerSession {
     }
     if (this.srvExp <= t) {
       this.srvExp = Infinity
-      if (this.ss === 'res-head') { this.st.server?.reportResult('http-read-timeout'); this.answer(504, 's', 'H'); return }
+      if (this.ss === 'res-head') {
+        this.st.server?.reportResult('http-read-timeout')
+        if (!retryRequest(this, this.st, 'response-timeout')) this.answer(504, 's', 'H')
+        return
+      }
       this.finish('s', termPhase(this))
       return
     }
@@ -657,6 +827,7 @@ export class HttpSession extends ClientSide implements ServerSession {
     else this.cli.terminate()
     this.toCli.clear()
     this.toSrv.clear()
+    if (this.#srvPipe !== null) { closePipe(this.#srvPipe); this.#srvPipe = null }
     // An exchange cut short is logged with how it ended.
     if (st.req !== null && !st.logged) this.#log()
     this.#releaseServer()
@@ -702,3 +873,4 @@ function headOnly(st: Stream, bytes: Uint8Array): Uint8Array {
   const end = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).indexOf('\r\n\r\n')
   return end < 0 ? bytes : bytes.subarray(0, end + 4)
 }
+

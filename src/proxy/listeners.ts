@@ -83,6 +83,15 @@ class Handle implements BoundListener {
   get origin(): string { return this.entry.inherited === null ? '' : describeSocket(this.entry.inherited) }
   get fd(): number | undefined { return this.entry.listener.fd }
 
+  /** Pauses and resumes taking connections (Listener.pause): the socket's, whoever owns it. */
+  pause(ready: () => void): boolean {
+    return this.entry.listener.pause?.(ready) ?? false
+  }
+
+  resume(): void {
+    this.entry.listener.resume?.()
+  }
+
   /** Closes the socket, if this handle still owns it (a later generation's may). */
   stop(): void {
     this.#set.release(this)

@@ -8,6 +8,7 @@
  *     `--no usable server: SC (with `dispatch`: connect to that address)
  *   connect --refused, or connect timeout--> retry on the same server, or (option redispatch)
  *     assign again, avoiding it; no retries left: SC (refused) or sC (timed out)
+ *   (http) sent, then a failure `retry-on` lists (http/l7-retry.ts) --> the same retry
  *
  * What an exchange keeps of it is a `SrvSide` (the tcp session itself, the http stream); what
  * differs by mode (the balance key, how a connection is opened or reused, how a refusal is
@@ -167,24 +168,32 @@ export function connectTarget(sess: ServerSession, st: SrvSide): ConnectTarget {
 }
 
 /** The connection attempt failed (`timedOut`: `timeout connect` ran out): retry on the same
- *  server, or on another one when `option redispatch` says so, or give up. */
+ *  server, or on another one when `option redispatch` says so, or give up. In `mode http`,
+ *  `retry-on` must list conn-failure (its default) for a retry. */
 export function connectFailed(sess: ServerSession, st: SrvSide, timedOut: boolean): void {
   const be = st.be!
-  const server = st.server
-  be.connectFailed(server)
-  if (st.retriesLeft > 0 && server) {
-    st.retriesLeft--
-    st.retries++
-    if (be.retry(server, st.retries)) {
-      st.redispatched = true
-      st.server = null
-      st.holdsSlot = false
-      st.persisted = undefined
-      assignServer(sess, st, server)
-    } else sess.srvConnect()
-    return
-  }
+  be.connectFailed(st.server)
+  if ((be.cfg.mode !== 'http' || be.cfg.retryOn.connFailure) && retryExchange(sess, st)) return
   sess.srvRefused(timedOut ? 's' : 'S', 'C')
+}
+
+/** Sends the exchange to a server again after a failure, while `retries` remain: to the same
+ *  server, or on `option redispatch`'s turn to another one (assigned again, avoiding it). False
+ *  when no retry is left (or there was no server: `dispatch`). */
+export function retryExchange(sess: ServerSession, st: SrvSide): boolean {
+  const be = st.be!
+  const server = st.server
+  if (st.retriesLeft <= 0 || !server) return false
+  st.retriesLeft--
+  st.retries++
+  if (be.retry(server, st.retries)) {
+    st.redispatched = true
+    st.server = null
+    st.holdsSlot = false
+    st.persisted = undefined
+    assignServer(sess, st, server)
+  } else sess.srvConnect()
+  return true
 }
 
 /** `timeout connect` ran out: the attempt is dropped and counts as failed. */

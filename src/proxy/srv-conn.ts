@@ -16,7 +16,11 @@ import type { Server } from '../backend/server.ts'
 import { Timer } from '../core/timer-wheel.ts'
 import { wheel } from '../core/wheel.ts'
 import { clocked, now } from '../core/clock.ts'
-import { connect, tlsFacts, type ConnectTarget, type Sock, type SockHandlers, type TlsFacts } from '../net/runtime.ts'
+import { connect, setBuffers, tlsFacts, type ConnectTarget, type Sock, type SockHandlers, type TlsFacts } from '../net/runtime.ts'
+
+/** `tune.rcvbuf.server` and `tune.sndbuf.server` (bytes; 0: the system's), set by the engine as it
+ *  starts: a small receive buffer bounds what one read of a server's brings. */
+export const serverBuffers = { rcv: 0, snd: 0 }
 
 /** How long an idle server connection is kept (HAProxy's `pool-purge-delay` default). */
 export const IDLE_TIMEOUT = 5000
@@ -188,6 +192,7 @@ const srvConnHandlers: SockHandlers<SrvConn> = {
     if (c.state !== 'connecting' || !c.owner) { s.terminate(); c.state = 'closed'; return }
     c.sock = s
     c.state = 'busy'
+    if (serverBuffers.rcv > 0 || serverBuffers.snd > 0) setBuffers(s as Sock<unknown>, serverBuffers.rcv, serverBuffers.snd)
     if (c.server?.tls) c.tls = tlsFacts(s)
     c.owner.onSrvOpen(c)
   },

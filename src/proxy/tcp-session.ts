@@ -18,7 +18,7 @@ import { ByteQueue, CLOSED, FLUSHED } from '../core/byte-queue.ts'
 import { now } from '../core/clock.ts'
 import { Timer } from '../core/timer-wheel.ts'
 import { wheel } from '../core/wheel.ts'
-import type { Sock, TlsFacts } from '../net/runtime.ts'
+import { canReadInto, closePipe, openPipe, readInto, splice, type Pipe, type Sock, type TlsFacts } from '../net/runtime.ts'
 import type { Frontend } from './frontend.ts'
 import type { HashKey } from '../balance/types.ts'
 import type { TermCause, TermPhase, Termination } from './termination.ts'
@@ -26,6 +26,7 @@ import { ClientSide } from './client-side.ts'
 import { uniqueIdOf } from './unique-id.ts'
 import { assignServer, connectFailed, connectTimedOut, enterBackend, grantServer, leaveBackend, leaveQueue, openServer, queueTimedOut, type ServerSession, type SrvSide } from './server-side.ts'
 import type { SrvConn } from './srv-conn.ts'
+import { nextTurn, PULLS_MAX, type Puller } from './pull.ts'
 import { countBytes } from '../rules/tracking.ts'
 import type { LogFields, Sample, SessionView, StreamView } from '../rules/types.ts'
 import type { StickEntry } from '../rules/stick-table.ts'
@@ -59,11 +60,14 @@ class ContentStream implements StreamView {
 
 type Phase = 'new' | 'Q' | 'C' | 'D' | 'closed'
 
+/** Bytes one splice moves at most (a pipe's default capacity). */
+const SPLICE_MAX = 65536
+
 /** Bytes a client may send before its server connection is up before it is paused. */
 const EARLY_DATA_LIMIT = 64 * 1024
 
 /** The session is its own exchange: it keeps its server side (`SrvSide`) itself. */
-export class TcpSession extends ClientSide implements ServerSession, SrvSide {
+export class TcpSession extends ClientSide implements ServerSession, SrvSide, Puller {
   /** Reading from the server is paused (by us). */
   #srvPaused = false
   be: Backend | null = null
@@ -104,6 +108,21 @@ export class TcpSession extends ClientSide implements ServerSession, SrvSide {
   connectStart = -1
   connectEnd = -1
   termination: Termination | null = null
+  /** The pull path's buffers (a `tune.bufsize` each, made on first use), whether a pull loop
+   *  runs, and whether one waits for its next turn (pull.ts). */
+  #srvBuf: Buffer | null = null
+  #cliBuf: Buffer | null = null
+  #pullingSrv = false
+  #pullingCli = false
+  #srvTurn = false
+  #cliTurn = false
+  /** `option splice-response` / `splice-request` (or `splice-auto`, both), on the frontend or the
+   *  backend: the pull path moves the bytes through a kernel pipe (opened on first use) instead
+   *  of reading them; null while none is open. */
+  #spliceToCli = false
+  #spliceToSrv = false
+  #srvPipe: Pipe | null = null
+  #cliPipe: Pipe | null = null
 
   constructor(fe: Frontend, cli: Sock<TcpSession>) {
     super(fe, cli)
@@ -235,6 +254,14 @@ export class TcpSession extends ClientSide implements ServerSession, SrvSide {
     this.phase = 'D'
     this.connectEnd = now()
     this.connExp = Infinity
+    // Splicing moves bytes between the two sockets as they are: both must be clear text.
+    if (this.cliTls === null && c.tls === null && c.server?.cfg.ssl !== true) {
+      const fo = this.fe.cfg.options
+      const bo = this.be?.cfg.options
+      const auto = fo['splice-auto'] === true || bo?.['splice-auto'] === true
+      this.#spliceToCli = auto || fo['splice-response'] === true || bo?.['splice-response'] === true
+      this.#spliceToSrv = auto || fo['splice-request'] === true || bo?.['splice-request'] === true
+    }
     const beRules = this.be === null ? null : this.fe.host.rulesOf(this.be.name)
     if (beRules?.has.tcpResponse) this.#resInspect = { payload: null, exp: this.connectEnd + beRules.resInspectDelay }
     this.#refreshSrv()
@@ -258,6 +285,11 @@ export class TcpSession extends ClientSide implements ServerSession, SrvSide {
   // --- data -----------------------------------------------------------------------------------
 
   onCliData(chunk: Buffer): void {
+    this.#cliChunk(chunk)
+    if (!this.#pullingCli && this.toSrv.size === 0 && this.#cliPullable()) { this.pauseCli(); this.#pullCli() }
+  }
+
+  #cliChunk(chunk: Buffer): void {
     this.bytesIn += chunk.length
     this.#refreshCli()
     const ins = this.#inspect
@@ -284,6 +316,11 @@ export class TcpSession extends ClientSide implements ServerSession, SrvSide {
 
   onSrvData(c: SrvConn, chunk: Buffer): void {
     if (c !== this.srv) { c.abort(); return }
+    this.#srvChunk(c, chunk)
+    if (!this.#pullingSrv && this.toCli.size === 0 && this.#srvPullable(c)) { this.#pauseSrv(); this.#pullSrv() }
+  }
+
+  #srvChunk(c: SrvConn, chunk: Buffer): void {
     this.bytesOut += chunk.length
     this.#refreshSrv()
     const ins = this.#resInspect
@@ -330,6 +367,7 @@ export class TcpSession extends ClientSide implements ServerSession, SrvSide {
     if (r !== FLUSHED) return
     this.#refreshCli()
     if (this.srvEof) this.#shutCli()
+    else if (this.#srvPaused && this.srv !== null && this.#srvPullable(this.srv)) this.#pullSrv()
     else this.#resumeSrv()
   }
 
@@ -340,7 +378,110 @@ export class TcpSession extends ClientSide implements ServerSession, SrvSide {
     if (r !== FLUSHED) return
     this.#refreshSrv()
     if (this.cliEof) this.#shutSrv()
+    else if (this.cliPaused && this.#cliPullable()) this.#pullCli()
     else this.resumeCli()
+  }
+
+  // --- the pull path (pull.ts): once no rule inspects the bytes, on clear-text connections ------
+
+  #cliPullable(): boolean {
+    return canReadInto && this.cliTls === null && this.#inspect === null && this.phase === 'D' && !this.cliEof && !this.srvGone && this.srv?.sock != null
+  }
+
+  #srvPullable(c: SrvConn): boolean {
+    return canReadInto && c === this.srv && c.sock !== null && c.tls === null && c.server?.cfg.ssl !== true && this.#resInspect === null && this.phase === 'D' && !this.srvEof
+  }
+
+  /** Reads client bytes while the server takes them (pull.ts); the client is paused. */
+  #pullCli(): void {
+    const size = this.fe.host.tune.bufsize
+    const buf = (this.#cliBuf ??= Buffer.allocUnsafe(size))
+    const pipe = this.#spliceToSrv ? (this.#cliPipe ??= openPipe()) : null
+    this.#pullingCli = true
+    try {
+      for (let i = 0; i < PULLS_MAX; i++) {
+        if (pipe !== null) {
+          const n = splice(this.cli, this.srv!.sock!, pipe, SPLICE_MAX)
+          if (n <= 0) break
+          this.#spliced(pipe, n, true)
+        } else {
+          const n = readInto(this.cli, buf)
+          if (n <= 0) break
+          this.#cliChunk(n === size ? buf : buf.subarray(0, n))
+        }
+        if (this.toSrv.size > 0 || !this.cliPaused) return
+        if (!this.#cliPullable()) break
+        if (i === PULLS_MAX - 1) { this.#cliTurn = true; nextTurn(this); return }
+      }
+    } finally {
+      this.#pullingCli = false
+    }
+    if (this.phase === 'D') this.resumeCli()
+  }
+
+  /** Reads server bytes while the client takes them (pull.ts); the server is paused. */
+  #pullSrv(): void {
+    const c = this.srv!
+    const sock = c.sock!
+    const size = this.fe.host.tune.bufsize
+    const buf = (this.#srvBuf ??= Buffer.allocUnsafe(size))
+    const pipe = this.#spliceToCli ? (this.#srvPipe ??= openPipe()) : null
+    this.#pullingSrv = true
+    try {
+      for (let i = 0; i < PULLS_MAX; i++) {
+        if (pipe !== null) {
+          const n = splice(sock, this.cli, pipe, SPLICE_MAX)
+          if (n <= 0) break
+          this.#spliced(pipe, n, false)
+        } else {
+          const n = readInto(sock, buf)
+          if (n <= 0) break
+          this.#srvChunk(c, n === size ? buf : buf.subarray(0, n))
+        }
+        if (this.toCli.size > 0 || this.srv !== c) return
+        if (!this.#srvPullable(c)) break
+        if (i === PULLS_MAX - 1) { this.#srvTurn = true; nextTurn(this); return }
+      }
+    } finally {
+      this.#pullingSrv = false
+    }
+    this.#resumeSrv()
+  }
+
+  /** `n` bytes went through `pipe` (to the server when `toSrv`): counted as read and written;
+   *  what the other side did not take is written as any other bytes (it waits for `drain`). */
+  #spliced(pipe: Pipe, n: number, toSrv: boolean): void {
+    const rest = pipe.rest as Buffer | null
+    pipe.rest = null
+    if (toSrv) {
+      this.bytesIn += n
+      this.#refreshCli()
+      if (rest === null) { this.#refreshSrv(); return }
+      const srv = this.srv!.sock!
+      const w = srv.write(rest)
+      if (w >= 0 && w < rest.length) { this.toSrv.push(w === 0 ? rest : rest.subarray(w)); this.pauseCli() }
+      this.#refreshSrv()
+      return
+    }
+    this.bytesOut += n
+    this.#refreshSrv()
+    if (rest === null) { this.#refreshCli(); return }
+    this.#toCli(rest)
+  }
+
+  pullTurn(): void {
+    if (this.phase === 'closed') return
+    if (this.#srvTurn) {
+      this.#srvTurn = false
+      const c = this.srv
+      if (this.#srvPaused && c !== null && this.toCli.size === 0 && this.#srvPullable(c)) this.#pullSrv()
+      else if (this.toCli.size === 0) this.#resumeSrv()
+    }
+    if (this.#cliTurn) {
+      this.#cliTurn = false
+      if (this.cliPaused && this.toSrv.size === 0 && this.#cliPullable()) this.#pullCli()
+      else if (this.toSrv.size === 0 && this.phase === 'D') this.resumeCli()
+    }
   }
 
   onCliEnd(): void {
@@ -493,6 +634,8 @@ export class TcpSession extends ClientSide implements ServerSession, SrvSide {
     else this.cli.terminate()
     this.toCli.clear()
     this.toSrv.clear()
+    if (this.#srvPipe !== null) { closePipe(this.#srvPipe); this.#srvPipe = null }
+    if (this.#cliPipe !== null) { closePipe(this.#cliPipe); this.#cliPipe = null }
     // Before the log line, so that it counts this session nowhere (HAProxy's tcplog shows
     // 0/0/0/0 for a lone session).
     leaveBackend(this, this.bytesIn, this.bytesOut)

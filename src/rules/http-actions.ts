@@ -324,6 +324,16 @@ const useService: HttpActionKeyword = {
   },
 }
 
+/** `disable-l7-retry`: the request is sent again only when its connection fails, whatever else
+ *  `retry-on` says (a request that must not reach a server twice). */
+const disableL7Retry: HttpActionKeyword = {
+  kw: 'disable-l7-retry',
+  compile(args, ctx) {
+    expect('disable-l7-retry', args, 0, 'no argument', ctx)
+    return (s) => { s.l7RetryOff = true; return undefined }
+  },
+}
+
 export const HTTP_REQUEST_ACTIONS: readonly HttpActionKeyword[] = [
   allow,
   denyLike('deny', 403),
@@ -337,6 +347,7 @@ export const HTTP_REQUEST_ACTIONS: readonly HttpActionKeyword[] = [
   ...headerActions((s) => s.req),
   ...requestLineActions(),
   normalizeUri,
+  disableL7Retry,
   ...effects,
 ]
 

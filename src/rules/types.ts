@@ -127,6 +127,8 @@ export interface StreamView {
   tcpRuleAt?: number
   /** The same for `tcp-response content`. */
   tcpResRuleAt?: number
+  /** Set by `http-request disable-l7-retry`: retried on connection failures only. */
+  l7RetryOff?: boolean
   /** Set by `set-log-level` (`silent` = do not log this stream). */
   logLevel?: string
   /** Filled by `capture` actions, in slot order (`capture … id N` / declaration order). */

@@ -19,9 +19,7 @@
  * parameter missing or unknown: backend, server, action), `DENY`. The form is on the page only
  * where the condition holds.
  */
-import { Hono } from 'hono'
-import { basicAuth } from 'hono/basic-auth'
-import { HTTPException } from 'hono/http-exception'
+import type { Hono } from 'hono'
 import { hostname } from 'node:os'
 import type { ProxyConfig, StatsConfig } from '../model/types.ts'
 import type { Applet, AppletReply, AppletRequest } from '../proxy/applet.ts'
@@ -75,8 +73,15 @@ function proxyFilter(p: ProxyConfig, cfg: StatsConfig, scope: string): (name: st
   return (name) => (allowed === null || allowed.has(name)) && (text === '' || name.toLowerCase().includes(text))
 }
 
-/** The stats page of `p` (which has `stats` settings) over `engine`. */
+/** The stats page of `p` (which has `stats` settings) over `engine`. Hono is loaded on the first
+ *  request for it: a process that never shows a page never holds it (a few MB at rest). */
 export function statsPage(engine: Engine, p: ProxyConfig): Applet {
+  let app: Promise<Hono> | null = null
+  return (req) => answer((app ??= pageApp(engine, p)), req)
+}
+
+async function pageApp(engine: Engine, p: ProxyConfig): Promise<Hono> {
+  const [{ Hono }, { basicAuth }, { HTTPException }] = await Promise.all([import('hono'), import('hono/basic-auth'), import('hono/http-exception')])
   const cfg = p.stats!
   const app = new Hono()
   // `stats http-request`: its verdict, decided on the request before the page (a header only
@@ -126,11 +131,12 @@ export function statsPage(engine: Engine, p: ProxyConfig): Applet {
       }
     }
   })
-  return (req) => answer(app, req)
+  return app
 }
 
 /** Runs the app on an applet request; the reply carries the response whole. */
-async function answer(app: Hono, req: AppletRequest): Promise<AppletReply> {
+async function answer(made: Promise<Hono>, req: AppletRequest): Promise<AppletReply> {
+  const app = await made
   const headers = new Headers({ 'x-edgelb-uri': req.uri })
   const auth = req.header('authorization')
   if (auth !== undefined) headers.set('authorization', auth)

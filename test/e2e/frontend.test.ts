@@ -2,7 +2,7 @@
 // not refuse them), the tcplog line and dontlognull, and binds that fail.
 import { expect, test } from 'bun:test'
 import { Engine } from '../../src/proxy/engine.ts'
-import { cfg, connectClient, connectEchoed, freePort, parseConfig, parseTcpLog, startLb, startServer, startTcpApp, tcpConfig, until } from '../support/harness.ts'
+import { cfg, connectClient, connectEchoed, freePort, parseConfig, parseTcpLog, startLb, startServer, startTcpApp, tcpConfig, until, type TestConn } from '../support/harness.ts'
 
 test('monitor-net: a monitor connection is closed at once, never forwarded nor logged', async () => {
   await using srv = startServer('s1')
@@ -35,16 +35,18 @@ test('monitor-net matching a wider net (127.0.0.0/8) catches every loopback clie
   expect(lb.logs).toEqual([])
 })
 
-test('frontend maxconn 2: a third client waits, not refused, and proceeds when one leaves', async () => {
+test('frontend maxconn 2: the listener pauses, a third client waits in the kernel\'s queue, not refused, and proceeds when one leaves', async () => {
   await using srv = startServer('s1', 'echo')
   await using lb = await startTcpApp(srv.port, 'maxconn 2')
   const fe = lb.frontend()
   using a = await connectClient(lb.port())
   using b = await connectClient(lb.port())
   await srv.waitAccepted(2)
+  await until(() => fe.listenersPaused, 'the listener to pause')
   using c = await connectClient(lb.port())
   await c.write('third')
-  await until(() => fe.parked === 1, 'the third client to be parked')
+  expect(fe.parked).toBe(0)
+  expect(fe.totalSessions).toBe(2)
   expect(fe.cur).toBe(2)
   expect(c.closed).toBe(false)
   expect(srv.accepted).toBe(2)
@@ -58,6 +60,33 @@ test('frontend maxconn 2: a third client waits, not refused, and proceeds when o
   b.shutdown()
   c.shutdown()
   await Promise.all([b.waitClosed(), c.waitClosed()])
+})
+
+test('beyond maxconn, clients wait in the kernel\'s queue: none is accepted early or reset, each is served in turn', async () => {
+  await using srv = startServer('s1', 'echo')
+  await using lb = await startTcpApp(srv.port, 'maxconn 1')
+  const fe = lb.frontend()
+  using first = await connectClient(lb.port())
+  await srv.waitAccepted(1)
+  await until(() => fe.listenersPaused, 'the listener to pause')
+  const waiting: (TestConn & Disposable)[] = []
+  for (let i = 0; i < 12; i++) {
+    const c = await connectClient(lb.port())
+    await c.write(`client ${i}`)
+    waiting.push(c)
+  }
+  expect(fe.parked).toBe(0)
+  expect(fe.totalSessions).toBe(1)
+  first.shutdown()
+  for (const c of waiting) {
+    await c.waitText(`client ${waiting.indexOf(c)}`)
+    expect(c.wasReset).toBe(false)
+    c.shutdown()
+    await c.waitClosed()
+    c[Symbol.dispose]()
+  }
+  expect(srv.maxConcurrent).toBe(1)
+  expect(fe.totalSessions).toBe(13)
 })
 
 test('global maxconn counts across frontends', async () => {
@@ -79,9 +108,11 @@ test('global maxconn counts across frontends', async () => {
   using a = await connectClient(lb.port('one'))
   using b = await connectClient(lb.port('two'))
   await srv.waitAccepted(2)
+  // The engine is full: every frontend's listeners pause, not only the one that filled it.
+  await until(() => lb.frontend('one').listenersPaused && lb.frontend('two').listenersPaused, 'both listeners to pause')
   using c = await connectClient(lb.port('two'))
   await c.write('waiting')
-  await until(() => lb.frontend('two').parked === 1, 'the third client to be parked')
+  expect(lb.frontend('two').parked).toBe(0)
   expect(lb.engine.actconn).toBe(2)
   expect(srv.accepted).toBe(2)
   // A slot freed on the other frontend lets it go.

@@ -214,7 +214,7 @@ describe('accept-proxy', () => {
     expect(await lb.waitLogs(2)).toEqual([expect.stringMatching(refused('Timeout while waiting for PROXY protocol header')), expect.stringMatching(refused('Timeout while waiting for PROXY protocol header'))])
   })
 
-  test('a connection reading its header holds a maxconn slot; one beyond waits, its header unread, until the slot frees', async () => {
+  test('a connection reading its header holds a maxconn slot; one beyond waits in the kernel\'s queue, its header unread, until the slot frees', async () => {
     await using srv = startServer('s1', 'echo')
     await using lb = await startLb(GLOBAL + cfg`
       frontend fe
@@ -229,9 +229,10 @@ describe('accept-proxy', () => {
     const fe = lb.frontend()
     using slow = await connectClient(lb.port())
     await until(() => fe.handshakes.size === 1, 'the first connection to wait for its header')
+    await until(() => fe.listenersPaused, 'the listener to pause (maxconn reached)')
     using next = await connectClient(lb.port())
     await next.write('PROXY TCP4 192.0.2.5 198.51.100.1 1000 80\r\nqueued')
-    await until(() => fe.parked === 1, 'the second connection to be parked')
+    expect(fe.parked).toBe(0)
     expect([fe.cur, fe.handshakes.size, srv.accepted]).toEqual([1, 1, 0])
     slow.shutdown()
     await slow.waitClosed()

@@ -4,7 +4,7 @@
  * HAProxy, it gives up root once bound: `chroot`, `user`/`uid`, `group`/`gid` (net/privileges.ts).
  */
 import { groupId, GROUP, PASSWD, userId } from './accounts.ts'
-import { ConfigError, type SourcePos } from '../../model/source.ts'
+import { ConfigError, type Directive, type SourcePos } from '../../model/source.ts'
 import { parseDuration, parseIntIn, parseSize } from '../../model/units.ts'
 import { parseStatsSocket } from '../../model/stats-socket.ts'
 import { OTEL_SAMPLERS } from '../../model/otel.ts'
@@ -172,6 +172,10 @@ export const globalKeywords: readonly GlobalKeyword[] = [
   { kw: 'hard-stop-after', parse: (args, d, g) => { g.hardStopAfter = parseDuration(one('hard-stop-after', args, d, 'a duration'), d.pos) } },
   { kw: 'localpeer', parse: (args, d, g) => { g.localPeer = one('localpeer', args, d, 'a peer name') } },
   { kw: 'tune.bufsize', parse: (args, d, g) => { g.tune.bufsize = parseSize(one('tune.bufsize', args, d, 'a size'), d.pos) } },
+  ...(['rcvbuf', 'sndbuf'] as const).flatMap((b) => (['client', 'server'] as const).map((side) => ({
+    kw: `tune.${b}.${side}`,
+    parse: (args: string[], d: Directive, g: GlobalConfig) => { g.tune[`${b}.${side}`] = parseSize(one(`tune.${b}.${side}`, args, d, 'a size'), d.pos) },
+  }))),
   { kw: 'tune.http.maxhdr', parse: (args, d, g) => { g.tune.maxhdr = parseIntIn(one('tune.http.maxhdr', args, d, 'a number'), d.pos, "'tune.http.maxhdr'", 1, 32767) } },
   ...h2Tune('tune.h2.max-concurrent-streams', 1, 1_000_000),
   ...h2Tune('tune.h2.fe.max-concurrent-streams', 1, 1_000_000),

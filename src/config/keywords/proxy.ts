@@ -17,6 +17,7 @@ import { isSyslogFormat, SYSLOG_FORMATS } from '../../log/syslog-header.ts'
 import { parseLogDest } from '../../log/target-address.ts'
 import { parseDuration, parseIntIn, parseSize } from '../../model/units.ts'
 import { uniqueServer } from './legacy.ts'
+import { retryOnKeyword } from './retry-on.ts'
 import { parseSource } from './source-range.ts'
 import { optionKeywords } from './options.ts'
 import { applyServerOptions, parseBindLine, parseServerLine, type NotBuiltSink } from './servers.ts'
@@ -333,6 +334,7 @@ export const proxyKeywords: readonly ProxyKeyword[] = [
   countKw('fullconn', 'fullconn', 10_000_000),
   { kw: 'id', parse: (args, d, p) => { p.id = parseIntIn(one('id', args, d, 'a number'), d.pos, "'id'", 1, 2_147_483_647) } },
   { kw: 'retries', parse: (args, d, p) => { p.retries = parseIntIn(one('retries', args, d, 'a number'), d.pos, "'retries'", 0, 100) } },
+  retryOnKeyword,
   { kw: 'grace', parse: (args, d, p) => { p.grace = parseDuration(one('grace', args, d, 'a duration'), d.pos) } },
   { kw: 'dispatch', parse: (args, d, p) => { p.dispatch = parseServerAddr(one('dispatch', args, d, 'an address'), d.pos) } },
   {

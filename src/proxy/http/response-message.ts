@@ -15,6 +15,7 @@ import { createChunkedScanner } from '../../http/chunked.ts'
 import type { H1Head } from '../../http/types.ts'
 import { missingWebSocketKey } from '../../http/websocket.ts'
 import type { HttpSession } from '../http-session.ts'
+import { retryRequest } from './l7-retry.ts'
 import { responseHeaders, responsePhases } from './phases.ts'
 
 /** Body bytes small enough that copying them next to their head costs less than a second write. */
@@ -39,6 +40,7 @@ export function parseResponse(sess: HttpSession): void {
   if (r.kind === 'error') {
     captureError(sess.fe, { kind: 'response', backend: st.be?.name ?? null, server: st.server?.name ?? null, src: `${sess.cliAddr}:${sess.cliPort}`, pos: r.pos, buf })
     st.server?.reportResult('http-header')
+    if (retryRequest(sess, st, 'junk-response')) return
     sess.dropSrv(true)
     sess.answer(502, 'P', 'H')
     return
@@ -76,6 +78,7 @@ function onResponse(sess: HttpSession, res: H1Head, buf: Uint8Array): void {
   sess.ss = 'res-body'
   // Passive health (observe layer7): 5xx but 501 and 505 count as errors, as HAProxy counts.
   st.server?.reportResult(res.status >= 500 && res.status !== 501 && res.status !== 505 ? 'http-status' : 'http-ok')
+  if (retryRequest(sess, st, res.status)) return
 
   if (!responsePhases(sess, st)) return
 

@@ -71,6 +71,14 @@ export class Stream implements StreamView, SrvSide {
   holdsSlot!: boolean
   retriesLeft!: number
   retries!: number
+  /** `http-request disable-l7-retry`: sent again on connection failures only. */
+  l7RetryOff!: boolean
+  /** The request body as sent so far, kept while it may be sent again (l7-retry.ts); `retryKeep`:
+   *  0 not decided yet, 1 keeping, 2 not replayable (a method that is not idempotent, no
+   *  retry-on condition after sending, or more body than a buffer holds). */
+  retryBody!: Uint8Array[] | null
+  retryBytes!: number
+  retryKeep!: 0 | 1 | 2
   redispatched!: boolean
   status!: number
   bytesOut!: number
@@ -143,6 +151,10 @@ export class Stream implements StreamView, SrvSide {
     this.holdsSlot = false
     this.retriesLeft = 0
     this.retries = 0
+    this.l7RetryOff = false
+    this.retryBody = null
+    this.retryBytes = 0
+    this.retryKeep = 0
     this.redispatched = false
     this.status = -1
     this.bytesOut = 0
