@@ -200,7 +200,7 @@ export function reference(c: FuzzCase): Outcome {
     }
     const fm = FIELD_LINE.exec(l.content)
     if (fm === null) return err(400)
-    if (fields.length >= maxHeaders) return err(431)
+    if (fields.length >= maxHeaders) return err(400)
     fields.push([fm[1], fm[2]])
     if (l.term === 'bare-cr') return err(400)
     if (l.term === 'cr-end') return needMore(false)
