@@ -46,7 +46,7 @@ import { appendInput, beginRequestClock, parseRequest, requestBody } from './htt
 import { parseResponse, releaseResponseParser, responseBody, responseEnded } from './http/response-message.ts'
 import { afterOwnResponse } from './http/response-rules.ts'
 import { recycleStream, takeStream, type Stream } from './http/stream.ts'
-import { clientTimeout, keepAliveTimeout, requestTimeout, serverTimeout, tarpitTimeout, termPhase, type CliState, type SrvState } from './http/timeouts.ts'
+import { clientTimeout, keepAliveTimeout, lingerTimeout, requestTimeout, serverTimeout, tarpitTimeout, termPhase, type CliState, type SrvState } from './http/timeouts.ts'
 import { encodeReply } from './rules-view.ts'
 import { connectFailed, connectTimedOut, grantServer, leaveBackend, leaveQueue, queueTimedOut, type ServerSession } from './server-side.ts'
 import type { SrvConn } from './srv-conn.ts'
@@ -93,6 +93,11 @@ export class HttpSession extends ClientSide implements ServerSession {
   /** A tarpitted request's answer, sent when `tarpitExp` comes. */
   #tarpit: { status: number; page: Uint8Array | undefined } | null = null
   tarpitExp = Infinity
+  /** After edgelb's own closing answer: the FIN is sent, client bytes are read and dropped until
+   *  the client closes or `lingerTimeout` runs out; the end is then a close, not a reset. */
+  #lingering = false
+  /** Edgelb's own closing answer was sent: the close after it is graceful (FIN), not a reset. */
+  #answered = false
 
   cliExp = Infinity
   srvExp = Infinity
@@ -456,12 +461,25 @@ export class HttpSession extends ClientSide implements ServerSession {
     this.ss = 'res-done'
     this.termination = { by, phase }
     st.cliClose = true
+    this.#answered = true
     this.#log()
     this.#releaseServer()
+    // A client still sending its request (timed out while it trickled in, or stopped in its
+    // body) would be reset by a close with its bytes unread: it lingers instead.
+    this.#lingering = this.cs === 'req-body' || (this.cs === 'wait-req' && by === 'c')
     this.cs = 'closing'
     this.cliIn = null
-    if (this.toCli.size === 0) this.finish(by, phase)
-    else this.refreshCli()
+    if (this.toCli.size > 0) this.refreshCli()
+    else if (this.#lingering) this.#linger()
+    else this.finish(by, phase)
+  }
+
+  /** Edgelb's closing answer is out: FIN, then what the client still sends is drained. */
+  #linger(): void {
+    this.cli.shutdown()
+    this.resumeCli()
+    this.cliExp = now() + lingerTimeout(this.fe.cfg.timeouts)
+    this.resched()
   }
 
   // --- writing --------------------------------------------------------------------------------
@@ -499,7 +517,11 @@ export class HttpSession extends ClientSide implements ServerSession {
     const r = this.toCli.flush(this.cli)
     if (r === CLOSED) return
     if (r !== FLUSHED) { this.refreshCli(); return }
-    if (this.cs === 'closing') { this.finish(this.termination?.by ?? '-', this.termination?.phase ?? '-'); return }
+    if (this.cs === 'closing') {
+      if (this.#lingering) { this.#linger(); return }
+      this.finish(this.termination?.by ?? '-', this.termination?.phase ?? '-')
+      return
+    }
     this.#resumeSrv()
     this.refreshCli()
   }
@@ -509,6 +531,7 @@ export class HttpSession extends ClientSide implements ServerSession {
   onCliEnd(): void {
     this.cliEof = true
     const st = this.st
+    if (this.#lingering) { this.finish(this.termination?.by ?? '-', this.termination?.phase ?? '-'); return }
     switch (this.cs) {
       case 'wait-req':
         if (this.cliIn === null || this.cliIn.length === 0) {
@@ -560,7 +583,7 @@ export class HttpSession extends ClientSide implements ServerSession {
 
   onCliClose(error: Error | undefined): void {
     if (this.cs === 'closed') return
-    if (this.cs === 'closing' && !error) { this.finish(this.termination?.by ?? '-', this.termination?.phase ?? '-'); return }
+    if (this.cs === 'closing' && (!error || this.#lingering)) { this.finish(this.termination?.by ?? '-', this.termination?.phase ?? '-'); return }
     if (this.cs === 'wait-req' && !error && (this.cliIn === null || this.cliIn.length === 0)) { this.onCliEnd(); return }
     // Otherwise the answer can no longer be delivered (the socket is gone).
     this.finish('C', termPhase(this))
@@ -600,6 +623,7 @@ export class HttpSession extends ClientSide implements ServerSession {
     if (this.connExp <= t) { connectTimedOut(this, this.st); return }
     if (this.cliExp <= t) {
       this.cliExp = Infinity
+      if (this.#lingering) { this.finish(this.termination?.by ?? '-', this.termination?.phase ?? '-'); return }
       if (this.cs === 'wait-req') {
         // An idle keep-alive connection closes silently; a request that did not arrive in time
         // (slowloris, or a connection that never spoke) is answered 408.
@@ -638,7 +662,7 @@ export class HttpSession extends ClientSide implements ServerSession {
     this.srv = null
     if (c) { if (normal && st.resDone && !st.srvClose) releaseIdle(c); else c.abort() }
     if (this.srvIdle) { releaseIdle(this.srvIdle); this.srvIdle = null }
-    if (normal) this.cli.end()
+    if (normal || this.#lingering || this.#answered) this.cli.end()
     else this.cli.terminate()
     this.toCli.clear()
     this.toSrv.clear()
