@@ -18,7 +18,7 @@ import { C_FIELD, C_HEX, C_TCHAR, C_VCHAR, CHARS, COLON, CR, HT, LF, SEMI, SP } 
  * MAX_EXT bytes of extensions), and so is the trailer section (`maxTrailers` bytes).
  *
  * Output (`reset(output)`): `none` follows the framing only; `canonical` gives the body as the
- * next hop must see it: sizes in hex without leading zeros, no extensions, CRLFs, the trailer
+ * next hop must see it: sizes in lower-case hex without leading zeros, no extensions, CRLFs, the trailer
  * lines as received (each one validated); `data` gives the chunks' data alone (de-chunked, for
  * an HTTP/1.0 client). The output of one `scan` is `out`: subarrays of the scanned buffer (data
  * is never copied; a run of canonical framing stays one subarray with the data around it), and
@@ -160,7 +160,7 @@ class Scanner implements ChunkedScanner {
           c = buf[p]
           if ((CHARS[c] & C_HEX) !== 0) {
             if (++this.#n > MAX_SIZE_DIGITS) return this.#fail('chunk size too large')
-            if (this.#n > 1 && this.#left === 0) this.#canon = false // a leading zero
+            if ((this.#n > 1 && this.#left === 0) || c < 0x30 || c > 0x39 && c < 0x61) this.#canon = false // a leading zero, upper case
             this.#left = this.#left * 16 + (c <= 0x39 ? c - 0x30 : (c | 0x20) - 0x57)
             if (this.#left > Number.MAX_SAFE_INTEGER) return this.#fail('chunk size too large')
             p++
