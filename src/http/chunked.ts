@@ -71,9 +71,23 @@ function inLine(st: number): boolean {
   return (st >= SIZE && st <= SIZE_LF) || st === DATA_LF || (st >= TNAME && st <= END_LF)
 }
 
-/** `n` as a chunk-size line. */
+/** Size lines made so far, by size: a stream's chunks are mostly of one or a few sizes. */
+const sizeLines = new Map<number, Uint8Array>()
+
+/** `n` as a chunk-size line (never changed once made: it may be written several times). */
 function sizeLine(n: number): Uint8Array {
-  return n === 0 ? LAST_CHUNK : Buffer.from(n.toString(16) + '\r\n', 'latin1')
+  if (n === 0) return LAST_CHUNK
+  let l = sizeLines.get(n)
+  if (l === undefined) {
+    l = Buffer.from(n.toString(16) + '\r\n', 'latin1')
+    if (sizeLines.size < 256) sizeLines.set(n, l)
+  }
+  return l
+}
+
+/** `buf[a, b)`: `buf` itself when that is all of it (no view made). */
+function part(buf: Uint8Array, a: number, b: number): Uint8Array {
+  return a === 0 && b === buf.length ? buf : buf.subarray(a, b)
 }
 
 export interface ChunkedOptions {
@@ -141,7 +155,7 @@ class Scanner implements ChunkedScanner {
           if (this.#left === 0) {
             st = DATA_CR
             if (mode === OUT_DATA) {
-              if (p > run) out.push(buf.subarray(run, p))
+              if (p > run) out.push(part(buf, run, p))
               run = -1
             }
           }
@@ -266,7 +280,7 @@ class Scanner implements ChunkedScanner {
           }
           if (st === END_LF) {
             this.#st = DONE
-            if (mode === OUT_CANONICAL && p > run && run >= 0) out.push(buf.subarray(run, p))
+            if (mode === OUT_CANONICAL && p > run && run >= 0) out.push(part(buf, run, p))
             return p
           }
           this.#n++
@@ -277,8 +291,8 @@ class Scanner implements ChunkedScanner {
     // Out of bytes: what was read and validated is output, a line begun is kept back.
     if (mode === OUT_CANONICAL && run >= 0) {
       const upto = inLine(st) && line >= 0 ? line : inLine(st) ? run : end
-      if (upto > run) out.push(buf.subarray(run, upto))
-    } else if (mode === OUT_DATA && st === DATA && run >= 0 && end > run) out.push(buf.subarray(run, end))
+      if (upto > run) out.push(part(buf, run, upto))
+    } else if (mode === OUT_DATA && st === DATA && run >= 0 && end > run) out.push(part(buf, run, end))
     if (mode === OUT_CANONICAL && st >= TNAME && st <= END_LF) this.#held.push(buf.subarray(line >= 0 ? line : start, end))
     this.#st = st
     return end

@@ -476,6 +476,7 @@ export class HttpSession extends ClientSide implements ServerSession {
 
   /** Edgelb's closing answer is out: FIN, then what the client still sends is drained. */
   #linger(): void {
+    if (this.cliEof) { this.finish(this.termination?.by ?? '-', this.termination?.phase ?? '-'); return }
     this.cli.shutdown()
     this.resumeCli()
     this.cliExp = now() + lingerTimeout(this.fe.cfg.timeouts)
@@ -531,7 +532,8 @@ export class HttpSession extends ClientSide implements ServerSession {
   onCliEnd(): void {
     this.cliEof = true
     const st = this.st
-    if (this.#lingering) { this.finish(this.termination?.by ?? '-', this.termination?.phase ?? '-'); return }
+    // Lingering: the client is done sending; once its answer is out, the session ends.
+    if (this.#lingering) { if (this.toCli.size === 0) this.finish(this.termination?.by ?? '-', this.termination?.phase ?? '-'); return }
     switch (this.cs) {
       case 'wait-req':
         if (this.cliIn === null || this.cliIn.length === 0) {
