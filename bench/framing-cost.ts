@@ -5,7 +5,7 @@
  * has it: the pieces are then joined or written as they are, as `writePieces` does), against a
  * Content-Length body of 4 KiB (a length count and one subarray).
  *
- *   ./node_modules/.bin/bun bench/framing-cost.ts [--messages N] [--edgelb CHECKOUT]...
+ *   ./node_modules/.bin/bun bench/framing-cost.ts [--messages N] [--workloads length,chunked,chunked-ext] [--edgelb CHECKOUT]...
  *
  * Each workload runs under callgrind twice, with N/4 and N messages (default 80,000); the
  * difference over 3N/4 is the figure per message (start-up and the JIT's compiling of the loop
@@ -93,7 +93,7 @@ if (arg('--inner') !== undefined) {
   const roots = args.flatMap((a, i) => (a === '--edgelb' ? [resolve(args[i + 1]!)] : []))
   if (roots.length === 0) roots.push(resolve(import.meta.dir, '..'))
   for (const root of roots) {
-    for (const kind of ['length', 'chunked', 'chunked-ext']) {
+    for (const kind of (arg('--workloads') ?? 'length,chunked,chunked-ext').split(',')) {
       const q = Math.round(n / 4)
       const per = (count(root, kind, n) - count(root, kind, q)) / (n - q)
       console.log(`${root}: ${kind}: ${per.toFixed(0)} instructions per 4 KiB message`)
