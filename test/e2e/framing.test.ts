@@ -134,6 +134,28 @@ describe('chunked responses: validated, re-encoded, never split', () => {
     expect(c.text()).toBe(HEAD + '5\r\nhello\r\n0\r\nT: 1\r\n\r\n')
   })
 
+  test('large chunks with extensions, sent in odd pieces: the client gets them re-encoded, byte for byte', async () => {
+    const data = Buffer.alloc(70_000)
+    for (let i = 0; i < data.length; i++) data[i] = (i * 7) & 0xff
+    const chunk = (ext: string): Buffer => Buffer.concat([Buffer.from(`0${data.length.toString(16).toUpperCase()}${ext}\r\n`), data, Buffer.from('\r\n')])
+    const raw = Buffer.concat([Buffer.from(HEAD), chunk(';a=1'), chunk(' ; b="x"'), chunk(''), Buffer.from('0\r\n\r\n')])
+    const s = startServer('S', 'manual')
+    s.onAccept = (c) => {
+      c.onData = async (cc) => {
+        if (!cc.bytes().toString('latin1').endsWith('\r\n\r\n')) return
+        for (let at = 0; at < raw.length; at += 9_999) await cc.write(raw.subarray(at, at + 9_999))
+      }
+    }
+    await using _s = s
+    await using lb = await startLb(web(s.port))
+    using c = await httpClient(lb.port())
+    await c.write(GET)
+    const sized = Buffer.concat([Buffer.from(`${data.length.toString(16)}\r\n`), data, Buffer.from('\r\n')])
+    const expected = Buffer.concat([Buffer.from(HEAD), sized, sized, sized, Buffer.from('0\r\n\r\n')])
+    await c.waitBytes(expected.length, 10_000)
+    expect(c.bytes().equals(expected)).toBe(true)
+  })
+
   test('an HTTP/1.0 client never gets Transfer-Encoding: chunked: the data alone, then the close (RFC 9112 §6.1)', async () => {
     const res = HEAD + '5\r\nhello\r\n6;x=y\r\n world\r\n0\r\nT: 1\r\n\r\n'
     await using s = rawServer(res)
