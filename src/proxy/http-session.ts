@@ -464,9 +464,10 @@ export class HttpSession extends ClientSide implements ServerSession {
     this.#answered = true
     this.#log()
     this.#releaseServer()
-    // A client still sending its request (timed out while it trickled in, or stopped in its
-    // body) would be reset by a close with its bytes unread: it lingers instead.
-    this.#lingering = this.cs === 'req-body' || (this.cs === 'wait-req' && by === 'c')
+    // A client still sending its request (timed out while it trickled in, or stopped in a body
+    // not read to its end) would be reset by a close with its bytes unread: it lingers instead.
+    this.#lingering = (this.cs === 'wait-req' && by === 'c') ||
+      (this.cs === 'req-body' && (st.reqFraming === 'chunked' || (st.reqFraming === 'length' && st.reqRemain > 0)))
     this.cs = 'closing'
     this.cliIn = null
     if (this.toCli.size > 0) this.refreshCli()
