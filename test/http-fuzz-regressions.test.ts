@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'bun:test'
 import { readdirSync, readFileSync } from 'node:fs'
-import { checkCase, checkVectors, CHUNKED_VECTORS, FIXTURES, ours, SMUGGLING, type Fixture, type Outcome } from '../bench/http-fuzz.ts'
+import { checkCase, checkVectors, CHUNKED_VECTORS, FIXTURES, ours, SMUGGLING, type Fixture, type Outcome } from './support/http-fuzz.ts'
 
 // Replays the inputs bench/http-fuzz.ts saved (and the edge cases added by hand) under
 // test/fixtures/http-fuzz/: each must give its expected outcome, the same in every slicing,

@@ -328,10 +328,28 @@ describe('limits', () => {
     expect(errorOf(req(m.replace('X:', 'XY:'), small))).toEqual([431, 'header section too large'])
   })
 
-  test('more than maxHeaders fields is 431; responses get 502', () => {
+  test('more than maxHeaders fields is 400 (as HAProxy answers tune.http.maxhdr); responses get 502', () => {
     expect(head(req('GET / HTTP/1.1\r\nHost: a\r\nA: 1\r\nB: 2\r\n\r\n', small)).headers.count).toBe(3)
-    expect(errorOf(req('GET / HTTP/1.1\r\nHost: a\r\nA: 1\r\nB: 2\r\nC: 3\r\n\r\n', small))).toEqual([431, 'too many header fields'])
+    expect(errorOf(req('GET / HTTP/1.1\r\nHost: a\r\nA: 1\r\nB: 2\r\nC: 3\r\n\r\n', small))).toEqual([400, 'too many header fields'])
     expect(errorOf(res('HTTP/1.1 200 OK\r\nA: 1\r\nB: 2\r\nC: 3\r\nD: 4\r\n\r\n', small))).toEqual([502, 'too many header fields'])
+  })
+})
+
+describe('absolute-form targets', () => {
+  test('the authority replaces Host (RFC 9112 §3.2.2), userinfo left out; an equal Host is left as received', () => {
+    const h = head(req('GET http://a.example/abs HTTP/1.1\r\nHost: b.example\r\nX: 1\r\n\r\n'))
+    expect([h.uri, h.headers.get('host'), h.headers.count]).toEqual(['http://a.example/abs', 'a.example', 2])
+    expect(Buffer.from(h.encode()).toString('latin1')).toBe('GET http://a.example/abs HTTP/1.1\r\nHost: a.example\r\nX: 1\r\n\r\n')
+    expect(head(req('GET HTTPS://u:p@A.example:8443?q HTTP/1.1\r\nHost: b\r\n\r\n')).headers.get('host')).toBe('A.example:8443')
+    expect(head(req('GET http://a.example/ HTTP/1.0\r\n\r\n')).headers.get('host')).toBe('a.example')
+    const same = head(req('GET http://a.example/ HTTP/1.1\r\nHost: A.Example\r\n\r\n'))
+    expect([same.changed, same.headers.get('host')]).toEqual([false, 'A.Example'])
+  })
+
+  test('an empty authority is 400; authority-form and other targets keep their Host', () => {
+    expect(errorOf(req('GET http:///x HTTP/1.1\r\nHost: b\r\n\r\n'))).toEqual([400, 'empty authority in an absolute-form target'])
+    expect(head(req('CONNECT a.example:443 HTTP/1.1\r\nHost: b\r\n\r\n')).headers.get('host')).toBe('b')
+    expect(head(req('OPTIONS * HTTP/1.1\r\nHost: b\r\n\r\n')).headers.get('host')).toBe('b')
   })
 })
 

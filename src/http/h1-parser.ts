@@ -1,6 +1,6 @@
 import type { H1ErrorStatus, H1Limits, H1Parser, H1Result } from './types.ts'
 import { bytesEqualLower, C_DIGIT, C_FIELD, C_TCHAR, C_VCHAR, CHARS, COMMA, CR, HT, LF, SEMI, SP, COLON } from './h1-chars.ts'
-import { F_BARE_LF, Head, M_A, M_B, M_FIELDS, M_FLAGS, M_LINE_END, M_SIZE, M_START, M_STATUS, M_VERSION } from './head.ts'
+import { F_BARE_LF, Head, latin1, M_A, M_B, M_FIELDS, M_FLAGS, M_LINE_END, M_SIZE, M_START, M_STATUS, M_VERSION } from './head.ts'
 
 /*
  * HTTP/1.x head parser (RFC 9112 §2-§6), incremental at every byte.
@@ -251,7 +251,7 @@ class Parser implements H1Parser {
               break
             }
             if (count >= slots) {
-              if (count >= maxHeaders) return this.#fail(431, mark, 'too many header fields')
+              if (count >= maxHeaders) return this.#fail(400, mark, 'too many header fields')
               slots = ((m = this.#grow(count)).length - M_FIELDS) >> 2
             }
             let ve = p
@@ -301,7 +301,7 @@ class Parser implements H1Parser {
           c = buf[p]
           if (c !== CR && c !== LF) return this.#fail(400, p, c === 0 ? 'NUL in header value' : 'invalid character in header value')
           if (count >= slots) {
-            if (count >= maxHeaders) return this.#fail(431, mark, 'too many header fields')
+            if (count >= maxHeaders) return this.#fail(400, mark, 'too many header fields')
             slots = ((m = this.#grow(count)).length - M_FIELDS) >> 2
           }
           let ve = p
@@ -539,6 +539,39 @@ function applyContentLength(head: Head, teWins: boolean): void {
   }
 }
 
+const SLASH = 0x2f
+const STAR = 0x2a
+const AT = 0x40
+
+/** An absolute-form target (`scheme://authority/…`, RFC 9112 §3.2.2): its authority replaces
+ *  the Host field toward the server (a Host that said otherwise is not what the target names;
+ *  one is added to a request that had none), userinfo left out. An empty authority is refused
+ *  (RFC 9110 §4.2.1). Other targets (authority-form, a scheme without `//`) are left alone. */
+function absoluteFormHost(head: Head, buf: Uint8Array, a: number, b: number): FieldError | undefined {
+  let p = a
+  const c0 = buf[p] | 0x20
+  if (c0 < 0x61 || c0 > 0x7a) return undefined
+  while (p < b) {
+    const c = buf[p]
+    if (((c | 0x20) >= 0x61 && (c | 0x20) <= 0x7a) || (c >= 0x30 && c <= 0x39) || c === 0x2b || c === 0x2d || c === 0x2e) p++
+    else break
+  }
+  if (b - p < 3 || buf[p] !== COLON || buf[p + 1] !== SLASH || buf[p + 2] !== SLASH) return undefined
+  const auth = p + 3
+  let e = auth
+  let h = auth
+  for (; e < b; e++) {
+    const c = buf[e]
+    if (c === SLASH || c === 0x3f || c === 0x23) break
+    if (c === AT) h = e + 1
+  }
+  if (h === e) return { status: 400, pos: auth, reason: 'empty authority in an absolute-form target' }
+  const host = latin1(buf, h, e)
+  const cur = head.get('host')
+  if (cur === undefined || cur.toLowerCase() !== host.toLowerCase()) head.set('Host', host)
+  return undefined
+}
+
 function analyzeRequest(head: Head, buf: Uint8Array, m: Int32Array, count: number): FieldError | undefined {
   scanFields(buf, m, count, true)
   const s = seen
@@ -552,6 +585,11 @@ function analyzeRequest(head: Head, buf: Uint8Array, m: Int32Array, count: numbe
   } else if (s.clError !== undefined) return s.clError
   if (s.hosts > 1) return { status: 400, pos, reason: 'more than one Host field' }
   if (s.hosts === 0 && v11) return { status: 400, pos, reason: 'missing Host field in an HTTP/1.1 request' }
+  const t = buf[m[M_B]]
+  if (t !== SLASH && t !== STAR) {
+    const err = absoluteFormHost(head, buf, m[M_B], m[M_B + 1])
+    if (err !== undefined) return err
+  }
   if (s.teFields > 0) {
     head.framing = 'chunked'
     applyContentLength(head, true)

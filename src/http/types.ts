@@ -112,18 +112,25 @@ export interface H1Parser {
   parse(buf: Uint8Array, len: number): H1Result
 }
 
+/** What a chunked scanner outputs: nothing (it follows the framing), the body re-encoded
+ *  canonically (for the next hop), or the chunks' data alone (for an HTTP/1.0 client). */
+export type ChunkedOutput = 'none' | 'canonical' | 'data'
+
 /**
- * Follows a chunked body as it streams through, without decoding it (the bytes are forwarded as
- * they are): chunk sizes, chunk extensions, CRLFs, the last chunk and the trailer section.
+ * Follows a chunked body as it streams through: chunk sizes, chunk extensions, CRLFs, the last
+ * chunk and the trailer section, every line validated before any of it is output.
  *
  * `scan(buf, start, end)` consumes bytes of `buf[start, end)` and returns the index just past the
  * last byte that belongs to this body: `end` while the body goes on, less than `end` when the
  * body ended inside the range (`done` is then true, and the rest belongs to the next message),
- * or -1 on a framing error (`error` says what).
+ * or -1 on a framing error (`error` says what; `out` is then empty). After a scan, `out` holds
+ * what to forward of it in the output chosen at `reset(output)` (subarrays of `buf` for what
+ * goes on as received; reused from scan to scan: take its pieces before the next one).
  */
 export interface ChunkedScanner {
   readonly done: boolean
   readonly error: string | undefined
-  reset(): void
+  readonly out: Uint8Array[]
+  reset(output?: ChunkedOutput): void
   scan(buf: Uint8Array, start: number, end: number): number
 }

@@ -36,7 +36,8 @@ export class HttpFront {
     // A head must leave room in the buffer for the headers edgelb adds (HAProxy's maxrewrite:
     // 1024 bytes, or half the buffer when that is smaller).
     const reserve = tune['maxrewrite'] ?? Math.min(1024, tune.bufsize >> 1)
-    this.limits = { maxHead: tune.bufsize - reserve, maxHeaders: tune.maxhdr }
+    // `tune.http.maxhdr` counts the start line, as HAProxy's does: 101 allows 100 fields.
+    this.limits = { maxHead: tune.bufsize - reserve, maxHeaders: Math.max(1, tune.maxhdr - 1) }
     this.errors = new ErrorPages(cfg.errorFiles)
     this.captures = {
       request: cfg.captures.filter((c) => c.kind === 'request').map((c) => ({ lname: c.header.toLowerCase(), len: c.len })),

@@ -47,7 +47,7 @@ import { parseResponse, releaseResponseParser, responseBody, responseEnded } fro
 import { afterOwnResponse } from './http/response-rules.ts'
 import { keepForRetry, keepsForRetry, retryRequest } from './http/l7-retry.ts'
 import { recycleStream, takeStream, type Stream } from './http/stream.ts'
-import { clientTimeout, keepAliveTimeout, requestTimeout, serverTimeout, tarpitTimeout, termPhase, type CliState, type SrvState } from './http/timeouts.ts'
+import { clientTimeout, keepAliveTimeout, lingerTimeout, requestTimeout, serverTimeout, tarpitTimeout, termPhase, type CliState, type SrvState } from './http/timeouts.ts'
 import { encodeReply } from './rules-view.ts'
 import { connectFailed, connectTimedOut, grantServer, leaveBackend, leaveQueue, queueTimedOut, type ServerSession } from './server-side.ts'
 import type { SrvConn } from './srv-conn.ts'
@@ -109,6 +109,11 @@ export class HttpSession extends ClientSide implements ServerSession, Puller {
   #cliTurn = false
   /** The kernel pipe of `option splice-response`, opened on first use. */
   #srvPipe: Pipe | null = null
+  /** After edgelb's own closing answer: the FIN is sent, client bytes are read and dropped until
+   *  the client closes or `lingerTimeout` runs out; the end is then a close, not a reset. */
+  #lingering = false
+  /** Edgelb's own closing answer was sent: the close after it is graceful (FIN), not a reset. */
+  #answered = false
 
   cliExp = Infinity
   srvExp = Infinity
@@ -631,12 +636,27 @@ export class HttpSession extends ClientSide implements ServerSession, Puller {
     this.ss = 'res-done'
     this.termination = { by, phase }
     st.cliClose = true
+    this.#answered = true
     this.#log()
     this.#releaseServer()
+    // A client still sending its request (timed out while it trickled in, or stopped in a body
+    // not read to its end) would be reset by a close with its bytes unread: it lingers instead.
+    this.#lingering = (this.cs === 'wait-req' && by === 'c') ||
+      (this.cs === 'req-body' && (st.reqFraming === 'chunked' || (st.reqFraming === 'length' && st.reqRemain > 0)))
     this.cs = 'closing'
     this.cliIn = null
-    if (this.toCli.size === 0) this.finish(by, phase)
-    else this.refreshCli()
+    if (this.toCli.size > 0) this.refreshCli()
+    else if (this.#lingering) this.#linger()
+    else this.finish(by, phase)
+  }
+
+  /** Edgelb's closing answer is out: FIN, then what the client still sends is drained. */
+  #linger(): void {
+    if (this.cliEof) { this.finish(this.termination?.by ?? '-', this.termination?.phase ?? '-'); return }
+    this.cli.shutdown()
+    this.resumeCli()
+    this.cliExp = now() + lingerTimeout(this.fe.cfg.timeouts)
+    this.resched()
   }
 
   // --- writing --------------------------------------------------------------------------------
@@ -676,7 +696,11 @@ export class HttpSession extends ClientSide implements ServerSession, Puller {
     const r = this.toCli.flush(this.cli)
     if (r === CLOSED) return
     if (r !== FLUSHED) { this.refreshCli(); return }
-    if (this.cs === 'closing') { this.finish(this.termination?.by ?? '-', this.termination?.phase ?? '-'); return }
+    if (this.cs === 'closing') {
+      if (this.#lingering) { this.#linger(); return }
+      this.finish(this.termination?.by ?? '-', this.termination?.phase ?? '-')
+      return
+    }
     this.refreshCli()
     const c = this.srv
     if (this.#srvPaused && c !== null && c.sock !== null && this.#srvPullable(c)) this.#pullSrv()
@@ -689,6 +713,8 @@ export class HttpSession extends ClientSide implements ServerSession, Puller {
     if (this.h2 !== null) { this.h2.onCliEnd(); return }
     this.cliEof = true
     const st = this.st
+    // Lingering: the client is done sending; once its answer is out, the session ends.
+    if (this.#lingering) { if (this.toCli.size === 0) this.finish(this.termination?.by ?? '-', this.termination?.phase ?? '-'); return }
     switch (this.cs) {
       case 'wait-req':
         if (this.cliIn === null || this.cliIn.length === 0) {
@@ -741,7 +767,7 @@ export class HttpSession extends ClientSide implements ServerSession, Puller {
   onCliClose(error: Error | undefined): void {
     if (this.cs === 'closed') return
     if (this.h2 !== null) { this.h2.onCliClose(error); return }
-    if (this.cs === 'closing' && !error) { this.finish(this.termination?.by ?? '-', this.termination?.phase ?? '-'); return }
+    if (this.cs === 'closing' && (!error || this.#lingering)) { this.finish(this.termination?.by ?? '-', this.termination?.phase ?? '-'); return }
     if (this.cs === 'wait-req' && !error && (this.cliIn === null || this.cliIn.length === 0)) { this.onCliEnd(); return }
     // Otherwise the answer can no longer be delivered (the socket is gone).
     this.finish('C', termPhase(this))
@@ -781,6 +807,7 @@ export class HttpSession extends ClientSide implements ServerSession, Puller {
     if (this.connExp <= t) { connectTimedOut(this, this.st); return }
     if (this.cliExp <= t) {
       this.cliExp = Infinity
+      if (this.#lingering) { this.finish(this.termination?.by ?? '-', this.termination?.phase ?? '-'); return }
       if (this.cs === 'wait-req') {
         // An idle keep-alive connection closes silently; a request that did not arrive in time
         // (slowloris, or a connection that never spoke) is answered 408.
@@ -823,7 +850,7 @@ export class HttpSession extends ClientSide implements ServerSession, Puller {
     this.srv = null
     if (c) { if (normal && st.resDone && !st.srvClose) releaseIdle(c); else c.abort() }
     if (this.srvIdle) { releaseIdle(this.srvIdle); this.srvIdle = null }
-    if (normal) this.cli.end()
+    if (normal || this.#lingering || this.#answered) this.cli.end()
     else this.cli.terminate()
     this.toCli.clear()
     this.toSrv.clear()

@@ -6,7 +6,11 @@
  *
  *   wait-req --head--> req-body --body ended (at once when bodyless)--> req-done
  *      \--bad head: 400/414/422/431 (PR)       \--chunked framing lost: 400 PD, or closed PD
+ *
+ * A chunked body goes on re-encoded (http/chunked.ts): every line is checked before anything of
+ * it is forwarded, and the server sees sizes in hex, CRLFs, no extensions.
  */
+import { Buffer } from 'node:buffer'
 import { captureError } from '../error-capture.ts'
 import { isStatsPost } from './applets.ts'
 import { now, wallNow } from '../../core/clock.ts'
@@ -77,7 +81,8 @@ function onRequest(sess: HttpSession, req: H1Head): void {
   // What of the body came with the head (all of it with http-buffer-request): `req.body`.
   const early = sess.cliIn
   st.reqBody = early === null || req.framing !== 'length' ? null : early.subarray(0, Math.min(early.length, req.contentLength))
-  if (req.framing === 'chunked') (sess.reqChunks ??= createChunkedScanner()).reset()
+  // A chunked body reaches the server re-encoded canonically (chunked.ts), each line checked first.
+  if (req.framing === 'chunked') (sess.reqChunks ??= createChunkedScanner()).reset('canonical')
   // A WebSocket upgrade without its key is refused before any rule, as HAProxy's parser does.
   if (missingWebSocketKey(req) !== undefined) { sess.answer(400, 'P', 'R'); return }
   const tracer = sess.fe.tracer
@@ -104,21 +109,45 @@ export function requestBody(sess: HttpSession, chunk: Uint8Array): void {
   if (st.reqFraming === 'length') {
     n = Math.min(st.reqRemain, chunk.length)
     st.reqRemain -= n
+    if (n > 0) sess.toServer(n === chunk.length ? chunk : chunk.subarray(0, n))
   } else if (st.reqFraming === 'chunked') {
-    n = sess.reqChunks!.scan(chunk, 0, chunk.length)
+    const sc = sess.reqChunks!
+    n = sc.scan(chunk, 0, chunk.length)
     if (n < 0) {
-      // The framing is lost: nothing after this can be trusted.
-      if (st.sentAt < 0) { sess.answer(400, 'P', 'D'); return }
+      // The framing is lost: nothing after this can be trusted, and nothing of it went on; the
+      // server connection is closed (answer drops it), the client told while it can be.
+      if (st.resBytes === 0) { sess.answer(400, 'P', 'D'); return }
       sess.finish('P', 'D')
       return
     }
+    writePieces(sess, sc.out, false)
   } else n = 0
-  if (n > 0) sess.toServer(n === chunk.length ? chunk : chunk.subarray(0, n))
   const ended = st.reqFraming === 'length' ? st.reqRemain === 0 : sess.reqChunks!.done
   if (ended) {
     if (n < chunk.length) appendInput(sess, chunk.subarray(n))
     requestEnded(sess)
   } else sess.refreshCli()
+}
+
+/** Pieces of body output no larger than this together go in one write (joined: a copy of a few
+ *  small pieces costs less than a write each); larger ones go as they are. */
+const JOIN_MAX = 2048
+
+/** Writes a chunked scanner's output toward the server (`toClient`: the client), without copying
+ *  its data unless the pieces are small. */
+export function writePieces(sess: HttpSession, out: Uint8Array[], toClient: boolean): void {
+  const k = out.length
+  if (k === 0) return
+  if (k === 1) { if (toClient) sess.toClient(out[0]!); else sess.toServer(out[0]!); return }
+  let total = 0
+  for (let i = 0; i < k; i++) total += out[i]!.length
+  if (total <= JOIN_MAX) {
+    const joined = Buffer.concat(out, total)
+    if (toClient) sess.toClient(joined)
+    else sess.toServer(joined)
+    return
+  }
+  for (let i = 0; i < k; i++) { if (toClient) sess.toClient(out[i]!); else sess.toServer(out[i]!) }
 }
 
 function requestEnded(sess: HttpSession): void {

@@ -3,20 +3,24 @@
  * http_response_forward_body): server bytes kept until a head parses; 1xx heads forwarded (101
  * to an Upgrade request turns both connections into a tunnel); a final head through its phases
  * (phases.ts), its framing decided, written with the body bytes that came with it; then the body
- * forwarded as received, up to its end.
+ * forwarded as received, up to its end. A 101 the client did not ask for is a bad response (502).
  *
  *   res-head --1xx--> res-head    --101 + Upgrade--> tunnel
  *      |--bad head: 502 PH        `--final head--> res-body --body ended--> res-done
- *      `--(session) timeout server: 504 sH         \--chunked framing lost: closed SD
+ *      `--(session) timeout server: 504 sH         \--chunked framing lost: 502 PD, or closed PD
+ *
+ * A chunked body goes on re-encoded (http/chunked.ts), each line checked before any of it is
+ * forwarded; de-chunked and delimited by the close for an HTTP/1.0 client.
  */
 import { captureError } from '../error-capture.ts'
 import { now } from '../../core/clock.ts'
 import { createChunkedScanner } from '../../http/chunked.ts'
-import type { H1Head } from '../../http/types.ts'
+import type { ChunkedOutput, H1Head } from '../../http/types.ts'
 import { missingWebSocketKey } from '../../http/websocket.ts'
 import type { HttpSession } from '../http-session.ts'
 import { retryRequest } from './l7-retry.ts'
 import { responseHeaders, responsePhases } from './phases.ts'
+import { writePieces } from './request-message.ts'
 
 /** Body bytes small enough that copying them next to their head costs less than a second write. */
 const SMALL_BODY = 2048
@@ -49,9 +53,11 @@ export function parseResponse(sess: HttpSession): void {
   sess.srvIn = null
   if (res.status < 200) {
     const rest = res.size < buf.length ? buf.subarray(res.size) : null
-    if (res.status === 101 && st.upgrade) {
-      // A server switching to WebSocket must send its accept key.
-      if (missingWebSocketKey(res) !== undefined) {
+    if (res.status === 101) {
+      // A server switching protocols must have been asked to (an unsolicited 101 would turn
+      // the connection into a tunnel behind the client's back), and to WebSocket must send its
+      // accept key.
+      if (!st.upgrade || missingWebSocketKey(res) !== undefined) {
         st.server?.reportResult('http-header')
         sess.dropSrv(true)
         sess.answer(502, 'P', 'H')
@@ -86,7 +92,18 @@ function onResponse(sess: HttpSession, res: H1Head, buf: Uint8Array): void {
   if (st.req!.method === 'HEAD' || res.status === 204 || res.status === 304) framing = 'none'
   st.resFraming = framing
   st.resRemain = framing === 'length' ? res.contentLength : 0
-  if (framing === 'chunked') (sess.resChunks ??= createChunkedScanner()).reset()
+  if (framing === 'chunked') {
+    // The body goes on re-encoded (each line checked first); an HTTP/1.0 client, which chunked
+    // is not for (RFC 9112 §6.1), gets the data alone, delimited by the close.
+    let output: ChunkedOutput = 'canonical'
+    if (st.cliHead) output = 'none'
+    else if (st.req!.version === 10) {
+      output = 'data'
+      res.headers.remove('transfer-encoding')
+      st.cliClose = true
+    }
+    (sess.resChunks ??= createChunkedScanner()).reset(output)
+  }
   if (res.connClose || res.mustClose || framing === 'eof') st.srvClose = true
   // A stopping frontend lets each client finish its request, then closes (and says so); unless a
   // reload's next configuration takes the connection over (Frontend.heir). So does a response
@@ -142,17 +159,50 @@ export function responseBody(sess: HttpSession, buf: Uint8Array, start: number, 
     end = start + Math.min(st.resRemain, buf.length - start)
     st.resRemain -= end - start
   } else if (st.resFraming === 'chunked') {
-    end = sess.resChunks!.scan(buf, start, buf.length)
-    if (end < 0) { sess.dropSrv(true); sess.finish('S', 'D'); return }
+    const sc = sess.resChunks!
+    end = sc.scan(buf, start, buf.length)
+    if (end < 0) { badBody(sess); return }
+    const out = sc.out
+    if (st.dropBody) {
+      // A HEAD turned into another method: nothing of the body goes to the client.
+    } else if (out.length === 1 && isRange(out[0]!, buf, start, end)) {
+      // The body as received: written as any other.
+      if (head !== null) toClientWithHead(sess, head, buf, end)
+      else sess.toClient(out[0]!)
+    } else {
+      if (head !== null) sess.toClient(head.encode())
+      writePieces(sess, out, true)
+    }
+    const ended = sc.done
+    if (ended) {
+      if (end < buf.length) st.srvClose = true
+      responseEnded(sess)
+    } else sess.refreshSrv()
+    return
   } else end = buf.length
   if (head !== null) toClientWithHead(sess, head, buf, end)
   else if (end > start && !st.dropBody) sess.toClient(start === 0 && end === buf.length ? buf : buf.subarray(start, end))
-  const ended = st.resFraming === 'length' ? st.resRemain === 0 : st.resFraming === 'chunked' ? sess.resChunks!.done : false
+  const ended = st.resFraming === 'length' && st.resRemain === 0
   if (ended) {
     // Anything after the end of a response is a server out of step: never reuse it.
     if (end < buf.length) st.srvClose = true
     responseEnded(sess)
   } else sess.refreshSrv()
+}
+
+/** Whether `piece` is `buf[start, end)` itself. */
+function isRange(piece: Uint8Array, buf: Uint8Array, start: number, end: number): boolean {
+  return piece.buffer === buf.buffer && piece.byteOffset === buf.byteOffset + start && piece.length === end - start
+}
+
+/** The server's chunked framing is lost: a 502 while nothing of the response went to the client,
+ *  else the client connection is cut (what it received so far ends nowhere it could take for a
+ *  complete response). Nothing of the faulty bytes is forwarded either way (PD, as HAProxy). */
+function badBody(sess: HttpSession): void {
+  const st = sess.st
+  sess.dropSrv(true)
+  if (st.resBytes === 0) { sess.answer(502, 'P', 'D'); return }
+  sess.finish('P', 'D')
 }
 
 export function responseEnded(sess: HttpSession): void {

@@ -55,6 +55,17 @@ export function serverTimeout(s: TimeoutView): number | undefined {
   return undefined
 }
 
+/** Longest a client connection lingers after edgelb's own answer (see `lingerTimeout`). */
+const LINGER_MAX = 1000
+
+/** How long a client connection lingers after edgelb's own closing answer (an error, a 408):
+ *  its FIN is sent and what the client still sends is read and dropped, so that the close is not
+ *  a reset that could destroy the answer before the client read it (closing with unread input
+ *  resets). `timeout client`, at most a second. */
+export function lingerTimeout(to: Timeouts): number {
+  return to.client === undefined || to.client > LINGER_MAX ? LINGER_MAX : to.client
+}
+
 /** `timeout tarpit` (the frontend's, else the backend's), else `timeout connect`, else 0. */
 export function tarpitTimeout(s: TimeoutView): number {
   const to = s.fe.cfg.timeouts
