@@ -520,14 +520,13 @@ describe('unknown, removed and not yet implemented keywords', () => {
     expect(b.proxy('b').servers[0]!.extra).toEqual({ id: '5' })
   })
 
-  test('sections edgelb does not implement are named once each; one that protects (userlist) is an error each time', () => {
-    const b = build(T + 'userlist admins\n  user a password x\nuserlist ops\nresolvers dns\n  nameserver a 10.0.0.53:53\n')
-    const userlist = "a 'userlist' section: not implemented yet, so edgelb would let everyone through where credentials were required; put the authentication in the servers, or in front of edgelb, or run with --allow-unimplemented to accept the gap knowingly"
-    expect(b.unimplemented).toEqual({ lines: 5, protections: 3 })
+  test('sections edgelb does not implement are named once each; a userlist is built, a hash it cannot check is an error at its line', () => {
+    const b = build(T + 'userlist admins\n  user a password x\nuserlist ops\nresolvers dns\n  nameserver a 10.0.0.53:53\nmailers m\n  mailer s 10.0.0.25:25\n')
+    expect(b.unimplemented).toEqual({ lines: 4, protections: 0 })
     expect(b.lines).toEqual([
-      `${at(5)}: error: ${userlist}`,
-      `${at(7)}: error: ${userlist}`,
+      `${at(6)}: error: user 'a': the password hash 'x…' is not one edgelb can check; use a SHA-512 ($6$), SHA-256 ($5$), MD5 ($1$) or bcrypt ($2b$) hash (openssl passwd -6), or insecure-password`,
       `${at(8)}: warning: 'resolvers' sections are not implemented yet; edgelb ignores 'resolvers dns'`,
+      `${at(10)}: warning: 'mailers' sections are not implemented yet; edgelb ignores 'mailers m'`,
       `${at(1)}: warning: no frontend or listen section: edgelb has nothing to listen on`,
     ].sort((a, b) => Number(a.split(':')[1]) - Number(b.split(':')[1])))
   })

@@ -45,8 +45,9 @@ import { defaultServerOptions } from './keywords/server-options.ts'
 import type { KeywordCtx } from './keywords/types.ts'
 import { ConfigError, SECTION_TYPES, sortDiagnostics, type Diagnostic, type Directive, type SectionSource, type SourcePos } from '../model/source.ts'
 import { suggest } from '../model/suggest.ts'
-import type { Config, GlobalConfig, PeersConfig, ProgramConfig, ProxyConfig } from '../model/types.ts'
+import type { Config, GlobalConfig, PeersConfig, ProgramConfig, ProxyConfig, UserlistConfig } from '../model/types.ts'
 import { validateConfig } from './validate.ts'
+import { readUserlist } from './userlist.ts'
 import { buildRuntime, type Runtime } from '../proxy/runtime.ts'
 import type { StickTable } from '../rules/stick-table.ts'
 
@@ -241,6 +242,7 @@ export function buildConfig(sections: readonly SectionSource[], files: readonly 
   const global = defaultGlobal()
   const proxies: ProxyConfig[] = []
   const peers: PeersConfig[] = []
+  const userlists: UserlistConfig[] = []
   const programs: ProgramConfig[] = []
   const namedDefaults = new Map<string, ProxyConfig>()
   let current = defaultProxy('defaults', '', { file: files[0] ?? '', line: 0 })
@@ -307,6 +309,13 @@ export function buildConfig(sections: readonly SectionSource[], files: readonly 
       case 'peers':
         peers.push(readPeers(s))
         break
+      case 'userlist': {
+        for (const d of s.directives) guard(() => checkSectionLine('userlist', d))
+        const u = readUserlist(s, guard)
+        if (userlists.some((x) => x.name === u.name)) ctx.error(`userlist '${u.name}' is declared twice`, s.pos)
+        else userlists.push(u)
+        break
+      }
       case 'program': {
         const p = readProgram(s)
         if (p) {
@@ -333,7 +342,7 @@ export function buildConfig(sections: readonly SectionSource[], files: readonly 
     }
   }
 
-  const config: Config = { global, proxies, peers, programs, files: [...files] }
+  const config: Config = { global, proxies, peers, userlists, programs, files: [...files] }
   validateConfig(config, ctx, (p, phrase) => phrasePos.get(p)?.get(phrase))
   // The run-time objects, built once here: every rule, map, stick table, balancing key and health
   // check that cannot work is reported at its line, and `run` starts with these same objects.

@@ -341,6 +341,23 @@ export interface PeersConfig {
   peers: { name: string; address: string; pos: SourcePos }[]
 }
 
+/** `userlist NAME`: users and groups for `http_auth`/`http_auth_group`. */
+export interface UserlistConfig {
+  name: string
+  pos: SourcePos
+  users: UserConfig[]
+  /** Every group the section declares, with the users each holds (from both sides: `group …
+   *  users` and `user … groups`). */
+  groups: Map<string, Set<string>>
+}
+
+export interface UserConfig {
+  name: string
+  /** `password HASH` (a crypt(3) hash), `insecure-password TEXT`; none: the user never matches. */
+  password?: { kind: 'crypt' | 'insecure'; value: string }
+  pos: SourcePos
+}
+
 /** `program NAME`: a process the master starts before the listeners and stops with edgelb. */
 export interface ProgramConfig {
   name: string
@@ -354,6 +371,8 @@ export interface Config {
   /** Every proxy (frontend, backend, listen) in declaration order; `defaults` are folded in. */
   proxies: ProxyConfig[]
   peers: PeersConfig[]
+  /** `userlist` sections (absent: none). */
+  userlists?: UserlistConfig[]
   programs: ProgramConfig[]
   /** The files it was read from, in order. */
   files: string[]

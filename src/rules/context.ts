@@ -4,6 +4,7 @@
 import type { SourcePos } from '../model/source.ts'
 import type { MapStore } from './maps.ts'
 import type { StickTable } from './stick-table.ts'
+import type { Userlist } from './userlist.ts'
 import type { Sample, SampleType, StreamView } from './types.ts'
 
 /** Everything rules may refer to, shared by every proxy of the process. */
@@ -15,6 +16,8 @@ export interface RulesEnv {
   fileDir: string
   /** Backend names, to check `use_backend` and `nbsrv(NAME)` at load. Unchecked when absent. */
   backends?: ReadonlySet<string>
+  /** `userlist` sections by name, for `http_auth(L)` and `http_auth_group(L)`. */
+  userlists?: ReadonlyMap<string, Userlist>
 }
 
 /** The context of one rule being compiled. */

@@ -25,6 +25,7 @@ import { parseDuration } from '../model/units.ts'
 import { AclSet, MISS, PASS, splitCondition, type Test } from './acl.ts'
 import type { ActionKeyword, Phase } from './common-actions.ts'
 import type { CompileCtx, RulesEnv } from './context.ts'
+import { Userlist } from './userlist.ts'
 import { HTTP_REQUEST_ACTIONS, HTTP_RESPONSE_ACTIONS, type HttpAction } from './http-actions.ts'
 import { compileLegacyRules } from './legacy-filters.ts'
 import { compileLogFormat, constantFormat } from './log-format.ts'
@@ -408,10 +409,11 @@ export function compileRules(config: Config, options: CompileOptions & { fileDir
   }
   const maps = options.maps ?? new MapStore()
   const backends = new Set(config.proxies.filter((p) => p.kind === 'backend' || p.kind === 'listen').map((p) => p.name))
+  const userlists = new Map((config.userlists ?? []).map((u) => [u.name, new Userlist(u)]))
   // Global `set-var`/`set-var-fmt`: evaluated now, in order, as HAProxy does while parsing.
   for (const v of config.global.setVars ?? []) {
     guarded(options, () => {
-      const ctx: CompileCtx = { tables, maps, fileDir: options.fileDir ?? dirname(v.pos.file), proxy: '', at: v.pos, backends }
+      const ctx: CompileCtx = { tables, maps, fileDir: options.fileDir ?? dirname(v.pos.file), proxy: '', at: v.pos, backends, userlists }
       const ref = compileVarRef(v.name, v.pos)
       const s = connectionStream(loadTimeSession)
       const value = v.kw === 'set-var' ? compileExpr(v.value, ctx).fn(s) : compileLogFormat(v.value, ctx)(s)
@@ -421,7 +423,7 @@ export function compileRules(config: Config, options: CompileOptions & { fileDir
   const proxies = new Map<string, ProxyRules>()
   for (const p of config.proxies) {
     // Relative map, ACL and body files are read from the directory of the file that declares the proxy.
-    const env: RulesEnv = { tables, maps, fileDir: options.fileDir ?? dirname(p.pos.file), backends }
+    const env: RulesEnv = { tables, maps, fileDir: options.fileDir ?? dirname(p.pos.file), backends, userlists }
     proxies.set(p.name, compileProxyRules(p, env, options))
   }
   return { proxies, tables, maps }

@@ -47,7 +47,6 @@ const HEAD = `defaults
 interface Case { name: string; global?: string; frontend?: string; backend?: string; extra?: string; line: number; what: string; risk: string; lines?: number }
 const TLS = 'carry this traffic in clear text where TLS was asked for'
 const PROXY = 'pass a PROXY header on as data, or send none to a server that expects one'
-const AUTH = 'let everyone through where credentials were required'
 const RULE = 'skip this rule, which changes what reaches the servers'
 const cases: Case[] = [
   // TLS keywords edgelb still does not implement (docs/config.md, "TLS").
@@ -58,7 +57,6 @@ const cases: Case[] = [
   { name: 'accept-netscaler-cip', frontend: '  bind 127.0.0.1:0 accept-netscaler-cip 1234', line: 10, what: "bind option 'accept-netscaler-cip'", risk: PROXY },
   { name: 'expect-netscaler-cip', frontend: '  tcp-request connection expect-netscaler-cip layer4', line: 10, what: "'tcp-request connection expect-netscaler-cip'", risk: PROXY },
   { name: 'set-proxy-v2-tlv-fmt', backend: '  server s1 127.0.0.1:9 send-proxy-v2 set-proxy-v2-tlv-fmt(0xE1) %[src]', line: 13, what: "server option 'set-proxy-v2-tlv-fmt(0xE1)'", risk: PROXY },
-  { name: 'a userlist section', extra: 'userlist admins\n  user admin insecure-password secret\n', line: 15, what: "a 'userlist' section", risk: AUTH, lines: 2 },
   { name: 'stats http-request', frontend: '  stats http-request deny unless { src 10.0.0.0/8 }', line: 10, what: "'stats http-request'", risk: 'leave open what this line restricts' },
   { name: 'stats admin', frontend: '  stats admin if TRUE', line: 10, what: "'stats admin'", risk: 'leave open what this line restricts' },
   { name: 'an http-request action not implemented', frontend: '  http-request cache-use c1', line: 10, what: "'http-request cache-use'", risk: RULE },
