@@ -21,6 +21,7 @@ import { parseSni, sslHelloType } from './tls-hello.ts'
 import { PROXY_PROTOCOL_FETCHES } from './proxy-protocol-fetches.ts'
 import { SSL_FETCHES } from './ssl-fetches.ts'
 import { AUTH_FETCHES } from './auth-fetches.ts'
+import { BODY_FETCHES } from './body-fetches.ts'
 import { type StickEntry, type StickTable, type DataName } from './stick-table.ts'
 import { trackedAt } from './tracking.ts'
 import type { Sample, SampleType, StreamView } from './types.ts'
@@ -389,6 +390,7 @@ export const FETCHES: readonly FetchDef[] = [
   { name: 'req.body', type: 'bin', compile: () => (s) => s.reqBody ?? undefined },
   { name: 'req.body_len', type: 'int', compile: () => (s) => (s.req ? s.reqBody?.length ?? 0 : undefined) },
   ...AUTH_FETCHES,
+  ...BODY_FETCHES,
   { name: 'req.body_size', type: 'int', compile: () => (s) => (s.req && s.req.framing === 'length' ? s.req.contentLength : undefined) },
   // Response payload (tcp-response content)
   { name: 'res.len', type: 'int', volatile: true, compile: () => (s) => { if (s.resPayloadFinal === false) evalState.mayChange = true; return s.resPayload?.length ?? 0 } },
