@@ -531,11 +531,10 @@ describe('unknown, removed and not yet implemented keywords', () => {
     ].sort((a, b) => Number(a.split(':')[1]) - Number(b.split(':')[1])))
   })
 
-  test('the lines of a section edgelb does not implement are still checked against its keywords', () => {
+  test('the lines of a section are checked against its keywords, whether edgelb implements it (cache) or not (program, log-profile)', () => {
     const b = build(T + 'cache c\n  total-max-size 64\n  max-age 60\n  max-ag 60\n  balance roundrobin\n  no total-max-size\nprogram p\n  command /bin/true\n  no option start-on-reload\n  option bogus\nlog-profile lp\n  on any format "%ci"\n')
     expect(b.lines).toEqual([
       `${at(1)}: warning: no frontend or listen section: edgelb has nothing to listen on`,
-      `${at(5)}: warning: 'cache' sections are not implemented yet; edgelb ignores 'cache c'`,
       `${at(8)}: error: unknown keyword 'max-ag' in a cache section; did you mean 'max-age'?`,
       `${at(9)}: error: unknown keyword 'balance' in a cache section; known: total-max-size, max-object-size, max-age, process-vary, max-secondary-entries`,
       `${at(10)}: error: 'no' cannot be used with 'total-max-size', which has no 'no' form; remove the line to leave it unset`,

@@ -45,9 +45,10 @@ import { defaultServerOptions } from './keywords/server-options.ts'
 import type { KeywordCtx } from './keywords/types.ts'
 import { ConfigError, SECTION_TYPES, sortDiagnostics, type Diagnostic, type Directive, type SectionSource, type SourcePos } from '../model/source.ts'
 import { suggest } from '../model/suggest.ts'
-import type { Config, GlobalConfig, PeersConfig, ProgramConfig, ProxyConfig, UserlistConfig } from '../model/types.ts'
+import type { Config, GlobalConfig, PeersConfig, ProgramConfig, ProxyConfig, UserlistConfig, CacheConfig } from '../model/types.ts'
 import { validateConfig } from './validate.ts'
 import { readUserlist } from './userlist.ts'
+import { readCache } from './cache.ts'
 import { buildRuntime, type Runtime } from '../proxy/runtime.ts'
 import type { StickTable } from '../rules/stick-table.ts'
 
@@ -243,6 +244,7 @@ export function buildConfig(sections: readonly SectionSource[], files: readonly 
   const proxies: ProxyConfig[] = []
   const peers: PeersConfig[] = []
   const userlists: UserlistConfig[] = []
+  const caches: CacheConfig[] = []
   const programs: ProgramConfig[] = []
   const namedDefaults = new Map<string, ProxyConfig>()
   let current = defaultProxy('defaults', '', { file: files[0] ?? '', line: 0 })
@@ -309,6 +311,13 @@ export function buildConfig(sections: readonly SectionSource[], files: readonly 
       case 'peers':
         peers.push(readPeers(s))
         break
+      case 'cache': {
+        for (const d of s.directives) guard(() => checkSectionLine('cache', d))
+        const c = readCache(s, guard)
+        if (caches.some((x) => x.name === c.name)) ctx.error(`cache '${c.name}' is declared twice`, s.pos)
+        else caches.push(c)
+        break
+      }
       case 'userlist': {
         for (const d of s.directives) guard(() => checkSectionLine('userlist', d))
         const u = readUserlist(s, guard)
@@ -342,7 +351,7 @@ export function buildConfig(sections: readonly SectionSource[], files: readonly 
     }
   }
 
-  const config: Config = { global, proxies, peers, userlists, programs, files: [...files] }
+  const config: Config = { global, proxies, peers, userlists, caches, programs, files: [...files] }
   validateConfig(config, ctx, (p, phrase) => phrasePos.get(p)?.get(phrase))
   // The run-time objects, built once here: every rule, map, stick table, balancing key and health
   // check that cannot work is reported at its line, and `run` starts with these same objects.

@@ -358,6 +358,23 @@ export interface UserConfig {
   pos: SourcePos
 }
 
+/** `cache NAME`: HAProxy's small HTTP object cache. */
+export interface CacheConfig {
+  name: string
+  pos: SourcePos
+  /** `total-max-size` (given in megabytes), in bytes. */
+  totalMaxSize: number
+  /** `max-object-size`, bytes (default: a 256th of the total). */
+  maxObjectSize: number
+  /** `max-age`, seconds (default 60): no object is served older than this. */
+  maxAge: number
+  /** `process-vary on`: responses with `Vary` (on Accept-Encoding, Referer, Origin) are cached
+   *  per variant; off (the default), they are not cached. */
+  processVary: boolean
+  /** `max-secondary-entries` (default 10): variants kept per URL. */
+  maxSecondaryEntries: number
+}
+
 /** `program NAME`: a process the master starts before the listeners and stops with edgelb. */
 export interface ProgramConfig {
   name: string
@@ -373,6 +390,8 @@ export interface Config {
   peers: PeersConfig[]
   /** `userlist` sections (absent: none). */
   userlists?: UserlistConfig[]
+  /** `cache` sections (absent: none). */
+  caches?: CacheConfig[]
   programs: ProgramConfig[]
   /** The files it was read from, in order. */
   files: string[]

@@ -5,6 +5,7 @@ import type { SourcePos } from '../model/source.ts'
 import type { MapStore } from './maps.ts'
 import type { StickTable } from './stick-table.ts'
 import type { Userlist } from './userlist.ts'
+import type { HttpCache } from './cache.ts'
 import type { Sample, SampleType, StreamView } from './types.ts'
 
 /** Everything rules may refer to, shared by every proxy of the process. */
@@ -18,6 +19,8 @@ export interface RulesEnv {
   backends?: ReadonlySet<string>
   /** `userlist` sections by name, for `http_auth(L)` and `http_auth_group(L)`. */
   userlists?: ReadonlyMap<string, Userlist>
+  /** `cache` sections by name, for `cache-use` and `cache-store`. */
+  caches?: ReadonlyMap<string, HttpCache>
 }
 
 /** The context of one rule being compiled. */

@@ -14,6 +14,7 @@ import { expandGroups } from './pattern.ts'
 import { parseRedirect, parseReplyOptions } from './reply.ts'
 import { CONTINUE, REJECT, type HttpVerdict, type StreamView } from './types.ts'
 import { haproxyRegex } from './regex.ts'
+import { CACHE_REQUEST_ACTIONS, CACHE_RESPONSE_ACTIONS } from './cache-actions.ts'
 
 export type HttpAction = (s: StreamView) => HttpVerdict | undefined
 type HttpActionKeyword = ActionKeyword<HttpAction>
@@ -337,6 +338,7 @@ export const HTTP_REQUEST_ACTIONS: readonly HttpActionKeyword[] = [
   ...headerActions((s) => s.req),
   ...requestLineActions(),
   normalizeUri,
+  ...CACHE_REQUEST_ACTIONS,
   ...effects,
 ]
 
@@ -348,6 +350,7 @@ export const HTTP_RESPONSE_ACTIONS: readonly HttpActionKeyword[] = [
   redirect,
   setStatus,
   ...headerActions((s) => s.res),
+  ...CACHE_RESPONSE_ACTIONS,
   // The connection's addresses are the request side's to change.
   ...effects.filter((e) => !/^set-(src|dst)/.test(e.kw)),
 ]

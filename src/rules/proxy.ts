@@ -26,6 +26,7 @@ import { AclSet, MISS, PASS, splitCondition, type Test } from './acl.ts'
 import type { ActionKeyword, Phase } from './common-actions.ts'
 import type { CompileCtx, RulesEnv } from './context.ts'
 import { Userlist } from './userlist.ts'
+import { HttpCache } from './cache.ts'
 import { HTTP_REQUEST_ACTIONS, HTTP_RESPONSE_ACTIONS, type HttpAction } from './http-actions.ts'
 import { compileLegacyRules } from './legacy-filters.ts'
 import { compileLogFormat, constantFormat } from './log-format.ts'
@@ -391,6 +392,8 @@ export interface CompiledRules {
   proxies: Map<string, ProxyRules>
   tables: Map<string, StickTable>
   maps: MapStore
+  /** `cache` sections by name (`show cache`). */
+  caches?: Map<string, HttpCache>
 }
 
 /**
@@ -410,10 +413,11 @@ export function compileRules(config: Config, options: CompileOptions & { fileDir
   const maps = options.maps ?? new MapStore()
   const backends = new Set(config.proxies.filter((p) => p.kind === 'backend' || p.kind === 'listen').map((p) => p.name))
   const userlists = new Map((config.userlists ?? []).map((u) => [u.name, new Userlist(u)]))
+  const caches = new Map((config.caches ?? []).map((c) => [c.name, new HttpCache(c)]))
   // Global `set-var`/`set-var-fmt`: evaluated now, in order, as HAProxy does while parsing.
   for (const v of config.global.setVars ?? []) {
     guarded(options, () => {
-      const ctx: CompileCtx = { tables, maps, fileDir: options.fileDir ?? dirname(v.pos.file), proxy: '', at: v.pos, backends, userlists }
+      const ctx: CompileCtx = { tables, maps, fileDir: options.fileDir ?? dirname(v.pos.file), proxy: '', at: v.pos, backends, userlists, caches }
       const ref = compileVarRef(v.name, v.pos)
       const s = connectionStream(loadTimeSession)
       const value = v.kw === 'set-var' ? compileExpr(v.value, ctx).fn(s) : compileLogFormat(v.value, ctx)(s)
@@ -423,8 +427,8 @@ export function compileRules(config: Config, options: CompileOptions & { fileDir
   const proxies = new Map<string, ProxyRules>()
   for (const p of config.proxies) {
     // Relative map, ACL and body files are read from the directory of the file that declares the proxy.
-    const env: RulesEnv = { tables, maps, fileDir: options.fileDir ?? dirname(p.pos.file), backends, userlists }
+    const env: RulesEnv = { tables, maps, fileDir: options.fileDir ?? dirname(p.pos.file), backends, userlists, caches }
     proxies.set(p.name, compileProxyRules(p, env, options))
   }
-  return { proxies, tables, maps }
+  return { proxies, tables, maps, caches }
 }

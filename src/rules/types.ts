@@ -126,6 +126,16 @@ export interface StreamView {
   srvTls?: TlsFacts | null
   /** What log-format tags read beyond samples; the session fills it before logging. */
   log?: LogFields
+  /** `http-response` actions that must see the response body (`cache-store`): `tap` gets its
+   *  bytes as the server framed them, then `end()` once the whole body went to the client (never,
+   *  if the exchange broke off). Absent where there is no body to see. */
+  tapResponse?(tap: BodyTap): void
+}
+
+/** What sees a response body go by (see `StreamView.tapResponse`). */
+export interface BodyTap {
+  data(chunk: Uint8Array): void
+  end(): void
 }
 
 /** Per-stream values only logs read (HAProxy's `%` tags). Times are ms; -1 = did not happen. */

@@ -140,6 +140,7 @@ export function responseBody(sess: HttpSession, buf: Uint8Array, start: number, 
     end = sess.resChunks!.scan(buf, start, buf.length)
     if (end < 0) { sess.dropSrv(true); sess.finish('S', 'D'); return }
   } else end = buf.length
+  if (st.resTap !== null && end > start) st.resTap.data(buf.subarray(start, end))
   if (head !== null) toClientWithHead(sess, head, buf, end)
   else if (end > start && !st.dropBody) sess.toClient(start === 0 && end === buf.length ? buf : buf.subarray(start, end))
   const ended = st.resFraming === 'length' ? st.resRemain === 0 : st.resFraming === 'chunked' ? sess.resChunks!.done : false
@@ -152,6 +153,7 @@ export function responseBody(sess: HttpSession, buf: Uint8Array, start: number, 
 
 export function responseEnded(sess: HttpSession): void {
   const st = sess.st
+  if (st.resTap !== null) { st.resTap.end(); st.resTap = null }
   st.resDone = true
   sess.ss = 'res-done'
   sess.srvExp = Infinity

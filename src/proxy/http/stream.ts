@@ -9,7 +9,7 @@ import type { ReqCookieFlag, ResCookieFlag } from '../../http/persist.ts'
 import type { BodyFraming, H1Head } from '../../http/types.ts'
 import type { ProxyRules } from '../../rules/proxy.ts'
 import type { StickEntry } from '../../rules/stick-table.ts'
-import type { LogFields, Sample, SessionView, StreamView } from '../../rules/types.ts'
+import type { BodyTap, LogFields, Sample, SessionView, StreamView } from '../../rules/types.ts'
 import type { TlsFacts } from '../../net/types.ts'
 import type { SrvSide } from '../server-side.ts'
 
@@ -34,6 +34,8 @@ export class Stream implements StreamView, SrvSide {
   cliHead!: boolean
   /** The response body is read from the server and not sent to the client. */
   dropBody!: boolean
+  /** What sees the response body go by (`cache-store`), if anything. */
+  resTap!: BodyTap | null
   #vars: Map<string, Sample> | undefined
   #sc: (StickEntry | undefined)[] | undefined
   logLevel: string | undefined
@@ -93,6 +95,7 @@ export class Stream implements StreamView, SrvSide {
     this.reset()
   }
 
+  tapResponse(tap: BodyTap): void { this.resTap = tap }
   get srvId(): number | undefined { return this.server === null || this.srvName === '' ? undefined : this.server.index + 1 }
   get vars(): Map<string, Sample> { return (this.#vars ??= new Map()) }
   get sc(): (StickEntry | undefined)[] { return (this.#sc ??= [undefined, undefined, undefined]) }
@@ -107,6 +110,7 @@ export class Stream implements StreamView, SrvSide {
     this.cliHead = false
     this.reqBody = null
     this.dropBody = false
+    this.resTap = null
     this.srvName = ''
     this.#vars = undefined
     this.#sc = undefined
