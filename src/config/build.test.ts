@@ -458,8 +458,8 @@ describe('unknown, removed and not yet implemented keywords', () => {
   bind :80
   option http-ignore-probes
   unique-id-header X-Unique-ID
-  compression algo gzip
-  compression type text/html
+  option splice-auto
+  option splice-response
   server s 10.0.0.1:80 send-proxy-v2 set-proxy-v2-tlv-fmt(0xE1) %[src]
   server t 10.0.0.2:80 send-proxy-v2 set-proxy-v2-tlv-fmt(0xE1) %[src]
 `
@@ -470,8 +470,8 @@ describe('unknown, removed and not yet implemented keywords', () => {
     expect(b.lines).toEqual([
       `${at(7)}: warning: 'option http-ignore-probes' is parsed but not implemented yet; edgelb ignores it for now`,
       `${at(8)}: warning: 'unique-id-header' is parsed but not implemented yet; edgelb ignores it for now`,
-      `${at(9)}: warning: 'compression algo' is parsed but not implemented yet; edgelb ignores it for now`,
-      `${at(10)}: warning: 'compression type' is parsed but not implemented yet; edgelb ignores it for now`,
+      `${at(9)}: warning: 'option splice-auto' is parsed but not implemented yet; edgelb ignores it for now`,
+      `${at(10)}: warning: 'option splice-response' is parsed but not implemented yet; edgelb ignores it for now`,
       `${at(11)}: error: server option 'set-proxy-v2-tlv-fmt(0xE1)': not implemented yet, so edgelb would ${PROXY_RISK}; remove it where neither side speaks the PROXY protocol, or run with --allow-unimplemented to accept the gap knowingly`,
       `${at(12)}: error: server option 'set-proxy-v2-tlv-fmt(0xE1)': not implemented yet, so edgelb would ${PROXY_RISK}; remove it where neither side speaks the PROXY protocol, or run with --allow-unimplemented to accept the gap knowingly`,
     ])

@@ -278,6 +278,8 @@ export interface ProxyConfig {
   source?: string
   monitorNet: string[]
   monitorUri?: string
+  /** `compression algo|type|offload|direction` (absent: none written). */
+  compression?: CompressionConfig
   defaultBackend?: string
   /** `use_backend NAME [if|unless cond]` in order; `args[0]` is the backend name (may be `%[…]`). */
   useBackends: RuleConfig[]
@@ -356,6 +358,19 @@ export interface UserConfig {
   /** `password HASH` (a crypt(3) hash), `insecure-password TEXT`; none: the user never matches. */
   password?: { kind: 'crypt' | 'insecure'; value: string }
   pos: SourcePos
+}
+
+/** The compression algorithms of `compression algo`. */
+export type CompressionAlgo = 'identity' | 'gzip' | 'deflate' | 'raw-deflate'
+
+/** A proxy's `compression` lines (a backend's apply, else its frontend's, as in HAProxy). */
+export interface CompressionConfig {
+  /** `compression algo` / `algo-res`: in the order written. */
+  algos: CompressionAlgo[]
+  /** `compression type` / `type-res`: Content-Type prefixes (empty: every type). */
+  types: string[]
+  /** `compression offload`: Accept-Encoding removed from requests it compresses for. */
+  offload: boolean
 }
 
 /** `cache NAME`: HAProxy's small HTTP object cache. */

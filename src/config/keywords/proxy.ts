@@ -19,6 +19,7 @@ import { parseDuration, parseIntIn, parseSize } from '../../model/units.ts'
 import { uniqueServer } from './legacy.ts'
 import { parseSource } from './source-range.ts'
 import { optionKeywords } from './options.ts'
+import { compressionKeywords } from './compression.ts'
 import { applyServerOptions, parseBindLine, parseServerLine, type NotBuiltSink } from './servers.ts'
 import type { KeywordCtx, ProxyKeyword } from './types.ts'
 import { none, one } from './words.ts'
@@ -437,4 +438,5 @@ export const proxyKeywords: readonly ProxyKeyword[] = [
   ...statsKeywords,
   rule('stats admin', STATS),
   ...optionKeywords,
+  ...compressionKeywords,
 ]

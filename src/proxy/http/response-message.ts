@@ -14,6 +14,7 @@ import { createChunkedScanner } from '../../http/chunked.ts'
 import type { H1Head } from '../../http/types.ts'
 import { missingWebSocketKey } from '../../http/websocket.ts'
 import type { HttpSession } from '../http-session.ts'
+import { compressBody, compressEnd, compressionResponse } from './compression.ts'
 import { responseHeaders, responsePhases } from './phases.ts'
 
 /** Body bytes small enough that copying them next to their head costs less than a second write. */
@@ -90,6 +91,7 @@ function onResponse(sess: HttpSession, res: H1Head, buf: Uint8Array): void {
   if (framing === 'eof' || (sess.fe.stopped && sess.fe.heir === null) || res.mustClose) st.cliClose = true
 
   responseHeaders(sess, st)
+  compressionResponse(sess, st, framing)
 
   const restLen = buf.length - res.size
   if (st.cliHead && framing !== 'none') {
@@ -141,7 +143,10 @@ export function responseBody(sess: HttpSession, buf: Uint8Array, start: number, 
     if (end < 0) { sess.dropSrv(true); sess.finish('S', 'D'); return }
   } else end = buf.length
   if (st.resTap !== null && end > start) st.resTap.data(buf.subarray(start, end))
-  if (head !== null) toClientWithHead(sess, head, buf, end)
+  if (st.resXform !== null) {
+    if (head !== null) sess.toClient(head.encode())
+    if (end > start) compressBody(st, buf.subarray(start, end))
+  } else if (head !== null) toClientWithHead(sess, head, buf, end)
   else if (end > start && !st.dropBody) sess.toClient(start === 0 && end === buf.length ? buf : buf.subarray(start, end))
   const ended = st.resFraming === 'length' ? st.resRemain === 0 : st.resFraming === 'chunked' ? sess.resChunks!.done : false
   if (ended) {
@@ -154,6 +159,7 @@ export function responseBody(sess: HttpSession, buf: Uint8Array, start: number, 
 export function responseEnded(sess: HttpSession): void {
   const st = sess.st
   if (st.resTap !== null) { st.resTap.end(); st.resTap = null }
+  if (st.resXform !== null) { compressEnd(st, () => responseEnded(sess)); return }
   st.resDone = true
   sess.ss = 'res-done'
   sess.srvExp = Infinity

@@ -7,6 +7,9 @@ import type { Server } from '../../backend/server.ts'
 import { Head } from '../../http/head.ts'
 import type { ReqCookieFlag, ResCookieFlag } from '../../http/persist.ts'
 import type { BodyFraming, H1Head } from '../../http/types.ts'
+import type { BodyCompressor } from '../../http/compressor.ts'
+import type { Dechunker } from '../../http/dechunk.ts'
+import type { CompressionAlgo } from '../../model/types.ts'
 import type { ProxyRules } from '../../rules/proxy.ts'
 import type { StickEntry } from '../../rules/stick-table.ts'
 import type { BodyTap, LogFields, Sample, SessionView, StreamView } from '../../rules/types.ts'
@@ -36,6 +39,11 @@ export class Stream implements StreamView, SrvSide {
   dropBody!: boolean
   /** What sees the response body go by (`cache-store`), if anything. */
   resTap!: BodyTap | null
+  /** The compression algorithm the request and the configuration agreed on (compression.ts),
+   *  the compressor the response body goes through, and what takes its chunked framing off. */
+  compAlgo!: CompressionAlgo | null
+  resXform!: BodyCompressor | null
+  resDechunk!: Dechunker | null
   #vars: Map<string, Sample> | undefined
   #sc: (StickEntry | undefined)[] | undefined
   logLevel: string | undefined
@@ -111,6 +119,10 @@ export class Stream implements StreamView, SrvSide {
     this.reqBody = null
     this.dropBody = false
     this.resTap = null
+    this.compAlgo = null
+    this.resXform?.destroy()
+    this.resXform = null
+    this.resDechunk = null
     this.srvName = ''
     this.#vars = undefined
     this.#sc = undefined
