@@ -201,7 +201,7 @@ export class Backend {
     const addr = server ? server.cfg.addr : this.dispatch!
     if (addr.path !== undefined) return { path: addr.path }
     const port = addr.port ?? dst.dstPort + (addr.portOffset ?? 0)
-    const host = isAnyHost(addr.host) ? dst.dstAddr : addr.host
+    const host = server?.resolvedHost ?? (isAnyHost(addr.host) ? dst.dstAddr : addr.host)
     const source = server?.cfg.source ?? this.cfg.source
     return source ? { host, port, localAddress: source } : { host, port }
   }

@@ -128,6 +128,12 @@ export class Server implements LbServer {
   readonly trackers: Server[] = []
   /** Maintenance or drain inherited from the tracked server. */
   inheritedAdmin: AdminState = 'ready'
+  /** The address DNS gave (`resolvers`, `init-addr`): connections go there instead of the name
+   *  written; null: the address as written. */
+  resolvedHost: string | null = null
+  /** No address could be found for its name (HAProxy's maintenance by resolution): the server
+   *  takes no traffic until one is. */
+  unresolved = false
   /** Set by the checks when `observe` is on; see reportResult(). */
   observer: ((s: Server, r: ObservedResult) => void) | null = null
   /** Weight the balancer was last rebuilt with (see refresh()). */
@@ -170,7 +176,7 @@ export class Server implements LbServer {
   get effectiveAdmin(): AdminState {
     const a = this.admin
     const i = this.inheritedAdmin
-    return a === 'maint' || i === 'maint' ? 'maint' : a === 'drain' || i === 'drain' ? 'drain' : 'ready'
+    return a === 'maint' || i === 'maint' || this.unresolved ? 'maint' : a === 'drain' || i === 'drain' ? 'drain' : 'ready'
   }
 
   #computeUsable(): boolean {

@@ -196,7 +196,7 @@ export function checkTarget(s: Server, agent: boolean): ConnectTarget | undefine
   const a = addr !== undefined ? splitHostPort(addr) : undefined
   const port = agent ? c.agentPort : (c.checkPort ?? a?.port ?? c.addr.port)
   if (port === undefined) return undefined
-  const t: ConnectTarget = { host: a?.host ?? c.addr.host, port }
+  const t: ConnectTarget = { host: a?.host ?? s.resolvedHost ?? c.addr.host, port }
   // check-ssl (or ssl on the server, checked on its own address): the checks speak TLS.
   if (!agent && s.checkTls !== null) {
     t.tls = s.checkTls

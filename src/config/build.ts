@@ -45,10 +45,11 @@ import { defaultServerOptions } from './keywords/server-options.ts'
 import type { KeywordCtx } from './keywords/types.ts'
 import { ConfigError, SECTION_TYPES, sortDiagnostics, type Diagnostic, type Directive, type SectionSource, type SourcePos } from '../model/source.ts'
 import { suggest } from '../model/suggest.ts'
-import type { Config, GlobalConfig, PeersConfig, ProgramConfig, ProxyConfig, UserlistConfig, CacheConfig } from '../model/types.ts'
+import type { Config, GlobalConfig, PeersConfig, ProgramConfig, ProxyConfig, UserlistConfig, CacheConfig, ResolversConfig } from '../model/types.ts'
 import { validateConfig } from './validate.ts'
 import { readUserlist } from './userlist.ts'
 import { readCache } from './cache.ts'
+import { checkServerResolvers, readResolvers } from './resolvers.ts'
 import { buildRuntime, type Runtime } from '../proxy/runtime.ts'
 import type { StickTable } from '../rules/stick-table.ts'
 
@@ -245,6 +246,7 @@ export function buildConfig(sections: readonly SectionSource[], files: readonly 
   const peers: PeersConfig[] = []
   const userlists: UserlistConfig[] = []
   const caches: CacheConfig[] = []
+  const resolvers: ResolversConfig[] = []
   const programs: ProgramConfig[] = []
   const namedDefaults = new Map<string, ProxyConfig>()
   let current = defaultProxy('defaults', '', { file: files[0] ?? '', line: 0 })
@@ -318,6 +320,13 @@ export function buildConfig(sections: readonly SectionSource[], files: readonly 
         else caches.push(c)
         break
       }
+      case 'resolvers': {
+        for (const d of s.directives) guard(() => checkSectionLine('resolvers', d))
+        const r = readResolvers(s, guard)
+        if (resolvers.some((x) => x.name === r.name)) ctx.error(`resolvers '${r.name}' is declared twice`, s.pos)
+        else resolvers.push(r)
+        break
+      }
       case 'userlist': {
         for (const d of s.directives) guard(() => checkSectionLine('userlist', d))
         const u = readUserlist(s, guard)
@@ -351,8 +360,9 @@ export function buildConfig(sections: readonly SectionSource[], files: readonly 
     }
   }
 
-  const config: Config = { global, proxies, peers, userlists, caches, programs, files: [...files] }
+  const config: Config = { global, proxies, peers, userlists, caches, resolvers, programs, files: [...files] }
   validateConfig(config, ctx, (p, phrase) => phrasePos.get(p)?.get(phrase))
+  checkServerResolvers(config, ctx.error)
   // The run-time objects, built once here: every rule, map, stick table, balancing key and health
   // check that cannot work is reported at its line, and `run` starts with these same objects.
   const runtime = buildRuntime(config, {

@@ -98,6 +98,12 @@ export interface ServerOptions {
    *  `check-via-socks4`). */
   socks4?: string
   checkViaSocks4?: boolean
+  /** `resolvers NAME`: the address is resolved at run time with that section's name servers. */
+  resolvers?: string
+  /** `resolve-prefer ipv4|ipv6` (HAProxy's default: ipv6). */
+  resolvePrefer?: 'ipv4' | 'ipv6'
+  /** `init-addr last,libc,none,IP`: how the address is found at start, in order. */
+  initAddr?: string[]
   /** Options that parse but are not built yet (`ssl`, `send-proxy`, …), kept for warnings. */
   extra: Record<string, string | true>
 }
@@ -373,6 +379,25 @@ export interface CompressionConfig {
   offload: boolean
 }
 
+/** `resolvers NAME`: name servers the servers' addresses are resolved with at run time. */
+export interface ResolversConfig {
+  name: string
+  pos: SourcePos
+  /** `nameserver NAME ADDRESS:PORT` (UDP), and those of /etc/resolv.conf (`parse-resolv-conf`). */
+  nameservers: { name: string; host: string; port: number; pos: SourcePos }[]
+  /** `resolve_retries N` (default 3). */
+  retries: number
+  /** `timeout resolve` (default 1 s: how often addresses are asked for) and `timeout retry`
+   *  (default 1 s: how long an answer is waited for before asking again), ms. */
+  timeoutResolve: number
+  timeoutRetry: number
+  /** `hold STATUS PERIOD`, ms: how long the last good address stays in use after an answer of
+   *  that kind (nx, other, refused, timeout: 30 s; valid: 10 s; obsolete: 0). */
+  hold: { nx: number; other: number; refused: number; timeout: number; valid: number; obsolete: number }
+  /** `accepted_payload_size` (default 512; above it, EDNS0 says so). */
+  payloadSize: number
+}
+
 /** `cache NAME`: HAProxy's small HTTP object cache. */
 export interface CacheConfig {
   name: string
@@ -407,6 +432,8 @@ export interface Config {
   userlists?: UserlistConfig[]
   /** `cache` sections (absent: none). */
   caches?: CacheConfig[]
+  /** `resolvers` sections (absent: none). */
+  resolvers?: ResolversConfig[]
   programs: ProgramConfig[]
   /** The files it was read from, in order. */
   files: string[]

@@ -10,6 +10,7 @@
 import type { Backend } from '../backend/backend.ts'
 import type { Server } from '../backend/server.ts'
 import type { HealthChecks } from '../check/checks.ts'
+import { Resolution } from './resolution.ts'
 import type { StateEvent } from '../check/state.ts'
 import type { BindConfig, Config, ProxyConfig } from '../model/types.ts'
 import type { TlsListen } from '../net/runtime.ts'
@@ -67,6 +68,8 @@ export class Engine implements FrontendHost {
   readonly frontends: Frontend[] = []
   /** Health checks and server states; started with the engine, stopped when it stops. */
   readonly checks: HealthChecks
+  /** Servers' addresses found by name (`init-addr`, `resolvers`); started and stopped with it. */
+  resolution: Resolution | null = null
   /** What each `bind … ssl` listens with (built with the runtime). */
   readonly listenTls: ReadonlyMap<BindConfig, TlsListen>
   actconn = 0
@@ -159,6 +162,8 @@ export class Engine implements FrontendHost {
     acquireDriver()
     e.#drives = true
     e.checks.start()
+    e.resolution = new Resolution(config, e.backends)
+    e.resolution.start()
     e.#keepAlive = setInterval(() => {}, 0x7fffffff)
     return e
   }
@@ -341,6 +346,7 @@ export class Engine implements FrontendHost {
     if (this.#state !== 'running') throw new Error(`Engine.retire: the engine is ${this.#state}`)
     this.#state = 'stopping'
     this.checks.stop()
+    this.resolution?.stop()
     for (const be of this.backends.values()) for (const s of be.servers) s.observer = null
     for (const fe of this.frontends) {
       fe.retire(next.frontends.find((f) => f.name === fe.name && f.cfg.mode === fe.cfg.mode) ?? null)
@@ -378,6 +384,7 @@ export class Engine implements FrontendHost {
     for (const fe of this.frontends) fe.successor = null
     for (const be of this.backends.values()) closePooled(be.servers)
     this.checks.stop()
+    this.resolution?.stop()
     for (const t of this.#graceTimers) clearTimeout(t)
     if (this.#hardStopTimer !== undefined) clearTimeout(this.#hardStopTimer)
     if (this.#keepAlive !== undefined) clearInterval(this.#keepAlive)

@@ -20,6 +20,7 @@ import { uniqueServer } from './legacy.ts'
 import { parseSource } from './source-range.ts'
 import { optionKeywords } from './options.ts'
 import { compressionKeywords } from './compression.ts'
+import { serverTemplateKeyword } from './server-template.ts'
 import { applyServerOptions, parseBindLine, parseServerLine, type NotBuiltSink } from './servers.ts'
 import type { KeywordCtx, ProxyKeyword } from './types.ts'
 import { none, one } from './words.ts'
@@ -439,4 +440,5 @@ export const proxyKeywords: readonly ProxyKeyword[] = [
   rule('stats admin', STATS),
   ...optionKeywords,
   ...compressionKeywords,
+  serverTemplateKeyword,
 ]
