@@ -23,6 +23,8 @@ export interface ViewedSession {
   readonly soName?: string | undefined
   /** `set-src`, `set-src-port`: the client address everything sees from then on. */
   setCliAddr(addr: string | undefined, port: number | undefined): void
+  /** The current stream's `unique-id-format` id, made on first use ('' without a format). */
+  uniqueId(): string
 }
 
 export class SessView implements SessionView {
@@ -47,6 +49,8 @@ export class SessView implements SessionView {
   get proxied(): ProxiedConn | null { return this.#owner.proxied }
 
   expectProxy(): void { this.#owner.ppExpected = true }
+
+  uniqueId(): string { return this.#owner.uniqueId() }
 
   get soName(): string | undefined { return this.#owner.soName }
 

@@ -28,6 +28,9 @@ export interface CompileCtx extends RulesEnv {
   /** The proxy the rule is in (its stick table is the default table). */
   proxy: string
   at: SourcePos
+  /** The proxy's named ACLs (declared or predefined), for the `acl()` fetch: a test answering
+   *  acl.ts's FAIL, MISS or PASS; undefined for a name not declared. */
+  acl?(name: string, at: SourcePos): ((s: StreamView) => number) | undefined
 }
 
 export type Fetch = (s: StreamView) => Sample | undefined

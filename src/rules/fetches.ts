@@ -22,6 +22,7 @@ import { PROXY_PROTOCOL_FETCHES } from './proxy-protocol-fetches.ts'
 import { SSL_FETCHES } from './ssl-fetches.ts'
 import { AUTH_FETCHES } from './auth-fetches.ts'
 import { BODY_FETCHES } from './body-fetches.ts'
+import { ACL_FETCH } from './acl-fetch.ts'
 import { type StickEntry, type StickTable, type DataName } from './stick-table.ts'
 import { trackedAt } from './tracking.ts'
 import type { Sample, SampleType, StreamView } from './types.ts'
@@ -390,6 +391,8 @@ export const FETCHES: readonly FetchDef[] = [
   { name: 'req.body', type: 'bin', compile: () => (s) => s.reqBody ?? undefined },
   { name: 'req.body_len', type: 'int', compile: () => (s) => (s.req ? s.reqBody?.length ?? 0 : undefined) },
   ...AUTH_FETCHES,
+  ACL_FETCH,
+  { name: 'unique-id', type: 'str', compile: () => (s) => s.sess.uniqueId?.() ?? '' },
   ...BODY_FETCHES,
   { name: 'req.body_size', type: 'int', compile: () => (s) => (s.req && s.req.framing === 'length' ? s.req.contentLength : undefined) },
   // Response payload (tcp-response content)

@@ -224,6 +224,7 @@ function connectionStream(sess: SessionView): StreamView {
 export function compileProxyRules(p: ProxyConfig, env: RulesEnv, options: CompileOptions = {}): ProxyRules {
   const base: Omit<CompileCtx, 'at'> = { ...env, proxy: p.name }
   const acls = new AclSet(p.acls, base, options.onError)
+  base.acl = (name, at) => acls.get(name, at)
   acls.compileAll()
   const captureSlots = { count: p.captures.filter((c) => c.kind === 'request').length }
   const resCaptureSlots = { count: p.captures.filter((c) => c.kind === 'response').length }

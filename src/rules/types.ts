@@ -63,6 +63,9 @@ export interface SessionView {
    *  then on (an undefined part stays). Absent where they cannot change. */
   setSrc?(addr: string | undefined, port: number | undefined): void
   setDst?(addr: string | undefined, port: number | undefined): void
+  /** The current stream's unique id (`unique-id-format`), made on first use; '' without a
+   *  format. Absent where there is none (fake sessions). */
+  uniqueId?(): string
 }
 
 /** A connection that began with a PROXY protocol header (`accept-proxy`, `expect-proxy`). */
