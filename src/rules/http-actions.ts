@@ -15,6 +15,7 @@ import { parseRedirect, parseReplyOptions } from './reply.ts'
 import { CONTINUE, REJECT, type HttpVerdict, type StreamView } from './types.ts'
 import { haproxyRegex } from './regex.ts'
 import { CACHE_REQUEST_ACTIONS, CACHE_RESPONSE_ACTIONS } from './cache-actions.ts'
+import { WAIT_FOR_BODY_ACTION } from './wait-for-body.ts'
 
 export type HttpAction = (s: StreamView) => HttpVerdict | undefined
 type HttpActionKeyword = ActionKeyword<HttpAction>
@@ -339,6 +340,7 @@ export const HTTP_REQUEST_ACTIONS: readonly HttpActionKeyword[] = [
   ...requestLineActions(),
   normalizeUri,
   ...CACHE_REQUEST_ACTIONS,
+  WAIT_FOR_BODY_ACTION,
   ...effects,
 ]
 

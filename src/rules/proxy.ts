@@ -27,6 +27,7 @@ import type { ActionKeyword, Phase } from './common-actions.ts'
 import type { CompileCtx, RulesEnv } from './context.ts'
 import { Userlist } from './userlist.ts'
 import { HttpCache } from './cache.ts'
+import { waitForBodyOf, type WaitForBody } from './wait-for-body.ts'
 import { HTTP_REQUEST_ACTIONS, HTTP_RESPONSE_ACTIONS, type HttpAction } from './http-actions.ts'
 import { compileLegacyRules } from './legacy-filters.ts'
 import { compileLogFormat, constantFormat } from './log-format.ts'
@@ -59,6 +60,8 @@ export interface ProxyRules {
   readonly inspectDelay: number
   /** `tcp-response inspect-delay`, ms. */
   readonly resInspectDelay: number
+  /** `http-request wait-for-body` as the first rule (wait-for-body.ts); null: none. */
+  readonly waitForBody: WaitForBody | null
   /** `tcp-request connection` rules, then (unless rejected) `tcp-request session` rules. */
   tcpConnection(sess: SessionView): TcpVerdict
   /** The two sets apart, for a connection that reads a PROXY header between them: connection
@@ -332,6 +335,7 @@ export function compileProxyRules(p: ProxyConfig, env: RulesEnv, options: Compil
     },
     inspectDelay,
     resInspectDelay,
+    waitForBody: waitForBodyOf(p, acls, base, guarded.bind(null, options) as <T>(fn: () => T) => T | undefined),
     tcpConnection(sess) {
       // An `accept` ends the connection rules only: session rules still run, as in HAProxy.
       return connectionRules(sess) === 'reject' ? 'reject' : sessionRules(sess)

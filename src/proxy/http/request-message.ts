@@ -13,6 +13,7 @@ import type { H1Head } from '../../http/types.ts'
 import { missingWebSocketKey } from '../../http/websocket.ts'
 import type { HttpSession } from '../http-session.ts'
 import { assignServer } from '../server-side.ts'
+import { waitsForBody } from './body-wait.ts'
 import { requestPhases } from './phases.ts'
 import { requestTimeout } from './timeouts.ts'
 
@@ -51,10 +52,9 @@ export function parseRequest(sess: HttpSession): void {
     return
   }
   const head = r.head
-  // `option http-buffer-request`: the rules wait for the whole body, when it fits in a buffer
-  // (HAProxy's wait for the request body); the head is read again once it is in.
-  if (head.framing === 'length' && head.contentLength > buf.length - head.size && head.contentLength <= http.bufsize &&
-    sess.fe.cfg.options['http-buffer-request'] === true) return
+  // `option http-buffer-request`, `http-request wait-for-body` (body-wait.ts): the rules wait for
+  // the body; the head is read again once more of it is in.
+  if (waitsForBody(sess, head, buf.length - head.size)) return
   sess.cliIn = head.size < buf.length ? buf.subarray(head.size) : null
   onRequest(sess, head)
 }

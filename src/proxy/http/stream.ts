@@ -37,6 +37,8 @@ export class Stream implements StreamView, SrvSide {
   cliHead!: boolean
   /** The response body is read from the server and not sent to the client. */
   dropBody!: boolean
+  /** Monotonic ms until which `wait-for-body` waits for the request body (-1: not waiting). */
+  bodyWaitUntil!: number
   /** What sees the response body go by (`cache-store`), if anything. */
   resTap!: BodyTap | null
   /** The compression algorithm the request and the configuration agreed on (compression.ts),
@@ -119,6 +121,7 @@ export class Stream implements StreamView, SrvSide {
     this.reqBody = null
     this.dropBody = false
     this.resTap = null
+    this.bodyWaitUntil = -1
     this.compAlgo = null
     this.resXform?.destroy()
     this.resXform = null
