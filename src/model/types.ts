@@ -341,6 +341,10 @@ export interface GlobalConfig {
   gid?: number
   /** `crt-base`, `ca-base`, `ssl-default-*`, `ssl-server-verify` (model/tls.ts). */
   tls?: GlobalTls
+  /** `setenv`, `presetenv`, `unsetenv`, `resetenv` lines, words as written, in order: the reader
+   *  applied them to what the configuration expands; `run` applies them to the process's
+   *  environment (programs and checks see it). */
+  envEdits?: string[][]
 }
 
 export interface PeersConfig {
