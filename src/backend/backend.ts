@@ -104,6 +104,7 @@ export class Backend {
     this.cfg = cfg
     this.name = cfg.name
     this.servers = cfg.servers.map((s) => new Server(s))
+    if (cfg.options['srvtcpka'] === true || cfg.options['tcpka'] === true) for (const s of this.servers) s.keepAlive = cfg.srvTcpkaIdle ?? 0
     this.dispatch = cfg.dispatch
     this.fullconn = options.fullconn
     this.forwardFor = cfg.forwardFor ? compileForwardFor(cfg.forwardFor) : null

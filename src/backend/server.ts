@@ -128,6 +128,9 @@ export class Server implements LbServer {
   readonly trackers: Server[] = []
   /** Maintenance or drain inherited from the tracked server. */
   inheritedAdmin: AdminState = 'ready'
+  /** `option srvtcpka`/`tcpka` of its backend: SO_KEEPALIVE on its connections, the first probe
+   *  after this many ms (0: the system's delay); null: off. */
+  keepAlive: number | null = null
   /** The address DNS gave (`resolvers`, `init-addr`): connections go there instead of the name
    *  written; null: the address as written. */
   resolvedHost: string | null = null

@@ -284,6 +284,10 @@ export interface ProxyConfig {
   source?: string
   monitorNet: string[]
   monitorUri?: string
+  /** `clitcpka-idle`, `srvtcpka-idle`: ms of silence before the first keep-alive probe, with
+   *  `option clitcpka`/`srvtcpka`/`tcpka` (absent: the system's). */
+  cliTcpkaIdle?: number
+  srvTcpkaIdle?: number
   /** `compression algo|type|offload|direction` (absent: none written). */
   compression?: CompressionConfig
   defaultBackend?: string

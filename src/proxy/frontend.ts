@@ -97,6 +97,8 @@ export class Frontend {
   readonly bound: BoundAddr[] = []
   /** `monitor-net`, parsed at load. */
   readonly #monitorNets: readonly IpNet[]
+  /** `option clitcpka`/`tcpka`: the first keep-alive probe's delay in ms (0: the system's); null: off. */
+  readonly #keepAlive: number | null
   /** Connections still reading their PROXY header: not sessions yet (accept-proxy.ts). */
   readonly handshakes = new Set<ProxyHeaderWait>()
   /** What `mode http` sessions share (parsers' limits, error pages, captures); null in tcp mode. */
@@ -134,6 +136,7 @@ export class Frontend {
     this.maxconn = cfg.maxconn ?? host.globalMaxconn
     this.backlog = cfg.backlog ?? Math.max(this.maxconn, 1024)
     this.#monitorNets = cfg.monitorNet.map((n) => parseNet(n)!) // validated by the builder
+    this.#keepAlive = cfg.options['clitcpka'] === true || cfg.options['tcpka'] === true ? cfg.cliTcpkaIdle ?? 0 : null
     this.http = cfg.mode === 'http' ? new HttpFront(cfg, host.tune) : null
   }
 
@@ -213,6 +216,8 @@ export class Frontend {
       }
     }
     this.counters.connection()
+    // option clitcpka / tcpka: SO_KEEPALIVE on the client's connection.
+    if (this.#keepAlive !== null) s.setKeepAlive?.(true, this.#keepAlive)
     const sess = this.http ? new HttpSession(this, s as Sock<HttpSession>) : new TcpSession(this, s as Sock<TcpSession>)
     if (lst.soName !== undefined) sess.soName = lst.soName
     // tcp-request connection (then session) rules: decided on the addresses alone, before anything

@@ -189,6 +189,8 @@ const srvConnHandlers: SockHandlers<SrvConn> = {
     c.sock = s
     c.state = 'busy'
     if (c.server?.tls) c.tls = tlsFacts(s)
+    const ka = c.server?.keepAlive ?? null
+    if (ka !== null) s.setKeepAlive?.(true, ka)
     c.owner.onSrvOpen(c)
   },
   data: clocked((s, chunk) => {

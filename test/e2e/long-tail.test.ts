@@ -1,10 +1,11 @@
 /**
  * Fetches and keywords operators' configurations use that edgelb gained one by one: `unique-id`,
- * `acl()`.
+ * `acl()`, TCP keep-alive on each side.
  */
 import { expect, test } from 'bun:test'
+import { readFileSync } from 'node:fs'
 import { cfg, startLb } from '../support/harness.ts'
-import { rawExchange, startHttpServer, traffic } from '../support/http-harness.ts'
+import { httpClient, rawExchange, startHttpServer, traffic } from '../support/http-harness.ts'
 
 const T = 'timeout connect 5s\n  timeout client 5s\n  timeout server 5s'
 const get = (uri: string, extra = ''): string => `GET ${uri} HTTP/1.1\r\nHost: a\r\n${extra}Connection: close\r\n\r\n`
@@ -55,4 +56,59 @@ test('acl(): every named ACL holds, ! negates one', async () => {
   await rawExchange(lb.port(), get('/p', 'User-Agent: curl\r\n'))
   await rawExchange(lb.port(), get('/q', 'User-Agent: Mozilla/5.0\r\n'))
   expect(traffic(app).map((r) => r.header('x-not-ua'))).toEqual(['1', '0'])
+})
+
+/** The keep-alive timer of each 127.0.0.1 TCP socket whose local or remote port is `port`, from
+ *  /proc/net/tcp: 'keepalive' when SO_KEEPALIVE armed it, with its delay in jiffies. */
+function tcpTimers(port: number, side: 'local' | 'remote'): { timer: string; when: number }[] {
+  const hex = port.toString(16).toUpperCase().padStart(4, '0')
+  return readFileSync('/proc/net/tcp', 'utf8').split('\n').slice(1).flatMap((line) => {
+    const f = line.trim().split(/\s+/)
+    if (f.length < 6 || f[3] !== '01') return [] // established
+    const addr = side === 'local' ? f[1]! : f[2]!
+    if (!addr.endsWith(`:${hex}`)) return []
+    const [tr, when] = f[5]!.split(':')
+    return [{ timer: tr === '02' ? 'keepalive' : tr === '00' ? 'none' : tr!, when: parseInt(when!, 16) }]
+  })
+}
+
+test('option clitcpka, srvtcpka (and tcpka for both): SO_KEEPALIVE on each side, the first probe after clitcpka-idle/srvtcpka-idle', async () => {
+  await using app = startHttpServer('app')
+  await using lb = await startLb(cfg`
+    frontend ka
+      bind 127.0.0.1:0
+      mode http
+      ${T}
+      option clitcpka
+      clitcpka-idle 70s
+      default_backend be
+    frontend plain
+      bind 127.0.0.1:0
+      mode http
+      ${T}
+      default_backend be2
+    backend be
+      mode http
+      ${T}
+      option srvtcpka
+      srvtcpka-idle 50s
+      server a 127.0.0.1:${app.port}
+    backend be2
+      mode http
+      ${T}
+      server a 127.0.0.1:${app.port}
+  `)
+  using c = await httpClient(lb.port('ka'))
+  await c.write('GET / HTTP/1.1\r\nHost: a\r\n\r\n')
+  await c.waitText('HTTP/1.1 200')
+  const cli = tcpTimers(lb.port('ka'), 'local')
+  expect(cli.map((t) => t.timer)).toEqual(['keepalive'])
+  const toServer = tcpTimers(app.port, 'remote')
+  expect(toServer.map((t) => t.timer)).toEqual(['keepalive'])
+  // Jiffies (HZ is 100 to 1000): the server side's delay is the shorter one.
+  expect(toServer[0]!.when).toBeLessThan(cli[0]!.when)
+  using d = await httpClient(lb.port('plain'))
+  await d.write('GET / HTTP/1.1\r\nHost: a\r\n\r\n')
+  await d.waitText('HTTP/1.1 200')
+  expect(tcpTimers(lb.port('plain'), 'local').map((t) => t.timer)).toEqual(['none'])
 })

@@ -441,4 +441,6 @@ export const proxyKeywords: readonly ProxyKeyword[] = [
   ...optionKeywords,
   ...compressionKeywords,
   serverTemplateKeyword,
+  { kw: 'clitcpka-idle', parse: (args, d, p) => { p.cliTcpkaIdle = parseDuration(one('clitcpka-idle', args, d, 'a duration'), d.pos) } },
+  { kw: 'srvtcpka-idle', parse: (args, d, p) => { p.srvTcpkaIdle = parseDuration(one('srvtcpka-idle', args, d, 'a duration'), d.pos) } },
 ]
