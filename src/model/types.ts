@@ -288,6 +288,8 @@ export interface ProxyConfig {
    *  `option clitcpka`/`srvtcpka`/`tcpka` (absent: the system's). */
   cliTcpkaIdle?: number
   srvTcpkaIdle?: number
+  /** `external-check command CMD` and `external-check path PATH` (with `option external-check`). */
+  externalCheck?: { command?: string; path?: string }
   /** `compression algo|type|offload|direction` (absent: none written). */
   compression?: CompressionConfig
   defaultBackend?: string
@@ -349,6 +351,8 @@ export interface GlobalConfig {
    *  applied them to what the configuration expands; `run` applies them to the process's
    *  environment (programs and checks see it). */
   envEdits?: string[][]
+  /** `external-check [preserve-env]`: external checks may run (with edgelb's environment too). */
+  externalCheck?: { preserveEnv: boolean }
 }
 
 export interface PeersConfig {

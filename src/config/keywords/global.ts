@@ -50,6 +50,13 @@ const envKeywords: readonly GlobalKeyword[] = (['setenv', 'presetenv', 'unsetenv
 export const globalKeywords: readonly GlobalKeyword[] = [
   ...envKeywords,
   {
+    kw: 'external-check',
+    parse(args, d, g) {
+      if (args.length > 1 || (args.length === 1 && args[0] !== 'preserve-env')) throw new ConfigError(`'external-check' takes nothing or 'preserve-env'`, d.pos)
+      g.externalCheck = { preserveEnv: args[0] === 'preserve-env' }
+    },
+  },
+  {
     kw: 'daemon',
     parse(_args, d, g, ctx) {
       g.daemon = true

@@ -186,6 +186,7 @@ export const optionKeywords: readonly ProxyKeyword[] = [
   flagOption('transparent'),
   flagOption('http-buffer-request'),
   flagOption('tcpka'),
+  flagOption('external-check'),
   flagOption('clitcpka'),
   flagOption('srvtcpka'),
   flagOption('tcp-smart-accept'),

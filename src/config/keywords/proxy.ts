@@ -441,6 +441,8 @@ export const proxyKeywords: readonly ProxyKeyword[] = [
   ...optionKeywords,
   ...compressionKeywords,
   serverTemplateKeyword,
+  { kw: 'external-check command', parse: (args, d, p) => { (p.externalCheck ??= {}).command = one('external-check command', args, d, 'a program') } },
+  { kw: 'external-check path', parse: (args, d, p) => { (p.externalCheck ??= {}).path = one('external-check path', args, d, 'a PATH') } },
   { kw: 'clitcpka-idle', parse: (args, d, p) => { p.cliTcpkaIdle = parseDuration(one('clitcpka-idle', args, d, 'a duration'), d.pos) } },
   { kw: 'srvtcpka-idle', parse: (args, d, p) => { p.srvTcpkaIdle = parseDuration(one('srvtcpka-idle', args, d, 'a duration'), d.pos) } },
 ]
