@@ -112,3 +112,32 @@ test('option clitcpka, srvtcpka (and tcpka for both): SO_KEEPALIVE on each side,
   await d.waitText('HTTP/1.1 200')
   expect(tcpTimers(lb.port('plain'), 'local').map((t) => t.timer)).toEqual(['none'])
 })
+
+test('gpt(N) and gpc(N) arrays: sc-set-gpt, sc-inc-gpc, sc_get_gpt, sc_get_gpc, sc_inc_gpc, sc_clr_gpc', async () => {
+  await using app = startHttpServer('app')
+  await using lb = await startLb(cfg`
+    listen web
+      bind 127.0.0.1:0
+      mode http
+      ${T}
+      stick-table type ip size 1m expire 1h store gpt(2),gpc(2)
+      http-request track-sc0 src
+      http-request sc-set-gpt(1,0) 7 if { path /mark }
+      http-request sc-inc-gpc(0,0)
+      http-request set-header X-Gp "%[sc_get_gpt(1,0)]/%[sc_get_gpt(0,0)]/%[sc_get_gpc(0,0)]"
+      http-request set-header X-Inc %[sc_inc_gpc(1,0)] if { path /inc }
+      http-request set-header X-Clr %[sc_clr_gpc(0,0)] if { path /clr }
+      http-request deny if { path /gated } !{ sc_get_gpt(1,0) gt 0 }
+      server a 127.0.0.1:${app.port}
+  `)
+  expect(await rawExchange(lb.port(), get('/gated'))).toStartWith('HTTP/1.1 403')
+  await rawExchange(lb.port(), get('/mark'))
+  expect(await rawExchange(lb.port(), get('/gated'))).toStartWith('HTTP/1.1 200')
+  await rawExchange(lb.port(), get('/inc'))
+  await rawExchange(lb.port(), get('/clr'))
+  await rawExchange(lb.port(), get('/after'))
+  const seen = traffic(app)
+  expect(seen.map((r) => r.header('x-gp'))).toEqual(['7/0/2', '7/0/3', '7/0/4', '7/0/5', '7/0/1'])
+  expect(seen[2]!.header('x-inc')).toBe('1')
+  expect(seen[3]!.header('x-clr')).toBe('5')
+})
