@@ -123,6 +123,24 @@ describe('compression', () => {
     expect(inflateSync(d!.body).toString()).toBe(TEXT)
   })
 
+  test('filter compression (and filter cache) are accepted as declarations', async () => {
+    await using app = origin()
+    await using lb = await startLb(cfg`
+      cache c
+        total-max-size 1
+      listen web
+        bind 127.0.0.1:0
+        mode http
+        ${T}
+        filter compression
+        filter cache c
+        compression algo gzip
+        server a 127.0.0.1:${app.port}
+    `)
+    const [r] = await exchange(lb.port(), [get('/', 'Accept-Encoding: gzip\r\n')])
+    expect(gunzipSync(r!.body).toString()).toBe(TEXT)
+  })
+
   test('compression offload: the server does not see Accept-Encoding', async () => {
     await using app = origin()
     await using lb = await lbWith(app.port, 'compression algo gzip\n  compression offload')

@@ -441,6 +441,18 @@ export const proxyKeywords: readonly ProxyKeyword[] = [
   ...optionKeywords,
   ...compressionKeywords,
   serverTemplateKeyword,
+  {
+    // `filter compression` and `filter cache NAME` declare what `compression …` and the cache
+    // actions do anyway (HAProxy needs them written when other filters are): accepted. Any other
+    // filter (SPOE, bandwidth limits, traces…) is not implemented, and protects.
+    kw: 'filter',
+    parse(args, d, p, ctx) {
+      const kind = args[0]
+      if (kind === 'compression' && args.length === 1) return
+      if (kind === 'cache' && args.length === 2) return
+      ;(ctx as Ctx).notBuilt(`'filter'`, d.pos, { protects: 'filter' })
+    },
+  },
   { kw: 'external-check command', parse: (args, d, p) => { (p.externalCheck ??= {}).command = one('external-check command', args, d, 'a program') } },
   { kw: 'external-check path', parse: (args, d, p) => { (p.externalCheck ??= {}).path = one('external-check path', args, d, 'a PATH') } },
   { kw: 'clitcpka-idle', parse: (args, d, p) => { p.cliTcpkaIdle = parseDuration(one('clitcpka-idle', args, d, 'a duration'), d.pos) } },
