@@ -2,6 +2,7 @@
  * Every command of the runtime API, the one list; `help`, and HAProxy's answer to a command it
  * does not know (the commands that share its first words, else all of them).
  */
+import { showCache } from './cache-commands.ts'
 import { clearCountersCommand, setMaxconnServer, shutdownSessionsServer } from './counters-commands.ts'
 import { addMap, clearMap, delMap, setMap, showMap } from './map-commands.ts'
 import { disableServer, enableServer, getWeight, setServer, setWeight } from './server-commands.ts'
@@ -28,6 +29,7 @@ export const COMMANDS: readonly CliCommand[] = [
   clearCountersCommand,
   showTable, clearTable, setTable,
   showMap, addMap, delMap, setMap, clearMap,
+  showCache,
 ]
 
 /** The command whose words begin `args` (the longest), if the socket's level may see it. */

@@ -4,6 +4,10 @@
  * Vary, Authorization, Age, size) reaches it every time.
  */
 import { describe, expect, test } from 'bun:test'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { startStatsSockets } from '../../src/admin/socket.ts'
 import { buildConfig } from '../../src/config/build.ts'
 import { readHaproxy } from '../../src/config/haproxy/reader.ts'
 import { formatDiagnostic } from '../../src/model/source.ts'
@@ -161,4 +165,38 @@ describe('cache', () => {
       "c.cfg:9: error: cache-use: no cache section named 'nope'; known: c, d",
     ])
   })
+})
+
+test('show cache on the runtime API lists each cache and its objects', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'edgelb-cache-cli-'))
+  try {
+    await using app = origin()
+    await using lb = await startLb(cfg`
+      global
+        stats socket ${join(dir, 'admin.sock')} level admin
+      cache c
+        total-max-size 1
+        max-age 60
+      listen web
+        bind 127.0.0.1:0
+        mode http
+        ${T}
+        http-request cache-use c
+        http-response cache-store c
+        server a 127.0.0.1:${app.port}
+    `)
+    const sockets = startStatsSockets(lb.engine, lb.engine.config.global)
+    try {
+      await rawExchange(lb.port(), req(`/a?n=3000&${CC}`))
+      const out = await new Promise<string>((resolve) => {
+        let text = ''
+        void Bun.connect({ unix: join(dir, 'admin.sock'), socket: { open(s) { s.write('show cache\n'); s.shutdown() }, data(_s, b) { text += b.toString() }, close() { resolve(text) }, error() {} } })
+      })
+      expect(out).toMatch(/^0x[0-9a-f]+: c \(shctx:0x[0-9a-f]+, available blocks:1021\)\n0x[0-9a-f]+ hash:\d+ vary:0x0 size:\d+ \(3 blocks\), refcount:0, expire:(59|60)\n/)
+    } finally {
+      sockets.close()
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
 })
