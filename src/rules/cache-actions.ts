@@ -16,6 +16,7 @@ import type { H1Head } from '../http/types.ts'
 import { HttpCache, type CacheObject } from './cache.ts'
 import type { ActionCtx, ActionKeyword } from './common-actions.ts'
 import type { HttpAction } from './http-actions.ts'
+import type { FetchDef } from './fetches.ts'
 import type { BodyTap, HttpVerdict } from './types.ts'
 
 function cacheArg(kw: string, args: string[], ctx: ActionCtx): HttpCache {
@@ -57,6 +58,7 @@ const cacheUse: ActionKeyword<HttpAction> = {
       const o = cache.lookup(req, t)
       if (o === undefined) return undefined
       const age = o.age + Math.floor((t - o.storedAt) / 1000)
+      s.cacheHit = cache.cfg.name
       return { kind: 'reply', reply: { status: o.status, headers: [...o.headers, ['Age', String(age)]], body: o.body } }
     }
   },
@@ -127,6 +129,15 @@ const cacheStore: ActionKeyword<HttpAction> = {
     }
   },
 }
+
+/** `res.cache_hit`, `res.cache_name`: whether (and which) cache answered; `res.comp`,
+ *  `res.comp_algo`: whether (and how) the response is compressed. */
+export const CACHE_FETCHES: readonly FetchDef[] = [
+  { name: 'res.cache_hit', type: 'bool', compile: () => (s) => (s.cacheHit ?? null) !== null },
+  { name: 'res.cache_name', type: 'str', compile: () => (s) => s.cacheHit ?? undefined },
+  { name: 'res.comp', type: 'bool', compile: () => (s) => (s.compressedWith ?? null) !== null },
+  { name: 'res.comp_algo', type: 'str', compile: () => (s) => s.compressedWith ?? undefined },
+]
 
 export const CACHE_REQUEST_ACTIONS: readonly ActionKeyword<HttpAction>[] = [cacheUse]
 export const CACHE_RESPONSE_ACTIONS: readonly ActionKeyword<HttpAction>[] = [cacheStore]

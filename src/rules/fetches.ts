@@ -24,6 +24,7 @@ import { AUTH_FETCHES } from './auth-fetches.ts'
 import { BODY_FETCHES } from './body-fetches.ts'
 import { ACL_FETCH } from './acl-fetch.ts'
 import { GP_FETCHES } from './gp-arrays.ts'
+import { CACHE_FETCHES } from './cache-actions.ts'
 import { type StickEntry, type StickTable, type DataName } from './stick-table.ts'
 import { trackedAt } from './tracking.ts'
 import type { Sample, SampleType, StreamView } from './types.ts'
@@ -393,6 +394,7 @@ export const FETCHES: readonly FetchDef[] = [
   { name: 'req.body_len', type: 'int', compile: () => (s) => (s.req ? s.reqBody?.length ?? 0 : undefined) },
   ...AUTH_FETCHES,
   ...GP_FETCHES,
+  ...CACHE_FETCHES,
   ACL_FETCH,
   { name: 'unique-id', type: 'str', compile: () => (s) => s.sess.uniqueId?.() ?? '' },
   ...BODY_FETCHES,

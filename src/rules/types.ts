@@ -129,6 +129,12 @@ export interface StreamView {
   srvTls?: TlsFacts | null
   /** What log-format tags read beyond samples; the session fills it before logging. */
   log?: LogFields
+  /** The cache that answered this request (`cache-use`), for `res.cache_hit`/`res.cache_name`;
+   *  null or absent: none. */
+  cacheHit?: string | null
+  /** The algorithm its response is compressed with (`res.comp`, `res.comp_algo`); null or
+   *  absent: not compressed. */
+  readonly compressedWith?: string | null
   /** `http-response` actions that must see the response body (`cache-store`): `tap` gets its
    *  bytes as the server framed them, then `end()` once the whole body went to the client (never,
    *  if the exchange broke off). Absent where there is no body to see. */

@@ -200,3 +200,25 @@ test('show cache on the runtime API lists each cache and its objects', async () 
     rmSync(dir, { recursive: true, force: true })
   }
 })
+
+test('res.cache_hit and res.cache_name say which requests the cache answered', async () => {
+  await using app = origin()
+  await using lb = await startLb(cfg`
+    cache c
+      total-max-size 1
+    listen web
+      bind 127.0.0.1:0
+      mode http
+      ${T}
+      log stdout format raw local0
+      log-format "%HP %[res.cache_hit] %[res.cache_name]"
+      http-request cache-use c
+      http-response cache-store c
+      http-after-response set-header X-Cache %[res.cache_hit]
+      server a 127.0.0.1:${app.port}
+  `)
+  await rawExchange(lb.port(), req(`/x?${CC}`))
+  const hit = await rawExchange(lb.port(), req(`/x?${CC}`))
+  expect(hit).toContain('\r\nX-Cache: 1\r\n')
+  expect(await lb.waitLogs(2)).toEqual(['/x 0 -', '/x 1 c'])
+})

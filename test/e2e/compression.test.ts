@@ -194,3 +194,19 @@ describe('compression', () => {
     expect(gunzipSync(r!.body).equals(big)).toBe(true)
   })
 })
+
+test('res.comp and res.comp_algo in the log line', async () => {
+  await using app = origin()
+  await using lb = await startLb(cfg`
+    listen web
+      bind 127.0.0.1:0
+      mode http
+      ${T}
+      log stdout format raw local0
+      log-format "%HP %[res.comp] %[res.comp_algo]"
+      compression algo gzip deflate
+      server a 127.0.0.1:${app.port}
+  `)
+  await exchange(lb.port(), [get('/a', 'Accept-Encoding: deflate\r\n'), get('/b')])
+  expect(await lb.waitLogs(2)).toEqual(['/a 1 deflate', '/b 0 -'])
+})

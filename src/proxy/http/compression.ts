@@ -112,6 +112,7 @@ export function compressionResponse(sess: HttpSession, st: Stream, framing: Body
   if (!varies) h.add('Vary', 'Accept-Encoding')
   const x: BodyCompressor = new BodyCompressor(algo, (bytes) => { if (st.resXform === x) sess.toClient(bytes) })
   st.resXform = x
+  st.compressedWith = algo
 }
 
 /** Response body bytes as the server framed them, into the compressor. */

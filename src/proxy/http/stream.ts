@@ -37,6 +37,10 @@ export class Stream implements StreamView, SrvSide {
   cliHead!: boolean
   /** The response body is read from the server and not sent to the client. */
   dropBody!: boolean
+  /** The cache `cache-use` answered from (rules/types.ts). */
+  cacheHit!: string | null
+  /** The algorithm the response is compressed with (compression.ts). */
+  compressedWith!: string | null
   /** Monotonic ms until which `wait-for-body` waits for the request body (-1: not waiting). */
   bodyWaitUntil!: number
   /** What sees the response body go by (`cache-store`), if anything. */
@@ -122,6 +126,8 @@ export class Stream implements StreamView, SrvSide {
     this.dropBody = false
     this.resTap = null
     this.bodyWaitUntil = -1
+    this.cacheHit = null
+    this.compressedWith = null
     this.compAlgo = null
     this.resXform?.destroy()
     this.resXform = null
