@@ -201,7 +201,7 @@ export class Backend {
   targetOf(server: Server | null, dst: { readonly dstAddr: string; readonly dstPort: number }): ConnectTarget {
     const addr = server ? server.cfg.addr : this.dispatch!
     if (addr.path !== undefined) return { path: addr.path }
-    const port = addr.port ?? dst.dstPort + (addr.portOffset ?? 0)
+    const port = server?.resolvedPort ?? addr.port ?? dst.dstPort + (addr.portOffset ?? 0)
     const host = server?.resolvedHost ?? (isAnyHost(addr.host) ? dst.dstAddr : addr.host)
     const source = server?.cfg.source ?? this.cfg.source
     return source ? { host, port, localAddress: source } : { host, port }

@@ -134,6 +134,9 @@ export class Server implements LbServer {
   /** The address DNS gave (`resolvers`, `init-addr`): connections go there instead of the name
    *  written; null: the address as written. */
   resolvedHost: string | null = null
+  /** The port a DNS SRV record gave (`server-template` of a `_service._proto.name`); null: the
+   *  port as written. */
+  resolvedPort: number | null = null
   /** No address could be found for its name (HAProxy's maintenance by resolution): the server
    *  takes no traffic until one is. */
   unresolved = false

@@ -9,6 +9,9 @@
  *   with `resolve-prefer ipv4`); a server keeps its address while the answer holds it, else takes
  *   the first one that no other server of its backend with that name uses (server-template
  *   slots so get one address each); one without an address leaves maintenance;
+ * - a name that begins with `_` (`_http._tcp.app.internal`) is asked for SRV records: each gives
+ *   a target, whose address comes from the answer's additional records (else from an A or AAAA
+ *   question), and the port the server then uses;
  * - an answer without an address for it (NXDOMAIN, no records, refused, an error, a timeout)
  *   takes the server into maintenance once `hold nx|other|refused|timeout` has passed since the
  *   last good answer; until then it keeps its address.
@@ -22,7 +25,7 @@ import type { Server } from '../backend/server.ts'
 import { now } from '../core/clock.ts'
 import type { Config, ResolversConfig } from '../model/types.ts'
 import { DnsClient, type DnsOutcome } from '../net/dns-client.ts'
-import { DNS_A, DNS_AAAA } from '../net/dns-packet.ts'
+import { DNS_A, DNS_AAAA, DNS_SRV } from '../net/dns-packet.ts'
 
 interface Resolved {
   server: Server
@@ -31,6 +34,12 @@ interface Resolved {
   prefer: 'ipv4' | 'ipv6'
   /** Monotonic ms of the last answer that held an address for it (start: -Infinity). */
   lastValid: number
+}
+
+/** An address a DNS answer offers, with the port of its SRV record (null: the server's own). */
+interface Target {
+  addr: string
+  port: number | null
 }
 
 interface Section {
@@ -113,11 +122,29 @@ export class Resolution {
     }
     await Promise.all([...names.values()].map(async (group) => {
       const { name, prefer } = group[0]!
+      if (name.startsWith('_')) {
+        const o = await x.client.query(name, DNS_SRV)
+        if (this.#stopped) return
+        if (o.kind !== 'valid') { this.#apply(x, group, o); return }
+        const targets: Target[] = []
+        for (const r of o.answer.answers) {
+          if (r.type !== DNS_SRV) continue
+          const known = o.answer.additional.find((a) => (a.type === DNS_A || a.type === DNS_AAAA) && a.name === r.target)
+          const addr = known !== undefined && 'address' in known ? known.address : (await this.#address(x, r.target, prefer))
+          if (addr !== undefined) targets.push({ addr, port: r.port })
+        }
+        if (this.#stopped) return
+        this.#apply(x, group, targets.length > 0 ? { kind: 'valid', targets } : { kind: 'empty' })
+        return
+      }
       const first = prefer === 'ipv6' ? DNS_AAAA : DNS_A
       let o = await x.client.query(name, first)
       if (o.kind === 'empty') o = await x.client.query(name, first === DNS_A ? DNS_AAAA : DNS_A)
       if (this.#stopped) return
-      this.#apply(x, group, o)
+      this.#apply(x, group, o.kind !== 'valid' ? o : {
+        kind: 'valid',
+        targets: o.answer.answers.flatMap((a) => (a.type === DNS_A || a.type === DNS_AAAA ? [{ addr: a.address, port: null }] : [])),
+      })
     }))
     x.running = false
     if (this.#stopped) return
@@ -125,27 +152,41 @@ export class Resolution {
     x.timer = setTimeout(() => { void this.#round(x) }, x.cfg.timeoutResolve)
   }
 
-  #apply(x: Section, group: Resolved[], o: DnsOutcome): void {
+  /** The first address of an SRV target. */
+  async #address(x: Section, name: string, prefer: 'ipv4' | 'ipv6'): Promise<string | undefined> {
+    const first = prefer === 'ipv6' ? DNS_AAAA : DNS_A
+    let o = await x.client.query(name, first)
+    if (o.kind === 'empty') o = await x.client.query(name, first === DNS_A ? DNS_AAAA : DNS_A)
+    if (o.kind !== 'valid') return undefined
+    const a = o.answer.answers.find((r) => r.type === DNS_A || r.type === DNS_AAAA)
+    return a !== undefined && 'address' in a ? a.address : undefined
+  }
+
+  #apply(x: Section, group: Resolved[], o: Exclude<DnsOutcome, { kind: 'valid' }> | { kind: 'valid'; targets: Target[] }): void {
     const t = now()
     if (o.kind !== 'valid') {
       const hold = x.cfg.hold[HOLD_OF[o.kind]]
       for (const r of group) {
         if (t - r.lastValid < hold) continue
         r.server.resolvedHost = null
+        r.server.resolvedPort = null
         setUnresolved(r.server, r.be, true)
       }
       return
     }
-    const addrs = o.answer.answers.flatMap((a) => (a.type === DNS_A || a.type === DNS_AAAA ? [a.address] : []))
+    const key = (host: string | null, port: number | null): string => `${host ?? ''}|${port ?? ''}`
+    const offered = o.targets
     for (const r of group) {
       r.lastValid = t
       const s = r.server
-      if (s.resolvedHost === null || !addrs.includes(s.resolvedHost)) {
-        // Another server of the backend named the same way may hold an address already.
-        const taken = new Set(r.be.servers.filter((o2) => o2 !== s && o2.cfg.addr.host === s.cfg.addr.host && o2.resolvedHost !== null).map((o2) => o2.resolvedHost!))
-        const free = addrs.find((a) => !taken.has(a))
-        if (free === undefined && group.length > 1) { s.resolvedHost = null; setUnresolved(s, r.be, true); continue }
-        s.resolvedHost = free ?? addrs[0]!
+      if (s.resolvedHost === null || !offered.some((g) => key(g.addr, g.port) === key(s.resolvedHost, s.resolvedPort))) {
+        // Another server of the backend named the same way may hold a target already.
+        const taken = new Set(r.be.servers.filter((o2) => o2 !== s && o2.cfg.addr.host === s.cfg.addr.host && o2.resolvedHost !== null).map((o2) => key(o2.resolvedHost, o2.resolvedPort)))
+        const free = offered.find((g) => !taken.has(key(g.addr, g.port)))
+        if (free === undefined && group.length > 1) { s.resolvedHost = null; s.resolvedPort = null; setUnresolved(s, r.be, true); continue }
+        const pick = free ?? offered[0]!
+        s.resolvedHost = pick.addr
+        s.resolvedPort = pick.port
       }
       setUnresolved(s, r.be, false)
     }

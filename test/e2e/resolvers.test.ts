@@ -15,7 +15,18 @@ import { Signal } from '../support/wait.ts'
 const T = 'timeout connect 2s\n  timeout client 5s\n  timeout server 5s'
 const get = (uri: string): string => `GET ${uri} HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n`
 
-type Reply = { addrs: string[] } | { rcode: number } | 'garbage' | 'truncated' | 'silence'
+type Reply = { addrs: string[] } | { rcode: number } | { srv: { target: string; port: number; addr?: string }[] } | 'garbage' | 'truncated' | 'silence'
+
+const nameBytes = (name: string): Buffer => Buffer.concat([...name.split('.').map((l) => Buffer.concat([Buffer.from([l.length]), Buffer.from(l)])), Buffer.from([0])])
+
+function record(name: Buffer, type: number, rdata: Buffer): Buffer {
+  const h = Buffer.alloc(10)
+  h.writeUInt16BE(type, 0)
+  h.writeUInt16BE(1, 2)
+  h.writeUInt32BE(60, 4)
+  h.writeUInt16BE(rdata.length, 8)
+  return Buffer.concat([name, h, rdata])
+}
 
 /** A DNS server on 127.0.0.1:0 answering A queries as `answer(name)` says (AAAA: no records). */
 class FakeDns {
@@ -40,6 +51,24 @@ class FakeDns {
     if (r === 'silence') return
     if (r === 'garbage') { this.sock.send(Buffer.from([q[0]!, q[1]!, 0x81]), from.port, from.address); return }
     const question = q.subarray(12, qEnd)
+    if (typeof r === 'object' && 'srv' in r) {
+      const head = Buffer.alloc(12)
+      head.writeUInt16BE(q.readUInt16BE(0), 0)
+      head.writeUInt16BE(0x8180, 2)
+      head.writeUInt16BE(1, 4)
+      const answers = type === 33 ? r.srv.map((x) => {
+        const fixed = Buffer.alloc(6)
+        fixed.writeUInt16BE(10, 0)
+        fixed.writeUInt16BE(10, 2)
+        fixed.writeUInt16BE(x.port, 4)
+        return record(Buffer.from([0xc0, 0x0c]), 33, Buffer.concat([fixed, nameBytes(x.target)]))
+      }) : []
+      const extra = type === 33 ? r.srv.filter((x) => x.addr !== undefined).map((x) => record(nameBytes(x.target), 1, Buffer.from(x.addr!.split('.').map(Number)))) : []
+      head.writeUInt16BE(answers.length, 6)
+      head.writeUInt16BE(extra.length, 10)
+      this.sock.send(Buffer.concat([head, question, ...answers, ...extra]), from.port, from.address)
+      return
+    }
     const addrs = typeof r === 'object' && 'addrs' in r && type === 1 ? r.addrs : []
     const rcode = typeof r === 'object' && 'rcode' in r ? r.rcode : 0
     const head = Buffer.alloc(12)
@@ -181,6 +210,24 @@ describe('resolvers', () => {
     await rounds.until(() => servers.every((s) => s.usable), 'three slots filled')
     expect(new Set(servers.map((s) => s.resolvedHost)).size).toBe(3)
     expect(bodyOf(await rawExchange(lb.port(), get('/')))).toBe('app')
+  })
+
+  test('server-template of an SRV name: each slot gets a target and its port; a target without an additional record is asked for', async () => {
+    await using a = startHttpServer('a')
+    await using b = startHttpServer('b')
+    const { dns, port } = await fakeDns()
+    dns.answer = (name) => {
+      if (name === '_http._tcp.app.test') return { srv: [{ target: 'a.test', port: a.port, addr: '127.0.0.1' }, { target: 'b.test', port: b.port }] }
+      if (name === 'b.test') return { addrs: ['127.0.0.1'] }
+      return { rcode: 3 }
+    }
+    const { lb, rounds } = await lbWith(port, `balance roundrobin\n  server-template srv 2 _http._tcp.app.test resolvers dns init-addr none`)
+    await using _lb = lb
+    const servers = lb.backend('web').servers
+    await rounds.until(() => servers.every((s) => s.usable), 'both slots filled')
+    expect(servers.map((s) => [s.resolvedHost, s.resolvedPort])).toEqual([['127.0.0.1', a.port], ['127.0.0.1', b.port]])
+    const bodies = [bodyOf(await rawExchange(lb.port(), get('/1'))), bodyOf(await rawExchange(lb.port(), get('/2')))]
+    expect(bodies.sort()).toEqual(['a', 'b'])
   })
 
   test('errors at load: no name server, an unknown resolvers section, a TCP name server', () => {
