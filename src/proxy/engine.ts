@@ -162,7 +162,7 @@ export class Engine implements FrontendHost {
     acquireDriver()
     e.#drives = true
     e.checks.start()
-    e.resolution = new Resolution(config, e.backends)
+    e.resolution = new Resolution(config, e.backends, (be, ev) => runtime.event(be, ev))
     e.resolution.start()
     e.#keepAlive = setInterval(() => {}, 0x7fffffff)
     return e

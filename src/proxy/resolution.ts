@@ -17,12 +17,17 @@
  *   last good answer; until then it keeps its address.
  *
  *   ready --no address for longer than hold--> maint (unresolved) --an address--> ready
+ *
+ * Each change is logged as HAProxy words it: "Server B/S is going DOWN for maintenance (DNS NX
+ * status)", "Server B/S ('NAME') is UP/READY (resolves again)", "B/S changed its IP from A to B
+ * by DNS".
  */
 import { lookup } from 'node:dns'
 import { isIP } from 'node:net'
 import type { Backend } from '../backend/backend.ts'
 import type { Server } from '../backend/server.ts'
 import { now } from '../core/clock.ts'
+import type { StateEvent } from '../check/state.ts'
 import type { Config, ResolversConfig } from '../model/types.ts'
 import { DnsClient, type DnsOutcome } from '../net/dns-client.ts'
 import { DNS_A, DNS_AAAA, DNS_SRV } from '../net/dns-packet.ts'
@@ -60,7 +65,11 @@ export class Resolution {
   /** Resolves each time a round of resolution has been applied (tests wait on it). */
   onRound: (() => void) | null = null
 
-  constructor(config: Config, backends: ReadonlyMap<string, Backend>) {
+  #log: (be: Backend, e: StateEvent) => void
+
+  /** `log`: where state changes go (the engine's state lines). */
+  constructor(config: Config, backends: ReadonlyMap<string, Backend>, log: (be: Backend, e: StateEvent) => void = () => {}) {
+    this.#log = log
     const byName = new Map<string, Section>()
     for (const r of config.resolvers ?? []) {
       byName.set(r.name, { cfg: r, client: new DnsClient(r.nameservers, { retries: r.retries, timeoutRetry: r.timeoutRetry, payloadSize: r.payloadSize }), servers: [], timer: undefined, running: false })
@@ -108,6 +117,10 @@ export class Resolution {
     }
     // Every method failed (HAProxy would not start); with resolvers, DNS may still find it.
     if (methods.length > 0) setUnresolved(s, be, true)
+  }
+
+  #say(be: Backend, level: 'alert' | 'notice', text: string): void {
+    this.#log(be, { level, log: `${text}.`, stderr: `${text}.`, tag: 'WARNING' })
   }
 
   async #round(x: Section): Promise<void> {
@@ -170,7 +183,7 @@ export class Resolution {
         if (t - r.lastValid < hold) continue
         r.server.resolvedHost = null
         r.server.resolvedPort = null
-        setUnresolved(r.server, r.be, true)
+        if (setUnresolved(r.server, r.be, true)) this.#say(r.be, 'alert', `Server ${r.be.name}/${r.server.name} is going DOWN for maintenance (DNS ${o.kind === 'empty' ? 'no records' : o.kind === 'nx' ? 'NX' : o.kind} status)`)
       }
       return
     }
@@ -185,16 +198,19 @@ export class Resolution {
         const free = offered.find((g) => !taken.has(key(g.addr, g.port)))
         if (free === undefined && group.length > 1) { s.resolvedHost = null; s.resolvedPort = null; setUnresolved(s, r.be, true); continue }
         const pick = free ?? offered[0]!
+        if (s.resolvedHost !== null && s.resolvedHost !== pick.addr) this.#say(r.be, 'notice', `${r.be.name}/${s.name} changed its IP from ${s.resolvedHost} to ${pick.addr} by DNS`)
         s.resolvedHost = pick.addr
         s.resolvedPort = pick.port
       }
-      setUnresolved(s, r.be, false)
+      if (setUnresolved(s, r.be, false)) this.#say(r.be, 'notice', `Server ${r.be.name}/${s.name} ('${r.name}') is UP/READY (resolves again)`)
     }
   }
 }
 
-function setUnresolved(s: Server, be: Backend, v: boolean): void {
-  if (s.unresolved === v) return
+/** Returns whether the state changed. */
+function setUnresolved(s: Server, be: Backend, v: boolean): boolean {
+  if (s.unresolved === v) return false
   s.unresolved = v
   be.serverStateChanged(s)
+  return true
 }

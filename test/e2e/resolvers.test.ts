@@ -137,6 +137,7 @@ describe('resolvers', () => {
     expect(bodyOf(await rawExchange(lb.port(), get('/')))).toBe('one')
     addr = '127.0.0.3'
     await rounds.until(() => s1.resolvedHost === '127.0.0.3', 'the new address')
+    expect(lb.logs.some((l) => l.includes('web/s1 changed its IP from 127.0.0.1 to 127.0.0.3 by DNS.'))).toBe(true)
     expect(s1.unresolved).toBe(false)
   })
 
@@ -153,6 +154,11 @@ describe('resolvers', () => {
     reply = { rcode: 3 }
     await rounds.until(() => !s1.usable, 'maintenance after NXDOMAIN')
     expect(s1.effectiveAdmin).toBe('maint')
+    // init-addr none: in maintenance until the first answer, which brings it up.
+    expect(lb.logs.filter((l) => l.includes('web/s1'))).toEqual([
+      expect.stringContaining("Server web/s1 ('app.test') is UP/READY (resolves again)."),
+      expect.stringContaining('Server web/s1 is going DOWN for maintenance (DNS NX status).'),
+    ])
     expect(await rawExchange(lb.port(), get('/'))).toStartWith('HTTP/1.1 503')
     reply = { addrs: ['127.0.0.1'] }
     await rounds.until(() => s1.usable, 'back')
