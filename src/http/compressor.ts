@@ -12,6 +12,8 @@ import type { CompressionAlgo } from '../model/types.ts'
 
 const CRLF = Buffer.from('\r\n')
 const LAST_CHUNK = Buffer.from('0\r\n\r\n')
+/** Bytes of body waiting for zlib past which the server is no longer read. */
+const BACKLOG = 256 * 1024
 
 export class BodyCompressor {
   #z: zlib.Gzip | zlib.Deflate | zlib.DeflateRaw
@@ -35,11 +37,20 @@ export class BodyCompressor {
     this.#z.on('error', () => this.destroy())
   }
 
-  write(data: Uint8Array): void {
-    if (this.#destroyed || this.#done || data.length === 0) return
+  /** Returns false once more than BACKLOG bytes wait to be compressed: the caller should stop
+   *  reading until `whenDrained` calls back. */
+  write(data: Uint8Array): boolean {
+    if (this.#destroyed || this.#done || data.length === 0) return true
     this.bytesIn += data.length
     this.#z.write(data)
     this.#z.flush(zlib.constants.Z_SYNC_FLUSH)
+    return this.#z.writableLength < BACKLOG
+  }
+
+  /** `fn` runs once what waits to be compressed is under BACKLOG again. */
+  whenDrained(fn: () => void): void {
+    if (this.#z.writableLength < BACKLOG) { fn(); return }
+    this.#z.once('drain', () => { if (!this.#destroyed) fn() })
   }
 
   /** Finishes the stream; `done` runs once the last chunk was handed to `out`. */

@@ -115,11 +115,18 @@ export function compressionResponse(sess: HttpSession, st: Stream, framing: Body
   st.compressedWith = algo
 }
 
-/** Response body bytes as the server framed them, into the compressor. */
-export function compressBody(st: Stream, bytes: Uint8Array): void {
+/** Response body bytes as the server framed them, into the compressor. When zlib falls behind,
+ *  the server is not read until it catches up (and the client has taken what it was sent). */
+export function compressBody(sess: HttpSession, st: Stream, bytes: Uint8Array): void {
   const x = st.resXform!
-  if (st.resFraming !== 'chunked') { x.write(bytes); return }
-  ;(st.resDechunk ??= new Dechunker()).feed(bytes, (d) => x.write(d))
+  let behind = false
+  if (st.resFraming !== 'chunked') behind = !x.write(bytes)
+  else (st.resDechunk ??= new Dechunker()).feed(bytes, (d) => { if (!x.write(d)) behind = true })
+  if (!behind) return
+  const sock = sess.srv?.sock
+  if (!sock) return
+  sock.pause()
+  x.whenDrained(() => { if (st.resXform === x && sess.srv?.sock === sock && sess.toCli.size === 0) sock.resume() })
 }
 
 /** The whole body went in: `then` runs once the last compressed bytes went out. */

@@ -145,7 +145,7 @@ export function responseBody(sess: HttpSession, buf: Uint8Array, start: number, 
   if (st.resTap !== null && end > start) st.resTap.data(buf.subarray(start, end))
   if (st.resXform !== null) {
     if (head !== null) sess.toClient(head.encode())
-    if (end > start) compressBody(st, buf.subarray(start, end))
+    if (end > start) compressBody(sess, st, buf.subarray(start, end))
   } else if (head !== null) toClientWithHead(sess, head, buf, end)
   else if (end > start && !st.dropBody) sess.toClient(start === 0 && end === buf.length ? buf : buf.subarray(start, end))
   const ended = st.resFraming === 'length' ? st.resRemain === 0 : st.resFraming === 'chunked' ? sess.resChunks!.done : false
