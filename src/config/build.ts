@@ -329,7 +329,7 @@ export function buildConfig(sections: readonly SectionSource[], files: readonly 
       }
       case 'userlist': {
         for (const d of s.directives) guard(() => checkSectionLine('userlist', d))
-        const u = readUserlist(s, guard)
+        const u = readUserlist(s, guard, ctx.warn)
         if (userlists.some((x) => x.name === u.name)) ctx.error(`userlist '${u.name}' is declared twice`, s.pos)
         else userlists.push(u)
         break

@@ -10,12 +10,12 @@
  */
 import { ConfigError, type SectionSource } from '../model/source.ts'
 import type { UserConfig, UserlistConfig } from '../model/types.ts'
-import { cryptScheme } from '../rules/crypt.ts'
+import { cryptPrefix, cryptScheme } from '../rules/crypt.ts'
 
 const listOf = (v: string): string[] => v.split(',').filter((x) => x !== '')
 
 /** Reads the section; `guard` reports each line's ConfigError and goes on with the next. */
-export function readUserlist(s: SectionSource, guard: (f: () => void) => void): UserlistConfig {
+export function readUserlist(s: SectionSource, guard: (f: () => void) => void, warn: (message: string, at: SectionSource['pos']) => void = () => {}): UserlistConfig {
   const out: UserlistConfig = { name: s.name, pos: s.pos, users: [], groups: new Map() }
   const userGroups: { user: string; groups: string[]; d: SectionSource['directives'][number] }[] = []
   const groupUsers: { group: string; users: string[]; d: SectionSource['directives'][number] }[] = []
@@ -39,7 +39,11 @@ export function readUserlist(s: SectionSource, guard: (f: () => void) => void): 
         if (v === undefined) throw new ConfigError(`'${kw}' expects a value in 'user ${name}'`, d.pos)
         if (kw === 'password' || kw === 'insecure-password') {
           if (user.password) throw new ConfigError(`user '${name}' has two passwords; keep one of 'password' and 'insecure-password'`, d.pos)
-          if (kw === 'password' && cryptScheme(v) === undefined) {
+          if (kw === 'password' && cryptScheme(v) === undefined && cryptPrefix(v) !== undefined) {
+            // A known scheme, but not a whole hash (cut short, or hidden before publishing): crypt(3)
+            // never matches it, in HAProxy as here.
+            warn(`user '${name}': the password hash '${v.slice(0, 12)}…' is not a complete ${cryptPrefix(v)} crypt hash; nobody can log in as '${name}'`, d.pos)
+          } else if (kw === 'password' && cryptScheme(v) === undefined) {
             throw new ConfigError(`user '${name}': the password hash '${v.slice(0, 12)}…' is not one edgelb can check; use a SHA-512 ($6$), SHA-256 ($5$), MD5 ($1$) or bcrypt ($2b$) hash (openssl passwd -6), or insecure-password`, d.pos)
           }
           user.password = { kind: kw === 'password' ? 'crypt' : 'insecure', value: v }

@@ -20,6 +20,11 @@ export function cryptScheme(hash: string): CryptScheme | undefined {
   return undefined
 }
 
+/** The scheme a hash names by its prefix, complete or not. */
+export function cryptPrefix(hash: string): CryptScheme | undefined {
+  return hash.startsWith('$6$') ? 'sha512' : hash.startsWith('$5$') ? 'sha256' : hash.startsWith('$1$') ? 'md5' : /^\$2[aby]\$/.test(hash) ? 'bcrypt' : undefined
+}
+
 /** Whether `password` hashes to `hash` (whose scheme `cryptScheme` knows). */
 export function cryptMatches(password: string, hash: string): boolean {
   switch (cryptScheme(hash)) {

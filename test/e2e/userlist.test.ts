@@ -143,3 +143,26 @@ describe('userlist errors at load', () => {
     ])
   })
 })
+
+test('a hash of a known scheme that is not complete is a warning: nobody logs in with it', async () => {
+  await using app = startHttpServer('app')
+  const text = cfg`
+    userlist L
+      user cut password $5$3VeorK1XxvgRseQ$VBkOPCY2enWZsas.C6X9Iif0FPHDknXXXX
+      user ok insecure-password fine
+    listen web
+      bind 127.0.0.1:0
+      mode http
+      ${T}
+      http-request auth unless { http_auth(L) }
+      server a 127.0.0.1:${app.port}
+  `
+  const read = readHaproxy(text, 'u.cfg')
+  const built = buildConfig(read.sections, ['u.cfg'])
+  expect(built.diagnostics.map(formatDiagnostic).filter((l) => l.includes('cut'))).toEqual([
+    "u.cfg:2: warning: user 'cut': the password hash '$5$3VeorK1Xx…' is not a complete sha256 crypt hash; nobody can log in as 'cut'",
+  ])
+  await using lb = await startLb(text)
+  expect(statusOf(await rawExchange(lb.port(), get('/', basic('cut', 'anything'))))).toBe(401)
+  expect(statusOf(await rawExchange(lb.port(), get('/', basic('ok', 'fine'))))).toBe(200)
+})
