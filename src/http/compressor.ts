@@ -1,8 +1,8 @@
 /**
  * A response body compressed as it goes by (node:zlib's streams, which run off the event loop's
- * thread), written out as HTTP/1.1 chunks: each piece of body is flushed (Z_SYNC_FLUSH) so that
- * what the server sent reaches the client without waiting for more, as HAProxy flushes at each
- * buffer it forwards. Level 1, HAProxy's default (`tune.comp.maxlevel`).
+ * thread), written out as HTTP/1.1 chunks: what arrived in one turn of the event loop is flushed
+ * (Z_SYNC_FLUSH) so that what the server sent reaches the client without waiting for more, as
+ * HAProxy flushes at each buffer it forwards. Level 1, HAProxy's default (`tune.comp.maxlevel`).
  *
  *   write(data)* → end(done): the last compressed bytes, the last chunk, then `done()`
  *   destroy(): stops, nothing more is written (the exchange broke off)
@@ -20,6 +20,9 @@ export class BodyCompressor {
   #out: (bytes: Uint8Array) => void
   #done = false
   #destroyed = false
+  #flushQueued = false
+  /** The server connection paused while zlib catches up (proxy/http/compression.ts), if any. */
+  pausedSrv: { resume(): void } | null = null
   /** Input bytes, and compressed bytes written (without the chunk framing). */
   bytesIn = 0
   bytesOut = 0
@@ -43,7 +46,14 @@ export class BodyCompressor {
     if (this.#destroyed || this.#done || data.length === 0) return true
     this.bytesIn += data.length
     this.#z.write(data)
-    this.#z.flush(zlib.constants.Z_SYNC_FLUSH)
+    // One flush for what arrived in this turn of the event loop, not one per piece.
+    if (!this.#flushQueued) {
+      this.#flushQueued = true
+      setImmediate(() => {
+        this.#flushQueued = false
+        if (!this.#destroyed && !this.#done) this.#z.flush(zlib.constants.Z_SYNC_FLUSH)
+      })
+    }
     return this.#z.writableLength < BACKLOG
   }
 

@@ -210,3 +210,20 @@ test('res.comp and res.comp_algo in the log line', async () => {
   await exchange(lb.port(), [get('/a', 'Accept-Encoding: deflate\r\n'), get('/b')])
   expect(await lb.waitLogs(2)).toEqual(['/a 1 deflate', '/b 0 -'])
 })
+
+test('a large body that makes zlib fall behind, then the next request on the same connections', async () => {
+  const big = Buffer.from('<p>compressible markup, line after line</p>\n'.repeat(60_000))
+  await using app = startHttpServer('app', () => Buffer.concat([Buffer.from(`HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: ${big.length}\r\n\r\n`), big]))
+  await using lb = await startLb(cfg`
+    listen web
+      bind 127.0.0.1:0
+      mode http
+      ${T}
+      compression algo gzip
+      server a 127.0.0.1:${app.port}
+  `)
+  const rs = await exchange(lb.port(), [get('/1', 'Accept-Encoding: gzip\r\n'), get('/2', 'Accept-Encoding: gzip\r\n'), get('/3', 'Accept-Encoding: gzip\r\n')])
+  for (const r of rs) expect(gunzipSync(r.body).equals(big)).toBe(true)
+  // One server connection carried the three (it was not left paused).
+  expect(app.tcp.conns.length).toBe(1)
+})

@@ -124,9 +124,15 @@ export function compressBody(sess: HttpSession, st: Stream, bytes: Uint8Array): 
   else (st.resDechunk ??= new Dechunker()).feed(bytes, (d) => { if (!x.write(d)) behind = true })
   if (!behind) return
   const sock = sess.srv?.sock
-  if (!sock) return
+  if (!sock || x.pausedSrv !== null) return
   sock.pause()
-  x.whenDrained(() => { if (st.resXform === x && sess.srv?.sock === sock && sess.toCli.size === 0) sock.resume() })
+  x.pausedSrv = sock
+  x.whenDrained(() => {
+    if (x.pausedSrv !== sock) return
+    if (st.resXform === x && sess.srv?.sock === sock && sess.toCli.size > 0) return // the client's drain resumes it
+    x.pausedSrv = null
+    sock.resume()
+  })
 }
 
 /** The whole body went in: `then` runs once the last compressed bytes went out. */
@@ -135,6 +141,10 @@ export function compressEnd(st: Stream, then: () => void): void {
   x.end(() => {
     if (st.resXform !== x) return
     st.resXform = null
+    // The server connection may be kept for the next request: never leave it paused.
+    const paused = x.pausedSrv
+    x.pausedSrv = null
+    paused?.resume()
     then()
   })
 }
