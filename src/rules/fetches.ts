@@ -395,6 +395,9 @@ export const FETCHES: readonly FetchDef[] = [
   ...AUTH_FETCHES,
   ...GP_FETCHES,
   ...CACHE_FETCHES,
+  // The entries of a stick table (the proxy's own by default), and the room left.
+  { name: 'table_cnt', type: 'int', args: [0, 1], compile: (a, ctx) => { const t = tableArg(a[0], ctx); return () => t.count } },
+  { name: 'table_avl', type: 'int', args: [0, 1], compile: (a, ctx) => { const t = tableArg(a[0], ctx); return () => Math.max(0, t.size - t.count) } },
   ACL_FETCH,
   { name: 'unique-id', type: 'str', compile: () => (s) => s.sess.uniqueId?.() ?? '' },
   ...BODY_FETCHES,

@@ -141,3 +141,19 @@ test('gpt(N) and gpc(N) arrays: sc-set-gpt, sc-inc-gpc, sc_get_gpt, sc_get_gpc, 
   expect(seen[2]!.header('x-inc')).toBe('1')
   expect(seen[3]!.header('x-clr')).toBe('5')
 })
+
+test('table_cnt and table_avl: the entries of a stick table and the room left', async () => {
+  await using app = startHttpServer('app')
+  await using lb = await startLb(cfg`
+    listen web
+      bind 127.0.0.1:0
+      mode http
+      ${T}
+      stick-table type string len 32 size 10 expire 1h store http_req_cnt
+      http-request track-sc0 path
+      http-request set-header X-T "%[table_cnt]/%[table_avl(web)]"
+      server a 127.0.0.1:${app.port}
+  `)
+  for (const p of ['/a', '/b', '/a']) await rawExchange(lb.port(), get(p))
+  expect(traffic(app).map((r) => r.header('x-t'))).toEqual(['1/9', '2/8', '2/8'])
+})
