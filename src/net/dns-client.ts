@@ -32,6 +32,11 @@ interface Pending {
   done: (o: DnsOutcome) => void
 }
 
+/** `a` and `b` name the same address (an IPv4 one may come back IPv4-mapped). */
+function sameAddress(a: string, b: string): boolean {
+  return a === b || b === `::ffff:${a}` || a === `::ffff:${b}`
+}
+
 export class DnsClient {
   #servers: readonly { host: string; port: number }[]
   #opts: DnsClientOptions
@@ -61,7 +66,10 @@ export class DnsClient {
     const cur = family === 4 ? this.#sock4 : this.#sock6
     if (cur !== null) return cur
     const s = dgram.createSocket(family === 4 ? 'udp4' : 'udp6')
-    s.on('message', (msg: Buffer) => this.#onMessage(msg))
+    s.on('message', (msg: Buffer, from: dgram.RemoteInfo) => {
+      // Only the name servers' answers count (another sender could guess an id).
+      if (this.#servers.some((ns) => ns.port === from.port && sameAddress(ns.host, from.address))) this.#onMessage(msg)
+    })
     s.on('error', () => {})
     s.unref()
     if (family === 4) this.#sock4 = s
