@@ -59,6 +59,8 @@ const cacheUse: ActionKeyword<HttpAction> = {
       if (o === undefined) return undefined
       const age = o.age + Math.floor((t - o.storedAt) / 1000)
       s.cacheHit = cache.cfg.name
+      // HAProxy's logs name the cache as the server of a request it answered.
+      if (s.srvName === '') s.srvName = '<CACHE>'
       return { kind: 'reply', reply: { status: o.status, headers: [...o.headers, ['Age', String(age)]], body: o.body } }
     }
   },

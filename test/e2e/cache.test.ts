@@ -211,7 +211,7 @@ test('res.cache_hit and res.cache_name say which requests the cache answered', a
       mode http
       ${T}
       log stdout format raw local0
-      log-format "%HP %[res.cache_hit] %[res.cache_name]"
+      log-format "%HP %[res.cache_hit] %[res.cache_name] %s"
       http-request cache-use c
       http-response cache-store c
       http-after-response set-header X-Cache %[res.cache_hit]
@@ -220,5 +220,5 @@ test('res.cache_hit and res.cache_name say which requests the cache answered', a
   await rawExchange(lb.port(), req(`/x?${CC}`))
   const hit = await rawExchange(lb.port(), req(`/x?${CC}`))
   expect(hit).toContain('\r\nX-Cache: 1\r\n')
-  expect(await lb.waitLogs(2)).toEqual(['/x 0 -', '/x 1 c'])
+  expect(await lb.waitLogs(2)).toEqual(['/x 0 - a', '/x 1 c <CACHE>'])
 })
