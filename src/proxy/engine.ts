@@ -10,7 +10,6 @@
 import type { Backend } from '../backend/backend.ts'
 import type { Server } from '../backend/server.ts'
 import type { HealthChecks } from '../check/checks.ts'
-import { Resolution } from './resolution.ts'
 import type { StateEvent } from '../check/state.ts'
 import type { BindConfig, Config, ProxyConfig } from '../model/types.ts'
 import type { TlsListen } from '../net/runtime.ts'
@@ -31,6 +30,7 @@ import { compileLogFormat } from '../rules/log-format.ts'
 import { dirname } from 'node:path'
 import { TcpSession } from './tcp-session.ts'
 import { wantsApplets, type Applets } from './applet.ts'
+import { Resolution } from './resolution.ts'
 
 export interface EngineOptions {
   /** `log stdout` lines (and those of log targets edgelb does not send to yet) and notices. */
