@@ -389,6 +389,11 @@ export interface CompressionConfig {
   types: string[]
   /** `compression offload`: Accept-Encoding removed from requests it compresses for. */
   offload: boolean
+  /** `compression direction` (default response). */
+  direction?: 'response' | 'request' | 'both'
+  /** `compression algo-req ALGO`, `compression type-req TYPE…`: request bodies. */
+  algoReq?: CompressionAlgo
+  typesReq?: string[]
 }
 
 /** `resolvers NAME`: name servers the servers' addresses are resolved with at run time. */

@@ -227,3 +227,39 @@ test('a large body that makes zlib fall behind, then the next request on the sam
   // One server connection carried the three (it was not left paused).
   expect(app.tcp.conns.length).toBe(1)
 })
+
+test('compression direction both with algo-req: a request body goes to the server compressed', async () => {
+  await using app = startHttpServer('app')
+  await using lb = await startLb(cfg`
+    listen web
+      bind 127.0.0.1:0
+      mode http
+      ${T}
+      compression direction both
+      compression algo gzip
+      compression algo-req gzip
+      compression type-req application/json
+      server a 127.0.0.1:${app.port}
+  `)
+  const json = JSON.stringify({ rows: Array.from({ length: 2000 }, (_, i) => ({ id: i, name: `row ${i}` })) })
+  const post = (type: string, body: string, extra = ''): string =>
+    `POST /up HTTP/1.1\r\nHost: a\r\nContent-Type: ${type}\r\nContent-Length: ${Buffer.byteLength(body)}\r\n${extra}\r\n${body}`
+  await exchange(lb.port(), [post('application/json', json), post('text/plain', 'plain text'), post('application/json', 'already', 'Content-Encoding: br\r\n')])
+  const [a, b, c] = traffic(app)
+  expect(a!.header('content-encoding')).toBe('gzip')
+  expect(a!.header('content-length')).toBeUndefined()
+  expect(a!.header('transfer-encoding')).toBe('chunked')
+  const chunks: Buffer[] = []
+  const raw = Buffer.from(a!.body, 'latin1')
+  for (let i = 0; ;) {
+    const eol = raw.indexOf('\r\n', i)
+    const size = parseInt(raw.subarray(i, eol).toString('latin1'), 16)
+    if (size === 0) break
+    chunks.push(raw.subarray(eol + 2, eol + 2 + size))
+    i = eol + 2 + size + 2
+  }
+  expect(gunzipSync(Buffer.concat(chunks)).toString()).toBe(json)
+  // Another type, or a body already encoded: as sent.
+  expect([b!.header('content-encoding'), b!.body]).toEqual([undefined, 'plain text'])
+  expect([c!.header('content-encoding'), c!.body]).toEqual(['br', 'already'])
+})

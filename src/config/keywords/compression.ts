@@ -1,13 +1,11 @@
 /**
  * `compression algo|algo-res ALGO…`, `compression type|type-res TYPE…`, `compression offload`
- * and `compression direction response|request|both` (HAProxy 2.6). Response compression is
- * implemented (proxy/http/compression.ts); compressing request bodies (`algo-req`, `type-req`,
- * a direction other than `response`) is not yet: those lines are reported as not implemented.
+ * `compression direction response|request|both`, and for request bodies `compression algo-req
+ * ALGO` and `compression type-req TYPE…` (HAProxy 2.6); proxy/http/compression.ts does the work.
  */
 import { ConfigError } from '../../model/source.ts'
 import type { CompressionAlgo, CompressionConfig, ProxyConfig } from '../../model/types.ts'
-import type { NotBuiltSink } from './servers.ts'
-import type { KeywordCtx, ProxyKeyword } from './types.ts'
+import type { ProxyKeyword } from './types.ts'
 
 const ALGOS: readonly CompressionAlgo[] = ['identity', 'gzip', 'deflate', 'raw-deflate']
 
@@ -52,10 +50,22 @@ export const compressionKeywords: readonly ProxyKeyword[] = [
     parse(args, d, p, ctx) {
       const v = args[0]
       if (args.length !== 1 || (v !== 'response' && v !== 'request' && v !== 'both')) throw new ConfigError(`'compression direction' expects response, request or both`, d.pos)
-      if (v !== 'response') (ctx as KeywordCtx & NotBuiltSink).notBuilt(`'compression direction ${v}'`, d.pos, { area: 'request body compression', instead: 'edgelb compresses responses only for now' })
-      comp(p)
+      comp(p).direction = v
     },
   },
-  { kw: 'compression algo-req', notBuilt: 'request body compression', parse() {} },
-  { kw: 'compression type-req', notBuilt: 'request body compression', parse() {} },
+  {
+    kw: 'compression algo-req',
+    parse(args, d, p) {
+      const a = args[0]
+      if (args.length !== 1 || a === undefined || !(ALGOS as readonly string[]).includes(a)) throw new ConfigError(`'compression algo-req' expects one algorithm: ${ALGOS.join(', ')}`, d.pos)
+      comp(p).algoReq = a as CompressionAlgo
+    },
+  },
+  {
+    kw: 'compression type-req',
+    parse(args, d, p) {
+      if (args.length === 0) throw new ConfigError(`'compression type-req' expects one or more content types`, d.pos)
+      ;(comp(p).typesReq ??= []).push(...args.map((t) => t.toLowerCase()))
+    },
+  },
 ]

@@ -42,9 +42,11 @@ function oldAgent(ua: string | undefined): boolean {
   return !(major >= 7 || (major === 6 && /SV1/.test(ua)))
 }
 
-/** Picks the algorithm for this request (`st.compAlgo`); always goes on. */
+/** Picks the algorithm for this request's response (`st.compAlgo`), and compresses its own body
+ *  when `compression direction request|both` says so; always goes on. */
 export function compressionRequest(sess: HttpSession, st: Stream): boolean {
   st.compAlgo = null
+  compressRequestBody(sess, st)
   const req = st.req!
   if (req.headers.find('accept-encoding', 0) < 0) return true
   const cfg = configOf(sess, st)
@@ -69,6 +71,64 @@ export function compressionRequest(sess: HttpSession, st: Stream): boolean {
   st.compAlgo = best
   if (cfg.offload) req.headers.remove('accept-encoding')
   return true
+}
+
+/**
+ * `compression direction request|both` with `compression algo-req ALGO` [`type-req TYPE…`]: a
+ * request body with a Content-Type of those types (any, without type-req) and no Content-Encoding,
+ * from an HTTP/1.1 client, goes to the server compressed and chunked, with Content-Encoding.
+ */
+function compressRequestBody(sess: HttpSession, st: Stream): void {
+  const be = st.be?.cfg.compression
+  const fe = sess.fe.cfg.compression
+  const c = be !== undefined && be.algoReq !== undefined ? be : fe
+  if (c === undefined || c.algoReq === undefined || c.algoReq === 'identity' || (c.direction !== 'request' && c.direction !== 'both')) return
+  const req = st.req!
+  if (req.version < 11 || !(st.reqFraming === 'chunked' || (st.reqFraming === 'length' && req.contentLength > 0))) return
+  const h = req.headers
+  if (h.find('content-encoding', 0) >= 0) return
+  const types = c.typesReq ?? []
+  if (types.length > 0) {
+    const ct = h.get('content-type')?.toLowerCase()
+    if (ct === undefined || !types.some((t) => ct.startsWith(t))) return
+  }
+  h.remove('content-length')
+  h.set('Transfer-Encoding', 'chunked')
+  h.add('Content-Encoding', TOKEN[c.algoReq])
+  const x: BodyCompressor = new BodyCompressor(c.algoReq, (bytes) => { if (st.reqXform === x) sess.toServer(bytes) })
+  st.reqXform = x
+}
+
+/** Request body bytes as the client framed them, into the compressor; the client is not read
+ *  while zlib is behind (and the server has not taken what it was sent). */
+export function compressRequestChunk(sess: HttpSession, st: Stream, bytes: Uint8Array): void {
+  const x = st.reqXform!
+  let behind = false
+  if (st.reqFraming !== 'chunked') behind = !x.write(bytes)
+  else (st.reqDechunk ??= new Dechunker()).feed(bytes, (d) => { if (!x.write(d)) behind = true })
+  if (!behind || x.pausedSrv !== null) return
+  sess.pauseCli()
+  const resume = { resume: () => sess.resumeCli() }
+  x.pausedSrv = resume
+  x.whenDrained(() => {
+    if (x.pausedSrv !== resume) return
+    if (st.reqXform === x && sess.toSrv.size > 0) return // the server's drain resumes it
+    x.pausedSrv = null
+    sess.resumeCli()
+  })
+}
+
+/** The whole request body went in: `then` runs once its last compressed bytes went out. */
+export function compressRequestEnd(st: Stream, then: () => void): void {
+  const x = st.reqXform!
+  x.end(() => {
+    if (st.reqXform !== x) return
+    st.reqXform = null
+    const paused = x.pausedSrv
+    x.pausedSrv = null
+    paused?.resume()
+    then()
+  })
 }
 
 /** A strong or weak entity tag, as RFC 9110 writes one. */

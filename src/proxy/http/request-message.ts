@@ -14,6 +14,7 @@ import { missingWebSocketKey } from '../../http/websocket.ts'
 import type { HttpSession } from '../http-session.ts'
 import { assignServer } from '../server-side.ts'
 import { waitsForBody } from './body-wait.ts'
+import { compressRequestChunk, compressRequestEnd } from './compression.ts'
 import { requestPhases } from './phases.ts'
 import { requestTimeout } from './timeouts.ts'
 
@@ -108,7 +109,11 @@ export function requestBody(sess: HttpSession, chunk: Uint8Array): void {
       return
     }
   } else n = 0
-  if (n > 0) sess.toServer(n === chunk.length ? chunk : chunk.subarray(0, n))
+  if (n > 0) {
+    const part = n === chunk.length ? chunk : chunk.subarray(0, n)
+    if (st.reqXform !== null) compressRequestChunk(sess, st, part) // compression.ts
+    else sess.toServer(part)
+  }
   const ended = st.reqFraming === 'length' ? st.reqRemain === 0 : sess.reqChunks!.done
   if (ended) {
     if (n < chunk.length) appendInput(sess, chunk.subarray(n))
@@ -118,6 +123,7 @@ export function requestBody(sess: HttpSession, chunk: Uint8Array): void {
 
 function requestEnded(sess: HttpSession): void {
   const st = sess.st
+  if (st.reqXform !== null) { compressRequestEnd(st, () => requestEnded(sess)); return }
   st.reqDone = true
   if (sess.cs === 'req-body') sess.cs = 'req-done'
   sess.refreshCli()

@@ -50,6 +50,9 @@ export class Stream implements StreamView, SrvSide {
   compAlgo!: CompressionAlgo | null
   resXform!: BodyCompressor | null
   resDechunk!: Dechunker | null
+  /** The same for a request body (`compression direction request|both`). */
+  reqXform!: BodyCompressor | null
+  reqDechunk!: Dechunker | null
   #vars: Map<string, Sample> | undefined
   #sc: (StickEntry | undefined)[] | undefined
   logLevel: string | undefined
@@ -132,6 +135,9 @@ export class Stream implements StreamView, SrvSide {
     this.resXform?.destroy()
     this.resXform = null
     this.resDechunk = null
+    this.reqXform?.destroy()
+    this.reqXform = null
+    this.reqDechunk = null
     this.srvName = ''
     this.#vars = undefined
     this.#sc = undefined
