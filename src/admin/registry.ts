@@ -2,6 +2,7 @@
  * Every command of the runtime API, the one list; `help`, and HAProxy's answer to a command it
  * does not know (the commands that share its first words, else all of them).
  */
+import { showCache } from './cache-commands.ts'
 import { clearCountersCommand, setMaxconnServer, shutdownSessionsServer } from './counters-commands.ts'
 import { addAcl, clearAcl, delAcl, showAcl } from './acl-commands.ts'
 import { showEvents } from './event-commands.ts'
@@ -41,6 +42,7 @@ export const COMMANDS: readonly CliCommand[] = [
   showEvents,
   showSess, shutdownSession, showErrors,
   disableFrontend, enableFrontend, setMaxconnFrontend, setMaxconnGlobal,
+  showCache,
 ]
 
 /** The command whose words begin `args` (the longest), if the socket's level may see it. */

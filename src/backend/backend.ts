@@ -111,6 +111,7 @@ export class Backend {
     this.cfg = cfg
     this.name = cfg.name
     this.servers = cfg.servers.map((s) => new Server(s))
+    if (cfg.options['srvtcpka'] === true || cfg.options['tcpka'] === true) for (const s of this.servers) s.keepAlive = cfg.srvTcpkaIdle ?? 0
     this.dispatch = cfg.dispatch
     this.fullconn = options.fullconn
     this.forwardFor = cfg.forwardFor ? compileForwardFor(cfg.forwardFor) : null
@@ -224,8 +225,8 @@ export class Backend {
   targetOf(server: Server | null, dst: { readonly dstAddr: string; readonly dstPort: number }): ConnectTarget {
     const addr = server ? server.cfg.addr : this.dispatch!
     if (addr.path !== undefined) return { path: addr.path }
-    const port = addr.port ?? dst.dstPort + (addr.portOffset ?? 0)
-    const host = isAnyHost(addr.host) ? dst.dstAddr : addr.host
+    const port = server?.resolvedPort ?? addr.port ?? dst.dstPort + (addr.portOffset ?? 0)
+    const host = server?.resolvedHost ?? (isAnyHost(addr.host) ? dst.dstAddr : addr.host)
     const source = server?.cfg.source ?? this.cfg.source
     return source ? { host, port, localAddress: source } : { host, port }
   }

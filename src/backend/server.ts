@@ -133,6 +133,18 @@ export class Server implements LbServer {
   readonly trackers: Server[] = []
   /** Maintenance or drain inherited from the tracked server. */
   inheritedAdmin: AdminState = 'ready'
+  /** `option srvtcpka`/`tcpka` of its backend: SO_KEEPALIVE on its connections, the first probe
+   *  after this many ms (0: the system's delay); null: off. */
+  keepAlive: number | null = null
+  /** The address DNS gave (`resolvers`, `init-addr`): connections go there instead of the name
+   *  written; null: the address as written. */
+  resolvedHost: string | null = null
+  /** The port a DNS SRV record gave (`server-template` of a `_service._proto.name`); null: the
+   *  port as written. */
+  resolvedPort: number | null = null
+  /** No address could be found for its name (HAProxy's maintenance by resolution): the server
+   *  takes no traffic until one is. */
+  unresolved = false
   /** Set by the checks when `observe` is on; see reportResult(). */
   observer: ((s: Server, r: ObservedResult) => void) | null = null
   /** Weight the balancer was last rebuilt with (see refresh()). */
@@ -185,7 +197,7 @@ export class Server implements LbServer {
   get effectiveAdmin(): AdminState {
     const a = this.admin
     const i = this.inheritedAdmin
-    return a === 'maint' || i === 'maint' ? 'maint' : a === 'drain' || i === 'drain' ? 'drain' : 'ready'
+    return a === 'maint' || i === 'maint' || this.unresolved ? 'maint' : a === 'drain' || i === 'drain' ? 'drain' : 'ready'
   }
 
   #computeUsable(): boolean {

@@ -6,6 +6,7 @@
 import type { Backend } from '../backend/backend.ts'
 import type { Server } from '../backend/server.ts'
 import type { SourcePos } from '../model/source.ts'
+import type { ProxyConfig } from '../model/types.ts'
 import { now } from '../core/clock.ts'
 import { Timer } from '../core/timer-wheel.ts'
 import { wheel } from '../core/wheel.ts'
@@ -25,6 +26,9 @@ export interface HealthChecksOptions {
   bufsize?: number
   /** `tune.http.maxhdr`. */
   maxHeaders?: number
+  /** `external-check [preserve-env]` in global, and each proxy's id (external checks). */
+  externalCheck?: { preserveEnv: boolean } | undefined
+  proxyId?: (p: ProxyConfig) => number
   random?: () => number
   /** Reports each setting that cannot work and goes on without the check it spoils (`edgelb
    *  check` reports them all); without it, the constructor throws the first. */
@@ -66,7 +70,7 @@ export class HealthChecks {
         return undefined
       }
     }
-    const env = { maxHeaders: options.maxHeaders ?? 101 }
+    const env = { maxHeaders: options.maxHeaders ?? 101, externalCheck: options.externalCheck, ...(options.proxyId ? { proxyId: options.proxyId } : {}) }
     for (const be of byName.values()) {
       // Compiled once per backend, on its first checked server; null when it does not compile.
       let kind: CheckKind | null | undefined

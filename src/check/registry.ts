@@ -4,6 +4,7 @@
  * Without any, a check is a TCP connect.
  */
 import type { ProxyConfig } from '../model/types.ts'
+import { compileExternalCheck } from './external.ts'
 import { compileHttpCheck } from './http.ts'
 import { ldapCheck } from './ldap.ts'
 import { compileMysql } from './mysql.ts'
@@ -26,6 +27,10 @@ export interface CheckOption {
 export interface CheckEnv {
   /** `tune.http.maxhdr`. */
   maxHeaders: number
+  /** `external-check [preserve-env]` in global (undefined: not there). */
+  externalCheck?: { preserveEnv: boolean } | undefined
+  /** Each proxy's id (its rank among every proxy, from 1), for external checks. */
+  proxyId?: (p: ProxyConfig) => number
 }
 
 export const checkOptions: readonly CheckOption[] = [
@@ -38,6 +43,7 @@ export const checkOptions: readonly CheckOption[] = [
   { option: 'pgsql-check', compile: (p) => compilePgsql(p.optionArgs['pgsql-check'] ?? [], p.pos) },
   { option: 'ldap-check', compile: () => ldapCheck },
   { option: 'spop-check', compile: () => spopCheck },
+  { option: 'external-check', compile: (p, env) => compileExternalCheck(p, { global: env.externalCheck, proxyId: env.proxyId?.(p) ?? 0 }) },
 ]
 
 /** The health check `p`'s servers run. */

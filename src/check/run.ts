@@ -64,10 +64,20 @@ export class Run implements CheckRun {
     return this.spec.backendName
   }
 
+  #onExpire: (() => void) | null = null
+
+  onExpire(fn: () => void): void {
+    if (this.expired) fn()
+    else this.#onExpire = fn
+  }
+
   /** The deadline passed: every wait ends. */
   expire(): void {
     this.expired = true
     for (const c of this.conns) c.wake()
+    const f = this.#onExpire
+    this.#onExpire = null
+    f?.()
   }
 
   /** Closes every connection (the check is over). */

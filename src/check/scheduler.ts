@@ -194,9 +194,9 @@ export function checkTarget(s: Server, agent: boolean): ConnectTarget | undefine
   if (c.addr.path !== undefined && !agent && c.checkAddr === undefined && c.checkPort === undefined) return { path: c.addr.path }
   const addr = agent ? (c.agentAddr ?? c.checkAddr) : c.checkAddr
   const a = addr !== undefined ? splitHostPort(addr) : undefined
-  const port = agent ? c.agentPort : (c.checkPort ?? a?.port ?? c.addr.port)
+  const port = agent ? c.agentPort : (c.checkPort ?? a?.port ?? s.resolvedPort ?? c.addr.port)
   if (port === undefined) return undefined
-  const t: ConnectTarget = { host: a?.host ?? c.addr.host, port }
+  const t: ConnectTarget = { host: a?.host ?? s.resolvedHost ?? c.addr.host, port }
   // check-ssl (or ssl on the server, checked on its own address): the checks speak TLS.
   if (!agent && s.checkTls !== null) {
     t.tls = s.checkTls

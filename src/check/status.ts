@@ -11,6 +11,7 @@ export type CheckStatus =
   | 'L6OK' | 'L6TOUT' | 'L6RSP'
   | 'L7TOUT' | 'L7RSP' | 'L7OK' | 'L7OKC' | 'L7STS'
   | 'SOCKERR' | 'HANA' | 'CHECKED'
+  | 'PROCOK' | 'PROCERR' | 'PROCTOUT'
 
 /** passed: counts toward rise; condpass: passed, but take no new traffic (404 with
  *  disable-on-404); failed: counts toward fall; neutral: changes nothing (an agent reply with
@@ -39,6 +40,9 @@ export const STATUSES: Readonly<Record<CheckStatus, StatusInfo>> = {
   L7OK: { desc: 'Layer7 check passed', result: 'passed', hasCode: true },
   L7OKC: { desc: 'Layer7 check conditionally passed', result: 'condpass', hasCode: true },
   L7STS: { desc: 'Layer7 wrong status', result: 'failed', hasCode: true },
+  PROCOK: { desc: 'External check passed', result: 'passed', hasCode: false },
+  PROCERR: { desc: 'External check error', result: 'failed', hasCode: true },
+  PROCTOUT: { desc: 'External check timeout', result: 'failed', hasCode: false },
 }
 
 /** What one check run found. */

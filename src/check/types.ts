@@ -46,6 +46,9 @@ export interface CheckRun {
   /** The server checked, and its backend's name (HTTP checks read its state). */
   readonly server: Server
   readonly backendName: string
+  /** `fn` runs when the check's deadline passes (a check that waits on no connection, such as
+   *  an external program, learns of it so). */
+  onExpire(fn: () => void): void
 }
 
 /** Thrown by a check to end it with an outcome. */

@@ -5,6 +5,7 @@
  */
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { hasErrors, loadConfig } from '../config/load.ts'
+import { applyEnvDirective } from '../config/haproxy/reader.ts'
 import { formatDiagnostic } from '../model/source.ts'
 import { onSignal } from '../net/runtime.ts'
 import { dropPrivileges, preparePrivileges, type Privileges } from '../net/privileges.ts'
@@ -117,6 +118,8 @@ take them back, SIGTERM/SIGINT stop now.`,
     const privileges: Privileges = { ...(chroot !== undefined ? { chroot } : {}), ...(uid !== undefined ? { uid } : {}), ...(gid !== undefined ? { gid } : {}) }
     const cannot = await preparePrivileges(privileges)
     if (cannot !== undefined) return notStarted(cannot)
+    // `setenv` and its kin change the environment programs and checks start with.
+    for (const w of config.global.envEdits ?? []) applyEnvDirective(process.env, w)
     // `program` sections start first, as in HAProxy's master: the servers they run are then
     // (about to be) up when the listeners open.
     let programs: RunningPrograms

@@ -459,8 +459,8 @@ describe('unknown, removed and not yet implemented keywords', () => {
   bind :80
   option http-ignore-probes
   max-keep-alive-queue 5
-  compression algo gzip
-  compression type text/html
+  option independent-streams
+  option http-no-delay
   server s 10.0.0.1:80 send-proxy-v2 set-proxy-v2-tlv-fmt(0xE1) %[src]
   server t 10.0.0.2:80 send-proxy-v2 set-proxy-v2-tlv-fmt(0xE1) %[src]
 `
@@ -471,8 +471,8 @@ describe('unknown, removed and not yet implemented keywords', () => {
     expect(b.lines).toEqual([
       `${at(7)}: warning: 'option http-ignore-probes' is parsed but not implemented yet; edgelb ignores it for now`,
       `${at(8)}: warning: 'max-keep-alive-queue' is parsed but not implemented yet; edgelb ignores it for now`,
-      `${at(9)}: warning: 'compression algo' is parsed but not implemented yet; edgelb ignores it for now`,
-      `${at(10)}: warning: 'compression type' is parsed but not implemented yet; edgelb ignores it for now`,
+      `${at(9)}: warning: 'option independent-streams' is parsed but not implemented yet; edgelb ignores it for now`,
+      `${at(10)}: warning: 'option http-no-delay' is parsed but not implemented yet; edgelb ignores it for now`,
       `${at(11)}: error: server option 'set-proxy-v2-tlv-fmt(0xE1)': not implemented yet, so edgelb would ${PROXY_RISK}; remove it where neither side speaks the PROXY protocol, or run with --allow-unimplemented to accept the gap knowingly`,
       `${at(12)}: error: server option 'set-proxy-v2-tlv-fmt(0xE1)': not implemented yet, so edgelb would ${PROXY_RISK}; remove it where neither side speaks the PROXY protocol, or run with --allow-unimplemented to accept the gap knowingly`,
     ])
@@ -522,23 +522,21 @@ describe('unknown, removed and not yet implemented keywords', () => {
     expect(b.proxy('b').servers[0]!.extra).toEqual({})
   })
 
-  test('sections edgelb does not implement are named once each; one that protects (userlist) is an error each time', () => {
-    const b = build(T + 'userlist admins\n  user a password x\nuserlist ops\nresolvers dns\n  nameserver a 10.0.0.53:53\n')
-    const userlist = "a 'userlist' section: not implemented yet, so edgelb would let everyone through where credentials were required; put the authentication in the servers, or in front of edgelb, or run with --allow-unimplemented to accept the gap knowingly"
-    expect(b.unimplemented).toEqual({ lines: 5, protections: 3 })
+  test('sections edgelb does not implement are named once each; a userlist is built, a hash it cannot check is an error at its line', () => {
+    const b = build(T + 'userlist admins\n  user a password x\nuserlist ops\nring dns\n  size 32764\nmailers m\n  mailer s 10.0.0.25:25\n')
+    expect(b.unimplemented).toEqual({ lines: 4, protections: 0 })
     expect(b.lines).toEqual([
-      `${at(5)}: error: ${userlist}`,
-      `${at(7)}: error: ${userlist}`,
-      `${at(8)}: warning: 'resolvers' sections are not implemented yet; edgelb ignores 'resolvers dns'`,
+      `${at(6)}: error: user 'a': the password hash 'x…' is not one edgelb can check; use a SHA-512 ($6$), SHA-256 ($5$), MD5 ($1$) or bcrypt ($2b$) hash (openssl passwd -6), or insecure-password`,
+      `${at(8)}: warning: 'ring' sections are not implemented yet; edgelb ignores 'ring dns'`,
+      `${at(10)}: warning: 'mailers' sections are not implemented yet; edgelb ignores 'mailers m'`,
       `${at(1)}: warning: no frontend or listen section: edgelb has nothing to listen on`,
     ].sort((a, b) => Number(a.split(':')[1]) - Number(b.split(':')[1])))
   })
 
-  test('the lines of a section edgelb does not implement are still checked against its keywords', () => {
+  test('the lines of a section are checked against its keywords, whether edgelb implements it (cache) or not (program, log-profile)', () => {
     const b = build(T + 'cache c\n  total-max-size 64\n  max-age 60\n  max-ag 60\n  balance roundrobin\n  no total-max-size\nprogram p\n  command /bin/true\n  no option start-on-reload\n  option bogus\nlog-profile lp\n  on any format "%ci"\n')
     expect(b.lines).toEqual([
       `${at(1)}: warning: no frontend or listen section: edgelb has nothing to listen on`,
-      `${at(5)}: warning: 'cache' sections are not implemented yet; edgelb ignores 'cache c'`,
       `${at(8)}: error: unknown keyword 'max-ag' in a cache section; did you mean 'max-age'?`,
       `${at(9)}: error: unknown keyword 'balance' in a cache section; known: total-max-size, max-object-size, max-age, process-vary, max-secondary-entries`,
       `${at(10)}: error: 'no' cannot be used with 'total-max-size', which has no 'no' form; remove the line to leave it unset`,

@@ -47,8 +47,11 @@ import { defaultServerOptions } from './keywords/server-options.ts'
 import type { KeywordCtx } from './keywords/types.ts'
 import { ConfigError, SECTION_TYPES, sortDiagnostics, type Diagnostic, type Directive, type SectionSource, type SourcePos } from '../model/source.ts'
 import { suggest } from '../model/suggest.ts'
-import type { Config, GlobalConfig, PeersConfig, ProgramConfig, ProxyConfig, RingConfig } from '../model/types.ts'
+import type { Config, GlobalConfig, PeersConfig, ProgramConfig, ProxyConfig, RingConfig, UserlistConfig, CacheConfig, ResolversConfig } from '../model/types.ts'
 import { validateConfig } from './validate.ts'
+import { readUserlist } from './userlist.ts'
+import { readCache } from './cache.ts'
+import { checkServerResolvers, readResolvers } from './resolvers.ts'
 import { buildRuntime, type Runtime } from '../proxy/runtime.ts'
 import { applyStateAddresses } from '../proxy/server-state-file.ts'
 import type { StickTable } from '../rules/stick-table.ts'
@@ -247,6 +250,9 @@ export function buildConfig(sections: readonly SectionSource[], files: readonly 
   const global = defaultGlobal()
   const proxies: ProxyConfig[] = []
   const peers: PeersConfig[] = []
+  const userlists: UserlistConfig[] = []
+  const caches: CacheConfig[] = []
+  const resolvers: ResolversConfig[] = []
   const programs: ProgramConfig[] = []
   const rings: RingConfig[] = []
   const namedDefaults = new Map<string, ProxyConfig>()
@@ -322,6 +328,27 @@ export function buildConfig(sections: readonly SectionSource[], files: readonly 
         }
         break
       }
+      case 'cache': {
+        for (const d of s.directives) guard(() => checkSectionLine('cache', d))
+        const c = readCache(s, guard)
+        if (caches.some((x) => x.name === c.name)) ctx.error(`cache '${c.name}' is declared twice`, s.pos)
+        else caches.push(c)
+        break
+      }
+      case 'resolvers': {
+        for (const d of s.directives) guard(() => checkSectionLine('resolvers', d))
+        const r = readResolvers(s, guard)
+        if (resolvers.some((x) => x.name === r.name)) ctx.error(`resolvers '${r.name}' is declared twice`, s.pos)
+        else resolvers.push(r)
+        break
+      }
+      case 'userlist': {
+        for (const d of s.directives) guard(() => checkSectionLine('userlist', d))
+        const u = readUserlist(s, guard, ctx.warn)
+        if (userlists.some((x) => x.name === u.name)) ctx.error(`userlist '${u.name}' is declared twice`, s.pos)
+        else userlists.push(u)
+        break
+      }
       case 'program': {
         const p = readProgram(s)
         if (p) {
@@ -353,8 +380,9 @@ export function buildConfig(sections: readonly SectionSource[], files: readonly 
     const ring = /^ring@(.+)$/.exec(t.address)?.[1]
     if (ring !== undefined && !rings.some((r) => r.name === ring)) ctx.error(`log target 'ring@${ring}': no ring section '${ring}' is declared${rings.length ? ` (declared: ${rings.map((r) => r.name).join(', ')})` : ''}`, t.pos)
   }
-  const config: Config = { global, proxies, peers, programs, files: [...files], ...(rings.length ? { rings } : {}) }
+  const config: Config = { global, proxies, peers, userlists, caches, resolvers, programs, files: [...files], ...(rings.length ? { rings } : {}) }
   validateConfig(config, ctx, (p, phrase) => phrasePos.get(p)?.get(phrase))
+  checkServerResolvers(config, ctx.error)
   // `load-server-state-from-file`: the saved addresses, before anything connects to the servers.
   applyStateAddresses(config)
   // The run-time objects, built once here: every rule, map, stick table, balancing key and health

@@ -106,6 +106,12 @@ export interface ServerOptions {
   /** `proto h2`: HTTP/2 to the server in clear (h2c with prior knowledge); `proto h1`: HTTP/1.1.
    *  With `ssl`, an `alpn` naming h2 asks for HTTP/2 as well (proxy/h2/back.ts). */
   proto?: 'h1' | 'h2'
+  /** `resolvers NAME`: the address is resolved at run time with that section's name servers. */
+  resolvers?: string
+  /** `resolve-prefer ipv4|ipv6` (HAProxy's default: ipv6). */
+  resolvePrefer?: 'ipv4' | 'ipv6'
+  /** `init-addr last,libc,none,IP`: how the address is found at start, in order. */
+  initAddr?: string[]
   /** Options that parse but are not built yet (`ssl`, `send-proxy`, …), kept for warnings. */
   extra: Record<string, string | true>
 }
@@ -311,6 +317,14 @@ export interface ProxyConfig {
   source?: string
   monitorNet: string[]
   monitorUri?: string
+  /** `clitcpka-idle`, `srvtcpka-idle`: ms of silence before the first keep-alive probe, with
+   *  `option clitcpka`/`srvtcpka`/`tcpka` (absent: the system's). */
+  cliTcpkaIdle?: number
+  srvTcpkaIdle?: number
+  /** `external-check command CMD` and `external-check path PATH` (with `option external-check`). */
+  externalCheck?: { command?: string; path?: string }
+  /** `compression algo|type|offload|direction` (absent: none written). */
+  compression?: CompressionConfig
   defaultBackend?: string
   /** `use_backend NAME [if|unless cond]` in order; `args[0]` is the backend name (may be `%[…]`). */
   useBackends: RuleConfig[]
@@ -394,6 +408,12 @@ export interface GlobalConfig {
   tls?: GlobalTls
   /** `otel` and the `otel-*` keywords (edgelb's own): OpenTelemetry traces and metrics. */
   otel?: OtelConfig
+  /** `setenv`, `presetenv`, `unsetenv`, `resetenv` lines, words as written, in order: the reader
+   *  applied them to what the configuration expands; `run` applies them to the process's
+   *  environment (programs and checks see it). */
+  envEdits?: string[][]
+  /** `external-check [preserve-env]`: external checks may run (with edgelb's environment too). */
+  externalCheck?: { preserveEnv: boolean }
 }
 
 /** OpenTelemetry as the configuration asks for it; a setting left out comes from the standard
@@ -429,6 +449,77 @@ export interface PeersConfig {
   disabled?: true
 }
 
+/** `userlist NAME`: users and groups for `http_auth`/`http_auth_group`. */
+export interface UserlistConfig {
+  name: string
+  pos: SourcePos
+  users: UserConfig[]
+  /** Every group the section declares, with the users each holds (from both sides: `group …
+   *  users` and `user … groups`). */
+  groups: Map<string, Set<string>>
+}
+
+export interface UserConfig {
+  name: string
+  /** `password HASH` (a crypt(3) hash), `insecure-password TEXT`; none: the user never matches. */
+  password?: { kind: 'crypt' | 'insecure'; value: string }
+  pos: SourcePos
+}
+
+/** The compression algorithms of `compression algo`. */
+export type CompressionAlgo = 'identity' | 'gzip' | 'deflate' | 'raw-deflate'
+
+/** A proxy's `compression` lines (a backend's apply, else its frontend's, as in HAProxy). */
+export interface CompressionConfig {
+  /** `compression algo` / `algo-res`: in the order written. */
+  algos: CompressionAlgo[]
+  /** `compression type` / `type-res`: Content-Type prefixes (empty: every type). */
+  types: string[]
+  /** `compression offload`: Accept-Encoding removed from requests it compresses for. */
+  offload: boolean
+  /** `compression direction` (default response). */
+  direction?: 'response' | 'request' | 'both'
+  /** `compression algo-req ALGO`, `compression type-req TYPE…`: request bodies. */
+  algoReq?: CompressionAlgo
+  typesReq?: string[]
+}
+
+/** `resolvers NAME`: name servers the servers' addresses are resolved with at run time. */
+export interface ResolversConfig {
+  name: string
+  pos: SourcePos
+  /** `nameserver NAME ADDRESS:PORT` (UDP), and those of /etc/resolv.conf (`parse-resolv-conf`). */
+  nameservers: { name: string; host: string; port: number; pos: SourcePos }[]
+  /** `resolve_retries N` (default 3). */
+  retries: number
+  /** `timeout resolve` (default 1 s: how often addresses are asked for) and `timeout retry`
+   *  (default 1 s: how long an answer is waited for before asking again), ms. */
+  timeoutResolve: number
+  timeoutRetry: number
+  /** `hold STATUS PERIOD`, ms: how long the last good address stays in use after an answer of
+   *  that kind (nx, other, refused, timeout: 30 s; valid: 10 s; obsolete: 0). */
+  hold: { nx: number; other: number; refused: number; timeout: number; valid: number; obsolete: number }
+  /** `accepted_payload_size` (default 512; above it, EDNS0 says so). */
+  payloadSize: number
+}
+
+/** `cache NAME`: HAProxy's small HTTP object cache. */
+export interface CacheConfig {
+  name: string
+  pos: SourcePos
+  /** `total-max-size` (given in megabytes), in bytes. */
+  totalMaxSize: number
+  /** `max-object-size`, bytes (default: a 256th of the total). */
+  maxObjectSize: number
+  /** `max-age`, seconds (default 60): no object is served older than this. */
+  maxAge: number
+  /** `process-vary on`: responses with `Vary` (on Accept-Encoding, Referer, Origin) are cached
+   *  per variant; off (the default), they are not cached. */
+  processVary: boolean
+  /** `max-secondary-entries` (default 10): variants kept per URL. */
+  maxSecondaryEntries: number
+}
+
 /** `program NAME`: a process the master starts before the listeners and stops with edgelb. */
 export interface ProgramConfig {
   name: string
@@ -442,6 +533,12 @@ export interface Config {
   /** Every proxy (frontend, backend, listen) in declaration order; `defaults` are folded in. */
   proxies: ProxyConfig[]
   peers: PeersConfig[]
+  /** `userlist` sections (absent: none). */
+  userlists?: UserlistConfig[]
+  /** `cache` sections (absent: none). */
+  caches?: CacheConfig[]
+  /** `resolvers` sections (absent: none). */
+  resolvers?: ResolversConfig[]
   programs: ProgramConfig[]
   /** `ring` sections, in declaration order (absent: none). */
   rings?: RingConfig[]

@@ -79,6 +79,11 @@ class NodeSock<T> implements Sock<T> {
     return true
   }
 
+  setKeepAlive(enable: boolean, initialDelay = 0): boolean {
+    this.s.setKeepAlive(enable, initialDelay)
+    return true
+  }
+
   close(error: Error | undefined): void {
     if (this.closed) return
     this.closed = true

@@ -37,6 +37,7 @@ interface DenoConn {
   close(): void
   closeWrite(): Promise<void>
   setNoDelay?(noDelay?: boolean): void
+  setKeepAlive?(keepAlive?: boolean): void
   readonly localAddr: DenoAddr
   readonly remoteAddr: DenoAddr
 }
@@ -144,6 +145,13 @@ class DenoSock<T> implements Sock<T> {
   setNoDelay(noDelay = true): boolean {
     if (this.#closed || this.#conn.setNoDelay === undefined) return false
     this.#conn.setNoDelay(noDelay)
+    return true
+  }
+
+  /** Deno sets SO_KEEPALIVE only: the first probe comes after the system's delay. */
+  setKeepAlive(enable: boolean): boolean {
+    if (this.#closed || this.#conn.setKeepAlive === undefined) return false
+    this.#conn.setKeepAlive(enable)
     return true
   }
 

@@ -22,6 +22,8 @@ export interface Sock<T> {
   pause(): void
   resume(): void
   setNoDelay?(noDelay?: boolean): boolean
+  /** SO_KEEPALIVE, the first probe after `initialDelay` ms of silence (0: the system's). */
+  setKeepAlive?(enable: boolean, initialDelay?: number): boolean
   readonly remoteAddress: string
   readonly remotePort?: number
   readonly localAddress?: string

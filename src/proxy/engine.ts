@@ -36,6 +36,7 @@ import { TcpSession } from './tcp-session.ts'
 import { wantsApplets, type Applets } from './applet.ts'
 import type { RequestTracer } from './tracer.ts'
 import type { ProcessShare } from './process-share.ts'
+import { Resolution } from './resolution.ts'
 
 export interface EngineOptions {
   /** `log stdout` lines (and those of log targets edgelb does not send to yet) and notices. */
@@ -92,6 +93,8 @@ export class Engine implements FrontendHost {
   readonly frontends: Frontend[] = []
   /** Health checks and server states; started with the engine, stopped when it stops. */
   readonly checks: HealthChecks
+  /** Servers' addresses found by name (`init-addr`, `resolvers`); started and stopped with it. */
+  resolution: Resolution | null = null
   /** What each `bind … ssl` listens with (built with the runtime). */
   readonly listenTls: ReadonlyMap<BindConfig, TlsListen>
   /** The counts shared with the other threads (`nbthread` > 1); null: one thread. */
@@ -214,6 +217,9 @@ export class Engine implements FrontendHost {
     acquireDriver()
     e.#drives = true
     if (opts.thread?.checks ?? true) e.checks.start()
+    // Name resolution (`resolvers`): each thread keeps its own servers' addresses.
+    e.resolution = new Resolution(config, e.backends, (be, ev) => runtime.event(be, ev))
+    e.resolution.start()
     e.#keepAlive = setInterval(() => {}, 0x7fffffff)
     return e
   }
@@ -446,6 +452,7 @@ export class Engine implements FrontendHost {
     this.checks.stop()
     for (const s of this.peers) if (!next.peers.includes(s)) s.stop()
     this.peers = []
+    this.resolution?.stop()
     for (const be of this.backends.values()) for (const s of be.servers) s.observer = null
     for (const fe of this.frontends) {
       fe.retire(next.frontends.find((f) => f.name === fe.name && f.cfg.mode === fe.cfg.mode) ?? null)
@@ -485,6 +492,7 @@ export class Engine implements FrontendHost {
     this.checks.stop()
     const peers = this.peers
     this.peers = []
+    this.resolution?.stop()
     for (const t of this.#graceTimers) clearTimeout(t)
     if (this.#hardStopTimer !== undefined) clearTimeout(this.#hardStopTimer)
     if (this.#keepAlive !== undefined) clearInterval(this.#keepAlive)

@@ -131,6 +131,8 @@ export class Frontend {
   readonly listenerStats: ListenerStats[] = []
   /** `monitor-net`, parsed at load. */
   readonly #monitorNets: readonly IpNet[]
+  /** `option clitcpka`/`tcpka`: the first keep-alive probe's delay in ms (0: the system's); null: off. */
+  readonly #keepAlive: number | null
   /** Connections still reading their PROXY header: not sessions yet (accept-proxy.ts). */
   readonly handshakes = new Set<ProxyHeaderWait>()
   /** What `mode http` sessions share (parsers' limits, error pages, captures); null in tcp mode. */
@@ -180,6 +182,7 @@ export class Frontend {
     this.maxconn = cfg.maxconn ?? host.globalMaxconn
     this.backlog = cfg.backlog ?? Math.max(this.maxconn, 1024)
     this.#monitorNets = cfg.monitorNet.map((n) => parseNet(n)!) // validated by the builder
+    this.#keepAlive = cfg.options['clitcpka'] === true || cfg.options['tcpka'] === true ? cfg.cliTcpkaIdle ?? 0 : null
     this.http = cfg.mode === 'http' ? new HttpFront(cfg, host.tune) : null
     this.#cliRcvbuf = host.tune['rcvbuf.client'] ?? 0
     this.#cliSndbuf = host.tune['sndbuf.client'] ?? 0
@@ -277,6 +280,8 @@ export class Frontend {
       }
     }
     this.counters.connection()
+    // option clitcpka / tcpka: SO_KEEPALIVE on the client's connection.
+    if (this.#keepAlive !== null) s.setKeepAlive?.(true, this.#keepAlive)
     const sess = this.http ? new HttpSession(this, s as Sock<HttpSession>) : new TcpSession(this, s as Sock<TcpSession>)
     if (lst.soName !== undefined) sess.soName = lst.soName
     if (lst.proto !== undefined && sess instanceof HttpSession) sess.cliProto = lst.proto

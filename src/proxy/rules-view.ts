@@ -23,7 +23,7 @@ export interface ViewedSession {
   readonly soName?: string | undefined
   /** `set-src`, `set-src-port`: the client address everything sees from then on. */
   setCliAddr(addr: string | undefined, port: number | undefined): void
-  /** The current stream's unique id (unique-id.ts). */
+  /** The current stream's `unique-id-format` id, made on first use ('' without a format). */
   uniqueId(): string
 }
 
@@ -56,9 +56,9 @@ export class SessView implements SessionView {
 
   expectProxy(): void { this.#owner.ppExpected = true }
 
-  get soName(): string | undefined { return this.#owner.soName }
-
   uniqueId(): string { return this.#owner.uniqueId() }
+
+  get soName(): string | undefined { return this.#owner.soName }
 
   /** `set-dst`'s address when a rule set one, else the PROXY header's, else the socket's. */
   get dstAddr(): string {

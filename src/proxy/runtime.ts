@@ -124,6 +124,8 @@ export function buildRuntime(config: Config, report?: RuntimeReport, options: { 
     pp2NeverSendLocal: config.global.pp2NeverSendLocal === true,
     bufsize: config.global.tune.bufsize,
     maxHeaders: config.global.tune.maxhdr,
+    externalCheck: config.global.externalCheck,
+    proxyId: (p) => config.proxies.indexOf(p) + 1,
     ...(report === undefined ? {} : {
       onWarning: (m: string, at: SourcePos) => once('w', m, at, report.warn),
       onError: (e: { reason: string; pos: SourcePos }) => once('e', e.reason, e.pos, report.error),

@@ -194,6 +194,8 @@ const srvConnHandlers: SockHandlers<SrvConn> = {
     c.state = 'busy'
     if (serverBuffers.rcv > 0 || serverBuffers.snd > 0) setBuffers(s as Sock<unknown>, serverBuffers.rcv, serverBuffers.snd)
     if (c.server?.tls) c.tls = tlsFacts(s)
+    const ka = c.server?.keepAlive ?? null
+    if (ka !== null) s.setKeepAlive?.(true, ka)
     c.owner.onSrvOpen(c)
   },
   data: clocked((s, chunk) => {

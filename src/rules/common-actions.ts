@@ -14,6 +14,7 @@ import type { Sample, StreamView } from './types.ts'
 import { formatIpv4, formatIpv6, parseIpv4, parseIpv6 } from '../core/ip.ts'
 import { compileVarRef, parseVarConds } from './vars.ts'
 import { toInt, toStr } from './sample.ts'
+import { GP_EFFECTS } from './gp-actions.ts'
 
 export type Phase = 'tcp-connection' | 'tcp-session' | 'tcp-content' | 'tcp-response' | 'http-request' | 'http-response'
 
@@ -100,6 +101,7 @@ const COMMON_EFFECTS: readonly EffectKeyword[] = [
   trackSc(2),
   scInc('sc-inc-gpc0', 'gpc0'),
   scInc('sc-inc-gpc1', 'gpc1'),
+  ...GP_EFFECTS,
   {
     kw: 'sc-set-gpt0', param: 'required',
     compile(args, ctx) {

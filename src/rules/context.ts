@@ -4,6 +4,8 @@
 import type { SourcePos } from '../model/source.ts'
 import type { MapStore } from './maps.ts'
 import type { StickTable } from './stick-table.ts'
+import type { Userlist } from './userlist.ts'
+import type { HttpCache } from './cache.ts'
 import type { Sample, SampleType, StreamView } from './types.ts'
 
 /** Everything rules may refer to, shared by every proxy of the process. */
@@ -15,6 +17,10 @@ export interface RulesEnv {
   fileDir: string
   /** Backend names, to check `use_backend` and `nbsrv(NAME)` at load. Unchecked when absent. */
   backends?: ReadonlySet<string>
+  /** `userlist` sections by name, for `http_auth(L)` and `http_auth_group(L)`. */
+  userlists?: ReadonlyMap<string, Userlist>
+  /** `cache` sections by name, for `cache-use` and `cache-store`. */
+  caches?: ReadonlyMap<string, HttpCache>
 }
 
 /** The context of one rule being compiled. */
@@ -22,6 +28,9 @@ export interface CompileCtx extends RulesEnv {
   /** The proxy the rule is in (its stick table is the default table). */
   proxy: string
   at: SourcePos
+  /** The proxy's named ACLs (declared or predefined), for the `acl()` fetch: a test answering
+   *  acl.ts's FAIL, MISS or PASS; undefined for a name not declared. */
+  acl?(name: string, at: SourcePos): ((s: StreamView) => number) | undefined
 }
 
 export type Fetch = (s: StreamView) => Sample | undefined

@@ -20,6 +20,11 @@ import { rdpCookieValue } from './rdp-cookie.ts'
 import { parseSni, sslHelloType } from './tls-hello.ts'
 import { PROXY_PROTOCOL_FETCHES } from './proxy-protocol-fetches.ts'
 import { SSL_FETCHES } from './ssl-fetches.ts'
+import { AUTH_FETCHES } from './auth-fetches.ts'
+import { BODY_FETCHES } from './body-fetches.ts'
+import { ACL_FETCH } from './acl-fetch.ts'
+import { GP_FETCHES } from './gp-arrays.ts'
+import { CACHE_FETCHES } from './cache-actions.ts'
 import { type StickEntry, type StickTable, type DataName } from './stick-table.ts'
 import { trackedAt } from './tracking.ts'
 import type { Sample, SampleType, StreamView } from './types.ts'
@@ -390,6 +395,15 @@ export const FETCHES: readonly FetchDef[] = [
   // HTTP request body
   { name: 'req.body', type: 'bin', compile: () => (s) => s.reqBody ?? undefined },
   { name: 'req.body_len', type: 'int', compile: () => (s) => (s.req ? s.reqBody?.length ?? 0 : undefined) },
+  ...AUTH_FETCHES,
+  ...GP_FETCHES,
+  ...CACHE_FETCHES,
+  // The entries of a stick table (the proxy's own by default), and the room left.
+  { name: 'table_cnt', type: 'int', args: [0, 1], compile: (a, ctx) => { const t = tableArg(a[0], ctx); return () => t.count } },
+  { name: 'table_avl', type: 'int', args: [0, 1], compile: (a, ctx) => { const t = tableArg(a[0], ctx); return () => Math.max(0, t.size - t.count) } },
+  ACL_FETCH,
+  { name: 'unique-id', type: 'str', compile: () => (s) => s.sess.uniqueId?.() ?? '' },
+  ...BODY_FETCHES,
   { name: 'req.body_size', type: 'int', compile: () => (s) => (s.req && s.req.framing === 'length' ? s.req.contentLength : undefined) },
   // Response payload (tcp-response content)
   { name: 'res.len', type: 'int', volatile: true, compile: () => (s) => { if (s.resPayloadFinal === false) evalState.mayChange = true; return s.resPayload?.length ?? 0 } },

@@ -193,17 +193,17 @@ describe('http-request actions', () => {
     expect(() => fe('http-request deny deny_status 99')).toThrow(/from 200 to 599/)
     expect(() => fe('http-request set-var txn.x src')).toThrow(/needs its argument in parentheses/)
     expect(() => fe('http-request return content-type text/plain file nofile.txt')).toThrow(/cannot read 'nofile.txt'/)
-    const unbuilt = 'frontend www\n  mode http\n  bind :0\n  http-request cache-use x\n  http-request track-sc5 src\n  http-request lua.hello\n'
+    const unbuilt = 'frontend www\n  mode http\n  bind :0\n  http-request send-spoe-group x g\n  http-request track-sc5 src\n  http-request lua.hello\n'
     let refused = ''
     try { rulesFrom(unbuilt) } catch (e) { refused = (e as Error).message }
     expect(refused.split('\n').map((l) => l.replace(/^.*test\.cfg:/, '').replace(/, or run with --allow-unimplemented.*$/, ''))).toEqual([
-      `4: error: 'http-request cache-use': not implemented yet, so edgelb would skip this rule, which changes what reaches the servers; rewrite it with actions edgelb implements (edgelb check lists them), or remove it`,
+      `4: error: 'http-request send-spoe-group': not implemented yet, so edgelb would skip this rule, which changes what reaches the servers; rewrite it with actions edgelb implements (edgelb check lists them), or remove it`,
       `5: error: 'http-request track-sc5': not implemented yet, so edgelb would skip this rule, which changes what reaches the servers; rewrite it with actions edgelb implements (edgelb check lists them), or remove it`,
       `6: error: 'http-request lua.hello': not implemented yet, so edgelb would skip the Lua code, and whatever it checks or blocks; rewrite its logic with edgelb rules, or remove it`,
     ])
     const { warnings } = rulesFrom(unbuilt, { allowUnimplemented: true })
     expect(warnings).toEqual([
-      `4: 'http-request cache-use' is parsed but not implemented yet; edgelb ignores this rule`,
+      `4: 'http-request send-spoe-group' is parsed but not implemented yet; edgelb ignores this rule`,
       `5: 'http-request track-sc5' is parsed but not implemented yet; edgelb ignores this rule`,
       `6: 'http-request lua.hello' is parsed but not implemented yet; edgelb ignores this rule`,
     ])

@@ -14,6 +14,8 @@ import { expandGroups } from './pattern.ts'
 import { parseRedirect, parseReplyOptions } from './reply.ts'
 import { CONTINUE, REJECT, type HttpVerdict, type StreamView } from './types.ts'
 import { haproxyRegex } from './regex.ts'
+import { CACHE_REQUEST_ACTIONS, CACHE_RESPONSE_ACTIONS } from './cache-actions.ts'
+import { WAIT_FOR_BODY_ACTION } from './wait-for-body.ts'
 
 export type HttpAction = (s: StreamView) => HttpVerdict | undefined
 type HttpActionKeyword = ActionKeyword<HttpAction>
@@ -348,6 +350,8 @@ export const HTTP_REQUEST_ACTIONS: readonly HttpActionKeyword[] = [
   ...requestLineActions(),
   normalizeUri,
   disableL7Retry,
+  ...CACHE_REQUEST_ACTIONS,
+  WAIT_FOR_BODY_ACTION,
   ...effects,
 ]
 
@@ -359,6 +363,7 @@ export const HTTP_RESPONSE_ACTIONS: readonly HttpActionKeyword[] = [
   redirect,
   setStatus,
   ...headerActions((s) => s.res),
+  ...CACHE_RESPONSE_ACTIONS,
   // The connection's addresses are the request side's to change.
   ...effects.filter((e) => !/^set-(src|dst)/.test(e.kw)),
 ]

@@ -25,6 +25,9 @@ import { parseDuration } from '../model/units.ts'
 import { AclSet, MISS, PASS, splitCondition, type Test } from './acl.ts'
 import type { ActionKeyword, Phase } from './common-actions.ts'
 import type { CompileCtx, RulesEnv } from './context.ts'
+import { Userlist } from './userlist.ts'
+import { HttpCache } from './cache.ts'
+import { waitForBodyOf, type WaitForBody } from './wait-for-body.ts'
 import { HTTP_REQUEST_ACTIONS, HTTP_RESPONSE_ACTIONS, type HttpAction } from './http-actions.ts'
 import { compileLegacyRules } from './legacy-filters.ts'
 import { compileLogFormat, constantFormat } from './log-format.ts'
@@ -59,6 +62,8 @@ export interface ProxyRules {
   readonly inspectDelay: number
   /** `tcp-response inspect-delay`, ms. */
   readonly resInspectDelay: number
+  /** `http-request wait-for-body` as the first rule (wait-for-body.ts); null: none. */
+  readonly waitForBody: WaitForBody | null
   /** `tcp-request connection` rules, then (unless rejected) `tcp-request session` rules. */
   tcpConnection(sess: SessionView): TcpVerdict
   /** The two sets apart, for a connection that reads a PROXY header between them: connection
@@ -231,6 +236,7 @@ function connectionStream(sess: SessionView): StreamView {
 export function compileProxyRules(p: ProxyConfig, env: RulesEnv, options: CompileOptions = {}): ProxyRules {
   const base: Omit<CompileCtx, 'at'> = { ...env, proxy: p.name }
   const acls = new AclSet(p.acls, base, options.onError)
+  base.acl = (name, at) => acls.get(name, at)
   acls.compileAll()
   const captureSlots = { count: p.captures.filter((c) => c.kind === 'request').length }
   const resCaptureSlots = { count: p.captures.filter((c) => c.kind === 'response').length }
@@ -365,6 +371,7 @@ export function compileProxyRules(p: ProxyConfig, env: RulesEnv, options: Compil
     },
     inspectDelay,
     resInspectDelay,
+    waitForBody: waitForBodyOf(p, acls, base, guarded.bind(null, options) as <T>(fn: () => T) => T | undefined),
     tcpConnection(sess) {
       // An `accept` ends the connection rules only: session rules still run, as in HAProxy.
       return connectionRules(sess) === 'reject' ? 'reject' : sessionRules(sess)
@@ -431,6 +438,8 @@ export interface CompiledRules {
   proxies: Map<string, ProxyRules>
   tables: Map<string, StickTable>
   maps: MapStore
+  /** `cache` sections by name (`show cache`). */
+  caches?: Map<string, HttpCache>
 }
 
 /**
@@ -467,10 +476,12 @@ export function compileRules(config: Config, options: CompileOptions & { fileDir
   }
   const maps = options.maps ?? new MapStore()
   const backends = new Set(config.proxies.filter((p) => p.kind === 'backend' || p.kind === 'listen').map((p) => p.name))
+  const userlists = new Map((config.userlists ?? []).map((u) => [u.name, new Userlist(u)]))
+  const caches = new Map((config.caches ?? []).map((c) => [c.name, new HttpCache(c)]))
   // Global `set-var`/`set-var-fmt`: evaluated now, in order, as HAProxy does while parsing.
   for (const v of config.global.setVars ?? []) {
     guarded(options, () => {
-      const ctx: CompileCtx = { tables, maps, fileDir: options.fileDir ?? dirname(v.pos.file), proxy: '', at: v.pos, backends }
+      const ctx: CompileCtx = { tables, maps, fileDir: options.fileDir ?? dirname(v.pos.file), proxy: '', at: v.pos, backends, userlists, caches }
       const ref = compileVarRef(v.name, v.pos)
       const s = connectionStream(loadTimeSession)
       const value = v.kw === 'set-var' ? compileExpr(v.value, ctx).fn(s) : compileLogFormat(v.value, ctx)(s)
@@ -480,8 +491,8 @@ export function compileRules(config: Config, options: CompileOptions & { fileDir
   const proxies = new Map<string, ProxyRules>()
   for (const p of config.proxies) {
     // Relative map, ACL and body files are read from the directory of the file that declares the proxy.
-    const env: RulesEnv = { tables, maps, fileDir: options.fileDir ?? dirname(p.pos.file), backends }
+    const env: RulesEnv = { tables, maps, fileDir: options.fileDir ?? dirname(p.pos.file), backends, userlists, caches }
     proxies.set(p.name, compileProxyRules(p, env, options))
   }
-  return { proxies, tables, maps }
+  return { proxies, tables, maps, caches }
 }

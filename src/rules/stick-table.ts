@@ -72,12 +72,17 @@ export class StickEntry {
   readonly c: Float64Array
   /** Rates, by RI index; null for rates the table does not store. */
   readonly r: (FreqCtr | null)[]
+  /** The `gpt(N)` tags and `gpc(N)` counters (empty when the table stores none). */
+  readonly gpt: Float64Array
+  readonly gpc: Float64Array
 
   constructor(table: StickTable, key: StickKey) {
     this.table = table
     this.key = key
     this.c = new Float64Array(COUNTERS.length)
     this.r = table.rateSlots.map((p) => (p > 0 ? new FreqCtr() : null))
+    this.gpt = new Float64Array(table.gptSize)
+    this.gpc = new Float64Array(table.gpcSize)
   }
 
   /** Monotonic ms when it expires (Infinity without `expire`). */
@@ -160,6 +165,9 @@ export class StickTable {
   /** Period in ms of each stored rate (by RI index); 0 = not stored. */
   readonly rateSlots: number[]
   readonly storesServer: boolean
+  /** `store gpt(N)`, `gpc(N)`: the sizes of the general purpose arrays (0: none). */
+  readonly gptSize: number = 0
+  readonly gpcSize: number = 0
   /** Called after each write to an entry (replication hook); null = nobody listens. */
   onUpdate: ((e: StickEntry) => void) | null = null
   #listeners: UpdateListener[] = []
@@ -188,6 +196,13 @@ export class StickTable {
       const m = /^([a-z0-9_]+)(?:\((.*)\))?$/.exec(item.trim())
       const name = m?.[1] ?? item
       if (name === 'server_id' || name === 'server_key' || name === 'server_name') { server = true; continue }
+      if (name === 'gpt' || name === 'gpc') {
+        const n = Number(m?.[2] ?? '')
+        if (!(Number.isInteger(n) && n >= 1 && n <= 100)) throw new ConfigError(`stick-table store '${name}' needs a number of elements from 1 to 100: ${name}(2)`, at)
+        if (name === 'gpt') this.gptSize = n
+        else this.gpcSize = n
+        continue
+      }
       if (name in CI) {
         if (m?.[2] !== undefined) throw new ConfigError(`stick-table store '${name}' takes no period`, at)
         this.stores[CI[name as CounterName]] = 1
@@ -214,7 +229,7 @@ export class StickTable {
    *  table rather than start `other` empty. */
   sameShape(other: StickTable): boolean {
     return this.type === other.type && this.keyLen === other.keyLen && this.size === other.size && this.expire === other.expire &&
-      this.storesServer === other.storesServer && this.stores.every((v, i) => v === other.stores[i]) && this.rateSlots.every((v, i) => v === other.rateSlots[i])
+      this.storesServer === other.storesServer && this.gptSize === other.gptSize && this.gpcSize === other.gpcSize && this.stores.every((v, i) => v === other.stores[i]) && this.rateSlots.every((v, i) => v === other.rateSlots[i])
   }
 
   /** The key of a sample for this table's type, or undefined if it does not convert. */
@@ -399,6 +414,18 @@ export class StickTable {
       if (this.sync !== null) this.sync.set(this, e.key, ci, value)
     }
     this.#updated(e)
+  }
+
+  /** Element `idx` of `gpt` or `gpc`; undefined when the table does not store it. */
+  readArray(e: StickEntry, array: 'gpt' | 'gpc', idx: number): number | undefined {
+    return idx >= 0 && idx < e[array].length ? e[array][idx] : undefined
+  }
+
+  /** Sets element `idx` of `gpt` or `gpc` (nothing when not stored). */
+  setArray(e: StickEntry, array: 'gpt' | 'gpc', idx: number, value: number): void {
+    if (idx < 0 || idx >= e[array].length) return
+    e[array][idx] = value
+    if (this.onUpdate !== null) this.onUpdate(e)
   }
 
   setServer(e: StickEntry, id: number, name: string): void {

@@ -67,6 +67,9 @@ export interface SessionView {
    *  then on (an undefined part stays). Absent where they cannot change. */
   setSrc?(addr: string | undefined, port: number | undefined): void
   setDst?(addr: string | undefined, port: number | undefined): void
+  /** The current stream's unique id (`unique-id-format`), made on first use; '' without a
+   *  format. Absent where there is none (fake sessions). */
+  uniqueId?(): string
   /** The connection's own addresses (`fc_src`…), when rules after `tcp-request connection`
    *  changed the session's; absent or null: the session's are the connection's. */
   readonly fc?: ConnAddrs | null
@@ -142,6 +145,22 @@ export interface StreamView {
   srvTls?: TlsFacts | null
   /** What log-format tags read beyond samples; the session fills it before logging. */
   log?: LogFields
+  /** The cache that answered this request (`cache-use`), for `res.cache_hit`/`res.cache_name`;
+   *  null or absent: none. */
+  cacheHit?: string | null
+  /** The algorithm its response is compressed with (`res.comp`, `res.comp_algo`); null or
+   *  absent: not compressed. */
+  readonly compressedWith?: string | null
+  /** `http-response` actions that must see the response body (`cache-store`): `tap` gets its
+   *  bytes as the server framed them, then `end()` once the whole body went to the client (never,
+   *  if the exchange broke off). Absent where there is no body to see. */
+  tapResponse?(tap: BodyTap): void
+}
+
+/** What sees a response body go by (see `StreamView.tapResponse`). */
+export interface BodyTap {
+  data(chunk: Uint8Array): void
+  end(): void
 }
 
 /** Per-stream values only logs read (HAProxy's `%` tags). Times are ms; -1 = did not happen. */

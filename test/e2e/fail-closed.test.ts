@@ -47,7 +47,6 @@ const HEAD = `defaults
 interface Case { name: string; global?: string; frontend?: string; backend?: string; extra?: string; line: number; what: string; risk: string; lines?: number }
 const TLS = 'carry this traffic in clear text where TLS was asked for'
 const PROXY = 'pass a PROXY header on as data, or send none to a server that expects one'
-const AUTH = 'let everyone through where credentials were required'
 const RULE = 'skip this rule, which changes what reaches the servers'
 const cases: Case[] = [
   // TLS keywords edgelb still does not implement (docs/config.md, "TLS").
@@ -58,13 +57,12 @@ const cases: Case[] = [
   { name: 'accept-netscaler-cip', frontend: '  bind 127.0.0.1:0 accept-netscaler-cip 1234', line: 10, what: "bind option 'accept-netscaler-cip'", risk: PROXY },
   { name: 'expect-netscaler-cip', frontend: '  tcp-request connection expect-netscaler-cip layer4', line: 10, what: "'tcp-request connection expect-netscaler-cip'", risk: PROXY },
   { name: 'set-proxy-v2-tlv-fmt', backend: '  server s1 127.0.0.1:9 send-proxy-v2 set-proxy-v2-tlv-fmt(0xE1) %[src]', line: 13, what: "server option 'set-proxy-v2-tlv-fmt(0xE1)'", risk: PROXY },
-  { name: 'a userlist section', extra: 'userlist admins\n  user admin insecure-password secret\n', line: 15, what: "a 'userlist' section", risk: AUTH, lines: 2 },
   // Access restrictions (`stats admin` and `stats http-request`, the cases here before, are
-  // implemented: src/stats/page.ts).
+  // implemented: src/stats/page.ts; so are userlists, src/rules/userlist.ts).
   { name: 'rate-limit sessions', frontend: '  rate-limit sessions 10', line: 10, what: "'rate-limit sessions'", risk: 'leave open what this line restricts' },
   { name: 'an access global', global: 'global\n  harden.reject-privileged-ports.tcp on\n', line: 2, what: "'harden.reject-privileged-ports.tcp'", risk: 'leave open what this line restricts' },
-  { name: 'an http-request action not implemented', frontend: '  http-request cache-use c1', line: 10, what: "'http-request cache-use'", risk: RULE },
-  { name: 'an http-response action not implemented', backend: '  http-response cache-store c1', line: 13, what: "'http-response cache-store'", risk: RULE },
+  { name: 'an http-request action not implemented', frontend: '  http-request send-spoe-group c1 g', line: 10, what: "'http-request send-spoe-group'", risk: RULE },
+  { name: 'an http-response action not implemented', backend: '  http-response send-spoe-group c1 g', line: 13, what: "'http-response send-spoe-group'", risk: RULE },
   { name: 'a tcp-response content action not implemented', backend: '  tcp-response content set-bandwidth-limit limit1', line: 13, what: "'tcp-response content set-bandwidth-limit'", risk: RULE },
   { name: 'a filter (SPOE)', frontend: '  filter spoe engine waf config /etc/waf.conf', line: 10, what: "'filter'", risk: 'pass traffic on without the inspection this filter does' },
   { name: 'lua-load', global: 'global\n  lua-load /etc/edgelb/bot.lua\n', line: 2, what: "'lua-load'", risk: 'skip the Lua code, and whatever it checks or blocks' },
@@ -118,7 +116,7 @@ describe('a protection edgelb does not implement refuses the configuration', () 
   ssl-default-bind-client-sigalgs ECDSA+SHA256
 ${HEAD}frontend fe
   bind 127.0.0.1:0 accept-netscaler-cip 1234
-  http-request cache-use admin if { path_beg /admin }
+  http-request send-spoe-group admin g if { path_beg /admin }
   default_backend be
 backend be
   server s1 127.0.0.1:${app.port}
@@ -127,7 +125,7 @@ backend be
     expect(lb.stderr.filter((l) => l.includes('accepted by --allow-unimplemented')).map((l) => l.replace(/^.*edgelb\.cfg:/, ''))).toEqual([
       `2: warning: 'ssl-default-bind-client-sigalgs': not implemented yet, accepted by --allow-unimplemented: edgelb will ${TLS}`,
       `9: warning: bind option 'accept-netscaler-cip': not implemented yet, accepted by --allow-unimplemented: edgelb will ${PROXY}`,
-      `10: warning: 'http-request cache-use': not implemented yet, accepted by --allow-unimplemented: edgelb will ${RULE}`,
+      `10: warning: 'http-request send-spoe-group': not implemented yet, accepted by --allow-unimplemented: edgelb will ${RULE}`,
     ])
     expect(lb.stderr).toContain('edgelb: WARNING: --allow-unimplemented: 3 protections the configuration asks for are not in force (the lines above); traffic they would protect passes unprotected')
     // What was accepted: the rule is skipped, and the page is served from the server.

@@ -238,3 +238,14 @@ describe('syntax errors', () => {
     expect(d).toEqual({ severity: 'error', pos: { file: FILE, line: 2, col: 8 }, message: 'unterminated environment variable reference at column 8' })
   })
 })
+
+describe('setenv, presetenv, unsetenv, resetenv in global', () => {
+  test('change what the lines after them expand', () => {
+    const text = 'global\n  setenv PORT 8080\n  presetenv HOST 10.0.0.2\n  presetenv KEEP changed\n  unsetenv GONE\nfrontend fe\n  bind $HOST:${PORT}\n  bind ${KEEP}:1 ${GONE-none}:2\nglobal\n  resetenv PORT\nfrontend fe2\n  bind ${HOST-reset}:$PORT\n'
+    const r = readHaproxy(text, 'e.cfg', { KEEP: 'kept', GONE: 'x' })
+    expect(r.sections.filter((s) => s.type === 'frontend').map((s) => s.directives.map((d) => d.args))).toEqual([
+      [['10.0.0.2:8080'], ['kept:1', 'none:2']],
+      [['reset:8080']],
+    ])
+  })
+})

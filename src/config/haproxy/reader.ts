@@ -69,6 +69,9 @@ export function readHaproxy(text: string, file: string, env: Env = {}): ReadResu
   const conds: CondFrame[] = []
   const active = (): boolean => conds.length === 0 || conds[conds.length - 1]!.active
 
+  // `setenv`, `presetenv`, `unsetenv`, `resetenv` in global change the environment the lines
+  // after them expand, as HAProxy applies them while it reads.
+  const live: Record<string, string | undefined> = { ...env }
   const lines = text.split('\n')
   for (let idx = 0; idx < lines.length; idx++) {
     let raw = lines[idx]!
@@ -76,7 +79,7 @@ export function readHaproxy(text: string, file: string, env: Env = {}): ReadResu
     const pos: SourcePos = { file, line: idx + 1 }
     let tl
     try {
-      tl = tokenizeLine(raw, pos, env)
+      tl = tokenizeLine(raw, pos, live)
     } catch (e) {
       if (e instanceof ConfigError) { err(e.pos, e.message); continue }
       throw e
@@ -128,6 +131,8 @@ export function readHaproxy(text: string, file: string, env: Env = {}): ReadResu
       err(pos, `'${w0}' appears before any section; ${hint ? `did you mean '${hint}'?` : `start one with 'global', 'defaults', 'frontend', 'backend' or 'listen'`}`)
       continue
     }
+    if (current.type === 'global') applyEnvDirective(live, words)
+    expandAddress(words, live, (v) => warn(pos, `environment variable '${v}' is not set; it expands to an empty string`))
     const d: Directive = { kw: w0, args: words.slice(1), pos }
     if ((w0 === 'no' || w0 === 'default') && words.length > 1) {
       d.kw = words[1]!
@@ -186,4 +191,33 @@ export function readHaproxy(text: string, file: string, env: Env = {}): ReadResu
     if ('error' in r) { err(pos, r.error); return false }
     return r.value
   }
+}
+
+/** `setenv NAME VALUE`, `presetenv NAME VALUE` (only when unset), `unsetenv NAME…`, `resetenv
+ *  [NAME…]` (every variable but those named goes) on an environment. Malformed lines change
+ *  nothing here: the builder reports them. */
+export function applyEnvDirective(env: Record<string, string | undefined>, words: readonly string[]): void {
+  const [kw, ...args] = words
+  if ((kw === 'setenv' || kw === 'presetenv') && args.length === 2) {
+    if (kw === 'setenv' || env[args[0]!] === undefined) env[args[0]!] = args[1]!
+  } else if (kw === 'unsetenv') {
+    for (const a of args) delete env[a]
+  } else if (kw === 'resetenv') {
+    for (const k of Object.keys(env)) if (!args.includes(k)) delete env[k]
+  }
+}
+
+/** Which word of a line is an address, by its keyword (HAProxy's str2sa_range callers). */
+const ADDRESS_WORD: Readonly<Record<string, number>> = { bind: 1, server: 2, 'server-template': 3, dispatch: 1, source: 1, log: 1, nameserver: 2, peer: 2 }
+
+/** HAProxy expands `$NAME` in addresses (str2sa_range), quoted or not: `bind $IP:$PORT`. */
+export function expandAddress(words: string[], env: Readonly<Record<string, string | undefined>>, unset: (name: string) => void): void {
+  const i = ADDRESS_WORD[words[0] ?? '']
+  const w = i === undefined ? undefined : words[i]
+  if (w === undefined || !w.includes('$')) return
+  words[i!] = w.replace(/\$([A-Za-z_][A-Za-z0-9_]*)/g, (_m, name: string) => {
+    const v = env[name]
+    if (v === undefined) unset(name)
+    return v ?? ''
+  })
 }

@@ -108,8 +108,13 @@ describe('environment variables', () => {
     expect(tokenizeLine('server s ${BACKEND_HOST}:80', at, {})).toEqual({ words: ['server', 's', ':80'], unsetVars: ['BACKEND_HOST'] })
   })
 
-  test('single quotes and $VAR without braces are literal', () => {
-    expect(words(`'\${PORT}' $PORT "$PORT"`, env)).toEqual(['${PORT}', '$PORT', '$PORT'])
+  test('$VAR without braces expands inside double quotes only, as in HAProxy 2.x; single quotes are literal', () => {
+    expect(words(`'\${PORT}' $PORT "$PORT" "$HOST:$PORT" '$PORT' $6$salt$hash`, env)).toEqual(['${PORT}', '$PORT', '8080', '10.0.0.1:8080', '$PORT', '$6$salt$hash'])
+  })
+
+  test('a $ not followed by a name stays as written; an unset "$VAR" is reported', () => {
+    expect(words('path_reg "^/a$" "x$" "$1" "a$-b"', env)).toEqual(['path_reg', '^/a$', 'x$', '$1', 'a$-b'])
+    expect(tokenizeLine('bind "$NOPE:80"', at, {})).toEqual({ words: ['bind', ':80'], unsetVars: ['NOPE'] })
   })
 
   test('a value with blanks stays one word', () => {

@@ -7,7 +7,9 @@
  * - "double quotes" group a word and still expand escapes and `${VAR}`;
  *   'single quotes' group a word and keep everything literal;
  * - `${VAR}` and `${VAR-default}` expand from the environment (unset without default: empty,
- *   with a warning from the caller); `"$VAR"` without braces is kept literal, as HAProxy does.
+ *   with a warning from the caller); `$VAR` without braces only inside double quotes, as HAProxy
+ *   2.x reads it (unquoted, `$6$salt$hash` stays as written; addresses expand it themselves: the
+ *   reader's `expandAddress`). A `$` not followed by a name stays as written.
  *
  * Quotes may join parts of one word (`a"b c"d` is one word `ab cd`).
  */
@@ -52,6 +54,19 @@ export function tokenizeLine(text: string, pos: SourcePos, env: Env = {}): Token
     inWord = true
     return end + 1
   }
+
+  /** `$NAME` without braces (text[at] === '$', a letter or '_' after it). */
+  const expandBare = (at: number): number => {
+    let end = at + 1
+    while (end < n && /[A-Za-z0-9_]/.test(text[end]!)) end++
+    const name = text.slice(at + 1, end)
+    const value = env[name]
+    if (value !== undefined) word += value
+    else unsetVars.push(name)
+    inWord = true
+    return end
+  }
+  const bareVarAt = (at: number): boolean => text[at] === '$' && at + 1 < n && /[A-Za-z_]/.test(text[at + 1]!)
 
   const escape = (at: number): number => {
     // text[at] === '\\'
@@ -104,6 +119,7 @@ export function tokenizeLine(text: string, pos: SourcePos, env: Env = {}): Token
         if (q === '"') { i++; break }
         if (q === '\\') i = escape(i)
         else if (q === '$' && text[i + 1] === '{') i = expandVar(i)
+        else if (bareVarAt(i)) i = expandBare(i)
         else { word += q; i++ }
       }
     } else if (c === "'") {

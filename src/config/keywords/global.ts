@@ -87,7 +87,28 @@ function otelKeywords(): GlobalKeyword[] {
   ]
 }
 
+/** `setenv NAME VALUE`, `presetenv NAME VALUE`, `unsetenv NAME…`, `resetenv [NAME…]`. */
+const envKeywords: readonly GlobalKeyword[] = (['setenv', 'presetenv', 'unsetenv', 'resetenv'] as const).map((kw) => ({
+  kw,
+  parse(args, d, g) {
+    if ((kw === 'setenv' || kw === 'presetenv') && args.length !== 2) throw new ConfigError(`'${kw}' expects a name and a value: ${kw} NAME VALUE`, d.pos)
+    if (kw === 'unsetenv' && args.length === 0) throw new ConfigError(`'unsetenv' expects one or more names`, d.pos)
+    for (const a of kw === 'unsetenv' || kw === 'resetenv' ? args : args.slice(0, 1)) {
+      if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(a)) throw new ConfigError(`'${kw}': '${a}' is not a variable name`, d.pos)
+    }
+    ;(g.envEdits ??= []).push([kw, ...args])
+  },
+}))
+
 export const globalKeywords: readonly GlobalKeyword[] = [
+  ...envKeywords,
+  {
+    kw: 'external-check',
+    parse(args, d, g) {
+      if (args.length > 1 || (args.length === 1 && args[0] !== 'preserve-env')) throw new ConfigError(`'external-check' takes nothing or 'preserve-env'`, d.pos)
+      g.externalCheck = { preserveEnv: args[0] === 'preserve-env' }
+    },
+  },
   {
     kw: 'daemon',
     parse(_args, d, g, ctx) {

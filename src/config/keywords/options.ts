@@ -188,6 +188,12 @@ export const optionKeywords: readonly ProxyKeyword[] = [
   flagOption('log-health-checks'),
   flagOption('transparent'),
   flagOption('http-buffer-request'),
+  flagOption('tcpka'),
+  flagOption('external-check'),
+  flagOption('clitcpka'),
+  flagOption('srvtcpka'),
+  flagOption('tcp-smart-accept'),
+  flagOption('tcp-smart-connect'),
   {
     kw: 'option http-restrict-req-hdr-names',
     parse(args, d, p) {

@@ -20,6 +20,8 @@ import { uniqueServer } from './legacy.ts'
 import { retryOnKeyword } from './retry-on.ts'
 import { parseSource } from './source-range.ts'
 import { optionKeywords } from './options.ts'
+import { compressionKeywords } from './compression.ts'
+import { serverTemplateKeyword } from './server-template.ts'
 import { applyServerOptions, parseBindLine, parseServerLine, type NotBuiltSink } from './servers.ts'
 import type { KeywordCtx, ProxyKeyword } from './types.ts'
 import { none, one } from './words.ts'
@@ -463,4 +465,22 @@ export const proxyKeywords: readonly ProxyKeyword[] = [
   rule('stats admin'),
   rule('stats http-request'),
   ...optionKeywords,
+  ...compressionKeywords,
+  serverTemplateKeyword,
+  {
+    // `filter compression` and `filter cache NAME` declare what `compression …` and the cache
+    // actions do anyway (HAProxy needs them written when other filters are): accepted. Any other
+    // filter (SPOE, bandwidth limits, traces…) is not implemented, and protects.
+    kw: 'filter',
+    parse(args, d, p, ctx) {
+      const kind = args[0]
+      if (kind === 'compression' && args.length === 1) return
+      if (kind === 'cache' && args.length === 2) return
+      ;(ctx as Ctx).notBuilt(`'filter'`, d.pos, { protects: 'filter' })
+    },
+  },
+  { kw: 'external-check command', parse: (args, d, p) => { (p.externalCheck ??= {}).command = one('external-check command', args, d, 'a program') } },
+  { kw: 'external-check path', parse: (args, d, p) => { (p.externalCheck ??= {}).path = one('external-check path', args, d, 'a PATH') } },
+  { kw: 'clitcpka-idle', parse: (args, d, p) => { p.cliTcpkaIdle = parseDuration(one('clitcpka-idle', args, d, 'a duration'), d.pos) } },
+  { kw: 'srvtcpka-idle', parse: (args, d, p) => { p.srvTcpkaIdle = parseDuration(one('srvtcpka-idle', args, d, 'a duration'), d.pos) } },
 ]

@@ -3,6 +3,7 @@
  * knows that are not in this table are kept in `ServerOptions.extra` with a "not implemented yet"
  * warning (arity from model/dictionary/server-options.ts).
  */
+import { isIP } from 'node:net'
 import { ConfigError, type SourcePos } from '../../model/source.ts'
 import type { OnError, PpFlag, ServerOptions } from '../../model/types.ts'
 import { parseDuration, parseIntIn } from '../../model/units.ts'
@@ -33,6 +34,29 @@ function count(kw: string, field: 'rise' | 'fall' | 'maxconn' | 'minconn' | 'max
 function text(kw: string, field: 'track' | 'cookie' | 'checkAddr' | 'agentSend' | 'agentAddr'): ServerOptionKeyword {
   return { kw, args: 1, apply: ([v], s) => { s[field] = v! } }
 }
+
+/** `resolvers NAME`, `resolve-prefer ipv4|ipv6`, `init-addr METHOD,…` (proxy/resolution.ts). */
+const resolutionOptions: readonly ServerOptionKeyword[] = [
+  { kw: 'resolvers', args: 1, apply: ([v], s) => { s.resolvers = v! } },
+  {
+    kw: 'resolve-prefer', args: 1,
+    apply([v], s, at) {
+      if (v !== 'ipv4' && v !== 'ipv6') throw new ConfigError(`'resolve-prefer' expects ipv4 or ipv6, got '${v}'`, at)
+      s.resolvePrefer = v
+    },
+  },
+  {
+    kw: 'init-addr', args: 1,
+    apply([v], s, at) {
+      const methods = v!.split(',').filter((m) => m !== '')
+      for (const m of methods) {
+        if (m !== 'last' && m !== 'libc' && m !== 'none' && isIP(m) === 0) throw new ConfigError(`'init-addr' expects last, libc, none or an IP address, comma-separated; got '${m}'`, at)
+      }
+      if (methods.length === 0) throw new ConfigError(`'init-addr' expects last, libc, none or an IP address`, at)
+      s.initAddr = methods
+    },
+  },
+]
 
 function port(kw: string, field: 'checkPort' | 'agentPort'): ServerOptionKeyword {
   return { kw, args: 1, apply: ([v], s, at) => { s[field] = parseIntIn(v!, at, `'${kw}'`, 1, 65535) } }
@@ -72,6 +96,7 @@ export function parseProto(v: string, at: SourcePos): 'h1' | 'h2' {
 
 export const serverOptionKeywords: readonly ServerOptionKeyword[] = [
   { kw: 'proto', args: 1, apply: ([v], s, at) => { s.proto = parseProto(v!, at) } },
+  ...resolutionOptions,
   flag('check', 'check', true),
   flag('no-check', 'check', false),
   duration('inter', 'inter'),

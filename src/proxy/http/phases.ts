@@ -7,7 +7,7 @@
  *
  *   request head parsed                request-message.ts
  *     requestPhases: waitRequest -> frontendRules -> frontendStats -> switching -> backendRules
- *                    -> backendStats -> persistence -> serverHeaders
+ *                    -> backendStats -> persistence -> serverHeaders -> compressionRequest
  *   the request body starts forwarding request-message.ts
  *   assign                             server-side.ts: a server, a queue, or 503
  *   connectRequest                     connect.ts: stick store-request; an idle connection or
@@ -16,11 +16,13 @@
  *     responsePhases: responseRules -> stickStore -> afterResponse
  *   the response framing               response-message.ts (whether the client stays open)
  *     responseHeaders                  captures, persistence cookie, Connection
+ *     compressionResponse              compression.ts (then the body goes through it)
  *   the response body                  response-message.ts
  *   log                                traffic-log.ts: logRequest, when the exchange ends
  */
 import type { HttpSession } from '../http-session.ts'
 import { backendStats, frontendStats } from './applets.ts'
+import { compressionRequest } from './compression.ts'
 import { persistence, stickStore } from './persistence.ts'
 import { serverHeaders, waitRequest } from './request-head.ts'
 import { backendRules, frontendRules } from './request-rules.ts'
@@ -39,7 +41,8 @@ export function requestPhases(sess: HttpSession, st: Stream): boolean {
     backendRules(sess, st) &&
     backendStats(sess, st) &&
     persistence(sess, st) &&
-    serverHeaders(sess, st)
+    serverHeaders(sess, st) &&
+    compressionRequest(sess, st)
 }
 
 /** From a parsed final response head (`st.res`) to a response whose framing may be decided. */

@@ -19,6 +19,8 @@ import type { H1Head } from '../../http/types.ts'
 import { missingWebSocketKey } from '../../http/websocket.ts'
 import type { HttpSession } from '../http-session.ts'
 import { assignServer } from '../server-side.ts'
+import { waitsForBody } from './body-wait.ts'
+import { compressRequestChunk, compressRequestEnd } from './compression.ts'
 import { requestPhases } from './phases.ts'
 import { requestTimeout } from './timeouts.ts'
 
@@ -58,10 +60,11 @@ export function parseRequest(sess: HttpSession): void {
     return
   }
   const head = r.head
-  // `option http-buffer-request`: the rules wait for the whole body, when it fits in a buffer
-  // (HAProxy's wait for the request body); the head is read again once it is in.
-  if (head.framing === 'length' && head.contentLength > buf.length - head.size && head.contentLength <= http.bufsize &&
-    (sess.fe.cfg.options['http-buffer-request'] === true || isStatsPost(sess.fe.cfg, head))) return
+  // `option http-buffer-request`, `http-request wait-for-body` (body-wait.ts): the rules wait for
+  // the body; the head is read again once more of it is in. A POST to the stats page's admin
+  // form waits for its body the same way.
+  if (waitsForBody(sess, head, buf.length - head.size)) return
+  if (head.framing === 'length' && head.contentLength > buf.length - head.size && head.contentLength <= http.bufsize && isStatsPost(sess.fe.cfg, head)) return
   sess.cliIn = head.size < buf.length ? buf.subarray(head.size) : null
   onRequest(sess, head)
 }
@@ -109,7 +112,11 @@ export function requestBody(sess: HttpSession, chunk: Uint8Array): void {
   if (st.reqFraming === 'length') {
     n = Math.min(st.reqRemain, chunk.length)
     st.reqRemain -= n
-    if (n > 0) sess.toServer(n === chunk.length ? chunk : chunk.subarray(0, n))
+    if (n > 0) {
+      const part = n === chunk.length ? chunk : chunk.subarray(0, n)
+      if (st.reqXform !== null) compressRequestChunk(sess, st, part) // compression.ts
+      else sess.toServer(part)
+    }
   } else if (st.reqFraming === 'chunked') {
     const sc = sess.reqChunks!
     n = sc.scan(chunk, 0, chunk.length)
@@ -120,7 +127,8 @@ export function requestBody(sess: HttpSession, chunk: Uint8Array): void {
       sess.finish('P', 'D')
       return
     }
-    writePieces(sess, sc.out, false)
+    // Compressed toward the server (compression.ts): the checked chunks go in as received.
+    if (st.reqXform !== null) { if (n > 0) compressRequestChunk(sess, st, chunk.subarray(0, n)) } else writePieces(sess, sc.out, false)
   } else n = 0
   const ended = st.reqFraming === 'length' ? st.reqRemain === 0 : sess.reqChunks!.done
   if (ended) {
@@ -152,6 +160,7 @@ export function writePieces(sess: HttpSession, out: Uint8Array[], toClient: bool
 
 function requestEnded(sess: HttpSession): void {
   const st = sess.st
+  if (st.reqXform !== null) { compressRequestEnd(st, () => requestEnded(sess)); return }
   st.reqDone = true
   if (sess.cs === 'req-body') sess.cs = 'req-done'
   sess.refreshCli()

@@ -19,6 +19,7 @@ import type { ChunkedOutput, H1Head } from '../../http/types.ts'
 import { missingWebSocketKey } from '../../http/websocket.ts'
 import type { HttpSession } from '../http-session.ts'
 import { retryRequest } from './l7-retry.ts'
+import { compressBody, compressEnd, compressionResponse } from './compression.ts'
 import { responseHeaders, responsePhases } from './phases.ts'
 import { writePieces } from './request-message.ts'
 
@@ -112,6 +113,7 @@ function onResponse(sess: HttpSession, res: H1Head, buf: Uint8Array): void {
   if (framing === 'eof' || (sess.fe.stopped && sess.fe.heir === null) || res.mustClose) st.cliClose = true
 
   responseHeaders(sess, st)
+  compressionResponse(sess, st, framing)
 
   const restLen = buf.length - res.size
   if (st.cliHead && framing !== 'none') {
@@ -180,7 +182,11 @@ export function responseBody(sess: HttpSession, buf: Uint8Array, start: number, 
     } else sess.refreshSrv()
     return
   } else end = buf.length
-  if (head !== null) toClientWithHead(sess, head, buf, end)
+  if (st.resTap !== null && end > start) st.resTap.data(buf.subarray(start, end))
+  if (st.resXform !== null) {
+    if (head !== null) sess.toClient(head.encode())
+    if (end > start) compressBody(sess, st, buf.subarray(start, end))
+  } else if (head !== null) toClientWithHead(sess, head, buf, end)
   else if (end > start && !st.dropBody) sess.toClient(start === 0 && end === buf.length ? buf : buf.subarray(start, end))
   const ended = st.resFraming === 'length' && st.resRemain === 0
   if (ended) {
@@ -207,6 +213,8 @@ function badBody(sess: HttpSession): void {
 
 export function responseEnded(sess: HttpSession): void {
   const st = sess.st
+  if (st.resTap !== null) { st.resTap.end(); st.resTap = null }
+  if (st.resXform !== null) { compressEnd(st, () => responseEnded(sess)); return }
   st.resDone = true
   sess.ss = 'res-done'
   sess.srvExp = Infinity

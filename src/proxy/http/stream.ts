@@ -7,9 +7,12 @@ import type { Server } from '../../backend/server.ts'
 import { Head } from '../../http/head.ts'
 import type { ReqCookieFlag, ResCookieFlag } from '../../http/persist.ts'
 import type { BodyFraming, H1Head } from '../../http/types.ts'
+import type { BodyCompressor } from '../../http/compressor.ts'
+import type { Dechunker } from '../../http/dechunk.ts'
+import type { CompressionAlgo } from '../../model/types.ts'
 import type { ProxyRules } from '../../rules/proxy.ts'
 import type { StickEntry } from '../../rules/stick-table.ts'
-import type { LogFields, Sample, SessionView, StreamView } from '../../rules/types.ts'
+import type { BodyTap, LogFields, Sample, SessionView, StreamView } from '../../rules/types.ts'
 import type { TlsFacts } from '../../net/types.ts'
 import type { SrvSide } from '../server-side.ts'
 import type { RequestTrace } from '../tracer.ts'
@@ -35,6 +38,22 @@ export class Stream implements StreamView, SrvSide {
   cliHead!: boolean
   /** The response body is read from the server and not sent to the client. */
   dropBody!: boolean
+  /** The cache `cache-use` answered from (rules/types.ts). */
+  cacheHit!: string | null
+  /** The algorithm the response is compressed with (compression.ts). */
+  compressedWith!: string | null
+  /** Monotonic ms until which `wait-for-body` waits for the request body (-1: not waiting). */
+  bodyWaitUntil!: number
+  /** What sees the response body go by (`cache-store`), if anything. */
+  resTap!: BodyTap | null
+  /** The compression algorithm the request and the configuration agreed on (compression.ts),
+   *  the compressor the response body goes through, and what takes its chunked framing off. */
+  compAlgo!: CompressionAlgo | null
+  resXform!: BodyCompressor | null
+  resDechunk!: Dechunker | null
+  /** The same for a request body (`compression direction request|both`). */
+  reqXform!: BodyCompressor | null
+  reqDechunk!: Dechunker | null
   #vars: Map<string, Sample> | undefined
   #sc: (StickEntry | undefined)[] | undefined
   logLevel: string | undefined
@@ -104,6 +123,7 @@ export class Stream implements StreamView, SrvSide {
     this.reset()
   }
 
+  tapResponse(tap: BodyTap): void { this.resTap = tap }
   get srvId(): number | undefined { return this.server === null || this.srvName === '' ? undefined : this.server.puid }
   get vars(): Map<string, Sample> { return (this.#vars ??= new Map()) }
   get sc(): (StickEntry | undefined)[] { return (this.#sc ??= [undefined, undefined, undefined]) }
@@ -119,6 +139,17 @@ export class Stream implements StreamView, SrvSide {
     this.cliHead = false
     this.reqBody = null
     this.dropBody = false
+    this.resTap = null
+    this.bodyWaitUntil = -1
+    this.cacheHit = null
+    this.compressedWith = null
+    this.compAlgo = null
+    this.resXform?.destroy()
+    this.resXform = null
+    this.resDechunk = null
+    this.reqXform?.destroy()
+    this.reqXform = null
+    this.reqDechunk = null
     this.srvName = ''
     this.#vars = undefined
     this.#sc = undefined
