@@ -523,11 +523,11 @@ describe('unknown, removed and not yet implemented keywords', () => {
   })
 
   test('sections edgelb does not implement are named once each; a userlist is built, a hash it cannot check is an error at its line', () => {
-    const b = build(T + 'userlist admins\n  user a password x\nuserlist ops\nring dns\n  size 32764\nmailers m\n  mailer s 10.0.0.25:25\n')
+    const b = build(T + 'userlist admins\n  user a password x\nuserlist ops\nfcgi-app php\n  docroot /var/www\nmailers m\n  mailer s 10.0.0.25:25\n')
     expect(b.unimplemented).toEqual({ lines: 4, protections: 0 })
     expect(b.lines).toEqual([
       `${at(6)}: error: user 'a': the password hash 'x…' is not one edgelb can check; use a SHA-512 ($6$), SHA-256 ($5$), MD5 ($1$) or bcrypt ($2b$) hash (openssl passwd -6), or insecure-password`,
-      `${at(8)}: warning: 'ring' sections are not implemented yet; edgelb ignores 'ring dns'`,
+      `${at(8)}: warning: 'fcgi-app' sections are not implemented yet; edgelb ignores 'fcgi-app php'`,
       `${at(10)}: warning: 'mailers' sections are not implemented yet; edgelb ignores 'mailers m'`,
       `${at(1)}: warning: no frontend or listen section: edgelb has nothing to listen on`,
     ].sort((a, b) => Number(a.split(':')[1]) - Number(b.split(':')[1])))

@@ -364,7 +364,7 @@ export class HttpSession extends ClientSide implements ServerSession, Puller {
     if (this.cs === 'tunnel') return true
     if (this.cs !== 'req-body') return false
     const st = this.st
-    return st.reqFraming === 'length' && st.reqRemain > 0 && this.#srvWritable() && !keepsForRetry(st)
+    return st.reqFraming === 'length' && st.reqRemain > 0 && st.reqXform === null && this.#srvWritable() && !keepsForRetry(st)
   }
 
   #srvWritable(): boolean {
@@ -376,6 +376,9 @@ export class HttpSession extends ClientSide implements ServerSession, Puller {
     if (this.ss === 'tunnel') return true
     if (this.ss !== 'res-body') return false
     const st = this.st
+    // Not a body that compression or the cache takes: they keep the bytes they are given, and
+    // the pull path reads into one buffer again and again.
+    if (st.resXform !== null || st.resTap !== null) return false
     return st.resFraming === 'eof' || (st.resFraming === 'length' && st.resRemain > 0)
   }
 

@@ -165,7 +165,13 @@ export function responseBody(sess: HttpSession, buf: Uint8Array, start: number, 
     end = sc.scan(buf, start, buf.length)
     if (end < 0) { badBody(sess); return }
     const out = sc.out
-    if (st.dropBody) {
+    // The cache's tap and the compressor take the checked bytes as the server framed them
+    // (each de-chunks them itself).
+    if (st.resTap !== null && end > start) st.resTap.data(buf.subarray(start, end))
+    if (st.resXform !== null) {
+      if (head !== null) sess.toClient(head.encode())
+      if (end > start) compressBody(sess, st, buf.subarray(start, end))
+    } else if (st.dropBody) {
       // A HEAD turned into another method: nothing of the body goes to the client.
     } else if (out.length === 1 && isRange(out[0]!, buf, start, end)) {
       // The body as received: written as any other.
