@@ -5,14 +5,14 @@
 //   ./node_modules/.bin/bun bench/suite.ts [--rounds N] [--duration S] [--workloads a,b] [--rate R]
 //                                          [--idle N] [--smoke] [--write|--no-write]
 //                                          [--cpu-prof DIR] [--perf DIR] [--edgelb CHECKOUT]
-//                                          [--base CHECKOUT]
+//                                          [--base CHECKOUT] [--no-pin]
 // Workloads: tcp, http-ka, http-close, http-rules, big, p99, idle by default; tcp-close and
 // tcp-big on request (see bench/README.md); cold start always.
 // --cpu-prof DIR: edgelb under bun --cpu-prof, a profile per run; --perf DIR: perf record of each
 // proxy over each measured wrk run; --edgelb DIR: the edgelb of another checkout (to try a change);
 // --base DIR: also run the edgelb of another checkout (`base`) in the same interleaved rounds, with
 // an edgelb/base column: a before/after that both sides measure under the same machine noise.
-// Needs wrk; uses haproxy and nginx when installed; pins with taskset on 2+ cores.
+// Needs wrk; uses haproxy and nginx when installed; pins with taskset on 2+ cores (--no-pin: never).
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs'
 import { availableParallelism, tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
@@ -39,6 +39,7 @@ const opt = scriptOptions(import.meta.path, {
   perf: { type: 'string' },
   edgelb: { type: 'string' },
   base: { type: 'string' },
+  'no-pin': { type: 'boolean' },
 })
 const smoke = opt.smoke === true
 const rounds = smoke ? 1 : Number(opt.rounds ?? 3)
@@ -88,7 +89,8 @@ needWrk(import.meta.path)
 const haveHaproxy = has('haproxy')
 const haveNginx = has('nginx')
 const cores = availableParallelism()
-const pin = canPin
+// --no-pin: every process runs where the scheduler puts it, as operators run them.
+const pin = canPin && opt['no-pin'] !== true
 const PROXY_CPUS = pin ? '0' : undefined
 const LOAD_CPUS = pin ? '1' : undefined
 
