@@ -579,13 +579,16 @@ export class H2Connection {
     this.#corked++
   }
 
-  /** Frames from now until the current task ends go out in one write (a microtask flushes
-   *  them: a later turn of the event loop, setImmediate, measurably delays every answer). */
+  /** Frames from now on go out in one write: at the end of this turn of the event loop when
+   *  other streams are open (their answers, read from other sockets in the same turn, join the
+   *  write: one write for many streams instead of one each), else at the end of the current task
+   *  (a lone stream's answer is not delayed by a turn). */
   deferFlush(): void {
     if (this.#deferred) return
     this.#deferred = true
     this.#corked++
-    queueMicrotask(this.#flushDeferred)
+    if (this.streams.size > 1) setImmediate(this.#flushDeferred)
+    else queueMicrotask(this.#flushDeferred)
   }
 
   #deferred = false
