@@ -84,6 +84,24 @@ test('h2c with prior knowledge: a GET goes to an HTTP/1.1 server and comes back 
   expect(await r1.text()).toBe('hello /one null')
 })
 
+test('the request phases read req.ver 2.0; a request denied there is logged HTTP/2.0', async () => {
+  using srv = Bun.serve({ port: 0, fetch: (r) => new Response(`ver ${r.headers.get('x-ver')}`) })
+  await using lb = await startLb(webConfig(srv.port!, '', [
+    'http-request deny deny_status 403 if { path /deny } { req.ver 2.0 }',
+    'http-request set-header x-ver %[req.ver]',
+  ]))
+  const url = `http://127.0.0.1:${lb.port()}`
+  const a = await h2Get(url, '/a')
+  expect(a.body.toString()).toBe('ver 2.0')
+  const d = await h2Get(url, '/deny')
+  expect(d.status).toBe(403)
+  const logs = await lb.waitLogs(2)
+  expect(logs.some((l) => l.includes(' 403 ') && l.includes('"GET /deny HTTP/2.0"'))).toBe(true)
+  // HTTP/1.1 on the same port still reads 1.1, and is not denied.
+  const r1 = await fetch(`${url}/deny`)
+  expect(await r1.text()).toBe('ver 1.1')
+})
+
 test('request bodies: with Content-Length, and without (sent chunked); cookie crumbs joined', async () => {
   using srv = echoServer()
   await using lb = await startLb(webConfig(srv.port))
