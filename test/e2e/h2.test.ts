@@ -134,6 +134,26 @@ test('100 concurrent streams on one connection, each its own request', async () 
   expect([h2.totalConns, h2.totalStreams, h2.headersRcvd, h2.connProtoErr]).toEqual([1, 100, 100, 0])
 })
 
+test('counted as HAProxy counts HTTP/2: the connection is the frontend session, each stream a request and a backend session', async () => {
+  using srv = echoServer()
+  await using lb = await startLb(webConfig(srv.port))
+  const c = http2.connect(`http://127.0.0.1:${lb.port()}`)
+  const one = (i: number) => new Promise<void>((resolve, reject) => {
+    const req = c.request({ ':path': `/n${i}` })
+    req.on('data', () => {})
+    req.on('end', resolve)
+    req.on('error', reject)
+    req.end()
+  })
+  await Promise.all(Array.from({ length: 10 }, (_, i) => one(i)))
+  const fe = lb.frontend()
+  // While the connection is open: one session on the frontend, whatever its streams.
+  expect([fe.cur, fe.counters.cumSess, fe.counters.reqTot]).toEqual([1, 1, 10])
+  c.close()
+  const be = lb.backend('web')
+  expect([be.counters.total, be.servers[0]!.counters.total]).toEqual([10, 10])
+})
+
 test('a large response crosses the flow-control windows', async () => {
   const big = Buffer.alloc(3 * 1024 * 1024, 0x61)
   using srv = Bun.serve({ port: 0, fetch: () => new Response(big) }) as unknown as { port: number } & Disposable
