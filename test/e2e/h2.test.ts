@@ -5,6 +5,7 @@
  */
 import { expect, test } from 'bun:test'
 import http2 from 'node:http2'
+import net from 'node:net'
 import { cfg, Signal, startLb } from '../support/harness.ts'
 import { runCmd, testPki } from '../support/tls.ts'
 
@@ -270,6 +271,62 @@ test('gRPC through edgelb to an HTTP/2 server (proto h2): unary and streaming, w
   expect(many).toEqual(Array.from({ length: 20 }, (_, i) => `m${i}`))
   expect(g.streams).toBe(22)
   expect(g.connections).toBe(1)
+})
+
+test('send-proxy on HTTP/2 server connections: the PROXY header first, and a connection shared only by requests with the same header', async () => {
+  const seen: string[] = []
+  const h2srv = http2.createServer()
+  h2srv.on('stream', (stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders) => {
+    stream.respond({ ':status': 200 })
+    stream.end(`${headers[':path']} via ${(stream.session!.socket as unknown as { pp: string }).pp}`)
+  })
+  // Reads the PROXY line, then hands the connection to the HTTP/2 server.
+  const front = net.createServer((sock) => {
+    let buf = Buffer.alloc(0)
+    const onData = (d: Buffer) => {
+      buf = Buffer.concat([buf, d])
+      const eol = buf.indexOf('\r\n')
+      if (eol < 0) return
+      sock.off('data', onData)
+      const line = buf.subarray(0, eol).toString('latin1')
+      seen.push(line)
+      ;(sock as unknown as { pp: string }).pp = line.split(' ').slice(0, 3).join(' ')
+      sock.pause()
+      sock.unshift(buf.subarray(eol + 2))
+      h2srv.emit('connection', sock)
+      sock.resume()
+    }
+    sock.on('data', onData)
+  })
+  await new Promise<void>((r) => front.listen(0, '127.0.0.1', r))
+  try {
+    const port = (front.address() as net.AddressInfo).port
+    await using lb = await startLb(webConfig(0).replace('server s1 127.0.0.1:0', `server s1 127.0.0.1:${port} proto h2 send-proxy`))
+    const url = `http://127.0.0.1:${lb.port()}`
+    // Two requests on one client connection: one server connection, one PROXY header.
+    const c = http2.connect(url)
+    const get = (path: string) => new Promise<string>((resolve, reject) => {
+      const req = c.request({ ':path': path })
+      const parts: Buffer[] = []
+      req.on('data', (d: Buffer) => parts.push(d))
+      req.on('end', () => resolve(Buffer.concat(parts).toString()))
+      req.on('error', reject)
+      req.end()
+    })
+    expect(await get('/a')).toBe('/a via PROXY TCP4 127.0.0.1')
+    expect(await get('/b')).toBe('/b via PROXY TCP4 127.0.0.1')
+    expect(seen.length).toBe(1)
+    // Another client connection (another source port): a connection of its own.
+    const r = await fetch(`${url}/c`)
+    expect(await r.text()).toBe('/c via PROXY TCP4 127.0.0.1')
+    c.close()
+    expect(seen.length).toBe(2)
+    expect(seen[0]).not.toBe(seen[1])
+    expect(seen.every((l) => /^PROXY TCP4 127\.0\.0\.1 127\.0\.0\.1 \d+ \d+$/.test(l))).toBe(true)
+  } finally {
+    await new Promise<void>((r) => front.close(() => r()))
+    h2srv.close()
+  }
 })
 
 test('HTTP/1.1 clients to an HTTP/2 server over TLS (ssl alpn h2): bodies both ways, the response chunked or with its length', async () => {

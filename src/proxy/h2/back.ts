@@ -39,15 +39,22 @@ const LIMITS = { ...DEFAULT_LIMITS, maxHeaderListSize: 65536, maxHeaderFields: 1
 const clients = new Map<Server, H2Client[]>()
 
 /** A server connection of the session `owner` over HTTP/2: a handle on a shared connection (a
- *  new one when none has room). Its `open` comes later, never before this returns. */
-export function openH2(target: ConnectTarget, server: Server, owner: SrvConnOwner): SrvConn {
+ *  new one when none has room). Its `open` comes later, never before this returns. `pp`: the
+ *  PROXY header (`send-proxy`…) the connection begins with; only connections that began with the
+ *  same one are shared (as HAProxy hashes the PROXY parameters into its reuse key), so a server
+ *  never reads one client's streams under another client's address. */
+export function openH2(target: ConnectTarget, server: Server, owner: SrvConnOwner, pp: Uint8Array | null = null): SrvConn {
   const c = new SrvConn(server, owner)
   let client: H2Client | undefined
-  for (const x of clients.get(server) ?? []) if (x.hasRoom) { client = x; break }
-  client ??= H2Client.open(target, server)
+  for (const x of clients.get(server) ?? []) if (x.hasRoom && samePp(x.pp, pp)) { client = x; break }
+  client ??= H2Client.open(target, server, pp)
   const h = new Handle(client, c)
   client.attach(h)
   return c
+}
+
+function samePp(a: Uint8Array | null, b: Uint8Array | null): boolean {
+  return a === null ? b === null : b !== null && Buffer.compare(a, b) === 0
 }
 
 /** Closes every HTTP/2 connection to these servers (their engine stopped). */
@@ -66,19 +73,42 @@ class H2Client implements H2ConnEvents {
   /** Handles whose request waits for a stream (the server's limit was reached). */
   readonly waiting: Handle[] = []
   readonly #idle = new Timer(() => { if (this.handles.size === 0) this.close('idle') })
+  /** The PROXY header it began with (null: none). */
+  readonly pp: Uint8Array | null
+  /** What of it is still to be written before the first frames (clear text; over TLS the runtime
+   *  sends it before the handshake). */
+  #ppLeft: Uint8Array | null = null
 
-  constructor(server: Server) {
+  constructor(server: Server, pp: Uint8Array | null) {
     this.server = server
-    this.conn = new H2Connection({ role: 'client', limits: LIMITS, write: (b) => this.sock?.write(b) ?? b.length, events: this })
+    this.pp = pp
+    this.conn = new H2Connection({ role: 'client', limits: LIMITS, write: (b) => this.#write(b), events: this })
   }
 
-  static open(target: ConnectTarget, server: Server): H2Client {
-    const c = new H2Client(server)
+  static open(target: ConnectTarget, server: Server, pp: Uint8Array | null): H2Client {
+    const c = new H2Client(server, pp)
     let list = clients.get(server)
     if (list === undefined) clients.set(server, (list = []))
     list.push(c)
+    if (pp !== null) {
+      if (target.tls !== undefined) target.preface = pp
+      else c.#ppLeft = pp
+    }
     connect(target, c, h2ClientHandlers)
     return c
+  }
+
+  /** The connection's write: the PROXY header, if any is left, goes first. */
+  #write(b: Uint8Array): number {
+    const s = this.sock
+    if (s === null) return b.length
+    const p = this.#ppLeft
+    if (p === null) return s.write(b)
+    const n = s.write(Buffer.concat([p, b]))
+    if (n < 0) return n
+    if (n < p.length) { this.#ppLeft = p.subarray(n); return 0 }
+    this.#ppLeft = null
+    return n - p.length
   }
 
   /** It may take one more handle (busy handles count against the server's stream limit). */
