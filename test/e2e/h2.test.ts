@@ -5,6 +5,7 @@
  */
 import { expect, test } from 'bun:test'
 import http2 from 'node:http2'
+import https from 'node:https'
 import net from 'node:net'
 import { cfg, Signal, startLb } from '../support/harness.ts'
 import { runCmd, testPki } from '../support/tls.ts'
@@ -326,6 +327,35 @@ test('send-proxy on HTTP/2 server connections: the PROXY header first, and a con
   } finally {
     await new Promise<void>((r) => front.close(() => r()))
     h2srv.close()
+  }
+})
+
+test('server ssl alpn h2,http/1.1: a server that chooses http/1.1 by ALPN is spoken HTTP/1.1', async () => {
+  const srv = https.createServer({ key: pki.read('a.key'), cert: pki.read('a.crt') }, (req, res) => {
+    res.end(`${req.url} over ${req.httpVersion}`)
+  })
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r))
+  try {
+    const port = (srv.address() as net.AddressInfo).port
+    await using lb = await startLb(webConfig(0).replace('server s1 127.0.0.1:0', `server s1 127.0.0.1:${port} ssl verify none alpn h2,http/1.1`))
+    const c = http2.connect(`http://127.0.0.1:${lb.port()}`)
+    const get = (path: string) => new Promise<string>((resolve, reject) => {
+      const req = c.request({ ':path': path })
+      const parts: Buffer[] = []
+      req.on('data', (d: Buffer) => parts.push(d))
+      req.on('end', () => resolve(Buffer.concat(parts).toString()))
+      req.on('error', reject)
+      req.end()
+    })
+    // Five at once: they wait for the first connection, which turns out HTTP/1.1.
+    expect(await Promise.all([0, 1, 2, 3, 4].map((i) => get(`/${i}`)))).toEqual([0, 1, 2, 3, 4].map((i) => `/${i} over 1.1`))
+    expect(await get('/later')).toBe('/later over 1.1')
+    c.close()
+    const r = await fetch(`http://127.0.0.1:${lb.port()}/h1`)
+    expect(await r.text()).toBe('/h1 over 1.1')
+  } finally {
+    srv.closeAllConnections()
+    await new Promise<void>((r) => srv.close(() => r()))
   }
 })
 
