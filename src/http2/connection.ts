@@ -650,9 +650,13 @@ export class H2Connection {
 
   #send(b: Uint8Array): void {
     if (this.#outQ.length > 0) {
+      // Frames made while the socket is full (answers to the peer's frames, new streams' heads:
+      // DATA waits for the socket instead). The write that filled it may be large (the answers
+      // of many streams at once); only what piles up behind it tells a peer that does not read.
       this.#outQ.push(b)
       this.#outSize += b.length
-      if (this.#outSize > this.limits.maxPendingOutput) this.#close(ENHANCE_YOUR_CALM, 'peer does not read')
+      this.#piled += b.length
+      if (this.#piled > this.limits.maxPendingOutput) this.#close(ENHANCE_YOUR_CALM, 'peer does not read')
       return
     }
     const n = this.#write(b)
@@ -660,7 +664,11 @@ export class H2Connection {
     const rest = n === 0 ? b : b.subarray(n)
     this.#outQ.push(rest)
     this.#outSize += rest.length
+    this.#piled = 0
   }
+
+  /** Bytes queued behind a write the socket did not take whole. */
+  #piled = 0
 
   /** Nothing is waiting for the socket. */
   get flushed(): boolean {
