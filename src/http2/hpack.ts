@@ -131,7 +131,7 @@ export class HpackEncoder {
       if (inc) t.add(name, value, name.length, value.length)
     }
     const out = Buffer.allocUnsafe(p)
-    out.set(w.subarray(0, p))
+    w.copy(out, 0, 0, p)
     return out
   }
 }
