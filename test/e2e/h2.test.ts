@@ -302,7 +302,7 @@ test('send-proxy on HTTP/2 server connections: the PROXY header first, and a con
   await new Promise<void>((r) => front.listen(0, '127.0.0.1', r))
   try {
     const port = (front.address() as net.AddressInfo).port
-    await using lb = await startLb(webConfig(0).replace('server s1 127.0.0.1:0', `server s1 127.0.0.1:${port} proto h2 send-proxy`))
+    await using lb = await startLb(webConfig(0, '', ['http-reuse always']).replace('server s1 127.0.0.1:0', `server s1 127.0.0.1:${port} proto h2 send-proxy`))
     const url = `http://127.0.0.1:${lb.port()}`
     // Two requests on one client connection: one server connection, one PROXY header.
     const c = http2.connect(url)

@@ -48,6 +48,9 @@ export function openH2(target: ConnectTarget, server: Server, owner: SrvConnOwne
   // then on: its connections are HTTP/1.1 ones, each for one session at a time.
   if (h1ByAlpn.has(server)) return SrvConn.open({ ...target, tls: h1Tls(server) }, server, owner, pp)
   const c = new SrvConn(server, owner)
+  // Its header (sent by the shared connection, not by the session): the handle is then never
+  // pooled for another session, nor reused by one whose header differs (http/connect.ts).
+  c.ppHeader = pp
   let client: H2Client | undefined
   for (const x of clients.get(server) ?? []) if (x.hasRoom && samePp(x.pp, pp)) { client = x; break }
   client ??= H2Client.open(target, server, pp)
