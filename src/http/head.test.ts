@@ -33,6 +33,14 @@ describe('Head', () => {
     expect(text(out)).toBe(GET)
   })
 
+  test('version 20 (the HTTP/1.1 form of an HTTP/2 request) leaves the head unchanged; 10 changes it', () => {
+    const h = parse(GET)
+    h.version = 20
+    expect([h.version, h.changed, h.verbatim, text(h.encode())]).toEqual([20, false, true, GET])
+    h.version = 10
+    expect([h.changed, text(h.encode()).split('\r\n')[0]]).toEqual([true, 'GET /a HTTP/1.0'])
+  })
+
   test('find / get compare names without case; find resumes after `from`', () => {
     const h = parse(GET)
     expect(h.headers.find('x-trace', 0)).toBe(1)

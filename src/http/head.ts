@@ -244,8 +244,11 @@ export class Head implements H1Head, HeaderList {
     return this.#version
   }
   set version(v: HttpVersion) {
+    // 11 and 20 (a request that came over HTTP/2, in its HTTP/1.1 form) are both written
+    // HTTP/1.1: between them the bytes to send stay the same.
+    const same = (v === 20 && this.#version === 11) || (v === 11 && this.#version === 20)
     this.#version = v
-    this.#editLine()
+    if (!same) this.#editLine()
   }
 
   #editLine(): void {

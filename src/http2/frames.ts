@@ -148,6 +148,12 @@ export function dataFrames(id: number, chunk: Uint8Array, end: boolean, maxFrame
 export function headerFrames(id: number, block: Uint8Array, endStream: boolean, maxFrame: number): Buffer {
   const n = Math.max(1, Math.ceil(block.length / maxFrame))
   const out = Buffer.allocUnsafe(block.length + n * FRAME_HEADER_SIZE)
+  if (n === 1) {
+    // The usual case, without a view of the block.
+    writeHeader(out, 0, block.length, HEADERS, endStream ? FLAG_END_HEADERS | FLAG_END_STREAM : FLAG_END_HEADERS, id)
+    out.set(block, FRAME_HEADER_SIZE)
+    return out
+  }
   let p = 0
   for (let i = 0; i < n; i++) {
     const a = i * maxFrame

@@ -25,3 +25,19 @@ test('Content-Length, a 1xx before the final head, a bodyless answer, and a tunn
   expect(read(['HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: upgrade\r\n\r\nxyz'], () => 'tunnel')).toEqual(['head 101', 'body xyz'])
   expect(read(['HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n'])).toEqual(['head 200', 'error bad chunk size'])
 })
+
+test('a head split across reads, while another reader parses heads of its own in between', () => {
+  const ev: string[] = []
+  const mk = (tag: string) => new H1Reader('response', {
+    onHead: (h) => { ev.push(`${tag} head ${h.status} ${h.headers.get('x-a')}`); return 'body' },
+    onBody: (c) => { ev.push(`${tag} body ${Buffer.from(c).toString()}`) },
+    onEnd: () => { ev.push(`${tag} end`) },
+    onError: (why) => { ev.push(`${tag} error ${why}`) },
+  })
+  const a = mk('a')
+  const b = mk('b')
+  a.feed(Buffer.from('HTTP/1.1 200 OK\r\nX-A: 1\r\nContent-Le', 'latin1'))
+  b.feed(Buffer.from('HTTP/1.1 404 Not Found\r\nX-A: 2\r\nContent-Length: 1\r\n\r\nz', 'latin1'))
+  a.feed(Buffer.from('ngth: 2\r\n\r\nok', 'latin1'))
+  expect(ev).toEqual(['b head 404 2', 'b body z', 'b end', 'a head 200 1', 'a body ok', 'a end'])
+})

@@ -34,6 +34,11 @@ const S_EOF = 7
 const S_TUNNEL = 8
 const S_DONE = 9
 
+/** Parsers shared by every reader (one per kind): a head is parsed within one `feed`, and one
+ *  that needs more bytes is parsed again from its start with them, so none keeps a parser. */
+const shared = { request: null as H1Parser | null, response: null as H1Parser | null }
+const LIMITS = { maxHead: 65536, maxHeaders: 1000 }
+
 export class H1Reader {
   readonly #parser: H1Parser
   readonly #ev: H1ReaderEvents
@@ -44,8 +49,8 @@ export class H1Reader {
   #line = ''
   #trailers: string[] | null = null
 
-  constructor(kind: 'request' | 'response', ev: H1ReaderEvents, limits = { maxHead: 65536, maxHeaders: 1000 }) {
-    this.#parser = kind === 'request' ? createRequestParser(limits) : createResponseParser(limits)
+  constructor(kind: 'request' | 'response', ev: H1ReaderEvents) {
+    this.#parser = (shared[kind] ??= kind === 'request' ? createRequestParser(LIMITS) : createResponseParser(LIMITS))
     this.#ev = ev
   }
 
@@ -65,9 +70,11 @@ export class H1Reader {
       switch (this.#state) {
         case S_HEAD: {
           const all = this.#head === null ? (p === 0 ? buf : buf.subarray(p)) : Buffer.concat([this.#head, buf.subarray(p)])
-          const r = this.#parser.parse(all, all.length)
+          const parser = this.#parser
+          parser.reset()
+          const r = parser.parse(all, all.length)
+          parser.reset()
           if (r.kind === 'need-more') { this.#head = Buffer.from(all); return }
-          this.#parser.reset()
           this.#head = null
           if (r.kind === 'error') { this.#fail(`bad head: ${r.reason}`); return }
           buf = all

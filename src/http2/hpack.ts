@@ -100,42 +100,67 @@ export class HpackEncoder {
     if (size !== this.#table.maxSize || this.#pendingSize >= 0) this.#pendingSize = size
   }
 
-  /** `fields`: name, value, name, value… (lower-case names, latin1 strings). */
+  /** `fields`: name, value, name, value… (lower-case names, latin1 strings). Strings are written
+   *  as they are, without Huffman coding (as HAProxy does: a block is a few bytes longer, and
+   *  made without a pass per character). */
   encode(fields: readonly string[]): Buffer {
-    const e = hpack.encoder.create()
     const t = this.#table
+    let w = scratch
+    let p = 0
     if (this.#pendingSize >= 0) {
-      e.encodeBits(1, 3)
-      e.encodeInt(this.#pendingSize)
+      p = writeInt(w, p, 0x20, 5, this.#pendingSize)
       t.updateSize(this.#pendingSize)
       this.#pendingSize = -1
     }
     for (let i = 0; i + 1 < fields.length; i += 2) {
       const name = fields[i]!
       const value = fields[i + 1]!
+      // Room for the two strings, their lengths and the index, whatever they are.
+      const need = p + name.length + value.length + 16
+      if (need > w.length) w = grow(w, need)
       const index = t.reverseLookup(name, value)
       if (index > 0) {
-        e.encodeBit(1)
-        e.encodeInt(index)
+        p = writeInt(w, p, 0x80, 7, index)
         continue
       }
-      const n = hpack.utils.toArray(name)
-      const v = hpack.utils.toArray(value)
-      const inc = !NOT_INDEXED.has(name) && n.length + v.length + 32 <= t.maxSize / 2
-      e.encodeBit(0)
-      if (inc) {
-        e.encodeBit(1)
-        t.add(name, value, n.length, v.length)
-      } else {
-        e.encodeBit(0)
-        e.encodeBit(0)
-        e.encodeBit(0)
-      }
-      e.encodeInt(-index)
-      if (index === 0) e.encodeStr(n, true)
-      e.encodeStr(v, true)
+      const inc = !NOT_INDEXED.has(name) && name.length + value.length + 32 <= t.maxSize / 2
+      // With incremental indexing (01xxxxxx), else without indexing (0000xxxx).
+      p = inc ? writeInt(w, p, 0x40, 6, -index) : writeInt(w, p, 0x00, 4, -index)
+      if (index === 0) p = writeStr(w, p, name)
+      p = writeStr(w, p, value)
+      if (inc) t.add(name, value, name.length, value.length)
     }
-    const parts = e.render()
-    return parts.length === 1 ? parts[0]! : Buffer.concat(parts)
+    const out = Buffer.allocUnsafe(p)
+    w.copy(out, 0, 0, p)
+    return out
   }
+}
+
+/** The encoder's working buffer, shared (encode runs to its end without yielding). */
+let scratch: Buffer = Buffer.allocUnsafe(4096)
+
+function grow(w: Buffer, n: number): Buffer {
+  const b = Buffer.allocUnsafe(Math.max(n, w.length * 2))
+  b.set(w)
+  scratch = b
+  return b
+}
+
+/** An integer with an `n`-bit prefix (RFC 7541 §5.1), the byte's other bits from `flags`. */
+function writeInt(w: Buffer, p: number, flags: number, n: number, v: number): number {
+  const max = (1 << n) - 1
+  if (v < max) { w[p++] = flags | v; return p }
+  w[p++] = flags | max
+  v -= max
+  while (v >= 128) { w[p++] = (v & 0x7f) | 0x80; v = Math.floor(v / 128) }
+  w[p++] = v
+  return p
+}
+
+/** A string literal, not Huffman-coded (RFC 7541 §5.2): one byte per latin1 char. */
+function writeStr(w: Buffer, p: number, s: string): number {
+  p = writeInt(w, p, 0x00, 7, s.length)
+  if (s.length > 8) return p + w.write(s, p, s.length, 'latin1')
+  for (let i = 0; i < s.length; i++) w[p++] = s.charCodeAt(i) & 0xff
+  return p
 }

@@ -129,6 +129,9 @@ export class HttpSession extends ClientSide implements ServerSession, Puller {
   /** The bind's `proto`: h2 from the first byte (prior knowledge only), h1 (no HTTP/2 preface
    *  recognized); undefined: HTTP/2 by ALPN or by its preface, else HTTP/1.1. */
   cliProto: 'h1' | 'h2' | undefined = undefined
+  /** The session is one stream of an HTTP/2 connection (h2/stream-sock.ts): its request says
+   *  HTTP/2.0 from the moment it is parsed, to the rules as to the log. */
+  h2Stream = false
 
   constructor(fe: Frontend, cli: Sock<HttpSession>) {
     super(fe, cli)

@@ -150,7 +150,8 @@ export function openServer(sess: ServerSession, st: SrvSide): SrvConn {
   }
   const flags = server?.cfg.sendProxy
   // HTTP/2 servers: a handle on a shared, multiplexed connection (h2/back.ts).
-  const c = speaksH2(server) ? openH2(target, server!, sess) : SrvConn.open(target, server, sess, flags === undefined ? null : sess.proxyHeaderFor(flags))
+  const pp = flags === undefined ? null : sess.proxyHeaderFor(flags)
+  const c = speaksH2(server) ? openH2(target, server!, sess, pp) : SrvConn.open(target, server, sess, pp)
   c.sni = sni
   sess.srv = c
   return c

@@ -5,6 +5,8 @@
  */
 import { expect, test } from 'bun:test'
 import http2 from 'node:http2'
+import https from 'node:https'
+import net from 'node:net'
 import { cfg, Signal, startLb } from '../support/harness.ts'
 import { runCmd, testPki } from '../support/tls.ts'
 
@@ -84,6 +86,24 @@ test('h2c with prior knowledge: a GET goes to an HTTP/1.1 server and comes back 
   expect(await r1.text()).toBe('hello /one null')
 })
 
+test('the request phases read req.ver 2.0; a request denied there is logged HTTP/2.0', async () => {
+  using srv = Bun.serve({ port: 0, fetch: (r) => new Response(`ver ${r.headers.get('x-ver')}`) })
+  await using lb = await startLb(webConfig(srv.port!, '', [
+    'http-request deny deny_status 403 if { path /deny } { req.ver 2.0 }',
+    'http-request set-header x-ver %[req.ver]',
+  ]))
+  const url = `http://127.0.0.1:${lb.port()}`
+  const a = await h2Get(url, '/a')
+  expect(a.body.toString()).toBe('ver 2.0')
+  const d = await h2Get(url, '/deny')
+  expect(d.status).toBe(403)
+  const logs = await lb.waitLogs(2)
+  expect(logs.some((l) => l.includes(' 403 ') && l.includes('"GET /deny HTTP/2.0"'))).toBe(true)
+  // HTTP/1.1 on the same port still reads 1.1, and is not denied.
+  const r1 = await fetch(`${url}/deny`)
+  expect(await r1.text()).toBe('ver 1.1')
+})
+
 test('request bodies: with Content-Length, and without (sent chunked); cookie crumbs joined', async () => {
   using srv = echoServer()
   await using lb = await startLb(webConfig(srv.port))
@@ -114,6 +134,26 @@ test('100 concurrent streams on one connection, each its own request', async () 
   // HAProxy's h2 counters on the frontend.
   const h2 = lb.frontend().counters.h2
   expect([h2.totalConns, h2.totalStreams, h2.headersRcvd, h2.connProtoErr]).toEqual([1, 100, 100, 0])
+})
+
+test('counted as HAProxy counts HTTP/2: the connection is the frontend session, each stream a request and a backend session', async () => {
+  using srv = echoServer()
+  await using lb = await startLb(webConfig(srv.port))
+  const c = http2.connect(`http://127.0.0.1:${lb.port()}`)
+  const one = (i: number) => new Promise<void>((resolve, reject) => {
+    const req = c.request({ ':path': `/n${i}` })
+    req.on('data', () => {})
+    req.on('end', resolve)
+    req.on('error', reject)
+    req.end()
+  })
+  await Promise.all(Array.from({ length: 10 }, (_, i) => one(i)))
+  const fe = lb.frontend()
+  // While the connection is open: one session on the frontend, whatever its streams.
+  expect([fe.cur, fe.counters.cumSess, fe.counters.reqTot]).toEqual([1, 1, 10])
+  c.close()
+  const be = lb.backend('web')
+  expect([be.counters.total, be.servers[0]!.counters.total]).toEqual([10, 10])
 })
 
 test('a large response crosses the flow-control windows', async () => {
@@ -232,6 +272,91 @@ test('gRPC through edgelb to an HTTP/2 server (proto h2): unary and streaming, w
   expect(many).toEqual(Array.from({ length: 20 }, (_, i) => `m${i}`))
   expect(g.streams).toBe(22)
   expect(g.connections).toBe(1)
+})
+
+test('send-proxy on HTTP/2 server connections: the PROXY header first, and a connection shared only by requests with the same header', async () => {
+  const seen: string[] = []
+  const h2srv = http2.createServer()
+  h2srv.on('stream', (stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders) => {
+    stream.respond({ ':status': 200 })
+    stream.end(`${headers[':path']} via ${(stream.session!.socket as unknown as { pp: string }).pp}`)
+  })
+  // Reads the PROXY line, then hands the connection to the HTTP/2 server.
+  const front = net.createServer((sock) => {
+    let buf = Buffer.alloc(0)
+    const onData = (d: Buffer) => {
+      buf = Buffer.concat([buf, d])
+      const eol = buf.indexOf('\r\n')
+      if (eol < 0) return
+      sock.off('data', onData)
+      const line = buf.subarray(0, eol).toString('latin1')
+      seen.push(line)
+      ;(sock as unknown as { pp: string }).pp = line.split(' ').slice(0, 3).join(' ')
+      sock.pause()
+      sock.unshift(buf.subarray(eol + 2))
+      h2srv.emit('connection', sock)
+      sock.resume()
+    }
+    sock.on('data', onData)
+  })
+  await new Promise<void>((r) => front.listen(0, '127.0.0.1', r))
+  try {
+    const port = (front.address() as net.AddressInfo).port
+    await using lb = await startLb(webConfig(0, '', ['http-reuse always']).replace('server s1 127.0.0.1:0', `server s1 127.0.0.1:${port} proto h2 send-proxy`))
+    const url = `http://127.0.0.1:${lb.port()}`
+    // Two requests on one client connection: one server connection, one PROXY header.
+    const c = http2.connect(url)
+    const get = (path: string) => new Promise<string>((resolve, reject) => {
+      const req = c.request({ ':path': path })
+      const parts: Buffer[] = []
+      req.on('data', (d: Buffer) => parts.push(d))
+      req.on('end', () => resolve(Buffer.concat(parts).toString()))
+      req.on('error', reject)
+      req.end()
+    })
+    expect(await get('/a')).toBe('/a via PROXY TCP4 127.0.0.1')
+    expect(await get('/b')).toBe('/b via PROXY TCP4 127.0.0.1')
+    expect(seen.length).toBe(1)
+    // Another client connection (another source port): a connection of its own.
+    const r = await fetch(`${url}/c`)
+    expect(await r.text()).toBe('/c via PROXY TCP4 127.0.0.1')
+    c.close()
+    expect(seen.length).toBe(2)
+    expect(seen[0]).not.toBe(seen[1])
+    expect(seen.every((l) => /^PROXY TCP4 127\.0\.0\.1 127\.0\.0\.1 \d+ \d+$/.test(l))).toBe(true)
+  } finally {
+    await new Promise<void>((r) => front.close(() => r()))
+    h2srv.close()
+  }
+})
+
+test('server ssl alpn h2,http/1.1: a server that chooses http/1.1 by ALPN is spoken HTTP/1.1', async () => {
+  const srv = https.createServer({ key: pki.read('a.key'), cert: pki.read('a.crt') }, (req, res) => {
+    res.end(`${req.url} over ${req.httpVersion}`)
+  })
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r))
+  try {
+    const port = (srv.address() as net.AddressInfo).port
+    await using lb = await startLb(webConfig(0).replace('server s1 127.0.0.1:0', `server s1 127.0.0.1:${port} ssl verify none alpn h2,http/1.1`))
+    const c = http2.connect(`http://127.0.0.1:${lb.port()}`)
+    const get = (path: string) => new Promise<string>((resolve, reject) => {
+      const req = c.request({ ':path': path })
+      const parts: Buffer[] = []
+      req.on('data', (d: Buffer) => parts.push(d))
+      req.on('end', () => resolve(Buffer.concat(parts).toString()))
+      req.on('error', reject)
+      req.end()
+    })
+    // Five at once: they wait for the first connection, which turns out HTTP/1.1.
+    expect(await Promise.all([0, 1, 2, 3, 4].map((i) => get(`/${i}`)))).toEqual([0, 1, 2, 3, 4].map((i) => `/${i} over 1.1`))
+    expect(await get('/later')).toBe('/later over 1.1')
+    c.close()
+    const r = await fetch(`http://127.0.0.1:${lb.port()}/h1`)
+    expect(await r.text()).toBe('/h1 over 1.1')
+  } finally {
+    srv.closeAllConnections()
+    await new Promise<void>((r) => srv.close(() => r()))
+  }
 })
 
 test('HTTP/1.1 clients to an HTTP/2 server over TLS (ssl alpn h2): bodies both ways, the response chunked or with its length', async () => {

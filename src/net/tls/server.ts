@@ -47,11 +47,14 @@ export function buildServerTls(s: ServerConfig, g: GlobalConfig, mode: Mode, rep
   let alpn = t.alpn ?? []
   let checkAlpn = t.checkAlpn ?? alpn
   if (mode === 'http' && alpn.includes('h2') && s.proto !== 'h1') {
-    // HTTP/2 to this server (proxy/h2/back.ts): h2 alone is offered, so that the server cannot
-    // pick another; health checks speak HTTP/1.1 and offer it instead.
-    if (alpn.length > 1) report.warn(`server '${s.name}': 'alpn ${alpn.join(',')}': edgelb speaks HTTP/2 to this server and offers h2 alone`, s.pos)
+    // HTTP/2 to this server (proxy/h2/back.ts): h2 is offered, and http/1.1 with it when listed
+    // and `proto h2` does not force HTTP/2 (a server that chooses it is spoken HTTP/1.1); nothing
+    // else, so that the server cannot pick a protocol edgelb would not speak. Health checks speak
+    // HTTP/1.1 and offer it instead.
+    const kept = alpn.filter((p) => p === 'h2' || (p === 'http/1.1' && s.proto === undefined))
+    if (kept.length < alpn.length) report.warn(`server '${s.name}': 'alpn ${alpn.join(',')}': edgelb speaks HTTP/2 to this server and offers ${kept.join(',')} alone`, s.pos)
     if (t.checkAlpn === undefined) checkAlpn = [...new Set(alpn.map((p) => (p === 'h2' ? 'http/1.1' : p)))]
-    alpn = ['h2']
+    alpn = kept
   } else if (mode === 'http' && alpn.includes('h2')) alpn = [...new Set(alpn.map((p) => (p === 'h2' ? 'http/1.1' : p)))]
   return {
     traffic: s.ssl ? { ...base, alpn } : null,

@@ -22,7 +22,7 @@ import { DEFAULT_LIMITS } from '../../http2/limits.ts'
 import { chunkedEnd, responseHead, trailerFields } from '../../http2/messages.ts'
 import { H2Stream, type H2StreamEvents } from '../../http2/stream.ts'
 import type { H1Head } from '../../http/types.ts'
-import { connect, tlsFacts, type ConnectTarget, type Sock, type SockHandlers, type TlsFacts } from '../../net/runtime.ts'
+import { connect, tlsFacts, type ConnectTarget, type Sock, type SockHandlers, type TlsConnect, type TlsFacts } from '../../net/runtime.ts'
 import { IDLE_TIMEOUT, SrvConn, type SrvConnOwner } from '../srv-conn.ts'
 
 /** Whether edgelb speaks HTTP/2 to `server`. */
@@ -39,15 +39,45 @@ const LIMITS = { ...DEFAULT_LIMITS, maxHeaderListSize: 65536, maxHeaderFields: 1
 const clients = new Map<Server, H2Client[]>()
 
 /** A server connection of the session `owner` over HTTP/2: a handle on a shared connection (a
- *  new one when none has room). Its `open` comes later, never before this returns. */
-export function openH2(target: ConnectTarget, server: Server, owner: SrvConnOwner): SrvConn {
+ *  new one when none has room). Its `open` comes later, never before this returns. `pp`: the
+ *  PROXY header (`send-proxy`…) the connection begins with; only connections that began with the
+ *  same one are shared (as HAProxy hashes the PROXY parameters into its reuse key), so a server
+ *  never reads one client's streams under another client's address. */
+export function openH2(target: ConnectTarget, server: Server, owner: SrvConnOwner, pp: Uint8Array | null = null): SrvConn {
+  // A server that chose HTTP/1.1 by ALPN (`alpn h2,http/1.1`) is offered http/1.1 alone from
+  // then on: its connections are HTTP/1.1 ones, each for one session at a time.
+  if (h1ByAlpn.has(server)) return SrvConn.open({ ...target, tls: h1Tls(server) }, server, owner, pp)
   const c = new SrvConn(server, owner)
+  // Its header (sent by the shared connection, not by the session): the handle is then never
+  // pooled for another session, nor reused by one whose header differs (http/connect.ts).
+  c.ppHeader = pp
   let client: H2Client | undefined
-  for (const x of clients.get(server) ?? []) if (x.hasRoom) { client = x; break }
-  client ??= H2Client.open(target, server)
+  for (const x of clients.get(server) ?? []) if (x.hasRoom && samePp(x.pp, pp)) { client = x; break }
+  client ??= H2Client.open(target, server, pp)
   const h = new Handle(client, c)
   client.attach(h)
   return c
+}
+
+/** Servers that answered `http/1.1` (or nothing) by ALPN when offered h2 and http/1.1; until
+ *  the configuration is loaded again. */
+const h1ByAlpn = new WeakSet<Server>()
+const h1TlsOf = new WeakMap<Server, TlsConnect>()
+
+/** The server may answer http/1.1 by ALPN: it was offered (`alpn h2,http/1.1`, no `proto h2`). */
+function mayFallBack(server: Server): boolean {
+  return server.cfg.proto === undefined && (server.tls?.alpn.includes('http/1.1') ?? false)
+}
+
+/** The server's TLS settings, offering http/1.1 alone. */
+function h1Tls(server: Server): TlsConnect {
+  let t = h1TlsOf.get(server)
+  if (t === undefined) h1TlsOf.set(server, (t = { ...server.tls!, alpn: ['http/1.1'] }))
+  return t
+}
+
+function samePp(a: Uint8Array | null, b: Uint8Array | null): boolean {
+  return a === null ? b === null : b !== null && Buffer.compare(a, b) === 0
 }
 
 /** Closes every HTTP/2 connection to these servers (their engine stopped). */
@@ -66,19 +96,48 @@ class H2Client implements H2ConnEvents {
   /** Handles whose request waits for a stream (the server's limit was reached). */
   readonly waiting: Handle[] = []
   readonly #idle = new Timer(() => { if (this.handles.size === 0) this.close('idle') })
+  /** The PROXY header it began with (null: none). */
+  readonly pp: Uint8Array | null
+  /** What of it is still to be written before the first frames (clear text; over TLS the runtime
+   *  sends it before the handshake). */
+  #ppLeft: Uint8Array | null = null
 
-  constructor(server: Server) {
+  constructor(server: Server, pp: Uint8Array | null) {
     this.server = server
-    this.conn = new H2Connection({ role: 'client', limits: LIMITS, write: (b) => this.sock?.write(b) ?? b.length, events: this })
+    this.pp = pp
+    this.conn = new H2Connection({ role: 'client', limits: LIMITS, write: (b) => this.#write(b), events: this })
   }
 
-  static open(target: ConnectTarget, server: Server): H2Client {
-    const c = new H2Client(server)
+  /** Where it connected (handles open their own HTTP/1.1 connections there on a fallback). */
+  target: ConnectTarget | null = null
+  /** The server chose HTTP/1.1: the socket is this handle's, as a plain HTTP/1.1 connection. */
+  #raw: Handle | null = null
+
+  static open(target: ConnectTarget, server: Server, pp: Uint8Array | null): H2Client {
+    const c = new H2Client(server, pp)
+    c.target = target
     let list = clients.get(server)
     if (list === undefined) clients.set(server, (list = []))
     list.push(c)
+    if (pp !== null) {
+      if (target.tls !== undefined) target.preface = pp
+      else c.#ppLeft = pp
+    }
     connect(target, c, h2ClientHandlers)
     return c
+  }
+
+  /** The connection's write: the PROXY header, if any is left, goes first. */
+  #write(b: Uint8Array): number {
+    const s = this.sock
+    if (s === null) return b.length
+    const p = this.#ppLeft
+    if (p === null) return s.write(b)
+    const n = s.write(Buffer.concat([p, b]))
+    if (n < 0) return n
+    if (n < p.length) { this.#ppLeft = p.subarray(n); return 0 }
+    this.#ppLeft = null
+    return n - p.length
   }
 
   /** It may take one more handle (busy handles count against the server's stream limit). */
@@ -107,11 +166,51 @@ class H2Client implements H2ConnEvents {
     this.sock = s
     if (this.server.cfg.ssl) {
       this.tls = tlsFacts(s)
-      if (this.tls?.alpn !== 'h2') { this.close('the server did not negotiate h2'); return }
+      if (this.tls?.alpn !== 'h2') {
+        if (mayFallBack(this.server) && (this.tls?.alpn ?? 'http/1.1') === 'http/1.1') { this.#fallBack(s); return }
+        this.close('the server did not negotiate h2')
+        return
+      }
     }
     this.state = 'open'
     this.conn.start()
     for (const h of [...this.handles]) h.opened()
+  }
+
+  /** The server chose HTTP/1.1: the first handle takes this socket as its HTTP/1.1 connection,
+   *  the others open their own (offering http/1.1 alone), and so does every later request. */
+  #fallBack(s: Sock<H2Client>): void {
+    h1ByAlpn.add(this.server)
+    const handles = [...this.handles]
+    this.handles.clear()
+    this.#forget()
+    const first = handles.shift()
+    if (first === undefined || !first.fallBack(s as unknown as Sock<unknown>, this.tls)) { s.end(); first?.connectFailed() }
+    else this.#raw = first
+    const target = { ...this.target!, tls: h1Tls(this.server) }
+    for (const h of handles) h.reconnect(target)
+  }
+
+  /** The socket's events (h2ClientHandlers): to the HTTP/2 connection, or after a fallback to the
+   *  handle that took the socket. */
+  onData(chunk: Buffer): void {
+    if (this.#raw !== null) this.#raw.rawData(chunk)
+    else this.conn.feed(chunk)
+  }
+
+  onDrain(): void {
+    if (this.#raw !== null) this.#raw.rawDrain()
+    else this.conn.drained()
+  }
+
+  onEnd(): void {
+    if (this.#raw !== null) this.#raw.rawEnd()
+    else this.close('closed by the server')
+  }
+
+  onSockClose(error: Error | undefined): void {
+    if (this.#raw !== null) this.#raw.rawClose(error)
+    else this.close(error ? `reset: ${error.message}` : 'closed by the server')
   }
 
   onConnectFailed(): void {
@@ -162,12 +261,23 @@ class H2Client implements H2ConnEvents {
 
 const h2ClientHandlers: SockHandlers<H2Client> = {
   open(s) { s.data.onOpen(s) },
-  data: clocked((s, chunk) => { s.data.conn.feed(chunk) }),
-  drain(s) { s.data.conn.drained() },
-  end(s) { s.data.close('closed by the server') },
-  close(s, error) { s.data.close(error ? `reset: ${error.message}` : 'closed by the server') },
+  data: clocked((s, chunk) => { s.data.onData(chunk) }),
+  drain(s) { s.data.onDrain() },
+  end(s) { s.data.onEnd() },
+  close(s, error) { s.data.onSockClose(error) },
   error() {},
   connectError(s) { s.data.onConnectFailed() },
+}
+
+/** A handle's own HTTP/1.1 connection, after its server chose HTTP/1.1 by ALPN. */
+const rawHandlers: SockHandlers<Handle> = {
+  open(s) { s.data.rawOpen(s) },
+  data: clocked((s, chunk) => { s.data.rawData(chunk) }),
+  drain(s) { s.data.rawDrain() },
+  end(s) { s.data.rawEnd() },
+  close(s, error) { s.data.rawClose(error) },
+  error() {},
+  connectError(s) { s.data.connectFailed() },
 }
 
 /** A session's server connection (`SrvConn`) on an HTTP/2 connection: its socket. */
@@ -188,6 +298,10 @@ class Handle implements Sock<SrvConn>, H2StreamEvents, H1ReaderEvents {
   #chunked = false
   #blocked = false
   #closed = false
+  /** After a fallback to HTTP/1.1: the plain socket every call goes to (`#rawPending`: being
+   *  opened). */
+  #raw: Sock<unknown> | null = null
+  #rawPending = false
 
   constructor(client: H2Client, c: SrvConn) {
     this.#client = client
@@ -197,6 +311,64 @@ class Handle implements Sock<SrvConn>, H2StreamEvents, H1ReaderEvents {
   /** Holds a stream or a request waiting for one. */
   get busy(): boolean {
     return !this.#closed && (this.data.state === 'busy' || this.data.state === 'connecting')
+  }
+
+  // --- HTTP/1.1 after all (the server chose it by ALPN): a plain socket under the session -------
+
+  /** Takes the connection's socket as a plain HTTP/1.1 one; false when the session is gone. */
+  fallBack(s: Sock<unknown>, tls: TlsFacts | null): boolean {
+    if (this.#closed || this.data.state !== 'connecting' || this.data.owner === null) return false
+    this.#raw = s
+    this.#rawOpened(tls)
+    return true
+  }
+
+  /** Opens a connection of its own (the server chose HTTP/1.1 on the shared one). */
+  reconnect(target: ConnectTarget): void {
+    if (this.#closed) return
+    this.#rawPending = true
+    connect(target, this, rawHandlers)
+  }
+
+  rawOpen(s: Sock<Handle>): void {
+    this.#rawPending = false
+    this.#raw = s as unknown as Sock<unknown>
+    if (this.#closed || this.data.state !== 'connecting' || this.data.owner === null) { s.terminate(); this.#closed = true; return }
+    this.#rawOpened(tlsFacts(s))
+  }
+
+  #rawOpened(tls: TlsFacts | null): void {
+    const c = this.data
+    c.sock = this
+    c.state = 'busy'
+    c.tls = tls
+    c.owner!.onSrvOpen(c)
+  }
+
+  rawData(chunk: Buffer): void {
+    const c = this.data
+    if (c.owner !== null) c.owner.onSrvData(c, chunk)
+    else c.abort() // bytes on an idle connection: the server is out of step
+  }
+
+  rawDrain(): void {
+    const c = this.data
+    c.owner?.onSrvDrain(c)
+  }
+
+  rawEnd(): void {
+    const c = this.data
+    if (c.owner !== null) c.owner.onSrvEnd(c)
+    else c.close()
+  }
+
+  rawClose(error: Error | undefined): void {
+    this.#closed = true
+    const c = this.data
+    const owner = c.owner
+    if (c.state === 'connecting') { c.state = 'closed'; c.owner = null; owner?.onSrvConnectFailed(c); return }
+    c.close()
+    owner?.onSrvClose(c, error)
   }
 
   /** The connection is open: so is this handle, for its session. */
@@ -241,6 +413,7 @@ class Handle implements Sock<SrvConn>, H2StreamEvents, H1ReaderEvents {
   // --- the request, from the session -------------------------------------------------------------
 
   write(chunk: Uint8Array): number {
+    if (this.#raw !== null) return this.#raw.write(chunk)
     if (this.#closed) return -1
     const s = this.#stream
     if (s !== null && s.outSize >= H2Stream.HIGH_WATER) { this.#blocked = true; return 0 }
@@ -353,22 +526,27 @@ class Handle implements Sock<SrvConn>, H2StreamEvents, H1ReaderEvents {
   /** The session let the connection go (closed, or aborted): its stream, if unfinished, is
    *  cancelled; the shared connection stays. */
   end(): void {
+    if (this.#raw !== null) { this.#closed = true; this.#raw.end(); return }
     if (this.#closed) return
     this.#closed = true
+    if (this.#rawPending) return // closed as it opens
     const s = this.#stream
     if (s !== null && !s.closed) this.#client.conn.reset(s, CANCEL)
     this.#client.detach(this)
   }
 
   terminate(): void {
+    if (this.#raw !== null) { this.#closed = true; this.#raw.terminate(); return }
     this.end()
   }
 
   pause(): void {
+    if (this.#raw !== null) { this.#raw.pause(); return }
     if (this.#stream !== null) this.#client.conn.setPaused(this.#stream, true)
   }
 
   resume(): void {
+    if (this.#raw !== null) { this.#raw.resume(); return }
     if (this.#stream !== null) this.#client.conn.setPaused(this.#stream, false)
   }
 }

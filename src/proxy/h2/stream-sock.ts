@@ -45,6 +45,7 @@ export function openStream(front: H2Front, s: H2Stream, fields: string[], endStr
   sess.soName = parent.soName
   // One request, then the client has nothing more to say: the session ends with its response.
   sess.cliEof = true
+  sess.h2Stream = true
   s.events = sock
   sess.start(parent.fe.backend)
   // After start: a session whose TLS negotiated h2 would start HTTP/2 itself.
@@ -52,14 +53,6 @@ export function openStream(front: H2Front, s: H2Stream, fields: string[], endStr
   const { head, chunked } = requestHead(r, endStream, wsKey)
   sock.chunked = chunked
   sess.onCliData(Buffer.from(head, 'latin1'))
-  markVersion(sess)
-}
-
-/** The log line and `req.ver` say HTTP/2.0. */
-function markVersion(sess: HttpSession): void {
-  if (sess.cs === 'closed') return
-  const req = sess.st.req
-  if (req !== null) req.version = 20
 }
 
 function wsKey(): string {

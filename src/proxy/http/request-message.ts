@@ -72,6 +72,8 @@ export function parseRequest(sess: HttpSession): void {
 /** A request head arrived: its framing, its phases, then its body and a server. */
 function onRequest(sess: HttpSession, req: H1Head): void {
   const st = sess.st
+  // The HTTP/1.1 form of an HTTP/2 request: its version is the client's.
+  if (sess.h2Stream) req.version = 20
   st.req = req
   st.firstReq = sess.requests === 0
   st.cliHead = req.method === 'HEAD'
