@@ -109,6 +109,12 @@ export class HttpSession extends ClientSide implements ServerSession, Puller {
   #cliTurn = false
   /** The kernel pipe of `option splice-response`, opened on first use. */
   #srvPipe: Pipe | null = null
+  /** A side that did not take a write whole: from then on a tunnel's other side is read a
+   *  buffer at a time (the pull path); before, the runtime's own reads, which cost less CPU
+   *  (bench/suite.ts, tcp keep-alive). Bodies are always pulled (a body's size is known, and
+   *  a large one to a slow client must not wait in memory). */
+  #cliSlow = false
+  #srvSlow = false
   /** After edgelb's own closing answer: the FIN is sent, client bytes are read and dropped until
    *  the client closes or `lingerTimeout` runs out; the end is then a close, not a reset. */
   #lingering = false
@@ -364,7 +370,7 @@ export class HttpSession extends ClientSide implements ServerSession, Puller {
   // (`st` is read only in a state that has an exchange: reading it makes one.)
   #cliPullable(): boolean {
     if (!canReadInto || this.cliTls !== null || this.cliEof) return false
-    if (this.cs === 'tunnel') return true
+    if (this.cs === 'tunnel') return this.#srvSlow
     if (this.cs !== 'req-body') return false
     const st = this.st
     return st.reqFraming === 'length' && st.reqRemain > 0 && st.reqXform === null && this.#srvWritable() && !keepsForRetry(st)
@@ -376,7 +382,7 @@ export class HttpSession extends ClientSide implements ServerSession, Puller {
 
   #srvPullable(c: SrvConn): boolean {
     if (!canReadInto || c.tls !== null || c.server?.cfg.ssl === true) return false
-    if (this.ss === 'tunnel') return true
+    if (this.ss === 'tunnel') return this.#cliSlow || this.#splicesResponse(c)
     if (this.ss !== 'res-body') return false
     const st = this.st
     // Not a body that compression or the cache takes: they keep the bytes they are given, and
@@ -679,6 +685,7 @@ export class HttpSession extends ClientSide implements ServerSession, Puller {
     const n = sock.write(chunk)
     if (n === chunk.length) { this.refreshSrv(); return }
     if (n < 0) return
+    this.#srvSlow = true
     this.toSrv.push(n === 0 ? chunk : chunk.subarray(n))
     this.pauseCli()
   }
@@ -691,6 +698,7 @@ export class HttpSession extends ClientSide implements ServerSession, Puller {
     const n = this.cli.write(chunk)
     if (n === chunk.length) return
     if (n < 0) return
+    this.#cliSlow = true
     this.toCli.push(n === 0 ? chunk : chunk.subarray(n))
     this.#pauseSrv()
     this.refreshCli()

@@ -13,6 +13,11 @@
  *                               so that other sessions get theirs
  * What a session holds is then its buffer and what one runtime read brought: HAProxy's bound of
  * a buffer per side.
+ *
+ * Bodies are always pulled. Tunnels (mode tcp, upgraded connections) only once a side did not
+ * take a write whole, or `option splice-*` asks for the kernel's pipe: while both sides keep up,
+ * the runtime's reads cost less CPU than a paused socket read a buffer at a time
+ * (bench/suite.ts, tcp keep-alive: 11.9 µs per request pushed, 20.6 pulled).
  */
 
 /** Reads of one pull loop before it yields to the event loop. */
