@@ -14,9 +14,9 @@ import type { Env } from './tokenizer.ts'
 export const COMPAT_VERSION = '2.6.0'
 
 /** HAProxy build features (`haproxy -vv`'s "Feature list") that edgelb has, by HAProxy's names:
- *  OPENSSL (TLS on binds and servers), PROMEX (the Prometheus exporter). Those it has not
- *  (ZLIB/SLZ compression, LUA, PCRE/PCRE2, LINUX_SPLICE…) join when they are built. */
-export const FEATURES: ReadonlySet<string> = new Set<string>(['OPENSSL', 'PROMEX'])
+ *  OPENSSL (TLS on binds and servers), PROMEX (the Prometheus exporter), LINUX_SPLICE (`option
+ *  splice-*`). Those it has not (LUA, PCRE/PCRE2, …) join when they are built. */
+export const FEATURES: ReadonlySet<string> = new Set<string>(['OPENSSL', 'PROMEX', 'LINUX_SPLICE'])
 
 export const PREDICATES = ['defined', 'streq', 'strneq', 'feature', 'version_atleast', 'version_before', 'strstr'] as const
 
