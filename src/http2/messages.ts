@@ -94,10 +94,10 @@ export function readRequest(fields: readonly string[], connectProtocol: boolean)
 export function requestHead(r: H2Request, endStream: boolean, wsKey: () => string): { head: string; chunked: boolean } {
   const tunnel = r.protocol !== undefined
   let h = `${tunnel ? 'GET' : r.method} ${r.method === 'CONNECT' && !tunnel ? r.authority : r.path} HTTP/1.1\r\n`
-  // Without :authority (nor a Host field), an empty Host, as RFC 9112 §3.2 asks of a request
-  // whose target has no authority.
-  if (r.authority !== '') h += `host: ${r.authority}\r\n`
-  else if (!r.fields.includes('host')) h += 'host: \r\n'
+  // The authority is :authority, else the Host field (readRequest); without either, an empty
+  // Host, as RFC 9112 §3.2 asks of a request whose target has no authority. Host fields
+  // themselves are left out below.
+  h += `host: ${r.authority}\r\n`
   let cookie: string | undefined
   const f = r.fields
   for (let i = 0; i < f.length; i += 2) {
