@@ -20,6 +20,7 @@
  * service outlives the engine generations a reload replaces, and the wheel's driver with them.
  */
 import { now } from '../core/clock.ts'
+import { holdWheelDriver } from '../core/wheel.ts'
 import { connect, listen, runtimeName, type Listener, type ListenTarget, type Sock, type SockHandlers } from '../net/runtime.ts'
 import { PEER_TIMEOUTS, PeerSession, type PeerTimeouts } from './session.ts'
 import { SyncedTable } from './table-sync.ts'
@@ -130,6 +131,8 @@ export class PeersService {
   #learner: PeerSession | null = null
   #startedAt = 0
   #resyncTimer: ReturnType<typeof setTimeout> | undefined
+  /** Keeps the timer wheel (the sessions' deadlines) driven while the service runs. */
+  #releaseWheel: (() => void) | null = null
   #wakeQueued = false
   #waiters: (() => void)[] = []
   /** This process under its own name: the previous or the next process on a handover. */
@@ -185,6 +188,7 @@ export class PeersService {
 
   /** The first half of `start`: the local peer's listener. */
   listen(): void {
+    this.#releaseWheel ??= holdWheelDriver()
     if (this.#bind !== null && this.#listener === null) {
       // Shared with the process that replaces this one on a binary upgrade (see `handover`); Deno
       // has SO_REUSEPORT only behind --unstable-net (and no binary upgrade): a plain listener there.
@@ -195,6 +199,7 @@ export class PeersService {
 
   /** The second half of `start`: connections to every remote peer; the resync clock starts. */
   dialAll(): void {
+    this.#releaseWheel ??= holdWheelDriver()
     this.#startedAt = now()
     if (this.links.length === 0) this.resynced = true
     for (const l of this.links) this.#dial(l)
@@ -210,6 +215,8 @@ export class PeersService {
     for (const l of this.links) { if (l.timer !== undefined) clearTimeout(l.timer); l.session?.close() }
     for (const s of [...this.#accepted]) s.close()
     for (const t of this.tables) t.close()
+    this.#releaseWheel?.()
+    this.#releaseWheel = null
   }
 
   // --- connections -------------------------------------------------------------------------------

@@ -10,6 +10,8 @@
  * is written to the socket in one buffer per turn, and produced only while the socket keeps up.
  */
 import { now } from '../core/clock.ts'
+import { Timer } from '../core/timer-wheel.ts'
+import { wheel } from '../core/wheel.ts'
 import { ByteQueue, CLOSED, FLUSHED } from '../core/byte-queue.ts'
 import type { Sock } from '../net/runtime.ts'
 import type { StickEntry } from '../rules/stick-table.ts'
@@ -84,7 +86,8 @@ export class PeerSession {
   #txDict = new TxDict()
   #rxDict: (string | undefined)[] = new Array(DICT_SIZE)
   #unknownLogged = new Set<string>()
-  #timer: ReturnType<typeof setTimeout> | undefined
+  /** One deadline per connection, on the process's timer wheel (#arm). */
+  readonly #timer = new Timer(() => this.#onTimer())
   #pumpQueued = false
 
   constructor(svc: PeersService, sock: Sock<PeerSession>, link: PeerLink | null) {
@@ -366,7 +369,7 @@ export class PeerSession {
   close(): void {
     if (this.state === 'closed') return
     this.state = 'closed'
-    if (this.#timer !== undefined) clearTimeout(this.#timer)
+    wheel.cancel(this.#timer)
     this.sock.end()
     this.svc.sessionClosed(this)
   }
@@ -376,25 +379,22 @@ export class PeerSession {
     if (this.state === 'closed') return
     if (this.state === 'open') this.svc.log(`peer ${this.name}: connection closed`)
     this.state = 'closed'
-    if (this.#timer !== undefined) clearTimeout(this.#timer)
+    wheel.cancel(this.#timer)
     this.svc.sessionClosed(this)
   }
 
   /** One timer per connection: the handshake's deadline, then heartbeats and the dead peer's. */
   #arm(): void {
-    if (this.#timer !== undefined) clearTimeout(this.#timer)
-    if (this.state === 'closed') return
+    if (this.state === 'closed') { wheel.cancel(this.#timer); return }
     const t = now()
     let due: number
     const to = this.svc.timeouts
     if (this.state !== 'open') due = this.#lastRecv + to.handshake
     else due = Math.min(this.#lastRecv + to.dead, this.#lastSend + to.heartbeat)
-    this.#timer = setTimeout(() => this.#onTimer(), Math.max(10, due - t))
-    ;(this.#timer as { unref?(): void }).unref?.()
+    wheel.schedule(this.#timer, Math.max(t + 10, due))
   }
 
   #onTimer(): void {
-    this.#timer = undefined
     if (this.state === 'closed') return
     const t = now()
     const to = this.svc.timeouts

@@ -13,9 +13,8 @@ import type { HealthChecks } from '../check/checks.ts'
 import type { StateEvent } from '../check/state.ts'
 import type { BindConfig, Config, ProxyConfig } from '../model/types.ts'
 import type { TlsListen } from '../net/runtime.ts'
-import { startWheelDriver } from '../core/timer-wheel.ts'
 import { LocalCount, type Count } from '../core/shared-count.ts'
-import { wheel } from '../core/wheel.ts'
+import { holdWheelDriver } from '../core/wheel.ts'
 import { LOG_INFO, levelNumber } from '../log/levels.ts'
 import { LogOutputs } from '../log/outputs.ts'
 import { buildProxyLog, DEFAULT_LOG_TAG, type ProxyLog } from '../log/proxy-log.ts'
@@ -67,23 +66,6 @@ export interface EngineThread {
   killedSessions?(be: string, server: string, why: 'down' | 'up'): void
 }
 
-/** The wheel is one per process, and so must its driver be: a driver owns the wheel's wake-up
- *  hook, so a second one would steal it and stopping either would leave the wheel undriven. The
- *  engines alive in the process (one in production, several in tests) share it. */
-let driver: { stop(): void } | null = null
-let driverUsers = 0
-
-function acquireDriver(): void {
-  if (driverUsers++ === 0) driver = startWheelDriver(wheel)
-}
-
-function releaseDriver(): void {
-  if (--driverUsers === 0) {
-    driver?.stop()
-    driver = null
-  }
-}
-
 /** With no `maxconn` anywhere, edgelb takes what the system gives; this only guards arithmetic. */
 const UNLIMITED = Number.MAX_SAFE_INTEGER
 
@@ -119,7 +101,8 @@ export class Engine implements FrontendHost {
   /** The process's listening sockets, which this engine binds through (and which a reload's
    *  next engine takes over). */
   readonly listeners: ListenerSet
-  #drives = false
+  /** Lets the timer wheel's driver go (null: not held). */
+  #releaseWheel: (() => void) | null = null
   /** Holds the event loop open until the engine stops: a paused engine (SIGTTOU) with no live
    *  session has no socket left, and the process would otherwise end on its own. */
   #keepAlive: ReturnType<typeof setInterval> | undefined
@@ -214,8 +197,7 @@ export class Engine implements FrontendHost {
       e.logOutputs.close()
       throw err
     }
-    acquireDriver()
-    e.#drives = true
+    e.#releaseWheel = holdWheelDriver()
     if (opts.thread?.checks ?? true) e.checks.start()
     // Name resolution (`resolvers`): each thread keeps its own servers' addresses.
     e.resolution = new Resolution(config, e.backends, (be, ev) => runtime.event(be, ev))
@@ -498,10 +480,8 @@ export class Engine implements FrontendHost {
     if (this.#keepAlive !== undefined) clearInterval(this.#keepAlive)
     this.#keepAlive = undefined
     this.logOutputs.close()
-    if (this.#drives) {
-      this.#drives = false
-      releaseDriver()
-    }
+    this.#releaseWheel?.()
+    this.#releaseWheel = null
     if (this.#handover === null) {
       for (const s of peers) s.stop()
       this.#resolveDone()
